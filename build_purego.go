@@ -1,0 +1,5 @@
+//go:build purego
+
+package edgefit
+
+const buildReason = "built with the purego tag"

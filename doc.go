@@ -1,0 +1,50 @@
+// Package edgefit holds the float32 kernels that edgefit's linear models run
+// on, their portable Go versions, and the run-time choice between them.
+//
+// The model behind every kernel is the one of torch.nn.Linear: a batch of m
+// input rows X (m×k) maps to m output rows
+//
+//	Y = X·Wᵀ + b
+//
+// where W (n×k, one row per output) and b (n) are the parameters. Training by
+// gradient descent on the squared error needs, per batch,
+//
+//	R   = P − T                 residuals of the predictions P against targets T
+//	L   = Σ R²                  the loss numerator (MSE divides by m·n)
+//	∂W  = α·Rᵀ·X                gradient of the weights (α = 2/(m·n) for MSE)
+//	∂b  = α·Σᵢ Rᵢ               gradient of the bias (column sums of R)
+//	W  ← W − lr·∂W              the update, an axpy
+//
+// and these are exactly the kernels here: MatMulBias, SqErr and SqErrSum,
+// GradW, ColSums, Axpy and Dot.
+//
+// # Layout
+//
+// Matrices are row-major float32 slices with an explicit row stride (the
+// leading dimension, ld ≥ the number of columns), so a row range or a
+// sub-matrix of a larger buffer is passed without copying. W is stored n×k,
+// the nn.Linear layout, so each output's weights are contiguous.
+//
+// # Implementations
+//
+// Every kernel has a Go version that is always compiled: the fallback on every
+// platform and the reference the others are tested against. On amd64 an
+// AVX2+FMA set and on arm64 a NEON set, both generated assembly, are used when
+// the CPU has the features (golang.org/x/sys/cpu decides once, at start-up).
+// Active names the set in use and Selection says why it was chosen.
+//
+// The build tag purego compiles no assembly at all (what tinygo and gccgo
+// need). Setting the environment variable EDGEFIT_KERNELS=generic before the
+// program starts forces the Go versions at run time, for debugging in the
+// field; EDGEFIT_KERNELS=avx2 or neon asks for a set by name and falls back,
+// saying so in Selection, when the machine lacks it. Implementations lists
+// every set this machine can run so that tests and benchmarks compare them
+// side by side.
+//
+// # Errors
+//
+// The kernels are the bottom layer: like the BLAS they check every length and
+// stride in Go before any assembly runs and panic, with a message naming the
+// argument, on a mismatch, because a mismatch here is a bug in the caller.
+// Package linalg, above them, turns user-facing shape mistakes into errors.
+package edgefit

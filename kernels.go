@@ -1,0 +1,289 @@
+package edgefit
+
+import "fmt"
+
+// kernels is one implementation's set of unchecked kernels. Every function
+// trusts its arguments: the methods of Impl check them first.
+type kernels struct {
+	matMulBias func(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int)
+	sqErr      func(r, p, t []float32) float32
+	sqErrSum   func(p, t []float32) float32
+	gradW      func(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int)
+	colSums    func(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)
+	axpy       func(alpha float32, x, y []float32)
+	dot        func(x, y []float32) float32
+
+	// Calibration loops for benchmarks: the machine's ceilings, measured in
+	// the same run as the kernels they are compared with.
+	peakFMA  func(iters int)
+	peakLoad func(x, y []float32) float32
+}
+
+// Impl is one implementation of every kernel: "generic" (the Go versions),
+// "avx2" (AVX2+FMA on amd64) or "neon" (arm64). Its methods check their
+// arguments exactly as the package-level functions do.
+type Impl struct {
+	name string
+	k    kernels
+}
+
+// Name is the implementation's name: "generic", "avx2" or "neon".
+func (im *Impl) Name() string { return im.name }
+
+func (im *Impl) String() string { return im.name }
+
+// MatMulBias computes Y = X·Wᵀ + b for X m×k, W n×k and Y m×n, each row-major
+// with row strides ldx, ldw and ldy. b may be nil for no bias. In Go:
+//
+//	for i := 0; i < m; i++ {
+//		for j := 0; j < n; j++ {
+//			s := float32(0)
+//			for p := 0; p < k; p++ {
+//				s += X[i*ldx+p] * W[j*ldw+p]
+//			}
+//			if b != nil {
+//				s += b[j]
+//			}
+//			Y[i*ldy+j] = s
+//		}
+//	}
+//
+// Only the m×n elements of Y are written; the gaps between rows are not
+// touched. The SIMD versions sum in another order and fuse multiply-adds, so
+// each element may differ from the loop above by at most k·2⁻²³·(|b[j]| +
+// Σₚ|X[i,p]·W[j,p]|), the usual bound for a length-k dot product.
+func (im *Impl) MatMulBias(m, n, k int, X []float32, ldx int, W []float32, ldw int, b []float32, Y []float32, ldy int) {
+	checkMatrix("MatMulBias", "X", X, m, k, ldx)
+	checkMatrix("MatMulBias", "W", W, n, k, ldw)
+	checkMatrix("MatMulBias", "Y", Y, m, n, ldy)
+	if b != nil && len(b) < n {
+		panic(fmt.Sprintf("edgefit: MatMulBias: len(b) = %d, want at least n = %d", len(b), n))
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	im.k.matMulBias(m, n, k, X, ldx, W, ldw, b, Y, ldy)
+}
+
+// SqErr writes the residuals R = P − T and returns their sum of squares, the
+// numerator of the mean squared error, in one pass over memory. In Go:
+//
+//	var s float32
+//	for i := range R {
+//		R[i] = P[i] - T[i]
+//		s += R[i] * R[i]
+//	}
+//	return s
+//
+// R, P and T must have the same length; R may be P or T itself. R is exact;
+// the sum is accumulated in several float32 partial sums, so it may differ from
+// the loop above by at most len(R)·2⁻²³·Σ R[i]².
+func (im *Impl) SqErr(R, P, T []float32) float32 {
+	if len(P) != len(R) || len(T) != len(R) {
+		panic(fmt.Sprintf("edgefit: SqErr: len(R) = %d, len(P) = %d, len(T) = %d, want equal", len(R), len(P), len(T)))
+	}
+	if len(R) == 0 {
+		return 0
+	}
+	return im.k.sqErr(R, P, T)
+}
+
+// SqErrSum returns Σ (P[i] − T[i])², writing nothing: the loss for evaluation.
+// In Go:
+//
+//	var s float32
+//	for i := range P {
+//		d := P[i] - T[i]
+//		s += d * d
+//	}
+//	return s
+//
+// P and T must have the same length. The accuracy is that of SqErr.
+func (im *Impl) SqErrSum(P, T []float32) float32 {
+	if len(P) != len(T) {
+		panic(fmt.Sprintf("edgefit: SqErrSum: len(P) = %d, len(T) = %d, want equal", len(P), len(T)))
+	}
+	if len(P) == 0 {
+		return 0
+	}
+	return im.k.sqErrSum(P, T)
+}
+
+// GradW computes G = α·Rᵀ·X + β·G for R m×n, X m×k and G n×k, each row-major
+// with row strides ldr, ldx and ldg: the gradient of a linear layer's weights,
+// in the nn.Linear layout, from the residuals R of a batch of inputs X. In Go:
+//
+//	for j := 0; j < n; j++ {
+//		for p := 0; p < k; p++ {
+//			s := float32(0)
+//			for i := 0; i < m; i++ {
+//				s += R[i*ldr+j] * X[i*ldx+p]
+//			}
+//			if beta == 0 {
+//				G[j*ldg+p] = alpha * s
+//			} else {
+//				G[j*ldg+p] = alpha*s + beta*G[j*ldg+p]
+//			}
+//		}
+//	}
+//
+// As in the BLAS, G is not read when β is 0, so whatever it held (even NaN)
+// does not reach the result. Each element may differ from the loop above by at
+// most (m+2)·2⁻²³·(|α|·Σᵢ|R[i,j]·X[i,p]| + |β·G[j,p]|).
+func (im *Impl) GradW(m, n, k int, alpha float32, R []float32, ldr int, X []float32, ldx int, beta float32, G []float32, ldg int) {
+	checkMatrix("GradW", "R", R, m, n, ldr)
+	checkMatrix("GradW", "X", X, m, k, ldx)
+	checkMatrix("GradW", "G", G, n, k, ldg)
+	if n == 0 || k == 0 {
+		return
+	}
+	im.k.gradW(m, n, k, alpha, R, ldr, X, ldx, beta, G, ldg)
+}
+
+// ColSums computes g = α·(column sums of R) + β·g for R m×n with row stride
+// ldr: the gradient of a linear layer's bias. In Go:
+//
+//	for j := 0; j < n; j++ {
+//		s := float32(0)
+//		for i := 0; i < m; i++ {
+//			s += R[i*ldr+j]
+//		}
+//		if beta == 0 {
+//			g[j] = alpha * s
+//		} else {
+//			g[j] = alpha*s + beta*g[j]
+//		}
+//	}
+//
+// g must have length at least n; as with GradW, it is not read when β is 0.
+// The accuracy is that of GradW with X all ones.
+func (im *Impl) ColSums(m, n int, alpha float32, R []float32, ldr int, beta float32, g []float32) {
+	checkMatrix("ColSums", "R", R, m, n, ldr)
+	if len(g) < n {
+		panic(fmt.Sprintf("edgefit: ColSums: len(g) = %d, want at least n = %d", len(g), n))
+	}
+	if n == 0 {
+		return
+	}
+	im.k.colSums(m, n, alpha, R, ldr, beta, g)
+}
+
+// Axpy computes y ← y + α·x, the update of gradient descent. In Go:
+//
+//	for i := range y {
+//		y[i] += alpha * x[i]
+//	}
+//
+// x and y must have the same length. The SIMD versions fuse the multiply and
+// add, so each element may differ from the loop above by one rounding.
+func (im *Impl) Axpy(alpha float32, x, y []float32) {
+	if len(x) != len(y) {
+		panic(fmt.Sprintf("edgefit: Axpy: len(x) = %d, len(y) = %d, want equal", len(x), len(y)))
+	}
+	if len(y) == 0 {
+		return
+	}
+	im.k.axpy(alpha, x, y)
+}
+
+// Dot returns Σ x[i]·y[i]. In Go:
+//
+//	var s float32
+//	for i := range x {
+//		s += x[i] * y[i]
+//	}
+//	return s
+//
+// x and y must have the same length. The result may differ from the loop
+// above by at most len(x)·2⁻²³·Σ|x[i]·y[i]|.
+func (im *Impl) Dot(x, y []float32) float32 {
+	if len(x) != len(y) {
+		panic(fmt.Sprintf("edgefit: Dot: len(x) = %d, len(y) = %d, want equal", len(x), len(y)))
+	}
+	if len(x) == 0 {
+		return 0
+	}
+	return im.k.dot(x, y)
+}
+
+// PeakFMA runs a loop of independent fused multiply-adds and nothing else,
+// the ceiling for compute-bound kernels of this implementation, and returns
+// the number of floating-point operations it performed (an FMA counts as 2).
+// Benchmarks divide it by the time taken to get the machine's peak GFLOP/s in
+// the same run as the kernels compared with it.
+func (im *Impl) PeakFMA(iters int) (flops int64) {
+	if iters <= 0 {
+		return 0
+	}
+	im.k.peakFMA(iters)
+	return int64(iters) * PeakFMAFlopsPerIter
+}
+
+// PeakFMAFlopsPerIter is the number of floating-point operations in one
+// iteration of every implementation's PeakFMA loop.
+const PeakFMAFlopsPerIter = 256
+
+// PeakLoad reads every element of x and y and returns a value that depends on
+// them all (so the loads cannot be skipped), doing as little arithmetic as
+// possible: the ceiling for memory-bound kernels, in bytes read per second.
+// x and y must have the same length.
+func (im *Impl) PeakLoad(x, y []float32) float32 {
+	if len(x) != len(y) {
+		panic(fmt.Sprintf("edgefit: PeakLoad: len(x) = %d, len(y) = %d, want equal", len(x), len(y)))
+	}
+	if len(x) == 0 {
+		return 0
+	}
+	return im.k.peakLoad(x, y)
+}
+
+// checkMatrix panics unless a holds a rows×cols row-major matrix with row
+// stride ld. The last row need not extend to a full stride.
+func checkMatrix(kernel, name string, a []float32, rows, cols, ld int) {
+	if rows < 0 || cols < 0 {
+		panic(fmt.Sprintf("edgefit: %s: %s is %d×%d, want non-negative dimensions", kernel, name, rows, cols))
+	}
+	if ld < max(cols, 1) {
+		panic(fmt.Sprintf("edgefit: %s: %s has row stride %d, want at least its %d columns (and at least 1)", kernel, name, ld, cols))
+	}
+	if rows == 0 || cols == 0 {
+		return
+	}
+	if need := (rows-1)*ld + cols; len(a) < need {
+		panic(fmt.Sprintf("edgefit: %s: len(%s) = %d, want at least %d for %d×%d with row stride %d", kernel, name, len(a), need, rows, cols, ld))
+	}
+}
+
+// The package-level functions run the active implementation.
+
+// MatMulBias computes Y = X·Wᵀ + b with the active implementation; see
+// Impl.MatMulBias.
+func MatMulBias(m, n, k int, X []float32, ldx int, W []float32, ldw int, b []float32, Y []float32, ldy int) {
+	active.MatMulBias(m, n, k, X, ldx, W, ldw, b, Y, ldy)
+}
+
+// SqErr writes R = P − T and returns Σ R² with the active implementation; see
+// Impl.SqErr.
+func SqErr(R, P, T []float32) float32 { return active.SqErr(R, P, T) }
+
+// SqErrSum returns Σ (P − T)² with the active implementation; see
+// Impl.SqErrSum.
+func SqErrSum(P, T []float32) float32 { return active.SqErrSum(P, T) }
+
+// GradW computes G = α·Rᵀ·X + β·G with the active implementation; see
+// Impl.GradW.
+func GradW(m, n, k int, alpha float32, R []float32, ldr int, X []float32, ldx int, beta float32, G []float32, ldg int) {
+	active.GradW(m, n, k, alpha, R, ldr, X, ldx, beta, G, ldg)
+}
+
+// ColSums computes g = α·(column sums of R) + β·g with the active
+// implementation; see Impl.ColSums.
+func ColSums(m, n int, alpha float32, R []float32, ldr int, beta float32, g []float32) {
+	active.ColSums(m, n, alpha, R, ldr, beta, g)
+}
+
+// Axpy computes y ← y + α·x with the active implementation; see Impl.Axpy.
+func Axpy(alpha float32, x, y []float32) { active.Axpy(alpha, x, y) }
+
+// Dot returns Σ x·y with the active implementation; see Impl.Dot.
+func Dot(x, y []float32) float32 { return active.Dot(x, y) }
