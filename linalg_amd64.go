@@ -64,8 +64,8 @@ func axpyAVX2(alpha float32, x []float32, y []float32)
 //go:noescape
 func dotAVX2(x []float32, y []float32) float32
 
-// peakFMAAVX2 runs iters iterations of 16 independent-enough VFMADD231PS
-// (256 flops each) and nothing else; iters ≥ 1.
+// peakFMAAVX2 runs iters ≥ 1 iterations of 16 VFMADD231PS on YMM registers (256
+// flops each) and nothing else.
 func peakFMAAVX2(iters int)
 
 // peakLoadAVX2 returns Σ (x[i] + y[i]) with one add per vector loaded, for

@@ -181,47 +181,82 @@ func genMatMulPanel(nr, mr int) {
 	}
 	Label(name + "_packw")
 	{
+		// p0 is where the scalar packing starts: 0 for a partial panel; for
+		// a full one, the inputs left after 8×8 blocks moved by transposes.
 		w := Load(Param("w").Base(), GP64())
 		ldw := Load(Param("ldw"), GP64())
 		SHLQ(U8(2), ldw)
+		p0 := GP64()
+		XORQ(p0, p0)
+		CMPQ(nc, U8(nr))
+		JNE(LabelRef(name + "_packs"))
+		MOVQ(kc, p0)
+		ANDQ(I8(-8), p0)
+		for h := 0; h < nv; h++ {
+			l := fmt.Sprintf("%s_packt%d", name, h)
+			wb := []Register{GP64(), GP64(), GP64()}
+			MOVQ(w, wb[0])
+			if h > 0 { // 8 rows down
+				LEAQ(Mem{Base: w, Index: ldw, Scale: 8}, wb[0])
+			}
+			for i := 1; i < 3; i++ {
+				LEAQ(Mem{Base: wb[i-1], Index: ldw, Scale: 2}, wb[i])
+				ADDQ(ldw, wb[i])
+			}
+			dst, cnt := GP64(), GP64()
+			LEAQ(panel.Offset(32*h), dst)
+			MOVQ(kc, cnt)
+			SHRQ(U8(3), cnt)
+			JZ(LabelRef(name + "_packs"))
+			Label(l)
+			rows := ymms(8)
+			for i := range rows {
+				VMOVUPS(rowAddr(wb[i/3], ldw, i%3, 0), rows[i])
+			}
+			for i, col := range transpose8(rows) {
+				VMOVAPS(col, Mem{Base: dst, Disp: 4 * nr * i})
+			}
+			for _, b := range wb {
+				ADDQ(U8(32), b)
+			}
+			ADDQ(U32(32*nr), dst)
+			DECQ(cnt)
+			JNZ(LabelRef(l))
+		}
+
+		// Scalar packing of inputs p0…kc−1 of the nc columns.
+		Label(name + "_packs")
+		cnt0 := GP64()
+		MOVQ(kc, cnt0)
+		SUBQ(p0, cnt0)
+		JZ(LabelRef(name + "_packed"))
+		LEAQ(Mem{Base: w, Index: p0, Scale: 4}, w)
 		dstCol := GP64()
-		LEAQ(panel, dstCol)
+		MOVQ(p0, dstCol)
+		SHLQ(U8(log2(4*nr)), dstCol)
+		LEAQ(panel, p0) // p0 is free now
+		ADDQ(p0, dstCol)
 		j := GP64()
 		MOVQ(nc, j)
 		Label(name + "_packcol")
 		src, dst, cnt := GP64(), GP64(), GP64()
 		MOVQ(w, src)
 		MOVQ(dstCol, dst)
-		MOVQ(kc, cnt)
-		// Four inputs per step, then one at a time.
-		Label(name + "_pack4")
-		CMPQ(cnt, U8(4))
-		JB(LabelRef(name + "_pack1"))
-		for u := 0; u < 4; u++ {
-			t := GP32()
-			MOVL(Mem{Base: src, Disp: 4 * u}, t)
-			MOVL(t, Mem{Base: dst, Disp: 4 * nr * u})
-		}
-		ADDQ(U8(16), src)
-		ADDQ(U32(16*nr), dst)
-		SUBQ(U8(4), cnt)
-		JMP(LabelRef(name + "_pack4"))
+		MOVQ(cnt0, cnt)
 		Label(name + "_pack1")
-		TESTQ(cnt, cnt)
-		JZ(LabelRef(name + "_packnext"))
 		t := GP32()
 		MOVL(Mem{Base: src}, t)
 		MOVL(t, Mem{Base: dst})
 		ADDQ(U8(4), src)
 		ADDQ(U8(4*nr), dst)
 		DECQ(cnt)
-		JMP(LabelRef(name + "_pack1"))
-		Label(name + "_packnext")
+		JNZ(LabelRef(name + "_pack1"))
 		ADDQ(ldw, w)
 		ADDQ(U8(4), dstCol)
 		DECQ(j)
 		JNZ(LabelRef(name + "_packcol"))
 	}
+	Label(name + "_packed")
 
 	// Sweep the rows of X and Y, mr at a time, then the remaining 1…mr−1.
 	xrow := Load(Param("x").Base(), GP64())
@@ -416,6 +451,38 @@ func rowAddr(base, ld Register, i int, disp int) Mem {
 	default:
 		return Mem{Base: base, Index: ld, Scale: 2, Disp: disp}
 	}
+}
+
+// transpose8 returns the eight columns of the 8×8 matrix whose rows are rows.
+func transpose8(rows []VecVirtual) []VecVirtual {
+	t := ymms(8)
+	for i := 0; i < 8; i += 2 {
+		// t[i] = r_i0 r_(i+1)0 r_i1 r_(i+1)1 | same for lanes 4, 5; t[i+1] the odd pairs.
+		VUNPCKLPS(rows[i+1], rows[i], t[i])
+		VUNPCKHPS(rows[i+1], rows[i], t[i+1])
+	}
+	q := ymms(8)
+	for _, g := range []int{0, 4} {
+		// Four rows' elements 0 (and 4), 1 (5), 2 (6), 3 (7).
+		VSHUFPS(U8(0x44), t[g+2], t[g], q[g])
+		VSHUFPS(U8(0xEE), t[g+2], t[g], q[g+1])
+		VSHUFPS(U8(0x44), t[g+3], t[g+1], q[g+2])
+		VSHUFPS(U8(0xEE), t[g+3], t[g+1], q[g+3])
+	}
+	cols := ymms(8)
+	for i := 0; i < 4; i++ {
+		VPERM2F128(U8(0x20), q[4+i], q[i], cols[i])
+		VPERM2F128(U8(0x31), q[4+i], q[i], cols[4+i])
+	}
+	return cols
+}
+
+func log2(n int) int {
+	l := 0
+	for 1<<l < n {
+		l++
+	}
+	return l
 }
 
 // genGradW emits gradWAVX2. G is produced in blocks of mr ≤ 6 rows (outputs
@@ -858,27 +925,40 @@ func genDot() {
 	RET()
 }
 
-// genPeakFMA: 16 VFMADD231PS (256 flops) per iteration, spread over 14
-// independent chains so that no chain's latency bounds the loop.
+// genPeakFMA emits peakFMAAVX2: 16 VFMADD231PS (256 flops) per iteration,
+// acc += c·c with c = 0 so that nothing overflows or goes subnormal. Fifteen
+// accumulators (the sixteenth register holds c) take them in turn, and the
+// loop runs two iterations per pass so that every chain has at least 12
+// cycles between its dependent FMAs when 32 of them take 16 cycles: the loop
+// is bound by the FMA units' throughput, not by any chain's latency.
 func genPeakFMA() {
-	const chains, fmas = 14, 16
-	TEXT("peakFMAAVX2", NOSPLIT, "func(iters int)")
-	Doc("peakFMAAVX2 runs iters iterations of 16 independent-enough VFMADD231PS",
-		"(256 flops each) and nothing else; iters ≥ 1.")
+	const chains, fmas = 15, 16
+	const name = "peakFMAAVX2"
+	TEXT(name, NOSPLIT, "func(iters int)")
+	Doc(name+" runs iters ≥ 1 iterations of 16 VFMADD231PS on YMM registers (256",
+		"flops each) and nothing else.")
 	n := Load(Param("iters"), GP64())
-	mul, add := YMM(), YMM()
+	c := YMM()
 	acc := ymms(chains)
-	VXORPS(add, add, add)
-	VXORPS(mul, mul, mul)
+	VXORPS(c, c, c)
 	for _, a := range acc {
 		VXORPS(a, a, a)
 	}
-	Label("peakFMAAVX2_loop")
-	for i := 0; i < fmas; i++ {
-		VFMADD231PS(mul, add, acc[i%chains])
+	Label(name + "_two")
+	CMPQ(n, U8(2))
+	JB(LabelRef(name + "_one"))
+	for i := 0; i < 2*fmas; i++ {
+		VFMADD231PS(c, c, acc[i%chains])
 	}
-	DECQ(n)
-	JNZ(LabelRef("peakFMAAVX2_loop"))
+	SUBQ(U8(2), n)
+	JMP(LabelRef(name + "_two"))
+	Label(name + "_one")
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	for i := 0; i < fmas; i++ {
+		VFMADD231PS(c, c, acc[i%chains])
+	}
+	Label(name + "_done")
 	VZEROUPPER()
 	RET()
 }
