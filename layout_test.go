@@ -99,7 +99,9 @@ func newOperand(name string, p placer, rows, cols, ld int, l lay, data []float32
 	n := need + l.extra
 	o := &operand{name: name, buf: buf, start: start, rows: rows, cols: cols, ld: ld,
 		s: buf[start : start+n : start+n], guard: guard}
-	o.orig = append([]float32(nil), buf...)
+	if guard == inGuardBits { // an input (or an aliased output, then unused)
+		o.orig = append([]float32(nil), buf...)
+	}
 	return o
 }
 
