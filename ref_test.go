@@ -168,7 +168,7 @@ func refColSums(m, n int, alpha float32, R []float32, beta float32, g0 []float32
 // refSqErr returns the residuals R = P − T, each exactly the float32
 // difference, and the want of Σ R².
 func refSqErr(P, T []float32) (R []want, sum want) {
-	R = make([]want, len(P))
+	R = make([]want, len(P), len(P)+1) // +1: room for the sum
 	a := newAcc()
 	for i := range P {
 		d := P[i] - T[i] // one float32 rounding, exactly what every implementation must store
