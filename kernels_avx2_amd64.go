@@ -24,9 +24,9 @@ var avx2 = &Impl{name: "avx2", k: kernels{
 // panel is reused for every row of X.
 const matMulKC = 256
 
-// tinyMatMul is the size (m·n·k) under which MatMulBias runs the Go loop:
-// packing a panel of W costs more than the whole product there, as for the
-// tutorial's 5×3×2.
+// tinyMatMul is the size (m·n·k) under which MatMulBias and GradW run Go
+// loops: packing a panel of W, or setting up the blocks of G, costs more than
+// the whole product there, as for the tutorial's 5×3×2.
 const tinyMatMul = 256
 
 // matMulBiasAVX2 runs Y = X·Wᵀ + b as panels of 16 (or, for the last one, at
@@ -34,6 +34,9 @@ const tinyMatMul = 256
 // after the first accumulate into Y.
 func matMulBiasAVX2(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
 	if k == 0 || m*n*k < tinyMatMul {
+		if matMulBiasTiny(m, n, k, x, ldx, w, ldw, b, y, ldy) {
+			return
+		}
 		matMulBiasGeneric(m, n, k, x, ldx, w, ldw, b, y, ldy)
 		return
 	}
