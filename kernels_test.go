@@ -12,6 +12,7 @@ import (
 	"iter"
 	"math"
 	"math/rand/v2"
+	"runtime/debug"
 	"testing"
 )
 
@@ -58,9 +59,14 @@ func testCases(t *testing.T, p placer, gen iter.Seq[kcase]) {
 	t.Helper()
 	for _, im := range Implementations() {
 		t.Run(im.Name(), func(t *testing.T) {
+			// A fault past a guard page becomes a panic that call reports.
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 			failed, n := 0, 0
 			for c := range gen {
 				n++
+				if rs, ok := p.(resetter); ok {
+					rs.reset()
+				}
 				if errs := c.run(im, p); errs.n > 0 {
 					t.Errorf("%s:\n\t%s", c, errs)
 					if failed++; failed == 10 {

@@ -146,7 +146,7 @@ func (o *operand) checkCells(errs *errList, ws []want, tol func(want) float64) {
 			got := o.at(i, j)
 			w := ws[i*o.cols+j]
 			if math.Float32bits(got) == staleBits {
-				errs.add("%s[%d,%d] not written (still the stale NaN)", o.name, i, j)
+				errs.add("%s[%d,%d] holds the stale NaN it had before the call: not written, or computed from itself", o.name, i, j)
 			} else if !w.check(got, tol(w)) {
 				errs.add("%s[%d,%d] = %v, want %v ± %.3g (S = %.4g, n = %d, exact %v)", o.name, i, j, got, w.v, tol(w), w.s, w.n, w.exact)
 			}
@@ -182,7 +182,11 @@ func (e *errList) String() string {
 func call(errs *errList, f func()) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			errs.add("panic: %v", r)
+			if f, isFault := r.(interface{ Addr() uintptr }); isFault {
+				errs.add("memory fault at %#x: an access outside the operands (%v)", f.Addr(), r)
+			} else {
+				errs.add("panic: %v", r)
+			}
 			ok = false
 		}
 	}()
