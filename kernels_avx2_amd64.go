@@ -60,10 +60,18 @@ func matMulBiasAVX2(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, 
 	}
 }
 
+// sqErrStreamMin is the length from which SqErr writes R with non-temporal
+// stores: 4 MiB per operand, beyond any core's L2, where R would otherwise
+// evict P and T from the shared L3 and cost a read of its old contents.
+const sqErrStreamMin = 1 << 20
+
 func sqErrAVX2Checked(r, p, t []float32) float32 {
 	raceWrite(r)
 	raceRead(p[:len(r)])
 	raceRead(t[:len(r)])
+	if len(r) >= sqErrStreamMin {
+		return sqErrStreamAVX2(r, p, t)
+	}
 	return sqErrAVX2(r, p, t)
 }
 

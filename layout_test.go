@@ -117,6 +117,17 @@ func (o *operand) cell(idx int) (i, j int, ok bool) {
 
 func (o *operand) at(i, j int) float32 { return o.buf[o.start+i*o.ld+j] }
 
+// cells returns a compact copy of the matrix.
+func (o *operand) cells() []float32 {
+	c := make([]float32, 0, o.rows*o.cols)
+	for i := 0; i < o.rows; i++ {
+		for j := 0; j < o.cols; j++ {
+			c = append(c, o.at(i, j))
+		}
+	}
+	return c
+}
+
 // checkGuards reports every guard cell whose bits changed.
 func (o *operand) checkGuards(errs *errList) {
 	for idx, v := range o.buf {

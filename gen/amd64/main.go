@@ -43,8 +43,9 @@ func main() {
 	genMatMulPanel(8, 12)
 	genGradW()
 	genColSums()
-	genSqErr(true)
-	genSqErr(false)
+	genSqErr(writeR)
+	genSqErr(writeRStream)
+	genSqErr(sumOnly)
 	genAxpy()
 	genDot()
 	genPeakFMA()
@@ -761,16 +762,17 @@ func colSumsBlock(l string, nv int, masked bool, j0 Register, nrem func() Regist
 }
 
 // streamLoop emits the usual shape of the one-pass kernels over n elements:
-// body(u, nil) for u < unroll on full vectors while unroll·8 elements remain,
-// then body(0, nil) per vector, then body(0, mask) once for the last 1…7.
+// body(u, nil, true) for u < unroll on full vectors while unroll·8 elements
+// remain, then body(0, nil, false) per vector, then body(0, mask, false) once
+// for the last 1…7.
 // body must advance nothing: offsets are 32·u from the pointers, which
 // streamLoop advances.
-func streamLoop(name string, n Register, ptrs []Register, unroll int, body func(u int, mask VecVirtual)) {
+func streamLoop(name string, n Register, ptrs []Register, unroll int, body func(u int, mask VecVirtual, big bool)) {
 	Label(name + "_big")
 	CMPQ(n, U32(lanes*unroll))
 	JB(LabelRef(name + "_one"))
 	for u := 0; u < unroll; u++ {
-		body(u, nil)
+		body(u, nil, true)
 	}
 	for _, p := range ptrs {
 		ADDQ(U32(32*unroll), p)
@@ -781,7 +783,7 @@ func streamLoop(name string, n Register, ptrs []Register, unroll int, body func(
 	Label(name + "_one")
 	CMPQ(n, U8(lanes))
 	JB(LabelRef(name + "_tail"))
-	body(0, nil)
+	body(0, nil, false)
 	for _, p := range ptrs {
 		ADDQ(U8(32), p)
 	}
@@ -793,7 +795,7 @@ func streamLoop(name string, n Register, ptrs []Register, unroll int, body func(
 	JZ(LabelRef(name + "_end"))
 	mask := YMM()
 	loadMask(n, mask)
-	body(0, mask)
+	body(0, mask, false)
 	Label(name + "_end")
 }
 
@@ -815,24 +817,40 @@ func store(src VecVirtual, mask VecVirtual, a Mem) {
 	}
 }
 
-func genSqErr(writeR bool) {
+// sqErr kernels: Σ (p − t)² only, also writing r = p − t, or writing r with
+// non-temporal stores.
+const (
+	sumOnly = iota
+	writeR
+	writeRStream
+)
+
+func genSqErr(mode int) {
 	const unroll = 8
 	var name string
-	if writeR {
+	switch mode {
+	case sumOnly:
+		name = "sqErrSumAVX2"
+		TEXT(name, NOSPLIT, "func(p, t []float32) float32")
+		Pragma("noescape")
+		Doc(name + " returns Σ (p − t)², for len(p) ≥ 1 and t at least as long.")
+	case writeR:
 		name = "sqErrAVX2"
 		TEXT(name, NOSPLIT, "func(r, p, t []float32) float32")
 		Pragma("noescape")
 		Doc(name+" writes r = p − t and returns Σ r², for len(r) ≥ 1 and p and t at least",
 			"as long.")
-	} else {
-		name = "sqErrSumAVX2"
-		TEXT(name, NOSPLIT, "func(p, t []float32) float32")
+	case writeRStream:
+		name = "sqErrStreamAVX2"
+		TEXT(name, NOSPLIT, "func(r, p, t []float32) float32")
 		Pragma("noescape")
-		Doc(name + " returns Σ (p − t)², for len(p) ≥ 1 and t at least as long.")
+		Doc(name+" is sqErrAVX2 writing r with non-temporal stores, which bypass the",
+			"caches: for operands far larger than them, where writing r through the",
+			"caches would evict p and t and read r's old contents from memory first.")
 	}
 	var rp Register
 	ptrs := []Register{}
-	if writeR {
+	if mode != sumOnly {
 		rp = Load(Param("r").Base(), GP64())
 		ptrs = append(ptrs, rp)
 	}
@@ -840,7 +858,7 @@ func genSqErr(writeR bool) {
 	tp := Load(Param("t").Base(), GP64())
 	ptrs = append(ptrs, pp, tp)
 	var n Register
-	if writeR {
+	if mode != sumOnly {
 		n = Load(Param("r").Len(), GP64())
 	} else {
 		n = Load(Param("p").Len(), GP64())
@@ -849,7 +867,7 @@ func genSqErr(writeR bool) {
 	for _, a := range acc {
 		VXORPS(a, a, a)
 	}
-	streamLoop(name, n, ptrs, unroll, func(u int, mask VecVirtual) {
+	body := func(u int, mask VecVirtual, big bool) {
 		d, t := YMM(), YMM()
 		load(Mem{Base: pp, Disp: 32 * u}, mask, d)
 		if mask == nil {
@@ -858,11 +876,39 @@ func genSqErr(writeR bool) {
 			load(Mem{Base: tp}, mask, t)
 			VSUBPS(t, d, d)
 		}
-		if writeR {
+		switch {
+		case mode == writeRStream && big:
+			VMOVNTPS(d, Mem{Base: rp, Disp: 32 * u})
+		case mode != sumOnly:
 			store(d, mask, Mem{Base: rp, Disp: 32 * u})
 		}
 		VFMADD231PS(d, d, acc[u])
-	})
+	}
+	if mode == writeRStream {
+		// VMOVNTPS needs r 32-byte aligned: first do the h < 8 elements
+		// up to the next boundary, masked, when there are more than h.
+		h := GP64()
+		MOVQ(rp, h)
+		NEGQ(h)
+		ANDQ(U8(31), h)
+		SHRQ(U8(2), h)
+		JZ(LabelRef(name + "_aligned"))
+		CMPQ(n, h)
+		JBE(LabelRef(name + "_aligned"))
+		mask := YMM()
+		loadMask(h, mask)
+		body(0, mask, false)
+		for _, p := range ptrs {
+			LEAQ(Mem{Base: p, Index: h, Scale: 4}, p)
+		}
+		SUBQ(h, n)
+		Label(name + "_aligned")
+	}
+	streamLoop(name, n, ptrs, unroll, body)
+	if mode == writeRStream {
+		// Order the non-temporal stores before whatever the caller does next.
+		SFENCE()
+	}
 	sumTree(acc)
 	hsum(acc[0])
 	Store(acc[0].AsX(), ReturnIndex(0))
@@ -881,7 +927,7 @@ func genAxpy() {
 	xp := Load(Param("x").Base(), GP64())
 	yp := Load(Param("y").Base(), GP64())
 	n := Load(Param("y").Len(), GP64())
-	streamLoop("axpyAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual) {
+	streamLoop("axpyAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual, _ bool) {
 		xv, yv := YMM(), YMM()
 		load(Mem{Base: yp, Disp: 32 * u}, mask, yv)
 		if mask == nil {
@@ -908,7 +954,7 @@ func genDot() {
 	for _, a := range acc {
 		VXORPS(a, a, a)
 	}
-	streamLoop("dotAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual) {
+	streamLoop("dotAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual, _ bool) {
 		xv, yv := YMM(), YMM()
 		load(Mem{Base: xp, Disp: 32 * u}, mask, xv)
 		if mask == nil {
@@ -976,7 +1022,7 @@ func genPeakLoad() {
 	for _, a := range acc {
 		VXORPS(a, a, a)
 	}
-	streamLoop("peakLoadAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual) {
+	streamLoop("peakLoadAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual, _ bool) {
 		if mask == nil {
 			VADDPS(Mem{Base: xp, Disp: 32 * u}, acc[u], acc[u])
 			VADDPS(Mem{Base: yp, Disp: 32 * u}, acc[u], acc[u])
