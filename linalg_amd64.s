@@ -5382,8 +5382,8 @@ sqErrAVX2_end:
 	VADDPS       X1, X0, X0
 	VMOVSHDUP    X0, X1
 	VADDSS       X1, X0, X0
-	MOVSS        X0, ret+72(FP)
 	VZEROUPPER
+	MOVSS        X0, ret+72(FP)
 	RET
 
 // func sqErrStreamAVX2(r []float32, p []float32, t []float32) float32
@@ -5505,8 +5505,8 @@ sqErrStreamAVX2_end:
 	VADDPS       X1, X0, X0
 	VMOVSHDUP    X0, X1
 	VADDSS       X1, X0, X0
-	MOVSS        X0, ret+72(FP)
 	VZEROUPPER
+	MOVSS        X0, ret+72(FP)
 	RET
 
 // func sqErrSumAVX2(p []float32, t []float32) float32
@@ -5593,8 +5593,8 @@ sqErrSumAVX2_end:
 	VADDPS       X1, X0, X0
 	VMOVSHDUP    X0, X1
 	VADDSS       X1, X0, X0
-	MOVSS        X0, ret+48(FP)
 	VZEROUPPER
+	MOVSS        X0, ret+48(FP)
 	RET
 
 // func axpyAVX2(alpha float32, x []float32, y []float32)
@@ -5738,8 +5738,8 @@ dotAVX2_end:
 	VADDPS       X1, X0, X0
 	VMOVSHDUP    X0, X1
 	VADDSS       X1, X0, X0
-	MOVSS        X0, ret+48(FP)
 	VZEROUPPER
+	MOVSS        X0, ret+48(FP)
 	RET
 
 // func peakFMAAVX2(iters int)
@@ -5900,6 +5900,6 @@ peakLoadAVX2_end:
 	VADDPS       X1, X0, X0
 	VMOVSHDUP    X0, X1
 	VADDSS       X1, X0, X0
-	MOVSS        X0, ret+48(FP)
 	VZEROUPPER
+	MOVSS        X0, ret+48(FP)
 	RET

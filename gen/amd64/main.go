@@ -911,8 +911,10 @@ func genSqErr(mode int) {
 	}
 	sumTree(acc)
 	hsum(acc[0])
-	Store(acc[0].AsX(), ReturnIndex(0))
+	// VZEROUPPER keeps the low 128 bits: clear the upper halves before
+	// Store's legacy-SSE MOVSS so that it pays no AVX-SSE transition.
 	VZEROUPPER()
+	Store(acc[0].AsX(), ReturnIndex(0))
 	RET()
 }
 
@@ -966,8 +968,10 @@ func genDot() {
 	})
 	sumTree(acc)
 	hsum(acc[0])
-	Store(acc[0].AsX(), ReturnIndex(0))
+	// VZEROUPPER keeps the low 128 bits: clear the upper halves before
+	// Store's legacy-SSE MOVSS so that it pays no AVX-SSE transition.
 	VZEROUPPER()
+	Store(acc[0].AsX(), ReturnIndex(0))
 	RET()
 }
 
@@ -1036,7 +1040,9 @@ func genPeakLoad() {
 	})
 	sumTree(acc)
 	hsum(acc[0])
-	Store(acc[0].AsX(), ReturnIndex(0))
+	// VZEROUPPER keeps the low 128 bits: clear the upper halves before
+	// Store's legacy-SSE MOVSS so that it pays no AVX-SSE transition.
 	VZEROUPPER()
+	Store(acc[0].AsX(), ReturnIndex(0))
 	RET()
 }
