@@ -1683,7 +1683,6 @@ g4p16_3:
 	// tile of 4×16 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
-	MOVD	R6, R15
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
 	VEOR	V2.B16, V2.B16, V2.B16
@@ -1700,27 +1699,28 @@ g4p16_3:
 	VEOR	V13.B16, V13.B16, V13.B16
 	VEOR	V14.B16, V14.B16, V14.B16
 	VEOR	V15.B16, V15.B16, V15.B16
+	MOVD	R6, R15
 	CBZ	R15, i_end_6
 
 i_5:
-	VLD1.P	(R10)(R1), [V20.S4]
+	VLD1.P	(R10)(R1), [V24.S4]
 	VLD1.P	(R11)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
-	WORD	$0x4f941200 // fmla v0.4s, v16.4s, v20.s[0]
-	WORD	$0x4f941221 // fmla v1.4s, v17.4s, v20.s[0]
-	WORD	$0x4f941242 // fmla v2.4s, v18.4s, v20.s[0]
-	WORD	$0x4f941263 // fmla v3.4s, v19.4s, v20.s[0]
-	WORD	$0x4fb41204 // fmla v4.4s, v16.4s, v20.s[1]
-	WORD	$0x4fb41225 // fmla v5.4s, v17.4s, v20.s[1]
-	WORD	$0x4fb41246 // fmla v6.4s, v18.4s, v20.s[1]
-	WORD	$0x4fb41267 // fmla v7.4s, v19.4s, v20.s[1]
-	WORD	$0x4f941a08 // fmla v8.4s, v16.4s, v20.s[2]
-	WORD	$0x4f941a29 // fmla v9.4s, v17.4s, v20.s[2]
-	WORD	$0x4f941a4a // fmla v10.4s, v18.4s, v20.s[2]
-	WORD	$0x4f941a6b // fmla v11.4s, v19.4s, v20.s[2]
-	WORD	$0x4fb41a0c // fmla v12.4s, v16.4s, v20.s[3]
-	WORD	$0x4fb41a2d // fmla v13.4s, v17.4s, v20.s[3]
-	WORD	$0x4fb41a4e // fmla v14.4s, v18.4s, v20.s[3]
-	WORD	$0x4fb41a6f // fmla v15.4s, v19.4s, v20.s[3]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
+	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
+	WORD	$0x4f981263 // fmla v3.4s, v19.4s, v24.s[0]
+	WORD	$0x4fb81204 // fmla v4.4s, v16.4s, v24.s[1]
+	WORD	$0x4fb81225 // fmla v5.4s, v17.4s, v24.s[1]
+	WORD	$0x4fb81246 // fmla v6.4s, v18.4s, v24.s[1]
+	WORD	$0x4fb81267 // fmla v7.4s, v19.4s, v24.s[1]
+	WORD	$0x4f981a08 // fmla v8.4s, v16.4s, v24.s[2]
+	WORD	$0x4f981a29 // fmla v9.4s, v17.4s, v24.s[2]
+	WORD	$0x4f981a4a // fmla v10.4s, v18.4s, v24.s[2]
+	WORD	$0x4f981a6b // fmla v11.4s, v19.4s, v24.s[2]
+	WORD	$0x4fb81a0c // fmla v12.4s, v16.4s, v24.s[3]
+	WORD	$0x4fb81a2d // fmla v13.4s, v17.4s, v24.s[3]
+	WORD	$0x4fb81a4e // fmla v14.4s, v18.4s, v24.s[3]
+	WORD	$0x4fb81a6f // fmla v15.4s, v19.4s, v24.s[3]
 	SUBS	$1, R15
 	BNE	i_5
 
@@ -1785,30 +1785,54 @@ g4p4_8:
 	// tile of 4×4 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
-	MOVD	R6, R15
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
 	VEOR	V2.B16, V2.B16, V2.B16
 	VEOR	V3.B16, V3.B16, V3.B16
-	CBZ	R15, i_end_11
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_11
 
-i_10:
-	VLD1.P	(R10)(R1), [V20.S4]
+i2_10:
+	VLD1.P	(R10)(R1), [V24.S4]
 	VLD1.P	(R11)(R3), [V16.S4]
-	WORD	$0x4f941200 // fmla v0.4s, v16.4s, v20.s[0]
-	WORD	$0x4fb41201 // fmla v1.4s, v16.4s, v20.s[1]
-	WORD	$0x4f941a02 // fmla v2.4s, v16.4s, v20.s[2]
-	WORD	$0x4fb41a03 // fmla v3.4s, v16.4s, v20.s[3]
+	VLD1.P	(R10)(R1), [V25.S4]
+	VLD1.P	(R11)(R3), [V17.S4]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
+	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
+	WORD	$0x4fb81a03 // fmla v3.4s, v16.4s, v24.s[3]
+	WORD	$0x4f991224 // fmla v4.4s, v17.4s, v25.s[0]
+	WORD	$0x4fb91225 // fmla v5.4s, v17.4s, v25.s[1]
+	WORD	$0x4f991a26 // fmla v6.4s, v17.4s, v25.s[2]
+	WORD	$0x4fb91a27 // fmla v7.4s, v17.4s, v25.s[3]
 	SUBS	$1, R15
-	BNE	i_10
+	BNE	i2_10
 
-i_end_11:
+i2_end_11:
+	AND	$1, R6, R15
+	CBZ	R15, even_12
+	VLD1.P	(R10)(R1), [V24.S4]
+	VLD1.P	(R11)(R3), [V16.S4]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
+	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
+	WORD	$0x4fb81a03 // fmla v3.4s, v16.4s, v24.s[3]
+
+even_12:
+	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
+	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
+	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
+	WORD	$0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	WORD	$0x4f9e9021 // fmul v1.4s, v1.4s, v30.s[0]
 	WORD	$0x4f9e9042 // fmul v2.4s, v2.4s, v30.s[0]
 	WORD	$0x4f9e9063 // fmul v3.4s, v3.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_12
+	BEQ	store_13
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
@@ -1819,7 +1843,7 @@ i_end_11:
 	VLD1.P	(R14)(R5), [V16.S4]
 	WORD	$0x4f9f1203 // fmla v3.4s, v16.4s, v31.s[0]
 
-store_12:
+store_13:
 	MOVD	R13, R14
 	VST1.P	[V0.S4], (R14)(R5)
 	VST1.P	[V1.S4], (R14)(R5)
@@ -1833,27 +1857,39 @@ store_12:
 
 g4p4_end_9:
 	CMP	$1, R9
-	BLT	g4p1_end_14
+	BLT	g4p1_end_15
 
-g4p1_13:
+g4p1_14:
 	// column of 4 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
-	MOVD	R6, R15
 	VEOR	V0.B16, V0.B16, V0.B16
-	CBZ	R15, i_end_16
+	VEOR	V1.B16, V1.B16, V1.B16
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_17
 
-i_15:
-	VLD1.P	(R10)(R1), [V20.S4]
+i2_16:
+	VLD1.P	(R10)(R1), [V24.S4]
 	VLD1.P	(R11)(R3), V16.S[0]
-	WORD	$0x4f901280 // fmla v0.4s, v20.4s, v16.s[0]
+	VLD1.P	(R10)(R1), [V25.S4]
+	VLD1.P	(R11)(R3), V17.S[0]
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
-	BNE	i_15
+	BNE	i2_16
 
-i_end_16:
+i2_end_17:
+	AND	$1, R6, R15
+	CBZ	R15, even_18
+	VLD1.P	(R10)(R1), [V24.S4]
+	VLD1.P	(R11)(R3), V16.S[0]
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+
+even_18:
+	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_17
+	BEQ	store_19
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), V16.S[0]
 	VLD1.P	(R14)(R5), V16.S[1]
@@ -1861,7 +1897,7 @@ i_end_16:
 	VLD1.P	(R14)(R5), V16.S[3]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
 
-store_17:
+store_19:
 	MOVD	R13, R14
 	VST1.P	V0.S[0], (R14)(R5)
 	VST1.P	V0.S[1], (R14)(R5)
@@ -1871,9 +1907,9 @@ store_17:
 	ADD	$4, R13
 	SUB	$1, R9
 	CMP	$1, R9
-	BGE	g4p1_13
+	BGE	g4p1_14
 
-g4p1_end_14:
+g4p1_end_15:
 	ADD	$16, R0
 	ADD	R5<<2, R4
 	SUB	$4, R8
@@ -1882,19 +1918,18 @@ g4p1_end_14:
 
 g4_end_2:
 	CMP	$2, R8
-	BLT	g2_skip_18
+	BLT	g2_skip_20
 	// 2 rows of G
 	MOVD	R2, R12
 	MOVD	R4, R13
 	MOVD	R7, R9
 	CMP	$16, R9
-	BLT	g2p16_end_20
+	BLT	g2p16_end_22
 
-g2p16_19:
+g2p16_21:
 	// tile of 2×16 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
-	MOVD	R6, R15
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
 	VEOR	V2.B16, V2.B16, V2.B16
@@ -1903,23 +1938,64 @@ g2p16_19:
 	VEOR	V5.B16, V5.B16, V5.B16
 	VEOR	V6.B16, V6.B16, V6.B16
 	VEOR	V7.B16, V7.B16, V7.B16
-	CBZ	R15, i_end_22
+	VEOR	V8.B16, V8.B16, V8.B16
+	VEOR	V9.B16, V9.B16, V9.B16
+	VEOR	V10.B16, V10.B16, V10.B16
+	VEOR	V11.B16, V11.B16, V11.B16
+	VEOR	V12.B16, V12.B16, V12.B16
+	VEOR	V13.B16, V13.B16, V13.B16
+	VEOR	V14.B16, V14.B16, V14.B16
+	VEOR	V15.B16, V15.B16, V15.B16
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_24
 
-i_21:
-	VLD1.P	(R10)(R1), V20.D[0]
+i2_23:
+	VLD1.P	(R10)(R1), V24.D[0]
 	VLD1.P	(R11)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
-	WORD	$0x4f941200 // fmla v0.4s, v16.4s, v20.s[0]
-	WORD	$0x4f941221 // fmla v1.4s, v17.4s, v20.s[0]
-	WORD	$0x4f941242 // fmla v2.4s, v18.4s, v20.s[0]
-	WORD	$0x4f941263 // fmla v3.4s, v19.4s, v20.s[0]
-	WORD	$0x4fb41204 // fmla v4.4s, v16.4s, v20.s[1]
-	WORD	$0x4fb41225 // fmla v5.4s, v17.4s, v20.s[1]
-	WORD	$0x4fb41246 // fmla v6.4s, v18.4s, v20.s[1]
-	WORD	$0x4fb41267 // fmla v7.4s, v19.4s, v20.s[1]
+	VLD1.P	(R10)(R1), V25.D[0]
+	VLD1.P	(R11)(R3), [V20.S4, V21.S4, V22.S4, V23.S4]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
+	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
+	WORD	$0x4f981263 // fmla v3.4s, v19.4s, v24.s[0]
+	WORD	$0x4fb81204 // fmla v4.4s, v16.4s, v24.s[1]
+	WORD	$0x4fb81225 // fmla v5.4s, v17.4s, v24.s[1]
+	WORD	$0x4fb81246 // fmla v6.4s, v18.4s, v24.s[1]
+	WORD	$0x4fb81267 // fmla v7.4s, v19.4s, v24.s[1]
+	WORD	$0x4f991288 // fmla v8.4s, v20.4s, v25.s[0]
+	WORD	$0x4f9912a9 // fmla v9.4s, v21.4s, v25.s[0]
+	WORD	$0x4f9912ca // fmla v10.4s, v22.4s, v25.s[0]
+	WORD	$0x4f9912eb // fmla v11.4s, v23.4s, v25.s[0]
+	WORD	$0x4fb9128c // fmla v12.4s, v20.4s, v25.s[1]
+	WORD	$0x4fb912ad // fmla v13.4s, v21.4s, v25.s[1]
+	WORD	$0x4fb912ce // fmla v14.4s, v22.4s, v25.s[1]
+	WORD	$0x4fb912ef // fmla v15.4s, v23.4s, v25.s[1]
 	SUBS	$1, R15
-	BNE	i_21
+	BNE	i2_23
 
-i_end_22:
+i2_end_24:
+	AND	$1, R6, R15
+	CBZ	R15, even_25
+	VLD1.P	(R10)(R1), V24.D[0]
+	VLD1.P	(R11)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
+	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
+	WORD	$0x4f981263 // fmla v3.4s, v19.4s, v24.s[0]
+	WORD	$0x4fb81204 // fmla v4.4s, v16.4s, v24.s[1]
+	WORD	$0x4fb81225 // fmla v5.4s, v17.4s, v24.s[1]
+	WORD	$0x4fb81246 // fmla v6.4s, v18.4s, v24.s[1]
+	WORD	$0x4fb81267 // fmla v7.4s, v19.4s, v24.s[1]
+
+even_25:
+	WORD	$0x4e28d400 // fadd v0.4s, v0.4s, v8.4s
+	WORD	$0x4e29d421 // fadd v1.4s, v1.4s, v9.4s
+	WORD	$0x4e2ad442 // fadd v2.4s, v2.4s, v10.4s
+	WORD	$0x4e2bd463 // fadd v3.4s, v3.4s, v11.4s
+	WORD	$0x4e2cd484 // fadd v4.4s, v4.4s, v12.4s
+	WORD	$0x4e2dd4a5 // fadd v5.4s, v5.4s, v13.4s
+	WORD	$0x4e2ed4c6 // fadd v6.4s, v6.4s, v14.4s
+	WORD	$0x4e2fd4e7 // fadd v7.4s, v7.4s, v15.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	WORD	$0x4f9e9021 // fmul v1.4s, v1.4s, v30.s[0]
 	WORD	$0x4f9e9042 // fmul v2.4s, v2.4s, v30.s[0]
@@ -1929,7 +2005,7 @@ i_end_22:
 	WORD	$0x4f9e90c6 // fmul v6.4s, v6.4s, v30.s[0]
 	WORD	$0x4f9e90e7 // fmul v7.4s, v7.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_23
+	BEQ	store_26
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4, V17.S4, V18.S4, V19.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
@@ -1942,7 +2018,7 @@ i_end_22:
 	WORD	$0x4f9f1246 // fmla v6.4s, v18.4s, v31.s[0]
 	WORD	$0x4f9f1267 // fmla v7.4s, v19.4s, v31.s[0]
 
-store_23:
+store_26:
 	MOVD	R13, R14
 	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], (R14)(R5)
 	VST1.P	[V4.S4, V5.S4, V6.S4, V7.S4], (R14)(R5)
@@ -1950,41 +2026,57 @@ store_23:
 	ADD	$64, R13
 	SUB	$16, R9
 	CMP	$16, R9
-	BGE	g2p16_19
+	BGE	g2p16_21
 
-g2p16_end_20:
+g2p16_end_22:
 	CMP	$4, R9
-	BLT	g2p4_end_25
+	BLT	g2p4_end_28
 
-g2p4_24:
+g2p4_27:
 	// tile of 2×4 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
-	MOVD	R6, R15
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
-	CBZ	R15, i_end_27
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_30
 
-i_26:
-	VLD1.P	(R10)(R1), V20.D[0]
+i2_29:
+	VLD1.P	(R10)(R1), V24.D[0]
 	VLD1.P	(R11)(R3), [V16.S4]
-	WORD	$0x4f941200 // fmla v0.4s, v16.4s, v20.s[0]
-	WORD	$0x4fb41201 // fmla v1.4s, v16.4s, v20.s[1]
+	VLD1.P	(R10)(R1), V25.D[0]
+	VLD1.P	(R11)(R3), [V17.S4]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
+	WORD	$0x4f991222 // fmla v2.4s, v17.4s, v25.s[0]
+	WORD	$0x4fb91223 // fmla v3.4s, v17.4s, v25.s[1]
 	SUBS	$1, R15
-	BNE	i_26
+	BNE	i2_29
 
-i_end_27:
+i2_end_30:
+	AND	$1, R6, R15
+	CBZ	R15, even_31
+	VLD1.P	(R10)(R1), V24.D[0]
+	VLD1.P	(R11)(R3), [V16.S4]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
+
+even_31:
+	WORD	$0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
+	WORD	$0x4e23d421 // fadd v1.4s, v1.4s, v3.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	WORD	$0x4f9e9021 // fmul v1.4s, v1.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_28
+	BEQ	store_32
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
 	VLD1.P	(R14)(R5), [V16.S4]
 	WORD	$0x4f9f1201 // fmla v1.4s, v16.4s, v31.s[0]
 
-store_28:
+store_32:
 	MOVD	R13, R14
 	VST1.P	[V0.S4], (R14)(R5)
 	VST1.P	[V1.S4], (R14)(R5)
@@ -1992,37 +2084,49 @@ store_28:
 	ADD	$16, R13
 	SUB	$4, R9
 	CMP	$4, R9
-	BGE	g2p4_24
+	BGE	g2p4_27
 
-g2p4_end_25:
+g2p4_end_28:
 	CMP	$1, R9
-	BLT	g2p1_end_30
+	BLT	g2p1_end_34
 
-g2p1_29:
+g2p1_33:
 	// column of 2 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
-	MOVD	R6, R15
 	VEOR	V0.B16, V0.B16, V0.B16
-	CBZ	R15, i_end_32
+	VEOR	V1.B16, V1.B16, V1.B16
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_36
 
-i_31:
-	VLD1.P	(R10)(R1), V20.D[0]
+i2_35:
+	VLD1.P	(R10)(R1), V24.D[0]
 	VLD1.P	(R11)(R3), V16.S[0]
-	WORD	$0x4f901280 // fmla v0.4s, v20.4s, v16.s[0]
+	VLD1.P	(R10)(R1), V25.D[0]
+	VLD1.P	(R11)(R3), V17.S[0]
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
-	BNE	i_31
+	BNE	i2_35
 
-i_end_32:
+i2_end_36:
+	AND	$1, R6, R15
+	CBZ	R15, even_37
+	VLD1.P	(R10)(R1), V24.D[0]
+	VLD1.P	(R11)(R3), V16.S[0]
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+
+even_37:
+	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_33
+	BEQ	store_38
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), V16.S[0]
 	VLD1.P	(R14)(R5), V16.S[1]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
 
-store_33:
+store_38:
 	MOVD	R13, R14
 	VST1.P	V0.S[0], (R14)(R5)
 	VST1.P	V0.S[1], (R14)(R5)
@@ -2030,51 +2134,75 @@ store_33:
 	ADD	$4, R13
 	SUB	$1, R9
 	CMP	$1, R9
-	BGE	g2p1_29
+	BGE	g2p1_33
 
-g2p1_end_30:
+g2p1_end_34:
 	ADD	$8, R0
 	ADD	R5<<1, R4
 	SUB	$2, R8
 
-g2_skip_18:
+g2_skip_20:
 	CMP	$1, R8
-	BLT	g1_skip_34
+	BLT	g1_skip_39
 	// 1 rows of G
 	MOVD	R2, R12
 	MOVD	R4, R13
 	MOVD	R7, R9
 	CMP	$16, R9
-	BLT	g1p16_end_36
+	BLT	g1p16_end_41
 
-g1p16_35:
+g1p16_40:
 	// tile of 1×16 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
-	MOVD	R6, R15
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
 	VEOR	V2.B16, V2.B16, V2.B16
 	VEOR	V3.B16, V3.B16, V3.B16
-	CBZ	R15, i_end_38
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_43
 
-i_37:
-	VLD1.P	(R10)(R1), V20.S[0]
+i2_42:
+	VLD1.P	(R10)(R1), V24.S[0]
 	VLD1.P	(R11)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
-	WORD	$0x4f941200 // fmla v0.4s, v16.4s, v20.s[0]
-	WORD	$0x4f941221 // fmla v1.4s, v17.4s, v20.s[0]
-	WORD	$0x4f941242 // fmla v2.4s, v18.4s, v20.s[0]
-	WORD	$0x4f941263 // fmla v3.4s, v19.4s, v20.s[0]
+	VLD1.P	(R10)(R1), V25.S[0]
+	VLD1.P	(R11)(R3), [V20.S4, V21.S4, V22.S4, V23.S4]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
+	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
+	WORD	$0x4f981263 // fmla v3.4s, v19.4s, v24.s[0]
+	WORD	$0x4f991284 // fmla v4.4s, v20.4s, v25.s[0]
+	WORD	$0x4f9912a5 // fmla v5.4s, v21.4s, v25.s[0]
+	WORD	$0x4f9912c6 // fmla v6.4s, v22.4s, v25.s[0]
+	WORD	$0x4f9912e7 // fmla v7.4s, v23.4s, v25.s[0]
 	SUBS	$1, R15
-	BNE	i_37
+	BNE	i2_42
 
-i_end_38:
+i2_end_43:
+	AND	$1, R6, R15
+	CBZ	R15, even_44
+	VLD1.P	(R10)(R1), V24.S[0]
+	VLD1.P	(R11)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
+	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
+	WORD	$0x4f981263 // fmla v3.4s, v19.4s, v24.s[0]
+
+even_44:
+	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
+	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
+	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
+	WORD	$0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	WORD	$0x4f9e9021 // fmul v1.4s, v1.4s, v30.s[0]
 	WORD	$0x4f9e9042 // fmul v2.4s, v2.4s, v30.s[0]
 	WORD	$0x4f9e9063 // fmul v3.4s, v3.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_39
+	BEQ	store_45
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4, V17.S4, V18.S4, V19.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
@@ -2082,93 +2210,117 @@ i_end_38:
 	WORD	$0x4f9f1242 // fmla v2.4s, v18.4s, v31.s[0]
 	WORD	$0x4f9f1263 // fmla v3.4s, v19.4s, v31.s[0]
 
-store_39:
+store_45:
 	MOVD	R13, R14
 	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], (R14)(R5)
 	ADD	$64, R12
 	ADD	$64, R13
 	SUB	$16, R9
 	CMP	$16, R9
-	BGE	g1p16_35
+	BGE	g1p16_40
 
-g1p16_end_36:
+g1p16_end_41:
 	CMP	$4, R9
-	BLT	g1p4_end_41
+	BLT	g1p4_end_47
 
-g1p4_40:
+g1p4_46:
 	// tile of 1×4 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
-	MOVD	R6, R15
 	VEOR	V0.B16, V0.B16, V0.B16
-	CBZ	R15, i_end_43
+	VEOR	V1.B16, V1.B16, V1.B16
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_49
 
-i_42:
-	VLD1.P	(R10)(R1), V20.S[0]
+i2_48:
+	VLD1.P	(R10)(R1), V24.S[0]
 	VLD1.P	(R11)(R3), [V16.S4]
-	WORD	$0x4f941200 // fmla v0.4s, v16.4s, v20.s[0]
+	VLD1.P	(R10)(R1), V25.S[0]
+	VLD1.P	(R11)(R3), [V17.S4]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4f991221 // fmla v1.4s, v17.4s, v25.s[0]
 	SUBS	$1, R15
-	BNE	i_42
+	BNE	i2_48
 
-i_end_43:
+i2_end_49:
+	AND	$1, R6, R15
+	CBZ	R15, even_50
+	VLD1.P	(R10)(R1), V24.S[0]
+	VLD1.P	(R11)(R3), [V16.S4]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+
+even_50:
+	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_44
+	BEQ	store_51
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
 
-store_44:
+store_51:
 	MOVD	R13, R14
 	VST1.P	[V0.S4], (R14)(R5)
 	ADD	$16, R12
 	ADD	$16, R13
 	SUB	$4, R9
 	CMP	$4, R9
-	BGE	g1p4_40
+	BGE	g1p4_46
 
-g1p4_end_41:
+g1p4_end_47:
 	CMP	$1, R9
-	BLT	g1p1_end_46
+	BLT	g1p1_end_53
 
-g1p1_45:
+g1p1_52:
 	// column of 1 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
-	MOVD	R6, R15
 	VEOR	V0.B16, V0.B16, V0.B16
-	CBZ	R15, i_end_48
+	VEOR	V1.B16, V1.B16, V1.B16
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_55
 
-i_47:
-	VLD1.P	(R10)(R1), V20.S[0]
+i2_54:
+	VLD1.P	(R10)(R1), V24.S[0]
 	VLD1.P	(R11)(R3), V16.S[0]
-	WORD	$0x4f901280 // fmla v0.4s, v20.4s, v16.s[0]
+	VLD1.P	(R10)(R1), V25.S[0]
+	VLD1.P	(R11)(R3), V17.S[0]
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
-	BNE	i_47
+	BNE	i2_54
 
-i_end_48:
+i2_end_55:
+	AND	$1, R6, R15
+	CBZ	R15, even_56
+	VLD1.P	(R10)(R1), V24.S[0]
+	VLD1.P	(R11)(R3), V16.S[0]
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+
+even_56:
+	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_49
+	BEQ	store_57
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), V16.S[0]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
 
-store_49:
+store_57:
 	MOVD	R13, R14
 	VST1.P	V0.S[0], (R14)(R5)
 	ADD	$4, R12
 	ADD	$4, R13
 	SUB	$1, R9
 	CMP	$1, R9
-	BGE	g1p1_45
+	BGE	g1p1_52
 
-g1p1_end_46:
+g1p1_end_53:
 	ADD	$4, R0
 	ADD	R5, R4
 	SUB	$1, R8
 
-g1_skip_34:
+g1_skip_39:
 	RET
 
 // colSumsNEON computes g = α·(column sums of R) + β·g: for j < n,

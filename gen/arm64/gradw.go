@@ -27,8 +27,6 @@ type gw struct {
 	cols, rp, xp, xc   Reg
 	gc, gp, cnt        Reg
 	alpha, beta        VReg
-	rv                 VReg   // R[i, j..j+jr-1]
-	xv                 []VReg // X[i, p..]
 }
 
 func gradW(f *File) {
@@ -41,7 +39,7 @@ matrices with their strides. Only the n×k elements of g are touched.`)
 	r := &gw{fn: fn,
 		r: R0, ldr: R1, x: R2, ldx: R3, g: R4, ldg: R5, m: R6, k: R7, rows: R8,
 		cols: R9, rp: R10, xp: R11, xc: R12, gc: R13, gp: R14, cnt: R15,
-		alpha: V(30), beta: V(31), rv: V(20), xv: regs(16, 4),
+		alpha: V(30), beta: V(31),
 	}
 	fn.Load("r.base", r.r)
 	fn.Load("ldr", r.ldr)
@@ -92,42 +90,73 @@ func (r *gw) pass(jr int) {
 
 // loadR emits the load of R[i, j..j+jr-1] into the first jr lanes of rv,
 // stepping rp down one row.
-func (r *gw) loadR(jr int) {
+func (r *gw) loadR(jr int, rv VReg) {
 	switch jr {
 	case 4:
-		r.fn.VLD1(r.rp.PostBy(r.ldr), Seq(r.rv, 1, S4))
+		r.fn.VLD1(r.rp.PostBy(r.ldr), Seq(rv, 1, S4))
 	case 2:
-		r.fn.VLD1Lane(r.rp.PostBy(r.ldr), r.rv.D(0))
+		r.fn.VLD1Lane(r.rp.PostBy(r.ldr), rv.D(0))
 	case 1:
-		r.fn.VLD1Lane(r.rp.PostBy(r.ldr), r.rv.S(0))
+		r.fn.VLD1Lane(r.rp.PostBy(r.ldr), rv.S(0))
 	}
 }
 
-// tile emits a jr×(4·pv) tile of G at gc, X columns from xc.
+// tile emits a jr×(4·pv) tile of G at gc, X columns from xc. When the
+// registers allow (jr·pv ≤ 8), rows of R and X go two at a time into two sets
+// of accumulators, so that a narrow tile still has enough independent
+// multiply-add chains to hide their latency.
 func (r *gw) tile(jr, pv int) {
 	fn := r.fn
 	fn.Comment("tile of %d×%d elements of G", jr, 4*pv)
-	a := func(j, v int) VReg { return V(j*pv + v) }
+	sets := 1
+	if jr*pv <= 8 {
+		sets = 2
+	}
+	a := func(s, j, v int) VReg { return V(s*jr*pv + j*pv + v) }
+	xv := func(s int) VReg { return V(16 + s*pv) }
+	rv := func(s int) VReg { return V(24 + s) }
 	fn.MOVD(r.r, r.rp)
 	fn.MOVD(r.xc, r.xp)
-	fn.MOVD(r.m, r.cnt)
-	for j := 0; j < jr; j++ {
-		for v := 0; v < pv; v++ {
-			fn.Zero(a(j, v))
-		}
-	}
-	countDown(fn, "i", r.cnt, func() {
-		r.loadR(jr)
-		fn.VLD1(r.xp.PostBy(r.ldx), Seq(r.xv[0], pv, S4))
+	for s := 0; s < sets; s++ {
 		for j := 0; j < jr; j++ {
 			for v := 0; v < pv; v++ {
-				fn.VFMLAElem(r.rv.S(j), r.xv[v].S4(), a(j, v).S4())
+				fn.Zero(a(s, j, v))
 			}
 		}
-	})
+	}
+	// row emits the loads of one row i and its multiply-adds into set s.
+	row := func(s int) {
+		r.loadR(jr, rv(s))
+		fn.VLD1(r.xp.PostBy(r.ldx), Seq(xv(s), pv, S4))
+	}
+	fma := func(s int) {
+		for j := 0; j < jr; j++ {
+			for v := 0; v < pv; v++ {
+				fn.VFMLAElem(rv(s).S(j), (xv(s) + VReg(v)).S4(), a(s, j, v).S4())
+			}
+		}
+	}
+	if sets == 1 {
+		fn.MOVD(r.m, r.cnt)
+		countDown(fn, "i", r.cnt, func() { row(0); fma(0) })
+	} else {
+		fn.LSR3(1, r.m, r.cnt)
+		countDown(fn, "i2", r.cnt, func() { row(0); row(1); fma(0); fma(1) })
+		even := fn.NewLabel("even")
+		fn.AND3(Imm(1), r.m, r.cnt)
+		fn.CBZ(r.cnt, even)
+		row(0)
+		fma(0)
+		fn.Bind(even)
+		for j := 0; j < jr; j++ {
+			for v := 0; v < pv; v++ {
+				fn.VFADD(a(1, j, v).S4(), a(0, j, v).S4(), a(0, j, v).S4())
+			}
+		}
+	}
 	for j := 0; j < jr; j++ {
 		for v := 0; v < pv; v++ {
-			fn.VFMULElem(r.alpha.S(0), a(j, v).S4(), a(j, v).S4())
+			fn.VFMULElem(r.alpha.S(0), a(0, j, v).S4(), a(0, j, v).S4())
 		}
 	}
 	store := fn.NewLabel("store")
@@ -135,42 +164,52 @@ func (r *gw) tile(jr, pv int) {
 	fn.BEQ(store)
 	fn.MOVD(r.gc, r.gp)
 	for j := 0; j < jr; j++ {
-		fn.VLD1(r.gp.PostBy(r.ldg), Seq(r.xv[0], pv, S4))
+		fn.VLD1(r.gp.PostBy(r.ldg), Seq(xv(0), pv, S4))
 		for v := 0; v < pv; v++ {
-			fn.VFMLAElem(r.beta.S(0), r.xv[v].S4(), a(j, v).S4())
+			fn.VFMLAElem(r.beta.S(0), (xv(0) + VReg(v)).S4(), a(0, j, v).S4())
 		}
 	}
 	fn.Bind(store)
 	fn.MOVD(r.gc, r.gp)
 	for j := 0; j < jr; j++ {
-		fn.VST1(Seq(a(j, 0), pv, S4), r.gp.PostBy(r.ldg))
+		fn.VST1(Seq(a(0, j, 0), pv, S4), r.gp.PostBy(r.ldg))
 	}
 }
 
 // column emits the jr elements G[j..j+jr-1, p] of one column, summed in the
-// lanes of one accumulator: per row i, R[i, j..] times X[i, p].
+// lanes of an accumulator: per row i, R[i, j..] times X[i, p]. Rows go two
+// at a time into two accumulators.
 func (r *gw) column(jr int) {
 	fn := r.fn
 	fn.Comment("column of %d elements of G", jr)
-	a := V(0)
+	acc, xv, rv := []VReg{V(0), V(1)}, []VReg{V(16), V(17)}, []VReg{V(24), V(25)}
 	fn.MOVD(r.r, r.rp)
 	fn.MOVD(r.xc, r.xp)
-	fn.MOVD(r.m, r.cnt)
-	fn.Zero(a)
-	countDown(fn, "i", r.cnt, func() {
-		r.loadR(jr)
-		fn.VLD1Lane(r.xp.PostBy(r.ldx), r.xv[0].S(0))
-		fn.VFMLAElem(r.xv[0].S(0), r.rv.S4(), a.S4())
-	})
+	fn.Zero(acc...)
+	row := func(s int) {
+		r.loadR(jr, rv[s])
+		fn.VLD1Lane(r.xp.PostBy(r.ldx), xv[s].S(0))
+	}
+	fma := func(s int) { fn.VFMLAElem(xv[s].S(0), rv[s].S4(), acc[s].S4()) }
+	fn.LSR3(1, r.m, r.cnt)
+	countDown(fn, "i2", r.cnt, func() { row(0); row(1); fma(0); fma(1) })
+	even := fn.NewLabel("even")
+	fn.AND3(Imm(1), r.m, r.cnt)
+	fn.CBZ(r.cnt, even)
+	row(0)
+	fma(0)
+	fn.Bind(even)
+	a := acc[0]
+	fn.VFADD(acc[1].S4(), a.S4(), a.S4())
 	fn.VFMULElem(r.alpha.S(0), a.S4(), a.S4())
 	store := fn.NewLabel("store")
 	fn.FCMPSZero(r.beta.F())
 	fn.BEQ(store)
 	fn.MOVD(r.gc, r.gp)
 	for j := 0; j < jr; j++ {
-		fn.VLD1Lane(r.gp.PostBy(r.ldg), r.xv[0].S(j))
+		fn.VLD1Lane(r.gp.PostBy(r.ldg), xv[0].S(j))
 	}
-	fn.VFMLAElem(r.beta.S(0), r.xv[0].S4(), a.S4())
+	fn.VFMLAElem(r.beta.S(0), xv[0].S4(), a.S4())
 	fn.Bind(store)
 	fn.MOVD(r.gc, r.gp)
 	for j := 0; j < jr; j++ {
