@@ -1,9 +1,6 @@
 package asm
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // Instructions Go's arm64 assembler knows, with its mnemonics and operand
 // order: sources first, destination last.
@@ -267,12 +264,3 @@ func (fn *Func) VFMLAElem(m Lane, n, d Vec) { fn.emitWord(EncodeFMLAElem(m, n, d
 
 // VFMULElem sets d = n·m, m one lane (fmul by element).
 func (fn *Func) VFMULElem(m Lane, n, d Vec) { fn.emitWord(EncodeFMULElem(m, n, d)) }
-
-// text returns the body as the assembler will read it, for tests.
-func (fn *Func) text() string {
-	var b strings.Builder
-	for _, l := range fn.lines {
-		fmt.Fprintf(&b, "%s %s\n", l.op, l.args)
-	}
-	return b.String()
-}

@@ -77,11 +77,10 @@ func TestWordsDecode(t *testing.T) {
 func TestWordsKnown(t *testing.T) {
 	for _, tc := range []struct {
 		w    Word
-		err  error
 		bits uint32
 	}{
-		{w(EncodeFADDP(V(0).S4(), V(0).S4(), V(0).S4())), nil, 0x6E20D400},
-		{w(EncodeFADDPScalar(V(0).S2(), V(0).F())), nil, 0x7E30D800},
+		{must(EncodeFADDP(V(0).S4(), V(0).S4(), V(0).S4())), 0x6E20D400},
+		{must(EncodeFADDPScalar(V(0).S2(), V(0).F())), 0x7E30D800},
 	} {
 		if tc.w.Bits != tc.bits {
 			t.Errorf("%s = %#08x, want %#08x", tc.w.GNU, tc.w.Bits, tc.bits)
@@ -95,7 +94,12 @@ func TestWordsKnown(t *testing.T) {
 	}
 }
 
-func w(x Word, _ error) Word { return x }
+func must(w Word, err error) Word {
+	if err != nil {
+		panic(err)
+	}
+	return w
+}
 
 // TestWordsReject checks the encoders refuse what they cannot encode.
 func TestWordsReject(t *testing.T) {
