@@ -4,11 +4,21 @@ package edgefit
 
 import "golang.org/x/sys/cpu"
 
-// simdImpls: the NEON kernels are not generated yet.
-func simdImpls() []*Impl { return nil }
+// simdImpls offers the NEON kernels when the CPU reports Advanced SIMD.
+// ARMv8-A makes it mandatory for application processors, so in practice
+// every arm64 board running Linux or macOS has it; the test is there for the
+// cores and kernels that do not.
+func simdImpls() []*Impl {
+	if cpu.ARM64.HasASIMD {
+		return []*Impl{neon}
+	}
+	return nil
+}
 
-func simdReason() string { return "" }
+func simdReason() string {
+	return "CPU has Advanced SIMD (ASIMD)"
+}
 
 func simdUnavailable() string {
-	return "generic: no NEON kernels in this build yet (CPU ASIMD " + yesNo(cpu.ARM64.HasASIMD) + ")"
+	return "generic: the NEON kernels need Advanced SIMD, which this CPU does not report (ASIMD no)"
 }

@@ -1,0 +1,71 @@
+package asm
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestFrame checks argument offsets and the frame size against what asmdecl
+// expects for gc on arm64 (8-byte words, float32 taking 4 bytes, results
+// starting at the next multiple of 8).
+func TestFrame(t *testing.T) {
+	f := NewFile("p", "arm64", "test")
+	fn := f.Func("k", "func(alpha float32, x []float32, n int) float32", "k is a test.")
+	fn.LoadF("alpha", V(0).F())
+	fn.Load("x.base", R0)
+	fn.Load("x.len", R1)
+	fn.Load("n", R2)
+	fn.StoreF(V(0).F(), "ret")
+	fn.RET()
+	s, err := f.Assembly()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"TEXT ·k(SB), NOSPLIT|NOFRAME, $0-44\n",
+		"FMOVS\talpha+0(FP), F0\n",
+		"MOVD\tx_base+8(FP), R0\n",
+		"MOVD\tx_len+16(FP), R1\n",
+		"MOVD\tn+32(FP), R2\n",
+		"FMOVS\tF0, ret+40(FP)\n",
+	} {
+		if !strings.Contains(string(s), want) {
+			t.Errorf("assembly lacks %q:\n%s", want, s)
+		}
+	}
+	d, err := f.Declarations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(d), "// k is a test.\n//\n//go:noescape\nfunc k(alpha float32, x []float32, n int) float32\n") {
+		t.Errorf("declaration:\n%s", d)
+	}
+}
+
+// TestErrors checks that generator mistakes the assembler would reject, or
+// worse accept, are refused with a message naming them.
+func TestErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		body func(fn *Func)
+		want string
+	}{
+		{"unbound label", func(fn *Func) { fn.B(fn.NewLabel("x")); fn.RET() }, "never bound"},
+		{"label bound twice", func(fn *Func) { l := fn.NewLabel("x"); fn.Bind(l); fn.Bind(l); fn.RET() }, "bound twice"},
+		{"no RET", func(fn *Func) { fn.MOVD(Imm(1), R0) }, "does not end"},
+		{"post-increment size", func(fn *Func) { fn.VLD1(R0.Post(16), Seq(V(0), 2, S4)); fn.RET() }, "must be the 32 bytes"},
+		{"VLD1 offset", func(fn *Func) { fn.VLD1(R0.Off(16), Seq(V(0), 1, S4)); fn.RET() }, "needs post-indexing"},
+		{"unknown argument", func(fn *Func) { fn.Load("y", R0); fn.RET() }, `no argument "y"`},
+		{"float as int", func(fn *Func) { fn.Load("a", R0); fn.RET() }, "float32"},
+		{"bad word", func(fn *Func) { fn.VFADD(V(0).S4(), V(1).S2(), V(2).S4()); fn.RET() }, "arrangement"},
+		{"mixed VFMLA", func(fn *Func) { fn.VFMLA(V(0).S4(), V(1).S2(), V(2).S4()); fn.RET() }, "mixed arrangements"},
+	} {
+		f := NewFile("p", "arm64", "test")
+		fn := f.Func("k", "func(a float32, x []float32)", "k.")
+		tc.body(fn)
+		_, err := f.Assembly()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
+		}
+	}
+}

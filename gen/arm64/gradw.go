@@ -1,0 +1,310 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/edgefit/edgefit/gen/arm64/asm"
+)
+
+// GradW sums over the m rows of R and X: G[j, p] = α·Σᵢ R[i,j]·X[i,p] + β·G[j,p].
+// For a fixed i, R[i, j..j+3] is one vector load and X[i, p..p+15] four, and
+// the 16 accumulators of a 4×16 tile of G each take one multiply-add by a
+// lane of the R vector (fmla by element). Both pointers walk down the rows
+// with register post-increments of the row strides.
+//
+// Rows of G (j) go in passes of 4 while at least 4 remain, then at most one
+// pass of 2 and one of 1, reading R[i, j..] with a 4-, 2- or 1-lane load.
+// Within a pass, columns (p) go in tiles of 16, then of 4, then one at a time;
+// a one-column tile keeps its jr sums in the lanes of a single accumulator.
+// The epilogue scales by α and, only when β is not 0, loads G and adds β·G,
+// so that G is not read when β = 0.
+
+// gw holds GradW's register assignment.
+type gw struct {
+	fn                 *Func
+	r, ldr, x, ldx     Reg
+	g, ldg, m, k, rows Reg
+	cols, rp, xp, xc   Reg
+	gc, gp, cnt        Reg
+	alpha, beta        VReg
+}
+
+func gradW(f *File) {
+	fn := f.Func("gradWNEON", "func(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int)", `
+gradWNEON computes G = α·Rᵀ·X + β·G: for j < n and p < k,
+g[j·ldg+p] = α·Σᵢ r[i·ldr+j]·x[i·ldx+p] + β·g[j·ldg+p] (i < m), reading g
+only when β ≠ 0 (β = −0 counts as 0; a NaN β reads it). n and k must be at
+least 1, m at least 0, and the slices must hold the m×n, m×k and n×k
+matrices with their strides. Only the n×k elements of g are touched.`)
+	r := &gw{fn: fn,
+		r: R0, ldr: R1, x: R2, ldx: R3, g: R4, ldg: R5, m: R6, k: R7, rows: R8,
+		cols: R9, rp: R10, xp: R11, xc: R12, gc: R13, gp: R14, cnt: R15,
+		alpha: V(30), beta: V(31),
+	}
+	fn.Load("r.base", r.r)
+	fn.Load("ldr", r.ldr)
+	fn.LSL3(2, r.ldr, r.ldr)
+	fn.Load("x.base", r.x)
+	fn.Load("ldx", r.ldx)
+	fn.LSL3(2, r.ldx, r.ldx)
+	fn.Load("g.base", r.g)
+	fn.Load("ldg", r.ldg)
+	fn.LSL3(2, r.ldg, r.ldg)
+	fn.Load("m", r.m)
+	fn.Load("k", r.k)
+	fn.LoadF("alpha", r.alpha.F())
+	fn.LoadF("beta", r.beta.F())
+	fn.Load("n", r.rows)
+	whileAtLeast(fn, "g4", r.rows, 4, func() { r.pass(4) })
+	ifAtLeast(fn, "g2", r.rows, 2, func() { r.pass(2) })
+	ifAtLeast(fn, "g1", r.rows, 1, func() { r.pass(1) })
+	fn.RET()
+}
+
+// pass emits the tiles of jr rows of G across all k columns, then steps R
+// right and G down by jr.
+func (r *gw) pass(jr int) {
+	fn := r.fn
+	fn.Comment("%d rows of G", jr)
+	fn.MOVD(r.x, r.xc)
+	fn.MOVD(r.g, r.gc)
+	fn.MOVD(r.k, r.cols)
+	whileAtLeast(fn, fmt.Sprintf("g%dp16", jr), r.cols, 16, func() {
+		r.tile(jr, 4)
+		fn.ADD(Imm(64), r.xc)
+		fn.ADD(Imm(64), r.gc)
+	})
+	whileAtLeast(fn, fmt.Sprintf("g%dp4", jr), r.cols, 4, func() {
+		r.tile(jr, 1)
+		fn.ADD(Imm(16), r.xc)
+		fn.ADD(Imm(16), r.gc)
+	})
+	whileAtLeast(fn, fmt.Sprintf("g%dp1", jr), r.cols, 1, func() {
+		r.column(jr)
+		fn.ADD(Imm(4), r.xc)
+		fn.ADD(Imm(4), r.gc)
+	})
+	fn.ADD(Imm(4*jr), r.r)
+	addMul(fn, r.ldg, jr, r.g)
+}
+
+// loadR emits the load of R[i, j..j+jr-1] into the first jr lanes of rv,
+// stepping rp down one row.
+func (r *gw) loadR(jr int, rv VReg) {
+	switch jr {
+	case 4:
+		r.fn.VLD1(r.rp.PostBy(r.ldr), Seq(rv, 1, S4))
+	case 2:
+		r.fn.VLD1Lane(r.rp.PostBy(r.ldr), rv.D(0))
+	case 1:
+		r.fn.VLD1Lane(r.rp.PostBy(r.ldr), rv.S(0))
+	}
+}
+
+// tile emits a jr×(4·pv) tile of G at gc, X columns from xc. When the
+// registers allow (jr·pv ≤ 8), rows of R and X go two at a time into two sets
+// of accumulators, so that a narrow tile still has enough independent
+// multiply-add chains to hide their latency.
+func (r *gw) tile(jr, pv int) {
+	fn := r.fn
+	fn.Comment("tile of %d×%d elements of G", jr, 4*pv)
+	sets := 1
+	if jr*pv <= 8 {
+		sets = 2
+	}
+	a := func(s, j, v int) VReg { return V(s*jr*pv + j*pv + v) }
+	xv := func(s int) VReg { return V(16 + s*pv) }
+	rv := func(s int) VReg { return V(24 + s) }
+	fn.MOVD(r.r, r.rp)
+	fn.MOVD(r.xc, r.xp)
+	for s := 0; s < sets; s++ {
+		for j := 0; j < jr; j++ {
+			for v := 0; v < pv; v++ {
+				fn.Zero(a(s, j, v))
+			}
+		}
+	}
+	// row emits the loads of one row i and its multiply-adds into set s.
+	row := func(s int) {
+		r.loadR(jr, rv(s))
+		fn.VLD1(r.xp.PostBy(r.ldx), Seq(xv(s), pv, S4))
+	}
+	fma := func(s int) {
+		for j := 0; j < jr; j++ {
+			for v := 0; v < pv; v++ {
+				fn.VFMLAElem(rv(s).S(j), (xv(s) + VReg(v)).S4(), a(s, j, v).S4())
+			}
+		}
+	}
+	if sets == 1 {
+		fn.MOVD(r.m, r.cnt)
+		countDown(fn, "i", r.cnt, func() { row(0); fma(0) })
+	} else {
+		fn.LSR3(1, r.m, r.cnt)
+		countDown(fn, "i2", r.cnt, func() { row(0); row(1); fma(0); fma(1) })
+		even := fn.NewLabel("even")
+		fn.AND3(Imm(1), r.m, r.cnt)
+		fn.CBZ(r.cnt, even)
+		row(0)
+		fma(0)
+		fn.Bind(even)
+		for j := 0; j < jr; j++ {
+			for v := 0; v < pv; v++ {
+				fn.VFADD(a(1, j, v).S4(), a(0, j, v).S4(), a(0, j, v).S4())
+			}
+		}
+	}
+	for j := 0; j < jr; j++ {
+		for v := 0; v < pv; v++ {
+			fn.VFMULElem(r.alpha.S(0), a(0, j, v).S4(), a(0, j, v).S4())
+		}
+	}
+	store := fn.NewLabel("store")
+	fn.FCMPSZero(r.beta.F())
+	fn.BEQ(store)
+	fn.MOVD(r.gc, r.gp)
+	for j := 0; j < jr; j++ {
+		fn.VLD1(r.gp.PostBy(r.ldg), Seq(xv(0), pv, S4))
+		for v := 0; v < pv; v++ {
+			fn.VFMLAElem(r.beta.S(0), (xv(0) + VReg(v)).S4(), a(0, j, v).S4())
+		}
+	}
+	fn.Bind(store)
+	fn.MOVD(r.gc, r.gp)
+	for j := 0; j < jr; j++ {
+		fn.VST1(Seq(a(0, j, 0), pv, S4), r.gp.PostBy(r.ldg))
+	}
+}
+
+// column emits the jr elements G[j..j+jr-1, p] of one column, summed in the
+// lanes of an accumulator: per row i, R[i, j..] times X[i, p]. Rows go two
+// at a time into two accumulators.
+func (r *gw) column(jr int) {
+	fn := r.fn
+	fn.Comment("column of %d elements of G", jr)
+	acc, xv, rv := []VReg{V(0), V(1)}, []VReg{V(16), V(17)}, []VReg{V(24), V(25)}
+	fn.MOVD(r.r, r.rp)
+	fn.MOVD(r.xc, r.xp)
+	fn.Zero(acc...)
+	row := func(s int) {
+		r.loadR(jr, rv[s])
+		fn.VLD1Lane(r.xp.PostBy(r.ldx), xv[s].S(0))
+	}
+	fma := func(s int) { fn.VFMLAElem(xv[s].S(0), rv[s].S4(), acc[s].S4()) }
+	fn.LSR3(1, r.m, r.cnt)
+	countDown(fn, "i2", r.cnt, func() { row(0); row(1); fma(0); fma(1) })
+	even := fn.NewLabel("even")
+	fn.AND3(Imm(1), r.m, r.cnt)
+	fn.CBZ(r.cnt, even)
+	row(0)
+	fma(0)
+	fn.Bind(even)
+	a := acc[0]
+	fn.VFADD(acc[1].S4(), a.S4(), a.S4())
+	fn.VFMULElem(r.alpha.S(0), a.S4(), a.S4())
+	store := fn.NewLabel("store")
+	fn.FCMPSZero(r.beta.F())
+	fn.BEQ(store)
+	fn.MOVD(r.gc, r.gp)
+	for j := 0; j < jr; j++ {
+		fn.VLD1Lane(r.gp.PostBy(r.ldg), xv[0].S(j))
+	}
+	fn.VFMLAElem(r.beta.S(0), xv[0].S4(), a.S4())
+	fn.Bind(store)
+	fn.MOVD(r.gc, r.gp)
+	for j := 0; j < jr; j++ {
+		fn.VST1Lane(a.S(j), r.gp.PostBy(r.ldg))
+	}
+}
+
+// ColSums adds rows of R into vector accumulators: 16 columns at a time,
+// two rows per iteration into two sets of four accumulators (so that
+// consecutive adds are independent), then 4 columns, then single columns.
+func colSums(f *File) {
+	fn := f.Func("colSumsNEON", "func(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)", `
+colSumsNEON computes g = α·(column sums of R) + β·g: for j < n,
+g[j] = α·Σᵢ r[i·ldr+j] + β·g[j] (i < m), reading g only when β ≠ 0. n must
+be at least 1, m at least 0; r must hold the m×n matrix with row stride
+ldr and len(g) ≥ n. Only g[:n] is touched.`)
+	rb, ldr, g, m, cols, rp, cnt := R0, R1, R2, R3, R4, R5, R6
+	alpha, beta := V(30), V(31)
+	fn.Load("r.base", rb)
+	fn.Load("ldr", ldr)
+	fn.LSL3(2, ldr, ldr)
+	fn.Load("g.base", g)
+	fn.Load("m", m)
+	fn.Load("n", cols)
+	fn.LoadF("alpha", alpha.F())
+	fn.LoadF("beta", beta.F())
+	// block emits the sums of w = 16, 4 or 1 columns at rb into g, then
+	// steps both.
+	block := func(w int) {
+		nv := (w + 3) / 4
+		accA, accB, in := regs(16, nv), regs(20, nv), regs(0, 2*nv)
+		fn.Comment("%d columns", w)
+		fn.MOVD(rb, rp)
+		fn.Zero(accA...)
+		fn.Zero(accB...)
+		load := func(vs []VReg) {
+			if w == 1 {
+				fn.VLD1Lane(rp.PostBy(ldr), vs[0].S(0))
+			} else {
+				fn.VLD1(rp.PostBy(ldr), Seq(vs[0], nv, S4))
+			}
+		}
+		add := func(vs, acc []VReg) {
+			for v := range vs {
+				if w == 1 {
+					fn.FADDS(vs[v].F(), acc[v].F(), acc[v].F())
+				} else {
+					fn.VFADD(vs[v].S4(), acc[v].S4(), acc[v].S4())
+				}
+			}
+		}
+		fn.LSR3(1, m, cnt)
+		countDown(fn, "rows2", cnt, func() {
+			load(in[:nv])
+			load(in[nv:])
+			add(in[:nv], accA)
+			add(in[nv:], accB)
+		})
+		odd := fn.NewLabel("even")
+		fn.AND3(Imm(1), m, cnt)
+		fn.CBZ(cnt, odd)
+		load(in[:nv])
+		add(in[:nv], accA)
+		fn.Bind(odd)
+		for v := 0; v < nv; v++ {
+			if w == 1 {
+				fn.FADDS(accB[v].F(), accA[v].F(), accA[v].F())
+				fn.FMULS(alpha.F(), accA[v].F(), accA[v].F())
+			} else {
+				fn.VFADD(accB[v].S4(), accA[v].S4(), accA[v].S4())
+				fn.VFMULElem(alpha.S(0), accA[v].S4(), accA[v].S4())
+			}
+		}
+		store := fn.NewLabel("store")
+		fn.FCMPSZero(beta.F())
+		fn.BEQ(store)
+		if w == 1 {
+			fn.FMOVS(g.Mem(), in[0].F())
+			fn.FMADDS(beta.F(), accA[0].F(), in[0].F(), accA[0].F())
+		} else {
+			fn.VLD1(g.Mem(), Seq(in[0], nv, S4))
+			for v := 0; v < nv; v++ {
+				fn.VFMLAElem(beta.S(0), in[v].S4(), accA[v].S4())
+			}
+		}
+		fn.Bind(store)
+		if w == 1 {
+			fn.FMOVS(accA[0].F(), g.Post(4))
+		} else {
+			fn.VST1(Seq(accA[0], nv, S4), g.Post(16*nv))
+		}
+		fn.ADD(Imm(4*w), rb)
+	}
+	whileAtLeast(fn, "c16", cols, 16, func() { block(16) })
+	whileAtLeast(fn, "c4", cols, 4, func() { block(4) })
+	whileAtLeast(fn, "c1", cols, 1, func() { block(1) })
+	fn.RET()
+}

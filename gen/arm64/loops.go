@@ -1,0 +1,86 @@
+package main
+
+import . "github.com/edgefit/edgefit/gen/arm64/asm"
+
+// countDown emits a loop that runs body cnt times, nothing when cnt is zero;
+// cnt is consumed.
+func countDown(fn *Func, name string, cnt Reg, body func()) {
+	loop, done := fn.NewLabel(name), fn.NewLabel(name+"_end")
+	fn.CBZ(cnt, done)
+	fn.Bind(loop)
+	body()
+	fn.SUBS(Imm(1), cnt)
+	fn.BNE(loop)
+	fn.Bind(done)
+}
+
+// whileAtLeast emits: for cnt ≥ min { body(); cnt -= min }.
+func whileAtLeast(fn *Func, name string, cnt Reg, min int, body func()) {
+	loop, done := fn.NewLabel(name), fn.NewLabel(name+"_end")
+	fn.CMP(Imm(min), cnt)
+	fn.BLT(done)
+	fn.Bind(loop)
+	body()
+	fn.SUB(Imm(min), cnt)
+	fn.CMP(Imm(min), cnt)
+	fn.BGE(loop)
+	fn.Bind(done)
+}
+
+// ifAtLeast emits: if cnt ≥ min { body(); cnt -= min }.
+func ifAtLeast(fn *Func, name string, cnt Reg, min int, body func()) {
+	skip := fn.NewLabel(name + "_skip")
+	fn.CMP(Imm(min), cnt)
+	fn.BLT(skip)
+	body()
+	fn.SUB(Imm(min), cnt)
+	fn.Bind(skip)
+}
+
+// addMul emits d += x·c for a small constant c ≥ 0, as shifted adds, so that
+// stepping a pointer by c rows needs no multiply.
+func addMul(fn *Func, x Reg, c int, d Reg) {
+	for s := uint8(0); c > 0; s, c = s+1, c>>1 {
+		if c&1 == 0 {
+			continue
+		}
+		if s == 0 {
+			fn.ADD(x, d)
+		} else {
+			fn.ADD(x.LSL(s), d)
+		}
+	}
+}
+
+// regs returns n consecutive vector registers from first.
+func regs(first, n int) []VReg {
+	v := make([]VReg, n)
+	for i := range v {
+		v[i] = V(first + i)
+	}
+	return v
+}
+
+// s4 is the list of the registers as S4, for VLD1 and VST1 (consecutive).
+func s4(vs []VReg) VList { return Seq(vs[0], len(vs), S4) }
+
+// sumAcross emits the sum of the float32 lanes of every accumulator into the
+// scalar accs[0].F(): pairwise vector adds, then pairwise lane adds. Scalar
+// work may only follow it, since writing an S register zeroes the rest of its
+// vector register.
+func sumAcross(fn *Func, accs []VReg) FReg {
+	for len(accs) > 1 {
+		h := len(accs) / 2
+		for i := 0; i < h; i++ {
+			fn.VFADD(accs[h+i].S4(), accs[i].S4(), accs[i].S4())
+		}
+		if len(accs)%2 == 1 {
+			fn.VFADD(accs[len(accs)-1].S4(), accs[0].S4(), accs[0].S4())
+		}
+		accs = accs[:h]
+	}
+	a := accs[0]
+	fn.VFADDP(a.S4(), a.S4(), a.S4())
+	fn.FADDPS(a.S2(), a.F())
+	return a.F()
+}

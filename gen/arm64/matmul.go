@@ -1,0 +1,220 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/edgefit/edgefit/gen/arm64/asm"
+)
+
+// MatMulBias computes every element of Y as a dot product of a row of X and a
+// row of W, both contiguous along k, so no packing is needed: a tile of
+// mr rows of X by nr rows of W keeps mr·nr vector accumulators, each summing
+// four products per step along k. Per step the tile loads nr vectors of W and
+// mr of X for mr·nr multiply-adds; at 6×4 that is 10 loads for 24 FMLA, with
+// 24 accumulators, 4 W and 2 X registers (one loading while the other is
+// used): 30 of the 32 vector registers. At the end of the tile, pairwise adds
+// (faddp) turn each row's nr accumulators into nr dot products in one vector,
+// the bias is added and the row is stored.
+//
+// Rows go in passes of 6 while at least 6 remain, then at most one pass each
+// of 4, 2 and 1 rows; within a pass, columns go in tiles of 4, then one tile
+// of 3, 2 or 1. k goes 4 at a time, then the last 0-3 elements one at a time
+// with scalar loads, which zero the upper lanes so the same vector
+// multiply-adds apply.
+
+// mm holds MatMulBias's register assignment.
+type mm struct {
+	fn                  *Func
+	x, ldx, ldw, y, ldy Reg // X and Y at the current row pass; strides in bytes
+	k, rows, cols       Reg
+	wj, bj, yj          Reg // W, b and Y at the current column tile
+	cnt, tmp, yrow      Reg
+	xp                  [6]Reg // X rows of the tile
+	wp                  [4]Reg // W rows of the tile
+	wv                  [4]VReg
+	xv                  [2]VReg
+	bias                VReg
+}
+
+func matMulBias(f *File) {
+	fn := f.Func("matMulBiasNEON", "func(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int)", `
+matMulBiasNEON computes Y = X·Wᵀ + b: for i < m and j < n,
+y[i·ldy+j] = Σₚ x[i·ldx+p]·w[j·ldw+p] + b[j] (p < k), without the b[j]
+when len(b) is 0. m and n must be at least 1, k at least 0, and the
+slices must hold the m×k, n×k and m×n matrices with their strides (the
+last row may end at its last element) and len(b) ≥ n when it is not 0.
+Only the m×n elements of y are written.`)
+	r := &mm{fn: fn,
+		x: R0, ldx: R1, ldw: R3, y: R4, ldy: R5, k: R6, rows: R7, cols: R8,
+		wj: R9, bj: R10, yj: R11, cnt: R12, tmp: R13, yrow: R25,
+		xp:   [6]Reg{R14, R15, R16, R17, R19, R20},
+		wp:   [4]Reg{R21, R22, R23, R24},
+		wv:   [4]VReg{V(24), V(25), V(26), V(27)},
+		xv:   [2]VReg{V(28), V(29)},
+		bias: V(24),
+	}
+	fn.Load("x.base", r.x)
+	fn.Load("ldx", r.ldx)
+	fn.LSL3(2, r.ldx, r.ldx)
+	fn.Load("ldw", r.ldw)
+	fn.LSL3(2, r.ldw, r.ldw)
+	fn.Load("y.base", r.y)
+	fn.Load("ldy", r.ldy)
+	fn.LSL3(2, r.ldy, r.ldy)
+	fn.Load("k", r.k)
+	fn.Load("m", r.rows)
+	whileAtLeast(fn, "rows6", r.rows, 6, func() { r.pass(6) })
+	ifAtLeast(fn, "rows4", r.rows, 4, func() { r.pass(4) })
+	ifAtLeast(fn, "rows2", r.rows, 2, func() { r.pass(2) })
+	ifAtLeast(fn, "rows1", r.rows, 1, func() { r.pass(1) })
+	fn.RET()
+}
+
+// pass emits the tiles of mr rows across all n columns, then steps X and Y
+// down mr rows.
+func (r *mm) pass(mr int) {
+	fn := r.fn
+	fn.Comment("%d rows of X against every row of W", mr)
+	fn.Load("w.base", r.wj)
+	fn.Load("b.base", r.bj)
+	fn.MOVD(r.y, r.yj)
+	fn.Load("n", r.cols)
+	whileAtLeast(fn, fmt.Sprintf("cols%dx4", mr), r.cols, 4, func() {
+		r.tile(mr, 4)
+		addMul(fn, r.ldw, 4, r.wj)
+		fn.ADD(Imm(16), r.bj)
+		fn.ADD(Imm(16), r.yj)
+	})
+	done := fn.NewLabel(fmt.Sprintf("rows%d_done", mr))
+	one, two := fn.NewLabel(fmt.Sprintf("cols%dx1", mr)), fn.NewLabel(fmt.Sprintf("cols%dx2", mr))
+	fn.CBZ(r.cols, done)
+	fn.CMP(Imm(2), r.cols)
+	fn.BLT(one)
+	fn.BEQ(two)
+	r.tile(mr, 3)
+	fn.B(done)
+	fn.Bind(two)
+	r.tile(mr, 2)
+	fn.B(done)
+	fn.Bind(one)
+	r.tile(mr, 1)
+	fn.Bind(done)
+	addMul(fn, r.ldx, mr, r.x)
+	addMul(fn, r.ldy, mr, r.y)
+}
+
+// acc is the accumulator of row i, column j of an mr×nr tile.
+func acc(nr, i, j int) VReg { return V(i*nr + j) }
+
+// tile emits one mr×nr tile: Y rows at yj, W rows from wj, bias at bj.
+func (r *mm) tile(mr, nr int) {
+	fn := r.fn
+	fn.Comment("tile of %d×%d outputs", mr, nr)
+	fn.MOVD(r.x, r.xp[0])
+	for i := 1; i < mr; i++ {
+		fn.ADD3(r.ldx, r.xp[i-1], r.xp[i])
+	}
+	fn.MOVD(r.wj, r.wp[0])
+	for j := 1; j < nr; j++ {
+		fn.ADD3(r.ldw, r.wp[j-1], r.wp[j])
+	}
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nr; j++ {
+			fn.Zero(acc(nr, i, j))
+		}
+	}
+	// step emits one step along k: width 4 with vector loads, or 1 with
+	// scalar loads that zero lanes 1-3 so the products there are 0·0.
+	step := func(width int) {
+		load := func(p Reg, v VReg) {
+			if width == 4 {
+				fn.VLD1(p.Post(16), Seq(v, 1, S4))
+			} else {
+				fn.FMOVS(p.Post(4), v.F())
+			}
+		}
+		for j := 0; j < nr; j++ {
+			load(r.wp[j], r.wv[j])
+		}
+		load(r.xp[0], r.xv[0])
+		for i := 0; i < mr; i++ {
+			if i+1 < mr {
+				load(r.xp[i+1], r.xv[(i+1)%2])
+			}
+			for j := 0; j < nr; j++ {
+				fn.VFMLA(r.wv[j].S4(), r.xv[i%2].S4(), acc(nr, i, j).S4())
+			}
+		}
+	}
+	fn.LSR3(2, r.k, r.cnt)
+	countDown(fn, "k4", r.cnt, func() { step(4) })
+	fn.AND3(Imm(3), r.k, r.cnt)
+	countDown(fn, "k1", r.cnt, func() { step(1) })
+
+	// Row i's nr dot products into the first lanes of acc(nr, i, 0).
+	for i := 0; i < mr; i++ {
+		a := func(j int) Vec { return acc(nr, i, j).S4() }
+		switch nr {
+		case 4:
+			fn.VFADDP(a(1), a(0), a(0))
+			fn.VFADDP(a(3), a(2), a(2))
+			fn.VFADDP(a(2), a(0), a(0))
+		case 3:
+			fn.VFADDP(a(1), a(0), a(0))
+			fn.VFADDP(a(2), a(2), a(2))
+			fn.VFADDP(a(2), a(0), a(0))
+		case 2:
+			fn.VFADDP(a(1), a(0), a(0))
+			fn.VFADDP(a(0), a(0), a(0))
+		case 1:
+			fn.VFADDP(a(0), a(0), a(0))
+			fn.FADDPS(acc(nr, i, 0).S2(), acc(nr, i, 0).F())
+		}
+	}
+
+	// The bias, when there is one: exactly nr elements are read.
+	noBias := fn.NewLabel("nobias")
+	fn.Load("b.len", r.tmp)
+	fn.CBZ(r.tmp, noBias)
+	switch nr {
+	case 4:
+		fn.VLD1(r.bj.Mem(), Seq(r.bias, 1, S4))
+	case 3:
+		fn.FMOVD(r.bj.Mem(), r.bias.F())
+		fn.ADD3(Imm(8), r.bj, r.tmp)
+		fn.VLD1Lane(r.tmp.Mem(), r.bias.S(2))
+	case 2:
+		fn.FMOVD(r.bj.Mem(), r.bias.F())
+	case 1:
+		fn.FMOVS(r.bj.Mem(), r.bias.F())
+	}
+	for i := 0; i < mr; i++ {
+		if nr == 1 {
+			fn.FADDS(r.bias.F(), acc(nr, i, 0).F(), acc(nr, i, 0).F())
+		} else {
+			fn.VFADD(r.bias.S4(), acc(nr, i, 0).S4(), acc(nr, i, 0).S4())
+		}
+	}
+	fn.Bind(noBias)
+
+	// The stores: exactly nr elements of each of the mr rows.
+	fn.MOVD(r.yj, r.yrow)
+	for i := 0; i < mr; i++ {
+		a := acc(nr, i, 0)
+		switch nr {
+		case 4:
+			fn.VST1(Seq(a, 1, S4), r.yrow.Mem())
+		case 3:
+			fn.FMOVD(a.F(), r.yrow.Mem())
+			fn.ADD3(Imm(8), r.yrow, r.tmp)
+			fn.VST1Lane(a.S(2), r.tmp.Mem())
+		case 2:
+			fn.FMOVD(a.F(), r.yrow.Mem())
+		case 1:
+			fn.FMOVS(a.F(), r.yrow.Mem())
+		}
+		if i+1 < mr {
+			fn.ADD(r.ldy, r.yrow)
+		}
+	}
+}

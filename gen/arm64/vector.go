@@ -1,0 +1,226 @@
+package main
+
+import . "github.com/edgefit/edgefit/gen/arm64/asm"
+
+// The one-dimensional kernels stream their slices in blocks of 16 float32
+// (four vector registers, one cache line), then of 4, then one at a time,
+// keeping four (or eight) independent vector accumulators so that the
+// multiply-add latency overlaps the loads.
+
+// dot: Σ x·y.
+func dot(f *File) {
+	fn := f.Func("dotNEON", "func(x, y []float32) float32", `
+dotNEON returns Σ x[i]·y[i] over len(x) elements; y must be at least as
+long. Four vector accumulators take 16 elements per iteration, then one
+takes 4, and a scalar multiply-add the last 0-3.`)
+	x, y, n, c := R0, R1, R2, R3
+	xv, yv, acc := regs(0, 4), regs(4, 4), regs(16, 4)
+	fn.Load("x.base", x)
+	fn.Load("y.base", y)
+	fn.Load("x.len", n)
+	fn.Zero(acc...)
+	fn.LSR3(4, n, c)
+	countDown(fn, "by16", c, func() {
+		fn.VLD1(x.Post(64), s4(xv))
+		fn.VLD1(y.Post(64), s4(yv))
+		for i := range acc {
+			fn.VFMLA(yv[i].S4(), xv[i].S4(), acc[i].S4())
+		}
+	})
+	fn.LSR3(2, n, c)
+	fn.AND3(Imm(3), c, c)
+	countDown(fn, "by4", c, func() {
+		fn.VLD1(x.Post(16), s4(xv[:1]))
+		fn.VLD1(y.Post(16), s4(yv[:1]))
+		fn.VFMLA(yv[0].S4(), xv[0].S4(), acc[0].S4())
+	})
+	s := sumAcross(fn, acc)
+	fn.AND3(Imm(3), n, c)
+	countDown(fn, "by1", c, func() {
+		fn.FMOVS(x.Post(4), xv[0].F())
+		fn.FMOVS(y.Post(4), yv[0].F())
+		fn.FMADDS(yv[0].F(), s, xv[0].F(), s)
+	})
+	fn.StoreF(s, "ret")
+	fn.RET()
+}
+
+// axpy: y += α·x.
+func axpy(f *File) {
+	fn := f.Func("axpyNEON", "func(alpha float32, x, y []float32)", `
+axpyNEON computes y[i] += alpha·x[i], fused, for i < len(y); x must be at
+least as long. y is read and written through one pointer, in blocks of
+16, then 4, then single elements.`)
+	x, y, n, c := R0, R1, R2, R3
+	xv, yv, a := regs(0, 4), regs(4, 4), V(31)
+	fn.LoadF("alpha", a.F())
+	fn.VDUP(a.S(0), a.S4())
+	fn.Load("x.base", x)
+	fn.Load("y.base", y)
+	fn.Load("y.len", n)
+	fn.LSR3(4, n, c)
+	countDown(fn, "by16", c, func() {
+		fn.VLD1(x.Post(64), s4(xv))
+		fn.VLD1(y.Mem(), s4(yv))
+		for i := range yv {
+			fn.VFMLA(a.S4(), xv[i].S4(), yv[i].S4())
+		}
+		fn.VST1(s4(yv), y.Post(64))
+	})
+	fn.LSR3(2, n, c)
+	fn.AND3(Imm(3), c, c)
+	countDown(fn, "by4", c, func() {
+		fn.VLD1(x.Post(16), s4(xv[:1]))
+		fn.VLD1(y.Mem(), s4(yv[:1]))
+		fn.VFMLA(a.S4(), xv[0].S4(), yv[0].S4())
+		fn.VST1(s4(yv[:1]), y.Post(16))
+	})
+	fn.AND3(Imm(3), n, c)
+	countDown(fn, "by1", c, func() {
+		fn.FMOVS(x.Post(4), xv[0].F())
+		fn.FMOVS(y.Mem(), yv[0].F())
+		fn.FMADDS(a.F(), yv[0].F(), xv[0].F(), yv[0].F())
+		fn.FMOVS(yv[0].F(), y.Post(4))
+	})
+	fn.RET()
+}
+
+// sqErrBody emits the squared-error loop shared by sqErr and sqErrSum: it
+// returns the scalar sum; when store, the differences are written through r.
+func sqErrBody(fn *Func, r, p, t, n, c Reg, store bool) FReg {
+	pv, tv, acc := regs(0, 4), regs(4, 4), regs(16, 4)
+	fn.Zero(acc...)
+	fn.LSR3(4, n, c)
+	countDown(fn, "by16", c, func() {
+		fn.VLD1(p.Post(64), s4(pv))
+		fn.VLD1(t.Post(64), s4(tv))
+		for i := range pv {
+			fn.VFSUB(tv[i].S4(), pv[i].S4(), pv[i].S4())
+		}
+		if store {
+			fn.VST1(s4(pv), r.Post(64))
+		}
+		for i := range pv {
+			fn.VFMLA(pv[i].S4(), pv[i].S4(), acc[i].S4())
+		}
+	})
+	fn.LSR3(2, n, c)
+	fn.AND3(Imm(3), c, c)
+	countDown(fn, "by4", c, func() {
+		fn.VLD1(p.Post(16), s4(pv[:1]))
+		fn.VLD1(t.Post(16), s4(tv[:1]))
+		fn.VFSUB(tv[0].S4(), pv[0].S4(), pv[0].S4())
+		if store {
+			fn.VST1(s4(pv[:1]), r.Post(16))
+		}
+		fn.VFMLA(pv[0].S4(), pv[0].S4(), acc[0].S4())
+	})
+	s := sumAcross(fn, acc)
+	fn.AND3(Imm(3), n, c)
+	countDown(fn, "by1", c, func() {
+		fn.FMOVS(p.Post(4), pv[0].F())
+		fn.FMOVS(t.Post(4), tv[0].F())
+		fn.FSUBS(tv[0].F(), pv[0].F(), pv[0].F())
+		if store {
+			fn.FMOVS(pv[0].F(), r.Post(4))
+		}
+		fn.FMADDS(pv[0].F(), s, pv[0].F(), s)
+	})
+	return s
+}
+
+// sqErr: r = p − t, Σ r².
+func sqErr(f *File) {
+	fn := f.Func("sqErrNEON", "func(r, p, t []float32) float32", `
+sqErrNEON writes r[i] = p[i] − t[i] for i < len(r) and returns Σ r[i]²;
+p and t must be at least as long as r. r may be p or t: each block is
+loaded before it is stored. Four vector accumulators take 16 elements per
+iteration, then one takes 4, and a scalar multiply-add the last 0-3.`)
+	r, p, t, n, c := R0, R1, R2, R3, R4
+	fn.Load("r.base", r)
+	fn.Load("p.base", p)
+	fn.Load("t.base", t)
+	fn.Load("r.len", n)
+	fn.StoreF(sqErrBody(fn, r, p, t, n, c, true), "ret")
+	fn.RET()
+}
+
+// sqErrSum: Σ (p − t)².
+func sqErrSum(f *File) {
+	fn := f.Func("sqErrSumNEON", "func(p, t []float32) float32", `
+sqErrSumNEON returns Σ (p[i] − t[i])² for i < len(p), writing nothing;
+t must be at least as long as p. Its loop is sqErrNEON's without the
+stores.`)
+	p, t, n, c := R1, R2, R3, R4
+	fn.Load("p.base", p)
+	fn.Load("t.base", t)
+	fn.Load("p.len", n)
+	fn.StoreF(sqErrBody(fn, R0, p, t, n, c, false), "ret")
+	fn.RET()
+}
+
+// peakFMA: 32 FMLA .4S per iteration, 256 flops.
+func peakFMA(f *File) {
+	fn := f.Func("peakFMANEON", "func(iters int)", `
+peakFMANEON runs iters iterations of 32 vector multiply-adds (FMLA .4S,
+8 flops each: 256 flops an iteration, edgefit.PeakFMAFlopsPerIter) into 30
+accumulators, none of them waiting on the one before it for longer than
+the loop takes. The multiplicands are 1/8 and 1/8, so the accumulators
+grow slowly and stay normal numbers. iters must be at least 1.`)
+	n, bits := R0, R1
+	a, b, acc := V(0), V(1), regs(2, 30)
+	fn.Load("iters", n)
+	fn.MOVD(Imm(0x3e000000), bits) // 0.125
+	fn.VDUPR(bits, a.S4())
+	fn.VDUPR(bits, b.S4())
+	fn.Zero(acc...)
+	loop := fn.NewLabel("loop")
+	fn.Bind(loop)
+	for i := 0; i < 32; i++ {
+		fn.VFMLA(b.S4(), a.S4(), acc[i%len(acc)].S4())
+	}
+	fn.SUBS(Imm(1), n)
+	fn.BNE(loop)
+	fn.RET()
+}
+
+// peakLoad: read x and y with one add per loaded vector.
+func peakLoad(f *File) {
+	fn := f.Func("peakLoadNEON", "func(x, y []float32) float32", `
+peakLoadNEON returns Σ x[i] + y[i] over len(x) elements (y at least as
+long), doing one vector add per vector loaded into eight accumulators:
+the load bandwidth ceiling for the streaming kernels.`)
+	x, y, n, c := R0, R1, R2, R3
+	xv, yv, acc := regs(0, 4), regs(4, 4), regs(16, 8)
+	fn.Load("x.base", x)
+	fn.Load("y.base", y)
+	fn.Load("x.len", n)
+	fn.Zero(acc...)
+	fn.LSR3(4, n, c)
+	countDown(fn, "by16", c, func() {
+		fn.VLD1(x.Post(64), s4(xv))
+		fn.VLD1(y.Post(64), s4(yv))
+		for i := range xv {
+			fn.VFADD(xv[i].S4(), acc[i].S4(), acc[i].S4())
+			fn.VFADD(yv[i].S4(), acc[4+i].S4(), acc[4+i].S4())
+		}
+	})
+	fn.LSR3(2, n, c)
+	fn.AND3(Imm(3), c, c)
+	countDown(fn, "by4", c, func() {
+		fn.VLD1(x.Post(16), s4(xv[:1]))
+		fn.VLD1(y.Post(16), s4(yv[:1]))
+		fn.VFADD(xv[0].S4(), acc[0].S4(), acc[0].S4())
+		fn.VFADD(yv[0].S4(), acc[4].S4(), acc[4].S4())
+	})
+	s := sumAcross(fn, acc)
+	fn.AND3(Imm(3), n, c)
+	countDown(fn, "by1", c, func() {
+		fn.FMOVS(x.Post(4), xv[0].F())
+		fn.FMOVS(y.Post(4), yv[0].F())
+		fn.FADDS(xv[0].F(), s, s)
+		fn.FADDS(yv[0].F(), s, s)
+	})
+	fn.StoreF(s, "ret")
+	fn.RET()
+}
