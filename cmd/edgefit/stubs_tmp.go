@@ -1,0 +1,7 @@
+package main
+
+func cmdTrain(e *env, args []string) error   { return nil }
+func cmdPredict(e *env, args []string) error { return nil }
+func cmdEval(e *env, args []string) error    { return nil }
+func cmdBench(e *env, args []string) error   { return nil }
+func cmdInfo(e *env, args []string) error    { return nil }
