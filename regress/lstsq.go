@@ -79,6 +79,9 @@ func (ls *LeastSquares) Add(x, y []float32) {
 	}
 }
 
+// Means returns the inputs' and the targets' means over the rows added.
+func (ls *LeastSquares) Means() (x, y []float64) { return ls.meanX, ls.meanY }
+
 // AddRows adds m examples: X m×k and Y m×n, row strides ldx and ldy.
 func (ls *LeastSquares) AddRows(m int, X []float32, ldx int, Y []float32, ldy int) {
 	for i := 0; i < m; i++ {

@@ -1,6 +1,5 @@
 package main
 
-func cmdTrain(e *env, args []string) error   { return nil }
 func cmdPredict(e *env, args []string) error { return nil }
 func cmdEval(e *env, args []string) error    { return nil }
 func cmdBench(e *env, args []string) error   { return nil }
