@@ -16,11 +16,11 @@ import (
 )
 
 type trainFlags struct {
-	data, y, x, optimizer, init, out, schedule  string
-	epochs, batch, patience, memMB, rollbacks   int
-	lr, momentum, weightDecay, val, ridge       float64
-	nesterov, shuffle, standardize, json, quiet bool
-	seed                                        uint64
+	data, y, x, optimizer, init, out, schedule       string
+	epochs, batch, patience, memMB, rollbacks, chunk int
+	lr, momentum, weightDecay, val, ridge            float64
+	nesterov, shuffle, standardize, json, quiet      bool
+	seed                                             uint64
 }
 
 func cmdTrain(e *env, args []string) error {
@@ -40,11 +40,13 @@ func cmdTrain(e *env, args []string) error {
 	fs.Uint64Var(&f.seed, "seed", 1, "seed for the initial weights, the shuffling and the validation split")
 	fs.BoolVar(&f.standardize, "standardize", true, "standardise the inputs during training (folded into the saved weights)")
 	fs.StringVar(&f.init, "init", "", `starting weights: a JSON `+"`file`"+` {"weight": [[...]], "bias": [...]}, or "lstsq" for the exact solution`)
+	fs.Float64Var(&f.ridge, "ridge", 0, "ridge term α for -init lstsq: solves (XᵀX + αI)w = Xᵀy, for collinear inputs")
 	fs.Float64Var(&f.val, "val", 0, "fraction of rows held out for validation")
 	fs.IntVar(&f.patience, "patience", 0, "stop after this many epochs without a better validation loss (needs -val); keeps the best epoch's weights")
 	fs.StringVar(&f.schedule, "schedule", "constant", "learning-rate schedule: constant, step:EVERY:GAMMA or invscaling:POWER")
 	fs.IntVar(&f.rollbacks, "rollbacks", 0, "divergence guard: on divergence, roll back to the last good epoch and halve the learning rate, at most this many times")
 	fs.IntVar(&f.memMB, "mem-mb", 1024, "load the data into memory if it fits in this many MiB, else train by streaming passes over the file")
+	fs.IntVar(&f.chunk, "chunk-rows", 65536, "rows read at a time when streaming (rounded down to a multiple of -batch); shuffling mixes rows within a chunk")
 	fs.StringVar(&f.out, "o", "", "save the model to this `file` (safetensors layout)")
 	fs.BoolVar(&f.json, "json", false, "print the results as one JSON object")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress or chart on stderr")
@@ -85,8 +87,12 @@ func (f *trainFlags) check() error {
 		return fmt.Errorf("-patience %d: want 0 (off) or more", f.patience)
 	case f.patience > 0 && f.val == 0:
 		return errors.New("-patience needs a validation split: add -val, e.g. -val 0.2")
+	case f.ridge < 0 || math.IsNaN(f.ridge) || math.IsInf(f.ridge, 0):
+		return fmt.Errorf("-ridge %v: want a finite number ≥ 0", f.ridge)
 	case f.memMB < 0:
 		return fmt.Errorf("-mem-mb %d: want 0 or more", f.memMB)
+	case f.chunk <= 0:
+		return fmt.Errorf("-chunk-rows %d: want at least 1", f.chunk)
 	case f.rollbacks < 0:
 		return fmt.Errorf("-rollbacks %d: want 0 or more", f.rollbacks)
 	case f.optimizer != "sgd" && f.optimizer != "adam":
@@ -155,7 +161,7 @@ func (t *table) dense() (X, Y linalg.Dense) {
 
 // chunkRows is the number of rows read at a time when streaming: a multiple
 // of the batch size, so that only the file's last batch can be short.
-func chunkRows(batch int) int { return max(1, 65536/batch) * batch }
+func chunkRows(rows, batch int) int { return max(1, rows/batch) * batch }
 
 func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	file, err := regress.OpenCSVFile(f.data, regress.SplitNames(f.y), regress.SplitNames(f.x))
@@ -172,7 +178,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 
 	// Pass 0: the split, the statistics for standardisation, the normal
 	// equations, and the rows themselves while they fit in memory.
-	chunk := chunkRows(f.batch)
+	chunk := chunkRows(f.chunk, f.batch)
 	bufX, bufY := make([]float32, chunk*k), make([]float32, chunk*n)
 	mem := &table{k: k, n: n}
 	inMemory := true
@@ -479,8 +485,11 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.
 		}
 		return m, nil
 	case "lstsq":
+		if f.ridge != 0 || solErr != nil {
+			sol, solErr = res.ls.Solve(f.ridge)
+		}
 		if solErr != nil {
-			return nil, fmt.Errorf("-init lstsq: %v", res.optimalErr)
+			return nil, fmt.Errorf("-init lstsq: %v", explainSingular(solErr, res.Inputs))
 		}
 		rawW, rawB = sol.W32(), sol.B32()
 	default:
