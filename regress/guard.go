@@ -22,24 +22,27 @@ type Guard struct {
 	MaxRollbacks int
 	Rollbacks    int // rollbacks so far
 
-	t    *Trainer
-	snap Snapshot
-	best float64
+	t         *Trainer
+	last      Snapshot // the state at the start of the epoch just run
+	bestStart Snapshot // the state at the start of the epoch with the lowest loss
+	best      float64
 }
 
 // NewGuard returns a guard for t that allows maxRollbacks rollbacks, with a
-// growth limit of 1000 times the best loss; it snapshots t's current state,
+// growth limit of 100 times the best loss; it snapshots t's current state,
 // allocating the snapshot's buffers once.
 func NewGuard(t *Trainer, maxRollbacks int) *Guard {
-	g := &Guard{Limit: 1000, MaxRollbacks: maxRollbacks, t: t, best: math.Inf(1)}
-	t.Snapshot(&g.snap)
+	g := &Guard{Limit: 100, MaxRollbacks: maxRollbacks, t: t, best: math.Inf(1)}
+	t.Snapshot(&g.last)
+	t.Snapshot(&g.bestStart)
 	return g
 }
 
 // After is called after every epoch with the epoch's loss and the error the
 // epoch returned (nil if none). If the epoch diverged and a rollback is left,
-// it restores the last good state, halves the learning rate and reports
-// retry; the caller runs the epoch again. A divergence with no rollback left,
+// it restores the state from which the epoch with the lowest loss so far
+// started, halves the learning rate and reports retry; the caller runs the
+// epoch again. A divergence with no rollback left,
 // or any other error, is returned. Otherwise the epoch's state becomes the
 // last good one. After allocates nothing.
 func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) {
@@ -57,8 +60,14 @@ func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) 
 		}
 	}
 	if !diverged {
-		g.best = math.Min(g.best, l)
-		g.t.Snapshot(&g.snap)
+		// Keep the state the best epoch started from: a run that is
+		// starting to diverge can do so within one epoch, so even the
+		// best epoch's end state may be the start of the blow-up.
+		if l <= g.best {
+			g.best = l
+			g.bestStart, g.last = g.last, g.bestStart
+		}
+		g.t.Snapshot(&g.last)
 		return false, nil
 	}
 	if d.Epoch == 0 {
@@ -67,9 +76,10 @@ func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) 
 	if g.Rollbacks >= g.MaxRollbacks {
 		return false, d
 	}
-	if err := g.t.Restore(&g.snap); err != nil {
+	if err := g.t.Restore(&g.bestStart); err != nil {
 		return false, err
 	}
+	g.t.Snapshot(&g.last)
 	if err := g.t.Opt.SetLR(g.t.Opt.LR() / 2); err != nil {
 		return false, err
 	}

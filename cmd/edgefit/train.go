@@ -145,6 +145,10 @@ func isVal(i int64, seed uint64, frac float64) bool {
 	return float64(z>>11)/(1<<53) < frac
 }
 
+// valMinBudget is the memory the validation split may always take: it is
+// held in memory even when the training rows are streamed.
+const valMinBudget = 256 << 20
+
 // table is rows held in memory, growing by append.
 type table struct {
 	k, n int
@@ -191,8 +195,8 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 			x, y := X[i*k:(i+1)*k], Y[i*n:(i+1)*n]
 			if isVal(row, f.seed, f.val) {
 				valT.X, valT.Y = append(valT.X, x...), append(valT.Y, y...)
-				if int64(valT.rows())*rowBytes > budget {
-					return fmt.Errorf("%s: the validation split passed -mem-mb %d MiB: lower -val or raise -mem-mb", f.data, f.memMB)
+				if int64(valT.rows())*rowBytes > max(budget, valMinBudget) {
+					return fmt.Errorf("%s: the validation split passed the memory allowed (-mem-mb %d, at least %d MiB): lower -val or raise -mem-mb", f.data, f.memMB, valMinBudget>>20)
 				}
 			} else {
 				trainRows++
