@@ -62,9 +62,9 @@ func TestSaveSurvivesKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[float32]int{}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(4 * time.Second)
 	kills := 0
-	for i := 0; i < 25 && time.Now().Before(deadline); i++ {
+	for i := 0; i < 15 && time.Now().Before(deadline); i++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestSaveHelper$")
 		cmd.Env = append(os.Environ(), saveHelperEnv+"="+path)
 		os.Remove(path + ".ready")
