@@ -114,3 +114,27 @@ func BenchmarkEpoch(b *testing.B) {
 		b.ReportMetric(100*gflops/peak, "%peak")
 	})
 }
+
+// BenchmarkLoader/medium: the shuffled epoch of BenchmarkEpoch/medium without
+// the training, to show what gathering the batches costs on its own.
+func BenchmarkLoader(b *testing.B) {
+	b.Run("medium", func(b *testing.B) {
+		const n, d, o, bs = 100_000, 64, 8, 256
+		ds := mediumData(b, n, d, o)
+		l, err := NewLoader(ds, LoaderConfig{BatchSize: bs, Shuffle: true, Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			l.Reset()
+			for {
+				if _, _, ok := l.Next(); !ok {
+					break
+				}
+			}
+		}
+		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
+}

@@ -119,29 +119,31 @@ func (t *Trainer) backwardTiny(X, Y linalg.Dense, alpha float32) float32 {
 	m := t.Model
 	in, out := m.In(), m.Out()
 	W, b := m.W.Data[:in*out], m.B[:out]
-	gW, gb := t.gW.Data[:in*out], t.gb[:out]
-	clear(t.grad)
+	g := t.grad[: in*out+out : in*out+out]
+	gW, gb := g[:in*out], g[in*out:]
+	clear(g)
+	xs, ys := X.Data, Y.Data
 	var sq float32
 	for i := 0; i < X.Rows; i++ {
-		x := X.Data[i*X.Stride : i*X.Stride+in]
-		y := Y.Data[i*Y.Stride : i*Y.Stride+out]
-		for j := range gb {
-			w := W[j*in : j*in+in]
-			s := float32(0)
+		x := xs[i*X.Stride:][:in]
+		y := ys[i*Y.Stride:][:out]
+		for j, bj := range b {
+			w := W[j*in:][:in]
+			s := bj
 			for k, xv := range x {
 				s += xv * w[k]
 			}
-			r := s + b[j] - y[j]
+			r := s - y[j]
 			sq += r * r
 			gb[j] += r
-			g := gW[j*in : j*in+in]
+			gj := gW[j*in:][:in]
 			for k, xv := range x {
-				g[k] += r * xv
+				gj[k] += r * xv
 			}
 		}
 	}
-	for i := range t.grad {
-		t.grad[i] *= alpha
+	for i := range g {
+		g[i] *= alpha
 	}
 	return sq
 }
