@@ -108,6 +108,7 @@ func (s *Standardizer) Apply(m int, X []float32, ldx int, D []float32, ldd int) 
 func (s *Standardizer) Fold(W, b, Wraw, braw []float32) {
 	k := len(s.Mean)
 	n := len(b)
+	s.checkParams("Fold", W, b, Wraw, braw)
 	for j := 0; j < n; j++ {
 		bj := float64(b[j])
 		for p := 0; p < k; p++ {
@@ -125,6 +126,7 @@ func (s *Standardizer) Fold(W, b, Wraw, braw []float32) {
 func (s *Standardizer) Unfold(Wraw, braw, W, b []float32) {
 	k := len(s.Mean)
 	n := len(braw)
+	s.checkParams("Unfold", Wraw, braw, W, b)
 	for j := 0; j < n; j++ {
 		bj := float64(braw[j])
 		for p := 0; p < k; p++ {
@@ -133,5 +135,14 @@ func (s *Standardizer) Unfold(Wraw, braw, W, b []float32) {
 			W[j*k+p] = float32(w * float64(s.Scale[p]))
 		}
 		b[j] = float32(bj)
+	}
+}
+
+// checkParams panics unless the weights are n×k for n = len(b), a caller's
+// bug rather than bad data.
+func (s *Standardizer) checkParams(op string, W, b, W2, b2 []float32) {
+	k, n := len(s.Mean), len(b)
+	if len(W) != n*k || len(W2) != n*k || len(b2) != n {
+		panic(fmt.Sprintf("regress: Standardizer.%s: weights of %d and %d values, biases of %d and %d, want %d×%d and %d for %d inputs", op, len(W), len(W2), n, len(b2), n, k, n, k))
 	}
 }
