@@ -185,7 +185,16 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	chunk := chunkRows(f.chunk, f.batch)
 	bufX, bufY := make([]float32, chunk*k), make([]float32, chunk*n)
 	mem := &table{k: k, n: n}
-	inMemory := true
+	// Load the rows only if they surely fit: every field of a CSV row takes
+	// at least two bytes (a digit and a separator), which bounds the rows a
+	// file of this size can hold. Deciding up front keeps the memory used
+	// by a large file to the streaming buffers.
+	st, err := os.Stat(f.data)
+	if err != nil {
+		return nil, err
+	}
+	maxRows := st.Size() / int64(2*len(cols.Header))
+	inMemory := maxRows*rowBytes <= budget
 	valT := &table{k: k, n: n}
 	welford := regress.NewWelford(k)
 	ls := regress.NewLeastSquares(k, n)
@@ -203,11 +212,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 				welford.Add(x)
 				ls.Add(x, y)
 				if inMemory {
-					if (trainRows+int64(valT.rows()))*rowBytes > budget {
-						inMemory, mem.X, mem.Y = false, nil, nil
-					} else {
-						mem.X, mem.Y = append(mem.X, x...), append(mem.Y, y...)
-					}
+					mem.X, mem.Y = append(mem.X, x...), append(mem.Y, y...)
 				}
 			}
 			row++
@@ -282,20 +287,27 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	if valT.rows() > 0 {
 		valStd = standardized(valT)
 	}
-	loaders := map[int]*regress.Loader{}
+	// Loaders over the chunk buffers, by size: when streaming, every chunk
+	// but the last has the same size (unless a validation split thins it),
+	// so two cover the usual case without a new loader per chunk.
+	var loaders [2]*regress.Loader
+	made := uint64(0)
 	loaderFor := func(X, Y linalg.Dense) (*regress.Loader, error) {
-		if l, ok := loaders[X.Rows]; ok && &l.Dataset().X.Data[0] == &X.Data[0] {
-			return l, nil
+		for _, l := range loaders {
+			if l != nil && l.Dataset().Len() == X.Rows && &l.Dataset().X.Data[0] == &X.Data[0] {
+				return l, nil
+			}
 		}
 		ds, err := regress.NewDataset(X, Y)
 		if err != nil {
 			return nil, err
 		}
-		l, err := regress.NewLoader(ds, regress.LoaderConfig{BatchSize: f.batch, Shuffle: f.shuffle, Seed: f.seed + uint64(len(loaders))})
+		l, err := regress.NewLoader(ds, regress.LoaderConfig{BatchSize: f.batch, Shuffle: f.shuffle, Seed: f.seed + made})
 		if err != nil {
 			return nil, err
 		}
-		loaders[X.Rows] = l
+		loaders[made%2] = l
+		made++
 		return l, nil
 	}
 
