@@ -55,6 +55,29 @@ func (p *progress) update(epoch int, frac float64, loss float64, rowsPerSec floa
 	}
 }
 
+// reading reports the first pass over the data, before training starts.
+func (p *progress) reading(name string, rows int64) {
+	if p.quiet {
+		return
+	}
+	now := time.Now()
+	if p.tty {
+		if now.Sub(p.start) < 500*time.Millisecond || now.Sub(p.last) < 100*time.Millisecond {
+			return
+		}
+	} else if now.Sub(p.last) < 5*time.Second {
+		return
+	}
+	p.last = now
+	rate := float64(rows) / now.Sub(p.start).Seconds()
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[Kreading %s: %d rows, %s rows/s (statistics, exact solution)", name, rows, si(rate))
+		p.drawn = true
+	} else {
+		fmt.Fprintf(p.w, "reading %s: %d rows, %s rows/s\n", name, rows, si(rate))
+	}
+}
+
 // done clears the bar.
 func (p *progress) done() {
 	if p.drawn {
@@ -103,11 +126,14 @@ func chart(w io.Writer, title string, ys []float64, width, height int) {
 	if fhi == flo {
 		fhi = flo + 1
 	}
-	width = min(width, len(vals))
+	if len(vals) < width { // a few epochs: as many columns each
+		width = len(vals) * (width / len(vals))
+	}
 	// Each column shows the mean of its share of the epochs.
 	row := make([]int, width)
 	for c := 0; c < width; c++ {
-		a, b := c*len(vals)/width, (c+1)*len(vals)/width
+		a := c * len(vals) / width
+		b := max(a+1, (c+1)*len(vals)/width)
 		var s float64
 		for _, v := range vals[a:b] {
 			s += f(v)

@@ -199,7 +199,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	welford := regress.NewWelford(k)
 	ls := regress.NewLeastSquares(k, n)
 	var row, trainRows int64
+	prog := newProgress(e.stderr, e.tty, f.epochs, f.quiet || f.json && !e.tty)
 	err = file.Pass(bufX, bufY, func(m int, X, Y []float32) error {
+		prog.reading(f.data, row)
 		for i := 0; i < m; i++ {
 			x, y := X[i*k:(i+1)*k], Y[i*n:(i+1)*n]
 			if isVal(row, f.seed, f.val) {
@@ -222,6 +224,8 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	prog.done()
+	prog.start, prog.last = time.Now(), time.Now()
 	if trainRows == 0 {
 		return nil, fmt.Errorf("%s: no rows left for training after the validation split (-val %v)", f.data, f.val)
 	}
@@ -311,7 +315,6 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		return l, nil
 	}
 
-	prog := newProgress(e.stderr, e.tty, f.epochs, f.quiet || f.json && !e.tty)
 	var trained int64
 	var trainTime time.Duration
 	// runEpoch trains one epoch and returns its loss: the MSE over the rows
