@@ -77,8 +77,8 @@ func (f *trainFlags) check() error {
 		return errors.New("-y is required: the target column names, comma-separated")
 	case f.epochs <= 0:
 		return fmt.Errorf("-epochs %d: want at least 1", f.epochs)
-	case f.batch <= 0:
-		return fmt.Errorf("-batch %d: want at least 1", f.batch)
+	case f.batch <= 0 || f.batch > maxBatch:
+		return fmt.Errorf("-batch %d: want 1 to %d", f.batch, maxBatch)
 	case f.lr < 0 || math.IsNaN(f.lr) || math.IsInf(f.lr, 0):
 		return fmt.Errorf("-lr %v: want a positive number", f.lr)
 	case !(f.val >= 0 && f.val < 1):
@@ -91,8 +91,8 @@ func (f *trainFlags) check() error {
 		return fmt.Errorf("-ridge %v: want a finite number ≥ 0", f.ridge)
 	case f.memMB < 0:
 		return fmt.Errorf("-mem-mb %d: want 0 or more", f.memMB)
-	case f.chunk <= 0:
-		return fmt.Errorf("-chunk-rows %d: want at least 1", f.chunk)
+	case f.chunk <= 0 || f.chunk > maxChunk:
+		return fmt.Errorf("-chunk-rows %d: want 1 to %d", f.chunk, maxChunk)
 	case f.rollbacks < 0:
 		return fmt.Errorf("-rollbacks %d: want 0 or more", f.rollbacks)
 	case f.optimizer != "sgd" && f.optimizer != "adam":
@@ -144,6 +144,13 @@ func isVal(i int64, seed uint64, frac float64) bool {
 	z ^= z >> 31
 	return float64(z>>11)/(1<<53) < frac
 }
+
+// Limits on sizes given on the command line, so that a typo is an error
+// rather than an attempt to allocate terabytes.
+const (
+	maxBatch = 1 << 20
+	maxChunk = 1 << 24
+)
 
 // valMinBudget is the memory the validation split may always take: it is
 // held in memory even when the training rows are streamed.
@@ -269,7 +276,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr, err := regress.NewTrainer(model, regress.MSE, opt, f.batch)
+	tr, err := regress.NewTrainer(model, regress.MSE, opt, int(min(int64(f.batch), trainRows)))
 	if err != nil {
 		return nil, err
 	}
