@@ -63,6 +63,9 @@ func cmdTrain(e *env, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	res, err := train(ctx, e, &f)
+	if errors.Is(err, context.Canceled) {
+		return errors.New("interrupted: no model written")
+	}
 	if err != nil {
 		return err
 	}
@@ -208,6 +211,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	var row, trainRows int64
 	prog := newProgress(e.stderr, e.tty, f.epochs, f.quiet || f.json && !e.tty)
 	err = file.Pass(bufX, bufY, func(m int, X, Y []float32) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		prog.reading(f.data, row)
 		for i := 0; i < m; i++ {
 			x, y := X[i*k:(i+1)*k], Y[i*n:(i+1)*n]
@@ -355,6 +361,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		} else {
 			var row int64
 			err := file.Pass(bufX, bufY, func(m int, X, Y []float32) error {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 				// Keep the training rows, standardised, in place.
 				kept := 0
 				for i := 0; i < m; i++ {
@@ -397,7 +406,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		loss, err := runEpoch(epoch + 1)
 		if errors.Is(err, context.Canceled) {
 			prog.done()
-			return nil, fmt.Errorf("interrupted in epoch %d: no model written", epoch+1)
+			return nil, err
 		}
 		retry, err := guard.After(epoch+1, loss, err)
 		if err != nil {
