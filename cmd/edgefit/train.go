@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,7 +9,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"strings"
+	"path/filepath"
 	"time"
 
 	"github.com/edgefit/edgefit/linalg"
@@ -184,6 +185,33 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 	cols := file.Cols
 	k, n := len(cols.X), len(cols.Y)
+	// Everything the flags alone decide is checked before the data is read.
+	var opt regress.Optimizer
+	if f.optimizer == "adam" {
+		c := regress.AdamDefaults(f.lr)
+		c.WeightDecay = f.weightDecay
+		opt, err = regress.NewAdam(c)
+	} else {
+		opt, err = regress.NewSGD(regress.SGDConfig{LR: f.lr, Momentum: f.momentum, Nesterov: f.nesterov, WeightDecay: f.weightDecay})
+	}
+	if err != nil {
+		return nil, err
+	}
+	sched, err := regress.ParseSchedule(f.schedule)
+	if err != nil {
+		return nil, err
+	}
+	var initW, initB []float32
+	if f.init != "" && f.init != "lstsq" {
+		if initW, initB, err = readInit(f.init, k, n); err != nil {
+			return nil, err
+		}
+	}
+	if f.out != "" {
+		if st, err := os.Stat(filepath.Dir(f.out)); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("-o %s: directory %s does not exist", f.out, filepath.Dir(f.out))
+		}
+	}
 	budget := int64(f.memMB) << 20
 	rowBytes := int64(4 * (k + n))
 	if f.standardize {
@@ -263,22 +291,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 
 	// The model, in the standardised space it is trained in.
-	model, err := initModel(f, k, n, std, sol, solErr, res)
-	if err != nil {
-		return nil, err
-	}
-	var opt regress.Optimizer
-	if f.optimizer == "adam" {
-		c := regress.AdamDefaults(f.lr)
-		c.WeightDecay = f.weightDecay
-		opt, err = regress.NewAdam(c)
-	} else {
-		opt, err = regress.NewSGD(regress.SGDConfig{LR: f.lr, Momentum: f.momentum, Nesterov: f.nesterov, WeightDecay: f.weightDecay})
-	}
-	if err != nil {
-		return nil, err
-	}
-	sched, err := regress.ParseSchedule(f.schedule)
+	model, err := initModel(f, k, n, std, sol, solErr, res, initW, initB)
 	if err != nil {
 		return nil, err
 	}
@@ -502,8 +515,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 }
 
 // initModel makes the starting model in the standardised space.
-func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.Solution, solErr error, res *trainResult) (*regress.Linear, error) {
-	var rawW, rawB []float32
+func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.Solution, solErr error, res *trainResult, rawW, rawB []float32) (*regress.Linear, error) {
 	switch f.init {
 	case "":
 		m, err := regress.NewLinear(k, n, f.seed)
@@ -527,30 +539,6 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.
 			return nil, fmt.Errorf("-init lstsq: %v", explainSingular(solErr, res.Inputs))
 		}
 		rawW, rawB = sol.W32(), sol.B32()
-	default:
-		b, err := os.ReadFile(f.init)
-		if err != nil {
-			return nil, fmt.Errorf("-init: %v", err)
-		}
-		var sd struct {
-			Weight [][]float32 `json:"weight"`
-			Bias   []float32   `json:"bias"`
-		}
-		dec := json.NewDecoder(strings.NewReader(string(b)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&sd); err != nil {
-			return nil, fmt.Errorf(`-init %s: want {"weight": [[...]], "bias": [...]}: %v`, f.init, err)
-		}
-		if len(sd.Weight) != n || len(sd.Bias) != n {
-			return nil, fmt.Errorf("-init %s: %d weight rows and %d biases, want %d (one per target column)", f.init, len(sd.Weight), len(sd.Bias), n)
-		}
-		for j, r := range sd.Weight {
-			if len(r) != k {
-				return nil, fmt.Errorf("-init %s: weight row %d has %d values, want %d (one per input column)", f.init, j, len(r), k)
-			}
-			rawW = append(rawW, r...)
-		}
-		rawB = sd.Bias
 	}
 	W, b := make([]float32, n*k), make([]float32, n)
 	std.Unfold(rawW, rawB, W, b)
@@ -566,6 +554,34 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.
 }
 
 func lsMeans(r *trainResult) (x, y []float64) { return r.ls.Means() }
+
+// readInit reads starting weights for raw inputs from a JSON file in a
+// PyTorch state_dict's names and layout.
+func readInit(path string, k, n int) (W, b []float32, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("-init: %v", err)
+	}
+	var sd struct {
+		Weight [][]float32 `json:"weight"`
+		Bias   []float32   `json:"bias"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&sd); err != nil {
+		return nil, nil, fmt.Errorf(`-init %s: want {"weight": [[...]], "bias": [...]}: %v`, path, err)
+	}
+	if len(sd.Weight) != n || len(sd.Bias) != n {
+		return nil, nil, fmt.Errorf("-init %s: %d weight rows and %d biases, want %d (one per target column)", path, len(sd.Weight), len(sd.Bias), n)
+	}
+	for j, r := range sd.Weight {
+		if len(r) != k {
+			return nil, nil, fmt.Errorf("-init %s: weight row %d has %d values, want %d (one per input column)", path, j, len(r), k)
+		}
+		W = append(W, r...)
+	}
+	return W, sd.Bias, nil
+}
 
 func explainSingular(err error, inputs []string) error {
 	var se *regress.SingularError
