@@ -117,6 +117,12 @@ func SplitNames(s string) []string {
 // CSVReader reads rows of numbers from a CSV file with a header row, one row
 // at a time or in batches, without holding more than one row of text: a file
 // larger than memory is read in passes.
+//
+// The format is RFC 4180 as encoding/csv reads it, with spaces around values
+// ignored, blank lines and lines starting with # skipped, and a UTF-8
+// byte-order mark before the header allowed. Every value must be a finite
+// float32; errors give the file, the line and the byte column of the field
+// (file:line:column, as compilers do) and the column's name.
 type CSVReader struct {
 	name string // the file name in errors
 	r    *csv.Reader
