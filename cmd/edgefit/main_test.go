@@ -398,3 +398,28 @@ func TestInfoAndBench(t *testing.T) {
 		t.Errorf("train -h:\n%s", r.stdout)
 	}
 }
+
+// The optimiser flags reach the optimiser: each converges on the crop data,
+// except where it should not (weight decay pulls the weights off the
+// least-squares optimum; 1/√t decay slows SGD down).
+func TestOptimizerFlags(t *testing.T) {
+	base := []string{"-data", crops, "-y", "apples,oranges", "-batch", "5"}
+	plain := trainJ(t, base...)
+	for _, tc := range []struct {
+		args     []string
+		lo, hi   float64 // bounds on train_mse / optimal_mse
+		slowerTo float64 // if set, train_mse must exceed this
+	}{
+		{[]string{"-optimizer", "adam", "-lr", "0.5"}, 1, 1.05, 0},
+		{[]string{"-momentum", "0.9", "-nesterov", "-lr", "0.02"}, 1, 1.05, 0},
+		{[]string{"-schedule", "step:30:0.5"}, 1, 1.05, 0},
+		{[]string{"-weight-decay", "0.01"}, 1.2, 10, *plain.TrainMSE},
+		{[]string{"-schedule", "invscaling:0.5"}, 1.2, 10, *plain.TrainMSE},
+	} {
+		j := trainJ(t, append(base, tc.args...)...)
+		r := *j.TrainMSE / *j.OptimalMSE
+		if r < tc.lo*(1-1e-5) || r > tc.hi || *j.TrainMSE <= tc.slowerTo {
+			t.Errorf("%v: train_mse %v = %.4f × optimum; want %v to %v×, above %v", tc.args, *j.TrainMSE, r, tc.lo, tc.hi, tc.slowerTo)
+		}
+	}
+}
