@@ -59,6 +59,7 @@ type Permuter interface {
 // cycling when there are more epochs than permutations.
 type Orders [][]int
 
+// Permutation copies the permutation for epoch into perm.
 func (o Orders) Permutation(epoch int, perm []int) error {
 	if len(o) == 0 {
 		return errors.New("regress: Orders: no permutations")

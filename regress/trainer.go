@@ -41,6 +41,9 @@ func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, er
 	if m == nil || opt == nil {
 		return nil, errors.New("regress: NewTrainer: model and optimiser must not be nil")
 	}
+	if m.In() == 0 || m.Out() == 0 || len(m.params) != m.In()*m.Out()+m.Out() {
+		return nil, errors.New("regress: NewTrainer: the model was not made by NewLinear or NewLinearFrom")
+	}
 	if err := loss.check(); err != nil {
 		return nil, err
 	}
@@ -223,6 +226,9 @@ type EpochStats struct {
 // batches. It allocates nothing.
 func (t *Trainer) Epoch(ctx context.Context, l *Loader) (EpochStats, error) {
 	var st EpochStats
+	if l == nil {
+		return st, errors.New("regress: Epoch: nil loader")
+	}
 	if err := l.Reset(); err != nil {
 		return st, err
 	}
@@ -280,6 +286,9 @@ type FitConfig struct {
 func (t *Trainer) Fit(ctx context.Context, l *Loader, cfg FitConfig) ([]float32, error) {
 	if cfg.Epochs <= 0 {
 		return nil, fmt.Errorf("regress: Fit: %d epochs: want at least 1", cfg.Epochs)
+	}
+	if l == nil {
+		return nil, errors.New("regress: Fit: nil loader")
 	}
 	if l.BatchSize() > t.maxBatch {
 		return nil, fmt.Errorf("regress: Fit: the loader's batches have %d rows, the trainer was made for at most %d", l.BatchSize(), t.maxBatch)
