@@ -365,3 +365,42 @@ func SaveModel(path string, mf *ModelFile) (err error) {
 func (mf *ModelFile) Predict(m int, X, Y []float32) {
 	edgefit.MatMulBias(m, mf.Out, mf.In, X, mf.In, mf.W, mf.In, mf.B, Y, mf.Out)
 }
+
+// NewModelFile makes the file contents for a model trained on inputs
+// standardised by std (nil: raw inputs): the standardisation is folded into
+// the weights, so the file's weight and bias apply to raw inputs. inputs and
+// outputs name the columns (nil for none).
+func NewModelFile(m *Linear, std *Standardizer, inputs, outputs []string) (*ModelFile, error) {
+	in, out := m.In(), m.Out()
+	mf := &ModelFile{Inputs: inputs, Outputs: outputs, In: in, Out: out,
+		W: make([]float32, out*in), B: make([]float32, out), Mean: make([]float32, in), Scale: make([]float32, in)}
+	for j := 0; j < out; j++ {
+		copy(mf.W[j*in:(j+1)*in], m.W.Row(j))
+	}
+	copy(mf.B, m.B)
+	if std == nil {
+		for p := range mf.Scale {
+			mf.Scale[p] = 1
+		}
+	} else {
+		if len(std.Mean) != in || len(std.Scale) != in {
+			return nil, fmt.Errorf("regress: NewModelFile: standardisation of %d inputs for a model of %d", len(std.Mean), in)
+		}
+		copy(mf.Mean, std.Mean)
+		copy(mf.Scale, std.Scale)
+		std.Fold(mf.W, mf.B, mf.W, mf.B)
+	}
+	if err := mf.Check(); err != nil {
+		return nil, fmt.Errorf("regress: NewModelFile: %v", err)
+	}
+	return mf, nil
+}
+
+// Linear returns the model for raw inputs that the file holds.
+func (mf *ModelFile) Linear() (*Linear, error) {
+	rows := make([][]float32, mf.Out)
+	for j := range rows {
+		rows[j] = mf.W[j*mf.In : (j+1)*mf.In]
+	}
+	return NewLinearFrom(rows, mf.B)
+}

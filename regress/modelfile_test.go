@@ -146,3 +146,41 @@ func FuzzModelFile(f *testing.F) {
 		}
 	})
 }
+
+// A model trained on standardised inputs, saved, and loaded back as a Linear
+// predicts raw inputs as the trained model predicts standardised ones.
+func TestModelFileFromLinear(t *testing.T) {
+	X, _ := cropXY()
+	w := NewWelford(3)
+	w.AddRows(15, X, 3)
+	std := w.Standardizer()
+	m, _ := NewLinear(3, 2, 3)
+	mf, err := NewModelFile(m, std, []string{"a", "b", "c"}, []string{"p", "q"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "m")
+	if err := SaveModel(path, mf); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadModel(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := got.Linear()
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs := make([]float32, 3)
+	std.Apply(1, X[:3], 3, xs, 3)
+	want, _ := m.PredictRow(nil, xs)
+	y, _ := raw.PredictRow(nil, X[:3])
+	for j := range y {
+		if d := y[j] - want[j]; d > 1e-4 || d < -1e-4 {
+			t.Errorf("output %d: %v from the file, %v from the trained model", j, y[j], want[j])
+		}
+	}
+	if _, err := NewModelFile(m, &Standardizer{Mean: []float32{0}, Scale: []float32{1}}, nil, nil); err == nil {
+		t.Error("standardisation of the wrong size: no error")
+	}
+}
