@@ -460,10 +460,8 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 
 	// Export: weights for raw inputs, measured on the raw rows.
-	mf := &regress.ModelFile{Inputs: res.Inputs, Outputs: res.Outputs, In: k, Out: n,
-		W: make([]float32, n*k), B: make([]float32, n), Mean: std.Mean, Scale: std.Scale}
-	std.Fold(model.W.Data, model.B, mf.W, mf.B)
-	if err := mf.Check(); err != nil {
+	mf, err := regress.NewModelFile(model, std, res.Inputs, res.Outputs)
+	if err != nil {
 		return nil, fmt.Errorf("the trained model is unusable (%v): lower the learning rate", err)
 	}
 	met := regress.NewMetrics(n)
