@@ -423,3 +423,16 @@ func TestOptimizerFlags(t *testing.T) {
 		}
 	}
 }
+
+// Early stopping ends the run patience epochs after the best validation
+// loss and keeps that epoch's weights.
+func TestEarlyStopping(t *testing.T) {
+	path := bigCSV(t, 2000)
+	j := trainJ(t, "-data", path, "-y", "y", "-epochs", "300", "-val", "0.25", "-patience", "3")
+	if *j.Epochs >= 300 || j.BestEpoch == 0 || *j.Epochs != j.BestEpoch+3 {
+		t.Errorf("ran %d epochs, best %d: want to stop 3 epochs after the best, before 300", *j.Epochs, j.BestEpoch)
+	}
+	if j.ValMSE == nil || *j.ValMSE > 0.01 {
+		t.Errorf("val_mse %v", j.ValMSE)
+	}
+}
