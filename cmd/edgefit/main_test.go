@@ -352,6 +352,8 @@ func TestUserMistakes(t *testing.T) {
 		{[]string{"predict", "-model", good, "1,2,z"}, `"z" is not a finite number`},
 		{[]string{"eval", "-model", good, "-data", bad}, "not in the header"},
 		{[]string{"eval", "-model", good}, "-model and -data are required"},
+		{[]string{"predict", "-model", good}, "stdin: no rows to predict"},
+		{[]string{"predict", "-model", good, "-data", ragged}, "the header has no column \"temp\""},
 		{[]string{"bench", "extra"}, `unexpected argument "extra"`},
 	} {
 		args := tc.args

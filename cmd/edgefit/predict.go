@@ -83,6 +83,7 @@ func cmdPredict(e *env, args []string) error {
 	cr.TrimLeadingSpace = true
 	var cols []int // the model's inputs' positions in each record
 	first := true
+	rowsRead := 0
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -124,6 +125,10 @@ func cmdPredict(e *env, args []string) error {
 		if err := predict(); err != nil {
 			return err
 		}
+		rowsRead++
+	}
+	if rowsRead == 0 {
+		return fmt.Errorf("%s: no rows to predict", name)
 	}
 	return out.close()
 }
