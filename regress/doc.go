@@ -28,6 +28,32 @@
 // (fixtures/pytorch.json at the repository root, made by
 // fixtures/make_fixtures.py).
 //
+// # Around the trainer
+//
+// The rest of the package is what a program needs around a Trainer, each
+// piece usable on its own (cmd/edgefit ties them together):
+//
+//   - CSV data: CSVReader reads rows of numbers under a header row, errors
+//     naming the file, line and column; ReadTable loads a file, CSVFile
+//     reads one in passes of bounded memory when it does not fit.
+//   - Standardisation: Welford accumulates each input's mean and spread in
+//     one streaming pass; its Standardizer is applied while training and
+//     folded into W and b afterwards (Fold), so inference stays one matmul on
+//     raw inputs.
+//   - The exact solution: LeastSquares accumulates the normal equations in
+//     float64 (memory independent of the number of rows) and solves them by
+//     Cholesky, with an optional ridge term: the best MSE any linear model
+//     reaches, and a warm start.
+//   - Training control: Schedule (StepDecay, InvScaling), EarlyStop on a
+//     validation loss, and Guard, which on divergence rolls back and halves
+//     the learning rate instead of only stopping.
+//   - Online learning: Online.PartialFit takes one sample at a time, as a
+//     sensor stream delivers them, without allocating.
+//   - Evaluation: Metrics accumulates MSE, MAE and R² per output.
+//   - Model files: SaveModel and LoadModel write and read ModelFile in the
+//     safetensors layout (weight, bias and the standardisation, with a format
+//     version and a CRC-32), saving atomically and loading defensively.
+//
 // # Errors
 //
 // Bad input is an error that says what and where: NaN or Inf in the data

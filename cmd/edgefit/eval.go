@@ -1,0 +1,90 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+
+	"github.com/edgefit/edgefit/regress"
+)
+
+type outputMetrics struct {
+	Name string  `json:"name"`
+	MSE  float64 `json:"mse"`
+	RMSE float64 `json:"rmse"`
+	MAE  float64 `json:"mae"`
+	R2   float64 `json:"r2"`
+}
+
+func cmdEval(e *env, args []string) error {
+	fs := newFlags(e, "eval", "-model MODEL -data FILE.csv [-json]")
+	modelPath := fs.String("model", "", "the model `file` written by edgefit train -o")
+	data := fs.String("data", "", "a CSV `file` with the model's input and output columns")
+	asJSON := fs.Bool("json", false, "print the metrics as one JSON object")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("unexpected argument %q (edgefit eval -h lists the flags)", pos[0])
+	}
+	if *modelPath == "" || *data == "" {
+		return errors.New("-model and -data are required")
+	}
+	mf, err := regress.LoadModel(*modelPath)
+	if err != nil {
+		return err
+	}
+	if mf.Inputs == nil || mf.Outputs == nil {
+		return fmt.Errorf("%s: the model has no column names to find in %s", *modelPath, *data)
+	}
+	f, err := os.Open(*data)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cr, err := regress.NewCSVReader(f, *data, mf.Outputs, mf.Inputs)
+	if err != nil {
+		return err
+	}
+	const chunk = 4096
+	X, Y, P := make([]float32, chunk*mf.In), make([]float32, chunk*mf.Out), make([]float32, chunk*mf.Out)
+	met := regress.NewMetrics(mf.Out)
+	for {
+		m, err := cr.ReadBatch(chunk, X, Y)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		mf.Predict(m, X[:m*mf.In], P[:m*mf.Out])
+		met.Add(m, P, Y)
+	}
+	if met.Count == 0 {
+		return fmt.Errorf("%s: no data rows after the header", *data)
+	}
+	var outs []outputMetrics
+	for j, name := range mf.Outputs {
+		outs = append(outs, outputMetrics{name, met.MSE(j), math.Sqrt(met.MSE(j)), met.MAE(j), met.R2(j)})
+	}
+	all := outputMetrics{"overall", met.TotalMSE(), math.Sqrt(met.TotalMSE()), met.TotalMAE(), met.MeanR2()}
+	if *asJSON {
+		return json.NewEncoder(e.stdout).Encode(struct {
+			Rows    int64           `json:"rows"`
+			Outputs []outputMetrics `json:"outputs"`
+			Overall outputMetrics   `json:"overall"`
+		}{met.Count, outs, all})
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "%d rows of %s\n", met.Count, *data)
+	fmt.Fprintf(w, "%-12s %12s %12s %12s %10s\n", "output", "MSE", "RMSE", "MAE", "R²")
+	for _, o := range append(outs, all) {
+		fmt.Fprintf(w, "%-12s %12.6g %12.6g %12.6g %10.6f\n", o.Name, o.MSE, o.RMSE, o.MAE, o.R2)
+	}
+	fmt.Fprintln(w, "(overall: MSE and MAE over every value, R² the mean of the outputs', as scikit-learn's r2_score)")
+	return nil
+}

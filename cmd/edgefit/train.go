@@ -1,0 +1,634 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress"
+)
+
+type trainFlags struct {
+	data, y, x, optimizer, init, out, schedule       string
+	epochs, batch, patience, memMB, rollbacks, chunk int
+	lr, momentum, weightDecay, val, ridge            float64
+	nesterov, shuffle, standardize, json, quiet      bool
+	seed                                             uint64
+}
+
+func cmdTrain(e *env, args []string) error {
+	var f trainFlags
+	fs := newFlags(e, "train", "-data FILE.csv -y COLS [flags]")
+	fs.StringVar(&f.data, "data", "", "training data: a CSV `file` with a header row naming the columns")
+	fs.StringVar(&f.y, "y", "", "target `columns`, comma-separated names")
+	fs.StringVar(&f.x, "x", "", "input `columns`, comma-separated names (default: every column not in -y)")
+	fs.IntVar(&f.epochs, "epochs", 100, "passes over the data")
+	fs.Float64Var(&f.lr, "lr", 0, "learning rate (default 0.1 for sgd, 0.01 for adam: rates for standardised inputs)")
+	fs.IntVar(&f.batch, "batch", 32, "rows per batch")
+	fs.StringVar(&f.optimizer, "optimizer", "sgd", "sgd or adam")
+	fs.Float64Var(&f.momentum, "momentum", 0, "SGD momentum")
+	fs.BoolVar(&f.nesterov, "nesterov", false, "Nesterov momentum (needs -momentum)")
+	fs.Float64Var(&f.weightDecay, "weight-decay", 0, "L2 penalty, as torch.optim's weight_decay")
+	fs.BoolVar(&f.shuffle, "shuffle", true, "a fresh random order every epoch (within each chunk when streaming)")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed for the initial weights, the shuffling and the validation split")
+	fs.BoolVar(&f.standardize, "standardize", true, "standardise the inputs during training (folded into the saved weights)")
+	fs.StringVar(&f.init, "init", "", `starting weights: a JSON `+"`file`"+` {"weight": [[...]], "bias": [...]}, or "lstsq" for the exact solution`)
+	fs.Float64Var(&f.ridge, "ridge", 0, "ridge term α for -init lstsq: solves (XᵀX + αI)w = Xᵀy, for collinear inputs")
+	fs.Float64Var(&f.val, "val", 0, "fraction of rows held out for validation")
+	fs.IntVar(&f.patience, "patience", 0, "stop after this many epochs without a better validation loss (needs -val); keeps the best epoch's weights")
+	fs.StringVar(&f.schedule, "schedule", "constant", "learning-rate schedule: constant, step:EVERY:GAMMA or invscaling:POWER")
+	fs.IntVar(&f.rollbacks, "rollbacks", 0, "divergence guard: on divergence, roll back to the last good epoch and halve the learning rate, at most this many times")
+	fs.IntVar(&f.memMB, "mem-mb", 1024, "load the data into memory if it fits in this many MiB, else train by streaming passes over the file")
+	fs.IntVar(&f.chunk, "chunk-rows", 65536, "rows read at a time when streaming (rounded down to a multiple of -batch); shuffling mixes rows within a chunk")
+	fs.StringVar(&f.out, "o", "", "save the model to this `file` (safetensors layout)")
+	fs.BoolVar(&f.json, "json", false, "print the results as one JSON object")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress or chart on stderr")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("unexpected argument %q (edgefit train -h lists the flags)", pos[0])
+	}
+	if err := f.check(); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := train(ctx, e, &f)
+	if errors.Is(err, context.Canceled) {
+		return errors.New("interrupted: no model written")
+	}
+	if err != nil {
+		return err
+	}
+	return res.print(e, &f)
+}
+
+func (f *trainFlags) check() error {
+	switch {
+	case f.data == "":
+		return errors.New("-data is required: the training CSV file")
+	case f.y == "":
+		return errors.New("-y is required: the target column names, comma-separated")
+	case f.epochs <= 0:
+		return fmt.Errorf("-epochs %d: want at least 1", f.epochs)
+	case f.batch <= 0 || f.batch > maxBatch:
+		return fmt.Errorf("-batch %d: want 1 to %d", f.batch, maxBatch)
+	case f.lr < 0 || math.IsNaN(f.lr) || math.IsInf(f.lr, 0):
+		return fmt.Errorf("-lr %v: want a positive number", f.lr)
+	case !(f.val >= 0 && f.val < 1):
+		return fmt.Errorf("-val %v: want a fraction in [0, 1)", f.val)
+	case f.patience < 0:
+		return fmt.Errorf("-patience %d: want 0 (off) or more", f.patience)
+	case f.patience > 0 && f.val == 0:
+		return errors.New("-patience needs a validation split: add -val, e.g. -val 0.2")
+	case f.ridge < 0 || math.IsNaN(f.ridge) || math.IsInf(f.ridge, 0):
+		return fmt.Errorf("-ridge %v: want a finite number ≥ 0", f.ridge)
+	case f.memMB < 0:
+		return fmt.Errorf("-mem-mb %d: want 0 or more", f.memMB)
+	case f.chunk <= 0 || f.chunk > maxChunk:
+		return fmt.Errorf("-chunk-rows %d: want 1 to %d", f.chunk, maxChunk)
+	case f.rollbacks < 0:
+		return fmt.Errorf("-rollbacks %d: want 0 or more", f.rollbacks)
+	case f.optimizer != "sgd" && f.optimizer != "adam":
+		return fmt.Errorf("-optimizer %q: want sgd or adam", f.optimizer)
+	case f.optimizer == "adam" && (f.momentum != 0 || f.nesterov):
+		return errors.New("-momentum and -nesterov apply to sgd, not adam")
+	}
+	if f.lr == 0 {
+		f.lr = map[string]float64{"sgd": 0.1, "adam": 0.01}[f.optimizer]
+	}
+	return nil
+}
+
+// trainResult is what train reports; its JSON form is the -json output.
+type trainResult struct {
+	Epochs     int         `json:"epochs"`
+	Rows       int64       `json:"rows"`
+	ValRows    int64       `json:"val_rows"`
+	TrainMSE   float64     `json:"train_mse"`
+	ValMSE     *float64    `json:"val_mse"`
+	R2         float64     `json:"r2"`
+	MAE        float64     `json:"mae"`
+	OptimalMSE *float64    `json:"optimal_mse"`
+	RowsPerSec float64     `json:"rows_per_sec"`
+	Weight     [][]float32 `json:"weight"`
+	Bias       []float32   `json:"bias"`
+	Inputs     []string    `json:"inputs"`
+	Outputs    []string    `json:"outputs"`
+	Streamed   bool        `json:"streamed"`
+	BestEpoch  int         `json:"best_epoch,omitempty"`
+	Rollbacks  int         `json:"rollbacks"`
+	Model      string      `json:"model,omitempty"`
+
+	lossCurve  []float64
+	ls         *regress.LeastSquares
+	optimalErr error
+}
+
+// isVal puts row i in the validation split with probability frac: a hash of
+// the seed and the row index, so that every pass over a streamed file makes
+// the same split without remembering it.
+func isVal(i int64, seed uint64, frac float64) bool {
+	if frac == 0 {
+		return false
+	}
+	z := seed + uint64(i)*0x9e3779b97f4a7c15 + 0x632be59bd9b4e019
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	z ^= z >> 31
+	return float64(z>>11)/(1<<53) < frac
+}
+
+// Limits on sizes given on the command line, so that a typo is an error
+// rather than an attempt to allocate terabytes.
+const (
+	maxBatch = 1 << 20
+	maxChunk = 1 << 24
+)
+
+// valMinBudget is the memory the validation split may always take: it is
+// held in memory even when the training rows are streamed.
+const valMinBudget = 256 << 20
+
+// table is rows held in memory, growing by append.
+type table struct {
+	k, n int
+	X, Y []float32
+}
+
+func (t *table) rows() int { return len(t.Y) / t.n }
+
+func (t *table) dense() (X, Y linalg.Dense) {
+	X, _ = linalg.FromSlice(t.rows(), t.k, t.X)
+	Y, _ = linalg.FromSlice(t.rows(), t.n, t.Y)
+	return X, Y
+}
+
+// chunkRows is the number of rows read at a time when streaming: a multiple
+// of the batch size, so that only the file's last batch can be short.
+func chunkRows(rows, batch int) int { return max(1, rows/batch) * batch }
+
+func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
+	file, err := regress.OpenCSVFile(f.data, regress.SplitNames(f.y), regress.SplitNames(f.x))
+	if err != nil {
+		return nil, err
+	}
+	cols := file.Cols
+	k, n := len(cols.X), len(cols.Y)
+	// Everything the flags alone decide is checked before the data is read.
+	var opt regress.Optimizer
+	if f.optimizer == "adam" {
+		c := regress.AdamDefaults(f.lr)
+		c.WeightDecay = f.weightDecay
+		opt, err = regress.NewAdam(c)
+	} else {
+		opt, err = regress.NewSGD(regress.SGDConfig{LR: f.lr, Momentum: f.momentum, Nesterov: f.nesterov, WeightDecay: f.weightDecay})
+	}
+	if err != nil {
+		return nil, err
+	}
+	sched, err := regress.ParseSchedule(f.schedule)
+	if err != nil {
+		return nil, err
+	}
+	var initW, initB []float32
+	if f.init != "" && f.init != "lstsq" {
+		if initW, initB, err = readInit(f.init, k, n); err != nil {
+			return nil, err
+		}
+	}
+	if f.out != "" {
+		if st, err := os.Stat(filepath.Dir(f.out)); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("-o %s: directory %s does not exist", f.out, filepath.Dir(f.out))
+		}
+	}
+	budget := int64(f.memMB) << 20
+	rowBytes := int64(4 * (k + n))
+	if f.standardize {
+		rowBytes += int64(4 * k) // the raw inputs are kept beside the standardised ones
+	}
+
+	// Pass 0: the split, the statistics for standardisation, the normal
+	// equations, and the rows themselves while they fit in memory.
+	chunk := chunkRows(f.chunk, f.batch)
+	bufX, bufY := make([]float32, chunk*k), make([]float32, chunk*n)
+	mem := &table{k: k, n: n}
+	// Load the rows only if they surely fit: every field of a CSV row takes
+	// at least two bytes (a digit and a separator), which bounds the rows a
+	// file of this size can hold. Deciding up front keeps the memory used
+	// by a large file to the streaming buffers.
+	st, err := os.Stat(f.data)
+	if err != nil {
+		return nil, err
+	}
+	maxRows := st.Size() / int64(2*len(cols.Header))
+	inMemory := maxRows*rowBytes <= budget
+	valT := &table{k: k, n: n}
+	welford := regress.NewWelford(k)
+	ls := regress.NewLeastSquares(k, n)
+	var row, trainRows int64
+	prog := newProgress(e.stderr, e.tty, f.epochs, f.quiet || f.json && !e.tty)
+	err = file.Pass(bufX, bufY, func(m int, X, Y []float32) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		prog.reading(f.data, row)
+		for i := 0; i < m; i++ {
+			x, y := X[i*k:(i+1)*k], Y[i*n:(i+1)*n]
+			if isVal(row, f.seed, f.val) {
+				valT.X, valT.Y = append(valT.X, x...), append(valT.Y, y...)
+				if int64(valT.rows())*rowBytes > max(budget, valMinBudget) {
+					return fmt.Errorf("%s: the validation split passed the memory allowed (-mem-mb %d, at least %d MiB): lower -val or raise -mem-mb", f.data, f.memMB, valMinBudget>>20)
+				}
+			} else {
+				trainRows++
+				welford.Add(x)
+				ls.Add(x, y)
+				if inMemory {
+					mem.X, mem.Y = append(mem.X, x...), append(mem.Y, y...)
+				}
+			}
+			row++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	prog.done()
+	prog.start, prog.last = time.Now(), time.Now()
+	if trainRows == 0 {
+		return nil, fmt.Errorf("%s: no rows left for training after the validation split (-val %v)", f.data, f.val)
+	}
+	if f.val > 0 && valT.rows() == 0 {
+		return nil, fmt.Errorf("%s: the validation split (-val %v) drew none of the %d rows: raise -val", f.data, f.val, row)
+	}
+	res := &trainResult{ls: ls, Rows: trainRows, ValRows: int64(valT.rows()), Inputs: cols.XNames(), Outputs: cols.YNames(), Streamed: !inMemory}
+	sol, solErr := ls.Solve(0)
+	if solErr == nil {
+		v := sol.MSE()
+		res.OptimalMSE = &v
+	} else {
+		res.optimalErr = explainSingular(solErr, res.Inputs)
+	}
+
+	std := &regress.Standardizer{Mean: make([]float32, k), Scale: make([]float32, k)}
+	for p := range std.Scale {
+		std.Scale[p] = 1
+	}
+	if f.standardize {
+		std = welford.Standardizer()
+	}
+
+	// The model, in the standardised space it is trained in.
+	model, err := initModel(f, k, n, std, sol, solErr, res, initW, initB)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := regress.NewTrainer(model, regress.MSE, opt, int(min(int64(f.batch), trainRows)))
+	if err != nil {
+		return nil, err
+	}
+
+	// The data as trained on: standardised copies in memory, or a
+	// standardising pass over the file per epoch.
+	var trainStd, valStd *table
+	standardized := func(t *table) *table {
+		s := &table{k: k, n: n, X: make([]float32, len(t.X)), Y: t.Y}
+		std.Apply(t.rows(), t.X, k, s.X, k)
+		return s
+	}
+	if inMemory {
+		trainStd = mem
+		if f.standardize {
+			trainStd = standardized(mem)
+		}
+	}
+	if valT.rows() > 0 {
+		valStd = standardized(valT)
+	}
+	// Loaders over the chunk buffers, by size: when streaming, every chunk
+	// but the last has the same size (unless a validation split thins it),
+	// so two cover the usual case without a new loader per chunk.
+	var loaders [2]*regress.Loader
+	made := uint64(0)
+	loaderFor := func(X, Y linalg.Dense) (*regress.Loader, error) {
+		for _, l := range loaders {
+			if l != nil && l.Dataset().Len() == X.Rows && &l.Dataset().X.Data[0] == &X.Data[0] {
+				return l, nil
+			}
+		}
+		ds, err := regress.NewDataset(X, Y)
+		if err != nil {
+			return nil, err
+		}
+		l, err := regress.NewLoader(ds, regress.LoaderConfig{BatchSize: f.batch, Shuffle: f.shuffle, Seed: f.seed + made})
+		if err != nil {
+			return nil, err
+		}
+		loaders[made%2] = l
+		made++
+		return l, nil
+	}
+
+	var trained int64
+	var trainTime time.Duration
+	// runEpoch trains one epoch and returns its loss: the MSE over the rows
+	// as they were trained on, each batch before its update.
+	runEpoch := func(epoch int) (float32, error) {
+		start := time.Now()
+		defer func() { trainTime += time.Since(start) }()
+		var sq float64
+		var elems, done int64
+		step := func(X, Y linalg.Dense) error {
+			l, err := loaderFor(X, Y)
+			if err != nil {
+				return err
+			}
+			st, err := tr.Epoch(ctx, l)
+			if err != nil {
+				return err
+			}
+			sq += float64(st.Loss) * float64(X.Rows*n)
+			elems += int64(X.Rows * n)
+			done += int64(X.Rows)
+			trained += int64(X.Rows)
+			prog.update(epoch, float64(done)/float64(trainRows), sq/float64(elems), float64(trained)/(trainTime+time.Since(start)).Seconds())
+			return nil
+		}
+		if inMemory {
+			X, Y := trainStd.dense()
+			if err := step(X, Y); err != nil {
+				return 0, err
+			}
+		} else {
+			var row int64
+			err := file.Pass(bufX, bufY, func(m int, X, Y []float32) error {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				// Keep the training rows, standardised, in place.
+				kept := 0
+				for i := 0; i < m; i++ {
+					if !isVal(row+int64(i), f.seed, f.val) {
+						copy(X[kept*k:(kept+1)*k], X[i*k:(i+1)*k])
+						copy(Y[kept*n:(kept+1)*n], Y[i*n:(i+1)*n])
+						kept++
+					}
+				}
+				row += int64(m)
+				if kept == 0 {
+					return nil
+				}
+				std.Apply(kept, X, k, X, k)
+				Xd, _ := linalg.FromSlice(kept, k, X[:kept*k])
+				Yd, _ := linalg.FromSlice(kept, n, Y[:kept*n])
+				return step(Xd, Yd)
+			})
+			if err != nil {
+				return 0, err
+			}
+		}
+		return float32(sq / float64(elems)), nil
+	}
+
+	guard := regress.NewGuard(tr, f.rollbacks)
+	var early *regress.EarlyStop
+	if f.patience > 0 {
+		early = regress.NewEarlyStop(f.patience, 0, len(model.W.Data), len(model.B))
+	}
+	lrScale := 1.0
+	for epoch := 0; epoch < f.epochs; epoch++ {
+		lr := f.lr * lrScale
+		if sched != nil {
+			lr = float64(sched.LR(float32(f.lr), epoch)) * lrScale
+		}
+		if err := opt.SetLR(lr); err != nil {
+			return nil, err
+		}
+		loss, err := runEpoch(epoch + 1)
+		if errors.Is(err, context.Canceled) {
+			prog.done()
+			return nil, err
+		}
+		retry, err := guard.After(epoch+1, loss, err)
+		if err != nil {
+			prog.done()
+			return nil, err
+		}
+		if retry {
+			lrScale /= 2
+			prog.done()
+			if !f.quiet {
+				fmt.Fprintf(e.stderr, "epoch %d diverged (loss %.4g): rolled back, learning rate now %g\n", epoch+1, loss, f.lr*lrScale)
+			}
+			epoch--
+			continue
+		}
+		res.Epochs = epoch + 1
+		res.lossCurve = append(res.lossCurve, float64(loss))
+		if valStd != nil {
+			Xv, Yv := valStd.dense()
+			vl, err := tr.Evaluate(Xv, Yv)
+			if err != nil {
+				return nil, err
+			}
+			if early != nil && early.Observe(epoch, float64(vl), model.W.Data, model.B) {
+				break
+			}
+		}
+	}
+	prog.done()
+	res.Rollbacks = guard.Rollbacks
+	if early != nil && early.BestEpoch >= 0 {
+		copy(model.W.Data, early.W)
+		copy(model.B, early.B)
+		res.BestEpoch = early.BestEpoch + 1
+	}
+	if trainTime > 0 {
+		res.RowsPerSec = float64(trained) / trainTime.Seconds()
+	}
+
+	// Export: weights for raw inputs, measured on the raw rows.
+	mf, err := regress.NewModelFile(model, std, res.Inputs, res.Outputs)
+	if err != nil {
+		return nil, fmt.Errorf("the trained model is unusable (%v): lower the learning rate", err)
+	}
+	met := regress.NewMetrics(n)
+	P := make([]float32, chunk*n)
+	addRows := func(m int, X, Y []float32) {
+		for lo := 0; lo < m; lo += chunk {
+			hi := min(lo+chunk, m)
+			mf.Predict(hi-lo, X[lo*k:hi*k], P[:(hi-lo)*n])
+			met.Add(hi-lo, P[:(hi-lo)*n], Y[lo*n:hi*n])
+		}
+	}
+	if inMemory {
+		addRows(mem.rows(), mem.X, mem.Y)
+	} else {
+		var row int64
+		err := file.Pass(bufX, bufY, func(m int, X, Y []float32) error {
+			for i := 0; i < m; i++ {
+				if !isVal(row, f.seed, f.val) {
+					addRows(1, X[i*k:(i+1)*k], Y[i*n:(i+1)*n])
+				}
+				row++
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	res.TrainMSE, res.R2, res.MAE = met.TotalMSE(), met.MeanR2(), met.TotalMAE()
+	if valT.rows() > 0 {
+		vm := regress.NewMetrics(n)
+		P := make([]float32, valT.rows()*n)
+		mf.Predict(valT.rows(), valT.X, P)
+		vm.Add(valT.rows(), P, valT.Y)
+		v := vm.TotalMSE()
+		res.ValMSE = &v
+	}
+	for j := 0; j < n; j++ {
+		res.Weight = append(res.Weight, mf.W[j*k:(j+1)*k])
+	}
+	res.Bias = mf.B
+	if f.out != "" {
+		if err := regress.SaveModel(f.out, mf); err != nil {
+			return nil, fmt.Errorf("saving the model: %v", err)
+		}
+		res.Model = f.out
+	}
+	return res, nil
+}
+
+// initModel makes the starting model in the standardised space.
+func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.Solution, solErr error, res *trainResult, rawW, rawB []float32) (*regress.Linear, error) {
+	switch f.init {
+	case "":
+		m, err := regress.NewLinear(k, n, f.seed)
+		if err != nil {
+			return nil, err
+		}
+		if f.standardize {
+			// On centred inputs the best bias is the targets' mean:
+			// starting there spares SGD its slowest direction.
+			_, meanY := lsMeans(res)
+			for j := range m.B {
+				m.B[j] = float32(meanY[j])
+			}
+		}
+		return m, nil
+	case "lstsq":
+		if f.ridge != 0 || solErr != nil {
+			sol, solErr = res.ls.Solve(f.ridge)
+		}
+		if solErr != nil {
+			return nil, fmt.Errorf("-init lstsq: %v", explainSingular(solErr, res.Inputs))
+		}
+		rawW, rawB = sol.W32(), sol.B32()
+	}
+	W, b := make([]float32, n*k), make([]float32, n)
+	std.Unfold(rawW, rawB, W, b)
+	rows := make([][]float32, n)
+	for j := range rows {
+		rows[j] = W[j*k : (j+1)*k]
+	}
+	m, err := regress.NewLinearFrom(rows, b)
+	if err != nil {
+		return nil, fmt.Errorf("-init %s: %v", f.init, err)
+	}
+	return m, nil
+}
+
+func lsMeans(r *trainResult) (x, y []float64) { return r.ls.Means() }
+
+// readInit reads starting weights for raw inputs from a JSON file in a
+// PyTorch state_dict's names and layout.
+func readInit(path string, k, n int) (W, b []float32, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("-init: %v", err)
+	}
+	var sd struct {
+		Weight [][]float32 `json:"weight"`
+		Bias   []float32   `json:"bias"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&sd); err != nil {
+		return nil, nil, fmt.Errorf(`-init %s: want {"weight": [[...]], "bias": [...]}: %v`, path, err)
+	}
+	if len(sd.Weight) != n || len(sd.Bias) != n {
+		return nil, nil, fmt.Errorf("-init %s: %d weight rows and %d biases, want %d (one per target column)", path, len(sd.Weight), len(sd.Bias), n)
+	}
+	for j, r := range sd.Weight {
+		if len(r) != k {
+			return nil, nil, fmt.Errorf("-init %s: weight row %d has %d values, want %d (one per input column)", path, j, len(r), k)
+		}
+		W = append(W, r...)
+	}
+	return W, sd.Bias, nil
+}
+
+func explainSingular(err error, inputs []string) error {
+	var se *regress.SingularError
+	if errors.As(err, &se) && se.Feature < len(inputs) {
+		return fmt.Errorf("least squares: XᵀX is singular: input %q is constant or a linear combination of the inputs before it", inputs[se.Feature])
+	}
+	return err
+}
+
+func (r *trainResult) print(e *env, f *trainFlags) error {
+	if !f.quiet && len(r.lossCurve) > 1 {
+		chart(e.stderr, "training loss (MSE) by epoch", r.lossCurve, 60, 10)
+	}
+	if r.optimalErr != nil && !f.quiet {
+		fmt.Fprintf(e.stderr, "note: no optimal_mse: %v\n", r.optimalErr)
+	}
+	w := e.stdout
+	if f.json {
+		enc := json.NewEncoder(w)
+		return enc.Encode(r)
+	}
+	mode := "in memory"
+	if r.Streamed {
+		mode = "streamed from disk"
+	}
+	fmt.Fprintf(w, "trained %d epochs on %d rows (%s), %s rows/s\n", r.Epochs, r.Rows, mode, si(r.RowsPerSec))
+	if r.BestEpoch > 0 {
+		fmt.Fprintf(w, "early stopping: kept epoch %d, the best on validation\n", r.BestEpoch)
+	}
+	if r.Rollbacks > 0 {
+		fmt.Fprintf(w, "divergence guard: %d rollbacks\n", r.Rollbacks)
+	}
+	fmt.Fprintf(w, "train MSE %.6g   R² %.4f   MAE %.4g", r.TrainMSE, r.R2, r.MAE)
+	if r.OptimalMSE != nil {
+		fmt.Fprintf(w, "   (least-squares optimum MSE %.6g)", *r.OptimalMSE)
+	}
+	fmt.Fprintln(w)
+	if r.ValMSE != nil {
+		fmt.Fprintf(w, "validation MSE %.6g on %d rows\n", *r.ValMSE, r.ValRows)
+	}
+	for j, name := range r.Outputs {
+		fmt.Fprintf(w, "%s = ", name)
+		for p, in := range r.Inputs {
+			fmt.Fprintf(w, "%+.6g·%s ", r.Weight[j][p], in)
+		}
+		fmt.Fprintf(w, "%+.6g\n", r.Bias[j])
+	}
+	if r.Model != "" {
+		fmt.Fprintf(w, "model saved to %s\n", r.Model)
+	}
+	return nil
+}

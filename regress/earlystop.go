@@ -1,0 +1,38 @@
+package regress
+
+import "math"
+
+// EarlyStop ends training when the loss on a validation split has not
+// improved for Patience epochs in a row and keeps a copy of the parameters
+// from the best epoch, so that training can hand those back rather than the
+// last, overfitted ones (Keras's restore_best_weights).
+type EarlyStop struct {
+	Patience int     // epochs without improvement before stopping; ≤ 0 never stops
+	MinDelta float64 // an improvement must lower the loss by more than this
+
+	Best      float64 // best validation loss so far
+	BestEpoch int     // epoch (from 0) at which it was seen; -1 before any
+	bad       int
+	W, B      []float32 // the parameters at BestEpoch
+}
+
+// NewEarlyStop returns an EarlyStop for a model with nw weights and nb
+// biases; its copies are allocated here, once.
+func NewEarlyStop(patience int, minDelta float64, nw, nb int) *EarlyStop {
+	return &EarlyStop{Patience: patience, MinDelta: minDelta, Best: math.Inf(1), BestEpoch: -1,
+		W: make([]float32, nw), B: make([]float32, nb)}
+}
+
+// Observe records the validation loss after an epoch and the parameters that
+// gave it, and reports whether training should stop. A NaN loss never counts
+// as an improvement. It allocates nothing.
+func (e *EarlyStop) Observe(epoch int, valLoss float64, W, b []float32) (stop bool) {
+	if valLoss < e.Best-e.MinDelta {
+		e.Best, e.BestEpoch, e.bad = valLoss, epoch, 0
+		copy(e.W, W)
+		copy(e.B, b)
+		return false
+	}
+	e.bad++
+	return e.Patience > 0 && e.bad >= e.Patience
+}

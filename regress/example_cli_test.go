@@ -1,0 +1,110 @@
+package regress_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/edgefit/edgefit/regress"
+)
+
+const cropsCSV = `temp,rainfall,humidity,apples,oranges
+73,67,43,56,70
+91,88,64,81,101
+87,134,58,119,133
+102,43,37,22,37
+69,96,70,103,119
+`
+
+// The exact least-squares fit of the first five crop rows, streamed row by
+// row through the normal equations.
+func ExampleLeastSquares() {
+	tab, err := regress.ReadTable(strings.NewReader(cropsCSV), "crops.csv", []string{"apples", "oranges"}, nil, 0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ls := regress.NewLeastSquares(tab.K, tab.N)
+	ls.AddRows(tab.M, tab.X, tab.K, tab.Y, tab.N)
+	sol, err := ls.Solve(0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Five rows, four parameters per output: a close fit.
+	fmt.Printf("MSE %.4f, R² %.4f and %.4f\n", sol.MSE(), sol.R2(0), sol.R2(1))
+	fmt.Printf("apples = %.3f·temp %+.3f·rainfall %+.3f·humidity %+.2f\n", sol.W[0], sol.W[1], sol.W[2], sol.B[0])
+	// Output:
+	// MSE 0.4831, R² 0.9992 and 1.0000
+	// apples = -0.388·temp +0.848·rainfall +0.698·humidity -1.64
+}
+
+// Train on standardised inputs, then fold the standardisation into the
+// weights: the folded model gives the same outputs on raw inputs.
+func ExampleStandardizer_Fold() {
+	tab, _ := regress.ReadTable(strings.NewReader(cropsCSV), "crops.csv", []string{"apples"}, []string{"temp", "rainfall", "humidity"}, 0)
+	w := regress.NewWelford(tab.K)
+	w.AddRows(tab.M, tab.X, tab.K)
+	std := w.Standardizer()
+	fmt.Printf("temp: mean %.1f, scale %.2f\n", std.Mean[0], std.Scale[0])
+
+	W := []float32{-0.5, 1.5, 0.25} // weights for standardised inputs
+	b := []float32{76}
+	Wraw, braw := make([]float32, 3), make([]float32, 1)
+	std.Fold(W, b, Wraw, braw)
+
+	x := tab.X[:3] // the first row, raw
+	xs := make([]float32, 3)
+	std.Apply(1, x, 3, xs, 3)
+	var ystd, yraw float32 = b[0], braw[0]
+	for p := range x {
+		ystd += W[p] * xs[p]
+		yraw += Wraw[p] * x[p]
+	}
+	fmt.Printf("standardised model %.3f, folded model on raw inputs %.3f\n", ystd, yraw)
+	// Output:
+	// temp: mean 84.4, scale 12.06
+	// standardised model 75.327, folded model on raw inputs 75.327
+}
+
+// A model file written and read back.
+func ExampleSaveModel() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "crops.safetensors")
+	mf := &regress.ModelFile{
+		Inputs: []string{"temp", "rainfall", "humidity"}, Outputs: []string{"apples"},
+		In: 3, Out: 1,
+		W: []float32{-0.4, 0.85, 0.69}, B: []float32{0.5},
+		Mean: []float32{0, 0, 0}, Scale: []float32{1, 1, 1},
+	}
+	if err := regress.SaveModel(path, mf); err != nil {
+		fmt.Println(err)
+		return
+	}
+	got, err := regress.LoadModel(path)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	y := make([]float32, 1)
+	got.Predict(1, []float32{75, 63, 44}, y)
+	fmt.Printf("%s from %v: %.2f\n", got.Outputs[0], got.Inputs, y[0])
+	// Output:
+	// apples from [temp rainfall humidity]: 54.41
+}
+
+// Samples arriving one at a time update the model as they come.
+func ExampleOnline_PartialFit() {
+	m, _ := regress.NewLinear(1, 1, 1)
+	opt, _ := regress.NewSGD(regress.SGDConfig{LR: 0.1})
+	o, _ := regress.NewOnline(m, opt, nil)
+	for i := 0; i < 2000; i++ {
+		x := float32(i%10) / 10
+		o.PartialFit([]float32{x}, []float32{3*x + 1}) // a sensor: y = 3x + 1
+	}
+	fmt.Printf("y = %.2fx + %.2f\n", m.W.At(0, 0), m.B[0])
+	// Output:
+	// y = 3.00x + 1.00
+}

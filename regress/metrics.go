@@ -1,0 +1,83 @@
+package regress
+
+import (
+	"fmt"
+	"math"
+)
+
+// Metrics accumulates the error of predictions against targets, row by row,
+// for n outputs: mean squared error, mean absolute error and R² per output
+// and overall. The targets' spread (for R²) is accumulated with Welford's
+// update, so one pass suffices and memory does not depend on the number of
+// rows.
+type Metrics struct {
+	Count int64
+	sse   []float64
+	sae   []float64
+	mean  []float64
+	m2    []float64
+}
+
+// NewMetrics returns an empty accumulator for n outputs.
+func NewMetrics(n int) *Metrics {
+	return &Metrics{sse: make([]float64, n), sae: make([]float64, n), mean: make([]float64, n), m2: make([]float64, n)}
+}
+
+// Add adds m rows of predictions P and targets T, both m×n and contiguous. It
+// allocates nothing.
+func (e *Metrics) Add(m int, P, T []float32) {
+	n := len(e.sse)
+	if len(P) < m*n || len(T) < m*n {
+		panic(fmt.Sprintf("regress: Metrics.Add: len(P) = %d, len(T) = %d, want %d", len(P), len(T), m*n))
+	}
+	for i := 0; i < m; i++ {
+		e.Count++
+		inv := 1 / float64(e.Count)
+		for j := 0; j < n; j++ {
+			p, t := float64(P[i*n+j]), float64(T[i*n+j])
+			r := p - t
+			e.sse[j] += r * r
+			e.sae[j] += math.Abs(r)
+			d := t - e.mean[j]
+			e.mean[j] += d * inv
+			e.m2[j] += d * (t - e.mean[j])
+		}
+	}
+}
+
+// Outputs returns the number of outputs.
+func (e *Metrics) Outputs() int { return len(e.sse) }
+
+// MSE returns output j's mean squared error.
+func (e *Metrics) MSE(j int) float64 { return e.sse[j] / float64(e.Count) }
+
+// MAE returns output j's mean absolute error.
+func (e *Metrics) MAE(j int) float64 { return e.sae[j] / float64(e.Count) }
+
+// R2 returns output j's coefficient of determination, 1 − SSE/SST.
+func (e *Metrics) R2(j int) float64 { return r2(e.sse[j], e.m2[j]) }
+
+// TotalMSE returns the mean squared error over every row and output, as
+// F.mse_loss computes it.
+func (e *Metrics) TotalMSE() float64 { return mean(e.sse) / float64(e.Count) }
+
+// TotalMAE returns the mean absolute error over every row and output.
+func (e *Metrics) TotalMAE() float64 { return mean(e.sae) / float64(e.Count) }
+
+// MeanR2 returns the mean of the per-output R², which is what scikit-learn's
+// r2_score reports by default for several outputs.
+func (e *Metrics) MeanR2() float64 {
+	var s float64
+	for j := range e.sse {
+		s += e.R2(j)
+	}
+	return s / float64(len(e.sse))
+}
+
+func mean(v []float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}

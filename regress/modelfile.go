@@ -1,0 +1,406 @@
+package regress
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	"github.com/edgefit/edgefit"
+)
+
+// A model file is in the safetensors layout, so that other ecosystems'
+// readers (Python's safetensors, candle, …) open it as they are:
+//
+//	8 bytes     N, the header's length, unsigned little-endian
+//	N bytes     a JSON header: for each tensor its dtype, shape and the
+//	            [begin, end) byte offsets of its data, plus "__metadata__",
+//	            a map of strings; padded with spaces to a multiple of 8
+//	the data    every tensor's raw little-endian values, back to back
+//
+// The tensors, all F32, are
+//
+//	weight       [out, in]  W for raw inputs (the folded standardisation)
+//	bias         [out]      b for raw inputs
+//	input_mean   [in]       the standardisation the model was trained with:
+//	input_scale  [in]       x' = (x − mean)/scale (0 and 1 when none)
+//
+// weight and bias are the names and layout of nn.Linear's state_dict, so
+// torch's load_state_dict takes them as they are. The metadata holds
+// "format": "edgefit", "format_version": "1", "crc32" (IEEE, 8 hex digits, of
+// the data section) and the input and output column names as JSON arrays of
+// strings ("inputs", "outputs").
+
+// ModelFormatVersion is the version of the model file layout written.
+const ModelFormatVersion = 1
+
+// maxHeader bounds the JSON header read from a file, so that a corrupt length
+// cannot make the loader allocate gigabytes.
+const maxHeader = 16 << 20
+
+// ModelFile is everything a model file holds.
+type ModelFile struct {
+	Inputs  []string  // input column names, In of them (or none)
+	Outputs []string  // output column names, Out of them (or none)
+	In, Out int       // the model's shape
+	W       []float32 // Out×In, row-major: weights for raw inputs
+	B       []float32 // Out
+	Mean    []float32 // In: the standardisation used in training
+	Scale   []float32 // In
+}
+
+// Check reports whether mf is a consistent model: shapes that agree, finite
+// numbers, positive scales.
+func (mf *ModelFile) Check() error {
+	if mf.In <= 0 || mf.Out <= 0 {
+		return fmt.Errorf("model is %d×%d, want at least one input and one output", mf.Out, mf.In)
+	}
+	for _, c := range []struct {
+		name string
+		v    []float32
+		n    int
+	}{{"weight", mf.W, mf.Out * mf.In}, {"bias", mf.B, mf.Out}, {"input_mean", mf.Mean, mf.In}, {"input_scale", mf.Scale, mf.In}} {
+		if len(c.v) != c.n {
+			return fmt.Errorf("%s has %d values, want %d", c.name, len(c.v), c.n)
+		}
+		for i, v := range c.v {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("%s[%d] is %v, want a finite number", c.name, i, v)
+			}
+		}
+	}
+	for i, s := range mf.Scale {
+		if !(s > 0) {
+			return fmt.Errorf("input_scale[%d] is %v, want > 0", i, s)
+		}
+	}
+	if mf.Inputs != nil && len(mf.Inputs) != mf.In {
+		return fmt.Errorf("%d input names for %d inputs", len(mf.Inputs), mf.In)
+	}
+	if mf.Outputs != nil && len(mf.Outputs) != mf.Out {
+		return fmt.Errorf("%d output names for %d outputs", len(mf.Outputs), mf.Out)
+	}
+	return nil
+}
+
+type tensorInfo struct {
+	Dtype       string   `json:"dtype"`
+	Shape       []int64  `json:"shape"`
+	DataOffsets [2]int64 `json:"data_offsets"`
+}
+
+// Encode writes mf in the safetensors layout.
+func (mf *ModelFile) Encode(w io.Writer) error {
+	if err := mf.Check(); err != nil {
+		return fmt.Errorf("regress: saving model: %v", err)
+	}
+	tensors := []struct {
+		name  string
+		shape []int64
+		v     []float32
+	}{
+		{"weight", []int64{int64(mf.Out), int64(mf.In)}, mf.W},
+		{"bias", []int64{int64(mf.Out)}, mf.B},
+		{"input_mean", []int64{int64(mf.In)}, mf.Mean},
+		{"input_scale", []int64{int64(mf.In)}, mf.Scale},
+	}
+	var data []byte
+	header := map[string]any{}
+	for _, t := range tensors {
+		begin := int64(len(data))
+		for _, v := range t.v {
+			data = binary.LittleEndian.AppendUint32(data, math.Float32bits(v))
+		}
+		header[t.name] = tensorInfo{Dtype: "F32", Shape: t.shape, DataOffsets: [2]int64{begin, int64(len(data))}}
+	}
+	meta := map[string]string{
+		"format":         "edgefit",
+		"format_version": strconv.Itoa(ModelFormatVersion),
+		"crc32":          fmt.Sprintf("%08x", crc32.ChecksumIEEE(data)),
+	}
+	if mf.Inputs != nil {
+		b, _ := json.Marshal(mf.Inputs)
+		meta["inputs"] = string(b)
+	}
+	if mf.Outputs != nil {
+		b, _ := json.Marshal(mf.Outputs)
+		meta["outputs"] = string(b)
+	}
+	header["__metadata__"] = meta
+	h, err := json.Marshal(header)
+	if err != nil {
+		return err
+	}
+	for len(h)%8 != 0 {
+		h = append(h, ' ')
+	}
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(h)))
+	for _, b := range [][]byte{n[:], h, data} {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DecodeModel reads a model file of size bytes from r. Every length in the
+// file is checked against size before anything is allocated, so a truncated,
+// corrupt or hostile file is an error, not a crash or a huge allocation.
+func DecodeModel(r io.Reader, size int64) (*ModelFile, error) {
+	mf, err := decodeModel(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("not a valid edgefit model file: %v", err)
+	}
+	return mf, nil
+}
+
+func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
+	var nb [8]byte
+	if size < 8 {
+		return nil, fmt.Errorf("%d bytes, too short for the 8-byte header length", size)
+	}
+	if _, err := io.ReadFull(r, nb[:]); err != nil {
+		return nil, fmt.Errorf("reading the header length: %v", err)
+	}
+	hlen := binary.LittleEndian.Uint64(nb[:])
+	if hlen > maxHeader || int64(hlen) > size-8 {
+		return nil, fmt.Errorf("header length %d does not fit the file's %d bytes (limit %d)", hlen, size, maxHeader)
+	}
+	h := make([]byte, hlen)
+	if _, err := io.ReadFull(r, h); err != nil {
+		return nil, fmt.Errorf("reading the %d-byte header: %v", hlen, err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(h, &raw); err != nil {
+		return nil, fmt.Errorf("header is not JSON: %v", err)
+	}
+	var meta map[string]string
+	if m, ok := raw["__metadata__"]; ok {
+		if err := json.Unmarshal(m, &meta); err != nil {
+			return nil, fmt.Errorf("__metadata__ is not a map of strings: %v", err)
+		}
+		delete(raw, "__metadata__")
+	}
+	if meta["format"] != "edgefit" {
+		return nil, errors.New(`__metadata__ has no "format": "edgefit" (a safetensors file from elsewhere?)`)
+	}
+	ver, err := strconv.Atoi(meta["format_version"])
+	if err != nil || ver < 1 {
+		return nil, fmt.Errorf("format_version %q, want a positive integer", meta["format_version"])
+	}
+	if ver > ModelFormatVersion {
+		return nil, fmt.Errorf("format version %d is newer than this program reads (%d)", ver, ModelFormatVersion)
+	}
+	dataSize := size - 8 - int64(hlen)
+	// Every tensor, known or not, must lie in the data section, and together
+	// they must cover it exactly, as the safetensors readers require.
+	infos := make(map[string]tensorInfo, len(raw))
+	type span struct{ b, e int64 }
+	spans := make([]span, 0, len(raw))
+	for name, m := range raw {
+		var ti tensorInfo
+		if err := json.Unmarshal(m, &ti); err != nil {
+			return nil, fmt.Errorf("tensor %q: %v", name, err)
+		}
+		b, e := ti.DataOffsets[0], ti.DataOffsets[1]
+		if b < 0 || e < b || e > dataSize {
+			return nil, fmt.Errorf("tensor %q: data offsets [%d, %d) outside the %d data bytes (file truncated?)", name, b, e, dataSize)
+		}
+		elems := int64(1)
+		for _, d := range ti.Shape {
+			if d < 0 || (d > 0 && elems > dataSize/d) {
+				return nil, fmt.Errorf("tensor %q: shape %v does not fit the file", name, ti.Shape)
+			}
+			elems *= d
+		}
+		if ti.Dtype == "F32" && elems*4 != e-b {
+			return nil, fmt.Errorf("tensor %q: shape %v needs %d bytes, offsets give %d", name, ti.Shape, elems*4, e-b)
+		}
+		infos[name] = ti
+		spans = append(spans, span{b, e})
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].b < spans[j].b })
+	end := int64(0)
+	for _, s := range spans {
+		if s.b != end {
+			return nil, fmt.Errorf("tensor data overlaps or leaves a gap at byte %d", end)
+		}
+		end = s.e
+	}
+	if end != dataSize {
+		return nil, fmt.Errorf("tensors cover %d of the %d data bytes", end, dataSize)
+	}
+	w, ok := infos["weight"]
+	if !ok || len(w.Shape) != 2 {
+		return nil, errors.New(`no 2-D tensor "weight"`)
+	}
+	mf := &ModelFile{Out: int(w.Shape[0]), In: int(w.Shape[1])}
+	for _, name := range []string{"weight", "bias", "input_mean", "input_scale"} {
+		ti, ok := infos[name]
+		if !ok {
+			return nil, fmt.Errorf("no tensor %q", name)
+		}
+		if ti.Dtype != "F32" {
+			return nil, fmt.Errorf("tensor %q has dtype %q, want F32", name, ti.Dtype)
+		}
+		want := []int64{int64(mf.In)}
+		switch name {
+		case "weight":
+			want = []int64{int64(mf.Out), int64(mf.In)}
+		case "bias":
+			want = []int64{int64(mf.Out)}
+		}
+		if fmt.Sprint(ti.Shape) != fmt.Sprint(want) {
+			return nil, fmt.Errorf("tensor %q has shape %v, want %v", name, ti.Shape, want)
+		}
+	}
+	// All sizes are now known to fit the file: read the data.
+	data := make([]byte, dataSize)
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, fmt.Errorf("reading %d data bytes: %v (file truncated?)", dataSize, err)
+	}
+	if want := meta["crc32"]; want != fmt.Sprintf("%08x", crc32.ChecksumIEEE(data)) {
+		return nil, fmt.Errorf("CRC-32 of the data is %08x, the header says %q: the file is corrupt", crc32.ChecksumIEEE(data), want)
+	}
+	get := func(name string) []float32 {
+		o := infos[name].DataOffsets
+		v := make([]float32, (o[1]-o[0])/4)
+		for i := range v {
+			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[o[0]+4*int64(i):]))
+		}
+		return v
+	}
+	mf.W, mf.B, mf.Mean, mf.Scale = get("weight"), get("bias"), get("input_mean"), get("input_scale")
+	for _, f := range []struct {
+		key string
+		dst *[]string
+	}{{"inputs", &mf.Inputs}, {"outputs", &mf.Outputs}} {
+		if s, ok := meta[f.key]; ok {
+			if err := json.Unmarshal([]byte(s), f.dst); err != nil {
+				return nil, fmt.Errorf("metadata %q is not a JSON array of strings: %v", f.key, err)
+			}
+		}
+	}
+	if err := mf.Check(); err != nil {
+		return nil, err
+	}
+	return mf, nil
+}
+
+// LoadModel reads a model file.
+func LoadModel(path string) (*ModelFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	mf, err := DecodeModel(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return mf, nil
+}
+
+// SaveModel writes mf to path atomically: into a temporary file in the same
+// directory, flushed to disk, then renamed over path. A crash at any moment
+// leaves either the previous file or the new one, never a mixture.
+func SaveModel(path string, mf *ModelFile) (err error) {
+	var buf bytes.Buffer
+	if err := mf.Encode(&buf); err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(buf.Bytes()); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	// The rename itself is durable only once the directory is flushed.
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// Predict computes the outputs Y (m×Out) of m raw input rows X (m×In), one
+// matmul with the active kernels. It allocates nothing.
+func (mf *ModelFile) Predict(m int, X, Y []float32) {
+	edgefit.MatMulBias(m, mf.Out, mf.In, X, mf.In, mf.W, mf.In, mf.B, Y, mf.Out)
+}
+
+// NewModelFile makes the file contents for a model trained on inputs
+// standardised by std (nil: raw inputs): the standardisation is folded into
+// the weights, so the file's weight and bias apply to raw inputs. inputs and
+// outputs name the columns (nil for none).
+func NewModelFile(m *Linear, std *Standardizer, inputs, outputs []string) (*ModelFile, error) {
+	in, out := m.In(), m.Out()
+	mf := &ModelFile{Inputs: inputs, Outputs: outputs, In: in, Out: out,
+		W: make([]float32, out*in), B: make([]float32, out), Mean: make([]float32, in), Scale: make([]float32, in)}
+	for j := 0; j < out; j++ {
+		copy(mf.W[j*in:(j+1)*in], m.W.Row(j))
+	}
+	copy(mf.B, m.B)
+	if std == nil {
+		for p := range mf.Scale {
+			mf.Scale[p] = 1
+		}
+	} else {
+		if len(std.Mean) != in || len(std.Scale) != in {
+			return nil, fmt.Errorf("regress: NewModelFile: standardisation of %d inputs for a model of %d", len(std.Mean), in)
+		}
+		copy(mf.Mean, std.Mean)
+		copy(mf.Scale, std.Scale)
+		std.Fold(mf.W, mf.B, mf.W, mf.B)
+	}
+	if err := mf.Check(); err != nil {
+		return nil, fmt.Errorf("regress: NewModelFile: %v", err)
+	}
+	return mf, nil
+}
+
+// Linear returns the model for raw inputs that the file holds.
+func (mf *ModelFile) Linear() (*Linear, error) {
+	rows := make([][]float32, mf.Out)
+	for j := range rows {
+		rows[j] = mf.W[j*mf.In : (j+1)*mf.In]
+	}
+	return NewLinearFrom(rows, mf.B)
+}

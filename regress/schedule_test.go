@@ -1,0 +1,58 @@
+package regress
+
+import (
+	"math"
+	"testing"
+)
+
+func TestSchedules(t *testing.T) {
+	step := StepDecay{Every: 30, Gamma: 0.1}
+	for _, c := range []struct {
+		epoch int
+		want  float64
+	}{{0, 1}, {29, 1}, {30, 0.1}, {59, 0.1}, {60, 0.01}} {
+		if got := step.LR(1, c.epoch); math.Abs(float64(got)-c.want) > 1e-7 {
+			t.Errorf("StepDecay epoch %d: %v, want %v", c.epoch, got, c.want)
+		}
+	}
+	inv := InvScaling{Power: 0.5}
+	if got := inv.LR(2, 3); math.Abs(float64(got)-1) > 1e-7 {
+		t.Errorf("InvScaling(0.5) at epoch 3 from 2: %v, want 1", got)
+	}
+	for _, s := range []string{"", "constant", "step:30:0.1", "invscaling:0.25"} {
+		if _, err := ParseSchedule(s); err != nil {
+			t.Errorf("ParseSchedule(%q): %v", s, err)
+		}
+	}
+	if s, _ := ParseSchedule("step:10:0.5"); s != (StepDecay{10, 0.5}) {
+		t.Errorf("ParseSchedule(step:10:0.5) = %v", s)
+	}
+	for _, s := range []string{"step", "step:0:0.1", "step:10:-1", "invscaling:-1", "invscaling:x", "cosine"} {
+		if _, err := ParseSchedule(s); err == nil {
+			t.Errorf("ParseSchedule(%q): no error", s)
+		}
+	}
+}
+
+func TestEarlyStop(t *testing.T) {
+	e := NewEarlyStop(2, 0, 1, 1)
+	losses := []float64{5, 4, 4.5, 3, 3.5, 3.2, 1}
+	var stopped = -1
+	for ep, l := range losses {
+		if e.Observe(ep, l, []float32{float32(ep)}, []float32{float32(-ep)}) {
+			stopped = ep
+			break
+		}
+	}
+	if stopped != 5 || e.BestEpoch != 3 || e.Best != 3 || e.W[0] != 3 || e.B[0] != -3 {
+		t.Errorf("stopped at %d, best epoch %d loss %v, W %v B %v; want 5, 3, 3, [3], [-3]", stopped, e.BestEpoch, e.Best, e.W, e.B)
+	}
+	n := NewEarlyStop(1, 0, 1, 1)
+	if n.Observe(0, math.NaN(), []float32{0}, []float32{0}); n.BestEpoch != -1 {
+		t.Error("NaN counted as an improvement")
+	}
+	w, b := []float32{1}, []float32{2}
+	if a := testing.AllocsPerRun(100, func() { e.Observe(9, 0.5, w, b) }); a != 0 {
+		t.Errorf("Observe allocates %v times", a)
+	}
+}

@@ -1,0 +1,100 @@
+package regress
+
+import (
+	"math"
+	"testing"
+)
+
+func TestWelfordMatchesTwoPass(t *testing.T) {
+	X, _ := cropXY()
+	w := NewWelford(3)
+	w.AddRows(15, X, 3)
+	for p := 0; p < 3; p++ {
+		var s float64
+		for i := 0; i < 15; i++ {
+			s += float64(X[i*3+p])
+		}
+		mu := s / 15
+		var v float64
+		for i := 0; i < 15; i++ {
+			d := float64(X[i*3+p]) - mu
+			v += d * d
+		}
+		v /= 15
+		if math.Abs(w.Mean[p]-mu) > 1e-12*mu || math.Abs(w.Var(p)-v) > 1e-9*v {
+			t.Errorf("feature %d: mean %v var %v, want %v %v", p, w.Mean[p], w.Var(p), mu, v)
+		}
+	}
+}
+
+// Welford must stay accurate where the textbook formula cancels: a large
+// mean with a tiny spread.
+func TestWelfordLargeMean(t *testing.T) {
+	w := NewWelford(1)
+	for i := 0; i < 1000; i++ {
+		w.Add([]float32{float32(1e6 + i%2)}) // variance exactly 0.25
+	}
+	if v := w.Var(0); math.Abs(v-0.25) > 1e-9 {
+		t.Errorf("Var = %v, want 0.25", v)
+	}
+}
+
+func TestStandardizerFoldUnfold(t *testing.T) {
+	X, _ := cropXY()
+	w := NewWelford(3)
+	w.AddRows(15, X, 3)
+	s := w.Standardizer()
+	Xs := make([]float32, len(X))
+	s.Apply(15, X, 3, Xs, 3)
+	// Standardised columns have mean 0 and variance 1.
+	c := NewWelford(3)
+	c.AddRows(15, Xs, 3)
+	for p := 0; p < 3; p++ {
+		if math.Abs(c.Mean[p]) > 1e-5 || math.Abs(c.Var(p)-1) > 1e-5 {
+			t.Errorf("standardised feature %d: mean %v var %v", p, c.Mean[p], c.Var(p))
+		}
+	}
+	W := []float32{0.5, -1, 2, 3, 0.25, -0.75}
+	b := []float32{1, -2}
+	Wr, br := make([]float32, 6), make([]float32, 2)
+	s.Fold(W, b, Wr, br)
+	for i := 0; i < 15; i++ {
+		for j := 0; j < 2; j++ {
+			var std, raw float64 = float64(b[j]), float64(br[j])
+			for p := 0; p < 3; p++ {
+				std += float64(W[j*3+p]) * float64(Xs[i*3+p])
+				raw += float64(Wr[j*3+p]) * float64(X[i*3+p])
+			}
+			if math.Abs(std-raw) > 1e-4*math.Max(1, math.Abs(std)) {
+				t.Errorf("row %d output %d: standardised model %v, folded model %v", i, j, std, raw)
+			}
+		}
+	}
+	W2, b2 := make([]float32, 6), make([]float32, 2)
+	s.Unfold(Wr, br, W2, b2)
+	for i := range W {
+		if math.Abs(float64(W2[i]-W[i])) > 1e-5 {
+			t.Errorf("Unfold(Fold(W))[%d] = %v, want %v", i, W2[i], W[i])
+		}
+	}
+	for j := range b {
+		if math.Abs(float64(b2[j]-b[j])) > 1e-3 {
+			t.Errorf("Unfold(Fold(b))[%d] = %v, want %v", j, b2[j], b[j])
+		}
+	}
+}
+
+func TestStandardizerConstantFeature(t *testing.T) {
+	w := NewWelford(2)
+	for i := 0; i < 5; i++ {
+		w.Add([]float32{7, float32(i)})
+	}
+	s := w.Standardizer()
+	if s.Scale[0] != 1 || s.Mean[0] != 7 {
+		t.Errorf("constant feature: mean %v scale %v, want 7 and 1", s.Mean[0], s.Scale[0])
+	}
+	x := []float32{7, 2}
+	if a := testing.AllocsPerRun(100, func() { s.Apply(1, x, 2, x, 2); x[0], x[1] = 7, 2 }); a != 0 {
+		t.Errorf("Apply allocates %v times", a)
+	}
+}
