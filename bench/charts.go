@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
 	"fmt"
 	"image/color"
 	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -18,9 +22,7 @@ import (
 // alternatives in orange and grey, the Python ones in green, red and purple.
 func colorOf(name string) color.Color {
 	switch {
-	case strings.HasPrefix(name, "edgefit generic"):
-		return color.RGBA{R: 0x6b, G: 0xae, B: 0xd6, A: 0xff}
-	case strings.HasPrefix(name, "edgefit kernels"):
+	case strings.HasPrefix(name, "edgefit generic"), strings.HasPrefix(name, "edgefit kernels"):
 		return color.RGBA{R: 0x6b, G: 0xae, B: 0xd6, A: 0xff}
 	case strings.HasPrefix(name, "edgefit"):
 		return color.RGBA{R: 0x08, G: 0x51, B: 0x9c, A: 0xff}
@@ -28,14 +30,20 @@ func colorOf(name string) color.Color {
 		return color.RGBA{R: 0xe6, G: 0x55, B: 0x0d, A: 0xff}
 	case strings.HasPrefix(name, "plain"):
 		return color.RGBA{R: 0x63, G: 0x63, B: 0x63, A: 0xff}
-	case strings.HasPrefix(name, "numpy"):
+	case strings.HasPrefix(name, "NumPy"):
 		return color.RGBA{R: 0x31, G: 0xa3, B: 0x54, A: 0xff}
-	case strings.HasPrefix(name, "torch-fit"):
+	case strings.HasPrefix(name, "PyTorch fit"):
 		return color.RGBA{R: 0xcb, G: 0x18, B: 0x1d, A: 0xff}
-	case strings.HasPrefix(name, "torch"):
+	case strings.HasPrefix(name, "PyTorch"):
 		return color.RGBA{R: 0x75, G: 0x6b, B: 0xb1, A: 0xff}
 	}
 	return color.Black
+}
+
+func init() {
+	// Liberation Sans has the metrics of Arial and Helvetica, so the text
+	// fits where gonum/plot measured it in any browser; see fixFonts.
+	plot.DefaultFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
 }
 
 // ticks125 labels a log axis at 1, 2 and 5 times each power of ten, which
@@ -45,13 +53,31 @@ type ticks125 struct{}
 
 func (ticks125) Ticks(lo, hi float64) []plot.Tick {
 	var ts []plot.Tick
-	for e := math.Floor(math.Log10(lo)) - 1; e <= math.Ceil(math.Log10(hi)); e++ {
-		for _, m := range []float64{1, 2, 5} {
-			v := m * math.Pow(10, e)
-			if v >= lo*0.999 && v <= hi*1.001 {
-				ts = append(ts, plot.Tick{Value: v, Label: trimFloat(v)})
+	// Over less than a decade and a half, 1, 2 and 5 leave too few labels.
+	for _, ms := range [][]float64{{1, 2, 5}, {1, 1.5, 2, 3, 5, 7}} {
+		ts = ts[:0]
+		for e := math.Floor(math.Log10(lo)) - 1; e <= math.Ceil(math.Log10(hi)); e++ {
+			for _, m := range ms {
+				v := m * math.Pow(10, e)
+				if v >= lo*0.999 && v <= hi*1.001 {
+					ts = append(ts, plot.Tick{Value: v, Label: trimFloat(v)})
+				}
 			}
 		}
+		if len(ts) >= 4 {
+			break
+		}
+	}
+	return ts
+}
+
+// powTicks labels a log axis at the powers of ten, as 10k, 1M and so on.
+type powTicks struct{}
+
+func (powTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ts []plot.Tick
+	for e := math.Ceil(math.Log10(lo) - 1e-9); e <= math.Floor(math.Log10(hi)+1e-9); e++ {
+		ts = append(ts, plot.Tick{Value: math.Pow(10, e), Label: trimFloat(math.Pow(10, e))})
 	}
 	return ts
 }
@@ -63,6 +89,8 @@ func (t labelTicks) Ticks(lo, hi float64) []plot.Tick { return t }
 
 func trimFloat(v float64) string {
 	switch {
+	case v >= 1e9 && math.Mod(v, 1e9) == 0:
+		return fmt.Sprintf("%gG", v/1e9)
 	case v >= 1e6 && math.Mod(v, 1e6) == 0:
 		return fmt.Sprintf("%gM", v/1e6)
 	case v >= 1e3 && math.Mod(v, 1e3) == 0:
@@ -82,15 +110,20 @@ func fmtElems(n float64) string {
 }
 
 // kernelChart plots the rate of every contender against size on log–log
-// axes, with the ceilings dashed.
-func kernelChart(cases []caseResult, title, xlabel string, fmaCeil []timing, quick bool) (*plot.Plot, error) {
-	p := plot.New()
+// axes, with the ceilings dashed, and returns the legend apart, to be drawn
+// beside the plot rather than over the data.
+func kernelChart(cases []caseResult, title, xlabel string, fmaCeil []timing, quick bool) (p *plot.Plot, leg plot.Legend, names []string, err error) {
+	p = plot.New()
+	leg = plot.NewLegend()
+	leg.Top = true
+	leg.Left = true
+	leg.Padding = vg.Points(4)
 	p.Title.Text = title
 	if quick {
 		p.Title.Text += " (quick run)"
 	}
 	p.X.Label.Text = xlabel
-	p.Y.Label.Text = cases[0].c.unit + " (log scale)"
+	p.Y.Label.Text = cases[0].c.unit + ", log scale"
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	p.Y.Tick.Marker = ticks125{}
 	var xt labelTicks
@@ -105,8 +138,6 @@ func kernelChart(cases []caseResult, title, xlabel string, fmaCeil []timing, qui
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter
 	p.Add(plotter.NewGrid())
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.Padding = vg.Points(2)
 
 	for i, t := range cases[0].timings {
 		xys := make(plotter.XYs, len(cases))
@@ -115,32 +146,37 @@ func kernelChart(cases []caseResult, title, xlabel string, fmaCeil []timing, qui
 		}
 		l, s, err := plotter.NewLinePoints(xys)
 		if err != nil {
-			return nil, err
+			return nil, leg, nil, err
 		}
 		l.Color, s.Color = colorOf(t.name), colorOf(t.name)
 		l.Width = vg.Points(1.5)
 		s.Shape = draw.CircleGlyph{}
 		s.Radius = vg.Points(2.5)
 		p.Add(l, s)
-		p.Legend.Add(t.name, l, s)
+		leg.Add(t.name, l, s)
+		names = append(names, t.name)
 	}
-	dashed := func(name string, xys plotter.XYs) error {
+	// A ceiling is named "<kind> ceiling <implementation>" and drawn in
+	// the colour of that implementation.
+	dashed := func(name, legend string, xys plotter.XYs) error {
 		l, err := plotter.NewLine(xys)
 		if err != nil {
 			return err
 		}
-		l.Color = colorOf("edgefit " + strings.Fields(name)[len(strings.Fields(name))-1])
+		f := strings.Fields(name)
+		l.Color = colorOf("edgefit " + f[len(f)-1])
 		l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
-		l.Width = vg.Points(1)
+		l.Width = vg.Points(1.2)
 		p.Add(l)
-		p.Legend.Add(name, l)
+		leg.Add(legend, l)
+		names = append(names, legend)
 		return nil
 	}
 	lo, hi := cases[0].c.size, cases[len(cases)-1].c.size
 	for _, t := range fmaCeil {
 		g := rate(fmaWork(), t.perOp)
-		if err := dashed(t.name, plotter.XYs{{X: lo, Y: g}, {X: hi, Y: g}}); err != nil {
-			return nil, err
+		if err := dashed(t.name, t.name, plotter.XYs{{X: lo, Y: g}, {X: hi, Y: g}}); err != nil {
+			return nil, leg, nil, err
 		}
 	}
 	for i, t := range cases[0].ceilings {
@@ -148,11 +184,44 @@ func kernelChart(cases []caseResult, title, xlabel string, fmaCeil []timing, qui
 		for j, cr := range cases {
 			xys[j] = plotter.XY{X: cr.c.size, Y: rate(cr.c.ceilWork, cr.ceilings[i].perOp)}
 		}
-		if err := dashed(t.name, xys); err != nil {
-			return nil, err
+		if err := dashed(t.name, t.name+" (reads only)", xys); err != nil {
+			return nil, leg, nil, err
 		}
 	}
-	return p, nil
+	return p, leg, names, nil
+}
+
+// saveWithLegend draws p with its legend in a column on the right and writes
+// the SVG to path.
+func saveWithLegend(p *plot.Plot, leg plot.Legend, names []string, w, h vg.Length, path string) error {
+	cv := vgsvg.New(w, h)
+	dc := draw.New(cv)
+	var legW vg.Length
+	for _, n := range names {
+		legW = max(legW, leg.TextStyle.Width(n))
+	}
+	legW += leg.ThumbnailWidth + leg.Padding + vg.Points(16)
+	area := draw.Crop(dc, 0, -legW, 0, 0)
+	// gonum/plot keeps room on the right for the last x tick label as if it
+	// were not rotated; rotated labels hang to the left of their tick, so
+	// give that room back to the data.
+	if gap := area.Max.X - p.DataCanvas(area).Max.X - vg.Points(6); gap > 0 {
+		area = draw.Crop(dc, 0, -legW+gap, 0, 0)
+	}
+	p.Draw(draw.Crop(area, 0, 0, 0, -vg.Points(4)))
+	leg.Draw(draw.Crop(dc, w-legW+vg.Points(10), 0, 0, -vg.Points(30)))
+	return writeSVG(cv, path)
+}
+
+// writeSVG writes cv to path, naming fonts with the metric-compatible
+// fallbacks a browser has when Liberation Sans is not installed.
+func writeSVG(cv *vgsvg.Canvas, path string) error {
+	var buf bytes.Buffer
+	if _, err := cv.WriteTo(&buf); err != nil {
+		return err
+	}
+	out := bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"), []byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"))
+	return os.WriteFile(path, out, 0o644)
 }
 
 // hbars draws horizontal bars on a log axis, starting from the axis' left
@@ -182,58 +251,55 @@ func (h *hbars) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return h.floor, h.ceil, -0.6, float64(len(h.vals)) - 0.4
 }
 
-// trainingPlot is one task's panel: rows per second per library.
+// trainingPlot is one task's panel: rows per second per library, fastest on
+// top.
 func trainingPlot(tr trainResult, quick bool) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = tr.task.label
 	if quick {
 		p.Title.Text += " (quick run)"
 	}
-	p.X.Label.Text = "training throughput, rows per second (log scale; longer is faster)"
+	p.X.Label.Text = "rows per second, log scale (longer bar: faster)"
 	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
-	ref := 0.0
+	p.X.Tick.Marker = powTicks{}
+	ref := trainRef(tr)
+	var refSec float64
 	for _, r := range tr.rows {
-		if r.lib == trainRef(tr) {
-			ref = r.seconds
+		if r.lib == ref {
+			refSec = r.seconds
 		}
 	}
+	rows := append([]trainRow(nil), tr.rows...)
+	// The y axis grows upwards: slowest first puts the fastest on top.
+	slices.SortStableFunc(rows, func(a, b trainRow) int { return cmp.Compare(b.seconds, a.seconds) })
 	h := &hbars{floor: math.Inf(1)}
 	var yt labelTicks
-	// Fastest at the top: the y axis grows upwards, so add slowest first.
-	rows := append([]trainRow(nil), tr.rows...)
-	for i := 1; i < len(rows); i++ {
-		for j := i; j > 0 && rows[j].seconds > rows[j-1].seconds; j-- {
-			rows[j], rows[j-1] = rows[j-1], rows[j]
-		}
-	}
 	hi := 0.0
 	for i, r := range rows {
 		v := r.rowsPerSec(tr.task)
 		h.names = append(h.names, r.lib)
 		h.vals = append(h.vals, v)
-		h.labels = append(h.labels, fmt.Sprintf("%s rows/s  (%s the time)", fmtRows(v), fmtRatio(r.seconds/ref)))
+		lab := fmtRows(v) + " rows/s"
+		if r.lib == ref {
+			lab += "  (the reference)"
+		} else {
+			lab += fmt.Sprintf("  (%s edgefit's time)", fmtRatio(r.seconds/refSec))
+		}
+		h.labels = append(h.labels, lab)
 		h.floor = min(h.floor, v)
 		hi = max(hi, v)
 		yt = append(yt, plot.Tick{Value: float64(i), Label: r.lib})
 	}
-	// Start a decade below the slowest (rounded down to a power of ten) so
-	// its bar is visible; end far enough right for the labels.
-	h.floor = math.Pow(10, math.Floor(math.Log10(h.floor))-0.0)
-	if h.floor >= rows[0].rowsPerSec(tr.task)*0.5 {
-		h.floor /= 10
-	}
-	h.ceil = hi * math.Pow(hi/h.floor, 0.6)
+	// Bars start at the power of ten below the slowest, so that even the
+	// slowest has a visible bar, and the axis goes far enough right for the
+	// labels.
+	h.floor = math.Pow(10, math.Floor(math.Log10(h.floor)))
+	h.ceil = hi * math.Pow(hi/h.floor, 0.45)
 	p.Add(h)
 	p.Y.Tick.Marker = yt
 	p.Y.Tick.Length = 0
 	p.Y.LineStyle.Width = 0
 	return p
-}
-
-// saveSVG writes a plot of the given size to path.
-func saveSVG(p *plot.Plot, w, h vg.Length, path string) error {
-	return p.Save(w, h, path)
 }
 
 // saveTrainingSVG stacks one panel per task into one SVG.
@@ -253,13 +319,5 @@ func saveTrainingSVG(trs []trainResult, quick bool, path string) error {
 	for i := range plots {
 		plots[i][0].Draw(canvases[i][0])
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := cv.WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return writeSVG(cv, path)
 }

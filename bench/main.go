@@ -156,10 +156,10 @@ func run(c config) (*results, error) {
 					r.pyInfo[k] = v
 				}
 				for lib, why := range py.missing {
-					r.pyNotes = appendOnce(r.pyNotes, lib+" skipped: "+why)
+					r.pyNotes = appendOnce(r.pyNotes, pythonName(lib)+" skipped: "+why)
 				}
 				for _, x := range py.results {
-					tr.rows = append(tr.rows, trainRow{lib: x.lib, lang: "Python", seconds: x.seconds, spread: x.spread, reps: x.reps, mse: x.mse})
+					tr.rows = append(tr.rows, trainRow{lib: pythonName(x.lib), lang: "Python", seconds: x.seconds, spread: x.spread, reps: x.reps, mse: x.mse})
 				}
 			}
 		} else {
@@ -266,20 +266,20 @@ func write(dir string, r *results) error {
 		}
 	}
 	if len(r.matmul) > 0 {
-		p, err := kernelChart(r.matmul, "Y = X·W^T + b, one thread", "shape m×k×n (rows × inputs × outputs), log scale of m·k·n", fma, r.quick)
+		p, leg, names, err := kernelChart(r.matmul, "Matrix product with bias, Y = X·W^T + b, one thread", "shape m×k×n (rows × inputs × outputs), log scale of m·k·n", fma, r.quick)
 		if err != nil {
 			return err
 		}
-		if err := saveSVG(p, 20*vg.Centimeter, 13*vg.Centimeter, filepath.Join(dir, "matmul.svg")); err != nil {
+		if err := saveWithLegend(p, leg, names, 24*vg.Centimeter, 13*vg.Centimeter, filepath.Join(dir, "matmul.svg")); err != nil {
 			return err
 		}
 	}
 	if len(r.sqerr) > 0 {
-		p, err := kernelChart(r.sqerr, "Squared error R = P − T, ΣR², one thread", "elements (log scale)", nil, r.quick)
+		p, leg, names, err := kernelChart(r.sqerr, "Squared error R = P − T, ΣR², one thread", "elements of P, T and R (log scale)", nil, r.quick)
 		if err != nil {
 			return err
 		}
-		if err := saveSVG(p, 20*vg.Centimeter, 13*vg.Centimeter, filepath.Join(dir, "sqerr.svg")); err != nil {
+		if err := saveWithLegend(p, leg, names, 24*vg.Centimeter, 13*vg.Centimeter, filepath.Join(dir, "sqerr.svg")); err != nil {
 			return err
 		}
 	}

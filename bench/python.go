@@ -29,8 +29,20 @@ type pyRun struct {
 	missing map[string]string // library → why it did not run
 }
 
-// pythonLibs are the libraries the script measures, in the order it reports them.
-var pythonLibs = []string{"numpy", "torch-fit", "torch-sliced"}
+// pythonNames are the names in tables and charts of what the script measures.
+var pythonNames = map[string]string{
+	"numpy":        "NumPy SGD (float32)",
+	"torch-fit":    "PyTorch fit() (DataLoader)",
+	"torch-sliced": "PyTorch, sliced batches",
+}
+
+// pythonName is how a library the script reports is named in tables and charts.
+func pythonName(lib string) string {
+	if n, ok := pythonNames[lib]; ok {
+		return n
+	}
+	return lib
+}
 
 // runPython trains task with the script at script, using interpreter python,
 // after writing the task's data where the script reads it. A missing
