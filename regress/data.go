@@ -1,0 +1,221 @@
+package regress
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/edgefit/edgefit/linalg"
+)
+
+// Dataset pairs input rows X with target rows Y, as TensorDataset(x, y): row
+// i of X is the input whose expected output is row i of Y. The matrices are
+// shared with the caller, not copied.
+type Dataset struct {
+	X, Y linalg.Dense
+}
+
+// NewDataset checks that X and Y are well formed, non-empty, have one target
+// row per input row, and hold only finite numbers (NaN or Inf is an error
+// naming the row and column), and returns them as a Dataset.
+func NewDataset(X, Y linalg.Dense) (*Dataset, error) {
+	if err := X.Check("NewDataset", "inputs"); err != nil {
+		return nil, fmt.Errorf("regress: %w", err)
+	}
+	if err := Y.Check("NewDataset", "targets"); err != nil {
+		return nil, fmt.Errorf("regress: %w", err)
+	}
+	if X.Rows == 0 {
+		return nil, errors.New("regress: NewDataset: the dataset is empty (no rows)")
+	}
+	if X.Cols == 0 || Y.Cols == 0 {
+		return nil, fmt.Errorf("regress: NewDataset: inputs have %d columns and targets %d, want at least one of each", X.Cols, Y.Cols)
+	}
+	if X.Rows != Y.Rows {
+		return nil, fmt.Errorf("regress: NewDataset: %d input rows but %d target rows, want one target row per input row", X.Rows, Y.Rows)
+	}
+	if err := linalg.CheckFinite("regress: NewDataset: inputs", X); err != nil {
+		return nil, err
+	}
+	if err := linalg.CheckFinite("regress: NewDataset: targets", Y); err != nil {
+		return nil, err
+	}
+	return &Dataset{X: X, Y: Y}, nil
+}
+
+// Len is the number of rows.
+func (d *Dataset) Len() int { return d.X.Rows }
+
+// Permuter supplies the order of rows for each epoch of a shuffling Loader in
+// place of its random generator: Permutation fills perm (length the dataset's
+// Len) with a permutation of 0…len(perm)−1 for the given epoch (from 0). It is
+// how a test replays the exact batches a PyTorch run drew, and how a program
+// plugs in its own sampler.
+type Permuter interface {
+	Permutation(epoch int, perm []int) error
+}
+
+// Orders is a Permuter that replays fixed permutations, one per epoch,
+// cycling when there are more epochs than permutations.
+type Orders [][]int
+
+func (o Orders) Permutation(epoch int, perm []int) error {
+	if len(o) == 0 {
+		return errors.New("regress: Orders: no permutations")
+	}
+	src := o[epoch%len(o)]
+	if len(src) != len(perm) {
+		return fmt.Errorf("regress: Orders: permutation for epoch %d has %d rows, the dataset %d", epoch, len(src), len(perm))
+	}
+	copy(perm, src)
+	return nil
+}
+
+// LoaderConfig holds DataLoader's arguments.
+type LoaderConfig struct {
+	BatchSize int  // rows per batch, > 0
+	Shuffle   bool // a fresh random order every epoch (DataLoader's shuffle=True)
+	Seed      uint64
+	DropLast  bool     // drop a final batch smaller than BatchSize
+	Order     Permuter // if set, the order of every epoch comes from it (implies Shuffle)
+}
+
+// Loader yields a Dataset's rows in batches, as DataLoader: call Reset at the
+// start of every epoch, then Next until it reports no more batches. Without
+// shuffling, a batch is a view of consecutive dataset rows (no copy); with
+// shuffling, a new permutation is drawn each epoch (the same sequence of
+// permutations for the same Seed) and each batch's rows are gathered into
+// buffers allocated once, by NewLoader. A batch is valid until the next call
+// to Next or Reset.
+type Loader struct {
+	ds     *Dataset
+	cfg    LoaderConfig
+	rng    *rand.Rand
+	perm   []int
+	seen   []bool // checks an Order's permutations
+	bx, by linalg.Dense
+	epoch  int // epochs started (by Reset)
+	pos    int // next row of the order
+	err    error
+}
+
+// NewLoader returns a loader over ds; the first Reset starts epoch 0.
+func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
+	if ds == nil || ds.Len() == 0 {
+		return nil, errors.New("regress: NewLoader: the dataset is empty")
+	}
+	if cfg.BatchSize <= 0 {
+		return nil, fmt.Errorf("regress: NewLoader: batch size %d: want at least 1", cfg.BatchSize)
+	}
+	if cfg.DropLast && cfg.BatchSize > ds.Len() {
+		return nil, fmt.Errorf("regress: NewLoader: batch size %d with drop_last over %d rows would yield no batch", cfg.BatchSize, ds.Len())
+	}
+	if cfg.Order != nil {
+		cfg.Shuffle = true
+	}
+	l := &Loader{ds: ds, cfg: cfg}
+	if cfg.Shuffle {
+		n, bs := ds.Len(), min(cfg.BatchSize, ds.Len())
+		l.perm = make([]int, n)
+		l.rng = rand.New(rand.NewPCG(cfg.Seed, 0xda942042e4dd58b5))
+		if cfg.Order != nil {
+			l.seen = make([]bool, n)
+		}
+		l.bx, _ = linalg.New(bs, ds.X.Cols)
+		l.by, _ = linalg.New(bs, ds.Y.Cols)
+	}
+	l.pos = ds.Len() // nothing to yield before Reset
+	return l, nil
+}
+
+// Dataset returns the loader's dataset.
+func (l *Loader) Dataset() *Dataset { return l.ds }
+
+// BatchSize is the largest number of rows in a batch.
+func (l *Loader) BatchSize() int { return min(l.cfg.BatchSize, l.ds.Len()) }
+
+// Batches is the number of batches in an epoch.
+func (l *Loader) Batches() int {
+	n, bs := l.ds.Len(), l.cfg.BatchSize
+	if l.cfg.DropLast {
+		return n / bs
+	}
+	return (n + bs - 1) / bs
+}
+
+// Epoch is the number of epochs started so far.
+func (l *Loader) Epoch() int { return l.epoch }
+
+// Reset starts a new epoch: with shuffling, it draws (or asks the Permuter
+// for) the epoch's order. It allocates nothing.
+func (l *Loader) Reset() error {
+	l.pos = 0
+	l.err = nil
+	if l.cfg.Shuffle {
+		if err := l.order(); err != nil {
+			l.pos = l.ds.Len()
+			l.err = err
+			return err
+		}
+	}
+	l.epoch++
+	return nil
+}
+
+func (l *Loader) order() error {
+	p := l.perm
+	if l.cfg.Order != nil {
+		if err := l.cfg.Order.Permutation(l.epoch, p); err != nil {
+			return err
+		}
+		clear(l.seen)
+		for _, r := range p {
+			if r < 0 || r >= len(p) || l.seen[r] {
+				return fmt.Errorf("regress: Loader: the order for epoch %d is not a permutation of 0…%d (row %d)", l.epoch, len(p)-1, r)
+			}
+			l.seen[r] = true
+		}
+		return nil
+	}
+	// A fresh permutation of 0…n−1 every epoch (Fisher–Yates), as
+	// torch.randperm gives RandomSampler.
+	for i := range p {
+		p[i] = i
+	}
+	for i := len(p) - 1; i > 0; i-- {
+		j := l.rng.IntN(i + 1)
+		p[i], p[j] = p[j], p[i]
+	}
+	return nil
+}
+
+// Next returns the next batch of inputs and targets, or ok = false at the end
+// of the epoch.
+func (l *Loader) Next() (X, Y linalg.Dense, ok bool) {
+	n, bs := l.ds.Len(), l.cfg.BatchSize
+	rows := min(bs, n-l.pos)
+	if rows <= 0 || (l.cfg.DropLast && rows < bs) {
+		return linalg.Dense{}, linalg.Dense{}, false
+	}
+	lo := l.pos
+	l.pos += rows
+	if !l.cfg.Shuffle {
+		return l.ds.X.Slice(lo, lo+rows), l.ds.Y.Slice(lo, lo+rows), true
+	}
+	X, Y = l.bx.Slice(0, rows), l.by.Slice(0, rows)
+	gather(X, l.ds.X, l.perm[lo:lo+rows])
+	gather(Y, l.ds.Y, l.perm[lo:lo+rows])
+	return X, Y, true
+}
+
+// Err reports why the current epoch could not start, if it could not.
+func (l *Loader) Err() error { return l.err }
+
+// gather copies rows idx of src into consecutive rows of dst.
+func gather(dst, src linalg.Dense, idx []int) {
+	c, ds, ss := src.Cols, dst.Stride, src.Stride
+	d, s := dst.Data, src.Data
+	for i, r := range idx {
+		copy(d[i*ds:i*ds+c], s[r*ss:r*ss+c])
+	}
+}

@@ -1,0 +1,141 @@
+package regress
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/edgefit/edgefit/linalg"
+)
+
+// Linear is the model y = W·x + b, nn.Linear(In, Out).
+//
+// W (Out×In) and B (Out) are views into one flat parameter vector, W's rows
+// then B, which Params returns: the optimisers and snapshots work on that one
+// slice. Write to W and B in place (W.Set, B[j] = v) rather than replacing
+// them, or the model and its parameter vector part ways.
+type Linear struct {
+	W linalg.Dense // Out×In: row j holds output j's weights
+	B []float32    // Out
+
+	params []float32 // W.Data followed by B
+}
+
+// NewLinear returns a model with In inputs and Out outputs initialised as
+// nn.Linear(in, out) does: every weight and bias drawn uniformly from
+// [−1/√in, 1/√in). The same seed gives the same weights; the values differ from
+// torch.manual_seed's because the generators differ (use NewLinearFrom to
+// start from PyTorch's own weights).
+func NewLinear(in, out int, seed uint64) (*Linear, error) {
+	if in <= 0 || out <= 0 {
+		return nil, fmt.Errorf("regress: NewLinear(%d, %d): want at least one input and one output", in, out)
+	}
+	m := newLinear(in, out)
+	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	// kaiming_uniform_(a=√5) on the weight and the bias rule both reduce to
+	// this bound; torch draws from + (to − from)·U[0,1).
+	bound := 1 / math.Sqrt(float64(in))
+	for i := range m.params {
+		m.params[i] = float32(-bound + 2*bound*rng.Float64())
+	}
+	return m, nil
+}
+
+// NewLinearFrom returns a model with the given weights (Out×In, one row per
+// output: nn.Linear's weight) and bias (Out values, or nil for zeros). The
+// values are copied. Every value must be finite.
+func NewLinearFrom(W [][]float32, b []float32) (*Linear, error) {
+	w, err := linalg.FromRows(W)
+	if err != nil {
+		return nil, fmt.Errorf("regress: NewLinearFrom: weights: %w", err)
+	}
+	if w.Rows == 0 || w.Cols == 0 {
+		return nil, fmt.Errorf("regress: NewLinearFrom: weights are %d×%d, want at least one output row and one input column", w.Rows, w.Cols)
+	}
+	if b != nil && len(b) != w.Rows {
+		return nil, fmt.Errorf("regress: NewLinearFrom: bias has %d values, want %d (one per weight row)", len(b), w.Rows)
+	}
+	if err := linalg.CheckFinite("regress: NewLinearFrom: weights", w); err != nil {
+		return nil, err
+	}
+	for j, v := range b {
+		if !finite(v) {
+			return nil, fmt.Errorf("regress: NewLinearFrom: bias %d is %v: want a finite number", j, v)
+		}
+	}
+	m := newLinear(w.Cols, w.Rows)
+	copy(m.W.Data, w.Data)
+	copy(m.B, b)
+	return m, nil
+}
+
+func newLinear(in, out int) *Linear {
+	p := make([]float32, out*in+out)
+	return &Linear{
+		W:      linalg.Dense{Rows: out, Cols: in, Stride: in, Data: p[: out*in : out*in]},
+		B:      p[out*in:],
+		params: p,
+	}
+}
+
+// In is the number of inputs.
+func (m *Linear) In() int { return m.W.Cols }
+
+// Out is the number of outputs.
+func (m *Linear) Out() int { return m.W.Rows }
+
+// Params returns the parameters as one vector, W row by row then B, sharing
+// the model's storage: writing to it changes the model.
+func (m *Linear) Params() []float32 { return m.params }
+
+// Clone returns a deep copy of m.
+func (m *Linear) Clone() *Linear {
+	c := newLinear(m.In(), m.Out())
+	copy(c.params, m.params)
+	return c
+}
+
+// CopyFrom sets m's parameters to src's; the shapes must match.
+func (m *Linear) CopyFrom(src *Linear) error {
+	if m.In() != src.In() || m.Out() != src.Out() {
+		return fmt.Errorf("regress: CopyFrom: model is %d→%d, source is %d→%d", m.In(), m.Out(), src.In(), src.Out())
+	}
+	copy(m.params, src.params)
+	return nil
+}
+
+// Predict writes Y = X·Wᵀ + b, model(X) in PyTorch, into the caller's Y
+// (X.Rows×Out); X is X.Rows×In. It allocates nothing and only reads the model,
+// so any number of goroutines may predict with one model at once, each into
+// its own Y (while nothing trains it).
+func (m *Linear) Predict(Y, X linalg.Dense) error {
+	if X.Cols != m.In() {
+		return fmt.Errorf("regress: Predict: inputs have %d columns, the model takes %d", X.Cols, m.In())
+	}
+	if Y.Rows != X.Rows || Y.Cols != m.Out() {
+		return fmt.Errorf("regress: Predict: output is %d×%d, want %d×%d (one row per input row, one column per model output)", Y.Rows, Y.Cols, X.Rows, m.Out())
+	}
+	return linalg.MatMulBias(Y, X, m.W, m.B)
+}
+
+// PredictRow predicts one input row x and appends the Out outputs to dst[:0],
+// returning the result: with a dst of enough capacity it allocates nothing, and
+// with dst nil it is the one-line form, y, err := m.PredictRow(nil, x).
+func (m *Linear) PredictRow(dst, x []float32) ([]float32, error) {
+	if len(x) != m.In() {
+		return dst[:0], fmt.Errorf("regress: PredictRow: %d inputs, the model takes %d", len(x), m.In())
+	}
+	n := m.Out()
+	if cap(dst) < n {
+		dst = make([]float32, n)
+	}
+	dst = dst[:n]
+	X := linalg.Dense{Rows: 1, Cols: len(x), Stride: len(x), Data: x}
+	Y := linalg.Dense{Rows: 1, Cols: n, Stride: n, Data: dst}
+	return dst, linalg.MatMulBias(Y, X, m.W, m.B)
+}
+
+func finite(v float32) bool {
+	f := float64(v)
+	return !math.IsNaN(f) && !math.IsInf(f, 0)
+}

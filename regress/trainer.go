@@ -1,0 +1,394 @@
+package regress
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/edgefit/edgefit"
+	"github.com/edgefit/edgefit/linalg"
+)
+
+// Trainer trains one Linear model with one loss and one optimiser, the
+// tutorial's fit(num_epochs, model, loss_fn, opt, train_dl). NewTrainer
+// allocates every buffer; Step, Epoch, Fit (apart from its history) and
+// Evaluate allocate nothing.
+//
+// A Trainer is not safe for concurrent use, and the model must not be used
+// for prediction from other goroutines while it trains.
+type Trainer struct {
+	Model *Linear
+	Loss  Loss
+	Opt   Optimizer
+
+	maxBatch int
+	p        linalg.Dense // maxBatch×Out: predictions, then residuals in place
+	grad     []float32    // ∂L/∂W row by row then ∂L/∂b, laid out as Model.Params
+	gW       linalg.Dense // view of grad
+	gb       []float32    // view of grad
+	tiny     bool         // use the fused small-model path
+}
+
+// tinyMax bounds In·Out for the fused path: below it, one pass per row that
+// keeps the whole model in registers beats five kernel calls, each checking
+// its arguments and blocking for large matrices (crop data: 3→2).
+const tinyMax = 32
+
+// NewTrainer returns a trainer for batches of at most maxBatch rows (a
+// Loader's BatchSize). Init is called on opt.
+func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, error) {
+	if m == nil || opt == nil {
+		return nil, errors.New("regress: NewTrainer: model and optimiser must not be nil")
+	}
+	if err := loss.check(); err != nil {
+		return nil, err
+	}
+	if maxBatch <= 0 {
+		return nil, fmt.Errorf("regress: NewTrainer: batch size %d: want at least 1", maxBatch)
+	}
+	if err := opt.Init(len(m.params)); err != nil {
+		return nil, err
+	}
+	in, out := m.In(), m.Out()
+	t := &Trainer{Model: m, Loss: loss, Opt: opt, maxBatch: maxBatch}
+	t.p, _ = linalg.New(maxBatch, out)
+	t.grad = make([]float32, len(m.params))
+	t.gW = linalg.Dense{Rows: out, Cols: in, Stride: in, Data: t.grad[: out*in : out*in]}
+	t.gb = t.grad[out*in:]
+	t.tiny = in*out <= tinyMax
+	return t, nil
+}
+
+// MaxBatch is the largest batch Step accepts.
+func (t *Trainer) MaxBatch() int { return t.maxBatch }
+
+// Gradients returns the gradient of the last Step or Backward, laid out as
+// Model.Params (∂L/∂W row by row, then ∂L/∂b): what w.grad and b.grad hold
+// after loss.backward(). It shares the trainer's storage.
+func (t *Trainer) Gradients() []float32 { return t.grad }
+
+// Backward computes the loss of the model on one batch and its gradients
+// (see Gradients) without updating the model: loss = loss_fn(model(X), Y);
+// loss.backward().
+func (t *Trainer) Backward(X, Y linalg.Dense) (float32, error) {
+	m := t.Model
+	if X.Cols != m.In() || Y.Cols != m.Out() || X.Rows != Y.Rows {
+		return 0, fmt.Errorf("regress: batch of %d×%d inputs and %d×%d targets for a %d→%d model: want one target row per input row, %d input and %d target columns", X.Rows, X.Cols, Y.Rows, Y.Cols, m.In(), m.Out(), m.In(), m.Out())
+	}
+	if X.Rows == 0 {
+		return 0, errors.New("regress: empty batch")
+	}
+	if X.Rows > t.maxBatch {
+		return 0, fmt.Errorf("regress: batch of %d rows, the trainer was made for at most %d", X.Rows, t.maxBatch)
+	}
+	if err := X.Check("Step", "inputs"); err != nil {
+		return 0, err
+	}
+	if err := Y.Check("Step", "targets"); err != nil {
+		return 0, err
+	}
+	n := X.Rows * Y.Cols
+	if t.tiny {
+		sq := t.backwardTiny(X, Y, t.Loss.gradScale(n))
+		return t.Loss.fromSum(sq, n), nil
+	}
+	P := t.p.Slice(0, X.Rows)
+	// Y = X·Wᵀ + b, then the residuals R = P − T in place of P.
+	edgefit.MatMulBias(X.Rows, m.Out(), m.In(), X.Data, X.Stride, m.W.Data, m.W.Stride, m.B, P.Data, P.Stride)
+	var sq float32
+	if Y.Contiguous() {
+		sq = edgefit.SqErr(P.Data[:n], P.Data[:n], Y.Data[:n])
+	} else {
+		for i := 0; i < Y.Rows; i++ {
+			sq += edgefit.SqErr(P.Row(i), P.Row(i), Y.Row(i))
+		}
+	}
+	// ∂L/∂P = α·R; ∂L/∂W = (∂L/∂P)ᵀ·X and ∂L/∂b = column sums of ∂L/∂P,
+	// with α folded into the kernels.
+	alpha := t.Loss.gradScale(n)
+	edgefit.GradW(X.Rows, m.Out(), m.In(), alpha, P.Data, P.Stride, X.Data, X.Stride, 0, t.gW.Data, t.gW.Stride)
+	edgefit.ColSums(X.Rows, m.Out(), alpha, P.Data, P.Stride, 0, t.gb)
+	return t.Loss.fromSum(sq, n), nil
+}
+
+// backwardTiny is Backward fused into one pass over the rows, for models small
+// enough that W, b and the gradients stay in cache lines already loaded:
+// forward, residual, loss and both gradients per row, then one scaling.
+func (t *Trainer) backwardTiny(X, Y linalg.Dense, alpha float32) float32 {
+	m := t.Model
+	in, out := m.In(), m.Out()
+	W, b := m.W.Data[:in*out], m.B[:out]
+	gW, gb := t.gW.Data[:in*out], t.gb[:out]
+	clear(t.grad)
+	var sq float32
+	for i := 0; i < X.Rows; i++ {
+		x := X.Data[i*X.Stride : i*X.Stride+in]
+		y := Y.Data[i*Y.Stride : i*Y.Stride+out]
+		for j := range gb {
+			w := W[j*in : j*in+in]
+			s := float32(0)
+			for k, xv := range x {
+				s += xv * w[k]
+			}
+			r := s + b[j] - y[j]
+			sq += r * r
+			gb[j] += r
+			g := gW[j*in : j*in+in]
+			for k, xv := range x {
+				g[k] += r * xv
+			}
+		}
+	}
+	for i := range t.grad {
+		t.grad[i] *= alpha
+	}
+	return sq
+}
+
+// Step trains on one batch, the body of the tutorial's loop:
+//
+//	loss = loss_fn(model(xb), yb); loss.backward(); opt.step(); opt.zero_grad()
+//
+// and returns the batch's loss (before the update). If the loss is NaN or
+// Inf the model is left untouched and the error is a *DivergedError (or names
+// the row and column of a NaN or Inf in the batch, if that is the cause).
+func (t *Trainer) Step(X, Y linalg.Dense) (float32, error) {
+	loss, err := t.Backward(X, Y)
+	if err != nil {
+		return loss, err
+	}
+	if !finite(loss) {
+		return loss, t.badLoss(X, Y, loss, 0)
+	}
+	t.Opt.Step(t.Model.params, t.grad)
+	return loss, nil
+}
+
+// badLoss explains a non-finite loss: bad data if the batch holds any, else
+// divergence.
+func (t *Trainer) badLoss(X, Y linalg.Dense, loss float32, epoch int) error {
+	if err := linalg.CheckFinite("regress: batch inputs", X); err != nil {
+		return err
+	}
+	if err := linalg.CheckFinite("regress: batch targets", Y); err != nil {
+		return err
+	}
+	return &DivergedError{Epoch: epoch, Loss: loss}
+}
+
+// DivergedError reports training that diverged: the loss became NaN or Inf,
+// or grew without bound, or the parameters stopped being finite. The model's
+// parameters are not to be trusted; Trainer.Restore puts back a Snapshot.
+type DivergedError struct {
+	Epoch  int     // 1-based epoch in which it was seen; 0 outside Fit
+	Loss   float32 // the offending loss
+	Reason string  // what was seen, if not a NaN or Inf loss
+}
+
+func (e *DivergedError) Error() string {
+	what := fmt.Sprintf("loss %v", e.Loss)
+	if e.Reason != "" {
+		what = e.Reason
+	}
+	where := ""
+	if e.Epoch > 0 {
+		where = fmt.Sprintf(" at epoch %d", e.Epoch)
+	}
+	return fmt.Sprintf("regress: training diverged%s (%s): lower the learning rate or standardise the inputs", where, what)
+}
+
+// ErrStop, returned by FitConfig.OnEpoch, ends Fit early without an error
+// (early stopping).
+var ErrStop = errors.New("regress: stop training")
+
+// EpochStats describes one finished epoch.
+type EpochStats struct {
+	Epoch   int // 1-based
+	Epochs  int // as asked of Fit (0 outside Fit)
+	Batches int
+	// Loss is the loss over all the epoch's rows as they were trained on
+	// (each batch's loss measured before its update): for MSE, the sum of
+	// squared errors over all batches divided by the number of elements.
+	Loss float32
+	// LastBatchLoss is the loss of the epoch's last batch, what the
+	// tutorial's fit prints.
+	LastBatchLoss float32
+}
+
+// Epoch trains on every batch of one epoch of l (calling l.Reset first) and
+// returns its statistics (Epoch and Epochs left 0). It checks ctx between
+// batches. It allocates nothing.
+func (t *Trainer) Epoch(ctx context.Context, l *Loader) (EpochStats, error) {
+	var st EpochStats
+	if err := l.Reset(); err != nil {
+		return st, err
+	}
+	done := ctx.Done()
+	var sq float64
+	var elems int
+	for {
+		select {
+		case <-done:
+			return st, ctx.Err()
+		default:
+		}
+		X, Y, ok := l.Next()
+		if !ok {
+			break
+		}
+		loss, err := t.Step(X, Y)
+		if err != nil {
+			return st, err
+		}
+		n := X.Rows * Y.Cols
+		// Back to Σ(P−T)² so that batches of different sizes weigh by rows.
+		sq += float64(loss) / float64(t.Loss.scale(n))
+		elems += n
+		st.Batches++
+		st.LastBatchLoss = loss
+	}
+	st.Loss = t.Loss.fromSum(float32(sq), elems)
+	return st, nil
+}
+
+// FitConfig configures Fit.
+type FitConfig struct {
+	Epochs int // > 0
+	// Every and Progress: Progress is called after every Every-th epoch
+	// and after the last (only after the last if Every ≤ 0), as the
+	// tutorial prints its loss every 10 epochs.
+	Every    int
+	Progress func(EpochStats)
+	// OnEpoch, if set, is called after every epoch, after Progress. It may
+	// change the learning rate, evaluate on validation data, take a
+	// Snapshot; returning ErrStop ends Fit successfully, any other error
+	// ends it with that error.
+	OnEpoch func(EpochStats) error
+	// GrowthLimit is how many times the lowest epoch loss so far an epoch
+	// loss may reach before training is declared divergent; 0 means 1e6.
+	GrowthLimit float64
+}
+
+// Fit trains for cfg.Epochs epochs over l and returns the loss of every epoch
+// run (EpochStats.Loss). It stops early, returning the history so far, when
+// ctx is cancelled (with ctx's error), when OnEpoch returns ErrStop (with no
+// error) or another error, or when training diverges (a *DivergedError naming
+// the epoch). The history is its only allocation.
+func (t *Trainer) Fit(ctx context.Context, l *Loader, cfg FitConfig) ([]float32, error) {
+	if cfg.Epochs <= 0 {
+		return nil, fmt.Errorf("regress: Fit: %d epochs: want at least 1", cfg.Epochs)
+	}
+	if l.BatchSize() > t.maxBatch {
+		return nil, fmt.Errorf("regress: Fit: the loader's batches have %d rows, the trainer was made for at most %d", l.BatchSize(), t.maxBatch)
+	}
+	limit := cfg.GrowthLimit
+	if limit <= 0 {
+		limit = 1e6
+	}
+	hist := make([]float32, 0, cfg.Epochs)
+	best := math.Inf(1)
+	for e := 1; e <= cfg.Epochs; e++ {
+		st, err := t.Epoch(ctx, l)
+		if err != nil {
+			var d *DivergedError
+			if errors.As(err, &d) {
+				d.Epoch = e
+			}
+			return hist, err
+		}
+		st.Epoch, st.Epochs = e, cfg.Epochs
+		if !finite(st.Loss) {
+			return hist, &DivergedError{Epoch: e, Loss: st.Loss}
+		}
+		if float64(st.Loss) > limit*best && st.Loss > 0 {
+			return hist, &DivergedError{Epoch: e, Loss: st.Loss, Reason: fmt.Sprintf("loss %v, over %g times the lowest so far, %v", st.Loss, limit, float32(best))}
+		}
+		best = min(best, float64(st.Loss))
+		if j := nonFinite(t.Model.params); j >= 0 {
+			return hist, &DivergedError{Epoch: e, Loss: st.Loss, Reason: fmt.Sprintf("parameter %d became %v", j, t.Model.params[j])}
+		}
+		hist = append(hist, st.Loss)
+		if cfg.Progress != nil && ((cfg.Every > 0 && e%cfg.Every == 0) || e == cfg.Epochs) {
+			cfg.Progress(st)
+		}
+		if cfg.OnEpoch != nil {
+			if err := cfg.OnEpoch(st); err != nil {
+				if errors.Is(err, ErrStop) {
+					return hist, nil
+				}
+				return hist, err
+			}
+		}
+	}
+	return hist, nil
+}
+
+func nonFinite(p []float32) int {
+	for i, v := range p {
+		if !finite(v) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Evaluate returns the loss of the model on inputs X and targets Y (any
+// number of rows, predicted in chunks of MaxBatch), without training:
+// with torch.no_grad(): loss_fn(model(X), Y). It allocates nothing.
+func (t *Trainer) Evaluate(X, Y linalg.Dense) (float32, error) {
+	m := t.Model
+	if X.Cols != m.In() || Y.Cols != m.Out() || X.Rows != Y.Rows {
+		return 0, fmt.Errorf("regress: Evaluate: %d×%d inputs and %d×%d targets for a %d→%d model: want one target row per input row, %d input and %d target columns", X.Rows, X.Cols, Y.Rows, Y.Cols, m.In(), m.Out(), m.In(), m.Out())
+	}
+	if X.Rows == 0 {
+		return 0, errors.New("regress: Evaluate: no rows")
+	}
+	var sq float64
+	for lo := 0; lo < X.Rows; lo += t.maxBatch {
+		hi := min(lo+t.maxBatch, X.Rows)
+		P := t.p.Slice(0, hi-lo)
+		if err := linalg.MatMulBias(P, X.Slice(lo, hi), m.W, m.B); err != nil {
+			return 0, err
+		}
+		s, err := linalg.SqErrSum(P, Y.Slice(lo, hi))
+		if err != nil {
+			return 0, err
+		}
+		sq += float64(s)
+	}
+	return t.Loss.fromSum(float32(sq), X.Rows*Y.Cols), nil
+}
+
+// Snapshot holds a copy of a model's parameters and its optimiser's state.
+type Snapshot struct {
+	Params []float32
+	State  []float32
+	Steps  int
+}
+
+// Snapshot copies the model's parameters and the optimiser's state into s,
+// reusing s's slices when they are large enough (so that taking a snapshot
+// every epoch allocates only the first time).
+func (t *Trainer) Snapshot(s *Snapshot) {
+	s.Params = append(s.Params[:0], t.Model.params...)
+	n := t.Opt.StateLen()
+	if cap(s.State) < n {
+		s.State = make([]float32, n)
+	}
+	s.State = s.State[:n]
+	s.Steps = t.Opt.SaveState(s.State)
+}
+
+// Restore puts back the parameters and optimiser state of a Snapshot taken
+// from this trainer.
+func (t *Trainer) Restore(s *Snapshot) error {
+	if len(s.Params) != len(t.Model.params) {
+		return fmt.Errorf("regress: Restore: snapshot of %d parameters, the model has %d", len(s.Params), len(t.Model.params))
+	}
+	if err := t.Opt.LoadState(s.State, s.Steps); err != nil {
+		return err
+	}
+	copy(t.Model.params, s.Params)
+	return nil
+}
