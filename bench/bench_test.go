@@ -176,9 +176,14 @@ INFO numpy_blas=libopenblasp-r0.3.21.so
 // differ only by rounding.
 func TestGoTrainersAgree(t *testing.T) {
 	for _, task := range []*trainTask{tutorialTask(), syntheticTask(1000, 12, 3, 20)} {
-		trs := goTrainers(task)
+		trs, err := goTrainers(task)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, tr := range trs {
-			tr.fit(3)
+			if err := tr.fit(3); err != nil {
+				t.Fatalf("%s: %v", tr.name, err)
+			}
 		}
 		W0, b0 := trs[0].param()
 		for _, tr := range trs[1:] {

@@ -199,9 +199,15 @@ func measureCase(tm timer, c *kernelCase) (caseResult, error) {
 // measureTraining times every Go trainer on task t and checks that each one
 // trained: a finite error no larger than the untrained model's.
 func measureTraining(tm timer, t *trainTask) (trainResult, error) {
-	trs := goTrainers(t)
+	trs, err := goTrainers(t)
+	if err != nil {
+		return trainResult{}, err
+	}
 	cs := make([]contender, len(trs))
 	for i, tr := range trs {
+		if err := tr.fit(1); err != nil {
+			return trainResult{}, fmt.Errorf("%s on %s: %v", tr.name, t.label, err)
+		}
 		cs[i] = tr.contender()
 	}
 	ts := tm.measure(cs)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/edgefit/edgefit"
+	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -21,7 +24,7 @@ type trainTask struct {
 	n, d, o int    // rows, inputs, outputs
 	batch   int
 	epochs  int
-	lr      float32
+	lr      float64
 	X, Y    []float32 // n×d and n×o, row-major
 }
 
@@ -67,15 +70,19 @@ func syntheticTask(n, d, o, epochs int) *trainTask {
 // model it left on every row of the task, in float64.
 type trainer struct {
 	name  string
-	fit   func(seed uint64)
+	fit   func(seed uint64) error
 	mse   func() float64
 	param func() (W, b []float64) // the trained parameters, for the tests
 }
 
+// contender times tr. measureTraining has run fit once and returned its
+// error, if any, before timing: on the same data it cannot fail afterwards.
 func (tr trainer) contender() contender {
 	return contender{name: tr.name, run: func(iters int) {
 		for range iters {
-			tr.fit(1)
+			if err := tr.fit(1); err != nil {
+				panic(err)
+			}
 		}
 	}}
 }
@@ -129,7 +136,7 @@ func gonumTrainer(t *trainTask) trainer {
 	W := mat.NewDense(o, d, nil)
 	b := make([]float64, o)
 	lr := float64(t.lr)
-	fit := func(seed uint64) {
+	fit := func(seed uint64) error {
 		r := rand.New(rand.NewPCG(seed, 0))
 		W32, b32 := make([]float32, o*d), make([]float32, o)
 		initParams(r, W32, b32, d)
@@ -165,6 +172,7 @@ func gonumTrainer(t *trainTask) trainer {
 				}
 			}
 		}
+		return nil
 	}
 	param := func() ([]float64, []float64) { return rowMajor(W), append([]float64(nil), b...) }
 	return trainer{
@@ -193,7 +201,8 @@ func kernelTrainer(t *trainTask) trainer {
 	Xb, Tb := make([]float32, bs*d), make([]float32, bs*o)
 	R, G, g := make([]float32, bs*o), make([]float32, o*d), make([]float32, o)
 	perm := make([]int, n)
-	fit := func(seed uint64) {
+	lr := float32(t.lr)
+	fit := func(seed uint64) error {
 		r := rand.New(rand.NewPCG(seed, 0))
 		initParams(r, W, b, d)
 		for range t.epochs {
@@ -212,10 +221,11 @@ func kernelTrainer(t *trainTask) trainer {
 				alpha := 2 / float32(rows*o)
 				edgefit.GradW(rows, o, d, alpha, R, o, Xb, d, 0, G, d)
 				edgefit.ColSums(rows, o, alpha, R, o, 0, g)
-				edgefit.Axpy(-t.lr, G, W)
-				edgefit.Axpy(-t.lr, g, b)
+				edgefit.Axpy(-lr, G, W)
+				edgefit.Axpy(-lr, g, b)
 			}
 		}
+		return nil
 	}
 	param := func() ([]float64, []float64) { return to64(W), to64(b) }
 	return trainer{
@@ -236,9 +246,87 @@ func writeFloats(path string, v []float32) error {
 	return os.WriteFile(path, buf, 0o644)
 }
 
-// goTrainers are the Go contenders for task t, edgefit first.
-func goTrainers(t *trainTask) []trainer {
-	return []trainer{kernelTrainer(t), gonumTrainer(t)}
+// edgefitTrainer is edgefit's trainer as its documentation shows it: a
+// Dataset over the task's rows (made once, as data is loaded once), then for
+// every run a model, an SGD optimiser, a shuffling Loader and Trainer.Fit.
+// The initial weights and the order of every epoch come from the seed as the
+// other Go trainers draw them (NewLinearFrom, and the Loader's Order hook in
+// place of its own shuffle, which costs the same), so that the tests can hold
+// all of them to one model.
+func edgefitTrainer(t *trainTask) (trainer, error) {
+	n, d, o, bs := t.n, t.d, t.o, t.batch
+	X, err := linalg.FromSlice(n, d, t.X)
+	if err != nil {
+		return trainer{}, err
+	}
+	Y, err := linalg.FromSlice(n, o, t.Y)
+	if err != nil {
+		return trainer{}, err
+	}
+	ds, err := regress.NewDataset(X, Y)
+	if err != nil {
+		return trainer{}, err
+	}
+	var model *regress.Linear
+	W32, b32 := make([]float32, o*d), make([]float32, o)
+	fit := func(seed uint64) error {
+		r := rand.New(rand.NewPCG(seed, 0))
+		initParams(r, W32, b32, d)
+		rows := make([][]float32, o)
+		for j := range rows {
+			rows[j] = W32[j*d : (j+1)*d]
+		}
+		m, err := regress.NewLinearFrom(rows, b32)
+		if err != nil {
+			return err
+		}
+		opt, err := regress.NewSGD(regress.SGDConfig{LR: t.lr})
+		if err != nil {
+			return err
+		}
+		l, err := regress.NewLoader(ds, regress.LoaderConfig{BatchSize: bs, Shuffle: true, Order: perms{r}})
+		if err != nil {
+			return err
+		}
+		tr, err := regress.NewTrainer(m, regress.MSE, opt, bs)
+		if err != nil {
+			return err
+		}
+		model = m
+		_, err = tr.Fit(context.Background(), l, regress.FitConfig{Epochs: t.epochs})
+		return err
+	}
+	param := func() ([]float64, []float64) {
+		return to64(model.W.Data[:o*d]), to64(model.B)
+	}
+	return trainer{
+		name:  "edgefit trainer",
+		fit:   fit,
+		mse:   func() float64 { w, bb := param(); return mse64(t, w, bb) },
+		param: param,
+	}, nil
+}
+
+// perms gives edgefit's Loader the orders that rand.Perm draws from r, the
+// orders of the other Go trainers.
+type perms struct{ r *rand.Rand }
+
+func (p perms) Permutation(epoch int, perm []int) error {
+	for i := range perm {
+		perm[i] = i
+	}
+	p.r.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+	return nil
+}
+
+// goTrainers are the Go contenders for task t, edgefit's trainer first: the
+// reference of the ratios.
+func goTrainers(t *trainTask) ([]trainer, error) {
+	ef, err := edgefitTrainer(t)
+	if err != nil {
+		return nil, fmt.Errorf("edgefit trainer on %s: %v", t.label, err)
+	}
+	return []trainer{ef, kernelTrainer(t), gonumTrainer(t)}, nil
 }
 
 // trainRef is the row of a training table that ratios are taken against.
