@@ -81,40 +81,58 @@ func TestContenders(t *testing.T) {
 }
 
 func TestMeasureInterleavesAndTakesMedian(t *testing.T) {
+	// A clock that only the contenders advance: a takes 200µs a call, b 6ms.
+	var clock time.Duration
 	var order []string
-	var calls [2]int
-	mk := func(i int, name string, per time.Duration) contender {
+	mk := func(name string, per time.Duration) contender {
 		return contender{name: name, run: func(iters int) {
 			order = append(order, name)
-			calls[i] += iters
-			time.Sleep(per * time.Duration(iters))
+			clock += per * time.Duration(iters)
 		}}
 	}
-	tm := timer{budget: 20 * time.Millisecond, reps: 5}
-	ts := tm.measure([]contender{mk(0, "a", 200*time.Microsecond), mk(1, "b", 3*time.Millisecond)})
+	tm := timer{budget: 20 * time.Millisecond, reps: 5, now: func() time.Duration { return clock }}
+	ts := tm.measure([]contender{mk("a", 200*time.Microsecond), mk("b", 6*time.Millisecond)})
+	if len(ts) != 2 || ts[0].name != "a" || ts[1].name != "b" {
+		t.Fatalf("timings %+v", ts)
+	}
+	// b's calls take longer than budget/reps: once a repetition, and the
+	// repetitions of the case drop to what the budget allows, but not below 3.
+	if ts[1].iters != 1 || len(ts[1].reps) != 3 || len(ts[0].reps) != 3 {
+		t.Errorf("b: %d calls × %d repetitions, a: %d repetitions; want 1 × 3 and 3", ts[1].iters, len(ts[1].reps), len(ts[0].reps))
+	}
+	if ts[0].iters != 20 {
+		t.Errorf("a: %d calls a repetition, want budget/reps / 200µs = 20", ts[0].iters)
+	}
 	// After calibration, one repetition of each in turn.
 	tail := strings.Join(order[len(order)-2*len(ts[0].reps):], "")
 	if want := strings.Repeat("ab", len(ts[0].reps)); tail != want {
 		t.Errorf("repetitions ran in order %s, want %s", tail, want)
 	}
-	for i, x := range ts {
-		if len(x.reps) != len(ts[0].reps) || len(x.reps) < 3 {
-			t.Errorf("%s: %d repetitions, want the same for all and at least 3", x.name, len(x.reps))
-		}
-		if x.perOp <= 0 || x.iters < 1 {
-			t.Errorf("%s: perOp %v, iters %d", x.name, x.perOp, x.iters)
-		}
-		if calls[i] < x.iters*len(x.reps) {
-			t.Errorf("%s: %d calls, want at least %d", x.name, calls[i], x.iters*len(x.reps))
-		}
+	if ts[0].perOp != 200*time.Microsecond || ts[1].perOp != 6*time.Millisecond {
+		t.Errorf("medians %v and %v, want 200µs and 6ms", ts[0].perOp, ts[1].perOp)
 	}
-	// Sleep only ever overshoots, so the medians are at least the sleeps,
-	// and b's calls are long enough to run once a repetition.
-	if ts[0].perOp < 200*time.Microsecond || ts[1].perOp < 3*time.Millisecond {
-		t.Errorf("medians %v, %v below the time slept", ts[0].perOp, ts[1].perOp)
+}
+
+// The outlier: the median of b ignores one repetition ten times as slow,
+// and the spread reports it.
+func TestMeasureMedianIgnoresOutlier(t *testing.T) {
+	var clock time.Duration
+	calls := 0
+	c := contender{name: "c", run: func(iters int) {
+		calls++
+		per := time.Millisecond
+		if calls == 5 { // the third timed repetition: calibration made calls 1 and 2
+			per *= 10
+		}
+		clock += per * time.Duration(iters)
+	}}
+	tm := timer{budget: 50 * time.Millisecond, reps: 5, now: func() time.Duration { return clock }}
+	ts := tm.measure([]contender{c})
+	if ts[0].perOp != time.Millisecond {
+		t.Errorf("median %v, want 1ms", ts[0].perOp)
 	}
-	if ts[1].iters != 1 {
-		t.Errorf("b: %d calls a repetition, want 1 (a call exceeds budget/reps)", ts[1].iters)
+	if ts[0].spread < 8 {
+		t.Errorf("spread %v, want ≥ 9 (a repetition 10× the median)", ts[0].spread)
 	}
 }
 
@@ -292,5 +310,23 @@ func TestFormatting(t *testing.T) {
 	}
 	if got := fmtRatio(123.4); got != "123×" {
 		t.Errorf("fmtRatio(123.4) = %q", got)
+	}
+}
+
+// The clock counts work, not waiting: sleeping barely moves it, spinning does.
+func TestCPUClock(t *testing.T) {
+	if !strings.HasPrefix(clockName, "CPU") {
+		t.Skip("no process CPU clock on this system: " + clockName)
+	}
+	t0 := cpuNow()
+	time.Sleep(50 * time.Millisecond)
+	if d := cpuNow() - t0; d > 25*time.Millisecond {
+		t.Errorf("sleeping 50ms used %v of CPU time", d)
+	}
+	t0 = cpuNow()
+	for w := time.Now(); time.Since(w) < 20*time.Millisecond; {
+	}
+	if d := cpuNow() - t0; d <= 0 {
+		t.Errorf("spinning 20ms used %v of CPU time", d)
 	}
 }

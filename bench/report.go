@@ -155,7 +155,9 @@ func writeMarkdown(w io.Writer, r *results) error {
 	p("How to read: each cell is the median time of one call (or one training run) over several repetitions, and ")
 	p("in parentheses that time divided by the time of **%s**, measured in the same run on the same data: ", r.ref)
 	p("2.00× means twice as long as edgefit, 0.50× half as long. Repetitions of the contenders of one case are ")
-	p("interleaved, so a noisy phase of the machine slows them alike; the spread of the repetitions is in results.csv.\n\n")
+	p("interleaved, so a noisy phase of the machine slows them alike; the spread of the repetitions is in results.csv. ")
+	p("Times are the %s, not wall-clock time: every contender runs on one thread, and on a machine shared with other ", clockName)
+	p("programs the time spent waiting for a core would otherwise count against whoever was running.\n\n")
 
 	// Ceilings.
 	p("## Machine ceilings\n\n")

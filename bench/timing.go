@@ -28,6 +28,16 @@ type timing struct {
 type timer struct {
 	budget time.Duration // per contender and case, over all repetitions
 	reps   int           // repetitions when every call is short against the budget
+	// now reads the clock every time is measured with; nil means cpuNow.
+	// The tests give it a clock the contenders advance.
+	now func() time.Duration
+}
+
+func (tm timer) clock() func() time.Duration {
+	if tm.now != nil {
+		return tm.now
+	}
+	return cpuNow
 }
 
 // calibrationTarget is how long the calibration loop runs a contender before
@@ -43,11 +53,12 @@ const calibrationTarget = 2 * time.Millisecond
 // repetition lasts about budget/reps; a contender whose single call already
 // exceeds that runs once per repetition, with at least 3 repetitions.
 func (tm timer) measure(cs []contender) []timing {
+	now := tm.clock()
 	out := make([]timing, len(cs))
 	reps := tm.reps
 	repTarget := tm.budget / time.Duration(tm.reps)
 	for i, c := range cs {
-		per := calibrate(c)
+		per := calibrate(c, now)
 		n := 1
 		if per > 0 && per < repTarget {
 			n = int(repTarget / per)
@@ -61,9 +72,9 @@ func (tm timer) measure(cs []contender) []timing {
 	}
 	for r := 0; r < reps; r++ {
 		for i, c := range cs {
-			t0 := time.Now()
+			t0 := now()
 			c.run(out[i].iters)
-			out[i].reps = append(out[i].reps, time.Since(t0)/time.Duration(out[i].iters))
+			out[i].reps = append(out[i].reps, (now()-t0)/time.Duration(out[i].iters))
 		}
 	}
 	for i := range out {
@@ -76,11 +87,11 @@ func (tm timer) measure(cs []contender) []timing {
 // calibrationTarget (or a single call takes longer) and returns the time per
 // call of the last batch. The first call also warms caches and pages in the
 // buffers, so the repetitions that follow do not pay for it.
-func calibrate(c contender) time.Duration {
+func calibrate(c contender, now func() time.Duration) time.Duration {
 	for n := 1; ; n *= 2 {
-		t0 := time.Now()
+		t0 := now()
 		c.run(n)
-		d := time.Since(t0)
+		d := now() - t0
 		if d >= calibrationTarget {
 			return d / time.Duration(n)
 		}
