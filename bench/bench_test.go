@@ -305,6 +305,11 @@ func TestFormatting(t *testing.T) {
 			t.Errorf("fmtDur(%v) = %q, want %q", tc.d, got, tc.want)
 		}
 	}
+	for n, want := range map[int]string{7: "7", 999: "999", 1000: "1,000", 100000: "100,000", 1234567: "1,234,567"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
 	if got := fmtRatio(2); got != "2.00×" {
 		t.Errorf("fmtRatio(2) = %q", got)
 	}

@@ -247,10 +247,13 @@ func fmaCeilings() []contender {
 const fmaItersPerCall = 1000
 
 // Sizes of the kernel sweep, from the tutorial's (5 rows, 3 inputs, 2
-// outputs) to 1024³; the quick ones are what the tests and -quick run.
+// outputs) to 1024³, spread over the orders of magnitude of m·k·n: the
+// tutorial's model on a larger batch, training batches of 256 × 64 → 8 and
+// 1024 rows of them, and squares. The quick ones are what the tests and
+// -quick run.
 var (
 	matMulShapes = [][3]int{ // m, k, n
-		{5, 3, 2}, {64, 16, 4}, {256, 64, 8}, {64, 64, 64}, {1024, 64, 8},
+		{5, 3, 2}, {256, 3, 2}, {64, 16, 4}, {256, 64, 8}, {1024, 64, 8},
 		{128, 128, 128}, {256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024},
 	}
 	matMulShapesQuick = [][3]int{{5, 3, 2}, {15, 3, 2}, {33, 17, 9}, {64, 64, 64}}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/edgefit/edgefit"
@@ -58,7 +59,7 @@ func syntheticTask(n, d, o, epochs int) *trainTask {
 	for i := range Y {
 		Y[i] += noise[i]
 	}
-	label := fmt.Sprintf("%d×%d → %d, batch 256, %d epochs", n, d, o, epochs)
+	label := fmt.Sprintf("%s×%d → %d, batch 256, %d epochs", thousands(n), d, o, epochs)
 	if epochs == 1 {
 		label = strings.Replace(label, "epochs", "epoch", 1)
 	}
@@ -343,4 +344,13 @@ func checkTrained(t *trainTask, name string, mse float64) error {
 		return fmt.Errorf("%s on %s: MSE after training %g, untrained %g: it did not train", name, t.label, mse, untrained)
 	}
 	return nil
+}
+
+// thousands writes n with a comma between groups of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
