@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -333,5 +335,103 @@ func TestCPUClock(t *testing.T) {
 	}
 	if d := cpuNow() - t0; d <= 0 {
 		t.Errorf("spinning 20ms used %v of CPU time", d)
+	}
+}
+
+// The sums the Python script reports are checked against the harness' own
+// reference: right sums pass, sums that are off fail.
+func TestPyCheck(t *testing.T) {
+	mm := matMulCase(70, 9, 3)
+	mm.contenders[0].run(1)
+	m, k, n := 70, 9, 3
+	X, W, b := mm.pyData[0], mm.pyData[1], mm.pyData[2]
+	step := max(1, m/64)
+	var sum float64
+	for i := 0; i < m; i += step {
+		for j := 0; j < n; j++ {
+			s := float32(0)
+			for p := 0; p < k; p++ {
+				s += X[i*k+p] * W[j*k+p]
+			}
+			sum += float64(s + b[j])
+		}
+	}
+	if err := mm.pyCheck([]float64{sum}); err != nil {
+		t.Errorf("matmul: right sum rejected: %v", err)
+	}
+	for _, bad := range [][]float64{{sum + 0.01}, {sum, sum}, nil} {
+		if err := mm.pyCheck(bad); err == nil {
+			t.Errorf("matmul: %v accepted, want %g", bad, sum)
+		}
+	}
+
+	sq := sqErrCase(1000)
+	P, T := sq.pyData[0], sq.pyData[1]
+	var s2, s1 float64
+	for i := range P {
+		d := P[i] - T[i]
+		s2 += float64(d * d)
+		s1 += float64(d)
+	}
+	if err := sq.pyCheck([]float64{s2, s1}); err != nil {
+		t.Errorf("sqerr: right sums rejected: %v", err)
+	}
+	for _, bad := range [][]float64{{s2 * 1.01, s1}, {s2, s1 + 0.01}, {s2}} {
+		if err := sq.pyCheck(bad); err == nil {
+			t.Errorf("sqerr: %v accepted, want (%g, %g)", bad, s2, s1)
+		}
+	}
+}
+
+// runPythonKernels with a stand-in for Python (a shell script): a library
+// that is missing is a note, an answer that is wrong stops the run, and a
+// case the script forgot is an error.
+func TestRunPythonKernels(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh to stand in for Python")
+	}
+	c := matMulCase(5, 3, 2)
+	cases := []caseResult{{c: c}, {c: sqErrCase(10)}}
+	script := func(body string) string {
+		p := filepath.Join(t.TempDir(), "fake.sh")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	_, _, err = runPythonKernels(sh, script("echo MISSING lib=numpy reason=No_module\n"), cases, time.Millisecond, 3)
+	var wrong wrongAnswer
+	if err == nil || errors.As(err, &wrong) || !strings.Contains(err.Error(), "No module") {
+		t.Errorf("missing NumPy: error %v, want a note naming the reason", err)
+	}
+	_, _, err = runPythonKernels(sh, script("echo KERNEL id=0 times=1e-6,2e-6,3e-6 calls=10 check=12345\necho KERNEL id=1 times=1e-6 calls=1 check=1,2\n"), cases, time.Millisecond, 3)
+	if !errors.As(err, &wrong) || !strings.Contains(err.Error(), "5×3×2") {
+		t.Errorf("wrong sum: error %v, want a wrong answer naming 5×3×2", err)
+	}
+	_, _, err = runPythonKernels(sh, script("echo INFO numpy=1\n"), cases, time.Millisecond, 3)
+	if err == nil || errors.As(err, &wrong) || !strings.Contains(err.Error(), "reported nothing") {
+		t.Errorf("no KERNEL lines: error %v", err)
+	}
+	// The manifest names every case with its arguments.
+	_, _, err = runPythonKernels(sh, script(`cat "$2/manifest.txt" >&2; exit 3`), cases, time.Millisecond, 3)
+	if err == nil || !strings.Contains(err.Error(), "sqerr 1 10") {
+		t.Errorf("manifest: error %v, want its last line, sqerr 1 10", err)
+	}
+}
+
+func TestParseKernel(t *testing.T) {
+	run, err := parsePython([]byte("KERNEL id=3 times=1e-06,2.5e-06,2e-06 calls=40 check=1.5,-2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := run.kernels["3"]
+	if len(k.times) != 3 || k.times[1] != 2500*time.Nanosecond || k.calls != 40 || len(k.check) != 2 || k.check[1] != -2 {
+		t.Errorf("kernel = %+v", k)
+	}
+	for _, bad := range []string{"KERNEL times=1 calls=1 check=1", "KERNEL id=1 times=0 calls=1 check=1", "KERNEL id=1 times=1 calls=0 check=1", "KERNEL id=1 times=1 calls=1 check=x"} {
+		if _, err := parsePython([]byte(bad + "\n")); err == nil || !strings.Contains(err.Error(), "line 1") {
+			t.Errorf("%q: error %v, want one naming line 1", bad, err)
+		}
 	}
 }

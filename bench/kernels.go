@@ -36,6 +36,12 @@ type kernelCase struct {
 	check func() error
 	// corrupt spoils one contender's answer, for the tests of check.
 	corrupt func(contender int)
+
+	// The case for NumPy: its operands, the rest of its manifest line, and
+	// the check of the sums the script reports over its answer.
+	pyData  [][]float32
+	pyArgs  string
+	pyCheck func(sums []float64) error
 }
 
 const f32eps = 1.0 / (1 << 23)
@@ -88,22 +94,26 @@ func matMulCase(m, k, n int) *kernelCase {
 	add("gonum Sgemm", func(Y []float32) { gonumMatMulBias(m, n, k, X, W, b, Y) })
 	add("plain Go loop", func(Y []float32) { plainMatMulBias(m, n, k, X, W, b, Y) })
 
+	// Every row for small cases; a spread of rows for large ones, where a
+	// float64 reference of the whole product would cost as much as the
+	// slowest contender.
+	step := max(1, m/64)
+	// ref returns Y[i,j] in float64 and the bound on its error in float32:
+	// any summation order of a length-k dot product plus the bias, (k+1)
+	// roundings, doubled for gonum's blocked sums.
+	ref := func(i, j int) (want, tol float64) {
+		want, mag := float64(b[j]), math.Abs(float64(b[j]))
+		for p := 0; p < k; p++ {
+			xw := float64(X[i*k+p]) * float64(W[j*k+p])
+			want += xw
+			mag += math.Abs(xw)
+		}
+		return want, 2*float64(k+1)*f32eps*mag + 1e-30
+	}
 	c.check = func() error {
-		// Every row for small cases; a spread of rows for large ones, where
-		// a float64 reference of the whole product would cost as much as
-		// the slowest contender.
-		step := max(1, m/64)
 		for i := 0; i < m; i += step {
 			for j := 0; j < n; j++ {
-				want, mag := float64(b[j]), math.Abs(float64(b[j]))
-				for p := 0; p < k; p++ {
-					xw := float64(X[i*k+p]) * float64(W[j*k+p])
-					want += xw
-					mag += math.Abs(xw)
-				}
-				// Any summation order of a length-k dot product plus the
-				// bias: (k+1) roundings, doubled for gonum's blocked sums.
-				tol := 2*float64(k+1)*f32eps*mag + 1e-30
+				want, tol := ref(i, j)
 				for ci, Y := range outs {
 					if got := float64(Y[i*n+j]); !(math.Abs(got-want) <= tol) {
 						return fmt.Errorf("%s %s: Y[%d,%d] = %g, want %g ± %.3g", c.contenders[ci].name, c.label, i, j, got, want, tol)
@@ -114,6 +124,23 @@ func matMulCase(m, k, n int) *kernelCase {
 		return nil
 	}
 	c.corrupt = func(ci int) { outs[ci][len(outs[ci])-1] += 1 }
+	c.pyData = [][]float32{X, W, b}
+	c.pyArgs = fmt.Sprintf("%d %d %d %d", m, k, n, step)
+	c.pyCheck = func(sums []float64) error {
+		// The script sums the rows the check samples.
+		var want, tol float64
+		for i := 0; i < m; i += step {
+			for j := 0; j < n; j++ {
+				w, t := ref(i, j)
+				want += w
+				tol += t
+			}
+		}
+		if len(sums) != 1 || !(math.Abs(sums[0]-want) <= tol+1e-9*math.Abs(want)) {
+			return fmt.Errorf("sum of Y over rows 0, %d, %d, … = %v, want %g ± %.3g", step, 2*step, sums, want, tol)
+		}
+		return nil
+	}
 	return c
 }
 
@@ -207,6 +234,23 @@ func sqErrCase(n int) *kernelCase {
 		return nil
 	}
 	c.corrupt = func(ci int) { outs[ci][n/2] += 1 }
+	c.pyData = [][]float32{P, T}
+	c.pyArgs = fmt.Sprint(n)
+	c.pyCheck = func(sums []float64) error {
+		var want, mag, sumR, absR float64
+		for i := range P {
+			d := float64(P[i] - T[i])
+			want += d * d
+			mag += d * d
+			sumR += d
+			absR += math.Abs(d)
+		}
+		tol := float64(n)*f32eps*mag + 1e-30
+		if len(sums) != 2 || !(math.Abs(sums[0]-want) <= tol) || !(math.Abs(sums[1]-sumR) <= 1e-9*absR) {
+			return fmt.Errorf("(ΣR², ΣR) = %v, want (%g ± %.3g, %g)", sums, want, tol, sumR)
+		}
+		return nil
+	}
 	return c
 }
 

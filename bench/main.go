@@ -12,7 +12,8 @@
 //     to 8 Mi elements, with every edgefit implementation this machine can run,
 //     gonum's BLAS (Sgemm through blas32, and its float32 level-1 routines) and
 //     a plain Go loop, beside the machine's FMA and load ceilings measured by
-//     edgefit's calibration loops in the same run;
+//     edgefit's calibration loops in the same run, and NumPy when Python has
+//     it;
 //   - training by minibatch SGD on the tutorial's task and on 100,000 × 64 → 8:
 //     edgefit against the same SGD written with gonum's mat (float64), and,
 //     when /usr/bin/python3 has them, NumPy and PyTorch (the tutorial's fit()
@@ -28,6 +29,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -132,6 +134,31 @@ func run(c config) (*results, error) {
 	r.fmaEnd = tm.measure(fmaCeilings())
 	logCeil(c, "end", r.fmaEnd)
 
+	if c.python != "" {
+		all := append(append([]caseResult(nil), r.matmul...), r.sqerr...)
+		ts, info, err := runPythonKernels(c.python, c.script, all, c.budget, c.reps)
+		r.mergeInfo(info)
+		var wrong wrongAnswer
+		switch {
+		case errors.As(err, &wrong):
+			return nil, fmt.Errorf("wrong answer, nothing written: %v", err)
+		case err != nil:
+			r.pyNotes = appendOnce(r.pyNotes, "NumPy kernels skipped: "+err.Error())
+		default:
+			for i := range all {
+				var cr *caseResult
+				if i < len(r.matmul) {
+					cr = &r.matmul[i]
+				} else {
+					cr = &r.sqerr[i-len(r.matmul)]
+				}
+				cr.timings = append(cr.timings, ts[i])
+				ref := find(cr.timings, r.ref)
+				c.log("%-6s %-14s  %s %s (%s)", cr.c.kernel, cr.c.label, ts[i].name, fmtDur(ts[i].perOp), fmtRatio(float64(ts[i].perOp)/float64(ref.perOp)))
+			}
+		}
+	}
+
 	tasks := []*trainTask{tutorialTask(), syntheticTask(100_000, 64, 8, 1)}
 	if c.quick {
 		tasks[1] = syntheticTask(2_000, 16, 4, 10)
@@ -149,12 +176,7 @@ func run(c config) (*results, error) {
 			case err != nil:
 				return nil, err
 			default:
-				for k, v := range py.info {
-					if r.pyInfo == nil {
-						r.pyInfo = map[string]string{}
-					}
-					r.pyInfo[k] = v
-				}
+				r.mergeInfo(py.info)
 				for lib, why := range py.missing {
 					r.pyNotes = appendOnce(r.pyNotes, pythonName(lib)+" skipped: "+why)
 				}
@@ -174,6 +196,15 @@ func run(c config) (*results, error) {
 		r.pyNotes = appendOnce(r.pyNotes, "NumPy runs on the reference BLAS here, not OpenBLAS: apt-get install -y libopenblas0-pthread")
 	}
 	return r, nil
+}
+
+func (r *results) mergeInfo(info map[string]string) {
+	for k, v := range info {
+		if r.pyInfo == nil {
+			r.pyInfo = map[string]string{}
+		}
+		r.pyInfo[k] = v
+	}
 }
 
 func appendOnce(s []string, x string) []string {

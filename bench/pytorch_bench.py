@@ -1,6 +1,7 @@
-"""Training comparisons in Python for edgefit's bench harness (bench/main.go).
+"""The Python side of edgefit's bench harness (bench/main.go).
 
-The Go harness writes a task's data as little-endian float32 files and runs
+Training. The Go harness writes a task's data as little-endian float32 files
+and runs
 
     python3 pytorch_bench.py --task NAME --x X.f32 --y Y.f32 --n N --d D --o O \
         --batch B --epochs E --lr LR --budget SECONDS
@@ -19,15 +20,26 @@ tutorial's fit() does, in three ways:
 all on one thread (torch.set_num_threads(1); the harness sets
 OPENBLAS_NUM_THREADS=1 and friends in this process's environment).
 
+Kernels. The harness writes every case's operands and a manifest to a
+directory and runs
+
+    python3 pytorch_bench.py --kernels DIR --budget SECONDS --reps N
+
+which times, with NumPy, what a NumPy user writes for each: Y = X @ W.T + b
+(matmul) and r = p - t; r @ r (squared error).
+
 It prints machine-readable lines, one per fact, that the harness parses:
 
     INFO key=value ...
     RESULT task=NAME lib=LIB seconds=S reps=K spread=F mse=M
+    KERNEL id=I times=T1,T2,... calls=C check=X
     MISSING lib=LIB reason=...
 
 seconds is the median over the repetitions of the CPU time (time.process_time)
-of one whole training run; mse is
-the trained model's mean squared error over every row, computed in float64.
+of one whole training run; mse is the trained model's mean squared error over
+every row, computed in float64. times are the CPU seconds per call of every
+repetition; check is a float64 sum over the answer that the harness compares
+with its own reference (the rows of Y it samples, or ΣR² and ΣR).
 """
 import argparse
 import statistics
@@ -37,18 +49,27 @@ import time
 
 def parse():
     p = argparse.ArgumentParser()
-    p.add_argument("--task", required=True)
-    p.add_argument("--x", required=True)
-    p.add_argument("--y", required=True)
-    p.add_argument("--n", type=int, required=True)
-    p.add_argument("--d", type=int, required=True)
-    p.add_argument("--o", type=int, required=True)
-    p.add_argument("--batch", type=int, required=True)
-    p.add_argument("--epochs", type=int, required=True)
-    p.add_argument("--lr", type=float, required=True)
+    p.add_argument("--kernels", help="directory of kernel cases (kernels mode)")
+    p.add_argument("--reps", type=int, default=5, help="kernels: repetitions per case")
+    p.add_argument("--task")
+    p.add_argument("--x")
+    p.add_argument("--y")
+    p.add_argument("--n", type=int)
+    p.add_argument("--d", type=int)
+    p.add_argument("--o", type=int)
+    p.add_argument("--batch", type=int)
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--lr", type=float)
     p.add_argument("--budget", type=float, default=2.0,
-                   help="seconds per library; at least 3 and at most 7 repetitions")
-    return p.parse_args()
+                   help="seconds per library (training: at least 3 and at most 7 "
+                        "repetitions) or per kernel case")
+    a = p.parse_args()
+    if a.kernels is None:
+        missing = [k for k in ("task", "x", "y", "n", "d", "o", "batch", "epochs", "lr")
+                   if getattr(a, k) is None]
+        if missing:
+            p.error("training needs --" + ", --".join(missing))
+    return a
 
 
 def timed(run, budget):
@@ -80,6 +101,61 @@ def blas_libraries():
         return "unknown"
 
 
+def kernels(a, np):
+    """Times NumPy on every case of the manifest in a.kernels."""
+    d = a.kernels
+
+    def load(name, shape):
+        return np.fromfile(f"{d}/{name}", dtype="<f4").reshape(shape)
+
+    with open(f"{d}/manifest.txt") as f:
+        cases = [l.split() for l in f if l.strip()]
+    for c in cases:
+        kind, i = c[0], c[1]
+        if kind == "matmul":
+            m, k, n, step = map(int, c[2:6])
+            X, W, b = load(f"{i}.0", (m, k)), load(f"{i}.1", (n, k)), load(f"{i}.2", (n,))
+
+            def run():
+                return X @ W.T + b
+
+            def check(Y):
+                return float(Y[::step].sum(dtype=np.float64))
+        elif kind == "sqerr":
+            n = int(c[2])
+            P, T = load(f"{i}.0", (n,)), load(f"{i}.1", (n,))
+
+            def run():
+                r = P - T
+                return r, r @ r
+
+            def check(out):
+                r, s = out
+                return f"{float(s)!r},{float(r.sum(dtype=np.float64))!r}"
+        else:
+            raise SystemExit(f"manifest: unknown kernel {kind!r}")
+        out = run()
+        # Calls per repetition: enough for budget/reps of CPU time.
+        calls, target = 1, a.budget / a.reps
+        while True:
+            t = time.process_time()
+            for _ in range(calls):
+                run()
+            el = time.process_time() - t
+            if el >= 0.002:
+                break
+            calls *= 2
+        calls = max(1, int(calls * target / el)) if el < target else 1
+        reps = a.reps if calls > 1 or el * a.reps <= a.budget else max(3, int(a.budget / el))
+        times = []
+        for _ in range(reps):
+            t = time.process_time()
+            for _ in range(calls):
+                run()
+            times.append((time.process_time() - t) / calls)
+        print(f"KERNEL id={i} times={','.join(repr(x) for x in times)} calls={calls} check={check(out)}", flush=True)
+
+
 def main():
     a = parse()
     try:
@@ -89,6 +165,11 @@ def main():
         print(f"MISSING lib=torch reason=needs_numpy")
         return
     print(f"INFO python={sys.version.split()[0]} numpy={np.__version__}")
+    if a.kernels is not None:
+        np.ones((2, 2), dtype=np.float32) @ np.ones((2, 2), dtype=np.float32)  # loads the BLAS
+        print(f"INFO numpy_blas={blas_libraries()}")
+        kernels(a, np)
+        return
     X = np.fromfile(a.x, dtype="<f4").reshape(a.n, a.d)
     Y = np.fromfile(a.y, dtype="<f4").reshape(a.n, a.o)
     X64, Y64 = X.astype(np.float64), Y.astype(np.float64)

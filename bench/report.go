@@ -172,9 +172,12 @@ func writeMarkdown(w io.Writer, r *results) error {
 	kernelTables(&b, r, "Matrix product with bias: Y = X·Wᵀ + b", r.matmul,
 		"Shapes are m×k×n: m rows of k inputs to n outputs (W is n×k, the nn.Linear layout); 5×3×2 is the tutorial's. "+
 			"gonum: the bias copied into every row of Y, then blas32.Gemm (gonum's Sgemm) with β = 1. "+
+			"NumPy: `X @ W.T + b`, as NumPy code writes it (it allocates Y), timed in its own process after the Go contenders, "+
+			"so its times include Python's call overhead of a microsecond or so. "+
 			"GFLOP/s counts 2·m·k·n operations a call.")
 	kernelTables(&b, r, "Squared error: R = P − T, returns ΣR²", r.sqerr,
 		"Sizes are elements. gonum has no subtraction in its BLAS: blas32.Copy, Axpy(−1) and Dot. "+
+			"NumPy: `r = P - T; r @ r`, timed as for the matrix product. "+
 			"GB/s counts 12 bytes an element (P and T read, R written) for every contender; "+
 			"the load ceiling reads 8 bytes an element (P and T) and writes nothing.")
 
