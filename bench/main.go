@@ -58,13 +58,20 @@ type config struct {
 func main() {
 	var c config
 	flag.BoolVar(&c.quick, "quick", false, "small sizes and short timing loops: checks the harness, measures nothing worth quoting")
-	flag.StringVar(&c.out, "out", "results", "directory to write results.md, results.csv and the SVG charts to")
+	flag.StringVar(&c.out, "out", "", "directory to write results.md, results.csv and the SVG charts to (default results, or a temporary directory with -quick)")
 	flag.StringVar(&c.python, "python", "/usr/bin/python3", "Python interpreter with numpy and torch; empty to skip the Python libraries")
 	flag.StringVar(&c.script, "script", "pytorch_bench.py", "the Python side of the training comparison")
 	flag.DurationVar(&c.budget, "budget", 0, "time per contender and case, over all repetitions (default 250ms, 20ms with -quick)")
 	flag.IntVar(&c.reps, "reps", 5, "repetitions per contender and case (the median is reported)")
 	flag.IntVar(&c.procs, "procs", 1, "GOMAXPROCS while measuring (1: every library on one thread)")
 	flag.Parse()
+	if c.out == "" {
+		// A quick run must not overwrite the committed measurements.
+		c.out = "results"
+		if c.quick {
+			c.out = filepath.Join(os.TempDir(), "edgefit-bench-quick")
+		}
+	}
 	if c.budget == 0 {
 		c.budget = 250 * time.Millisecond
 		if c.quick {

@@ -146,7 +146,7 @@ func writeMarkdown(w io.Writer, r *results) error {
 	p("- edgefit implementations on this machine: %s; default: %s\n", strings.Join(r.impls, ", "), r.selection)
 	if len(r.pyInfo) > 0 {
 		p("- Python %s, NumPy %s (BLAS: %s), PyTorch %s (BLAS: %s, %s thread)\n",
-			r.pyInfo["python"], r.pyInfo["numpy"], r.pyInfo["numpy_blas"], orDash(r.pyInfo["torch"]), orDash(r.pyInfo["torch_blas"]), orDash(r.pyInfo["torch_threads"]))
+			r.pyInfo["python"], r.pyInfo["numpy"], blasName(r.pyInfo["numpy_blas"]), orDash(r.pyInfo["torch"]), blasName(r.pyInfo["torch_blas"]), orDash(r.pyInfo["torch_threads"]))
 	}
 	for _, n := range r.pyNotes {
 		p("- Note: %s\n", n)
@@ -196,9 +196,9 @@ func writeMarkdown(w io.Writer, r *results) error {
 					refSec = row.seconds
 				}
 			}
-			p("| library | time per run (× edgefit) | rows/s | per step | MSE after training |\n|---|---:|---:|---:|---:|\n")
+			p("| library | language | time per run (× edgefit) | rows/s | per step | MSE after training |\n|---|---|---:|---:|---:|---:|\n")
 			for _, row := range tr.rows {
-				p("| %s (%s) | %s (%s) | %s | %s | %.6g |\n", row.lib, row.lang, fmtSec(row.seconds),
+				p("| %s | %s | %s (%s) | %s | %s | %.6g |\n", row.lib, row.lang, fmtSec(row.seconds),
 					fmtRatio(row.seconds/refSec), fmtRows(row.rowsPerSec(t)), fmtSec(row.seconds/float64(t.steps())), row.mse)
 			}
 			p("\n")
@@ -207,6 +207,20 @@ func writeMarkdown(w io.Writer, r *results) error {
 	p("Charts: [matmul.svg](matmul.svg), [sqerr.svg](sqerr.svg), [training.svg](training.svg). Raw figures: [results.csv](results.csv).\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// blasName picks, from the BLAS libraries a Python process had loaded, the
+// one that implements it (libblas.so.3 is only Debian's alternatives link).
+func blasName(libs string) string {
+	for _, l := range strings.Split(libs, ",") {
+		if strings.Contains(l, "openblas") || strings.Contains(l, "mkl") || strings.Contains(l, "blis") {
+			return l
+		}
+	}
+	if strings.Contains(libs, "libblas.so.3") {
+		return libs + " (the reference BLAS)"
+	}
+	return orDash(libs)
 }
 
 func orDash(s string) string {
