@@ -17,7 +17,18 @@ type kcase interface {
 	// inputs lists the compact input data that feed the outputs, for the
 	// tests that plant NaN and Inf in every element.
 	inputs() []named
+	// last is the outcome of the latest run, for comparing implementations.
+	last() *result
 }
+
+// result is what a run produced, every output element (compact, row-major)
+// and scalar return, with the reference for each.
+type result struct {
+	got []float32
+	ws  []want
+}
+
+func (r *result) last() *result { return r }
 
 type named struct {
 	name string
@@ -52,6 +63,7 @@ type mmCase struct {
 	X, W, b        []float32 // compact; b nil for no bias
 	lx, lw, lb, ly lay
 	mode           dataMode
+	result
 }
 
 func newMM(r *rand.Rand, m, n, k int, mode dataMode) *mmCase {
@@ -78,6 +90,7 @@ func (c *mmCase) inputs() []named {
 
 func (c *mmCase) run(im *Impl, p placer) *errList {
 	var errs errList
+	c.result = result{}
 	X := newOperand("X", p, c.m, c.k, ld(c.k, c.lx.pad), c.lx, c.X, inGuardBits)
 	W := newOperand("W", p, c.n, c.k, ld(c.k, c.lw.pad), c.lw, c.W, inGuardBits)
 	ins := []*operand{X, W}
@@ -88,7 +101,9 @@ func (c *mmCase) run(im *Impl, p placer) *errList {
 	}
 	Y := newOperand("Y", p, c.m, c.n, ld(c.n, c.ly.pad), c.ly, nil, outGuardBits)
 	if call(&errs, func() { im.MatMulBias(c.m, c.n, c.k, X.s, X.ld, W.s, W.ld, b, Y.s, Y.ld) }) {
-		Y.checkCells(&errs, refMatMulBias(c.m, c.n, c.k, c.X, c.W, c.b), tolExact)
+		ws := refMatMulBias(c.m, c.n, c.k, c.X, c.W, c.b)
+		Y.checkCells(&errs, ws, tolExact)
+		c.result = result{Y.cells(), ws}
 	}
 	for _, o := range ins {
 		o.checkUnchanged(&errs)
@@ -105,6 +120,7 @@ type gwCase struct {
 	R, X, G0    []float32 // compact; G0 is G before the call (unused when β = 0)
 	lr, lx, lg  lay
 	mode        dataMode
+	result
 }
 
 func newGW(r *rand.Rand, m, n, k int, mode dataMode) *gwCase {
@@ -129,6 +145,7 @@ func (c *gwCase) inputs() []named {
 
 func (c *gwCase) run(im *Impl, p placer) *errList {
 	var errs errList
+	c.result = result{}
 	R := newOperand("R", p, c.m, c.n, ld(c.n, c.lr.pad), c.lr, c.R, inGuardBits)
 	X := newOperand("X", p, c.m, c.k, ld(c.k, c.lx.pad), c.lx, c.X, inGuardBits)
 	g0 := c.G0
@@ -137,7 +154,9 @@ func (c *gwCase) run(im *Impl, p placer) *errList {
 	}
 	G := newOperand("G", p, c.n, c.k, ld(c.k, c.lg.pad), c.lg, g0, outGuardBits)
 	if call(&errs, func() { im.GradW(c.m, c.n, c.k, c.alpha, R.s, R.ld, X.s, X.ld, c.beta, G.s, G.ld) }) {
-		G.checkCells(&errs, refGradW(c.m, c.n, c.k, c.alpha, c.R, c.X, c.beta, c.G0), tolExact)
+		ws := refGradW(c.m, c.n, c.k, c.alpha, c.R, c.X, c.beta, c.G0)
+		G.checkCells(&errs, ws, tolExact)
+		c.result = result{G.cells(), ws}
 	}
 	R.checkUnchanged(&errs)
 	X.checkUnchanged(&errs)
@@ -153,6 +172,7 @@ type csCase struct {
 	R, g0       []float32
 	lr, lg      lay
 	mode        dataMode
+	result
 }
 
 func newCS(r *rand.Rand, m, n int, mode dataMode) *csCase {
@@ -176,6 +196,7 @@ func (c *csCase) inputs() []named {
 
 func (c *csCase) run(im *Impl, p placer) *errList {
 	var errs errList
+	c.result = result{}
 	R := newOperand("R", p, c.m, c.n, ld(c.n, c.lr.pad), c.lr, c.R, inGuardBits)
 	g0 := c.g0
 	if c.beta == 0 {
@@ -186,7 +207,9 @@ func (c *csCase) run(im *Impl, p placer) *errList {
 	}
 	g := newVector("g", p, c.lg, g0, outGuardBits)
 	if call(&errs, func() { im.ColSums(c.m, c.n, c.alpha, R.s, R.ld, c.beta, g.s) }) {
-		g.checkCells(&errs, refColSums(c.m, c.n, c.alpha, c.R, c.beta, c.g0), tolExact)
+		ws := refColSums(c.m, c.n, c.alpha, c.R, c.beta, c.g0)
+		g.checkCells(&errs, ws, tolExact)
+		c.result = result{g.cells(), ws}
 	}
 	R.checkUnchanged(&errs)
 	g.checkGuards(&errs)
@@ -207,6 +230,7 @@ type seCase struct {
 	alias      int
 	lr, lp, lt lay
 	mode       dataMode
+	result
 }
 
 func newSE(r *rand.Rand, n int, sum bool, mode dataMode) *seCase {
@@ -230,14 +254,18 @@ func (c *seCase) inputs() []named { return []named{{"P", c.P}, {"T", c.T}} }
 
 func (c *seCase) run(im *Impl, p placer) *errList {
 	var errs errList
+	c.result = result{}
 	lp, lt, lr := c.lp, c.lt, c.lr
 	P := newVector("P", p, lp, c.P, inGuardBits)
 	T := newVector("T", p, lt, c.T, inGuardBits)
 	Rw, sum := refSqErr(c.P, c.T)
 	var got float32
 	if c.sum {
-		if call(&errs, func() { got = im.SqErrSum(P.s, T.s) }) && !sum.check(got, sum.tolExact()) {
-			errs.add("SqErrSum = %v, want %v ± %.3g", got, sum.v, sum.tolExact())
+		if call(&errs, func() { got = im.SqErrSum(P.s, T.s) }) {
+			if !sum.check(got, sum.tolExact()) {
+				errs.add("SqErrSum = %v, want %v ± %.3g", got, sum.v, sum.tolExact())
+			}
+			c.result = result{[]float32{got}, []want{sum}}
 		}
 		P.checkUnchanged(&errs)
 		T.checkUnchanged(&errs)
@@ -264,6 +292,7 @@ func (c *seCase) run(im *Impl, p placer) *errList {
 				errs.add("R[%d] = %v, want exactly P−T = %v", i, v, w.v)
 			}
 		}
+		c.result = result{append(R.cells(), got), append(Rw, sum)}
 	}
 	for _, o := range []*operand{P, T} {
 		if o != R {
@@ -282,6 +311,7 @@ type vecCase struct {
 	x, y   []float32
 	lx, ly lay
 	mode   dataMode
+	result
 }
 
 func newVec(r *rand.Rand, kernel string, n int, mode dataMode) *vecCase {
@@ -301,6 +331,7 @@ func (c *vecCase) inputs() []named { return []named{{"x", c.x}, {"y", c.y}} }
 
 func (c *vecCase) run(im *Impl, p placer) *errList {
 	var errs errList
+	c.result = result{}
 	ly := c.ly
 	x := newVector("x", p, c.lx, c.x, inGuardBits)
 	switch c.kernel {
@@ -308,14 +339,19 @@ func (c *vecCase) run(im *Impl, p placer) *errList {
 		y := newVector("y", p, ly, c.y, inGuardBits)
 		var got float32
 		w := refDot(c.x, c.y)
-		if call(&errs, func() { got = im.Dot(x.s, y.s) }) && !w.check(got, w.tolExact()) {
-			errs.add("Dot = %v, want %v ± %.3g", got, w.v, w.tolExact())
+		if call(&errs, func() { got = im.Dot(x.s, y.s) }) {
+			if !w.check(got, w.tolExact()) {
+				errs.add("Dot = %v, want %v ± %.3g", got, w.v, w.tolExact())
+			}
+			c.result = result{[]float32{got}, []want{w}}
 		}
 		y.checkUnchanged(&errs)
 	case "Axpy":
 		y := newVector("y", p, ly, c.y, outGuardBits)
 		if call(&errs, func() { im.Axpy(c.alpha, x.s, y.s) }) {
-			y.checkCells(&errs, refAxpy(c.alpha, c.x, c.y), tolExact)
+			ws := refAxpy(c.alpha, c.x, c.y)
+			y.checkCells(&errs, ws, tolExact)
+			c.result = result{y.cells(), ws}
 		}
 		y.checkGuards(&errs)
 	default:
@@ -331,6 +367,7 @@ func (c *vecCase) run(im *Impl, p placer) *errList {
 type plCase struct {
 	x, y   []float32
 	lx, ly lay
+	result // stays empty: PeakLoad's value is not specified
 }
 
 func newPL(r *rand.Rand, n int) *plCase {
@@ -345,6 +382,7 @@ func (c *plCase) inputs() []named { return []named{{"x", c.x}, {"y", c.y}} }
 
 func (c *plCase) run(im *Impl, p placer) *errList {
 	var errs errList
+	c.result = result{}
 	x := newVector("x", p, c.lx, c.x, inGuardBits)
 	y := newVector("y", p, c.ly, c.y, inGuardBits)
 	hasNaN, hasInf := false, false

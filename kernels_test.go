@@ -350,3 +350,31 @@ func TestPackageFuncsRunActive(t *testing.T) {
 	same("Axpy", a1, a2)
 	same("Dot", []float32{d1}, []float32{d2})
 }
+
+// TestSqErrStreaming: lengths past 2²⁰, where an implementation may switch to
+// streaming (non-temporal) stores of R, which need aligned addresses: every
+// start offset of R 0..7, with tails of every length 0..7 and aliasing.
+func TestSqErrStreaming(t *testing.T) {
+	testCases(t, heapPlacer{}, func(yield func(kcase) bool) {
+		r := rand.New(rand.NewPCG(15, 15))
+		const n = 1 << 20
+		data := [2][2][]float32{ // [mode][P, T], shared by the cases to save time
+			{realData.fill(r, n+8), realData.fill(r, n+8)},
+			{intData.fill(r, n+8), intData.fill(r, n+8)},
+		}
+		for off := 0; off < 8; off++ {
+			c := newSE(r, 0, false, modeOf(off))
+			tail := (off * 5) % 8
+			c.P, c.T = data[c.mode][0][:n+tail], data[c.mode][1][:n+tail]
+			c.lr.off, c.alias = off, []int{noAlias, noAlias, aliasRP, aliasRT}[off%4]
+			if c.alias == aliasRP {
+				c.lp.off = off
+			} else if c.alias == aliasRT {
+				c.lt.off = off
+			}
+			if !yield(c) {
+				return
+			}
+		}
+	})
+}

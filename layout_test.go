@@ -99,7 +99,9 @@ func newOperand(name string, p placer, rows, cols, ld int, l lay, data []float32
 	n := need + l.extra
 	o := &operand{name: name, buf: buf, start: start, rows: rows, cols: cols, ld: ld,
 		s: buf[start : start+n : start+n], guard: guard}
-	o.orig = append([]float32(nil), buf...)
+	if guard == inGuardBits { // an input (or an aliased output, then unused)
+		o.orig = append([]float32(nil), buf...)
+	}
 	return o
 }
 
@@ -116,6 +118,17 @@ func (o *operand) cell(idx int) (i, j int, ok bool) {
 }
 
 func (o *operand) at(i, j int) float32 { return o.buf[o.start+i*o.ld+j] }
+
+// cells returns a compact copy of the matrix.
+func (o *operand) cells() []float32 {
+	c := make([]float32, 0, o.rows*o.cols)
+	for i := 0; i < o.rows; i++ {
+		for j := 0; j < o.cols; j++ {
+			c = append(c, o.at(i, j))
+		}
+	}
+	return c
+}
 
 // checkGuards reports every guard cell whose bits changed.
 func (o *operand) checkGuards(errs *errList) {

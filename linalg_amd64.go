@@ -48,6 +48,13 @@ func colSumsAVX2(m int, n int, alpha float32, r []float32, ldr int, beta float32
 //go:noescape
 func sqErrAVX2(r []float32, p []float32, t []float32) float32
 
+// sqErrStreamAVX2 is sqErrAVX2 writing r with non-temporal stores, which bypass the
+// caches: for operands far larger than them, where writing r through the
+// caches would evict p and t and read r's old contents from memory first.
+//
+//go:noescape
+func sqErrStreamAVX2(r []float32, p []float32, t []float32) float32
+
 // sqErrSumAVX2 returns Σ (p − t)², for len(p) ≥ 1 and t at least as long.
 //
 //go:noescape

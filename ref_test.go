@@ -217,16 +217,15 @@ func (d dataMode) String() string {
 	return "real"
 }
 
-// value draws one test value.
+// value draws one test value: in realData, a random sign and 23-bit mantissa
+// with an exponent in −3..3, so never zero, subnormal or near overflow.
 func (d dataMode) value(r *rand.Rand) float32 {
+	u := r.Uint64()
 	if d == intData {
-		return float32(r.IntN(17) - 8)
+		return float32(int(u%17) - 8)
 	}
-	v := (1 + r.Float32()) * float32(math.Ldexp(1, r.IntN(7)-3))
-	if r.IntN(2) == 0 {
-		v = -v
-	}
-	return v
+	exp := uint32(127-3) + uint32(u>>23%7)
+	return math.Float32frombits(uint32(u>>32)&(1<<31) | exp<<23 | uint32(u)&(1<<23-1))
 }
 
 // scalar draws α or β: 0 sometimes, otherwise a value exact in intData mode.

@@ -43,8 +43,9 @@ func main() {
 	genMatMulPanel(8, 12)
 	genGradW()
 	genColSums()
-	genSqErr(true)
-	genSqErr(false)
+	genSqErr(writeR)
+	genSqErr(writeRStream)
+	genSqErr(sumOnly)
 	genAxpy()
 	genDot()
 	genPeakFMA()
@@ -302,6 +303,19 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 	for i := range acc {
 		acc[i] = ymms(nv)
 	}
+	// With fewer than 8 accumulators the FMAs' latency (4 cycles, 2 per
+	// cycle) would bound the loop: odd inputs then go to a second set, added
+	// in before the store.
+	var acc2 [][]VecVirtual
+	if mr*nv < 8 {
+		acc2 = make([][]VecVirtual, mr)
+		for i := range acc2 {
+			acc2[i] = ymms(nv)
+			for _, a := range acc2[i] {
+				VXORPS(a, a, a)
+			}
+		}
+	}
 	// yBases returns row strides and bases: row i of the block of Y is
 	// rowAddr(bs[i/3], ldy, i%3, …).
 	yBases := func() (Register, []Register) {
@@ -373,6 +387,10 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 		LEAQ(panel, wp)
 		MOVQ(kc, cnt)
 		step := func(u int) {
+			into := acc
+			if acc2 != nil && u%2 == 1 {
+				into = acc2
+			}
 			w := ymms(nv)
 			for v := 0; v < nv; v++ {
 				VMOVAPS(Mem{Base: wp, Disp: 4*nr*u + 32*v}, w[v])
@@ -381,7 +399,7 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 				xb := YMM()
 				VBROADCASTSS(rowAddr(xs[i/3], ldx, i%3, 4*u), xb)
 				for v := 0; v < nv; v++ {
-					VFMADD231PS(w[v], xb, acc[i][v])
+					VFMADD231PS(w[v], xb, into[i][v])
 				}
 			}
 		}
@@ -411,6 +429,11 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 	}
 
 	Label(l + "_store")
+	for i := range acc2 {
+		for v := range acc2[i] {
+			VADDPS(acc2[i][v], acc[i][v], acc[i][v])
+		}
+	}
 	ldy, ys := yBases()
 	CMPQ(nc, U8(nr))
 	JEQ(LabelRef(full))
@@ -581,29 +604,62 @@ func gradWBlock(l string, mr, nv int, masked bool, p0, j0 Register, krem func() 
 	ldr := Load(Param("ldr"), GP64())
 	SHLQ(U8(2), ldr)
 	cnt := Load(Param("m"), GP64())
-	TESTQ(cnt, cnt)
-	JZ(LabelRef(l + "_store"))
-	Label(l + "_i")
-	xv := ymms(nv)
-	for v := 0; v < nv; v++ {
-		a := Mem{Base: xi, Disp: 32 * v}
-		if masked && v == nv-1 {
-			VMASKMOVPS(a, mask, xv[v])
-		} else {
-			VMOVUPS(a, xv[v])
-		}
-	}
-	for j := 0; j < mr; j++ {
-		rb := YMM()
-		VBROADCASTSS(Mem{Base: ri, Disp: 4 * j}, rb)
+	// row multiplies row i of R and X into the accumulators into.
+	row := func(into [][]VecVirtual) {
+		xv := ymms(nv)
 		for v := 0; v < nv; v++ {
-			VFMADD231PS(xv[v], rb, acc[j][v])
+			a := Mem{Base: xi, Disp: 32 * v}
+			if masked && v == nv-1 {
+				VMASKMOVPS(a, mask, xv[v])
+			} else {
+				VMOVUPS(a, xv[v])
+			}
 		}
+		for j := 0; j < mr; j++ {
+			rb := YMM()
+			VBROADCASTSS(Mem{Base: ri, Disp: 4 * j}, rb)
+			for v := 0; v < nv; v++ {
+				VFMADD231PS(xv[v], rb, into[j][v])
+			}
+		}
+		ADDQ(ldx, xi)
+		ADDQ(ldr, ri)
 	}
-	ADDQ(ldx, xi)
-	ADDQ(ldr, ri)
-	DECQ(cnt)
-	JNZ(LabelRef(l + "_i"))
+	if mr*nv < 8 {
+		// Too few accumulators to hide the FMAs' latency: odd rows go to a
+		// second set.
+		acc2 := make([][]VecVirtual, mr)
+		for j := range acc2 {
+			acc2[j] = ymms(nv)
+			for _, a := range acc2[j] {
+				VXORPS(a, a, a)
+			}
+		}
+		Label(l + "_i2")
+		CMPQ(cnt, U8(2))
+		JB(LabelRef(l + "_i1"))
+		row(acc)
+		row(acc2)
+		SUBQ(U8(2), cnt)
+		JMP(LabelRef(l + "_i2"))
+		Label(l + "_i1")
+		TESTQ(cnt, cnt)
+		JZ(LabelRef(l + "_sum2"))
+		row(acc)
+		Label(l + "_sum2")
+		for j := range acc2 {
+			for v := range acc2[j] {
+				VADDPS(acc2[j][v], acc[j][v], acc[j][v])
+			}
+		}
+	} else {
+		TESTQ(cnt, cnt)
+		JZ(LabelRef(l + "_store"))
+		Label(l + "_i")
+		row(acc)
+		DECQ(cnt)
+		JNZ(LabelRef(l + "_i"))
+	}
 
 	Label(l + "_store")
 	// Row j of the block is G[(j0+j)*ldg + p0 …].
@@ -761,16 +817,17 @@ func colSumsBlock(l string, nv int, masked bool, j0 Register, nrem func() Regist
 }
 
 // streamLoop emits the usual shape of the one-pass kernels over n elements:
-// body(u, nil) for u < unroll on full vectors while unroll·8 elements remain,
-// then body(0, nil) per vector, then body(0, mask) once for the last 1…7.
+// body(u, nil, true) for u < unroll on full vectors while unroll·8 elements
+// remain, then body(0, nil, false) per vector, then body(0, mask, false) once
+// for the last 1…7.
 // body must advance nothing: offsets are 32·u from the pointers, which
 // streamLoop advances.
-func streamLoop(name string, n Register, ptrs []Register, unroll int, body func(u int, mask VecVirtual)) {
+func streamLoop(name string, n Register, ptrs []Register, unroll int, body func(u int, mask VecVirtual, big bool)) {
 	Label(name + "_big")
 	CMPQ(n, U32(lanes*unroll))
 	JB(LabelRef(name + "_one"))
 	for u := 0; u < unroll; u++ {
-		body(u, nil)
+		body(u, nil, true)
 	}
 	for _, p := range ptrs {
 		ADDQ(U32(32*unroll), p)
@@ -781,7 +838,7 @@ func streamLoop(name string, n Register, ptrs []Register, unroll int, body func(
 	Label(name + "_one")
 	CMPQ(n, U8(lanes))
 	JB(LabelRef(name + "_tail"))
-	body(0, nil)
+	body(0, nil, false)
 	for _, p := range ptrs {
 		ADDQ(U8(32), p)
 	}
@@ -793,7 +850,7 @@ func streamLoop(name string, n Register, ptrs []Register, unroll int, body func(
 	JZ(LabelRef(name + "_end"))
 	mask := YMM()
 	loadMask(n, mask)
-	body(0, mask)
+	body(0, mask, false)
 	Label(name + "_end")
 }
 
@@ -815,24 +872,40 @@ func store(src VecVirtual, mask VecVirtual, a Mem) {
 	}
 }
 
-func genSqErr(writeR bool) {
+// sqErr kernels: Σ (p − t)² only, also writing r = p − t, or writing r with
+// non-temporal stores.
+const (
+	sumOnly = iota
+	writeR
+	writeRStream
+)
+
+func genSqErr(mode int) {
 	const unroll = 8
 	var name string
-	if writeR {
+	switch mode {
+	case sumOnly:
+		name = "sqErrSumAVX2"
+		TEXT(name, NOSPLIT, "func(p, t []float32) float32")
+		Pragma("noescape")
+		Doc(name + " returns Σ (p − t)², for len(p) ≥ 1 and t at least as long.")
+	case writeR:
 		name = "sqErrAVX2"
 		TEXT(name, NOSPLIT, "func(r, p, t []float32) float32")
 		Pragma("noescape")
 		Doc(name+" writes r = p − t and returns Σ r², for len(r) ≥ 1 and p and t at least",
 			"as long.")
-	} else {
-		name = "sqErrSumAVX2"
-		TEXT(name, NOSPLIT, "func(p, t []float32) float32")
+	case writeRStream:
+		name = "sqErrStreamAVX2"
+		TEXT(name, NOSPLIT, "func(r, p, t []float32) float32")
 		Pragma("noescape")
-		Doc(name + " returns Σ (p − t)², for len(p) ≥ 1 and t at least as long.")
+		Doc(name+" is sqErrAVX2 writing r with non-temporal stores, which bypass the",
+			"caches: for operands far larger than them, where writing r through the",
+			"caches would evict p and t and read r's old contents from memory first.")
 	}
 	var rp Register
 	ptrs := []Register{}
-	if writeR {
+	if mode != sumOnly {
 		rp = Load(Param("r").Base(), GP64())
 		ptrs = append(ptrs, rp)
 	}
@@ -840,7 +913,7 @@ func genSqErr(writeR bool) {
 	tp := Load(Param("t").Base(), GP64())
 	ptrs = append(ptrs, pp, tp)
 	var n Register
-	if writeR {
+	if mode != sumOnly {
 		n = Load(Param("r").Len(), GP64())
 	} else {
 		n = Load(Param("p").Len(), GP64())
@@ -849,7 +922,7 @@ func genSqErr(writeR bool) {
 	for _, a := range acc {
 		VXORPS(a, a, a)
 	}
-	streamLoop(name, n, ptrs, unroll, func(u int, mask VecVirtual) {
+	body := func(u int, mask VecVirtual, big bool) {
 		d, t := YMM(), YMM()
 		load(Mem{Base: pp, Disp: 32 * u}, mask, d)
 		if mask == nil {
@@ -858,15 +931,45 @@ func genSqErr(writeR bool) {
 			load(Mem{Base: tp}, mask, t)
 			VSUBPS(t, d, d)
 		}
-		if writeR {
+		switch {
+		case mode == writeRStream && big:
+			VMOVNTPS(d, Mem{Base: rp, Disp: 32 * u})
+		case mode != sumOnly:
 			store(d, mask, Mem{Base: rp, Disp: 32 * u})
 		}
 		VFMADD231PS(d, d, acc[u])
-	})
+	}
+	if mode == writeRStream {
+		// VMOVNTPS needs r 32-byte aligned: first do the h < 8 elements
+		// up to the next boundary, masked, when there are more than h.
+		h := GP64()
+		MOVQ(rp, h)
+		NEGQ(h)
+		ANDQ(U8(31), h)
+		SHRQ(U8(2), h)
+		JZ(LabelRef(name + "_aligned"))
+		CMPQ(n, h)
+		JBE(LabelRef(name + "_aligned"))
+		mask := YMM()
+		loadMask(h, mask)
+		body(0, mask, false)
+		for _, p := range ptrs {
+			LEAQ(Mem{Base: p, Index: h, Scale: 4}, p)
+		}
+		SUBQ(h, n)
+		Label(name + "_aligned")
+	}
+	streamLoop(name, n, ptrs, unroll, body)
+	if mode == writeRStream {
+		// Order the non-temporal stores before whatever the caller does next.
+		SFENCE()
+	}
 	sumTree(acc)
 	hsum(acc[0])
-	Store(acc[0].AsX(), ReturnIndex(0))
+	// VZEROUPPER keeps the low 128 bits: clear the upper halves before
+	// Store's legacy-SSE MOVSS so that it pays no AVX-SSE transition.
 	VZEROUPPER()
+	Store(acc[0].AsX(), ReturnIndex(0))
 	RET()
 }
 
@@ -881,7 +984,7 @@ func genAxpy() {
 	xp := Load(Param("x").Base(), GP64())
 	yp := Load(Param("y").Base(), GP64())
 	n := Load(Param("y").Len(), GP64())
-	streamLoop("axpyAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual) {
+	streamLoop("axpyAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual, _ bool) {
 		xv, yv := YMM(), YMM()
 		load(Mem{Base: yp, Disp: 32 * u}, mask, yv)
 		if mask == nil {
@@ -908,7 +1011,7 @@ func genDot() {
 	for _, a := range acc {
 		VXORPS(a, a, a)
 	}
-	streamLoop("dotAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual) {
+	streamLoop("dotAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual, _ bool) {
 		xv, yv := YMM(), YMM()
 		load(Mem{Base: xp, Disp: 32 * u}, mask, xv)
 		if mask == nil {
@@ -920,8 +1023,10 @@ func genDot() {
 	})
 	sumTree(acc)
 	hsum(acc[0])
-	Store(acc[0].AsX(), ReturnIndex(0))
+	// VZEROUPPER keeps the low 128 bits: clear the upper halves before
+	// Store's legacy-SSE MOVSS so that it pays no AVX-SSE transition.
 	VZEROUPPER()
+	Store(acc[0].AsX(), ReturnIndex(0))
 	RET()
 }
 
@@ -963,34 +1068,49 @@ func genPeakFMA() {
 	RET()
 }
 
+// genPeakLoad emits peakLoadAVX2: every loaded vector costs one
+// floating-point operation, x's an add and y's a multiply-add by 1 (exact, so
+// the result is still Σ x + Σ y). Adds and FMAs run on different units, so
+// neither limits the loop before the loads do (two adds per cycle would
+// otherwise cap it at two loads per cycle on CPUs that issue three); 6 + 8
+// accumulators cover both latencies.
 func genPeakLoad() {
-	const unroll = 8
-	TEXT("peakLoadAVX2", NOSPLIT, "func(x, y []float32) float32")
+	const unroll, nAdd, nFMA = 24, 6, 8
+	const name = "peakLoadAVX2"
+	TEXT(name, NOSPLIT, "func(x, y []float32) float32")
 	Pragma("noescape")
-	Doc("peakLoadAVX2 returns Σ (x[i] + y[i]) with one add per vector loaded, for",
-		"len(x) ≥ 1 and y at least as long.")
+	Doc(name+" returns Σ x[i] + Σ y[i] doing one arithmetic operation per vector",
+		"loaded, for len(x) ≥ 1 and y at least as long.")
 	xp := Load(Param("x").Base(), GP64())
 	yp := Load(Param("y").Base(), GP64())
 	n := Load(Param("x").Len(), GP64())
-	acc := ymms(unroll)
-	for _, a := range acc {
+	one := YMM()
+	{
+		t := GP32()
+		MOVL(U32(0x3f800000), t) // 1.0
+		VMOVD(t, one.AsX())
+		VBROADCASTSS(one.AsX(), one)
+	}
+	sx, sy := ymms(nAdd), ymms(nFMA)
+	for _, a := range append(append([]VecVirtual{}, sx...), sy...) {
 		VXORPS(a, a, a)
 	}
-	streamLoop("peakLoadAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual) {
+	streamLoop(name, n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual, _ bool) {
 		if mask == nil {
-			VADDPS(Mem{Base: xp, Disp: 32 * u}, acc[u], acc[u])
-			VADDPS(Mem{Base: yp, Disp: 32 * u}, acc[u], acc[u])
+			VADDPS(Mem{Base: xp, Disp: 32 * u}, sx[u%nAdd], sx[u%nAdd])
+			VFMADD231PS(Mem{Base: yp, Disp: 32 * u}, one, sy[u%nFMA])
 			return
 		}
 		xv, yv := YMM(), YMM()
 		load(Mem{Base: xp}, mask, xv)
 		load(Mem{Base: yp}, mask, yv)
-		VADDPS(xv, acc[u], acc[u])
-		VADDPS(yv, acc[u], acc[u])
+		VADDPS(xv, sx[0], sx[0])
+		VADDPS(yv, sy[0], sy[0])
 	})
+	acc := append(sx, sy...)
 	sumTree(acc)
 	hsum(acc[0])
-	Store(acc[0].AsX(), ReturnIndex(0))
 	VZEROUPPER()
+	Store(acc[0].AsX(), ReturnIndex(0))
 	RET()
 }
