@@ -217,3 +217,19 @@ func filled(rows, cols, stride int, seed float32) Dense {
 	}
 	return d
 }
+
+func TestCopy(t *testing.T) {
+	src := filled(3, 2, 5, 1)
+	dst, _ := New(3, 2)
+	if err := Copy(dst, src); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 2; j++ {
+			if dst.At(i, j) != src.At(i, j) {
+				t.Fatalf("dst(%d, %d) = %v, want %v", i, j, dst.At(i, j), src.At(i, j))
+			}
+		}
+	}
+	wantErr(t, Copy(dst, src.Slice(0, 2)), "Copy", "3×2", "2×2")
+}

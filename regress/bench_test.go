@@ -83,7 +83,11 @@ func peakGFLOPS() float64 {
 // against the active kernels' PeakFMA measured in the same run. PyTorch:
 // ~57k rows/s with DataLoader, ~242k rows/s slicing by hand.
 func BenchmarkEpoch(b *testing.B) {
-	b.Run("medium", func(b *testing.B) {
+	b.Run("medium", func(b *testing.B) { benchEpoch(b, true) })
+}
+
+func benchEpoch(b *testing.B, shuffle bool) {
+	{
 		const n, d, o, bs = 100_000, 64, 8, 256
 		ds := mediumData(b, n, d, o)
 		m, _ := NewLinear(d, o, 0)
@@ -92,7 +96,7 @@ func BenchmarkEpoch(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		l, err := NewLoader(ds, LoaderConfig{BatchSize: bs, Shuffle: true, Seed: 1})
+		l, err := NewLoader(ds, LoaderConfig{BatchSize: bs, Shuffle: shuffle, Seed: 1})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -112,5 +116,36 @@ func BenchmarkEpoch(b *testing.B) {
 		b.ReportMetric(gflops, "GFLOP/s")
 		b.ReportMetric(peak, "peakGFLOP/s")
 		b.ReportMetric(100*gflops/peak, "%peak")
+	}
+}
+
+// BenchmarkEpochInOrder/medium: BenchmarkEpoch/medium without shuffling, so
+// that batches are views of the dataset and nothing is gathered: the cost of
+// the training arithmetic alone, for comparison.
+func BenchmarkEpochInOrder(b *testing.B) {
+	b.Run("medium", func(b *testing.B) { benchEpoch(b, false) })
+}
+
+// BenchmarkLoader/medium: the shuffled epoch of BenchmarkEpoch/medium without
+// the training, to show what gathering the batches costs on its own.
+func BenchmarkLoader(b *testing.B) {
+	b.Run("medium", func(b *testing.B) {
+		const n, d, o, bs = 100_000, 64, 8, 256
+		ds := mediumData(b, n, d, o)
+		l, err := NewLoader(ds, LoaderConfig{BatchSize: bs, Shuffle: true, Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			l.Reset()
+			for {
+				if _, _, ok := l.Next(); !ok {
+					break
+				}
+			}
+		}
+		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 	})
 }

@@ -59,6 +59,7 @@ type Permuter interface {
 // cycling when there are more epochs than permutations.
 type Orders [][]int
 
+// Permutation copies the permutation for epoch into perm.
 func (o Orders) Permutation(epoch int, perm []int) error {
 	if len(o) == 0 {
 		return errors.New("regress: Orders: no permutations")
@@ -212,10 +213,37 @@ func (l *Loader) Next() (X, Y linalg.Dense, ok bool) {
 func (l *Loader) Err() error { return l.err }
 
 // gather copies rows idx of src into consecutive rows of dst.
+//
+// The rows are scattered over a dataset usually far larger than the caches,
+// and a copy loop stalls on each row's cache misses in turn. So a first pass
+// only loads one value from every cache line of every row: those loads do not
+// depend on one another, the core keeps many of them in flight at once, and
+// the copy that follows finds the batch (a few tens of KiB) in cache. On the
+// 100,000×64 benchmark this made an epoch several times faster.
 func gather(dst, src linalg.Dense, idx []int) {
 	c, ds, ss := src.Cols, dst.Stride, src.Stride
 	d, s := dst.Data, src.Data
+	const line = 16 // float32s per 64-byte cache line
+	var t0, t1, t2, t3 float32
+	for _, r := range idx {
+		row := s[r*ss : r*ss+c : r*ss+c]
+		j := 0
+		for ; j+3*line < len(row); j += 4 * line {
+			t0 += row[j]
+			t1 += row[j+line]
+			t2 += row[j+2*line]
+			t3 += row[j+3*line]
+		}
+		for ; j < len(row); j += line {
+			t0 += row[j]
+		}
+		t1 += row[len(row)-1] // the last line, when rows are not line-aligned
+	}
+	touchSink = t0 + t1 + t2 + t3
 	for i, r := range idx {
 		copy(d[i*ds:i*ds+c], s[r*ss:r*ss+c])
 	}
 }
+
+// touchSink keeps gather's touching loads from being optimised away.
+var touchSink float32

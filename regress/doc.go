@@ -25,7 +25,8 @@
 // The numbers are PyTorch's: the optimisers apply torch.optim's update
 // equations in the same order, and the tests compare predictions, losses,
 // gradients and trained weights with reference values PyTorch itself produced
-// (testdata/, made by testdata/make_fixtures.py).
+// (fixtures/pytorch.json at the repository root, made by
+// fixtures/make_fixtures.py).
 //
 // # Errors
 //

@@ -62,6 +62,30 @@ func Example_fromScratch() {
 	// loss after 100 epochs: 380.8
 }
 
+// The tutorial's look at the gradients: after loss.backward(), w.grad and
+// b.grad hold ∂loss/∂w and ∂loss/∂b. Backward computes them without updating
+// the model; Gradients lays them out as Params, W row by row then b. The
+// values are the ones PyTorch prints for the same weights.
+func Example_gradients() {
+	X, _ := linalg.FromRows(inputs[:5])
+	Y, _ := linalg.FromRows(targets[:5])
+	model, _ := regress.NewLinearFrom(
+		[][]float32{{0.33669036626815796, 0.12880940735340118, 0.23446236550807953},
+			{0.23033303022384644, -1.1228563785552979, -0.18632829189300537}},
+		[]float32{2.2082014083862305, -0.637997031211853})
+	opt, _ := regress.NewSGD(regress.SGDConfig{LR: 1e-5})
+	tr, _ := regress.NewTrainer(model, regress.MSE, opt, 5)
+	loss, _ := tr.Backward(X, Y) // loss = mse(model(inputs), targets); loss.backward()
+	g := tr.Gradients()
+	fmt.Printf("loss %.1f\n", loss)
+	fmt.Printf("w.grad [[%.1f %.1f %.1f] [%.1f %.1f %.1f]]\n", g[0], g[1], g[2], g[3], g[4], g[5])
+	fmt.Printf("b.grad [%.2f %.2f]\n", g[6], g[7])
+	// Output:
+	// loss 19322.3
+	// w.grad [[-1622.2 -2731.8 -1496.6] [-14781.0 -17480.2 -10474.5]]
+	// b.grad [-21.79 -179.45]
+}
+
 // The second half of the tutorial, with the built-ins: TensorDataset,
 // DataLoader(batch_size=5, shuffle=True), nn.Linear(3, 2), F.mse_loss,
 // torch.optim.SGD(lr=1e-5) and fit() for 100 epochs, printing the loss every

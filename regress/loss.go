@@ -18,6 +18,7 @@ const (
 	SumSquares
 )
 
+// String names the loss.
 func (l Loss) String() string {
 	switch l {
 	case MSE:

@@ -109,6 +109,7 @@ func NewSGD(cfg SGDConfig) (*SGD, error) {
 // Config returns the optimiser's settings, with the current learning rate.
 func (o *SGD) Config() SGDConfig { return o.cfg }
 
+// Init sizes the state for n parameters; see Optimizer.
 func (o *SGD) Init(n int) error {
 	if n < 0 {
 		return fmt.Errorf("regress: SGD: %d parameters", n)
@@ -120,8 +121,10 @@ func (o *SGD) Init(n int) error {
 	return nil
 }
 
+// LR is the learning rate.
 func (o *SGD) LR() float64 { return o.cfg.LR }
 
+// SetLR sets the learning rate of the following steps.
 func (o *SGD) SetLR(lr float64) error {
 	if err := checkLR("SGD", lr); err != nil {
 		return err
@@ -130,15 +133,19 @@ func (o *SGD) SetLR(lr float64) error {
 	return nil
 }
 
+// Reset makes the next step a first step, as for a new optimiser.
 func (o *SGD) Reset() { o.steps = 0 }
 
+// StateLen is the length of the state SaveState writes.
 func (o *SGD) StateLen() int { return len(o.buf) }
 
+// SaveState copies the running state into dst and returns the step count.
 func (o *SGD) SaveState(dst []float32) int {
 	copy(dst, o.buf)
 	return o.steps
 }
 
+// LoadState restores a state saved by SaveState.
 func (o *SGD) LoadState(src []float32, steps int) error {
 	if len(src) != len(o.buf) || steps < 0 {
 		return fmt.Errorf("regress: SGD: state of %d values at step %d, want %d values", len(src), steps, len(o.buf))
@@ -148,6 +155,7 @@ func (o *SGD) LoadState(src []float32, steps int) error {
 	return nil
 }
 
+// Step applies one update to params from grads; it allocates nothing.
 func (o *SGD) Step(params, grads []float32) {
 	c := &o.cfg
 	lr := float32(c.LR)
@@ -248,6 +256,7 @@ func NewAdam(cfg AdamConfig) (*Adam, error) {
 // Config returns the optimiser's settings, with the current learning rate.
 func (o *Adam) Config() AdamConfig { return o.cfg }
 
+// Init sizes the state for n parameters; see Optimizer.
 func (o *Adam) Init(n int) error {
 	if n < 0 {
 		return fmt.Errorf("regress: Adam: %d parameters", n)
@@ -258,8 +267,10 @@ func (o *Adam) Init(n int) error {
 	return nil
 }
 
+// LR is the learning rate.
 func (o *Adam) LR() float64 { return o.cfg.LR }
 
+// SetLR sets the learning rate of the following steps.
 func (o *Adam) SetLR(lr float64) error {
 	if err := checkLR("Adam", lr); err != nil {
 		return err
@@ -268,18 +279,22 @@ func (o *Adam) SetLR(lr float64) error {
 	return nil
 }
 
+// Reset makes the next step a first step, as for a new optimiser.
 func (o *Adam) Reset() {
 	clear(o.state)
 	o.steps = 0
 }
 
+// StateLen is the length of the state SaveState writes.
 func (o *Adam) StateLen() int { return len(o.state) }
 
+// SaveState copies the running state into dst and returns the step count.
 func (o *Adam) SaveState(dst []float32) int {
 	copy(dst, o.state)
 	return o.steps
 }
 
+// LoadState restores a state saved by SaveState.
 func (o *Adam) LoadState(src []float32, steps int) error {
 	if len(src) != len(o.state) || steps < 0 {
 		return fmt.Errorf("regress: Adam: state of %d values at step %d, want %d values", len(src), steps, len(o.state))
@@ -289,6 +304,7 @@ func (o *Adam) LoadState(src []float32, steps int) error {
 	return nil
 }
 
+// Step applies one update to params from grads; it allocates nothing.
 func (o *Adam) Step(params, grads []float32) {
 	c := &o.cfg
 	o.steps++

@@ -30,6 +30,8 @@ type fixtures struct {
 		SumLoss0  float32     `json:"sum_loss0"`
 		SumWGrad0 [][]float32 `json:"sum_w_grad0"`
 		SumBGrad0 []float32   `json:"sum_b_grad0"`
+		PGrad0    [][]float32 `json:"preds_grad0"`
+		SumPGrad0 [][]float32 `json:"sum_preds_grad0"`
 		Losses    []float32   `json:"losses"`
 		W         [][]float32 `json:"w"`
 		B         []float32   `json:"b"`
@@ -156,22 +158,35 @@ func TestParityFromScratch(t *testing.T) {
 		want             float32
 		wantW            [][]float32
 		wantB            []float32
+		wantP            [][]float32
 		lossName, gradNm string
 	}{
-		{MSE, s.Loss0, s.WGrad0, s.BGrad0, "mse", "mse"},
-		{SumSquares, s.SumLoss0, s.SumWGrad0, s.SumBGrad0, "sum", "sum"},
+		{MSE, s.Loss0, s.WGrad0, s.BGrad0, s.PGrad0, "mse", "mse"},
+		{SumSquares, s.SumLoss0, s.SumWGrad0, s.SumBGrad0, s.SumPGrad0, "sum", "sum"},
 	} {
-		opt, _ := NewSGD(SGDConfig{LR: s.LR})
-		tr, err := NewTrainer(m.Clone(), c.loss, opt, s.Rows)
+		// preds.grad after loss.backward(), through Loss.Grad.
+		D, _ := linalg.New(s.Rows, 2)
+		lg, err := c.loss.Grad(D, P, Y)
 		if err != nil {
 			t.Fatal(err)
 		}
-		loss, err := tr.Backward(X, Y)
-		if err != nil {
-			t.Fatal(err)
+		checkVec(t, c.lossName+" Loss.Grad loss", []float32{lg}, []float32{c.want})
+		checkVec(t, c.lossName+" gradient of the predictions", D.Data, flat(c.wantP))
+
+		for _, tiny := range []bool{true, false} {
+			opt, _ := NewSGD(SGDConfig{LR: s.LR})
+			tr, err := NewTrainer(m.Clone(), c.loss, opt, s.Rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr.tiny = tiny
+			loss, err := tr.Backward(X, Y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkVec(t, c.lossName+" loss", []float32{loss}, []float32{c.want})
+			checkVec(t, c.gradNm+" gradient of W and b", tr.Gradients(), append(flat(c.wantW), c.wantB...))
 		}
-		checkVec(t, c.lossName+" loss", []float32{loss}, []float32{c.want})
-		checkVec(t, c.gradNm+" gradient of W and b", tr.Gradients(), append(flat(c.wantW), c.wantB...))
 
 		// The same loss through Loss.Value and Loss.Grad.
 		v, err := c.loss.Value(P, Y)

@@ -41,6 +41,9 @@ func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, er
 	if m == nil || opt == nil {
 		return nil, errors.New("regress: NewTrainer: model and optimiser must not be nil")
 	}
+	if m.In() == 0 || m.Out() == 0 || len(m.params) != m.In()*m.Out()+m.Out() {
+		return nil, errors.New("regress: NewTrainer: the model was not made by NewLinear or NewLinearFrom")
+	}
 	if err := loss.check(); err != nil {
 		return nil, err
 	}
@@ -119,29 +122,31 @@ func (t *Trainer) backwardTiny(X, Y linalg.Dense, alpha float32) float32 {
 	m := t.Model
 	in, out := m.In(), m.Out()
 	W, b := m.W.Data[:in*out], m.B[:out]
-	gW, gb := t.gW.Data[:in*out], t.gb[:out]
-	clear(t.grad)
+	g := t.grad[: in*out+out : in*out+out]
+	gW, gb := g[:in*out], g[in*out:]
+	clear(g)
+	xs, ys := X.Data, Y.Data
 	var sq float32
 	for i := 0; i < X.Rows; i++ {
-		x := X.Data[i*X.Stride : i*X.Stride+in]
-		y := Y.Data[i*Y.Stride : i*Y.Stride+out]
-		for j := range gb {
-			w := W[j*in : j*in+in]
-			s := float32(0)
+		x := xs[i*X.Stride:][:in]
+		y := ys[i*Y.Stride:][:out]
+		for j, bj := range b {
+			w := W[j*in:][:in]
+			s := bj
 			for k, xv := range x {
 				s += xv * w[k]
 			}
-			r := s + b[j] - y[j]
+			r := s - y[j]
 			sq += r * r
 			gb[j] += r
-			g := gW[j*in : j*in+in]
+			gj := gW[j*in:][:in]
 			for k, xv := range x {
-				g[k] += r * xv
+				gj[k] += r * xv
 			}
 		}
 	}
-	for i := range t.grad {
-		t.grad[i] *= alpha
+	for i := range g {
+		g[i] *= alpha
 	}
 	return sq
 }
@@ -221,6 +226,9 @@ type EpochStats struct {
 // batches. It allocates nothing.
 func (t *Trainer) Epoch(ctx context.Context, l *Loader) (EpochStats, error) {
 	var st EpochStats
+	if l == nil {
+		return st, errors.New("regress: Epoch: nil loader")
+	}
 	if err := l.Reset(); err != nil {
 		return st, err
 	}
@@ -278,6 +286,9 @@ type FitConfig struct {
 func (t *Trainer) Fit(ctx context.Context, l *Loader, cfg FitConfig) ([]float32, error) {
 	if cfg.Epochs <= 0 {
 		return nil, fmt.Errorf("regress: Fit: %d epochs: want at least 1", cfg.Epochs)
+	}
+	if l == nil {
+		return nil, errors.New("regress: Fit: nil loader")
 	}
 	if l.BatchSize() > t.maxBatch {
 		return nil, fmt.Errorf("regress: Fit: the loader's batches have %d rows, the trainer was made for at most %d", l.BatchSize(), t.maxBatch)
