@@ -127,7 +127,8 @@ func to64(v []float32) []float64 {
 
 // gonumTrainer is the SGD a Go programmer writes today with gonum's mat
 // package, in float64 (mat has no float32 matrices): gather the batch's rows,
-// P = Xb·Wᵀ + b, R = P − Tb, ∂W = (2/N)·Rᵀ·Xb, ∂b = (2/N)·colsum(R), step.
+// P = Xb·Wᵀ + b, R = P − Tb, the batch's loss ‖R‖²/N (as fit() computes it
+// every step), ∂W = (2/N)·Rᵀ·Xb, ∂b = (2/N)·colsum(R), step.
 // It draws its initial parameters and its orders as the other Go trainers
 // do, so that with the same seed they train the same model.
 func gonumTrainer(t *trainTask) trainer {
@@ -137,6 +138,7 @@ func gonumTrainer(t *trainTask) trainer {
 	W := mat.NewDense(o, d, nil)
 	b := make([]float64, o)
 	lr := float64(t.lr)
+	var loss float64 // of the last batch
 	fit := func(seed uint64) error {
 		r := rand.New(rand.NewPCG(seed, 0))
 		W32, b32 := make([]float32, o*d), make([]float32, o)
@@ -163,6 +165,8 @@ func gonumTrainer(t *trainTask) trainer {
 					}
 				}
 				R.Sub(&R, tb)
+				fro := mat.Norm(&R, 2)
+				loss = fro * fro / float64(rows*o)
 				scale := 2 / float64(rows*o)
 				var G mat.Dense
 				G.Mul(R.T(), xb)
@@ -172,6 +176,9 @@ func gonumTrainer(t *trainTask) trainer {
 					b[j] -= lr * scale * mat.Sum(R.ColView(j))
 				}
 			}
+		}
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return fmt.Errorf("diverged: last batch loss %g", loss)
 		}
 		return nil
 	}
@@ -203,6 +210,7 @@ func kernelTrainer(t *trainTask) trainer {
 	R, G, g := make([]float32, bs*o), make([]float32, o*d), make([]float32, o)
 	perm := make([]int, n)
 	lr := float32(t.lr)
+	var loss float32 // of the last batch
 	fit := func(seed uint64) error {
 		r := rand.New(rand.NewPCG(seed, 0))
 		initParams(r, W, b, d)
@@ -218,13 +226,16 @@ func kernelTrainer(t *trainTask) trainer {
 					copy(Tb[i*o:(i+1)*o], t.Y[perm[start+i]*o:])
 				}
 				edgefit.MatMulBias(rows, o, d, Xb, d, W, d, b, R, o)
-				edgefit.SqErr(R[:rows*o], R[:rows*o], Tb[:rows*o])
+				loss = edgefit.SqErr(R[:rows*o], R[:rows*o], Tb[:rows*o]) / float32(rows*o)
 				alpha := 2 / float32(rows*o)
 				edgefit.GradW(rows, o, d, alpha, R, o, Xb, d, 0, G, d)
 				edgefit.ColSums(rows, o, alpha, R, o, 0, g)
 				edgefit.Axpy(-lr, G, W)
 				edgefit.Axpy(-lr, g, b)
 			}
+		}
+		if l := float64(loss); math.IsNaN(l) || math.IsInf(l, 0) {
+			return fmt.Errorf("diverged: last batch loss %g", l)
 		}
 		return nil
 	}
