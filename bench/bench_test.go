@@ -435,3 +435,38 @@ func TestParseKernel(t *testing.T) {
 		}
 	}
 }
+
+// pythonTraining with a stand-in for Python: missing libraries and failing
+// scripts are notes, a model that did not train stops the run.
+func TestPythonTraining(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh to stand in for Python")
+	}
+	task := tutorialTask()
+	try := func(body string) (*results, trainResult, error) {
+		p := filepath.Join(t.TempDir(), "fake.sh")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := &results{}
+		tr := trainResult{task: task}
+		err := pythonTraining(config{python: sh, script: p, budget: time.Millisecond}, r, &tr)
+		return r, tr, err
+	}
+	r, tr, err := try("echo INFO numpy=1.0\necho RESULT task=tutorial lib=numpy seconds=0.01 reps=3 spread=0.1 mse=40\necho MISSING lib=torch reason=No_module_named_torch\n")
+	if err != nil || len(tr.rows) != 1 || tr.rows[0].lib != "NumPy SGD (float32)" || tr.rows[0].lang != "Python" {
+		t.Errorf("numpy only: err %v, rows %+v", err, tr.rows)
+	}
+	if len(r.pyNotes) != 1 || !strings.Contains(r.pyNotes[0], "PyTorch skipped: No module named torch") || r.pyInfo["numpy"] != "1.0" {
+		t.Errorf("numpy only: notes %q, info %v", r.pyNotes, r.pyInfo)
+	}
+	r, tr, err = try("echo Traceback >&2\nexit 1\n")
+	if err != nil || len(tr.rows) != 0 || len(r.pyNotes) != 1 || !strings.Contains(r.pyNotes[0], "Traceback") {
+		t.Errorf("failing script: err %v, rows %+v, notes %q", err, tr.rows, r.pyNotes)
+	}
+	_, _, err = try("echo RESULT task=tutorial lib=torch-fit seconds=0.01 reps=3 spread=0.1 mse=1e9\n")
+	if err == nil || !strings.Contains(err.Error(), "did not train") {
+		t.Errorf("untrained model: error %v", err)
+	}
+}

@@ -33,9 +33,11 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -175,24 +177,8 @@ func run(c config) (*results, error) {
 		if err != nil {
 			return nil, err
 		}
-		if c.python != "" {
-			py, err := runPython(c.python, c.script, t, 4*c.budget, 10*time.Minute)
-			switch {
-			case err != nil && py == nil:
-				r.pyNotes = appendOnce(r.pyNotes, "Python libraries skipped: "+err.Error())
-			case err != nil:
-				return nil, err
-			default:
-				r.mergeInfo(py.info)
-				for lib, why := range py.missing {
-					r.pyNotes = appendOnce(r.pyNotes, pythonName(lib)+" skipped: "+why)
-				}
-				for _, x := range py.results {
-					tr.rows = append(tr.rows, trainRow{lib: pythonName(x.lib), lang: "Python", seconds: x.seconds, spread: x.spread, reps: x.reps, mse: x.mse})
-				}
-			}
-		} else {
-			r.pyNotes = appendOnce(r.pyNotes, "Python libraries skipped: -python is empty")
+		if err := pythonTraining(c, r, &tr); err != nil {
+			return nil, err
 		}
 		for _, row := range tr.rows {
 			c.log("train %-8s %-28s %10s  %s rows/s  mse %.5g", t.name, row.lib, fmtSec(row.seconds), fmtRows(row.rowsPerSec(t)), row.mse)
@@ -203,6 +189,36 @@ func run(c config) (*results, error) {
 		r.pyNotes = appendOnce(r.pyNotes, "NumPy runs on the reference BLAS here, not OpenBLAS: apt-get install -y libopenblas0-pthread")
 	}
 	return r, nil
+}
+
+// pythonTraining adds NumPy's and PyTorch's rows to tr. A missing interpreter
+// or library, or a script that fails, is a note in the results; a model that
+// did not train is a wrong answer, which stops the run.
+func pythonTraining(c config, r *results, tr *trainResult) error {
+	if c.python == "" {
+		r.pyNotes = appendOnce(r.pyNotes, "Python libraries skipped: -python is empty")
+		return nil
+	}
+	t := tr.task
+	py, err := runPython(c.python, c.script, t, 4*c.budget, 10*time.Minute)
+	if py != nil {
+		r.mergeInfo(py.info)
+		for _, lib := range slices.Sorted(maps.Keys(py.missing)) {
+			r.pyNotes = appendOnce(r.pyNotes, pythonName(lib)+" skipped: "+py.missing[lib])
+		}
+	}
+	if err != nil {
+		r.pyNotes = appendOnce(r.pyNotes, "Python libraries skipped on "+t.label+": "+err.Error())
+		return nil
+	}
+	for _, x := range py.results {
+		name := pythonName(x.lib)
+		if err := checkTrained(t, name, x.mse); err != nil {
+			return fmt.Errorf("wrong answer, nothing written: %v", err)
+		}
+		tr.rows = append(tr.rows, trainRow{lib: name, lang: "Python", seconds: x.seconds, spread: x.spread, reps: x.reps, mse: x.mse})
+	}
+	return nil
 }
 
 func (r *results) mergeInfo(info map[string]string) {

@@ -39,6 +39,7 @@ type pyRun struct {
 
 // pythonNames are the names in tables and charts of what the script measures.
 var pythonNames = map[string]string{
+	"torch":        "PyTorch",
 	"numpy":        "NumPy SGD (float32)",
 	"torch-fit":    "PyTorch fit() (DataLoader)",
 	"torch-sliced": "PyTorch, sliced batches",
