@@ -42,7 +42,7 @@ var pythonNames = map[string]string{
 	"torch":        "PyTorch",
 	"numpy":        "NumPy SGD (float32)",
 	"torch-fit":    "PyTorch fit() (DataLoader)",
-	"torch-sliced": "PyTorch, sliced batches",
+	"torch-sliced": "PyTorch (sliced batches)",
 }
 
 // pythonName is how a library the script reports is named in tables and charts.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -159,6 +160,8 @@ func writeMarkdown(w io.Writer, r *results) error {
 	p("Times are the %s, not wall-clock time: every contender runs on one thread, and on a machine shared with other ", clockName)
 	p("programs the time spent waiting for a core would otherwise count against whoever was running.\n\n")
 
+	writeSummary(&b, r)
+
 	// Ceilings.
 	p("## Machine ceilings\n\n")
 	p("Measured with each implementation's calibration loop (`PeakFMA`), at the start and at the end of the run.\n\n")
@@ -221,6 +224,50 @@ func blasName(libs string) string {
 		return libs + " (the reference BLAS)"
 	}
 	return orDash(libs)
+}
+
+// writeSummary states the ratios a reader asks about first: the kernels at a
+// training batch's shape and at the largest size, and every training task.
+func writeSummary(b *strings.Builder, r *results) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	others := func(ts []timing, ref *timing) string {
+		var parts []string
+		for _, t := range ts {
+			if t.name != ref.name && !strings.HasPrefix(t.name, "edgefit") {
+				parts = append(parts, fmt.Sprintf("%s %s", t.name, fmtRatio(float64(t.perOp)/float64(ref.perOp))))
+			}
+		}
+		return strings.Join(parts, ", ")
+	}
+	kernel := func(what string, cases []caseResult, labels ...string) {
+		for _, cr := range cases {
+			if !slices.Contains(labels, cr.c.label) && cr.c.label != cases[len(cases)-1].c.label {
+				continue
+			}
+			ref := find(cr.timings, r.ref)
+			p("- %s, %s: %s (%s %s); the others take %s its time.\n", what, cr.c.label, r.ref, fmtDur(ref.perOp),
+				"at "+sig3(rate(cr.c.work, ref.perOp))+" "+cr.c.unit, others(cr.timings, ref))
+		}
+	}
+	p("## Summary\n\n")
+	kernel("Matrix product with bias", r.matmul, "256×64×8")
+	kernel("Squared error", r.sqerr, "16384")
+	for _, tr := range r.train {
+		var ref *trainRow
+		var parts []string
+		for i, row := range tr.rows {
+			if row.lib == trainRef(tr) {
+				ref = &tr.rows[i]
+			}
+		}
+		for _, row := range tr.rows {
+			if !strings.HasPrefix(row.lib, "edgefit") {
+				parts = append(parts, fmt.Sprintf("%s %s", row.lib, fmtRatio(row.seconds/ref.seconds)))
+			}
+		}
+		p("- Training, %s: %s %s rows/s; the others take %s its time.\n", tr.task.label, ref.lib, fmtRows(ref.rowsPerSec(tr.task)), strings.Join(parts, ", "))
+	}
+	p("\n")
 }
 
 func orDash(s string) string {
