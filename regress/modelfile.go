@@ -201,6 +201,9 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 		return nil, fmt.Errorf("format version %d is newer than this program reads (%d)", ver, ModelFormatVersion)
 	}
 	dataSize := size - 8 - int64(hlen)
+	if int64(int(dataSize)) != dataSize {
+		return nil, fmt.Errorf("%d data bytes: too large for this platform", dataSize)
+	}
 	// Every tensor, known or not, must lie in the data section, and together
 	// they must cover it exactly, as the safetensors readers require.
 	infos := make(map[string]tensorInfo, len(raw))
