@@ -46,6 +46,11 @@ const ModelFormatVersion = 1
 // cannot make the loader allocate gigabytes.
 const maxHeader = 16 << 20
 
+// MaxModelFile is the largest model file DecodeModel reads: 1 GiB holds a
+// quarter of a billion weights, far beyond any linear model for an edge
+// device, so a larger file is a mistake (the wrong file) rather than a model.
+const MaxModelFile = 1 << 30
+
 // ModelFile is everything a model file holds.
 type ModelFile struct {
 	Inputs  []string  // input column names, In of them (or none)
@@ -165,6 +170,9 @@ func DecodeModel(r io.Reader, size int64) (*ModelFile, error) {
 
 func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	var nb [8]byte
+	if size > MaxModelFile {
+		return nil, fmt.Errorf("%d bytes, over the %d-byte limit for a model file", size, MaxModelFile)
+	}
 	if size < 8 {
 		return nil, fmt.Errorf("%d bytes, too short for the 8-byte header length", size)
 	}
