@@ -131,7 +131,7 @@ type trainResult struct {
 	Model      string      `json:"model,omitempty"`
 
 	lossCurve  []float64
-	ls         *regress.LeastSquares
+	ls         *regress.LeastSquares // the normal equations of the training rows
 	optimalErr error
 }
 
@@ -523,7 +523,7 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.
 		if f.standardize {
 			// On centred inputs the best bias is the targets' mean:
 			// starting there spares SGD its slowest direction.
-			_, meanY := lsMeans(res)
+			_, meanY := res.ls.Means()
 			for j := range m.B {
 				m.B[j] = float32(meanY[j])
 			}
@@ -550,8 +550,6 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.
 	}
 	return m, nil
 }
-
-func lsMeans(r *trainResult) (x, y []float64) { return r.ls.Means() }
 
 // readInit reads starting weights for raw inputs from a JSON file in a
 // PyTorch state_dict's names and layout.
