@@ -403,6 +403,12 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 
 	guard := regress.NewGuard(tr, f.rollbacks)
+	if f.rollbacks == 0 {
+		// Without rollbacks a false alarm would end a good run: only a
+		// loss a million times the best, as Fit uses, counts as growth
+		// without bound (NaN and Inf always count).
+		guard.Limit = 1e6
+	}
 	var early *regress.EarlyStop
 	if f.patience > 0 {
 		early = regress.NewEarlyStop(f.patience, 0, len(model.W.Data), len(model.B))
