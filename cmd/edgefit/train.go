@@ -160,6 +160,21 @@ const (
 // held in memory even when the training rows are streamed.
 const valMinBudget = 256 << 20
 
+// keepTraining moves the training rows of a chunk of m rows, the first of
+// which is row number first in the file, to the front of X and Y (the
+// validation rows are dropped) and returns how many there are.
+func keepTraining(m int, X, Y []float32, k, n int, first int64, f *trainFlags) int {
+	kept := 0
+	for i := 0; i < m; i++ {
+		if !isVal(first+int64(i), f.seed, f.val) {
+			copy(X[kept*k:(kept+1)*k], X[i*k:(i+1)*k])
+			copy(Y[kept*n:(kept+1)*n], Y[i*n:(i+1)*n])
+			kept++
+		}
+	}
+	return kept
+}
+
 // table is rows held in memory, growing by append.
 type table struct {
 	k, n int
@@ -378,14 +393,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 					return err
 				}
 				// Keep the training rows, standardised, in place.
-				kept := 0
-				for i := 0; i < m; i++ {
-					if !isVal(row+int64(i), f.seed, f.val) {
-						copy(X[kept*k:(kept+1)*k], X[i*k:(i+1)*k])
-						copy(Y[kept*n:(kept+1)*n], Y[i*n:(i+1)*n])
-						kept++
-					}
-				}
+				kept := keepTraining(m, X, Y, k, n, row, f)
 				row += int64(m)
 				if kept == 0 {
 					return nil
@@ -484,12 +492,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	} else {
 		var row int64
 		err := file.Pass(bufX, bufY, func(m int, X, Y []float32) error {
-			for i := 0; i < m; i++ {
-				if !isVal(row, f.seed, f.val) {
-					addRows(1, X[i*k:(i+1)*k], Y[i*n:(i+1)*n])
-				}
-				row++
-			}
+			kept := keepTraining(m, X, Y, k, n, row, f)
+			row += int64(m)
+			addRows(kept, X, Y)
 			return nil
 		})
 		if err != nil {
