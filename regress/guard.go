@@ -47,9 +47,13 @@ func NewGuard(t *Trainer, maxRollbacks int) *Guard {
 // last good one. After allocates nothing.
 func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) {
 	var d *DivergedError
-	diverged := errors.As(err, &d)
-	if err != nil && !diverged {
-		return false, err
+	diverged := false
+	if err != nil {
+		// Only here: errors.As's target escapes, and a good epoch must not
+		// allocate.
+		if d, diverged = asDiverged(err); !diverged {
+			return false, err
+		}
 	}
 	l := float64(loss)
 	if !diverged && (math.IsNaN(l) || math.IsInf(l, 0) || (l > g.Limit*g.best && l > 0) || nonFinite(g.t.Model.params) >= 0) {
@@ -85,4 +89,10 @@ func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) 
 	}
 	g.Rollbacks++
 	return true, nil
+}
+
+func asDiverged(err error) (*DivergedError, bool) {
+	var d *DivergedError
+	ok := errors.As(err, &d)
+	return d, ok
 }

@@ -46,6 +46,11 @@ const ModelFormatVersion = 1
 // cannot make the loader allocate gigabytes.
 const maxHeader = 16 << 20
 
+// MaxModelFile is the largest model file DecodeModel reads: 1 GiB holds a
+// quarter of a billion weights, far beyond any linear model for an edge
+// device, so a larger file is a mistake (the wrong file) rather than a model.
+const MaxModelFile = 1 << 30
+
 // ModelFile is everything a model file holds.
 type ModelFile struct {
 	Inputs  []string  // input column names, In of them (or none)
@@ -165,6 +170,9 @@ func DecodeModel(r io.Reader, size int64) (*ModelFile, error) {
 
 func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	var nb [8]byte
+	if size > MaxModelFile {
+		return nil, fmt.Errorf("%d bytes, over the %d-byte limit for a model file", size, MaxModelFile)
+	}
 	if size < 8 {
 		return nil, fmt.Errorf("%d bytes, too short for the 8-byte header length", size)
 	}
@@ -201,6 +209,9 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 		return nil, fmt.Errorf("format version %d is newer than this program reads (%d)", ver, ModelFormatVersion)
 	}
 	dataSize := size - 8 - int64(hlen)
+	if int64(int(dataSize)) != dataSize {
+		return nil, fmt.Errorf("%d data bytes: too large for this platform", dataSize)
+	}
 	// Every tensor, known or not, must lie in the data section, and together
 	// they must cover it exactly, as the safetensors readers require.
 	infos := make(map[string]tensorInfo, len(raw))

@@ -119,6 +119,9 @@ func TestModelFileRejectsDamage(t *testing.T) {
 			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
 		}
 	}
+	if _, err := DecodeModel(bytes.NewReader(good), MaxModelFile+1); err == nil || !strings.Contains(err.Error(), "over the") {
+		t.Errorf("oversized file: error %v", err)
+	}
 	bad := sampleModel()
 	bad.Scale[1] = 0
 	if err := SaveModel(filepath.Join(t.TempDir(), "m"), bad); err == nil {

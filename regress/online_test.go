@@ -82,3 +82,20 @@ func TestGuardRollsBack(t *testing.T) {
 		t.Errorf("without rollbacks: error %v, want *DivergedError", err)
 	}
 }
+
+func TestGuardAfterAllocs(t *testing.T) {
+	m, _ := NewLinear(3, 2, 7)
+	opt, _ := NewSGD(SGDConfig{LR: 1e-5, Momentum: 0.9})
+	tr, _ := NewTrainer(m, MSE, opt, 5)
+	g := NewGuard(tr, 3)
+	loss := float32(100)
+	g.After(1, loss, nil)
+	if a := testing.AllocsPerRun(100, func() {
+		loss *= 0.99
+		if _, err := g.After(2, loss, nil); err != nil {
+			t.Fatal(err)
+		}
+	}); a != 0 {
+		t.Errorf("After allocates %v times per good epoch", a)
+	}
+}

@@ -131,7 +131,7 @@ type trainResult struct {
 	Model      string      `json:"model,omitempty"`
 
 	lossCurve  []float64
-	ls         *regress.LeastSquares
+	ls         *regress.LeastSquares // the normal equations of the training rows
 	optimalErr error
 }
 
@@ -159,6 +159,21 @@ const (
 // valMinBudget is the memory the validation split may always take: it is
 // held in memory even when the training rows are streamed.
 const valMinBudget = 256 << 20
+
+// keepTraining moves the training rows of a chunk of m rows, the first of
+// which is row number first in the file, to the front of X and Y (the
+// validation rows are dropped) and returns how many there are.
+func keepTraining(m int, X, Y []float32, k, n int, first int64, f *trainFlags) int {
+	kept := 0
+	for i := 0; i < m; i++ {
+		if !isVal(first+int64(i), f.seed, f.val) {
+			copy(X[kept*k:(kept+1)*k], X[i*k:(i+1)*k])
+			copy(Y[kept*n:(kept+1)*n], Y[i*n:(i+1)*n])
+			kept++
+		}
+	}
+	return kept
+}
 
 // table is rows held in memory, growing by append.
 type table struct {
@@ -378,14 +393,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 					return err
 				}
 				// Keep the training rows, standardised, in place.
-				kept := 0
-				for i := 0; i < m; i++ {
-					if !isVal(row+int64(i), f.seed, f.val) {
-						copy(X[kept*k:(kept+1)*k], X[i*k:(i+1)*k])
-						copy(Y[kept*n:(kept+1)*n], Y[i*n:(i+1)*n])
-						kept++
-					}
-				}
+				kept := keepTraining(m, X, Y, k, n, row, f)
 				row += int64(m)
 				if kept == 0 {
 					return nil
@@ -403,6 +411,12 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 
 	guard := regress.NewGuard(tr, f.rollbacks)
+	if f.rollbacks == 0 {
+		// Without rollbacks a false alarm would end a good run: only a
+		// loss a million times the best, as Fit uses, counts as growth
+		// without bound (NaN and Inf always count).
+		guard.Limit = 1e6
+	}
 	var early *regress.EarlyStop
 	if f.patience > 0 {
 		early = regress.NewEarlyStop(f.patience, 0, len(model.W.Data), len(model.B))
@@ -478,12 +492,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	} else {
 		var row int64
 		err := file.Pass(bufX, bufY, func(m int, X, Y []float32) error {
-			for i := 0; i < m; i++ {
-				if !isVal(row, f.seed, f.val) {
-					addRows(1, X[i*k:(i+1)*k], Y[i*n:(i+1)*n])
-				}
-				row++
-			}
+			kept := keepTraining(m, X, Y, k, n, row, f)
+			row += int64(m)
+			addRows(kept, X, Y)
 			return nil
 		})
 		if err != nil {
@@ -523,7 +534,7 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.
 		if f.standardize {
 			// On centred inputs the best bias is the targets' mean:
 			// starting there spares SGD its slowest direction.
-			_, meanY := lsMeans(res)
+			_, meanY := res.ls.Means()
 			for j := range m.B {
 				m.B[j] = float32(meanY[j])
 			}
@@ -550,8 +561,6 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.
 	}
 	return m, nil
 }
-
-func lsMeans(r *trainResult) (x, y []float64) { return r.ls.Means() }
 
 // readInit reads starting weights for raw inputs from a JSON file in a
 // PyTorch state_dict's names and layout.
