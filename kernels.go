@@ -50,8 +50,9 @@ func (im *Impl) String() string { return im.name }
 //
 // Only the m×n elements of Y are written; the gaps between rows are not
 // touched. The SIMD versions sum in another order and fuse multiply-adds, so
-// each element may differ from the loop above by at most k·2⁻²³·(|b[j]| +
-// Σₚ|X[i,p]·W[j,p]|), the usual bound for a length-k dot product.
+// each element may differ from the loop above by at most (k+1)·2⁻²³·(|b[j]| +
+// Σₚ|X[i,p]·W[j,p]|) with a bias and k·2⁻²³·Σₚ|X[i,p]·W[j,p]| without: the
+// usual bound for a sum of that many terms.
 func (im *Impl) MatMulBias(m, n, k int, X []float32, ldx int, W []float32, ldw int, b []float32, Y []float32, ldy int) {
 	checkMatrix("MatMulBias", "X", X, m, k, ldx)
 	checkMatrix("MatMulBias", "W", W, n, k, ldw)
