@@ -82,7 +82,7 @@ func cmdPredict(e *env, args []string) error {
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
 	cr.Comment = '#' // the dialect regress.CSVReader reads
-	var cols []int // the model's inputs' positions in each record
+	var cols []int   // the model's inputs' positions in each record
 	first := true
 	rowsRead := 0
 	for {
