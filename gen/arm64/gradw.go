@@ -16,7 +16,9 @@ import (
 // pass of 2 and one of 1, reading R[i, j..] with a 4-, 2- or 1-lane load.
 // Within a pass, columns (p) go in tiles of 16, then of 4, then one at a time;
 // a one-column tile keeps its jr sums in the lanes of a single accumulator.
-// The epilogue scales by α and, only when β is not 0, loads G and adds β·G,
+// Tiles narrower than 4×16 take the rows two at a time into two sets of
+// accumulators, so that they too have enough independent chains (with n = 1,
+// the usual single-output regression, every tile is narrow). The epilogue scales by α and, only when β is not 0, loads G and adds β·G,
 // so that G is not read when β = 0.
 
 // gw holds GradW's register assignment.
