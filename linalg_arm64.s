@@ -935,10 +935,14 @@ cols4x1_37:
 	VEOR	V1.B16, V1.B16, V1.B16
 	VEOR	V2.B16, V2.B16, V2.B16
 	VEOR	V3.B16, V3.B16, V3.B16
-	LSR	$2, R6, R12
-	CBZ	R12, k4_end_50
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	LSR	$3, R6, R12
+	CBZ	R12, k8_end_50
 
-k4_49:
+k8_49:
 	VLD1.P	16(R21), [V24.S4]
 	VLD1.P	16(R14), [V28.S4]
 	VLD1.P	16(R15), [V29.S4]
@@ -948,14 +952,36 @@ k4_49:
 	VLD1.P	16(R17), [V29.S4]
 	VFMLA	V24.S4, V28.S4, V2.S4
 	VFMLA	V24.S4, V29.S4, V3.S4
+	VLD1.P	16(R21), [V16.S4]
+	VLD1.P	16(R14), [V28.S4]
+	VLD1.P	16(R15), [V29.S4]
+	VFMLA	V16.S4, V28.S4, V4.S4
+	VLD1.P	16(R16), [V28.S4]
+	VFMLA	V16.S4, V29.S4, V5.S4
+	VLD1.P	16(R17), [V29.S4]
+	VFMLA	V16.S4, V28.S4, V6.S4
+	VFMLA	V16.S4, V29.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k4_49
+	BNE	k8_49
 
-k4_end_50:
+k8_end_50:
+	AND	$4, R6, R12
+	CBZ	R12, k4_none_51
+	VLD1.P	16(R21), [V24.S4]
+	VLD1.P	16(R14), [V28.S4]
+	VLD1.P	16(R15), [V29.S4]
+	VFMLA	V24.S4, V28.S4, V0.S4
+	VLD1.P	16(R16), [V28.S4]
+	VFMLA	V24.S4, V29.S4, V1.S4
+	VLD1.P	16(R17), [V29.S4]
+	VFMLA	V24.S4, V28.S4, V2.S4
+	VFMLA	V24.S4, V29.S4, V3.S4
+
+k4_none_51:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_52
+	CBZ	R12, k1_end_53
 
-k1_51:
+k1_52:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R14), F28
 	FMOVS.P	4(R15), F29
@@ -966,9 +992,13 @@ k1_51:
 	VFMLA	V24.S4, V28.S4, V2.S4
 	VFMLA	V24.S4, V29.S4, V3.S4
 	SUBS	$1, R12
-	BNE	k1_51
+	BNE	k1_52
 
-k1_end_52:
+k1_end_53:
+	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
+	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
+	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
+	WORD	$0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	WORD	$0x7e30d800 // faddp s0, v0.2s
 	WORD	$0x6e21d421 // faddp v1.4s, v1.4s, v1.4s
@@ -978,14 +1008,14 @@ k1_end_52:
 	WORD	$0x6e23d463 // faddp v3.4s, v3.4s, v3.4s
 	WORD	$0x7e30d863 // faddp s3, v3.2s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_53
+	CBZ	R13, nobias_54
 	FMOVS	(R10), F24
 	FADDS	F24, F0, F0
 	FADDS	F24, F1, F1
 	FADDS	F24, F2, F2
 	FADDS	F24, F3, F3
 
-nobias_53:
+nobias_54:
 	MOVD	R11, R25
 	FMOVS	F0, (R25)
 	ADD	R5, R25
@@ -1002,16 +1032,16 @@ rows4_done_36:
 
 rows4_skip_28:
 	CMP	$2, R7
-	BLT	rows2_skip_54
+	BLT	rows2_skip_55
 	// 2 rows of X against every row of W
 	MOVD	w_base+56(FP), R9
 	MOVD	b_base+88(FP), R10
 	MOVD	R4, R11
 	MOVD	n+8(FP), R8
 	CMP	$4, R8
-	BLT	cols2x4_end_56
+	BLT	cols2x4_end_57
 
-cols2x4_55:
+cols2x4_56:
 	// tile of 2×4 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -1028,9 +1058,9 @@ cols2x4_55:
 	VEOR	V6.B16, V6.B16, V6.B16
 	VEOR	V7.B16, V7.B16, V7.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_58
+	CBZ	R12, k4_end_59
 
-k4_57:
+k4_58:
 	VLD1.P	16(R21), [V24.S4]
 	VLD1.P	16(R22), [V25.S4]
 	VLD1.P	16(R23), [V26.S4]
@@ -1046,13 +1076,13 @@ k4_57:
 	VFMLA	V26.S4, V29.S4, V6.S4
 	VFMLA	V27.S4, V29.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k4_57
+	BNE	k4_58
 
-k4_end_58:
+k4_end_59:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_60
+	CBZ	R12, k1_end_61
 
-k1_59:
+k1_60:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R23), F26
@@ -1068,9 +1098,9 @@ k1_59:
 	VFMLA	V26.S4, V29.S4, V6.S4
 	VFMLA	V27.S4, V29.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k1_59
+	BNE	k1_60
 
-k1_end_60:
+k1_end_61:
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
 	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
@@ -1078,12 +1108,12 @@ k1_end_60:
 	WORD	$0x6e27d4c6 // faddp v6.4s, v6.4s, v7.4s
 	WORD	$0x6e26d484 // faddp v4.4s, v4.4s, v6.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_61
+	CBZ	R13, nobias_62
 	VLD1	(R10), [V24.S4]
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
 
-nobias_61:
+nobias_62:
 	MOVD	R11, R25
 	VST1	[V0.S4], (R25)
 	ADD	R5, R25
@@ -1093,13 +1123,13 @@ nobias_61:
 	ADD	$16, R11
 	SUB	$4, R8
 	CMP	$4, R8
-	BGE	cols2x4_55
+	BGE	cols2x4_56
 
-cols2x4_end_56:
-	CBZ	R8, rows2_done_62
+cols2x4_end_57:
+	CBZ	R8, rows2_done_63
 	CMP	$2, R8
-	BLT	cols2x1_63
-	BEQ	cols2x2_64
+	BLT	cols2x1_64
+	BEQ	cols2x2_65
 	// tile of 2×3 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -1113,9 +1143,9 @@ cols2x4_end_56:
 	VEOR	V4.B16, V4.B16, V4.B16
 	VEOR	V5.B16, V5.B16, V5.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_66
+	CBZ	R12, k4_end_67
 
-k4_65:
+k4_66:
 	VLD1.P	16(R21), [V24.S4]
 	VLD1.P	16(R22), [V25.S4]
 	VLD1.P	16(R23), [V26.S4]
@@ -1128,13 +1158,13 @@ k4_65:
 	VFMLA	V25.S4, V29.S4, V4.S4
 	VFMLA	V26.S4, V29.S4, V5.S4
 	SUBS	$1, R12
-	BNE	k4_65
+	BNE	k4_66
 
-k4_end_66:
+k4_end_67:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_68
+	CBZ	R12, k1_end_69
 
-k1_67:
+k1_68:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R23), F26
@@ -1147,9 +1177,9 @@ k1_67:
 	VFMLA	V25.S4, V29.S4, V4.S4
 	VFMLA	V26.S4, V29.S4, V5.S4
 	SUBS	$1, R12
-	BNE	k1_67
+	BNE	k1_68
 
-k1_end_68:
+k1_end_69:
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
@@ -1157,14 +1187,14 @@ k1_end_68:
 	WORD	$0x6e25d4a5 // faddp v5.4s, v5.4s, v5.4s
 	WORD	$0x6e25d463 // faddp v3.4s, v3.4s, v5.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_69
+	CBZ	R13, nobias_70
 	FMOVD	(R10), F24
 	ADD	$8, R10, R13
 	VLD1	(R13), V24.S[2]
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 	WORD	$0x4e38d463 // fadd v3.4s, v3.4s, v24.4s
 
-nobias_69:
+nobias_70:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	$8, R25, R13
@@ -1173,9 +1203,9 @@ nobias_69:
 	FMOVD	F3, (R25)
 	ADD	$8, R25, R13
 	VST1	V3.S[2], (R13)
-	B	rows2_done_62
+	B	rows2_done_63
 
-cols2x2_64:
+cols2x2_65:
 	// tile of 2×2 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -1185,10 +1215,14 @@ cols2x2_64:
 	VEOR	V1.B16, V1.B16, V1.B16
 	VEOR	V2.B16, V2.B16, V2.B16
 	VEOR	V3.B16, V3.B16, V3.B16
-	LSR	$2, R6, R12
-	CBZ	R12, k4_end_71
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	LSR	$3, R6, R12
+	CBZ	R12, k8_end_72
 
-k4_70:
+k8_71:
 	VLD1.P	16(R21), [V24.S4]
 	VLD1.P	16(R22), [V25.S4]
 	VLD1.P	16(R14), [V28.S4]
@@ -1197,14 +1231,34 @@ k4_70:
 	VFMLA	V25.S4, V28.S4, V1.S4
 	VFMLA	V24.S4, V29.S4, V2.S4
 	VFMLA	V25.S4, V29.S4, V3.S4
+	VLD1.P	16(R21), [V16.S4]
+	VLD1.P	16(R22), [V17.S4]
+	VLD1.P	16(R14), [V28.S4]
+	VLD1.P	16(R15), [V29.S4]
+	VFMLA	V16.S4, V28.S4, V4.S4
+	VFMLA	V17.S4, V28.S4, V5.S4
+	VFMLA	V16.S4, V29.S4, V6.S4
+	VFMLA	V17.S4, V29.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k4_70
+	BNE	k8_71
 
-k4_end_71:
+k8_end_72:
+	AND	$4, R6, R12
+	CBZ	R12, k4_none_73
+	VLD1.P	16(R21), [V24.S4]
+	VLD1.P	16(R22), [V25.S4]
+	VLD1.P	16(R14), [V28.S4]
+	VLD1.P	16(R15), [V29.S4]
+	VFMLA	V24.S4, V28.S4, V0.S4
+	VFMLA	V25.S4, V28.S4, V1.S4
+	VFMLA	V24.S4, V29.S4, V2.S4
+	VFMLA	V25.S4, V29.S4, V3.S4
+
+k4_none_73:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_73
+	CBZ	R12, k1_end_75
 
-k1_72:
+k1_74:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R14), F28
@@ -1214,92 +1268,114 @@ k1_72:
 	VFMLA	V24.S4, V29.S4, V2.S4
 	VFMLA	V25.S4, V29.S4, V3.S4
 	SUBS	$1, R12
-	BNE	k1_72
+	BNE	k1_74
 
-k1_end_73:
+k1_end_75:
+	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
+	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
+	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
+	WORD	$0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
 	WORD	$0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_74
+	CBZ	R13, nobias_76
 	FMOVD	(R10), F24
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
 
-nobias_74:
+nobias_76:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	R5, R25
 	FMOVD	F2, (R25)
-	B	rows2_done_62
+	B	rows2_done_63
 
-cols2x1_63:
+cols2x1_64:
 	// tile of 2×1 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
 	MOVD	R9, R21
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
-	LSR	$2, R6, R12
-	CBZ	R12, k4_end_76
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	LSR	$3, R6, R12
+	CBZ	R12, k8_end_78
 
-k4_75:
+k8_77:
 	VLD1.P	16(R21), [V24.S4]
 	VLD1.P	16(R14), [V28.S4]
 	VLD1.P	16(R15), [V29.S4]
 	VFMLA	V24.S4, V28.S4, V0.S4
 	VFMLA	V24.S4, V29.S4, V1.S4
+	VLD1.P	16(R21), [V16.S4]
+	VLD1.P	16(R14), [V28.S4]
+	VLD1.P	16(R15), [V29.S4]
+	VFMLA	V16.S4, V28.S4, V2.S4
+	VFMLA	V16.S4, V29.S4, V3.S4
 	SUBS	$1, R12
-	BNE	k4_75
+	BNE	k8_77
 
-k4_end_76:
+k8_end_78:
+	AND	$4, R6, R12
+	CBZ	R12, k4_none_79
+	VLD1.P	16(R21), [V24.S4]
+	VLD1.P	16(R14), [V28.S4]
+	VLD1.P	16(R15), [V29.S4]
+	VFMLA	V24.S4, V28.S4, V0.S4
+	VFMLA	V24.S4, V29.S4, V1.S4
+
+k4_none_79:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_78
+	CBZ	R12, k1_end_81
 
-k1_77:
+k1_80:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R14), F28
 	FMOVS.P	4(R15), F29
 	VFMLA	V24.S4, V28.S4, V0.S4
 	VFMLA	V24.S4, V29.S4, V1.S4
 	SUBS	$1, R12
-	BNE	k1_77
+	BNE	k1_80
 
-k1_end_78:
+k1_end_81:
+	WORD	$0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
+	WORD	$0x4e23d421 // fadd v1.4s, v1.4s, v3.4s
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	WORD	$0x7e30d800 // faddp s0, v0.2s
 	WORD	$0x6e21d421 // faddp v1.4s, v1.4s, v1.4s
 	WORD	$0x7e30d821 // faddp s1, v1.2s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_79
+	CBZ	R13, nobias_82
 	FMOVS	(R10), F24
 	FADDS	F24, F0, F0
 	FADDS	F24, F1, F1
 
-nobias_79:
+nobias_82:
 	MOVD	R11, R25
 	FMOVS	F0, (R25)
 	ADD	R5, R25
 	FMOVS	F1, (R25)
 
-rows2_done_62:
+rows2_done_63:
 	ADD	R1<<1, R0
 	ADD	R5<<1, R4
 	SUB	$2, R7
 
-rows2_skip_54:
+rows2_skip_55:
 	CMP	$1, R7
-	BLT	rows1_skip_80
+	BLT	rows1_skip_83
 	// 1 rows of X against every row of W
 	MOVD	w_base+56(FP), R9
 	MOVD	b_base+88(FP), R10
 	MOVD	R4, R11
 	MOVD	n+8(FP), R8
 	CMP	$4, R8
-	BLT	cols1x4_end_82
+	BLT	cols1x4_end_85
 
-cols1x4_81:
+cols1x4_84:
 	// tile of 1×4 outputs
 	MOVD	R0, R14
 	MOVD	R9, R21
@@ -1310,10 +1386,14 @@ cols1x4_81:
 	VEOR	V1.B16, V1.B16, V1.B16
 	VEOR	V2.B16, V2.B16, V2.B16
 	VEOR	V3.B16, V3.B16, V3.B16
-	LSR	$2, R6, R12
-	CBZ	R12, k4_end_84
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	LSR	$3, R6, R12
+	CBZ	R12, k8_end_87
 
-k4_83:
+k8_86:
 	VLD1.P	16(R21), [V24.S4]
 	VLD1.P	16(R22), [V25.S4]
 	VLD1.P	16(R23), [V26.S4]
@@ -1323,14 +1403,36 @@ k4_83:
 	VFMLA	V25.S4, V28.S4, V1.S4
 	VFMLA	V26.S4, V28.S4, V2.S4
 	VFMLA	V27.S4, V28.S4, V3.S4
+	VLD1.P	16(R21), [V16.S4]
+	VLD1.P	16(R22), [V17.S4]
+	VLD1.P	16(R23), [V18.S4]
+	VLD1.P	16(R24), [V19.S4]
+	VLD1.P	16(R14), [V28.S4]
+	VFMLA	V16.S4, V28.S4, V4.S4
+	VFMLA	V17.S4, V28.S4, V5.S4
+	VFMLA	V18.S4, V28.S4, V6.S4
+	VFMLA	V19.S4, V28.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k4_83
+	BNE	k8_86
 
-k4_end_84:
+k8_end_87:
+	AND	$4, R6, R12
+	CBZ	R12, k4_none_88
+	VLD1.P	16(R21), [V24.S4]
+	VLD1.P	16(R22), [V25.S4]
+	VLD1.P	16(R23), [V26.S4]
+	VLD1.P	16(R24), [V27.S4]
+	VLD1.P	16(R14), [V28.S4]
+	VFMLA	V24.S4, V28.S4, V0.S4
+	VFMLA	V25.S4, V28.S4, V1.S4
+	VFMLA	V26.S4, V28.S4, V2.S4
+	VFMLA	V27.S4, V28.S4, V3.S4
+
+k4_none_88:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_86
+	CBZ	R12, k1_end_90
 
-k1_85:
+k1_89:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R23), F26
@@ -1341,18 +1443,22 @@ k1_85:
 	VFMLA	V26.S4, V28.S4, V2.S4
 	VFMLA	V27.S4, V28.S4, V3.S4
 	SUBS	$1, R12
-	BNE	k1_85
+	BNE	k1_89
 
-k1_end_86:
+k1_end_90:
+	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
+	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
+	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
+	WORD	$0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
 	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_87
+	CBZ	R13, nobias_91
 	VLD1	(R10), [V24.S4]
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 
-nobias_87:
+nobias_91:
 	MOVD	R11, R25
 	VST1	[V0.S4], (R25)
 	ADD	R3<<2, R9
@@ -1360,13 +1466,13 @@ nobias_87:
 	ADD	$16, R11
 	SUB	$4, R8
 	CMP	$4, R8
-	BGE	cols1x4_81
+	BGE	cols1x4_84
 
-cols1x4_end_82:
-	CBZ	R8, rows1_done_88
+cols1x4_end_85:
+	CBZ	R8, rows1_done_92
 	CMP	$2, R8
-	BLT	cols1x1_89
-	BEQ	cols1x2_90
+	BLT	cols1x1_93
+	BEQ	cols1x2_94
 	// tile of 1×3 outputs
 	MOVD	R0, R14
 	MOVD	R9, R21
@@ -1375,10 +1481,13 @@ cols1x4_end_82:
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
 	VEOR	V2.B16, V2.B16, V2.B16
-	LSR	$2, R6, R12
-	CBZ	R12, k4_end_92
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	LSR	$3, R6, R12
+	CBZ	R12, k8_end_96
 
-k4_91:
+k8_95:
 	VLD1.P	16(R21), [V24.S4]
 	VLD1.P	16(R22), [V25.S4]
 	VLD1.P	16(R23), [V26.S4]
@@ -1386,14 +1495,32 @@ k4_91:
 	VFMLA	V24.S4, V28.S4, V0.S4
 	VFMLA	V25.S4, V28.S4, V1.S4
 	VFMLA	V26.S4, V28.S4, V2.S4
+	VLD1.P	16(R21), [V16.S4]
+	VLD1.P	16(R22), [V17.S4]
+	VLD1.P	16(R23), [V18.S4]
+	VLD1.P	16(R14), [V28.S4]
+	VFMLA	V16.S4, V28.S4, V3.S4
+	VFMLA	V17.S4, V28.S4, V4.S4
+	VFMLA	V18.S4, V28.S4, V5.S4
 	SUBS	$1, R12
-	BNE	k4_91
+	BNE	k8_95
 
-k4_end_92:
+k8_end_96:
+	AND	$4, R6, R12
+	CBZ	R12, k4_none_97
+	VLD1.P	16(R21), [V24.S4]
+	VLD1.P	16(R22), [V25.S4]
+	VLD1.P	16(R23), [V26.S4]
+	VLD1.P	16(R14), [V28.S4]
+	VFMLA	V24.S4, V28.S4, V0.S4
+	VFMLA	V25.S4, V28.S4, V1.S4
+	VFMLA	V26.S4, V28.S4, V2.S4
+
+k4_none_97:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_94
+	CBZ	R12, k1_end_99
 
-k1_93:
+k1_98:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R23), F26
@@ -1402,115 +1529,148 @@ k1_93:
 	VFMLA	V25.S4, V28.S4, V1.S4
 	VFMLA	V26.S4, V28.S4, V2.S4
 	SUBS	$1, R12
-	BNE	k1_93
+	BNE	k1_98
 
-k1_end_94:
+k1_end_99:
+	WORD	$0x4e23d400 // fadd v0.4s, v0.4s, v3.4s
+	WORD	$0x4e24d421 // fadd v1.4s, v1.4s, v4.4s
+	WORD	$0x4e25d442 // fadd v2.4s, v2.4s, v5.4s
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_95
+	CBZ	R13, nobias_100
 	FMOVD	(R10), F24
 	ADD	$8, R10, R13
 	VLD1	(R13), V24.S[2]
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 
-nobias_95:
+nobias_100:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	$8, R25, R13
 	VST1	V0.S[2], (R13)
-	B	rows1_done_88
+	B	rows1_done_92
 
-cols1x2_90:
+cols1x2_94:
 	// tile of 1×2 outputs
 	MOVD	R0, R14
 	MOVD	R9, R21
 	ADD	R3, R21, R22
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
-	LSR	$2, R6, R12
-	CBZ	R12, k4_end_97
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	LSR	$3, R6, R12
+	CBZ	R12, k8_end_102
 
-k4_96:
+k8_101:
 	VLD1.P	16(R21), [V24.S4]
 	VLD1.P	16(R22), [V25.S4]
 	VLD1.P	16(R14), [V28.S4]
 	VFMLA	V24.S4, V28.S4, V0.S4
 	VFMLA	V25.S4, V28.S4, V1.S4
+	VLD1.P	16(R21), [V16.S4]
+	VLD1.P	16(R22), [V17.S4]
+	VLD1.P	16(R14), [V28.S4]
+	VFMLA	V16.S4, V28.S4, V2.S4
+	VFMLA	V17.S4, V28.S4, V3.S4
 	SUBS	$1, R12
-	BNE	k4_96
+	BNE	k8_101
 
-k4_end_97:
+k8_end_102:
+	AND	$4, R6, R12
+	CBZ	R12, k4_none_103
+	VLD1.P	16(R21), [V24.S4]
+	VLD1.P	16(R22), [V25.S4]
+	VLD1.P	16(R14), [V28.S4]
+	VFMLA	V24.S4, V28.S4, V0.S4
+	VFMLA	V25.S4, V28.S4, V1.S4
+
+k4_none_103:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_99
+	CBZ	R12, k1_end_105
 
-k1_98:
+k1_104:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R14), F28
 	VFMLA	V24.S4, V28.S4, V0.S4
 	VFMLA	V25.S4, V28.S4, V1.S4
 	SUBS	$1, R12
-	BNE	k1_98
+	BNE	k1_104
 
-k1_end_99:
+k1_end_105:
+	WORD	$0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
+	WORD	$0x4e23d421 // fadd v1.4s, v1.4s, v3.4s
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_100
+	CBZ	R13, nobias_106
 	FMOVD	(R10), F24
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 
-nobias_100:
+nobias_106:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
-	B	rows1_done_88
+	B	rows1_done_92
 
-cols1x1_89:
+cols1x1_93:
 	// tile of 1×1 outputs
 	MOVD	R0, R14
 	MOVD	R9, R21
 	VEOR	V0.B16, V0.B16, V0.B16
-	LSR	$2, R6, R12
-	CBZ	R12, k4_end_102
+	VEOR	V1.B16, V1.B16, V1.B16
+	LSR	$3, R6, R12
+	CBZ	R12, k8_end_108
 
-k4_101:
+k8_107:
 	VLD1.P	16(R21), [V24.S4]
 	VLD1.P	16(R14), [V28.S4]
 	VFMLA	V24.S4, V28.S4, V0.S4
+	VLD1.P	16(R21), [V16.S4]
+	VLD1.P	16(R14), [V28.S4]
+	VFMLA	V16.S4, V28.S4, V1.S4
 	SUBS	$1, R12
-	BNE	k4_101
+	BNE	k8_107
 
-k4_end_102:
+k8_end_108:
+	AND	$4, R6, R12
+	CBZ	R12, k4_none_109
+	VLD1.P	16(R21), [V24.S4]
+	VLD1.P	16(R14), [V28.S4]
+	VFMLA	V24.S4, V28.S4, V0.S4
+
+k4_none_109:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_104
+	CBZ	R12, k1_end_111
 
-k1_103:
+k1_110:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R14), F28
 	VFMLA	V24.S4, V28.S4, V0.S4
 	SUBS	$1, R12
-	BNE	k1_103
+	BNE	k1_110
 
-k1_end_104:
+k1_end_111:
+	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	WORD	$0x7e30d800 // faddp s0, v0.2s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_105
+	CBZ	R13, nobias_112
 	FMOVS	(R10), F24
 	FADDS	F24, F0, F0
 
-nobias_105:
+nobias_112:
 	MOVD	R11, R25
 	FMOVS	F0, (R25)
 
-rows1_done_88:
+rows1_done_92:
 	ADD	R1, R0
 	ADD	R5, R4
 	SUB	$1, R7
 
-rows1_skip_80:
+rows1_skip_83:
 	RET
 
 // sqErrNEON writes r[i] = p[i] − t[i] for i < len(r) and returns Σ r[i]²;
