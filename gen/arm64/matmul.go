@@ -21,6 +21,9 @@ import (
 // of 3, 2 or 1. k goes 4 at a time, then the last 0-3 elements one at a time
 // with scalar loads, which zero the upper lanes so the same vector
 // multiply-adds apply.
+// Tiles of at most four accumulators (a single output, or the last rows and
+// columns) would be bound by the latency of their few multiply-add chains, so
+// they take k eight at a time into two sets of accumulators.
 
 // mm holds MatMulBias's register assignment.
 type mm struct {
