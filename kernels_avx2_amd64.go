@@ -24,9 +24,9 @@ var avx2 = &Impl{name: "avx2", k: kernels{
 // panel is reused for every row of X.
 const matMulKC = 256
 
-// tinyMatMul is the size (m·n·k) under which MatMulBias runs the Go loop:
-// packing a panel of W costs more than the whole product there, as for the
-// tutorial's 5×3×2.
+// tinyMatMul is the size (m·n·k) under which MatMulBias and GradW run Go
+// loops: packing a panel of W, or setting up the blocks of G, costs more than
+// the whole product there, as for the tutorial's 5×3×2.
 const tinyMatMul = 256
 
 // matMulBiasAVX2 runs Y = X·Wᵀ + b as panels of 16 (or, for the last one, at
@@ -34,6 +34,9 @@ const tinyMatMul = 256
 // after the first accumulate into Y.
 func matMulBiasAVX2(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
 	if k == 0 || m*n*k < tinyMatMul {
+		if matMulBiasTiny(m, n, k, x, ldx, w, ldw, b, y, ldy) {
+			return
+		}
 		matMulBiasGeneric(m, n, k, x, ldx, w, ldw, b, y, ldy)
 		return
 	}
@@ -60,16 +63,18 @@ func matMulBiasAVX2(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, 
 	}
 }
 
-// sqErrStreamMin is the length from which SqErr writes R with non-temporal
-// stores: 4 MiB per operand, beyond any core's L2, where R would otherwise
-// evict P and T from the shared L3 and cost a read of its old contents.
+// sqErrStreamMin is the length from which SqErr writes a separate R with
+// non-temporal stores: 4 MiB per operand, beyond any core's L2, where R would
+// otherwise evict P and T from the shared L3 and cost a read of its old
+// contents. When R is P or T (the trainer writes residuals over predictions)
+// its lines are in cache already, just read, and ordinary stores are faster.
 const sqErrStreamMin = 1 << 20
 
 func sqErrAVX2Checked(r, p, t []float32) float32 {
 	raceWrite(r)
 	raceRead(p[:len(r)])
 	raceRead(t[:len(r)])
-	if len(r) >= sqErrStreamMin {
+	if len(r) >= sqErrStreamMin && &r[0] != &p[0] && &r[0] != &t[0] {
 		return sqErrStreamAVX2(r, p, t)
 	}
 	return sqErrAVX2(r, p, t)

@@ -303,6 +303,19 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 	for i := range acc {
 		acc[i] = ymms(nv)
 	}
+	// With fewer than 8 accumulators the FMAs' latency (4 cycles, 2 per
+	// cycle) would bound the loop: odd inputs then go to a second set, added
+	// in before the store.
+	var acc2 [][]VecVirtual
+	if mr*nv < 8 {
+		acc2 = make([][]VecVirtual, mr)
+		for i := range acc2 {
+			acc2[i] = ymms(nv)
+			for _, a := range acc2[i] {
+				VXORPS(a, a, a)
+			}
+		}
+	}
 	// yBases returns row strides and bases: row i of the block of Y is
 	// rowAddr(bs[i/3], ldy, i%3, …).
 	yBases := func() (Register, []Register) {
@@ -374,6 +387,10 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 		LEAQ(panel, wp)
 		MOVQ(kc, cnt)
 		step := func(u int) {
+			into := acc
+			if acc2 != nil && u%2 == 1 {
+				into = acc2
+			}
 			w := ymms(nv)
 			for v := 0; v < nv; v++ {
 				VMOVAPS(Mem{Base: wp, Disp: 4*nr*u + 32*v}, w[v])
@@ -382,7 +399,7 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 				xb := YMM()
 				VBROADCASTSS(rowAddr(xs[i/3], ldx, i%3, 4*u), xb)
 				for v := 0; v < nv; v++ {
-					VFMADD231PS(w[v], xb, acc[i][v])
+					VFMADD231PS(w[v], xb, into[i][v])
 				}
 			}
 		}
@@ -412,6 +429,11 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 	}
 
 	Label(l + "_store")
+	for i := range acc2 {
+		for v := range acc2[i] {
+			VADDPS(acc2[i][v], acc[i][v], acc[i][v])
+		}
+	}
 	ldy, ys := yBases()
 	CMPQ(nc, U8(nr))
 	JEQ(LabelRef(full))
@@ -582,29 +604,62 @@ func gradWBlock(l string, mr, nv int, masked bool, p0, j0 Register, krem func() 
 	ldr := Load(Param("ldr"), GP64())
 	SHLQ(U8(2), ldr)
 	cnt := Load(Param("m"), GP64())
-	TESTQ(cnt, cnt)
-	JZ(LabelRef(l + "_store"))
-	Label(l + "_i")
-	xv := ymms(nv)
-	for v := 0; v < nv; v++ {
-		a := Mem{Base: xi, Disp: 32 * v}
-		if masked && v == nv-1 {
-			VMASKMOVPS(a, mask, xv[v])
-		} else {
-			VMOVUPS(a, xv[v])
-		}
-	}
-	for j := 0; j < mr; j++ {
-		rb := YMM()
-		VBROADCASTSS(Mem{Base: ri, Disp: 4 * j}, rb)
+	// row multiplies row i of R and X into the accumulators into.
+	row := func(into [][]VecVirtual) {
+		xv := ymms(nv)
 		for v := 0; v < nv; v++ {
-			VFMADD231PS(xv[v], rb, acc[j][v])
+			a := Mem{Base: xi, Disp: 32 * v}
+			if masked && v == nv-1 {
+				VMASKMOVPS(a, mask, xv[v])
+			} else {
+				VMOVUPS(a, xv[v])
+			}
 		}
+		for j := 0; j < mr; j++ {
+			rb := YMM()
+			VBROADCASTSS(Mem{Base: ri, Disp: 4 * j}, rb)
+			for v := 0; v < nv; v++ {
+				VFMADD231PS(xv[v], rb, into[j][v])
+			}
+		}
+		ADDQ(ldx, xi)
+		ADDQ(ldr, ri)
 	}
-	ADDQ(ldx, xi)
-	ADDQ(ldr, ri)
-	DECQ(cnt)
-	JNZ(LabelRef(l + "_i"))
+	if mr*nv < 8 {
+		// Too few accumulators to hide the FMAs' latency: odd rows go to a
+		// second set.
+		acc2 := make([][]VecVirtual, mr)
+		for j := range acc2 {
+			acc2[j] = ymms(nv)
+			for _, a := range acc2[j] {
+				VXORPS(a, a, a)
+			}
+		}
+		Label(l + "_i2")
+		CMPQ(cnt, U8(2))
+		JB(LabelRef(l + "_i1"))
+		row(acc)
+		row(acc2)
+		SUBQ(U8(2), cnt)
+		JMP(LabelRef(l + "_i2"))
+		Label(l + "_i1")
+		TESTQ(cnt, cnt)
+		JZ(LabelRef(l + "_sum2"))
+		row(acc)
+		Label(l + "_sum2")
+		for j := range acc2 {
+			for v := range acc2[j] {
+				VADDPS(acc2[j][v], acc[j][v], acc[j][v])
+			}
+		}
+	} else {
+		TESTQ(cnt, cnt)
+		JZ(LabelRef(l + "_store"))
+		Label(l + "_i")
+		row(acc)
+		DECQ(cnt)
+		JNZ(LabelRef(l + "_i"))
+	}
 
 	Label(l + "_store")
 	// Row j of the block is G[(j0+j)*ldg + p0 …].
@@ -911,8 +966,10 @@ func genSqErr(mode int) {
 	}
 	sumTree(acc)
 	hsum(acc[0])
-	Store(acc[0].AsX(), ReturnIndex(0))
+	// VZEROUPPER keeps the low 128 bits: clear the upper halves before
+	// Store's legacy-SSE MOVSS so that it pays no AVX-SSE transition.
 	VZEROUPPER()
+	Store(acc[0].AsX(), ReturnIndex(0))
 	RET()
 }
 
@@ -966,8 +1023,10 @@ func genDot() {
 	})
 	sumTree(acc)
 	hsum(acc[0])
-	Store(acc[0].AsX(), ReturnIndex(0))
+	// VZEROUPPER keeps the low 128 bits: clear the upper halves before
+	// Store's legacy-SSE MOVSS so that it pays no AVX-SSE transition.
 	VZEROUPPER()
+	Store(acc[0].AsX(), ReturnIndex(0))
 	RET()
 }
 
@@ -1009,34 +1068,49 @@ func genPeakFMA() {
 	RET()
 }
 
+// genPeakLoad emits peakLoadAVX2: every loaded vector costs one
+// floating-point operation, x's an add and y's a multiply-add by 1 (exact, so
+// the result is still Σ x + Σ y). Adds and FMAs run on different units, so
+// neither limits the loop before the loads do (two adds per cycle would
+// otherwise cap it at two loads per cycle on CPUs that issue three); 6 + 8
+// accumulators cover both latencies.
 func genPeakLoad() {
-	const unroll = 8
-	TEXT("peakLoadAVX2", NOSPLIT, "func(x, y []float32) float32")
+	const unroll, nAdd, nFMA = 24, 6, 8
+	const name = "peakLoadAVX2"
+	TEXT(name, NOSPLIT, "func(x, y []float32) float32")
 	Pragma("noescape")
-	Doc("peakLoadAVX2 returns Σ (x[i] + y[i]) with one add per vector loaded, for",
-		"len(x) ≥ 1 and y at least as long.")
+	Doc(name+" returns Σ x[i] + Σ y[i] doing one arithmetic operation per vector",
+		"loaded, for len(x) ≥ 1 and y at least as long.")
 	xp := Load(Param("x").Base(), GP64())
 	yp := Load(Param("y").Base(), GP64())
 	n := Load(Param("x").Len(), GP64())
-	acc := ymms(unroll)
-	for _, a := range acc {
+	one := YMM()
+	{
+		t := GP32()
+		MOVL(U32(0x3f800000), t) // 1.0
+		VMOVD(t, one.AsX())
+		VBROADCASTSS(one.AsX(), one)
+	}
+	sx, sy := ymms(nAdd), ymms(nFMA)
+	for _, a := range append(append([]VecVirtual{}, sx...), sy...) {
 		VXORPS(a, a, a)
 	}
-	streamLoop("peakLoadAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual, _ bool) {
+	streamLoop(name, n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual, _ bool) {
 		if mask == nil {
-			VADDPS(Mem{Base: xp, Disp: 32 * u}, acc[u], acc[u])
-			VADDPS(Mem{Base: yp, Disp: 32 * u}, acc[u], acc[u])
+			VADDPS(Mem{Base: xp, Disp: 32 * u}, sx[u%nAdd], sx[u%nAdd])
+			VFMADD231PS(Mem{Base: yp, Disp: 32 * u}, one, sy[u%nFMA])
 			return
 		}
 		xv, yv := YMM(), YMM()
 		load(Mem{Base: xp}, mask, xv)
 		load(Mem{Base: yp}, mask, yv)
-		VADDPS(xv, acc[u], acc[u])
-		VADDPS(yv, acc[u], acc[u])
+		VADDPS(xv, sx[0], sx[0])
+		VADDPS(yv, sy[0], sy[0])
 	})
+	acc := append(sx, sy...)
 	sumTree(acc)
 	hsum(acc[0])
-	Store(acc[0].AsX(), ReturnIndex(0))
 	VZEROUPPER()
+	Store(acc[0].AsX(), ReturnIndex(0))
 	RET()
 }
