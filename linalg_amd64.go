@@ -75,8 +75,8 @@ func dotAVX2(x []float32, y []float32) float32
 // flops each) and nothing else.
 func peakFMAAVX2(iters int)
 
-// peakLoadAVX2 returns Σ (x[i] + y[i]) with one add per vector loaded, for
-// len(x) ≥ 1 and y at least as long.
+// peakLoadAVX2 returns Σ x[i] + Σ y[i] doing one arithmetic operation per vector
+// loaded, for len(x) ≥ 1 and y at least as long.
 //
 //go:noescape
 func peakLoadAVX2(x []float32, y []float32) float32
