@@ -47,8 +47,8 @@ func gradWNEON(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ld
 func colSumsNEON(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)
 
 // axpyNEON computes y[i] += alpha·x[i], fused, for i < len(y); x must be at
-// least as long. y is read and written through one pointer, in blocks of
-// 16, then 4, then single elements.
+// least as long. y is read through one pointer and written through another,
+// in blocks of 16, then 4, then single elements.
 //
 //go:noescape
 func axpyNEON(alpha float32, x, y []float32)

@@ -2648,8 +2648,8 @@ c1_end_14:
 	RET
 
 // axpyNEON computes y[i] += alpha·x[i], fused, for i < len(y); x must be at
-// least as long. y is read and written through one pointer, in blocks of
-// 16, then 4, then single elements.
+// least as long. y is read through one pointer and written through another,
+// in blocks of 16, then 4, then single elements.
 //
 // func axpyNEON(alpha float32, x, y []float32)
 TEXT ·axpyNEON(SB), NOSPLIT|NOFRAME, $0-56
@@ -2657,18 +2657,19 @@ TEXT ·axpyNEON(SB), NOSPLIT|NOFRAME, $0-56
 	VDUP	V31.S[0], V31.S4
 	MOVD	x_base+8(FP), R0
 	MOVD	y_base+32(FP), R1
+	MOVD	R1, R4
 	MOVD	y_len+40(FP), R2
 	LSR	$4, R2, R3
 	CBZ	R3, by16_end_2
 
 by16_1:
 	VLD1.P	64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1	(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VLD1.P	64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
 	VFMLA	V31.S4, V0.S4, V4.S4
 	VFMLA	V31.S4, V1.S4, V5.S4
 	VFMLA	V31.S4, V2.S4, V6.S4
 	VFMLA	V31.S4, V3.S4, V7.S4
-	VST1.P	[V4.S4, V5.S4, V6.S4, V7.S4], 64(R1)
+	VST1.P	[V4.S4, V5.S4, V6.S4, V7.S4], 64(R4)
 	SUBS	$1, R3
 	BNE	by16_1
 
@@ -2679,9 +2680,9 @@ by16_end_2:
 
 by4_3:
 	VLD1.P	16(R0), [V0.S4]
-	VLD1	(R1), [V4.S4]
+	VLD1.P	16(R1), [V4.S4]
 	VFMLA	V31.S4, V0.S4, V4.S4
-	VST1.P	[V4.S4], 16(R1)
+	VST1.P	[V4.S4], 16(R4)
 	SUBS	$1, R3
 	BNE	by4_3
 
@@ -2691,9 +2692,9 @@ by4_end_4:
 
 by1_5:
 	FMOVS.P	4(R0), F0
-	FMOVS	(R1), F4
+	FMOVS.P	4(R1), F4
 	FMADDS	F31, F4, F0, F4
-	FMOVS.P	F4, 4(R1)
+	FMOVS.P	F4, 4(R4)
 	SUBS	$1, R3
 	BNE	by1_5
 

@@ -49,38 +49,42 @@ takes 4, and a scalar multiply-add the last 0-3.`)
 func axpy(f *File) {
 	fn := f.Func("axpyNEON", "func(alpha float32, x, y []float32)", `
 axpyNEON computes y[i] += alpha·x[i], fused, for i < len(y); x must be at
-least as long. y is read and written through one pointer, in blocks of
-16, then 4, then single elements.`)
-	x, y, n, c := R0, R1, R2, R3
+least as long. y is read through one pointer and written through another,
+in blocks of 16, then 4, then single elements.`)
+	// Reading and writing y through one pointer would make each block's
+	// loads wait for the address written back by the previous block's store
+	// (llvm-mca, Cortex-A72 model: 28 cycles per 16 elements against 9).
+	x, y, yw, n, c := R0, R1, R4, R2, R3
 	xv, yv, a := regs(0, 4), regs(4, 4), V(31)
 	fn.LoadF("alpha", a.F())
 	fn.VDUP(a.S(0), a.S4())
 	fn.Load("x.base", x)
 	fn.Load("y.base", y)
+	fn.MOVD(y, yw)
 	fn.Load("y.len", n)
 	fn.LSR3(4, n, c)
 	countDown(fn, "by16", c, func() {
 		fn.VLD1(x.Post(64), s4(xv))
-		fn.VLD1(y.Mem(), s4(yv))
+		fn.VLD1(y.Post(64), s4(yv))
 		for i := range yv {
 			fn.VFMLA(a.S4(), xv[i].S4(), yv[i].S4())
 		}
-		fn.VST1(s4(yv), y.Post(64))
+		fn.VST1(s4(yv), yw.Post(64))
 	})
 	fn.LSR3(2, n, c)
 	fn.AND3(Imm(3), c, c)
 	countDown(fn, "by4", c, func() {
 		fn.VLD1(x.Post(16), s4(xv[:1]))
-		fn.VLD1(y.Mem(), s4(yv[:1]))
+		fn.VLD1(y.Post(16), s4(yv[:1]))
 		fn.VFMLA(a.S4(), xv[0].S4(), yv[0].S4())
-		fn.VST1(s4(yv[:1]), y.Post(16))
+		fn.VST1(s4(yv[:1]), yw.Post(16))
 	})
 	fn.AND3(Imm(3), n, c)
 	countDown(fn, "by1", c, func() {
 		fn.FMOVS(x.Post(4), xv[0].F())
-		fn.FMOVS(y.Mem(), yv[0].F())
+		fn.FMOVS(y.Post(4), yv[0].F())
 		fn.FMADDS(a.F(), yv[0].F(), xv[0].F(), yv[0].F())
-		fn.FMOVS(yv[0].F(), y.Post(4))
+		fn.FMOVS(yv[0].F(), yw.Post(4))
 	})
 	fn.RET()
 }
