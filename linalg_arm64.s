@@ -2493,6 +2493,7 @@ TEXT ·colSumsNEON(SB), NOSPLIT|NOFRAME, $0-88
 	MOVD	r_base+24(FP), R0
 	MOVD	ldr+48(FP), R1
 	LSL	$2, R1, R1
+	LSL	$1, R1, R7
 	MOVD	g_base+64(FP), R2
 	MOVD	m+0(FP), R3
 	MOVD	n+8(FP), R4
@@ -2504,6 +2505,7 @@ TEXT ·colSumsNEON(SB), NOSPLIT|NOFRAME, $0-88
 c16_1:
 	// 16 columns
 	MOVD	R0, R5
+	ADD	R1, R0, R8
 	VEOR	V16.B16, V16.B16, V16.B16
 	VEOR	V17.B16, V17.B16, V17.B16
 	VEOR	V18.B16, V18.B16, V18.B16
@@ -2516,8 +2518,8 @@ c16_1:
 	CBZ	R6, rows2_end_4
 
 rows2_3:
-	VLD1.P	(R5)(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1.P	(R5)(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VLD1.P	(R5)(R7), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P	(R8)(R7), [V4.S4, V5.S4, V6.S4, V7.S4]
 	WORD	$0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD	$0x4e21d631 // fadd v17.4s, v17.4s, v1.4s
 	WORD	$0x4e22d652 // fadd v18.4s, v18.4s, v2.4s
@@ -2532,7 +2534,7 @@ rows2_3:
 rows2_end_4:
 	AND	$1, R3, R6
 	CBZ	R6, even_5
-	VLD1.P	(R5)(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P	(R5)(R7), [V0.S4, V1.S4, V2.S4, V3.S4]
 	WORD	$0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD	$0x4e21d631 // fadd v17.4s, v17.4s, v1.4s
 	WORD	$0x4e22d652 // fadd v18.4s, v18.4s, v2.4s
@@ -2569,14 +2571,15 @@ c16_end_2:
 c4_7:
 	// 4 columns
 	MOVD	R0, R5
+	ADD	R1, R0, R8
 	VEOR	V16.B16, V16.B16, V16.B16
 	VEOR	V20.B16, V20.B16, V20.B16
 	LSR	$1, R3, R6
 	CBZ	R6, rows2_end_10
 
 rows2_9:
-	VLD1.P	(R5)(R1), [V0.S4]
-	VLD1.P	(R5)(R1), [V1.S4]
+	VLD1.P	(R5)(R7), [V0.S4]
+	VLD1.P	(R8)(R7), [V1.S4]
 	WORD	$0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD	$0x4e21d694 // fadd v20.4s, v20.4s, v1.4s
 	SUBS	$1, R6
@@ -2585,7 +2588,7 @@ rows2_9:
 rows2_end_10:
 	AND	$1, R3, R6
 	CBZ	R6, even_11
-	VLD1.P	(R5)(R1), [V0.S4]
+	VLD1.P	(R5)(R7), [V0.S4]
 	WORD	$0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 
 even_11:
@@ -2610,14 +2613,15 @@ c4_end_8:
 c1_13:
 	// 1 columns
 	MOVD	R0, R5
+	ADD	R1, R0, R8
 	VEOR	V16.B16, V16.B16, V16.B16
 	VEOR	V20.B16, V20.B16, V20.B16
 	LSR	$1, R3, R6
 	CBZ	R6, rows2_end_16
 
 rows2_15:
-	VLD1.P	(R5)(R1), V0.S[0]
-	VLD1.P	(R5)(R1), V1.S[0]
+	VLD1.P	(R5)(R7), V0.S[0]
+	VLD1.P	(R8)(R7), V1.S[0]
 	FADDS	F0, F16, F16
 	FADDS	F1, F20, F20
 	SUBS	$1, R6
@@ -2626,7 +2630,7 @@ rows2_15:
 rows2_end_16:
 	AND	$1, R3, R6
 	CBZ	R6, even_17
-	VLD1.P	(R5)(R1), V0.S[0]
+	VLD1.P	(R5)(R7), V0.S[0]
 	FADDS	F0, F16, F16
 
 even_17:

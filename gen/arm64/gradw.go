@@ -228,11 +228,16 @@ colSumsNEON computes g = α·(column sums of R) + β·g: for j < n,
 g[j] = α·Σᵢ r[i·ldr+j] + β·g[j] (i < m), reading g only when β ≠ 0. n must
 be at least 1, m at least 0; r must hold the m×n matrix with row stride
 ldr and len(g) ≥ n. Only g[:n] is touched.`)
-	rb, ldr, g, m, cols, rp, cnt := R0, R1, R2, R3, R4, R5, R6
+	// The even and the odd rows have pointers of their own, each stepping
+	// two rows, so that the two loads of an iteration do not wait for each
+	// other's address (llvm-mca, Cortex-A72 model: 12 cycles per two rows of
+	// 16 columns against 16).
+	rb, ldr, ldr2, g, m, cols, rp, rp2, cnt := R0, R1, R7, R2, R3, R4, R5, R8, R6
 	alpha, beta := V(30), V(31)
 	fn.Load("r.base", rb)
 	fn.Load("ldr", ldr)
 	fn.LSL3(2, ldr, ldr)
+	fn.LSL3(1, ldr, ldr2)
 	fn.Load("g.base", g)
 	fn.Load("m", m)
 	fn.Load("n", cols)
@@ -245,13 +250,14 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 		accA, accB, in := regs(16, nv), regs(20, nv), regs(0, 2*nv)
 		fn.Comment("%d columns", w)
 		fn.MOVD(rb, rp)
+		fn.ADD3(ldr, rb, rp2)
 		fn.Zero(accA...)
 		fn.Zero(accB...)
-		load := func(vs []VReg) {
+		load := func(p Reg, vs []VReg) {
 			if w == 1 {
-				fn.VLD1Lane(rp.PostBy(ldr), vs[0].S(0))
+				fn.VLD1Lane(p.PostBy(ldr2), vs[0].S(0))
 			} else {
-				fn.VLD1(rp.PostBy(ldr), Seq(vs[0], nv, S4))
+				fn.VLD1(p.PostBy(ldr2), Seq(vs[0], nv, S4))
 			}
 		}
 		add := func(vs, acc []VReg) {
@@ -265,15 +271,15 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 		}
 		fn.LSR3(1, m, cnt)
 		countDown(fn, "rows2", cnt, func() {
-			load(in[:nv])
-			load(in[nv:])
+			load(rp, in[:nv])
+			load(rp2, in[nv:])
 			add(in[:nv], accA)
 			add(in[nv:], accB)
 		})
 		odd := fn.NewLabel("even")
 		fn.AND3(Imm(1), m, cnt)
 		fn.CBZ(cnt, odd)
-		load(in[:nv])
+		load(rp, in[:nv])
 		add(in[:nv], accA)
 		fn.Bind(odd)
 		for v := 0; v < nv; v++ {
