@@ -1823,6 +1823,8 @@ TEXT ·gradWNEON(SB), NOSPLIT|NOFRAME, $0-136
 	MOVD	g_base+104(FP), R4
 	MOVD	ldg+128(FP), R5
 	LSL	$2, R5, R5
+	LSL	$1, R1, R16
+	LSL	$1, R3, R17
 	MOVD	m+0(FP), R6
 	MOVD	k+16(FP), R7
 	FMOVS	alpha+24(FP), F30
@@ -1953,14 +1955,16 @@ g4p4_8:
 	VEOR	V5.B16, V5.B16, V5.B16
 	VEOR	V6.B16, V6.B16, V6.B16
 	VEOR	V7.B16, V7.B16, V7.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
 	LSR	$1, R6, R15
 	CBZ	R15, i2_end_11
 
 i2_10:
-	VLD1.P	(R10)(R1), [V24.S4]
-	VLD1.P	(R11)(R3), [V16.S4]
-	VLD1.P	(R10)(R1), [V25.S4]
-	VLD1.P	(R11)(R3), [V17.S4]
+	VLD1.P	(R10)(R16), [V24.S4]
+	VLD1.P	(R11)(R17), [V16.S4]
+	VLD1.P	(R19)(R16), [V25.S4]
+	VLD1.P	(R20)(R17), [V17.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
@@ -1975,8 +1979,8 @@ i2_10:
 i2_end_11:
 	AND	$1, R6, R15
 	CBZ	R15, even_12
-	VLD1.P	(R10)(R1), [V24.S4]
-	VLD1.P	(R11)(R3), [V16.S4]
+	VLD1.P	(R10)(R16), [V24.S4]
+	VLD1.P	(R11)(R17), [V16.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
@@ -2025,14 +2029,16 @@ g4p1_14:
 	MOVD	R12, R11
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
 	LSR	$1, R6, R15
 	CBZ	R15, i2_end_17
 
 i2_16:
-	VLD1.P	(R10)(R1), [V24.S4]
-	VLD1.P	(R11)(R3), V16.S[0]
-	VLD1.P	(R10)(R1), [V25.S4]
-	VLD1.P	(R11)(R3), V17.S[0]
+	VLD1.P	(R10)(R16), [V24.S4]
+	VLD1.P	(R11)(R17), V16.S[0]
+	VLD1.P	(R19)(R16), [V25.S4]
+	VLD1.P	(R20)(R17), V17.S[0]
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
@@ -2041,8 +2047,8 @@ i2_16:
 i2_end_17:
 	AND	$1, R6, R15
 	CBZ	R15, even_18
-	VLD1.P	(R10)(R1), [V24.S4]
-	VLD1.P	(R11)(R3), V16.S[0]
+	VLD1.P	(R10)(R16), [V24.S4]
+	VLD1.P	(R11)(R17), V16.S[0]
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 
 even_18:
@@ -2106,14 +2112,16 @@ g2p16_21:
 	VEOR	V13.B16, V13.B16, V13.B16
 	VEOR	V14.B16, V14.B16, V14.B16
 	VEOR	V15.B16, V15.B16, V15.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
 	LSR	$1, R6, R15
 	CBZ	R15, i2_end_24
 
 i2_23:
-	VLD1.P	(R10)(R1), V24.D[0]
-	VLD1.P	(R11)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VLD1.P	(R10)(R1), V25.D[0]
-	VLD1.P	(R11)(R3), [V20.S4, V21.S4, V22.S4, V23.S4]
+	VLD1.P	(R10)(R16), V24.D[0]
+	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P	(R19)(R16), V25.D[0]
+	VLD1.P	(R20)(R17), [V20.S4, V21.S4, V22.S4, V23.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
 	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
@@ -2136,8 +2144,8 @@ i2_23:
 i2_end_24:
 	AND	$1, R6, R15
 	CBZ	R15, even_25
-	VLD1.P	(R10)(R1), V24.D[0]
-	VLD1.P	(R11)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P	(R10)(R16), V24.D[0]
+	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
 	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
@@ -2200,14 +2208,16 @@ g2p4_27:
 	VEOR	V1.B16, V1.B16, V1.B16
 	VEOR	V2.B16, V2.B16, V2.B16
 	VEOR	V3.B16, V3.B16, V3.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
 	LSR	$1, R6, R15
 	CBZ	R15, i2_end_30
 
 i2_29:
-	VLD1.P	(R10)(R1), V24.D[0]
-	VLD1.P	(R11)(R3), [V16.S4]
-	VLD1.P	(R10)(R1), V25.D[0]
-	VLD1.P	(R11)(R3), [V17.S4]
+	VLD1.P	(R10)(R16), V24.D[0]
+	VLD1.P	(R11)(R17), [V16.S4]
+	VLD1.P	(R19)(R16), V25.D[0]
+	VLD1.P	(R20)(R17), [V17.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 	WORD	$0x4f991222 // fmla v2.4s, v17.4s, v25.s[0]
@@ -2218,8 +2228,8 @@ i2_29:
 i2_end_30:
 	AND	$1, R6, R15
 	CBZ	R15, even_31
-	VLD1.P	(R10)(R1), V24.D[0]
-	VLD1.P	(R11)(R3), [V16.S4]
+	VLD1.P	(R10)(R16), V24.D[0]
+	VLD1.P	(R11)(R17), [V16.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 
@@ -2256,14 +2266,16 @@ g2p1_33:
 	MOVD	R12, R11
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
 	LSR	$1, R6, R15
 	CBZ	R15, i2_end_36
 
 i2_35:
-	VLD1.P	(R10)(R1), V24.D[0]
-	VLD1.P	(R11)(R3), V16.S[0]
-	VLD1.P	(R10)(R1), V25.D[0]
-	VLD1.P	(R11)(R3), V17.S[0]
+	VLD1.P	(R10)(R16), V24.D[0]
+	VLD1.P	(R11)(R17), V16.S[0]
+	VLD1.P	(R19)(R16), V25.D[0]
+	VLD1.P	(R20)(R17), V17.S[0]
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
@@ -2272,8 +2284,8 @@ i2_35:
 i2_end_36:
 	AND	$1, R6, R15
 	CBZ	R15, even_37
-	VLD1.P	(R10)(R1), V24.D[0]
-	VLD1.P	(R11)(R3), V16.S[0]
+	VLD1.P	(R10)(R16), V24.D[0]
+	VLD1.P	(R11)(R17), V16.S[0]
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 
 even_37:
@@ -2323,14 +2335,16 @@ g1p16_40:
 	VEOR	V5.B16, V5.B16, V5.B16
 	VEOR	V6.B16, V6.B16, V6.B16
 	VEOR	V7.B16, V7.B16, V7.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
 	LSR	$1, R6, R15
 	CBZ	R15, i2_end_43
 
 i2_42:
-	VLD1.P	(R10)(R1), V24.S[0]
-	VLD1.P	(R11)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VLD1.P	(R10)(R1), V25.S[0]
-	VLD1.P	(R11)(R3), [V20.S4, V21.S4, V22.S4, V23.S4]
+	VLD1.P	(R10)(R16), V24.S[0]
+	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P	(R19)(R16), V25.S[0]
+	VLD1.P	(R20)(R17), [V20.S4, V21.S4, V22.S4, V23.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
 	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
@@ -2345,8 +2359,8 @@ i2_42:
 i2_end_43:
 	AND	$1, R6, R15
 	CBZ	R15, even_44
-	VLD1.P	(R10)(R1), V24.S[0]
-	VLD1.P	(R11)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P	(R10)(R16), V24.S[0]
+	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
 	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
@@ -2389,14 +2403,16 @@ g1p4_46:
 	MOVD	R12, R11
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
 	LSR	$1, R6, R15
 	CBZ	R15, i2_end_49
 
 i2_48:
-	VLD1.P	(R10)(R1), V24.S[0]
-	VLD1.P	(R11)(R3), [V16.S4]
-	VLD1.P	(R10)(R1), V25.S[0]
-	VLD1.P	(R11)(R3), [V17.S4]
+	VLD1.P	(R10)(R16), V24.S[0]
+	VLD1.P	(R11)(R17), [V16.S4]
+	VLD1.P	(R19)(R16), V25.S[0]
+	VLD1.P	(R20)(R17), [V17.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f991221 // fmla v1.4s, v17.4s, v25.s[0]
 	SUBS	$1, R15
@@ -2405,8 +2421,8 @@ i2_48:
 i2_end_49:
 	AND	$1, R6, R15
 	CBZ	R15, even_50
-	VLD1.P	(R10)(R1), V24.S[0]
-	VLD1.P	(R11)(R3), [V16.S4]
+	VLD1.P	(R10)(R16), V24.S[0]
+	VLD1.P	(R11)(R17), [V16.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 
 even_50:
@@ -2437,14 +2453,16 @@ g1p1_52:
 	MOVD	R12, R11
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
 	LSR	$1, R6, R15
 	CBZ	R15, i2_end_55
 
 i2_54:
-	VLD1.P	(R10)(R1), V24.S[0]
-	VLD1.P	(R11)(R3), V16.S[0]
-	VLD1.P	(R10)(R1), V25.S[0]
-	VLD1.P	(R11)(R3), V17.S[0]
+	VLD1.P	(R10)(R16), V24.S[0]
+	VLD1.P	(R11)(R17), V16.S[0]
+	VLD1.P	(R19)(R16), V25.S[0]
+	VLD1.P	(R20)(R17), V17.S[0]
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
@@ -2453,8 +2471,8 @@ i2_54:
 i2_end_55:
 	AND	$1, R6, R15
 	CBZ	R15, even_56
-	VLD1.P	(R10)(R1), V24.S[0]
-	VLD1.P	(R11)(R3), V16.S[0]
+	VLD1.P	(R10)(R16), V24.S[0]
+	VLD1.P	(R11)(R17), V16.S[0]
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 
 even_56:
