@@ -53,8 +53,10 @@ func sweep(nd int) iter.Seq[[]int] {
 	}
 }
 
-// testCases runs the cases gen yields on every implementation. gen must be
-// deterministic so that every implementation sees the same cases.
+// testCases runs the cases gen yields on every implementation, checking each
+// against the float64 reference and every SIMD result against generic's on
+// the same case. gen must be deterministic so that every implementation sees
+// the same cases.
 func testCases(t *testing.T, p placer, gen iter.Seq[kcase]) {
 	t.Helper()
 	for _, im := range Implementations() {
@@ -67,7 +69,19 @@ func testCases(t *testing.T, p placer, gen iter.Seq[kcase]) {
 				if rs, ok := p.(resetter); ok {
 					rs.reset()
 				}
-				if errs := c.run(im, p); errs.n > 0 {
+				errs := c.run(im, p)
+				if errs.n == 0 && im != generic {
+					// The documented contract proper: within 2·γₙ·S of the
+					// Go loop, run on the same case.
+					res := *c.last()
+					if rs, ok := p.(resetter); ok {
+						rs.reset()
+					}
+					if c.run(generic, p).n == 0 {
+						compareWithGeneric(errs, res, *c.last())
+					}
+				}
+				if errs.n > 0 {
 					t.Errorf("%s:\n\t%s", c, errs)
 					if failed++; failed == 10 {
 						t.Fatalf("stopping after %d failing cases", failed)
