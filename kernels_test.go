@@ -365,13 +365,17 @@ func TestPackageFuncsRunActive(t *testing.T) {
 	same("Dot", []float32{d1}, []float32{d2})
 }
 
+// streamingLen is a length from which an implementation may use streaming
+// stores (avx2's SqErr does from 2²⁰).
+const streamingLen = 1 << 20
+
 // TestSqErrStreaming: lengths past 2²⁰, where an implementation may switch to
 // streaming (non-temporal) stores of R, which need aligned addresses: every
 // start offset of R 0..7, with tails of every length 0..7 and aliasing.
 func TestSqErrStreaming(t *testing.T) {
 	testCases(t, heapPlacer{}, func(yield func(kcase) bool) {
 		r := rand.New(rand.NewPCG(15, 15))
-		const n = 1 << 20
+		const n = streamingLen
 		data := [2][2][]float32{ // [mode][P, T], shared by the cases to save time
 			{realData.fill(r, n+8), realData.fill(r, n+8)},
 			{intData.fill(r, n+8), intData.fill(r, n+8)},
