@@ -1092,7 +1092,7 @@ func genPeakFMA() {
 // otherwise cap it at two loads per cycle on CPUs that issue three); 6 + 8
 // accumulators cover both latencies.
 func genPeakLoad() {
-	const unroll, nAdd, nFMA = 24, 6, 8
+	const unroll, nAdd, nFMA = 16, 6, 8
 	const name = "peakLoadAVX2"
 	TEXT(name, NOSPLIT, "func(x, y []float32) float32")
 	Pragma("noescape")
