@@ -173,10 +173,11 @@ stores.`)
 func peakFMA(f *File) {
 	fn := f.Func("peakFMANEON", "func(iters int)", `
 peakFMANEON runs iters iterations of 32 vector multiply-adds (FMLA .4S,
-8 flops each: 256 flops an iteration, edgefit.PeakFMAFlopsPerIter) into 30
-accumulators, none of them waiting on the one before it for longer than
-the loop takes. The multiplicands are 1/8 and 1/8, so the accumulators
-grow slowly and stay normal numbers. iters must be at least 1.`)
+8 flops each: 256 flops an iteration, edgefit.PeakFMAFlopsPerIter). They
+go to 30 accumulators (two take a second one), so each dependency chain
+advances at most twice an iteration and throughput, not latency, bounds
+the loop. Every product is 1/8·1/8, so the accumulators grow slowly and
+stay normal numbers. iters must be at least 1.`)
 	n, bits := R0, R1
 	a, b, acc := V(0), V(1), regs(2, 30)
 	fn.Load("iters", n)
