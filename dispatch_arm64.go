@@ -21,5 +21,5 @@ func simdReason() string {
 }
 
 func simdUnavailable() string {
-	return "generic: the NEON kernels need Advanced SIMD, which this CPU does not report (ASIMD no)"
+	return "generic: the NEON kernels need Advanced SIMD, which is not reported (ASIMD no: a CPU without it, or GODEBUG=cpu.asimd=off)"
 }
