@@ -7,7 +7,8 @@ import "golang.org/x/sys/cpu"
 // simdImpls offers the NEON kernels when the CPU reports Advanced SIMD.
 // ARMv8-A makes it mandatory for application processors, so in practice
 // every arm64 board running Linux or macOS has it; the test is there for the
-// cores and kernels that do not.
+// cores and kernels that do not, and so that GODEBUG=cpu.asimd=off (read by
+// golang.org/x/sys/cpu) turns the NEON kernels off.
 func simdImpls() []*Impl {
 	if cpu.ARM64.HasASIMD {
 		return []*Impl{neon}
@@ -20,5 +21,5 @@ func simdReason() string {
 }
 
 func simdUnavailable() string {
-	return "generic: the NEON kernels need Advanced SIMD, which this CPU does not report (ASIMD no)"
+	return "generic: the NEON kernels need Advanced SIMD, which is not reported (ASIMD no: a CPU without it, or GODEBUG=cpu.asimd=off)"
 }

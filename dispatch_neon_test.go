@@ -13,13 +13,18 @@ import (
 
 // TestNEONSelected checks that an arm64 build runs the NEON kernels whenever
 // the CPU has Advanced SIMD, unless EDGEFIT_KERNELS asks for the Go ones, and
-// that Selection says which and why.
+// that Selection says which and why. GODEBUG=cpu.asimd=off makes
+// golang.org/x/sys/cpu report no Advanced SIMD, which tests the other branch.
 func TestNEONSelected(t *testing.T) {
 	env := strings.TrimSpace(strings.ToLower(os.Getenv(EnvKernels)))
 	if !cpu.ARM64.HasASIMD {
 		if Active() != generic || !strings.Contains(Selection(), "Advanced SIMD") {
 			t.Fatalf("CPU without ASIMD: Active() = %s, Selection() = %q; want generic, naming Advanced SIMD", Active(), Selection())
 		}
+		if len(Implementations()) != 1 {
+			t.Errorf("CPU without ASIMD: Implementations() = %v, want only generic", Implementations())
+		}
+		t.Logf("no ASIMD: Active() = %s: %s", Active(), Selection())
 		return
 	}
 	if !slices.Contains(Implementations(), neon) {

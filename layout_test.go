@@ -140,15 +140,11 @@ func (o *operand) checkGuards(errs *errList) {
 			}
 		}
 	}
-	end := o.start + matLen(o.rows, o.cols, o.ld)
-	if o.cols == 0 || o.rows == 0 {
-		end = o.start
-	}
 	check(0, o.start)
 	for i := 0; i+1 < o.rows && o.cols > 0; i++ {
 		check(o.start+i*o.ld+o.cols, o.start+(i+1)*o.ld)
 	}
-	check(end, len(o.buf))
+	check(o.start+matLen(o.rows, o.cols, o.ld), len(o.buf))
 }
 
 // checkUnchanged reports every cell of an input that changed.

@@ -5834,113 +5834,59 @@ colSumsAVX2_done:
 	RET
 
 // func sqErrAVX2(r []float32, p []float32, t []float32) float32
-// Requires: AVX, FMA3, SSE
+// Requires: AVX, FMA3, MMX+, SSE
 TEXT ·sqErrAVX2(SB), NOSPLIT, $0-76
+	MOVQ   r_len+8(FP), AX
+	CMPQ   AX, $0x00100000
+	JB     sqErrAVX2_cached
+	MOVQ   r_base+0(FP), AX
+	MOVQ   p_base+24(FP), CX
+	CMPQ   AX, CX
+	JEQ    sqErrAVX2_cached
+	MOVQ   t_base+48(FP), CX
+	CMPQ   AX, CX
+	JEQ    sqErrAVX2_cached
 	MOVQ   r_base+0(FP), AX
 	MOVQ   p_base+24(FP), CX
 	MOVQ   t_base+48(FP), DX
 	MOVQ   r_len+8(FP), BX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	CMPQ   BX, $0x10
+	JAE    sqErrAVX2_nt_vector
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
 
-sqErrAVX2_big:
-	CMPQ        BX, $0x00000040
-	JB          sqErrAVX2_one
-	VMOVUPS     (CX), Y8
-	VSUBPS      (DX), Y8, Y8
-	VMOVUPS     Y8, (AX)
-	VFMADD231PS Y8, Y8, Y0
-	VMOVUPS     32(CX), Y8
-	VSUBPS      32(DX), Y8, Y8
-	VMOVUPS     Y8, 32(AX)
-	VFMADD231PS Y8, Y8, Y1
-	VMOVUPS     64(CX), Y8
-	VSUBPS      64(DX), Y8, Y8
-	VMOVUPS     Y8, 64(AX)
-	VFMADD231PS Y8, Y8, Y2
-	VMOVUPS     96(CX), Y8
-	VSUBPS      96(DX), Y8, Y8
-	VMOVUPS     Y8, 96(AX)
-	VFMADD231PS Y8, Y8, Y3
-	VMOVUPS     128(CX), Y8
-	VSUBPS      128(DX), Y8, Y8
-	VMOVUPS     Y8, 128(AX)
-	VFMADD231PS Y8, Y8, Y4
-	VMOVUPS     160(CX), Y8
-	VSUBPS      160(DX), Y8, Y8
-	VMOVUPS     Y8, 160(AX)
-	VFMADD231PS Y8, Y8, Y5
-	VMOVUPS     192(CX), Y8
-	VSUBPS      192(DX), Y8, Y8
-	VMOVUPS     Y8, 192(AX)
-	VFMADD231PS Y8, Y8, Y6
-	VMOVUPS     224(CX), Y8
-	VSUBPS      224(DX), Y8, Y8
-	VMOVUPS     Y8, 224(AX)
-	VFMADD231PS Y8, Y8, Y7
-	ADDQ        $0x00000100, AX
-	ADDQ        $0x00000100, CX
-	ADDQ        $0x00000100, DX
-	SUBQ        $0x00000040, BX
-	JMP         sqErrAVX2_big
+sqErrAVX2_nt_small2:
+	CMPQ        BX, $0x02
+	JB          sqErrAVX2_nt_small1
+	VMOVSS      (CX), X2
+	VSUBSS      (DX), X2, X2
+	VMOVSS      X2, (AX)
+	VFMADD231SS X2, X2, X0
+	VMOVSS      4(CX), X2
+	VSUBSS      4(DX), X2, X2
+	VMOVSS      X2, 4(AX)
+	VFMADD231SS X2, X2, X1
+	ADDQ        $0x08, AX
+	ADDQ        $0x08, CX
+	ADDQ        $0x08, DX
+	SUBQ        $0x02, BX
+	JMP         sqErrAVX2_nt_small2
 
-sqErrAVX2_one:
-	CMPQ        BX, $0x08
-	JB          sqErrAVX2_tail
-	VMOVUPS     (CX), Y8
-	VSUBPS      (DX), Y8, Y8
-	VMOVUPS     Y8, (AX)
-	VFMADD231PS Y8, Y8, Y0
-	ADDQ        $0x20, AX
-	ADDQ        $0x20, CX
-	ADDQ        $0x20, DX
-	SUBQ        $0x08, BX
-	JMP         sqErrAVX2_one
-
-sqErrAVX2_tail:
+sqErrAVX2_nt_small1:
 	TESTQ       BX, BX
-	JZ          sqErrAVX2_end
-	MOVQ        $0x00000008, SI
-	SUBQ        BX, SI
-	LEAQ        lanemask<>+0(SB), BX
-	VMOVDQU     (BX)(SI*4), Y8
-	VMASKMOVPS  (CX), Y8, Y9
-	VMASKMOVPS  (DX), Y8, Y10
-	VSUBPS      Y10, Y9, Y9
-	VMASKMOVPS  Y9, Y8, (AX)
-	VFMADD231PS Y9, Y9, Y0
+	JZ          sqErrAVX2_nt_smalldone
+	VMOVSS      (CX), X2
+	VSUBSS      (DX), X2, X2
+	VMOVSS      X2, (AX)
+	VFMADD231SS X2, X2, X0
 
-sqErrAVX2_end:
-	VADDPS       Y4, Y0, Y0
-	VADDPS       Y5, Y1, Y1
-	VADDPS       Y6, Y2, Y2
-	VADDPS       Y7, Y3, Y3
-	VADDPS       Y2, Y0, Y0
-	VADDPS       Y3, Y1, Y1
-	VADDPS       Y1, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPS       X1, X0, X0
-	VMOVHLPS     X0, X0, X1
-	VADDPS       X1, X0, X0
-	VMOVSHDUP    X0, X1
-	VADDSS       X1, X0, X0
+sqErrAVX2_nt_smalldone:
+	VADDSS X1, X0, X0
 	VZEROUPPER
-	MOVSS        X0, ret+72(FP)
+	MOVSS  X0, ret+72(FP)
 	RET
 
-// func sqErrStreamAVX2(r []float32, p []float32, t []float32) float32
-// Requires: AVX, FMA3, MMX+, SSE
-TEXT ·sqErrStreamAVX2(SB), NOSPLIT, $0-76
-	MOVQ        r_base+0(FP), AX
-	MOVQ        p_base+24(FP), CX
-	MOVQ        t_base+48(FP), DX
-	MOVQ        r_len+8(FP), BX
+sqErrAVX2_nt_vector:
 	VXORPS      Y0, Y0, Y0
 	VXORPS      Y1, Y1, Y1
 	VXORPS      Y2, Y2, Y2
@@ -5953,9 +5899,9 @@ TEXT ·sqErrStreamAVX2(SB), NOSPLIT, $0-76
 	NEGQ        SI
 	ANDQ        $0x1f, SI
 	SHRQ        $0x02, SI
-	JZ          sqErrStreamAVX2_aligned
+	JZ          sqErrAVX2_nt_aligned
 	CMPQ        BX, SI
-	JBE         sqErrStreamAVX2_aligned
+	JBE         sqErrAVX2_nt_aligned
 	MOVQ        $0x00000008, DI
 	SUBQ        SI, DI
 	LEAQ        lanemask<>+0(SB), R8
@@ -5970,10 +5916,12 @@ TEXT ·sqErrStreamAVX2(SB), NOSPLIT, $0-76
 	LEAQ        (DX)(SI*4), DX
 	SUBQ        SI, BX
 
-sqErrStreamAVX2_aligned:
-sqErrStreamAVX2_big:
+sqErrAVX2_nt_aligned:
+	VXORPS X11, X11, X11
+
+sqErrAVX2_nt_big:
 	CMPQ        BX, $0x00000040
-	JB          sqErrStreamAVX2_one
+	JB          sqErrAVX2_nt_one
 	VMOVUPS     (CX), Y8
 	VSUBPS      (DX), Y8, Y8
 	VMOVNTPS    Y8, (AX)
@@ -6010,11 +5958,11 @@ sqErrStreamAVX2_big:
 	ADDQ        $0x00000100, CX
 	ADDQ        $0x00000100, DX
 	SUBQ        $0x00000040, BX
-	JMP         sqErrStreamAVX2_big
+	JMP         sqErrAVX2_nt_big
 
-sqErrStreamAVX2_one:
+sqErrAVX2_nt_one:
 	CMPQ        BX, $0x08
-	JB          sqErrStreamAVX2_tail
+	JB          sqErrAVX2_nt_tail
 	VMOVUPS     (CX), Y8
 	VSUBPS      (DX), Y8, Y8
 	VMOVUPS     Y8, (AX)
@@ -6023,23 +5971,166 @@ sqErrStreamAVX2_one:
 	ADDQ        $0x20, CX
 	ADDQ        $0x20, DX
 	SUBQ        $0x08, BX
-	JMP         sqErrStreamAVX2_one
+	JMP         sqErrAVX2_nt_one
 
-sqErrStreamAVX2_tail:
-	TESTQ       BX, BX
-	JZ          sqErrStreamAVX2_end
-	MOVQ        $0x00000008, SI
-	SUBQ        BX, SI
-	LEAQ        lanemask<>+0(SB), BX
-	VMOVDQU     (BX)(SI*4), Y8
-	VMASKMOVPS  (CX), Y8, Y9
-	VMASKMOVPS  (DX), Y8, Y10
-	VSUBPS      Y10, Y9, Y9
-	VMASKMOVPS  Y9, Y8, (AX)
-	VFMADD231PS Y9, Y9, Y0
+sqErrAVX2_nt_tail:
+	TESTQ BX, BX
+	JZ    sqErrAVX2_nt_tailend
 
-sqErrStreamAVX2_end:
+sqErrAVX2_nt_tail1:
+	VMOVSS      (CX), X8
+	VSUBSS      (DX), X8, X8
+	VMOVSS      X8, (AX)
+	VFMADD231SS X8, X8, X11
+	ADDQ        $0x04, AX
+	ADDQ        $0x04, CX
+	ADDQ        $0x04, DX
+	DECQ        BX
+	JNZ         sqErrAVX2_nt_tail1
+
+sqErrAVX2_nt_tailend:
+	VADDPS       Y11, Y1, Y1
 	SFENCE
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+	VZEROUPPER
+	MOVSS        X0, ret+72(FP)
+	RET
+
+sqErrAVX2_cached:
+	MOVQ   r_base+0(FP), AX
+	MOVQ   p_base+24(FP), CX
+	MOVQ   t_base+48(FP), DX
+	MOVQ   r_len+8(FP), BX
+	CMPQ   BX, $0x10
+	JAE    sqErrAVX2_vector
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+
+sqErrAVX2_small2:
+	CMPQ        BX, $0x02
+	JB          sqErrAVX2_small1
+	VMOVSS      (CX), X2
+	VSUBSS      (DX), X2, X2
+	VMOVSS      X2, (AX)
+	VFMADD231SS X2, X2, X0
+	VMOVSS      4(CX), X2
+	VSUBSS      4(DX), X2, X2
+	VMOVSS      X2, 4(AX)
+	VFMADD231SS X2, X2, X1
+	ADDQ        $0x08, AX
+	ADDQ        $0x08, CX
+	ADDQ        $0x08, DX
+	SUBQ        $0x02, BX
+	JMP         sqErrAVX2_small2
+
+sqErrAVX2_small1:
+	TESTQ       BX, BX
+	JZ          sqErrAVX2_smalldone
+	VMOVSS      (CX), X2
+	VSUBSS      (DX), X2, X2
+	VMOVSS      X2, (AX)
+	VFMADD231SS X2, X2, X0
+
+sqErrAVX2_smalldone:
+	VADDSS X1, X0, X0
+	VZEROUPPER
+	MOVSS  X0, ret+72(FP)
+	RET
+
+sqErrAVX2_vector:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS X8, X8, X8
+
+sqErrAVX2_big:
+	CMPQ        BX, $0x00000040
+	JB          sqErrAVX2_one
+	VMOVUPS     (CX), Y9
+	VSUBPS      (DX), Y9, Y9
+	VMOVUPS     Y9, (AX)
+	VFMADD231PS Y9, Y9, Y0
+	VMOVUPS     32(CX), Y9
+	VSUBPS      32(DX), Y9, Y9
+	VMOVUPS     Y9, 32(AX)
+	VFMADD231PS Y9, Y9, Y1
+	VMOVUPS     64(CX), Y9
+	VSUBPS      64(DX), Y9, Y9
+	VMOVUPS     Y9, 64(AX)
+	VFMADD231PS Y9, Y9, Y2
+	VMOVUPS     96(CX), Y9
+	VSUBPS      96(DX), Y9, Y9
+	VMOVUPS     Y9, 96(AX)
+	VFMADD231PS Y9, Y9, Y3
+	VMOVUPS     128(CX), Y9
+	VSUBPS      128(DX), Y9, Y9
+	VMOVUPS     Y9, 128(AX)
+	VFMADD231PS Y9, Y9, Y4
+	VMOVUPS     160(CX), Y9
+	VSUBPS      160(DX), Y9, Y9
+	VMOVUPS     Y9, 160(AX)
+	VFMADD231PS Y9, Y9, Y5
+	VMOVUPS     192(CX), Y9
+	VSUBPS      192(DX), Y9, Y9
+	VMOVUPS     Y9, 192(AX)
+	VFMADD231PS Y9, Y9, Y6
+	VMOVUPS     224(CX), Y9
+	VSUBPS      224(DX), Y9, Y9
+	VMOVUPS     Y9, 224(AX)
+	VFMADD231PS Y9, Y9, Y7
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	SUBQ        $0x00000040, BX
+	JMP         sqErrAVX2_big
+
+sqErrAVX2_one:
+	CMPQ        BX, $0x08
+	JB          sqErrAVX2_tail
+	VMOVUPS     (CX), Y9
+	VSUBPS      (DX), Y9, Y9
+	VMOVUPS     Y9, (AX)
+	VFMADD231PS Y9, Y9, Y0
+	ADDQ        $0x20, AX
+	ADDQ        $0x20, CX
+	ADDQ        $0x20, DX
+	SUBQ        $0x08, BX
+	JMP         sqErrAVX2_one
+
+sqErrAVX2_tail:
+	TESTQ BX, BX
+	JZ    sqErrAVX2_tailend
+
+sqErrAVX2_tail1:
+	VMOVSS      (CX), X9
+	VSUBSS      (DX), X9, X9
+	VMOVSS      X9, (AX)
+	VFMADD231SS X9, X9, X8
+	ADDQ        $0x04, AX
+	ADDQ        $0x04, CX
+	ADDQ        $0x04, DX
+	DECQ        BX
+	JNZ         sqErrAVX2_tail1
+
+sqErrAVX2_tailend:
+	VADDPS       Y8, Y1, Y1
 	VADDPS       Y4, Y0, Y0
 	VADDPS       Y5, Y1, Y1
 	VADDPS       Y6, Y2, Y2
@@ -6063,6 +6154,39 @@ TEXT ·sqErrSumAVX2(SB), NOSPLIT, $0-52
 	MOVQ   p_base+0(FP), AX
 	MOVQ   t_base+24(FP), CX
 	MOVQ   p_len+8(FP), DX
+	CMPQ   DX, $0x10
+	JAE    sqErrSumAVX2_vector
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+
+sqErrSumAVX2_small2:
+	CMPQ        DX, $0x02
+	JB          sqErrSumAVX2_small1
+	VMOVSS      (AX), X2
+	VSUBSS      (CX), X2, X2
+	VFMADD231SS X2, X2, X0
+	VMOVSS      4(AX), X2
+	VSUBSS      4(CX), X2, X2
+	VFMADD231SS X2, X2, X1
+	ADDQ        $0x08, AX
+	ADDQ        $0x08, CX
+	SUBQ        $0x02, DX
+	JMP         sqErrSumAVX2_small2
+
+sqErrSumAVX2_small1:
+	TESTQ       DX, DX
+	JZ          sqErrSumAVX2_smalldone
+	VMOVSS      (AX), X2
+	VSUBSS      (CX), X2, X2
+	VFMADD231SS X2, X2, X0
+
+sqErrSumAVX2_smalldone:
+	VADDSS X1, X0, X0
+	VZEROUPPER
+	MOVSS  X0, ret+48(FP)
+	RET
+
+sqErrSumAVX2_vector:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -6398,7 +6522,7 @@ TEXT ·peakLoadAVX2(SB), NOSPLIT, $0-52
 	VXORPS       Y14, Y14, Y14
 
 peakLoadAVX2_big:
-	CMPQ        DX, $0x000000c0
+	CMPQ        DX, $0x00000080
 	JB          peakLoadAVX2_one
 	VADDPS      (AX), Y1, Y1
 	VFMADD231PS (CX), Y0, Y7
@@ -6432,25 +6556,9 @@ peakLoadAVX2_big:
 	VFMADD231PS 448(CX), Y0, Y13
 	VADDPS      480(AX), Y4, Y4
 	VFMADD231PS 480(CX), Y0, Y14
-	VADDPS      512(AX), Y5, Y5
-	VFMADD231PS 512(CX), Y0, Y7
-	VADDPS      544(AX), Y6, Y6
-	VFMADD231PS 544(CX), Y0, Y8
-	VADDPS      576(AX), Y1, Y1
-	VFMADD231PS 576(CX), Y0, Y9
-	VADDPS      608(AX), Y2, Y2
-	VFMADD231PS 608(CX), Y0, Y10
-	VADDPS      640(AX), Y3, Y3
-	VFMADD231PS 640(CX), Y0, Y11
-	VADDPS      672(AX), Y4, Y4
-	VFMADD231PS 672(CX), Y0, Y12
-	VADDPS      704(AX), Y5, Y5
-	VFMADD231PS 704(CX), Y0, Y13
-	VADDPS      736(AX), Y6, Y6
-	VFMADD231PS 736(CX), Y0, Y14
-	ADDQ        $0x00000300, AX
-	ADDQ        $0x00000300, CX
-	SUBQ        $0x000000c0, DX
+	ADDQ        $0x00000200, AX
+	ADDQ        $0x00000200, CX
+	SUBQ        $0x00000080, DX
 	JMP         peakLoadAVX2_big
 
 peakLoadAVX2_one:

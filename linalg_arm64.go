@@ -47,8 +47,8 @@ func gradWNEON(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ld
 func colSumsNEON(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)
 
 // axpyNEON computes y[i] += alpha·x[i], fused, for i < len(y); x must be at
-// least as long. y is read and written through one pointer, in blocks of
-// 16, then 4, then single elements.
+// least as long. y is read through one pointer and written through another,
+// in blocks of 16, then 4, then single elements.
 //
 //go:noescape
 func axpyNEON(alpha float32, x, y []float32)
@@ -61,17 +61,22 @@ func axpyNEON(alpha float32, x, y []float32)
 func dotNEON(x, y []float32) float32
 
 // peakFMANEON runs iters iterations of 32 vector multiply-adds (FMLA .4S,
-// 8 flops each: 256 flops an iteration, edgefit.PeakFMAFlopsPerIter) into 30
-// accumulators, none of them waiting on the one before it for longer than
-// the loop takes. The multiplicands are 1/8 and 1/8, so the accumulators
-// grow slowly and stay normal numbers. iters must be at least 1.
+// 8 flops each: 256 flops an iteration, edgefit.PeakFMAFlopsPerIter). They
+// go to 30 accumulators (two take a second one), so each dependency chain
+// advances at most twice an iteration and throughput, not latency, bounds
+// the loop. Every product is 1/8·1/8, so the accumulators grow slowly and
+// stay normal numbers. iters must be at least 1.
 //
 //go:noescape
 func peakFMANEON(iters int)
 
-// peakLoadNEON returns Σ x[i] + y[i] over len(x) elements (y at least as
-// long), doing one vector add per vector loaded into eight accumulators:
-// the load bandwidth ceiling for the streaming kernels.
+// peakLoadNEON returns Σ x[i]·y[i] over len(x) elements (y at least as long):
+// one multiply-add per two vectors loaded, the least arithmetic that still
+// lets every element reach the result (a NaN anywhere makes it NaN). Its
+// loops are dotNEON's, whose arithmetic is already below what the loads
+// allow: on llvm-mca's Cortex-A72 model this loop takes 8 cycles per 128
+// bytes, the load-bound figure, where one add per vector loaded (Σ x + y)
+// takes 12, since a 128-bit fadd occupies both floating-point pipes there.
 //
 //go:noescape
 func peakLoadNEON(x, y []float32) float32

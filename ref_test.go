@@ -246,3 +246,17 @@ func (d dataMode) fill(r *rand.Rand, n int) []float32 {
 	}
 	return a
 }
+
+// closeToGeneric reports whether a SIMD result got is acceptable next to
+// generic's result gen for the output w describes: NaN where generic has NaN,
+// the same infinity, the same value when the data make every sum exact,
+// otherwise within the documented bound 2·γₙ·S.
+func closeToGeneric(got, gen float32, w want) bool {
+	switch {
+	case gen != gen || got != got:
+		return gen != gen && got != got
+	case math.IsInf(float64(gen), 0) || math.IsInf(float64(got), 0) || w.exact:
+		return got == gen
+	}
+	return math.Abs(float64(got)-float64(gen)) <= w.tolGeneric()
+}

@@ -44,7 +44,6 @@ func main() {
 	genGradW()
 	genColSums()
 	genSqErr(writeR)
-	genSqErr(writeRStream)
 	genSqErr(sumOnly)
 	genAxpy()
 	genDot()
@@ -823,6 +822,12 @@ func colSumsBlock(l string, nv int, masked bool, j0 Register, nrem func() Regist
 // body must advance nothing: offsets are 32·u from the pointers, which
 // streamLoop advances.
 func streamLoop(name string, n Register, ptrs []Register, unroll int, body func(u int, mask VecVirtual, big bool)) {
+	streamLoopTail(name, n, ptrs, unroll, body, true)
+}
+
+// streamLoopTail is streamLoop, leaving the last n < 8 elements to the caller
+// when masked is false.
+func streamLoopTail(name string, n Register, ptrs []Register, unroll int, body func(u int, mask VecVirtual, big bool), masked bool) {
 	Label(name + "_big")
 	CMPQ(n, U32(lanes*unroll))
 	JB(LabelRef(name + "_one"))
@@ -846,12 +851,32 @@ func streamLoop(name string, n Register, ptrs []Register, unroll int, body func(
 	JMP(LabelRef(name + "_one"))
 
 	Label(name + "_tail")
+	if !masked {
+		return
+	}
 	TESTQ(n, n)
 	JZ(LabelRef(name + "_end"))
 	mask := YMM()
 	loadMask(n, mask)
 	body(0, mask, false)
 	Label(name + "_end")
+}
+
+// scalarTail emits a loop running one(), then advancing ptrs by one element,
+// for each of the n < 8 elements left: for kernels that store, where a masked
+// VMASKMOVPS store is slow on some CPUs (tens of cycles on AMD's) and stalls
+// the next loads of the same bytes, which it cannot forward to.
+func scalarTail(name string, n Register, ptrs []Register, one func()) {
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_tailend"))
+	Label(name + "_tail1")
+	one()
+	for _, p := range ptrs {
+		ADDQ(U8(4), p)
+	}
+	DECQ(n)
+	JNZ(LabelRef(name + "_tail1"))
+	Label(name + "_tailend")
 }
 
 // load reads the vector at a, or its masked lanes (the others read as 0 and do
@@ -881,28 +906,46 @@ const (
 )
 
 func genSqErr(mode int) {
-	const unroll = 8
-	var name string
 	switch mode {
 	case sumOnly:
-		name = "sqErrSumAVX2"
+		const name = "sqErrSumAVX2"
 		TEXT(name, NOSPLIT, "func(p, t []float32) float32")
 		Pragma("noescape")
 		Doc(name + " returns Σ (p − t)², for len(p) ≥ 1 and t at least as long.")
-	case writeR:
-		name = "sqErrAVX2"
+		sqErrBody(name, sumOnly)
+	default:
+		const name = "sqErrAVX2"
 		TEXT(name, NOSPLIT, "func(r, p, t []float32) float32")
 		Pragma("noescape")
 		Doc(name+" writes r = p − t and returns Σ r², for len(r) ≥ 1 and p and t at least",
-			"as long.")
-	case writeRStream:
-		name = "sqErrStreamAVX2"
-		TEXT(name, NOSPLIT, "func(r, p, t []float32) float32")
-		Pragma("noescape")
-		Doc(name+" is sqErrAVX2 writing r with non-temporal stores, which bypass the",
-			"caches: for operands far larger than them, where writing r through the",
-			"caches would evict p and t and read r's old contents from memory first.")
+			"as long. From 2²⁰ elements, when r is neither p nor t, it writes r with",
+			"non-temporal stores, which bypass the caches: there, writing r through",
+			"them would evict p and t and read r's old contents from memory first.",
+			"When r is p or t its lines are in cache, just read, and ordinary stores",
+			"are faster.")
+		n := Load(Param("r").Len(), GP64())
+		CMPQ(n, U32(sqErrStreamMin))
+		JB(LabelRef(name + "_cached"))
+		rp := Load(Param("r").Base(), GP64())
+		pp := Load(Param("p").Base(), GP64())
+		CMPQ(rp, pp)
+		JEQ(LabelRef(name + "_cached"))
+		tp := Load(Param("t").Base(), GP64())
+		CMPQ(rp, tp)
+		JEQ(LabelRef(name + "_cached"))
+		sqErrBody(name+"_nt", writeRStream)
+		Label(name + "_cached")
+		sqErrBody(name, writeR)
 	}
+}
+
+// sqErrStreamMin is the length from which sqErrAVX2 may stream r: 4 MiB per
+// operand, beyond any core's L2.
+const sqErrStreamMin = 1 << 20
+
+// sqErrBody emits one complete path (ending in RET) of the sqErr kernels.
+func sqErrBody(name string, mode int) {
+	const unroll = 8
 	var rp Register
 	ptrs := []Register{}
 	if mode != sumOnly {
@@ -918,6 +961,46 @@ func genSqErr(mode int) {
 	} else {
 		n = Load(Param("p").Len(), GP64())
 	}
+	// Fewer than 16 elements (the tutorial's 5×2 residuals): a scalar loop
+	// over two accumulators, without the vector set-up and reduction, which
+	// cost more than the work there.
+	CMPQ(n, U8(16))
+	JAE(LabelRef(name + "_vector"))
+	{
+		a := []VecVirtual{XMM(), XMM()}
+		for _, x := range a {
+			VXORPS(x, x, x)
+		}
+		one := func(off int, into VecVirtual) {
+			d := XMM()
+			VMOVSS(Mem{Base: pp, Disp: off}, d)
+			VSUBSS(Mem{Base: tp, Disp: off}, d, d)
+			if mode != sumOnly {
+				VMOVSS(d, Mem{Base: rp, Disp: off})
+			}
+			VFMADD231SS(d, d, into)
+		}
+		Label(name + "_small2")
+		CMPQ(n, U8(2))
+		JB(LabelRef(name + "_small1"))
+		one(0, a[0])
+		one(4, a[1])
+		for _, p := range ptrs {
+			ADDQ(U8(8), p)
+		}
+		SUBQ(U8(2), n)
+		JMP(LabelRef(name + "_small2"))
+		Label(name + "_small1")
+		TESTQ(n, n)
+		JZ(LabelRef(name + "_smalldone"))
+		one(0, a[0])
+		Label(name + "_smalldone")
+		VADDSS(a[1], a[0], a[0])
+		VZEROUPPER()
+		Store(a[0], ReturnIndex(0))
+		RET()
+	}
+	Label(name + "_vector")
 	acc := ymms(unroll)
 	for _, a := range acc {
 		VXORPS(a, a, a)
@@ -959,7 +1042,24 @@ func genSqErr(mode int) {
 		SUBQ(h, n)
 		Label(name + "_aligned")
 	}
-	streamLoop(name, n, ptrs, unroll, body)
+	if mode == sumOnly {
+		streamLoop(name, n, ptrs, unroll, body)
+	} else {
+		// Separate accumulator: writing an XMM register would clear the
+		// upper lanes of acc[0].
+		tail := XMM()
+		VXORPS(tail, tail, tail)
+		streamLoopTail(name, n, ptrs, unroll, body, false)
+		scalarTail(name, n, ptrs, func() {
+			d := XMM()
+			VMOVSS(Mem{Base: pp}, d)
+			VSUBSS(Mem{Base: tp}, d, d)
+			VMOVSS(d, Mem{Base: rp})
+			VFMADD231SS(d, d, tail)
+		})
+		// VEX scalar ops keep tail's lanes 1-7 zero.
+		VADDPS(tail.AsY(), acc[1], acc[1])
+	}
 	if mode == writeRStream {
 		// Order the non-temporal stores before whatever the caller does next.
 		SFENCE()
@@ -1075,7 +1175,7 @@ func genPeakFMA() {
 // otherwise cap it at two loads per cycle on CPUs that issue three); 6 + 8
 // accumulators cover both latencies.
 func genPeakLoad() {
-	const unroll, nAdd, nFMA = 24, 6, 8
+	const unroll, nAdd, nFMA = 16, 6, 8
 	const name = "peakLoadAVX2"
 	TEXT(name, NOSPLIT, "func(x, y []float32) float32")
 	Pragma("noescape")

@@ -77,13 +77,13 @@ func (fn *Func) MUL3(m, n, d Reg) { fn.inst("MUL", fmt.Sprintf("%s, %s, %s", m, 
 // memOp checks a vector load or store address: VLD1 and VST1 take no
 // offset, and a post-increment by an immediate must equal the bytes moved.
 func (fn *Func) memOp(op string, m Mem, bytes int) string {
-	if !m.Post && m.Off != 0 {
+	if !m.post && m.off != 0 {
 		fn.errorf("%s %s: an offset needs post-indexing", op, m)
 	}
-	if m.Post && m.Index == nil && m.Off != bytes {
+	if m.post && !m.byReg && m.off != bytes {
 		fn.errorf("%s %s: post-increment must be the %d bytes moved", op, m, bytes)
 	}
-	if m.Post {
+	if m.post {
 		return op + ".P"
 	}
 	return op
@@ -167,18 +167,18 @@ func (fn *Func) sameArr(op string, vs ...Vec) {
 	}
 }
 
-func (fn *Func) fmov(op string, s, d FOperand, bytes int) {
+func (fn *Func) fmov(op string, s, d FOperand) {
 	sm, sMem := s.(Mem)
 	dm, dMem := d.(Mem)
 	switch {
 	case sMem && dMem:
 		fn.errorf("%s: memory to memory", op)
-	case sMem && sm.Post, dMem && dm.Post:
+	case sMem && sm.post, dMem && dm.post:
 		m := sm
 		if dMem {
 			m = dm
 		}
-		if m.Index != nil {
+		if m.byReg {
 			fn.errorf("%s %s: no register post-increment", op, m)
 		}
 		op += ".P"
@@ -188,18 +188,21 @@ func (fn *Func) fmov(op string, s, d FOperand, bytes int) {
 
 // FMOVS moves 32 bits: register to register, load or store. Writing a
 // register zeroes the rest of its vector register.
-func (fn *Func) FMOVS(s, d FOperand) { fn.fmov("FMOVS", s, d, 4) }
+func (fn *Func) FMOVS(s, d FOperand) { fn.fmov("FMOVS", s, d) }
 
 // FMOVD moves 64 bits (two float32 lanes).
-func (fn *Func) FMOVD(s, d FOperand) { fn.fmov("FMOVD", s, d, 8) }
+func (fn *Func) FMOVD(s, d FOperand) { fn.fmov("FMOVD", s, d) }
 
 // FMOVQ moves 128 bits (four float32 lanes).
-func (fn *Func) FMOVQ(s, d FOperand) { fn.fmov("FMOVQ", s, d, 16) }
+func (fn *Func) FMOVQ(s, d FOperand) { fn.fmov("FMOVQ", s, d) }
 
 // FLDPQ loads 32 bytes from m into a and b.
 func (fn *Func) FLDPQ(m Mem, a, b FReg) {
 	op := "FLDPQ"
-	if m.Post {
+	if m.byReg {
+		fn.errorf("%s %s: no register post-increment", op, m)
+	}
+	if m.post {
 		op += ".P"
 	}
 	fn.inst(op, fmt.Sprintf("%s, (%s, %s)", m, a, b))
@@ -208,7 +211,10 @@ func (fn *Func) FLDPQ(m Mem, a, b FReg) {
 // FSTPQ stores a and b, 32 bytes, to m.
 func (fn *Func) FSTPQ(a, b FReg, m Mem) {
 	op := "FSTPQ"
-	if m.Post {
+	if m.byReg {
+		fn.errorf("%s %s: no register post-increment", op, m)
+	}
+	if m.post {
 		op += ".P"
 	}
 	fn.inst(op, fmt.Sprintf("(%s, %s), %s", a, b, m))

@@ -63,38 +63,40 @@ func (s Shifted) operand() string { return fmt.Sprintf("%s<<%d", s.R, s.Shift) }
 // register, a shifted register or an immediate.
 type Operand interface{ operand() string }
 
-// Mem is a memory operand: a base register with an immediate offset, or a
-// post-indexed address (the base is advanced after the access by an
-// immediate or by a register; the instruction then takes the .P suffix).
+// Mem is a memory operand, made by the methods of Reg: a base register with
+// an immediate offset, or a post-indexed address (the base is advanced after
+// the access by an immediate or by a register; the instruction then takes
+// the .P suffix).
 type Mem struct {
-	Base  Reg
-	Off   int
-	Post  bool
-	Index *Reg // post-increment register, when Post and not immediate
+	base  Reg
+	off   int
+	post  bool
+	index Reg // the post-increment, when byReg
+	byReg bool
 }
 
 // Mem returns the address (r).
-func (r Reg) Mem() Mem { return Mem{Base: r} }
+func (r Reg) Mem() Mem { return Mem{base: r} }
 
 // Off returns the address off(r).
-func (r Reg) Off(off int) Mem { return Mem{Base: r, Off: off} }
+func (r Reg) Off(off int) Mem { return Mem{base: r, off: off} }
 
 // Post returns the post-indexed address off(r): the access is at r, then r
 // is advanced by off.
-func (r Reg) Post(off int) Mem { return Mem{Base: r, Off: off, Post: true} }
+func (r Reg) Post(off int) Mem { return Mem{base: r, off: off, post: true} }
 
 // PostBy returns the post-indexed address (r)(x): the access is at r, then
 // r is advanced by the value of x.
-func (r Reg) PostBy(x Reg) Mem { return Mem{Base: r, Post: true, Index: &x} }
+func (r Reg) PostBy(x Reg) Mem { return Mem{base: r, post: true, index: x, byReg: true} }
 
 func (m Mem) String() string {
 	switch {
-	case m.Index != nil:
-		return fmt.Sprintf("(%s)(%s)", m.Base, *m.Index)
-	case m.Off == 0 && !m.Post:
-		return fmt.Sprintf("(%s)", m.Base)
+	case m.byReg:
+		return fmt.Sprintf("(%s)(%s)", m.base, m.index)
+	case m.off == 0 && !m.post:
+		return fmt.Sprintf("(%s)", m.base)
 	default:
-		return fmt.Sprintf("%d(%s)", m.Off, m.Base)
+		return fmt.Sprintf("%d(%s)", m.off, m.base)
 	}
 }
 
