@@ -437,22 +437,31 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 	CMPQ(nc, U8(nr))
 	JEQ(LabelRef(full))
 	{
-		mask := YMM()
-		n := GP64()
-		MOVQ(nc, n)
-		SUBQ(U8(nr-lanes), n)
-		loadMask(n, mask)
-		for i := 0; i < mr; i++ {
-			for v := 0; v < nv; v++ {
-				a := rowAddr(ys[i/3], ldy, i%3, 32*v)
-				if v == nv-1 {
-					VMASKMOVPS(acc[i][v], mask, a)
-				} else {
-					VMOVUPS(acc[i][v], a)
+		// The last vector of each row holds r = nc − (nr − 8) < 8 valid
+		// lanes. One branch on r, then plain 16-, 8- and 4-byte stores per
+		// row: a masked VMASKMOVPS store costs over ten cycles on AMD's
+		// CPUs, more than the rest of a row when k is small.
+		r := GP64()
+		MOVQ(nc, r)
+		SUBQ(U8(nr-lanes), r)
+		for lanesLeft := 1; lanesLeft < lanes; lanesLeft++ {
+			CMPQ(r, U8(lanesLeft))
+			JEQ(LabelRef(fmt.Sprintf("%s_r%d", l, lanesLeft)))
+		}
+		for lanesLeft := 1; lanesLeft < lanes; lanesLeft++ {
+			Label(fmt.Sprintf("%s_r%d", l, lanesLeft))
+			for i := 0; i < mr; i++ {
+				for v := 0; v < nv; v++ {
+					a := rowAddr(ys[i/3], ldy, i%3, 32*v)
+					if v == nv-1 {
+						storeLanes(acc[i][v], a, lanesLeft)
+					} else {
+						VMOVUPS(acc[i][v], a)
+					}
 				}
 			}
+			JMP(LabelRef(l + "_end"))
 		}
-		JMP(LabelRef(l + "_end"))
 	}
 	Label(full)
 	for i := 0; i < mr; i++ {
@@ -461,6 +470,29 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 		}
 	}
 	Label(l + "_end")
+}
+
+// storeLanes stores the first r < 8 lanes of v at a, and nothing else.
+func storeLanes(v VecVirtual, a Mem, r int) {
+	x := v.AsX()
+	if r >= 4 {
+		VMOVUPS(x, a)
+		if r == 4 {
+			return
+		}
+		hi := XMM()
+		VEXTRACTF128(U8(1), v, hi)
+		x, a, r = hi, a.Offset(16), r-4
+	}
+	switch r {
+	case 1:
+		VMOVSS(x, a)
+	case 2:
+		VMOVLPS(x, a)
+	case 3:
+		VMOVLPS(x, a)
+		VEXTRACTPS(U8(2), x, a.Offset(8))
+	}
 }
 
 // rowAddr addresses row i < 3 of a block at base with row stride ld (bytes).
