@@ -6,9 +6,12 @@
 //
 // Every function here trusts its arguments: the Go wrappers in
 // kernels_avx2_amd64.go check shapes and route each call, and they alone call
-// these. Only AVX, AVX2 and FMA instructions are used (no AVX-512), every
-// function ends with VZEROUPPER, and tails use VMASKMOVPS, whose masked-off
-// lanes neither read nor fault, so nothing outside the slices is touched.
+// these. Only AVX, AVX2 and FMA instructions are used (no AVX-512), and every
+// function clears the upper YMM halves (VZEROUPPER) before returning. Nothing
+// outside the slices is touched: partial vectors are read with VMASKMOVPS,
+// whose masked-off lanes neither read nor fault, and written with VMASKMOVPS
+// or, where a store is frequent (rows of Y, SqErr's tail), with plain stores
+// of exactly the valid elements, as masked stores are slow on AMD's CPUs.
 package main
 
 import (
@@ -111,7 +114,7 @@ func ymms(n int) []VecVirtual {
 // mr·nr/8 independent accumulators, all of them FMAs from registers but one
 // operand. Packing into the frame costs no allocation and no zeroing by Go.
 func genMatMulPanel(nr, mr int) {
-	const kcMax = 256
+	const kcMax = 256 // = matMulKC in kernels_avx2_amd64.go, which never exceeds it
 	nv := nr / lanes
 	name := fmt.Sprintf("matMulPanel%d", nr)
 	TEXT(name, 0, "func(m, kc, nc int, x []float32, ldx int, w []float32, ldw int, b []float32, y []float32, ldy int, accum bool)")
