@@ -1168,9 +1168,10 @@ func genDot() {
 // genPeakFMA emits peakFMAAVX2: 16 VFMADD231PS (256 flops) per iteration,
 // acc += c·c with c = 0 so that nothing overflows or goes subnormal. Fifteen
 // accumulators (the sixteenth register holds c) take them in turn, and the
-// loop runs two iterations per pass so that every chain has at least 12
-// cycles between its dependent FMAs when 32 of them take 16 cycles: the loop
-// is bound by the FMA units' throughput, not by any chain's latency.
+// loop runs two iterations per pass, so that no chain has more than three
+// dependent FMAs (12 cycles of latency) in a pass that needs 16 cycles for its
+// 32 FMAs at two per cycle: the loop is bound by the FMA units' throughput,
+// not by any chain's latency.
 func genPeakFMA() {
 	const chains, fmas = 15, 16
 	const name = "peakFMAAVX2"
