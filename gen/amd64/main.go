@@ -1119,16 +1119,18 @@ func genAxpy() {
 	xp := Load(Param("x").Base(), GP64())
 	yp := Load(Param("y").Base(), GP64())
 	n := Load(Param("y").Len(), GP64())
-	streamLoop("axpyAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual, _ bool) {
-		xv, yv := YMM(), YMM()
-		load(Mem{Base: yp, Disp: 32 * u}, mask, yv)
-		if mask == nil {
-			VFMADD231PS(Mem{Base: xp, Disp: 32 * u}, a, yv)
-		} else {
-			load(Mem{Base: xp}, mask, xv)
-			VFMADD231PS(xv, a, yv)
-		}
-		store(yv, mask, Mem{Base: yp, Disp: 32 * u})
+	ptrs := []Register{xp, yp}
+	streamLoopTail("axpyAVX2", n, ptrs, unroll, func(u int, _ VecVirtual, _ bool) {
+		yv := YMM()
+		VMOVUPS(Mem{Base: yp, Disp: 32 * u}, yv)
+		VFMADD231PS(Mem{Base: xp, Disp: 32 * u}, a, yv)
+		VMOVUPS(yv, Mem{Base: yp, Disp: 32 * u})
+	}, false)
+	scalarTail("axpyAVX2", n, ptrs, func() {
+		yv := XMM()
+		VMOVSS(Mem{Base: yp}, yv)
+		VFMADD231SS(Mem{Base: xp}, a.AsX(), yv)
+		VMOVSS(yv, Mem{Base: yp})
 	})
 	VZEROUPPER()
 	RET()
