@@ -8373,18 +8373,19 @@ axpyAVX2_one:
 	JMP         axpyAVX2_one
 
 axpyAVX2_tail:
-	TESTQ       DX, DX
-	JZ          axpyAVX2_end
-	MOVQ        $0x00000008, BX
-	SUBQ        DX, BX
-	LEAQ        lanemask<>+0(SB), DX
-	VMOVDQU     (DX)(BX*4), Y1
-	VMASKMOVPS  (CX), Y1, Y3
-	VMASKMOVPS  (AX), Y1, Y2
-	VFMADD231PS Y2, Y0, Y3
-	VMASKMOVPS  Y3, Y1, (CX)
+	TESTQ DX, DX
+	JZ    axpyAVX2_tailend
 
-axpyAVX2_end:
+axpyAVX2_tail1:
+	VMOVSS      (CX), X1
+	VFMADD231SS (AX), X0, X1
+	VMOVSS      X1, (CX)
+	ADDQ        $0x04, AX
+	ADDQ        $0x04, CX
+	DECQ        DX
+	JNZ         axpyAVX2_tail1
+
+axpyAVX2_tailend:
 	VZEROUPPER
 	RET
 

@@ -6,9 +6,12 @@
 //
 // Every function here trusts its arguments: the Go wrappers in
 // kernels_avx2_amd64.go check shapes and route each call, and they alone call
-// these. Only AVX, AVX2 and FMA instructions are used (no AVX-512), every
-// function ends with VZEROUPPER, and tails use VMASKMOVPS, whose masked-off
-// lanes neither read nor fault, so nothing outside the slices is touched.
+// these. Only AVX, AVX2 and FMA instructions are used (no AVX-512), and every
+// function clears the upper YMM halves (VZEROUPPER) before returning. Nothing
+// outside the slices is touched: partial vectors are read with VMASKMOVPS,
+// whose masked-off lanes neither read nor fault, and written with VMASKMOVPS
+// or, where a store is frequent (rows of Y, SqErr's tail), with plain stores
+// of exactly the valid elements, as masked stores are slow on AMD's CPUs.
 package main
 
 import (
@@ -111,7 +114,7 @@ func ymms(n int) []VecVirtual {
 // mr·nr/8 independent accumulators, all of them FMAs from registers but one
 // operand. Packing into the frame costs no allocation and no zeroing by Go.
 func genMatMulPanel(nr, mr int) {
-	const kcMax = 256
+	const kcMax = 256 // = matMulKC in kernels_avx2_amd64.go, which never exceeds it
 	nv := nr / lanes
 	name := fmt.Sprintf("matMulPanel%d", nr)
 	TEXT(name, 0, "func(m, kc, nc int, x []float32, ldx int, w []float32, ldw int, b []float32, y []float32, ldy int, accum bool)")
@@ -1116,16 +1119,18 @@ func genAxpy() {
 	xp := Load(Param("x").Base(), GP64())
 	yp := Load(Param("y").Base(), GP64())
 	n := Load(Param("y").Len(), GP64())
-	streamLoop("axpyAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual, _ bool) {
-		xv, yv := YMM(), YMM()
-		load(Mem{Base: yp, Disp: 32 * u}, mask, yv)
-		if mask == nil {
-			VFMADD231PS(Mem{Base: xp, Disp: 32 * u}, a, yv)
-		} else {
-			load(Mem{Base: xp}, mask, xv)
-			VFMADD231PS(xv, a, yv)
-		}
-		store(yv, mask, Mem{Base: yp, Disp: 32 * u})
+	ptrs := []Register{xp, yp}
+	streamLoopTail("axpyAVX2", n, ptrs, unroll, func(u int, _ VecVirtual, _ bool) {
+		yv := YMM()
+		VMOVUPS(Mem{Base: yp, Disp: 32 * u}, yv)
+		VFMADD231PS(Mem{Base: xp, Disp: 32 * u}, a, yv)
+		VMOVUPS(yv, Mem{Base: yp, Disp: 32 * u})
+	}, false)
+	scalarTail("axpyAVX2", n, ptrs, func() {
+		yv := XMM()
+		VMOVSS(Mem{Base: yp}, yv)
+		VFMADD231SS(Mem{Base: xp}, a.AsX(), yv)
+		VMOVSS(yv, Mem{Base: yp})
 	})
 	VZEROUPPER()
 	RET()
@@ -1165,9 +1170,10 @@ func genDot() {
 // genPeakFMA emits peakFMAAVX2: 16 VFMADD231PS (256 flops) per iteration,
 // acc += c·c with c = 0 so that nothing overflows or goes subnormal. Fifteen
 // accumulators (the sixteenth register holds c) take them in turn, and the
-// loop runs two iterations per pass so that every chain has at least 12
-// cycles between its dependent FMAs when 32 of them take 16 cycles: the loop
-// is bound by the FMA units' throughput, not by any chain's latency.
+// loop runs two iterations per pass, so that no chain has more than three
+// dependent FMAs (12 cycles of latency) in a pass that needs 16 cycles for its
+// 32 FMAs at two per cycle: the loop is bound by the FMA units' throughput,
+// not by any chain's latency.
 func genPeakFMA() {
 	const chains, fmas = 15, 16
 	const name = "peakFMAAVX2"
