@@ -19,7 +19,10 @@
 //     when /usr/bin/python3 has them, NumPy and PyTorch (the tutorial's fit()
 //     and a hand-sliced loop), on one thread, through pytorch_bench.py.
 //
-// Every library runs on one thread (GOMAXPROCS=1 for the Go ones). Every
+// Every library runs on one thread (GOMAXPROCS=1 for the Go ones), and times
+// are the process's CPU time, so that other programs on a shared machine do
+// not count against whoever was running. The repetitions of the contenders of
+// a case are interleaved, and each is reported as a ratio to edgefit's. Every
 // contender's answer is checked against a float64 reference after it is
 // timed; a wrong answer stops the run before anything is written.
 //
