@@ -9,15 +9,26 @@ package edgefit
 
 var avx2 = &Impl{name: "avx2", k: kernels{
 	matMulBias: matMulBiasAVX2,
-	sqErr:      sqErrAVX2Checked,
-	sqErrSum:   sqErrSumAVX2Checked,
+	sqErr:      ifRace(sqErrAVX2Checked, sqErrAVX2),
+	sqErrSum:   ifRace(sqErrSumAVX2Checked, sqErrSumAVX2),
 	gradW:      gradWAVX2Checked,
 	colSums:    colSumsAVX2Checked,
-	axpy:       axpyAVX2Checked,
-	dot:        dotAVX2Checked,
+	axpy:       ifRace(axpyAVX2Checked, axpyAVX2),
+	dot:        ifRace(dotAVX2Checked, dotAVX2),
 	peakFMA:    peakFMAAVX2,
-	peakLoad:   peakLoadAVX2Checked,
+	peakLoad:   ifRace(peakLoadAVX2Checked, peakLoadAVX2),
 }}
+
+// ifRace picks the wrapper that reports memory to the race detector in race
+// builds and the assembly itself otherwise: the one-pass kernels take no
+// routing decision in Go, and on L1-sized operands each extra call level
+// costs a few percent.
+func ifRace[F any](checked, asm F) F {
+	if raceEnabled {
+		return checked
+	}
+	return asm
+}
 
 // matMulKC is the largest block of inputs the matMulPanel kernels take: their
 // stack frame holds a 16×matMulKC panel of W (16 KiB, half of L1) and the
@@ -63,20 +74,10 @@ func matMulBiasAVX2(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, 
 	}
 }
 
-// sqErrStreamMin is the length from which SqErr writes a separate R with
-// non-temporal stores: 4 MiB per operand, beyond any core's L2, where R would
-// otherwise evict P and T from the shared L3 and cost a read of its old
-// contents. When R is P or T (the trainer writes residuals over predictions)
-// its lines are in cache already, just read, and ordinary stores are faster.
-const sqErrStreamMin = 1 << 20
-
 func sqErrAVX2Checked(r, p, t []float32) float32 {
 	raceWrite(r)
 	raceRead(p[:len(r)])
 	raceRead(t[:len(r)])
-	if len(r) >= sqErrStreamMin && &r[0] != &p[0] && &r[0] != &t[0] {
-		return sqErrStreamAVX2(r, p, t)
-	}
 	return sqErrAVX2(r, p, t)
 }
 

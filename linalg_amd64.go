@@ -43,17 +43,14 @@ func gradWAVX2(m int, n int, k int, alpha float32, r []float32, ldr int, x []flo
 func colSumsAVX2(m int, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)
 
 // sqErrAVX2 writes r = p − t and returns Σ r², for len(r) ≥ 1 and p and t at least
-// as long.
+// as long. From 2²⁰ elements, when r is neither p nor t, it writes r with
+// non-temporal stores, which bypass the caches: there, writing r through
+// them would evict p and t and read r's old contents from memory first.
+// When r is p or t its lines are in cache, just read, and ordinary stores
+// are faster.
 //
 //go:noescape
 func sqErrAVX2(r []float32, p []float32, t []float32) float32
-
-// sqErrStreamAVX2 is sqErrAVX2 writing r with non-temporal stores, which bypass the
-// caches: for operands far larger than them, where writing r through the
-// caches would evict p and t and read r's old contents from memory first.
-//
-//go:noescape
-func sqErrStreamAVX2(r []float32, p []float32, t []float32) float32
 
 // sqErrSumAVX2 returns Σ (p − t)², for len(p) ≥ 1 and t at least as long.
 //
@@ -75,8 +72,8 @@ func dotAVX2(x []float32, y []float32) float32
 // flops each) and nothing else.
 func peakFMAAVX2(iters int)
 
-// peakLoadAVX2 returns Σ (x[i] + y[i]) with one add per vector loaded, for
-// len(x) ≥ 1 and y at least as long.
+// peakLoadAVX2 returns Σ x[i] + Σ y[i] doing one arithmetic operation per vector
+// loaded, for len(x) ≥ 1 and y at least as long.
 //
 //go:noescape
 func peakLoadAVX2(x []float32, y []float32) float32

@@ -5834,8 +5834,139 @@ colSumsAVX2_done:
 	RET
 
 // func sqErrAVX2(r []float32, p []float32, t []float32) float32
-// Requires: AVX, FMA3, SSE
+// Requires: AVX, FMA3, MMX+, SSE
 TEXT ·sqErrAVX2(SB), NOSPLIT, $0-76
+	MOVQ        r_len+8(FP), AX
+	CMPQ        AX, $0x00100000
+	JB          sqErrAVX2_cached
+	MOVQ        r_base+0(FP), AX
+	MOVQ        p_base+24(FP), CX
+	CMPQ        AX, CX
+	JEQ         sqErrAVX2_cached
+	MOVQ        t_base+48(FP), CX
+	CMPQ        AX, CX
+	JEQ         sqErrAVX2_cached
+	MOVQ        r_base+0(FP), AX
+	MOVQ        p_base+24(FP), CX
+	MOVQ        t_base+48(FP), DX
+	MOVQ        r_len+8(FP), BX
+	VXORPS      Y0, Y0, Y0
+	VXORPS      Y1, Y1, Y1
+	VXORPS      Y2, Y2, Y2
+	VXORPS      Y3, Y3, Y3
+	VXORPS      Y4, Y4, Y4
+	VXORPS      Y5, Y5, Y5
+	VXORPS      Y6, Y6, Y6
+	VXORPS      Y7, Y7, Y7
+	MOVQ        AX, SI
+	NEGQ        SI
+	ANDQ        $0x1f, SI
+	SHRQ        $0x02, SI
+	JZ          sqErrAVX2_nt_aligned
+	CMPQ        BX, SI
+	JBE         sqErrAVX2_nt_aligned
+	MOVQ        $0x00000008, DI
+	SUBQ        SI, DI
+	LEAQ        lanemask<>+0(SB), R8
+	VMOVDQU     (R8)(DI*4), Y8
+	VMASKMOVPS  (CX), Y8, Y9
+	VMASKMOVPS  (DX), Y8, Y10
+	VSUBPS      Y10, Y9, Y9
+	VMASKMOVPS  Y9, Y8, (AX)
+	VFMADD231PS Y9, Y9, Y0
+	LEAQ        (AX)(SI*4), AX
+	LEAQ        (CX)(SI*4), CX
+	LEAQ        (DX)(SI*4), DX
+	SUBQ        SI, BX
+
+sqErrAVX2_nt_aligned:
+sqErrAVX2_nt_big:
+	CMPQ        BX, $0x00000040
+	JB          sqErrAVX2_nt_one
+	VMOVUPS     (CX), Y8
+	VSUBPS      (DX), Y8, Y8
+	VMOVNTPS    Y8, (AX)
+	VFMADD231PS Y8, Y8, Y0
+	VMOVUPS     32(CX), Y8
+	VSUBPS      32(DX), Y8, Y8
+	VMOVNTPS    Y8, 32(AX)
+	VFMADD231PS Y8, Y8, Y1
+	VMOVUPS     64(CX), Y8
+	VSUBPS      64(DX), Y8, Y8
+	VMOVNTPS    Y8, 64(AX)
+	VFMADD231PS Y8, Y8, Y2
+	VMOVUPS     96(CX), Y8
+	VSUBPS      96(DX), Y8, Y8
+	VMOVNTPS    Y8, 96(AX)
+	VFMADD231PS Y8, Y8, Y3
+	VMOVUPS     128(CX), Y8
+	VSUBPS      128(DX), Y8, Y8
+	VMOVNTPS    Y8, 128(AX)
+	VFMADD231PS Y8, Y8, Y4
+	VMOVUPS     160(CX), Y8
+	VSUBPS      160(DX), Y8, Y8
+	VMOVNTPS    Y8, 160(AX)
+	VFMADD231PS Y8, Y8, Y5
+	VMOVUPS     192(CX), Y8
+	VSUBPS      192(DX), Y8, Y8
+	VMOVNTPS    Y8, 192(AX)
+	VFMADD231PS Y8, Y8, Y6
+	VMOVUPS     224(CX), Y8
+	VSUBPS      224(DX), Y8, Y8
+	VMOVNTPS    Y8, 224(AX)
+	VFMADD231PS Y8, Y8, Y7
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	SUBQ        $0x00000040, BX
+	JMP         sqErrAVX2_nt_big
+
+sqErrAVX2_nt_one:
+	CMPQ        BX, $0x08
+	JB          sqErrAVX2_nt_tail
+	VMOVUPS     (CX), Y8
+	VSUBPS      (DX), Y8, Y8
+	VMOVUPS     Y8, (AX)
+	VFMADD231PS Y8, Y8, Y0
+	ADDQ        $0x20, AX
+	ADDQ        $0x20, CX
+	ADDQ        $0x20, DX
+	SUBQ        $0x08, BX
+	JMP         sqErrAVX2_nt_one
+
+sqErrAVX2_nt_tail:
+	TESTQ       BX, BX
+	JZ          sqErrAVX2_nt_end
+	MOVQ        $0x00000008, SI
+	SUBQ        BX, SI
+	LEAQ        lanemask<>+0(SB), BX
+	VMOVDQU     (BX)(SI*4), Y8
+	VMASKMOVPS  (CX), Y8, Y9
+	VMASKMOVPS  (DX), Y8, Y10
+	VSUBPS      Y10, Y9, Y9
+	VMASKMOVPS  Y9, Y8, (AX)
+	VFMADD231PS Y9, Y9, Y0
+
+sqErrAVX2_nt_end:
+	SFENCE
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+	VZEROUPPER
+	MOVSS        X0, ret+72(FP)
+	RET
+
+sqErrAVX2_cached:
 	MOVQ   r_base+0(FP), AX
 	MOVQ   p_base+24(FP), CX
 	MOVQ   t_base+48(FP), DX
@@ -5917,129 +6048,6 @@ sqErrAVX2_tail:
 	VFMADD231PS Y9, Y9, Y0
 
 sqErrAVX2_end:
-	VADDPS       Y4, Y0, Y0
-	VADDPS       Y5, Y1, Y1
-	VADDPS       Y6, Y2, Y2
-	VADDPS       Y7, Y3, Y3
-	VADDPS       Y2, Y0, Y0
-	VADDPS       Y3, Y1, Y1
-	VADDPS       Y1, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPS       X1, X0, X0
-	VMOVHLPS     X0, X0, X1
-	VADDPS       X1, X0, X0
-	VMOVSHDUP    X0, X1
-	VADDSS       X1, X0, X0
-	VZEROUPPER
-	MOVSS        X0, ret+72(FP)
-	RET
-
-// func sqErrStreamAVX2(r []float32, p []float32, t []float32) float32
-// Requires: AVX, FMA3, MMX+, SSE
-TEXT ·sqErrStreamAVX2(SB), NOSPLIT, $0-76
-	MOVQ        r_base+0(FP), AX
-	MOVQ        p_base+24(FP), CX
-	MOVQ        t_base+48(FP), DX
-	MOVQ        r_len+8(FP), BX
-	VXORPS      Y0, Y0, Y0
-	VXORPS      Y1, Y1, Y1
-	VXORPS      Y2, Y2, Y2
-	VXORPS      Y3, Y3, Y3
-	VXORPS      Y4, Y4, Y4
-	VXORPS      Y5, Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VXORPS      Y7, Y7, Y7
-	MOVQ        AX, SI
-	NEGQ        SI
-	ANDQ        $0x1f, SI
-	SHRQ        $0x02, SI
-	JZ          sqErrStreamAVX2_aligned
-	CMPQ        BX, SI
-	JBE         sqErrStreamAVX2_aligned
-	MOVQ        $0x00000008, DI
-	SUBQ        SI, DI
-	LEAQ        lanemask<>+0(SB), R8
-	VMOVDQU     (R8)(DI*4), Y8
-	VMASKMOVPS  (CX), Y8, Y9
-	VMASKMOVPS  (DX), Y8, Y10
-	VSUBPS      Y10, Y9, Y9
-	VMASKMOVPS  Y9, Y8, (AX)
-	VFMADD231PS Y9, Y9, Y0
-	LEAQ        (AX)(SI*4), AX
-	LEAQ        (CX)(SI*4), CX
-	LEAQ        (DX)(SI*4), DX
-	SUBQ        SI, BX
-
-sqErrStreamAVX2_aligned:
-sqErrStreamAVX2_big:
-	CMPQ        BX, $0x00000040
-	JB          sqErrStreamAVX2_one
-	VMOVUPS     (CX), Y8
-	VSUBPS      (DX), Y8, Y8
-	VMOVNTPS    Y8, (AX)
-	VFMADD231PS Y8, Y8, Y0
-	VMOVUPS     32(CX), Y8
-	VSUBPS      32(DX), Y8, Y8
-	VMOVNTPS    Y8, 32(AX)
-	VFMADD231PS Y8, Y8, Y1
-	VMOVUPS     64(CX), Y8
-	VSUBPS      64(DX), Y8, Y8
-	VMOVNTPS    Y8, 64(AX)
-	VFMADD231PS Y8, Y8, Y2
-	VMOVUPS     96(CX), Y8
-	VSUBPS      96(DX), Y8, Y8
-	VMOVNTPS    Y8, 96(AX)
-	VFMADD231PS Y8, Y8, Y3
-	VMOVUPS     128(CX), Y8
-	VSUBPS      128(DX), Y8, Y8
-	VMOVNTPS    Y8, 128(AX)
-	VFMADD231PS Y8, Y8, Y4
-	VMOVUPS     160(CX), Y8
-	VSUBPS      160(DX), Y8, Y8
-	VMOVNTPS    Y8, 160(AX)
-	VFMADD231PS Y8, Y8, Y5
-	VMOVUPS     192(CX), Y8
-	VSUBPS      192(DX), Y8, Y8
-	VMOVNTPS    Y8, 192(AX)
-	VFMADD231PS Y8, Y8, Y6
-	VMOVUPS     224(CX), Y8
-	VSUBPS      224(DX), Y8, Y8
-	VMOVNTPS    Y8, 224(AX)
-	VFMADD231PS Y8, Y8, Y7
-	ADDQ        $0x00000100, AX
-	ADDQ        $0x00000100, CX
-	ADDQ        $0x00000100, DX
-	SUBQ        $0x00000040, BX
-	JMP         sqErrStreamAVX2_big
-
-sqErrStreamAVX2_one:
-	CMPQ        BX, $0x08
-	JB          sqErrStreamAVX2_tail
-	VMOVUPS     (CX), Y8
-	VSUBPS      (DX), Y8, Y8
-	VMOVUPS     Y8, (AX)
-	VFMADD231PS Y8, Y8, Y0
-	ADDQ        $0x20, AX
-	ADDQ        $0x20, CX
-	ADDQ        $0x20, DX
-	SUBQ        $0x08, BX
-	JMP         sqErrStreamAVX2_one
-
-sqErrStreamAVX2_tail:
-	TESTQ       BX, BX
-	JZ          sqErrStreamAVX2_end
-	MOVQ        $0x00000008, SI
-	SUBQ        BX, SI
-	LEAQ        lanemask<>+0(SB), BX
-	VMOVDQU     (BX)(SI*4), Y8
-	VMASKMOVPS  (CX), Y8, Y9
-	VMASKMOVPS  (DX), Y8, Y10
-	VSUBPS      Y10, Y9, Y9
-	VMASKMOVPS  Y9, Y8, (AX)
-	VFMADD231PS Y9, Y9, Y0
-
-sqErrStreamAVX2_end:
-	SFENCE
 	VADDPS       Y4, Y0, Y0
 	VADDPS       Y5, Y1, Y1
 	VADDPS       Y6, Y2, Y2
@@ -6398,7 +6406,7 @@ TEXT ·peakLoadAVX2(SB), NOSPLIT, $0-52
 	VXORPS       Y14, Y14, Y14
 
 peakLoadAVX2_big:
-	CMPQ        DX, $0x000000c0
+	CMPQ        DX, $0x00000080
 	JB          peakLoadAVX2_one
 	VADDPS      (AX), Y1, Y1
 	VFMADD231PS (CX), Y0, Y7
@@ -6432,25 +6440,9 @@ peakLoadAVX2_big:
 	VFMADD231PS 448(CX), Y0, Y13
 	VADDPS      480(AX), Y4, Y4
 	VFMADD231PS 480(CX), Y0, Y14
-	VADDPS      512(AX), Y5, Y5
-	VFMADD231PS 512(CX), Y0, Y7
-	VADDPS      544(AX), Y6, Y6
-	VFMADD231PS 544(CX), Y0, Y8
-	VADDPS      576(AX), Y1, Y1
-	VFMADD231PS 576(CX), Y0, Y9
-	VADDPS      608(AX), Y2, Y2
-	VFMADD231PS 608(CX), Y0, Y10
-	VADDPS      640(AX), Y3, Y3
-	VFMADD231PS 640(CX), Y0, Y11
-	VADDPS      672(AX), Y4, Y4
-	VFMADD231PS 672(CX), Y0, Y12
-	VADDPS      704(AX), Y5, Y5
-	VFMADD231PS 704(CX), Y0, Y13
-	VADDPS      736(AX), Y6, Y6
-	VFMADD231PS 736(CX), Y0, Y14
-	ADDQ        $0x00000300, AX
-	ADDQ        $0x00000300, CX
-	SUBQ        $0x000000c0, DX
+	ADDQ        $0x00000200, AX
+	ADDQ        $0x00000200, CX
+	SUBQ        $0x00000080, DX
 	JMP         peakLoadAVX2_big
 
 peakLoadAVX2_one:

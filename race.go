@@ -11,6 +11,8 @@ import (
 // each kernel reads and writes, so that a data race on a kernel's operands is
 // caught as it is with the Go versions.
 
+const raceEnabled = true
+
 func raceRead(a []float32) {
 	if len(a) > 0 {
 		runtime.RaceReadRange(unsafe.Pointer(&a[0]), 4*len(a))

@@ -44,7 +44,6 @@ func main() {
 	genGradW()
 	genColSums()
 	genSqErr(writeR)
-	genSqErr(writeRStream)
 	genSqErr(sumOnly)
 	genAxpy()
 	genDot()
@@ -881,28 +880,46 @@ const (
 )
 
 func genSqErr(mode int) {
-	const unroll = 8
-	var name string
 	switch mode {
 	case sumOnly:
-		name = "sqErrSumAVX2"
+		const name = "sqErrSumAVX2"
 		TEXT(name, NOSPLIT, "func(p, t []float32) float32")
 		Pragma("noescape")
 		Doc(name + " returns Σ (p − t)², for len(p) ≥ 1 and t at least as long.")
-	case writeR:
-		name = "sqErrAVX2"
+		sqErrBody(name, sumOnly)
+	default:
+		const name = "sqErrAVX2"
 		TEXT(name, NOSPLIT, "func(r, p, t []float32) float32")
 		Pragma("noescape")
 		Doc(name+" writes r = p − t and returns Σ r², for len(r) ≥ 1 and p and t at least",
-			"as long.")
-	case writeRStream:
-		name = "sqErrStreamAVX2"
-		TEXT(name, NOSPLIT, "func(r, p, t []float32) float32")
-		Pragma("noescape")
-		Doc(name+" is sqErrAVX2 writing r with non-temporal stores, which bypass the",
-			"caches: for operands far larger than them, where writing r through the",
-			"caches would evict p and t and read r's old contents from memory first.")
+			"as long. From 2²⁰ elements, when r is neither p nor t, it writes r with",
+			"non-temporal stores, which bypass the caches: there, writing r through",
+			"them would evict p and t and read r's old contents from memory first.",
+			"When r is p or t its lines are in cache, just read, and ordinary stores",
+			"are faster.")
+		n := Load(Param("r").Len(), GP64())
+		CMPQ(n, U32(sqErrStreamMin))
+		JB(LabelRef(name + "_cached"))
+		rp := Load(Param("r").Base(), GP64())
+		pp := Load(Param("p").Base(), GP64())
+		CMPQ(rp, pp)
+		JEQ(LabelRef(name + "_cached"))
+		tp := Load(Param("t").Base(), GP64())
+		CMPQ(rp, tp)
+		JEQ(LabelRef(name + "_cached"))
+		sqErrBody(name+"_nt", writeRStream)
+		Label(name + "_cached")
+		sqErrBody(name, writeR)
 	}
+}
+
+// sqErrStreamMin is the length from which sqErrAVX2 may stream r: 4 MiB per
+// operand, beyond any core's L2.
+const sqErrStreamMin = 1 << 20
+
+// sqErrBody emits one complete path (ending in RET) of the sqErr kernels.
+func sqErrBody(name string, mode int) {
+	const unroll = 8
 	var rp Register
 	ptrs := []Register{}
 	if mode != sumOnly {
@@ -1075,7 +1092,7 @@ func genPeakFMA() {
 // otherwise cap it at two loads per cycle on CPUs that issue three); 6 + 8
 // accumulators cover both latencies.
 func genPeakLoad() {
-	const unroll, nAdd, nFMA = 24, 6, 8
+	const unroll, nAdd, nFMA = 16, 6, 8
 	const name = "peakLoadAVX2"
 	TEXT(name, NOSPLIT, "func(x, y []float32) float32")
 	Pragma("noescape")
