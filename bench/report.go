@@ -247,7 +247,11 @@ func writeSummary(b *strings.Builder, r *results) {
 				continue
 			}
 			ref := find(cr.timings, r.ref)
-			p("- %s, %s: %s (%s %s); the others take %s its time.\n", what, cr.c.label, r.ref, fmtDur(ref.perOp),
+			size := cr.c.label
+			if cr.c.kernel == "sqerr" {
+				size += " elements"
+			}
+			p("- %s, %s: %s (%s %s); the others take %s its time.\n", what, size, r.ref, fmtDur(ref.perOp),
 				"at "+sig3(rate(cr.c.work, ref.perOp))+" "+cr.c.unit, others(cr.timings, ref))
 		}
 	}
