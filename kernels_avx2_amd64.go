@@ -101,7 +101,16 @@ func gradWAVX2Checked(m, n, k int, alpha float32, r []float32, ldr int, x []floa
 	gradWAVX2(m, n, k, alpha, r, ldr, x, ldx, beta, g, ldg)
 }
 
+// tinyColSums is the size (m·n) under which ColSums runs the Go loop: for
+// the tutorial's 5×2 residuals the masks and the final reduction of the
+// vector code cost more than the ten adds.
+const tinyColSums = 64
+
 func colSumsAVX2Checked(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32) {
+	if m*n < tinyColSums {
+		colSumsGeneric(m, n, alpha, r, ldr, beta, g)
+		return
+	}
 	raceReadMatrix(r, m, n, ldr)
 	if beta != 0 {
 		raceRead(g[:n])

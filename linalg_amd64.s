@@ -5836,20 +5836,57 @@ colSumsAVX2_done:
 // func sqErrAVX2(r []float32, p []float32, t []float32) float32
 // Requires: AVX, FMA3, MMX+, SSE
 TEXT ·sqErrAVX2(SB), NOSPLIT, $0-76
-	MOVQ        r_len+8(FP), AX
-	CMPQ        AX, $0x00100000
-	JB          sqErrAVX2_cached
-	MOVQ        r_base+0(FP), AX
-	MOVQ        p_base+24(FP), CX
-	CMPQ        AX, CX
-	JEQ         sqErrAVX2_cached
-	MOVQ        t_base+48(FP), CX
-	CMPQ        AX, CX
-	JEQ         sqErrAVX2_cached
-	MOVQ        r_base+0(FP), AX
-	MOVQ        p_base+24(FP), CX
-	MOVQ        t_base+48(FP), DX
-	MOVQ        r_len+8(FP), BX
+	MOVQ   r_len+8(FP), AX
+	CMPQ   AX, $0x00100000
+	JB     sqErrAVX2_cached
+	MOVQ   r_base+0(FP), AX
+	MOVQ   p_base+24(FP), CX
+	CMPQ   AX, CX
+	JEQ    sqErrAVX2_cached
+	MOVQ   t_base+48(FP), CX
+	CMPQ   AX, CX
+	JEQ    sqErrAVX2_cached
+	MOVQ   r_base+0(FP), AX
+	MOVQ   p_base+24(FP), CX
+	MOVQ   t_base+48(FP), DX
+	MOVQ   r_len+8(FP), BX
+	CMPQ   BX, $0x10
+	JAE    sqErrAVX2_nt_vector
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+
+sqErrAVX2_nt_small2:
+	CMPQ        BX, $0x02
+	JB          sqErrAVX2_nt_small1
+	VMOVSS      (CX), X2
+	VSUBSS      (DX), X2, X2
+	VMOVSS      X2, (AX)
+	VFMADD231SS X2, X2, X0
+	VMOVSS      4(CX), X2
+	VSUBSS      4(DX), X2, X2
+	VMOVSS      X2, 4(AX)
+	VFMADD231SS X2, X2, X1
+	ADDQ        $0x08, AX
+	ADDQ        $0x08, CX
+	ADDQ        $0x08, DX
+	SUBQ        $0x02, BX
+	JMP         sqErrAVX2_nt_small2
+
+sqErrAVX2_nt_small1:
+	TESTQ       BX, BX
+	JZ          sqErrAVX2_nt_smalldone
+	VMOVSS      (CX), X2
+	VSUBSS      (DX), X2, X2
+	VMOVSS      X2, (AX)
+	VFMADD231SS X2, X2, X0
+
+sqErrAVX2_nt_smalldone:
+	VADDSS X1, X0, X0
+	VZEROUPPER
+	MOVSS  X0, ret+72(FP)
+	RET
+
+sqErrAVX2_nt_vector:
 	VXORPS      Y0, Y0, Y0
 	VXORPS      Y1, Y1, Y1
 	VXORPS      Y2, Y2, Y2
@@ -5880,6 +5917,8 @@ TEXT ·sqErrAVX2(SB), NOSPLIT, $0-76
 	SUBQ        SI, BX
 
 sqErrAVX2_nt_aligned:
+	VXORPS X11, X11, X11
+
 sqErrAVX2_nt_big:
 	CMPQ        BX, $0x00000040
 	JB          sqErrAVX2_nt_one
@@ -5935,19 +5974,22 @@ sqErrAVX2_nt_one:
 	JMP         sqErrAVX2_nt_one
 
 sqErrAVX2_nt_tail:
-	TESTQ       BX, BX
-	JZ          sqErrAVX2_nt_end
-	MOVQ        $0x00000008, SI
-	SUBQ        BX, SI
-	LEAQ        lanemask<>+0(SB), BX
-	VMOVDQU     (BX)(SI*4), Y8
-	VMASKMOVPS  (CX), Y8, Y9
-	VMASKMOVPS  (DX), Y8, Y10
-	VSUBPS      Y10, Y9, Y9
-	VMASKMOVPS  Y9, Y8, (AX)
-	VFMADD231PS Y9, Y9, Y0
+	TESTQ BX, BX
+	JZ    sqErrAVX2_nt_tailend
 
-sqErrAVX2_nt_end:
+sqErrAVX2_nt_tail1:
+	VMOVSS      (CX), X8
+	VSUBSS      (DX), X8, X8
+	VMOVSS      X8, (AX)
+	VFMADD231SS X8, X8, X11
+	ADDQ        $0x04, AX
+	ADDQ        $0x04, CX
+	ADDQ        $0x04, DX
+	DECQ        BX
+	JNZ         sqErrAVX2_nt_tail1
+
+sqErrAVX2_nt_tailend:
+	VADDPS       Y11, Y1, Y1
 	SFENCE
 	VADDPS       Y4, Y0, Y0
 	VADDPS       Y5, Y1, Y1
@@ -5971,6 +6013,43 @@ sqErrAVX2_cached:
 	MOVQ   p_base+24(FP), CX
 	MOVQ   t_base+48(FP), DX
 	MOVQ   r_len+8(FP), BX
+	CMPQ   BX, $0x10
+	JAE    sqErrAVX2_vector
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+
+sqErrAVX2_small2:
+	CMPQ        BX, $0x02
+	JB          sqErrAVX2_small1
+	VMOVSS      (CX), X2
+	VSUBSS      (DX), X2, X2
+	VMOVSS      X2, (AX)
+	VFMADD231SS X2, X2, X0
+	VMOVSS      4(CX), X2
+	VSUBSS      4(DX), X2, X2
+	VMOVSS      X2, 4(AX)
+	VFMADD231SS X2, X2, X1
+	ADDQ        $0x08, AX
+	ADDQ        $0x08, CX
+	ADDQ        $0x08, DX
+	SUBQ        $0x02, BX
+	JMP         sqErrAVX2_small2
+
+sqErrAVX2_small1:
+	TESTQ       BX, BX
+	JZ          sqErrAVX2_smalldone
+	VMOVSS      (CX), X2
+	VSUBSS      (DX), X2, X2
+	VMOVSS      X2, (AX)
+	VFMADD231SS X2, X2, X0
+
+sqErrAVX2_smalldone:
+	VADDSS X1, X0, X0
+	VZEROUPPER
+	MOVSS  X0, ret+72(FP)
+	RET
+
+sqErrAVX2_vector:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -5979,42 +6058,43 @@ sqErrAVX2_cached:
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
+	VXORPS X8, X8, X8
 
 sqErrAVX2_big:
 	CMPQ        BX, $0x00000040
 	JB          sqErrAVX2_one
-	VMOVUPS     (CX), Y8
-	VSUBPS      (DX), Y8, Y8
-	VMOVUPS     Y8, (AX)
-	VFMADD231PS Y8, Y8, Y0
-	VMOVUPS     32(CX), Y8
-	VSUBPS      32(DX), Y8, Y8
-	VMOVUPS     Y8, 32(AX)
-	VFMADD231PS Y8, Y8, Y1
-	VMOVUPS     64(CX), Y8
-	VSUBPS      64(DX), Y8, Y8
-	VMOVUPS     Y8, 64(AX)
-	VFMADD231PS Y8, Y8, Y2
-	VMOVUPS     96(CX), Y8
-	VSUBPS      96(DX), Y8, Y8
-	VMOVUPS     Y8, 96(AX)
-	VFMADD231PS Y8, Y8, Y3
-	VMOVUPS     128(CX), Y8
-	VSUBPS      128(DX), Y8, Y8
-	VMOVUPS     Y8, 128(AX)
-	VFMADD231PS Y8, Y8, Y4
-	VMOVUPS     160(CX), Y8
-	VSUBPS      160(DX), Y8, Y8
-	VMOVUPS     Y8, 160(AX)
-	VFMADD231PS Y8, Y8, Y5
-	VMOVUPS     192(CX), Y8
-	VSUBPS      192(DX), Y8, Y8
-	VMOVUPS     Y8, 192(AX)
-	VFMADD231PS Y8, Y8, Y6
-	VMOVUPS     224(CX), Y8
-	VSUBPS      224(DX), Y8, Y8
-	VMOVUPS     Y8, 224(AX)
-	VFMADD231PS Y8, Y8, Y7
+	VMOVUPS     (CX), Y9
+	VSUBPS      (DX), Y9, Y9
+	VMOVUPS     Y9, (AX)
+	VFMADD231PS Y9, Y9, Y0
+	VMOVUPS     32(CX), Y9
+	VSUBPS      32(DX), Y9, Y9
+	VMOVUPS     Y9, 32(AX)
+	VFMADD231PS Y9, Y9, Y1
+	VMOVUPS     64(CX), Y9
+	VSUBPS      64(DX), Y9, Y9
+	VMOVUPS     Y9, 64(AX)
+	VFMADD231PS Y9, Y9, Y2
+	VMOVUPS     96(CX), Y9
+	VSUBPS      96(DX), Y9, Y9
+	VMOVUPS     Y9, 96(AX)
+	VFMADD231PS Y9, Y9, Y3
+	VMOVUPS     128(CX), Y9
+	VSUBPS      128(DX), Y9, Y9
+	VMOVUPS     Y9, 128(AX)
+	VFMADD231PS Y9, Y9, Y4
+	VMOVUPS     160(CX), Y9
+	VSUBPS      160(DX), Y9, Y9
+	VMOVUPS     Y9, 160(AX)
+	VFMADD231PS Y9, Y9, Y5
+	VMOVUPS     192(CX), Y9
+	VSUBPS      192(DX), Y9, Y9
+	VMOVUPS     Y9, 192(AX)
+	VFMADD231PS Y9, Y9, Y6
+	VMOVUPS     224(CX), Y9
+	VSUBPS      224(DX), Y9, Y9
+	VMOVUPS     Y9, 224(AX)
+	VFMADD231PS Y9, Y9, Y7
 	ADDQ        $0x00000100, AX
 	ADDQ        $0x00000100, CX
 	ADDQ        $0x00000100, DX
@@ -6024,10 +6104,10 @@ sqErrAVX2_big:
 sqErrAVX2_one:
 	CMPQ        BX, $0x08
 	JB          sqErrAVX2_tail
-	VMOVUPS     (CX), Y8
-	VSUBPS      (DX), Y8, Y8
-	VMOVUPS     Y8, (AX)
-	VFMADD231PS Y8, Y8, Y0
+	VMOVUPS     (CX), Y9
+	VSUBPS      (DX), Y9, Y9
+	VMOVUPS     Y9, (AX)
+	VFMADD231PS Y9, Y9, Y0
 	ADDQ        $0x20, AX
 	ADDQ        $0x20, CX
 	ADDQ        $0x20, DX
@@ -6035,19 +6115,22 @@ sqErrAVX2_one:
 	JMP         sqErrAVX2_one
 
 sqErrAVX2_tail:
-	TESTQ       BX, BX
-	JZ          sqErrAVX2_end
-	MOVQ        $0x00000008, SI
-	SUBQ        BX, SI
-	LEAQ        lanemask<>+0(SB), BX
-	VMOVDQU     (BX)(SI*4), Y8
-	VMASKMOVPS  (CX), Y8, Y9
-	VMASKMOVPS  (DX), Y8, Y10
-	VSUBPS      Y10, Y9, Y9
-	VMASKMOVPS  Y9, Y8, (AX)
-	VFMADD231PS Y9, Y9, Y0
+	TESTQ BX, BX
+	JZ    sqErrAVX2_tailend
 
-sqErrAVX2_end:
+sqErrAVX2_tail1:
+	VMOVSS      (CX), X9
+	VSUBSS      (DX), X9, X9
+	VMOVSS      X9, (AX)
+	VFMADD231SS X9, X9, X8
+	ADDQ        $0x04, AX
+	ADDQ        $0x04, CX
+	ADDQ        $0x04, DX
+	DECQ        BX
+	JNZ         sqErrAVX2_tail1
+
+sqErrAVX2_tailend:
+	VADDPS       Y8, Y1, Y1
 	VADDPS       Y4, Y0, Y0
 	VADDPS       Y5, Y1, Y1
 	VADDPS       Y6, Y2, Y2
@@ -6071,6 +6154,39 @@ TEXT ·sqErrSumAVX2(SB), NOSPLIT, $0-52
 	MOVQ   p_base+0(FP), AX
 	MOVQ   t_base+24(FP), CX
 	MOVQ   p_len+8(FP), DX
+	CMPQ   DX, $0x10
+	JAE    sqErrSumAVX2_vector
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+
+sqErrSumAVX2_small2:
+	CMPQ        DX, $0x02
+	JB          sqErrSumAVX2_small1
+	VMOVSS      (AX), X2
+	VSUBSS      (CX), X2, X2
+	VFMADD231SS X2, X2, X0
+	VMOVSS      4(AX), X2
+	VSUBSS      4(CX), X2, X2
+	VFMADD231SS X2, X2, X1
+	ADDQ        $0x08, AX
+	ADDQ        $0x08, CX
+	SUBQ        $0x02, DX
+	JMP         sqErrSumAVX2_small2
+
+sqErrSumAVX2_small1:
+	TESTQ       DX, DX
+	JZ          sqErrSumAVX2_smalldone
+	VMOVSS      (AX), X2
+	VSUBSS      (CX), X2, X2
+	VFMADD231SS X2, X2, X0
+
+sqErrSumAVX2_smalldone:
+	VADDSS X1, X0, X0
+	VZEROUPPER
+	MOVSS  X0, ret+48(FP)
+	RET
+
+sqErrSumAVX2_vector:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2

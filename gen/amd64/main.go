@@ -822,6 +822,12 @@ func colSumsBlock(l string, nv int, masked bool, j0 Register, nrem func() Regist
 // body must advance nothing: offsets are 32·u from the pointers, which
 // streamLoop advances.
 func streamLoop(name string, n Register, ptrs []Register, unroll int, body func(u int, mask VecVirtual, big bool)) {
+	streamLoopTail(name, n, ptrs, unroll, body, true)
+}
+
+// streamLoopTail is streamLoop, leaving the last n < 8 elements to the caller
+// when masked is false.
+func streamLoopTail(name string, n Register, ptrs []Register, unroll int, body func(u int, mask VecVirtual, big bool), masked bool) {
 	Label(name + "_big")
 	CMPQ(n, U32(lanes*unroll))
 	JB(LabelRef(name + "_one"))
@@ -845,12 +851,32 @@ func streamLoop(name string, n Register, ptrs []Register, unroll int, body func(
 	JMP(LabelRef(name + "_one"))
 
 	Label(name + "_tail")
+	if !masked {
+		return
+	}
 	TESTQ(n, n)
 	JZ(LabelRef(name + "_end"))
 	mask := YMM()
 	loadMask(n, mask)
 	body(0, mask, false)
 	Label(name + "_end")
+}
+
+// scalarTail emits a loop running one(), then advancing ptrs by one element,
+// for each of the n < 8 elements left: for kernels that store, where a masked
+// VMASKMOVPS store is slow on some CPUs (tens of cycles on AMD's) and stalls
+// the next loads of the same bytes, which it cannot forward to.
+func scalarTail(name string, n Register, ptrs []Register, one func()) {
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_tailend"))
+	Label(name + "_tail1")
+	one()
+	for _, p := range ptrs {
+		ADDQ(U8(4), p)
+	}
+	DECQ(n)
+	JNZ(LabelRef(name + "_tail1"))
+	Label(name + "_tailend")
 }
 
 // load reads the vector at a, or its masked lanes (the others read as 0 and do
@@ -935,6 +961,46 @@ func sqErrBody(name string, mode int) {
 	} else {
 		n = Load(Param("p").Len(), GP64())
 	}
+	// Fewer than 16 elements (the tutorial's 5×2 residuals): a scalar loop
+	// over two accumulators, without the vector set-up and reduction, which
+	// cost more than the work there.
+	CMPQ(n, U8(16))
+	JAE(LabelRef(name + "_vector"))
+	{
+		a := []VecVirtual{XMM(), XMM()}
+		for _, x := range a {
+			VXORPS(x, x, x)
+		}
+		one := func(off int, into VecVirtual) {
+			d := XMM()
+			VMOVSS(Mem{Base: pp, Disp: off}, d)
+			VSUBSS(Mem{Base: tp, Disp: off}, d, d)
+			if mode != sumOnly {
+				VMOVSS(d, Mem{Base: rp, Disp: off})
+			}
+			VFMADD231SS(d, d, into)
+		}
+		Label(name + "_small2")
+		CMPQ(n, U8(2))
+		JB(LabelRef(name + "_small1"))
+		one(0, a[0])
+		one(4, a[1])
+		for _, p := range ptrs {
+			ADDQ(U8(8), p)
+		}
+		SUBQ(U8(2), n)
+		JMP(LabelRef(name + "_small2"))
+		Label(name + "_small1")
+		TESTQ(n, n)
+		JZ(LabelRef(name + "_smalldone"))
+		one(0, a[0])
+		Label(name + "_smalldone")
+		VADDSS(a[1], a[0], a[0])
+		VZEROUPPER()
+		Store(a[0], ReturnIndex(0))
+		RET()
+	}
+	Label(name + "_vector")
 	acc := ymms(unroll)
 	for _, a := range acc {
 		VXORPS(a, a, a)
@@ -976,7 +1042,24 @@ func sqErrBody(name string, mode int) {
 		SUBQ(h, n)
 		Label(name + "_aligned")
 	}
-	streamLoop(name, n, ptrs, unroll, body)
+	if mode == sumOnly {
+		streamLoop(name, n, ptrs, unroll, body)
+	} else {
+		// Separate accumulator: writing an XMM register would clear the
+		// upper lanes of acc[0].
+		tail := XMM()
+		VXORPS(tail, tail, tail)
+		streamLoopTail(name, n, ptrs, unroll, body, false)
+		scalarTail(name, n, ptrs, func() {
+			d := XMM()
+			VMOVSS(Mem{Base: pp}, d)
+			VSUBSS(Mem{Base: tp}, d, d)
+			VMOVSS(d, Mem{Base: rp})
+			VFMADD231SS(d, d, tail)
+		})
+		// VEX scalar ops keep tail's lanes 1-7 zero.
+		VADDPS(tail.AsY(), acc[1], acc[1])
+	}
 	if mode == writeRStream {
 		// Order the non-temporal stores before whatever the caller does next.
 		SFENCE()
