@@ -44,10 +44,11 @@ const (
 // of a 3→2 model is 30) the five kernel calls of the general path cost more
 // in argument checks, dispatch and loop set-up than their arithmetic, and one
 // fused pass over the rows, with the model and its gradient in a few cache
-// lines, does the step in under 100 ns. Past it the SIMD kernels win: measured
-// on this machine, the fused pass is about twice as fast for 3→2 at 16 rows
-// (96) and for 8→4 at 5 rows (160), and the kernels about three times as fast
-// for 3→2 at 64 rows (384) and 8→4 at 16 rows (512).
+// lines, does the step in under 100 ns. Past it the SIMD kernels win.
+// Measured on this machine with the AVX2 kernels: the fused pass is about
+// twice as fast for 3→2 at 16 rows (work 96) and for 8→4 at 5 rows (160);
+// the kernels are about three times as fast for 3→2 at 64 rows (384) and for
+// 8→4 at 16 rows (512).
 const fusedMaxWork = 256
 
 // NewTrainer returns a trainer for batches of at most maxBatch rows (a
