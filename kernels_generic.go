@@ -18,10 +18,12 @@ var generic = &Impl{name: "generic", k: kernels{
 
 func matMulBiasGeneric(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
 	for i := 0; i < m; i++ {
-		xi := x[i*ldx : i*ldx+k]
+		// With k = 0, X and W may be empty slices: the min keeps the
+		// (empty) row slices in range.
+		xi := x[min(i*ldx, len(x)):][:k]
 		yi := y[i*ldy : i*ldy+n]
 		for j := range yi {
-			wj := w[j*ldw : j*ldw+k]
+			wj := w[min(j*ldw, len(w)):][:k]
 			var s float32
 			for p, xv := range xi {
 				s += xv * wj[p]

@@ -1,0 +1,244 @@
+package edgefit
+
+// Argument checks and allocations. Every kernel of every implementation (and
+// the package-level functions) must panic, before touching any output, with a
+// message naming the kernel and the argument at fault; and no kernel may
+// allocate.
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+)
+
+// badCall is one call with a bad argument and the words its panic message
+// must contain (besides "edgefit: <kernel>:").
+type badCall struct {
+	kernel string
+	what   string // the mistake, for the failure message
+	want   []string
+	call   func(im *Impl, out []float32) // out: an output buffer that must stay untouched
+}
+
+func badCalls() []badCall {
+	const m, n, k = 3, 4, 5
+	X, W, b := make([]float32, m*k), make([]float32, n*k), make([]float32, n)
+	R := make([]float32, m*n)
+	v := make([]float32, 7)
+	return []badCall{
+		// MatMulBias: Y is m×n = out[:12].
+		{"MatMulBias", "short X", []string{"len(X) = 14", "15"}, func(im *Impl, Y []float32) { im.MatMulBias(m, n, k, X[:14], k, W, k, b, Y, n) }},
+		{"MatMulBias", "short W", []string{"len(W) = 19", "20"}, func(im *Impl, Y []float32) { im.MatMulBias(m, n, k, X, k, W[:19], k, b, Y, n) }},
+		{"MatMulBias", "short Y", []string{"len(Y) = 11", "12"}, func(im *Impl, Y []float32) { im.MatMulBias(m, n, k, X, k, W, k, b, Y[:11], n) }},
+		{"MatMulBias", "short b", []string{"len(b) = 3", "n = 4"}, func(im *Impl, Y []float32) { im.MatMulBias(m, n, k, X, k, W, k, b[:3], Y, n) }},
+		{"MatMulBias", "ldx < k", []string{"X has row stride 4", "5 columns"}, func(im *Impl, Y []float32) { im.MatMulBias(m, n, k, X, k-1, W, k, b, Y, n) }},
+		{"MatMulBias", "ldw < k", []string{"W has row stride 4", "5 columns"}, func(im *Impl, Y []float32) { im.MatMulBias(m, n, k, X, k, W, k-1, b, Y, n) }},
+		{"MatMulBias", "ldy < n", []string{"Y has row stride 3", "4 columns"}, func(im *Impl, Y []float32) { im.MatMulBias(m, n, k, X, k, W, k, b, Y, n-1) }},
+		{"MatMulBias", "ld 0 with no columns", []string{"X has row stride 0", "at least 1"}, func(im *Impl, Y []float32) { im.MatMulBias(m, n, 0, nil, 0, nil, 1, b, Y, n) }},
+		{"MatMulBias", "negative m", []string{"X is -1×5", "non-negative"}, func(im *Impl, Y []float32) { im.MatMulBias(-1, n, k, X, k, W, k, b, Y, n) }},
+		{"MatMulBias", "negative n", []string{"W is -1×5", "non-negative"}, func(im *Impl, Y []float32) { im.MatMulBias(m, -1, k, X, k, W, k, b, Y, n) }},
+		{"MatMulBias", "negative k", []string{"X is 3×-1", "non-negative"}, func(im *Impl, Y []float32) { im.MatMulBias(m, n, -1, X, k, W, k, b, Y, n) }},
+		// GradW: G is n×k = out[:20].
+		{"GradW", "short R", []string{"len(R) = 11", "12"}, func(im *Impl, G []float32) { im.GradW(m, n, k, 1, R[:11], n, X, k, 0, G, k) }},
+		{"GradW", "short X", []string{"len(X) = 14", "15"}, func(im *Impl, G []float32) { im.GradW(m, n, k, 1, R, n, X[:14], k, 0, G, k) }},
+		{"GradW", "short G", []string{"len(G) = 19", "20"}, func(im *Impl, G []float32) { im.GradW(m, n, k, 1, R, n, X, k, 1, G[:19], k) }},
+		{"GradW", "ldr < n", []string{"R has row stride 3", "4 columns"}, func(im *Impl, G []float32) { im.GradW(m, n, k, 1, R, n-1, X, k, 0, G, k) }},
+		{"GradW", "ldx < k", []string{"X has row stride 4", "5 columns"}, func(im *Impl, G []float32) { im.GradW(m, n, k, 1, R, n, X, k-1, 0, G, k) }},
+		{"GradW", "ldg < k", []string{"G has row stride 4", "5 columns"}, func(im *Impl, G []float32) { im.GradW(m, n, k, 1, R, n, X, k, 0, G, k-1) }},
+		{"GradW", "negative m", []string{"R is -1×4", "non-negative"}, func(im *Impl, G []float32) { im.GradW(-1, n, k, 1, R, n, X, k, 0, G, k) }},
+		{"GradW", "negative n", []string{"R is 3×-1", "non-negative"}, func(im *Impl, G []float32) { im.GradW(m, -1, k, 1, R, n, X, k, 0, G, k) }},
+		{"GradW", "negative k", []string{"X is 3×-1", "non-negative"}, func(im *Impl, G []float32) { im.GradW(m, n, -1, 1, R, n, X, k, 0, G, k) }},
+		// ColSums: g = out[:4].
+		{"ColSums", "short R", []string{"len(R) = 11", "12"}, func(im *Impl, g []float32) { im.ColSums(m, n, 1, R[:11], n, 0, g[:n]) }},
+		{"ColSums", "short g", []string{"len(g) = 3", "n = 4"}, func(im *Impl, g []float32) { im.ColSums(m, n, 1, R, n, 0, g[:3]) }},
+		{"ColSums", "ldr < n", []string{"R has row stride 3", "4 columns"}, func(im *Impl, g []float32) { im.ColSums(m, n, 1, R, n-1, 0, g[:n]) }},
+		{"ColSums", "negative m", []string{"R is -1×4", "non-negative"}, func(im *Impl, g []float32) { im.ColSums(-1, n, 1, R, n, 0, g[:n]) }},
+		{"ColSums", "negative n", []string{"R is 3×-1", "non-negative"}, func(im *Impl, g []float32) { im.ColSums(m, -1, 1, R, n, 0, g[:n]) }},
+		// Vectors: the output is out[:7].
+		{"SqErr", "short P", []string{"len(R) = 7", "len(P) = 6"}, func(im *Impl, o []float32) { im.SqErr(o[:7], v[:6], v) }},
+		{"SqErr", "short T", []string{"len(P) = 7", "len(T) = 6"}, func(im *Impl, o []float32) { im.SqErr(o[:7], v, v[:6]) }},
+		{"SqErr", "short R", []string{"len(R) = 6", "len(P) = 7"}, func(im *Impl, o []float32) { im.SqErr(o[:6], v, v) }},
+		{"SqErrSum", "short T", []string{"len(P) = 7", "len(T) = 6"}, func(im *Impl, _ []float32) { im.SqErrSum(v, v[:6]) }},
+		{"SqErrSum", "short P", []string{"len(P) = 6", "len(T) = 7"}, func(im *Impl, _ []float32) { im.SqErrSum(v[:6], v) }},
+		{"Axpy", "short x", []string{"len(x) = 6", "len(y) = 7"}, func(im *Impl, o []float32) { im.Axpy(1, v[:6], o[:7]) }},
+		{"Axpy", "short y", []string{"len(x) = 7", "len(y) = 6"}, func(im *Impl, o []float32) { im.Axpy(1, v, o[:6]) }},
+		{"Dot", "short y", []string{"len(x) = 7", "len(y) = 6"}, func(im *Impl, _ []float32) { im.Dot(v, v[:6]) }},
+		{"Dot", "short x", []string{"len(x) = 6", "len(y) = 7"}, func(im *Impl, _ []float32) { im.Dot(v[:6], v) }},
+		{"PeakLoad", "short y", []string{"len(x) = 7", "len(y) = 6"}, func(im *Impl, _ []float32) { im.PeakLoad(v, v[:6]) }},
+	}
+}
+
+// panicMessage runs f and returns what it panicked with, as a string.
+func panicMessage(f func()) (msg string, panicked bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg, panicked = fmt.Sprint(r), true
+		}
+	}()
+	f()
+	return "", false
+}
+
+func TestArgumentChecks(t *testing.T) {
+	for _, im := range Implementations() {
+		for _, bc := range badCalls() {
+			out := make([]float32, 32)
+			for i := range out {
+				out[i] = outGuard
+			}
+			msg, panicked := panicMessage(func() { bc.call(im, out) })
+			if !panicked {
+				t.Errorf("%s: %s with %s did not panic", im, bc.kernel, bc.what)
+				continue
+			}
+			want := append([]string{"edgefit: " + bc.kernel + ": "}, bc.want...)
+			for _, w := range want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("%s: %s with %s panicked with %q, which does not contain %q", im, bc.kernel, bc.what, msg, w)
+				}
+			}
+			for i, v := range out {
+				if math.Float32bits(v) != outGuardBits {
+					t.Errorf("%s: %s with %s wrote out[%d] = %v before panicking", im, bc.kernel, bc.what, i, v)
+					break
+				}
+			}
+		}
+	}
+}
+
+// TestArgumentChecksPackageFuncs: the package-level functions check too.
+func TestArgumentChecksPackageFuncs(t *testing.T) {
+	v := make([]float32, 4)
+	for _, tc := range []struct {
+		kernel string
+		f      func()
+	}{
+		{"MatMulBias", func() { MatMulBias(1, 1, 2, v[:1], 2, v, 2, nil, v, 1) }},
+		{"SqErr", func() { SqErr(v, v, v[:3]) }},
+		{"SqErrSum", func() { SqErrSum(v, v[:3]) }},
+		{"GradW", func() { GradW(1, 1, 2, 1, v, 1, v[:1], 2, 0, v, 2) }},
+		{"ColSums", func() { ColSums(1, 2, 1, v, 2, 0, v[:1]) }},
+		{"Axpy", func() { Axpy(1, v, v[:3]) }},
+		{"Dot", func() { Dot(v, v[:3]) }},
+	} {
+		msg, panicked := panicMessage(tc.f)
+		if !panicked || !strings.HasPrefix(msg, "edgefit: "+tc.kernel+": ") {
+			t.Errorf("package-level %s with a bad argument: panicked %v with %q", tc.kernel, panicked, msg)
+		}
+	}
+}
+
+// TestEmptyArgumentsAccepted: zero sizes with nil slices (and the smallest
+// legal strides) are not errors.
+func TestEmptyArgumentsAccepted(t *testing.T) {
+	for _, im := range Implementations() {
+		for _, tc := range []struct {
+			what string
+			f    func()
+		}{
+			{"MatMulBias 0×0×0", func() { im.MatMulBias(0, 0, 0, nil, 1, nil, 1, nil, nil, 1) }},
+			{"MatMulBias m=0", func() { im.MatMulBias(0, 3, 2, nil, 2, make([]float32, 6), 2, nil, nil, 3) }},
+			{"GradW 0×0×0", func() { im.GradW(0, 0, 0, 1, nil, 1, nil, 1, 0, nil, 1) }},
+			{"ColSums 0×0", func() { im.ColSums(0, 0, 1, nil, 1, 0, nil) }},
+			{"SqErr nil", func() { im.SqErr(nil, nil, nil) }},
+			{"SqErrSum nil", func() { im.SqErrSum(nil, nil) }},
+			{"Axpy nil", func() { im.Axpy(1, nil, nil) }},
+			{"Dot nil", func() { im.Dot(nil, nil) }},
+			{"PeakLoad nil", func() { im.PeakLoad(nil, nil) }},
+		} {
+			if msg, panicked := panicMessage(tc.f); panicked {
+				t.Errorf("%s: %s panicked: %s", im, tc.what, msg)
+			}
+		}
+	}
+}
+
+// TestNoAllocations: every kernel, on every implementation and through the
+// package-level functions, allocates nothing per call.
+func TestNoAllocations(t *testing.T) {
+	const m, n, k = 9, 5, 37
+	X, W, b := make([]float32, m*k), make([]float32, n*k), make([]float32, n)
+	Y, R, T := make([]float32, m*n), make([]float32, m*n), make([]float32, m*n)
+	G, g := make([]float32, n*k), make([]float32, n)
+	for i := range X {
+		X[i] = float32(i%7) - 3
+	}
+	var sink float32
+	for _, im := range append(Implementations(), nil) {
+		name := "package-level"
+		if im != nil {
+			name = im.Name()
+		}
+		for _, tc := range []struct {
+			kernel string
+			f      func()
+		}{
+			{"MatMulBias", func() {
+				if im == nil {
+					MatMulBias(m, n, k, X, k, W, k, b, Y, n)
+				} else {
+					im.MatMulBias(m, n, k, X, k, W, k, b, Y, n)
+				}
+			}},
+			{"SqErr", func() {
+				if im == nil {
+					sink += SqErr(R, Y, T)
+				} else {
+					sink += im.SqErr(R, Y, T)
+				}
+			}},
+			{"SqErrSum", func() {
+				if im == nil {
+					sink += SqErrSum(Y, T)
+				} else {
+					sink += im.SqErrSum(Y, T)
+				}
+			}},
+			{"GradW", func() {
+				if im == nil {
+					GradW(m, n, k, 0.5, R, n, X, k, 1, G, k)
+				} else {
+					im.GradW(m, n, k, 0.5, R, n, X, k, 1, G, k)
+				}
+			}},
+			{"ColSums", func() {
+				if im == nil {
+					ColSums(m, n, 0.5, R, n, 1, g)
+				} else {
+					im.ColSums(m, n, 0.5, R, n, 1, g)
+				}
+			}},
+			{"Axpy", func() {
+				if im == nil {
+					Axpy(-1e-3, G, W)
+				} else {
+					im.Axpy(-1e-3, G, W)
+				}
+			}},
+			{"Dot", func() {
+				if im == nil {
+					sink += Dot(X, X)
+				} else {
+					sink += im.Dot(X, X)
+				}
+			}},
+			{"PeakLoad", func() {
+				if im != nil {
+					sink += im.PeakLoad(X, X)
+				}
+			}},
+			{"PeakFMA", func() {
+				if im != nil {
+					im.PeakFMA(2)
+				}
+			}},
+		} {
+			if a := testing.AllocsPerRun(20, tc.f); a != 0 {
+				t.Errorf("%s %s: %v allocations per call, want 0", name, tc.kernel, a)
+			}
+		}
+	}
+	_ = sink
+}

@@ -1,0 +1,208 @@
+package edgefit_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"testing"
+	"time"
+
+	"github.com/edgefit/edgefit"
+)
+
+// The benchmarks compare every implementation this machine can run
+// (edgefit.Implementations) on the same shapes, in the units that matter for
+// each kernel: GFLOP/s for the compute-bound ones, GB/s of input read for the
+// memory-bound ones. BenchmarkPeakFMA and BenchmarkPeakLoad measure the
+// ceilings in the same run, so that a kernel is judged as a fraction of what
+// the machine can do at that moment (the figures of a shared machine move; the
+// ratios within one run much less).
+//
+//	go test -run '^$' -bench 'Peak|MatMulBias|SqErr' -count 5 .
+
+func randSlice(r *rand.Rand, n int) []float32 {
+	a := make([]float32, n)
+	for i := range a {
+		a[i] = 2*r.Float32() - 1
+	}
+	return a
+}
+
+// run times op, reporting GFLOP/s when flops > 0 and GB/s when bytes > 0,
+// after checking that op allocates nothing.
+//
+// Besides the rates over the whole run (the usual mean), it reports the rate
+// of the fastest chunk of calls ("best-GFLOP/s", "best-GB/s"; a chunk lasts
+// about 50µs): on a shared machine other processes, and work on the sibling
+// hyperthread, slow any stretch of a run by up to several times, and the
+// fastest stretch is the figure closest to the machine's own, for the
+// ceilings and the kernels alike. Compare kernels with the ceilings of the
+// same run through the best-figures when the machine is busy.
+func run(b *testing.B, flops, bytes float64, op func()) {
+	b.Helper()
+	b.ReportAllocs()
+	if a := testing.AllocsPerRun(1, op); a != 0 {
+		b.Fatalf("%v allocations per call, want 0", a)
+	}
+	t0 := time.Now()
+	op()
+	chunk := int(50*time.Microsecond/max(time.Since(t0), 1)) + 1
+	best := time.Duration(math.MaxInt64)
+	bestN := 0
+	b.ResetTimer()
+	for done := 0; done < b.N; {
+		c := min(chunk, b.N-done)
+		t := time.Now()
+		for i := 0; i < c; i++ {
+			op()
+		}
+		if d := time.Since(t); c == chunk && d*time.Duration(bestN) < best*time.Duration(c) || bestN == 0 {
+			best, bestN = d, c
+		}
+		done += c
+	}
+	b.StopTimer()
+	ns := float64(b.Elapsed().Nanoseconds())
+	bestNs := float64(best.Nanoseconds()) / float64(bestN)
+	if flops > 0 {
+		b.ReportMetric(flops*float64(b.N)/ns, "GFLOP/s")
+		b.ReportMetric(flops/bestNs, "best-GFLOP/s")
+	}
+	if bytes > 0 {
+		b.ReportMetric(bytes*float64(b.N)/ns, "GB/s")
+		b.ReportMetric(bytes/bestNs, "best-GB/s")
+	}
+}
+
+// best is the implementation the package-level functions run by default: the
+// last of Implementations.
+func best() *edgefit.Impl {
+	ims := edgefit.Implementations()
+	return ims[len(ims)-1]
+}
+
+// vectorSizes: n=4096 keeps both operands (32 KiB) in L1;
+// n=4194304 (16 MiB each) streams from memory.
+var vectorSizes = []int{4096, 4194304}
+
+func BenchmarkPeakFMA(b *testing.B) {
+	const iters = 1 << 12
+	im := best()
+	run(b, float64(iters*edgefit.PeakFMAFlopsPerIter), 0, func() { im.PeakFMA(iters) })
+}
+
+var sink float32
+
+func BenchmarkPeakLoad(b *testing.B) {
+	im := best()
+	r := rand.New(rand.NewSource(1))
+	for _, n := range vectorSizes {
+		x, y := randSlice(r, n), randSlice(r, n)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			run(b, 0, 8*float64(n), func() { sink += im.PeakLoad(x, y) })
+		})
+	}
+}
+
+// matShapes are m×k×n: the tutorial's 5 rows of 3 inputs and 2 outputs, then
+// batches of growing width.
+var matShapes = [][3]int{{5, 3, 2}, {256, 64, 8}, {1024, 256, 64}, {256, 256, 256}}
+
+func BenchmarkMatMulBias(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	for _, im := range edgefit.Implementations() {
+		for _, s := range matShapes {
+			m, k, n := s[0], s[1], s[2]
+			X, W, bias, Y := randSlice(r, m*k), randSlice(r, n*k), randSlice(r, n), make([]float32, m*n)
+			b.Run(fmt.Sprintf("impl=%s/shape=%dx%dx%d", im, m, k, n), func(b *testing.B) {
+				run(b, 2*float64(m*k*n), 0, func() { im.MatMulBias(m, n, k, X, k, W, k, bias, Y, n) })
+			})
+		}
+	}
+}
+
+// BenchmarkGradW uses the shapes of BenchmarkMatMulBias: the gradient of the
+// same layer, G (n×k) = α·Rᵀ·X with R m×n.
+func BenchmarkGradW(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	for _, im := range edgefit.Implementations() {
+		for _, s := range matShapes {
+			m, k, n := s[0], s[1], s[2]
+			R, X, G := randSlice(r, m*n), randSlice(r, m*k), make([]float32, n*k)
+			b.Run(fmt.Sprintf("impl=%s/shape=%dx%dx%d", im, m, k, n), func(b *testing.B) {
+				run(b, 2*float64(m*k*n), 0, func() { im.GradW(m, n, k, 0.5, R, n, X, k, 0, G, k) })
+			})
+		}
+	}
+}
+
+// BenchmarkColSums: shapes m×n of residuals, GB/s of R read.
+func BenchmarkColSums(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	for _, im := range edgefit.Implementations() {
+		for _, s := range [][2]int{{5, 2}, {256, 8}, {1024, 64}, {256, 256}} {
+			m, n := s[0], s[1]
+			R, g := randSlice(r, m*n), make([]float32, n)
+			b.Run(fmt.Sprintf("impl=%s/shape=%dx%d", im, m, n), func(b *testing.B) {
+				run(b, 0, 4*float64(m*n), func() { im.ColSums(m, n, 0.5, R, n, 0, g) })
+			})
+		}
+	}
+}
+
+// BenchmarkSqErr: GB/s of the two inputs P and T (8·n bytes). The residuals
+// are written over P, as the trainer does (the predictions are dead once the
+// residuals exist), so P drifts by −T per call: harmless, it stays far from
+// overflow for any b.N a benchmark reaches.
+func BenchmarkSqErr(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	for _, im := range edgefit.Implementations() {
+		for _, n := range vectorSizes {
+			P, T := randSlice(r, n), randSlice(r, n)
+			b.Run(fmt.Sprintf("impl=%s/n=%d", im, n), func(b *testing.B) {
+				run(b, 0, 8*float64(n), func() { sink += im.SqErr(P, P, T) })
+			})
+		}
+	}
+}
+
+// BenchmarkSqErrSum: as BenchmarkSqErr, writing nothing.
+func BenchmarkSqErrSum(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	for _, im := range edgefit.Implementations() {
+		for _, n := range vectorSizes {
+			P, T := randSlice(r, n), randSlice(r, n)
+			b.Run(fmt.Sprintf("impl=%s/n=%d", im, n), func(b *testing.B) {
+				run(b, 0, 8*float64(n), func() { sink += im.SqErrSum(P, T) })
+			})
+		}
+	}
+}
+
+// BenchmarkAxpy: GB/s of x and y read (y is also written).
+func BenchmarkAxpy(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	for _, im := range edgefit.Implementations() {
+		for _, n := range vectorSizes {
+			x, y := randSlice(r, n), randSlice(r, n)
+			b.Run(fmt.Sprintf("impl=%s/n=%d", im, n), func(b *testing.B) {
+				// Alternate the sign so that y stays bounded however long it runs.
+				alpha := float32(1e-3)
+				run(b, 0, 8*float64(n), func() { im.Axpy(alpha, x, y); alpha = -alpha })
+			})
+		}
+	}
+}
+
+// BenchmarkDot: GB/s of x and y read.
+func BenchmarkDot(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	for _, im := range edgefit.Implementations() {
+		for _, n := range vectorSizes {
+			x, y := randSlice(r, n), randSlice(r, n)
+			b.Run(fmt.Sprintf("impl=%s/n=%d", im, n), func(b *testing.B) {
+				run(b, 0, 8*float64(n), func() { sink += im.Dot(x, y) })
+			})
+		}
+	}
+}

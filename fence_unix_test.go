@@ -1,0 +1,37 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd
+
+package edgefit
+
+import (
+	"syscall"
+	"testing"
+	"unsafe"
+)
+
+// fencesFault: on these systems the memory on both sides of a fence is
+// mapped PROT_NONE, so any access past either end faults.
+const fencesFault = true
+
+// newFence maps pages+2 pages and makes the first and the last inaccessible,
+// returning the float32s in between. The mapping is released when the test
+// ends.
+func newFence(t testing.TB, pages int) []float32 {
+	t.Helper()
+	ps := syscall.Getpagesize()
+	mem, err := syscall.Mmap(-1, 0, (pages+2)*ps, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatalf("mmap: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := syscall.Munmap(mem); err != nil {
+			t.Errorf("munmap: %v", err)
+		}
+	})
+	for _, guard := range [][]byte{mem[:ps], mem[(pages+1)*ps:]} {
+		if err := syscall.Mprotect(guard, syscall.PROT_NONE); err != nil {
+			t.Fatalf("mprotect: %v", err)
+		}
+	}
+	inner := mem[ps : (pages+1)*ps]
+	return unsafe.Slice((*float32)(unsafe.Pointer(&inner[0])), len(inner)/4)
+}

@@ -1,0 +1,134 @@
+package edgefit
+
+// Code for the tiniest products, where the Go loop beats any setup of vector
+// code: matMulBiasTiny handles 1 to 4 inputs (the tutorial has 3) with a loop
+// per input count, the row of X in locals and each output a fixed expression.
+// Each sums in exactly the order of the generic loop (from 0, input by input,
+// then the bias), so the results are bit for bit those of matMulBiasGeneric;
+// the bias test is hoisted out of the inner loop.
+
+// matMulBiasTiny runs MatMulBias for 1 ≤ k ≤ 4 and reports true, or does
+// nothing and reports false for other k.
+func matMulBiasTiny(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) bool {
+	switch k {
+	case 1:
+		matMulBiasK1(m, n, x, ldx, w, ldw, b, y, ldy)
+	case 2:
+		matMulBiasK2(m, n, x, ldx, w, ldw, b, y, ldy)
+	case 3:
+		matMulBiasK3(m, n, x, ldx, w, ldw, b, y, ldy)
+	case 4:
+		matMulBiasK4(m, n, x, ldx, w, ldw, b, y, ldy)
+	default:
+		return false
+	}
+	return true
+}
+
+func matMulBiasK1(m, n int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
+	for i := 0; i < m; i++ {
+		xi := x[i*ldx : i*ldx+1]
+		x0 := xi[0]
+		yi := y[i*ldy : i*ldy+n]
+		if b != nil {
+			b := b[:len(yi)]
+			for j := range yi {
+				wj := w[j*ldw : j*ldw+1]
+				var s float32
+				s += x0 * wj[0]
+				yi[j] = s + b[j]
+			}
+			continue
+		}
+		for j := range yi {
+			wj := w[j*ldw : j*ldw+1]
+			var s float32
+			s += x0 * wj[0]
+			yi[j] = s
+		}
+	}
+}
+
+func matMulBiasK2(m, n int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
+	for i := 0; i < m; i++ {
+		xi := x[i*ldx : i*ldx+2]
+		x0, x1 := xi[0], xi[1]
+		yi := y[i*ldy : i*ldy+n]
+		if b != nil {
+			b := b[:len(yi)]
+			for j := range yi {
+				wj := w[j*ldw : j*ldw+2]
+				var s float32
+				s += x0 * wj[0]
+				s += x1 * wj[1]
+				yi[j] = s + b[j]
+			}
+			continue
+		}
+		for j := range yi {
+			wj := w[j*ldw : j*ldw+2]
+			var s float32
+			s += x0 * wj[0]
+			s += x1 * wj[1]
+			yi[j] = s
+		}
+	}
+}
+
+func matMulBiasK3(m, n int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
+	for i := 0; i < m; i++ {
+		xi := x[i*ldx : i*ldx+3]
+		x0, x1, x2 := xi[0], xi[1], xi[2]
+		yi := y[i*ldy : i*ldy+n]
+		if b != nil {
+			b := b[:len(yi)]
+			for j := range yi {
+				wj := w[j*ldw : j*ldw+3]
+				var s float32
+				s += x0 * wj[0]
+				s += x1 * wj[1]
+				s += x2 * wj[2]
+				yi[j] = s + b[j]
+			}
+			continue
+		}
+		for j := range yi {
+			wj := w[j*ldw : j*ldw+3]
+			var s float32
+			s += x0 * wj[0]
+			s += x1 * wj[1]
+			s += x2 * wj[2]
+			yi[j] = s
+		}
+	}
+}
+
+func matMulBiasK4(m, n int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
+	for i := 0; i < m; i++ {
+		xi := x[i*ldx : i*ldx+4]
+		x0, x1, x2, x3 := xi[0], xi[1], xi[2], xi[3]
+		yi := y[i*ldy : i*ldy+n]
+		if b != nil {
+			b := b[:len(yi)]
+			for j := range yi {
+				wj := w[j*ldw : j*ldw+4]
+				var s float32
+				s += x0 * wj[0]
+				s += x1 * wj[1]
+				s += x2 * wj[2]
+				s += x3 * wj[3]
+				yi[j] = s + b[j]
+			}
+			continue
+		}
+		for j := range yi {
+			wj := w[j*ldw : j*ldw+4]
+			var s float32
+			s += x0 * wj[0]
+			s += x1 * wj[1]
+			s += x2 * wj[2]
+			s += x3 * wj[3]
+			yi[j] = s
+		}
+	}
+}

@@ -1,0 +1,212 @@
+package edgefit
+
+// NaN and Inf propagate as IEEE 754 says, through every lane: a NaN planted
+// in any single input element must make exactly the outputs it feeds NaN (and
+// leave the others finite and correct), a single +Inf must give ±Inf there,
+// and +Inf and −Inf meeting in one sum must give NaN. The float64 reference
+// evaluates the same IEEE rules, so each case is checked exactly as in the
+// sweeps. Every element position of every input is tried, for small sizes
+// that cover every lane and tail position of the SIMD loops.
+
+import (
+	"iter"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+var (
+	nan    = float32(math.NaN())
+	posInf = float32(math.Inf(1))
+	negInf = float32(math.Inf(-1))
+)
+
+// planted yields, for each base case, the case with NaN and then +Inf in
+// each single input element and, when the inputs have at most pairCells
+// elements in all, +Inf and −Inf in every pair of them.
+func planted(bases iter.Seq[kcase], pairCells int) iter.Seq[kcase] {
+	return func(yield func(kcase) bool) {
+		for c := range bases {
+			var cells []*float32
+			for _, in := range c.inputs() {
+				for i := range in.data {
+					cells = append(cells, &in.data[i])
+				}
+			}
+			for _, p := range cells {
+				old := *p
+				for _, v := range []float32{nan, posInf} {
+					*p = v
+					if !yield(c) {
+						return
+					}
+				}
+				*p = old
+			}
+			if len(cells) > pairCells {
+				continue
+			}
+			for a, pa := range cells {
+				for _, pb := range cells[a+1:] {
+					oa, ob := *pa, *pb
+					*pa, *pb = posInf, negInf
+					if !yield(c) {
+						return
+					}
+					*pa, *pb = oa, ob
+				}
+			}
+		}
+	}
+}
+
+// Real data are never zero, so that Inf·x is never the NaN of Inf·0 by
+// accident of the data; that case is planted on purpose below.
+func TestPropagationMatMulBias(t *testing.T) {
+	testCases(t, heapPlacer{}, planted(func(yield func(kcase) bool) {
+		r := rand.New(rand.NewPCG(20, 20))
+		mk := func(m, n, k int) bool {
+			c := newMM(r, m, n, k, realData)
+			if c.b == nil && (m+n+k)%2 == 0 {
+				c.b = realData.fill(r, n)
+			}
+			return yield(c)
+		}
+		for k := 1; k <= maxSweep; k++ {
+			if !mk(1, 1, k) {
+				return
+			}
+		}
+		for n := 1; n <= 40; n++ {
+			if !mk(2, n, 3) {
+				return
+			}
+		}
+		for m := 1; m <= 20; m++ {
+			if !mk(m, 2, 3) {
+				return
+			}
+		}
+		_ = mk(3, 9, 17) && mk(4, 17, 9)
+	}, 48))
+}
+
+func TestPropagationGradW(t *testing.T) {
+	testCases(t, heapPlacer{}, planted(func(yield func(kcase) bool) {
+		r := rand.New(rand.NewPCG(21, 21))
+		mk := func(m, n, k int, beta float32) bool {
+			c := newGW(r, m, n, k, realData)
+			c.alpha, c.beta = realData.value(r), beta
+			return yield(c)
+		}
+		for m := 1; m <= maxSweep; m++ {
+			if !mk(m, 1, 1, float32(m%2)) {
+				return
+			}
+		}
+		for k := 1; k <= 40; k++ {
+			if !mk(2, 3, k, float32(k%2)*0.5) {
+				return
+			}
+		}
+		for n := 1; n <= 20; n++ {
+			if !mk(2, n, 3, float32(n%2)*-2) {
+				return
+			}
+		}
+	}, 48))
+}
+
+func TestPropagationColSums(t *testing.T) {
+	testCases(t, heapPlacer{}, planted(func(yield func(kcase) bool) {
+		r := rand.New(rand.NewPCG(22, 22))
+		mk := func(m, n int, beta float32) bool {
+			c := newCS(r, m, n, realData)
+			c.alpha, c.beta = realData.value(r), beta
+			return yield(c)
+		}
+		for m := 1; m <= maxSweep; m++ {
+			if !mk(m, 1, float32(m%2)) {
+				return
+			}
+		}
+		for n := 1; n <= 40; n++ {
+			if !mk(2, n, float32(n%2)*3) {
+				return
+			}
+		}
+	}, 48))
+}
+
+func TestPropagationVectors(t *testing.T) {
+	testCases(t, heapPlacer{}, planted(func(yield func(kcase) bool) {
+		r := rand.New(rand.NewPCG(23, 23))
+		for n := 1; n <= maxSweep; n++ {
+			ax := newVec(r, "Axpy", n, realData)
+			ax.alpha = realData.value(r)
+			if !yield(newSE(r, n, false, realData)) || !yield(newSE(r, n, true, realData)) ||
+				!yield(newVec(r, "Dot", n, realData)) || !yield(ax) {
+				return
+			}
+		}
+	}, 48))
+}
+
+// TestPropagationPeakLoad: a NaN at any position must reach the result.
+func TestPropagationPeakLoad(t *testing.T) {
+	testCases(t, heapPlacer{}, func(yield func(kcase) bool) {
+		r := rand.New(rand.NewPCG(24, 24))
+		for n := 1; n <= maxSweep; n++ {
+			c := newPL(r, n)
+			for _, in := range c.inputs() {
+				for i := range in.data {
+					old := in.data[i]
+					in.data[i] = nan
+					if !yield(c) {
+						return
+					}
+					in.data[i] = old
+				}
+			}
+		}
+	})
+}
+
+// TestSpecialScalars: α and β of NaN or ±Inf, and Inf·0 in the data. Integer
+// data make every sum exact, so that Inf·s is NaN exactly when s is 0 in
+// every implementation.
+func TestSpecialScalars(t *testing.T) {
+	specials := []float32{nan, posInf, negInf}
+	testCases(t, heapPlacer{}, func(yield func(kcase) bool) {
+		r := rand.New(rand.NewPCG(25, 25))
+		for i, s := range [][3]int{{0, 1, 1}, {1, 1, 1}, {3, 5, 7}, {17, 8, 33}, {9, 3, 70}, {70, 2, 2}} {
+			for _, sp := range specials {
+				for _, which := range []int{0, 1} {
+					c := newGW(r, s[0], s[1], s[2], intData)
+					d := newCS(r, s[0], s[2], intData)
+					a := newVec(r, "Axpy", s[2]+i, intData)
+					if which == 0 {
+						c.alpha, d.alpha, a.alpha = sp, sp, sp
+					} else {
+						c.beta, d.beta = sp, sp
+						a.x[0] = 0 // Inf·0 in Axpy's data instead
+						a.alpha = sp
+					}
+					if !yield(c) || !yield(d) || !yield(a) {
+						return
+					}
+				}
+			}
+		}
+		// Inf·0 inside the sums of MatMulBias and Dot.
+		for k := 1; k <= 20; k++ {
+			c := newMM(r, 2, 3, k, intData)
+			c.X[k-1], c.W[k-1] = posInf, 0
+			v := newVec(r, "Dot", k, intData)
+			v.x[k-1], v.y[k-1] = 0, negInf
+			if !yield(c) || !yield(v) {
+				return
+			}
+		}
+	})
+}
