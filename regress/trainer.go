@@ -289,7 +289,8 @@ type FitConfig struct {
 	// ends it with that error.
 	OnEpoch func(EpochStats) error
 	// GrowthLimit is how many times the lowest epoch loss so far an epoch
-	// loss may reach before training is declared divergent; 0 means 1e6.
+	// loss may reach, while also above the first epoch's, before training is
+	// declared divergent; 0 means 1e6.
 	GrowthLimit float64
 }
 
@@ -327,7 +328,9 @@ func (t *Trainer) Fit(ctx context.Context, l *Loader, cfg FitConfig) ([]float32,
 		if !finite(st.Loss) {
 			return hist, &DivergedError{Epoch: e, Loss: st.Loss}
 		}
-		if float64(st.Loss) > limit*best && st.Loss > 0 {
+		// Growth counts as divergence only past the first epoch's loss too,
+		// so that a fit that reached ~0 may wobble by orders of magnitude.
+		if float64(st.Loss) > limit*best && (len(hist) == 0 || st.Loss > hist[0]) {
 			return hist, &DivergedError{Epoch: e, Loss: st.Loss, Reason: fmt.Sprintf("loss %v, over %g times the lowest so far, %v", st.Loss, limit, float32(best))}
 		}
 		best = min(best, float64(st.Loss))
