@@ -70,11 +70,12 @@ func tailCases(seed uint64) iter.Seq[kcase] {
 			cases := []kcase{
 				newMM(r, 2, 3, t, mode), newMM(r, 3, t, 5, mode), newMM(r, t, 2, 3, mode),
 				newGW(r, t, 2, 3, mode), newGW(r, 3, t, 5, mode), newGW(r, 2, 3, t, mode),
-				// Shapes big enough (m·n·k ≥ 256 from t = 2) that no SIMD set
-				// hands them to its Go loop for being tiny.
+				// Shapes big enough (m·n·k ≥ 256 from t = 2, m·n ≥ 64 from
+				// t = 8) that no SIMD set hands them to its Go loop for being
+				// tiny.
 				newMM(r, 17, 8, t, mode), newMM(r, 8, t, 17, mode), newMM(r, t, 8, 17, mode),
 				newGW(r, t, 8, 17, mode), newGW(r, 8, t, 17, mode), newGW(r, 17, 8, t, mode),
-				newCS(r, t, 3, mode), newCS(r, 3, t, mode),
+				newCS(r, t, 3, mode), newCS(r, 3, t, mode), newCS(r, t, 8, mode), newCS(r, 8, t, mode),
 				newSE(r, t, false, mode), newSE(r, t, true, mode),
 				newVec(r, "Dot", t, mode), newVec(r, "Axpy", t, mode), newPL(r, t),
 			}

@@ -32,7 +32,8 @@ func ifRace[F any](checked, asm F) F {
 
 // matMulKC is the largest block of inputs the matMulPanel kernels take: their
 // stack frame holds a 16×matMulKC panel of W (16 KiB, half of L1) and the
-// panel is reused for every row of X.
+// panel is reused for every row of X. It must not exceed kcMax in
+// gen/amd64/main.go, the size of that frame.
 const matMulKC = 256
 
 // tinyMatMul is the size (m·n·k) under which MatMulBias and GradW run Go

@@ -57,8 +57,13 @@ func sweep(nd int) iter.Seq[[]int] {
 // against the float64 reference and every SIMD result against generic's on
 // the same case. gen must be deterministic so that every implementation sees
 // the same cases.
+//
+// The calling test runs in parallel with the other such tests (never with
+// TestNoAllocations, whose counts are global: Go runs parallel tests only
+// after all sequential ones).
 func testCases(t *testing.T, p placer, gen iter.Seq[kcase]) {
 	t.Helper()
+	t.Parallel()
 	for _, im := range Implementations() {
 		t.Run(im.Name(), func(t *testing.T) {
 			// A fault past a guard page becomes a panic that call reports.

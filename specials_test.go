@@ -154,6 +154,19 @@ func TestPropagationColSums(t *testing.T) {
 				return
 			}
 		}
+		// m·n ≥ 64, where SIMD sets do not hand the sums to a Go loop:
+		// every lane along n, the reduction along m, and Inf − Inf down a
+		// column of a 16×3 R.
+		for n := 1; n <= 40; n++ {
+			if !mk(8, n, float32(n%2)) {
+				return
+			}
+		}
+		for _, s := range [][2]int{{22, 3}, {33, 2}, {65, 1}, {70, 3}, {16, 3}, {24, 2}} {
+			if !mk(s[0], s[1], 0) {
+				return
+			}
+		}
 	}, 48))
 }
 
