@@ -255,9 +255,8 @@ func (c *seCase) inputs() []named { return []named{{"P", c.P}, {"T", c.T}} }
 func (c *seCase) run(im *Impl, p placer) *errList {
 	var errs errList
 	c.result = result{}
-	lp, lt, lr := c.lp, c.lt, c.lr
-	P := newVector("P", p, lp, c.P, inGuardBits)
-	T := newVector("T", p, lt, c.T, inGuardBits)
+	P := newVector("P", p, c.lp, c.P, inGuardBits)
+	T := newVector("T", p, c.lt, c.T, inGuardBits)
 	Rw, sum := refSqErr(c.P, c.T)
 	var got float32
 	if c.sum {
@@ -274,10 +273,7 @@ func (c *seCase) run(im *Impl, p placer) *errList {
 	var R *operand
 	switch c.alias {
 	case noAlias:
-		R = newVector("R", p, lr, make([]float32, len(c.P)), outGuardBits)
-		for i := range c.P {
-			R.buf[R.start+i] = stale
-		}
+		R = newOperand("R", p, 1, len(c.P), max(len(c.P), 1), c.lr, nil, outGuardBits) // stale cells
 	case aliasRP:
 		R = P
 	case aliasRT:
@@ -332,11 +328,10 @@ func (c *vecCase) inputs() []named { return []named{{"x", c.x}, {"y", c.y}} }
 func (c *vecCase) run(im *Impl, p placer) *errList {
 	var errs errList
 	c.result = result{}
-	ly := c.ly
 	x := newVector("x", p, c.lx, c.x, inGuardBits)
 	switch c.kernel {
 	case "Dot":
-		y := newVector("y", p, ly, c.y, inGuardBits)
+		y := newVector("y", p, c.ly, c.y, inGuardBits)
 		var got float32
 		w := refDot(c.x, c.y)
 		if call(&errs, func() { got = im.Dot(x.s, y.s) }) {
@@ -347,7 +342,7 @@ func (c *vecCase) run(im *Impl, p placer) *errList {
 		}
 		y.checkUnchanged(&errs)
 	case "Axpy":
-		y := newVector("y", p, ly, c.y, outGuardBits)
+		y := newVector("y", p, c.ly, c.y, outGuardBits)
 		if call(&errs, func() { im.Axpy(c.alpha, x.s, y.s) }) {
 			ws := refAxpy(c.alpha, c.x, c.y)
 			y.checkCells(&errs, ws, tolExact)

@@ -1,11 +1,12 @@
-//go:build linux || darwin || freebsd || netbsd || openbsd
+//go:build unix
 
 package edgefit
 
 import (
-	"syscall"
 	"testing"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // fencesFault: on these systems the memory on both sides of a fence is
@@ -17,18 +18,18 @@ const fencesFault = true
 // ends.
 func newFence(t testing.TB, pages int) []float32 {
 	t.Helper()
-	ps := syscall.Getpagesize()
-	mem, err := syscall.Mmap(-1, 0, (pages+2)*ps, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	ps := unix.Getpagesize()
+	mem, err := unix.Mmap(-1, 0, (pages+2)*ps, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
 	if err != nil {
 		t.Fatalf("mmap: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := syscall.Munmap(mem); err != nil {
+		if err := unix.Munmap(mem); err != nil {
 			t.Errorf("munmap: %v", err)
 		}
 	})
 	for _, guard := range [][]byte{mem[:ps], mem[(pages+1)*ps:]} {
-		if err := syscall.Mprotect(guard, syscall.PROT_NONE); err != nil {
+		if err := unix.Mprotect(guard, unix.PROT_NONE); err != nil {
 			t.Fatalf("mprotect: %v", err)
 		}
 	}

@@ -27,14 +27,20 @@ type fencePlacer struct {
 
 const fenceWindow = 64
 
-func newFencePlacer(t testing.TB, atEnd bool) *fencePlacer {
+// newFencePlacer maps the fences for operands of up to floats elements
+// (plus the guarded window).
+func newFencePlacer(t testing.TB, atEnd bool, floats int) *fencePlacer {
 	p := &fencePlacer{atEnd: atEnd}
+	ps := os.Getpagesize()
+	pages := ((floats+fenceWindow)*4 + ps - 1) / ps
 	for range 4 { // the most operands of any kernel: MatMulBias's X, W, b, Y
-		// 8 KiB or more: room for the largest operand of these tests, 70×26.
-		p.fences = append(p.fences, newFence(t, max(2, 8192/os.Getpagesize())))
+		p.fences = append(p.fences, newFence(t, pages))
 	}
 	return p
 }
+
+// smallFence has room for the largest operand of tailCases, 70×26.
+const smallFence = 2048
 
 func (p *fencePlacer) place(need int, l lay) ([]float32, int) {
 	f := p.fences[p.next%len(p.fences)]
@@ -64,7 +70,12 @@ func tailCases(seed uint64) iter.Seq[kcase] {
 			cases := []kcase{
 				newMM(r, 2, 3, t, mode), newMM(r, 3, t, 5, mode), newMM(r, t, 2, 3, mode),
 				newGW(r, t, 2, 3, mode), newGW(r, 3, t, 5, mode), newGW(r, 2, 3, t, mode),
-				newCS(r, t, 3, mode), newCS(r, 3, t, mode),
+				// Shapes big enough (m·n·k ≥ 256 from t = 2, m·n ≥ 64 from
+				// t = 8) that no SIMD set hands them to its Go loop for being
+				// tiny.
+				newMM(r, 17, 8, t, mode), newMM(r, 8, t, 17, mode), newMM(r, t, 8, 17, mode),
+				newGW(r, t, 8, 17, mode), newGW(r, 8, t, 17, mode), newGW(r, 17, 8, t, mode),
+				newCS(r, t, 3, mode), newCS(r, 3, t, mode), newCS(r, t, 8, mode), newCS(r, 8, t, mode),
 				newSE(r, t, false, mode), newSE(r, t, true, mode),
 				newVec(r, "Dot", t, mode), newVec(r, "Axpy", t, mode), newPL(r, t),
 			}
@@ -84,12 +95,42 @@ func TestGuardPageAtEnd(t *testing.T) {
 	if !fencesFault {
 		t.Log("no guard pages on this system: checking writes within the window only")
 	}
-	testCases(t, newFencePlacer(t, true), tailCases(30))
+	testCases(t, newFencePlacer(t, true, smallFence), tailCases(30))
 }
 
 func TestGuardPageAtStart(t *testing.T) {
 	if !fencesFault {
 		t.Log("no guard pages on this system: checking writes within the window only")
 	}
-	testCases(t, newFencePlacer(t, false), tailCases(31))
+	testCases(t, newFencePlacer(t, false, smallFence), tailCases(31))
+}
+
+// TestGuardPageLarge: long vectors flush against the guard pages, for the
+// paths only long vectors take (SqErr's streaming stores past 2²⁰ elements,
+// unrolled main loops handing over to tails).
+func TestGuardPageLarge(t *testing.T) {
+	for _, atEnd := range []bool{true, false} {
+		where := map[bool]string{true: "at_end", false: "at_start"}[atEnd]
+		t.Run(where, func(t *testing.T) { testCases(t, newFencePlacer(t, atEnd, streamingLen+8), largeFenced(atEnd)) })
+	}
+}
+
+func largeFenced(atEnd bool) iter.Seq[kcase] {
+	const big = streamingLen
+	return func(yield func(kcase) bool) {
+		r := rand.New(rand.NewPCG(32, 32))
+		P, T := realData.fill(r, big+7), realData.fill(r, big+7)
+		for i, tail := range []int{0, 1, 5, 7} {
+			if !atEnd && i > 1 {
+				break
+			}
+			c := newSE(r, 0, false, realData)
+			c.P, c.T, c.alias = P[:big+tail], T[:big+tail], []int{noAlias, aliasRP, noAlias, aliasRT}[i]
+			n := 65536 + tail
+			if !yield(c) || !yield(newSE(r, n, true, modeOf(i))) || !yield(newVec(r, "Dot", n, modeOf(i))) ||
+				!yield(newVec(r, "Axpy", n, modeOf(i))) || !yield(newPL(r, n)) {
+				return
+			}
+		}
+	}
 }

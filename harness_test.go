@@ -161,7 +161,7 @@ var (
 
 func fenced(atEnd bool) func(*testing.T) (placer, iter.Seq[kcase]) {
 	return func(t *testing.T) (placer, iter.Seq[kcase]) {
-		return newFencePlacer(t, atEnd), tailCases(41)
+		return newFencePlacer(t, atEnd, smallFence), tailCases(41)
 	}
 }
 

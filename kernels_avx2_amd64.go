@@ -32,7 +32,8 @@ func ifRace[F any](checked, asm F) F {
 
 // matMulKC is the largest block of inputs the matMulPanel kernels take: their
 // stack frame holds a 16×matMulKC panel of W (16 KiB, half of L1) and the
-// panel is reused for every row of X.
+// panel is reused for every row of X. It must not exceed kcMax in
+// gen/amd64/main.go, the size of that frame.
 const matMulKC = 256
 
 // tinyMatMul is the size (m·n·k) under which MatMulBias and GradW run Go
@@ -101,7 +102,16 @@ func gradWAVX2Checked(m, n, k int, alpha float32, r []float32, ldr int, x []floa
 	gradWAVX2(m, n, k, alpha, r, ldr, x, ldx, beta, g, ldg)
 }
 
+// tinyColSums is the size (m·n) under which ColSums runs the Go loop: for
+// the tutorial's 5×2 residuals the masks and the final reduction of the
+// vector code cost more than the ten adds.
+const tinyColSums = 64
+
 func colSumsAVX2Checked(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32) {
+	if m*n < tinyColSums {
+		colSumsGeneric(m, n, alpha, r, ldr, beta, g)
+		return
+	}
 	raceReadMatrix(r, m, n, ldr)
 	if beta != 0 {
 		raceRead(g[:n])

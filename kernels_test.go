@@ -53,10 +53,17 @@ func sweep(nd int) iter.Seq[[]int] {
 	}
 }
 
-// testCases runs the cases gen yields on every implementation. gen must be
-// deterministic so that every implementation sees the same cases.
+// testCases runs the cases gen yields on every implementation, checking each
+// against the float64 reference and every SIMD result against generic's on
+// the same case. gen must be deterministic so that every implementation sees
+// the same cases.
+//
+// The calling test runs in parallel with the other such tests (never with
+// TestNoAllocations, whose counts are global: Go runs parallel tests only
+// after all sequential ones).
 func testCases(t *testing.T, p placer, gen iter.Seq[kcase]) {
 	t.Helper()
+	t.Parallel()
 	for _, im := range Implementations() {
 		t.Run(im.Name(), func(t *testing.T) {
 			// A fault past a guard page becomes a panic that call reports.
@@ -67,7 +74,19 @@ func testCases(t *testing.T, p placer, gen iter.Seq[kcase]) {
 				if rs, ok := p.(resetter); ok {
 					rs.reset()
 				}
-				if errs := c.run(im, p); errs.n > 0 {
+				errs := c.run(im, p)
+				if errs.n == 0 && im != generic {
+					// The documented contract proper: within 2·γₙ·S of the
+					// Go loop, run on the same case.
+					res := *c.last()
+					if rs, ok := p.(resetter); ok {
+						rs.reset()
+					}
+					if c.run(generic, p).n == 0 {
+						compareWithGeneric(errs, res, *c.last())
+					}
+				}
+				if errs.n > 0 {
 					t.Errorf("%s:\n\t%s", c, errs)
 					if failed++; failed == 10 {
 						t.Fatalf("stopping after %d failing cases", failed)
@@ -351,13 +370,17 @@ func TestPackageFuncsRunActive(t *testing.T) {
 	same("Dot", []float32{d1}, []float32{d2})
 }
 
+// streamingLen is a length from which an implementation may use streaming
+// stores (avx2's SqErr does from 2²⁰).
+const streamingLen = 1 << 20
+
 // TestSqErrStreaming: lengths past 2²⁰, where an implementation may switch to
 // streaming (non-temporal) stores of R, which need aligned addresses: every
 // start offset of R 0..7, with tails of every length 0..7 and aliasing.
 func TestSqErrStreaming(t *testing.T) {
 	testCases(t, heapPlacer{}, func(yield func(kcase) bool) {
 		r := rand.New(rand.NewPCG(15, 15))
-		const n = 1 << 20
+		const n = streamingLen
 		data := [2][2][]float32{ // [mode][P, T], shared by the cases to save time
 			{realData.fill(r, n+8), realData.fill(r, n+8)},
 			{intData.fill(r, n+8), intData.fill(r, n+8)},

@@ -121,7 +121,7 @@ func (o *operand) at(i, j int) float32 { return o.buf[o.start+i*o.ld+j] }
 
 // cells returns a compact copy of the matrix.
 func (o *operand) cells() []float32 {
-	c := make([]float32, 0, o.rows*o.cols)
+	c := make([]float32, 0, o.rows*o.cols+1) // +1: room for a scalar result
 	for i := 0; i < o.rows; i++ {
 		for j := 0; j < o.cols; j++ {
 			c = append(c, o.at(i, j))
@@ -130,16 +130,21 @@ func (o *operand) cells() []float32 {
 	return c
 }
 
-// checkGuards reports every guard cell whose bits changed.
+// checkGuards reports every guard cell whose bits changed: those before the
+// first element, in the gaps between rows, and after the last element.
 func (o *operand) checkGuards(errs *errList) {
-	for idx, v := range o.buf {
-		if _, _, ok := o.cell(idx); ok {
-			continue
-		}
-		if b := math.Float32bits(v); b != o.guard {
-			errs.add("%s: guard at index %d (relative %d) changed to %v (bits %#x)", o.name, idx, idx-o.start, v, b)
+	check := func(from, to int) {
+		for idx := from; idx < to; idx++ {
+			if b := math.Float32bits(o.buf[idx]); b != o.guard {
+				errs.add("%s: guard at index %d (relative %d) changed to %v (bits %#x)", o.name, idx, idx-o.start, o.buf[idx], b)
+			}
 		}
 	}
+	check(0, o.start)
+	for i := 0; i+1 < o.rows && o.cols > 0; i++ {
+		check(o.start+i*o.ld+o.cols, o.start+(i+1)*o.ld)
+	}
+	check(o.start+matLen(o.rows, o.cols, o.ld), len(o.buf))
 }
 
 // checkUnchanged reports every cell of an input that changed.

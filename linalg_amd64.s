@@ -410,31 +410,181 @@ matMulPanel16_m6_k1:
 	JMP          matMulPanel16_m6_k1
 
 matMulPanel16_m6_store:
-	MOVQ       ldy+136(FP), R8
-	SHLQ       $0x02, R8
-	LEAQ       (SI)(R8*2), R9
-	ADDQ       R8, R9
-	CMPQ       DX, $0x10
-	JEQ        matMulPanel16_m6_full
-	MOVQ       DX, R10
-	SUBQ       $0x08, R10
-	MOVQ       $0x00000008, R11
-	SUBQ       R10, R11
-	LEAQ       lanemask<>+0(SB), R10
-	VMOVDQU    (R10)(R11*4), Y12
+	MOVQ ldy+136(FP), R8
+	SHLQ $0x02, R8
+	LEAQ (SI)(R8*2), R9
+	ADDQ R8, R9
+	CMPQ DX, $0x10
+	JEQ  matMulPanel16_m6_full
+	MOVQ DX, R10
+	SUBQ $0x08, R10
+	CMPQ R10, $0x01
+	JEQ  matMulPanel16_m6_r1
+	CMPQ R10, $0x02
+	JEQ  matMulPanel16_m6_r2
+	CMPQ R10, $0x03
+	JEQ  matMulPanel16_m6_r3
+	CMPQ R10, $0x04
+	JEQ  matMulPanel16_m6_r4
+	CMPQ R10, $0x05
+	JEQ  matMulPanel16_m6_r5
+	CMPQ R10, $0x06
+	JEQ  matMulPanel16_m6_r6
+	CMPQ R10, $0x07
+	JEQ  matMulPanel16_m6_r7
+
+matMulPanel16_m6_r1:
+	VMOVUPS Y0, (SI)
+	VMOVSS  X1, 32(SI)
+	VMOVUPS Y2, (SI)(R8*1)
+	VMOVSS  X3, 32(SI)(R8*1)
+	VMOVUPS Y4, (SI)(R8*2)
+	VMOVSS  X5, 32(SI)(R8*2)
+	VMOVUPS Y6, (R9)
+	VMOVSS  X7, 32(R9)
+	VMOVUPS Y8, (R9)(R8*1)
+	VMOVSS  X9, 32(R9)(R8*1)
+	VMOVUPS Y10, (R9)(R8*2)
+	VMOVSS  X11, 32(R9)(R8*2)
+	JMP     matMulPanel16_m6_end
+
+matMulPanel16_m6_r2:
+	VMOVUPS Y0, (SI)
+	VMOVLPS X1, 32(SI)
+	VMOVUPS Y2, (SI)(R8*1)
+	VMOVLPS X3, 32(SI)(R8*1)
+	VMOVUPS Y4, (SI)(R8*2)
+	VMOVLPS X5, 32(SI)(R8*2)
+	VMOVUPS Y6, (R9)
+	VMOVLPS X7, 32(R9)
+	VMOVUPS Y8, (R9)(R8*1)
+	VMOVLPS X9, 32(R9)(R8*1)
+	VMOVUPS Y10, (R9)(R8*2)
+	VMOVLPS X11, 32(R9)(R8*2)
+	JMP     matMulPanel16_m6_end
+
+matMulPanel16_m6_r3:
 	VMOVUPS    Y0, (SI)
-	VMASKMOVPS Y1, Y12, 32(SI)
+	VMOVLPS    X1, 32(SI)
+	VEXTRACTPS $0x02, X1, 40(SI)
 	VMOVUPS    Y2, (SI)(R8*1)
-	VMASKMOVPS Y3, Y12, 32(SI)(R8*1)
+	VMOVLPS    X3, 32(SI)(R8*1)
+	VEXTRACTPS $0x02, X3, 40(SI)(R8*1)
 	VMOVUPS    Y4, (SI)(R8*2)
-	VMASKMOVPS Y5, Y12, 32(SI)(R8*2)
+	VMOVLPS    X5, 32(SI)(R8*2)
+	VEXTRACTPS $0x02, X5, 40(SI)(R8*2)
 	VMOVUPS    Y6, (R9)
-	VMASKMOVPS Y7, Y12, 32(R9)
+	VMOVLPS    X7, 32(R9)
+	VEXTRACTPS $0x02, X7, 40(R9)
 	VMOVUPS    Y8, (R9)(R8*1)
-	VMASKMOVPS Y9, Y12, 32(R9)(R8*1)
+	VMOVLPS    X9, 32(R9)(R8*1)
+	VEXTRACTPS $0x02, X9, 40(R9)(R8*1)
 	VMOVUPS    Y10, (R9)(R8*2)
-	VMASKMOVPS Y11, Y12, 32(R9)(R8*2)
+	VMOVLPS    X11, 32(R9)(R8*2)
+	VEXTRACTPS $0x02, X11, 40(R9)(R8*2)
 	JMP        matMulPanel16_m6_end
+
+matMulPanel16_m6_r4:
+	VMOVUPS Y0, (SI)
+	VMOVUPS X1, 32(SI)
+	VMOVUPS Y2, (SI)(R8*1)
+	VMOVUPS X3, 32(SI)(R8*1)
+	VMOVUPS Y4, (SI)(R8*2)
+	VMOVUPS X5, 32(SI)(R8*2)
+	VMOVUPS Y6, (R9)
+	VMOVUPS X7, 32(R9)
+	VMOVUPS Y8, (R9)(R8*1)
+	VMOVUPS X9, 32(R9)(R8*1)
+	VMOVUPS Y10, (R9)(R8*2)
+	VMOVUPS X11, 32(R9)(R8*2)
+	JMP     matMulPanel16_m6_end
+
+matMulPanel16_m6_r5:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 48(SI)
+	VMOVUPS      Y2, (SI)(R8*1)
+	VMOVUPS      X3, 32(SI)(R8*1)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVSS       X0, 48(SI)(R8*1)
+	VMOVUPS      Y4, (SI)(R8*2)
+	VMOVUPS      X5, 32(SI)(R8*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVSS       X0, 48(SI)(R8*2)
+	VMOVUPS      Y6, (R9)
+	VMOVUPS      X7, 32(R9)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVSS       X0, 48(R9)
+	VMOVUPS      Y8, (R9)(R8*1)
+	VMOVUPS      X9, 32(R9)(R8*1)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVSS       X0, 48(R9)(R8*1)
+	VMOVUPS      Y10, (R9)(R8*2)
+	VMOVUPS      X11, 32(R9)(R8*2)
+	VEXTRACTF128 $0x01, Y11, X0
+	VMOVSS       X0, 48(R9)(R8*2)
+	JMP          matMulPanel16_m6_end
+
+matMulPanel16_m6_r6:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 48(SI)
+	VMOVUPS      Y2, (SI)(R8*1)
+	VMOVUPS      X3, 32(SI)(R8*1)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 48(SI)(R8*1)
+	VMOVUPS      Y4, (SI)(R8*2)
+	VMOVUPS      X5, 32(SI)(R8*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 48(SI)(R8*2)
+	VMOVUPS      Y6, (R9)
+	VMOVUPS      X7, 32(R9)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 48(R9)
+	VMOVUPS      Y8, (R9)(R8*1)
+	VMOVUPS      X9, 32(R9)(R8*1)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVLPS      X0, 48(R9)(R8*1)
+	VMOVUPS      Y10, (R9)(R8*2)
+	VMOVUPS      X11, 32(R9)(R8*2)
+	VEXTRACTF128 $0x01, Y11, X0
+	VMOVLPS      X0, 48(R9)(R8*2)
+	JMP          matMulPanel16_m6_end
+
+matMulPanel16_m6_r7:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 48(SI)
+	VEXTRACTPS   $0x02, X0, 56(SI)
+	VMOVUPS      Y2, (SI)(R8*1)
+	VMOVUPS      X3, 32(SI)(R8*1)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 48(SI)(R8*1)
+	VEXTRACTPS   $0x02, X0, 56(SI)(R8*1)
+	VMOVUPS      Y4, (SI)(R8*2)
+	VMOVUPS      X5, 32(SI)(R8*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 48(SI)(R8*2)
+	VEXTRACTPS   $0x02, X0, 56(SI)(R8*2)
+	VMOVUPS      Y6, (R9)
+	VMOVUPS      X7, 32(R9)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 48(R9)
+	VEXTRACTPS   $0x02, X0, 56(R9)
+	VMOVUPS      Y8, (R9)(R8*1)
+	VMOVUPS      X9, 32(R9)(R8*1)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVLPS      X0, 48(R9)(R8*1)
+	VEXTRACTPS   $0x02, X0, 56(R9)(R8*1)
+	VMOVUPS      Y10, (R9)(R8*2)
+	VMOVUPS      X11, 32(R9)(R8*2)
+	VEXTRACTF128 $0x01, Y11, X0
+	VMOVLPS      X0, 48(R9)(R8*2)
+	VEXTRACTPS   $0x02, X0, 56(R9)(R8*2)
+	JMP          matMulPanel16_m6_end
 
 matMulPanel16_m6_full:
 	VMOVUPS Y0, (SI)
@@ -638,28 +788,158 @@ matMulPanel16_m5_k1:
 	JMP          matMulPanel16_m5_k1
 
 matMulPanel16_m5_store:
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	LEAQ       (SI)(AX*2), CX
-	ADDQ       AX, CX
-	CMPQ       DX, $0x10
-	JEQ        matMulPanel16_m5_full
-	SUBQ       $0x08, DX
-	MOVQ       $0x00000008, BX
-	SUBQ       DX, BX
-	LEAQ       lanemask<>+0(SB), DX
-	VMOVDQU    (DX)(BX*4), Y10
+	MOVQ ldy+136(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (SI)(AX*2), CX
+	ADDQ AX, CX
+	CMPQ DX, $0x10
+	JEQ  matMulPanel16_m5_full
+	SUBQ $0x08, DX
+	CMPQ DX, $0x01
+	JEQ  matMulPanel16_m5_r1
+	CMPQ DX, $0x02
+	JEQ  matMulPanel16_m5_r2
+	CMPQ DX, $0x03
+	JEQ  matMulPanel16_m5_r3
+	CMPQ DX, $0x04
+	JEQ  matMulPanel16_m5_r4
+	CMPQ DX, $0x05
+	JEQ  matMulPanel16_m5_r5
+	CMPQ DX, $0x06
+	JEQ  matMulPanel16_m5_r6
+	CMPQ DX, $0x07
+	JEQ  matMulPanel16_m5_r7
+
+matMulPanel16_m5_r1:
+	VMOVUPS Y0, (SI)
+	VMOVSS  X1, 32(SI)
+	VMOVUPS Y2, (SI)(AX*1)
+	VMOVSS  X3, 32(SI)(AX*1)
+	VMOVUPS Y4, (SI)(AX*2)
+	VMOVSS  X5, 32(SI)(AX*2)
+	VMOVUPS Y6, (CX)
+	VMOVSS  X7, 32(CX)
+	VMOVUPS Y8, (CX)(AX*1)
+	VMOVSS  X9, 32(CX)(AX*1)
+	JMP     matMulPanel16_m5_end
+
+matMulPanel16_m5_r2:
+	VMOVUPS Y0, (SI)
+	VMOVLPS X1, 32(SI)
+	VMOVUPS Y2, (SI)(AX*1)
+	VMOVLPS X3, 32(SI)(AX*1)
+	VMOVUPS Y4, (SI)(AX*2)
+	VMOVLPS X5, 32(SI)(AX*2)
+	VMOVUPS Y6, (CX)
+	VMOVLPS X7, 32(CX)
+	VMOVUPS Y8, (CX)(AX*1)
+	VMOVLPS X9, 32(CX)(AX*1)
+	JMP     matMulPanel16_m5_end
+
+matMulPanel16_m5_r3:
 	VMOVUPS    Y0, (SI)
-	VMASKMOVPS Y1, Y10, 32(SI)
+	VMOVLPS    X1, 32(SI)
+	VEXTRACTPS $0x02, X1, 40(SI)
 	VMOVUPS    Y2, (SI)(AX*1)
-	VMASKMOVPS Y3, Y10, 32(SI)(AX*1)
+	VMOVLPS    X3, 32(SI)(AX*1)
+	VEXTRACTPS $0x02, X3, 40(SI)(AX*1)
 	VMOVUPS    Y4, (SI)(AX*2)
-	VMASKMOVPS Y5, Y10, 32(SI)(AX*2)
+	VMOVLPS    X5, 32(SI)(AX*2)
+	VEXTRACTPS $0x02, X5, 40(SI)(AX*2)
 	VMOVUPS    Y6, (CX)
-	VMASKMOVPS Y7, Y10, 32(CX)
+	VMOVLPS    X7, 32(CX)
+	VEXTRACTPS $0x02, X7, 40(CX)
 	VMOVUPS    Y8, (CX)(AX*1)
-	VMASKMOVPS Y9, Y10, 32(CX)(AX*1)
+	VMOVLPS    X9, 32(CX)(AX*1)
+	VEXTRACTPS $0x02, X9, 40(CX)(AX*1)
 	JMP        matMulPanel16_m5_end
+
+matMulPanel16_m5_r4:
+	VMOVUPS Y0, (SI)
+	VMOVUPS X1, 32(SI)
+	VMOVUPS Y2, (SI)(AX*1)
+	VMOVUPS X3, 32(SI)(AX*1)
+	VMOVUPS Y4, (SI)(AX*2)
+	VMOVUPS X5, 32(SI)(AX*2)
+	VMOVUPS Y6, (CX)
+	VMOVUPS X7, 32(CX)
+	VMOVUPS Y8, (CX)(AX*1)
+	VMOVUPS X9, 32(CX)(AX*1)
+	JMP     matMulPanel16_m5_end
+
+matMulPanel16_m5_r5:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 48(SI)
+	VMOVUPS      Y2, (SI)(AX*1)
+	VMOVUPS      X3, 32(SI)(AX*1)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVSS       X0, 48(SI)(AX*1)
+	VMOVUPS      Y4, (SI)(AX*2)
+	VMOVUPS      X5, 32(SI)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVSS       X0, 48(SI)(AX*2)
+	VMOVUPS      Y6, (CX)
+	VMOVUPS      X7, 32(CX)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVSS       X0, 48(CX)
+	VMOVUPS      Y8, (CX)(AX*1)
+	VMOVUPS      X9, 32(CX)(AX*1)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVSS       X0, 48(CX)(AX*1)
+	JMP          matMulPanel16_m5_end
+
+matMulPanel16_m5_r6:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 48(SI)
+	VMOVUPS      Y2, (SI)(AX*1)
+	VMOVUPS      X3, 32(SI)(AX*1)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 48(SI)(AX*1)
+	VMOVUPS      Y4, (SI)(AX*2)
+	VMOVUPS      X5, 32(SI)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 48(SI)(AX*2)
+	VMOVUPS      Y6, (CX)
+	VMOVUPS      X7, 32(CX)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 48(CX)
+	VMOVUPS      Y8, (CX)(AX*1)
+	VMOVUPS      X9, 32(CX)(AX*1)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVLPS      X0, 48(CX)(AX*1)
+	JMP          matMulPanel16_m5_end
+
+matMulPanel16_m5_r7:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 48(SI)
+	VEXTRACTPS   $0x02, X0, 56(SI)
+	VMOVUPS      Y2, (SI)(AX*1)
+	VMOVUPS      X3, 32(SI)(AX*1)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 48(SI)(AX*1)
+	VEXTRACTPS   $0x02, X0, 56(SI)(AX*1)
+	VMOVUPS      Y4, (SI)(AX*2)
+	VMOVUPS      X5, 32(SI)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 48(SI)(AX*2)
+	VEXTRACTPS   $0x02, X0, 56(SI)(AX*2)
+	VMOVUPS      Y6, (CX)
+	VMOVUPS      X7, 32(CX)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 48(CX)
+	VEXTRACTPS   $0x02, X0, 56(CX)
+	VMOVUPS      Y8, (CX)(AX*1)
+	VMOVUPS      X9, 32(CX)(AX*1)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVLPS      X0, 48(CX)(AX*1)
+	VEXTRACTPS   $0x02, X0, 56(CX)(AX*1)
+	JMP          matMulPanel16_m5_end
 
 matMulPanel16_m5_full:
 	VMOVUPS Y0, (SI)
@@ -820,26 +1100,136 @@ matMulPanel16_m4_k1:
 	JMP          matMulPanel16_m4_k1
 
 matMulPanel16_m4_store:
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	LEAQ       (SI)(AX*2), CX
-	ADDQ       AX, CX
-	CMPQ       DX, $0x10
-	JEQ        matMulPanel16_m4_full
-	SUBQ       $0x08, DX
-	MOVQ       $0x00000008, BX
-	SUBQ       DX, BX
-	LEAQ       lanemask<>+0(SB), DX
-	VMOVDQU    (DX)(BX*4), Y8
+	MOVQ ldy+136(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (SI)(AX*2), CX
+	ADDQ AX, CX
+	CMPQ DX, $0x10
+	JEQ  matMulPanel16_m4_full
+	SUBQ $0x08, DX
+	CMPQ DX, $0x01
+	JEQ  matMulPanel16_m4_r1
+	CMPQ DX, $0x02
+	JEQ  matMulPanel16_m4_r2
+	CMPQ DX, $0x03
+	JEQ  matMulPanel16_m4_r3
+	CMPQ DX, $0x04
+	JEQ  matMulPanel16_m4_r4
+	CMPQ DX, $0x05
+	JEQ  matMulPanel16_m4_r5
+	CMPQ DX, $0x06
+	JEQ  matMulPanel16_m4_r6
+	CMPQ DX, $0x07
+	JEQ  matMulPanel16_m4_r7
+
+matMulPanel16_m4_r1:
+	VMOVUPS Y0, (SI)
+	VMOVSS  X1, 32(SI)
+	VMOVUPS Y2, (SI)(AX*1)
+	VMOVSS  X3, 32(SI)(AX*1)
+	VMOVUPS Y4, (SI)(AX*2)
+	VMOVSS  X5, 32(SI)(AX*2)
+	VMOVUPS Y6, (CX)
+	VMOVSS  X7, 32(CX)
+	JMP     matMulPanel16_m4_end
+
+matMulPanel16_m4_r2:
+	VMOVUPS Y0, (SI)
+	VMOVLPS X1, 32(SI)
+	VMOVUPS Y2, (SI)(AX*1)
+	VMOVLPS X3, 32(SI)(AX*1)
+	VMOVUPS Y4, (SI)(AX*2)
+	VMOVLPS X5, 32(SI)(AX*2)
+	VMOVUPS Y6, (CX)
+	VMOVLPS X7, 32(CX)
+	JMP     matMulPanel16_m4_end
+
+matMulPanel16_m4_r3:
 	VMOVUPS    Y0, (SI)
-	VMASKMOVPS Y1, Y8, 32(SI)
+	VMOVLPS    X1, 32(SI)
+	VEXTRACTPS $0x02, X1, 40(SI)
 	VMOVUPS    Y2, (SI)(AX*1)
-	VMASKMOVPS Y3, Y8, 32(SI)(AX*1)
+	VMOVLPS    X3, 32(SI)(AX*1)
+	VEXTRACTPS $0x02, X3, 40(SI)(AX*1)
 	VMOVUPS    Y4, (SI)(AX*2)
-	VMASKMOVPS Y5, Y8, 32(SI)(AX*2)
+	VMOVLPS    X5, 32(SI)(AX*2)
+	VEXTRACTPS $0x02, X5, 40(SI)(AX*2)
 	VMOVUPS    Y6, (CX)
-	VMASKMOVPS Y7, Y8, 32(CX)
+	VMOVLPS    X7, 32(CX)
+	VEXTRACTPS $0x02, X7, 40(CX)
 	JMP        matMulPanel16_m4_end
+
+matMulPanel16_m4_r4:
+	VMOVUPS Y0, (SI)
+	VMOVUPS X1, 32(SI)
+	VMOVUPS Y2, (SI)(AX*1)
+	VMOVUPS X3, 32(SI)(AX*1)
+	VMOVUPS Y4, (SI)(AX*2)
+	VMOVUPS X5, 32(SI)(AX*2)
+	VMOVUPS Y6, (CX)
+	VMOVUPS X7, 32(CX)
+	JMP     matMulPanel16_m4_end
+
+matMulPanel16_m4_r5:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 48(SI)
+	VMOVUPS      Y2, (SI)(AX*1)
+	VMOVUPS      X3, 32(SI)(AX*1)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVSS       X0, 48(SI)(AX*1)
+	VMOVUPS      Y4, (SI)(AX*2)
+	VMOVUPS      X5, 32(SI)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVSS       X0, 48(SI)(AX*2)
+	VMOVUPS      Y6, (CX)
+	VMOVUPS      X7, 32(CX)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVSS       X0, 48(CX)
+	JMP          matMulPanel16_m4_end
+
+matMulPanel16_m4_r6:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 48(SI)
+	VMOVUPS      Y2, (SI)(AX*1)
+	VMOVUPS      X3, 32(SI)(AX*1)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 48(SI)(AX*1)
+	VMOVUPS      Y4, (SI)(AX*2)
+	VMOVUPS      X5, 32(SI)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 48(SI)(AX*2)
+	VMOVUPS      Y6, (CX)
+	VMOVUPS      X7, 32(CX)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 48(CX)
+	JMP          matMulPanel16_m4_end
+
+matMulPanel16_m4_r7:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 48(SI)
+	VEXTRACTPS   $0x02, X0, 56(SI)
+	VMOVUPS      Y2, (SI)(AX*1)
+	VMOVUPS      X3, 32(SI)(AX*1)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 48(SI)(AX*1)
+	VEXTRACTPS   $0x02, X0, 56(SI)(AX*1)
+	VMOVUPS      Y4, (SI)(AX*2)
+	VMOVUPS      X5, 32(SI)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 48(SI)(AX*2)
+	VEXTRACTPS   $0x02, X0, 56(SI)(AX*2)
+	VMOVUPS      Y6, (CX)
+	VMOVUPS      X7, 32(CX)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 48(CX)
+	VEXTRACTPS   $0x02, X0, 56(CX)
+	JMP          matMulPanel16_m4_end
 
 matMulPanel16_m4_full:
 	VMOVUPS Y0, (SI)
@@ -977,29 +1367,119 @@ matMulPanel16_m3_k1:
 	JMP          matMulPanel16_m3_k1
 
 matMulPanel16_m3_store:
-	VADDPS     Y6, Y0, Y0
-	VADDPS     Y7, Y1, Y1
-	VADDPS     Y8, Y2, Y2
-	VADDPS     Y9, Y3, Y3
-	VADDPS     Y10, Y4, Y4
-	VADDPS     Y11, Y5, Y5
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	CMPQ       DX, $0x10
-	JEQ        matMulPanel16_m3_full
-	MOVQ       DX, CX
-	SUBQ       $0x08, CX
-	MOVQ       $0x00000008, DX
-	SUBQ       CX, DX
-	LEAQ       lanemask<>+0(SB), CX
-	VMOVDQU    (CX)(DX*4), Y6
+	VADDPS Y6, Y0, Y0
+	VADDPS Y7, Y1, Y1
+	VADDPS Y8, Y2, Y2
+	VADDPS Y9, Y3, Y3
+	VADDPS Y10, Y4, Y4
+	VADDPS Y11, Y5, Y5
+	MOVQ   ldy+136(FP), AX
+	SHLQ   $0x02, AX
+	CMPQ   DX, $0x10
+	JEQ    matMulPanel16_m3_full
+	MOVQ   DX, CX
+	SUBQ   $0x08, CX
+	CMPQ   CX, $0x01
+	JEQ    matMulPanel16_m3_r1
+	CMPQ   CX, $0x02
+	JEQ    matMulPanel16_m3_r2
+	CMPQ   CX, $0x03
+	JEQ    matMulPanel16_m3_r3
+	CMPQ   CX, $0x04
+	JEQ    matMulPanel16_m3_r4
+	CMPQ   CX, $0x05
+	JEQ    matMulPanel16_m3_r5
+	CMPQ   CX, $0x06
+	JEQ    matMulPanel16_m3_r6
+	CMPQ   CX, $0x07
+	JEQ    matMulPanel16_m3_r7
+
+matMulPanel16_m3_r1:
+	VMOVUPS Y0, (SI)
+	VMOVSS  X1, 32(SI)
+	VMOVUPS Y2, (SI)(AX*1)
+	VMOVSS  X3, 32(SI)(AX*1)
+	VMOVUPS Y4, (SI)(AX*2)
+	VMOVSS  X5, 32(SI)(AX*2)
+	JMP     matMulPanel16_m3_end
+
+matMulPanel16_m3_r2:
+	VMOVUPS Y0, (SI)
+	VMOVLPS X1, 32(SI)
+	VMOVUPS Y2, (SI)(AX*1)
+	VMOVLPS X3, 32(SI)(AX*1)
+	VMOVUPS Y4, (SI)(AX*2)
+	VMOVLPS X5, 32(SI)(AX*2)
+	JMP     matMulPanel16_m3_end
+
+matMulPanel16_m3_r3:
 	VMOVUPS    Y0, (SI)
-	VMASKMOVPS Y1, Y6, 32(SI)
+	VMOVLPS    X1, 32(SI)
+	VEXTRACTPS $0x02, X1, 40(SI)
 	VMOVUPS    Y2, (SI)(AX*1)
-	VMASKMOVPS Y3, Y6, 32(SI)(AX*1)
+	VMOVLPS    X3, 32(SI)(AX*1)
+	VEXTRACTPS $0x02, X3, 40(SI)(AX*1)
 	VMOVUPS    Y4, (SI)(AX*2)
-	VMASKMOVPS Y5, Y6, 32(SI)(AX*2)
+	VMOVLPS    X5, 32(SI)(AX*2)
+	VEXTRACTPS $0x02, X5, 40(SI)(AX*2)
 	JMP        matMulPanel16_m3_end
+
+matMulPanel16_m3_r4:
+	VMOVUPS Y0, (SI)
+	VMOVUPS X1, 32(SI)
+	VMOVUPS Y2, (SI)(AX*1)
+	VMOVUPS X3, 32(SI)(AX*1)
+	VMOVUPS Y4, (SI)(AX*2)
+	VMOVUPS X5, 32(SI)(AX*2)
+	JMP     matMulPanel16_m3_end
+
+matMulPanel16_m3_r5:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 48(SI)
+	VMOVUPS      Y2, (SI)(AX*1)
+	VMOVUPS      X3, 32(SI)(AX*1)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVSS       X0, 48(SI)(AX*1)
+	VMOVUPS      Y4, (SI)(AX*2)
+	VMOVUPS      X5, 32(SI)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVSS       X0, 48(SI)(AX*2)
+	JMP          matMulPanel16_m3_end
+
+matMulPanel16_m3_r6:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 48(SI)
+	VMOVUPS      Y2, (SI)(AX*1)
+	VMOVUPS      X3, 32(SI)(AX*1)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 48(SI)(AX*1)
+	VMOVUPS      Y4, (SI)(AX*2)
+	VMOVUPS      X5, 32(SI)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 48(SI)(AX*2)
+	JMP          matMulPanel16_m3_end
+
+matMulPanel16_m3_r7:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 48(SI)
+	VEXTRACTPS   $0x02, X0, 56(SI)
+	VMOVUPS      Y2, (SI)(AX*1)
+	VMOVUPS      X3, 32(SI)(AX*1)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 48(SI)(AX*1)
+	VEXTRACTPS   $0x02, X0, 56(SI)(AX*1)
+	VMOVUPS      Y4, (SI)(AX*2)
+	VMOVUPS      X5, 32(SI)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 48(SI)(AX*2)
+	VEXTRACTPS   $0x02, X0, 56(SI)(AX*2)
+	JMP          matMulPanel16_m3_end
 
 matMulPanel16_m3_full:
 	VMOVUPS Y0, (SI)
@@ -1112,25 +1592,95 @@ matMulPanel16_m2_k1:
 	JMP          matMulPanel16_m2_k1
 
 matMulPanel16_m2_store:
-	VADDPS     Y4, Y0, Y0
-	VADDPS     Y5, Y1, Y1
-	VADDPS     Y6, Y2, Y2
-	VADDPS     Y7, Y3, Y3
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	CMPQ       DX, $0x10
-	JEQ        matMulPanel16_m2_full
-	MOVQ       DX, CX
-	SUBQ       $0x08, CX
-	MOVQ       $0x00000008, DX
-	SUBQ       CX, DX
-	LEAQ       lanemask<>+0(SB), CX
-	VMOVDQU    (CX)(DX*4), Y4
+	VADDPS Y4, Y0, Y0
+	VADDPS Y5, Y1, Y1
+	VADDPS Y6, Y2, Y2
+	VADDPS Y7, Y3, Y3
+	MOVQ   ldy+136(FP), AX
+	SHLQ   $0x02, AX
+	CMPQ   DX, $0x10
+	JEQ    matMulPanel16_m2_full
+	MOVQ   DX, CX
+	SUBQ   $0x08, CX
+	CMPQ   CX, $0x01
+	JEQ    matMulPanel16_m2_r1
+	CMPQ   CX, $0x02
+	JEQ    matMulPanel16_m2_r2
+	CMPQ   CX, $0x03
+	JEQ    matMulPanel16_m2_r3
+	CMPQ   CX, $0x04
+	JEQ    matMulPanel16_m2_r4
+	CMPQ   CX, $0x05
+	JEQ    matMulPanel16_m2_r5
+	CMPQ   CX, $0x06
+	JEQ    matMulPanel16_m2_r6
+	CMPQ   CX, $0x07
+	JEQ    matMulPanel16_m2_r7
+
+matMulPanel16_m2_r1:
+	VMOVUPS Y0, (SI)
+	VMOVSS  X1, 32(SI)
+	VMOVUPS Y2, (SI)(AX*1)
+	VMOVSS  X3, 32(SI)(AX*1)
+	JMP     matMulPanel16_m2_end
+
+matMulPanel16_m2_r2:
+	VMOVUPS Y0, (SI)
+	VMOVLPS X1, 32(SI)
+	VMOVUPS Y2, (SI)(AX*1)
+	VMOVLPS X3, 32(SI)(AX*1)
+	JMP     matMulPanel16_m2_end
+
+matMulPanel16_m2_r3:
 	VMOVUPS    Y0, (SI)
-	VMASKMOVPS Y1, Y4, 32(SI)
+	VMOVLPS    X1, 32(SI)
+	VEXTRACTPS $0x02, X1, 40(SI)
 	VMOVUPS    Y2, (SI)(AX*1)
-	VMASKMOVPS Y3, Y4, 32(SI)(AX*1)
+	VMOVLPS    X3, 32(SI)(AX*1)
+	VEXTRACTPS $0x02, X3, 40(SI)(AX*1)
 	JMP        matMulPanel16_m2_end
+
+matMulPanel16_m2_r4:
+	VMOVUPS Y0, (SI)
+	VMOVUPS X1, 32(SI)
+	VMOVUPS Y2, (SI)(AX*1)
+	VMOVUPS X3, 32(SI)(AX*1)
+	JMP     matMulPanel16_m2_end
+
+matMulPanel16_m2_r5:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 48(SI)
+	VMOVUPS      Y2, (SI)(AX*1)
+	VMOVUPS      X3, 32(SI)(AX*1)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVSS       X0, 48(SI)(AX*1)
+	JMP          matMulPanel16_m2_end
+
+matMulPanel16_m2_r6:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 48(SI)
+	VMOVUPS      Y2, (SI)(AX*1)
+	VMOVUPS      X3, 32(SI)(AX*1)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 48(SI)(AX*1)
+	JMP          matMulPanel16_m2_end
+
+matMulPanel16_m2_r7:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 48(SI)
+	VEXTRACTPS   $0x02, X0, 56(SI)
+	VMOVUPS      Y2, (SI)(AX*1)
+	VMOVUPS      X3, 32(SI)(AX*1)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 48(SI)(AX*1)
+	VEXTRACTPS   $0x02, X0, 56(SI)(AX*1)
+	JMP          matMulPanel16_m2_end
 
 matMulPanel16_m2_full:
 	VMOVUPS Y0, (SI)
@@ -1218,21 +1768,71 @@ matMulPanel16_m1_k1:
 	JMP          matMulPanel16_m1_k1
 
 matMulPanel16_m1_store:
-	VADDPS     Y2, Y0, Y0
-	VADDPS     Y3, Y1, Y1
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	CMPQ       DX, $0x10
-	JEQ        matMulPanel16_m1_full
-	MOVQ       DX, AX
-	SUBQ       $0x08, AX
-	MOVQ       $0x00000008, CX
-	SUBQ       AX, CX
-	LEAQ       lanemask<>+0(SB), AX
-	VMOVDQU    (AX)(CX*4), Y2
+	VADDPS Y2, Y0, Y0
+	VADDPS Y3, Y1, Y1
+	MOVQ   ldy+136(FP), AX
+	SHLQ   $0x02, AX
+	CMPQ   DX, $0x10
+	JEQ    matMulPanel16_m1_full
+	MOVQ   DX, AX
+	SUBQ   $0x08, AX
+	CMPQ   AX, $0x01
+	JEQ    matMulPanel16_m1_r1
+	CMPQ   AX, $0x02
+	JEQ    matMulPanel16_m1_r2
+	CMPQ   AX, $0x03
+	JEQ    matMulPanel16_m1_r3
+	CMPQ   AX, $0x04
+	JEQ    matMulPanel16_m1_r4
+	CMPQ   AX, $0x05
+	JEQ    matMulPanel16_m1_r5
+	CMPQ   AX, $0x06
+	JEQ    matMulPanel16_m1_r6
+	CMPQ   AX, $0x07
+	JEQ    matMulPanel16_m1_r7
+
+matMulPanel16_m1_r1:
+	VMOVUPS Y0, (SI)
+	VMOVSS  X1, 32(SI)
+	JMP     matMulPanel16_m1_end
+
+matMulPanel16_m1_r2:
+	VMOVUPS Y0, (SI)
+	VMOVLPS X1, 32(SI)
+	JMP     matMulPanel16_m1_end
+
+matMulPanel16_m1_r3:
 	VMOVUPS    Y0, (SI)
-	VMASKMOVPS Y1, Y2, 32(SI)
+	VMOVLPS    X1, 32(SI)
+	VEXTRACTPS $0x02, X1, 40(SI)
 	JMP        matMulPanel16_m1_end
+
+matMulPanel16_m1_r4:
+	VMOVUPS Y0, (SI)
+	VMOVUPS X1, 32(SI)
+	JMP     matMulPanel16_m1_end
+
+matMulPanel16_m1_r5:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 48(SI)
+	JMP          matMulPanel16_m1_end
+
+matMulPanel16_m1_r6:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 48(SI)
+	JMP          matMulPanel16_m1_end
+
+matMulPanel16_m1_r7:
+	VMOVUPS      Y0, (SI)
+	VMOVUPS      X1, 32(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 48(SI)
+	VEXTRACTPS   $0x02, X0, 56(SI)
+	JMP          matMulPanel16_m1_end
 
 matMulPanel16_m1_full:
 	VMOVUPS Y0, (SI)
@@ -1608,35 +2208,233 @@ matMulPanel8_m12_k1:
 	JMP          matMulPanel8_m12_k1
 
 matMulPanel8_m12_store:
-	MOVQ       ldy+136(FP), R8
-	SHLQ       $0x02, R8
-	LEAQ       (SI)(R8*2), R9
-	ADDQ       R8, R9
-	LEAQ       (R9)(R8*2), R10
-	ADDQ       R8, R10
-	LEAQ       (R10)(R8*2), R11
-	ADDQ       R8, R11
-	CMPQ       DX, $0x08
-	JEQ        matMulPanel8_m12_full
-	MOVQ       DX, R12
-	SUBQ       $0x00, R12
-	MOVQ       $0x00000008, R13
-	SUBQ       R12, R13
-	LEAQ       lanemask<>+0(SB), R12
-	VMOVDQU    (R12)(R13*4), Y12
-	VMASKMOVPS Y0, Y12, (SI)
-	VMASKMOVPS Y1, Y12, (SI)(R8*1)
-	VMASKMOVPS Y2, Y12, (SI)(R8*2)
-	VMASKMOVPS Y3, Y12, (R9)
-	VMASKMOVPS Y4, Y12, (R9)(R8*1)
-	VMASKMOVPS Y5, Y12, (R9)(R8*2)
-	VMASKMOVPS Y6, Y12, (R10)
-	VMASKMOVPS Y7, Y12, (R10)(R8*1)
-	VMASKMOVPS Y8, Y12, (R10)(R8*2)
-	VMASKMOVPS Y9, Y12, (R11)
-	VMASKMOVPS Y10, Y12, (R11)(R8*1)
-	VMASKMOVPS Y11, Y12, (R11)(R8*2)
+	MOVQ ldy+136(FP), R8
+	SHLQ $0x02, R8
+	LEAQ (SI)(R8*2), R9
+	ADDQ R8, R9
+	LEAQ (R9)(R8*2), R10
+	ADDQ R8, R10
+	LEAQ (R10)(R8*2), R11
+	ADDQ R8, R11
+	CMPQ DX, $0x08
+	JEQ  matMulPanel8_m12_full
+	MOVQ DX, R12
+	SUBQ $0x00, R12
+	CMPQ R12, $0x01
+	JEQ  matMulPanel8_m12_r1
+	CMPQ R12, $0x02
+	JEQ  matMulPanel8_m12_r2
+	CMPQ R12, $0x03
+	JEQ  matMulPanel8_m12_r3
+	CMPQ R12, $0x04
+	JEQ  matMulPanel8_m12_r4
+	CMPQ R12, $0x05
+	JEQ  matMulPanel8_m12_r5
+	CMPQ R12, $0x06
+	JEQ  matMulPanel8_m12_r6
+	CMPQ R12, $0x07
+	JEQ  matMulPanel8_m12_r7
+
+matMulPanel8_m12_r1:
+	VMOVSS X0, (SI)
+	VMOVSS X1, (SI)(R8*1)
+	VMOVSS X2, (SI)(R8*2)
+	VMOVSS X3, (R9)
+	VMOVSS X4, (R9)(R8*1)
+	VMOVSS X5, (R9)(R8*2)
+	VMOVSS X6, (R10)
+	VMOVSS X7, (R10)(R8*1)
+	VMOVSS X8, (R10)(R8*2)
+	VMOVSS X9, (R11)
+	VMOVSS X10, (R11)(R8*1)
+	VMOVSS X11, (R11)(R8*2)
+	JMP    matMulPanel8_m12_end
+
+matMulPanel8_m12_r2:
+	VMOVLPS X0, (SI)
+	VMOVLPS X1, (SI)(R8*1)
+	VMOVLPS X2, (SI)(R8*2)
+	VMOVLPS X3, (R9)
+	VMOVLPS X4, (R9)(R8*1)
+	VMOVLPS X5, (R9)(R8*2)
+	VMOVLPS X6, (R10)
+	VMOVLPS X7, (R10)(R8*1)
+	VMOVLPS X8, (R10)(R8*2)
+	VMOVLPS X9, (R11)
+	VMOVLPS X10, (R11)(R8*1)
+	VMOVLPS X11, (R11)(R8*2)
+	JMP     matMulPanel8_m12_end
+
+matMulPanel8_m12_r3:
+	VMOVLPS    X0, (SI)
+	VEXTRACTPS $0x02, X0, 8(SI)
+	VMOVLPS    X1, (SI)(R8*1)
+	VEXTRACTPS $0x02, X1, 8(SI)(R8*1)
+	VMOVLPS    X2, (SI)(R8*2)
+	VEXTRACTPS $0x02, X2, 8(SI)(R8*2)
+	VMOVLPS    X3, (R9)
+	VEXTRACTPS $0x02, X3, 8(R9)
+	VMOVLPS    X4, (R9)(R8*1)
+	VEXTRACTPS $0x02, X4, 8(R9)(R8*1)
+	VMOVLPS    X5, (R9)(R8*2)
+	VEXTRACTPS $0x02, X5, 8(R9)(R8*2)
+	VMOVLPS    X6, (R10)
+	VEXTRACTPS $0x02, X6, 8(R10)
+	VMOVLPS    X7, (R10)(R8*1)
+	VEXTRACTPS $0x02, X7, 8(R10)(R8*1)
+	VMOVLPS    X8, (R10)(R8*2)
+	VEXTRACTPS $0x02, X8, 8(R10)(R8*2)
+	VMOVLPS    X9, (R11)
+	VEXTRACTPS $0x02, X9, 8(R11)
+	VMOVLPS    X10, (R11)(R8*1)
+	VEXTRACTPS $0x02, X10, 8(R11)(R8*1)
+	VMOVLPS    X11, (R11)(R8*2)
+	VEXTRACTPS $0x02, X11, 8(R11)(R8*2)
 	JMP        matMulPanel8_m12_end
+
+matMulPanel8_m12_r4:
+	VMOVUPS X0, (SI)
+	VMOVUPS X1, (SI)(R8*1)
+	VMOVUPS X2, (SI)(R8*2)
+	VMOVUPS X3, (R9)
+	VMOVUPS X4, (R9)(R8*1)
+	VMOVUPS X5, (R9)(R8*2)
+	VMOVUPS X6, (R10)
+	VMOVUPS X7, (R10)(R8*1)
+	VMOVUPS X8, (R10)(R8*2)
+	VMOVUPS X9, (R11)
+	VMOVUPS X10, (R11)(R8*1)
+	VMOVUPS X11, (R11)(R8*2)
+	JMP     matMulPanel8_m12_end
+
+matMulPanel8_m12_r5:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVSS       X0, 16(SI)
+	VMOVUPS      X1, (SI)(R8*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 16(SI)(R8*1)
+	VMOVUPS      X2, (SI)(R8*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVSS       X0, 16(SI)(R8*2)
+	VMOVUPS      X3, (R9)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVSS       X0, 16(R9)
+	VMOVUPS      X4, (R9)(R8*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVSS       X0, 16(R9)(R8*1)
+	VMOVUPS      X5, (R9)(R8*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVSS       X0, 16(R9)(R8*2)
+	VMOVUPS      X6, (R10)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVSS       X0, 16(R10)
+	VMOVUPS      X7, (R10)(R8*1)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVSS       X0, 16(R10)(R8*1)
+	VMOVUPS      X8, (R10)(R8*2)
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVSS       X0, 16(R10)(R8*2)
+	VMOVUPS      X9, (R11)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVSS       X0, 16(R11)
+	VMOVUPS      X10, (R11)(R8*1)
+	VEXTRACTF128 $0x01, Y10, X0
+	VMOVSS       X0, 16(R11)(R8*1)
+	VMOVUPS      X11, (R11)(R8*2)
+	VEXTRACTF128 $0x01, Y11, X0
+	VMOVSS       X0, 16(R11)(R8*2)
+	JMP          matMulPanel8_m12_end
+
+matMulPanel8_m12_r6:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VMOVUPS      X1, (SI)(R8*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(R8*1)
+	VMOVUPS      X2, (SI)(R8*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(R8*2)
+	VMOVUPS      X3, (R9)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(R9)
+	VMOVUPS      X4, (R9)(R8*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(R9)(R8*1)
+	VMOVUPS      X5, (R9)(R8*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 16(R9)(R8*2)
+	VMOVUPS      X6, (R10)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVLPS      X0, 16(R10)
+	VMOVUPS      X7, (R10)(R8*1)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 16(R10)(R8*1)
+	VMOVUPS      X8, (R10)(R8*2)
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVLPS      X0, 16(R10)(R8*2)
+	VMOVUPS      X9, (R11)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVLPS      X0, 16(R11)
+	VMOVUPS      X10, (R11)(R8*1)
+	VEXTRACTF128 $0x01, Y10, X0
+	VMOVLPS      X0, 16(R11)(R8*1)
+	VMOVUPS      X11, (R11)(R8*2)
+	VEXTRACTF128 $0x01, Y11, X0
+	VMOVLPS      X0, 16(R11)(R8*2)
+	JMP          matMulPanel8_m12_end
+
+matMulPanel8_m12_r7:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VEXTRACTPS   $0x02, X0, 24(SI)
+	VMOVUPS      X1, (SI)(R8*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(R8*1)
+	VEXTRACTPS   $0x02, X0, 24(SI)(R8*1)
+	VMOVUPS      X2, (SI)(R8*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(R8*2)
+	VEXTRACTPS   $0x02, X0, 24(SI)(R8*2)
+	VMOVUPS      X3, (R9)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(R9)
+	VEXTRACTPS   $0x02, X0, 24(R9)
+	VMOVUPS      X4, (R9)(R8*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(R9)(R8*1)
+	VEXTRACTPS   $0x02, X0, 24(R9)(R8*1)
+	VMOVUPS      X5, (R9)(R8*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 16(R9)(R8*2)
+	VEXTRACTPS   $0x02, X0, 24(R9)(R8*2)
+	VMOVUPS      X6, (R10)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVLPS      X0, 16(R10)
+	VEXTRACTPS   $0x02, X0, 24(R10)
+	VMOVUPS      X7, (R10)(R8*1)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 16(R10)(R8*1)
+	VEXTRACTPS   $0x02, X0, 24(R10)(R8*1)
+	VMOVUPS      X8, (R10)(R8*2)
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVLPS      X0, 16(R10)(R8*2)
+	VEXTRACTPS   $0x02, X0, 24(R10)(R8*2)
+	VMOVUPS      X9, (R11)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVLPS      X0, 16(R11)
+	VEXTRACTPS   $0x02, X0, 24(R11)
+	VMOVUPS      X10, (R11)(R8*1)
+	VEXTRACTF128 $0x01, Y10, X0
+	VMOVLPS      X0, 16(R11)(R8*1)
+	VEXTRACTPS   $0x02, X0, 24(R11)(R8*1)
+	VMOVUPS      X11, (R11)(R8*2)
+	VEXTRACTF128 $0x01, Y11, X0
+	VMOVLPS      X0, 16(R11)(R8*2)
+	VEXTRACTPS   $0x02, X0, 24(R11)(R8*2)
+	JMP          matMulPanel8_m12_end
 
 matMulPanel8_m12_full:
 	VMOVUPS Y0, (SI)
@@ -1897,33 +2695,217 @@ matMulPanel8_m11_k1:
 	JMP          matMulPanel8_m11_k1
 
 matMulPanel8_m11_store:
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	LEAQ       (SI)(AX*2), CX
-	ADDQ       AX, CX
-	LEAQ       (CX)(AX*2), BX
-	ADDQ       AX, BX
-	LEAQ       (BX)(AX*2), DI
-	ADDQ       AX, DI
-	CMPQ       DX, $0x08
-	JEQ        matMulPanel8_m11_full
-	SUBQ       $0x00, DX
-	MOVQ       $0x00000008, R8
-	SUBQ       DX, R8
-	LEAQ       lanemask<>+0(SB), DX
-	VMOVDQU    (DX)(R8*4), Y11
-	VMASKMOVPS Y0, Y11, (SI)
-	VMASKMOVPS Y1, Y11, (SI)(AX*1)
-	VMASKMOVPS Y2, Y11, (SI)(AX*2)
-	VMASKMOVPS Y3, Y11, (CX)
-	VMASKMOVPS Y4, Y11, (CX)(AX*1)
-	VMASKMOVPS Y5, Y11, (CX)(AX*2)
-	VMASKMOVPS Y6, Y11, (BX)
-	VMASKMOVPS Y7, Y11, (BX)(AX*1)
-	VMASKMOVPS Y8, Y11, (BX)(AX*2)
-	VMASKMOVPS Y9, Y11, (DI)
-	VMASKMOVPS Y10, Y11, (DI)(AX*1)
+	MOVQ ldy+136(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (SI)(AX*2), CX
+	ADDQ AX, CX
+	LEAQ (CX)(AX*2), BX
+	ADDQ AX, BX
+	LEAQ (BX)(AX*2), DI
+	ADDQ AX, DI
+	CMPQ DX, $0x08
+	JEQ  matMulPanel8_m11_full
+	SUBQ $0x00, DX
+	CMPQ DX, $0x01
+	JEQ  matMulPanel8_m11_r1
+	CMPQ DX, $0x02
+	JEQ  matMulPanel8_m11_r2
+	CMPQ DX, $0x03
+	JEQ  matMulPanel8_m11_r3
+	CMPQ DX, $0x04
+	JEQ  matMulPanel8_m11_r4
+	CMPQ DX, $0x05
+	JEQ  matMulPanel8_m11_r5
+	CMPQ DX, $0x06
+	JEQ  matMulPanel8_m11_r6
+	CMPQ DX, $0x07
+	JEQ  matMulPanel8_m11_r7
+
+matMulPanel8_m11_r1:
+	VMOVSS X0, (SI)
+	VMOVSS X1, (SI)(AX*1)
+	VMOVSS X2, (SI)(AX*2)
+	VMOVSS X3, (CX)
+	VMOVSS X4, (CX)(AX*1)
+	VMOVSS X5, (CX)(AX*2)
+	VMOVSS X6, (BX)
+	VMOVSS X7, (BX)(AX*1)
+	VMOVSS X8, (BX)(AX*2)
+	VMOVSS X9, (DI)
+	VMOVSS X10, (DI)(AX*1)
+	JMP    matMulPanel8_m11_end
+
+matMulPanel8_m11_r2:
+	VMOVLPS X0, (SI)
+	VMOVLPS X1, (SI)(AX*1)
+	VMOVLPS X2, (SI)(AX*2)
+	VMOVLPS X3, (CX)
+	VMOVLPS X4, (CX)(AX*1)
+	VMOVLPS X5, (CX)(AX*2)
+	VMOVLPS X6, (BX)
+	VMOVLPS X7, (BX)(AX*1)
+	VMOVLPS X8, (BX)(AX*2)
+	VMOVLPS X9, (DI)
+	VMOVLPS X10, (DI)(AX*1)
+	JMP     matMulPanel8_m11_end
+
+matMulPanel8_m11_r3:
+	VMOVLPS    X0, (SI)
+	VEXTRACTPS $0x02, X0, 8(SI)
+	VMOVLPS    X1, (SI)(AX*1)
+	VEXTRACTPS $0x02, X1, 8(SI)(AX*1)
+	VMOVLPS    X2, (SI)(AX*2)
+	VEXTRACTPS $0x02, X2, 8(SI)(AX*2)
+	VMOVLPS    X3, (CX)
+	VEXTRACTPS $0x02, X3, 8(CX)
+	VMOVLPS    X4, (CX)(AX*1)
+	VEXTRACTPS $0x02, X4, 8(CX)(AX*1)
+	VMOVLPS    X5, (CX)(AX*2)
+	VEXTRACTPS $0x02, X5, 8(CX)(AX*2)
+	VMOVLPS    X6, (BX)
+	VEXTRACTPS $0x02, X6, 8(BX)
+	VMOVLPS    X7, (BX)(AX*1)
+	VEXTRACTPS $0x02, X7, 8(BX)(AX*1)
+	VMOVLPS    X8, (BX)(AX*2)
+	VEXTRACTPS $0x02, X8, 8(BX)(AX*2)
+	VMOVLPS    X9, (DI)
+	VEXTRACTPS $0x02, X9, 8(DI)
+	VMOVLPS    X10, (DI)(AX*1)
+	VEXTRACTPS $0x02, X10, 8(DI)(AX*1)
 	JMP        matMulPanel8_m11_end
+
+matMulPanel8_m11_r4:
+	VMOVUPS X0, (SI)
+	VMOVUPS X1, (SI)(AX*1)
+	VMOVUPS X2, (SI)(AX*2)
+	VMOVUPS X3, (CX)
+	VMOVUPS X4, (CX)(AX*1)
+	VMOVUPS X5, (CX)(AX*2)
+	VMOVUPS X6, (BX)
+	VMOVUPS X7, (BX)(AX*1)
+	VMOVUPS X8, (BX)(AX*2)
+	VMOVUPS X9, (DI)
+	VMOVUPS X10, (DI)(AX*1)
+	JMP     matMulPanel8_m11_end
+
+matMulPanel8_m11_r5:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVSS       X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVSS       X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVSS       X0, 16(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVSS       X0, 16(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVSS       X0, 16(CX)(AX*2)
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVSS       X0, 16(BX)
+	VMOVUPS      X7, (BX)(AX*1)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVSS       X0, 16(BX)(AX*1)
+	VMOVUPS      X8, (BX)(AX*2)
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVSS       X0, 16(BX)(AX*2)
+	VMOVUPS      X9, (DI)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVSS       X0, 16(DI)
+	VMOVUPS      X10, (DI)(AX*1)
+	VEXTRACTF128 $0x01, Y10, X0
+	VMOVSS       X0, 16(DI)(AX*1)
+	JMP          matMulPanel8_m11_end
+
+matMulPanel8_m11_r6:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 16(CX)(AX*2)
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVLPS      X0, 16(BX)
+	VMOVUPS      X7, (BX)(AX*1)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 16(BX)(AX*1)
+	VMOVUPS      X8, (BX)(AX*2)
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVLPS      X0, 16(BX)(AX*2)
+	VMOVUPS      X9, (DI)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVLPS      X0, 16(DI)
+	VMOVUPS      X10, (DI)(AX*1)
+	VEXTRACTF128 $0x01, Y10, X0
+	VMOVLPS      X0, 16(DI)(AX*1)
+	JMP          matMulPanel8_m11_end
+
+matMulPanel8_m11_r7:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VEXTRACTPS   $0x02, X0, 24(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	VEXTRACTPS   $0x02, X0, 24(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(CX)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 16(CX)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(CX)(AX*2)
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVLPS      X0, 16(BX)
+	VEXTRACTPS   $0x02, X0, 24(BX)
+	VMOVUPS      X7, (BX)(AX*1)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 16(BX)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(BX)(AX*1)
+	VMOVUPS      X8, (BX)(AX*2)
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVLPS      X0, 16(BX)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(BX)(AX*2)
+	VMOVUPS      X9, (DI)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVLPS      X0, 16(DI)
+	VEXTRACTPS   $0x02, X0, 24(DI)
+	VMOVUPS      X10, (DI)(AX*1)
+	VEXTRACTF128 $0x01, Y10, X0
+	VMOVLPS      X0, 16(DI)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(DI)(AX*1)
+	JMP          matMulPanel8_m11_end
 
 matMulPanel8_m11_full:
 	VMOVUPS Y0, (SI)
@@ -2138,32 +3120,202 @@ matMulPanel8_m10_k1:
 	JMP          matMulPanel8_m10_k1
 
 matMulPanel8_m10_store:
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	LEAQ       (SI)(AX*2), CX
-	ADDQ       AX, CX
-	LEAQ       (CX)(AX*2), BX
-	ADDQ       AX, BX
-	LEAQ       (BX)(AX*2), DI
-	ADDQ       AX, DI
-	CMPQ       DX, $0x08
-	JEQ        matMulPanel8_m10_full
-	SUBQ       $0x00, DX
-	MOVQ       $0x00000008, R8
-	SUBQ       DX, R8
-	LEAQ       lanemask<>+0(SB), DX
-	VMOVDQU    (DX)(R8*4), Y10
-	VMASKMOVPS Y0, Y10, (SI)
-	VMASKMOVPS Y1, Y10, (SI)(AX*1)
-	VMASKMOVPS Y2, Y10, (SI)(AX*2)
-	VMASKMOVPS Y3, Y10, (CX)
-	VMASKMOVPS Y4, Y10, (CX)(AX*1)
-	VMASKMOVPS Y5, Y10, (CX)(AX*2)
-	VMASKMOVPS Y6, Y10, (BX)
-	VMASKMOVPS Y7, Y10, (BX)(AX*1)
-	VMASKMOVPS Y8, Y10, (BX)(AX*2)
-	VMASKMOVPS Y9, Y10, (DI)
+	MOVQ ldy+136(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (SI)(AX*2), CX
+	ADDQ AX, CX
+	LEAQ (CX)(AX*2), BX
+	ADDQ AX, BX
+	LEAQ (BX)(AX*2), DI
+	ADDQ AX, DI
+	CMPQ DX, $0x08
+	JEQ  matMulPanel8_m10_full
+	SUBQ $0x00, DX
+	CMPQ DX, $0x01
+	JEQ  matMulPanel8_m10_r1
+	CMPQ DX, $0x02
+	JEQ  matMulPanel8_m10_r2
+	CMPQ DX, $0x03
+	JEQ  matMulPanel8_m10_r3
+	CMPQ DX, $0x04
+	JEQ  matMulPanel8_m10_r4
+	CMPQ DX, $0x05
+	JEQ  matMulPanel8_m10_r5
+	CMPQ DX, $0x06
+	JEQ  matMulPanel8_m10_r6
+	CMPQ DX, $0x07
+	JEQ  matMulPanel8_m10_r7
+
+matMulPanel8_m10_r1:
+	VMOVSS X0, (SI)
+	VMOVSS X1, (SI)(AX*1)
+	VMOVSS X2, (SI)(AX*2)
+	VMOVSS X3, (CX)
+	VMOVSS X4, (CX)(AX*1)
+	VMOVSS X5, (CX)(AX*2)
+	VMOVSS X6, (BX)
+	VMOVSS X7, (BX)(AX*1)
+	VMOVSS X8, (BX)(AX*2)
+	VMOVSS X9, (DI)
+	JMP    matMulPanel8_m10_end
+
+matMulPanel8_m10_r2:
+	VMOVLPS X0, (SI)
+	VMOVLPS X1, (SI)(AX*1)
+	VMOVLPS X2, (SI)(AX*2)
+	VMOVLPS X3, (CX)
+	VMOVLPS X4, (CX)(AX*1)
+	VMOVLPS X5, (CX)(AX*2)
+	VMOVLPS X6, (BX)
+	VMOVLPS X7, (BX)(AX*1)
+	VMOVLPS X8, (BX)(AX*2)
+	VMOVLPS X9, (DI)
+	JMP     matMulPanel8_m10_end
+
+matMulPanel8_m10_r3:
+	VMOVLPS    X0, (SI)
+	VEXTRACTPS $0x02, X0, 8(SI)
+	VMOVLPS    X1, (SI)(AX*1)
+	VEXTRACTPS $0x02, X1, 8(SI)(AX*1)
+	VMOVLPS    X2, (SI)(AX*2)
+	VEXTRACTPS $0x02, X2, 8(SI)(AX*2)
+	VMOVLPS    X3, (CX)
+	VEXTRACTPS $0x02, X3, 8(CX)
+	VMOVLPS    X4, (CX)(AX*1)
+	VEXTRACTPS $0x02, X4, 8(CX)(AX*1)
+	VMOVLPS    X5, (CX)(AX*2)
+	VEXTRACTPS $0x02, X5, 8(CX)(AX*2)
+	VMOVLPS    X6, (BX)
+	VEXTRACTPS $0x02, X6, 8(BX)
+	VMOVLPS    X7, (BX)(AX*1)
+	VEXTRACTPS $0x02, X7, 8(BX)(AX*1)
+	VMOVLPS    X8, (BX)(AX*2)
+	VEXTRACTPS $0x02, X8, 8(BX)(AX*2)
+	VMOVLPS    X9, (DI)
+	VEXTRACTPS $0x02, X9, 8(DI)
 	JMP        matMulPanel8_m10_end
+
+matMulPanel8_m10_r4:
+	VMOVUPS X0, (SI)
+	VMOVUPS X1, (SI)(AX*1)
+	VMOVUPS X2, (SI)(AX*2)
+	VMOVUPS X3, (CX)
+	VMOVUPS X4, (CX)(AX*1)
+	VMOVUPS X5, (CX)(AX*2)
+	VMOVUPS X6, (BX)
+	VMOVUPS X7, (BX)(AX*1)
+	VMOVUPS X8, (BX)(AX*2)
+	VMOVUPS X9, (DI)
+	JMP     matMulPanel8_m10_end
+
+matMulPanel8_m10_r5:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVSS       X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVSS       X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVSS       X0, 16(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVSS       X0, 16(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVSS       X0, 16(CX)(AX*2)
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVSS       X0, 16(BX)
+	VMOVUPS      X7, (BX)(AX*1)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVSS       X0, 16(BX)(AX*1)
+	VMOVUPS      X8, (BX)(AX*2)
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVSS       X0, 16(BX)(AX*2)
+	VMOVUPS      X9, (DI)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVSS       X0, 16(DI)
+	JMP          matMulPanel8_m10_end
+
+matMulPanel8_m10_r6:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 16(CX)(AX*2)
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVLPS      X0, 16(BX)
+	VMOVUPS      X7, (BX)(AX*1)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 16(BX)(AX*1)
+	VMOVUPS      X8, (BX)(AX*2)
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVLPS      X0, 16(BX)(AX*2)
+	VMOVUPS      X9, (DI)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVLPS      X0, 16(DI)
+	JMP          matMulPanel8_m10_end
+
+matMulPanel8_m10_r7:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VEXTRACTPS   $0x02, X0, 24(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	VEXTRACTPS   $0x02, X0, 24(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(CX)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 16(CX)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(CX)(AX*2)
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVLPS      X0, 16(BX)
+	VEXTRACTPS   $0x02, X0, 24(BX)
+	VMOVUPS      X7, (BX)(AX*1)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 16(BX)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(BX)(AX*1)
+	VMOVUPS      X8, (BX)(AX*2)
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVLPS      X0, 16(BX)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(BX)(AX*2)
+	VMOVUPS      X9, (DI)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVLPS      X0, 16(DI)
+	VEXTRACTPS   $0x02, X0, 24(DI)
+	JMP          matMulPanel8_m10_end
 
 matMulPanel8_m10_full:
 	VMOVUPS Y0, (SI)
@@ -2358,29 +3510,185 @@ matMulPanel8_m9_k1:
 	JMP          matMulPanel8_m9_k1
 
 matMulPanel8_m9_store:
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	LEAQ       (SI)(AX*2), CX
-	ADDQ       AX, CX
-	LEAQ       (CX)(AX*2), BX
-	ADDQ       AX, BX
-	CMPQ       DX, $0x08
-	JEQ        matMulPanel8_m9_full
-	SUBQ       $0x00, DX
-	MOVQ       $0x00000008, DI
-	SUBQ       DX, DI
-	LEAQ       lanemask<>+0(SB), DX
-	VMOVDQU    (DX)(DI*4), Y9
-	VMASKMOVPS Y0, Y9, (SI)
-	VMASKMOVPS Y1, Y9, (SI)(AX*1)
-	VMASKMOVPS Y2, Y9, (SI)(AX*2)
-	VMASKMOVPS Y3, Y9, (CX)
-	VMASKMOVPS Y4, Y9, (CX)(AX*1)
-	VMASKMOVPS Y5, Y9, (CX)(AX*2)
-	VMASKMOVPS Y6, Y9, (BX)
-	VMASKMOVPS Y7, Y9, (BX)(AX*1)
-	VMASKMOVPS Y8, Y9, (BX)(AX*2)
+	MOVQ ldy+136(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (SI)(AX*2), CX
+	ADDQ AX, CX
+	LEAQ (CX)(AX*2), BX
+	ADDQ AX, BX
+	CMPQ DX, $0x08
+	JEQ  matMulPanel8_m9_full
+	SUBQ $0x00, DX
+	CMPQ DX, $0x01
+	JEQ  matMulPanel8_m9_r1
+	CMPQ DX, $0x02
+	JEQ  matMulPanel8_m9_r2
+	CMPQ DX, $0x03
+	JEQ  matMulPanel8_m9_r3
+	CMPQ DX, $0x04
+	JEQ  matMulPanel8_m9_r4
+	CMPQ DX, $0x05
+	JEQ  matMulPanel8_m9_r5
+	CMPQ DX, $0x06
+	JEQ  matMulPanel8_m9_r6
+	CMPQ DX, $0x07
+	JEQ  matMulPanel8_m9_r7
+
+matMulPanel8_m9_r1:
+	VMOVSS X0, (SI)
+	VMOVSS X1, (SI)(AX*1)
+	VMOVSS X2, (SI)(AX*2)
+	VMOVSS X3, (CX)
+	VMOVSS X4, (CX)(AX*1)
+	VMOVSS X5, (CX)(AX*2)
+	VMOVSS X6, (BX)
+	VMOVSS X7, (BX)(AX*1)
+	VMOVSS X8, (BX)(AX*2)
+	JMP    matMulPanel8_m9_end
+
+matMulPanel8_m9_r2:
+	VMOVLPS X0, (SI)
+	VMOVLPS X1, (SI)(AX*1)
+	VMOVLPS X2, (SI)(AX*2)
+	VMOVLPS X3, (CX)
+	VMOVLPS X4, (CX)(AX*1)
+	VMOVLPS X5, (CX)(AX*2)
+	VMOVLPS X6, (BX)
+	VMOVLPS X7, (BX)(AX*1)
+	VMOVLPS X8, (BX)(AX*2)
+	JMP     matMulPanel8_m9_end
+
+matMulPanel8_m9_r3:
+	VMOVLPS    X0, (SI)
+	VEXTRACTPS $0x02, X0, 8(SI)
+	VMOVLPS    X1, (SI)(AX*1)
+	VEXTRACTPS $0x02, X1, 8(SI)(AX*1)
+	VMOVLPS    X2, (SI)(AX*2)
+	VEXTRACTPS $0x02, X2, 8(SI)(AX*2)
+	VMOVLPS    X3, (CX)
+	VEXTRACTPS $0x02, X3, 8(CX)
+	VMOVLPS    X4, (CX)(AX*1)
+	VEXTRACTPS $0x02, X4, 8(CX)(AX*1)
+	VMOVLPS    X5, (CX)(AX*2)
+	VEXTRACTPS $0x02, X5, 8(CX)(AX*2)
+	VMOVLPS    X6, (BX)
+	VEXTRACTPS $0x02, X6, 8(BX)
+	VMOVLPS    X7, (BX)(AX*1)
+	VEXTRACTPS $0x02, X7, 8(BX)(AX*1)
+	VMOVLPS    X8, (BX)(AX*2)
+	VEXTRACTPS $0x02, X8, 8(BX)(AX*2)
 	JMP        matMulPanel8_m9_end
+
+matMulPanel8_m9_r4:
+	VMOVUPS X0, (SI)
+	VMOVUPS X1, (SI)(AX*1)
+	VMOVUPS X2, (SI)(AX*2)
+	VMOVUPS X3, (CX)
+	VMOVUPS X4, (CX)(AX*1)
+	VMOVUPS X5, (CX)(AX*2)
+	VMOVUPS X6, (BX)
+	VMOVUPS X7, (BX)(AX*1)
+	VMOVUPS X8, (BX)(AX*2)
+	JMP     matMulPanel8_m9_end
+
+matMulPanel8_m9_r5:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVSS       X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVSS       X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVSS       X0, 16(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVSS       X0, 16(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVSS       X0, 16(CX)(AX*2)
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVSS       X0, 16(BX)
+	VMOVUPS      X7, (BX)(AX*1)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVSS       X0, 16(BX)(AX*1)
+	VMOVUPS      X8, (BX)(AX*2)
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVSS       X0, 16(BX)(AX*2)
+	JMP          matMulPanel8_m9_end
+
+matMulPanel8_m9_r6:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 16(CX)(AX*2)
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVLPS      X0, 16(BX)
+	VMOVUPS      X7, (BX)(AX*1)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 16(BX)(AX*1)
+	VMOVUPS      X8, (BX)(AX*2)
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVLPS      X0, 16(BX)(AX*2)
+	JMP          matMulPanel8_m9_end
+
+matMulPanel8_m9_r7:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VEXTRACTPS   $0x02, X0, 24(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	VEXTRACTPS   $0x02, X0, 24(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(CX)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 16(CX)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(CX)(AX*2)
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVLPS      X0, 16(BX)
+	VEXTRACTPS   $0x02, X0, 24(BX)
+	VMOVUPS      X7, (BX)(AX*1)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 16(BX)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(BX)(AX*1)
+	VMOVUPS      X8, (BX)(AX*2)
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVLPS      X0, 16(BX)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(BX)(AX*2)
+	JMP          matMulPanel8_m9_end
 
 matMulPanel8_m9_full:
 	VMOVUPS Y0, (SI)
@@ -2561,28 +3869,170 @@ matMulPanel8_m8_k1:
 	JMP          matMulPanel8_m8_k1
 
 matMulPanel8_m8_store:
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	LEAQ       (SI)(AX*2), CX
-	ADDQ       AX, CX
-	LEAQ       (CX)(AX*2), BX
-	ADDQ       AX, BX
-	CMPQ       DX, $0x08
-	JEQ        matMulPanel8_m8_full
-	SUBQ       $0x00, DX
-	MOVQ       $0x00000008, DI
-	SUBQ       DX, DI
-	LEAQ       lanemask<>+0(SB), DX
-	VMOVDQU    (DX)(DI*4), Y8
-	VMASKMOVPS Y0, Y8, (SI)
-	VMASKMOVPS Y1, Y8, (SI)(AX*1)
-	VMASKMOVPS Y2, Y8, (SI)(AX*2)
-	VMASKMOVPS Y3, Y8, (CX)
-	VMASKMOVPS Y4, Y8, (CX)(AX*1)
-	VMASKMOVPS Y5, Y8, (CX)(AX*2)
-	VMASKMOVPS Y6, Y8, (BX)
-	VMASKMOVPS Y7, Y8, (BX)(AX*1)
+	MOVQ ldy+136(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (SI)(AX*2), CX
+	ADDQ AX, CX
+	LEAQ (CX)(AX*2), BX
+	ADDQ AX, BX
+	CMPQ DX, $0x08
+	JEQ  matMulPanel8_m8_full
+	SUBQ $0x00, DX
+	CMPQ DX, $0x01
+	JEQ  matMulPanel8_m8_r1
+	CMPQ DX, $0x02
+	JEQ  matMulPanel8_m8_r2
+	CMPQ DX, $0x03
+	JEQ  matMulPanel8_m8_r3
+	CMPQ DX, $0x04
+	JEQ  matMulPanel8_m8_r4
+	CMPQ DX, $0x05
+	JEQ  matMulPanel8_m8_r5
+	CMPQ DX, $0x06
+	JEQ  matMulPanel8_m8_r6
+	CMPQ DX, $0x07
+	JEQ  matMulPanel8_m8_r7
+
+matMulPanel8_m8_r1:
+	VMOVSS X0, (SI)
+	VMOVSS X1, (SI)(AX*1)
+	VMOVSS X2, (SI)(AX*2)
+	VMOVSS X3, (CX)
+	VMOVSS X4, (CX)(AX*1)
+	VMOVSS X5, (CX)(AX*2)
+	VMOVSS X6, (BX)
+	VMOVSS X7, (BX)(AX*1)
+	JMP    matMulPanel8_m8_end
+
+matMulPanel8_m8_r2:
+	VMOVLPS X0, (SI)
+	VMOVLPS X1, (SI)(AX*1)
+	VMOVLPS X2, (SI)(AX*2)
+	VMOVLPS X3, (CX)
+	VMOVLPS X4, (CX)(AX*1)
+	VMOVLPS X5, (CX)(AX*2)
+	VMOVLPS X6, (BX)
+	VMOVLPS X7, (BX)(AX*1)
+	JMP     matMulPanel8_m8_end
+
+matMulPanel8_m8_r3:
+	VMOVLPS    X0, (SI)
+	VEXTRACTPS $0x02, X0, 8(SI)
+	VMOVLPS    X1, (SI)(AX*1)
+	VEXTRACTPS $0x02, X1, 8(SI)(AX*1)
+	VMOVLPS    X2, (SI)(AX*2)
+	VEXTRACTPS $0x02, X2, 8(SI)(AX*2)
+	VMOVLPS    X3, (CX)
+	VEXTRACTPS $0x02, X3, 8(CX)
+	VMOVLPS    X4, (CX)(AX*1)
+	VEXTRACTPS $0x02, X4, 8(CX)(AX*1)
+	VMOVLPS    X5, (CX)(AX*2)
+	VEXTRACTPS $0x02, X5, 8(CX)(AX*2)
+	VMOVLPS    X6, (BX)
+	VEXTRACTPS $0x02, X6, 8(BX)
+	VMOVLPS    X7, (BX)(AX*1)
+	VEXTRACTPS $0x02, X7, 8(BX)(AX*1)
 	JMP        matMulPanel8_m8_end
+
+matMulPanel8_m8_r4:
+	VMOVUPS X0, (SI)
+	VMOVUPS X1, (SI)(AX*1)
+	VMOVUPS X2, (SI)(AX*2)
+	VMOVUPS X3, (CX)
+	VMOVUPS X4, (CX)(AX*1)
+	VMOVUPS X5, (CX)(AX*2)
+	VMOVUPS X6, (BX)
+	VMOVUPS X7, (BX)(AX*1)
+	JMP     matMulPanel8_m8_end
+
+matMulPanel8_m8_r5:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVSS       X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVSS       X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVSS       X0, 16(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVSS       X0, 16(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVSS       X0, 16(CX)(AX*2)
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVSS       X0, 16(BX)
+	VMOVUPS      X7, (BX)(AX*1)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVSS       X0, 16(BX)(AX*1)
+	JMP          matMulPanel8_m8_end
+
+matMulPanel8_m8_r6:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 16(CX)(AX*2)
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVLPS      X0, 16(BX)
+	VMOVUPS      X7, (BX)(AX*1)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 16(BX)(AX*1)
+	JMP          matMulPanel8_m8_end
+
+matMulPanel8_m8_r7:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VEXTRACTPS   $0x02, X0, 24(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	VEXTRACTPS   $0x02, X0, 24(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(CX)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 16(CX)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(CX)(AX*2)
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVLPS      X0, 16(BX)
+	VEXTRACTPS   $0x02, X0, 24(BX)
+	VMOVUPS      X7, (BX)(AX*1)
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X0, 16(BX)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(BX)(AX*1)
+	JMP          matMulPanel8_m8_end
 
 matMulPanel8_m8_full:
 	VMOVUPS Y0, (SI)
@@ -2756,34 +4206,162 @@ matMulPanel8_m7_k1:
 	JMP          matMulPanel8_m7_k1
 
 matMulPanel8_m7_store:
-	VADDPS     Y7, Y0, Y0
-	VADDPS     Y8, Y1, Y1
-	VADDPS     Y9, Y2, Y2
-	VADDPS     Y10, Y3, Y3
-	VADDPS     Y11, Y4, Y4
-	VADDPS     Y12, Y5, Y5
-	VADDPS     Y13, Y6, Y6
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	LEAQ       (SI)(AX*2), CX
-	ADDQ       AX, CX
-	LEAQ       (CX)(AX*2), BX
-	ADDQ       AX, BX
-	CMPQ       DX, $0x08
-	JEQ        matMulPanel8_m7_full
-	SUBQ       $0x00, DX
-	MOVQ       $0x00000008, DI
-	SUBQ       DX, DI
-	LEAQ       lanemask<>+0(SB), DX
-	VMOVDQU    (DX)(DI*4), Y7
-	VMASKMOVPS Y0, Y7, (SI)
-	VMASKMOVPS Y1, Y7, (SI)(AX*1)
-	VMASKMOVPS Y2, Y7, (SI)(AX*2)
-	VMASKMOVPS Y3, Y7, (CX)
-	VMASKMOVPS Y4, Y7, (CX)(AX*1)
-	VMASKMOVPS Y5, Y7, (CX)(AX*2)
-	VMASKMOVPS Y6, Y7, (BX)
+	VADDPS Y7, Y0, Y0
+	VADDPS Y8, Y1, Y1
+	VADDPS Y9, Y2, Y2
+	VADDPS Y10, Y3, Y3
+	VADDPS Y11, Y4, Y4
+	VADDPS Y12, Y5, Y5
+	VADDPS Y13, Y6, Y6
+	MOVQ   ldy+136(FP), AX
+	SHLQ   $0x02, AX
+	LEAQ   (SI)(AX*2), CX
+	ADDQ   AX, CX
+	LEAQ   (CX)(AX*2), BX
+	ADDQ   AX, BX
+	CMPQ   DX, $0x08
+	JEQ    matMulPanel8_m7_full
+	SUBQ   $0x00, DX
+	CMPQ   DX, $0x01
+	JEQ    matMulPanel8_m7_r1
+	CMPQ   DX, $0x02
+	JEQ    matMulPanel8_m7_r2
+	CMPQ   DX, $0x03
+	JEQ    matMulPanel8_m7_r3
+	CMPQ   DX, $0x04
+	JEQ    matMulPanel8_m7_r4
+	CMPQ   DX, $0x05
+	JEQ    matMulPanel8_m7_r5
+	CMPQ   DX, $0x06
+	JEQ    matMulPanel8_m7_r6
+	CMPQ   DX, $0x07
+	JEQ    matMulPanel8_m7_r7
+
+matMulPanel8_m7_r1:
+	VMOVSS X0, (SI)
+	VMOVSS X1, (SI)(AX*1)
+	VMOVSS X2, (SI)(AX*2)
+	VMOVSS X3, (CX)
+	VMOVSS X4, (CX)(AX*1)
+	VMOVSS X5, (CX)(AX*2)
+	VMOVSS X6, (BX)
+	JMP    matMulPanel8_m7_end
+
+matMulPanel8_m7_r2:
+	VMOVLPS X0, (SI)
+	VMOVLPS X1, (SI)(AX*1)
+	VMOVLPS X2, (SI)(AX*2)
+	VMOVLPS X3, (CX)
+	VMOVLPS X4, (CX)(AX*1)
+	VMOVLPS X5, (CX)(AX*2)
+	VMOVLPS X6, (BX)
+	JMP     matMulPanel8_m7_end
+
+matMulPanel8_m7_r3:
+	VMOVLPS    X0, (SI)
+	VEXTRACTPS $0x02, X0, 8(SI)
+	VMOVLPS    X1, (SI)(AX*1)
+	VEXTRACTPS $0x02, X1, 8(SI)(AX*1)
+	VMOVLPS    X2, (SI)(AX*2)
+	VEXTRACTPS $0x02, X2, 8(SI)(AX*2)
+	VMOVLPS    X3, (CX)
+	VEXTRACTPS $0x02, X3, 8(CX)
+	VMOVLPS    X4, (CX)(AX*1)
+	VEXTRACTPS $0x02, X4, 8(CX)(AX*1)
+	VMOVLPS    X5, (CX)(AX*2)
+	VEXTRACTPS $0x02, X5, 8(CX)(AX*2)
+	VMOVLPS    X6, (BX)
+	VEXTRACTPS $0x02, X6, 8(BX)
 	JMP        matMulPanel8_m7_end
+
+matMulPanel8_m7_r4:
+	VMOVUPS X0, (SI)
+	VMOVUPS X1, (SI)(AX*1)
+	VMOVUPS X2, (SI)(AX*2)
+	VMOVUPS X3, (CX)
+	VMOVUPS X4, (CX)(AX*1)
+	VMOVUPS X5, (CX)(AX*2)
+	VMOVUPS X6, (BX)
+	JMP     matMulPanel8_m7_end
+
+matMulPanel8_m7_r5:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVSS       X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVSS       X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVSS       X0, 16(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVSS       X0, 16(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVSS       X0, 16(CX)(AX*2)
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVSS       X0, 16(BX)
+	JMP          matMulPanel8_m7_end
+
+matMulPanel8_m7_r6:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 16(CX)(AX*2)
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVLPS      X0, 16(BX)
+	JMP          matMulPanel8_m7_end
+
+matMulPanel8_m7_r7:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VEXTRACTPS   $0x02, X0, 24(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	VEXTRACTPS   $0x02, X0, 24(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(CX)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 16(CX)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(CX)(AX*2)
+	VMOVUPS      X6, (BX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VMOVLPS      X0, 16(BX)
+	VEXTRACTPS   $0x02, X0, 24(BX)
+	JMP          matMulPanel8_m7_end
 
 matMulPanel8_m7_full:
 	VMOVUPS Y0, (SI)
@@ -2936,30 +4514,144 @@ matMulPanel8_m6_k1:
 	JMP          matMulPanel8_m6_k1
 
 matMulPanel8_m6_store:
-	VADDPS     Y6, Y0, Y0
-	VADDPS     Y7, Y1, Y1
-	VADDPS     Y8, Y2, Y2
-	VADDPS     Y9, Y3, Y3
-	VADDPS     Y10, Y4, Y4
-	VADDPS     Y11, Y5, Y5
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	LEAQ       (SI)(AX*2), CX
-	ADDQ       AX, CX
-	CMPQ       DX, $0x08
-	JEQ        matMulPanel8_m6_full
-	SUBQ       $0x00, DX
-	MOVQ       $0x00000008, BX
-	SUBQ       DX, BX
-	LEAQ       lanemask<>+0(SB), DX
-	VMOVDQU    (DX)(BX*4), Y6
-	VMASKMOVPS Y0, Y6, (SI)
-	VMASKMOVPS Y1, Y6, (SI)(AX*1)
-	VMASKMOVPS Y2, Y6, (SI)(AX*2)
-	VMASKMOVPS Y3, Y6, (CX)
-	VMASKMOVPS Y4, Y6, (CX)(AX*1)
-	VMASKMOVPS Y5, Y6, (CX)(AX*2)
+	VADDPS Y6, Y0, Y0
+	VADDPS Y7, Y1, Y1
+	VADDPS Y8, Y2, Y2
+	VADDPS Y9, Y3, Y3
+	VADDPS Y10, Y4, Y4
+	VADDPS Y11, Y5, Y5
+	MOVQ   ldy+136(FP), AX
+	SHLQ   $0x02, AX
+	LEAQ   (SI)(AX*2), CX
+	ADDQ   AX, CX
+	CMPQ   DX, $0x08
+	JEQ    matMulPanel8_m6_full
+	SUBQ   $0x00, DX
+	CMPQ   DX, $0x01
+	JEQ    matMulPanel8_m6_r1
+	CMPQ   DX, $0x02
+	JEQ    matMulPanel8_m6_r2
+	CMPQ   DX, $0x03
+	JEQ    matMulPanel8_m6_r3
+	CMPQ   DX, $0x04
+	JEQ    matMulPanel8_m6_r4
+	CMPQ   DX, $0x05
+	JEQ    matMulPanel8_m6_r5
+	CMPQ   DX, $0x06
+	JEQ    matMulPanel8_m6_r6
+	CMPQ   DX, $0x07
+	JEQ    matMulPanel8_m6_r7
+
+matMulPanel8_m6_r1:
+	VMOVSS X0, (SI)
+	VMOVSS X1, (SI)(AX*1)
+	VMOVSS X2, (SI)(AX*2)
+	VMOVSS X3, (CX)
+	VMOVSS X4, (CX)(AX*1)
+	VMOVSS X5, (CX)(AX*2)
+	JMP    matMulPanel8_m6_end
+
+matMulPanel8_m6_r2:
+	VMOVLPS X0, (SI)
+	VMOVLPS X1, (SI)(AX*1)
+	VMOVLPS X2, (SI)(AX*2)
+	VMOVLPS X3, (CX)
+	VMOVLPS X4, (CX)(AX*1)
+	VMOVLPS X5, (CX)(AX*2)
+	JMP     matMulPanel8_m6_end
+
+matMulPanel8_m6_r3:
+	VMOVLPS    X0, (SI)
+	VEXTRACTPS $0x02, X0, 8(SI)
+	VMOVLPS    X1, (SI)(AX*1)
+	VEXTRACTPS $0x02, X1, 8(SI)(AX*1)
+	VMOVLPS    X2, (SI)(AX*2)
+	VEXTRACTPS $0x02, X2, 8(SI)(AX*2)
+	VMOVLPS    X3, (CX)
+	VEXTRACTPS $0x02, X3, 8(CX)
+	VMOVLPS    X4, (CX)(AX*1)
+	VEXTRACTPS $0x02, X4, 8(CX)(AX*1)
+	VMOVLPS    X5, (CX)(AX*2)
+	VEXTRACTPS $0x02, X5, 8(CX)(AX*2)
 	JMP        matMulPanel8_m6_end
+
+matMulPanel8_m6_r4:
+	VMOVUPS X0, (SI)
+	VMOVUPS X1, (SI)(AX*1)
+	VMOVUPS X2, (SI)(AX*2)
+	VMOVUPS X3, (CX)
+	VMOVUPS X4, (CX)(AX*1)
+	VMOVUPS X5, (CX)(AX*2)
+	JMP     matMulPanel8_m6_end
+
+matMulPanel8_m6_r5:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVSS       X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVSS       X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVSS       X0, 16(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVSS       X0, 16(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVSS       X0, 16(CX)(AX*2)
+	JMP          matMulPanel8_m6_end
+
+matMulPanel8_m6_r6:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 16(CX)(AX*2)
+	JMP          matMulPanel8_m6_end
+
+matMulPanel8_m6_r7:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VEXTRACTPS   $0x02, X0, 24(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	VEXTRACTPS   $0x02, X0, 24(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(CX)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(CX)(AX*1)
+	VMOVUPS      X5, (CX)(AX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X0, 16(CX)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(CX)(AX*2)
+	JMP          matMulPanel8_m6_end
 
 matMulPanel8_m6_full:
 	VMOVUPS Y0, (SI)
@@ -3097,28 +4789,128 @@ matMulPanel8_m5_k1:
 	JMP          matMulPanel8_m5_k1
 
 matMulPanel8_m5_store:
-	VADDPS     Y5, Y0, Y0
-	VADDPS     Y6, Y1, Y1
-	VADDPS     Y7, Y2, Y2
-	VADDPS     Y8, Y3, Y3
-	VADDPS     Y9, Y4, Y4
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	LEAQ       (SI)(AX*2), CX
-	ADDQ       AX, CX
-	CMPQ       DX, $0x08
-	JEQ        matMulPanel8_m5_full
-	SUBQ       $0x00, DX
-	MOVQ       $0x00000008, BX
-	SUBQ       DX, BX
-	LEAQ       lanemask<>+0(SB), DX
-	VMOVDQU    (DX)(BX*4), Y5
-	VMASKMOVPS Y0, Y5, (SI)
-	VMASKMOVPS Y1, Y5, (SI)(AX*1)
-	VMASKMOVPS Y2, Y5, (SI)(AX*2)
-	VMASKMOVPS Y3, Y5, (CX)
-	VMASKMOVPS Y4, Y5, (CX)(AX*1)
+	VADDPS Y5, Y0, Y0
+	VADDPS Y6, Y1, Y1
+	VADDPS Y7, Y2, Y2
+	VADDPS Y8, Y3, Y3
+	VADDPS Y9, Y4, Y4
+	MOVQ   ldy+136(FP), AX
+	SHLQ   $0x02, AX
+	LEAQ   (SI)(AX*2), CX
+	ADDQ   AX, CX
+	CMPQ   DX, $0x08
+	JEQ    matMulPanel8_m5_full
+	SUBQ   $0x00, DX
+	CMPQ   DX, $0x01
+	JEQ    matMulPanel8_m5_r1
+	CMPQ   DX, $0x02
+	JEQ    matMulPanel8_m5_r2
+	CMPQ   DX, $0x03
+	JEQ    matMulPanel8_m5_r3
+	CMPQ   DX, $0x04
+	JEQ    matMulPanel8_m5_r4
+	CMPQ   DX, $0x05
+	JEQ    matMulPanel8_m5_r5
+	CMPQ   DX, $0x06
+	JEQ    matMulPanel8_m5_r6
+	CMPQ   DX, $0x07
+	JEQ    matMulPanel8_m5_r7
+
+matMulPanel8_m5_r1:
+	VMOVSS X0, (SI)
+	VMOVSS X1, (SI)(AX*1)
+	VMOVSS X2, (SI)(AX*2)
+	VMOVSS X3, (CX)
+	VMOVSS X4, (CX)(AX*1)
+	JMP    matMulPanel8_m5_end
+
+matMulPanel8_m5_r2:
+	VMOVLPS X0, (SI)
+	VMOVLPS X1, (SI)(AX*1)
+	VMOVLPS X2, (SI)(AX*2)
+	VMOVLPS X3, (CX)
+	VMOVLPS X4, (CX)(AX*1)
+	JMP     matMulPanel8_m5_end
+
+matMulPanel8_m5_r3:
+	VMOVLPS    X0, (SI)
+	VEXTRACTPS $0x02, X0, 8(SI)
+	VMOVLPS    X1, (SI)(AX*1)
+	VEXTRACTPS $0x02, X1, 8(SI)(AX*1)
+	VMOVLPS    X2, (SI)(AX*2)
+	VEXTRACTPS $0x02, X2, 8(SI)(AX*2)
+	VMOVLPS    X3, (CX)
+	VEXTRACTPS $0x02, X3, 8(CX)
+	VMOVLPS    X4, (CX)(AX*1)
+	VEXTRACTPS $0x02, X4, 8(CX)(AX*1)
 	JMP        matMulPanel8_m5_end
+
+matMulPanel8_m5_r4:
+	VMOVUPS X0, (SI)
+	VMOVUPS X1, (SI)(AX*1)
+	VMOVUPS X2, (SI)(AX*2)
+	VMOVUPS X3, (CX)
+	VMOVUPS X4, (CX)(AX*1)
+	JMP     matMulPanel8_m5_end
+
+matMulPanel8_m5_r5:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVSS       X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVSS       X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVSS       X0, 16(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVSS       X0, 16(CX)(AX*1)
+	JMP          matMulPanel8_m5_end
+
+matMulPanel8_m5_r6:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(CX)(AX*1)
+	JMP          matMulPanel8_m5_end
+
+matMulPanel8_m5_r7:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VEXTRACTPS   $0x02, X0, 24(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	VEXTRACTPS   $0x02, X0, 24(CX)
+	VMOVUPS      X4, (CX)(AX*1)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X0, 16(CX)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(CX)(AX*1)
+	JMP          matMulPanel8_m5_end
 
 matMulPanel8_m5_full:
 	VMOVUPS Y0, (SI)
@@ -3241,26 +5033,112 @@ matMulPanel8_m4_k1:
 	JMP          matMulPanel8_m4_k1
 
 matMulPanel8_m4_store:
-	VADDPS     Y4, Y0, Y0
-	VADDPS     Y5, Y1, Y1
-	VADDPS     Y6, Y2, Y2
-	VADDPS     Y7, Y3, Y3
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	LEAQ       (SI)(AX*2), CX
-	ADDQ       AX, CX
-	CMPQ       DX, $0x08
-	JEQ        matMulPanel8_m4_full
-	SUBQ       $0x00, DX
-	MOVQ       $0x00000008, BX
-	SUBQ       DX, BX
-	LEAQ       lanemask<>+0(SB), DX
-	VMOVDQU    (DX)(BX*4), Y4
-	VMASKMOVPS Y0, Y4, (SI)
-	VMASKMOVPS Y1, Y4, (SI)(AX*1)
-	VMASKMOVPS Y2, Y4, (SI)(AX*2)
-	VMASKMOVPS Y3, Y4, (CX)
+	VADDPS Y4, Y0, Y0
+	VADDPS Y5, Y1, Y1
+	VADDPS Y6, Y2, Y2
+	VADDPS Y7, Y3, Y3
+	MOVQ   ldy+136(FP), AX
+	SHLQ   $0x02, AX
+	LEAQ   (SI)(AX*2), CX
+	ADDQ   AX, CX
+	CMPQ   DX, $0x08
+	JEQ    matMulPanel8_m4_full
+	SUBQ   $0x00, DX
+	CMPQ   DX, $0x01
+	JEQ    matMulPanel8_m4_r1
+	CMPQ   DX, $0x02
+	JEQ    matMulPanel8_m4_r2
+	CMPQ   DX, $0x03
+	JEQ    matMulPanel8_m4_r3
+	CMPQ   DX, $0x04
+	JEQ    matMulPanel8_m4_r4
+	CMPQ   DX, $0x05
+	JEQ    matMulPanel8_m4_r5
+	CMPQ   DX, $0x06
+	JEQ    matMulPanel8_m4_r6
+	CMPQ   DX, $0x07
+	JEQ    matMulPanel8_m4_r7
+
+matMulPanel8_m4_r1:
+	VMOVSS X0, (SI)
+	VMOVSS X1, (SI)(AX*1)
+	VMOVSS X2, (SI)(AX*2)
+	VMOVSS X3, (CX)
+	JMP    matMulPanel8_m4_end
+
+matMulPanel8_m4_r2:
+	VMOVLPS X0, (SI)
+	VMOVLPS X1, (SI)(AX*1)
+	VMOVLPS X2, (SI)(AX*2)
+	VMOVLPS X3, (CX)
+	JMP     matMulPanel8_m4_end
+
+matMulPanel8_m4_r3:
+	VMOVLPS    X0, (SI)
+	VEXTRACTPS $0x02, X0, 8(SI)
+	VMOVLPS    X1, (SI)(AX*1)
+	VEXTRACTPS $0x02, X1, 8(SI)(AX*1)
+	VMOVLPS    X2, (SI)(AX*2)
+	VEXTRACTPS $0x02, X2, 8(SI)(AX*2)
+	VMOVLPS    X3, (CX)
+	VEXTRACTPS $0x02, X3, 8(CX)
 	JMP        matMulPanel8_m4_end
+
+matMulPanel8_m4_r4:
+	VMOVUPS X0, (SI)
+	VMOVUPS X1, (SI)(AX*1)
+	VMOVUPS X2, (SI)(AX*2)
+	VMOVUPS X3, (CX)
+	JMP     matMulPanel8_m4_end
+
+matMulPanel8_m4_r5:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVSS       X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVSS       X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVSS       X0, 16(CX)
+	JMP          matMulPanel8_m4_end
+
+matMulPanel8_m4_r6:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	JMP          matMulPanel8_m4_end
+
+matMulPanel8_m4_r7:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VEXTRACTPS   $0x02, X0, 24(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*2)
+	VMOVUPS      X3, (CX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X0, 16(CX)
+	VEXTRACTPS   $0x02, X0, 24(CX)
+	JMP          matMulPanel8_m4_end
 
 matMulPanel8_m4_full:
 	VMOVUPS Y0, (SI)
@@ -3362,23 +5240,95 @@ matMulPanel8_m3_k1:
 	JMP          matMulPanel8_m3_k1
 
 matMulPanel8_m3_store:
-	VADDPS     Y3, Y0, Y0
-	VADDPS     Y4, Y1, Y1
-	VADDPS     Y5, Y2, Y2
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	CMPQ       DX, $0x08
-	JEQ        matMulPanel8_m3_full
-	MOVQ       DX, CX
-	SUBQ       $0x00, CX
-	MOVQ       $0x00000008, DX
-	SUBQ       CX, DX
-	LEAQ       lanemask<>+0(SB), CX
-	VMOVDQU    (CX)(DX*4), Y3
-	VMASKMOVPS Y0, Y3, (SI)
-	VMASKMOVPS Y1, Y3, (SI)(AX*1)
-	VMASKMOVPS Y2, Y3, (SI)(AX*2)
+	VADDPS Y3, Y0, Y0
+	VADDPS Y4, Y1, Y1
+	VADDPS Y5, Y2, Y2
+	MOVQ   ldy+136(FP), AX
+	SHLQ   $0x02, AX
+	CMPQ   DX, $0x08
+	JEQ    matMulPanel8_m3_full
+	MOVQ   DX, CX
+	SUBQ   $0x00, CX
+	CMPQ   CX, $0x01
+	JEQ    matMulPanel8_m3_r1
+	CMPQ   CX, $0x02
+	JEQ    matMulPanel8_m3_r2
+	CMPQ   CX, $0x03
+	JEQ    matMulPanel8_m3_r3
+	CMPQ   CX, $0x04
+	JEQ    matMulPanel8_m3_r4
+	CMPQ   CX, $0x05
+	JEQ    matMulPanel8_m3_r5
+	CMPQ   CX, $0x06
+	JEQ    matMulPanel8_m3_r6
+	CMPQ   CX, $0x07
+	JEQ    matMulPanel8_m3_r7
+
+matMulPanel8_m3_r1:
+	VMOVSS X0, (SI)
+	VMOVSS X1, (SI)(AX*1)
+	VMOVSS X2, (SI)(AX*2)
+	JMP    matMulPanel8_m3_end
+
+matMulPanel8_m3_r2:
+	VMOVLPS X0, (SI)
+	VMOVLPS X1, (SI)(AX*1)
+	VMOVLPS X2, (SI)(AX*2)
+	JMP     matMulPanel8_m3_end
+
+matMulPanel8_m3_r3:
+	VMOVLPS    X0, (SI)
+	VEXTRACTPS $0x02, X0, 8(SI)
+	VMOVLPS    X1, (SI)(AX*1)
+	VEXTRACTPS $0x02, X1, 8(SI)(AX*1)
+	VMOVLPS    X2, (SI)(AX*2)
+	VEXTRACTPS $0x02, X2, 8(SI)(AX*2)
 	JMP        matMulPanel8_m3_end
+
+matMulPanel8_m3_r4:
+	VMOVUPS X0, (SI)
+	VMOVUPS X1, (SI)(AX*1)
+	VMOVUPS X2, (SI)(AX*2)
+	JMP     matMulPanel8_m3_end
+
+matMulPanel8_m3_r5:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVSS       X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVSS       X0, 16(SI)(AX*2)
+	JMP          matMulPanel8_m3_end
+
+matMulPanel8_m3_r6:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	JMP          matMulPanel8_m3_end
+
+matMulPanel8_m3_r7:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VEXTRACTPS   $0x02, X0, 24(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*1)
+	VMOVUPS      X2, (SI)(AX*2)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X0, 16(SI)(AX*2)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*2)
+	JMP          matMulPanel8_m3_end
 
 matMulPanel8_m3_full:
 	VMOVUPS Y0, (SI)
@@ -3465,21 +5415,79 @@ matMulPanel8_m2_k1:
 	JMP          matMulPanel8_m2_k1
 
 matMulPanel8_m2_store:
-	VADDPS     Y2, Y0, Y0
-	VADDPS     Y3, Y1, Y1
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	CMPQ       DX, $0x08
-	JEQ        matMulPanel8_m2_full
-	MOVQ       DX, CX
-	SUBQ       $0x00, CX
-	MOVQ       $0x00000008, DX
-	SUBQ       CX, DX
-	LEAQ       lanemask<>+0(SB), CX
-	VMOVDQU    (CX)(DX*4), Y2
-	VMASKMOVPS Y0, Y2, (SI)
-	VMASKMOVPS Y1, Y2, (SI)(AX*1)
+	VADDPS Y2, Y0, Y0
+	VADDPS Y3, Y1, Y1
+	MOVQ   ldy+136(FP), AX
+	SHLQ   $0x02, AX
+	CMPQ   DX, $0x08
+	JEQ    matMulPanel8_m2_full
+	MOVQ   DX, CX
+	SUBQ   $0x00, CX
+	CMPQ   CX, $0x01
+	JEQ    matMulPanel8_m2_r1
+	CMPQ   CX, $0x02
+	JEQ    matMulPanel8_m2_r2
+	CMPQ   CX, $0x03
+	JEQ    matMulPanel8_m2_r3
+	CMPQ   CX, $0x04
+	JEQ    matMulPanel8_m2_r4
+	CMPQ   CX, $0x05
+	JEQ    matMulPanel8_m2_r5
+	CMPQ   CX, $0x06
+	JEQ    matMulPanel8_m2_r6
+	CMPQ   CX, $0x07
+	JEQ    matMulPanel8_m2_r7
+
+matMulPanel8_m2_r1:
+	VMOVSS X0, (SI)
+	VMOVSS X1, (SI)(AX*1)
+	JMP    matMulPanel8_m2_end
+
+matMulPanel8_m2_r2:
+	VMOVLPS X0, (SI)
+	VMOVLPS X1, (SI)(AX*1)
+	JMP     matMulPanel8_m2_end
+
+matMulPanel8_m2_r3:
+	VMOVLPS    X0, (SI)
+	VEXTRACTPS $0x02, X0, 8(SI)
+	VMOVLPS    X1, (SI)(AX*1)
+	VEXTRACTPS $0x02, X1, 8(SI)(AX*1)
 	JMP        matMulPanel8_m2_end
+
+matMulPanel8_m2_r4:
+	VMOVUPS X0, (SI)
+	VMOVUPS X1, (SI)(AX*1)
+	JMP     matMulPanel8_m2_end
+
+matMulPanel8_m2_r5:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVSS       X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVSS       X0, 16(SI)(AX*1)
+	JMP          matMulPanel8_m2_end
+
+matMulPanel8_m2_r6:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	JMP          matMulPanel8_m2_end
+
+matMulPanel8_m2_r7:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VEXTRACTPS   $0x02, X0, 24(SI)
+	VMOVUPS      X1, (SI)(AX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X0, 16(SI)(AX*1)
+	VEXTRACTPS   $0x02, X0, 24(SI)(AX*1)
+	JMP          matMulPanel8_m2_end
 
 matMulPanel8_m2_full:
 	VMOVUPS Y0, (SI)
@@ -3551,19 +5559,63 @@ matMulPanel8_m1_k1:
 	JMP          matMulPanel8_m1_k1
 
 matMulPanel8_m1_store:
-	VADDPS     Y1, Y0, Y0
-	MOVQ       ldy+136(FP), AX
-	SHLQ       $0x02, AX
-	CMPQ       DX, $0x08
-	JEQ        matMulPanel8_m1_full
-	MOVQ       DX, AX
-	SUBQ       $0x00, AX
-	MOVQ       $0x00000008, CX
-	SUBQ       AX, CX
-	LEAQ       lanemask<>+0(SB), AX
-	VMOVDQU    (AX)(CX*4), Y1
-	VMASKMOVPS Y0, Y1, (SI)
+	VADDPS Y1, Y0, Y0
+	MOVQ   ldy+136(FP), AX
+	SHLQ   $0x02, AX
+	CMPQ   DX, $0x08
+	JEQ    matMulPanel8_m1_full
+	MOVQ   DX, AX
+	SUBQ   $0x00, AX
+	CMPQ   AX, $0x01
+	JEQ    matMulPanel8_m1_r1
+	CMPQ   AX, $0x02
+	JEQ    matMulPanel8_m1_r2
+	CMPQ   AX, $0x03
+	JEQ    matMulPanel8_m1_r3
+	CMPQ   AX, $0x04
+	JEQ    matMulPanel8_m1_r4
+	CMPQ   AX, $0x05
+	JEQ    matMulPanel8_m1_r5
+	CMPQ   AX, $0x06
+	JEQ    matMulPanel8_m1_r6
+	CMPQ   AX, $0x07
+	JEQ    matMulPanel8_m1_r7
+
+matMulPanel8_m1_r1:
+	VMOVSS X0, (SI)
+	JMP    matMulPanel8_m1_end
+
+matMulPanel8_m1_r2:
+	VMOVLPS X0, (SI)
+	JMP     matMulPanel8_m1_end
+
+matMulPanel8_m1_r3:
+	VMOVLPS    X0, (SI)
+	VEXTRACTPS $0x02, X0, 8(SI)
 	JMP        matMulPanel8_m1_end
+
+matMulPanel8_m1_r4:
+	VMOVUPS X0, (SI)
+	JMP     matMulPanel8_m1_end
+
+matMulPanel8_m1_r5:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVSS       X0, 16(SI)
+	JMP          matMulPanel8_m1_end
+
+matMulPanel8_m1_r6:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	JMP          matMulPanel8_m1_end
+
+matMulPanel8_m1_r7:
+	VMOVUPS      X0, (SI)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVLPS      X0, 16(SI)
+	VEXTRACTPS   $0x02, X0, 24(SI)
+	JMP          matMulPanel8_m1_end
 
 matMulPanel8_m1_full:
 	VMOVUPS Y0, (SI)
@@ -5836,20 +7888,57 @@ colSumsAVX2_done:
 // func sqErrAVX2(r []float32, p []float32, t []float32) float32
 // Requires: AVX, FMA3, MMX+, SSE
 TEXT ·sqErrAVX2(SB), NOSPLIT, $0-76
-	MOVQ        r_len+8(FP), AX
-	CMPQ        AX, $0x00100000
-	JB          sqErrAVX2_cached
-	MOVQ        r_base+0(FP), AX
-	MOVQ        p_base+24(FP), CX
-	CMPQ        AX, CX
-	JEQ         sqErrAVX2_cached
-	MOVQ        t_base+48(FP), CX
-	CMPQ        AX, CX
-	JEQ         sqErrAVX2_cached
-	MOVQ        r_base+0(FP), AX
-	MOVQ        p_base+24(FP), CX
-	MOVQ        t_base+48(FP), DX
-	MOVQ        r_len+8(FP), BX
+	MOVQ   r_len+8(FP), AX
+	CMPQ   AX, $0x00100000
+	JB     sqErrAVX2_cached
+	MOVQ   r_base+0(FP), AX
+	MOVQ   p_base+24(FP), CX
+	CMPQ   AX, CX
+	JEQ    sqErrAVX2_cached
+	MOVQ   t_base+48(FP), CX
+	CMPQ   AX, CX
+	JEQ    sqErrAVX2_cached
+	MOVQ   r_base+0(FP), AX
+	MOVQ   p_base+24(FP), CX
+	MOVQ   t_base+48(FP), DX
+	MOVQ   r_len+8(FP), BX
+	CMPQ   BX, $0x10
+	JAE    sqErrAVX2_nt_vector
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+
+sqErrAVX2_nt_small2:
+	CMPQ        BX, $0x02
+	JB          sqErrAVX2_nt_small1
+	VMOVSS      (CX), X2
+	VSUBSS      (DX), X2, X2
+	VMOVSS      X2, (AX)
+	VFMADD231SS X2, X2, X0
+	VMOVSS      4(CX), X2
+	VSUBSS      4(DX), X2, X2
+	VMOVSS      X2, 4(AX)
+	VFMADD231SS X2, X2, X1
+	ADDQ        $0x08, AX
+	ADDQ        $0x08, CX
+	ADDQ        $0x08, DX
+	SUBQ        $0x02, BX
+	JMP         sqErrAVX2_nt_small2
+
+sqErrAVX2_nt_small1:
+	TESTQ       BX, BX
+	JZ          sqErrAVX2_nt_smalldone
+	VMOVSS      (CX), X2
+	VSUBSS      (DX), X2, X2
+	VMOVSS      X2, (AX)
+	VFMADD231SS X2, X2, X0
+
+sqErrAVX2_nt_smalldone:
+	VADDSS X1, X0, X0
+	VZEROUPPER
+	MOVSS  X0, ret+72(FP)
+	RET
+
+sqErrAVX2_nt_vector:
 	VXORPS      Y0, Y0, Y0
 	VXORPS      Y1, Y1, Y1
 	VXORPS      Y2, Y2, Y2
@@ -5880,6 +7969,8 @@ TEXT ·sqErrAVX2(SB), NOSPLIT, $0-76
 	SUBQ        SI, BX
 
 sqErrAVX2_nt_aligned:
+	VXORPS X11, X11, X11
+
 sqErrAVX2_nt_big:
 	CMPQ        BX, $0x00000040
 	JB          sqErrAVX2_nt_one
@@ -5935,19 +8026,22 @@ sqErrAVX2_nt_one:
 	JMP         sqErrAVX2_nt_one
 
 sqErrAVX2_nt_tail:
-	TESTQ       BX, BX
-	JZ          sqErrAVX2_nt_end
-	MOVQ        $0x00000008, SI
-	SUBQ        BX, SI
-	LEAQ        lanemask<>+0(SB), BX
-	VMOVDQU     (BX)(SI*4), Y8
-	VMASKMOVPS  (CX), Y8, Y9
-	VMASKMOVPS  (DX), Y8, Y10
-	VSUBPS      Y10, Y9, Y9
-	VMASKMOVPS  Y9, Y8, (AX)
-	VFMADD231PS Y9, Y9, Y0
+	TESTQ BX, BX
+	JZ    sqErrAVX2_nt_tailend
 
-sqErrAVX2_nt_end:
+sqErrAVX2_nt_tail1:
+	VMOVSS      (CX), X8
+	VSUBSS      (DX), X8, X8
+	VMOVSS      X8, (AX)
+	VFMADD231SS X8, X8, X11
+	ADDQ        $0x04, AX
+	ADDQ        $0x04, CX
+	ADDQ        $0x04, DX
+	DECQ        BX
+	JNZ         sqErrAVX2_nt_tail1
+
+sqErrAVX2_nt_tailend:
+	VADDPS       Y11, Y1, Y1
 	SFENCE
 	VADDPS       Y4, Y0, Y0
 	VADDPS       Y5, Y1, Y1
@@ -5971,6 +8065,43 @@ sqErrAVX2_cached:
 	MOVQ   p_base+24(FP), CX
 	MOVQ   t_base+48(FP), DX
 	MOVQ   r_len+8(FP), BX
+	CMPQ   BX, $0x10
+	JAE    sqErrAVX2_vector
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+
+sqErrAVX2_small2:
+	CMPQ        BX, $0x02
+	JB          sqErrAVX2_small1
+	VMOVSS      (CX), X2
+	VSUBSS      (DX), X2, X2
+	VMOVSS      X2, (AX)
+	VFMADD231SS X2, X2, X0
+	VMOVSS      4(CX), X2
+	VSUBSS      4(DX), X2, X2
+	VMOVSS      X2, 4(AX)
+	VFMADD231SS X2, X2, X1
+	ADDQ        $0x08, AX
+	ADDQ        $0x08, CX
+	ADDQ        $0x08, DX
+	SUBQ        $0x02, BX
+	JMP         sqErrAVX2_small2
+
+sqErrAVX2_small1:
+	TESTQ       BX, BX
+	JZ          sqErrAVX2_smalldone
+	VMOVSS      (CX), X2
+	VSUBSS      (DX), X2, X2
+	VMOVSS      X2, (AX)
+	VFMADD231SS X2, X2, X0
+
+sqErrAVX2_smalldone:
+	VADDSS X1, X0, X0
+	VZEROUPPER
+	MOVSS  X0, ret+72(FP)
+	RET
+
+sqErrAVX2_vector:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -5979,42 +8110,43 @@ sqErrAVX2_cached:
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
+	VXORPS X8, X8, X8
 
 sqErrAVX2_big:
 	CMPQ        BX, $0x00000040
 	JB          sqErrAVX2_one
-	VMOVUPS     (CX), Y8
-	VSUBPS      (DX), Y8, Y8
-	VMOVUPS     Y8, (AX)
-	VFMADD231PS Y8, Y8, Y0
-	VMOVUPS     32(CX), Y8
-	VSUBPS      32(DX), Y8, Y8
-	VMOVUPS     Y8, 32(AX)
-	VFMADD231PS Y8, Y8, Y1
-	VMOVUPS     64(CX), Y8
-	VSUBPS      64(DX), Y8, Y8
-	VMOVUPS     Y8, 64(AX)
-	VFMADD231PS Y8, Y8, Y2
-	VMOVUPS     96(CX), Y8
-	VSUBPS      96(DX), Y8, Y8
-	VMOVUPS     Y8, 96(AX)
-	VFMADD231PS Y8, Y8, Y3
-	VMOVUPS     128(CX), Y8
-	VSUBPS      128(DX), Y8, Y8
-	VMOVUPS     Y8, 128(AX)
-	VFMADD231PS Y8, Y8, Y4
-	VMOVUPS     160(CX), Y8
-	VSUBPS      160(DX), Y8, Y8
-	VMOVUPS     Y8, 160(AX)
-	VFMADD231PS Y8, Y8, Y5
-	VMOVUPS     192(CX), Y8
-	VSUBPS      192(DX), Y8, Y8
-	VMOVUPS     Y8, 192(AX)
-	VFMADD231PS Y8, Y8, Y6
-	VMOVUPS     224(CX), Y8
-	VSUBPS      224(DX), Y8, Y8
-	VMOVUPS     Y8, 224(AX)
-	VFMADD231PS Y8, Y8, Y7
+	VMOVUPS     (CX), Y9
+	VSUBPS      (DX), Y9, Y9
+	VMOVUPS     Y9, (AX)
+	VFMADD231PS Y9, Y9, Y0
+	VMOVUPS     32(CX), Y9
+	VSUBPS      32(DX), Y9, Y9
+	VMOVUPS     Y9, 32(AX)
+	VFMADD231PS Y9, Y9, Y1
+	VMOVUPS     64(CX), Y9
+	VSUBPS      64(DX), Y9, Y9
+	VMOVUPS     Y9, 64(AX)
+	VFMADD231PS Y9, Y9, Y2
+	VMOVUPS     96(CX), Y9
+	VSUBPS      96(DX), Y9, Y9
+	VMOVUPS     Y9, 96(AX)
+	VFMADD231PS Y9, Y9, Y3
+	VMOVUPS     128(CX), Y9
+	VSUBPS      128(DX), Y9, Y9
+	VMOVUPS     Y9, 128(AX)
+	VFMADD231PS Y9, Y9, Y4
+	VMOVUPS     160(CX), Y9
+	VSUBPS      160(DX), Y9, Y9
+	VMOVUPS     Y9, 160(AX)
+	VFMADD231PS Y9, Y9, Y5
+	VMOVUPS     192(CX), Y9
+	VSUBPS      192(DX), Y9, Y9
+	VMOVUPS     Y9, 192(AX)
+	VFMADD231PS Y9, Y9, Y6
+	VMOVUPS     224(CX), Y9
+	VSUBPS      224(DX), Y9, Y9
+	VMOVUPS     Y9, 224(AX)
+	VFMADD231PS Y9, Y9, Y7
 	ADDQ        $0x00000100, AX
 	ADDQ        $0x00000100, CX
 	ADDQ        $0x00000100, DX
@@ -6024,10 +8156,10 @@ sqErrAVX2_big:
 sqErrAVX2_one:
 	CMPQ        BX, $0x08
 	JB          sqErrAVX2_tail
-	VMOVUPS     (CX), Y8
-	VSUBPS      (DX), Y8, Y8
-	VMOVUPS     Y8, (AX)
-	VFMADD231PS Y8, Y8, Y0
+	VMOVUPS     (CX), Y9
+	VSUBPS      (DX), Y9, Y9
+	VMOVUPS     Y9, (AX)
+	VFMADD231PS Y9, Y9, Y0
 	ADDQ        $0x20, AX
 	ADDQ        $0x20, CX
 	ADDQ        $0x20, DX
@@ -6035,19 +8167,22 @@ sqErrAVX2_one:
 	JMP         sqErrAVX2_one
 
 sqErrAVX2_tail:
-	TESTQ       BX, BX
-	JZ          sqErrAVX2_end
-	MOVQ        $0x00000008, SI
-	SUBQ        BX, SI
-	LEAQ        lanemask<>+0(SB), BX
-	VMOVDQU     (BX)(SI*4), Y8
-	VMASKMOVPS  (CX), Y8, Y9
-	VMASKMOVPS  (DX), Y8, Y10
-	VSUBPS      Y10, Y9, Y9
-	VMASKMOVPS  Y9, Y8, (AX)
-	VFMADD231PS Y9, Y9, Y0
+	TESTQ BX, BX
+	JZ    sqErrAVX2_tailend
 
-sqErrAVX2_end:
+sqErrAVX2_tail1:
+	VMOVSS      (CX), X9
+	VSUBSS      (DX), X9, X9
+	VMOVSS      X9, (AX)
+	VFMADD231SS X9, X9, X8
+	ADDQ        $0x04, AX
+	ADDQ        $0x04, CX
+	ADDQ        $0x04, DX
+	DECQ        BX
+	JNZ         sqErrAVX2_tail1
+
+sqErrAVX2_tailend:
+	VADDPS       Y8, Y1, Y1
 	VADDPS       Y4, Y0, Y0
 	VADDPS       Y5, Y1, Y1
 	VADDPS       Y6, Y2, Y2
@@ -6071,6 +8206,39 @@ TEXT ·sqErrSumAVX2(SB), NOSPLIT, $0-52
 	MOVQ   p_base+0(FP), AX
 	MOVQ   t_base+24(FP), CX
 	MOVQ   p_len+8(FP), DX
+	CMPQ   DX, $0x10
+	JAE    sqErrSumAVX2_vector
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+
+sqErrSumAVX2_small2:
+	CMPQ        DX, $0x02
+	JB          sqErrSumAVX2_small1
+	VMOVSS      (AX), X2
+	VSUBSS      (CX), X2, X2
+	VFMADD231SS X2, X2, X0
+	VMOVSS      4(AX), X2
+	VSUBSS      4(CX), X2, X2
+	VFMADD231SS X2, X2, X1
+	ADDQ        $0x08, AX
+	ADDQ        $0x08, CX
+	SUBQ        $0x02, DX
+	JMP         sqErrSumAVX2_small2
+
+sqErrSumAVX2_small1:
+	TESTQ       DX, DX
+	JZ          sqErrSumAVX2_smalldone
+	VMOVSS      (AX), X2
+	VSUBSS      (CX), X2, X2
+	VFMADD231SS X2, X2, X0
+
+sqErrSumAVX2_smalldone:
+	VADDSS X1, X0, X0
+	VZEROUPPER
+	MOVSS  X0, ret+48(FP)
+	RET
+
+sqErrSumAVX2_vector:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -6205,18 +8373,19 @@ axpyAVX2_one:
 	JMP         axpyAVX2_one
 
 axpyAVX2_tail:
-	TESTQ       DX, DX
-	JZ          axpyAVX2_end
-	MOVQ        $0x00000008, BX
-	SUBQ        DX, BX
-	LEAQ        lanemask<>+0(SB), DX
-	VMOVDQU     (DX)(BX*4), Y1
-	VMASKMOVPS  (CX), Y1, Y3
-	VMASKMOVPS  (AX), Y1, Y2
-	VFMADD231PS Y2, Y0, Y3
-	VMASKMOVPS  Y3, Y1, (CX)
+	TESTQ DX, DX
+	JZ    axpyAVX2_tailend
 
-axpyAVX2_end:
+axpyAVX2_tail1:
+	VMOVSS      (CX), X1
+	VFMADD231SS (AX), X0, X1
+	VMOVSS      X1, (CX)
+	ADDQ        $0x04, AX
+	ADDQ        $0x04, CX
+	DECQ        DX
+	JNZ         axpyAVX2_tail1
+
+axpyAVX2_tailend:
 	VZEROUPPER
 	RET
 

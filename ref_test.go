@@ -168,7 +168,7 @@ func refColSums(m, n int, alpha float32, R []float32, beta float32, g0 []float32
 // refSqErr returns the residuals R = P − T, each exactly the float32
 // difference, and the want of Σ R².
 func refSqErr(P, T []float32) (R []want, sum want) {
-	R = make([]want, len(P))
+	R = make([]want, len(P), len(P)+1) // +1: room for the sum
 	a := newAcc()
 	for i := range P {
 		d := P[i] - T[i] // one float32 rounding, exactly what every implementation must store
@@ -245,4 +245,18 @@ func (d dataMode) fill(r *rand.Rand, n int) []float32 {
 		a[i] = d.value(r)
 	}
 	return a
+}
+
+// closeToGeneric reports whether a SIMD result got is acceptable next to
+// generic's result gen for the output w describes: NaN where generic has NaN,
+// the same infinity, the same value when the data make every sum exact,
+// otherwise within the documented bound 2·γₙ·S.
+func closeToGeneric(got, gen float32, w want) bool {
+	switch {
+	case gen != gen || got != got:
+		return gen != gen && got != got
+	case math.IsInf(float64(gen), 0) || math.IsInf(float64(got), 0) || w.exact:
+		return got == gen
+	}
+	return math.Abs(float64(got)-float64(gen)) <= w.tolGeneric()
 }

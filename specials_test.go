@@ -22,13 +22,15 @@ var (
 )
 
 // planted yields, for each base case, the case with NaN and then +Inf in
-// each single input element and, when the inputs have at most pairCells
-// elements in all, +Inf and −Inf in every pair of them.
+// each single input element and +Inf and −Inf in every pair of elements: of
+// all the inputs when they have at most pairCells elements in all, otherwise
+// of the first input (the one read along the reduction) when it has that few.
 func planted(bases iter.Seq[kcase], pairCells int) iter.Seq[kcase] {
 	return func(yield func(kcase) bool) {
 		for c := range bases {
 			var cells []*float32
-			for _, in := range c.inputs() {
+			ins := c.inputs()
+			for _, in := range ins {
 				for i := range in.data {
 					cells = append(cells, &in.data[i])
 				}
@@ -44,7 +46,10 @@ func planted(bases iter.Seq[kcase], pairCells int) iter.Seq[kcase] {
 				*p = old
 			}
 			if len(cells) > pairCells {
-				continue
+				cells = cells[:len(ins[0].data)]
+				if len(cells) > pairCells {
+					continue
+				}
 			}
 			for a, pa := range cells {
 				for _, pb := range cells[a+1:] {
@@ -87,7 +92,14 @@ func TestPropagationMatMulBias(t *testing.T) {
 				return
 			}
 		}
-		_ = mk(3, 9, 17) && mk(4, 17, 9)
+		// Shapes with m·n·k ≥ 256, which SIMD sets do not hand to their Go
+		// loops for being tiny: every lane of a panel of outputs (along n)
+		// and of the reduction (along k), and Inf − Inf across lanes of X's row.
+		for _, s := range [][3]int{{3, 9, 17}, {4, 17, 9}, {2, 33, 5}, {1, 40, 8}, {5, 9, 17}, {9, 3, 33}, {1, 1, 257}, {1, 16, 40}, {1, 7, 48}} {
+			if !mk(s[0], s[1], s[2]) {
+				return
+			}
+		}
 	}, 48))
 }
 
@@ -114,6 +126,13 @@ func TestPropagationGradW(t *testing.T) {
 				return
 			}
 		}
+		// m·n·k ≥ 256 (see TestPropagationMatMulBias), with Inf − Inf down
+		// the reduction over m in R's first column when R is small.
+		for i, s := range [][3]int{{2, 3, 48}, {3, 7, 17}, {16, 2, 9}, {1, 13, 20}, {70, 1, 4}, {40, 1, 8}, {33, 1, 9}} {
+			if !mk(s[0], s[1], s[2], float32(i%2)) {
+				return
+			}
+		}
 	}, 48))
 }
 
@@ -132,6 +151,19 @@ func TestPropagationColSums(t *testing.T) {
 		}
 		for n := 1; n <= 40; n++ {
 			if !mk(2, n, float32(n%2)*3) {
+				return
+			}
+		}
+		// m·n ≥ 64, where SIMD sets do not hand the sums to a Go loop:
+		// every lane along n, the reduction along m, and Inf − Inf down a
+		// column of a 16×3 R.
+		for n := 1; n <= 40; n++ {
+			if !mk(8, n, float32(n%2)) {
+				return
+			}
+		}
+		for _, s := range [][2]int{{22, 3}, {33, 2}, {65, 1}, {70, 3}, {16, 3}, {24, 2}} {
+			if !mk(s[0], s[1], 0) {
 				return
 			}
 		}
@@ -198,9 +230,10 @@ func TestSpecialScalars(t *testing.T) {
 				}
 			}
 		}
-		// Inf·0 inside the sums of MatMulBias and Dot.
+		// Inf·0 inside the sums of MatMulBias (big enough for SIMD paths
+		// from k = 4) and Dot.
 		for k := 1; k <= 20; k++ {
-			c := newMM(r, 2, 3, k, intData)
+			c := newMM(r, 4, 17, k, intData)
 			c.X[k-1], c.W[k-1] = posInf, 0
 			v := newVec(r, "Dot", k, intData)
 			v.x[k-1], v.y[k-1] = 0, negInf

@@ -6,9 +6,12 @@
 //
 // Every function here trusts its arguments: the Go wrappers in
 // kernels_avx2_amd64.go check shapes and route each call, and they alone call
-// these. Only AVX, AVX2 and FMA instructions are used (no AVX-512), every
-// function ends with VZEROUPPER, and tails use VMASKMOVPS, whose masked-off
-// lanes neither read nor fault, so nothing outside the slices is touched.
+// these. Only AVX, AVX2 and FMA instructions are used (no AVX-512), and every
+// function clears the upper YMM halves (VZEROUPPER) before returning. Nothing
+// outside the slices is touched: partial vectors are read with VMASKMOVPS,
+// whose masked-off lanes neither read nor fault, and written with VMASKMOVPS
+// or, where a store is frequent (rows of Y, SqErr's tail), with plain stores
+// of exactly the valid elements, as masked stores are slow on AMD's CPUs.
 package main
 
 import (
@@ -111,7 +114,7 @@ func ymms(n int) []VecVirtual {
 // mr·nr/8 independent accumulators, all of them FMAs from registers but one
 // operand. Packing into the frame costs no allocation and no zeroing by Go.
 func genMatMulPanel(nr, mr int) {
-	const kcMax = 256
+	const kcMax = 256 // = matMulKC in kernels_avx2_amd64.go, which never exceeds it
 	nv := nr / lanes
 	name := fmt.Sprintf("matMulPanel%d", nr)
 	TEXT(name, 0, "func(m, kc, nc int, x []float32, ldx int, w []float32, ldw int, b []float32, y []float32, ldy int, accum bool)")
@@ -437,22 +440,31 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 	CMPQ(nc, U8(nr))
 	JEQ(LabelRef(full))
 	{
-		mask := YMM()
-		n := GP64()
-		MOVQ(nc, n)
-		SUBQ(U8(nr-lanes), n)
-		loadMask(n, mask)
-		for i := 0; i < mr; i++ {
-			for v := 0; v < nv; v++ {
-				a := rowAddr(ys[i/3], ldy, i%3, 32*v)
-				if v == nv-1 {
-					VMASKMOVPS(acc[i][v], mask, a)
-				} else {
-					VMOVUPS(acc[i][v], a)
+		// The last vector of each row holds r = nc − (nr − 8) < 8 valid
+		// lanes. One branch on r, then plain 16-, 8- and 4-byte stores per
+		// row: a masked VMASKMOVPS store costs over ten cycles on AMD's
+		// CPUs, more than the rest of a row when k is small.
+		r := GP64()
+		MOVQ(nc, r)
+		SUBQ(U8(nr-lanes), r)
+		for lanesLeft := 1; lanesLeft < lanes; lanesLeft++ {
+			CMPQ(r, U8(lanesLeft))
+			JEQ(LabelRef(fmt.Sprintf("%s_r%d", l, lanesLeft)))
+		}
+		for lanesLeft := 1; lanesLeft < lanes; lanesLeft++ {
+			Label(fmt.Sprintf("%s_r%d", l, lanesLeft))
+			for i := 0; i < mr; i++ {
+				for v := 0; v < nv; v++ {
+					a := rowAddr(ys[i/3], ldy, i%3, 32*v)
+					if v == nv-1 {
+						storeLanes(acc[i][v], a, lanesLeft)
+					} else {
+						VMOVUPS(acc[i][v], a)
+					}
 				}
 			}
+			JMP(LabelRef(l + "_end"))
 		}
-		JMP(LabelRef(l + "_end"))
 	}
 	Label(full)
 	for i := 0; i < mr; i++ {
@@ -461,6 +473,29 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 		}
 	}
 	Label(l + "_end")
+}
+
+// storeLanes stores the first r < 8 lanes of v at a, and nothing else.
+func storeLanes(v VecVirtual, a Mem, r int) {
+	x := v.AsX()
+	if r >= 4 {
+		VMOVUPS(x, a)
+		if r == 4 {
+			return
+		}
+		hi := XMM()
+		VEXTRACTF128(U8(1), v, hi)
+		x, a, r = hi, a.Offset(16), r-4
+	}
+	switch r {
+	case 1:
+		VMOVSS(x, a)
+	case 2:
+		VMOVLPS(x, a)
+	case 3:
+		VMOVLPS(x, a)
+		VEXTRACTPS(U8(2), x, a.Offset(8))
+	}
 }
 
 // rowAddr addresses row i < 3 of a block at base with row stride ld (bytes).
@@ -822,6 +857,12 @@ func colSumsBlock(l string, nv int, masked bool, j0 Register, nrem func() Regist
 // body must advance nothing: offsets are 32·u from the pointers, which
 // streamLoop advances.
 func streamLoop(name string, n Register, ptrs []Register, unroll int, body func(u int, mask VecVirtual, big bool)) {
+	streamLoopTail(name, n, ptrs, unroll, body, true)
+}
+
+// streamLoopTail is streamLoop, leaving the last n < 8 elements to the caller
+// when masked is false.
+func streamLoopTail(name string, n Register, ptrs []Register, unroll int, body func(u int, mask VecVirtual, big bool), masked bool) {
 	Label(name + "_big")
 	CMPQ(n, U32(lanes*unroll))
 	JB(LabelRef(name + "_one"))
@@ -845,12 +886,32 @@ func streamLoop(name string, n Register, ptrs []Register, unroll int, body func(
 	JMP(LabelRef(name + "_one"))
 
 	Label(name + "_tail")
+	if !masked {
+		return
+	}
 	TESTQ(n, n)
 	JZ(LabelRef(name + "_end"))
 	mask := YMM()
 	loadMask(n, mask)
 	body(0, mask, false)
 	Label(name + "_end")
+}
+
+// scalarTail emits a loop running one(), then advancing ptrs by one element,
+// for each of the n < 8 elements left: for kernels that store, where a masked
+// VMASKMOVPS store is slow on some CPUs (tens of cycles on AMD's) and stalls
+// the next loads of the same bytes, which it cannot forward to.
+func scalarTail(name string, n Register, ptrs []Register, one func()) {
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_tailend"))
+	Label(name + "_tail1")
+	one()
+	for _, p := range ptrs {
+		ADDQ(U8(4), p)
+	}
+	DECQ(n)
+	JNZ(LabelRef(name + "_tail1"))
+	Label(name + "_tailend")
 }
 
 // load reads the vector at a, or its masked lanes (the others read as 0 and do
@@ -935,6 +996,46 @@ func sqErrBody(name string, mode int) {
 	} else {
 		n = Load(Param("p").Len(), GP64())
 	}
+	// Fewer than 16 elements (the tutorial's 5×2 residuals): a scalar loop
+	// over two accumulators, without the vector set-up and reduction, which
+	// cost more than the work there.
+	CMPQ(n, U8(16))
+	JAE(LabelRef(name + "_vector"))
+	{
+		a := []VecVirtual{XMM(), XMM()}
+		for _, x := range a {
+			VXORPS(x, x, x)
+		}
+		one := func(off int, into VecVirtual) {
+			d := XMM()
+			VMOVSS(Mem{Base: pp, Disp: off}, d)
+			VSUBSS(Mem{Base: tp, Disp: off}, d, d)
+			if mode != sumOnly {
+				VMOVSS(d, Mem{Base: rp, Disp: off})
+			}
+			VFMADD231SS(d, d, into)
+		}
+		Label(name + "_small2")
+		CMPQ(n, U8(2))
+		JB(LabelRef(name + "_small1"))
+		one(0, a[0])
+		one(4, a[1])
+		for _, p := range ptrs {
+			ADDQ(U8(8), p)
+		}
+		SUBQ(U8(2), n)
+		JMP(LabelRef(name + "_small2"))
+		Label(name + "_small1")
+		TESTQ(n, n)
+		JZ(LabelRef(name + "_smalldone"))
+		one(0, a[0])
+		Label(name + "_smalldone")
+		VADDSS(a[1], a[0], a[0])
+		VZEROUPPER()
+		Store(a[0], ReturnIndex(0))
+		RET()
+	}
+	Label(name + "_vector")
 	acc := ymms(unroll)
 	for _, a := range acc {
 		VXORPS(a, a, a)
@@ -976,7 +1077,24 @@ func sqErrBody(name string, mode int) {
 		SUBQ(h, n)
 		Label(name + "_aligned")
 	}
-	streamLoop(name, n, ptrs, unroll, body)
+	if mode == sumOnly {
+		streamLoop(name, n, ptrs, unroll, body)
+	} else {
+		// Separate accumulator: writing an XMM register would clear the
+		// upper lanes of acc[0].
+		tail := XMM()
+		VXORPS(tail, tail, tail)
+		streamLoopTail(name, n, ptrs, unroll, body, false)
+		scalarTail(name, n, ptrs, func() {
+			d := XMM()
+			VMOVSS(Mem{Base: pp}, d)
+			VSUBSS(Mem{Base: tp}, d, d)
+			VMOVSS(d, Mem{Base: rp})
+			VFMADD231SS(d, d, tail)
+		})
+		// VEX scalar ops keep tail's lanes 1-7 zero.
+		VADDPS(tail.AsY(), acc[1], acc[1])
+	}
 	if mode == writeRStream {
 		// Order the non-temporal stores before whatever the caller does next.
 		SFENCE()
@@ -1001,16 +1119,18 @@ func genAxpy() {
 	xp := Load(Param("x").Base(), GP64())
 	yp := Load(Param("y").Base(), GP64())
 	n := Load(Param("y").Len(), GP64())
-	streamLoop("axpyAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual, _ bool) {
-		xv, yv := YMM(), YMM()
-		load(Mem{Base: yp, Disp: 32 * u}, mask, yv)
-		if mask == nil {
-			VFMADD231PS(Mem{Base: xp, Disp: 32 * u}, a, yv)
-		} else {
-			load(Mem{Base: xp}, mask, xv)
-			VFMADD231PS(xv, a, yv)
-		}
-		store(yv, mask, Mem{Base: yp, Disp: 32 * u})
+	ptrs := []Register{xp, yp}
+	streamLoopTail("axpyAVX2", n, ptrs, unroll, func(u int, _ VecVirtual, _ bool) {
+		yv := YMM()
+		VMOVUPS(Mem{Base: yp, Disp: 32 * u}, yv)
+		VFMADD231PS(Mem{Base: xp, Disp: 32 * u}, a, yv)
+		VMOVUPS(yv, Mem{Base: yp, Disp: 32 * u})
+	}, false)
+	scalarTail("axpyAVX2", n, ptrs, func() {
+		yv := XMM()
+		VMOVSS(Mem{Base: yp}, yv)
+		VFMADD231SS(Mem{Base: xp}, a.AsX(), yv)
+		VMOVSS(yv, Mem{Base: yp})
 	})
 	VZEROUPPER()
 	RET()
@@ -1050,9 +1170,10 @@ func genDot() {
 // genPeakFMA emits peakFMAAVX2: 16 VFMADD231PS (256 flops) per iteration,
 // acc += c·c with c = 0 so that nothing overflows or goes subnormal. Fifteen
 // accumulators (the sixteenth register holds c) take them in turn, and the
-// loop runs two iterations per pass so that every chain has at least 12
-// cycles between its dependent FMAs when 32 of them take 16 cycles: the loop
-// is bound by the FMA units' throughput, not by any chain's latency.
+// loop runs two iterations per pass, so that no chain has more than three
+// dependent FMAs (12 cycles of latency) in a pass that needs 16 cycles for its
+// 32 FMAs at two per cycle: the loop is bound by the FMA units' throughput,
+// not by any chain's latency.
 func genPeakFMA() {
 	const chains, fmas = 15, 16
 	const name = "peakFMAAVX2"
