@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	csvpkg "encoding/csv"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -269,8 +271,21 @@ func TestQuickRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := bytes.Count(csv, []byte("\n")); n < 1+len(matMulShapesQuick)*3+len(sqErrSizesQuick)*3+4 {
-		t.Errorf("results.csv has %d lines", n)
+	recs, err := csvpkg.NewReader(bytes.NewReader(csv)).ReadAll()
+	if err != nil {
+		t.Fatalf("results.csv: %v", err)
+	}
+	nImpl := len(edgefit.Implementations())
+	// Header, FMA ceilings twice, every contender and ceiling of every case,
+	// 3 Go trainers on 2 tasks.
+	want := 1 + 2*nImpl + len(matMulShapesQuick)*(nImpl+2) + len(sqErrSizesQuick)*(2*nImpl+2) + 2*3
+	if len(recs) != want {
+		t.Errorf("results.csv has %d records, want %d", len(recs), want)
+	}
+	for _, rec := range recs {
+		if len(rec) != 10 {
+			t.Errorf("results.csv record %q has %d fields, want 10", rec, len(rec))
+		}
 	}
 	for _, name := range []string{"matmul.svg", "sqerr.svg", "training.svg"} {
 		f, err := os.Open(filepath.Join(dir, name))
@@ -468,5 +483,21 @@ func TestPythonTraining(t *testing.T) {
 	_, _, err = try("echo RESULT task=tutorial lib=torch-fit seconds=0.01 reps=3 spread=0.1 mse=1e9\n")
 	if err == nil || !strings.Contains(err.Error(), "did not train") {
 		t.Errorf("untrained model: error %v", err)
+	}
+}
+
+// Adding NumPy's timing to a case must not overwrite its ceilings, which
+// come from the same measurement.
+func TestCaseResultTimingsDoNotAliasCeilings(t *testing.T) {
+	cr, err := measureCase(timer{budget: time.Millisecond, reps: 3}, sqErrCase(64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := slices.Clone(cr.ceilings)
+	cr.timings = append(cr.timings, timing{name: pyKernelName})
+	for i := range before {
+		if cr.ceilings[i].name != before[i].name {
+			t.Errorf("ceiling %d became %q, was %q", i, cr.ceilings[i].name, before[i].name)
+		}
 	}
 }

@@ -19,7 +19,10 @@
 //     when /usr/bin/python3 has them, NumPy and PyTorch (the tutorial's fit()
 //     and a hand-sliced loop), on one thread, through pytorch_bench.py.
 //
-// Every library runs on one thread (GOMAXPROCS=1 for the Go ones). Every
+// Every library runs on one thread (GOMAXPROCS=1 for the Go ones), and times
+// are the process's CPU time, so that other programs on a shared machine do
+// not count against whoever was running. The repetitions of the contenders of
+// a case are interleaved, and each is reported as a ratio to edgefit's. Every
 // contender's answer is checked against a float64 reference after it is
 // timed; a wrong answer stops the run before anything is written.
 //
@@ -173,7 +176,9 @@ func run(c config) (*results, error) {
 		tasks[1] = syntheticTask(2_000, 16, 4, 10)
 	}
 	for _, t := range tasks {
-		tr, err := measureTraining(tm, t)
+		// A training run is long against a kernel call and moves much
+		// memory: a longer budget gives every trainer its 5 repetitions.
+		tr, err := measureTraining(timer{budget: 4 * c.budget, reps: c.reps}, t)
 		if err != nil {
 			return nil, err
 		}
@@ -247,7 +252,8 @@ func measureCase(tm timer, c *kernelCase) (caseResult, error) {
 		return caseResult{}, fmt.Errorf("wrong answer, nothing written: %v", err)
 	}
 	runtime.GC() // each case starts with the garbage of the one before collected
-	return caseResult{c: c, timings: all[:len(c.contenders)], ceilings: all[len(c.contenders):]}, nil
+	n := len(c.contenders)
+	return caseResult{c: c, timings: all[:n:n], ceilings: all[n:]}, nil
 }
 
 // measureTraining times every Go trainer on task t and checks that each one

@@ -219,7 +219,7 @@ def main():
     def params(m):
         return m.weight.detach().numpy(), m.bias.detach().numpy()
 
-    # The tutorial's fit(), verbatim but for the loss it returns.
+    # The tutorial's fit(), without the line it prints every 10 epochs.
     def fit(num_epochs, model, loss_fn, opt, dl):
         for epoch in range(num_epochs):
             for xb, yb in dl:

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -245,7 +247,11 @@ func writeSummary(b *strings.Builder, r *results) {
 				continue
 			}
 			ref := find(cr.timings, r.ref)
-			p("- %s, %s: %s (%s %s); the others take %s its time.\n", what, cr.c.label, r.ref, fmtDur(ref.perOp),
+			size := cr.c.label
+			if cr.c.kernel == "sqerr" {
+				size += " elements"
+			}
+			p("- %s, %s: %s (%s %s); the others take %s its time.\n", what, size, r.ref, fmtDur(ref.perOp),
 				"at "+sig3(rate(cr.c.work, ref.perOp))+" "+cr.c.unit, others(cr.timings, ref))
 		}
 	}
@@ -326,10 +332,12 @@ func kernelTables(b *strings.Builder, r *results, title string, cases []caseResu
 // writeCSV writes every timing, with its repetitions, for anyone who wants
 // to plot or test them differently.
 func writeCSV(w io.Writer, r *results) error {
-	var b strings.Builder
-	b.WriteString("section,size,contender,median_seconds,spread,reps,calls_per_rep,rate,rate_unit,mse\n")
+	cw := csv.NewWriter(w)
+	g := func(x float64) string { return strconv.FormatFloat(x, 'g', 9, 64) }
+	cw.Write([]string{"section", "size", "contender", "median_seconds", "spread", "reps", "calls_per_rep", "rate", "rate_unit", "mse"})
 	row := func(section, size string, t timing, rt float64, unit string) {
-		fmt.Fprintf(&b, "%s,%s,%s,%.9g,%.4f,%d,%d,%.6g,%s,\n", section, size, t.name, t.perOp.Seconds(), t.spread, len(t.reps), t.iters, rt, unit)
+		cw.Write([]string{section, size, t.name, g(t.perOp.Seconds()), strconv.FormatFloat(t.spread, 'f', 4, 64),
+			strconv.Itoa(len(t.reps)), strconv.Itoa(t.iters), g(rt), unit, ""})
 	}
 	for i := range r.fmaStart {
 		row("fma-ceiling-start", "", r.fmaStart[i], rate(fmaWork(), r.fmaStart[i].perOp), "GFLOP/s")
@@ -346,13 +354,14 @@ func writeCSV(w io.Writer, r *results) error {
 		}
 	}
 	for _, tr := range r.train {
+		t := tr.task
 		for _, x := range tr.rows {
-			fmt.Fprintf(&b, "train-%s,%d×%d→%d,%s,%.9g,%.4f,%d,1,%.6g,rows/s,%.9g\n", tr.task.name, tr.task.n, tr.task.d, tr.task.o,
-				x.lib, x.seconds, x.spread, x.reps, x.rowsPerSec(tr.task), x.mse)
+			cw.Write([]string{"train-" + t.name, fmt.Sprintf("%d×%d→%d", t.n, t.d, t.o), x.lib, g(x.seconds),
+				strconv.FormatFloat(x.spread, 'f', 4, 64), strconv.Itoa(x.reps), "1", g(x.rowsPerSec(t)), "rows/s", g(x.mse)})
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	cw.Flush()
+	return cw.Error()
 }
 
 // fmaWork is the floating-point operations of one call of an FMA ceiling.

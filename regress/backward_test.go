@@ -49,7 +49,10 @@ func TestBackwardPathsAgree(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tr.tiny = tiny
+			tr.path = pathKernels
+			if tiny {
+				tr.path = pathFused
+			}
 			got, err := tr.Backward(X, Y)
 			if err != nil {
 				t.Fatal(err)

@@ -179,7 +179,10 @@ func TestParityFromScratch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tr.tiny = tiny
+			tr.path = pathKernels
+			if tiny {
+				tr.path = pathFused
+			}
 			loss, err := tr.Backward(X, Y)
 			if err != nil {
 				t.Fatal(err)
@@ -281,7 +284,10 @@ func (c *builtinCase) run(t *testing.T, ds *Dataset, X, Y linalg.Dense, tiny boo
 			if err != nil {
 				t.Fatal(err)
 			}
-			tr.tiny = tiny
+			tr.path = pathKernels
+			if tiny {
+				tr.path = pathFused
+			}
 			// Record every step's loss through the public pieces: Epoch
 			// over the loader, and the last-batch loss fit() prints.
 			var last []float32

@@ -304,6 +304,29 @@ func TestDivergence(t *testing.T) {
 			}
 		}
 	}
+	// A loss that has fallen far and then wobbles at its floor is not
+	// divergence, however tight the growth limit: only growth past the first
+	// epoch's loss counts. (Mini-batch SGD at the noise floor of a nearly
+	// exact fit rises over its lowest loss so far many times.)
+	noisy := mediumData(t, 64, 4, 1)
+	m0, _ := NewLinear(4, 1, 1)
+	tr0, _ := NewTrainer(m0, MSE, newSGD(t, 0.1), 8)
+	l0, _ := NewLoader(noisy, LoaderConfig{BatchSize: 8, Shuffle: true})
+	hist0, err := tr0.Fit(context.Background(), l0, FitConfig{Epochs: 200, GrowthLimit: 1.01})
+	if err != nil {
+		t.Fatalf("converged fit with growth limit 1.01: %v", err)
+	}
+	rises, low := 0, math.Inf(1)
+	for _, v := range hist0 {
+		if float64(v) > 1.01*low {
+			rises++
+		}
+		low = min(low, float64(v))
+	}
+	if rises == 0 || !(hist0[len(hist0)-1] < 1e-3*hist0[0]) {
+		t.Errorf("the case tests nothing: %d rises over the lowest loss, loss %v -> %v", rises, hist0[0], hist0[len(hist0)-1])
+	}
+
 	// A small enough rate does not trip the detector.
 	m, _ := NewLinear(3, 2, 1)
 	tr, _ := NewTrainer(m, MSE, newSGD(t, 1e-5), 5)
