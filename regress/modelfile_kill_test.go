@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -67,13 +68,24 @@ func TestSaveSurvivesKill(t *testing.T) {
 	deadline := time.Now().Add(4 * time.Second)
 	kills := 0
 	for i := 0; i < 15 && time.Now().Before(deadline); i++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestSaveHelper$")
-		cmd.Env = append(os.Environ(), saveHelperEnv+"="+path)
-		os.Remove(path + ".ready")
-		if err := cmd.Start(); err != nil {
-			if errors.Is(err, syscall.ENOEXEC) {
-				t.Skipf("cannot start a child process here (%v): an emulated run without binfmt", err)
+		start := func() (*exec.Cmd, error) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestSaveHelper$")
+			if emulator != "" {
+				cmd = exec.Command(emulator, os.Args[0], "-test.run=^TestSaveHelper$")
 			}
+			cmd.Env = append(os.Environ(), saveHelperEnv+"="+path)
+			return cmd, cmd.Start()
+		}
+		os.Remove(path + ".ready")
+		cmd, err := start()
+		if errors.Is(err, syscall.ENOEXEC) && emulator == "" {
+			// Under a user-mode emulator without binfmt_misc (GOARCH=arm64
+			// go test -exec qemu-aarch64-static) the kernel cannot start this
+			// test binary again: start it under the same emulator.
+			emulator = emulatorFor(t, err)
+			cmd, err = start()
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
 		for start := time.Now(); time.Since(start) < 2*time.Second; time.Sleep(time.Millisecond) {
@@ -112,4 +124,19 @@ func TestSaveSurvivesKill(t *testing.T) {
 	if kills < 5 || seen[2] == 0 {
 		t.Errorf("%d kills, the new model seen %d times: the test did not exercise saving", kills, seen[2])
 	}
+}
+
+// emulator, when set, is the user-mode emulator that runs child processes.
+var emulator string
+
+// emulatorFor finds qemu's user-mode emulator for this GOARCH on PATH, or
+// fails the test saying what to install.
+func emulatorFor(t *testing.T, cause error) string {
+	t.Helper()
+	name := map[string]string{"arm64": "qemu-aarch64-static", "arm": "qemu-arm-static", "riscv64": "qemu-riscv64-static", "386": "qemu-i386-static"}[runtime.GOARCH]
+	path, err := exec.LookPath(name)
+	if name == "" || err != nil {
+		t.Fatalf("cannot start a %s child process (%v) and no emulator %q on PATH: install qemu-user-static", runtime.GOARCH, cause, name)
+	}
+	return path
 }

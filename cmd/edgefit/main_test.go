@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -39,6 +40,21 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// emulator, when set, is the user-mode emulator that runs the built binary.
+var emulator string
+
+// emulatorFor finds qemu's user-mode emulator for goarch on PATH, or fails
+// the test saying what to install.
+func emulatorFor(t *testing.T, goarch string, cause error) string {
+	t.Helper()
+	name := map[string]string{"arm64": "qemu-aarch64-static", "arm": "qemu-arm-static", "riscv64": "qemu-riscv64-static", "386": "qemu-i386-static"}[goarch]
+	path, err := exec.LookPath(name)
+	if name == "" || err != nil {
+		t.Fatalf("cannot run the %s binary (%v) and no emulator %q on PATH: install qemu-user-static", goarch, cause, name)
+	}
+	return path
+}
+
 type result struct {
 	stdout, stderr string
 	code           int
@@ -46,13 +62,26 @@ type result struct {
 
 func runCmd(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if errors.Is(err, syscall.ENOEXEC) {
-		t.Skipf("cannot run the built binary here (%v): an emulated run without binfmt", err)
+	run := func() error {
+		cmd := exec.Command(bin, args...)
+		if emulator != "" {
+			cmd = exec.Command(emulator, append([]string{bin}, args...)...)
+		}
+		cmd.Stdin = strings.NewReader(stdin)
+		out.Reset()
+		errb.Reset()
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		return cmd.Run()
+	}
+	err := run()
+	if errors.Is(err, syscall.ENOEXEC) && emulator == "" {
+		// The tests run under a user-mode emulator without binfmt_misc
+		// (GOARCH=arm64 go test -exec qemu-aarch64-static): the kernel cannot
+		// start the binary, built for the same GOARCH, so run it under the
+		// same emulator.
+		emulator = emulatorFor(t, runtime.GOARCH, err)
+		err = run()
 	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
