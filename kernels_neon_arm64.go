@@ -115,17 +115,7 @@ func sqErrNEONChecked(r, p, t []float32) float32 {
 	return s
 }
 
-func sqErrSumNEONChecked(p, t []float32) float32 {
-	t = t[:len(p)]
-	raceRead(p)
-	raceRead(t)
-	var s float32
-	for i := 0; i < len(p); i += neonChunk {
-		e := min(i+neonChunk, len(p))
-		s += sqErrSumNEON(p[i:e], t[i:e])
-	}
-	return s
-}
+func sqErrSumNEONChecked(p, t []float32) float32 { return sumChunks(p, t, sqErrSumNEON) }
 
 func axpyNEONChecked(alpha float32, x, y []float32) {
 	x = x[:len(y)]
@@ -138,26 +128,20 @@ func axpyNEONChecked(alpha float32, x, y []float32) {
 	}
 }
 
-func dotNEONChecked(x, y []float32) float32 {
-	y = y[:len(x)]
-	raceRead(x)
-	raceRead(y)
-	var s float32
-	for i := 0; i < len(x); i += neonChunk {
-		e := min(i+neonChunk, len(x))
-		s += dotNEON(x[i:e], y[i:e])
-	}
-	return s
-}
+func dotNEONChecked(x, y []float32) float32 { return sumChunks(x, y, dotNEON) }
 
-func peakLoadNEONChecked(x, y []float32) float32 {
+func peakLoadNEONChecked(x, y []float32) float32 { return sumChunks(x, y, peakLoadNEON) }
+
+// sumChunks runs a reduction over two vectors in pieces of at most neonChunk
+// elements, like the other kernels, and adds up the pieces' results.
+func sumChunks(x, y []float32, reduce func(x, y []float32) float32) float32 {
 	y = y[:len(x)]
 	raceRead(x)
 	raceRead(y)
 	var s float32
 	for i := 0; i < len(x); i += neonChunk {
 		e := min(i+neonChunk, len(x))
-		s += peakLoadNEON(x[i:e], y[i:e])
+		s += reduce(x[i:e], y[i:e])
 	}
 	return s
 }
