@@ -2,6 +2,7 @@ package regress
 
 import (
 	"errors"
+	"github.com/edgefit/edgefit/internal/emulator"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -70,19 +71,19 @@ func TestSaveSurvivesKill(t *testing.T) {
 	for i := 0; i < 15 && time.Now().Before(deadline); i++ {
 		start := func() (*exec.Cmd, error) {
 			cmd := exec.Command(os.Args[0], "-test.run=^TestSaveHelper$")
-			if emulator != "" {
-				cmd = exec.Command(emulator, os.Args[0], "-test.run=^TestSaveHelper$")
+			if qemu != "" {
+				cmd = exec.Command(qemu, os.Args[0], "-test.run=^TestSaveHelper$")
 			}
 			cmd.Env = append(os.Environ(), saveHelperEnv+"="+path)
 			return cmd, cmd.Start()
 		}
 		os.Remove(path + ".ready")
 		cmd, err := start()
-		if errors.Is(err, syscall.ENOEXEC) && emulator == "" {
+		if errors.Is(err, syscall.ENOEXEC) && qemu == "" {
 			// Under a user-mode emulator without binfmt_misc (GOARCH=arm64
 			// go test -exec qemu-aarch64-static) the kernel cannot start this
 			// test binary again: start it under the same emulator.
-			emulator = emulatorFor(t, err)
+			qemu = mustEmulator(t, err)
 			cmd, err = start()
 		}
 		if err != nil {
@@ -126,17 +127,16 @@ func TestSaveSurvivesKill(t *testing.T) {
 	}
 }
 
-// emulator, when set, is the user-mode emulator that runs child processes.
-var emulator string
+// qemu, when set, is the user-mode emulator that runs child processes.
+var qemu string
 
-// emulatorFor finds qemu's user-mode emulator for this GOARCH on PATH, or
-// fails the test saying what to install.
-func emulatorFor(t *testing.T, cause error) string {
+// mustEmulator returns the emulator for this GOARCH, or fails the test with
+// why the child could not start and what to install.
+func mustEmulator(t *testing.T, cause error) string {
 	t.Helper()
-	name := map[string]string{"arm64": "qemu-aarch64-static", "arm": "qemu-arm-static", "riscv64": "qemu-riscv64-static", "386": "qemu-i386-static"}[runtime.GOARCH]
-	path, err := exec.LookPath(name)
-	if name == "" || err != nil {
-		t.Fatalf("cannot start a %s child process (%v) and no emulator %q on PATH: install qemu-user-static", runtime.GOARCH, cause, name)
+	path, err := emulator.For(runtime.GOARCH)
+	if err != nil {
+		t.Fatalf("cannot start a %s child process (%v): %v", runtime.GOARCH, cause, err)
 	}
 	return path
 }

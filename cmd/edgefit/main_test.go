@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/edgefit/edgefit/internal/emulator"
 	"math"
 	"os"
 	"os/exec"
@@ -40,20 +41,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// emulator, when set, is the user-mode emulator that runs the built binary.
-var emulator string
-
-// emulatorFor finds qemu's user-mode emulator for goarch on PATH, or fails
-// the test saying what to install.
-func emulatorFor(t *testing.T, goarch string, cause error) string {
-	t.Helper()
-	name := map[string]string{"arm64": "qemu-aarch64-static", "arm": "qemu-arm-static", "riscv64": "qemu-riscv64-static", "386": "qemu-i386-static"}[goarch]
-	path, err := exec.LookPath(name)
-	if name == "" || err != nil {
-		t.Fatalf("cannot run the %s binary (%v) and no emulator %q on PATH: install qemu-user-static", goarch, cause, name)
-	}
-	return path
-}
+// qemu, when set, is the user-mode emulator that runs the built binary.
+var qemu string
 
 type result struct {
 	stdout, stderr string
@@ -65,8 +54,8 @@ func runCmd(t *testing.T, stdin string, args ...string) result {
 	var out, errb bytes.Buffer
 	run := func() error {
 		cmd := exec.Command(bin, args...)
-		if emulator != "" {
-			cmd = exec.Command(emulator, append([]string{bin}, args...)...)
+		if qemu != "" {
+			cmd = exec.Command(qemu, append([]string{bin}, args...)...)
 		}
 		cmd.Stdin = strings.NewReader(stdin)
 		out.Reset()
@@ -75,12 +64,12 @@ func runCmd(t *testing.T, stdin string, args ...string) result {
 		return cmd.Run()
 	}
 	err := run()
-	if errors.Is(err, syscall.ENOEXEC) && emulator == "" {
+	if errors.Is(err, syscall.ENOEXEC) && qemu == "" {
 		// The tests run under a user-mode emulator without binfmt_misc
 		// (GOARCH=arm64 go test -exec qemu-aarch64-static): the kernel cannot
 		// start the binary, built for the same GOARCH, so run it under the
 		// same emulator.
-		emulator = emulatorFor(t, runtime.GOARCH, err)
+		qemu = mustEmulator(t, err)
 		err = run()
 	}
 	code := 0
@@ -466,4 +455,15 @@ func TestEarlyStopping(t *testing.T) {
 	if j.ValMSE == nil || *j.ValMSE > 0.01 {
 		t.Errorf("val_mse %v", j.ValMSE)
 	}
+}
+
+// mustEmulator returns the emulator for this GOARCH, or fails the test with
+// why the child could not start and what to install.
+func mustEmulator(t *testing.T, cause error) string {
+	t.Helper()
+	path, err := emulator.For(runtime.GOARCH)
+	if err != nil {
+		t.Fatalf("cannot start a %s child process (%v): %v", runtime.GOARCH, cause, err)
+	}
+	return path
 }
