@@ -12,6 +12,7 @@ type kernels struct {
 	colSums    func(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)
 	axpy       func(alpha float32, x, y []float32)
 	dot        func(x, y []float32) float32
+	gatherRows func(k int, idx []int, x []float32, ldx int, y []float32, ldy int)
 
 	// Calibration loops for benchmarks: the machine's ceilings, measured in
 	// the same run as the kernels they are compared with.
@@ -207,6 +208,48 @@ func (im *Impl) Dot(x, y []float32) float32 {
 	return im.k.dot(x, y)
 }
 
+// GatherRows copies rows idx of X into consecutive rows of Y, k elements
+// each, X and Y row-major with row strides ldx and ldy: how a shuffled
+// mini-batch is assembled from a dataset. In Go:
+//
+//	for i, r := range idx {
+//		copy(Y[i*ldy:i*ldy+k], X[r*ldx:r*ldx+k])
+//	}
+//
+// Every index must name a row X holds: 0 ≤ idx[i] and idx[i]·ldx + k ≤
+// len(X). Only the len(idx)×k elements of Y are written, and the copy is
+// exact, bit for bit (NaN payloads too). Y must not overlap X.
+//
+// The rows are usually scattered over a dataset far larger than the caches,
+// so the time goes in waiting for memory, not in copying. The SIMD versions
+// ask for the rows some positions ahead of the one they copy (software
+// prefetch), so that many rows' cache misses are in flight at once instead
+// of one row's at a time.
+func (im *Impl) GatherRows(k int, idx []int, X []float32, ldx int, Y []float32, ldy int) {
+	if k < 0 {
+		panic(fmt.Sprintf("edgefit: GatherRows: k = %d, want at least 0", k))
+	}
+	if ldx < max(k, 1) {
+		panic(fmt.Sprintf("edgefit: GatherRows: X has row stride %d, want at least its %d columns (and at least 1)", ldx, k))
+	}
+	checkMatrix("GatherRows", "Y", Y, len(idx), k, ldy)
+	if len(idx) == 0 || k == 0 {
+		return
+	}
+	// The last row X holds; -1 if it holds none. Comparing indices with it
+	// cannot overflow, as idx[i]·ldx could.
+	last := -1
+	if len(X) >= k {
+		last = (len(X) - k) / ldx
+	}
+	for i, r := range idx {
+		if r < 0 || r > last {
+			panic(fmt.Sprintf("edgefit: GatherRows: idx[%d] = %d, but X (len %d, %d columns, row stride %d) holds rows 0…%d", i, r, len(X), k, ldx, last))
+		}
+	}
+	im.k.gatherRows(k, idx, X, ldx, Y, ldy)
+}
+
 // PeakFMA runs a loop of independent fused multiply-adds and nothing else,
 // the ceiling for compute-bound kernels of this implementation, and returns
 // the number of floating-point operations it performed (an FMA counts as 2).
@@ -288,3 +331,9 @@ func Axpy(alpha float32, x, y []float32) { active.Axpy(alpha, x, y) }
 
 // Dot returns Σ x·y with the active implementation; see Impl.Dot.
 func Dot(x, y []float32) float32 { return active.Dot(x, y) }
+
+// GatherRows copies rows idx of X into consecutive rows of Y with the active
+// implementation; see Impl.GatherRows.
+func GatherRows(k int, idx []int, X []float32, ldx int, Y []float32, ldy int) {
+	active.GatherRows(k, idx, X, ldx, Y, ldy)
+}

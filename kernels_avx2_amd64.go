@@ -15,6 +15,7 @@ var avx2 = &Impl{name: "avx2", k: kernels{
 	colSums:    colSumsAVX2Checked,
 	axpy:       ifRace(axpyAVX2Checked, axpyAVX2),
 	dot:        ifRace(dotAVX2Checked, dotAVX2),
+	gatherRows: gatherRowsGeneric, // until the assembly exists
 	peakFMA:    peakFMAAVX2,
 	peakLoad:   ifRace(peakLoadAVX2Checked, peakLoadAVX2),
 }}

@@ -12,6 +12,7 @@ var generic = &Impl{name: "generic", k: kernels{
 	colSums:    colSumsGeneric,
 	axpy:       axpyGeneric,
 	dot:        dotGeneric,
+	gatherRows: gatherRowsGeneric,
 	peakFMA:    peakFMAGeneric,
 	peakLoad:   peakLoadGeneric,
 }}
@@ -108,6 +109,12 @@ func dotGeneric(x, y []float32) float32 {
 // peakFMAGeneric does PeakFMAFlopsPerIter operations per iteration as 128
 // multiply-adds spread over 16 independent chains, so that the loop is bound
 // by the multiply-add throughput rather than by one chain's latency.
+func gatherRowsGeneric(k int, idx []int, x []float32, ldx int, y []float32, ldy int) {
+	for i, r := range idx {
+		copy(y[i*ldy:i*ldy+k], x[r*ldx:r*ldx+k])
+	}
+}
+
 func peakFMAGeneric(iters int) {
 	var a [16]float32
 	for i := range a {

@@ -36,6 +36,7 @@ var neon = &Impl{name: "neon", k: kernels{
 	colSums:    colSumsNEONChecked,
 	axpy:       axpyNEONChecked,
 	dot:        dotNEONChecked,
+	gatherRows: gatherRowsGeneric, // until the assembly exists
 	peakFMA:    peakFMANEONChecked,
 	peakLoad:   peakLoadNEONChecked,
 }}
