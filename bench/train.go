@@ -300,6 +300,7 @@ func edgefitTrainer(t *trainTask) (trainer, error) {
 		if err != nil {
 			return err
 		}
+		defer l.Close()
 		tr, err := regress.NewTrainer(m, regress.MSE, opt, bs)
 		if err != nil {
 			return err

@@ -83,69 +83,78 @@ func peakGFLOPS() float64 {
 // against the active kernels' PeakFMA measured in the same run. PyTorch:
 // ~57k rows/s with DataLoader, ~242k rows/s slicing by hand.
 func BenchmarkEpoch(b *testing.B) {
-	b.Run("medium", func(b *testing.B) { benchEpoch(b, true) })
+	b.Run("medium", func(b *testing.B) { benchEpoch(b, true, false) })
 }
 
-func benchEpoch(b *testing.B, shuffle bool) {
-	{
-		const n, d, o, bs = 100_000, 64, 8, 256
-		ds := mediumData(b, n, d, o)
-		m, _ := NewLinear(d, o, 0)
-		opt, _ := NewSGD(SGDConfig{LR: 0.01})
-		tr, err := NewTrainer(m, MSE, opt, bs)
-		if err != nil {
-			b.Fatal(err)
-		}
-		l, err := NewLoader(ds, LoaderConfig{BatchSize: bs, Shuffle: shuffle, Seed: 1})
-		if err != nil {
-			b.Fatal(err)
-		}
-		peak := peakGFLOPS()
-		ctx := context.Background()
-		b.ReportAllocs()
-		b.ResetTimer()
-		for range b.N {
-			if _, err := tr.Epoch(ctx, l); err != nil {
-				b.Fatal(err)
-			}
-		}
-		sec := b.Elapsed().Seconds()
-		rows := float64(n) * float64(b.N) / sec
-		gflops := rows * 2 * (d*o + d*o) / 1e9
-		b.ReportMetric(rows, "rows/s")
-		b.ReportMetric(gflops, "GFLOP/s")
-		b.ReportMetric(peak, "peakGFLOP/s")
-		b.ReportMetric(100*gflops/peak, "%peak")
+// BenchmarkEpochSync/medium: BenchmarkEpoch/medium with LoaderConfig.Sync,
+// every batch gathered in the training goroutine: one core does everything.
+func BenchmarkEpochSync(b *testing.B) {
+	b.Run("medium", func(b *testing.B) { benchEpoch(b, true, true) })
+}
+
+func benchEpoch(b *testing.B, shuffle, sync bool) {
+	const n, d, o, bs = 100_000, 64, 8, 256
+	ds := mediumData(b, n, d, o)
+	m, _ := NewLinear(d, o, 0)
+	opt, _ := NewSGD(SGDConfig{LR: 0.01})
+	tr, err := NewTrainer(m, MSE, opt, bs)
+	if err != nil {
+		b.Fatal(err)
 	}
+	l, err := NewLoader(ds, LoaderConfig{BatchSize: bs, Shuffle: shuffle, Seed: 1, Sync: sync})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	peak := peakGFLOPS()
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := tr.Epoch(ctx, l); err != nil {
+			b.Fatal(err)
+		}
+	}
+	sec := b.Elapsed().Seconds()
+	rows := float64(n) * float64(b.N) / sec
+	gflops := rows * 2 * (d*o + d*o) / 1e9
+	b.ReportMetric(rows, "rows/s")
+	b.ReportMetric(gflops, "GFLOP/s")
+	b.ReportMetric(peak, "peakGFLOP/s")
+	b.ReportMetric(100*gflops/peak, "%peak")
 }
 
 // BenchmarkEpochInOrder/medium: BenchmarkEpoch/medium without shuffling, so
 // that batches are views of the dataset and nothing is gathered: the cost of
 // the training arithmetic alone, for comparison.
 func BenchmarkEpochInOrder(b *testing.B) {
-	b.Run("medium", func(b *testing.B) { benchEpoch(b, false) })
+	b.Run("medium", func(b *testing.B) { benchEpoch(b, false, false) })
 }
 
 // BenchmarkLoader/medium: the shuffled epoch of BenchmarkEpoch/medium without
 // the training, to show what gathering the batches costs on its own.
 func BenchmarkLoader(b *testing.B) {
-	b.Run("medium", func(b *testing.B) {
-		const n, d, o, bs = 100_000, 64, 8, 256
-		ds := mediumData(b, n, d, o)
-		l, err := NewLoader(ds, LoaderConfig{BatchSize: bs, Shuffle: true, Seed: 1})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		b.ResetTimer()
-		for range b.N {
-			l.Reset()
-			for {
-				if _, _, ok := l.Next(); !ok {
-					break
-				}
+	b.Run("medium", func(b *testing.B) { benchLoader(b, false) })
+	b.Run("medium-sync", func(b *testing.B) { benchLoader(b, true) })
+}
+
+func benchLoader(b *testing.B, sync bool) {
+	const n, d, o, bs = 100_000, 64, 8, 256
+	ds := mediumData(b, n, d, o)
+	l, err := NewLoader(ds, LoaderConfig{BatchSize: bs, Shuffle: true, Seed: 1, Sync: sync})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		l.Reset()
+		for {
+			if _, _, ok := l.Next(); !ok {
+				break
 			}
 		}
-		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-	})
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }

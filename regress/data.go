@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 
 	"github.com/edgefit/edgefit/linalg"
 )
@@ -43,6 +44,11 @@ func NewDataset(X, Y linalg.Dense) (*Dataset, error) {
 	return &Dataset{X: X, Y: Y}, nil
 }
 
+// bytes is the size of the dataset's rows.
+func (d *Dataset) bytes() int {
+	return 4 * d.Len() * (d.X.Cols + d.Y.Cols)
+}
+
 // Len is the number of rows.
 func (d *Dataset) Len() int { return d.X.Rows }
 
@@ -79,6 +85,14 @@ type LoaderConfig struct {
 	Seed      uint64
 	DropLast  bool     // drop a final batch smaller than BatchSize
 	Order     Permuter // if set, the order of every epoch comes from it (implies Shuffle)
+	// Sync gathers every shuffled batch in Next, in the caller's goroutine,
+	// as DataLoader's num_workers=0. By default, when shuffling a dataset
+	// larger than the caches (aheadMinBytes) and more than one CPU is
+	// available (GOMAXPROCS > 1 at NewLoader), a background goroutine
+	// gathers the next batch while the caller trains on this one, as
+	// num_workers=1: the batches are the same, bit for bit, in the same
+	// order. Close ends that goroutine.
+	Sync bool
 }
 
 // Loader yields a Dataset's rows in batches, as DataLoader: call Reset at the
@@ -87,7 +101,12 @@ type LoaderConfig struct {
 // shuffling, a new permutation is drawn each epoch (the same sequence of
 // permutations for the same Seed) and each batch's rows are gathered into
 // buffers allocated once, by NewLoader. A batch is valid until the next call
-// to Next or Reset.
+// to Next, Reset or Close.
+//
+// A shuffling Loader gathers its batches in a goroutine of its own unless
+// LoaderConfig.Sync is set; Close ends it (the garbage collector does too,
+// once the Loader is unreachable, but Close says when). A Loader is not safe
+// for concurrent use.
 type Loader struct {
 	ds     *Dataset
 	cfg    LoaderConfig
@@ -98,6 +117,7 @@ type Loader struct {
 	epoch  int // epochs started (by Reset)
 	pos    int // next row of the order
 	err    error
+	ahead  *ahead // the background gatherer, if any; pos's batch is its job
 }
 
 // NewLoader returns a loader over ds; the first Reset starts epoch 0.
@@ -122,11 +142,33 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 		if cfg.Order != nil {
 			l.seen = make([]bool, n)
 		}
-		l.bx, _ = linalg.New(bs, ds.X.Cols)
-		l.by, _ = linalg.New(bs, ds.Y.Cols)
+		if !cfg.Sync && runtime.GOMAXPROCS(0) > 1 && ds.bytes() >= aheadMinBytes {
+			l.ahead = newAhead(ds.X, ds.Y, bs)
+			runtime.AddCleanup(l, (*ahead).stop, l.ahead)
+		} else {
+			l.bx, _ = linalg.New(bs, ds.X.Cols)
+			l.by, _ = linalg.New(bs, ds.Y.Cols)
+		}
 	}
 	l.pos = ds.Len() // nothing to yield before Reset
 	return l, nil
+}
+
+// Close ends the goroutine that gathers batches in the background, if there
+// is one; the Loader goes on working, gathering in Next. The batch last
+// returned stays valid. Close always returns nil.
+func (l *Loader) Close() error {
+	if l.ahead == nil {
+		return nil
+	}
+	a := l.ahead
+	a.stop()
+	// Next gathers into another buffer than the batch last returned,
+	// which stays valid.
+	s := a.free(-1)
+	l.bx, l.by = a.buf[s].X, a.buf[s].Y
+	l.ahead = nil
+	return nil
 }
 
 // Dataset returns the loader's dataset.
@@ -150,6 +192,10 @@ func (l *Loader) Epoch() int { return l.epoch }
 // Reset starts a new epoch: with shuffling, it draws (or asks the Permuter
 // for) the epoch's order. It allocates nothing.
 func (l *Loader) Reset() error {
+	a := l.ahead
+	if a != nil {
+		a.reset()
+	}
 	l.pos = 0
 	l.err = nil
 	if l.cfg.Shuffle {
@@ -160,7 +206,23 @@ func (l *Loader) Reset() error {
 		}
 	}
 	l.epoch++
+	if a != nil && a.idle() {
+		if rows := l.rowsAt(0); rows > 0 {
+			a.post(0, l.perm[:rows])
+		}
+	}
 	return nil
+}
+
+// rowsAt is the number of rows of the batch starting at row lo of the order,
+// 0 if there is none.
+func (l *Loader) rowsAt(lo int) int {
+	n, bs := l.ds.Len(), l.cfg.BatchSize
+	rows := min(bs, n-lo)
+	if rows <= 0 || (l.cfg.DropLast && rows < bs) {
+		return 0
+	}
+	return rows
 }
 
 func (l *Loader) order() error {
@@ -193,15 +255,21 @@ func (l *Loader) order() error {
 // Next returns the next batch of inputs and targets, or ok = false at the end
 // of the epoch.
 func (l *Loader) Next() (X, Y linalg.Dense, ok bool) {
-	n, bs := l.ds.Len(), l.cfg.BatchSize
-	rows := min(bs, n-l.pos)
-	if rows <= 0 || (l.cfg.DropLast && rows < bs) {
+	rows := l.rowsAt(l.pos)
+	if rows == 0 {
 		return linalg.Dense{}, linalg.Dense{}, false
 	}
 	lo := l.pos
 	l.pos += rows
 	if !l.cfg.Shuffle {
 		return l.ds.X.Slice(lo, lo+rows), l.ds.Y.Slice(lo, lo+rows), true
+	}
+	if a := l.ahead; a != nil {
+		X, Y = a.next(lo, l.perm[lo:lo+rows])
+		if next := l.rowsAt(l.pos); next > 0 && a.idle() {
+			a.post(l.pos, l.perm[l.pos:l.pos+next])
+		}
+		return X, Y, true
 	}
 	X, Y = l.bx.Slice(0, rows), l.by.Slice(0, rows)
 	gather(X, l.ds.X, Y, l.ds.Y, l.perm[lo:lo+rows])
@@ -210,56 +278,3 @@ func (l *Loader) Next() (X, Y linalg.Dense, ok bool) {
 
 // Err reports why the current epoch could not start, if it could not.
 func (l *Loader) Err() error { return l.err }
-
-// gather copies rows idx of the inputs X and targets Y into consecutive rows
-// of bx and by.
-//
-// The rows are scattered over a dataset usually far larger than the caches,
-// and a copy loop stalls on each row's cache misses in turn. So a first pass
-// only loads one value from every cache line of every row, inputs and targets
-// together: those loads do not depend on one another, the core keeps many of
-// them in flight at once, and the copies that follow find the batch (a few
-// tens of KiB) in cache. On the 100,000×64 benchmark this made the loader
-// several times faster.
-func gather(bx, X, by, Y linalg.Dense, idx []int) {
-	var t touch
-	for _, r := range idx {
-		t.row(X.Data[r*X.Stride : r*X.Stride+X.Cols])
-		t.row(Y.Data[r*Y.Stride : r*Y.Stride+Y.Cols])
-	}
-	touchSink = t.sum()
-	copyRows(bx, X, idx)
-	copyRows(by, Y, idx)
-}
-
-func copyRows(dst, src linalg.Dense, idx []int) {
-	c, ds, ss := src.Cols, dst.Stride, src.Stride
-	d, s := dst.Data, src.Data
-	for i, r := range idx {
-		copy(d[i*ds:i*ds+c], s[r*ss:r*ss+c])
-	}
-}
-
-// touch accumulates one value per cache line into four independent sums, so
-// that the loads are not serialised behind one chain of additions.
-type touch struct{ t0, t1, t2, t3 float32 }
-
-func (t *touch) row(row []float32) {
-	const line = 16 // float32s per 64-byte cache line
-	j := 0
-	for ; j+3*line < len(row); j += 4 * line {
-		t.t0 += row[j]
-		t.t1 += row[j+line]
-		t.t2 += row[j+2*line]
-		t.t3 += row[j+3*line]
-	}
-	for ; j < len(row); j += line {
-		t.t0 += row[j]
-	}
-	t.t1 += row[len(row)-1] // the last line, when rows are not line-aligned
-}
-
-func (t *touch) sum() float32 { return t.t0 + t.t1 + t.t2 + t.t3 }
-
-// touchSink keeps gather's touching loads from being optimised away.
-var touchSink float32

@@ -141,6 +141,7 @@ func fitCrops(X, Y linalg.Dense, lr float64, report func(regress.EpochStats)) (*
 	if err != nil {
 		return nil, err
 	}
+	defer l.Close()
 	m, err := regress.NewLinear(X.Cols, Y.Cols, tutorialSeed)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,223 @@
+package regress
+
+import (
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/edgefit/edgefit"
+	"github.com/edgefit/edgefit/linalg"
+)
+
+// ahead is a shuffling Loader's background gatherer, DataLoader's
+// num_workers=1: while the caller trains on one batch, a goroutine gathers
+// the next.
+//
+// Why: a shuffled batch's rows are scattered over a dataset far larger than
+// the caches, and one core keeps only so many cache misses in flight; on the
+// 100,000×64 benchmark gathering a batch took as long as training on it. A
+// second core has its own miss buffers, so gathering there overlaps the two.
+// The batches are bit for bit those gathered in the caller, in the same
+// order.
+//
+// The protocol is a one-slot job queue. The caller posts a job, a buffer and
+// the row indices to gather into it, by writing them and then incrementing
+// posted; the worker gathers, then sets done to posted. The caller touches a
+// job's buffer only once done has caught up with posted, and writes a new
+// job only then: the atomics order every access, so there is no lock and
+// nothing allocates.
+//
+// Waiting is bounded, so that a busy machine degrades the loader to
+// gathering in the caller instead of stalling it: if the worker has not
+// finished the caller's next batch within a few times its usual gathering
+// time (it may have been descheduled), the caller gathers the batch itself
+// into a third buffer and abandons the job, and goes on gathering itself
+// until the worker is idle again. The worker spins briefly for its next job
+// and then parks on a channel, so that it neither competes with the caller
+// for a busy CPU for long nor costs anything when the loader is idle.
+type ahead struct {
+	X, Y linalg.Dense // the dataset
+	buf  [3]aheadBuf
+
+	// The job, written by the caller before posted is incremented and read
+	// by the worker after: gather rows buf[slot].idx[:rows].
+	slot, rows int
+	posted     atomic.Int64
+	done       atomic.Int64
+	jobNS      atomic.Int64  // how long the worker's last job took
+	sleeping   atomic.Bool   // the worker is parked, or about to be
+	wake       chan struct{} // a job was posted (capacity 1)
+	quit       chan struct{} // closed by stop
+
+	// The caller's side.
+	queued  bool // a job for the batch at queuedLo of this epoch is posted
+	queueLo int
+	last    int // the buffer of the batch last returned, -1 if none
+	stopped bool
+}
+
+type aheadBuf struct {
+	X, Y linalg.Dense
+	idx  []int
+}
+
+// aheadMinBytes is the smallest dataset a Loader gathers from in the
+// background by default: below it the rows stay in cache, gathering is cheap,
+// and handing batches between cores would cost more than it saves.
+var aheadMinBytes = 4 << 20 // a variable for tests
+
+// The waits. The worker spins for workerSpin before parking: parking and
+// waking cost a few µs, a batch's gathering a few µs to a few tens. The
+// caller waits for its batch at most a few times the worker's last job,
+// and at least callerMinWait.
+const (
+	workerSpin    = 50 * time.Microsecond
+	callerMinWait = 20 * time.Microsecond
+)
+
+// workerDelay, if set, runs in the worker before every job: tests use it
+// to make the worker late.
+var workerDelay func()
+
+func newAhead(X, Y linalg.Dense, batch int) *ahead {
+	a := &ahead{X: X, Y: Y, last: -1,
+		wake: make(chan struct{}, 1),
+		quit: make(chan struct{}),
+	}
+	for s := range a.buf {
+		a.buf[s].X, _ = linalg.New(batch, X.Cols)
+		a.buf[s].Y, _ = linalg.New(batch, Y.Cols)
+		a.buf[s].idx = make([]int, batch)
+	}
+	go a.work()
+	return a
+}
+
+// idle reports whether the worker has finished every job posted.
+func (a *ahead) idle() bool { return a.done.Load() == a.posted.Load() }
+
+// post asks the worker to gather rows idx (of the order starting at lo) into
+// a buffer other than the last returned. The worker must be idle.
+func (a *ahead) post(lo int, idx []int) {
+	s := a.free(-1)
+	a.slot, a.rows = s, len(idx)
+	copy(a.buf[s].idx, idx)
+	a.queued, a.queueLo = true, lo
+	a.posted.Add(1)
+	if a.sleeping.Load() {
+		select {
+		case a.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// free returns a buffer that is neither the last returned, nor the worker's
+// (if it is busy), nor other.
+func (a *ahead) free(other int) int {
+	busy := -1
+	if !a.idle() {
+		busy = a.slot
+	}
+	for s := range a.buf {
+		if s != a.last && s != busy && s != other {
+			return s
+		}
+	}
+	panic("regress: no free batch buffer") // three buffers, three exclusions at most one each
+}
+
+// next returns the batch of rows idx, the order's rows from lo: the worker's,
+// if it was asked for it and finishes in time, else gathered here.
+func (a *ahead) next(lo int, idx []int) (X, Y linalg.Dense) {
+	s := -1
+	if a.queued && a.queueLo == lo {
+		a.queued = false
+		if a.await() {
+			s = a.slot
+		}
+	}
+	if s < 0 {
+		s = a.free(-1)
+		b := &a.buf[s]
+		gather(b.X, a.X, b.Y, a.Y, idx)
+	}
+	a.last = s
+	return a.buf[s].X.Slice(0, len(idx)), a.buf[s].Y.Slice(0, len(idx))
+}
+
+// await waits for the worker's job, a bounded time; it reports whether the
+// job is done.
+func (a *ahead) await() bool {
+	want := a.posted.Load()
+	if a.done.Load() == want {
+		return true
+	}
+	limit := max(callerMinWait, 4*time.Duration(a.jobNS.Load()))
+	start := time.Now()
+	for i := 1; ; i++ {
+		if a.done.Load() == want {
+			return true
+		}
+		if i%64 == 0 && time.Since(start) > limit {
+			return false
+		}
+	}
+}
+
+// reset forgets the job posted for the previous epoch, if any: the worker may
+// still be gathering it, into its own buffer.
+func (a *ahead) reset() {
+	a.queued = false
+	a.last = -1
+}
+
+func (a *ahead) work() {
+	var seen int64
+	for {
+		start := time.Now()
+		for i := 1; a.posted.Load() == seen; i++ {
+			if i%128 != 0 || time.Since(start) < workerSpin {
+				continue
+			}
+			a.sleeping.Store(true)
+			if a.posted.Load() == seen {
+				select {
+				case <-a.wake:
+				case <-a.quit:
+					return
+				}
+			}
+			a.sleeping.Store(false)
+			start = time.Now()
+		}
+		seen = a.posted.Load()
+		if workerDelay != nil {
+			workerDelay()
+		}
+		t := time.Now()
+		b := &a.buf[a.slot]
+		gather(b.X, a.X, b.Y, a.Y, b.idx[:a.rows])
+		a.jobNS.Store(int64(time.Since(t)))
+		a.done.Store(seen)
+	}
+}
+
+// stop waits for the worker's last job and ends it.
+func (a *ahead) stop() {
+	if a.stopped {
+		return
+	}
+	a.stopped = true
+	for !a.idle() {
+		runtime.Gosched()
+	}
+	close(a.quit)
+}
+
+// gather copies rows idx of the inputs X and targets Y into consecutive rows
+// of bx and by.
+func gather(bx, X, by, Y linalg.Dense, idx []int) {
+	edgefit.GatherRows(X.Cols, idx, X.Data, X.Stride, bx.Data, bx.Stride)
+	edgefit.GatherRows(Y.Cols, idx, Y.Data, Y.Stride, by.Data, by.Stride)
+}
