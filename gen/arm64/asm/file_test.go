@@ -63,6 +63,8 @@ func TestErrors(t *testing.T) {
 		{"FLDPQ register offset", func(fn *Func) { fn.FLDPQ(R0.Index(R1), V(0).F(), V(1).F()); fn.RET() }, "no register offset"},
 		{"MOVDLoad register post-increment", func(fn *Func) { fn.MOVDLoad(R0.PostBy(R1), R2); fn.RET() }, "no register post-increment"},
 		{"MOVDLoad post-increment range", func(fn *Func) { fn.MOVDLoad(R0.Post(256), R2); fn.RET() }, "-256…255"},
+		{"MOVDStore register post-increment", func(fn *Func) { fn.MOVDStore(R2, R0.PostBy(R1)); fn.RET() }, "no register post-increment"},
+		{"MOVDStore post-increment range", func(fn *Func) { fn.MOVDStore(R2, R0.Post(-264)); fn.RET() }, "-256…255"},
 		{"PRFM post-indexed", func(fn *Func) { fn.PRFM(R0.Post(64), PLDL1KEEP); fn.RET() }, "no post-indexing"},
 		{"PRFM unaligned offset", func(fn *Func) { fn.PRFM(R0.Off(4), PLDL1KEEP); fn.RET() }, "multiple of 8"},
 		{"PRFM negative offset", func(fn *Func) { fn.PRFM(R0.Off(-8), PLDL1KEEP); fn.RET() }, "multiple of 8"},

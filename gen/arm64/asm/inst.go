@@ -76,7 +76,13 @@ func (fn *Func) MUL3(m, n, d Reg) { fn.inst("MUL", fmt.Sprintf("%s, %s, %s", m, 
 
 // MOVDLoad loads the 64-bit word at m into d (Go's MOVD from memory, ldr):
 // at an immediate or register offset, or post-indexed by an immediate.
-func (fn *Func) MOVDLoad(m Mem, d Reg) {
+func (fn *Func) MOVDLoad(m Mem, d Reg) { fn.inst(fn.movdOp(m), m.String()+", "+d.String()) }
+
+// MOVDStore stores s to the 64-bit word at m (Go's MOVD to memory, str), with
+// the addresses MOVDLoad takes.
+func (fn *Func) MOVDStore(s Reg, m Mem) { fn.inst(fn.movdOp(m), s.String()+", "+m.String()) }
+
+func (fn *Func) movdOp(m Mem) string {
 	op := "MOVD"
 	if m.post {
 		if m.byReg {
@@ -87,7 +93,7 @@ func (fn *Func) MOVDLoad(m Mem, d Reg) {
 		}
 		op += ".P"
 	}
-	fn.inst(op, m.String()+", "+d.String())
+	return op
 }
 
 // Prefetch is the operation of a PRFM, its Rt field: what the line is wanted
