@@ -2781,6 +2781,321 @@ by1_end_6:
 	FMOVS	F16, ret+48(FP)
 	RET
 
+// gatherRowsNEON copies row idx[i] of x, the k elements from x[idx[i]·ldx],
+// to y[i·ldy : i·ldy+k] for i < len(idx), bit for bit. k and len(idx) must
+// be at least 1, every row must lie inside x and every row of y inside y;
+// nothing else is read or written. While it copies row i it prefetches
+// row idx[i+ahead] (when i+ahead < len(idx)), having first prefetched rows
+// idx[0:ahead]: 1 ≤ ahead ≤ len(idx). A row is prefetched at byte offsets
+// last and 0, 64, …, 64·(lines−1) (lines ≥ 0, 0 ≤ last < 4k).
+//
+// func gatherRowsNEON(k int, idx []int, x []float32, ldx int, y []float32, ldy int, ahead, lines, last int)
+TEXT ·gatherRowsNEON(SB), NOSPLIT|NOFRAME, $0-120
+	MOVD	k+0(FP), R0
+	MOVD	idx_base+8(FP), R1
+	MOVD	idx_len+16(FP), R2
+	MOVD	x_base+32(FP), R3
+	MOVD	ldx+56(FP), R4
+	LSL	$2, R4, R4
+	MOVD	y_base+64(FP), R5
+	MOVD	ldy+88(FP), R6
+	LSL	$2, R6, R6
+	MOVD	ahead+96(FP), R7
+	MOVD	lines+104(FP), R8
+	MOVD	last+112(FP), R9
+	LSR	$4, R0, R11
+	LSR	$2, R0, R12
+	AND	$3, R12, R12
+	AND	$3, R0, R13
+	// prefetch rows idx[0:ahead]
+	MOVD	R1, R10
+	MOVD	R7, R20
+	CBZ	R20, first_end_2
+
+first_1:
+	MOVD.P	8(R10), R17
+	MUL	R4, R17, R17
+	ADD	R3, R17
+	WORD	$0xf8a96a20 // prfm pldl1keep, [x17,x9]
+	MOVD	R8, R19
+	CBZ	R19, lines_end_4
+
+lines_3:
+	PRFM	(R17), PLDL1KEEP
+	ADD	$64, R17
+	SUBS	$1, R19
+	BNE	lines_3
+
+lines_end_4:
+	SUBS	$1, R20
+	BNE	first_1
+
+first_end_2:
+	// copy rows idx[0:n−ahead], prefetching rows idx[ahead:n]
+	MOVD	R2, R20
+	SUB	R7, R20
+	CBZ	R20, rows_end_6
+
+rows_5:
+	MOVD.P	8(R10), R17
+	MUL	R4, R17, R17
+	ADD	R3, R17
+	WORD	$0xf8a96a20 // prfm pldl1keep, [x17,x9]
+	MOVD	R8, R19
+	CBZ	R19, lines_end_8
+
+lines_7:
+	PRFM	(R17), PLDL1KEEP
+	ADD	$64, R17
+	SUBS	$1, R19
+	BNE	lines_7
+
+lines_end_8:
+	MOVD.P	8(R1), R14
+	MUL	R4, R14, R14
+	ADD	R3, R14
+	MOVD	R5, R15
+	ADD	R6, R5
+	MOVD	R11, R16
+	CBZ	R16, by16_end_10
+
+by16_9:
+	VLD1.P	64(R14), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], 64(R15)
+	SUBS	$1, R16
+	BNE	by16_9
+
+by16_end_10:
+	MOVD	R12, R16
+	CBZ	R16, by4_end_12
+
+by4_11:
+	VLD1.P	16(R14), [V0.S4]
+	VST1.P	[V0.S4], 16(R15)
+	SUBS	$1, R16
+	BNE	by4_11
+
+by4_end_12:
+	MOVD	R13, R16
+	CBZ	R16, by1_end_14
+
+by1_13:
+	FMOVS.P	4(R14), F0
+	FMOVS.P	F0, 4(R15)
+	SUBS	$1, R16
+	BNE	by1_13
+
+by1_end_14:
+	SUBS	$1, R20
+	BNE	rows_5
+
+rows_end_6:
+	// copy rows idx[n−ahead:n], prefetched already
+	MOVD	R7, R20
+	CBZ	R20, last_end_16
+
+last_15:
+	MOVD.P	8(R1), R14
+	MUL	R4, R14, R14
+	ADD	R3, R14
+	MOVD	R5, R15
+	ADD	R6, R5
+	MOVD	R11, R16
+	CBZ	R16, by16_end_18
+
+by16_17:
+	VLD1.P	64(R14), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], 64(R15)
+	SUBS	$1, R16
+	BNE	by16_17
+
+by16_end_18:
+	MOVD	R12, R16
+	CBZ	R16, by4_end_20
+
+by4_19:
+	VLD1.P	16(R14), [V0.S4]
+	VST1.P	[V0.S4], 16(R15)
+	SUBS	$1, R16
+	BNE	by4_19
+
+by4_end_20:
+	MOVD	R13, R16
+	CBZ	R16, by1_end_22
+
+by1_21:
+	FMOVS.P	4(R14), F0
+	FMOVS.P	F0, 4(R15)
+	SUBS	$1, R16
+	BNE	by1_21
+
+by1_end_22:
+	SUBS	$1, R20
+	BNE	last_15
+
+last_end_16:
+	RET
+
+// gatherRowsNEONTrace is gatherRowsNEON for the tests, which cannot observe
+// a prefetch: where gatherRowsNEON prefetches an address, it stores the
+// address to the next element of trace instead, and before it copies a row,
+// it stores the row's address plus one. trace must have room for
+// len(idx)·(lines+2) addresses.
+//
+// func gatherRowsNEONTrace(k int, idx []int, x []float32, ldx int, y []float32, ldy int, ahead, lines, last int, trace []uintptr)
+TEXT ·gatherRowsNEONTrace(SB), NOSPLIT|NOFRAME, $0-144
+	MOVD	k+0(FP), R0
+	MOVD	idx_base+8(FP), R1
+	MOVD	idx_len+16(FP), R2
+	MOVD	x_base+32(FP), R3
+	MOVD	ldx+56(FP), R4
+	LSL	$2, R4, R4
+	MOVD	y_base+64(FP), R5
+	MOVD	ldy+88(FP), R6
+	LSL	$2, R6, R6
+	MOVD	ahead+96(FP), R7
+	MOVD	lines+104(FP), R8
+	MOVD	last+112(FP), R9
+	MOVD	trace_base+120(FP), R21
+	LSR	$4, R0, R11
+	LSR	$2, R0, R12
+	AND	$3, R12, R12
+	AND	$3, R0, R13
+	// prefetch rows idx[0:ahead]
+	MOVD	R1, R10
+	MOVD	R7, R20
+	CBZ	R20, first_end_2
+
+first_1:
+	MOVD.P	8(R10), R17
+	MUL	R4, R17, R17
+	ADD	R3, R17
+	ADD	R9, R17, R22
+	MOVD.P	R22, 8(R21)
+	MOVD	R8, R19
+	CBZ	R19, lines_end_4
+
+lines_3:
+	MOVD.P	R17, 8(R21)
+	ADD	$64, R17
+	SUBS	$1, R19
+	BNE	lines_3
+
+lines_end_4:
+	SUBS	$1, R20
+	BNE	first_1
+
+first_end_2:
+	// copy rows idx[0:n−ahead], prefetching rows idx[ahead:n]
+	MOVD	R2, R20
+	SUB	R7, R20
+	CBZ	R20, rows_end_6
+
+rows_5:
+	MOVD.P	8(R10), R17
+	MUL	R4, R17, R17
+	ADD	R3, R17
+	ADD	R9, R17, R22
+	MOVD.P	R22, 8(R21)
+	MOVD	R8, R19
+	CBZ	R19, lines_end_8
+
+lines_7:
+	MOVD.P	R17, 8(R21)
+	ADD	$64, R17
+	SUBS	$1, R19
+	BNE	lines_7
+
+lines_end_8:
+	MOVD.P	8(R1), R14
+	MUL	R4, R14, R14
+	ADD	R3, R14
+	ADD	$1, R14, R22
+	MOVD.P	R22, 8(R21)
+	MOVD	R5, R15
+	ADD	R6, R5
+	MOVD	R11, R16
+	CBZ	R16, by16_end_10
+
+by16_9:
+	VLD1.P	64(R14), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], 64(R15)
+	SUBS	$1, R16
+	BNE	by16_9
+
+by16_end_10:
+	MOVD	R12, R16
+	CBZ	R16, by4_end_12
+
+by4_11:
+	VLD1.P	16(R14), [V0.S4]
+	VST1.P	[V0.S4], 16(R15)
+	SUBS	$1, R16
+	BNE	by4_11
+
+by4_end_12:
+	MOVD	R13, R16
+	CBZ	R16, by1_end_14
+
+by1_13:
+	FMOVS.P	4(R14), F0
+	FMOVS.P	F0, 4(R15)
+	SUBS	$1, R16
+	BNE	by1_13
+
+by1_end_14:
+	SUBS	$1, R20
+	BNE	rows_5
+
+rows_end_6:
+	// copy rows idx[n−ahead:n], prefetched already
+	MOVD	R7, R20
+	CBZ	R20, last_end_16
+
+last_15:
+	MOVD.P	8(R1), R14
+	MUL	R4, R14, R14
+	ADD	R3, R14
+	ADD	$1, R14, R22
+	MOVD.P	R22, 8(R21)
+	MOVD	R5, R15
+	ADD	R6, R5
+	MOVD	R11, R16
+	CBZ	R16, by16_end_18
+
+by16_17:
+	VLD1.P	64(R14), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], 64(R15)
+	SUBS	$1, R16
+	BNE	by16_17
+
+by16_end_18:
+	MOVD	R12, R16
+	CBZ	R16, by4_end_20
+
+by4_19:
+	VLD1.P	16(R14), [V0.S4]
+	VST1.P	[V0.S4], 16(R15)
+	SUBS	$1, R16
+	BNE	by4_19
+
+by4_end_20:
+	MOVD	R13, R16
+	CBZ	R16, by1_end_22
+
+by1_21:
+	FMOVS.P	4(R14), F0
+	FMOVS.P	F0, 4(R15)
+	SUBS	$1, R16
+	BNE	by1_21
+
+by1_end_22:
+	SUBS	$1, R20
+	BNE	last_15
+
+last_end_16:
+	RET
+
 // peakFMANEON runs iters iterations of 32 vector multiply-adds (FMLA .4S,
 // 8 flops each: 256 flops an iteration, edgefit.PeakFMAFlopsPerIter). They
 // go to 30 accumulators (two take a second one), so each dependency chain

@@ -51,6 +51,7 @@ func generate(pkg string) (s, d []byte, err error) {
 	colSums(f)
 	axpy(f)
 	dot(f)
+	gatherRows(f)
 	peakFMA(f)
 	peakLoad(f)
 	if s, err = f.Assembly(); err != nil {

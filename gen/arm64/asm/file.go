@@ -5,11 +5,12 @@
 // declaring its functions.
 //
 // Instructions Go's arm64 assembler knows are written with its mnemonics, so
-// the assembler validates them. The vector floating-point arithmetic it lacks
-// up to Go 1.26 (golang.org/issue/41092) is encoded here from the
-// instruction's fields and written as WORD $0x… with the GNU spelling as a
-// comment; the package's tests decode every such word with
-// golang.org/x/arch/arm64/arm64asm and compare it with that comment.
+// the assembler validates them. What it lacks up to Go 1.26, the vector
+// floating-point arithmetic (golang.org/issue/41092) and PRFM with a register
+// offset, is encoded here from the instruction's fields and written as
+// WORD $0x… with the GNU spelling as a comment; the package's tests decode
+// every such word with golang.org/x/arch/arm64/arm64asm and compare it with
+// that comment.
 package asm
 
 import (

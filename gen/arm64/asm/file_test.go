@@ -58,6 +58,17 @@ func TestErrors(t *testing.T) {
 		{"unknown argument", func(fn *Func) { fn.Load("y", R0); fn.RET() }, `no argument "y"`},
 		{"float as int", func(fn *Func) { fn.Load("a", R0); fn.RET() }, "float32"},
 		{"bad word", func(fn *Func) { fn.VFADD(V(0).S4(), V(1).S2(), V(2).S4()); fn.RET() }, "arrangement"},
+		{"VLD1 register offset", func(fn *Func) { fn.VLD1(R0.Index(R1), Seq(V(0), 1, S4)); fn.RET() }, "register offset needs post-indexing"},
+		{"FMOVS register offset", func(fn *Func) { fn.FMOVS(R0.Index(R1), V(0).F()); fn.RET() }, "no register offset"},
+		{"FLDPQ register offset", func(fn *Func) { fn.FLDPQ(R0.Index(R1), V(0).F(), V(1).F()); fn.RET() }, "no register offset"},
+		{"MOVDLoad register post-increment", func(fn *Func) { fn.MOVDLoad(R0.PostBy(R1), R2); fn.RET() }, "no register post-increment"},
+		{"MOVDLoad post-increment range", func(fn *Func) { fn.MOVDLoad(R0.Post(256), R2); fn.RET() }, "-256…255"},
+		{"MOVDStore register post-increment", func(fn *Func) { fn.MOVDStore(R2, R0.PostBy(R1)); fn.RET() }, "no register post-increment"},
+		{"MOVDStore post-increment range", func(fn *Func) { fn.MOVDStore(R2, R0.Post(-264)); fn.RET() }, "-256…255"},
+		{"PRFM post-indexed", func(fn *Func) { fn.PRFM(R0.Post(64), PLDL1KEEP); fn.RET() }, "no post-indexing"},
+		{"PRFM unaligned offset", func(fn *Func) { fn.PRFM(R0.Off(4), PLDL1KEEP); fn.RET() }, "multiple of 8"},
+		{"PRFM negative offset", func(fn *Func) { fn.PRFM(R0.Off(-8), PLDL1KEEP); fn.RET() }, "multiple of 8"},
+		{"PRFM unknown operation", func(fn *Func) { fn.PRFM(R0.Mem(), Prefetch(1)); fn.RET() }, "unknown operation"},
 		{"mixed VFMLA", func(fn *Func) { fn.VFMLA(V(0).S4(), V(1).S2(), V(2).S4()); fn.RET() }, "mixed arrangements"},
 	} {
 		f := NewFile("p", "arm64", "test")

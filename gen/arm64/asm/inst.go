@@ -74,9 +74,76 @@ func (fn *Func) LSR3(s uint8, n, d Reg) { fn.inst("LSR", fmt.Sprintf("$%d, %s, %
 // MUL3 sets d = n · m.
 func (fn *Func) MUL3(m, n, d Reg) { fn.inst("MUL", fmt.Sprintf("%s, %s, %s", m, n, d)) }
 
+// MOVDLoad loads the 64-bit word at m into d (Go's MOVD from memory, ldr):
+// at an immediate or register offset, or post-indexed by an immediate.
+func (fn *Func) MOVDLoad(m Mem, d Reg) { fn.inst(fn.movdOp(m), m.String()+", "+d.String()) }
+
+// MOVDStore stores s to the 64-bit word at m (Go's MOVD to memory, str), with
+// the addresses MOVDLoad takes.
+func (fn *Func) MOVDStore(s Reg, m Mem) { fn.inst(fn.movdOp(m), s.String()+", "+m.String()) }
+
+func (fn *Func) movdOp(m Mem) string {
+	op := "MOVD"
+	if m.post {
+		if m.byReg {
+			fn.errorf("%s %s: no register post-increment", op, m)
+		}
+		if m.off < -256 || m.off > 255 {
+			fn.errorf("%s %s: a post-increment must be in -256…255", op, m)
+		}
+		op += ".P"
+	}
+	return op
+}
+
+// Prefetch is the operation of a PRFM, its Rt field: what the line is wanted
+// for (PLD a load, PST a store), the cache level to bring it to, and KEEP,
+// for data expected to be used normally (rather than streamed once).
+type Prefetch uint8
+
+// The prefetch operations the emitter can write.
+const (
+	PLDL1KEEP Prefetch = 0
+	PLDL2KEEP Prefetch = 2
+	PSTL1KEEP Prefetch = 16
+)
+
+var prefetchNames = map[Prefetch]string{PLDL1KEEP: "PLDL1KEEP", PLDL2KEEP: "PLDL2KEEP", PSTL1KEEP: "PSTL1KEEP"}
+
+func (p Prefetch) String() string {
+	if s, ok := prefetchNames[p]; ok {
+		return s
+	}
+	return fmt.Sprintf("Prefetch(%d)", uint8(p))
+}
+
+// PRFM hints that the line holding m will soon be accessed as op says. It
+// never faults, whatever the address. m is an immediate offset (a multiple
+// of 8 in 0…32760, one instruction) or a register offset (Index; Go's
+// assembler lacks that form, so it is written as a WORD).
+func (fn *Func) PRFM(m Mem, op Prefetch) {
+	if _, ok := prefetchNames[op]; !ok {
+		fn.errorf("PRFM: unknown operation %d", uint8(op))
+		return
+	}
+	switch {
+	case m.post:
+		fn.errorf("PRFM %s: no post-indexing", m)
+	case m.byReg:
+		fn.emitWord(EncodePRFMReg(op, m.base, m.index))
+	case m.off < 0 || m.off > 32760 || m.off%8 != 0:
+		fn.errorf("PRFM %s: the offset must be a multiple of 8 in 0…32760", m)
+	default:
+		fn.inst("PRFM", m.String()+", "+op.String())
+	}
+}
+
 // memOp checks a vector load or store address: VLD1 and VST1 take no
 // offset, and a post-increment by an immediate must equal the bytes moved.
 func (fn *Func) memOp(op string, m Mem, bytes int) string {
+	if !m.post && m.byReg {
+		fn.errorf("%s %s: a register offset needs post-indexing", op, m)
+	}
 	if !m.post && m.off != 0 {
 		fn.errorf("%s %s: an offset needs post-indexing", op, m)
 	}
@@ -173,14 +240,9 @@ func (fn *Func) fmov(op string, s, d FOperand) {
 	switch {
 	case sMem && dMem:
 		fn.errorf("%s: memory to memory", op)
+	case sMem && sm.byReg, dMem && dm.byReg:
+		fn.errorf("%s %s, %s: no register offset or post-increment", op, s.foperand(), d.foperand())
 	case sMem && sm.post, dMem && dm.post:
-		m := sm
-		if dMem {
-			m = dm
-		}
-		if m.byReg {
-			fn.errorf("%s %s: no register post-increment", op, m)
-		}
 		op += ".P"
 	}
 	fn.inst(op, s.foperand()+", "+d.foperand())
@@ -200,7 +262,7 @@ func (fn *Func) FMOVQ(s, d FOperand) { fn.fmov("FMOVQ", s, d) }
 func (fn *Func) FLDPQ(m Mem, a, b FReg) {
 	op := "FLDPQ"
 	if m.byReg {
-		fn.errorf("%s %s: no register post-increment", op, m)
+		fn.errorf("%s %s: no register offset or post-increment", op, m)
 	}
 	if m.post {
 		op += ".P"
@@ -212,7 +274,7 @@ func (fn *Func) FLDPQ(m Mem, a, b FReg) {
 func (fn *Func) FSTPQ(a, b FReg, m Mem) {
 	op := "FSTPQ"
 	if m.byReg {
-		fn.errorf("%s %s: no register post-increment", op, m)
+		fn.errorf("%s %s: no register offset or post-increment", op, m)
 	}
 	if m.post {
 		op += ".P"

@@ -64,14 +64,14 @@ func (s Shifted) operand() string { return fmt.Sprintf("%s<<%d", s.R, s.Shift) }
 type Operand interface{ operand() string }
 
 // Mem is a memory operand, made by the methods of Reg: a base register with
-// an immediate offset, or a post-indexed address (the base is advanced after
-// the access by an immediate or by a register; the instruction then takes
-// the .P suffix).
+// an immediate offset or with a register offset, or a post-indexed address
+// (the base is advanced after the access by an immediate or by a register;
+// the instruction then takes the .P suffix).
 type Mem struct {
 	base  Reg
 	off   int
 	post  bool
-	index Reg // the post-increment, when byReg
+	index Reg // the offset (or, when post, the post-increment), when byReg
 	byReg bool
 }
 
@@ -84,6 +84,10 @@ func (r Reg) Off(off int) Mem { return Mem{base: r, off: off} }
 // Post returns the post-indexed address off(r): the access is at r, then r
 // is advanced by off.
 func (r Reg) Post(off int) Mem { return Mem{base: r, off: off, post: true} }
+
+// Index returns the address (r)(x), r plus the value of x: a register
+// offset, leaving r unchanged.
+func (r Reg) Index(x Reg) Mem { return Mem{base: r, index: x, byReg: true} }
 
 // PostBy returns the post-indexed address (r)(x): the access is at r, then
 // r is advanced by the value of x.

@@ -1,6 +1,9 @@
 package asm
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Word is one instruction Go's assembler lacks, encoded: its 32 bits and its
 // GNU spelling, which goes next to the WORD as a comment.
@@ -22,6 +25,10 @@ const (
 	opFMLAElem = 0x0F801000 // fmla  vd.T, vn.T, vm.s[i]
 	opFMULElem = 0x0F809000 // fmul  vd.T, vn.T, vm.s[i]
 	bitQ       = 1 << 30
+
+	// prfm op, [xn, xm]: PRFM (register) with option LSL (011) and no shift
+	// (S = 0); the operation goes in Rt.
+	opPRFMReg = 0xF8A06800
 )
 
 // threeSame encodes a three-register float32 vector instruction.
@@ -74,3 +81,13 @@ func EncodeFMLAElem(m Lane, n, d Vec) (Word, error) { return byElem(opFMLAElem, 
 
 // EncodeFMULElem encodes fmul d, n, m.s[i].
 func EncodeFMULElem(m Lane, n, d Vec) (Word, error) { return byElem(opFMULElem, "fmul", m, n, d) }
+
+// EncodePRFMReg encodes prfm op, [xn, xm], a prefetch of the line at n + m.
+func EncodePRFMReg(op Prefetch, n, m Reg) (Word, error) {
+	name, ok := prefetchNames[op]
+	if !ok {
+		return Word{}, fmt.Errorf("prfm: unknown operation %d", uint8(op))
+	}
+	bits := opPRFMReg | uint32(m.n)<<16 | uint32(n.n)<<5 | uint32(op)
+	return Word{bits, fmt.Sprintf("prfm %s, [x%d,x%d]", strings.ToLower(name), n.n, m.n)}, nil
+}

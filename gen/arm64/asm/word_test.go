@@ -68,6 +68,16 @@ func TestWordsDecode(t *testing.T) {
 			count++
 		}
 	}
+	regs := []Reg{R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13, R14, R15, R16, R17, R19, R20, R21, R22, R23, R24, R25, R26}
+	for op := range prefetchNames {
+		for _, n := range regs {
+			for _, m := range regs {
+				w, err := EncodePRFMReg(op, n, m)
+				checkWord(t, w, err)
+				count++
+			}
+		}
+	}
 	t.Logf("%d words decoded", count)
 }
 
@@ -81,6 +91,9 @@ func TestWordsKnown(t *testing.T) {
 	}{
 		{must(EncodeFADDP(V(0).S4(), V(0).S4(), V(0).S4())), 0x6E20D400},
 		{must(EncodeFADDPScalar(V(0).S2(), V(0).F())), 0x7E30D800},
+		// llvm-mc -triple=aarch64 -show-encoding
+		{must(EncodePRFMReg(PLDL1KEEP, R17, R9)), 0xF8A96A20},
+		{must(EncodePRFMReg(PLDL1KEEP, R26, R25)), 0xF8B96B40},
 	} {
 		if tc.w.Bits != tc.bits {
 			t.Errorf("%s = %#08x, want %#08x", tc.w.GNU, tc.w.Bits, tc.bits)
@@ -114,5 +127,8 @@ func TestWordsReject(t *testing.T) {
 	}
 	if _, err := EncodeFADDPScalar(V(1).S4(), V(2).F()); err == nil {
 		t.Error("scalar faddp of .4s encoded")
+	}
+	if _, err := EncodePRFMReg(Prefetch(5), R1, R2); err == nil {
+		t.Error("prfm with an operation the emitter does not name encoded")
 	}
 }
