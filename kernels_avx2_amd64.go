@@ -151,28 +151,28 @@ func peakLoadAVX2Checked(x, y []float32) float32 {
 // The distance is gatherAheadBytes of rows ahead, clamped to
 // gatherMinDist…gatherMaxDist rows: 16 rows for rows of up to 256 bytes
 // (the 64 inputs and 8 targets of BenchmarkEpoch/medium), fewer for longer
-// rows, 2 from 2 KiB, where the hardware prefetcher streams each row after
-// its first lines. Measured with BenchmarkGatherRowsDistance (batches of 256
-// rows of a random permutation; medians of 3 runs of 0.3 s, ns per row, on a
-// 2-core AMD EPYC (Zen 4) VM shared with other benchmarks, so ±15 %):
+// rows, 2 from 2 KiB. Measured with BenchmarkGatherRowsDistance (batches of
+// 256 rows of a random permutation; ns per row, medians of 3 runs of 0.3 s,
+// on a 2-core AMD EPYC (Zen 4) VM shared with other benchmarks: ±15 %):
 //
 //	dataset (floats)          Go loop  dist 1     2     4     8    16    32    64   128   256
-//	100,000×64 (25.6 MB, L3)       60    27.6  27.8  21.9  24.5  22.3  22.8    43    30    34
-//	400,000×64 (102 MB)           121      55  37.9  36.6  35.7  38.3  34.7  36.7  41.8  52.4
-//	100,000×8  (3.2 MB)           5.8    1.43  1.45  1.57  1.34  1.25  1.32  1.29  1.49  1.72
-//	4,000,000×8 (128 MB)         33.6    11.4  10.4  10.7   9.9   9.5  10.5  10.5  12.6  15.0
-//	100,000×3  (1.2 MB)          4.37    1.65  1.49  1.57  1.48  1.47  1.43  1.52  1.63  1.85
-//	4,000,000×3 (48 MB)          36.3    12.0  11.9  11.8  10.1   9.9  10.6  10.1  11.3  14.0
-//	10,000×1000 (40 MB)           440     402   402   558     -   828     -     -     -     -
+//	100,000×64 (25.6 MB, L3)       67    27.6  27.8  21.9  24.5  22.3  22.8    43  30.1  34.8
+//	400,000×64 (102 MB)           121    54.9  37.9  36.6  35.7  38.3  34.7  36.7  41.8  52.4
+//	100,000×8  (3.2 MB)          5.79    1.43  1.45  1.57  1.33  1.25  1.32  1.29  1.49  1.72
+//	4,000,000×8 (128 MB)         33.6    11.4  10.4  10.7  9.92  9.51  10.5  10.5  12.6    15
+//	100,000×3  (1.2 MB)          4.37    1.65  1.49  1.57  1.48  1.47  1.43  1.52  1.63  1.84
+//	4,000,000×3 (48 MB)          36.3    11.9  11.9  11.8  10.1  9.91  10.6  10.1  11.3    14
+//	10,000×1000 (40 MB)           530     389   380   478   523   550   544   416   427   410
 //
-// From 4 to 32 rows ahead every dataset is within the noise of its best;
-// further ahead is slower, as the prefetches of many rows (and of the first
-// dist rows all at once, before the first copy) wait for the core's few
-// miss buffers, evicting nothing but delaying the copies' own loads. Short
-// rows gain nothing from being asked for further ahead in rows, so the
-// distance is not the same number of bytes for them: it is capped at 16 rows.
-// Rows of 1000 floats are bound by bandwidth, not latency (8–10 GB/s with or
-// without prefetching): a distance of 1–2 rows costs nothing there.
+// For rows of up to 256 bytes every distance from 4 to 32 rows is within
+// the noise of the best and 16 is at or near the best everywhere; further
+// ahead is slower, probably because the prefetches of many rows (and of the
+// first dist rows all at once, before the first copy) queue for the core's
+// few miss buffers ahead of the copies' own loads. Short rows gain nothing
+// from being asked for further ahead in rows, so for them the distance is
+// capped in rows rather than kept at 4 KiB (128 rows of 8 floats). Rows of
+// 1000 floats are bound by bandwidth more than latency: 10.5 GB/s at 1–2
+// rows ahead, 7.5 GB/s with the Go loop.
 const (
 	gatherAheadBytes = 4096
 	gatherMinDist    = 2
