@@ -106,15 +106,15 @@ func dotGeneric(x, y []float32) float32 {
 	return s
 }
 
-// peakFMAGeneric does PeakFMAFlopsPerIter operations per iteration as 128
-// multiply-adds spread over 16 independent chains, so that the loop is bound
-// by the multiply-add throughput rather than by one chain's latency.
 func gatherRowsGeneric(k int, idx []int, x []float32, ldx int, y []float32, ldy int) {
 	for i, r := range idx {
 		copy(y[i*ldy:i*ldy+k], x[r*ldx:r*ldx+k])
 	}
 }
 
+// peakFMAGeneric does PeakFMAFlopsPerIter operations per iteration as 128
+// multiply-adds spread over 16 independent chains, so that the loop is bound
+// by the multiply-add throughput rather than by one chain's latency.
 func peakFMAGeneric(iters int) {
 	var a [16]float32
 	for i := range a {
