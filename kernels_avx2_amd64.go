@@ -207,6 +207,12 @@ var gatherChunk = 1 << 18
 
 // gatherRowsAVX2Split runs gatherRowsAVX2 on pieces of idx of at most
 // gatherChunk elements.
+//
+// Every shape goes to the assembly, tiny ones included: for the tutorial's
+// batches of 5 rows of 3 floats it takes 27–33 ns a batch against 31–32 ns
+// for the Go version (BenchmarkGatherRows/impl=*/data=crops-15x3, 3 runs),
+// as the per-row copy calls of the Go loop cost about what the assembly's
+// set-up and useless prefetches of rows already in L1 do.
 func gatherRowsAVX2Split(k int, idx []int, x []float32, ldx int, y []float32, ldy int) {
 	dist, lines, last := gatherPrefetch(k)
 	rows := max(gatherChunk/max(k, 16), 1)
