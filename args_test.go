@@ -66,6 +66,21 @@ func badCalls() []badCall {
 		{"Dot", "short y", []string{"len(x) = 7", "len(y) = 6"}, func(im *Impl, _ []float32) { im.Dot(v, v[:6]) }},
 		{"Dot", "short x", []string{"len(x) = 6", "len(y) = 7"}, func(im *Impl, _ []float32) { im.Dot(v[:6], v) }},
 		{"PeakLoad", "short y", []string{"len(x) = 7", "len(y) = 6"}, func(im *Impl, _ []float32) { im.PeakLoad(v, v[:6]) }},
+		// GatherRows: X holds m = 3 rows of k = 5; Y is 3×5 = out[:15].
+		{"GatherRows", "negative index", []string{"idx[1] = -1", "holds rows 0…2"}, func(im *Impl, Y []float32) { im.GatherRows(k, []int{0, -1, 2}, X, k, Y, k) }},
+		{"GatherRows", "index past the last row", []string{"idx[2] = 3", "holds rows 0…2"}, func(im *Impl, Y []float32) { im.GatherRows(k, []int{0, 2, 3}, X, k, Y, k) }},
+		{"GatherRows", "index of a row cut short", []string{"idx[0] = 2", "len 14", "holds rows 0…1"}, func(im *Impl, Y []float32) { im.GatherRows(k, []int{2, 0, 1}, X[:14], k, Y, k) }},
+		{"GatherRows", "index past the last row, padded", []string{"idx[1] = 2", "len 15", "row stride 6", "holds rows 0…1"}, func(im *Impl, Y []float32) { im.GatherRows(k, []int{1, 2}, X, k+1, Y, k) }},
+		{"GatherRows", "huge index", []string{fmt.Sprintf("idx[0] = %d", math.MaxInt)}, func(im *Impl, Y []float32) { im.GatherRows(k, []int{math.MaxInt}, X, k, Y, k) }},
+		{"GatherRows", "huge stride", []string{"idx[0] = 1", fmt.Sprintf("row stride %d", math.MaxInt), "holds rows 0…0"}, func(im *Impl, Y []float32) { im.GatherRows(k, []int{1}, X, math.MaxInt, Y, k) }},
+		{"GatherRows", "X shorter than one row", []string{"idx[0] = 0", "len 4", "5 columns"}, func(im *Impl, Y []float32) { im.GatherRows(k, []int{0}, X[:4], k, Y, k) }},
+		{"GatherRows", "empty X", []string{"idx[0] = 0", "len 0"}, func(im *Impl, Y []float32) { im.GatherRows(k, []int{0}, nil, k, Y, k) }},
+		{"GatherRows", "short Y", []string{"len(Y) = 14", "15"}, func(im *Impl, Y []float32) { im.GatherRows(k, []int{0, 1, 2}, X, k, Y[:14], k) }},
+		{"GatherRows", "ldx < k", []string{"X has row stride 4", "5 columns"}, func(im *Impl, Y []float32) { im.GatherRows(k, []int{0}, X, k-1, Y, k) }},
+		{"GatherRows", "ldy < k", []string{"Y has row stride 4", "5 columns"}, func(im *Impl, Y []float32) { im.GatherRows(k, []int{0, 1}, X, k, Y, k-1) }},
+		{"GatherRows", "ldx 0 with no columns", []string{"X has row stride 0", "at least 1"}, func(im *Impl, Y []float32) { im.GatherRows(0, []int{0}, X, 0, Y, 1) }},
+		{"GatherRows", "ldy 0 with no columns", []string{"Y has row stride 0", "at least 1"}, func(im *Impl, Y []float32) { im.GatherRows(0, []int{0}, X, 1, Y, 0) }},
+		{"GatherRows", "negative k", []string{"k = -1", "at least 0"}, func(im *Impl, Y []float32) { im.GatherRows(-1, []int{0}, X, k, Y, k) }},
 	}
 }
 
@@ -122,6 +137,7 @@ func TestArgumentChecksPackageFuncs(t *testing.T) {
 		{"ColSums", func() { ColSums(1, 2, 1, v, 2, 0, v[:1]) }},
 		{"Axpy", func() { Axpy(1, v, v[:3]) }},
 		{"Dot", func() { Dot(v, v[:3]) }},
+		{"GatherRows", func() { GatherRows(2, []int{2}, v, 2, v, 2) }},
 	} {
 		msg, panicked := panicMessage(tc.f)
 		if !panicked || !strings.HasPrefix(msg, "edgefit: "+tc.kernel+": ") {
@@ -147,6 +163,10 @@ func TestEmptyArgumentsAccepted(t *testing.T) {
 			{"Axpy nil", func() { im.Axpy(1, nil, nil) }},
 			{"Dot nil", func() { im.Dot(nil, nil) }},
 			{"PeakLoad nil", func() { im.PeakLoad(nil, nil) }},
+			{"GatherRows no rows", func() { im.GatherRows(3, nil, nil, 3, nil, 3) }},
+			{"GatherRows no rows of an empty X", func() { im.GatherRows(0, []int{}, nil, 1, nil, 1) }},
+			// k = 0 copies nothing: the indices are not looked at.
+			{"GatherRows k=0", func() { im.GatherRows(0, []int{7, -1}, nil, 1, nil, 1) }},
 		} {
 			if msg, panicked := panicMessage(tc.f); panicked {
 				t.Errorf("%s: %s panicked: %s", im, tc.what, msg)
@@ -162,6 +182,7 @@ func TestNoAllocations(t *testing.T) {
 	X, W, b := make([]float32, m*k), make([]float32, n*k), make([]float32, n)
 	Y, R, T := make([]float32, m*n), make([]float32, m*n), make([]float32, m*n)
 	G, g := make([]float32, n*k), make([]float32, n)
+	gidx, gY := []int{8, 0, 3, 3, 5, 1, 7, 2, 6, 4, 0, 8, 1, 2, 5, 7, 6, 3, 4, 0, 2}, make([]float32, 21*k)
 	for i := range X {
 		X[i] = float32(i%7) - 3
 	}
@@ -222,6 +243,13 @@ func TestNoAllocations(t *testing.T) {
 					sink += Dot(X, X)
 				} else {
 					sink += im.Dot(X, X)
+				}
+			}},
+			{"GatherRows", func() {
+				if im == nil {
+					GatherRows(k, gidx, X, k, gY, k)
+				} else {
+					im.GatherRows(k, gidx, X, k, gY, k)
 				}
 			}},
 			{"PeakLoad", func() {

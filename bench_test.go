@@ -206,3 +206,59 @@ func BenchmarkDot(b *testing.B) {
 		}
 	}
 }
+
+// gatherSets are the datasets of BenchmarkGatherRows, rows×k floats gathered
+// in batches of bs rows in the order of a random permutation: the inputs and
+// the targets of the trainer's shuffled epoch on regress's BenchmarkEpoch/
+// medium (25.6 MB and 3.2 MB, past L2), the same rows from a dataset that
+// fits in L2 (256 KiB), and the tutorial's crops, 15 rows of 3 inputs in
+// batches of 5.
+var gatherSets = []struct {
+	name        string
+	rows, k, bs int
+}{
+	{"inputs-100000x64", 100_000, 64, 256},
+	{"targets-100000x8", 100_000, 8, 256},
+	{"in-cache-1024x64", 1024, 64, 256},
+	{"crops-15x3", 15, 3, 5},
+}
+
+// BenchmarkGatherRows: ns per row gathered and GB/s of rows copied, for every
+// implementation and for a plain Go loop of copy calls (impl=copy-loop),
+// which is what a caller would write without the kernel.
+//
+//	go test -run '^$' -bench 'GatherRows$' -benchtime 0.3s -count 3 .
+func BenchmarkGatherRows(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	for _, s := range gatherSets {
+		X := randSlice(r, s.rows*s.k)
+		perm := r.Perm(s.rows)
+		Y := make([]float32, s.bs*s.k)
+		impls := append(edgefit.Implementations(), nil)
+		for _, im := range impls {
+			name := "copy-loop"
+			if im != nil {
+				name = im.Name()
+			}
+			b.Run(fmt.Sprintf("impl=%s/data=%s", name, s.name), func(b *testing.B) {
+				pos := 0
+				op := func() {
+					if pos+s.bs > len(perm) {
+						pos = 0
+					}
+					idx := perm[pos : pos+s.bs]
+					pos += s.bs
+					if im != nil {
+						im.GatherRows(s.k, idx, X, s.k, Y, s.k)
+						return
+					}
+					for i, r := range idx {
+						copy(Y[i*s.k:i*s.k+s.k], X[r*s.k:r*s.k+s.k])
+					}
+				}
+				run(b, 0, 4*float64(s.bs*s.k), op)
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*s.bs), "ns/row")
+			})
+		}
+	}
+}

@@ -1,7 +1,8 @@
 package edgefit
 
 // Concurrent calls on adjacent parts of one output, as a parallel trainer
-// makes them: row blocks of Y, row blocks of G, halves of g, of y and of R.
+// makes them: row blocks of Y, row blocks of G, halves of g, of y and of R,
+// row blocks of a gathered batch.
 // A kernel that stores past its last row or element (even rewriting a value
 // it read earlier) or that keeps state in a global corrupts its neighbour's
 // result here, and under -race the range annotations of the assembly
@@ -28,10 +29,17 @@ func TestConcurrentAdjacentOutputs(t *testing.T) {
 	wantg := refColSums(m, n, 0.5, R, 0, nil)
 	wantR, _ := refSqErr(P, T)
 	wanty := refAxpy(-0.25, v, w0)
+	gidx := r.Perm(m) // rows of X gathered into Yg, a block per goroutine
+	wantYg := make([]want, 0, m*k)
+	for _, i := range gidx {
+		for p := 0; p < k; p++ {
+			wantYg = append(wantYg, want{v: float64(X[i*k+p]), exact: true})
+		}
+	}
 
 	for _, im := range Implementations() {
 		Y, G, g := make([]float32, m*n), make([]float32, n*k), make([]float32, n)
-		Rout, y := make([]float32, m*n), make([]float32, len(w0))
+		Rout, y, Yg := make([]float32, m*n), make([]float32, len(w0)), make([]float32, m*k)
 		for round := 0; round < rounds; round++ {
 			copy(y, w0)
 			var wg sync.WaitGroup
@@ -46,6 +54,7 @@ func TestConcurrentAdjacentOutputs(t *testing.T) {
 					im.ColSums(m, j1-j0, 0.5, R[j0:], n, 0, g[j0:j1])
 					im.Axpy(-0.25, v[e0:e1], y[e0:e1])
 					im.SqErr(Rout[f0:f1], P[f0:f1], T[f0:f1])
+					im.GatherRows(k, gidx[i0:i1], X, k, Yg[i0*k:i1*k], k)
 				})
 			}
 			wg.Wait()
@@ -54,7 +63,7 @@ func TestConcurrentAdjacentOutputs(t *testing.T) {
 				name string
 				got  []float32
 				ws   []want
-			}{{"Y", Y, wantY}, {"G", G, wantG}, {"g", g, wantg}, {"y", y, wanty}, {"R", Rout, wantR}} {
+			}{{"Y", Y, wantY}, {"G", G, wantG}, {"g", g, wantg}, {"y", y, wanty}, {"R", Rout, wantR}, {"Yg", Yg, wantYg}} {
 				for i, w := range o.ws {
 					if !w.check(o.got[i], w.tolExact()) {
 						errs.add("%s[%d] = %v, want %v ± %.3g", o.name, i, o.got[i], w.v, w.tolExact())

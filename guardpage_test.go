@@ -39,7 +39,8 @@ func newFencePlacer(t testing.TB, atEnd bool, floats int) *fencePlacer {
 	return p
 }
 
-// smallFence has room for the largest operand of tailCases, 70×26.
+// smallFence has room for the largest operand of tailCases, 70×26 (and
+// GatherRows's Y, 20 rows of at most 79).
 const smallFence = 2048
 
 func (p *fencePlacer) place(need int, l lay) ([]float32, int) {
@@ -78,6 +79,13 @@ func tailCases(seed uint64) iter.Seq[kcase] {
 				newCS(r, t, 3, mode), newCS(r, 3, t, mode), newCS(r, t, 8, mode), newCS(r, 8, t, mode),
 				newSE(r, t, false, mode), newSE(r, t, true, mode),
 				newVec(r, "Dot", t, mode), newVec(r, "Axpy", t, mode), newPL(r, t),
+				// Rows of t floats, the last row of X among them (and
+				// every row of Y) flush against the page.
+				newGR(r, 1+r.IntN(8), 3, t, orderRandom), newGR(r, 8, 20, t, orderShuffled),
+			}
+			for _, c := range cases[len(cases)-2:] {
+				c := c.(*grCase)
+				c.lx.extra, c.ly.extra = 0, 0
 			}
 			if c := cases[0].(*mmCase); c.b == nil {
 				c.b = mode.fill(r, c.n) // the bias too must be fenced

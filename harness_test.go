@@ -127,6 +127,66 @@ var mutants = []struct {
 			return s
 		}
 	}), "NaN propagation", false, sqErrSumPlanted},
+	{mutant("gather-skips-last-row", func(k *kernels) {
+		k.gatherRows = func(kk int, idx []int, x []float32, ldx int, y []float32, ldy int) {
+			gatherRowsGeneric(kk, idx[:len(idx)-1], x, ldx, y, ldy)
+		}
+	}), "sweep (stale rows of Y)", false, grSweep},
+	{mutant("gather-tail-off-by-one", func(k *kernels) {
+		k.gatherRows = func(kk int, idx []int, x []float32, ldx int, y []float32, ldy int) {
+			for i, r := range idx {
+				n := kk
+				if kk%8 != 0 {
+					n-- // a tail loop that stops one short
+				}
+				copy(y[i*ldy:i*ldy+n], x[r*ldx:r*ldx+n])
+			}
+		}
+	}), "sweep (stale last elements)", false, grSweep},
+	{mutant("gather-ignores-ldy", func(k *kernels) {
+		k.gatherRows = func(kk int, idx []int, x []float32, ldx int, y []float32, ldy int) {
+			gatherRowsGeneric(kk, idx, x, ldx, y, kk)
+		}
+	}), "sweep (padded strides)", false, grSweep},
+	{mutant("gather-ignores-ldx", func(k *kernels) {
+		k.gatherRows = func(kk int, idx []int, x []float32, ldx int, y []float32, ldy int) {
+			gatherRowsGeneric(kk, idx, x, kk, y, ldy)
+		}
+	}), "sweep (padded strides)", false, grSweep},
+	{mutant("gather-writes-row-gap", func(k *kernels) {
+		k.gatherRows = func(kk int, idx []int, x []float32, ldx int, y []float32, ldy int) {
+			gatherRowsGeneric(kk, idx, x, ldx, y, ldy)
+			if len(idx) > 1 && ldy > kk {
+				y[kk] = y[kk-1] // a full-vector store of row 0 spilling into the gap
+			}
+		}
+	}), "guards in row gaps", false, grSweep},
+	{mutant("gather-through-arithmetic", func(k *kernels) {
+		k.gatherRows = func(kk int, idx []int, x []float32, ldx int, y []float32, ldy int) {
+			for i, r := range idx {
+				for j := 0; j < kk; j++ {
+					y[i*ldy+j] = x[r*ldx+j] + 0 // −0 becomes +0, signalling NaNs quiet
+				}
+			}
+		}
+	}), "bitwise comparison", false, grSweep},
+	{mutant("gather-reads-one-past-row", func(k *kernels) {
+		k.gatherRows = func(kk int, idx []int, x []float32, ldx int, y []float32, ldy int) {
+			for _, r := range idx {
+				overReadSink += *at(x, r*ldx+kk) // a full-vector load of a row's tail
+			}
+			gatherRowsGeneric(kk, idx, x, ldx, y, ldy)
+		}
+	}), "guard page at end", true, fenced(true)},
+	{mutant("gather-reads-index-past-end", func(k *kernels) {
+		k.gatherRows = func(kk int, idx []int, x []float32, ldx int, y []float32, ldy int) {
+			// A prefetch address computed from idx[len(idx)], as a loop
+			// that does not stop asking for rows ahead would; the row
+			// itself is not read (prefetches do not fault), the index is.
+			overReadSink += float32(*(*int)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(idx)), len(idx)*8)))
+			gatherRowsGeneric(kk, idx, x, ldx, y, ldy)
+		}
+	}), "guard page after idx", true, fenced(true)},
 	{mutant("peakload-skips-last", func(k *kernels) {
 		k.peakLoad = func(x, y []float32) float32 { return peakLoadGeneric(x[:len(x)-1], y[:len(x)-1]) }
 	}), "PeakLoad NaN at every position", false, peakLoadPlanted},
@@ -157,6 +217,9 @@ var (
 	mmSweep    = smallSweep(func(r *rand.Rand, d []int, mode dataMode) kcase { return newMM(r, d[0], d[1], d[2], mode) }, 3)
 	gwSweep    = smallSweep(func(r *rand.Rand, d []int, mode dataMode) kcase { return newGW(r, d[0], d[1], d[2], mode) }, 3)
 	csSweep    = smallSweep(func(r *rand.Rand, d []int, mode dataMode) kcase { return newCS(r, d[0], d[1], mode) }, 2)
+	grSweep    = smallSweep(func(r *rand.Rand, d []int, _ dataMode) kcase {
+		return newGR(r, 1+r.IntN(20), d[0], d[1], r.IntN(numOrders))
+	}, 2)
 )
 
 func fenced(atEnd bool) func(*testing.T) (placer, iter.Seq[kcase]) {

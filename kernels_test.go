@@ -353,6 +353,10 @@ func TestPackageFuncsRunActive(t *testing.T) {
 	Axpy(-0.1, X, a1)
 	im.Axpy(-0.1, X, a2)
 	d1, d2 := Dot(X, a1), im.Dot(X, a2)
+	idx := []int{4, 0, 2, 2}
+	x1, x2 := make([]float32, len(idx)*k), make([]float32, len(idx)*k)
+	GatherRows(k, idx, X, k, x1, k)
+	im.GatherRows(k, idx, X, k, x2, k)
 	same := func(what string, a, b []float32) {
 		for i := range a {
 			if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
@@ -368,6 +372,7 @@ func TestPackageFuncsRunActive(t *testing.T) {
 	same("ColSums", c1, c2)
 	same("Axpy", a1, a2)
 	same("Dot", []float32{d1}, []float32{d2})
+	same("GatherRows", x1, x2)
 }
 
 // streamingLen is a length from which an implementation may use streaming

@@ -68,6 +68,27 @@ func axpyAVX2(alpha float32, x []float32, y []float32)
 //go:noescape
 func dotAVX2(x []float32, y []float32) float32
 
+// gatherRowsAVX2 copies rows idx of X into consecutive rows of Y, k ≥ 1 floats each,
+// X and Y row-major with row strides ldx and ldy, for len(idx) ≥ 1 valid
+// indices and Y not overlapping X:
+//
+//	for i, r := range idx {
+//		if i+dist < len(idx) {
+//			prefetch(idx[i+dist]) // issued before row i is copied
+//		}
+//		copy(Y[i*ldy:i*ldy+k], X[r*ldx:r*ldx+k])
+//	}
+//
+// where prefetch(r), also issued for rows idx[0:min(dist, len(idx))]
+// before the loop, runs PREFETCHT0 on the bytes at offsets 0, 64, …,
+// 64·(lines−1) and last of row r of X (dist, lines ≥ 1; 0 ≤ last < 4k;
+// in the loop, for k < 16, only on the bytes at 0 and last).
+// Prefetches do not fault; no index outside idx is read. The copy is
+// exact, bit for bit, and writes nothing but the len(idx)×k elements of Y.
+//
+//go:noescape
+func gatherRowsAVX2(k int, idx []int, x []float32, ldx int, y []float32, ldy int, dist int, lines int, last int)
+
 // peakFMAAVX2 runs iters ≥ 1 iterations of 16 VFMADD231PS on YMM registers (256
 // flops each) and nothing else.
 func peakFMAAVX2(iters int)

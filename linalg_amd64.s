@@ -8467,6 +8467,448 @@ dotAVX2_end:
 	MOVSS        X0, ret+48(FP)
 	RET
 
+// func gatherRowsAVX2(k int, idx []int, x []float32, ldx int, y []float32, ldy int, dist int, lines int, last int)
+// Requires: AVX, CMOV, MMX+
+TEXT ·gatherRowsAVX2(SB), NOSPLIT, $0-120
+	MOVQ    idx_len+16(FP), AX
+	MOVQ    idx_base+8(FP), CX
+	MOVQ    x_base+32(FP), DX
+	MOVQ    ldx+56(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    dist+96(FP), SI
+	MOVQ    SI, R8
+	CMPQ    R8, AX
+	CMOVQGT AX, R8
+	XORQ    DI, DI
+
+gatherRowsAVX2_pro:
+	MOVQ  (CX)(DI*8), R9
+	IMULQ BX, R9
+	ADDQ  DX, R9
+	MOVQ  R9, R10
+	MOVQ  lines+104(FP), R11
+
+gatherRowsAVX2_prolines:
+	PREFETCHT0 (R10)
+	ADDQ       $0x40, R10
+	DECQ       R11
+	JNZ        gatherRowsAVX2_prolines
+	ADDQ       last+112(FP), R9
+	PREFETCHT0 (R9)
+	INCQ       DI
+	CMPQ       DI, R8
+	JB         gatherRowsAVX2_pro
+	LEAQ       (CX)(AX*8), DI
+	SUBQ       SI, AX
+	XORQ       R8, R8
+	CMPQ       AX, R8
+	CMOVQLT    R8, AX
+	LEAQ       (CX)(AX*8), AX
+	SHLQ       $0x03, SI
+	MOVQ       y_base+64(FP), R8
+	MOVQ       ldy+88(FP), R9
+	SHLQ       $0x02, R9
+	MOVQ       k+0(FP), R10
+	CMPQ       R10, $0x01
+	JBE        gatherRowsAVX2_k1
+	CMPQ       R10, $0x02
+	JBE        gatherRowsAVX2_k2
+	CMPQ       R10, $0x03
+	JBE        gatherRowsAVX2_k3
+	CMPQ       R10, $0x04
+	JBE        gatherRowsAVX2_k4
+	CMPQ       R10, $0x07
+	JBE        gatherRowsAVX2_k5to7
+	CMPQ       R10, $0x08
+	JBE        gatherRowsAVX2_k8
+	CMPQ       R10, $0x0f
+	JBE        gatherRowsAVX2_k9to15
+	JMP        gatherRowsAVX2_k16up
+
+gatherRowsAVX2_k1:
+	// k = 1
+	CMPQ CX, AX
+	JAE  gatherRowsAVX2_k1_copy
+
+gatherRowsAVX2_k1_pf:
+	MOVQ       (CX)(SI*1), R10
+	IMULQ      BX, R10
+	ADDQ       DX, R10
+	PREFETCHT0 (R10)
+	ADDQ       last+112(FP), R10
+	PREFETCHT0 (R10)
+	MOVQ       (CX), R10
+	IMULQ      BX, R10
+	ADDQ       DX, R10
+	MOVL       (R10), R10
+	MOVL       R10, (R8)
+	ADDQ       R9, R8
+	ADDQ       $0x08, CX
+	CMPQ       CX, AX
+	JB         gatherRowsAVX2_k1_pf
+	CMPQ       CX, DI
+	JAE        gatherRowsAVX2_done
+
+gatherRowsAVX2_k1_copy:
+	MOVQ  (CX), AX
+	IMULQ BX, AX
+	ADDQ  DX, AX
+	MOVL  (AX), AX
+	MOVL  AX, (R8)
+	ADDQ  R9, R8
+	ADDQ  $0x08, CX
+	CMPQ  CX, DI
+	JB    gatherRowsAVX2_k1_copy
+	JMP   gatherRowsAVX2_done
+
+gatherRowsAVX2_k2:
+	// k = 2
+	CMPQ CX, AX
+	JAE  gatherRowsAVX2_k2_copy
+
+gatherRowsAVX2_k2_pf:
+	MOVQ       (CX)(SI*1), R10
+	IMULQ      BX, R10
+	ADDQ       DX, R10
+	PREFETCHT0 (R10)
+	ADDQ       last+112(FP), R10
+	PREFETCHT0 (R10)
+	MOVQ       (CX), R10
+	IMULQ      BX, R10
+	ADDQ       DX, R10
+	MOVQ       (R10), R10
+	MOVQ       R10, (R8)
+	ADDQ       R9, R8
+	ADDQ       $0x08, CX
+	CMPQ       CX, AX
+	JB         gatherRowsAVX2_k2_pf
+	CMPQ       CX, DI
+	JAE        gatherRowsAVX2_done
+
+gatherRowsAVX2_k2_copy:
+	MOVQ  (CX), AX
+	IMULQ BX, AX
+	ADDQ  DX, AX
+	MOVQ  (AX), AX
+	MOVQ  AX, (R8)
+	ADDQ  R9, R8
+	ADDQ  $0x08, CX
+	CMPQ  CX, DI
+	JB    gatherRowsAVX2_k2_copy
+	JMP   gatherRowsAVX2_done
+
+gatherRowsAVX2_k3:
+	// k = 3
+	SHLQ $0x02, R10
+	SUBQ $0x08, R10
+	CMPQ CX, AX
+	JAE  gatherRowsAVX2_k3_copy
+
+gatherRowsAVX2_k3_pf:
+	MOVQ       (CX)(SI*1), R11
+	IMULQ      BX, R11
+	ADDQ       DX, R11
+	PREFETCHT0 (R11)
+	ADDQ       last+112(FP), R11
+	PREFETCHT0 (R11)
+	MOVQ       (CX), R11
+	IMULQ      BX, R11
+	ADDQ       DX, R11
+	MOVQ       (R11), R12
+	MOVQ       R12, (R8)
+	MOVQ       (R11)(R10*1), R11
+	MOVQ       R11, (R8)(R10*1)
+	ADDQ       R9, R8
+	ADDQ       $0x08, CX
+	CMPQ       CX, AX
+	JB         gatherRowsAVX2_k3_pf
+	CMPQ       CX, DI
+	JAE        gatherRowsAVX2_done
+
+gatherRowsAVX2_k3_copy:
+	MOVQ  (CX), AX
+	IMULQ BX, AX
+	ADDQ  DX, AX
+	MOVQ  (AX), SI
+	MOVQ  SI, (R8)
+	MOVQ  (AX)(R10*1), AX
+	MOVQ  AX, (R8)(R10*1)
+	ADDQ  R9, R8
+	ADDQ  $0x08, CX
+	CMPQ  CX, DI
+	JB    gatherRowsAVX2_k3_copy
+	JMP   gatherRowsAVX2_done
+
+gatherRowsAVX2_k4:
+	// k = 4
+	CMPQ CX, AX
+	JAE  gatherRowsAVX2_k4_copy
+
+gatherRowsAVX2_k4_pf:
+	MOVQ       (CX)(SI*1), R10
+	IMULQ      BX, R10
+	ADDQ       DX, R10
+	PREFETCHT0 (R10)
+	ADDQ       last+112(FP), R10
+	PREFETCHT0 (R10)
+	MOVQ       (CX), R10
+	IMULQ      BX, R10
+	ADDQ       DX, R10
+	VMOVUPS    (R10), X0
+	VMOVUPS    X0, (R8)
+	ADDQ       R9, R8
+	ADDQ       $0x08, CX
+	CMPQ       CX, AX
+	JB         gatherRowsAVX2_k4_pf
+	CMPQ       CX, DI
+	JAE        gatherRowsAVX2_done
+
+gatherRowsAVX2_k4_copy:
+	MOVQ    (CX), AX
+	IMULQ   BX, AX
+	ADDQ    DX, AX
+	VMOVUPS (AX), X0
+	VMOVUPS X0, (R8)
+	ADDQ    R9, R8
+	ADDQ    $0x08, CX
+	CMPQ    CX, DI
+	JB      gatherRowsAVX2_k4_copy
+	JMP     gatherRowsAVX2_done
+
+gatherRowsAVX2_k5to7:
+	// k = 5…7
+	SHLQ $0x02, R10
+	SUBQ $0x10, R10
+	CMPQ CX, AX
+	JAE  gatherRowsAVX2_k5to7_copy
+
+gatherRowsAVX2_k5to7_pf:
+	MOVQ       (CX)(SI*1), R11
+	IMULQ      BX, R11
+	ADDQ       DX, R11
+	PREFETCHT0 (R11)
+	ADDQ       last+112(FP), R11
+	PREFETCHT0 (R11)
+	MOVQ       (CX), R11
+	IMULQ      BX, R11
+	ADDQ       DX, R11
+	VMOVUPS    (R11), X0
+	VMOVUPS    X0, (R8)
+	VMOVUPS    (R11)(R10*1), X0
+	VMOVUPS    X0, (R8)(R10*1)
+	ADDQ       R9, R8
+	ADDQ       $0x08, CX
+	CMPQ       CX, AX
+	JB         gatherRowsAVX2_k5to7_pf
+	CMPQ       CX, DI
+	JAE        gatherRowsAVX2_done
+
+gatherRowsAVX2_k5to7_copy:
+	MOVQ    (CX), AX
+	IMULQ   BX, AX
+	ADDQ    DX, AX
+	VMOVUPS (AX), X0
+	VMOVUPS X0, (R8)
+	VMOVUPS (AX)(R10*1), X0
+	VMOVUPS X0, (R8)(R10*1)
+	ADDQ    R9, R8
+	ADDQ    $0x08, CX
+	CMPQ    CX, DI
+	JB      gatherRowsAVX2_k5to7_copy
+	JMP     gatherRowsAVX2_done
+
+gatherRowsAVX2_k8:
+	// k = 8
+	CMPQ CX, AX
+	JAE  gatherRowsAVX2_k8_copy
+
+gatherRowsAVX2_k8_pf:
+	MOVQ       (CX)(SI*1), R10
+	IMULQ      BX, R10
+	ADDQ       DX, R10
+	PREFETCHT0 (R10)
+	ADDQ       last+112(FP), R10
+	PREFETCHT0 (R10)
+	MOVQ       (CX), R10
+	IMULQ      BX, R10
+	ADDQ       DX, R10
+	VMOVUPS    (R10), Y0
+	VMOVUPS    Y0, (R8)
+	ADDQ       R9, R8
+	ADDQ       $0x08, CX
+	CMPQ       CX, AX
+	JB         gatherRowsAVX2_k8_pf
+	CMPQ       CX, DI
+	JAE        gatherRowsAVX2_done
+
+gatherRowsAVX2_k8_copy:
+	MOVQ    (CX), AX
+	IMULQ   BX, AX
+	ADDQ    DX, AX
+	VMOVUPS (AX), Y0
+	VMOVUPS Y0, (R8)
+	ADDQ    R9, R8
+	ADDQ    $0x08, CX
+	CMPQ    CX, DI
+	JB      gatherRowsAVX2_k8_copy
+	JMP     gatherRowsAVX2_done
+
+gatherRowsAVX2_k9to15:
+	// k = 9…15
+	SHLQ $0x02, R10
+	SUBQ $0x20, R10
+	CMPQ CX, AX
+	JAE  gatherRowsAVX2_k9to15_copy
+
+gatherRowsAVX2_k9to15_pf:
+	MOVQ       (CX)(SI*1), R11
+	IMULQ      BX, R11
+	ADDQ       DX, R11
+	PREFETCHT0 (R11)
+	ADDQ       last+112(FP), R11
+	PREFETCHT0 (R11)
+	MOVQ       (CX), R11
+	IMULQ      BX, R11
+	ADDQ       DX, R11
+	VMOVUPS    (R11), Y0
+	VMOVUPS    Y0, (R8)
+	VMOVUPS    (R11)(R10*1), Y0
+	VMOVUPS    Y0, (R8)(R10*1)
+	ADDQ       R9, R8
+	ADDQ       $0x08, CX
+	CMPQ       CX, AX
+	JB         gatherRowsAVX2_k9to15_pf
+	CMPQ       CX, DI
+	JAE        gatherRowsAVX2_done
+
+gatherRowsAVX2_k9to15_copy:
+	MOVQ    (CX), AX
+	IMULQ   BX, AX
+	ADDQ    DX, AX
+	VMOVUPS (AX), Y0
+	VMOVUPS Y0, (R8)
+	VMOVUPS (AX)(R10*1), Y0
+	VMOVUPS Y0, (R8)(R10*1)
+	ADDQ    R9, R8
+	ADDQ    $0x08, CX
+	CMPQ    CX, DI
+	JB      gatherRowsAVX2_k9to15_copy
+	JMP     gatherRowsAVX2_done
+
+gatherRowsAVX2_k16up:
+	// k ≥ 16
+	CMPQ CX, AX
+	JAE  gatherRowsAVX2_k16up_copy
+
+gatherRowsAVX2_k16up_pf:
+	MOVQ  (CX)(SI*1), R11
+	IMULQ BX, R11
+	ADDQ  DX, R11
+	MOVQ  R11, R12
+	MOVQ  lines+104(FP), R13
+
+gatherRowsAVX2_k16up_pflines:
+	PREFETCHT0 (R12)
+	ADDQ       $0x40, R12
+	DECQ       R13
+	JNZ        gatherRowsAVX2_k16up_pflines
+	ADDQ       last+112(FP), R11
+	PREFETCHT0 (R11)
+	MOVQ       (CX), R11
+	IMULQ      BX, R11
+	ADDQ       DX, R11
+	XORQ       R12, R12
+	MOVQ       R10, R13
+
+gatherRowsAVX2_k16up_pf_b32:
+	CMPQ    R13, $0x20
+	JB      gatherRowsAVX2_k16up_pf_b8
+	VMOVUPS (R11)(R12*1), Y0
+	VMOVUPS 32(R11)(R12*1), Y1
+	VMOVUPS 64(R11)(R12*1), Y2
+	VMOVUPS 96(R11)(R12*1), Y3
+	VMOVUPS Y0, (R8)(R12*1)
+	VMOVUPS Y1, 32(R8)(R12*1)
+	VMOVUPS Y2, 64(R8)(R12*1)
+	VMOVUPS Y3, 96(R8)(R12*1)
+	SUBQ    $0x20, R13
+	JZ      gatherRowsAVX2_k16up_pf_end
+	ADDQ    $0x00000080, R12
+	JMP     gatherRowsAVX2_k16up_pf_b32
+
+gatherRowsAVX2_k16up_pf_b8:
+	CMPQ    R13, $0x08
+	JB      gatherRowsAVX2_k16up_pf_b1
+	VMOVUPS (R11)(R12*1), Y0
+	VMOVUPS Y0, (R8)(R12*1)
+	ADDQ    $0x20, R12
+	SUBQ    $0x08, R13
+	JMP     gatherRowsAVX2_k16up_pf_b8
+
+gatherRowsAVX2_k16up_pf_b1:
+	TESTQ   R13, R13
+	JZ      gatherRowsAVX2_k16up_pf_end
+	LEAQ    -32(R12)(R13*4), R12
+	VMOVUPS (R11)(R12*1), Y0
+	VMOVUPS Y0, (R8)(R12*1)
+
+gatherRowsAVX2_k16up_pf_end:
+	ADDQ R9, R8
+	ADDQ $0x08, CX
+	CMPQ CX, AX
+	JB   gatherRowsAVX2_k16up_pf
+	CMPQ CX, DI
+	JAE  gatherRowsAVX2_done
+
+gatherRowsAVX2_k16up_copy:
+	MOVQ  (CX), AX
+	IMULQ BX, AX
+	ADDQ  DX, AX
+	XORQ  SI, SI
+	MOVQ  R10, R11
+
+gatherRowsAVX2_k16up_copy_b32:
+	CMPQ    R11, $0x20
+	JB      gatherRowsAVX2_k16up_copy_b8
+	VMOVUPS (AX)(SI*1), Y0
+	VMOVUPS 32(AX)(SI*1), Y1
+	VMOVUPS 64(AX)(SI*1), Y2
+	VMOVUPS 96(AX)(SI*1), Y3
+	VMOVUPS Y0, (R8)(SI*1)
+	VMOVUPS Y1, 32(R8)(SI*1)
+	VMOVUPS Y2, 64(R8)(SI*1)
+	VMOVUPS Y3, 96(R8)(SI*1)
+	SUBQ    $0x20, R11
+	JZ      gatherRowsAVX2_k16up_copy_end
+	ADDQ    $0x00000080, SI
+	JMP     gatherRowsAVX2_k16up_copy_b32
+
+gatherRowsAVX2_k16up_copy_b8:
+	CMPQ    R11, $0x08
+	JB      gatherRowsAVX2_k16up_copy_b1
+	VMOVUPS (AX)(SI*1), Y0
+	VMOVUPS Y0, (R8)(SI*1)
+	ADDQ    $0x20, SI
+	SUBQ    $0x08, R11
+	JMP     gatherRowsAVX2_k16up_copy_b8
+
+gatherRowsAVX2_k16up_copy_b1:
+	TESTQ   R11, R11
+	JZ      gatherRowsAVX2_k16up_copy_end
+	LEAQ    -32(SI)(R11*4), SI
+	VMOVUPS (AX)(SI*1), Y0
+	VMOVUPS Y0, (R8)(SI*1)
+
+gatherRowsAVX2_k16up_copy_end:
+	ADDQ R9, R8
+	ADDQ $0x08, CX
+	CMPQ CX, DI
+	JB   gatherRowsAVX2_k16up_copy
+
+gatherRowsAVX2_done:
+	VZEROUPPER
+	RET
+
 // func peakFMAAVX2(iters int)
 // Requires: AVX, FMA3
 TEXT ·peakFMAAVX2(SB), NOSPLIT, $0-8

@@ -50,6 +50,7 @@ func main() {
 	genSqErr(sumOnly)
 	genAxpy()
 	genDot()
+	genGatherRows()
 	genPeakFMA()
 	genPeakLoad()
 
