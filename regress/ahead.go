@@ -32,7 +32,9 @@ import (
 // finished the caller's next batch within a few times its usual gathering
 // time (it may have been descheduled), the caller gathers the batch itself
 // into a third buffer and abandons the job, and goes on gathering itself
-// until the worker is idle again. The worker spins briefly for its next job
+// until the worker is idle again and then for a number of batches that
+// doubles with every late job in a row (up to maxBackoff): on a machine
+// whose CPUs are all busy, the worker only gets in the way. The worker spins briefly for its next job
 // and then parks on a channel, so that it neither competes with the caller
 // for a busy CPU for long nor costs anything when the loader is idle.
 type ahead struct {
@@ -54,6 +56,8 @@ type ahead struct {
 	queueLo int
 	last    int // the buffer of the batch last returned, -1 if none
 	stopped bool
+	backoff int // batches to gather here after the worker was late
+	skip    int // batches still to gather here before posting again
 }
 
 type aheadBuf struct {
@@ -71,8 +75,9 @@ var aheadMinBytes = 4 << 20 // a variable for tests
 // caller waits for its batch at most a few times the worker's last job,
 // and at least callerMinWait.
 const (
-	workerSpin    = 50 * time.Microsecond
-	callerMinWait = 20 * time.Microsecond
+	workerSpin    = 20 * time.Microsecond
+	callerMinWait = 10 * time.Microsecond
+	maxBackoff    = 256
 )
 
 // workerDelay, if set, runs in the worker before every job: tests use it
@@ -95,6 +100,16 @@ func newAhead(X, Y linalg.Dense, batch int) *ahead {
 
 // idle reports whether the worker has finished every job posted.
 func (a *ahead) idle() bool { return a.done.Load() == a.posted.Load() }
+
+// ready reports whether a job may be posted: the worker is idle, and not
+// backed off after being late.
+func (a *ahead) ready() bool {
+	if a.skip > 0 {
+		a.skip--
+		return false
+	}
+	return a.idle()
+}
 
 // post asks the worker to gather rows idx (of the order starting at lo) into
 // a buffer other than the last returned. The worker must be idle.
@@ -135,6 +150,10 @@ func (a *ahead) next(lo int, idx []int) (X, Y linalg.Dense) {
 		a.queued = false
 		if a.await() {
 			s = a.slot
+			a.backoff = 0
+		} else {
+			a.backoff = min(max(1, 2*a.backoff), maxBackoff)
+			a.skip = a.backoff
 		}
 	}
 	if s < 0 {
@@ -153,7 +172,7 @@ func (a *ahead) await() bool {
 	if a.done.Load() == want {
 		return true
 	}
-	limit := max(callerMinWait, 4*time.Duration(a.jobNS.Load()))
+	limit := max(callerMinWait, 3*time.Duration(a.jobNS.Load()))
 	start := time.Now()
 	for i := 1; ; i++ {
 		if a.done.Load() == want {

@@ -206,7 +206,7 @@ func (l *Loader) Reset() error {
 		}
 	}
 	l.epoch++
-	if a != nil && a.idle() {
+	if a != nil && a.ready() {
 		if rows := l.rowsAt(0); rows > 0 {
 			a.post(0, l.perm[:rows])
 		}
@@ -266,7 +266,7 @@ func (l *Loader) Next() (X, Y linalg.Dense, ok bool) {
 	}
 	if a := l.ahead; a != nil {
 		X, Y = a.next(lo, l.perm[lo:lo+rows])
-		if next := l.rowsAt(l.pos); next > 0 && a.idle() {
+		if next := l.rowsAt(l.pos); next > 0 && a.ready() {
 			a.post(l.pos, l.perm[l.pos:l.pos+next])
 		}
 		return X, Y, true
