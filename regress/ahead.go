@@ -42,8 +42,11 @@ type ahead struct {
 	buf  [3]aheadBuf
 
 	// The job, written by the caller before posted is incremented and read
-	// by the worker after: gather rows buf[slot].idx[:rows].
+	// by the worker after: gather rows buf[slot].idx[:rows], or, if relay
+	// is set, run the worker's half of the relay's epoch.
 	slot, rows int
+	relayJob   bool
+	relay      *relay
 	posted     atomic.Int64
 	done       atomic.Int64
 	jobNS      atomic.Int64  // how long the worker's last job took
@@ -56,8 +59,10 @@ type ahead struct {
 	queueLo int
 	last    int // the buffer of the batch last returned, -1 if none
 	stopped bool
-	backoff int // batches to gather here after the worker was late
-	skip    int // batches still to gather here before posting again
+	backoff int  // batches to gather here after the worker was late
+	skip    int  // batches still to gather here before posting again
+	off     bool // post nothing: Trainer.Epoch gathers in its goroutine
+	mode    modeChooser
 }
 
 type aheadBuf struct {
@@ -85,7 +90,7 @@ const (
 var workerDelay func()
 
 func newAhead(X, Y linalg.Dense, batch int) *ahead {
-	a := &ahead{X: X, Y: Y, last: -1,
+	a := &ahead{X: X, Y: Y, last: -1, relay: newRelay(),
 		wake: make(chan struct{}, 1),
 		quit: make(chan struct{}),
 	}
@@ -104,6 +109,9 @@ func (a *ahead) idle() bool { return a.done.Load() == a.posted.Load() }
 // ready reports whether a job may be posted: the worker is idle, and not
 // backed off after being late.
 func (a *ahead) ready() bool {
+	if a.off {
+		return false
+	}
 	if a.skip > 0 {
 		a.skip--
 		return false
@@ -115,16 +123,33 @@ func (a *ahead) ready() bool {
 // a buffer other than the last returned. The worker must be idle.
 func (a *ahead) post(lo int, idx []int) {
 	s := a.free(-1)
-	a.slot, a.rows = s, len(idx)
+	a.slot, a.rows, a.relayJob = s, len(idx), false
 	copy(a.buf[s].idx, idx)
 	a.queued, a.queueLo = true, lo
+	a.signal()
+}
+
+// postRelay asks the worker to run its half of the relay's epoch, once it
+// has finished any job still running. It reports whether the worker had to
+// be woken.
+func (a *ahead) postRelay() bool {
+	a.sync()
+	a.queued = false
+	a.relayJob = true
+	return a.signal()
+}
+
+// signal publishes the job written and reports whether it woke the worker.
+func (a *ahead) signal() bool {
 	a.posted.Add(1)
 	if a.sleeping.Load() {
 		select {
 		case a.wake <- struct{}{}:
+			return true
 		default:
 		}
 	}
+	return false
 }
 
 // free returns a buffer that is neither the last returned, nor the worker's
@@ -214,10 +239,14 @@ func (a *ahead) work() {
 		if workerDelay != nil {
 			workerDelay()
 		}
-		t := time.Now()
-		b := &a.buf[a.slot]
-		gather(b.X, a.X, b.Y, a.Y, b.idx[:a.rows])
-		a.jobNS.Store(int64(time.Since(t)))
+		if a.relayJob {
+			a.relay.half(1)
+		} else {
+			t := time.Now()
+			b := &a.buf[a.slot]
+			gather(b.X, a.X, b.Y, a.Y, b.idx[:a.rows])
+			a.jobNS.Store(int64(time.Since(t)))
+		}
 		a.done.Store(seen)
 	}
 }
@@ -228,10 +257,17 @@ func (a *ahead) stop() {
 		return
 	}
 	a.stopped = true
-	for !a.idle() {
-		runtime.Gosched()
-	}
+	a.sync()
 	close(a.quit)
+}
+
+// sync waits, without bound, for the worker's last job.
+func (a *ahead) sync() {
+	for i := 1; !a.idle(); i++ {
+		if i%1024 == 0 {
+			runtime.Gosched()
+		}
+	}
 }
 
 // gather copies rows idx of the inputs X and targets Y into consecutive rows
@@ -239,4 +275,58 @@ func (a *ahead) stop() {
 func gather(bx, X, by, Y linalg.Dense, idx []int) {
 	edgefit.GatherRows(X.Cols, idx, X.Data, X.Stride, bx.Data, bx.Stride)
 	edgefit.GatherRows(Y.Cols, idx, Y.Data, Y.Stride, by.Data, by.Stride)
+}
+
+// modeChooser picks how Trainer.Epoch runs each epoch over a Loader with a
+// worker: as a relay with the worker, or in the caller's goroutine alone.
+// On an idle machine the relay is the faster, by up to twice; when other
+// programs keep the CPUs busy, the two goroutines wait for each other and
+// the relay can be twice as slow. So it measures both: the first epoch is a
+// relay, the second runs alone, and then each epoch takes the faster, the
+// other being tried again after 4 epochs, then 8, … up to maxProbeGap while
+// it stays the slower (the results are the same either way).
+type modeChooser struct {
+	nsPerRow [2]float64 // the last epoch's time per row: alone (0), relay (1)
+	epochs   int
+	probe    int // the epoch at which to try the slower mode again
+	gap      int
+	probing  bool
+}
+
+const maxProbeGap = 64
+
+// choose reports whether the next epoch runs as a relay.
+func (c *modeChooser) choose() bool {
+	c.epochs++
+	switch {
+	case c.nsPerRow[1] == 0:
+		return true
+	case c.nsPerRow[0] == 0:
+		return false
+	}
+	relay := c.nsPerRow[1] <= c.nsPerRow[0]
+	if c.epochs >= c.probe {
+		c.probing = true
+		return !relay
+	}
+	return relay
+}
+
+// record notes how long an epoch of rows took.
+func (c *modeChooser) record(relay bool, d time.Duration, rows int) {
+	m := 0
+	if relay {
+		m = 1
+	}
+	slower := c.nsPerRow[m] != 0 && c.nsPerRow[1-m] != 0 && c.nsPerRow[m] > c.nsPerRow[1-m]
+	c.nsPerRow[m] = float64(d) / float64(rows)
+	if c.probing || c.probe == 0 {
+		c.probing = false
+		if slower && c.nsPerRow[m] > c.nsPerRow[1-m] {
+			c.gap = min(max(4, 2*c.gap), maxProbeGap) // still the slower
+		} else {
+			c.gap = 4
+		}
+		c.probe = c.epochs + c.gap
+	}
 }

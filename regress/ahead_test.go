@@ -2,6 +2,10 @@ package regress
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -260,5 +264,202 @@ func TestLoaderWorkerLate(t *testing.T) {
 	}
 	if jobs.Load() == 0 {
 		t.Error("the worker never ran")
+	}
+}
+
+// An epoch run as a relay with the worker trains exactly as one goroutine
+// does: the same parameters and statistics, bit for bit, with every
+// optimiser, batch size and drop_last; and it stops as that does on a
+// diverging step, a cancelled context and an epoch with too large a batch.
+func TestEpochRelaySameAsSync(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	}
+	smallAhead(t)
+	ds := mediumData(t, 1003, 16, 3)
+	type setup struct {
+		tr *Trainer
+		l  *Loader
+	}
+	build := func(cfg LoaderConfig, opt func() Optimizer, lr float64) setup {
+		m, _ := NewLinear(16, 3, 5)
+		o := opt()
+		o.SetLR(lr)
+		tr, err := NewTrainer(m, MSE, o, max(cfg.BatchSize, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, _ := NewLoader(ds, cfg)
+		t.Cleanup(func() { l.Close() })
+		return setup{tr, l}
+	}
+	opts := map[string]func() Optimizer{
+		"sgd": func() Optimizer { o, _ := NewSGD(SGDConfig{LR: 1e-3}); return o },
+		"nesterov": func() Optimizer {
+			o, _ := NewSGD(SGDConfig{LR: 1e-3, Momentum: 0.9, Nesterov: true, WeightDecay: 1e-3})
+			return o
+		},
+		"adam": func() Optimizer { o, _ := NewAdam(AdamDefaults(1e-3)); return o },
+	}
+	ctx := context.Background()
+	for name, opt := range opts {
+		for _, cfg := range []LoaderConfig{
+			{BatchSize: 1, Shuffle: true, Seed: 1},
+			{BatchSize: 32, Shuffle: true, Seed: 2},
+			{BatchSize: 100, Shuffle: true, Seed: 3, DropLast: true},
+			{BatchSize: 2000, Shuffle: true, Seed: 4},
+		} {
+			for _, lr := range []float64{1e-3, 1e15} { // 1e15 diverges
+				w := build(cfg, opt, lr)
+				cfg.Sync = true
+				s := build(cfg, opt, lr)
+				cfg.Sync = false
+				if w.l.ahead == nil || s.l.ahead != nil {
+					t.Fatal("wrong loaders")
+				}
+				forceRelay(w.l)
+				diverged := false
+				for epoch := range 3 {
+					stw, errw := w.tr.Epoch(ctx, w.l)
+					var de *DivergedError
+					diverged = diverged || errors.As(errw, &de)
+					sts, errs := s.tr.Epoch(ctx, s.l)
+					what := fmt.Sprintf("%s, %+v, lr %g, epoch %d", name, cfg, lr, epoch)
+					if fmt.Sprint(errw) != fmt.Sprint(errs) {
+						t.Fatalf("%s: relay error %v, one goroutine %v", what, errw, errs)
+					}
+					if stw != sts {
+						t.Fatalf("%s: relay %+v, one goroutine %+v", what, stw, sts)
+					}
+					if !equal(w.tr.Model.Params(), s.tr.Model.Params()) {
+						t.Fatalf("%s: the parameters differ", what)
+					}
+				}
+				if name != "adam" && diverged != (lr > 1) { // Adam's steps stay bounded by lr
+					t.Errorf("%s, %+v, lr %g: diverged %v", name, cfg, lr, diverged)
+				}
+			}
+		}
+	}
+
+	// A cancelled context stops the relay before any step.
+	w := build(LoaderConfig{BatchSize: 10, Shuffle: true}, opts["sgd"], 1e-3)
+	forceRelay(w.l)
+	before := append([]float32(nil), w.tr.Model.Params()...)
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := w.tr.Epoch(cctx, w.l); err != context.Canceled {
+		t.Errorf("cancelled epoch: %v, want context.Canceled", err)
+	}
+	if !equal(before, w.tr.Model.Params()) {
+		t.Error("a cancelled epoch trained")
+	}
+	// A cancellation during the epoch stops it between steps.
+	cctx, cancel = context.WithCancel(ctx)
+	steps := 0
+	w.tr.Opt = stepCounter{w.tr.Opt, func() {
+		if steps++; steps == 7 {
+			cancel()
+		}
+	}}
+	if st, err := w.tr.Epoch(cctx, w.l); err != context.Canceled || st.Batches != 7 {
+		t.Errorf("epoch cancelled after 7 steps: %d batches, %v; want 7, context.Canceled", st.Batches, err)
+	}
+	// The loader and the worker go on working.
+	if st, err := w.tr.Epoch(ctx, w.l); err != nil || st.Batches != w.l.Batches() {
+		t.Errorf("epoch after a cancelled one: %d batches, %v", st.Batches, err)
+	}
+	// Mixing Next and Epoch on one loader.
+	w.l.Reset()
+	w.l.Next()
+	if st, err := w.tr.Epoch(ctx, w.l); err != nil || st.Batches != w.l.Batches() {
+		t.Errorf("epoch after Next: %d batches, %v", st.Batches, err)
+	}
+}
+
+// stepCounter calls f after every optimiser step.
+type stepCounter struct {
+	Optimizer
+	f func()
+}
+
+func (s stepCounter) Step(params, grad []float32) {
+	s.Optimizer.Step(params, grad)
+	s.f()
+}
+
+// shuffle draws exactly the permutations rand.Rand.IntN would.
+func TestShuffleMatchesRandIntN(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 4, 5, 7, 8, 64, 1000, 100_003, 1 << 17} {
+		for seed := range uint64(3) {
+			got := make([]int, n)
+			shuffle(got, rand.NewPCG(seed, 0xda942042e4dd58b5))
+			rng := rand.New(rand.NewPCG(seed, 0xda942042e4dd58b5))
+			want := make([]int, n)
+			for i := range want {
+				want[i] = i
+			}
+			for i := n - 1; i > 0; i-- {
+				j := rng.IntN(i + 1)
+				want[i], want[j] = want[j], want[i]
+			}
+			if !equalInts(got, want) {
+				t.Fatalf("n %d, seed %d: shuffle differs from rand.Rand.IntN's", n, seed)
+			}
+		}
+	}
+}
+
+// forceRelay makes every epoch over l run as a relay.
+func forceRelay(l *Loader) {
+	l.ahead.mode = modeChooser{nsPerRow: [2]float64{2, 1}, probe: math.MaxInt}
+}
+
+// The chooser runs the faster mode, tries the other after 4, 8, 16, … up to
+// 64 epochs while it stays slower, and switches when it becomes the faster.
+func TestModeChooser(t *testing.T) {
+	var c modeChooser
+	var modes []bool
+	run := func(epochs int, relayNS, aloneNS float64) {
+		for range epochs {
+			relay := c.choose()
+			modes = append(modes, relay)
+			ns := aloneNS
+			if relay {
+				ns = relayNS
+			}
+			c.record(relay, time.Duration(ns*1000), 1000)
+		}
+	}
+	run(200, 1, 2) // the relay is faster
+	var alone []int
+	for i, relay := range modes {
+		if !relay {
+			alone = append(alone, i+1)
+		}
+	}
+	// Epoch 2 measures the other mode; then it is tried again 4 epochs after
+	// the first, and at gaps of 8, 16, 32, 64, 64.
+	want := []int{2, 5, 13, 29, 61, 125, 189}
+	if !equalInts(alone, want) {
+		t.Errorf("epochs run alone: %v, want %v", alone, want)
+	}
+	// The relay becomes the slower (a busy machine): the next probe switches.
+	modes = modes[:0]
+	run(70, 3, 2)
+	switched := -1
+	for i, relay := range modes {
+		if !relay {
+			switched = i
+			break
+		}
+	}
+	if switched < 0 || switched > 64 {
+		t.Fatalf("never switched to the faster mode: %v", modes)
+	}
+	for _, relay := range modes[switched : switched+3] {
+		if relay {
+			t.Errorf("after switching, ran a relay at once again: %v", modes[switched:])
+		}
 	}
 }

@@ -3,6 +3,7 @@ package regress
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"runtime"
 
@@ -110,7 +111,7 @@ type LoaderConfig struct {
 type Loader struct {
 	ds     *Dataset
 	cfg    LoaderConfig
-	rng    *rand.Rand
+	rng    *rand.PCG // draws the permutations (see shuffle)
 	perm   []int
 	seen   []bool // checks an Order's permutations
 	bx, by linalg.Dense
@@ -138,7 +139,7 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 	if cfg.Shuffle {
 		n, bs := ds.Len(), min(cfg.BatchSize, ds.Len())
 		l.perm = make([]int, n)
-		l.rng = rand.New(rand.NewPCG(cfg.Seed, 0xda942042e4dd58b5))
+		l.rng = rand.NewPCG(cfg.Seed, 0xda942042e4dd58b5)
 		if cfg.Order != nil {
 			l.seen = make([]bool, n)
 		}
@@ -191,7 +192,10 @@ func (l *Loader) Epoch() int { return l.epoch }
 
 // Reset starts a new epoch: with shuffling, it draws (or asks the Permuter
 // for) the epoch's order. It allocates nothing.
-func (l *Loader) Reset() error {
+func (l *Loader) Reset() error { return l.reset(true) }
+
+// reset is Reset; with ahead false it posts no job for the worker.
+func (l *Loader) reset(ahead bool) error {
 	a := l.ahead
 	if a != nil {
 		a.reset()
@@ -206,7 +210,7 @@ func (l *Loader) Reset() error {
 		}
 	}
 	l.epoch++
-	if a != nil && a.ready() {
+	if a != nil && ahead && a.ready() {
 		if rows := l.rowsAt(0); rows > 0 {
 			a.post(0, l.perm[:rows])
 		}
@@ -240,16 +244,39 @@ func (l *Loader) order() error {
 		}
 		return nil
 	}
-	// A fresh permutation of 0…n−1 every epoch (Fisher–Yates), as
-	// torch.randperm gives RandomSampler.
+	shuffle(p, l.rng)
+	return nil
+}
+
+// shuffle fills p with a fresh permutation of 0…len(p)−1 (Fisher–Yates), as
+// torch.randperm gives RandomSampler. The draws are exactly those of
+// rand.New(src).IntN(i+1), computed here on the PCG itself: through
+// rand.Rand's interface, drawing took as long per row as gathering a batch's
+// row from cache.
+func shuffle(p []int, src *rand.PCG) {
 	for i := range p {
 		p[i] = i
 	}
 	for i := len(p) - 1; i > 0; i-- {
-		j := l.rng.IntN(i + 1)
+		j := int(uint64n(src, uint64(i+1)))
 		p[i], p[j] = p[j], p[i]
 	}
-	return nil
+}
+
+// uint64n is rand.Rand's uint64n (Lemire's multiply-and-reject; on 32-bit
+// machines too, where rand.Rand computes the same values another way).
+func uint64n(src *rand.PCG, n uint64) uint64 {
+	if n&(n-1) == 0 {
+		return src.Uint64() & (n - 1)
+	}
+	hi, lo := bits.Mul64(src.Uint64(), n)
+	if lo < n {
+		thresh := -n % n
+		for lo < thresh {
+			hi, lo = bits.Mul64(src.Uint64(), n)
+		}
+	}
+	return hi
 }
 
 // Next returns the next batch of inputs and targets, or ok = false at the end

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/edgefit/edgefit"
 	"github.com/edgefit/edgefit/linalg"
@@ -24,6 +25,7 @@ type Trainer struct {
 
 	maxBatch int
 	p        linalg.Dense // maxBatch×Out: predictions, then residuals in place
+	p2       linalg.Dense // the same for the worker's steps in a relay epoch
 	grad     []float32    // ∂L/∂W row by row then ∂L/∂b, laid out as Model.Params
 	gW       linalg.Dense // view of grad
 	gb       []float32    // view of grad
@@ -72,6 +74,7 @@ func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, er
 	in, out := m.In(), m.Out()
 	t := &Trainer{Model: m, Loss: loss, Opt: opt, maxBatch: maxBatch}
 	t.p, _ = linalg.New(maxBatch, out)
+	t.p2, _ = linalg.New(maxBatch, out)
 	t.grad = make([]float32, len(m.params))
 	t.gW = linalg.Dense{Rows: out, Cols: in, Stride: in, Data: t.grad[: out*in : out*in]}
 	t.gb = t.grad[out*in:]
@@ -90,6 +93,11 @@ func (t *Trainer) Gradients() []float32 { return t.grad }
 // (see Gradients) without updating the model: loss = loss_fn(model(X), Y);
 // loss.backward().
 func (t *Trainer) Backward(X, Y linalg.Dense) (float32, error) {
+	return t.backward(X, Y, t.p)
+}
+
+// backward is Backward with the predictions in p (maxBatch×Out).
+func (t *Trainer) backward(X, Y, p linalg.Dense) (float32, error) {
 	m := t.Model
 	if X.Cols != m.In() || Y.Cols != m.Out() || X.Rows != Y.Rows {
 		return 0, fmt.Errorf("regress: batch of %d×%d inputs and %d×%d targets for a %d→%d model: want one target row per input row, %d input and %d target columns", X.Rows, X.Cols, Y.Rows, Y.Cols, m.In(), m.Out(), m.In(), m.Out())
@@ -111,7 +119,7 @@ func (t *Trainer) Backward(X, Y linalg.Dense) (float32, error) {
 		sq := t.backwardTiny(X, Y, t.Loss.gradScale(n))
 		return t.Loss.fromSum(sq, n), nil
 	}
-	P := t.p.Slice(0, X.Rows)
+	P := p.Slice(0, X.Rows)
 	// Y = X·Wᵀ + b, then the residuals R = P − T in place of P.
 	edgefit.MatMulBias(X.Rows, m.Out(), m.In(), X.Data, X.Stride, m.W.Data, m.W.Stride, m.B, P.Data, P.Stride)
 	var sq float32
@@ -174,7 +182,12 @@ func (t *Trainer) backwardTiny(X, Y linalg.Dense, alpha float32) float32 {
 // Inf the model is left untouched and the error is a *DivergedError (or names
 // the row and column of a NaN or Inf in the batch, if that is the cause).
 func (t *Trainer) Step(X, Y linalg.Dense) (float32, error) {
-	loss, err := t.Backward(X, Y)
+	return t.step(X, Y, t.p)
+}
+
+// step is Step with the predictions in p.
+func (t *Trainer) step(X, Y, p linalg.Dense) (float32, error) {
+	loss, err := t.backward(X, Y, p)
 	if err != nil {
 		return loss, err
 	}
@@ -244,9 +257,36 @@ func (t *Trainer) Epoch(ctx context.Context, l *Loader) (EpochStats, error) {
 	if l == nil {
 		return st, errors.New("regress: Epoch: nil loader")
 	}
-	if err := l.Reset(); err != nil {
+	if err := l.reset(l.ahead == nil); err != nil {
 		return st, err
 	}
+	if a := l.ahead; a != nil {
+		// With a worker, the epoch runs as a relay (each batch trained on
+		// by the goroutine that gathered it) or in this goroutine alone,
+		// whichever has been faster lately.
+		relay := a.mode.choose()
+		start := time.Now()
+		if relay {
+			st, err := a.relay.epoch(ctx, t, l)
+			if err == nil {
+				a.mode.record(true, time.Since(start), l.ds.Len())
+			}
+			return st, err
+		}
+		a.off = true
+		defer func() { a.off = false }()
+		st, err := t.epoch(ctx, l)
+		if err == nil {
+			a.mode.record(false, time.Since(start), l.ds.Len())
+		}
+		return st, err
+	}
+	return t.epoch(ctx, l)
+}
+
+// epoch trains on the batches l.Next yields, after Reset.
+func (t *Trainer) epoch(ctx context.Context, l *Loader) (EpochStats, error) {
+	var st EpochStats
 	done := ctx.Done()
 	var sq float64
 	var elems int
