@@ -22,10 +22,10 @@ import (
 // operation produces this NaN.
 const gatherSentinel = 0x7fa5a5a5
 
-// gatherSpecials are bit patterns a copy through floating-point arithmetic
+// neonGatherSpecials are bit patterns a copy through floating-point arithmetic
 // would change: −0, NaNs with payloads (quiet, signalling, negative), the
 // infinities and a subnormal.
-var gatherSpecials = []uint32{0x80000000, 0x7fc0dead, 0x7f800001, 0xffbfffff, 0xffc00000, 0x7f800000, 0xff800000, 0x00000001, 0x807fffff}
+var neonGatherSpecials = []uint32{0x80000000, 0x7fc0dead, 0x7f800001, 0xffbfffff, 0xffc00000, 0x7f800000, 0xff800000, 0x00000001, 0x807fffff}
 
 // gatherFences holds the fenced buffers of one test: X, Y and idx each in
 // their own mapping with inaccessible pages on both sides.
@@ -60,10 +60,10 @@ func (c gatherCase) String() string {
 	return fmt.Sprintf("k=%d ldx=%d ldy=%d rows of X=%d n=%d (%s) idx=%v", c.k, c.ldx, c.ldy, c.rowsX, len(c.idx), where, c.idx)
 }
 
-// gatherIndices returns n indices into rows rows, of the kind pattern names:
+// neonGatherIndices returns n indices into rows rows, of the kind pattern names:
 // random with repeats, a shuffled permutation, one row repeated, every
 // second row descending; all but the last include the first and last rows.
-func gatherIndices(r *rand.Rand, n, rows, pattern int) []int {
+func neonGatherIndices(r *rand.Rand, n, rows, pattern int) []int {
 	idx := make([]int, n)
 	switch pattern % 4 {
 	case 0:
@@ -129,7 +129,7 @@ func (c gatherCase) run(r *rand.Rand, f *gatherFences) (err string) {
 		case c.k < c.ldx && i%c.ldx >= c.k:
 			X[i] = math.Float32frombits(gatherSentinel)
 		case r.IntN(5) == 0:
-			X[i] = math.Float32frombits(gatherSpecials[r.IntN(len(gatherSpecials))])
+			X[i] = math.Float32frombits(neonGatherSpecials[r.IntN(len(neonGatherSpecials))])
 		default:
 			X[i] = math.Float32frombits(r.Uint32())
 		}
@@ -195,7 +195,7 @@ func TestGatherRowsNEON(t *testing.T) {
 			for n := 0; n <= maxN; n++ {
 				c := gatherCase{k: k, ldx: max(k+pad[0], 1), ldy: max(k+pad[1], 1), atEnd: (n+p)%2 == 0}
 				c.rowsX = 1 + r.IntN(n+2)
-				c.idx = gatherIndices(r, n, c.rowsX, n+p+k)
+				c.idx = neonGatherIndices(r, n, c.rowsX, n+p+k)
 				cases++
 				if err := c.run(r, f); err != "" {
 					t.Errorf("%s: %s", c, err)
@@ -221,7 +221,7 @@ func TestGatherRowsNEONBatch(t *testing.T) {
 		{1, 1, 1, 4096, 1000}, {3, 5, 7, 4096, 333}, {17, 17, 17, 2048, 1000},
 	} {
 		c := gatherCase{k: s.k, ldx: s.ldx, ldy: s.ldy, rowsX: s.rowsX, atEnd: i%2 == 0}
-		c.idx = gatherIndices(r, s.n, s.rowsX, i)
+		c.idx = neonGatherIndices(r, s.n, s.rowsX, i)
 		if err := c.run(r, f); err != "" {
 			t.Errorf("%s: %s", c, err)
 		}
@@ -238,7 +238,7 @@ func TestGatherRowsNEONSplitCalls(t *testing.T) {
 		withChunk(chunk, func() {
 			for i, s := range [][3]int{{1, 1, 300}, {5, 7, 100}, {16, 16, 77}, {33, 40, 40}, {64, 64, 50}} {
 				c := gatherCase{k: s[0], ldx: s[1], ldy: s[1] + i%2, rowsX: 150, atEnd: i%2 == 1}
-				c.idx = gatherIndices(r, s[2], c.rowsX, i)
+				c.idx = neonGatherIndices(r, s[2], c.rowsX, i)
 				if err := c.run(r, f); err != "" {
 					t.Errorf("neonChunk=%d: %s: %s", chunk, c, err)
 				}
@@ -260,7 +260,7 @@ func TestGatherRowsNEONSchedule(t *testing.T) {
 			ldx, ldy, rows := k+r.IntN(3), k+r.IntN(2), 300
 			X, Y := randF32(r, (rows-1)*ldx+k), make([]float32, (n-1)*ldy+k)
 			want := append([]float32(nil), Y...)
-			idx := gatherIndices(r, n, rows, n+k)
+			idx := neonGatherIndices(r, n, rows, n+k)
 			ahead, lines, last := gatherPrefetch(k)
 			ahead = min(ahead, n)
 			trace := make([]uintptr, n*(lines+2)+1) // one to spare, to stay 0
@@ -344,7 +344,7 @@ func TestGatherPrefetch(t *testing.T) {
 func TestGatherRowsNEONAllocs(t *testing.T) {
 	r := rand.New(rand.NewPCG(47, 47))
 	X, Y := randF32(r, 1000*64), make([]float32, 256*64)
-	idx := gatherIndices(r, 256, 1000, 0)
+	idx := neonGatherIndices(r, 256, 1000, 0)
 	if a := testing.AllocsPerRun(20, func() { neon.GatherRows(64, idx, X, 64, Y, 64) }); a != 0 {
 		t.Errorf("GatherRows: %v allocations per call, want 0", a)
 	}
