@@ -463,28 +463,3 @@ func TestModeChooser(t *testing.T) {
 		}
 	}
 }
-
-// The shuffler, run in steps of any size, draws what shuffle does.
-func TestShufflerSteps(t *testing.T) {
-	for _, n := range []int{1, 2, 3, 33, 1000} {
-		for _, chunk := range []int{1, 2, 7, 32, 5000} {
-			want := make([]int, n)
-			shuffle(want, rand.NewPCG(9, 1))
-			got := make([]int, n)
-			s := shuffler{p: got}
-			src := rand.NewPCG(9, 1)
-			for range 2*n + 1 {
-				s.run(src, chunk)
-			}
-			if !equalInts(got, want) {
-				t.Fatalf("n %d, steps of %d: %v, want %v", n, chunk, got, want)
-			}
-			// And the generator is left where shuffle leaves it.
-			ref := rand.NewPCG(9, 1)
-			shuffle(make([]int, n), ref)
-			if src.Uint64() != ref.Uint64() {
-				t.Fatalf("n %d, steps of %d: the generator drew a different number of values", n, chunk)
-			}
-		}
-	}
-}

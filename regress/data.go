@@ -3,11 +3,9 @@ package regress
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/bits"
 	"math/rand/v2"
 	"runtime"
-	"sync/atomic"
 
 	"github.com/edgefit/edgefit/linalg"
 )
@@ -111,22 +109,16 @@ type LoaderConfig struct {
 // once the Loader is unreachable, but Close says when). A Loader is not safe
 // for concurrent use.
 type Loader struct {
-	ds   *Dataset
-	cfg  LoaderConfig
-	rng  *rand.PCG // draws the permutations (see shuffle)
-	perm []int
-	// With a worker, the next epoch's permutation is drawn ahead into next
-	// by the relay's goroutines while they wait for their turns (see
-	// drawAhead); draw is where they are, drawing guards both.
-	next    []int
-	draw    shuffler
-	drawing atomic.Bool
-	seen    []bool // checks an Order's permutations
-	bx, by  linalg.Dense
-	epoch   int // epochs started (by Reset)
-	pos     int // next row of the order
-	err     error
-	ahead   *ahead // the background gatherer, if any; pos's batch is its job
+	ds     *Dataset
+	cfg    LoaderConfig
+	rng    *rand.PCG // draws the permutations (see shuffle)
+	perm   []int
+	seen   []bool // checks an Order's permutations
+	bx, by linalg.Dense
+	epoch  int // epochs started (by Reset)
+	pos    int // next row of the order
+	err    error
+	ahead  *ahead // the background gatherer, if any; pos's batch is its job
 }
 
 // NewLoader returns a loader over ds; the first Reset starts epoch 0.
@@ -153,10 +145,6 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 		}
 		if !cfg.Sync && runtime.GOMAXPROCS(0) > 1 && ds.bytes() >= aheadMinBytes {
 			l.ahead = newAhead(ds.X, ds.Y, bs)
-			if cfg.Order == nil {
-				l.next = make([]int, n)
-				l.draw = shuffler{p: l.next}
-			}
 			runtime.AddCleanup(l, (*ahead).stop, l.ahead)
 		} else {
 			l.bx, _ = linalg.New(bs, ds.X.Cols)
@@ -256,32 +244,9 @@ func (l *Loader) order() error {
 		}
 		return nil
 	}
-	if l.next == nil {
-		shuffle(p, l.rng)
-		return nil
-	}
-	// Finish the permutation drawn ahead (all of it, if no relay ran),
-	// take it, and start drawing the next one.
-	l.draw.run(l.rng, math.MaxInt)
-	l.perm, l.next = l.next, l.perm
-	l.draw = shuffler{p: l.next}
+	shuffle(p, l.rng)
 	return nil
 }
-
-// drawAhead draws a few steps of the next epoch's permutation, if no other
-// goroutine is at it; the relay's goroutines call it while they wait. The
-// draws are the same, in the same order, as if order drew them all at once.
-func (l *Loader) drawAhead() {
-	if l.next == nil || !l.drawing.CompareAndSwap(false, true) {
-		return
-	}
-	l.draw.run(l.rng, drawChunk)
-	l.drawing.Store(false)
-}
-
-// drawChunk is how many steps drawAhead takes at a time: well under a µs,
-// so that a goroutine whose turn comes is not held up.
-const drawChunk = 32
 
 // shuffle fills p with a fresh permutation of 0…len(p)−1 (Fisher–Yates), as
 // torch.randperm gives RandomSampler. The draws are exactly those of
@@ -295,30 +260,6 @@ func shuffle(p []int, src *rand.PCG) {
 	for i := len(p) - 1; i > 0; i-- {
 		j := int(uint64n(src, uint64(i+1)))
 		p[i], p[j] = p[j], p[i]
-	}
-}
-
-// shuffler is shuffle in steps that can be spread over time: the first
-// len(p) steps write 0…len(p)−1, each further one is one swap of
-// Fisher–Yates.
-type shuffler struct {
-	p    []int
-	step int // steps done
-}
-
-// run takes at most n more steps.
-func (s *shuffler) run(src *rand.PCG, n int) {
-	p := s.p
-	for ; s.step < len(p) && n > 0; n-- {
-		p[s.step] = s.step
-		s.step++
-	}
-	// Step len(p)+k swaps p[i] with p[j] for i = len(p)−1−k.
-	for ; n > 0 && s.step < 2*len(p)-1; n-- {
-		i := 2*len(p) - 1 - s.step
-		j := int(uint64n(src, uint64(i+1)))
-		p[i], p[j] = p[j], p[i]
-		s.step++
 	}
 }
 

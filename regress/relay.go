@@ -129,8 +129,7 @@ func (r *relay) fail(err error) {
 	r.stop.Store(true)
 }
 
-// waitFor returns once cond holds, drawing the next epoch's permutation
-// meanwhile. It spins: a step or a gather takes
+// waitFor returns once cond holds. It spins: a step or a gather takes
 // microseconds, and parking would hand the woken goroutine to the waker's P,
 // where it would wait for the waker instead of running beside it. After
 // relaySpin without progress it yields its P now and then, in case the other
@@ -138,7 +137,6 @@ func (r *relay) fail(err error) {
 func (r *relay) waitFor(id int, cond func() bool) bool {
 	var start time.Time
 	for i := 1; !cond(); i++ {
-		r.l.drawAhead() // the next epoch's permutation, meanwhile
 		if i%256 != 0 {
 			continue
 		}
