@@ -80,8 +80,14 @@ func peakGFLOPS() float64 {
 // BenchmarkEpoch/medium: one shuffled epoch over 100,000 rows, 64 inputs → 8
 // outputs, batch 256, plain SGD. A row costs 2048 flop (1024 in the forward
 // pass, 1024 in the weight gradient). Reported: rows/s, GFLOP/s, and %peak
-// against the active kernels' PeakFMA measured in the same run. PyTorch:
-// ~57k rows/s with DataLoader, ~242k rows/s slicing by hand.
+// against the active kernels' PeakFMA measured in the same run (one core's
+// ceiling). PyTorch: ~57k rows/s with DataLoader, ~242k rows/s slicing by
+// hand.
+//
+// The Loader has its default configuration: with GOMAXPROCS > 1 it has a
+// worker, and epochs run as a relay between two goroutines (one gathers its
+// next batch while the other steps; the steps, all the arithmetic, run one at
+// a time), or alone when that was measured faster (see modeChooser).
 func BenchmarkEpoch(b *testing.B) {
 	b.Run("medium", func(b *testing.B) { benchEpoch(b, true, false) })
 }
