@@ -16,6 +16,7 @@ var avx2 = &Impl{name: "avx2", k: kernels{
 	axpy:       ifRace(axpyAVX2Checked, axpyAVX2),
 	dot:        ifRace(dotAVX2Checked, dotAVX2),
 	gatherRows: ifRace(gatherRowsAVX2Checked, gatherRowsAVX2Split),
+	prefetch:   prefetchRowsGeneric, // until the assembly exists
 	peakFMA:    peakFMAAVX2,
 	peakLoad:   ifRace(peakLoadAVX2Checked, peakLoadAVX2),
 }}

@@ -13,6 +13,7 @@ var generic = &Impl{name: "generic", k: kernels{
 	axpy:       axpyGeneric,
 	dot:        dotGeneric,
 	gatherRows: gatherRowsGeneric,
+	prefetch:   prefetchRowsGeneric,
 	peakFMA:    peakFMAGeneric,
 	peakLoad:   peakLoadGeneric,
 }}
@@ -111,6 +112,10 @@ func gatherRowsGeneric(k int, idx []int, x []float32, ldx int, y []float32, ldy 
 		copy(y[i*ldy:i*ldy+k], x[r*ldx:r*ldx+k])
 	}
 }
+
+// prefetchRowsGeneric does nothing: Go has no prefetch instruction, and
+// loading the rows instead would wait for them.
+func prefetchRowsGeneric(k int, idx []int, x []float32, ldx int) {}
 
 // peakFMAGeneric does PeakFMAFlopsPerIter operations per iteration as 128
 // multiply-adds spread over 16 independent chains, so that the loop is bound

@@ -37,6 +37,7 @@ var neon = &Impl{name: "neon", k: kernels{
 	axpy:       axpyNEONChecked,
 	dot:        dotNEONChecked,
 	gatherRows: gatherRowsNEONChecked,
+	prefetch:   prefetchRowsGeneric, // until the assembly exists
 	peakFMA:    peakFMANEONChecked,
 	peakLoad:   peakLoadNEONChecked,
 }}
