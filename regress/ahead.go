@@ -55,14 +55,15 @@ type ahead struct {
 	quit       chan struct{} // closed by stop
 
 	// The caller's side.
-	queued  bool // a job for the batch at queuedLo of this epoch is posted
-	queueLo int
-	last    int // the buffer of the batch last returned, -1 if none
-	stopped bool
-	backoff int  // batches to gather here after the worker was late
-	skip    int  // batches still to gather here before posting again
-	off     bool // post nothing: Trainer.Epoch gathers in its goroutine
-	mode    modeChooser
+	queued    bool // a job for the batch at queuedLo of this epoch is posted
+	queueLo   int
+	last      int // the buffer of the batch last returned, -1 if none
+	stopped   bool
+	takeovers int  // batches gathered here because the worker was late
+	backoff   int  // batches to gather here after the worker was late
+	skip      int  // batches still to gather here before posting again
+	off       bool // post nothing: Trainer.Epoch gathers in its goroutine
+	mode      modeChooser
 }
 
 type aheadBuf struct {
@@ -177,6 +178,7 @@ func (a *ahead) next(lo int, idx []int) (X, Y linalg.Dense) {
 			s = a.slot
 			a.backoff = 0
 		} else {
+			a.takeovers++
 			a.backoff = min(max(1, 2*a.backoff), maxBackoff)
 			a.skip = a.backoff
 		}
@@ -275,6 +277,14 @@ func (a *ahead) sync() {
 func gather(bx, X, by, Y linalg.Dense, idx []int) {
 	edgefit.GatherRows(X.Cols, idx, X.Data, X.Stride, bx.Data, bx.Stride)
 	edgefit.GatherRows(Y.Cols, idx, Y.Data, Y.Stride, by.Data, by.Stride)
+}
+
+// prefetch asks for rows idx of the inputs X and targets Y to be brought into
+// cache, without waiting: a batch gathered a step later then finds its rows
+// there instead of waiting for each in turn (edgefit.PrefetchRows).
+func prefetch(X, Y linalg.Dense, idx []int) {
+	edgefit.PrefetchRows(X.Cols, idx, X.Data, X.Stride)
+	edgefit.PrefetchRows(Y.Cols, idx, Y.Data, Y.Stride)
 }
 
 // modeChooser picks how Trainer.Epoch runs each epoch over a Loader with a

@@ -240,7 +240,6 @@ func TestLoaderWorkerLate(t *testing.T) {
 	for range 3 {
 		lw.Reset()
 		ls.Reset()
-		start := time.Now()
 		for {
 			X, _, ok := lw.Next()
 			if !ok {
@@ -256,11 +255,12 @@ func TestLoaderWorkerLate(t *testing.T) {
 				t.Fatal("a batch changed before the next call to Next")
 			}
 		}
-		// 32 batches; waiting for a worker 2 ms late on two jobs in three
-		// would take over 40 ms.
-		if el := time.Since(start); el > 40*time.Millisecond {
-			t.Errorf("epoch took %v: the caller waited for the late worker", el)
-		}
+	}
+	// Whether the caller gathered a batch itself instead of waiting is
+	// counted, not timed: with the worker 2 ms late on two jobs in three,
+	// it must have, several times.
+	if lw.ahead.takeovers == 0 {
+		t.Error("the caller never gathered a batch the late worker was asked for")
 	}
 	if jobs.Load() == 0 {
 		t.Error("the worker never ran")

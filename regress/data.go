@@ -300,6 +300,10 @@ func (l *Loader) Next() (X, Y linalg.Dense, ok bool) {
 	}
 	X, Y = l.bx.Slice(0, rows), l.by.Slice(0, rows)
 	gather(X, l.ds.X, Y, l.ds.Y, l.perm[lo:lo+rows])
+	// The next batch's rows are on their way while this one trains.
+	if next := l.rowsAt(l.pos); next > 0 {
+		prefetch(l.ds.X, l.ds.Y, l.perm[l.pos:l.pos+next])
+	}
 	return X, Y, true
 }
 

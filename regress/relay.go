@@ -32,17 +32,28 @@ type relay struct {
 	finished atomic.Bool  // the worker's half is over
 	err      error        // set before stop
 
+	sleeping [2]atomic.Bool // the caller (0) or the worker (1) is parked
+	wake     [2]chan struct{}
+
 	// The epoch's statistics, updated by the goroutine holding the turn.
 	sq    float64
 	elems int
 	st    EpochStats
 }
 
-// relaySpin is how long a goroutine waits for its turn before it starts
-// yielding its P: many steps' time.
-const relaySpin = 200 * time.Microsecond
+// relaySpin is how long a goroutine waits for its turn spinning before it
+// parks: many steps' time. A longer wait means the other goroutine's thread
+// is not running, as when other programs keep every CPU busy, and spinning on
+// would keep this thread from giving its CPU up for milliseconds.
+const relaySpin = 100 * time.Microsecond
 
-func newRelay() *relay { return &relay{} }
+func newRelay() *relay {
+	r := &relay{}
+	for i := range r.wake {
+		r.wake[i] = make(chan struct{}, 1)
+	}
+	return r
+}
 
 // epoch runs one epoch of t over l, whose Reset has been called, as a relay
 // with l's worker.
@@ -80,6 +91,7 @@ func (r *relay) half(id int) {
 	defer func() {
 		if id == 1 {
 			r.finished.Store(true)
+			r.wakeUp(0)
 		}
 	}()
 	t, l, a := r.t, r.l, r.l.ahead
@@ -100,6 +112,11 @@ func (r *relay) half(id int) {
 		}
 		gather(b.X, a.X, b.Y, a.Y, l.perm[lo:lo+rows])
 		X, Y := b.X.Slice(0, rows), b.Y.Slice(0, rows)
+		// This goroutine's next batch is on its way while it waits for
+		// its turn and steps.
+		if nlo := lo + 2*bs; l.rowsAt(nlo) > 0 {
+			prefetch(a.X, a.Y, l.perm[nlo:nlo+l.rowsAt(nlo)])
+		}
 		if !r.waitFor(id, func() bool { return r.turn.Load() == int64(j) || r.stop.Load() }) || r.stop.Load() {
 			return
 		}
@@ -120,6 +137,7 @@ func (r *relay) half(id int) {
 		r.st.Batches++
 		r.st.LastBatchLoss = loss
 		r.turn.Store(int64(j + 1))
+		r.wakeUp(1 - id)
 	}
 }
 
@@ -127,13 +145,26 @@ func (r *relay) half(id int) {
 func (r *relay) fail(err error) {
 	r.err = err
 	r.stop.Store(true)
+	r.wakeUp(0)
+	r.wakeUp(1)
+}
+
+// wakeUp wakes goroutine id if it is parked (or about to park).
+func (r *relay) wakeUp(id int) {
+	if r.sleeping[id].Load() {
+		select {
+		case r.wake[id] <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // waitFor returns once cond holds. It spins: a step or a gather takes
 // microseconds, and parking would hand the woken goroutine to the waker's P,
 // where it would wait for the waker instead of running beside it. After
-// relaySpin without progress it yields its P now and then, in case the other
-// goroutine is waiting for it.
+// relaySpin it parks until woken: the other goroutine is not running.
+// Whoever makes cond true calls wakeUp(id) after; the flag and the
+// re-check before parking make sure no wake-up is lost.
 func (r *relay) waitFor(id int, cond func() bool) bool {
 	var start time.Time
 	for i := 1; !cond(); i++ {
@@ -142,9 +173,17 @@ func (r *relay) waitFor(id int, cond func() bool) bool {
 		}
 		if start.IsZero() {
 			start = time.Now()
-		} else if time.Since(start) > relaySpin {
-			runtime.Gosched()
+			continue
 		}
+		if time.Since(start) < relaySpin {
+			continue
+		}
+		r.sleeping[id].Store(true)
+		if !cond() {
+			<-r.wake[id]
+		}
+		r.sleeping[id].Store(false)
+		start = time.Time{}
 	}
 	return true
 }
