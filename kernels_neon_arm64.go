@@ -37,7 +37,7 @@ var neon = &Impl{name: "neon", k: kernels{
 	axpy:       axpyNEONChecked,
 	dot:        dotNEONChecked,
 	gatherRows: gatherRowsNEONChecked,
-	prefetch:   prefetchRowsGeneric, // until the assembly exists
+	prefetch:   prefetchRowsNEONChecked,
 	peakFMA:    peakFMANEONChecked,
 	peakLoad:   peakLoadNEONChecked,
 }}
@@ -214,6 +214,25 @@ func gatherRowsNEONChecked(k int, idx []int, x []float32, ldx int, y []float32, 
 	for i0 := 0; i0 < n; i0 += nb {
 		m := min(nb, n-i0)
 		gatherRowsNEON(k, idx[i0:i0+m], x, ldx, y[i0*ldy:], ldy, min(ahead, m), lines, last)
+	}
+}
+
+// prefetchRowCost is what neonChunk counts for one row of PrefetchRows: a
+// dozen instructions and up to eight prefetches.
+const prefetchRowCost = 16
+
+// prefetchRowsNEONChecked prefetches neonChunk/prefetchRowCost rows per
+// assembly call at most. A prefetch reads nothing the race detector could
+// report, and idx, which the assembly does read, Impl.PrefetchRows has just
+// read in Go to check it.
+func prefetchRowsNEONChecked(k int, idx []int, x []float32, ldx int) {
+	n := len(idx)
+	if n == 0 || k == 0 {
+		return
+	}
+	nb := blockOf(n, prefetchRowCost, 1)
+	for i0 := 0; i0 < n; i0 += nb {
+		prefetchRowsNEON(k, idx[i0:min(i0+nb, n)], x, ldx)
 	}
 }
 

@@ -349,3 +349,185 @@ func TestGatherRowsNEONAllocs(t *testing.T) {
 		t.Errorf("GatherRows: %v allocations per call, want 0", a)
 	}
 }
+
+// prefetchSchedule returns the addresses PrefetchRows must prefetch for rows
+// idx of X, worked out element by element rather than as the kernel does:
+// for each row in turn, its first element's address, then the start of
+// every further 64-byte line one of its elements lies in, in order, up to 8
+// lines a row.
+func prefetchSchedule(k int, idx []int, X []float32, ldx int) []uintptr {
+	var s []uintptr
+	for _, r := range idx {
+		row := X[r*ldx : r*ldx+k]
+		a := uintptr(unsafe.Pointer(&row[0]))
+		s = append(s, a)
+		lines := 1
+		for j := range row {
+			e := uintptr(unsafe.Pointer(&row[j])) &^ 63
+			if e > s[len(s)-1] && lines < 8 {
+				s = append(s, e)
+				lines++
+			}
+		}
+	}
+	return s
+}
+
+// TestPrefetchRowsNEONSchedule runs the kernel's traced twin, which records
+// each prefetch's address, and checks the record is exactly the schedule of
+// prefetchSchedule, and nothing past it: every k 1..130 and 1000, X starting
+// at each of the 16 float32 positions in a 64-byte line, row strides equal to
+// k and larger (so that rows start at varying positions in their lines too),
+// 1..40 rows of the four index patterns. Every address recorded is also
+// checked to lie inside its row.
+func TestPrefetchRowsNEONSchedule(t *testing.T) {
+	r := rand.New(rand.NewPCG(49, 49))
+	const rows, maxPad = 50, 17
+	f := newGatherFences(t, rows*(1000+maxPad)+16, 1, 1)
+	ks := []int{1000}
+	for k := 1; k <= 130; k++ { // rows of 1 to 9 lines: 8 from k = 113 at the worst alignment, 9 at k = 114
+		ks = append(ks, k)
+	}
+	const none = ^uintptr(0)
+	trace := make([]uintptr, 8*40+1)
+	cases := 0
+	for _, k := range ks {
+		for p, pad := range []int{0, 1, 3, 16, maxPad} {
+			for align := 0; align < 16; align++ {
+				ldx := k + pad
+				X := f.x[align : align+(rows-1)*ldx+k]
+				if uintptr(unsafe.Pointer(&X[0]))%64 != uintptr(4*align) {
+					t.Fatal("fence not 64-byte aligned")
+				}
+				n := 1 + (k+p+align)%40
+				if align == 15 {
+					n = 40
+				}
+				idx := neonGatherIndices(r, n, rows, k+p+align)
+				want := prefetchSchedule(k, idx, X, ldx)
+				for i := range trace {
+					trace[i] = none
+				}
+				prefetchRowsNEONTrace(k, idx, X, ldx, trace)
+				cases++
+				got := trace[:len(want)]
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("k=%d ldx=%d align=%d idx=%v: trace[%d] = %#x, want %#x\ngot  %#x\nwant %#x", k, ldx, align, idx, i, got[i], want[i], trace, want)
+					}
+				}
+				for i := len(want); i < len(trace); i++ {
+					if trace[i] != none {
+						t.Fatalf("k=%d ldx=%d align=%d idx=%v: %d prefetches recorded, want %d", k, ldx, align, idx, i+1, len(want))
+					}
+				}
+				// Within its row, and the lines of a row counted.
+				i := 0
+				for _, row := range idx {
+					lo := uintptr(unsafe.Pointer(&X[row*ldx]))
+					hi := lo + uintptr(4*k)
+					spans := int((hi-1)/64 - lo/64 + 1)
+					for j := 0; j < min(spans, 8); j, i = j+1, i+1 {
+						if got[i] < lo || got[i] >= hi {
+							t.Fatalf("k=%d ldx=%d align=%d: prefetch %d at %#x, outside its row [%#x, %#x)", k, ldx, align, i, got[i], lo, hi)
+						}
+					}
+				}
+				if i != len(want) {
+					t.Fatalf("k=%d ldx=%d align=%d: %d prefetches, want %d", k, ldx, align, len(want), i)
+				}
+			}
+		}
+	}
+	t.Logf("%d cases", cases)
+}
+
+// TestPrefetchRowsNEON calls the real kernel (through neon.PrefetchRows,
+// its checks and its wrapper) with X and idx flush against inaccessible
+// pages, after one and before one, and checks that it changes nothing: X, the
+// memory around it (a sentinel) and idx. Long idx, with the wrapper made to
+// split it over several calls, too.
+func TestPrefetchRowsNEON(t *testing.T) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	if !fencesFault {
+		t.Log("no guard pages on this system: checking the memory around X only")
+	}
+	r := rand.New(rand.NewPCG(50, 50))
+	const maxN, maxK, maxPad = 300, 1000, 5
+	f := newGatherFences(t, 40*(maxK+maxPad)+fenceWindow, 1, maxN)
+	ks := []int{1000, 4097 / 8}
+	for k := 0; k <= 70; k++ {
+		ks = append(ks, k)
+	}
+	cases := 0
+	for _, k := range ks {
+		for p, pad := range []int{0, 1, maxPad} {
+			for _, chunk := range []int{neonChunk, 1, 50} {
+				ldx := max(k+pad, 1)
+				rowsX := 1 + r.IntN(40)
+				n := r.IntN(41)
+				if chunk != neonChunk {
+					n = maxN
+				}
+				atEnd := (k+p+n)%2 == 0
+				xLen := (rowsX-1)*ldx + k
+				var Xw, X []float32 // X within its checked window Xw
+				var idx []int
+				if atEnd {
+					Xw = f.x[len(f.x)-xLen-fenceWindow:]
+					X = Xw[fenceWindow:]
+					idx = f.idx[len(f.idx)-n:]
+				} else {
+					Xw = f.x[:xLen+fenceWindow]
+					X = Xw[:xLen]
+					idx = f.idx[:n]
+				}
+				for i := range Xw {
+					Xw[i] = math.Float32frombits(gatherSentinel)
+				}
+				for i := range X {
+					if i%ldx < k {
+						X[i] = math.Float32frombits(r.Uint32())
+					}
+				}
+				want := append([]float32(nil), Xw...)
+				wantIdx := neonGatherIndices(r, n, rowsX, k+p)
+				copy(idx, wantIdx)
+				c := fmt.Sprintf("k=%d ldx=%d rows of X=%d n=%d neonChunk=%d atEnd=%v", k, ldx, rowsX, n, chunk, atEnd)
+				func() {
+					defer func() {
+						if e := recover(); e != nil {
+							t.Fatalf("%s: panic: %v", c, e)
+						}
+					}()
+					withChunk(chunk, func() { neon.PrefetchRows(k, idx, X, ldx) })
+				}()
+				cases++
+				for i := range want {
+					if math.Float32bits(Xw[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s: element %d of the window around X changed", c, i)
+					}
+				}
+				for i := range idx {
+					if idx[i] != wantIdx[i] {
+						t.Fatalf("%s: idx[%d] changed", c, i)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d cases", cases)
+}
+
+// TestPrefetchRowsNEONAllocs: no allocation per call.
+func TestPrefetchRowsNEONAllocs(t *testing.T) {
+	r := rand.New(rand.NewPCG(51, 51))
+	X := randF32(r, 1000*64)
+	idx := neonGatherIndices(r, 256, 1000, 0)
+	if a := testing.AllocsPerRun(20, func() { neon.PrefetchRows(64, idx, X, 64) }); a != 0 {
+		t.Errorf("PrefetchRows: %v allocations per call, want 0", a)
+	}
+	if a := testing.AllocsPerRun(20, func() { PrefetchRows(64, idx, X, 64) }); a != 0 {
+		t.Errorf("the package's PrefetchRows: %v allocations per call, want 0", a)
+	}
+}

@@ -80,6 +80,24 @@ func gatherRowsNEON(k int, idx []int, x []float32, ldx int, y []float32, ldy int
 //go:noescape
 func gatherRowsNEONTrace(k int, idx []int, x []float32, ldx int, y []float32, ldy int, ahead, lines, last int, trace []uintptr)
 
+// prefetchRowsNEON prefetches (PRFM PLDL2KEEP) rows idx[0], idx[1], … of x,
+// the k elements from x[idx[i]·ldx] each: for each row in turn, its address a
+// and then, in order, the start of each further 64-byte line the row touches:
+// every line of the row, or its first 8 when it touches more.
+// k and len(idx) must be at least 1 and every row must lie inside x. It reads
+// idx and nothing else, and writes nothing.
+//
+//go:noescape
+func prefetchRowsNEON(k int, idx []int, x []float32, ldx int)
+
+// prefetchRowsNEONTrace is prefetchRowsNEON for the tests, which cannot
+// observe a prefetch: where prefetchRowsNEON prefetches an address, it stores
+// the address to the next element of trace instead. trace must have room for
+// len(idx)·8 addresses.
+//
+//go:noescape
+func prefetchRowsNEONTrace(k int, idx []int, x []float32, ldx int, trace []uintptr)
+
 // peakFMANEON runs iters iterations of 32 vector multiply-adds (FMLA .4S,
 // 8 flops each: 256 flops an iteration, edgefit.PeakFMAFlopsPerIter). They
 // go to 30 accumulators (two take a second one), so each dependency chain

@@ -3096,6 +3096,107 @@ by1_end_22:
 last_end_16:
 	RET
 
+// prefetchRowsNEON prefetches (PRFM PLDL2KEEP) rows idx[0], idx[1], … of x,
+// the k elements from x[idx[i]·ldx] each: for each row in turn, its address a
+// and then, in order, the start of each further 64-byte line the row touches:
+// every line of the row, or its first 8 when it touches more.
+// k and len(idx) must be at least 1 and every row must lie inside x. It reads
+// idx and nothing else, and writes nothing.
+//
+// func prefetchRowsNEON(k int, idx []int, x []float32, ldx int)
+TEXT ·prefetchRowsNEON(SB), NOSPLIT|NOFRAME, $0-64
+	MOVD	k+0(FP), R0
+	MOVD	idx_base+8(FP), R1
+	MOVD	idx_len+16(FP), R2
+	MOVD	x_base+32(FP), R3
+	MOVD	ldx+56(FP), R4
+	LSL	$2, R4, R4
+	// a row's last byte is 4k−1 bytes after its first
+	LSL	$2, R0, R0
+	SUB	$1, R0
+	CBZ	R2, rows_end_2
+
+rows_1:
+	MOVD.P	8(R1), R5
+	MUL	R4, R5, R5
+	ADD	R3, R5
+	PRFM	(R5), PLDL2KEEP
+	// the row's further lines: (a+4k−1)>>6 − a>>6, at most 7
+	ADD	R0, R5, R6
+	LSR	$6, R6, R6
+	LSR	$6, R5, R7
+	SUB	R7, R6
+	CMP	$7, R6
+	BLE	cap_ok_3
+	MOVD	$7, R6
+
+cap_ok_3:
+	LSL	$6, R7, R7
+	CBZ	R6, lines_end_5
+
+lines_4:
+	ADD	$64, R7
+	PRFM	(R7), PLDL2KEEP
+	SUBS	$1, R6
+	BNE	lines_4
+
+lines_end_5:
+	SUBS	$1, R2
+	BNE	rows_1
+
+rows_end_2:
+	RET
+
+// prefetchRowsNEONTrace is prefetchRowsNEON for the tests, which cannot
+// observe a prefetch: where prefetchRowsNEON prefetches an address, it stores
+// the address to the next element of trace instead. trace must have room for
+// len(idx)·8 addresses.
+//
+// func prefetchRowsNEONTrace(k int, idx []int, x []float32, ldx int, trace []uintptr)
+TEXT ·prefetchRowsNEONTrace(SB), NOSPLIT|NOFRAME, $0-88
+	MOVD	k+0(FP), R0
+	MOVD	idx_base+8(FP), R1
+	MOVD	idx_len+16(FP), R2
+	MOVD	x_base+32(FP), R3
+	MOVD	ldx+56(FP), R4
+	LSL	$2, R4, R4
+	MOVD	trace_base+64(FP), R8
+	// a row's last byte is 4k−1 bytes after its first
+	LSL	$2, R0, R0
+	SUB	$1, R0
+	CBZ	R2, rows_end_2
+
+rows_1:
+	MOVD.P	8(R1), R5
+	MUL	R4, R5, R5
+	ADD	R3, R5
+	MOVD.P	R5, 8(R8)
+	// the row's further lines: (a+4k−1)>>6 − a>>6, at most 7
+	ADD	R0, R5, R6
+	LSR	$6, R6, R6
+	LSR	$6, R5, R7
+	SUB	R7, R6
+	CMP	$7, R6
+	BLE	cap_ok_3
+	MOVD	$7, R6
+
+cap_ok_3:
+	LSL	$6, R7, R7
+	CBZ	R6, lines_end_5
+
+lines_4:
+	ADD	$64, R7
+	MOVD.P	R7, 8(R8)
+	SUBS	$1, R6
+	BNE	lines_4
+
+lines_end_5:
+	SUBS	$1, R2
+	BNE	rows_1
+
+rows_end_2:
+	RET
+
 // peakFMANEON runs iters iterations of 32 vector multiply-adds (FMLA .4S,
 // 8 flops each: 256 flops an iteration, edgefit.PeakFMAFlopsPerIter). They
 // go to 30 accumulators (two take a second one), so each dependency chain

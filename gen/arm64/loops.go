@@ -84,3 +84,12 @@ func sumAcross(fn *Func, accs []VReg) FReg {
 	fn.FADDPS(a.S2(), a.F())
 	return a.F()
 }
+
+// atMost emits: if r > max { r = max } (signed).
+func atMost(fn *Func, name string, r Reg, max int) {
+	ok := fn.NewLabel(name + "_ok")
+	fn.CMP(Imm(max), r)
+	fn.BLE(ok)
+	fn.MOVD(Imm(max), r)
+	fn.Bind(ok)
+}

@@ -52,6 +52,7 @@ func generate(pkg string) (s, d []byte, err error) {
 	axpy(f)
 	dot(f)
 	gatherRows(f)
+	prefetchRows(f)
 	peakFMA(f)
 	peakLoad(f)
 	if s, err = f.Assembly(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -74,4 +75,58 @@ func TestCommittedWordsDecode(t *testing.T) {
 		t.Fatal("no WORD in linalg_arm64.s")
 	}
 	t.Logf("%d words checked", words)
+}
+
+// TestPrefetchTraceTwin checks that prefetchRowsNEONTrace, which the root
+// package's tests check, is prefetchRowsNEON line for line but for loading
+// the trace and recording an address where prefetchRowsNEON prefetches it,
+// so that what the tests find of the one holds for the other.
+func TestPrefetchTraceTwin(t *testing.T) {
+	s, _, err := generate("edgefit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := func(name string) []string {
+		_, rest, ok := strings.Cut(string(s), "TEXT ·"+name+"(SB)")
+		if !ok {
+			t.Fatalf("no %s", name)
+		}
+		lines := strings.Split(rest, "\n")
+		for i, l := range lines {
+			if l == "\tRET" {
+				return lines[1 : i+1]
+			}
+		}
+		t.Fatalf("%s does not end in RET", name)
+		return nil
+	}
+	prfm := regexp.MustCompile(`^\tPRFM\t\((R\d+)\), PLDL2KEEP$`)
+	label := regexp.MustCompile(`_\d+\b`) // the twin's labels are numbered on
+	var want []string
+	prefetches := 0
+	for _, l := range body("prefetchRowsNEON") {
+		if m := prfm.FindStringSubmatch(l); m != nil {
+			l = "\tMOVD.P\t" + m[1] + ", 8(R8)"
+			prefetches++
+		} else if strings.Contains(l, "PRFM") || strings.Contains(l, "WORD") {
+			t.Errorf("prefetchRowsNEON: %q: want PRFM (Rn), PLDL2KEEP only", l)
+		}
+		want = append(want, label.ReplaceAllString(l, "_N"))
+	}
+	if prefetches != 2 {
+		t.Errorf("prefetchRowsNEON has %d prefetches, want 2 (a row's start, its further lines)", prefetches)
+	}
+	got := body("prefetchRowsNEONTrace")
+	for i, l := range got {
+		got[i] = label.ReplaceAllString(l, "_N")
+	}
+	load := "\tMOVD\ttrace_base+64(FP), R8"
+	if i := slices.Index(got, load); i < 0 {
+		t.Errorf("prefetchRowsNEONTrace does not load the trace: %q", load)
+	} else {
+		got = slices.Delete(got, i, i+1)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("prefetchRowsNEONTrace is not prefetchRowsNEON with its prefetches recorded:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

@@ -45,6 +45,8 @@ var probes = []probe{
 	{func(fn *Func) { fn.MOVDStore(R1, R2.Index(R3)) }, "str x1, [x2,x3]"},
 	{func(fn *Func) { fn.PRFM(R2.Mem(), PLDL1KEEP) }, "prfm pldl1keep, [x2]"},
 	{func(fn *Func) { fn.PRFM(R2.Off(448), PLDL2KEEP) }, "prfm pldl2keep, [x2,#448]"},
+	{func(fn *Func) { fn.PRFM(R7.Mem(), PLDL2KEEP) }, "prfm pldl2keep, [x7]"},
+	{func(fn *Func) { fn.PRFM(R5.Index(R0), PLDL2KEEP) }, "prfm pldl2keep, [x5,x0]"},
 	{func(fn *Func) { fn.PRFM(R0.Off(32760), PSTL1KEEP) }, "prfm pstl1keep, [x0,#32760]"},
 	{func(fn *Func) { fn.PRFM(R17.Index(R9), PLDL1KEEP) }, "prfm pldl1keep, [x17,x9]"},
 	{func(fn *Func) { fn.PRFM(R26.Index(R0), PSTL1KEEP) }, "prfm pstl1keep, [x26,x0]"},

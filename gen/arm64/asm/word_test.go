@@ -94,6 +94,8 @@ func TestWordsKnown(t *testing.T) {
 		// llvm-mc -triple=aarch64 -show-encoding
 		{must(EncodePRFMReg(PLDL1KEEP, R17, R9)), 0xF8A96A20},
 		{must(EncodePRFMReg(PLDL1KEEP, R26, R25)), 0xF8B96B40},
+		// The operation is Rt: pldl2keep is 2 (llvm-mc agrees).
+		{must(EncodePRFMReg(PLDL2KEEP, R17, R9)), 0xF8A96A22},
 	} {
 		if tc.w.Bits != tc.bits {
 			t.Errorf("%s = %#08x, want %#08x", tc.w.GNU, tc.w.Bits, tc.bits)
