@@ -8909,6 +8909,36 @@ gatherRowsAVX2_done:
 	VZEROUPPER
 	RET
 
+// func prefetchRowsAVX2(idx []int, x []float32, ldx int, lines int, last int)
+// Requires: MMX+
+TEXT ·prefetchRowsAVX2(SB), NOSPLIT, $0-72
+	MOVQ idx_base+0(FP), AX
+	MOVQ idx_len+8(FP), CX
+	LEAQ (AX)(CX*8), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ ldx+48(FP), BX
+	SHLQ $0x02, BX
+	MOVQ lines+56(FP), SI
+	MOVQ last+64(FP), DI
+
+prefetchRowsAVX2_row:
+	MOVQ  (AX), R8
+	IMULQ BX, R8
+	ADDQ  DX, R8
+	MOVQ  R8, R9
+	MOVQ  SI, R10
+
+prefetchRowsAVX2_lines:
+	PREFETCHT1 (R9)
+	ADDQ       $0x40, R9
+	DECQ       R10
+	JNZ        prefetchRowsAVX2_lines
+	PREFETCHT1 (R8)(DI*1)
+	ADDQ       $0x08, AX
+	CMPQ       AX, CX
+	JB         prefetchRowsAVX2_row
+	RET
+
 // func peakFMAAVX2(iters int)
 // Requires: AVX, FMA3
 TEXT ·peakFMAAVX2(SB), NOSPLIT, $0-8
