@@ -80,7 +80,7 @@ func dotAVX2(x []float32, y []float32) float32
 //	}
 //
 // where prefetch(r), also issued for rows idx[0:min(dist, len(idx))]
-// before the loop, runs PREFETCHT0 on the bytes at offsets 0, 64, …,
+// before the loop, runs PREFETCHT1 on the bytes at offsets 0, 64, …,
 // 64·(lines−1) and last of row r of X (dist, lines ≥ 1; 0 ≤ last < 4k;
 // in the loop, for k < 16, only on the bytes at 0 and last).
 // Prefetches do not fault; no index outside idx is read. The copy is

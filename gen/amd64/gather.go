@@ -33,8 +33,8 @@ var gatherClasses = []gatherClass{
 // gatherPrefetch is the prefetch instruction gatherRowsAVX2 asks for rows
 // ahead with, gatherPrefetchName its name for the doc comment.
 var (
-	gatherPrefetch     = PREFETCHT0
-	gatherPrefetchName = "PREFETCHT0"
+	gatherPrefetch     = PREFETCHT1
+	gatherPrefetchName = "PREFETCHT1"
 )
 
 // genGatherRows emits gatherRowsAVX2, which copies rows idx of X into Y and
