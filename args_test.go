@@ -81,6 +81,19 @@ func badCalls() []badCall {
 		{"GatherRows", "ldx 0 with no columns", []string{"X has row stride 0", "at least 1"}, func(im *Impl, Y []float32) { im.GatherRows(0, []int{0}, X, 0, Y, 1) }},
 		{"GatherRows", "ldy 0 with no columns", []string{"Y has row stride 0", "at least 1"}, func(im *Impl, Y []float32) { im.GatherRows(0, []int{0}, X, 1, Y, 0) }},
 		{"GatherRows", "negative k", []string{"k = -1", "at least 0"}, func(im *Impl, Y []float32) { im.GatherRows(-1, []int{0}, X, k, Y, k) }},
+		// PrefetchRows: the same checks of X and idx as GatherRows, through
+		// checkRows; it has no output, so out must stay untouched.
+		{"PrefetchRows", "negative index", []string{"idx[1] = -1", "holds rows 0…2"}, func(im *Impl, _ []float32) { im.PrefetchRows(k, []int{0, -1, 2}, X, k) }},
+		{"PrefetchRows", "index past the last row", []string{"idx[2] = 3", "holds rows 0…2"}, func(im *Impl, _ []float32) { im.PrefetchRows(k, []int{0, 2, 3}, X, k) }},
+		{"PrefetchRows", "index of a row cut short", []string{"idx[0] = 2", "len 14", "holds rows 0…1"}, func(im *Impl, _ []float32) { im.PrefetchRows(k, []int{2, 0, 1}, X[:14], k) }},
+		{"PrefetchRows", "index past the last row, padded", []string{"idx[1] = 2", "len 15", "row stride 6", "holds rows 0…1"}, func(im *Impl, _ []float32) { im.PrefetchRows(k, []int{1, 2}, X, k+1) }},
+		{"PrefetchRows", "huge index", []string{fmt.Sprintf("idx[0] = %d", math.MaxInt)}, func(im *Impl, _ []float32) { im.PrefetchRows(k, []int{math.MaxInt}, X, k) }},
+		{"PrefetchRows", "huge stride", []string{"idx[0] = 1", fmt.Sprintf("row stride %d", math.MaxInt), "holds rows 0…0"}, func(im *Impl, _ []float32) { im.PrefetchRows(k, []int{1}, X, math.MaxInt) }},
+		{"PrefetchRows", "X shorter than one row", []string{"idx[0] = 0", "len 4", "5 columns"}, func(im *Impl, _ []float32) { im.PrefetchRows(k, []int{0}, X[:4], k) }},
+		{"PrefetchRows", "empty X", []string{"idx[0] = 0", "len 0"}, func(im *Impl, _ []float32) { im.PrefetchRows(k, []int{0}, nil, k) }},
+		{"PrefetchRows", "ldx < k", []string{"X has row stride 4", "5 columns"}, func(im *Impl, _ []float32) { im.PrefetchRows(k, []int{0}, X, k-1) }},
+		{"PrefetchRows", "ldx 0 with no columns", []string{"X has row stride 0", "at least 1"}, func(im *Impl, _ []float32) { im.PrefetchRows(0, []int{0}, X, 0) }},
+		{"PrefetchRows", "negative k", []string{"k = -1", "at least 0"}, func(im *Impl, _ []float32) { im.PrefetchRows(-1, []int{0}, X, k) }},
 	}
 }
 
@@ -138,6 +151,7 @@ func TestArgumentChecksPackageFuncs(t *testing.T) {
 		{"Axpy", func() { Axpy(1, v, v[:3]) }},
 		{"Dot", func() { Dot(v, v[:3]) }},
 		{"GatherRows", func() { GatherRows(2, []int{2}, v, 2, v, 2) }},
+		{"PrefetchRows", func() { PrefetchRows(2, []int{2}, v, 2) }},
 	} {
 		msg, panicked := panicMessage(tc.f)
 		if !panicked || !strings.HasPrefix(msg, "edgefit: "+tc.kernel+": ") {
@@ -167,6 +181,9 @@ func TestEmptyArgumentsAccepted(t *testing.T) {
 			{"GatherRows no rows of an empty X", func() { im.GatherRows(0, []int{}, nil, 1, nil, 1) }},
 			// k = 0 copies nothing: the indices are not looked at.
 			{"GatherRows k=0", func() { im.GatherRows(0, []int{7, -1}, nil, 1, nil, 1) }},
+			{"PrefetchRows no rows", func() { im.PrefetchRows(3, nil, nil, 3) }},
+			{"PrefetchRows no rows of an empty X", func() { im.PrefetchRows(0, []int{}, nil, 1) }},
+			{"PrefetchRows k=0", func() { im.PrefetchRows(0, []int{7, -1}, nil, 1) }},
 		} {
 			if msg, panicked := panicMessage(tc.f); panicked {
 				t.Errorf("%s: %s panicked: %s", im, tc.what, msg)
@@ -250,6 +267,13 @@ func TestNoAllocations(t *testing.T) {
 					GatherRows(k, gidx, X, k, gY, k)
 				} else {
 					im.GatherRows(k, gidx, X, k, gY, k)
+				}
+			}},
+			{"PrefetchRows", func() {
+				if im == nil {
+					PrefetchRows(k, gidx, X, k)
+				} else {
+					im.PrefetchRows(k, gidx, X, k)
 				}
 			}},
 			{"PeakLoad", func() {

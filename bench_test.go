@@ -262,3 +262,75 @@ func BenchmarkGatherRows(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPrefetchRows shows what PrefetchRows is for: batches of 256 rows
+// of the 100,000×64 dataset (25.6 MB), in the order of a random permutation,
+// gathered
+//
+//   - case=cold: after about 10 µs of work that touches no memory (PeakFMA),
+//     with the rows wherever the previous batches left them;
+//   - case=prefetched: the same, with PrefetchRows of the batch issued
+//     before the work, so that the rows arrive while it runs.
+//
+// gather-ns/row is the time of the GatherRows call alone, per row;
+// prefetch-ns/row the time of the PrefetchRows call itself (which does not
+// wait for the rows); work-µs the time of the work between them. For the
+// generic implementation PrefetchRows does nothing.
+//
+//	go test -run '^$' -bench 'PrefetchRows$' -benchtime 0.3s -count 3 .
+//
+// On the 2-core AMD EPYC VM (3 runs): avx2 gathers 29–30 ns a row cold,
+// 10 ns a row prefetched, after a PrefetchRows call of 11 ns a row; generic
+// 111–117 ns a row either way.
+func BenchmarkPrefetchRows(b *testing.B) {
+	const rows, k, bs = 100_000, 64, 256
+	r := rand.New(rand.NewSource(1))
+	X := randSlice(r, rows*k)
+	perm := r.Perm(rows)
+	Y := make([]float32, bs*k)
+	work := best()
+	// iters makes a PeakFMA call take about 10 µs: the fastest of a few
+	// trial calls sets the rate.
+	const trial = 1 << 10
+	fastest := time.Duration(math.MaxInt64)
+	for range 200 {
+		t := time.Now()
+		work.PeakFMA(trial)
+		fastest = min(fastest, time.Since(t))
+	}
+	iters := max(int(int64(trial)*int64(10*time.Microsecond)/max(fastest.Nanoseconds(), 1)), 1)
+	for _, im := range edgefit.Implementations() {
+		for _, prefetch := range []bool{false, true} {
+			name := map[bool]string{false: "cold", true: "prefetched"}[prefetch]
+			b.Run(fmt.Sprintf("impl=%s/case=%s", im, name), func(b *testing.B) {
+				pos := 0
+				var tPre, tWork, tGather time.Duration
+				b.ReportAllocs()
+				b.ResetTimer()
+				for range b.N {
+					if pos+bs > len(perm) {
+						pos = 0
+					}
+					idx := perm[pos : pos+bs]
+					pos += bs
+					t0 := time.Now()
+					if prefetch {
+						im.PrefetchRows(k, idx, X, k)
+					}
+					t1 := time.Now()
+					work.PeakFMA(iters)
+					t2 := time.Now()
+					im.GatherRows(k, idx, X, k, Y, k)
+					t3 := time.Now()
+					tPre, tWork, tGather = tPre+t1.Sub(t0), tWork+t2.Sub(t1), tGather+t3.Sub(t2)
+				}
+				n := float64(b.N)
+				b.ReportMetric(float64(tGather.Nanoseconds())/(n*bs), "gather-ns/row")
+				if prefetch {
+					b.ReportMetric(float64(tPre.Nanoseconds())/(n*bs), "prefetch-ns/row")
+				}
+				b.ReportMetric(float64(tWork.Nanoseconds())/n/1000, "work-µs")
+			})
+		}
+	}
+}

@@ -80,12 +80,17 @@ func tailCases(seed uint64) iter.Seq[kcase] {
 				newSE(r, t, false, mode), newSE(r, t, true, mode),
 				newVec(r, "Dot", t, mode), newVec(r, "Axpy", t, mode), newPL(r, t),
 				// Rows of t floats, the last row of X among them (and
-				// every row of Y) flush against the page.
+				// every row of Y, and idx) flush against the page.
 				newGR(r, 1+r.IntN(8), 3, t, orderRandom), newGR(r, 8, 20, t, orderShuffled),
+				newPR(r, 1+r.IntN(8), 3, t, orderRandom), newPR(r, 8, 20, t, orderShuffled),
 			}
-			for _, c := range cases[len(cases)-2:] {
-				c := c.(*grCase)
-				c.lx.extra, c.ly.extra = 0, 0
+			for _, c := range cases[len(cases)-4:] {
+				switch c := c.(type) {
+				case *grCase:
+					c.lx.extra, c.ly.extra = 0, 0
+				case *prCase:
+					c.lx.extra = 0
+				}
 			}
 			if c := cases[0].(*mmCase); c.b == nil {
 				c.b = mode.fill(r, c.n) // the bias too must be fenced

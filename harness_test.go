@@ -11,6 +11,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"testing"
 	"unsafe"
 )
@@ -187,6 +188,26 @@ var mutants = []struct {
 			gatherRowsGeneric(kk, idx, x, ldx, y, ldy)
 		}
 	}), "guard page after idx", true, fenced(true)},
+	{mutant("prefetch-reads-index-past-end", func(k *kernels) {
+		k.prefetch = func(kk int, idx []int, x []float32, ldx int) {
+			// Asking for idx[i+1] ahead without stopping at the end.
+			overReadSink += float32(*(*int)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(idx)), len(idx)*8)))
+		}
+	}), "guard page after idx", true, fenced(true)},
+	{mutant("prefetch-loads-and-stores-rows", func(k *kernels) {
+		k.prefetch = func(kk int, idx []int, x []float32, ldx int) {
+			for _, r := range idx {
+				for j := 0; j < kk; j++ {
+					x[r*ldx+j] += 0 // "touching" the rows: −0 becomes +0, signalling NaNs quiet
+				}
+			}
+		}
+	}), "X unchanged, bitwise", false, prSweep},
+	{mutant("prefetch-sorts-idx", func(k *kernels) {
+		k.prefetch = func(kk int, idx []int, x []float32, ldx int) {
+			slices.Sort(idx) // for locality, in the caller's slice
+		}
+	}), "idx unchanged", false, prSweep},
 	{mutant("peakload-skips-last", func(k *kernels) {
 		k.peakLoad = func(x, y []float32) float32 { return peakLoadGeneric(x[:len(x)-1], y[:len(x)-1]) }
 	}), "PeakLoad NaN at every position", false, peakLoadPlanted},
@@ -219,6 +240,9 @@ var (
 	csSweep    = smallSweep(func(r *rand.Rand, d []int, mode dataMode) kcase { return newCS(r, d[0], d[1], mode) }, 2)
 	grSweep    = smallSweep(func(r *rand.Rand, d []int, _ dataMode) kcase {
 		return newGR(r, 1+r.IntN(20), d[0], d[1], r.IntN(numOrders))
+	}, 2)
+	prSweep = smallSweep(func(r *rand.Rand, d []int, _ dataMode) kcase {
+		return newPR(r, 1+r.IntN(20), d[0], d[1], r.IntN(numOrders))
 	}, 2)
 )
 

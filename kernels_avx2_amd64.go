@@ -16,7 +16,7 @@ var avx2 = &Impl{name: "avx2", k: kernels{
 	axpy:       ifRace(axpyAVX2Checked, axpyAVX2),
 	dot:        ifRace(dotAVX2Checked, dotAVX2),
 	gatherRows: ifRace(gatherRowsAVX2Checked, gatherRowsAVX2Split),
-	prefetch:   prefetchRowsGeneric, // until the assembly exists
+	prefetch:   prefetchRowsAVX2Split, // no ifRace: see prefetchRowsAVX2Split
 	peakFMA:    peakFMAAVX2,
 	peakLoad:   ifRace(peakLoadAVX2Checked, peakLoadAVX2),
 }}
@@ -142,42 +142,65 @@ func peakLoadAVX2Checked(x, y []float32) float32 {
 }
 
 // Prefetching for GatherRows. Before copying row i, gatherRowsAVX2 asks for
-// row idx[i+dist] (PREFETCHT0 on its first lines 64-byte lines and on the
+// row idx[i+dist] (PREFETCHT1 on its first lines 64-byte lines and on the
 // byte at last), and for rows idx[0:dist] before the loop, so that the
 // cache misses of many rows are in flight at once instead of those of the
 // few rows the out-of-order window reaches: on a dataset larger than the
 // caches the copies wait for memory, and keeping many misses outstanding
 // (memory-level parallelism) is the whole gain.
 //
+// PREFETCHT1 (towards L2), not PREFETCHT0 (towards L1): on this AMD EPYC a
+// prefetch into L1 is dropped when the core's few L1 miss buffers are full,
+// and the copies' own loads fill them, while prefetches into L2 queue in its
+// larger set. Measured side by side (a test binary built with each, go test
+// -c, run in turn 3 times with -test.bench 'GatherRows$/impl=avx2'
+// -test.benchtime 0.3s -test.count 1; ns per row, medians):
+//
+//	                                 T0, 4096 B 2…16   T1, 4096 B 2…16   T1, 8192 B 2…64
+//	GatherRows inputs-100000x64             37.3              23.4              20.8
+//	GatherRows targets-100000x8             2.08              2.77              2.30
+//	GatherRows in-cache-1024x64             6.18              6.65              6.73
+//	GatherRows crops-15x3                   6.50              6.89              7.08
+//
+// and at fixed distances in rows with BenchmarkGatherRowsDistance, T0 then
+// T1, 100,000×64: 36.6 / 25.1 at 16 rows, 43.8 / 26.2 at 32, 49.7 / 23.3 at
+// 64; 400,000×64: 40.4 / 24.3, 39.1 / 20.9, 49.4 / 25.5; 4,000,000×8: 11.7 /
+// 11.0, 12.9 / 8.87, 14.8 / 9.47; 100,000×8 (3.2 MB, which L3 holds): 1.39 /
+// 1.74, 1.25 / 1.26, 1.42 / 1.36. Rows from memory gain a third or more;
+// short rows from L3 lose a little at short distances (they then take an L2
+// to L1 trip the T0 prefetch had saved), which the longer distances below
+// make up for.
+//
 // The distance is gatherAheadBytes of rows ahead, clamped to
-// gatherMinDist…gatherMaxDist rows: 16 rows for rows of up to 256 bytes
-// (the 64 inputs and 8 targets of BenchmarkEpoch/medium), fewer for longer
-// rows, 2 from 2 KiB. Measured with BenchmarkGatherRowsDistance (batches of
-// 256 rows of a random permutation; ns per row, medians of 3 runs of 0.3 s,
-// on a 2-core AMD EPYC (Zen 4) VM shared with other benchmarks: ±15 %):
+// gatherMinDist…gatherMaxDist rows: 64 rows for rows of up to 128 bytes
+// (the 8 targets of BenchmarkEpoch/medium), 32 for its 64 inputs, fewer for
+// longer rows, 2 from 4 KiB. With PREFETCHT1, by BenchmarkGatherRowsDistance
+// (batches of 256 rows of a random permutation; ns per row, medians of 3
+// runs of 0.3 s, on a 2-core AMD EPYC (Zen 4) VM shared with other
+// benchmarks: ±20 % and more):
+//
+//	go test -run '^$' -bench GatherRowsDistance -benchtime 0.3s -count 3 .
 //
 //	dataset (floats)          Go loop  dist 1     2     4     8    16    32    64   128   256
-//	100,000×64 (25.6 MB, L3)       67    27.6  27.8  21.9  24.5  22.3  22.8    43  30.1  34.8
-//	400,000×64 (102 MB)           121    54.9  37.9  36.6  35.7  38.3  34.7  36.7  41.8  52.4
-//	100,000×8  (3.2 MB)          5.79    1.43  1.45  1.57  1.33  1.25  1.32  1.29  1.49  1.72
-//	4,000,000×8 (128 MB)         33.6    11.4  10.4  10.7  9.92  9.51  10.5  10.5  12.6    15
-//	100,000×3  (1.2 MB)          4.37    1.65  1.49  1.57  1.48  1.47  1.43  1.52  1.63  1.84
-//	4,000,000×3 (48 MB)          36.3    11.9  11.9  11.8  10.1  9.91  10.6  10.1  11.3    14
-//	10,000×1000 (40 MB)           530     389   380   478   523   550   544   416   427   410
+//	100,000×64 (25.6 MB, L3)      115    44.1  39.2  31.9  27.1  25.1  26.2  23.3  21.6  16.4
+//	400,000×64 (102 MB)           116    49.8    45  37.7  31.2  24.3  20.9  25.5  24.8  19.4
+//	100,000×8  (3.2 MB)          6.25    1.55  1.51  1.68  2.14  1.74  1.26  1.36  1.35  1.52
+//	4,000,000×8 (128 MB)         68.3    13.6  11.2  12.6  13.2    11  8.87  9.47  8.55  9.88
+//	100,000×3  (1.2 MB)          4.36       –  1.63  1.55  1.56   1.6  1.47  1.65  1.66  1.75
+//	4,000,000×3 (48 MB)            45       –  13.5  12.7  9.52  7.88  6.55  6.28  5.99  6.33
+//	10,000×1000 (40 MB)           510       –   389   407   500   522   560   536   503   364
 //
-// For rows of up to 256 bytes every distance from 4 to 32 rows is within
-// the noise of the best and 16 is at or near the best everywhere; further
-// ahead is slower, probably because the prefetches of many rows (and of the
-// first dist rows all at once, before the first copy) queue for the core's
-// few miss buffers ahead of the copies' own loads. Short rows gain nothing
-// from being asked for further ahead in rows, so for them the distance is
-// capped in rows rather than kept at 4 KiB (128 rows of 8 floats). Rows of
-// 1000 floats are bound by bandwidth more than latency: 10.5 GB/s at 1–2
-// rows ahead, 7.5 GB/s with the Go loop.
+// (100,000×64, 400,000×64, 4,000,000×8 and dist 1 of 100,000×8
+// from side-by-side runs as above, of the same benchmark; the Go loop is the
+// same code in every build and shows how loaded the machine was). Short rows from memory want 32 rows ahead or more, rows of
+// 64 floats are within the noise of their best from 16 to 128 (256, the
+// whole batch before the first copy, is PrefetchRows's case); rows of 1000
+// floats are bound by bandwidth more than latency and do best 2–4 rows
+// ahead. 8 KiB ahead, at most 64 rows, is near the best everywhere.
 const (
-	gatherAheadBytes = 4096
+	gatherAheadBytes = 8192
 	gatherMinDist    = 2
-	gatherMaxDist    = 16
+	gatherMaxDist    = 64
 )
 
 // gatherMaxLines is the most lines prefetched per row: the hardware
@@ -230,4 +253,32 @@ func gatherRowsAVX2Checked(k int, idx []int, x []float32, ldx int, y []float32, 
 	}
 	raceWriteMatrix(y, len(idx), k, ldy)
 	gatherRowsAVX2Split(k, idx, x, ldx, y, ldy)
+}
+
+// prefetchChunk bounds the work of one call of prefetchRowsAVX2, in
+// prefetch instructions, for the same reason as gatherChunk: the runtime
+// cannot preempt assembly. Prefetches do not wait for their lines, but once
+// the core's miss queues are full each one waits for a slot: 2¹⁴ of them
+// took 14–16 µs for 2,048 random rows of 256 floats of a 100 MB dataset and
+// 54–61 µs for 8,192 rows of 8 floats of a 128 MB one (3 runs each). A
+// variable so that tests can make the splits happen on small problems.
+var prefetchChunk = 1 << 14
+
+// prefetchRowsAVX2Split runs prefetchRowsAVX2 on pieces of idx of at most
+// prefetchChunk prefetches, with the lines and last of gatherPrefetch (every
+// line of a row, or its first gatherMaxLines: the lines GatherRows would
+// ask for ahead of its copies).
+//
+// It has no race-detector wrapper (ifRace), unlike the other kernels: a
+// prefetch neither reads a value into the program nor writes one, so there
+// is no access of X to report, and the indices the assembly reads were all
+// read in Go by checkRows just before, where the race detector saw them.
+func prefetchRowsAVX2Split(k int, idx []int, x []float32, ldx int) {
+	_, lines, last := gatherPrefetch(k)
+	rows := max(prefetchChunk/(lines+1), 1)
+	for len(idx) > rows {
+		prefetchRowsAVX2(idx[:rows], x, ldx, lines, last)
+		idx = idx[rows:]
+	}
+	prefetchRowsAVX2(idx, x, ldx, lines, last)
 }

@@ -5,6 +5,7 @@ package edgefit
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime/debug"
 	"testing"
 )
 
@@ -99,6 +100,32 @@ func TestGatherSplitCalls(t *testing.T) {
 				c := newGR(r, 1+r.IntN(30), n, k, n%numOrders)
 				if errs := c.run(avx2, heapPlacer{}); errs.n > 0 {
 					t.Errorf("gatherChunk=%d: %s:\n\t%s", chunk, c, errs)
+				}
+			}
+		}
+	}
+}
+
+// TestPrefetchSplitCalls makes the wrapper split batches into many assembly
+// calls, down to one row per call, with idx and X flush against guard pages
+// at either end: no call reads an index outside idx, and nothing changes.
+func TestPrefetchSplitCalls(t *testing.T) {
+	saved := prefetchChunk
+	defer func() { prefetchChunk = saved }()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	r := rand.New(rand.NewPCG(65, 65))
+	for _, atEnd := range []bool{true, false} {
+		p := newFencePlacer(t, atEnd, 64*(1000+9))
+		for _, chunk := range []int{1, 2, 9, 16, 100} {
+			prefetchChunk = chunk
+			for _, k := range []int{1, 3, 15, 16, 17, 64, 129, 1000} {
+				for _, n := range []int{1, 2, 15, 16, 17, 40, 63} {
+					p.reset()
+					c := newPR(r, 1+r.IntN(30), n, k, n%numOrders)
+					c.lx.extra = 0
+					if errs := c.run(avx2, p); errs.n > 0 {
+						t.Errorf("prefetchChunk=%d: %s:\n\t%s", chunk, c, errs)
+					}
 				}
 			}
 		}

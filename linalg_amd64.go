@@ -80,7 +80,7 @@ func dotAVX2(x []float32, y []float32) float32
 //	}
 //
 // where prefetch(r), also issued for rows idx[0:min(dist, len(idx))]
-// before the loop, runs PREFETCHT0 on the bytes at offsets 0, 64, …,
+// before the loop, runs PREFETCHT1 on the bytes at offsets 0, 64, …,
 // 64·(lines−1) and last of row r of X (dist, lines ≥ 1; 0 ≤ last < 4k;
 // in the loop, for k < 16, only on the bytes at 0 and last).
 // Prefetches do not fault; no index outside idx is read. The copy is
@@ -88,6 +88,15 @@ func dotAVX2(x []float32, y []float32) float32
 //
 //go:noescape
 func gatherRowsAVX2(k int, idx []int, x []float32, ldx int, y []float32, ldy int, dist int, lines int, last int)
+
+// prefetchRowsAVX2 runs PREFETCHT1 on the bytes at offsets 0, 64, …, 64·(lines−1)
+// and last of each row idx[i] of X (row stride ldx floats), for
+// len(idx) ≥ 1 valid indices, lines ≥ 1 and 0 ≤ last < 4k (k the row
+// length). Prefetches do not fault and change nothing; no index outside
+// idx is read.
+//
+//go:noescape
+func prefetchRowsAVX2(idx []int, x []float32, ldx int, lines int, last int)
 
 // peakFMAAVX2 runs iters ≥ 1 iterations of 16 VFMADD231PS on YMM registers (256
 // flops each) and nothing else.

@@ -8489,12 +8489,12 @@ gatherRowsAVX2_pro:
 	MOVQ  lines+104(FP), R11
 
 gatherRowsAVX2_prolines:
-	PREFETCHT0 (R10)
+	PREFETCHT1 (R10)
 	ADDQ       $0x40, R10
 	DECQ       R11
 	JNZ        gatherRowsAVX2_prolines
 	ADDQ       last+112(FP), R9
-	PREFETCHT0 (R9)
+	PREFETCHT1 (R9)
 	INCQ       DI
 	CMPQ       DI, R8
 	JB         gatherRowsAVX2_pro
@@ -8534,9 +8534,9 @@ gatherRowsAVX2_k1_pf:
 	MOVQ       (CX)(SI*1), R10
 	IMULQ      BX, R10
 	ADDQ       DX, R10
-	PREFETCHT0 (R10)
+	PREFETCHT1 (R10)
 	ADDQ       last+112(FP), R10
-	PREFETCHT0 (R10)
+	PREFETCHT1 (R10)
 	MOVQ       (CX), R10
 	IMULQ      BX, R10
 	ADDQ       DX, R10
@@ -8570,9 +8570,9 @@ gatherRowsAVX2_k2_pf:
 	MOVQ       (CX)(SI*1), R10
 	IMULQ      BX, R10
 	ADDQ       DX, R10
-	PREFETCHT0 (R10)
+	PREFETCHT1 (R10)
 	ADDQ       last+112(FP), R10
-	PREFETCHT0 (R10)
+	PREFETCHT1 (R10)
 	MOVQ       (CX), R10
 	IMULQ      BX, R10
 	ADDQ       DX, R10
@@ -8608,9 +8608,9 @@ gatherRowsAVX2_k3_pf:
 	MOVQ       (CX)(SI*1), R11
 	IMULQ      BX, R11
 	ADDQ       DX, R11
-	PREFETCHT0 (R11)
+	PREFETCHT1 (R11)
 	ADDQ       last+112(FP), R11
-	PREFETCHT0 (R11)
+	PREFETCHT1 (R11)
 	MOVQ       (CX), R11
 	IMULQ      BX, R11
 	ADDQ       DX, R11
@@ -8648,9 +8648,9 @@ gatherRowsAVX2_k4_pf:
 	MOVQ       (CX)(SI*1), R10
 	IMULQ      BX, R10
 	ADDQ       DX, R10
-	PREFETCHT0 (R10)
+	PREFETCHT1 (R10)
 	ADDQ       last+112(FP), R10
-	PREFETCHT0 (R10)
+	PREFETCHT1 (R10)
 	MOVQ       (CX), R10
 	IMULQ      BX, R10
 	ADDQ       DX, R10
@@ -8686,9 +8686,9 @@ gatherRowsAVX2_k5to7_pf:
 	MOVQ       (CX)(SI*1), R11
 	IMULQ      BX, R11
 	ADDQ       DX, R11
-	PREFETCHT0 (R11)
+	PREFETCHT1 (R11)
 	ADDQ       last+112(FP), R11
-	PREFETCHT0 (R11)
+	PREFETCHT1 (R11)
 	MOVQ       (CX), R11
 	IMULQ      BX, R11
 	ADDQ       DX, R11
@@ -8726,9 +8726,9 @@ gatherRowsAVX2_k8_pf:
 	MOVQ       (CX)(SI*1), R10
 	IMULQ      BX, R10
 	ADDQ       DX, R10
-	PREFETCHT0 (R10)
+	PREFETCHT1 (R10)
 	ADDQ       last+112(FP), R10
-	PREFETCHT0 (R10)
+	PREFETCHT1 (R10)
 	MOVQ       (CX), R10
 	IMULQ      BX, R10
 	ADDQ       DX, R10
@@ -8764,9 +8764,9 @@ gatherRowsAVX2_k9to15_pf:
 	MOVQ       (CX)(SI*1), R11
 	IMULQ      BX, R11
 	ADDQ       DX, R11
-	PREFETCHT0 (R11)
+	PREFETCHT1 (R11)
 	ADDQ       last+112(FP), R11
-	PREFETCHT0 (R11)
+	PREFETCHT1 (R11)
 	MOVQ       (CX), R11
 	IMULQ      BX, R11
 	ADDQ       DX, R11
@@ -8808,12 +8808,12 @@ gatherRowsAVX2_k16up_pf:
 	MOVQ  lines+104(FP), R13
 
 gatherRowsAVX2_k16up_pflines:
-	PREFETCHT0 (R12)
+	PREFETCHT1 (R12)
 	ADDQ       $0x40, R12
 	DECQ       R13
 	JNZ        gatherRowsAVX2_k16up_pflines
 	ADDQ       last+112(FP), R11
-	PREFETCHT0 (R11)
+	PREFETCHT1 (R11)
 	MOVQ       (CX), R11
 	IMULQ      BX, R11
 	ADDQ       DX, R11
@@ -8907,6 +8907,36 @@ gatherRowsAVX2_k16up_copy_end:
 
 gatherRowsAVX2_done:
 	VZEROUPPER
+	RET
+
+// func prefetchRowsAVX2(idx []int, x []float32, ldx int, lines int, last int)
+// Requires: MMX+
+TEXT ·prefetchRowsAVX2(SB), NOSPLIT, $0-72
+	MOVQ idx_base+0(FP), AX
+	MOVQ idx_len+8(FP), CX
+	LEAQ (AX)(CX*8), CX
+	MOVQ x_base+24(FP), DX
+	MOVQ ldx+48(FP), BX
+	SHLQ $0x02, BX
+	MOVQ lines+56(FP), SI
+	MOVQ last+64(FP), DI
+
+prefetchRowsAVX2_row:
+	MOVQ  (AX), R8
+	IMULQ BX, R8
+	ADDQ  DX, R8
+	MOVQ  R8, R9
+	MOVQ  SI, R10
+
+prefetchRowsAVX2_lines:
+	PREFETCHT1 (R9)
+	ADDQ       $0x40, R9
+	DECQ       R10
+	JNZ        prefetchRowsAVX2_lines
+	PREFETCHT1 (R8)(DI*1)
+	ADDQ       $0x08, AX
+	CMPQ       AX, CX
+	JB         prefetchRowsAVX2_row
 	RET
 
 // func peakFMAAVX2(iters int)

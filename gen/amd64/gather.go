@@ -30,6 +30,13 @@ var gatherClasses = []gatherClass{
 	{name: "k16up", lo: 16},
 }
 
+// gatherPrefetch is the prefetch instruction gatherRowsAVX2 asks for rows
+// ahead with, gatherPrefetchName its name for the doc comment.
+var (
+	gatherPrefetch     = PREFETCHT1
+	gatherPrefetchName = "PREFETCHT1"
+)
+
 // genGatherRows emits gatherRowsAVX2, which copies rows idx of X into Y and
 // asks for the row dist positions ahead (software prefetch) before copying
 // each one: on a dataset far larger than the caches the copies are bound by
@@ -52,7 +59,7 @@ func genGatherRows() {
 		"\t}",
 		"",
 		"where prefetch(r), also issued for rows idx[0:min(dist, len(idx))]",
-		"before the loop, runs PREFETCHT0 on the bytes at offsets 0, 64, …,",
+		"before the loop, runs "+gatherPrefetchName+" on the bytes at offsets 0, 64, …,",
 		"64·(lines−1) and last of row r of X (dist, lines ≥ 1; 0 ≤ last < 4k;",
 		"in the loop, for k < 16, only on the bytes at 0 and last).",
 		"Prefetches do not fault; no index outside idx is read. The copy is",
@@ -65,7 +72,7 @@ func genGatherRows() {
 	SHLQ(U8(2), ldx)
 	dist := Load(Param("dist"), GP64())
 
-	// prefetchRow prefetches the row whose index is at a: PREFETCHT0 on
+	// prefetchRow prefetches the row whose index is at a: gatherPrefetch on
 	// lines lines of 64 bytes from its start, then on byte last. A short
 	// row (k < 16, 60 bytes at most) spans at most two lines, its first
 	// byte's and its last's: two prefetches, without the loop.
@@ -75,21 +82,21 @@ func genGatherRows() {
 		IMULQ(ldx, p)
 		ADDQ(x, p)
 		if short {
-			PREFETCHT0(Mem{Base: p})
+			gatherPrefetch(Mem{Base: p})
 			ADDQ(addr(Param("last")), p)
-			PREFETCHT0(Mem{Base: p})
+			gatherPrefetch(Mem{Base: p})
 			return
 		}
 		q, cnt := GP64(), GP64()
 		MOVQ(p, q)
 		Load(Param("lines"), cnt)
 		Label(l)
-		PREFETCHT0(Mem{Base: q})
+		gatherPrefetch(Mem{Base: q})
 		ADDQ(U8(64), q)
 		DECQ(cnt)
 		JNZ(LabelRef(l))
 		ADDQ(addr(Param("last")), p)
-		PREFETCHT0(Mem{Base: p})
+		gatherPrefetch(Mem{Base: p})
 	}
 
 	// Prologue: prefetch the first min(dist, n) rows, which no earlier row
@@ -253,4 +260,48 @@ func gatherCopy(l string, c gatherClass, src, dst, k, tail Register) {
 	VMOVUPS(Mem{Base: src, Index: off, Scale: 1}, t)
 	VMOVUPS(t, Mem{Base: dst, Index: off, Scale: 1})
 	Label(l + "_end")
+}
+
+// genPrefetchRows emits prefetchRowsAVX2, which asks for rows idx of X
+// towards the second-level cache (PREFETCHT1) and returns without waiting
+// for them: the lines of a row as gatherRowsAVX2's prologue asks for them
+// (lines lines from the row's start, then the byte at last), every row in
+// the order of idx. It reads idx and nothing else: prefetches neither fault
+// nor change memory.
+func genPrefetchRows() {
+	const name = "prefetchRowsAVX2"
+	TEXT(name, NOSPLIT, "func(idx []int, x []float32, ldx, lines, last int)")
+	Pragma("noescape")
+	Doc(name+" runs PREFETCHT1 on the bytes at offsets 0, 64, …, 64·(lines−1)",
+		"and last of each row idx[i] of X (row stride ldx floats), for",
+		"len(idx) ≥ 1 valid indices, lines ≥ 1 and 0 ≤ last < 4k (k the row",
+		"length). Prefetches do not fault and change nothing; no index outside",
+		"idx is read.")
+	ip := Load(Param("idx").Base(), GP64())
+	n := Load(Param("idx").Len(), GP64())
+	end := GP64()
+	LEAQ(Mem{Base: ip, Index: n, Scale: 8}, end)
+	x := Load(Param("x").Base(), GP64())
+	ldx := Load(Param("ldx"), GP64())
+	SHLQ(U8(2), ldx)
+	lines := Load(Param("lines"), GP64())
+	last := Load(Param("last"), GP64())
+
+	Label(name + "_row")
+	p, q, cnt := GP64(), GP64(), GP64()
+	MOVQ(Mem{Base: ip}, p)
+	IMULQ(ldx, p)
+	ADDQ(x, p)
+	MOVQ(p, q)
+	MOVQ(lines, cnt)
+	Label(name + "_lines")
+	PREFETCHT1(Mem{Base: q})
+	ADDQ(U8(64), q)
+	DECQ(cnt)
+	JNZ(LabelRef(name + "_lines"))
+	PREFETCHT1(Mem{Base: p, Index: last, Scale: 1})
+	ADDQ(U8(8), ip)
+	CMPQ(ip, end)
+	JB(LabelRef(name + "_row"))
+	RET()
 }

@@ -6,8 +6,9 @@
 //
 // Every function here trusts its arguments: the Go wrappers in
 // kernels_avx2_amd64.go check shapes and route each call, and they alone call
-// these. Only AVX, AVX2 and FMA instructions are used (no AVX-512), and every
-// function clears the upper YMM halves (VZEROUPPER) before returning. Nothing
+// these. Only AVX, AVX2 and FMA instructions are used (no AVX-512; the
+// prefetches are SSE's), and every function that uses YMM
+// registers clears their upper halves (VZEROUPPER) before returning. Nothing
 // outside the slices is touched: partial vectors are read with VMASKMOVPS,
 // whose masked-off lanes neither read nor fault, and written with VMASKMOVPS
 // or, where a store is frequent (rows of Y, SqErr's tail), with plain stores
@@ -51,6 +52,7 @@ func main() {
 	genAxpy()
 	genDot()
 	genGatherRows()
+	genPrefetchRows()
 	genPeakFMA()
 	genPeakLoad()
 
