@@ -463,3 +463,102 @@ func TestModeChooser(t *testing.T) {
 		}
 	}
 }
+
+// A relay whose worker keeps falling behind degrades: the caller takes the
+// worker's batches when it gets to them first, and the results are still
+// those of one goroutine, bit for bit.
+func TestEpochRelayDegrades(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	}
+	smallAhead(t)
+	ds := mediumData(t, 2000, 8, 2)
+	var steps atomic.Int64
+	relayHook = func(r *relay, claiming bool) {
+		// Every third call: before claiming a batch and before stepping
+		// one, in turn.
+		if steps.Add(1)%3 == 0 {
+			time.Sleep(time.Millisecond) // a thread that is not running
+		}
+	}
+	defer func() { relayHook = nil }()
+	run := func(sync bool) ([]float32, []EpochStats, *Loader) {
+		m, _ := NewLinear(8, 2, 3)
+		tr, _ := NewTrainer(m, MSE, newSGD(t, 1e-3), 16)
+		l, _ := NewLoader(ds, LoaderConfig{BatchSize: 16, Shuffle: true, Seed: 8, Sync: sync})
+		t.Cleanup(func() { l.Close() })
+		if !sync {
+			forceRelay(l)
+		}
+		var sts []EpochStats
+		for range 4 {
+			st, err := tr.Epoch(context.Background(), l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sts = append(sts, st)
+		}
+		return m.Params(), sts, l
+	}
+	pw, sw, l := run(false)
+	ps, ss, _ := run(true)
+	if !equal(pw, ps) || fmt.Sprint(sw) != fmt.Sprint(ss) {
+		t.Errorf("a degraded relay trained differently: %v vs %v", sw, ss)
+	}
+	if l.ahead.relay.degrades == 0 {
+		t.Error("the relay never degraded with a worker often 1 ms late")
+	}
+	if steps.Load() == 0 {
+		t.Error("the worker never stepped")
+	}
+}
+
+// The worker quits when the relay degrades while the caller waits for the
+// batch before its own: the caller takes that batch too, into the third
+// buffer, and the epoch trains as one goroutine's does.
+func TestEpochRelayRescue(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	}
+	smallAhead(t)
+	ds := mediumData(t, 500, 8, 2)
+	claims := 0
+	relayHook = func(r *relay, claiming bool) {
+		if !claiming {
+			return
+		}
+		if claims++; claims != 2 {
+			return
+		}
+		// Before its second batch (3), wait for the caller to park waiting
+		// for its turn at batch 4, then degrade the relay.
+		deadline := time.Now().Add(5 * time.Second)
+		for !(r.sleeping[0].Load() && r.turn.Load() == 3) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Microsecond)
+		}
+		r.degraded.Store(true)
+	}
+	defer func() { relayHook = nil }()
+	train := func(sync bool) ([]float32, EpochStats, *Loader) {
+		m, _ := NewLinear(8, 2, 3)
+		tr, _ := NewTrainer(m, MSE, newSGD(t, 1e-3), 16)
+		l, _ := NewLoader(ds, LoaderConfig{BatchSize: 16, Shuffle: true, Seed: 8, Sync: sync})
+		t.Cleanup(func() { l.Close() })
+		if !sync {
+			forceRelay(l)
+		}
+		st, err := tr.Epoch(context.Background(), l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Params(), st, l
+	}
+	pw, sw, l := train(false)
+	ps, ss, _ := train(true)
+	if !equal(pw, ps) || sw != ss {
+		t.Errorf("the rescued relay trained differently: %+v vs %+v", sw, ss)
+	}
+	if r := l.ahead.relay; r.rescues != 1 || r.degrades != 1 {
+		t.Errorf("%d rescues in %d degraded epochs, want 1 and 1", r.rescues, r.degrades)
+	}
+}

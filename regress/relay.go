@@ -32,6 +32,17 @@ type relay struct {
 	finished atomic.Bool  // the worker's half is over
 	err      error        // set before stop
 
+	// workerNext is the next odd batch, claimed by whichever goroutine
+	// moves it on. degraded is set after parksToDegrade parks in an epoch:
+	// a goroutine had to wait so long for the other that that one's thread
+	// was not running (other programs keep the CPUs busy); from then on the
+	// caller takes the worker's batches whenever it gets to them first.
+	workerNext atomic.Int64
+	degraded   atomic.Bool
+	parks      atomic.Int32
+	degrades   int // epochs degraded so far, for tests
+	rescues    int // batches the caller took after the worker quit, for tests
+
 	sleeping [2]atomic.Bool // the caller (0) or the worker (1) is parked
 	wake     [2]chan struct{}
 
@@ -46,6 +57,11 @@ type relay struct {
 // is not running, as when other programs keep every CPU busy, and spinning on
 // would keep this thread from giving its CPU up for milliseconds.
 const relaySpin = 100 * time.Microsecond
+
+// parksToDegrade is how many parks in one epoch degrade the relay to the
+// caller alone for the rest of it: one may be a hiccup (an interrupt, a page
+// fault), several mean the machine is busy.
+const parksToDegrade = 2
 
 func newRelay() *relay {
 	r := &relay{}
@@ -63,6 +79,9 @@ func (r *relay) epoch(ctx context.Context, t *Trainer, l *Loader) (EpochStats, e
 	r.turn.Store(0)
 	r.stop.Store(false)
 	r.finished.Store(false)
+	r.workerNext.Store(1)
+	r.degraded.Store(false)
+	r.parks.Store(0)
 	r.err = nil
 	r.sq, r.elems, r.st = 0, 0, EpochStats{}
 	if a.postRelay() {
@@ -75,6 +94,9 @@ func (r *relay) epoch(ctx context.Context, t *Trainer, l *Loader) (EpochStats, e
 	r.waitFor(0, func() bool { return r.finished.Load() })
 	a.sync() // the worker's job ends just after finished is set
 	r.t, r.l, r.ctx = nil, nil, nil
+	if r.degraded.Load() {
+		r.degrades++
+	}
 	l.pos = l.ds.Len()
 	a.last = -1
 	st := r.st
@@ -86,7 +108,11 @@ func (r *relay) epoch(ctx context.Context, t *Trainer, l *Loader) (EpochStats, e
 }
 
 // half runs the batches of goroutine id: 0 (the caller) takes the even
-// ones, 1 (the worker) the odd ones.
+// ones, 1 (the worker) the odd ones, claiming each (workerNext) before it
+// starts on it. Once the relay is degraded the worker claims no more: it
+// marks workerNext quit and ends, and the caller takes every batch left,
+// the worker's too. Every batch is claimed once, by a goroutine that steps
+// it.
 func (r *relay) half(id int) {
 	defer func() {
 		if id == 1 {
@@ -94,52 +120,119 @@ func (r *relay) half(id int) {
 			r.wakeUp(0)
 		}
 	}()
+	for j := id; ; {
+		switch {
+		case id == 1:
+			if relayHook != nil {
+				relayHook(r, true)
+			}
+			if r.degraded.Load() {
+				r.workerNext.CompareAndSwap(int64(j), workerQuit)
+				return
+			}
+			if !r.workerNext.CompareAndSwap(int64(j), int64(j+2)) {
+				return // the caller took it, and will take the rest
+			}
+		case j%2 == 1 && !r.claimOdd(j):
+			j++ // the worker's
+			continue
+		}
+		if !r.batch(id, j, id) {
+			return
+		}
+		if id == 0 && r.degraded.Load() {
+			j++
+		} else {
+			j += 2
+		}
+	}
+}
+
+// workerQuit in workerNext says the worker has stopped claiming batches.
+const workerQuit = -1
+
+// claimOdd reports whether the caller may take odd batch j: the relay is
+// degraded and the worker has not claimed it.
+func (r *relay) claimOdd(j int) bool {
+	if !r.degraded.Load() {
+		return false
+	}
+	return r.workerNext.Load() == workerQuit || r.workerNext.CompareAndSwap(int64(j), int64(j+2))
+}
+
+// batch gathers batch j into buffer buf, waits for its turn and steps it. It
+// reports false when the relay stops, or the epoch has no batch j. While the
+// caller waits, it takes over the batch before j if the worker quit without
+// it (into the third buffer).
+func (r *relay) batch(id, j, buf int) bool {
 	t, l, a := r.t, r.l, r.l.ahead
-	b := &a.buf[id]
-	// Each goroutine keeps its predictions in buffers of its own, which stay
-	// in its core's cache.
+	bs := l.cfg.BatchSize
+	lo := j * bs
+	rows := l.rowsAt(lo)
+	if rows == 0 || r.stop.Load() {
+		return false
+	}
+	b := &a.buf[buf]
+	gather(b.X, a.X, b.Y, a.Y, l.perm[lo:lo+rows])
+	X, Y := b.X.Slice(0, rows), b.Y.Slice(0, rows)
+	// This goroutine's next batch is on its way while it waits for its
+	// turn and steps.
+	next := j + 2
+	if id == 0 && r.degraded.Load() {
+		next = j + 1
+	}
+	if nlo := next * bs; l.rowsAt(nlo) > 0 {
+		prefetch(a.X, a.Y, l.perm[nlo:nlo+l.rowsAt(nlo)])
+	}
+	if id == 1 && relayHook != nil {
+		relayHook(r, false)
+	}
+	for {
+		r.waitFor(id, func() bool {
+			return r.turn.Load() == int64(j) || r.stop.Load() ||
+				id == 0 && r.turn.Load() == int64(j-1) && r.workerNext.Load() == workerQuit
+		})
+		if r.stop.Load() {
+			return false
+		}
+		if r.turn.Load() == int64(j) {
+			break
+		}
+		r.rescues++
+		if !r.batch(id, j-1, 2) { // the worker quit before batch j−1
+			return false
+		}
+	}
+	select {
+	case <-r.ctx.Done():
+		r.fail(r.ctx.Err())
+		return false
+	default:
+	}
+	// Each goroutine keeps its predictions in buffers of its own, which
+	// stay in its core's cache.
 	P := t.p
 	if id == 1 {
 		P = t.p2
 	}
-	done := r.ctx.Done()
-	bs := l.cfg.BatchSize
-	for j := id; ; j += 2 {
-		lo := j * bs
-		rows := l.rowsAt(lo)
-		if rows == 0 || r.stop.Load() {
-			return
-		}
-		gather(b.X, a.X, b.Y, a.Y, l.perm[lo:lo+rows])
-		X, Y := b.X.Slice(0, rows), b.Y.Slice(0, rows)
-		// This goroutine's next batch is on its way while it waits for
-		// its turn and steps.
-		if nlo := lo + 2*bs; l.rowsAt(nlo) > 0 {
-			prefetch(a.X, a.Y, l.perm[nlo:nlo+l.rowsAt(nlo)])
-		}
-		if !r.waitFor(id, func() bool { return r.turn.Load() == int64(j) || r.stop.Load() }) || r.stop.Load() {
-			return
-		}
-		select {
-		case <-done:
-			r.fail(r.ctx.Err())
-			return
-		default:
-		}
-		loss, err := t.step(X, Y, P)
-		if err != nil {
-			r.fail(err)
-			return
-		}
-		n := X.Rows * Y.Cols
-		r.sq += float64(loss) / float64(t.Loss.scale(n))
-		r.elems += n
-		r.st.Batches++
-		r.st.LastBatchLoss = loss
-		r.turn.Store(int64(j + 1))
-		r.wakeUp(1 - id)
+	loss, err := t.step(X, Y, P)
+	if err != nil {
+		r.fail(err)
+		return false
 	}
+	n := X.Rows * Y.Cols
+	r.sq += float64(loss) / float64(t.Loss.scale(n))
+	r.elems += n
+	r.st.Batches++
+	r.st.LastBatchLoss = loss
+	r.turn.Store(int64(j + 1))
+	r.wakeUp(1 - id)
+	return true
 }
+
+// relayHook, if set, runs in the worker before it claims a batch (claiming)
+// and before it steps one: tests use it to make the worker late.
+var relayHook func(r *relay, claiming bool)
 
 // fail stops the relay with err.
 func (r *relay) fail(err error) {
@@ -177,6 +270,9 @@ func (r *relay) waitFor(id int, cond func() bool) bool {
 		}
 		if time.Since(start) < relaySpin {
 			continue
+		}
+		if r.parks.Add(1) >= parksToDegrade {
+			r.degraded.Store(true)
 		}
 		r.sleeping[id].Store(true)
 		if !cond() {
