@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -412,7 +412,7 @@ func TestShuffleMatchesRandIntN(t *testing.T) {
 
 // forceRelay makes every epoch over l run as a relay.
 func forceRelay(l *Loader) {
-	l.ahead.mode = modeChooser{nsPerRow: [2]float64{2, 1}, probe: math.MaxInt}
+	l.ahead.mode = modeChooser{relay: true}
 }
 
 // The chooser runs the faster mode, tries the other after 4, 8, 16, … up to
@@ -561,4 +561,50 @@ func TestEpochRelayRescue(t *testing.T) {
 	if r := l.ahead.relay; r.rescues != 1 || r.degrades != 1 {
 		t.Errorf("%d rescues in %d degraded epochs, want 1 and 1", r.rescues, r.degrades)
 	}
+}
+
+// Relays with a worker late at random points, often enough to degrade some
+// epochs and not others, train as one goroutine does.
+func TestEpochRelayRandomDelays(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	}
+	smallAhead(t)
+	ds := mediumData(t, 3000, 8, 2)
+	rng := rand.New(rand.NewPCG(4, 4))
+	var mu sync.Mutex
+	relayHook = func(r *relay, claiming bool) {
+		mu.Lock()
+		d := time.Duration(rng.IntN(400)) * time.Microsecond
+		late := rng.IntN(25) == 0
+		mu.Unlock()
+		if late {
+			time.Sleep(d)
+		}
+	}
+	defer func() { relayHook = nil }()
+	train := func(sync bool) ([]float32, []EpochStats, *Loader) {
+		m, _ := NewLinear(8, 2, 3)
+		tr, _ := NewTrainer(m, MSE, newSGD(t, 1e-3), 16)
+		l, _ := NewLoader(ds, LoaderConfig{BatchSize: 16, Shuffle: true, Seed: 8, Sync: sync})
+		t.Cleanup(func() { l.Close() })
+		if !sync {
+			forceRelay(l)
+		}
+		var sts []EpochStats
+		for range 12 {
+			st, err := tr.Epoch(context.Background(), l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sts = append(sts, st)
+		}
+		return m.Params(), sts, l
+	}
+	pw, sw, l := train(false)
+	ps, ss, _ := train(true)
+	if !equal(pw, ps) || fmt.Sprint(sw) != fmt.Sprint(ss) {
+		t.Errorf("relays with a late worker trained differently")
+	}
+	t.Logf("%d of 12 epochs degraded, %d batches rescued", l.ahead.relay.degrades, l.ahead.relay.rescues)
 }

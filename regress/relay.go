@@ -33,13 +33,14 @@ type relay struct {
 	err      error        // set before stop
 
 	// workerNext is the next odd batch, claimed by whichever goroutine
-	// moves it on. degraded is set after parksToDegrade parks in an epoch:
+	// moves it on. degraded is set after parkLimit parks in an epoch:
 	// a goroutine had to wait so long for the other that that one's thread
 	// was not running (other programs keep the CPUs busy); from then on the
 	// caller takes the worker's batches whenever it gets to them first.
 	workerNext atomic.Int64
 	degraded   atomic.Bool
 	parks      atomic.Int32
+	parkLimit  int32
 	degrades   int // epochs degraded so far, for tests
 	rescues    int // batches the caller took after the worker quit, for tests
 
@@ -58,10 +59,15 @@ type relay struct {
 // would keep this thread from giving its CPU up for milliseconds.
 const relaySpin = 100 * time.Microsecond
 
-// parksToDegrade is how many parks in one epoch degrade the relay to the
-// caller alone for the rest of it: one may be a hiccup (an interrupt, a page
-// fault), several mean the machine is busy.
-const parksToDegrade = 2
+// The relay degrades to the caller alone for the rest of an epoch after
+// max(minParks, batches/batchesPerPark) parks in it: a few are hiccups (a
+// virtual CPU descheduled for a moment by its host, a page fault); when other
+// programs keep the CPUs busy nearly every hand-over parks, and the limit is
+// soon reached.
+const (
+	minParks       = 4
+	batchesPerPark = 32
+)
 
 func newRelay() *relay {
 	r := &relay{}
@@ -82,6 +88,7 @@ func (r *relay) epoch(ctx context.Context, t *Trainer, l *Loader) (EpochStats, e
 	r.workerNext.Store(1)
 	r.degraded.Store(false)
 	r.parks.Store(0)
+	r.parkLimit = int32(max(minParks, l.Batches()/batchesPerPark))
 	r.err = nil
 	r.sq, r.elems, r.st = 0, 0, EpochStats{}
 	if a.postRelay() {
@@ -110,8 +117,8 @@ func (r *relay) epoch(ctx context.Context, t *Trainer, l *Loader) (EpochStats, e
 // half runs the batches of goroutine id: 0 (the caller) takes the even
 // ones, 1 (the worker) the odd ones, claiming each (workerNext) before it
 // starts on it. Once the relay is degraded the worker claims no more: it
-// marks workerNext quit and ends, and the caller takes every batch left,
-// the worker's too. Every batch is claimed once, by a goroutine that steps
+// sets workerNext to minus the batch it stopped at and ends, and the caller
+// takes every batch from there, the worker's too. Every batch is claimed once, by a goroutine that steps
 // it.
 func (r *relay) half(id int) {
 	defer func() {
@@ -127,7 +134,7 @@ func (r *relay) half(id int) {
 				relayHook(r, true)
 			}
 			if r.degraded.Load() {
-				r.workerNext.CompareAndSwap(int64(j), workerQuit)
+				r.workerNext.CompareAndSwap(int64(j), int64(-j)) // quit at j
 				return
 			}
 			if !r.workerNext.CompareAndSwap(int64(j), int64(j+2)) {
@@ -148,8 +155,12 @@ func (r *relay) half(id int) {
 	}
 }
 
-// workerQuit in workerNext says the worker has stopped claiming batches.
-const workerQuit = -1
+// workerLeft reports whether the worker quit without batch j: it stopped
+// claiming at batch −workerNext, and j is that one or later.
+func (r *relay) workerLeft(j int) bool {
+	wn := r.workerNext.Load()
+	return wn < 0 && int64(j) >= -wn
+}
 
 // claimOdd reports whether the caller may take odd batch j: the relay is
 // degraded and the worker has not claimed it.
@@ -157,7 +168,7 @@ func (r *relay) claimOdd(j int) bool {
 	if !r.degraded.Load() {
 		return false
 	}
-	return r.workerNext.Load() == workerQuit || r.workerNext.CompareAndSwap(int64(j), int64(j+2))
+	return r.workerLeft(j) || r.workerNext.CompareAndSwap(int64(j), int64(j+2))
 }
 
 // batch gathers batch j into buffer buf, waits for its turn and steps it. It
@@ -190,7 +201,7 @@ func (r *relay) batch(id, j, buf int) bool {
 	for {
 		r.waitFor(id, func() bool {
 			return r.turn.Load() == int64(j) || r.stop.Load() ||
-				id == 0 && r.turn.Load() == int64(j-1) && r.workerNext.Load() == workerQuit
+				id == 0 && r.turn.Load() == int64(j-1) && r.workerLeft(j-1)
 		})
 		if r.stop.Load() {
 			return false
@@ -271,7 +282,7 @@ func (r *relay) waitFor(id int, cond func() bool) bool {
 		if time.Since(start) < relaySpin {
 			continue
 		}
-		if r.parks.Add(1) >= parksToDegrade {
+		if r.parks.Add(1) >= r.parkLimit {
 			r.degraded.Store(true)
 		}
 		r.sleeping[id].Store(true)
