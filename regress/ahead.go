@@ -53,6 +53,7 @@ type ahead struct {
 	sleeping   atomic.Bool   // the worker is parked, or about to be
 	wake       chan struct{} // a job was posted (capacity 1)
 	quit       chan struct{} // closed by stop
+	exited     chan struct{} // closed by the worker as it ends (for tests)
 
 	// The caller's side.
 	queued    bool // a job for the batch at queuedLo of this epoch is posted
@@ -94,6 +95,8 @@ func newAhead(X, Y linalg.Dense, batch int) *ahead {
 	a := &ahead{X: X, Y: Y, last: -1, relay: newRelay(),
 		wake: make(chan struct{}, 1),
 		quit: make(chan struct{}),
+
+		exited: make(chan struct{}),
 	}
 	for s := range a.buf {
 		a.buf[s].X, _ = linalg.New(batch, X.Cols)
@@ -219,6 +222,7 @@ func (a *ahead) reset() {
 }
 
 func (a *ahead) work() {
+	defer close(a.exited)
 	var seen int64
 	for {
 		start := time.Now()

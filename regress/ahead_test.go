@@ -166,34 +166,37 @@ func TestLoaderWorkerLifetime(t *testing.T) {
 	if l, _ := NewLoader(ds, LoaderConfig{BatchSize: 10}); l.ahead != nil {
 		t.Error("a worker was started for a loader that does not shuffle")
 	}
-	settle := func(want int) bool {
-		for range 200 {
-			runtime.GC()
-			if runtime.NumGoroutine() <= want {
+	ended := func(a *ahead) bool {
+		for range 400 {
+			select {
+			case <-a.exited:
 				return true
+			default:
 			}
+			runtime.GC()
 			time.Sleep(5 * time.Millisecond)
 		}
 		return false
 	}
-	base := runtime.NumGoroutine()
 	l, _ := NewLoader(ds, LoaderConfig{BatchSize: 10, Shuffle: true})
-	if runtime.NumGoroutine() != base+1 {
-		t.Fatalf("%d goroutines after NewLoader, want %d", runtime.NumGoroutine(), base+1)
+	a := l.ahead
+	if a == nil {
+		t.Fatal("no worker")
 	}
 	l.Reset()
 	l.Next()
 	l.Close()
-	if !settle(base) {
-		t.Errorf("%d goroutines after Close, want %d", runtime.NumGoroutine(), base)
+	if !ended(a) {
+		t.Error("the worker did not end after Close")
 	}
-	func() {
+	a = func() *ahead {
 		l, _ := NewLoader(ds, LoaderConfig{BatchSize: 10, Shuffle: true})
 		l.Reset()
 		l.Next()
+		return l.ahead
 	}()
-	if !settle(base) {
-		t.Errorf("%d goroutines after a loader was dropped, want %d: the worker leaked", runtime.NumGoroutine(), base)
+	if !ended(a) {
+		t.Error("the worker of a loader that was dropped did not end: it leaked")
 	}
 }
 
