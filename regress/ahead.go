@@ -50,8 +50,7 @@ type ahead struct {
 	posted     atomic.Int64
 	done       atomic.Int64
 	jobNS      atomic.Int64  // how long the worker's last job took
-	sleeping   atomic.Bool   // the worker is parked, or about to be
-	wake       chan struct{} // a job was posted (capacity 1)
+	parked     parker        // the worker, waiting for a job
 	quit       chan struct{} // closed by stop
 	exited     chan struct{} // closed by the worker as it ends (for tests)
 
@@ -93,11 +92,10 @@ var workerDelay func()
 
 func newAhead(X, Y linalg.Dense, batch int) *ahead {
 	a := &ahead{X: X, Y: Y, last: -1, relay: newRelay(),
-		wake: make(chan struct{}, 1),
-		quit: make(chan struct{}),
-
+		quit:   make(chan struct{}),
 		exited: make(chan struct{}),
 	}
+	a.parked.init()
 	for s := range a.buf {
 		a.buf[s].X, _ = linalg.New(batch, X.Cols)
 		a.buf[s].Y, _ = linalg.New(batch, Y.Cols)
@@ -126,7 +124,7 @@ func (a *ahead) ready() bool {
 // post asks the worker to gather rows idx (of the order starting at lo) into
 // a buffer other than the last returned. The worker must be idle.
 func (a *ahead) post(lo int, idx []int) {
-	s := a.free(-1)
+	s := a.free()
 	a.slot, a.rows, a.relayJob = s, len(idx), false
 	copy(a.buf[s].idx, idx)
 	a.queued, a.queueLo = true, lo
@@ -146,29 +144,22 @@ func (a *ahead) postRelay() bool {
 // signal publishes the job written and reports whether it woke the worker.
 func (a *ahead) signal() bool {
 	a.posted.Add(1)
-	if a.sleeping.Load() {
-		select {
-		case a.wake <- struct{}{}:
-			return true
-		default:
-		}
-	}
-	return false
+	return a.parked.wake()
 }
 
-// free returns a buffer that is neither the last returned, nor the worker's
-// (if it is busy), nor other.
-func (a *ahead) free(other int) int {
+// free returns a buffer that is neither the last returned nor the worker's
+// (if it is busy): of three, there is always one.
+func (a *ahead) free() int {
 	busy := -1
 	if !a.idle() {
 		busy = a.slot
 	}
 	for s := range a.buf {
-		if s != a.last && s != busy && s != other {
+		if s != a.last && s != busy {
 			return s
 		}
 	}
-	panic("regress: no free batch buffer") // three buffers, three exclusions at most one each
+	panic("regress: no free batch buffer")
 }
 
 // next returns the batch of rows idx, the order's rows from lo: the worker's,
@@ -187,7 +178,7 @@ func (a *ahead) next(lo int, idx []int) (X, Y linalg.Dense) {
 		}
 	}
 	if s < 0 {
-		s = a.free(-1)
+		s = a.free()
 		b := &a.buf[s]
 		gather(b.X, a.X, b.Y, a.Y, idx)
 	}
@@ -230,15 +221,9 @@ func (a *ahead) work() {
 			if i%128 != 0 || time.Since(start) < workerSpin {
 				continue
 			}
-			a.sleeping.Store(true)
-			if a.posted.Load() == seen {
-				select {
-				case <-a.wake:
-				case <-a.quit:
-					return
-				}
+			if !a.parked.park(func() bool { return a.posted.Load() != seen }, a.quit) {
+				return
 			}
-			a.sleeping.Store(false)
 			start = time.Now()
 		}
 		seen = a.posted.Load()
@@ -346,5 +331,46 @@ func (c *modeChooser) record(relay bool, d time.Duration, rows int) {
 			c.gap = 4
 		}
 		c.probe = c.epochs + c.gap
+	}
+}
+
+// parker lets a goroutine wait for a condition that another makes true, once
+// spinning has gone on too long: it parks on a channel until woken. The waker
+// makes the condition true and then calls wake; the flag, set before the
+// condition is checked once more, makes sure no wake-up is lost.
+type parker struct {
+	sleeping atomic.Bool
+	ch       chan struct{} // capacity 1
+}
+
+func (p *parker) init() { p.ch = make(chan struct{}, 1) }
+
+// park returns when cond holds or after a wake-up (which may be stale: the
+// caller checks cond again); false if quit was closed first.
+func (p *parker) park(cond func() bool, quit <-chan struct{}) bool {
+	p.sleeping.Store(true)
+	defer p.sleeping.Store(false)
+	if cond() {
+		return true
+	}
+	select {
+	case <-p.ch:
+		return true
+	case <-quit:
+		return false
+	}
+}
+
+// wake wakes the goroutine if it is parked (or about to park), and reports
+// whether it sent the wake-up.
+func (p *parker) wake() bool {
+	if !p.sleeping.Load() {
+		return false
+	}
+	select {
+	case p.ch <- struct{}{}:
+		return true
+	default:
+		return false
 	}
 }

@@ -485,26 +485,8 @@ func TestEpochRelayDegrades(t *testing.T) {
 		}
 	}
 	defer func() { relayHook = nil }()
-	run := func(sync bool) ([]float32, []EpochStats, *Loader) {
-		m, _ := NewLinear(8, 2, 3)
-		tr, _ := NewTrainer(m, MSE, newSGD(t, 1e-3), 16)
-		l, _ := NewLoader(ds, LoaderConfig{BatchSize: 16, Shuffle: true, Seed: 8, Sync: sync})
-		t.Cleanup(func() { l.Close() })
-		if !sync {
-			forceRelay(l)
-		}
-		var sts []EpochStats
-		for range 4 {
-			st, err := tr.Epoch(context.Background(), l)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sts = append(sts, st)
-		}
-		return m.Params(), sts, l
-	}
-	pw, sw, l := run(false)
-	ps, ss, _ := run(true)
+	pw, sw, l := trainEpochs(t, ds, false, 4)
+	ps, ss, _ := trainEpochs(t, ds, true, 4)
 	if !equal(pw, ps) || fmt.Sprint(sw) != fmt.Sprint(ss) {
 		t.Errorf("a degraded relay trained differently: %v vs %v", sw, ss)
 	}
@@ -536,29 +518,15 @@ func TestEpochRelayRescue(t *testing.T) {
 		// Before its second batch (3), wait for the caller to park waiting
 		// for its turn at batch 4, then degrade the relay.
 		deadline := time.Now().Add(5 * time.Second)
-		for !(r.sleeping[0].Load() && r.turn.Load() == 3) && time.Now().Before(deadline) {
+		for !(r.parked[0].sleeping.Load() && r.turn.Load() == 3) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Microsecond)
 		}
 		r.degraded.Store(true)
 	}
 	defer func() { relayHook = nil }()
-	train := func(sync bool) ([]float32, EpochStats, *Loader) {
-		m, _ := NewLinear(8, 2, 3)
-		tr, _ := NewTrainer(m, MSE, newSGD(t, 1e-3), 16)
-		l, _ := NewLoader(ds, LoaderConfig{BatchSize: 16, Shuffle: true, Seed: 8, Sync: sync})
-		t.Cleanup(func() { l.Close() })
-		if !sync {
-			forceRelay(l)
-		}
-		st, err := tr.Epoch(context.Background(), l)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m.Params(), st, l
-	}
-	pw, sw, l := train(false)
-	ps, ss, _ := train(true)
-	if !equal(pw, ps) || sw != ss {
+	pw, sw, l := trainEpochs(t, ds, false, 1)
+	ps, ss, _ := trainEpochs(t, ds, true, 1)
+	if !equal(pw, ps) || sw[0] != ss[0] {
 		t.Errorf("the rescued relay trained differently: %+v vs %+v", sw, ss)
 	}
 	if r := l.ahead.relay; r.rescues != 1 || r.degrades != 1 {
@@ -586,28 +554,33 @@ func TestEpochRelayRandomDelays(t *testing.T) {
 		}
 	}
 	defer func() { relayHook = nil }()
-	train := func(sync bool) ([]float32, []EpochStats, *Loader) {
-		m, _ := NewLinear(8, 2, 3)
-		tr, _ := NewTrainer(m, MSE, newSGD(t, 1e-3), 16)
-		l, _ := NewLoader(ds, LoaderConfig{BatchSize: 16, Shuffle: true, Seed: 8, Sync: sync})
-		t.Cleanup(func() { l.Close() })
-		if !sync {
-			forceRelay(l)
-		}
-		var sts []EpochStats
-		for range 12 {
-			st, err := tr.Epoch(context.Background(), l)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sts = append(sts, st)
-		}
-		return m.Params(), sts, l
-	}
-	pw, sw, l := train(false)
-	ps, ss, _ := train(true)
+	pw, sw, l := trainEpochs(t, ds, false, 12)
+	ps, ss, _ := trainEpochs(t, ds, true, 12)
 	if !equal(pw, ps) || fmt.Sprint(sw) != fmt.Sprint(ss) {
 		t.Errorf("relays with a late worker trained differently")
 	}
 	t.Logf("%d of 12 epochs degraded, %d batches rescued", l.ahead.relay.degrades, l.ahead.relay.rescues)
+}
+
+// trainEpochs trains a fresh 8→2 model for the given epochs over ds in
+// batches of 16, on one goroutine (sync) or as relays, and returns its
+// parameters, the epochs' statistics and the loader.
+func trainEpochs(t *testing.T, ds *Dataset, sync bool, epochs int) ([]float32, []EpochStats, *Loader) {
+	t.Helper()
+	m, _ := NewLinear(8, 2, 3)
+	tr, _ := NewTrainer(m, MSE, newSGD(t, 1e-3), 16)
+	l, _ := NewLoader(ds, LoaderConfig{BatchSize: 16, Shuffle: true, Seed: 8, Sync: sync})
+	t.Cleanup(func() { l.Close() })
+	if !sync {
+		forceRelay(l)
+	}
+	var sts []EpochStats
+	for range epochs {
+		st, err := tr.Epoch(context.Background(), l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sts = append(sts, st)
+	}
+	return m.Params(), sts, l
 }

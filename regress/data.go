@@ -166,7 +166,7 @@ func (l *Loader) Close() error {
 	a.stop()
 	// Next gathers into another buffer than the batch last returned,
 	// which stays valid.
-	s := a.free(-1)
+	s := a.free()
 	l.bx, l.by = a.buf[s].X, a.buf[s].Y
 	l.ahead = nil
 	return nil

@@ -44,8 +44,7 @@ type relay struct {
 	degrades   int // epochs degraded so far, for tests
 	rescues    int // batches the caller took after the worker quit, for tests
 
-	sleeping [2]atomic.Bool // the caller (0) or the worker (1) is parked
-	wake     [2]chan struct{}
+	parked [2]parker // the caller (0) and the worker (1), waiting for a turn
 
 	// The epoch's statistics, updated by the goroutine holding the turn.
 	sq    float64
@@ -71,9 +70,8 @@ const (
 
 func newRelay() *relay {
 	r := &relay{}
-	for i := range r.wake {
-		r.wake[i] = make(chan struct{}, 1)
-	}
+	r.parked[0].init()
+	r.parked[1].init()
 	return r
 }
 
@@ -192,8 +190,8 @@ func (r *relay) batch(id, j, buf int) bool {
 	if id == 0 && r.degraded.Load() {
 		next = j + 1
 	}
-	if nlo := next * bs; l.rowsAt(nlo) > 0 {
-		prefetch(a.X, a.Y, l.perm[nlo:nlo+l.rowsAt(nlo)])
+	if nlo, nrows := next*bs, l.rowsAt(next*bs); nrows > 0 {
+		prefetch(a.X, a.Y, l.perm[nlo:nlo+nrows])
 	}
 	if id == 1 && relayHook != nil {
 		relayHook(r, false)
@@ -254,21 +252,13 @@ func (r *relay) fail(err error) {
 }
 
 // wakeUp wakes goroutine id if it is parked (or about to park).
-func (r *relay) wakeUp(id int) {
-	if r.sleeping[id].Load() {
-		select {
-		case r.wake[id] <- struct{}{}:
-		default:
-		}
-	}
-}
+func (r *relay) wakeUp(id int) { r.parked[id].wake() }
 
 // waitFor returns once cond holds. It spins: a step or a gather takes
 // microseconds, and parking would hand the woken goroutine to the waker's P,
 // where it would wait for the waker instead of running beside it. After
 // relaySpin it parks until woken: the other goroutine is not running.
-// Whoever makes cond true calls wakeUp(id) after; the flag and the
-// re-check before parking make sure no wake-up is lost.
+// Whoever makes cond true calls wakeUp(id) after.
 func (r *relay) waitFor(id int, cond func() bool) bool {
 	var start time.Time
 	for i := 1; !cond(); i++ {
@@ -285,11 +275,7 @@ func (r *relay) waitFor(id int, cond func() bool) bool {
 		if r.parks.Add(1) >= r.parkLimit {
 			r.degraded.Store(true)
 		}
-		r.sleeping[id].Store(true)
-		if !cond() {
-			<-r.wake[id]
-		}
-		r.sleeping[id].Store(false)
+		r.parked[id].park(cond, nil)
 		start = time.Time{}
 	}
 	return true

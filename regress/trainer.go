@@ -266,18 +266,17 @@ func (t *Trainer) Epoch(ctx context.Context, l *Loader) (EpochStats, error) {
 		// whichever has been faster lately.
 		relay := a.mode.choose()
 		start := time.Now()
+		var st EpochStats
+		var err error
 		if relay {
-			st, err := a.relay.epoch(ctx, t, l)
-			if err == nil {
-				a.mode.record(true, time.Since(start), l.ds.Len())
-			}
-			return st, err
+			st, err = a.relay.epoch(ctx, t, l)
+		} else {
+			a.off = true // Next gathers here, posting nothing
+			st, err = t.epoch(ctx, l)
+			a.off = false
 		}
-		a.off = true
-		defer func() { a.off = false }()
-		st, err := t.epoch(ctx, l)
 		if err == nil {
-			a.mode.record(false, time.Since(start), l.ds.Len())
+			a.mode.record(relay, time.Since(start), l.ds.Len())
 		}
 		return st, err
 	}
