@@ -214,12 +214,21 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	}
 	// Every tensor, known or not, must lie in the data section, and together
 	// they must cover it exactly, as the safetensors readers require.
+	// The tensors are checked in name order and their spans sorted by both
+	// ends, so that the outcome, and the error named, never depend on map
+	// order: a zero-length tensor shares its begin offset with its
+	// neighbour, and sorting by begin alone let either come first.
+	names := make([]string, 0, len(raw))
+	for name := range raw {
+		names = append(names, name)
+	}
+	sort.Strings(names)
 	infos := make(map[string]tensorInfo, len(raw))
 	type span struct{ b, e int64 }
 	spans := make([]span, 0, len(raw))
-	for name, m := range raw {
+	for _, name := range names {
 		var ti tensorInfo
-		if err := json.Unmarshal(m, &ti); err != nil {
+		if err := json.Unmarshal(raw[name], &ti); err != nil {
 			return nil, fmt.Errorf("tensor %q: %v", name, err)
 		}
 		b, e := ti.DataOffsets[0], ti.DataOffsets[1]
@@ -239,7 +248,12 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 		infos[name] = ti
 		spans = append(spans, span{b, e})
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].b < spans[j].b })
+	sort.Slice(spans, func(i, j int) bool {
+		if spans[i].b != spans[j].b {
+			return spans[i].b < spans[j].b
+		}
+		return spans[i].e < spans[j].e
+	})
 	end := int64(0)
 	for _, s := range spans {
 		if s.b != end {
