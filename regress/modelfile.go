@@ -13,8 +13,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-
-	"github.com/edgefit/edgefit"
 )
 
 // A model file is in the safetensors layout, so that other ecosystems'
@@ -42,13 +40,16 @@ import (
 // ModelFormatVersion is the version of the model file layout written.
 const ModelFormatVersion = 1
 
-// maxHeader bounds the JSON header read from a file, so that a corrupt length
-// cannot make the loader allocate gigabytes.
-const maxHeader = 16 << 20
+// MaxModelHeader bounds a model file's JSON header, so that a corrupt length
+// cannot make the loader allocate gigabytes: 16 MiB, mostly column names.
+// DecodeModel refuses a longer header and Encode, SaveModel and NewModelFile
+// refuse a model whose header would be longer.
+const MaxModelHeader = 16 << 20
 
-// MaxModelFile is the largest model file DecodeModel reads: 1 GiB holds a
-// quarter of a billion weights, far beyond any linear model for an edge
-// device, so a larger file is a mistake (the wrong file) rather than a model.
+// MaxModelFile is the largest model file DecodeModel reads, and writers
+// write: 1 GiB holds a quarter of a billion weights, far beyond any linear
+// model for an edge device, so a larger file is a mistake (the wrong file)
+// rather than a model.
 const MaxModelFile = 1 << 30
 
 // ModelFile is everything a model file holds.
@@ -65,8 +66,14 @@ type ModelFile struct {
 // Check reports whether mf is a consistent model: shapes that agree, finite
 // numbers, positive scales.
 func (mf *ModelFile) Check() error {
+	if mf == nil {
+		return errors.New("nil model")
+	}
 	if mf.In <= 0 || mf.Out <= 0 {
 		return fmt.Errorf("model is %d×%d, want at least one input and one output", mf.Out, mf.In)
+	}
+	if len(mf.W)%mf.In != 0 || len(mf.W)/mf.In != mf.Out {
+		return fmt.Errorf("weight has %d values, want %d×%d", len(mf.W), mf.Out, mf.In)
 	}
 	for _, c := range []struct {
 		name string
@@ -102,50 +109,25 @@ type tensorInfo struct {
 	DataOffsets [2]int64 `json:"data_offsets"`
 }
 
-// Encode writes mf in the safetensors layout.
+// Encode writes mf in the safetensors layout. It refuses, writing nothing, a
+// model that DecodeModel would refuse: inconsistent, or over the limits on the
+// header (MaxModelHeader: mostly column names) or the file (MaxModelFile).
 func (mf *ModelFile) Encode(w io.Writer) error {
+	if w == nil {
+		return errors.New("regress: saving model: nil writer")
+	}
 	if err := mf.Check(); err != nil {
 		return fmt.Errorf("regress: saving model: %v", err)
 	}
-	tensors := []struct {
-		name  string
-		shape []int64
-		v     []float32
-	}{
-		{"weight", []int64{int64(mf.Out), int64(mf.In)}, mf.W},
-		{"bias", []int64{int64(mf.Out)}, mf.B},
-		{"input_mean", []int64{int64(mf.In)}, mf.Mean},
-		{"input_scale", []int64{int64(mf.In)}, mf.Scale},
-	}
 	var data []byte
-	header := map[string]any{}
-	for _, t := range tensors {
-		begin := int64(len(data))
-		for _, v := range t.v {
-			data = binary.LittleEndian.AppendUint32(data, math.Float32bits(v))
+	for _, v := range [][]float32{mf.W, mf.B, mf.Mean, mf.Scale} {
+		for _, x := range v {
+			data = binary.LittleEndian.AppendUint32(data, math.Float32bits(x))
 		}
-		header[t.name] = tensorInfo{Dtype: "F32", Shape: t.shape, DataOffsets: [2]int64{begin, int64(len(data))}}
 	}
-	meta := map[string]string{
-		"format":         "edgefit",
-		"format_version": strconv.Itoa(ModelFormatVersion),
-		"crc32":          fmt.Sprintf("%08x", crc32.ChecksumIEEE(data)),
-	}
-	if mf.Inputs != nil {
-		b, _ := json.Marshal(mf.Inputs)
-		meta["inputs"] = string(b)
-	}
-	if mf.Outputs != nil {
-		b, _ := json.Marshal(mf.Outputs)
-		meta["outputs"] = string(b)
-	}
-	header["__metadata__"] = meta
-	h, err := json.Marshal(header)
+	h, err := mf.header(crc32.ChecksumIEEE(data))
 	if err != nil {
-		return err
-	}
-	for len(h)%8 != 0 {
-		h = append(h, ' ')
+		return fmt.Errorf("regress: saving model: %w", err)
 	}
 	var n [8]byte
 	binary.LittleEndian.PutUint64(n[:], uint64(len(h)))
@@ -157,21 +139,91 @@ func (mf *ModelFile) Encode(w io.Writer) error {
 	return nil
 }
 
+// header returns the JSON header, padded, for a model whose data has the given
+// CRC-32, after checking that the file fits the reader's limits. Its length
+// does not depend on the CRC. mf must have passed Check.
+func (mf *ModelFile) header(crc uint32) ([]byte, error) {
+	tensors := []struct {
+		name  string
+		shape []int64
+	}{
+		{"weight", []int64{int64(mf.Out), int64(mf.In)}},
+		{"bias", []int64{int64(mf.Out)}},
+		{"input_mean", []int64{int64(mf.In)}},
+		{"input_scale", []int64{int64(mf.In)}},
+	}
+	header := map[string]any{}
+	end := int64(0)
+	for _, t := range tensors {
+		n := int64(4)
+		for _, d := range t.shape {
+			n *= d
+		}
+		header[t.name] = tensorInfo{Dtype: "F32", Shape: t.shape, DataOffsets: [2]int64{end, end + n}}
+		end += n
+	}
+	meta := map[string]string{
+		"format":         "edgefit",
+		"format_version": strconv.Itoa(ModelFormatVersion),
+		"crc32":          fmt.Sprintf("%08x", crc),
+	}
+	names := 0
+	if mf.Inputs != nil {
+		b, _ := json.Marshal(mf.Inputs)
+		meta["inputs"] = string(b)
+		names += len(b)
+	}
+	if mf.Outputs != nil {
+		b, _ := json.Marshal(mf.Outputs)
+		meta["outputs"] = string(b)
+		names += len(b)
+	}
+	header["__metadata__"] = meta
+	h, err := json.Marshal(header)
+	if err != nil {
+		return nil, err
+	}
+	for len(h)%8 != 0 {
+		h = append(h, ' ')
+	}
+	if err := checkModelSize(uint64(len(h)), 8+int64(len(h))+end); err != nil {
+		return nil, fmt.Errorf("%w; the column names take %d bytes of it", err, names)
+	}
+	return h, nil
+}
+
+// ErrModelTooLarge is in the error of a model file, read or to be written,
+// over MaxModelFile or MaxModelHeader (errors.Is finds it).
+var ErrModelTooLarge = errors.New("model file too large")
+
+// checkModelSize applies the limits on a model file of size bytes with a
+// header of hlen bytes: the reader refuses a file over them, and the writer
+// refuses to write one.
+func checkModelSize(hlen uint64, size int64) error {
+	if size > MaxModelFile {
+		return fmt.Errorf("%d bytes, over the %d-byte limit for a model file (%w)", size, MaxModelFile, ErrModelTooLarge)
+	}
+	if hlen > MaxModelHeader {
+		return fmt.Errorf("header of %d bytes does not fit the %d-byte limit for a model file's header (%w)", hlen, MaxModelHeader, ErrModelTooLarge)
+	}
+	return nil
+}
+
 // DecodeModel reads a model file of size bytes from r. Every length in the
 // file is checked against size before anything is allocated, so a truncated,
 // corrupt or hostile file is an error, not a crash or a huge allocation.
 func DecodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	mf, err := decodeModel(r, size)
 	if err != nil {
-		return nil, fmt.Errorf("not a valid edgefit model file: %v", err)
+		return nil, fmt.Errorf("not a valid edgefit model file: %w", err)
 	}
 	return mf, nil
 }
 
 func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	var nb [8]byte
-	if size > MaxModelFile {
-		return nil, fmt.Errorf("%d bytes, over the %d-byte limit for a model file", size, MaxModelFile)
+	if err := checkModelSize(0, size); err != nil {
+		return nil, err
 	}
 	if size < 8 {
 		return nil, fmt.Errorf("%d bytes, too short for the 8-byte header length", size)
@@ -180,8 +232,11 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 		return nil, fmt.Errorf("reading the header length: %v", err)
 	}
 	hlen := binary.LittleEndian.Uint64(nb[:])
-	if hlen > maxHeader || int64(hlen) > size-8 {
-		return nil, fmt.Errorf("header length %d does not fit the file's %d bytes (limit %d)", hlen, size, maxHeader)
+	if err := checkModelSize(hlen, size); err != nil {
+		return nil, err
+	}
+	if int64(hlen) > size-8 {
+		return nil, fmt.Errorf("header length %d does not fit the file's %d bytes", hlen, size)
 	}
 	h := make([]byte, hlen)
 	if _, err := io.ReadFull(r, h); err != nil {
@@ -337,7 +392,7 @@ func LoadModel(path string) (*ModelFile, error) {
 	}
 	mf, err := DecodeModel(f, st.Size())
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return mf, nil
 }
@@ -383,49 +438,4 @@ func SaveModel(path string, mf *ModelFile) (err error) {
 		d.Close()
 	}
 	return nil
-}
-
-// Predict computes the outputs Y (m×Out) of m raw input rows X (m×In), one
-// matmul with the active kernels. It allocates nothing.
-func (mf *ModelFile) Predict(m int, X, Y []float32) {
-	edgefit.MatMulBias(m, mf.Out, mf.In, X, mf.In, mf.W, mf.In, mf.B, Y, mf.Out)
-}
-
-// NewModelFile makes the file contents for a model trained on inputs
-// standardised by std (nil: raw inputs): the standardisation is folded into
-// the weights, so the file's weight and bias apply to raw inputs. inputs and
-// outputs name the columns (nil for none).
-func NewModelFile(m *Linear, std *Standardizer, inputs, outputs []string) (*ModelFile, error) {
-	in, out := m.In(), m.Out()
-	mf := &ModelFile{Inputs: inputs, Outputs: outputs, In: in, Out: out,
-		W: make([]float32, out*in), B: make([]float32, out), Mean: make([]float32, in), Scale: make([]float32, in)}
-	for j := 0; j < out; j++ {
-		copy(mf.W[j*in:(j+1)*in], m.W.Row(j))
-	}
-	copy(mf.B, m.B)
-	if std == nil {
-		for p := range mf.Scale {
-			mf.Scale[p] = 1
-		}
-	} else {
-		if len(std.Mean) != in || len(std.Scale) != in {
-			return nil, fmt.Errorf("regress: NewModelFile: standardisation of %d inputs for a model of %d", len(std.Mean), in)
-		}
-		copy(mf.Mean, std.Mean)
-		copy(mf.Scale, std.Scale)
-		std.Fold(mf.W, mf.B, mf.W, mf.B)
-	}
-	if err := mf.Check(); err != nil {
-		return nil, fmt.Errorf("regress: NewModelFile: %v", err)
-	}
-	return mf, nil
-}
-
-// Linear returns the model for raw inputs that the file holds.
-func (mf *ModelFile) Linear() (*Linear, error) {
-	rows := make([][]float32, mf.Out)
-	for j := range rows {
-		rows[j] = mf.W[j*mf.In : (j+1)*mf.In]
-	}
-	return NewLinearFrom(rows, mf.B)
 }
