@@ -222,6 +222,9 @@ func DecodeModel(r io.Reader, size int64) (*ModelFile, error) {
 
 func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	var nb [8]byte
+	if r == nil {
+		return nil, errors.New("nil reader")
+	}
 	if err := checkModelSize(0, size); err != nil {
 		return nil, err
 	}
