@@ -66,12 +66,17 @@ func linalgBadArgs() []badArgCase {
 		{"SqErr shapes", func() error { _, err := linalg.SqErr(Y, Y, zeros(4, 3)); return err }},
 		{"SqErr R without data", func() error { _, err := linalg.SqErr(linalg.Dense{Rows: 4, Cols: 2, Stride: 2}, Y, Y); return err }},
 		{"SqErrSum shapes", func() error { _, err := linalg.SqErrSum(Y, zeros(2, 4)); return err }},
-		{"SqErrSum nil data", func() error { _, err := linalg.SqErrSum(linalg.Dense{Rows: 1, Cols: 1, Stride: 1}, zeros(1, 1)); return err }},
+		{"SqErrSum nil data", func() error {
+			_, err := linalg.SqErrSum(linalg.Dense{Rows: 1, Cols: 1, Stride: 1}, zeros(1, 1))
+			return err
+		}},
 		{"GradW rows", func() error { return linalg.GradW(zeros(2, 3), 1, Y, zeros(3, 3), 0) }},
 		{"GradW G shape", func() error { return linalg.GradW(zeros(3, 3), 1, Y, X, 0) }},
 		{"GradW stride", func() error { return linalg.GradW(W, 1, Y, linalg.Dense{Rows: 4, Cols: 3, Stride: 2, Data: X.Data}, 0) }},
 		{"ColSums length", func() error { return linalg.ColSums(make([]float32, 3), 1, Y, 0) }},
-		{"ColSums nil data", func() error { return linalg.ColSums(make([]float32, 2), 1, linalg.Dense{Rows: 4, Cols: 2, Stride: 2}, 0) }},
+		{"ColSums nil data", func() error {
+			return linalg.ColSums(make([]float32, 2), 1, linalg.Dense{Rows: 4, Cols: 2, Stride: 2}, 0)
+		}},
 	}
 }
 
@@ -132,7 +137,10 @@ func trainerBadArgs(t *testing.T) []badArgCase {
 		{"Step too many rows", func() error { _, err := tr.Step(zeros(5, 3), zeros(5, 2)); return err }},
 		{"Step empty batch", func() error { _, err := tr.Step(zeros(0, 3), zeros(0, 2)); return err }},
 		{"Evaluate inputs without data", func() error { _, err := tr.Evaluate(nilX, zeros(2, 2)); return err }},
-		{"Evaluate targets without data", func() error { _, err := tr.Evaluate(zeros(2, 3), linalg.Dense{Rows: 2, Cols: 2, Stride: 2}); return err }},
+		{"Evaluate targets without data", func() error {
+			_, err := tr.Evaluate(zeros(2, 3), linalg.Dense{Rows: 2, Cols: 2, Stride: 2})
+			return err
+		}},
 		{"Evaluate shapes", func() error { _, err := tr.Evaluate(zeros(2, 3), zeros(3, 2)); return err }},
 		{"Evaluate no rows", func() error { _, err := tr.Evaluate(zeros(0, 3), zeros(0, 2)); return err }},
 		{"Epoch nil loader", func() error { _, err := tr.Epoch(ctxBg, nil); return err }},
@@ -140,7 +148,10 @@ func trainerBadArgs(t *testing.T) []badArgCase {
 		{"Fit nil loader", func() error { _, err := tr.Fit(ctxBg, nil, FitConfig{Epochs: 1}); return err }},
 		{"Fit nil context", func() error { _, err := tr.Fit(nilCtx, small, FitConfig{Epochs: 1}); return err }},
 		{"Fit 0 epochs", func() error { _, err := tr.Fit(ctxBg, small, FitConfig{}); return err }},
-		{"Fit NaN growth limit", func() error { _, err := tr.Fit(ctxBg, small, FitConfig{Epochs: 1, GrowthLimit: math.NaN()}); return err }},
+		{"Fit NaN growth limit", func() error {
+			_, err := tr.Fit(ctxBg, small, FitConfig{Epochs: 1, GrowthLimit: math.NaN()})
+			return err
+		}},
 		{"Fit batches over the trainer's", func() error { _, err := tr.Fit(ctxBg, big, FitConfig{Epochs: 1}); return err }},
 		{"Snapshot nil", func() error { return tr.Snapshot(nil) }},
 		{"Restore nil", func() error { return tr.Restore(nil) }},
@@ -335,7 +346,10 @@ func csvBadArgs(t *testing.T) []badArgCase {
 	return []badArgCase{
 		{"NewCSVReader nil reader", func() error { _, err := NewCSVReader(nil, "d.csv", []string{"y"}, nil); return err }},
 		{"ReadTable nil reader", func() error { _, err := ReadTable(nil, "d.csv", []string{"y"}, nil, 0); return err }},
-		{"ReadTable negative limit", func() error { _, err := ReadTable(strings.NewReader("a,y\n1,2\n"), "d.csv", []string{"y"}, nil, -1); return err }},
+		{"ReadTable negative limit", func() error {
+			_, err := ReadTable(strings.NewReader("a,y\n1,2\n"), "d.csv", []string{"y"}, nil, -1)
+			return err
+		}},
 		{"ReadTable no target", func() error { _, err := ReadTable(strings.NewReader("a,y\n1,2\n"), "d.csv", nil, nil, 0); return err }},
 		{"SelectColumns unknown", func() error { _, err := SelectColumns([]string{"a"}, []string{"z"}, nil); return err }},
 		{"CSVReader Next short", func() error { return cr.Next(make([]float32, 1), make([]float32, 1)) }},
