@@ -109,106 +109,6 @@ type tensorInfo struct {
 	DataOffsets [2]int64 `json:"data_offsets"`
 }
 
-// Encode writes mf in the safetensors layout. It refuses, writing nothing, a
-// model that DecodeModel would refuse: inconsistent, or over the limits on the
-// header (MaxModelHeader: mostly column names) or the file (MaxModelFile).
-func (mf *ModelFile) Encode(w io.Writer) error {
-	if w == nil {
-		return errors.New("regress: saving model: nil writer")
-	}
-	if err := mf.Check(); err != nil {
-		return fmt.Errorf("regress: saving model: %v", err)
-	}
-	var data []byte
-	for _, v := range [][]float32{mf.W, mf.B, mf.Mean, mf.Scale} {
-		for _, x := range v {
-			data = binary.LittleEndian.AppendUint32(data, math.Float32bits(x))
-		}
-	}
-	h, err := mf.header(crc32.ChecksumIEEE(data))
-	if err != nil {
-		return fmt.Errorf("regress: saving model: %w", err)
-	}
-	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(len(h)))
-	for _, b := range [][]byte{n[:], h, data} {
-		if _, err := w.Write(b); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// header returns the JSON header, padded, for a model whose data has the given
-// CRC-32, after checking that the file fits the reader's limits. Its length
-// does not depend on the CRC. mf must have passed Check.
-func (mf *ModelFile) header(crc uint32) ([]byte, error) {
-	tensors := []struct {
-		name  string
-		shape []int64
-	}{
-		{"weight", []int64{int64(mf.Out), int64(mf.In)}},
-		{"bias", []int64{int64(mf.Out)}},
-		{"input_mean", []int64{int64(mf.In)}},
-		{"input_scale", []int64{int64(mf.In)}},
-	}
-	header := map[string]any{}
-	end := int64(0)
-	for _, t := range tensors {
-		n := int64(4)
-		for _, d := range t.shape {
-			n *= d
-		}
-		header[t.name] = tensorInfo{Dtype: "F32", Shape: t.shape, DataOffsets: [2]int64{end, end + n}}
-		end += n
-	}
-	meta := map[string]string{
-		"format":         "edgefit",
-		"format_version": strconv.Itoa(ModelFormatVersion),
-		"crc32":          fmt.Sprintf("%08x", crc),
-	}
-	names := 0
-	if mf.Inputs != nil {
-		b, _ := json.Marshal(mf.Inputs)
-		meta["inputs"] = string(b)
-		names += len(b)
-	}
-	if mf.Outputs != nil {
-		b, _ := json.Marshal(mf.Outputs)
-		meta["outputs"] = string(b)
-		names += len(b)
-	}
-	header["__metadata__"] = meta
-	h, err := json.Marshal(header)
-	if err != nil {
-		return nil, err
-	}
-	for len(h)%8 != 0 {
-		h = append(h, ' ')
-	}
-	if err := checkModelSize(uint64(len(h)), 8+int64(len(h))+end); err != nil {
-		return nil, fmt.Errorf("%w; the column names take %d bytes of it", err, names)
-	}
-	return h, nil
-}
-
-// ErrModelTooLarge is in the error of a model file, read or to be written,
-// over MaxModelFile or MaxModelHeader (errors.Is finds it).
-var ErrModelTooLarge = errors.New("model file too large")
-
-// checkModelSize applies the limits on a model file of size bytes with a
-// header of hlen bytes: the reader refuses a file over them, and the writer
-// refuses to write one.
-func checkModelSize(hlen uint64, size int64) error {
-	if size > MaxModelFile {
-		return fmt.Errorf("%d bytes, over the %d-byte limit for a model file (%w)", size, MaxModelFile, ErrModelTooLarge)
-	}
-	if hlen > MaxModelHeader {
-		return fmt.Errorf("header of %d bytes does not fit the %d-byte limit for a model file's header (%w)", hlen, MaxModelHeader, ErrModelTooLarge)
-	}
-	return nil
-}
-
 // DecodeModel reads a model file of size bytes from r. Every length in the
 // file is checked against size before anything is allocated, so a truncated,
 // corrupt or hostile file is an error, not a crash or a huge allocation.
@@ -249,6 +149,58 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	if err := json.Unmarshal(h, &raw); err != nil {
 		return nil, fmt.Errorf("header is not JSON: %v", err)
 	}
+	meta, err := modelMeta(raw)
+	if err != nil {
+		return nil, err
+	}
+	dataSize := size - 8 - int64(hlen)
+	if int64(int(dataSize)) != dataSize {
+		return nil, fmt.Errorf("%d data bytes: too large for this platform", dataSize)
+	}
+	infos, err := tensorLayout(raw, dataSize)
+	if err != nil {
+		return nil, err
+	}
+	mf, err := modelShape(infos)
+	if err != nil {
+		return nil, err
+	}
+	// All sizes are now known to fit the file: read the data.
+	data := make([]byte, dataSize)
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, fmt.Errorf("reading %d data bytes: %v (file truncated?)", dataSize, err)
+	}
+	if want := meta["crc32"]; want != fmt.Sprintf("%08x", crc32.ChecksumIEEE(data)) {
+		return nil, fmt.Errorf("CRC-32 of the data is %08x, the header says %q: the file is corrupt", crc32.ChecksumIEEE(data), want)
+	}
+	get := func(name string) []float32 {
+		o := infos[name].DataOffsets
+		v := make([]float32, (o[1]-o[0])/4)
+		for i := range v {
+			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[o[0]+4*int64(i):]))
+		}
+		return v
+	}
+	mf.W, mf.B, mf.Mean, mf.Scale = get("weight"), get("bias"), get("input_mean"), get("input_scale")
+	for _, f := range []struct {
+		key string
+		dst *[]string
+	}{{"inputs", &mf.Inputs}, {"outputs", &mf.Outputs}} {
+		if s, ok := meta[f.key]; ok {
+			if err := json.Unmarshal([]byte(s), f.dst); err != nil {
+				return nil, fmt.Errorf("metadata %q is not a JSON array of strings: %v", f.key, err)
+			}
+		}
+	}
+	if err := mf.Check(); err != nil {
+		return nil, err
+	}
+	return mf, nil
+}
+
+// modelMeta takes "__metadata__" out of the header's entries and checks
+// that it is an edgefit model of a version this program reads.
+func modelMeta(raw map[string]json.RawMessage) (map[string]string, error) {
 	var meta map[string]string
 	if m, ok := raw["__metadata__"]; ok {
 		if err := json.Unmarshal(m, &meta); err != nil {
@@ -266,12 +218,14 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	if ver > ModelFormatVersion {
 		return nil, fmt.Errorf("format version %d is newer than this program reads (%d)", ver, ModelFormatVersion)
 	}
-	dataSize := size - 8 - int64(hlen)
-	if int64(int(dataSize)) != dataSize {
-		return nil, fmt.Errorf("%d data bytes: too large for this platform", dataSize)
-	}
-	// Every tensor, known or not, must lie in the data section, and together
-	// they must cover it exactly, as the safetensors readers require.
+	return meta, nil
+}
+
+// tensorLayout reads the header's tensors (raw, without "__metadata__") and
+// checks that every one, known or not, lies in the data section of dataSize
+// bytes, and that together they cover it exactly, as the safetensors readers
+// require.
+func tensorLayout(raw map[string]json.RawMessage, dataSize int64) (map[string]tensorInfo, error) {
 	// The tensors are checked in name order and their spans sorted by both
 	// ends, so that the outcome, and the error named, never depend on map
 	// order: a zero-length tensor shares its begin offset with its
@@ -322,6 +276,12 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	if end != dataSize {
 		return nil, fmt.Errorf("tensors cover %d of the %d data bytes", end, dataSize)
 	}
+	return infos, nil
+}
+
+// modelShape checks that the model's four tensors are there, F32, with the
+// shapes of one model, and returns the ModelFile to fill.
+func modelShape(infos map[string]tensorInfo) (*ModelFile, error) {
 	w, ok := infos["weight"]
 	if !ok || len(w.Shape) != 2 {
 		return nil, errors.New(`no 2-D tensor "weight"`)
@@ -345,36 +305,6 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 		if fmt.Sprint(ti.Shape) != fmt.Sprint(want) {
 			return nil, fmt.Errorf("tensor %q has shape %v, want %v", name, ti.Shape, want)
 		}
-	}
-	// All sizes are now known to fit the file: read the data.
-	data := make([]byte, dataSize)
-	if _, err := io.ReadFull(r, data); err != nil {
-		return nil, fmt.Errorf("reading %d data bytes: %v (file truncated?)", dataSize, err)
-	}
-	if want := meta["crc32"]; want != fmt.Sprintf("%08x", crc32.ChecksumIEEE(data)) {
-		return nil, fmt.Errorf("CRC-32 of the data is %08x, the header says %q: the file is corrupt", crc32.ChecksumIEEE(data), want)
-	}
-	get := func(name string) []float32 {
-		o := infos[name].DataOffsets
-		v := make([]float32, (o[1]-o[0])/4)
-		for i := range v {
-			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[o[0]+4*int64(i):]))
-		}
-		return v
-	}
-	mf.W, mf.B, mf.Mean, mf.Scale = get("weight"), get("bias"), get("input_mean"), get("input_scale")
-	for _, f := range []struct {
-		key string
-		dst *[]string
-	}{{"inputs", &mf.Inputs}, {"outputs", &mf.Outputs}} {
-		if s, ok := meta[f.key]; ok {
-			if err := json.Unmarshal([]byte(s), f.dst); err != nil {
-				return nil, fmt.Errorf("metadata %q is not a JSON array of strings: %v", f.key, err)
-			}
-		}
-	}
-	if err := mf.Check(); err != nil {
-		return nil, err
 	}
 	return mf, nil
 }
