@@ -188,7 +188,8 @@ func (t *Trainer) backwardTiny(X, Y linalg.Dense, alpha float32) float32 {
 //
 // and returns the batch's loss (before the update). If the loss is NaN or
 // Inf the model is left untouched and the error is a *DivergedError (or names
-// the row and column of a NaN or Inf in the batch, if that is the cause).
+// the row and column of a NaN or Inf in the batch, if that is the cause, or is
+// an *OverflowError if the targets are too large to square in float32).
 func (t *Trainer) Step(X, Y linalg.Dense) (float32, error) {
 	return t.step(X, Y, t.p)
 }
