@@ -386,9 +386,10 @@ type stepCounter struct {
 	f func()
 }
 
-func (s stepCounter) Step(params, grad []float32) {
-	s.Optimizer.Step(params, grad)
+func (s stepCounter) Step(params, grad []float32) error {
+	err := s.Optimizer.Step(params, grad)
 	s.f()
+	return err
 }
 
 // shuffle draws exactly the permutations rand.Rand.IntN would.

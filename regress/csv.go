@@ -134,6 +134,9 @@ type CSVReader struct {
 // targets and x the inputs (empty x: every other column). name is used in
 // error messages.
 func NewCSVReader(r io.Reader, name string, y, x []string) (*CSVReader, error) {
+	if r == nil {
+		return nil, fmt.Errorf("regress: NewCSVReader: %s: nil reader", name)
+	}
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
@@ -169,9 +172,10 @@ func (c *CSVReader) Line() int { return c.line }
 // Next reads the next row's inputs into x and targets into y (lengths: the
 // number of input and target columns). It returns io.EOF after the last row
 // and otherwise an error naming the file, line and column of the problem.
+// Slices of other lengths are an error, and nothing is read.
 func (c *CSVReader) Next(x, y []float32) error {
 	if len(x) != len(c.cols.X) || len(y) != len(c.cols.Y) {
-		panic(fmt.Sprintf("regress: CSVReader.Next: len(x) = %d, len(y) = %d, want %d and %d", len(x), len(y), len(c.cols.X), len(c.cols.Y)))
+		return fmt.Errorf("regress: CSVReader.Next: %d inputs and %d targets, want %d and %d", len(x), len(y), len(c.cols.X), len(c.cols.Y))
 	}
 	rec, err := c.r.Read()
 	if err != nil {
@@ -211,11 +215,12 @@ func (c *CSVReader) parse(rec []string, idx []int, dst []float32) error {
 
 // ReadBatch reads up to m rows into X (m×k, row stride k) and Y (m×n, row
 // stride n) and returns how many it read; at the end of the file it returns
-// 0, io.EOF.
+// 0, io.EOF. m < 1 or slices too short for m rows are an error, and nothing
+// is read.
 func (c *CSVReader) ReadBatch(m int, X, Y []float32) (int, error) {
 	k, n := len(c.cols.X), len(c.cols.Y)
-	if len(X) < m*k || len(Y) < m*n {
-		panic(fmt.Sprintf("regress: CSVReader.ReadBatch: len(X) = %d, len(Y) = %d, want %d and %d", len(X), len(Y), m*k, m*n))
+	if m < 1 || m > len(X)/max(k, 1) || m > len(Y)/max(n, 1) {
+		return 0, fmt.Errorf("regress: CSVReader.ReadBatch: %d rows of %d inputs and %d targets into %d and %d values: want m ≥ 1 and room for m rows", m, k, n, len(X), len(Y))
 	}
 	for i := 0; i < m; i++ {
 		err := c.Next(X[i*k:(i+1)*k], Y[i*n:(i+1)*n])
@@ -264,6 +269,9 @@ type Table struct {
 // ErrTooLarge once the data would take more than maxBytes (0: no limit), so
 // that the caller can fall back to streaming passes.
 func ReadTable(r io.Reader, name string, y, x []string, maxBytes int64) (*Table, error) {
+	if maxBytes < 0 {
+		return nil, fmt.Errorf("regress: ReadTable: %s: memory limit %d: want 0 (none) or more", name, maxBytes)
+	}
 	cr, err := NewCSVReader(r, name, y, x)
 	if err != nil {
 		return nil, err
@@ -322,6 +330,9 @@ func OpenCSVFile(path string, y, x []string) (*CSVFile, error) {
 // len(X)/k rows (X and Y are the caller's buffers, reused for every chunk).
 // The first error, from reading or from fn, ends the pass.
 func (f *CSVFile) Pass(X, Y []float32, fn func(m int, X, Y []float32) error) error {
+	if fn == nil || len(X) < len(f.Cols.X) || len(Y) < len(f.Cols.Y) || len(X)+len(Y) == 0 {
+		return fmt.Errorf("regress: CSVFile.Pass: %s: buffers of %d and %d values for rows of %d inputs and %d targets: want room for one row at least, and a non-nil function", f.Path, len(X), len(Y), len(f.Cols.X), len(f.Cols.Y))
+	}
 	fh, err := os.Open(f.Path)
 	if err != nil {
 		return err
@@ -335,9 +346,6 @@ func (f *CSVFile) Pass(X, Y []float32, fn func(m int, X, Y []float32) error) err
 	chunk := len(X) / max(k, 1)
 	if c := len(Y) / max(n, 1); c < chunk {
 		chunk = c
-	}
-	if chunk < 1 {
-		panic("regress: CSVFile.Pass: buffers smaller than one row")
 	}
 	rows := 0
 	for {

@@ -45,6 +45,22 @@ func NewDataset(X, Y linalg.Dense) (*Dataset, error) {
 	return &Dataset{X: X, Y: Y}, nil
 }
 
+// checkShapes returns an error unless X and Y are well-formed matrices with
+// as many rows and at least one column each (a Dataset made by hand may not
+// be).
+func checkShapes(X, Y linalg.Dense) error {
+	if err := X.Check("dataset", "inputs"); err != nil {
+		return err
+	}
+	if err := Y.Check("dataset", "targets"); err != nil {
+		return err
+	}
+	if X.Rows != Y.Rows || X.Cols == 0 || Y.Cols == 0 {
+		return fmt.Errorf("%d×%d inputs and %d×%d targets: want one target row per input row and at least one column of each", X.Rows, X.Cols, Y.Rows, Y.Cols)
+	}
+	return nil
+}
+
 // bytes is the size of the dataset's rows.
 func (d *Dataset) bytes() int {
 	return 4 * d.Len() * (d.X.Cols + d.Y.Cols)
@@ -70,6 +86,9 @@ type Orders [][]int
 func (o Orders) Permutation(epoch int, perm []int) error {
 	if len(o) == 0 {
 		return errors.New("regress: Orders: no permutations")
+	}
+	if epoch < 0 {
+		return fmt.Errorf("regress: Orders: epoch %d: want at least 0", epoch)
 	}
 	src := o[epoch%len(o)]
 	if len(src) != len(perm) {
@@ -125,6 +144,9 @@ type Loader struct {
 func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 	if ds == nil || ds.Len() == 0 {
 		return nil, errors.New("regress: NewLoader: the dataset is empty")
+	}
+	if err := checkShapes(ds.X, ds.Y); err != nil {
+		return nil, fmt.Errorf("regress: NewLoader: %w", err)
 	}
 	if cfg.BatchSize <= 0 {
 		return nil, fmt.Errorf("regress: NewLoader: batch size %d: want at least 1", cfg.BatchSize)

@@ -61,5 +61,10 @@
 // not positive, shapes that do not agree. Training that diverges (a loss that
 // becomes NaN or Inf, or grows without bound) stops with a *DivergedError that
 // names the epoch and suggests a lower learning rate or standardised inputs;
-// a model full of NaN is never returned as a success.
+// a model full of NaN is never returned as a success. Targets too large for
+// float32's squared error (about 1e19 and up) give an *OverflowError instead,
+// which says to scale them. Bad arguments of exported functions (nil, wrong
+// lengths, negative counts, shapes that disagree, one optimiser given to two
+// trainers) are errors, never panics; only index accessors such as
+// Metrics.MSE(j) panic on an index out of range, as a slice does.
 package regress

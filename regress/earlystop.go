@@ -1,6 +1,9 @@
 package regress
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // EarlyStop ends training when the loss on a validation split has not
 // improved for Patience epochs in a row and keeps a copy of the parameters
@@ -17,22 +20,33 @@ type EarlyStop struct {
 }
 
 // NewEarlyStop returns an EarlyStop for a model with nw weights and nb
-// biases; its copies are allocated here, once.
-func NewEarlyStop(patience int, minDelta float64, nw, nb int) *EarlyStop {
+// biases (counts ≥ 0; minDelta ≥ 0 and finite); its copies are allocated
+// here, once.
+func NewEarlyStop(patience int, minDelta float64, nw, nb int) (*EarlyStop, error) {
+	if nw < 0 || nb < 0 {
+		return nil, fmt.Errorf("regress: NewEarlyStop: %d weights and %d biases: want counts ≥ 0", nw, nb)
+	}
+	if !(minDelta >= 0) || math.IsInf(minDelta, 0) {
+		return nil, fmt.Errorf("regress: NewEarlyStop: minimum improvement %v: want a finite number ≥ 0", minDelta)
+	}
 	return &EarlyStop{Patience: patience, MinDelta: minDelta, Best: math.Inf(1), BestEpoch: -1,
-		W: make([]float32, nw), B: make([]float32, nb)}
+		W: make([]float32, nw), B: make([]float32, nb)}, nil
 }
 
 // Observe records the validation loss after an epoch and the parameters that
 // gave it, and reports whether training should stop. A NaN loss never counts
-// as an improvement. It allocates nothing.
-func (e *EarlyStop) Observe(epoch int, valLoss float64, W, b []float32) (stop bool) {
+// as an improvement. Parameters of other lengths than NewEarlyStop's are an
+// error. It allocates nothing.
+func (e *EarlyStop) Observe(epoch int, valLoss float64, W, b []float32) (stop bool, err error) {
+	if len(W) != len(e.W) || len(b) != len(e.B) {
+		return false, fmt.Errorf("regress: EarlyStop.Observe: %d weights and %d biases, want %d and %d", len(W), len(b), len(e.W), len(e.B))
+	}
 	if valLoss < e.Best-e.MinDelta {
 		e.Best, e.BestEpoch, e.bad = valLoss, epoch, 0
 		copy(e.W, W)
 		copy(e.B, b)
-		return false
+		return false, nil
 	}
 	e.bad++
-	return e.Patience > 0 && e.bad >= e.Patience
+	return e.Patience > 0 && e.bad >= e.Patience, nil
 }

@@ -25,7 +25,7 @@ func ExampleLeastSquares() {
 		fmt.Println(err)
 		return
 	}
-	ls := regress.NewLeastSquares(tab.K, tab.N)
+	ls, _ := regress.NewLeastSquares(tab.K, tab.N)
 	ls.AddRows(tab.M, tab.X, tab.K, tab.Y, tab.N)
 	sol, err := ls.Solve(0)
 	if err != nil {
@@ -44,7 +44,7 @@ func ExampleLeastSquares() {
 // weights: the folded model gives the same outputs on raw inputs.
 func ExampleStandardizer_Fold() {
 	tab, _ := regress.ReadTable(strings.NewReader(cropsCSV), "crops.csv", []string{"apples"}, []string{"temp", "rainfall", "humidity"}, 0)
-	w := regress.NewWelford(tab.K)
+	w, _ := regress.NewWelford(tab.K)
 	w.AddRows(tab.M, tab.X, tab.K)
 	std := w.Standardizer()
 	fmt.Printf("temp: mean %.1f, scale %.2f\n", std.Mean[0], std.Scale[0])

@@ -30,12 +30,23 @@ type Guard struct {
 
 // NewGuard returns a guard for t that allows maxRollbacks rollbacks, with a
 // growth limit of 100 times the best loss; it snapshots t's current state,
-// allocating the snapshot's buffers once.
-func NewGuard(t *Trainer, maxRollbacks int) *Guard {
+// allocating the snapshot's buffers once. A nil trainer or a negative
+// maxRollbacks is an error.
+func NewGuard(t *Trainer, maxRollbacks int) (*Guard, error) {
+	if t == nil || t.Model == nil || t.Opt == nil {
+		return nil, errors.New("regress: NewGuard: nil trainer (or one not made by NewTrainer)")
+	}
+	if maxRollbacks < 0 {
+		return nil, fmt.Errorf("regress: NewGuard: %d rollbacks: want at least 0", maxRollbacks)
+	}
 	g := &Guard{Limit: 100, MaxRollbacks: maxRollbacks, t: t, best: math.Inf(1)}
-	t.Snapshot(&g.last)
-	t.Snapshot(&g.bestStart)
-	return g
+	if err := t.Snapshot(&g.last); err != nil {
+		return nil, err
+	}
+	if err := t.Snapshot(&g.bestStart); err != nil {
+		return nil, err
+	}
+	return g, nil
 }
 
 // After is called after every epoch with the epoch's loss and the error the
@@ -52,6 +63,7 @@ func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) 
 		// Only here: errors.As's target escapes, and a good epoch must not
 		// allocate.
 		if d, diverged = asDiverged(err); !diverged {
+			overflowEpoch(err, epoch) // rolling back cannot help
 			return false, err
 		}
 	}
@@ -71,8 +83,7 @@ func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) 
 			g.best = l
 			g.bestStart, g.last = g.last, g.bestStart
 		}
-		g.t.Snapshot(&g.last)
-		return false, nil
+		return false, g.t.Snapshot(&g.last)
 	}
 	if d.Epoch == 0 {
 		d.Epoch = epoch
@@ -83,7 +94,9 @@ func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) 
 	if err := g.t.Restore(&g.bestStart); err != nil {
 		return false, err
 	}
-	g.t.Snapshot(&g.last)
+	if err := g.t.Snapshot(&g.last); err != nil {
+		return false, err
+	}
 	if err := g.t.Opt.SetLR(g.t.Opt.LR() / 2); err != nil {
 		return false, err
 	}

@@ -97,6 +97,12 @@ func (m *Linear) Clone() *Linear {
 
 // CopyFrom sets m's parameters to src's; the shapes must match.
 func (m *Linear) CopyFrom(src *Linear) error {
+	if err := m.valid("CopyFrom"); err != nil {
+		return err
+	}
+	if err := src.valid("CopyFrom: source"); err != nil {
+		return err
+	}
 	if m.In() != src.In() || m.Out() != src.Out() {
 		return fmt.Errorf("regress: CopyFrom: model is %d→%d, source is %d→%d", m.In(), m.Out(), src.In(), src.Out())
 	}
@@ -133,6 +139,21 @@ func (m *Linear) PredictRow(dst, x []float32) ([]float32, error) {
 	X := linalg.Dense{Rows: 1, Cols: len(x), Stride: len(x), Data: x}
 	Y := linalg.Dense{Rows: 1, Cols: n, Stride: n, Data: dst}
 	return dst, linalg.MatMulBias(Y, X, m.W, m.B)
+}
+
+// valid returns an error unless m is a model made by NewLinear or
+// NewLinearFrom whose W and B still share its parameter vector.
+func (m *Linear) valid(op string) error {
+	if m == nil {
+		return fmt.Errorf("regress: %s: nil model", op)
+	}
+	in, out := m.W.Cols, m.W.Rows
+	p := m.params
+	if in <= 0 || out <= 0 || len(p)%(in+1) != 0 || len(p)/(in+1) != out || m.W.Stride != in ||
+		len(m.W.Data) != len(p)-out || len(m.B) != out || &m.W.Data[0] != &p[0] || &m.B[0] != &p[len(p)-out] {
+		return fmt.Errorf("regress: %s: the model was not made by NewLinear or NewLinearFrom (or its W or B was replaced)", op)
+	}
+	return nil
 }
 
 func finite(v float32) bool {

@@ -36,18 +36,23 @@ type LeastSquares struct {
 	dy    []float64
 }
 
-// NewLeastSquares returns an empty accumulator for k inputs and n targets.
-func NewLeastSquares(k, n int) *LeastSquares {
+// NewLeastSquares returns an empty accumulator for k ≥ 0 inputs and n ≥ 1
+// targets.
+func NewLeastSquares(k, n int) (*LeastSquares, error) {
+	if k < 0 || n < 1 {
+		return nil, fmt.Errorf("regress: NewLeastSquares: %d inputs and %d targets: want at least 0 inputs and 1 target", k, n)
+	}
 	return &LeastSquares{K: k, N: n,
 		meanX: make([]float64, k), meanY: make([]float64, n),
 		cxx: make([]float64, k*k), cxy: make([]float64, k*n), cyy: make([]float64, n),
-		dx: make([]float64, k), dy: make([]float64, n)}
+		dx: make([]float64, k), dy: make([]float64, n)}, nil
 }
 
-// Add adds one example: inputs x (k) and targets y (n). It allocates nothing.
-func (ls *LeastSquares) Add(x, y []float32) {
-	if len(x) != ls.K || len(y) != ls.N {
-		panic(fmt.Sprintf("regress: LeastSquares.Add: len(x) = %d, len(y) = %d, want %d and %d", len(x), len(y), ls.K, ls.N))
+// Add adds one example: inputs x (k) and targets y (n); other lengths are an
+// error. It allocates nothing.
+func (ls *LeastSquares) Add(x, y []float32) error {
+	if len(x) != ls.K || len(y) != ls.N || len(ls.dx) != ls.K || len(ls.dy) != ls.N {
+		return fmt.Errorf("regress: LeastSquares.Add: %d inputs and %d targets, want %d and %d (from NewLeastSquares)", len(x), len(y), ls.K, ls.N)
 	}
 	ls.Count++
 	inv := 1 / float64(ls.Count)
@@ -77,16 +82,27 @@ func (ls *LeastSquares) Add(x, y []float32) {
 			cy[j] += dp * ls.dy[j]
 		}
 	}
+	return nil
 }
 
 // Means returns the inputs' and the targets' means over the rows added.
 func (ls *LeastSquares) Means() (x, y []float64) { return ls.meanX, ls.meanY }
 
-// AddRows adds m examples: X m×k and Y m×n, row strides ldx and ldy.
-func (ls *LeastSquares) AddRows(m int, X []float32, ldx int, Y []float32, ldy int) {
-	for i := 0; i < m; i++ {
-		ls.Add(X[i*ldx:i*ldx+ls.K], Y[i*ldy:i*ldy+ls.N])
+// AddRows adds m examples: X m×k and Y m×n, row strides ldx and ldy. Slices
+// too short for them are an error, and then no example is added.
+func (ls *LeastSquares) AddRows(m int, X []float32, ldx int, Y []float32, ldy int) error {
+	if err := checkRows("LeastSquares.AddRows", "X", m, ls.K, X, ldx); err != nil {
+		return err
 	}
+	if err := checkRows("LeastSquares.AddRows", "Y", m, ls.N, Y, ldy); err != nil {
+		return err
+	}
+	for i := 0; i < m; i++ {
+		if err := ls.Add(X[i*ldx:i*ldx+ls.K], Y[i*ldy:i*ldy+ls.N]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Solution is a least-squares fit and how well it does on the rows it was
@@ -109,7 +125,8 @@ func (s *Solution) MSE() float64 {
 	return t / float64(s.Rows) / float64(len(s.SSE))
 }
 
-// R2 returns the coefficient of determination of target j.
+// R2 returns the coefficient of determination of target j (a slice index:
+// out of range, it panics).
 func (s *Solution) R2(j int) float64 { return r2(s.SSE[j], s.SST[j]) }
 
 // W32 and B32 return the solution's parameters as float32 for a model.

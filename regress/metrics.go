@@ -18,17 +18,21 @@ type Metrics struct {
 	m2    []float64
 }
 
-// NewMetrics returns an empty accumulator for n outputs.
-func NewMetrics(n int) *Metrics {
-	return &Metrics{sse: make([]float64, n), sae: make([]float64, n), mean: make([]float64, n), m2: make([]float64, n)}
+// NewMetrics returns an empty accumulator for n ≥ 1 outputs.
+func NewMetrics(n int) (*Metrics, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("regress: NewMetrics: %d outputs: want at least 1", n)
+	}
+	return &Metrics{sse: make([]float64, n), sae: make([]float64, n), mean: make([]float64, n), m2: make([]float64, n)}, nil
 }
 
-// Add adds m rows of predictions P and targets T, both m×n and contiguous. It
-// allocates nothing.
-func (e *Metrics) Add(m int, P, T []float32) {
+// Add adds m rows of predictions P and targets T, both m×n and contiguous. A
+// negative m or slices shorter than m·n are an error, and nothing is added.
+// It allocates nothing.
+func (e *Metrics) Add(m int, P, T []float32) error {
 	n := len(e.sse)
-	if len(P) < m*n || len(T) < m*n {
-		panic(fmt.Sprintf("regress: Metrics.Add: len(P) = %d, len(T) = %d, want %d", len(P), len(T), m*n))
+	if m < 0 || n == 0 || m > len(P)/n || m > len(T)/n {
+		return fmt.Errorf("regress: Metrics.Add: %d rows of %d outputs from %d predictions and %d targets", m, n, len(P), len(T))
 	}
 	for i := 0; i < m; i++ {
 		e.Count++
@@ -43,12 +47,14 @@ func (e *Metrics) Add(m int, P, T []float32) {
 			e.m2[j] += d * (t - e.mean[j])
 		}
 	}
+	return nil
 }
 
 // Outputs returns the number of outputs.
 func (e *Metrics) Outputs() int { return len(e.sse) }
 
-// MSE returns output j's mean squared error.
+// MSE returns output j's mean squared error. Here and in MAE and R2, j
+// indexes the outputs as a slice index does: out of range, it panics.
 func (e *Metrics) MSE(j int) float64 { return e.sse[j] / float64(e.Count) }
 
 // MAE returns output j's mean absolute error.

@@ -13,8 +13,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-
-	"github.com/edgefit/edgefit"
 )
 
 // A model file is in the safetensors layout, so that other ecosystems'
@@ -42,13 +40,16 @@ import (
 // ModelFormatVersion is the version of the model file layout written.
 const ModelFormatVersion = 1
 
-// maxHeader bounds the JSON header read from a file, so that a corrupt length
-// cannot make the loader allocate gigabytes.
-const maxHeader = 16 << 20
+// MaxModelHeader bounds a model file's JSON header, so that a corrupt length
+// cannot make the loader allocate gigabytes: 16 MiB, mostly column names.
+// DecodeModel refuses a longer header and Encode, SaveModel and NewModelFile
+// refuse a model whose header would be longer.
+const MaxModelHeader = 16 << 20
 
-// MaxModelFile is the largest model file DecodeModel reads: 1 GiB holds a
-// quarter of a billion weights, far beyond any linear model for an edge
-// device, so a larger file is a mistake (the wrong file) rather than a model.
+// MaxModelFile is the largest model file DecodeModel reads, and writers
+// write: 1 GiB holds a quarter of a billion weights, far beyond any linear
+// model for an edge device, so a larger file is a mistake (the wrong file)
+// rather than a model.
 const MaxModelFile = 1 << 30
 
 // ModelFile is everything a model file holds.
@@ -65,8 +66,14 @@ type ModelFile struct {
 // Check reports whether mf is a consistent model: shapes that agree, finite
 // numbers, positive scales.
 func (mf *ModelFile) Check() error {
+	if mf == nil {
+		return errors.New("nil model")
+	}
 	if mf.In <= 0 || mf.Out <= 0 {
 		return fmt.Errorf("model is %d×%d, want at least one input and one output", mf.Out, mf.In)
+	}
+	if len(mf.W)%mf.In != 0 || len(mf.W)/mf.In != mf.Out {
+		return fmt.Errorf("weight has %d values, want %d×%d", len(mf.W), mf.Out, mf.In)
 	}
 	for _, c := range []struct {
 		name string
@@ -102,76 +109,24 @@ type tensorInfo struct {
 	DataOffsets [2]int64 `json:"data_offsets"`
 }
 
-// Encode writes mf in the safetensors layout.
-func (mf *ModelFile) Encode(w io.Writer) error {
-	if err := mf.Check(); err != nil {
-		return fmt.Errorf("regress: saving model: %v", err)
-	}
-	tensors := []struct {
-		name  string
-		shape []int64
-		v     []float32
-	}{
-		{"weight", []int64{int64(mf.Out), int64(mf.In)}, mf.W},
-		{"bias", []int64{int64(mf.Out)}, mf.B},
-		{"input_mean", []int64{int64(mf.In)}, mf.Mean},
-		{"input_scale", []int64{int64(mf.In)}, mf.Scale},
-	}
-	var data []byte
-	header := map[string]any{}
-	for _, t := range tensors {
-		begin := int64(len(data))
-		for _, v := range t.v {
-			data = binary.LittleEndian.AppendUint32(data, math.Float32bits(v))
-		}
-		header[t.name] = tensorInfo{Dtype: "F32", Shape: t.shape, DataOffsets: [2]int64{begin, int64(len(data))}}
-	}
-	meta := map[string]string{
-		"format":         "edgefit",
-		"format_version": strconv.Itoa(ModelFormatVersion),
-		"crc32":          fmt.Sprintf("%08x", crc32.ChecksumIEEE(data)),
-	}
-	if mf.Inputs != nil {
-		b, _ := json.Marshal(mf.Inputs)
-		meta["inputs"] = string(b)
-	}
-	if mf.Outputs != nil {
-		b, _ := json.Marshal(mf.Outputs)
-		meta["outputs"] = string(b)
-	}
-	header["__metadata__"] = meta
-	h, err := json.Marshal(header)
-	if err != nil {
-		return err
-	}
-	for len(h)%8 != 0 {
-		h = append(h, ' ')
-	}
-	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(len(h)))
-	for _, b := range [][]byte{n[:], h, data} {
-		if _, err := w.Write(b); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // DecodeModel reads a model file of size bytes from r. Every length in the
 // file is checked against size before anything is allocated, so a truncated,
 // corrupt or hostile file is an error, not a crash or a huge allocation.
 func DecodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	mf, err := decodeModel(r, size)
 	if err != nil {
-		return nil, fmt.Errorf("not a valid edgefit model file: %v", err)
+		return nil, fmt.Errorf("not a valid edgefit model file: %w", err)
 	}
 	return mf, nil
 }
 
 func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	var nb [8]byte
-	if size > MaxModelFile {
-		return nil, fmt.Errorf("%d bytes, over the %d-byte limit for a model file", size, MaxModelFile)
+	if r == nil {
+		return nil, errors.New("nil reader")
+	}
+	if err := checkModelSize(0, size); err != nil {
+		return nil, err
 	}
 	if size < 8 {
 		return nil, fmt.Errorf("%d bytes, too short for the 8-byte header length", size)
@@ -180,8 +135,11 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 		return nil, fmt.Errorf("reading the header length: %v", err)
 	}
 	hlen := binary.LittleEndian.Uint64(nb[:])
-	if hlen > maxHeader || int64(hlen) > size-8 {
-		return nil, fmt.Errorf("header length %d does not fit the file's %d bytes (limit %d)", hlen, size, maxHeader)
+	if err := checkModelSize(hlen, size); err != nil {
+		return nil, err
+	}
+	if int64(hlen) > size-8 {
+		return nil, fmt.Errorf("header length %d does not fit the file's %d bytes", hlen, size)
 	}
 	h := make([]byte, hlen)
 	if _, err := io.ReadFull(r, h); err != nil {
@@ -191,88 +149,21 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	if err := json.Unmarshal(h, &raw); err != nil {
 		return nil, fmt.Errorf("header is not JSON: %v", err)
 	}
-	var meta map[string]string
-	if m, ok := raw["__metadata__"]; ok {
-		if err := json.Unmarshal(m, &meta); err != nil {
-			return nil, fmt.Errorf("__metadata__ is not a map of strings: %v", err)
-		}
-		delete(raw, "__metadata__")
-	}
-	if meta["format"] != "edgefit" {
-		return nil, errors.New(`__metadata__ has no "format": "edgefit" (a safetensors file from elsewhere?)`)
-	}
-	ver, err := strconv.Atoi(meta["format_version"])
-	if err != nil || ver < 1 {
-		return nil, fmt.Errorf("format_version %q, want a positive integer", meta["format_version"])
-	}
-	if ver > ModelFormatVersion {
-		return nil, fmt.Errorf("format version %d is newer than this program reads (%d)", ver, ModelFormatVersion)
+	meta, err := modelMeta(raw)
+	if err != nil {
+		return nil, err
 	}
 	dataSize := size - 8 - int64(hlen)
 	if int64(int(dataSize)) != dataSize {
 		return nil, fmt.Errorf("%d data bytes: too large for this platform", dataSize)
 	}
-	// Every tensor, known or not, must lie in the data section, and together
-	// they must cover it exactly, as the safetensors readers require.
-	infos := make(map[string]tensorInfo, len(raw))
-	type span struct{ b, e int64 }
-	spans := make([]span, 0, len(raw))
-	for name, m := range raw {
-		var ti tensorInfo
-		if err := json.Unmarshal(m, &ti); err != nil {
-			return nil, fmt.Errorf("tensor %q: %v", name, err)
-		}
-		b, e := ti.DataOffsets[0], ti.DataOffsets[1]
-		if b < 0 || e < b || e > dataSize {
-			return nil, fmt.Errorf("tensor %q: data offsets [%d, %d) outside the %d data bytes (file truncated?)", name, b, e, dataSize)
-		}
-		elems := int64(1)
-		for _, d := range ti.Shape {
-			if d < 0 || (d > 0 && elems > dataSize/d) {
-				return nil, fmt.Errorf("tensor %q: shape %v does not fit the file", name, ti.Shape)
-			}
-			elems *= d
-		}
-		if ti.Dtype == "F32" && elems*4 != e-b {
-			return nil, fmt.Errorf("tensor %q: shape %v needs %d bytes, offsets give %d", name, ti.Shape, elems*4, e-b)
-		}
-		infos[name] = ti
-		spans = append(spans, span{b, e})
+	infos, err := tensorLayout(raw, dataSize)
+	if err != nil {
+		return nil, err
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].b < spans[j].b })
-	end := int64(0)
-	for _, s := range spans {
-		if s.b != end {
-			return nil, fmt.Errorf("tensor data overlaps or leaves a gap at byte %d", end)
-		}
-		end = s.e
-	}
-	if end != dataSize {
-		return nil, fmt.Errorf("tensors cover %d of the %d data bytes", end, dataSize)
-	}
-	w, ok := infos["weight"]
-	if !ok || len(w.Shape) != 2 {
-		return nil, errors.New(`no 2-D tensor "weight"`)
-	}
-	mf := &ModelFile{Out: int(w.Shape[0]), In: int(w.Shape[1])}
-	for _, name := range []string{"weight", "bias", "input_mean", "input_scale"} {
-		ti, ok := infos[name]
-		if !ok {
-			return nil, fmt.Errorf("no tensor %q", name)
-		}
-		if ti.Dtype != "F32" {
-			return nil, fmt.Errorf("tensor %q has dtype %q, want F32", name, ti.Dtype)
-		}
-		want := []int64{int64(mf.In)}
-		switch name {
-		case "weight":
-			want = []int64{int64(mf.Out), int64(mf.In)}
-		case "bias":
-			want = []int64{int64(mf.Out)}
-		}
-		if fmt.Sprint(ti.Shape) != fmt.Sprint(want) {
-			return nil, fmt.Errorf("tensor %q has shape %v, want %v", name, ti.Shape, want)
-		}
+	mf, err := modelShape(infos)
+	if err != nil {
+		return nil, err
 	}
 	// All sizes are now known to fit the file: read the data.
 	data := make([]byte, dataSize)
@@ -307,6 +198,117 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	return mf, nil
 }
 
+// modelMeta takes "__metadata__" out of the header's entries and checks
+// that it is an edgefit model of a version this program reads.
+func modelMeta(raw map[string]json.RawMessage) (map[string]string, error) {
+	var meta map[string]string
+	if m, ok := raw["__metadata__"]; ok {
+		if err := json.Unmarshal(m, &meta); err != nil {
+			return nil, fmt.Errorf("__metadata__ is not a map of strings: %v", err)
+		}
+		delete(raw, "__metadata__")
+	}
+	if meta["format"] != "edgefit" {
+		return nil, errors.New(`__metadata__ has no "format": "edgefit" (a safetensors file from elsewhere?)`)
+	}
+	ver, err := strconv.Atoi(meta["format_version"])
+	if err != nil || ver < 1 {
+		return nil, fmt.Errorf("format_version %q, want a positive integer", meta["format_version"])
+	}
+	if ver > ModelFormatVersion {
+		return nil, fmt.Errorf("format version %d is newer than this program reads (%d)", ver, ModelFormatVersion)
+	}
+	return meta, nil
+}
+
+// tensorLayout reads the header's tensors (raw, without "__metadata__") and
+// checks that every one, known or not, lies in the data section of dataSize
+// bytes, and that together they cover it exactly, as the safetensors readers
+// require.
+func tensorLayout(raw map[string]json.RawMessage, dataSize int64) (map[string]tensorInfo, error) {
+	// The tensors are checked in name order and their spans sorted by both
+	// ends, so that the outcome, and the error named, never depend on map
+	// order: a zero-length tensor shares its begin offset with its
+	// neighbour, and sorting by begin alone let either come first.
+	names := make([]string, 0, len(raw))
+	for name := range raw {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	infos := make(map[string]tensorInfo, len(raw))
+	type span struct{ b, e int64 }
+	spans := make([]span, 0, len(raw))
+	for _, name := range names {
+		var ti tensorInfo
+		if err := json.Unmarshal(raw[name], &ti); err != nil {
+			return nil, fmt.Errorf("tensor %q: %v", name, err)
+		}
+		b, e := ti.DataOffsets[0], ti.DataOffsets[1]
+		if b < 0 || e < b || e > dataSize {
+			return nil, fmt.Errorf("tensor %q: data offsets [%d, %d) outside the %d data bytes (file truncated?)", name, b, e, dataSize)
+		}
+		elems := int64(1)
+		for _, d := range ti.Shape {
+			if d < 0 || (d > 0 && elems > dataSize/d) {
+				return nil, fmt.Errorf("tensor %q: shape %v does not fit the file", name, ti.Shape)
+			}
+			elems *= d
+		}
+		if ti.Dtype == "F32" && elems*4 != e-b {
+			return nil, fmt.Errorf("tensor %q: shape %v needs %d bytes, offsets give %d", name, ti.Shape, elems*4, e-b)
+		}
+		infos[name] = ti
+		spans = append(spans, span{b, e})
+	}
+	sort.Slice(spans, func(i, j int) bool {
+		if spans[i].b != spans[j].b {
+			return spans[i].b < spans[j].b
+		}
+		return spans[i].e < spans[j].e
+	})
+	end := int64(0)
+	for _, s := range spans {
+		if s.b != end {
+			return nil, fmt.Errorf("tensor data overlaps or leaves a gap at byte %d", end)
+		}
+		end = s.e
+	}
+	if end != dataSize {
+		return nil, fmt.Errorf("tensors cover %d of the %d data bytes", end, dataSize)
+	}
+	return infos, nil
+}
+
+// modelShape checks that the model's four tensors are there, F32, with the
+// shapes of one model, and returns the ModelFile to fill.
+func modelShape(infos map[string]tensorInfo) (*ModelFile, error) {
+	w, ok := infos["weight"]
+	if !ok || len(w.Shape) != 2 {
+		return nil, errors.New(`no 2-D tensor "weight"`)
+	}
+	mf := &ModelFile{Out: int(w.Shape[0]), In: int(w.Shape[1])}
+	for _, name := range []string{"weight", "bias", "input_mean", "input_scale"} {
+		ti, ok := infos[name]
+		if !ok {
+			return nil, fmt.Errorf("no tensor %q", name)
+		}
+		if ti.Dtype != "F32" {
+			return nil, fmt.Errorf("tensor %q has dtype %q, want F32", name, ti.Dtype)
+		}
+		want := []int64{int64(mf.In)}
+		switch name {
+		case "weight":
+			want = []int64{int64(mf.Out), int64(mf.In)}
+		case "bias":
+			want = []int64{int64(mf.Out)}
+		}
+		if fmt.Sprint(ti.Shape) != fmt.Sprint(want) {
+			return nil, fmt.Errorf("tensor %q has shape %v, want %v", name, ti.Shape, want)
+		}
+	}
+	return mf, nil
+}
+
 // LoadModel reads a model file.
 func LoadModel(path string) (*ModelFile, error) {
 	f, err := os.Open(path)
@@ -323,7 +325,7 @@ func LoadModel(path string) (*ModelFile, error) {
 	}
 	mf, err := DecodeModel(f, st.Size())
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return mf, nil
 }
@@ -369,49 +371,4 @@ func SaveModel(path string, mf *ModelFile) (err error) {
 		d.Close()
 	}
 	return nil
-}
-
-// Predict computes the outputs Y (m×Out) of m raw input rows X (m×In), one
-// matmul with the active kernels. It allocates nothing.
-func (mf *ModelFile) Predict(m int, X, Y []float32) {
-	edgefit.MatMulBias(m, mf.Out, mf.In, X, mf.In, mf.W, mf.In, mf.B, Y, mf.Out)
-}
-
-// NewModelFile makes the file contents for a model trained on inputs
-// standardised by std (nil: raw inputs): the standardisation is folded into
-// the weights, so the file's weight and bias apply to raw inputs. inputs and
-// outputs name the columns (nil for none).
-func NewModelFile(m *Linear, std *Standardizer, inputs, outputs []string) (*ModelFile, error) {
-	in, out := m.In(), m.Out()
-	mf := &ModelFile{Inputs: inputs, Outputs: outputs, In: in, Out: out,
-		W: make([]float32, out*in), B: make([]float32, out), Mean: make([]float32, in), Scale: make([]float32, in)}
-	for j := 0; j < out; j++ {
-		copy(mf.W[j*in:(j+1)*in], m.W.Row(j))
-	}
-	copy(mf.B, m.B)
-	if std == nil {
-		for p := range mf.Scale {
-			mf.Scale[p] = 1
-		}
-	} else {
-		if len(std.Mean) != in || len(std.Scale) != in {
-			return nil, fmt.Errorf("regress: NewModelFile: standardisation of %d inputs for a model of %d", len(std.Mean), in)
-		}
-		copy(mf.Mean, std.Mean)
-		copy(mf.Scale, std.Scale)
-		std.Fold(mf.W, mf.B, mf.W, mf.B)
-	}
-	if err := mf.Check(); err != nil {
-		return nil, fmt.Errorf("regress: NewModelFile: %v", err)
-	}
-	return mf, nil
-}
-
-// Linear returns the model for raw inputs that the file holds.
-func (mf *ModelFile) Linear() (*Linear, error) {
-	rows := make([][]float32, mf.Out)
-	for j := range rows {
-		rows[j] = mf.W[j*mf.In : (j+1)*mf.In]
-	}
-	return NewLinearFrom(rows, mf.B)
 }

@@ -47,7 +47,7 @@ func TestGuardRollsBack(t *testing.T) {
 	m, _ := NewLinear(3, 2, 7)
 	opt, _ := NewSGD(SGDConfig{LR: 1e-3}) // far too large for raw crop inputs
 	tr, _ := NewTrainer(m, MSE, opt, 5)
-	g := NewGuard(tr, 20)
+	g, _ := NewGuard(tr, 20)
 	var last float32
 	for e := 1; e <= 100; e++ {
 		st, err := tr.Epoch(ctxBg, loader)
@@ -71,7 +71,7 @@ func TestGuardRollsBack(t *testing.T) {
 	m2, _ := NewLinear(3, 2, 7)
 	opt2, _ := NewSGD(SGDConfig{LR: 1e-3})
 	tr2, _ := NewTrainer(m2, MSE, opt2, 5)
-	g2 := NewGuard(tr2, 0)
+	g2, _ := NewGuard(tr2, 0)
 	var err error
 	for e := 1; e <= 100 && err == nil; e++ {
 		st, eerr := tr2.Epoch(ctxBg, loader)
@@ -87,7 +87,7 @@ func TestGuardAfterAllocs(t *testing.T) {
 	m, _ := NewLinear(3, 2, 7)
 	opt, _ := NewSGD(SGDConfig{LR: 1e-5, Momentum: 0.9})
 	tr, _ := NewTrainer(m, MSE, opt, 5)
-	g := NewGuard(tr, 3)
+	g, _ := NewGuard(tr, 3)
 	loss := float32(100)
 	g.After(1, loss, nil)
 	if a := testing.AllocsPerRun(100, func() {

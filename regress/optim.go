@@ -16,12 +16,17 @@ import (
 // running state (Reset), and saving and restoring that state (StateLen,
 // SaveState, LoadState) so that a Snapshot can put training back exactly where
 // it was.
+//
+// An optimiser belongs to one Trainer: NewTrainer refuses SGD or Adam already
+// given to another (their state is per model), and Step refuses parameters
+// of another length than Init's.
 type Optimizer interface {
 	// Init sizes the optimiser's state for n parameters and resets it. It is
 	// the only method that may allocate.
 	Init(n int) error
-	// Step updates params in place from grads (same length as Init's n).
-	Step(params, grads []float32)
+	// Step updates params in place from grads, both of Init's n values;
+	// other lengths are an error and nothing is updated.
+	Step(params, grads []float32) error
 	// LR is the learning rate.
 	LR() float64
 	// SetLR changes the learning rate for the following steps; it must be
@@ -33,10 +38,44 @@ type Optimizer interface {
 	// StateLen is the number of float32 values SaveState writes.
 	StateLen() int
 	// SaveState copies the running state into dst (StateLen values) and
-	// returns the number of steps taken.
-	SaveState(dst []float32) (steps int)
+	// returns the number of steps taken; a dst of another length is an
+	// error.
+	SaveState(dst []float32) (steps int, err error)
 	// LoadState restores a state saved by SaveState.
 	LoadState(src []float32, steps int) error
+}
+
+// owner is what SGD and Adam record of the trainer they were given to, so
+// that a second trainer is refused: two models stepping one optimiser's
+// state would corrupt each other's momentum or overrun it.
+type owner struct{ t *Trainer }
+
+// owned reports whether a trainer has the optimiser.
+func (o *owner) owned() bool { return o.t != nil }
+
+// claim gives the optimiser to t.
+func (o *owner) claim(t *Trainer) { o.t = t }
+
+// claimer is implemented by the optimisers that know their trainer.
+type claimer interface {
+	owned() bool
+	claim(*Trainer)
+}
+
+// checkStep returns an error unless params and grads both have n values.
+func checkStep(op string, params, grads []float32, n int) error {
+	if len(params) != n || len(grads) != n {
+		return fmt.Errorf("regress: %s.Step: %d parameters and %d gradients, want %d of each (as given to Init)", op, len(params), len(grads), n)
+	}
+	return nil
+}
+
+// checkSave returns an error unless dst has n values.
+func checkSave(op string, dst []float32, n int) error {
+	if len(dst) != n {
+		return fmt.Errorf("regress: %s.SaveState: room for %d values, want StateLen's %d", op, len(dst), n)
+	}
+	return nil
 }
 
 func checkLR(op string, lr float64) error {
@@ -82,7 +121,9 @@ type SGDConfig struct {
 type SGD struct {
 	cfg   SGDConfig
 	buf   []float32
+	n     int // parameters, from Init
 	steps int
+	owner
 }
 
 // NewSGD checks cfg as torch.optim.SGD does (and refuses a learning rate that
@@ -117,6 +158,7 @@ func (o *SGD) Init(n int) error {
 	if o.cfg.Momentum != 0 {
 		o.buf = make([]float32, n)
 	}
+	o.n = n
 	o.steps = 0
 	return nil
 }
@@ -140,9 +182,12 @@ func (o *SGD) Reset() { o.steps = 0 }
 func (o *SGD) StateLen() int { return len(o.buf) }
 
 // SaveState copies the running state into dst and returns the step count.
-func (o *SGD) SaveState(dst []float32) int {
+func (o *SGD) SaveState(dst []float32) (int, error) {
+	if err := checkSave("SGD", dst, len(o.buf)); err != nil {
+		return 0, err
+	}
 	copy(dst, o.buf)
-	return o.steps
+	return o.steps, nil
 }
 
 // LoadState restores a state saved by SaveState.
@@ -156,14 +201,17 @@ func (o *SGD) LoadState(src []float32, steps int) error {
 }
 
 // Step applies one update to params from grads; it allocates nothing.
-func (o *SGD) Step(params, grads []float32) {
+func (o *SGD) Step(params, grads []float32) error {
+	if err := checkStep("SGD", params, grads, o.n); err != nil {
+		return err
+	}
 	c := &o.cfg
 	lr := float32(c.LR)
 	if c.Momentum == 0 && c.WeightDecay == 0 && !c.Maximize {
 		// Plain gradient descent is one axpy.
 		edgefit.Axpy(-lr, grads, params)
 		o.steps++
-		return
+		return nil
 	}
 	grads = grads[:len(params)]
 	wd := float32(c.WeightDecay)
@@ -197,6 +245,7 @@ func (o *SGD) Step(params, grads []float32) {
 		params[i] = p - lr*g
 	}
 	o.steps++
+	return nil
 }
 
 // AdamConfig holds the arguments of torch.optim.Adam; AdamDefaults fills in
@@ -230,6 +279,7 @@ type Adam struct {
 	m, v  []float32 // m and v, one slice so that state saving is one copy
 	state []float32
 	steps int
+	owner
 }
 
 // NewAdam checks cfg as torch.optim.Adam does (and refuses a learning rate
@@ -289,9 +339,12 @@ func (o *Adam) Reset() {
 func (o *Adam) StateLen() int { return len(o.state) }
 
 // SaveState copies the running state into dst and returns the step count.
-func (o *Adam) SaveState(dst []float32) int {
+func (o *Adam) SaveState(dst []float32) (int, error) {
+	if err := checkSave("Adam", dst, len(o.state)); err != nil {
+		return 0, err
+	}
 	copy(dst, o.state)
-	return o.steps
+	return o.steps, nil
 }
 
 // LoadState restores a state saved by SaveState.
@@ -305,7 +358,10 @@ func (o *Adam) LoadState(src []float32, steps int) error {
 }
 
 // Step applies one update to params from grads; it allocates nothing.
-func (o *Adam) Step(params, grads []float32) {
+func (o *Adam) Step(params, grads []float32) error {
+	if err := checkStep("Adam", params, grads, len(o.m)); err != nil {
+		return err
+	}
 	c := &o.cfg
 	o.steps++
 	t := float64(o.steps)
@@ -331,4 +387,5 @@ func (o *Adam) Step(params, grads []float32) {
 		denom := float32(math.Sqrt(float64(v[i])))/bc2Sqrt + eps
 		params[i] = p - stepSize*(m[i]/denom)
 	}
+	return nil
 }

@@ -23,15 +23,18 @@ type Welford struct {
 	M2    []float64 // per feature: Σ (x − mean)²
 }
 
-// NewWelford returns an accumulator for k features.
-func NewWelford(k int) *Welford {
-	return &Welford{Mean: make([]float64, k), M2: make([]float64, k)}
+// NewWelford returns an accumulator for k ≥ 0 features.
+func NewWelford(k int) (*Welford, error) {
+	if k < 0 {
+		return nil, fmt.Errorf("regress: NewWelford: %d features: want at least 0", k)
+	}
+	return &Welford{Mean: make([]float64, k), M2: make([]float64, k)}, nil
 }
 
-// Add adds one row of len(w.Mean) features.
-func (w *Welford) Add(x []float32) {
-	if len(x) != len(w.Mean) {
-		panic(fmt.Sprintf("regress: Welford.Add: len(x) = %d, want %d", len(x), len(w.Mean)))
+// Add adds one row of len(w.Mean) features; another length is an error.
+func (w *Welford) Add(x []float32) error {
+	if len(x) != len(w.Mean) || len(w.M2) != len(w.Mean) {
+		return fmt.Errorf("regress: Welford.Add: %d values for %d features", len(x), len(w.Mean))
 	}
 	w.Count++
 	inv := 1 / float64(w.Count)
@@ -40,18 +43,27 @@ func (w *Welford) Add(x []float32) {
 		w.Mean[i] += d * inv
 		w.M2[i] += d * (float64(v) - w.Mean[i])
 	}
+	return nil
 }
 
-// AddRows adds m rows of X (row stride ldx).
-func (w *Welford) AddRows(m int, X []float32, ldx int) {
+// AddRows adds m rows of X (row stride ldx ≥ the number of features); X
+// too short for them is an error, and then no row is added.
+func (w *Welford) AddRows(m int, X []float32, ldx int) error {
 	k := len(w.Mean)
-	for i := 0; i < m; i++ {
-		w.Add(X[i*ldx : i*ldx+k])
+	if err := checkRows("Welford.AddRows", "X", m, k, X, ldx); err != nil {
+		return err
 	}
+	for i := 0; i < m; i++ {
+		if err := w.Add(X[i*ldx : i*ldx+k]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Var returns feature i's population variance (dividing by the count, as
-// scikit-learn's StandardScaler does).
+// scikit-learn's StandardScaler does). i indexes the features as a slice
+// index does: out of range, it panics.
 func (w *Welford) Var(i int) float64 {
 	if w.Count == 0 {
 		return 0
@@ -80,8 +92,12 @@ type Standardizer struct {
 	Mean, Scale []float32
 }
 
-// Identity reports whether s changes nothing (mean 0, scale 1 everywhere).
+// Identity reports whether s changes nothing (mean 0, scale 1 everywhere);
+// Mean and Scale of different lengths are not the identity.
 func (s *Standardizer) Identity() bool {
+	if len(s.Scale) != len(s.Mean) {
+		return false
+	}
 	for i := range s.Mean {
 		if s.Mean[i] != 0 || s.Scale[i] != 1 {
 			return false
@@ -91,24 +107,68 @@ func (s *Standardizer) Identity() bool {
 }
 
 // Apply writes the standardised rows of X (m×k, row stride ldx) to D (row
-// stride ldd); D may be X. It allocates nothing.
-func (s *Standardizer) Apply(m int, X []float32, ldx int, D []float32, ldd int) {
+// stride ldd); D may be X. Slices too short, strides below k or Mean and
+// Scale of different lengths are an error, and nothing is written. It
+// allocates nothing.
+func (s *Standardizer) Apply(m int, X []float32, ldx int, D []float32, ldd int) error {
 	k := len(s.Mean)
+	if len(s.Scale) != k {
+		return fmt.Errorf("regress: Standardizer.Apply: %d means and %d scales", k, len(s.Scale))
+	}
+	if err := checkRows("Standardizer.Apply", "X", m, k, X, ldx); err != nil {
+		return err
+	}
+	if err := checkRows("Standardizer.Apply", "D", m, k, D, ldd); err != nil {
+		return err
+	}
 	for i := 0; i < m; i++ {
 		x, d := X[i*ldx:i*ldx+k], D[i*ldd:i*ldd+k]
 		for p := range x {
 			d[p] = (x[p] - s.Mean[p]) / s.Scale[p]
 		}
 	}
+	return nil
+}
+
+// check returns an error unless s standardises k inputs: k finite means and
+// k positive, finite scales.
+func (s *Standardizer) check(op string, k int) error {
+	if len(s.Mean) != k || len(s.Scale) != k {
+		return fmt.Errorf("regress: %s: standardizer of %d means and %d scales, the model takes %d inputs", op, len(s.Mean), len(s.Scale), k)
+	}
+	for i := range s.Mean {
+		if !finite(s.Mean[i]) || !finite(s.Scale[i]) || !(s.Scale[i] > 0) {
+			return fmt.Errorf("regress: %s: standardizer input %d has mean %v and scale %v: want finite numbers and a scale > 0", op, i, s.Mean[i], s.Scale[i])
+		}
+	}
+	return nil
+}
+
+// checkRows returns an error unless X holds m rows of k values at row stride
+// ld: m ≥ 0, ld ≥ k, and len(X) ≥ (m−1)·ld + k, computed without overflow.
+func checkRows(op, name string, m, k int, X []float32, ld int) error {
+	if m < 0 || k < 0 || ld < k {
+		return fmt.Errorf("regress: %s: %d rows of %d values at stride %d: want counts ≥ 0 and a stride of at least %d", op, m, k, ld, k)
+	}
+	if m == 0 || k == 0 {
+		return nil
+	}
+	if len(X) < k || (m-1) > (len(X)-k)/ld {
+		return fmt.Errorf("regress: %s: %s holds %d values, too few for %d rows of %d at stride %d", op, name, len(X), m, k, ld)
+	}
+	return nil
 }
 
 // Fold turns weights W (n×k) and bias b trained on standardised inputs into
 // the weights and bias that give the same outputs on raw inputs, writing
 // them to Wraw and braw (which may be W and b). The arithmetic is float64.
-func (s *Standardizer) Fold(W, b, Wraw, braw []float32) {
+// Weights that are not n×k for n = len(b) are an error.
+func (s *Standardizer) Fold(W, b, Wraw, braw []float32) error {
 	k := len(s.Mean)
 	n := len(b)
-	s.checkParams("Fold", W, b, Wraw, braw)
+	if err := s.checkParams("Fold", W, b, Wraw, braw); err != nil {
+		return err
+	}
 	for j := 0; j < n; j++ {
 		bj := float64(b[j])
 		for p := 0; p < k; p++ {
@@ -118,15 +178,18 @@ func (s *Standardizer) Fold(W, b, Wraw, braw []float32) {
 		}
 		braw[j] = float32(bj)
 	}
+	return nil
 }
 
 // Unfold is the inverse of Fold: from weights for raw inputs to the weights
 // for standardised inputs that give the same outputs (used to start training
 // from a given model).
-func (s *Standardizer) Unfold(Wraw, braw, W, b []float32) {
+func (s *Standardizer) Unfold(Wraw, braw, W, b []float32) error {
 	k := len(s.Mean)
 	n := len(braw)
-	s.checkParams("Unfold", Wraw, braw, W, b)
+	if err := s.checkParams("Unfold", Wraw, braw, W, b); err != nil {
+		return err
+	}
 	for j := 0; j < n; j++ {
 		bj := float64(braw[j])
 		for p := 0; p < k; p++ {
@@ -136,13 +199,18 @@ func (s *Standardizer) Unfold(Wraw, braw, W, b []float32) {
 		}
 		b[j] = float32(bj)
 	}
+	return nil
 }
 
-// checkParams panics unless the weights are n×k for n = len(b), a caller's
-// bug rather than bad data.
-func (s *Standardizer) checkParams(op string, W, b, W2, b2 []float32) {
+// checkParams returns an error unless the weights are n×k for n = len(b) and
+// Scale has k values.
+func (s *Standardizer) checkParams(op string, W, b, W2, b2 []float32) error {
 	k, n := len(s.Mean), len(b)
-	if len(W) != n*k || len(W2) != n*k || len(b2) != n {
-		panic(fmt.Sprintf("regress: Standardizer.%s: weights of %d and %d values, biases of %d and %d, want %d×%d and %d for %d inputs", op, len(W), len(W2), n, len(b2), n, k, n, k))
+	if len(s.Scale) != k {
+		return fmt.Errorf("regress: Standardizer.%s: %d means and %d scales", op, k, len(s.Scale))
 	}
+	if (k > 0 && (len(W)%k != 0 || len(W)/k != n)) || (k == 0 && len(W) != 0) || len(W2) != len(W) || len(b2) != n {
+		return fmt.Errorf("regress: Standardizer.%s: weights of %d and %d values, biases of %d and %d, want %d×%d and %d for %d inputs", op, len(W), len(W2), n, len(b2), n, k, n, k)
+	}
+	return nil
 }

@@ -54,13 +54,18 @@ const (
 const fusedMaxWork = 256
 
 // NewTrainer returns a trainer for batches of at most maxBatch rows (a
-// Loader's BatchSize). Init is called on opt.
+// Loader's BatchSize). Init is called on opt, which then belongs to this
+// trainer: an SGD or Adam already given to another trainer is refused.
 func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, error) {
-	if m == nil || opt == nil {
+	if m == nil || opt == nil || opt == (*SGD)(nil) || opt == (*Adam)(nil) {
 		return nil, errors.New("regress: NewTrainer: model and optimiser must not be nil")
 	}
-	if m.In() == 0 || m.Out() == 0 || len(m.params) != m.In()*m.Out()+m.Out() {
-		return nil, errors.New("regress: NewTrainer: the model was not made by NewLinear or NewLinearFrom")
+	if err := m.valid("NewTrainer"); err != nil {
+		return nil, err
+	}
+	cl, _ := opt.(claimer)
+	if cl != nil && cl.owned() {
+		return nil, errors.New("regress: NewTrainer: the optimiser belongs to another trainer: make one optimiser per trainer")
 	}
 	if err := loss.check(); err != nil {
 		return nil, err
@@ -78,6 +83,9 @@ func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, er
 	t.grad = make([]float32, len(m.params))
 	t.gW = linalg.Dense{Rows: out, Cols: in, Stride: in, Data: t.grad[: out*in : out*in]}
 	t.gb = t.grad[out*in:]
+	if cl != nil {
+		cl.claim(t)
+	}
 	return t, nil
 }
 
@@ -180,7 +188,8 @@ func (t *Trainer) backwardTiny(X, Y linalg.Dense, alpha float32) float32 {
 //
 // and returns the batch's loss (before the update). If the loss is NaN or
 // Inf the model is left untouched and the error is a *DivergedError (or names
-// the row and column of a NaN or Inf in the batch, if that is the cause).
+// the row and column of a NaN or Inf in the batch, if that is the cause, or is
+// an *OverflowError if the targets are too large to square in float32).
 func (t *Trainer) Step(X, Y linalg.Dense) (float32, error) {
 	return t.step(X, Y, t.p)
 }
@@ -194,41 +203,10 @@ func (t *Trainer) step(X, Y, p linalg.Dense) (float32, error) {
 	if !finite(loss) {
 		return loss, t.badLoss(X, Y, loss, 0)
 	}
-	t.Opt.Step(t.Model.params, t.grad)
+	if err := t.Opt.Step(t.Model.params, t.grad); err != nil {
+		return loss, err
+	}
 	return loss, nil
-}
-
-// badLoss explains a non-finite loss: bad data if the batch holds any, else
-// divergence.
-func (t *Trainer) badLoss(X, Y linalg.Dense, loss float32, epoch int) error {
-	if err := linalg.CheckFinite("regress: batch inputs", X); err != nil {
-		return err
-	}
-	if err := linalg.CheckFinite("regress: batch targets", Y); err != nil {
-		return err
-	}
-	return &DivergedError{Epoch: epoch, Loss: loss}
-}
-
-// DivergedError reports training that diverged: the loss became NaN or Inf,
-// or grew without bound, or the parameters stopped being finite. The model's
-// parameters are not to be trusted; Trainer.Restore puts back a Snapshot.
-type DivergedError struct {
-	Epoch  int     // 1-based epoch in which it was seen; 0 outside Fit
-	Loss   float32 // the offending loss
-	Reason string  // what was seen, if not a NaN or Inf loss
-}
-
-func (e *DivergedError) Error() string {
-	what := fmt.Sprintf("loss %v", e.Loss)
-	if e.Reason != "" {
-		what = e.Reason
-	}
-	where := ""
-	if e.Epoch > 0 {
-		where = fmt.Sprintf(" at epoch %d", e.Epoch)
-	}
-	return fmt.Sprintf("regress: training diverged%s (%s): lower the learning rate or standardise the inputs", where, what)
 }
 
 // ErrStop, returned by FitConfig.OnEpoch, ends Fit early without an error
@@ -254,8 +232,8 @@ type EpochStats struct {
 // batches. It allocates nothing.
 func (t *Trainer) Epoch(ctx context.Context, l *Loader) (EpochStats, error) {
 	var st EpochStats
-	if l == nil {
-		return st, errors.New("regress: Epoch: nil loader")
+	if l == nil || ctx == nil {
+		return st, errors.New("regress: Epoch: nil loader or context")
 	}
 	if err := l.reset(l.ahead == nil); err != nil {
 		return st, err
@@ -342,8 +320,11 @@ func (t *Trainer) Fit(ctx context.Context, l *Loader, cfg FitConfig) ([]float32,
 	if cfg.Epochs <= 0 {
 		return nil, fmt.Errorf("regress: Fit: %d epochs: want at least 1", cfg.Epochs)
 	}
-	if l == nil {
-		return nil, errors.New("regress: Fit: nil loader")
+	if l == nil || ctx == nil {
+		return nil, errors.New("regress: Fit: nil loader or context")
+	}
+	if math.IsNaN(cfg.GrowthLimit) || math.IsInf(cfg.GrowthLimit, 0) {
+		return nil, fmt.Errorf("regress: Fit: growth limit %v: want a finite number (0 for the default)", cfg.GrowthLimit)
 	}
 	if l.BatchSize() > t.maxBatch {
 		return nil, fmt.Errorf("regress: Fit: the loader's batches have %d rows, the trainer was made for at most %d", l.BatchSize(), t.maxBatch)
@@ -361,6 +342,7 @@ func (t *Trainer) Fit(ctx context.Context, l *Loader, cfg FitConfig) ([]float32,
 			if errors.As(err, &d) {
 				d.Epoch = e
 			}
+			overflowEpoch(err, e)
 			return hist, err
 		}
 		st.Epoch, st.Epochs = e, cfg.Epochs
@@ -399,64 +381,4 @@ func nonFinite(p []float32) int {
 		}
 	}
 	return -1
-}
-
-// Evaluate returns the loss of the model on inputs X and targets Y (any
-// number of rows, predicted in chunks of MaxBatch), without training:
-// with torch.no_grad(): loss_fn(model(X), Y). It allocates nothing.
-func (t *Trainer) Evaluate(X, Y linalg.Dense) (float32, error) {
-	m := t.Model
-	if X.Cols != m.In() || Y.Cols != m.Out() || X.Rows != Y.Rows {
-		return 0, fmt.Errorf("regress: Evaluate: %d×%d inputs and %d×%d targets for a %d→%d model: want one target row per input row, %d input and %d target columns", X.Rows, X.Cols, Y.Rows, Y.Cols, m.In(), m.Out(), m.In(), m.Out())
-	}
-	if X.Rows == 0 {
-		return 0, errors.New("regress: Evaluate: no rows")
-	}
-	var sq float64
-	for lo := 0; lo < X.Rows; lo += t.maxBatch {
-		hi := min(lo+t.maxBatch, X.Rows)
-		P := t.p.Slice(0, hi-lo)
-		if err := linalg.MatMulBias(P, X.Slice(lo, hi), m.W, m.B); err != nil {
-			return 0, err
-		}
-		s, err := linalg.SqErrSum(P, Y.Slice(lo, hi))
-		if err != nil {
-			return 0, err
-		}
-		sq += float64(s)
-	}
-	return t.Loss.fromSum(float32(sq), X.Rows*Y.Cols), nil
-}
-
-// Snapshot holds a copy of a model's parameters and its optimiser's state.
-type Snapshot struct {
-	Params []float32
-	State  []float32
-	Steps  int
-}
-
-// Snapshot copies the model's parameters and the optimiser's state into s,
-// reusing s's slices when they are large enough (so that taking a snapshot
-// every epoch allocates only the first time).
-func (t *Trainer) Snapshot(s *Snapshot) {
-	s.Params = append(s.Params[:0], t.Model.params...)
-	n := t.Opt.StateLen()
-	if cap(s.State) < n {
-		s.State = make([]float32, n)
-	}
-	s.State = s.State[:n]
-	s.Steps = t.Opt.SaveState(s.State)
-}
-
-// Restore puts back the parameters and optimiser state of a Snapshot taken
-// from this trainer.
-func (t *Trainer) Restore(s *Snapshot) error {
-	if len(s.Params) != len(t.Model.params) {
-		return fmt.Errorf("regress: Restore: snapshot of %d parameters, the model has %d", len(s.Params), len(t.Model.params))
-	}
-	if err := t.Opt.LoadState(s.State, s.Steps); err != nil {
-		return err
-	}
-	copy(t.Model.params, s.Params)
-	return nil
 }

@@ -52,7 +52,10 @@ func cmdEval(e *env, args []string) error {
 	}
 	const chunk = 4096
 	X, Y, P := make([]float32, chunk*mf.In), make([]float32, chunk*mf.Out), make([]float32, chunk*mf.Out)
-	met := regress.NewMetrics(mf.Out)
+	met, err := regress.NewMetrics(mf.Out)
+	if err != nil {
+		return err
+	}
 	for {
 		m, err := cr.ReadBatch(chunk, X, Y)
 		if err == io.EOF {
@@ -61,8 +64,12 @@ func cmdEval(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		mf.Predict(m, X[:m*mf.In], P[:m*mf.Out])
-		met.Add(m, P, Y)
+		if err := mf.Predict(m, X[:m*mf.In], P[:m*mf.Out]); err != nil {
+			return err
+		}
+		if err := met.Add(m, P, Y); err != nil {
+			return err
+		}
 	}
 	if met.Count == 0 {
 		return fmt.Errorf("%s: no data rows after the header", *data)

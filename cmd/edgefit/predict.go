@@ -46,7 +46,9 @@ func cmdPredict(e *env, args []string) error {
 	out := newPredictWriter(e, mf, *asJSON)
 	x, y := make([]float32, mf.In), make([]float32, mf.Out)
 	predict := func() error {
-		mf.Predict(1, x, y)
+		if err := mf.Predict(1, x, y); err != nil {
+			return err
+		}
 		return out.row(y)
 	}
 	if len(rows) > 0 {

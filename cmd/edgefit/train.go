@@ -249,8 +249,14 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	maxRows := st.Size() / int64(2*len(cols.Header))
 	inMemory := maxRows*rowBytes <= budget
 	valT := &table{k: k, n: n}
-	welford := regress.NewWelford(k)
-	ls := regress.NewLeastSquares(k, n)
+	welford, err := regress.NewWelford(k)
+	if err != nil {
+		return nil, err
+	}
+	ls, err := regress.NewLeastSquares(k, n)
+	if err != nil {
+		return nil, err
+	}
 	var row, trainRows int64
 	prog := newProgress(e.stderr, e.tty, f.epochs, f.quiet || f.json && !e.tty)
 	err = file.Pass(bufX, bufY, func(m int, X, Y []float32) error {
@@ -267,8 +273,12 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 				}
 			} else {
 				trainRows++
-				welford.Add(x)
-				ls.Add(x, y)
+				if err := welford.Add(x); err != nil {
+					return err
+				}
+				if err := ls.Add(x, y); err != nil {
+					return err
+				}
 				if inMemory {
 					mem.X, mem.Y = append(mem.X, x...), append(mem.Y, y...)
 				}
@@ -320,7 +330,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	var trainStd, valStd *table
 	standardized := func(t *table) *table {
 		s := &table{k: k, n: n, X: make([]float32, len(t.X)), Y: t.Y}
-		std.Apply(t.rows(), t.X, k, s.X, k)
+		std.Apply(t.rows(), t.X, k, s.X, k) // k columns by construction: no error
 		return s
 	}
 	if inMemory {
@@ -408,7 +418,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 				if kept == 0 {
 					return nil
 				}
-				std.Apply(kept, X, k, X, k)
+				if err := std.Apply(kept, X, k, X, k); err != nil {
+					return err
+				}
 				Xd, _ := linalg.FromSlice(kept, k, X[:kept*k])
 				Yd, _ := linalg.FromSlice(kept, n, Y[:kept*n])
 				return step(Xd, Yd)
@@ -420,7 +432,10 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		return float32(sq / float64(elems)), nil
 	}
 
-	guard := regress.NewGuard(tr, f.rollbacks)
+	guard, err := regress.NewGuard(tr, f.rollbacks)
+	if err != nil {
+		return nil, err
+	}
 	if f.rollbacks == 0 {
 		// Without rollbacks a false alarm would end a good run: only a
 		// loss a million times the best, as Fit uses, counts as growth
@@ -429,7 +444,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 	var early *regress.EarlyStop
 	if f.patience > 0 {
-		early = regress.NewEarlyStop(f.patience, 0, len(model.W.Data), len(model.B))
+		if early, err = regress.NewEarlyStop(f.patience, 0, len(model.W.Data), len(model.B)); err != nil {
+			return nil, err
+		}
 	}
 	lrScale := 1.0
 	for epoch := 0; epoch < f.epochs; epoch++ {
@@ -467,8 +484,14 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 			if err != nil {
 				return nil, err
 			}
-			if early != nil && early.Observe(epoch, float64(vl), model.W.Data, model.B) {
-				break
+			if early != nil {
+				stop, err := early.Observe(epoch, float64(vl), model.W.Data, model.B)
+				if err != nil {
+					return nil, err
+				}
+				if stop {
+					break
+				}
 			}
 		}
 	}
@@ -485,38 +508,55 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 
 	// Export: weights for raw inputs, measured on the raw rows.
 	mf, err := regress.NewModelFile(model, std, res.Inputs, res.Outputs)
+	if errors.Is(err, regress.ErrModelTooLarge) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("the trained model is unusable (%v): lower the learning rate", err)
 	}
-	met := regress.NewMetrics(n)
+	met, err := regress.NewMetrics(n)
+	if err != nil {
+		return nil, err
+	}
 	P := make([]float32, chunk*n)
-	addRows := func(m int, X, Y []float32) {
+	addRows := func(m int, X, Y []float32) error {
 		for lo := 0; lo < m; lo += chunk {
 			hi := min(lo+chunk, m)
-			mf.Predict(hi-lo, X[lo*k:hi*k], P[:(hi-lo)*n])
-			met.Add(hi-lo, P[:(hi-lo)*n], Y[lo*n:hi*n])
+			if err := mf.Predict(hi-lo, X[lo*k:hi*k], P[:(hi-lo)*n]); err != nil {
+				return err
+			}
+			if err := met.Add(hi-lo, P[:(hi-lo)*n], Y[lo*n:hi*n]); err != nil {
+				return err
+			}
 		}
+		return nil
 	}
 	if inMemory {
-		addRows(mem.rows(), mem.X, mem.Y)
+		err = addRows(mem.rows(), mem.X, mem.Y)
 	} else {
 		var row int64
-		err := file.Pass(bufX, bufY, func(m int, X, Y []float32) error {
+		err = file.Pass(bufX, bufY, func(m int, X, Y []float32) error {
 			kept := keepTraining(m, X, Y, k, n, row, f)
 			row += int64(m)
-			addRows(kept, X, Y)
-			return nil
+			return addRows(kept, X, Y)
 		})
-		if err != nil {
-			return nil, err
-		}
+	}
+	if err != nil {
+		return nil, err
 	}
 	res.TrainMSE, res.R2, res.MAE = met.TotalMSE(), met.MeanR2(), met.TotalMAE()
 	if valT.rows() > 0 {
-		vm := regress.NewMetrics(n)
+		vm, err := regress.NewMetrics(n)
+		if err != nil {
+			return nil, err
+		}
 		P := make([]float32, valT.rows()*n)
-		mf.Predict(valT.rows(), valT.X, P)
-		vm.Add(valT.rows(), P, valT.Y)
+		if err := mf.Predict(valT.rows(), valT.X, P); err != nil {
+			return nil, err
+		}
+		if err := vm.Add(valT.rows(), P, valT.Y); err != nil {
+			return nil, err
+		}
 		v := vm.TotalMSE()
 		res.ValMSE = &v
 	}
@@ -560,7 +600,9 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.
 		rawW, rawB = sol.W32(), sol.B32()
 	}
 	W, b := make([]float32, n*k), make([]float32, n)
-	std.Unfold(rawW, rawB, W, b)
+	if err := std.Unfold(rawW, rawB, W, b); err != nil {
+		return nil, fmt.Errorf("-init %s: %v", f.init, err)
+	}
 	rows := make([][]float32, n)
 	for j := range rows {
 		rows[j] = W[j*k : (j+1)*k]

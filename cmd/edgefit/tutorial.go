@@ -100,22 +100,36 @@ func cmdTutorial(e *env) error {
 	if err != nil {
 		return err
 	}
-	ws := regress.NewWelford(tab.K)
-	ws.AddRows(tab.M, tab.X, tab.K)
+	ws, err := regress.NewWelford(tab.K)
+	if err != nil {
+		return err
+	}
+	if err := ws.AddRows(tab.M, tab.X, tab.K); err != nil {
+		return err
+	}
 	std := ws.Standardizer()
 	Xs, _ := linalg.New(tab.M, tab.K)
-	std.Apply(tab.M, tab.X, tab.K, Xs.Data, tab.K)
+	if err := std.Apply(tab.M, tab.X, tab.K, Xs.Data, tab.K); err != nil {
+		return err
+	}
 	sm, err := fitCrops(Xs, Y, standardLR, nil)
 	if err != nil {
 		return err
 	}
-	std.Fold(sm.W.Data, sm.B, sm.W.Data, sm.B) // weights for raw inputs
+	if err := std.Fold(sm.W.Data, sm.B, sm.W.Data, sm.B); err != nil { // weights for raw inputs
+		return err
+	}
 	stdMSE, err := mse(sm, X, Y)
 	if err != nil {
 		return err
 	}
-	ls := regress.NewLeastSquares(tab.K, tab.N)
-	ls.AddRows(tab.M, tab.X, tab.K, tab.Y, tab.N)
+	ls, err := regress.NewLeastSquares(tab.K, tab.N)
+	if err != nil {
+		return err
+	}
+	if err := ls.AddRows(tab.M, tab.X, tab.K, tab.Y, tab.N); err != nil {
+		return err
+	}
 	sol, err := ls.Solve(0)
 	if err != nil {
 		return err
@@ -163,7 +177,12 @@ func mse(m *regress.Linear, X, Y linalg.Dense) (float64, error) {
 	if err := m.Predict(P, X); err != nil {
 		return 0, err
 	}
-	e := regress.NewMetrics(m.Out())
-	e.Add(X.Rows, P.Data, Y.Data)
+	e, err := regress.NewMetrics(m.Out())
+	if err != nil {
+		return 0, err
+	}
+	if err := e.Add(X.Rows, P.Data, Y.Data); err != nil {
+		return 0, err
+	}
 	return e.TotalMSE(), nil
 }

@@ -1,0 +1,364 @@
+package regress
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/edgefit/edgefit/linalg"
+)
+
+// badArgCase calls one exported function or method with bad arguments.
+type badArgCase struct {
+	name string
+	call func() error
+}
+
+// Every exported function and method of regress and linalg's operations,
+// called with bad arguments (nil, wrong lengths, negative counts, shapes that
+// disagree, misuse such as one optimiser for two trainers), returns an error
+// and does not panic.
+func TestBadArgumentsAreErrors(t *testing.T) {
+	var cases []badArgCase
+	for _, part := range [][]badArgCase{
+		linalgBadArgs(), modelBadArgs(), trainerBadArgs(t), optimBadArgs(t),
+		statsBadArgs(), onlineBadArgs(t), dataBadArgs(), modelFileBadArgs(t), csvBadArgs(t),
+	} {
+		cases = append(cases, part...)
+	}
+	for _, c := range cases {
+		err := func() (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: panicked: %v", c.name, r)
+					err = nil
+				}
+			}()
+			return c.call()
+		}()
+		t.Logf("%s: %v", c.name, err)
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+		} else if strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: error of several lines: %q", c.name, err)
+		}
+	}
+}
+
+func zeros(rows, cols int) linalg.Dense {
+	d, _ := linalg.New(rows, cols)
+	return d
+}
+
+func linalgBadArgs() []badArgCase {
+	X, W, Y := zeros(4, 3), zeros(2, 3), zeros(4, 2)
+	nilX := linalg.Dense{Rows: 4, Cols: 3, Stride: 3}
+	return []badArgCase{
+		{"MatMulBias X without data", func() error { return linalg.MatMulBias(Y, nilX, W, nil) }},
+		{"MatMulBias W of other width", func() error { return linalg.MatMulBias(Y, X, zeros(2, 4), nil) }},
+		{"MatMulBias Y of other shape", func() error { return linalg.MatMulBias(zeros(3, 2), X, W, nil) }},
+		{"MatMulBias short bias", func() error { return linalg.MatMulBias(Y, X, W, []float32{1}) }},
+		{"MatMulBias negative rows", func() error { return linalg.MatMulBias(Y, linalg.Dense{Rows: -1, Cols: 3, Stride: 3}, W, nil) }},
+		{"SqErr shapes", func() error { _, err := linalg.SqErr(Y, Y, zeros(4, 3)); return err }},
+		{"SqErr R without data", func() error { _, err := linalg.SqErr(linalg.Dense{Rows: 4, Cols: 2, Stride: 2}, Y, Y); return err }},
+		{"SqErrSum shapes", func() error { _, err := linalg.SqErrSum(Y, zeros(2, 4)); return err }},
+		{"SqErrSum nil data", func() error {
+			_, err := linalg.SqErrSum(linalg.Dense{Rows: 1, Cols: 1, Stride: 1}, zeros(1, 1))
+			return err
+		}},
+		{"GradW rows", func() error { return linalg.GradW(zeros(2, 3), 1, Y, zeros(3, 3), 0) }},
+		{"GradW G shape", func() error { return linalg.GradW(zeros(3, 3), 1, Y, X, 0) }},
+		{"GradW stride", func() error { return linalg.GradW(W, 1, Y, linalg.Dense{Rows: 4, Cols: 3, Stride: 2, Data: X.Data}, 0) }},
+		{"ColSums length", func() error { return linalg.ColSums(make([]float32, 3), 1, Y, 0) }},
+		{"ColSums nil data", func() error {
+			return linalg.ColSums(make([]float32, 2), 1, linalg.Dense{Rows: 4, Cols: 2, Stride: 2}, 0)
+		}},
+	}
+}
+
+func modelBadArgs() []badArgCase {
+	m, _ := NewLinear(3, 2, 1)
+	other, _ := NewLinear(2, 2, 1)
+	return []badArgCase{
+		{"NewLinear 0 inputs", func() error { _, err := NewLinear(0, 1, 1); return err }},
+		{"NewLinear negative outputs", func() error { _, err := NewLinear(1, -1, 1); return err }},
+		{"NewLinearFrom nil", func() error { _, err := NewLinearFrom(nil, nil); return err }},
+		{"NewLinearFrom ragged", func() error { _, err := NewLinearFrom([][]float32{{1, 2}, {3}}, nil); return err }},
+		{"NewLinearFrom bias length", func() error { _, err := NewLinearFrom([][]float32{{1}}, []float32{1, 2}); return err }},
+		{"NewLinearFrom NaN", func() error { _, err := NewLinearFrom([][]float32{{float32(math.NaN())}}, nil); return err }},
+		{"CopyFrom nil", func() error { return m.CopyFrom(nil) }},
+		{"CopyFrom other shape", func() error { return m.CopyFrom(other) }},
+		{"CopyFrom zero Linear", func() error { return m.CopyFrom(&Linear{}) }},
+		{"CopyFrom into zero Linear", func() error { return (&Linear{}).CopyFrom(m) }},
+		{"Predict inputs of other width", func() error { return m.Predict(zeros(1, 2), zeros(1, 2)) }},
+		{"Predict outputs of other shape", func() error { return m.Predict(zeros(2, 2), zeros(1, 3)) }},
+		{"Predict inputs without data", func() error { return m.Predict(zeros(1, 2), linalg.Dense{Rows: 1, Cols: 3, Stride: 3}) }},
+		{"Predict with a zero Linear", func() error { return (&Linear{}).Predict(zeros(1, 0), zeros(1, 0)) }},
+		{"PredictRow short row", func() error { _, err := m.PredictRow(nil, []float32{1}); return err }},
+		{"Loss Value shapes", func() error { _, err := MSE.Value(zeros(2, 2), zeros(2, 1)); return err }},
+		{"Loss Value unknown loss", func() error { _, err := Loss(9).Value(zeros(1, 1), zeros(1, 1)); return err }},
+		{"Loss Grad shapes", func() error { _, err := MSE.Grad(zeros(2, 1), zeros(2, 2), zeros(2, 2)); return err }},
+	}
+}
+
+func trainerBadArgs(t *testing.T) []badArgCase {
+	m, _ := NewLinear(3, 2, 1)
+	opt, _ := NewSGD(SGDConfig{LR: 0.1})
+	tr, err := NewTrainer(m, MSE, opt, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := NewDataset(zeros(8, 3), zeros(8, 2))
+	big, _ := NewLoader(ds, LoaderConfig{BatchSize: 8})
+	small, _ := NewLoader(ds, LoaderConfig{BatchSize: 2})
+	newSGD := func() Optimizer { o, _ := NewSGD(SGDConfig{LR: 0.1}); return o }
+	nilX := linalg.Dense{Rows: 2, Cols: 3, Stride: 3}
+	var nilCtx context.Context
+	return []badArgCase{
+		{"NewTrainer nil model", func() error { _, err := NewTrainer(nil, MSE, newSGD(), 1); return err }},
+		{"NewTrainer zero Linear", func() error { _, err := NewTrainer(&Linear{}, MSE, newSGD(), 1); return err }},
+		{"NewTrainer nil optimiser", func() error { _, err := NewTrainer(m, MSE, nil, 1); return err }},
+		{"NewTrainer typed nil SGD", func() error { _, err := NewTrainer(m, MSE, (*SGD)(nil), 1); return err }},
+		{"NewTrainer typed nil Adam", func() error { _, err := NewTrainer(m, MSE, (*Adam)(nil), 1); return err }},
+		{"NewTrainer unknown loss", func() error { _, err := NewTrainer(m, Loss(7), newSGD(), 1); return err }},
+		{"NewTrainer batch 0", func() error { _, err := NewTrainer(m, MSE, newSGD(), 0); return err }},
+		{"NewTrainer negative batch", func() error { _, err := NewTrainer(m, MSE, newSGD(), -3); return err }},
+		{"NewTrainer optimiser of another trainer", func() error {
+			m2, _ := NewLinear(5, 1, 2)
+			_, err := NewTrainer(m2, MSE, opt, 4)
+			return err
+		}},
+		{"Backward shapes", func() error { _, err := tr.Backward(zeros(2, 2), zeros(2, 2)); return err }},
+		{"Backward inputs without data", func() error { _, err := tr.Backward(nilX, zeros(2, 2)); return err }},
+		{"Step too many rows", func() error { _, err := tr.Step(zeros(5, 3), zeros(5, 2)); return err }},
+		{"Step empty batch", func() error { _, err := tr.Step(zeros(0, 3), zeros(0, 2)); return err }},
+		{"Evaluate inputs without data", func() error { _, err := tr.Evaluate(nilX, zeros(2, 2)); return err }},
+		{"Evaluate targets without data", func() error {
+			_, err := tr.Evaluate(zeros(2, 3), linalg.Dense{Rows: 2, Cols: 2, Stride: 2})
+			return err
+		}},
+		{"Evaluate shapes", func() error { _, err := tr.Evaluate(zeros(2, 3), zeros(3, 2)); return err }},
+		{"Evaluate no rows", func() error { _, err := tr.Evaluate(zeros(0, 3), zeros(0, 2)); return err }},
+		{"Epoch nil loader", func() error { _, err := tr.Epoch(ctxBg, nil); return err }},
+		{"Epoch nil context", func() error { _, err := tr.Epoch(nilCtx, small); return err }},
+		{"Fit nil loader", func() error { _, err := tr.Fit(ctxBg, nil, FitConfig{Epochs: 1}); return err }},
+		{"Fit nil context", func() error { _, err := tr.Fit(nilCtx, small, FitConfig{Epochs: 1}); return err }},
+		{"Fit 0 epochs", func() error { _, err := tr.Fit(ctxBg, small, FitConfig{}); return err }},
+		{"Fit NaN growth limit", func() error {
+			_, err := tr.Fit(ctxBg, small, FitConfig{Epochs: 1, GrowthLimit: math.NaN()})
+			return err
+		}},
+		{"Fit batches over the trainer's", func() error { _, err := tr.Fit(ctxBg, big, FitConfig{Epochs: 1}); return err }},
+		{"Snapshot nil", func() error { return tr.Snapshot(nil) }},
+		{"Restore nil", func() error { return tr.Restore(nil) }},
+		{"Restore other size", func() error { return tr.Restore(&Snapshot{Params: make([]float32, 3)}) }},
+		{"NewGuard nil trainer", func() error { _, err := NewGuard(nil, 1); return err }},
+		{"NewGuard zero Trainer", func() error { _, err := NewGuard(&Trainer{}, 1); return err }},
+		{"NewGuard negative rollbacks", func() error { _, err := NewGuard(tr, -1); return err }},
+	}
+}
+
+func optimBadArgs(t *testing.T) []badArgCase {
+	sgd, _ := NewSGD(SGDConfig{LR: 0.1, Momentum: 0.9})
+	sgd.Init(4)
+	plain, _ := NewSGD(SGDConfig{LR: 0.1})
+	adam, _ := NewAdam(AdamDefaults(0.1))
+	adam.Init(4)
+	fresh, _ := NewAdam(AdamDefaults(0.1))
+	p4, p3 := make([]float32, 4), make([]float32, 3)
+	// An Adam given to one trainer, then to a second of the same size.
+	shared, _ := NewAdam(AdamDefaults(0.1))
+	m1, _ := NewLinear(1, 1, 1)
+	m2, _ := NewLinear(1, 1, 2)
+	if _, err := NewTrainer(m1, MSE, shared, 1); err != nil {
+		t.Fatal(err)
+	}
+	return []badArgCase{
+		{"NewSGD rate 0", func() error { _, err := NewSGD(SGDConfig{}); return err }},
+		{"NewSGD negative momentum", func() error { _, err := NewSGD(SGDConfig{LR: 1, Momentum: -1}); return err }},
+		{"NewSGD Nesterov without momentum", func() error { _, err := NewSGD(SGDConfig{LR: 1, Nesterov: true}); return err }},
+		{"NewAdam beta1 1", func() error { c := AdamDefaults(1); c.Beta1 = 1; _, err := NewAdam(c); return err }},
+		{"NewAdam NaN eps", func() error { c := AdamDefaults(1); c.Eps = math.NaN(); _, err := NewAdam(c); return err }},
+		{"SGD Init negative", func() error { return sgd.Init(-1) }},
+		{"SGD Step short gradient", func() error { return sgd.Step(p4, p3) }},
+		{"SGD Step other length", func() error { return plain.Step(p3, p3) }},
+		{"SGD SetLR NaN", func() error { return sgd.SetLR(math.NaN()) }},
+		{"SGD SaveState short", func() error { _, err := sgd.SaveState(p3); return err }},
+		{"SGD LoadState short", func() error { return sgd.LoadState(p3, 1) }},
+		{"SGD LoadState negative steps", func() error { return sgd.LoadState(p4, -1) }},
+		{"Adam Init negative", func() error { return adam.Init(-2) }},
+		{"Adam Step other length", func() error { return adam.Step(p3, p3) }},
+		{"Adam Step before Init", func() error { return fresh.Step(p3, p3) }},
+		{"Adam SetLR Inf", func() error { return adam.SetLR(math.Inf(1)) }},
+		{"Adam SaveState long", func() error { _, err := adam.SaveState(make([]float32, 9)); return err }},
+		{"Adam LoadState short", func() error { return adam.LoadState(p3, 1) }},
+		{"Adam shared by two trainers", func() error { _, err := NewTrainer(m2, MSE, shared, 1); return err }},
+		{"ParseSchedule step 0", func() error { _, err := ParseSchedule("step:0:0.5"); return err }},
+	}
+}
+
+func statsBadArgs() []badArgCase {
+	w, _ := NewWelford(3)
+	std := &Standardizer{Mean: []float32{0, 0, 0}, Scale: []float32{1, 1}}
+	ok := &Standardizer{Mean: []float32{0, 0, 0}, Scale: []float32{1, 1, 1}}
+	met, _ := NewMetrics(2)
+	ls, _ := NewLeastSquares(3, 2)
+	es, _ := NewEarlyStop(2, 0, 6, 2)
+	x6 := make([]float32, 6)
+	return []badArgCase{
+		{"NewWelford negative", func() error { _, err := NewWelford(-1); return err }},
+		{"Welford Add short", func() error { return w.Add([]float32{1}) }},
+		{"Welford AddRows short", func() error { return w.AddRows(3, x6, 3) }},
+		{"Welford AddRows negative", func() error { return w.AddRows(-1, x6, 3) }},
+		{"Welford AddRows stride", func() error { return w.AddRows(2, x6, 2) }},
+		{"Standardizer Apply mean and scale lengths", func() error { return std.Apply(1, x6, 3, x6, 3) }},
+		{"Standardizer Apply short X", func() error { return ok.Apply(3, x6, 3, make([]float32, 9), 3) }},
+		{"Standardizer Apply short D", func() error { return ok.Apply(2, x6, 3, x6[:5], 3) }},
+		{"Standardizer Apply huge m", func() error { return ok.Apply(math.MaxInt, x6, 3, x6, 3) }},
+		{"Standardizer Fold weights", func() error { return ok.Fold(x6[:5], x6[:2], x6[:5], x6[:2]) }},
+		{"Standardizer Fold mean and scale lengths", func() error { return std.Fold(x6, x6[:2], x6, x6[:2]) }},
+		{"Standardizer Unfold bias", func() error { return ok.Unfold(x6, x6[:2], x6, x6[:1]) }},
+		{"NewMetrics 0", func() error { _, err := NewMetrics(0); return err }},
+		{"Metrics Add short", func() error { return met.Add(4, x6, x6) }},
+		{"Metrics Add negative", func() error { return met.Add(-1, x6, x6) }},
+		{"zero Metrics Add", func() error { return (&Metrics{}).Add(1, x6, x6) }},
+		{"NewLeastSquares negative", func() error { _, err := NewLeastSquares(-1, 1); return err }},
+		{"NewLeastSquares no target", func() error { _, err := NewLeastSquares(2, 0); return err }},
+		{"LeastSquares Add lengths", func() error { return ls.Add(x6[:2], x6[:2]) }},
+		{"LeastSquares AddRows short", func() error { return ls.AddRows(2, x6, 3, x6[:3], 2) }},
+		{"LeastSquares AddRows negative", func() error { return ls.AddRows(-2, x6, 3, x6, 2) }},
+		{"LeastSquares Solve no rows", func() error { _, err := ls.Solve(0); return err }},
+		{"LeastSquares Solve negative ridge", func() error {
+			l, _ := NewLeastSquares(1, 1)
+			l.Add([]float32{1}, []float32{2})
+			_, err := l.Solve(-1)
+			return err
+		}},
+		{"zero LeastSquares Add", func() error { return (&LeastSquares{K: 1, N: 1}).Add(x6[:1], x6[:1]) }},
+		{"NewEarlyStop negative", func() error { _, err := NewEarlyStop(1, 0, -1, 1); return err }},
+		{"NewEarlyStop NaN delta", func() error { _, err := NewEarlyStop(1, math.NaN(), 1, 1); return err }},
+		{"EarlyStop Observe lengths", func() error { _, err := es.Observe(0, 1, x6[:5], x6[:2]); return err }},
+	}
+}
+
+func onlineBadArgs(t *testing.T) []badArgCase {
+	m, _ := NewLinear(2, 1, 1)
+	newSGD := func() Optimizer { o, _ := NewSGD(SGDConfig{LR: 0.1}); return o }
+	std := &Standardizer{Mean: []float32{0, 0}, Scale: []float32{1, 1}}
+	m2, _ := NewLinear(2, 1, 1)
+	o, err := NewOnline(m2, newSGD(), std)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []badArgCase{
+		{"NewOnline nil model", func() error { _, err := NewOnline(nil, newSGD(), nil); return err }},
+		{"NewOnline nil optimiser", func() error { _, err := NewOnline(m, nil, nil); return err }},
+		{"NewOnline short scale", func() error {
+			_, err := NewOnline(m, newSGD(), &Standardizer{Mean: []float32{0, 0}, Scale: []float32{1}})
+			return err
+		}},
+		{"NewOnline zero scale", func() error {
+			_, err := NewOnline(m, newSGD(), &Standardizer{Mean: []float32{0, 0}, Scale: []float32{1, 0}})
+			return err
+		}},
+		{"PartialFit short row", func() error { _, err := o.PartialFit([]float32{1}, []float32{1}); return err }},
+		{"PartialFit after the standardizer shrank", func() error {
+			std.Scale = std.Scale[:1]
+			_, err := o.PartialFit([]float32{1, 2}, []float32{1})
+			return err
+		}},
+	}
+}
+
+func dataBadArgs() []badArgCase {
+	ds, _ := NewDataset(zeros(3, 1), zeros(3, 1))
+	return []badArgCase{
+		{"NewDataset rows", func() error { _, err := NewDataset(zeros(3, 1), zeros(2, 1)); return err }},
+		{"NewDataset without data", func() error { _, err := NewDataset(linalg.Dense{Rows: 3, Cols: 1, Stride: 1}, zeros(3, 1)); return err }},
+		{"NewLoader nil", func() error { _, err := NewLoader(nil, LoaderConfig{BatchSize: 1}); return err }},
+		{"NewLoader batch 0", func() error { _, err := NewLoader(ds, LoaderConfig{}); return err }},
+		{"NewLoader hand-made dataset of unequal rows", func() error {
+			_, err := NewLoader(&Dataset{X: zeros(3, 1), Y: zeros(2, 1)}, LoaderConfig{BatchSize: 2})
+			return err
+		}},
+		{"NewLoader hand-made dataset without data", func() error {
+			_, err := NewLoader(&Dataset{X: linalg.Dense{Rows: 3, Cols: 1, Stride: 1}, Y: zeros(3, 1)}, LoaderConfig{BatchSize: 2})
+			return err
+		}},
+		{"Orders none", func() error { return Orders{}.Permutation(0, make([]int, 2)) }},
+		{"Orders negative epoch", func() error { return Orders{{1, 0}}.Permutation(-1, make([]int, 2)) }},
+		{"Orders length", func() error { return Orders{{1, 0}}.Permutation(0, make([]int, 3)) }},
+	}
+}
+
+func modelFileBadArgs(t *testing.T) []badArgCase {
+	dir := t.TempDir()
+	good := encode(t, sampleModel())
+	m, _ := NewLinear(3, 2, 1)
+	short := sampleModel()
+	short.W = short.W[:5]
+	return []badArgCase{
+		{"ModelFile Predict short row", func() error { return sampleModel().Predict(1, []float32{75, 63}, make([]float32, 2)) }},
+		{"ModelFile Predict short outputs", func() error { return sampleModel().Predict(2, make([]float32, 6), make([]float32, 3)) }},
+		{"ModelFile Predict negative rows", func() error { return sampleModel().Predict(-1, nil, nil) }},
+		{"ModelFile Predict huge rows", func() error { return sampleModel().Predict(math.MaxInt/2, make([]float32, 3), make([]float32, 2)) }},
+		{"ModelFile Predict inconsistent model", func() error { return short.Predict(1, make([]float32, 3), make([]float32, 2)) }},
+		{"ModelFile Predict nil model", func() error { return (*ModelFile)(nil).Predict(1, make([]float32, 3), make([]float32, 2)) }},
+		{"ModelFile Check nil", func() error { return (*ModelFile)(nil).Check() }},
+		{"ModelFile Check short weights", func() error { return short.Check() }},
+		{"ModelFile Linear inconsistent", func() error { _, err := short.Linear(); return err }},
+		{"ModelFile Linear nil", func() error { _, err := (*ModelFile)(nil).Linear(); return err }},
+		{"Encode nil writer", func() error { return sampleModel().Encode(nil) }},
+		{"Encode inconsistent", func() error { return short.Encode(&bytes.Buffer{}) }},
+		{"DecodeModel nil reader", func() error { _, err := DecodeModel(nil, int64(len(good))); return err }},
+		{"DecodeModel negative size", func() error { _, err := DecodeModel(bytes.NewReader(good), -1); return err }},
+		{"SaveModel nil", func() error { return SaveModel(filepath.Join(dir, "m"), nil) }},
+		{"SaveModel empty path", func() error { return SaveModel("", sampleModel()) }},
+		{"LoadModel missing", func() error { _, err := LoadModel(filepath.Join(dir, "none")); return err }},
+		{"NewModelFile nil model", func() error { _, err := NewModelFile(nil, nil, nil, nil); return err }},
+		{"NewModelFile zero Linear", func() error { _, err := NewModelFile(&Linear{}, nil, nil, nil); return err }},
+		{"NewModelFile short scale", func() error {
+			_, err := NewModelFile(m, &Standardizer{Mean: make([]float32, 3), Scale: []float32{1}}, nil, nil)
+			return err
+		}},
+		{"NewModelFile names", func() error { _, err := NewModelFile(m, nil, []string{"a"}, nil); return err }},
+	}
+}
+
+func csvBadArgs(t *testing.T) []badArgCase {
+	path := filepath.Join(t.TempDir(), "d.csv")
+	if err := os.WriteFile(path, []byte("a,b,y\n1,2,3\n4,5,6\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cr, err := NewCSVReader(strings.NewReader("a,b,y\n1,2,3\n4,5,6\n"), "d.csv", []string{"y"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := OpenCSVFile(path, []string{"y"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := func(m int, X, Y []float32) error { return nil }
+	return []badArgCase{
+		{"NewCSVReader nil reader", func() error { _, err := NewCSVReader(nil, "d.csv", []string{"y"}, nil); return err }},
+		{"ReadTable nil reader", func() error { _, err := ReadTable(nil, "d.csv", []string{"y"}, nil, 0); return err }},
+		{"ReadTable negative limit", func() error {
+			_, err := ReadTable(strings.NewReader("a,y\n1,2\n"), "d.csv", []string{"y"}, nil, -1)
+			return err
+		}},
+		{"ReadTable no target", func() error { _, err := ReadTable(strings.NewReader("a,y\n1,2\n"), "d.csv", nil, nil, 0); return err }},
+		{"SelectColumns unknown", func() error { _, err := SelectColumns([]string{"a"}, []string{"z"}, nil); return err }},
+		{"CSVReader Next short", func() error { return cr.Next(make([]float32, 1), make([]float32, 1)) }},
+		{"CSVReader ReadBatch -1", func() error { _, err := cr.ReadBatch(-1, make([]float32, 4), make([]float32, 2)); return err }},
+		{"CSVReader ReadBatch 0", func() error { _, err := cr.ReadBatch(0, make([]float32, 4), make([]float32, 2)); return err }},
+		{"CSVReader ReadBatch short", func() error { _, err := cr.ReadBatch(3, make([]float32, 4), make([]float32, 3)); return err }},
+		{"CSVReader ReadBatch huge", func() error { _, err := cr.ReadBatch(math.MaxInt, make([]float32, 4), make([]float32, 2)); return err }},
+		{"OpenCSVFile missing", func() error { _, err := OpenCSVFile(path+".none", []string{"y"}, nil); return err }},
+		{"CSVFile Pass nil function", func() error { return f.Pass(make([]float32, 4), make([]float32, 2), nil) }},
+		{"CSVFile Pass short buffers", func() error { return f.Pass(make([]float32, 1), make([]float32, 2), fn) }},
+	}
+}

@@ -1,0 +1,82 @@
+package regress
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/edgefit/edgefit/linalg"
+)
+
+// Evaluate returns the loss of the model on inputs X and targets Y (any
+// number of rows, predicted in chunks of MaxBatch), without training:
+// with torch.no_grad(): loss_fn(model(X), Y). It allocates nothing.
+func (t *Trainer) Evaluate(X, Y linalg.Dense) (float32, error) {
+	m := t.Model
+	if X.Cols != m.In() || Y.Cols != m.Out() || X.Rows != Y.Rows {
+		return 0, fmt.Errorf("regress: Evaluate: %d×%d inputs and %d×%d targets for a %d→%d model: want one target row per input row, %d input and %d target columns", X.Rows, X.Cols, Y.Rows, Y.Cols, m.In(), m.Out(), m.In(), m.Out())
+	}
+	if X.Rows == 0 {
+		return 0, errors.New("regress: Evaluate: no rows")
+	}
+	if err := X.Check("Evaluate", "inputs"); err != nil {
+		return 0, fmt.Errorf("regress: %w", err)
+	}
+	if err := Y.Check("Evaluate", "targets"); err != nil {
+		return 0, fmt.Errorf("regress: %w", err)
+	}
+	var sq float64
+	for lo := 0; lo < X.Rows; lo += t.maxBatch {
+		hi := min(lo+t.maxBatch, X.Rows)
+		P := t.p.Slice(0, hi-lo)
+		if err := linalg.MatMulBias(P, X.Slice(lo, hi), m.W, m.B); err != nil {
+			return 0, err
+		}
+		s, err := linalg.SqErrSum(P, Y.Slice(lo, hi))
+		if err != nil {
+			return 0, err
+		}
+		sq += float64(s)
+	}
+	return t.Loss.fromSum(float32(sq), X.Rows*Y.Cols), nil
+}
+
+// Snapshot holds a copy of a model's parameters and its optimiser's state.
+type Snapshot struct {
+	Params []float32
+	State  []float32
+	Steps  int
+}
+
+// Snapshot copies the model's parameters and the optimiser's state into s
+// (nil is an error), reusing s's slices when they are large enough (so that
+// taking a snapshot every epoch allocates only the first time).
+func (t *Trainer) Snapshot(s *Snapshot) error {
+	if s == nil {
+		return errors.New("regress: Snapshot: nil snapshot")
+	}
+	s.Params = append(s.Params[:0], t.Model.params...)
+	n := t.Opt.StateLen()
+	if cap(s.State) < n {
+		s.State = make([]float32, n)
+	}
+	s.State = s.State[:n]
+	steps, err := t.Opt.SaveState(s.State)
+	s.Steps = steps
+	return err
+}
+
+// Restore puts back the parameters and optimiser state of a Snapshot taken
+// from this trainer.
+func (t *Trainer) Restore(s *Snapshot) error {
+	if s == nil {
+		return errors.New("regress: Restore: nil snapshot")
+	}
+	if len(s.Params) != len(t.Model.params) {
+		return fmt.Errorf("regress: Restore: snapshot of %d parameters, the model has %d", len(s.Params), len(t.Model.params))
+	}
+	if err := t.Opt.LoadState(s.State, s.Steps); err != nil {
+		return err
+	}
+	copy(t.Model.params, s.Params)
+	return nil
+}
