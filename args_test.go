@@ -127,6 +127,7 @@ func overflowCalls(a []float32) []badCall {
 		{"MatMulBias", "Y's stride wraps its extent to 0", []string{"Y is 5×64", wrap, ovf}, func(im *Impl, Y []float32) { im.MatMulBias(rows, cols, 1, big, 1, big, 1, nil, Y, wrapLd) }},
 		{"MatMulBias", "X's rows times stride wrap to 1", []string{"X is " + half, ovf}, func(im *Impl, Y []float32) { im.MatMulBias(halfInt+1, 1, 1, a, halfInt, big, 1, nil, Y, 1) }},
 		{"MatMulBias", "X's huge columns", []string{fmt.Sprintf("X is 2×%d", maxInt), ovf}, func(im *Impl, Y []float32) { im.MatMulBias(2, 1, maxInt, a, maxInt, big, maxInt, nil, Y, 1) }},
+		{"MatMulBias", "X has no columns but its row offsets overflow", []string{"X is 11×0", ovf}, func(im *Impl, Y []float32) { im.MatMulBias(11, 1, 0, a, maxInt/4, big, 1, nil, Y, 1) }},
 		{"MatMulBias", "Y's huge rows", []string{fmt.Sprintf("Y is %d×2", maxInt), ovf}, func(im *Impl, Y []float32) { im.MatMulBias(maxInt, 2, 0, nil, 1, nil, 1, nil, Y, 2) }},
 		{"GradW", "R's stride wraps its extent to 0", []string{"R is 5×64", wrap, ovf}, func(im *Impl, G []float32) { im.GradW(rows, cols, 1, 1, a, wrapLd, big, 1, 0, G, 1) }},
 		{"GradW", "X's stride wraps its extent to 0", []string{"X is 5×64", wrap, ovf}, func(im *Impl, G []float32) { im.GradW(rows, 1, cols, 1, big, 1, a, wrapLd, 0, G, cols) }},

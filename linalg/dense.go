@@ -101,8 +101,9 @@ func FromRows(rows [][]float32) (Dense, error) {
 
 // Check returns an error unless d is a well-formed matrix: non-negative
 // dimensions, Stride ≥ max(Cols, 1), and Data long enough for every row,
-// (Rows−1)·Stride + Cols elements, a size that must fit in an int. op and
-// name go into the message ("MatMulBias: X ...").
+// (Rows−1)·Stride + Cols elements, a size that must fit in an int (even
+// with no columns, as the kernels require). op and name go into the message
+// ("MatMulBias: X ...").
 func (d Dense) Check(op, name string) error {
 	if d.Rows < 0 || d.Cols < 0 {
 		return fmt.Errorf("linalg: %s: %s is %d×%d: dimensions must not be negative", op, name, d.Rows, d.Cols)
@@ -110,12 +111,12 @@ func (d Dense) Check(op, name string) error {
 	if d.Stride < max(d.Cols, 1) {
 		return fmt.Errorf("linalg: %s: %s has stride %d, want at least its %d columns (and at least 1)", op, name, d.Stride, d.Cols)
 	}
-	if d.Rows > 0 && d.Cols > 0 {
+	if d.Rows > 0 {
 		need, ok := mulAdd(d.Rows-1, d.Stride, d.Cols)
 		if !ok {
 			return fmt.Errorf("linalg: %s: %s is %d×%d with stride %d: (rows−1)·stride + cols overflows int", op, name, d.Rows, d.Cols, d.Stride)
 		}
-		if len(d.Data) < need {
+		if d.Cols > 0 && len(d.Data) < need {
 			return fmt.Errorf("linalg: %s: %s holds %d elements, want at least %d for %d×%d with stride %d", op, name, len(d.Data), need, d.Rows, d.Cols, d.Stride)
 		}
 	}

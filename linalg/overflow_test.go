@@ -35,6 +35,7 @@ func TestCheckOverflow(t *testing.T) {
 		{"huge columns", Dense{Rows: 2, Cols: math.MaxInt, Stride: math.MaxInt, Data: short}},
 		{"huge rows", Dense{Rows: math.MaxInt, Cols: 2, Stride: 2, Data: short}},
 		{"huge stride", Dense{Rows: 3, Cols: 1, Stride: math.MaxInt, Data: short}},
+		{"huge stride, no columns", Dense{Rows: 11, Cols: 0, Stride: quarterInt}},
 	} {
 		wantErr(t, tc.d.Check("Op", "X"), "linalg: Op: X is ", "overflows int")
 		_, err := FromStrided(tc.d.Rows, tc.d.Cols, tc.d.Stride, tc.d.Data)
@@ -135,7 +136,7 @@ func FuzzDense(f *testing.F) {
 		{5, 64, 1<<62 - 16, 320}, {1<<32 + 1, 1, 1 << 32, 1}, {2, math.MaxInt64, math.MaxInt64, 9},
 		{math.MaxInt64, 2, 2, 7}, {3, 4, 5, 14}, {3, 4, 5, 13}, {0, 5, 5, 0}, {7, 0, 1, 0},
 		{-1, 3, 3, 0}, {2, -3, 3, 6}, {2, 3, 2, 6}, {2, 3, -9, 6}, {1, 3, math.MaxInt64, 3},
-		{1 << 31, 1 << 31, 1 << 31, 0}, {1 << 62, 4, 4, 0},
+		{1 << 31, 1 << 31, 1 << 31, 0}, {1 << 62, 4, 4, 0}, {11, 0, 1 << 62, 0}, {3, 0, math.MaxInt64 / 2, 0},
 	} {
 		f.Add(s[0], s[1], s[2], uint16(s[3]))
 	}
@@ -147,8 +148,14 @@ func FuzzDense(f *testing.F) {
 			data[i] = float32(i)
 		}
 		d := Dense{Rows: rows, Cols: cols, Stride: stride, Data: data}
+		// With no columns the extent must still fit in an int, so that every
+		// row's offset can be computed.
+		limit := big.NewInt(int64(n))
+		if cols == 0 {
+			limit = big.NewInt(math.MaxInt)
+		}
 		valid := rows >= 0 && cols >= 0 && stride >= max(cols, 1) &&
-			(rows == 0 || cols == 0 || extentBig(rows, cols, stride).Cmp(big.NewInt(int64(n))) <= 0)
+			(rows == 0 || extentBig(rows, cols, stride).Cmp(limit) <= 0)
 		err := d.Check("Fuzz", "d")
 		if (err == nil) != valid {
 			t.Fatalf("%d×%d stride %d in %d elements: Check says %v, want valid = %v", rows, cols, stride, n, err, valid)
