@@ -17,10 +17,17 @@ type EarlyStop struct {
 }
 
 // NewEarlyStop returns an EarlyStop for a model with nw weights and nb
-// biases; its copies are allocated here, once.
-func NewEarlyStop(patience int, minDelta float64, nw, nb int) *EarlyStop {
+// biases (each at most linalg.MaxElements); its copies are allocated here,
+// once.
+func NewEarlyStop(patience int, minDelta float64, nw, nb int) (*EarlyStop, error) {
+	if err := checkCount("NewEarlyStop", "weights", nw); err != nil {
+		return nil, err
+	}
+	if err := checkCount("NewEarlyStop", "biases", nb); err != nil {
+		return nil, err
+	}
 	return &EarlyStop{Patience: patience, MinDelta: minDelta, Best: math.Inf(1), BestEpoch: -1,
-		W: make([]float32, nw), B: make([]float32, nb)}
+		W: make([]float32, nw), B: make([]float32, nb)}, nil
 }
 
 // Observe records the validation loss after an epoch and the parameters that

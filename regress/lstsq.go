@@ -37,11 +37,22 @@ type LeastSquares struct {
 }
 
 // NewLeastSquares returns an empty accumulator for k inputs and n targets.
-func NewLeastSquares(k, n int) *LeastSquares {
+// Its k×k and k×n matrices must each fit in linalg.MaxElements values: the
+// normal equations of more inputs are an error, not an out-of-memory crash.
+func NewLeastSquares(k, n int) (*LeastSquares, error) {
+	if k < 0 || n < 0 {
+		return nil, fmt.Errorf("regress: NewLeastSquares(%d, %d): want non-negative sizes", k, n)
+	}
+	if !fits(k, k) {
+		return nil, tooLarge("NewLeastSquares", "normal equations", k, k)
+	}
+	if !fits(k, n) {
+		return nil, tooLarge("NewLeastSquares", "cross-covariances", k, n)
+	}
 	return &LeastSquares{K: k, N: n,
 		meanX: make([]float64, k), meanY: make([]float64, n),
 		cxx: make([]float64, k*k), cxy: make([]float64, k*n), cyy: make([]float64, n),
-		dx: make([]float64, k), dy: make([]float64, n)}
+		dx: make([]float64, k), dy: make([]float64, n)}, nil
 }
 
 // Add adds one example: inputs x (k) and targets y (n). It allocates nothing.

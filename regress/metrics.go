@@ -18,9 +18,13 @@ type Metrics struct {
 	m2    []float64
 }
 
-// NewMetrics returns an empty accumulator for n outputs.
-func NewMetrics(n int) *Metrics {
-	return &Metrics{sse: make([]float64, n), sae: make([]float64, n), mean: make([]float64, n), m2: make([]float64, n)}
+// NewMetrics returns an empty accumulator for n outputs, at most
+// linalg.MaxElements.
+func NewMetrics(n int) (*Metrics, error) {
+	if err := checkCount("NewMetrics", "outputs", n); err != nil {
+		return nil, err
+	}
+	return &Metrics{sse: make([]float64, n), sae: make([]float64, n), mean: make([]float64, n), m2: make([]float64, n)}, nil
 }
 
 // Add adds m rows of predictions P and targets T, both m×n and contiguous. It

@@ -23,9 +23,13 @@ type Welford struct {
 	M2    []float64 // per feature: Σ (x − mean)²
 }
 
-// NewWelford returns an accumulator for k features.
-func NewWelford(k int) *Welford {
-	return &Welford{Mean: make([]float64, k), M2: make([]float64, k)}
+// NewWelford returns an accumulator for k features, at most
+// linalg.MaxElements.
+func NewWelford(k int) (*Welford, error) {
+	if err := checkCount("NewWelford", "features", k); err != nil {
+		return nil, err
+	}
+	return &Welford{Mean: make([]float64, k), M2: make([]float64, k)}, nil
 }
 
 // Add adds one row of len(w.Mean) features.

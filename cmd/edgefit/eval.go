@@ -52,7 +52,10 @@ func cmdEval(e *env, args []string) error {
 	}
 	const chunk = 4096
 	X, Y, P := make([]float32, chunk*mf.In), make([]float32, chunk*mf.Out), make([]float32, chunk*mf.Out)
-	met := regress.NewMetrics(mf.Out)
+	met, err := regress.NewMetrics(mf.Out)
+	if err != nil {
+		return err
+	}
 	for {
 		m, err := cr.ReadBatch(chunk, X, Y)
 		if err == io.EOF {

@@ -127,7 +127,10 @@ func TestDefaultRun(t *testing.T) {
 	}
 	raw, std, exact := num("raw inputs, SGD"), num("standardised inputs, SGD"), num("exact least squares")
 	// The exact solution, computed here independently of the command.
-	ls := regress.NewLeastSquares(3, 2)
+	ls, err := regress.NewLeastSquares(3, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tab, err := regress.ReadTable(bytes.NewReader(cropsCSV), "crops.csv", []string{"apples", "oranges"}, nil, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -249,8 +249,14 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	maxRows := st.Size() / int64(2*len(cols.Header))
 	inMemory := maxRows*rowBytes <= budget
 	valT := &table{k: k, n: n}
-	welford := regress.NewWelford(k)
-	ls := regress.NewLeastSquares(k, n)
+	welford, err := regress.NewWelford(k)
+	if err != nil {
+		return nil, err
+	}
+	ls, err := regress.NewLeastSquares(k, n)
+	if err != nil {
+		return nil, err
+	}
 	var row, trainRows int64
 	prog := newProgress(e.stderr, e.tty, f.epochs, f.quiet || f.json && !e.tty)
 	err = file.Pass(bufX, bufY, func(m int, X, Y []float32) error {
@@ -429,7 +435,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 	var early *regress.EarlyStop
 	if f.patience > 0 {
-		early = regress.NewEarlyStop(f.patience, 0, len(model.W.Data), len(model.B))
+		if early, err = regress.NewEarlyStop(f.patience, 0, len(model.W.Data), len(model.B)); err != nil {
+			return nil, err
+		}
 	}
 	lrScale := 1.0
 	for epoch := 0; epoch < f.epochs; epoch++ {
@@ -488,7 +496,10 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the trained model is unusable (%v): lower the learning rate", err)
 	}
-	met := regress.NewMetrics(n)
+	met, err := regress.NewMetrics(n)
+	if err != nil {
+		return nil, err
+	}
 	P := make([]float32, chunk*n)
 	addRows := func(m int, X, Y []float32) {
 		for lo := 0; lo < m; lo += chunk {
@@ -513,7 +524,10 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 	res.TrainMSE, res.R2, res.MAE = met.TotalMSE(), met.MeanR2(), met.TotalMAE()
 	if valT.rows() > 0 {
-		vm := regress.NewMetrics(n)
+		vm, err := regress.NewMetrics(n)
+		if err != nil {
+			return nil, err
+		}
 		P := make([]float32, valT.rows()*n)
 		mf.Predict(valT.rows(), valT.X, P)
 		vm.Add(valT.rows(), P, valT.Y)

@@ -100,7 +100,10 @@ func cmdTutorial(e *env) error {
 	if err != nil {
 		return err
 	}
-	ws := regress.NewWelford(tab.K)
+	ws, err := regress.NewWelford(tab.K)
+	if err != nil {
+		return err
+	}
 	ws.AddRows(tab.M, tab.X, tab.K)
 	std := ws.Standardizer()
 	Xs, _ := linalg.New(tab.M, tab.K)
@@ -114,7 +117,10 @@ func cmdTutorial(e *env) error {
 	if err != nil {
 		return err
 	}
-	ls := regress.NewLeastSquares(tab.K, tab.N)
+	ls, err := regress.NewLeastSquares(tab.K, tab.N)
+	if err != nil {
+		return err
+	}
 	ls.AddRows(tab.M, tab.X, tab.K, tab.Y, tab.N)
 	sol, err := ls.Solve(0)
 	if err != nil {
@@ -163,7 +169,10 @@ func mse(m *regress.Linear, X, Y linalg.Dense) (float64, error) {
 	if err := m.Predict(P, X); err != nil {
 		return 0, err
 	}
-	e := regress.NewMetrics(m.Out())
+	e, err := regress.NewMetrics(m.Out())
+	if err != nil {
+		return 0, err
+	}
 	e.Add(X.Rows, P.Data, Y.Data)
 	return e.TotalMSE(), nil
 }
