@@ -148,3 +148,50 @@ func TestFitHugeEpochs(t *testing.T) {
 		}
 	}
 }
+
+// TestPredictHostileStride is issue 10's case: inputs of 5 rows of 64 with
+// row stride 1<<62 − 16, whose extent wraps round to 0, passed the checks,
+// and the AVX2 kernels read before X.Data and wrote before Y.Data.
+func TestPredictHostileStride(t *testing.T) {
+	m := must(NewLinear(64, 1, 1))
+	tr := must(NewTrainer(m, MSE, must(NewSGD(SGDConfig{LR: 1e-3})), 5))
+	before := append([]float32(nil), m.Params()...)
+	X := linalg.Dense{Rows: 5, Cols: 64, Stride: quarterInt - 16, Data: make([]float32, 320)}
+	Y := must(linalg.New(5, 1))
+	for i := range Y.Data {
+		Y.Data[i] = 42
+	}
+	wantErrParts(t, "Predict", m.Predict(Y, X), "X is 5×64", "overflows int")
+	// Outputs whose extent wraps round to 1: (5−1)·quarterInt + 1.
+	good := must(linalg.New(5, 64))
+	Yw := linalg.Dense{Rows: 5, Cols: 1, Stride: quarterInt, Data: Y.Data[:1]}
+	wantErrParts(t, "Predict", m.Predict(Yw, good), "Y is 5×1", "overflows int")
+	for _, v := range Y.Data {
+		if v != 42 {
+			t.Fatalf("Predict wrote %v into Y before failing", v)
+		}
+	}
+	_, err := tr.Step(X, Y)
+	wantErrParts(t, "Step", err, "inputs is 5×64", "overflows int")
+	_, err = tr.Step(good, Yw)
+	wantErrParts(t, "Step", err, "targets is 5×1", "overflows int")
+	for i, v := range m.Params() {
+		if v != before[i] {
+			t.Fatalf("a failed Step changed parameter %d", i)
+		}
+	}
+}
+
+// wantErrParts: err mentions every part (Predict and Step pass the linalg
+// error on as it is).
+func wantErrParts(t *testing.T, what string, err error, parts ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("%s: no error, want one mentioning %q", what, parts)
+	}
+	for _, p := range parts {
+		if !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: error %q does not mention %q", what, err, p)
+		}
+	}
+}
