@@ -8,6 +8,8 @@ package edgefit
 import (
 	"fmt"
 	"math"
+	"math/bits"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -97,6 +99,48 @@ func badCalls() []badCall {
 	}
 }
 
+// Shapes whose extent (rows−1)·ld + cols wraps round an int. Computed in
+// plain int arithmetic, the extent of 5 rows of 64 with row stride wrapLd is
+// 2^bits.UintSize + 0 ≡ 0 (issue 10's case), and that of halfInt+1 rows of 1
+// with row stride halfInt is 2^bits.UintSize + 1 ≡ 1: with such a check,
+// any slice would pass, and the kernels would read and write far outside it.
+const (
+	wrapLd  = 1<<(bits.UintSize-2) - 16
+	halfInt = 1 << (bits.UintSize / 2)
+)
+
+// overflowCalls are calls whose operand at fault has a shape too large to
+// count in an int: a, any slice (the test passes one flush against
+// inaccessible pages), is the input at fault, and out the output at fault.
+// Every other operand is a real matrix of the shape given, so only the
+// overflowing one can be blamed.
+func overflowCalls(a []float32) []badCall {
+	const rows, cols = 5, 64
+	big := make([]float32, rows*cols) // 5×64, or 64×1, or 1×64
+	const ovf = "overflows int"
+	const maxInt = math.MaxInt
+	wrap := fmt.Sprintf("row stride %d", wrapLd)
+	half := fmt.Sprintf("%d×1 with row stride %d", halfInt+1, halfInt)
+	return []badCall{
+		{"MatMulBias", "X's stride wraps its extent to 0", []string{"X is 5×64", wrap, ovf}, func(im *Impl, Y []float32) { im.MatMulBias(rows, 1, cols, a, wrapLd, big, cols, nil, Y, 1) }},
+		{"MatMulBias", "W's stride wraps its extent to 0", []string{"W is 5×64", wrap, ovf}, func(im *Impl, Y []float32) { im.MatMulBias(1, rows, cols, big, cols, a, wrapLd, nil, Y, rows) }},
+		{"MatMulBias", "Y's stride wraps its extent to 0", []string{"Y is 5×64", wrap, ovf}, func(im *Impl, Y []float32) { im.MatMulBias(rows, cols, 1, big, 1, big, 1, nil, Y, wrapLd) }},
+		{"MatMulBias", "X's rows times stride wrap to 1", []string{"X is " + half, ovf}, func(im *Impl, Y []float32) { im.MatMulBias(halfInt+1, 1, 1, a, halfInt, big, 1, nil, Y, 1) }},
+		{"MatMulBias", "X's huge columns", []string{fmt.Sprintf("X is 2×%d", maxInt), ovf}, func(im *Impl, Y []float32) { im.MatMulBias(2, 1, maxInt, a, maxInt, big, maxInt, nil, Y, 1) }},
+		{"MatMulBias", "X has no columns but its row offsets overflow", []string{"X is 11×0", ovf}, func(im *Impl, Y []float32) { im.MatMulBias(11, 1, 0, a, maxInt/4, big, 1, nil, Y, 1) }},
+		{"MatMulBias", "Y's huge rows", []string{fmt.Sprintf("Y is %d×2", maxInt), ovf}, func(im *Impl, Y []float32) { im.MatMulBias(maxInt, 2, 0, nil, 1, nil, 1, nil, Y, 2) }},
+		{"GradW", "R's stride wraps its extent to 0", []string{"R is 5×64", wrap, ovf}, func(im *Impl, G []float32) { im.GradW(rows, cols, 1, 1, a, wrapLd, big, 1, 0, G, 1) }},
+		{"GradW", "X's stride wraps its extent to 0", []string{"X is 5×64", wrap, ovf}, func(im *Impl, G []float32) { im.GradW(rows, 1, cols, 1, big, 1, a, wrapLd, 0, G, cols) }},
+		{"GradW", "G's stride wraps its extent to 0", []string{"G is 5×64", wrap, ovf}, func(im *Impl, G []float32) { im.GradW(1, rows, cols, 1, big, rows, big, cols, 1, G, wrapLd) }},
+		{"GradW", "R's rows times stride wrap to 1", []string{"R is " + half, ovf}, func(im *Impl, G []float32) { im.GradW(halfInt+1, 1, 1, 1, a, halfInt, a, 1, 0, G, 1) }},
+		{"GradW", "G's huge rows", []string{fmt.Sprintf("G is %d×2", maxInt), ovf}, func(im *Impl, G []float32) { im.GradW(0, maxInt, 2, 1, nil, maxInt, nil, 2, 0, G, 2) }},
+		{"ColSums", "R's stride wraps its extent to 0", []string{"R is 5×64", wrap, ovf}, func(im *Impl, g []float32) { im.ColSums(rows, cols, 1, a, wrapLd, 0, g) }},
+		{"ColSums", "R's rows times stride wrap to 1", []string{"R is " + half, ovf}, func(im *Impl, g []float32) { im.ColSums(halfInt+1, 1, 1, a, halfInt, 0, g) }},
+		{"ColSums", "R's huge columns", []string{fmt.Sprintf("R is 3×%d", maxInt), ovf}, func(im *Impl, g []float32) { im.ColSums(3, maxInt, 1, a, maxInt, 0, g) }},
+		{"GatherRows", "Y's stride wraps its extent to 0", []string{"Y is 5×64", wrap, ovf}, func(im *Impl, Y []float32) { im.GatherRows(cols, make([]int, rows), big, cols, Y, wrapLd) }},
+	}
+}
+
 // panicMessage runs f and returns what it panicked with, as a string.
 func panicMessage(f func()) (msg string, panicked bool) {
 	defer func() {
@@ -110,7 +154,7 @@ func panicMessage(f func()) (msg string, panicked bool) {
 
 func TestArgumentChecks(t *testing.T) {
 	for _, im := range Implementations() {
-		for _, bc := range badCalls() {
+		for _, bc := range append(badCalls(), overflowCalls(make([]float32, 8))...) {
 			out := make([]float32, 32)
 			for i := range out {
 				out[i] = outGuard
@@ -125,6 +169,37 @@ func TestArgumentChecks(t *testing.T) {
 				if !strings.Contains(msg, w) {
 					t.Errorf("%s: %s with %s panicked with %q, which does not contain %q", im, bc.kernel, bc.what, msg, w)
 				}
+			}
+			for i, v := range out {
+				if math.Float32bits(v) != outGuardBits {
+					t.Errorf("%s: %s with %s wrote out[%d] = %v before panicking", im, bc.kernel, bc.what, i, v)
+					break
+				}
+			}
+		}
+	}
+}
+
+// TestArgumentChecksOverflowFenced: the shapes that overflow an int panic
+// before any memory access, with each operand at fault alone in pages
+// flanked by inaccessible ones, so that a read or write just outside it
+// faults (a panic of another message, with SetPanicOnFault) instead of
+// landing unnoticed in memory that happens to be mapped.
+func TestArgumentChecksOverflowFenced(t *testing.T) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	a, out := newFence(t, 1), newFence(t, 1)
+	for i := range a {
+		a[i] = 1
+	}
+	for _, im := range Implementations() {
+		for _, bc := range overflowCalls(a) {
+			for i := range out {
+				out[i] = outGuard
+			}
+			msg, panicked := panicMessage(func() { bc.call(im, out) })
+			want := "edgefit: " + bc.kernel + ": "
+			if !panicked || !strings.HasPrefix(msg, want) || !strings.Contains(msg, "overflows int") {
+				t.Errorf("%s: %s with %s: panicked %v with %q, want %q ... overflows int", im, bc.kernel, bc.what, panicked, msg, want)
 			}
 			for i, v := range out {
 				if math.Float32bits(v) != outGuardBits {

@@ -46,5 +46,9 @@
 // The kernels are the bottom layer: like the BLAS they check every length and
 // stride in Go before any assembly runs and panic, with a message naming the
 // argument, on a mismatch, because a mismatch here is a bug in the caller.
+// The size checks cannot overflow: a shape or stride so large that a matrix's
+// extent, (rows−1)·ld + cols, does not fit in an int panics like a short
+// slice, whatever its length (even with no columns: each row's offset must
+// be computable).
 // Package linalg, above them, turns user-facing shape mistakes into errors.
 package edgefit

@@ -2,7 +2,8 @@ package edgefit
 
 // Fuzz targets: each decodes a case (shapes, alignments, strides, scalars and
 // values, NaN and ±Inf included) from the fuzzer's input and runs it on every
-// implementation, checking each against the float64 reference (3·γₙ·S) and
+// implementation (the matrix kernels then again with one argument replaced by
+// any int the fuzzer chooses, legal or not: see hostile_test.go), checking each against the float64 reference (3·γₙ·S) and
 // every SIMD result against the generic one within the documented bound
 // (2·γₙ·S; see ref_test.go), plus all the guards. The f.Add seeds run in plain
 // `go test`; `go test -run '^$' -fuzz '^FuzzDot$' -fuzztime 20s .` explores.
@@ -123,11 +124,23 @@ func compareWithGeneric(errs *errList, res, gen result) {
 	}
 }
 
+// addHostileSeeds adds, for each matrix fuzz target, seeds that replace
+// each argument in turn by a hostile value (see hostile_test.go).
+func addHostileSeeds(f *testing.F, args int, add func(which uint8, v int64)) {
+	for i := range args {
+		add(uint8(i), hostileSeeds[i%len(hostileSeeds)])
+	}
+	add(uint8(args), 0) // none replaced
+}
+
 func FuzzMatMulBias(f *testing.F) {
 	for _, s := range [][3]uint8{{0, 0, 0}, {1, 1, 1}, {3, 5, 17}, {8, 8, 8}, {2, 33, 65}, {17, 3, 70}, {1, 1, 80}, {5, 7, 0}} {
-		f.Add(s[0], s[1], s[2], true, uint64(s[2]), []byte{byte(s[0]), 0x12, 0xF9, 3})
+		f.Add(s[0], s[1], s[2], true, uint64(s[2]), []byte{byte(s[0]), 0x12, 0xF9, 3}, uint8(12), int64(0))
 	}
-	f.Fuzz(func(t *testing.T, m, n, k uint8, bias bool, seed uint64, data []byte) {
+	addHostileSeeds(f, 10, func(which uint8, v int64) {
+		f.Add(uint8(5), uint8(3), uint8(64), true, uint64(which), []byte{1}, which, v)
+	})
+	f.Fuzz(func(t *testing.T, m, n, k uint8, bias bool, seed uint64, data []byte, which uint8, v int64) {
 		d := newDecoder(seed, data)
 		c := &mmCase{m: dim(m), n: dim(n), k: dim(k), lx: d.lay(false), lw: d.lay(false), lb: d.lay(false), ly: d.lay(false)}
 		c.X, c.W = d.values(c.m*c.k), d.values(c.n*c.k)
@@ -135,32 +148,37 @@ func FuzzMatMulBias(f *testing.F) {
 			c.b = d.values(c.n)
 		}
 		fuzzAll(t, c)
+		fuzzHostileMatMulBias(t, c.m, c.n, c.k, bias, which, v)
 	})
 }
 
 func FuzzGradW(f *testing.F) {
 	for _, s := range [][3]uint8{{0, 1, 1}, {1, 1, 1}, {3, 5, 17}, {8, 8, 8}, {65, 2, 33}, {70, 3, 17}, {80, 1, 1}, {4, 0, 3}} {
-		f.Add(s[0], s[1], s[2], uint64(s[0]), []byte{byte(s[1]), 0x40, 0, 1, 0x12, 0xF8, 5})
+		f.Add(s[0], s[1], s[2], uint64(s[0]), []byte{byte(s[1]), 0x40, 0, 1, 0x12, 0xF8, 5}, uint8(11), int64(0))
 	}
-	f.Fuzz(func(t *testing.T, m, n, k uint8, seed uint64, data []byte) {
+	addHostileSeeds(f, 9, func(which uint8, v int64) { f.Add(uint8(5), uint8(64), uint8(3), uint64(which), []byte{1}, which, v) })
+	f.Fuzz(func(t *testing.T, m, n, k uint8, seed uint64, data []byte, which uint8, v int64) {
 		d := newDecoder(seed, data)
 		c := &gwCase{m: dim(m), n: dim(n), k: dim(k), lr: d.lay(false), lx: d.lay(false), lg: d.lay(false)}
 		c.alpha, c.beta = d.scalar(true), d.scalar(false)
 		c.R, c.X, c.G0 = d.values(c.m*c.n), d.values(c.m*c.k), d.values(c.n*c.k)
 		fuzzAll(t, c)
+		fuzzHostileGradW(t, c.m, c.n, c.k, float32(seed%2), which, v)
 	})
 }
 
 func FuzzColSums(f *testing.F) {
 	for _, s := range [][2]uint8{{0, 1}, {1, 1}, {3, 17}, {8, 8}, {65, 33}, {70, 3}, {1, 80}} {
-		f.Add(s[0], s[1], uint64(s[1]), []byte{byte(s[0]), 0x40, 0, 1, 0x12})
+		f.Add(s[0], s[1], uint64(s[1]), []byte{byte(s[0]), 0x40, 0, 1, 0x12}, uint8(7), int64(0))
 	}
-	f.Fuzz(func(t *testing.T, m, n uint8, seed uint64, data []byte) {
+	addHostileSeeds(f, 5, func(which uint8, v int64) { f.Add(uint8(5), uint8(64), uint64(which), []byte{1}, which, v) })
+	f.Fuzz(func(t *testing.T, m, n uint8, seed uint64, data []byte, which uint8, v int64) {
 		d := newDecoder(seed, data)
 		c := &csCase{m: dim(m), n: dim(n), lr: d.lay(false), lg: d.lay(false)}
 		c.alpha, c.beta = d.scalar(true), d.scalar(false)
 		c.R, c.g0 = d.values(c.m*c.n), d.values(c.n)
 		fuzzAll(t, c)
+		fuzzHostileColSums(t, c.m, c.n, which, v)
 	})
 }
 

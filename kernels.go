@@ -1,6 +1,10 @@
 package edgefit
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+	"math/bits"
+)
 
 // kernels is one implementation's set of unchecked kernels. Every function
 // trusts its arguments: the methods of Impl check them first.
@@ -319,7 +323,9 @@ func (im *Impl) PeakLoad(x, y []float32) float32 {
 }
 
 // checkMatrix panics unless a holds a rows×cols row-major matrix with row
-// stride ld. The last row need not extend to a full stride.
+// stride ld. The last row need not extend to a full stride. A shape whose
+// extent (rows−1)·ld + cols does not fit in an int panics too, even with no
+// columns.
 func checkMatrix(kernel, name string, a []float32, rows, cols, ld int) {
 	if rows < 0 || cols < 0 {
 		panic(fmt.Sprintf("edgefit: %s: %s is %d×%d, want non-negative dimensions", kernel, name, rows, cols))
@@ -327,10 +333,18 @@ func checkMatrix(kernel, name string, a []float32, rows, cols, ld int) {
 	if ld < max(cols, 1) {
 		panic(fmt.Sprintf("edgefit: %s: %s has row stride %d, want at least its %d columns (and at least 1)", kernel, name, ld, cols))
 	}
-	if rows == 0 || cols == 0 {
+	if rows == 0 {
 		return
 	}
-	if need := (rows-1)*ld + cols; len(a) < need {
+	// need = (rows−1)·ld + cols, computed so that it cannot wrap round: a
+	// wrapped size would let a huge matrix pass with a short slice, and the
+	// assembly would then read and write outside it. It must fit even with
+	// no columns, so that every row's offset i·ld can be computed.
+	hi, lo := bits.Mul(uint(rows-1), uint(ld))
+	if hi != 0 || lo > uint(math.MaxInt-cols) {
+		panic(fmt.Sprintf("edgefit: %s: %s is %d×%d with row stride %d: (rows−1)·stride + cols overflows int (len(%s) = %d)", kernel, name, rows, cols, ld, name, len(a)))
+	}
+	if need := int(lo) + cols; cols > 0 && len(a) < need {
 		panic(fmt.Sprintf("edgefit: %s: len(%s) = %d, want at least %d for %d×%d with row stride %d", kernel, name, len(a), need, rows, cols, ld))
 	}
 }

@@ -21,20 +21,8 @@ type Dataset struct {
 // row per input row, and hold only finite numbers (NaN or Inf is an error
 // naming the row and column), and returns them as a Dataset.
 func NewDataset(X, Y linalg.Dense) (*Dataset, error) {
-	if err := X.Check("NewDataset", "inputs"); err != nil {
-		return nil, fmt.Errorf("regress: %w", err)
-	}
-	if err := Y.Check("NewDataset", "targets"); err != nil {
-		return nil, fmt.Errorf("regress: %w", err)
-	}
-	if X.Rows == 0 {
-		return nil, errors.New("regress: NewDataset: the dataset is empty (no rows)")
-	}
-	if X.Cols == 0 || Y.Cols == 0 {
-		return nil, fmt.Errorf("regress: NewDataset: inputs have %d columns and targets %d, want at least one of each", X.Cols, Y.Cols)
-	}
-	if X.Rows != Y.Rows {
-		return nil, fmt.Errorf("regress: NewDataset: %d input rows but %d target rows, want one target row per input row", X.Rows, Y.Rows)
+	if err := checkShapes("NewDataset", X, Y); err != nil {
+		return nil, err
 	}
 	if err := linalg.CheckFinite("regress: NewDataset: inputs", X); err != nil {
 		return nil, err
@@ -45,18 +33,24 @@ func NewDataset(X, Y linalg.Dense) (*Dataset, error) {
 	return &Dataset{X: X, Y: Y}, nil
 }
 
-// checkShapes returns an error unless X and Y are well-formed matrices with
-// as many rows and at least one column each (a Dataset made by hand may not
-// be).
-func checkShapes(X, Y linalg.Dense) error {
-	if err := X.Check("dataset", "inputs"); err != nil {
-		return err
+// checkShapes returns an error unless X and Y are well-formed matrices (a
+// size that does not fit in an int is an error), non-empty, with one target
+// row per input row.
+func checkShapes(op string, X, Y linalg.Dense) error {
+	if err := X.Check(op, "inputs"); err != nil {
+		return fmt.Errorf("regress: %w", err)
 	}
-	if err := Y.Check("dataset", "targets"); err != nil {
-		return err
+	if err := Y.Check(op, "targets"); err != nil {
+		return fmt.Errorf("regress: %w", err)
 	}
-	if X.Rows != Y.Rows || X.Cols == 0 || Y.Cols == 0 {
-		return fmt.Errorf("%d×%d inputs and %d×%d targets: want one target row per input row and at least one column of each", X.Rows, X.Cols, Y.Rows, Y.Cols)
+	if X.Rows == 0 {
+		return fmt.Errorf("regress: %s: the dataset is empty (no rows)", op)
+	}
+	if X.Cols == 0 || Y.Cols == 0 {
+		return fmt.Errorf("regress: %s: inputs have %d columns and targets %d, want at least one of each", op, X.Cols, Y.Cols)
+	}
+	if X.Rows != Y.Rows {
+		return fmt.Errorf("regress: %s: %d input rows but %d target rows, want one target row per input row", op, X.Rows, Y.Rows)
 	}
 	return nil
 }
@@ -140,13 +134,17 @@ type Loader struct {
 	ahead  *ahead // the background gatherer, if any; pos's batch is its job
 }
 
-// NewLoader returns a loader over ds; the first Reset starts epoch 0.
+// NewLoader returns a loader over ds; the first Reset starts epoch 0. A
+// shuffling loader's batch buffers (a batch's inputs, and its targets) must
+// each fit in linalg.MaxElements values.
 func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 	if ds == nil || ds.Len() == 0 {
 		return nil, errors.New("regress: NewLoader: the dataset is empty")
 	}
-	if err := checkShapes(ds.X, ds.Y); err != nil {
-		return nil, fmt.Errorf("regress: NewLoader: %w", err)
+	// A Dataset's fields are exported: check its shapes again, as the
+	// buffers below are sized from them.
+	if err := checkShapes("NewLoader", ds.X, ds.Y); err != nil {
+		return nil, err
 	}
 	if cfg.BatchSize <= 0 {
 		return nil, fmt.Errorf("regress: NewLoader: batch size %d: want at least 1", cfg.BatchSize)
@@ -160,6 +158,9 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 	l := &Loader{ds: ds, cfg: cfg}
 	if cfg.Shuffle {
 		n, bs := ds.Len(), min(cfg.BatchSize, ds.Len())
+		if cols := max(ds.X.Cols, ds.Y.Cols); !fits(bs, cols) {
+			return nil, tooLarge("NewLoader", fmt.Sprintf("a shuffled batch of %d rows", bs), bs, cols)
+		}
 		l.perm = make([]int, n)
 		l.rng = rand.NewPCG(cfg.Seed, 0xda942042e4dd58b5)
 		if cfg.Order != nil {

@@ -20,11 +20,14 @@ type EarlyStop struct {
 }
 
 // NewEarlyStop returns an EarlyStop for a model with nw weights and nb
-// biases (counts ≥ 0; minDelta ≥ 0 and finite); its copies are allocated
-// here, once.
+// biases (each at most linalg.MaxElements); its copies are allocated here,
+// once.
 func NewEarlyStop(patience int, minDelta float64, nw, nb int) (*EarlyStop, error) {
-	if nw < 0 || nb < 0 {
-		return nil, fmt.Errorf("regress: NewEarlyStop: %d weights and %d biases: want counts ≥ 0", nw, nb)
+	if err := checkCount("NewEarlyStop", "weights", nw); err != nil {
+		return nil, err
+	}
+	if err := checkCount("NewEarlyStop", "biases", nb); err != nil {
+		return nil, err
 	}
 	if !(minDelta >= 0) || math.IsInf(minDelta, 0) {
 		return nil, fmt.Errorf("regress: NewEarlyStop: minimum improvement %v: want a finite number ≥ 0", minDelta)

@@ -25,7 +25,11 @@ func ExampleLeastSquares() {
 		fmt.Println(err)
 		return
 	}
-	ls, _ := regress.NewLeastSquares(tab.K, tab.N)
+	ls, err := regress.NewLeastSquares(tab.K, tab.N)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	ls.AddRows(tab.M, tab.X, tab.K, tab.Y, tab.N)
 	sol, err := ls.Solve(0)
 	if err != nil {
@@ -44,7 +48,11 @@ func ExampleLeastSquares() {
 // weights: the folded model gives the same outputs on raw inputs.
 func ExampleStandardizer_Fold() {
 	tab, _ := regress.ReadTable(strings.NewReader(cropsCSV), "crops.csv", []string{"apples"}, []string{"temp", "rainfall", "humidity"}, 0)
-	w, _ := regress.NewWelford(tab.K)
+	w, err := regress.NewWelford(tab.K)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	w.AddRows(tab.M, tab.X, tab.K)
 	std := w.Standardizer()
 	fmt.Printf("temp: mean %.1f, scale %.2f\n", std.Mean[0], std.Scale[0])

@@ -25,10 +25,15 @@ type Linear struct {
 // nn.Linear(in, out) does: every weight and bias drawn uniformly from
 // [−1/√in, 1/√in). The same seed gives the same weights; the values differ from
 // torch.manual_seed's because the generators differ (use NewLinearFrom to
-// start from PyTorch's own weights).
+// start from PyTorch's own weights). The Out×(In+1) parameters must fit in
+// linalg.MaxElements values.
 func NewLinear(in, out int, seed uint64) (*Linear, error) {
 	if in <= 0 || out <= 0 {
 		return nil, fmt.Errorf("regress: NewLinear(%d, %d): want at least one input and one output", in, out)
+	}
+	// out·(in+1) ≤ MaxElements once out·in is, as in ≥ 1 and out ≤ out·in.
+	if !fits(out, in) || out*in+out > linalg.MaxElements {
+		return nil, tooLarge(fmt.Sprintf("NewLinear(%d, %d)", in, out), "weights and biases", out, in+1)
 	}
 	m := newLinear(in, out)
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
@@ -149,7 +154,7 @@ func (m *Linear) valid(op string) error {
 	}
 	in, out := m.W.Cols, m.W.Rows
 	p := m.params
-	if in <= 0 || out <= 0 || len(p)%(in+1) != 0 || len(p)/(in+1) != out || m.W.Stride != in ||
+	if in <= 0 || out <= 0 || !fits(out, in) || len(p)%(in+1) != 0 || len(p)/(in+1) != out || m.W.Stride != in ||
 		len(m.W.Data) != len(p)-out || len(m.B) != out || &m.W.Data[0] != &p[0] || &m.B[0] != &p[len(p)-out] {
 		return fmt.Errorf("regress: %s: the model was not made by NewLinear or NewLinearFrom (or its W or B was replaced)", op)
 	}

@@ -36,11 +36,18 @@ type LeastSquares struct {
 	dy    []float64
 }
 
-// NewLeastSquares returns an empty accumulator for k ≥ 0 inputs and n ≥ 1
-// targets.
+// NewLeastSquares returns an empty accumulator for k inputs and n targets.
+// Its k×k and k×n matrices must each fit in linalg.MaxElements values: the
+// normal equations of more inputs are an error, not an out-of-memory crash.
 func NewLeastSquares(k, n int) (*LeastSquares, error) {
 	if k < 0 || n < 1 {
 		return nil, fmt.Errorf("regress: NewLeastSquares: %d inputs and %d targets: want at least 0 inputs and 1 target", k, n)
+	}
+	if !fits(k, k) {
+		return nil, tooLarge("NewLeastSquares", "normal equations", k, k)
+	}
+	if !fits(k, n) {
+		return nil, tooLarge("NewLeastSquares", "cross-covariances", k, n)
 	}
 	return &LeastSquares{K: k, N: n,
 		meanX: make([]float64, k), meanY: make([]float64, n),

@@ -18,10 +18,14 @@ type Metrics struct {
 	m2    []float64
 }
 
-// NewMetrics returns an empty accumulator for n ≥ 1 outputs.
+// NewMetrics returns an empty accumulator for n ≥ 1 outputs, at most
+// linalg.MaxElements.
 func NewMetrics(n int) (*Metrics, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("regress: NewMetrics: %d outputs: want at least 1", n)
+	}
+	if err := checkCount("NewMetrics", "outputs", n); err != nil {
+		return nil, err
 	}
 	return &Metrics{sse: make([]float64, n), sae: make([]float64, n), mean: make([]float64, n), m2: make([]float64, n)}, nil
 }

@@ -154,7 +154,7 @@ func FuzzModelFile(f *testing.F) {
 // predicts raw inputs as the trained model predicts standardised ones.
 func TestModelFileFromLinear(t *testing.T) {
 	X, _ := cropXY()
-	w, _ := NewWelford(3)
+	w := must(NewWelford(3))
 	w.AddRows(15, X, 3)
 	std := w.Standardizer()
 	m, _ := NewLinear(3, 2, 3)

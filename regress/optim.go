@@ -152,8 +152,8 @@ func (o *SGD) Config() SGDConfig { return o.cfg }
 
 // Init sizes the state for n parameters; see Optimizer.
 func (o *SGD) Init(n int) error {
-	if n < 0 {
-		return fmt.Errorf("regress: SGD: %d parameters", n)
+	if err := checkCount("SGD", "parameters", n); err != nil {
+		return err
 	}
 	if o.cfg.Momentum != 0 {
 		o.buf = make([]float32, n)
@@ -306,10 +306,14 @@ func NewAdam(cfg AdamConfig) (*Adam, error) {
 // Config returns the optimiser's settings, with the current learning rate.
 func (o *Adam) Config() AdamConfig { return o.cfg }
 
-// Init sizes the state for n parameters; see Optimizer.
+// Init sizes the state for n parameters; see Optimizer. The state, two
+// values per parameter, must fit in linalg.MaxElements.
 func (o *Adam) Init(n int) error {
-	if n < 0 {
-		return fmt.Errorf("regress: Adam: %d parameters", n)
+	if err := checkCount("Adam", "parameters", n); err != nil {
+		return err
+	}
+	if !fits(2, n) {
+		return tooLarge("Adam", "two moment estimates per parameter", 2, n)
 	}
 	o.state = make([]float32, 2*n)
 	o.m, o.v = o.state[:n:n], o.state[n:]

@@ -35,7 +35,7 @@ func TestSchedules(t *testing.T) {
 }
 
 func TestEarlyStop(t *testing.T) {
-	e, _ := NewEarlyStop(2, 0, 1, 1)
+	e := must(NewEarlyStop(2, 0, 1, 1))
 	losses := []float64{5, 4, 4.5, 3, 3.5, 3.2, 1}
 	var stopped = -1
 	for ep, l := range losses {
@@ -47,7 +47,7 @@ func TestEarlyStop(t *testing.T) {
 	if stopped != 5 || e.BestEpoch != 3 || e.Best != 3 || e.W[0] != 3 || e.B[0] != -3 {
 		t.Errorf("stopped at %d, best epoch %d loss %v, W %v B %v; want 5, 3, 3, [3], [-3]", stopped, e.BestEpoch, e.Best, e.W, e.B)
 	}
-	n, _ := NewEarlyStop(1, 0, 1, 1)
+	n := must(NewEarlyStop(1, 0, 1, 1))
 	if n.Observe(0, math.NaN(), []float32{0}, []float32{0}); n.BestEpoch != -1 {
 		t.Error("NaN counted as an improvement")
 	}

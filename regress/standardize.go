@@ -23,10 +23,11 @@ type Welford struct {
 	M2    []float64 // per feature: Σ (x − mean)²
 }
 
-// NewWelford returns an accumulator for k ≥ 0 features.
+// NewWelford returns an accumulator for k features, at most
+// linalg.MaxElements.
 func NewWelford(k int) (*Welford, error) {
-	if k < 0 {
-		return nil, fmt.Errorf("regress: NewWelford: %d features: want at least 0", k)
+	if err := checkCount("NewWelford", "features", k); err != nil {
+		return nil, err
 	}
 	return &Welford{Mean: make([]float64, k), M2: make([]float64, k)}, nil
 }

@@ -7,7 +7,7 @@ import (
 
 func TestWelfordMatchesTwoPass(t *testing.T) {
 	X, _ := cropXY()
-	w, _ := NewWelford(3)
+	w := must(NewWelford(3))
 	w.AddRows(15, X, 3)
 	for p := 0; p < 3; p++ {
 		var s float64
@@ -30,7 +30,7 @@ func TestWelfordMatchesTwoPass(t *testing.T) {
 // Welford must stay accurate where the textbook formula cancels: a large
 // mean with a tiny spread.
 func TestWelfordLargeMean(t *testing.T) {
-	w, _ := NewWelford(1)
+	w := must(NewWelford(1))
 	for i := 0; i < 1000; i++ {
 		w.Add([]float32{float32(1e6 + i%2)}) // variance exactly 0.25
 	}
@@ -41,13 +41,13 @@ func TestWelfordLargeMean(t *testing.T) {
 
 func TestStandardizerFoldUnfold(t *testing.T) {
 	X, _ := cropXY()
-	w, _ := NewWelford(3)
+	w := must(NewWelford(3))
 	w.AddRows(15, X, 3)
 	s := w.Standardizer()
 	Xs := make([]float32, len(X))
 	s.Apply(15, X, 3, Xs, 3)
 	// Standardised columns have mean 0 and variance 1.
-	c, _ := NewWelford(3)
+	c := must(NewWelford(3))
 	c.AddRows(15, Xs, 3)
 	for p := 0; p < 3; p++ {
 		if math.Abs(c.Mean[p]) > 1e-5 || math.Abs(c.Var(p)-1) > 1e-5 {
@@ -85,7 +85,7 @@ func TestStandardizerFoldUnfold(t *testing.T) {
 }
 
 func TestStandardizerConstantFeature(t *testing.T) {
-	w, _ := NewWelford(2)
+	w := must(NewWelford(2))
 	for i := 0; i < 5; i++ {
 		w.Add([]float32{7, float32(i)})
 	}

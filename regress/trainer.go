@@ -54,8 +54,9 @@ const (
 const fusedMaxWork = 256
 
 // NewTrainer returns a trainer for batches of at most maxBatch rows (a
-// Loader's BatchSize). Init is called on opt, which then belongs to this
-// trainer: an SGD or Adam already given to another trainer is refused.
+// Loader's BatchSize); maxBatch×Out must fit in linalg.MaxElements values.
+// Init is called on opt, which then belongs to this trainer: an SGD or Adam
+// already given to another trainer is refused.
 func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, error) {
 	if m == nil || opt == nil || opt == (*SGD)(nil) || opt == (*Adam)(nil) {
 		return nil, errors.New("regress: NewTrainer: model and optimiser must not be nil")
@@ -72,6 +73,9 @@ func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, er
 	}
 	if maxBatch <= 0 {
 		return nil, fmt.Errorf("regress: NewTrainer: batch size %d: want at least 1", maxBatch)
+	}
+	if !fits(maxBatch, m.Out()) {
+		return nil, tooLarge("NewTrainer", fmt.Sprintf("predictions for batches of %d rows", maxBatch), maxBatch, m.Out())
 	}
 	if err := opt.Init(len(m.params)); err != nil {
 		return nil, err
@@ -333,7 +337,9 @@ func (t *Trainer) Fit(ctx context.Context, l *Loader, cfg FitConfig) ([]float32,
 	if limit <= 0 {
 		limit = 1e6
 	}
-	hist := make([]float32, 0, cfg.Epochs)
+	// Room for the history up to a bound: Epochs may be far more than the
+	// run will reach (a cancellation, ErrStop), and too many to allocate.
+	hist := make([]float32, 0, min(cfg.Epochs, 1<<16))
 	best := math.Inf(1)
 	for e := 1; e <= cfg.Epochs; e++ {
 		st, err := t.Epoch(ctx, l)
