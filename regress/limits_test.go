@@ -92,13 +92,13 @@ func TestAccumulatorLimits(t *testing.T) {
 		f    func() error
 		want string
 	}{
-		{"NewLeastSquares(-1, 1)", func() error { _, err := NewLeastSquares(-1, 1); return err }, "non-negative"},
-		{"NewLeastSquares(1, -1)", func() error { _, err := NewLeastSquares(1, -1); return err }, "non-negative"},
+		{"NewLeastSquares(-1, 1)", func() error { _, err := NewLeastSquares(-1, 1); return err }, "-1 inputs"},
+		{"NewLeastSquares(1, -1)", func() error { _, err := NewLeastSquares(1, -1); return err }, "-1 targets"},
 		// The command's 100,000 columns: 80 GB of normal equations.
 		{"NewLeastSquares(100000, 1)", func() error { _, err := NewLeastSquares(100000, 1); return err }, "normal equations: 100000×100000"},
 		{"NewLeastSquares(halfInt, 1)", func() error { _, err := NewLeastSquares(halfInt, 1); return err }, "normal equations"},
 		{"NewLeastSquares(2, MaxInt)", func() error { _, err := NewLeastSquares(2, math.MaxInt); return err }, "cross-covariances"},
-		{"NewMetrics(-1)", func() error { _, err := NewMetrics(-1); return err }, "NewMetrics: outputs: -1"},
+		{"NewMetrics(-1)", func() error { _, err := NewMetrics(-1); return err }, "NewMetrics: -1 outputs"},
 		{"NewMetrics(MaxInt)", func() error { _, err := NewMetrics(math.MaxInt); return err }, "linalg.MaxElements"},
 		{"NewWelford(-3)", func() error { _, err := NewWelford(-3); return err }, "NewWelford: features: -3"},
 		{"NewWelford(MaxElements+1)", func() error { _, err := NewWelford(linalg.MaxElements + 1); return err }, "linalg.MaxElements"},
