@@ -21,6 +21,16 @@ import (
 // the usual single-output regression, every tile is narrow). The epilogue scales by α and, only when β is not 0, loads G and adds β·G,
 // so that G is not read when β = 0.
 
+// The widest tiles of gradWNEON (gradWTileN rows of G by gradWTileK
+// columns) and of colSumsNEON (colSumsTileN columns). Narrower tiles sum
+// rows in pairs, so a split of a call keeps each element's arithmetic only
+// when it falls on these.
+const (
+	gradWTileN   = 4
+	gradWTileK   = 16
+	colSumsTileN = 16
+)
+
 // gw holds GradW's register assignment.
 type gw struct {
 	fn                 *Func
@@ -62,7 +72,7 @@ matrices with their strides. Only the n×k elements of g are touched.`)
 	fn.LoadF("alpha", r.alpha.F())
 	fn.LoadF("beta", r.beta.F())
 	fn.Load("n", r.rows)
-	whileAtLeast(fn, "g4", r.rows, 4, func() { r.pass(4) })
+	whileAtLeast(fn, "g4", r.rows, gradWTileN, func() { r.pass(gradWTileN) })
 	ifAtLeast(fn, "g2", r.rows, 2, func() { r.pass(2) })
 	ifAtLeast(fn, "g1", r.rows, 1, func() { r.pass(1) })
 	fn.RET()
@@ -76,7 +86,7 @@ func (r *gw) pass(jr int) {
 	fn.MOVD(r.x, r.xc)
 	fn.MOVD(r.g, r.gc)
 	fn.MOVD(r.k, r.cols)
-	whileAtLeast(fn, fmt.Sprintf("g%dp16", jr), r.cols, 16, func() {
+	whileAtLeast(fn, fmt.Sprintf("g%dp16", jr), r.cols, gradWTileK, func() {
 		r.tile(jr, 4)
 		fn.ADD(Imm(64), r.xc)
 		fn.ADD(Imm(64), r.gc)
@@ -341,7 +351,7 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 		}
 		fn.ADD(Imm(4*w), rb)
 	}
-	whileAtLeast(fn, "c16", cols, 16, func() { block(16) })
+	whileAtLeast(fn, "c16", cols, colSumsTileN, func() { block(colSumsTileN) })
 	whileAtLeast(fn, "c4", cols, 4, func() { block(4) })
 	whileAtLeast(fn, "c1", cols, 1, func() { block(1) })
 	fn.RET()

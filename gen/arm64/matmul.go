@@ -25,6 +25,13 @@ import (
 // columns) would be bound by the latency of their few multiply-add chains, so
 // they take k eight at a time into two sets of accumulators.
 
+// The tile of matMulBiasNEON: matMulBiasTileM rows of X by matMulBiasTileN
+// rows of W (columns of Y).
+const (
+	matMulBiasTileM = 6
+	matMulBiasTileN = 4
+)
+
 // mm holds MatMulBias's register assignment.
 type mm struct {
 	fn                  *Func
@@ -68,7 +75,7 @@ Only the m×n elements of y are written.`)
 	fn.LSL3(2, r.ldy, r.ldy)
 	fn.Load("k", r.k)
 	fn.Load("m", r.rows)
-	whileAtLeast(fn, "rows6", r.rows, 6, func() { r.pass(6) })
+	whileAtLeast(fn, "rows6", r.rows, matMulBiasTileM, func() { r.pass(matMulBiasTileM) })
 	ifAtLeast(fn, "rows4", r.rows, 4, func() { r.pass(4) })
 	ifAtLeast(fn, "rows2", r.rows, 2, func() { r.pass(2) })
 	ifAtLeast(fn, "rows1", r.rows, 1, func() { r.pass(1) })
@@ -84,9 +91,9 @@ func (r *mm) pass(mr int) {
 	fn.Load("b.base", r.bj)
 	fn.MOVD(r.y, r.yj)
 	fn.Load("n", r.cols)
-	whileAtLeast(fn, fmt.Sprintf("cols%dx4", mr), r.cols, 4, func() {
-		r.tile(mr, 4)
-		addMul(fn, r.ldw, 4, r.wj)
+	whileAtLeast(fn, fmt.Sprintf("cols%dx4", mr), r.cols, matMulBiasTileN, func() {
+		r.tile(mr, matMulBiasTileN)
+		addMul(fn, r.ldw, matMulBiasTileN, r.wj)
 		fn.ADD(Imm(16), r.bj)
 		fn.ADD(Imm(16), r.yj)
 	})
