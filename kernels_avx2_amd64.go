@@ -15,17 +15,17 @@ var avx2Plan = prefetchPlan{gatherAheadBytes, gatherMinAhead, gatherMaxAhead, pr
 // newAVX2 returns the AVX2 set calling its assembly through s.
 func newAVX2(s splitter) *Impl {
 	return &Impl{name: "avx2", k: kernels{
-		matMulBias: s.matMulBiasAVX2,
-		sqErr:      s.sqErr(sqErrAVX2),
-		sqErrSum:   s.sum(sqErrSumAVX2),
-		gradW:      s.gradWAVX2,
-		colSums:    s.colSumsAVX2,
-		axpy:       s.axpy(axpyAVX2),
-		dot:        s.sum(dotAVX2),
-		gatherRows: s.gatherRows(gatherRowsAVX2, avx2Plan),
-		prefetch:   s.prefetchRows(prefetchRowsAVX2K, avx2Plan),
-		peakFMA:    s.peakFMA(peakFMAAVX2),
-		peakLoad:   s.sum(peakLoadAVX2),
+		matMulBias:   s.matMulBiasAVX2,
+		sqErr:        s.sqErr(sqErrAVX2),
+		sqErrSum:     s.sum(sqErrSumAVX2),
+		gradW:        s.gradWAVX2,
+		colSums:      s.colSumsAVX2,
+		axpy:         s.axpy(axpyAVX2),
+		dot:          s.sum(dotAVX2),
+		gatherRows:   s.gatherRows(gatherRowsAVX2, avx2Plan),
+		prefetchRows: s.prefetchRows(prefetchRowsAVX2K, avx2Plan),
+		peakFMA:      s.peakFMA(peakFMAAVX2),
+		peakLoad:     s.sum(peakLoadAVX2),
 	}}
 }
 

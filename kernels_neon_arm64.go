@@ -18,17 +18,17 @@ var neonPlan = prefetchPlan{gatherAheadBytes, gatherMinAhead, gatherMaxAhead, pr
 // newNEON returns the NEON set calling its assembly through s.
 func newNEON(s splitter) *Impl {
 	return &Impl{name: "neon", k: kernels{
-		matMulBias: s.matMulBiasNEON,
-		sqErr:      s.sqErr(sqErrNEON),
-		sqErrSum:   s.sum(sqErrSumNEON),
-		gradW:      s.gradWNEON,
-		colSums:    s.colSumsNEON,
-		axpy:       s.axpy(axpyNEON),
-		dot:        s.sum(dotNEON),
-		gatherRows: s.gatherRows(gatherRowsNEON, neonPlan),
-		prefetch:   s.prefetchRows(prefetchRowsNEONK, neonPlan),
-		peakFMA:    s.peakFMA(peakFMANEON),
-		peakLoad:   s.sum(peakLoadNEON),
+		matMulBias:   s.matMulBiasNEON,
+		sqErr:        s.sqErr(sqErrNEON),
+		sqErrSum:     s.sum(sqErrSumNEON),
+		gradW:        s.gradWNEON,
+		colSums:      s.colSumsNEON,
+		axpy:         s.axpy(axpyNEON),
+		dot:          s.sum(dotNEON),
+		gatherRows:   s.gatherRows(gatherRowsNEON, neonPlan),
+		prefetchRows: s.prefetchRows(prefetchRowsNEONK, neonPlan),
+		peakFMA:      s.peakFMA(peakFMANEON),
+		peakLoad:     s.sum(peakLoadNEON),
 	}}
 }
 

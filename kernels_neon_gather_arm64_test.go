@@ -255,7 +255,7 @@ func TestGatherRowsNEONSplitCalls(t *testing.T) {
 // each prefetch's address and each row copy, and checks the schedule: rows
 // idx[0:ahead] prefetched first, then row idx[i+ahead] before the copy of
 // row i while there is one, every row prefetched once at the offsets
-// gatherPrefetch plans, the rows copied in order, nothing recorded past the
+// neonPlan gives, the rows copied in order, nothing recorded past the
 // schedule, and Y as the Go version leaves it.
 func TestGatherRowsNEONSchedule(t *testing.T) {
 	r := rand.New(rand.NewPCG(48, 48))

@@ -112,9 +112,8 @@ func peakFMANEON(iters int)
 // one multiply-add per two vectors loaded, the least arithmetic that still
 // lets every element reach the result (a NaN anywhere makes it NaN). Its
 // loops are dotNEON's, whose arithmetic is already below what the loads
-// allow: on llvm-mca's Cortex-A72 model this loop takes 8 cycles per 128
-// bytes, the load-bound figure, where one add per vector loaded (Σ x + y)
-// takes 12, since a 128-bit fadd occupies both floating-point pipes there.
+// allow, where one add per vector loaded (Σ x + y) would be bound by the
+// floating-point pipes on cores where a 128-bit fadd occupies both.
 //
 //go:noescape
 func peakLoadNEON(x, y []float32) float32

@@ -1,6 +1,7 @@
 package edgefit
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime/debug"
@@ -144,4 +145,83 @@ func randF32(r *rand.Rand, n int) []float32 {
 		a[i] = 2*r.Float32() - 1
 	}
 	return a
+}
+
+// TestSplitterBoundsCalls runs the splitter's drivers on Go stand-ins for
+// the assembly that record every call: no call exceeds the budget (or, when
+// one item is over it, one unit), and the calls cover the work exactly once,
+// in order, with sums cut only where the doc says so.
+func TestSplitterBoundsCalls(t *testing.T) {
+	const budget = 1000
+	s := splitter{budget}
+	x := make([]float32, 10*budget+7)
+	var lens []int
+	total := func() (n int) {
+		for _, l := range lens {
+			n += l
+		}
+		return n
+	}
+	check := func(what string, want, most int) {
+		t.Helper()
+		if total() != want {
+			t.Errorf("%s: calls cover %d items, want %d", what, total(), want)
+		}
+		for _, l := range lens {
+			if l > most || l < 1 {
+				t.Errorf("%s: a call of %d items, want 1…%d", what, l, most)
+			}
+		}
+		lens = lens[:0]
+	}
+	s.sqErr(func(r, p, t []float32) float32 { lens = append(lens, len(r)); return 0 })(x, x, x)
+	check("sqErr", len(x), budget)
+	s.sum(func(a, b []float32) float32 { lens = append(lens, len(a)); return 0 })(x, x)
+	check("sum", len(x), budget)
+	s.axpy(func(_ float32, a, b []float32) { lens = append(lens, len(b)) })(1, x, x)
+	check("axpy", len(x), budget)
+	s.peakFMA(func(iters int) { lens = append(lens, iters) })(1000)
+	check("peakFMA", 1000, budget/costPeakIter)
+
+	idx := make([]int, 5000)
+	plan := prefetchPlan{8192, 2, 64, 8}
+	for _, k := range []int{1, 16, 64, 1000} {
+		s.gatherRows(func(k int, idx []int, _ []float32, _ int, _ []float32, _ int, ahead, _, _ int) {
+			if ahead > len(idx) {
+				t.Errorf("gatherRows: ahead %d past the call's %d rows", ahead, len(idx))
+			}
+			lens = append(lens, len(idx))
+		}, plan)(k, idx, x, 1, x, 0)
+		check(fmt.Sprintf("gatherRows k=%d", k), len(idx), max(1, budget/(costGatherElem*max(k, 16))))
+		_, lines, _ := plan.rows(k)
+		s.prefetchRows(func(_ int, idx []int, _ []float32, _, _, _ int) { lens = append(lens, len(idx)) }, plan)(k, idx, x, 1)
+		check(fmt.Sprintf("prefetchRows k=%d", k), len(idx), max(1, budget/(costPrefetch*(lines+1))))
+	}
+
+	// GradW and ColSums: each call's multiply-adds within the budget (or one
+	// tile of one row), G covered once, β only on a block's first rows.
+	for _, sh := range [][3]int{{1, 1, 1}, {100, 3, 5}, {5000, 2, 3}, {7, 40, 70}, {0, 5, 5}} {
+		m, n, k := sh[0], sh[1], sh[2]
+		seen := make([]int, n*k) // rows summed into each element
+		R, X, G := make([]float32, max(m*n, 1)), make([]float32, max(m*k, 1)), make([]float32, n*k)
+		s.gradW(func(mc, nc, kc int, _ float32, r []float32, _ int, xs []float32, _ int, beta float32, g []float32, _ int) {
+			if mc*nc*kc > budget && (nc > 4 || kc > 16 || mc > 1) {
+				t.Errorf("gradW %v: a call of %d×%d×%d", sh, mc, nc, kc)
+			}
+			j0, p0 := (len(G)-len(g))/k, (len(G)-len(g))%k
+			for j := j0; j < j0+nc; j++ {
+				for p := p0; p < p0+kc; p++ {
+					if (seen[j*k+p] == 0) != (beta == 0.25) {
+						t.Errorf("gradW %v: G[%d,%d] after %d rows gets β %v", sh, j, p, seen[j*k+p], beta)
+					}
+					seen[j*k+p] += mc
+				}
+			}
+		}, 4, 16, m, n, k, 1, R, n, X, k, 0.25, G, k)
+		for i, c := range seen {
+			if c != m && !(m == 0 && c == 0) {
+				t.Fatalf("gradW %v: element %d summed over %d rows, want %d", sh, i, c, m)
+			}
+		}
+	}
 }

@@ -78,9 +78,9 @@ func main() {
 // constants are the values the Go wrappers in kernels_avx2_amd64.go need.
 func constants() []consts.Const {
 	return []consts.Const{
-		{Name: "matMulBiasKC", Value: kcMax, Doc: "matMulBiasKC is the most inputs one call of matMulBias16AVX2 or\nmatMulBias8AVX2 takes: their stack frame holds that many rows of a panel."},
-		{Name: "matMulBiasTileN", Value: panelWide, Doc: "matMulBiasTileN is the most columns of Y one call computes."},
-		{Name: "matMulBiasTileM", Value: matMulRows, Doc: "matMulBiasTileM is a multiple of both micro-kernels' rows: splitting\nrows on it keeps every call on whole micro-kernels."},
+		{Name: "matMulBiasKC", Value: matMulBiasKC, Doc: "matMulBiasKC is the most inputs one call of matMulBias16AVX2 or\nmatMulBias8AVX2 takes: their stack frame holds that many rows of a panel."},
+		{Name: "matMulBiasTileN", Value: matMulBiasTileN, Doc: "matMulBiasTileN is the most columns of Y one call computes."},
+		{Name: "matMulBiasTileM", Value: matMulBiasTileM, Doc: "matMulBiasTileM is a multiple of both micro-kernels' rows: splitting\nrows on it keeps every call on whole micro-kernels."},
 		{Name: "gradWTileN", Value: gradWTileN, Doc: "gradWTileN is the rows of G gradWAVX2 computes together."},
 		{Name: "gradWTileK", Value: gradWTileK, Doc: "gradWTileK is the widest block of columns of G gradWAVX2 computes together."},
 		{Name: "colSumsTileN", Value: colSumsTileN, Doc: "colSumsTileN is the widest block of columns colSumsAVX2 sums together."},

@@ -8,25 +8,25 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// The panels of matMulBias: kcMax inputs at most per call (the size of the
-// packed panel in the stack frame), panelWide columns with micro-kernels of
-// 6 rows, or at most 8 columns with micro-kernels of 12 rows; matMulRows is a
-// multiple of both.
+// The panels of matMulBias: matMulBiasKC inputs at most per call (the size
+// of the packed panel in the stack frame), matMulBiasTileN columns with
+// micro-kernels of 6 rows, or at most 8 columns with micro-kernels of 12
+// rows; matMulBiasTileM is a multiple of both.
 const (
-	kcMax      = 256
-	panelWide  = 16
-	matMulRows = 12
+	matMulBiasKC    = 256
+	matMulBiasTileN = 16
+	matMulBiasTileM = 12
 )
 
 // matMulBias emits the two panels the Go wrapper runs Y = X·Wᵀ + b with:
 // matMulBias16AVX2 for 9 to 16 columns and matMulBias8AVX2 for up to 8.
 func matMulBias() {
-	matMulPanel(panelWide, 6)
-	matMulPanel(lanes, matMulRows)
+	matMulPanel(matMulBiasTileN, 6)
+	matMulPanel(lanes, matMulBiasTileM)
 }
 
 // matMulPanel emits matMulBias<nr>AVX2: one panel of nr output columns of
-// Y = X·Wᵀ + b over one block of at most kcMax inputs.
+// Y = X·Wᵀ + b over one block of at most matMulBiasKC inputs.
 //
 // The panel's W columns are packed transposed into the function's own stack
 // frame (kc×nr floats, padded with zeros up to nr columns), so that the
@@ -42,7 +42,7 @@ func matMulPanel(nr, mr int) {
 	lo := (nv-1)*lanes + 1
 	Doc(
 		fmt.Sprintf("%s computes nc columns (%d ≤ nc ≤ %d) of Y = X·Wᵀ + b over a block of", name, lo, nr),
-		fmt.Sprintf("kc inputs (1 ≤ kc ≤ %d), for m ≥ 1 rows: for i < m and j < nc,", kcMax),
+		fmt.Sprintf("kc inputs (1 ≤ kc ≤ %d), for m ≥ 1 rows: for i < m and j < nc,", matMulBiasKC),
 		"",
 		"\tY[i*ldy+j] = Y0 + Σ_{p<kc} X[i*ldx+p]·W[j*ldw+p]",
 		"",
@@ -53,7 +53,7 @@ func matMulPanel(nr, mr int) {
 
 	// Frame: 32 bytes of alignment slack, the bias row (nr floats), then the
 	// packed panel, kc rows of nr floats.
-	frame := AllocLocal(32 + 4*nr + 4*nr*kcMax)
+	frame := AllocLocal(32 + 4*nr + 4*nr*matMulBiasKC)
 	biasRow := GP64()
 	LEAQ(frame, biasRow)
 	ADDQ(U8(31), biasRow)

@@ -29,14 +29,10 @@ import (
 // whatever the alignment, and the bits go through unchanged (no
 // floating-point operation touches them, so NaN payloads and −0 survive).
 //
-// llvm-mca (LLVM 14, whose Cortex-A72 model is its A57 one, also used for
-// the A76) puts a row of 64 float32 at 37 cycles, prefetches included, and
-// the copy alone at 32, bound by the store pipe (a Q register stored every
-// two cycles): the prefetch loop costs 15% when the rows are in L1 already
-// and hides behind the misses when they come from DRAM, hundreds of cycles a
-// row. On its in-order Cortex-A53 model, 90 cycles against 60. LD1/ST1 of
-// four registers beat LDP/STP pairs (49 cycles a row on the A72 model) by
-// decoding to fewer micro-ops.
+// The copy is bound by the store pipe; the prefetch loop costs a little
+// when the rows are in L1 already and hides behind the misses when they come
+// from DRAM. LD1/ST1 of four registers beat LDP/STP pairs by decoding to
+// fewer micro-ops (llvm-mca figures in bench/results/NOTES.md).
 //
 // A prefetch cannot be observed, least of all under an emulator, so the
 // generator also writes gatherRowsNEONTrace, the same kernel with every

@@ -121,8 +121,7 @@ func (r *gw) loadR(jr int, rv VReg, p, stride Reg) {
 // pairPointers emits the set-up of rows taken in pairs: rp2 and xp2 start
 // one row below rp and xp. The caller's loads then step all four by two rows
 // (ldr2, ldx2), so that the two rows' loads do not wait for each other's
-// address (llvm-mca, Cortex-A72 model: 10 cycles per two rows of a 1×16
-// tile against 16 with one pointer each).
+// address (bench/results/NOTES.md).
 func (r *gw) pairPointers() {
 	r.fn.ADD3(r.ldr, r.rp, r.rp2)
 	r.fn.ADD3(r.ldx, r.xp, r.xp2)
@@ -270,8 +269,7 @@ be at least 1, m at least 0; r must hold the m×n matrix with row stride
 ldr and len(g) ≥ n. Only g[:n] is touched.`)
 	// The even and the odd rows have pointers of their own, each stepping
 	// two rows, so that the two loads of an iteration do not wait for each
-	// other's address (llvm-mca, Cortex-A72 model: 12 cycles per two rows of
-	// 16 columns against 16).
+	// other's address (bench/results/NOTES.md).
 	rb, ldr, ldr2, g, m, cols, rp, rp2, cnt := R0, R1, R7, R2, R3, R4, R5, R8, R6
 	alpha, beta := V(30), V(31)
 	fn.Load("r.base", rb)

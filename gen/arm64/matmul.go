@@ -147,9 +147,8 @@ func (r *mm) tile(mr, nr int) {
 	}
 	// step emits one step along k into accumulator set s: width 4 with
 	// 128-bit loads, or 1 with scalar loads that zero lanes 1-3 so the
-	// products there are 0·0. The 128-bit loads are LDR Q rather than LD1:
-	// llvm-mca's Cortex-A55 model runs the 6×4 step in 35 cycles with them
-	// against 53 with LD1 (24 with either on its Cortex-A72 model).
+	// products there are 0·0. The 128-bit loads are LDR Q rather than LD1,
+	// which in-order cores issue more slowly (bench/results/NOTES.md).
 	step := func(s, width int) {
 		load := func(p Reg, v VReg) {
 			if width == 4 {
