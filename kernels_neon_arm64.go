@@ -40,8 +40,10 @@ func prefetchRowsNEONK(k int, idx []int, x []float32, ldx, lines, last int) {
 }
 
 // matMulBiasNEON runs Y = X·Wᵀ + b on blocks of Y of whole tiles, so that
-// every element is computed as one call would. A nil b passes through: its
-// length, 0, is how the assembly knows there is no bias.
+// every element is computed as one call would, and, when one tile's inputs
+// are over the budget, on blocks of inputs, the later ones adding to Y (an
+// order within the documented bound). A nil b passes through: its length,
+// 0, is how the assembly knows there is no bias.
 func (s splitter) matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
 	raceReadMatrix(x, m, k, ldx)
 	raceReadMatrix(w, n, k, ldw)
@@ -49,16 +51,24 @@ func (s splitter) matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32,
 		raceRead(b[:n])
 	}
 	raceWriteMatrix(y, m, n, ldy)
-	nb := s.block(n, matMulBiasTileM*k, matMulBiasTileN)
-	mb := s.block(m, nb*k, matMulBiasTileM)
+	kb := s.block(k, matMulBiasTileM*matMulBiasTileN, 4)
+	nb := s.block(n, matMulBiasTileM*kb, matMulBiasTileN)
+	mb := s.block(m, nb*kb, matMulBiasTileM)
 	for j0 := 0; j0 < n; j0 += nb {
 		nc := min(nb, n-j0)
-		var bj []float32
-		if b != nil {
-			bj = b[j0 : j0+nc]
-		}
-		for i0 := 0; i0 < m; i0 += mb {
-			matMulBiasNEON(min(mb, m-i0), nc, k, x[i0*ldx:], ldx, w[j0*ldw:], ldw, bj, y[i0*ldy+j0:], ldy)
+		for p0 := 0; ; p0 += kb { // once when k is 0: the bias alone
+			kc, accum, bj := min(kb, k-p0), 0, []float32(nil)
+			if p0 > 0 {
+				accum = 1
+			} else if b != nil {
+				bj = b[j0 : j0+nc]
+			}
+			for i0 := 0; i0 < m; i0 += mb {
+				matMulBiasNEON(min(mb, m-i0), nc, kc, x[i0*ldx+p0:], ldx, w[j0*ldw+p0:], ldw, bj, y[i0*ldy+j0:], ldy, accum)
+			}
+			if p0+kb >= k {
+				break
+			}
 		}
 	}
 }

@@ -164,7 +164,8 @@ func (s splitter) colSums(asm colSumsKernel, tileN, m, n int, alpha float32, r [
 type gatherKernel func(k int, idx []int, x []float32, ldx int, y []float32, ldy int, ahead, lines, last int)
 
 // gatherRows returns the gatherRows kernel running asm on pieces of idx,
-// each prefetching its own first rows.
+// each prefetching its own first rows, and on blocks of columns of rows too
+// long for one call. The copy is exact however it is cut.
 func (s splitter) gatherRows(asm gatherKernel, plan prefetchPlan) func(k int, idx []int, x []float32, ldx int, y []float32, ldy int) {
 	return func(k int, idx []int, x []float32, ldx int, y []float32, ldy int) {
 		if raceEnabled {
@@ -173,11 +174,16 @@ func (s splitter) gatherRows(asm gatherKernel, plan prefetchPlan) func(k int, id
 			}
 			raceWriteMatrix(y, len(idx), k, ldy)
 		}
-		ahead, lines, last := plan.rows(k)
-		nb := s.block(len(idx), costGatherElem*max(k, 16), 1)
-		for i0 := 0; i0 < len(idx); i0 += nb {
-			n := min(nb, len(idx)-i0)
-			asm(k, idx[i0:i0+n], x, ldx, y[i0*ldy:], ldy, min(ahead, n), lines, last)
+		// Rows too long for one call are copied in blocks of columns.
+		kb := s.block(k, costGatherElem, 16)
+		for p0 := 0; p0 < k; p0 += kb {
+			kc := min(kb, k-p0)
+			ahead, lines, last := plan.rows(kc)
+			nb := s.block(len(idx), costGatherElem*max(kc, 16), 1)
+			for i0 := 0; i0 < len(idx); i0 += nb {
+				n := min(nb, len(idx)-i0)
+				asm(kc, idx[i0:i0+n], x[p0:], ldx, y[i0*ldy+p0:], ldy, min(ahead, n), lines, last)
+			}
 		}
 	}
 }

@@ -6,13 +6,14 @@ package edgefit
 
 // matMulBiasNEON computes Y = X·Wᵀ + b: for i < m and j < n,
 // y[i·ldy+j] = Σₚ x[i·ldx+p]·w[j·ldw+p] + b[j] (p < k), without the b[j]
-// when len(b) is 0. m and n must be at least 1, k at least 0, and the
+// when len(b) is 0, plus y[i·ldy+j]'s own value when accum is not 0 (a
+// later block of inputs). m and n must be at least 1, k at least 0, and the
 // slices must hold the m×k, n×k and m×n matrices with their strides (the
 // last row may end at its last element) and len(b) ≥ n when it is not 0.
-// Only the m×n elements of y are written.
+// Only the m×n elements of y are read (when accum is not 0) and written.
 //
 //go:noescape
-func matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int)
+func matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)
 
 // sqErrNEON writes r[i] = p[i] − t[i] for i < len(r) and returns Σ r[i]²;
 // p and t must be at least as long as r. r may be p or t: each block is

@@ -6,13 +6,14 @@
 
 // matMulBiasNEON computes Y = X·Wᵀ + b: for i < m and j < n,
 // y[i·ldy+j] = Σₚ x[i·ldx+p]·w[j·ldw+p] + b[j] (p < k), without the b[j]
-// when len(b) is 0. m and n must be at least 1, k at least 0, and the
+// when len(b) is 0, plus y[i·ldy+j]'s own value when accum is not 0 (a
+// later block of inputs). m and n must be at least 1, k at least 0, and the
 // slices must hold the m×k, n×k and m×n matrices with their strides (the
 // last row may end at its last element) and len(b) ≥ n when it is not 0.
-// Only the m×n elements of y are written.
+// Only the m×n elements of y are read (when accum is not 0) and written.
 //
-// func matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int)
-TEXT ·matMulBiasNEON(SB), NOSPLIT|NOFRAME, $0-144
+// func matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)
+TEXT ·matMulBiasNEON(SB), NOSPLIT|NOFRAME, $0-152
 	MOVD	x_base+24(FP), R0
 	MOVD	ldx+48(FP), R1
 	LSL	$2, R1, R1
@@ -184,6 +185,28 @@ k1_end_8:
 	WORD	$0x4e38d694 // fadd v20.4s, v20.4s, v24.4s
 
 nobias_9:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_10
+	MOVD	R11, R25
+	VLD1	(R25), [V24.S4]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	ADD	R5, R25
+	VLD1	(R25), [V24.S4]
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	ADD	R5, R25
+	VLD1	(R25), [V24.S4]
+	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	ADD	R5, R25
+	VLD1	(R25), [V24.S4]
+	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
+	ADD	R5, R25
+	VLD1	(R25), [V24.S4]
+	WORD	$0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	ADD	R5, R25
+	VLD1	(R25), [V24.S4]
+	WORD	$0x4e38d694 // fadd v20.4s, v20.4s, v24.4s
+
+noaccum_10:
 	MOVD	R11, R25
 	VST1	[V0.S4], (R25)
 	ADD	R5, R25
@@ -204,10 +227,10 @@ nobias_9:
 	BGE	cols6x4_3
 
 cols6x4_end_4:
-	CBZ	R8, rows6_done_10
+	CBZ	R8, rows6_done_11
 	CMP	$2, R8
-	BLT	cols6x1_11
-	BEQ	cols6x2_12
+	BLT	cols6x1_12
+	BEQ	cols6x2_13
 	// tile of 6×3 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -237,9 +260,9 @@ cols6x4_end_4:
 	VEOR	V16.B16, V16.B16, V16.B16
 	VEOR	V17.B16, V17.B16, V17.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_14
+	CBZ	R12, k4_end_15
 
-k4_13:
+k4_14:
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R22), F25
 	FMOVQ.P	16(R23), F26
@@ -268,13 +291,13 @@ k4_13:
 	VFMLA	V25.S4, V29.S4, V16.S4
 	VFMLA	V26.S4, V29.S4, V17.S4
 	SUBS	$1, R12
-	BNE	k4_13
+	BNE	k4_14
 
-k4_end_14:
+k4_end_15:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_16
+	CBZ	R12, k1_end_17
 
-k1_15:
+k1_16:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R23), F26
@@ -303,9 +326,9 @@ k1_15:
 	VFMLA	V25.S4, V29.S4, V16.S4
 	VFMLA	V26.S4, V29.S4, V17.S4
 	SUBS	$1, R12
-	BNE	k1_15
+	BNE	k1_16
 
-k1_end_16:
+k1_end_17:
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
@@ -325,7 +348,7 @@ k1_end_16:
 	WORD	$0x6e31d631 // faddp v17.4s, v17.4s, v17.4s
 	WORD	$0x6e31d5ef // faddp v15.4s, v15.4s, v17.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_17
+	CBZ	R13, nobias_18
 	FMOVD	(R10), F24
 	ADD	$8, R10, R13
 	VLD1	(R13), V24.S[2]
@@ -336,7 +359,41 @@ k1_end_16:
 	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
 	WORD	$0x4e38d5ef // fadd v15.4s, v15.4s, v24.4s
 
-nobias_17:
+nobias_18:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_19
+	MOVD	R11, R25
+	FMOVD	(R25), F24
+	ADD	$8, R25, R13
+	VLD1	(R13), V24.S[2]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	ADD	$8, R25, R13
+	VLD1	(R13), V24.S[2]
+	WORD	$0x4e38d463 // fadd v3.4s, v3.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	ADD	$8, R25, R13
+	VLD1	(R13), V24.S[2]
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	ADD	$8, R25, R13
+	VLD1	(R13), V24.S[2]
+	WORD	$0x4e38d529 // fadd v9.4s, v9.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	ADD	$8, R25, R13
+	VLD1	(R13), V24.S[2]
+	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	ADD	$8, R25, R13
+	VLD1	(R13), V24.S[2]
+	WORD	$0x4e38d5ef // fadd v15.4s, v15.4s, v24.4s
+
+noaccum_19:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	$8, R25, R13
@@ -361,9 +418,9 @@ nobias_17:
 	FMOVD	F15, (R25)
 	ADD	$8, R25, R13
 	VST1	V15.S[2], (R13)
-	B	rows6_done_10
+	B	rows6_done_11
 
-cols6x2_12:
+cols6x2_13:
 	// tile of 6×2 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -386,9 +443,9 @@ cols6x2_12:
 	VEOR	V10.B16, V10.B16, V10.B16
 	VEOR	V11.B16, V11.B16, V11.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_19
+	CBZ	R12, k4_end_21
 
-k4_18:
+k4_20:
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R22), F25
 	FMOVQ.P	16(R14), F28
@@ -410,13 +467,13 @@ k4_18:
 	VFMLA	V24.S4, V29.S4, V10.S4
 	VFMLA	V25.S4, V29.S4, V11.S4
 	SUBS	$1, R12
-	BNE	k4_18
+	BNE	k4_20
 
-k4_end_19:
+k4_end_21:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_21
+	CBZ	R12, k1_end_23
 
-k1_20:
+k1_22:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R14), F28
@@ -438,9 +495,9 @@ k1_20:
 	VFMLA	V24.S4, V29.S4, V10.S4
 	VFMLA	V25.S4, V29.S4, V11.S4
 	SUBS	$1, R12
-	BNE	k1_20
+	BNE	k1_22
 
-k1_end_21:
+k1_end_23:
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
@@ -454,7 +511,7 @@ k1_end_21:
 	WORD	$0x6e2bd54a // faddp v10.4s, v10.4s, v11.4s
 	WORD	$0x6e2ad54a // faddp v10.4s, v10.4s, v10.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_22
+	CBZ	R13, nobias_24
 	FMOVD	(R10), F24
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
@@ -463,7 +520,29 @@ k1_end_21:
 	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
 	WORD	$0x4e38d54a // fadd v10.4s, v10.4s, v24.4s
 
-nobias_22:
+nobias_24:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_25
+	MOVD	R11, R25
+	FMOVD	(R25), F24
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	WORD	$0x4e38d54a // fadd v10.4s, v10.4s, v24.4s
+
+noaccum_25:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	R5, R25
@@ -476,9 +555,9 @@ nobias_22:
 	FMOVD	F8, (R25)
 	ADD	R5, R25
 	FMOVD	F10, (R25)
-	B	rows6_done_10
+	B	rows6_done_11
 
-cols6x1_11:
+cols6x1_12:
 	// tile of 6×1 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -494,9 +573,9 @@ cols6x1_11:
 	VEOR	V4.B16, V4.B16, V4.B16
 	VEOR	V5.B16, V5.B16, V5.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_24
+	CBZ	R12, k4_end_27
 
-k4_23:
+k4_26:
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R14), F28
 	FMOVQ.P	16(R15), F29
@@ -511,13 +590,13 @@ k4_23:
 	VFMLA	V24.S4, V28.S4, V4.S4
 	VFMLA	V24.S4, V29.S4, V5.S4
 	SUBS	$1, R12
-	BNE	k4_23
+	BNE	k4_26
 
-k4_end_24:
+k4_end_27:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_26
+	CBZ	R12, k1_end_29
 
-k1_25:
+k1_28:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R14), F28
 	FMOVS.P	4(R15), F29
@@ -532,9 +611,9 @@ k1_25:
 	VFMLA	V24.S4, V28.S4, V4.S4
 	VFMLA	V24.S4, V29.S4, V5.S4
 	SUBS	$1, R12
-	BNE	k1_25
+	BNE	k1_28
 
-k1_end_26:
+k1_end_29:
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	WORD	$0x7e30d800 // faddp s0, v0.2s
 	WORD	$0x6e21d421 // faddp v1.4s, v1.4s, v1.4s
@@ -548,7 +627,7 @@ k1_end_26:
 	WORD	$0x6e25d4a5 // faddp v5.4s, v5.4s, v5.4s
 	WORD	$0x7e30d8a5 // faddp s5, v5.2s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_27
+	CBZ	R13, nobias_30
 	FMOVS	(R10), F24
 	FADDS	F24, F0, F0
 	FADDS	F24, F1, F1
@@ -557,7 +636,29 @@ k1_end_26:
 	FADDS	F24, F4, F4
 	FADDS	F24, F5, F5
 
-nobias_27:
+nobias_30:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_31
+	MOVD	R11, R25
+	FMOVS	(R25), F24
+	FADDS	F24, F0, F0
+	ADD	R5, R25
+	FMOVS	(R25), F24
+	FADDS	F24, F1, F1
+	ADD	R5, R25
+	FMOVS	(R25), F24
+	FADDS	F24, F2, F2
+	ADD	R5, R25
+	FMOVS	(R25), F24
+	FADDS	F24, F3, F3
+	ADD	R5, R25
+	FMOVS	(R25), F24
+	FADDS	F24, F4, F4
+	ADD	R5, R25
+	FMOVS	(R25), F24
+	FADDS	F24, F5, F5
+
+noaccum_31:
 	MOVD	R11, R25
 	FMOVS	F0, (R25)
 	ADD	R5, R25
@@ -571,7 +672,7 @@ nobias_27:
 	ADD	R5, R25
 	FMOVS	F5, (R25)
 
-rows6_done_10:
+rows6_done_11:
 	ADD	R1<<1, R0
 	ADD	R1<<2, R0
 	ADD	R5<<1, R4
@@ -582,16 +683,16 @@ rows6_done_10:
 
 rows6_end_2:
 	CMP	$4, R7
-	BLT	rows4_skip_28
+	BLT	rows4_skip_32
 	// 4 rows of X against every row of W
 	MOVD	w_base+56(FP), R9
 	MOVD	b_base+88(FP), R10
 	MOVD	R4, R11
 	MOVD	n+8(FP), R8
 	CMP	$4, R8
-	BLT	cols4x4_end_30
+	BLT	cols4x4_end_34
 
-cols4x4_29:
+cols4x4_33:
 	// tile of 4×4 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -618,9 +719,9 @@ cols4x4_29:
 	VEOR	V14.B16, V14.B16, V14.B16
 	VEOR	V15.B16, V15.B16, V15.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_32
+	CBZ	R12, k4_end_36
 
-k4_31:
+k4_35:
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R22), F25
 	FMOVQ.P	16(R23), F26
@@ -646,13 +747,13 @@ k4_31:
 	VFMLA	V26.S4, V29.S4, V14.S4
 	VFMLA	V27.S4, V29.S4, V15.S4
 	SUBS	$1, R12
-	BNE	k4_31
+	BNE	k4_35
 
-k4_end_32:
+k4_end_36:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_34
+	CBZ	R12, k1_end_38
 
-k1_33:
+k1_37:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R23), F26
@@ -678,9 +779,9 @@ k1_33:
 	VFMLA	V26.S4, V29.S4, V14.S4
 	VFMLA	V27.S4, V29.S4, V15.S4
 	SUBS	$1, R12
-	BNE	k1_33
+	BNE	k1_37
 
-k1_end_34:
+k1_end_38:
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
 	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
@@ -694,14 +795,30 @@ k1_end_34:
 	WORD	$0x6e2fd5ce // faddp v14.4s, v14.4s, v15.4s
 	WORD	$0x6e2ed58c // faddp v12.4s, v12.4s, v14.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_35
+	CBZ	R13, nobias_39
 	VLD1	(R10), [V24.S4]
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
 	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
 	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
 
-nobias_35:
+nobias_39:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_40
+	MOVD	R11, R25
+	VLD1	(R25), [V24.S4]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	ADD	R5, R25
+	VLD1	(R25), [V24.S4]
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	ADD	R5, R25
+	VLD1	(R25), [V24.S4]
+	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	ADD	R5, R25
+	VLD1	(R25), [V24.S4]
+	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
+
+noaccum_40:
 	MOVD	R11, R25
 	VST1	[V0.S4], (R25)
 	ADD	R5, R25
@@ -715,13 +832,13 @@ nobias_35:
 	ADD	$16, R11
 	SUB	$4, R8
 	CMP	$4, R8
-	BGE	cols4x4_29
+	BGE	cols4x4_33
 
-cols4x4_end_30:
-	CBZ	R8, rows4_done_36
+cols4x4_end_34:
+	CBZ	R8, rows4_done_41
 	CMP	$2, R8
-	BLT	cols4x1_37
-	BEQ	cols4x2_38
+	BLT	cols4x1_42
+	BEQ	cols4x2_43
 	// tile of 4×3 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -743,9 +860,9 @@ cols4x4_end_30:
 	VEOR	V10.B16, V10.B16, V10.B16
 	VEOR	V11.B16, V11.B16, V11.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_40
+	CBZ	R12, k4_end_45
 
-k4_39:
+k4_44:
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R22), F25
 	FMOVQ.P	16(R23), F26
@@ -766,13 +883,13 @@ k4_39:
 	VFMLA	V25.S4, V29.S4, V10.S4
 	VFMLA	V26.S4, V29.S4, V11.S4
 	SUBS	$1, R12
-	BNE	k4_39
+	BNE	k4_44
 
-k4_end_40:
+k4_end_45:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_42
+	CBZ	R12, k1_end_47
 
-k1_41:
+k1_46:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R23), F26
@@ -793,9 +910,9 @@ k1_41:
 	VFMLA	V25.S4, V29.S4, V10.S4
 	VFMLA	V26.S4, V29.S4, V11.S4
 	SUBS	$1, R12
-	BNE	k1_41
+	BNE	k1_46
 
-k1_end_42:
+k1_end_47:
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
@@ -809,7 +926,7 @@ k1_end_42:
 	WORD	$0x6e2bd56b // faddp v11.4s, v11.4s, v11.4s
 	WORD	$0x6e2bd529 // faddp v9.4s, v9.4s, v11.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_43
+	CBZ	R13, nobias_48
 	FMOVD	(R10), F24
 	ADD	$8, R10, R13
 	VLD1	(R13), V24.S[2]
@@ -818,7 +935,31 @@ k1_end_42:
 	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
 	WORD	$0x4e38d529 // fadd v9.4s, v9.4s, v24.4s
 
-nobias_43:
+nobias_48:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_49
+	MOVD	R11, R25
+	FMOVD	(R25), F24
+	ADD	$8, R25, R13
+	VLD1	(R13), V24.S[2]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	ADD	$8, R25, R13
+	VLD1	(R13), V24.S[2]
+	WORD	$0x4e38d463 // fadd v3.4s, v3.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	ADD	$8, R25, R13
+	VLD1	(R13), V24.S[2]
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	ADD	$8, R25, R13
+	VLD1	(R13), V24.S[2]
+	WORD	$0x4e38d529 // fadd v9.4s, v9.4s, v24.4s
+
+noaccum_49:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	$8, R25, R13
@@ -835,9 +976,9 @@ nobias_43:
 	FMOVD	F9, (R25)
 	ADD	$8, R25, R13
 	VST1	V9.S[2], (R13)
-	B	rows4_done_36
+	B	rows4_done_41
 
-cols4x2_38:
+cols4x2_43:
 	// tile of 4×2 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -854,9 +995,9 @@ cols4x2_38:
 	VEOR	V6.B16, V6.B16, V6.B16
 	VEOR	V7.B16, V7.B16, V7.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_45
+	CBZ	R12, k4_end_51
 
-k4_44:
+k4_50:
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R22), F25
 	FMOVQ.P	16(R14), F28
@@ -872,13 +1013,13 @@ k4_44:
 	VFMLA	V24.S4, V29.S4, V6.S4
 	VFMLA	V25.S4, V29.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k4_44
+	BNE	k4_50
 
-k4_end_45:
+k4_end_51:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_47
+	CBZ	R12, k1_end_53
 
-k1_46:
+k1_52:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R14), F28
@@ -894,9 +1035,9 @@ k1_46:
 	VFMLA	V24.S4, V29.S4, V6.S4
 	VFMLA	V25.S4, V29.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k1_46
+	BNE	k1_52
 
-k1_end_47:
+k1_end_53:
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
@@ -906,14 +1047,30 @@ k1_end_47:
 	WORD	$0x6e27d4c6 // faddp v6.4s, v6.4s, v7.4s
 	WORD	$0x6e26d4c6 // faddp v6.4s, v6.4s, v6.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_48
+	CBZ	R13, nobias_54
 	FMOVD	(R10), F24
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
 	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
 	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
 
-nobias_48:
+nobias_54:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_55
+	MOVD	R11, R25
+	FMOVD	(R25), F24
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+
+noaccum_55:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	R5, R25
@@ -922,9 +1079,9 @@ nobias_48:
 	FMOVD	F4, (R25)
 	ADD	R5, R25
 	FMOVD	F6, (R25)
-	B	rows4_done_36
+	B	rows4_done_41
 
-cols4x1_37:
+cols4x1_42:
 	// tile of 4×1 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -940,9 +1097,9 @@ cols4x1_37:
 	VEOR	V6.B16, V6.B16, V6.B16
 	VEOR	V7.B16, V7.B16, V7.B16
 	LSR	$3, R6, R12
-	CBZ	R12, k8_end_50
+	CBZ	R12, k8_end_57
 
-k8_49:
+k8_56:
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R14), F28
 	FMOVQ.P	16(R15), F29
@@ -962,11 +1119,11 @@ k8_49:
 	VFMLA	V16.S4, V28.S4, V6.S4
 	VFMLA	V16.S4, V29.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k8_49
+	BNE	k8_56
 
-k8_end_50:
+k8_end_57:
 	AND	$4, R6, R12
-	CBZ	R12, k4_none_51
+	CBZ	R12, k4_none_58
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R14), F28
 	FMOVQ.P	16(R15), F29
@@ -977,11 +1134,11 @@ k8_end_50:
 	VFMLA	V24.S4, V28.S4, V2.S4
 	VFMLA	V24.S4, V29.S4, V3.S4
 
-k4_none_51:
+k4_none_58:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_53
+	CBZ	R12, k1_end_60
 
-k1_52:
+k1_59:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R14), F28
 	FMOVS.P	4(R15), F29
@@ -992,9 +1149,9 @@ k1_52:
 	VFMLA	V24.S4, V28.S4, V2.S4
 	VFMLA	V24.S4, V29.S4, V3.S4
 	SUBS	$1, R12
-	BNE	k1_52
+	BNE	k1_59
 
-k1_end_53:
+k1_end_60:
 	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
 	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
 	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
@@ -1008,14 +1165,30 @@ k1_end_53:
 	WORD	$0x6e23d463 // faddp v3.4s, v3.4s, v3.4s
 	WORD	$0x7e30d863 // faddp s3, v3.2s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_54
+	CBZ	R13, nobias_61
 	FMOVS	(R10), F24
 	FADDS	F24, F0, F0
 	FADDS	F24, F1, F1
 	FADDS	F24, F2, F2
 	FADDS	F24, F3, F3
 
-nobias_54:
+nobias_61:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_62
+	MOVD	R11, R25
+	FMOVS	(R25), F24
+	FADDS	F24, F0, F0
+	ADD	R5, R25
+	FMOVS	(R25), F24
+	FADDS	F24, F1, F1
+	ADD	R5, R25
+	FMOVS	(R25), F24
+	FADDS	F24, F2, F2
+	ADD	R5, R25
+	FMOVS	(R25), F24
+	FADDS	F24, F3, F3
+
+noaccum_62:
 	MOVD	R11, R25
 	FMOVS	F0, (R25)
 	ADD	R5, R25
@@ -1025,23 +1198,23 @@ nobias_54:
 	ADD	R5, R25
 	FMOVS	F3, (R25)
 
-rows4_done_36:
+rows4_done_41:
 	ADD	R1<<2, R0
 	ADD	R5<<2, R4
 	SUB	$4, R7
 
-rows4_skip_28:
+rows4_skip_32:
 	CMP	$2, R7
-	BLT	rows2_skip_55
+	BLT	rows2_skip_63
 	// 2 rows of X against every row of W
 	MOVD	w_base+56(FP), R9
 	MOVD	b_base+88(FP), R10
 	MOVD	R4, R11
 	MOVD	n+8(FP), R8
 	CMP	$4, R8
-	BLT	cols2x4_end_57
+	BLT	cols2x4_end_65
 
-cols2x4_56:
+cols2x4_64:
 	// tile of 2×4 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -1058,9 +1231,9 @@ cols2x4_56:
 	VEOR	V6.B16, V6.B16, V6.B16
 	VEOR	V7.B16, V7.B16, V7.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_59
+	CBZ	R12, k4_end_67
 
-k4_58:
+k4_66:
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R22), F25
 	FMOVQ.P	16(R23), F26
@@ -1076,13 +1249,13 @@ k4_58:
 	VFMLA	V26.S4, V29.S4, V6.S4
 	VFMLA	V27.S4, V29.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k4_58
+	BNE	k4_66
 
-k4_end_59:
+k4_end_67:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_61
+	CBZ	R12, k1_end_69
 
-k1_60:
+k1_68:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R23), F26
@@ -1098,9 +1271,9 @@ k1_60:
 	VFMLA	V26.S4, V29.S4, V6.S4
 	VFMLA	V27.S4, V29.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k1_60
+	BNE	k1_68
 
-k1_end_61:
+k1_end_69:
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
 	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
@@ -1108,12 +1281,22 @@ k1_end_61:
 	WORD	$0x6e27d4c6 // faddp v6.4s, v6.4s, v7.4s
 	WORD	$0x6e26d484 // faddp v4.4s, v4.4s, v6.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_62
+	CBZ	R13, nobias_70
 	VLD1	(R10), [V24.S4]
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
 
-nobias_62:
+nobias_70:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_71
+	MOVD	R11, R25
+	VLD1	(R25), [V24.S4]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	ADD	R5, R25
+	VLD1	(R25), [V24.S4]
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+
+noaccum_71:
 	MOVD	R11, R25
 	VST1	[V0.S4], (R25)
 	ADD	R5, R25
@@ -1123,13 +1306,13 @@ nobias_62:
 	ADD	$16, R11
 	SUB	$4, R8
 	CMP	$4, R8
-	BGE	cols2x4_56
+	BGE	cols2x4_64
 
-cols2x4_end_57:
-	CBZ	R8, rows2_done_63
+cols2x4_end_65:
+	CBZ	R8, rows2_done_72
 	CMP	$2, R8
-	BLT	cols2x1_64
-	BEQ	cols2x2_65
+	BLT	cols2x1_73
+	BEQ	cols2x2_74
 	// tile of 2×3 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -1143,9 +1326,9 @@ cols2x4_end_57:
 	VEOR	V4.B16, V4.B16, V4.B16
 	VEOR	V5.B16, V5.B16, V5.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_67
+	CBZ	R12, k4_end_76
 
-k4_66:
+k4_75:
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R22), F25
 	FMOVQ.P	16(R23), F26
@@ -1158,13 +1341,13 @@ k4_66:
 	VFMLA	V25.S4, V29.S4, V4.S4
 	VFMLA	V26.S4, V29.S4, V5.S4
 	SUBS	$1, R12
-	BNE	k4_66
+	BNE	k4_75
 
-k4_end_67:
+k4_end_76:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_69
+	CBZ	R12, k1_end_78
 
-k1_68:
+k1_77:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R23), F26
@@ -1177,9 +1360,9 @@ k1_68:
 	VFMLA	V25.S4, V29.S4, V4.S4
 	VFMLA	V26.S4, V29.S4, V5.S4
 	SUBS	$1, R12
-	BNE	k1_68
+	BNE	k1_77
 
-k1_end_69:
+k1_end_78:
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
@@ -1187,14 +1370,28 @@ k1_end_69:
 	WORD	$0x6e25d4a5 // faddp v5.4s, v5.4s, v5.4s
 	WORD	$0x6e25d463 // faddp v3.4s, v3.4s, v5.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_70
+	CBZ	R13, nobias_79
 	FMOVD	(R10), F24
 	ADD	$8, R10, R13
 	VLD1	(R13), V24.S[2]
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 	WORD	$0x4e38d463 // fadd v3.4s, v3.4s, v24.4s
 
-nobias_70:
+nobias_79:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_80
+	MOVD	R11, R25
+	FMOVD	(R25), F24
+	ADD	$8, R25, R13
+	VLD1	(R13), V24.S[2]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	ADD	$8, R25, R13
+	VLD1	(R13), V24.S[2]
+	WORD	$0x4e38d463 // fadd v3.4s, v3.4s, v24.4s
+
+noaccum_80:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	$8, R25, R13
@@ -1203,9 +1400,9 @@ nobias_70:
 	FMOVD	F3, (R25)
 	ADD	$8, R25, R13
 	VST1	V3.S[2], (R13)
-	B	rows2_done_63
+	B	rows2_done_72
 
-cols2x2_65:
+cols2x2_74:
 	// tile of 2×2 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -1220,9 +1417,9 @@ cols2x2_65:
 	VEOR	V6.B16, V6.B16, V6.B16
 	VEOR	V7.B16, V7.B16, V7.B16
 	LSR	$3, R6, R12
-	CBZ	R12, k8_end_72
+	CBZ	R12, k8_end_82
 
-k8_71:
+k8_81:
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R22), F25
 	FMOVQ.P	16(R14), F28
@@ -1240,11 +1437,11 @@ k8_71:
 	VFMLA	V16.S4, V29.S4, V6.S4
 	VFMLA	V17.S4, V29.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k8_71
+	BNE	k8_81
 
-k8_end_72:
+k8_end_82:
 	AND	$4, R6, R12
-	CBZ	R12, k4_none_73
+	CBZ	R12, k4_none_83
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R22), F25
 	FMOVQ.P	16(R14), F28
@@ -1254,11 +1451,11 @@ k8_end_72:
 	VFMLA	V24.S4, V29.S4, V2.S4
 	VFMLA	V25.S4, V29.S4, V3.S4
 
-k4_none_73:
+k4_none_83:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_75
+	CBZ	R12, k1_end_85
 
-k1_74:
+k1_84:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R14), F28
@@ -1268,9 +1465,9 @@ k1_74:
 	VFMLA	V24.S4, V29.S4, V2.S4
 	VFMLA	V25.S4, V29.S4, V3.S4
 	SUBS	$1, R12
-	BNE	k1_74
+	BNE	k1_84
 
-k1_end_75:
+k1_end_85:
 	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
 	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
 	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
@@ -1280,19 +1477,29 @@ k1_end_75:
 	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
 	WORD	$0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_76
+	CBZ	R13, nobias_86
 	FMOVD	(R10), F24
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
 
-nobias_76:
+nobias_86:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_87
+	MOVD	R11, R25
+	FMOVD	(R25), F24
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	ADD	R5, R25
+	FMOVD	(R25), F24
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+
+noaccum_87:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	R5, R25
 	FMOVD	F2, (R25)
-	B	rows2_done_63
+	B	rows2_done_72
 
-cols2x1_64:
+cols2x1_73:
 	// tile of 2×1 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -1302,9 +1509,9 @@ cols2x1_64:
 	VEOR	V2.B16, V2.B16, V2.B16
 	VEOR	V3.B16, V3.B16, V3.B16
 	LSR	$3, R6, R12
-	CBZ	R12, k8_end_78
+	CBZ	R12, k8_end_89
 
-k8_77:
+k8_88:
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R14), F28
 	FMOVQ.P	16(R15), F29
@@ -1316,31 +1523,31 @@ k8_77:
 	VFMLA	V16.S4, V28.S4, V2.S4
 	VFMLA	V16.S4, V29.S4, V3.S4
 	SUBS	$1, R12
-	BNE	k8_77
+	BNE	k8_88
 
-k8_end_78:
+k8_end_89:
 	AND	$4, R6, R12
-	CBZ	R12, k4_none_79
+	CBZ	R12, k4_none_90
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R14), F28
 	FMOVQ.P	16(R15), F29
 	VFMLA	V24.S4, V28.S4, V0.S4
 	VFMLA	V24.S4, V29.S4, V1.S4
 
-k4_none_79:
+k4_none_90:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_81
+	CBZ	R12, k1_end_92
 
-k1_80:
+k1_91:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R14), F28
 	FMOVS.P	4(R15), F29
 	VFMLA	V24.S4, V28.S4, V0.S4
 	VFMLA	V24.S4, V29.S4, V1.S4
 	SUBS	$1, R12
-	BNE	k1_80
+	BNE	k1_91
 
-k1_end_81:
+k1_end_92:
 	WORD	$0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
 	WORD	$0x4e23d421 // fadd v1.4s, v1.4s, v3.4s
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
@@ -1348,34 +1555,44 @@ k1_end_81:
 	WORD	$0x6e21d421 // faddp v1.4s, v1.4s, v1.4s
 	WORD	$0x7e30d821 // faddp s1, v1.2s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_82
+	CBZ	R13, nobias_93
 	FMOVS	(R10), F24
 	FADDS	F24, F0, F0
 	FADDS	F24, F1, F1
 
-nobias_82:
+nobias_93:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_94
+	MOVD	R11, R25
+	FMOVS	(R25), F24
+	FADDS	F24, F0, F0
+	ADD	R5, R25
+	FMOVS	(R25), F24
+	FADDS	F24, F1, F1
+
+noaccum_94:
 	MOVD	R11, R25
 	FMOVS	F0, (R25)
 	ADD	R5, R25
 	FMOVS	F1, (R25)
 
-rows2_done_63:
+rows2_done_72:
 	ADD	R1<<1, R0
 	ADD	R5<<1, R4
 	SUB	$2, R7
 
-rows2_skip_55:
+rows2_skip_63:
 	CMP	$1, R7
-	BLT	rows1_skip_83
+	BLT	rows1_skip_95
 	// 1 rows of X against every row of W
 	MOVD	w_base+56(FP), R9
 	MOVD	b_base+88(FP), R10
 	MOVD	R4, R11
 	MOVD	n+8(FP), R8
 	CMP	$4, R8
-	BLT	cols1x4_end_85
+	BLT	cols1x4_end_97
 
-cols1x4_84:
+cols1x4_96:
 	// tile of 1×4 outputs
 	MOVD	R0, R14
 	MOVD	R9, R21
@@ -1391,9 +1608,9 @@ cols1x4_84:
 	VEOR	V6.B16, V6.B16, V6.B16
 	VEOR	V7.B16, V7.B16, V7.B16
 	LSR	$3, R6, R12
-	CBZ	R12, k8_end_87
+	CBZ	R12, k8_end_99
 
-k8_86:
+k8_98:
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R22), F25
 	FMOVQ.P	16(R23), F26
@@ -1413,11 +1630,11 @@ k8_86:
 	VFMLA	V18.S4, V28.S4, V6.S4
 	VFMLA	V19.S4, V28.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k8_86
+	BNE	k8_98
 
-k8_end_87:
+k8_end_99:
 	AND	$4, R6, R12
-	CBZ	R12, k4_none_88
+	CBZ	R12, k4_none_100
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R22), F25
 	FMOVQ.P	16(R23), F26
@@ -1428,11 +1645,11 @@ k8_end_87:
 	VFMLA	V26.S4, V28.S4, V2.S4
 	VFMLA	V27.S4, V28.S4, V3.S4
 
-k4_none_88:
+k4_none_100:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_90
+	CBZ	R12, k1_end_102
 
-k1_89:
+k1_101:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R23), F26
@@ -1443,9 +1660,9 @@ k1_89:
 	VFMLA	V26.S4, V28.S4, V2.S4
 	VFMLA	V27.S4, V28.S4, V3.S4
 	SUBS	$1, R12
-	BNE	k1_89
+	BNE	k1_101
 
-k1_end_90:
+k1_end_102:
 	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
 	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
 	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
@@ -1454,11 +1671,18 @@ k1_end_90:
 	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
 	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_91
+	CBZ	R13, nobias_103
 	VLD1	(R10), [V24.S4]
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 
-nobias_91:
+nobias_103:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_104
+	MOVD	R11, R25
+	VLD1	(R25), [V24.S4]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+
+noaccum_104:
 	MOVD	R11, R25
 	VST1	[V0.S4], (R25)
 	ADD	R3<<2, R9
@@ -1466,13 +1690,13 @@ nobias_91:
 	ADD	$16, R11
 	SUB	$4, R8
 	CMP	$4, R8
-	BGE	cols1x4_84
+	BGE	cols1x4_96
 
-cols1x4_end_85:
-	CBZ	R8, rows1_done_92
+cols1x4_end_97:
+	CBZ	R8, rows1_done_105
 	CMP	$2, R8
-	BLT	cols1x1_93
-	BEQ	cols1x2_94
+	BLT	cols1x1_106
+	BEQ	cols1x2_107
 	// tile of 1×3 outputs
 	MOVD	R0, R14
 	MOVD	R9, R21
@@ -1485,9 +1709,9 @@ cols1x4_end_85:
 	VEOR	V4.B16, V4.B16, V4.B16
 	VEOR	V5.B16, V5.B16, V5.B16
 	LSR	$3, R6, R12
-	CBZ	R12, k8_end_96
+	CBZ	R12, k8_end_109
 
-k8_95:
+k8_108:
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R22), F25
 	FMOVQ.P	16(R23), F26
@@ -1503,11 +1727,11 @@ k8_95:
 	VFMLA	V17.S4, V28.S4, V4.S4
 	VFMLA	V18.S4, V28.S4, V5.S4
 	SUBS	$1, R12
-	BNE	k8_95
+	BNE	k8_108
 
-k8_end_96:
+k8_end_109:
 	AND	$4, R6, R12
-	CBZ	R12, k4_none_97
+	CBZ	R12, k4_none_110
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R22), F25
 	FMOVQ.P	16(R23), F26
@@ -1516,11 +1740,11 @@ k8_end_96:
 	VFMLA	V25.S4, V28.S4, V1.S4
 	VFMLA	V26.S4, V28.S4, V2.S4
 
-k4_none_97:
+k4_none_110:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_99
+	CBZ	R12, k1_end_112
 
-k1_98:
+k1_111:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R23), F26
@@ -1529,9 +1753,9 @@ k1_98:
 	VFMLA	V25.S4, V28.S4, V1.S4
 	VFMLA	V26.S4, V28.S4, V2.S4
 	SUBS	$1, R12
-	BNE	k1_98
+	BNE	k1_111
 
-k1_end_99:
+k1_end_112:
 	WORD	$0x4e23d400 // fadd v0.4s, v0.4s, v3.4s
 	WORD	$0x4e24d421 // fadd v1.4s, v1.4s, v4.4s
 	WORD	$0x4e25d442 // fadd v2.4s, v2.4s, v5.4s
@@ -1539,20 +1763,29 @@ k1_end_99:
 	WORD	$0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_100
+	CBZ	R13, nobias_113
 	FMOVD	(R10), F24
 	ADD	$8, R10, R13
 	VLD1	(R13), V24.S[2]
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 
-nobias_100:
+nobias_113:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_114
+	MOVD	R11, R25
+	FMOVD	(R25), F24
+	ADD	$8, R25, R13
+	VLD1	(R13), V24.S[2]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+
+noaccum_114:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	$8, R25, R13
 	VST1	V0.S[2], (R13)
-	B	rows1_done_92
+	B	rows1_done_105
 
-cols1x2_94:
+cols1x2_107:
 	// tile of 1×2 outputs
 	MOVD	R0, R14
 	MOVD	R9, R21
@@ -1562,9 +1795,9 @@ cols1x2_94:
 	VEOR	V2.B16, V2.B16, V2.B16
 	VEOR	V3.B16, V3.B16, V3.B16
 	LSR	$3, R6, R12
-	CBZ	R12, k8_end_102
+	CBZ	R12, k8_end_116
 
-k8_101:
+k8_115:
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R22), F25
 	FMOVQ.P	16(R14), F28
@@ -1576,55 +1809,62 @@ k8_101:
 	VFMLA	V16.S4, V28.S4, V2.S4
 	VFMLA	V17.S4, V28.S4, V3.S4
 	SUBS	$1, R12
-	BNE	k8_101
+	BNE	k8_115
 
-k8_end_102:
+k8_end_116:
 	AND	$4, R6, R12
-	CBZ	R12, k4_none_103
+	CBZ	R12, k4_none_117
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R22), F25
 	FMOVQ.P	16(R14), F28
 	VFMLA	V24.S4, V28.S4, V0.S4
 	VFMLA	V25.S4, V28.S4, V1.S4
 
-k4_none_103:
+k4_none_117:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_105
+	CBZ	R12, k1_end_119
 
-k1_104:
+k1_118:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R22), F25
 	FMOVS.P	4(R14), F28
 	VFMLA	V24.S4, V28.S4, V0.S4
 	VFMLA	V25.S4, V28.S4, V1.S4
 	SUBS	$1, R12
-	BNE	k1_104
+	BNE	k1_118
 
-k1_end_105:
+k1_end_119:
 	WORD	$0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
 	WORD	$0x4e23d421 // fadd v1.4s, v1.4s, v3.4s
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_106
+	CBZ	R13, nobias_120
 	FMOVD	(R10), F24
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 
-nobias_106:
+nobias_120:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_121
+	MOVD	R11, R25
+	FMOVD	(R25), F24
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+
+noaccum_121:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
-	B	rows1_done_92
+	B	rows1_done_105
 
-cols1x1_93:
+cols1x1_106:
 	// tile of 1×1 outputs
 	MOVD	R0, R14
 	MOVD	R9, R21
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
 	LSR	$3, R6, R12
-	CBZ	R12, k8_end_108
+	CBZ	R12, k8_end_123
 
-k8_107:
+k8_122:
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R14), F28
 	VFMLA	V24.S4, V28.S4, V0.S4
@@ -1632,45 +1872,52 @@ k8_107:
 	FMOVQ.P	16(R14), F28
 	VFMLA	V16.S4, V28.S4, V1.S4
 	SUBS	$1, R12
-	BNE	k8_107
+	BNE	k8_122
 
-k8_end_108:
+k8_end_123:
 	AND	$4, R6, R12
-	CBZ	R12, k4_none_109
+	CBZ	R12, k4_none_124
 	FMOVQ.P	16(R21), F24
 	FMOVQ.P	16(R14), F28
 	VFMLA	V24.S4, V28.S4, V0.S4
 
-k4_none_109:
+k4_none_124:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_111
+	CBZ	R12, k1_end_126
 
-k1_110:
+k1_125:
 	FMOVS.P	4(R21), F24
 	FMOVS.P	4(R14), F28
 	VFMLA	V24.S4, V28.S4, V0.S4
 	SUBS	$1, R12
-	BNE	k1_110
+	BNE	k1_125
 
-k1_end_111:
+k1_end_126:
 	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	WORD	$0x7e30d800 // faddp s0, v0.2s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_112
+	CBZ	R13, nobias_127
 	FMOVS	(R10), F24
 	FADDS	F24, F0, F0
 
-nobias_112:
+nobias_127:
+	MOVD	accum+144(FP), R13
+	CBZ	R13, noaccum_128
+	MOVD	R11, R25
+	FMOVS	(R25), F24
+	FADDS	F24, F0, F0
+
+noaccum_128:
 	MOVD	R11, R25
 	FMOVS	F0, (R25)
 
-rows1_done_92:
+rows1_done_105:
 	ADD	R1, R0
 	ADD	R5, R4
 	SUB	$1, R7
 
-rows1_skip_83:
+rows1_skip_95:
 	RET
 
 // sqErrNEON writes r[i] = p[i] − t[i] for i < len(r) and returns Σ r[i]²;

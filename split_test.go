@@ -186,13 +186,19 @@ func TestSplitterBoundsCalls(t *testing.T) {
 	idx := make([]int, 5000)
 	plan := prefetchPlan{8192, 2, 64, 8}
 	for _, k := range []int{1, 16, 64, 1000} {
-		s.gatherRows(func(k int, idx []int, _ []float32, _ int, _ []float32, _ int, ahead, _, _ int) {
+		covered := 0
+		s.gatherRows(func(kc int, idx []int, _ []float32, _ int, _ []float32, _ int, ahead, _, _ int) {
 			if ahead > len(idx) {
 				t.Errorf("gatherRows: ahead %d past the call's %d rows", ahead, len(idx))
 			}
-			lens = append(lens, len(idx))
+			if w := len(idx) * costGatherElem * max(kc, 16); w > budget && (len(idx) > 1 || kc*costGatherElem > budget) {
+				t.Errorf("gatherRows k=%d: a call of %d rows of %d columns", k, len(idx), kc)
+			}
+			covered += len(idx) * kc
 		}, plan)(k, idx, x, 1, x, 0)
-		check(fmt.Sprintf("gatherRows k=%d", k), len(idx), max(1, budget/(costGatherElem*max(k, 16))))
+		if covered != len(idx)*k {
+			t.Errorf("gatherRows k=%d: calls cover %d elements, want %d", k, covered, len(idx)*k)
+		}
 		_, lines, _ := plan.rows(k)
 		s.prefetchRows(func(_ int, idx []int, _ []float32, _, _, _ int) { lens = append(lens, len(idx)) }, plan)(k, idx, x, 1)
 		check(fmt.Sprintf("prefetchRows k=%d", k), len(idx), max(1, budget/(costPrefetch*(lines+1))))

@@ -48,13 +48,14 @@ type mm struct {
 }
 
 func matMulBias(f *File) {
-	fn := f.Func("matMulBiasNEON", "func(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int)", `
+	fn := f.Func("matMulBiasNEON", "func(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)", `
 matMulBiasNEON computes Y = X·Wᵀ + b: for i < m and j < n,
 y[i·ldy+j] = Σₚ x[i·ldx+p]·w[j·ldw+p] + b[j] (p < k), without the b[j]
-when len(b) is 0. m and n must be at least 1, k at least 0, and the
+when len(b) is 0, plus y[i·ldy+j]'s own value when accum is not 0 (a
+later block of inputs). m and n must be at least 1, k at least 0, and the
 slices must hold the m×k, n×k and m×n matrices with their strides (the
 last row may end at its last element) and len(b) ≥ n when it is not 0.
-Only the m×n elements of y are written.`)
+Only the m×n elements of y are read (when accum is not 0) and written.`)
 	r := &mm{fn: fn,
 		x: R0, ldx: R1, ldw: R3, y: R4, ldy: R5, k: R6, rows: R7, cols: R8,
 		wj: R9, bj: R10, yj: R11, cnt: R12, tmp: R13, yrow: R25,
@@ -221,18 +222,7 @@ func (r *mm) tile(mr, nr int) {
 	noBias := fn.NewLabel("nobias")
 	fn.Load("b.len", r.tmp)
 	fn.CBZ(r.tmp, noBias)
-	switch nr {
-	case 4:
-		fn.VLD1(r.bj.Mem(), Seq(r.bias, 1, S4))
-	case 3:
-		fn.FMOVD(r.bj.Mem(), r.bias.F())
-		fn.ADD3(Imm(8), r.bj, r.tmp)
-		fn.VLD1Lane(r.tmp.Mem(), r.bias.S(2))
-	case 2:
-		fn.FMOVD(r.bj.Mem(), r.bias.F())
-	case 1:
-		fn.FMOVS(r.bj.Mem(), r.bias.F())
-	}
+	r.loadRow(nr, r.bj)
 	for i := 0; i < mr; i++ {
 		if nr == 1 {
 			fn.FADDS(r.bias.F(), acc(nr, i, 0).F(), acc(nr, i, 0).F())
@@ -241,6 +231,24 @@ func (r *mm) tile(mr, nr int) {
 		}
 	}
 	fn.Bind(noBias)
+
+	// Y's own values, when accumulating: exactly nr elements of each row.
+	noAccum := fn.NewLabel("noaccum")
+	fn.Load("accum", r.tmp)
+	fn.CBZ(r.tmp, noAccum)
+	fn.MOVD(r.yj, r.yrow)
+	for i := 0; i < mr; i++ {
+		r.loadRow(nr, r.yrow)
+		if nr == 1 {
+			fn.FADDS(r.bias.F(), acc(nr, i, 0).F(), acc(nr, i, 0).F())
+		} else {
+			fn.VFADD(r.bias.S4(), acc(nr, i, 0).S4(), acc(nr, i, 0).S4())
+		}
+		if i+1 < mr {
+			fn.ADD(r.ldy, r.yrow)
+		}
+	}
+	fn.Bind(noAccum)
 
 	// The stores: exactly nr elements of each of the mr rows.
 	fn.MOVD(r.yj, r.yrow)
@@ -261,5 +269,22 @@ func (r *mm) tile(mr, nr int) {
 		if i+1 < mr {
 			fn.ADD(r.ldy, r.yrow)
 		}
+	}
+}
+
+// loadRow loads the nr floats at p into r.bias, reading exactly those.
+func (r *mm) loadRow(nr int, p Reg) {
+	fn := r.fn
+	switch nr {
+	case 4:
+		fn.VLD1(p.Mem(), Seq(r.bias, 1, S4))
+	case 3:
+		fn.FMOVD(p.Mem(), r.bias.F())
+		fn.ADD3(Imm(8), p, r.tmp)
+		fn.VLD1Lane(r.tmp.Mem(), r.bias.S(2))
+	case 2:
+		fn.FMOVD(p.Mem(), r.bias.F())
+	case 1:
+		fn.FMOVS(p.Mem(), r.bias.F())
 	}
 }
