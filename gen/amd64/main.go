@@ -1,12 +1,12 @@
-// Command amd64 generates edgefit's AVX2+FMA kernels (linalg_amd64.s) and
-// their Go declarations with avo. Run it through the go:generate line in the
+// Command amd64 generates edgefit's AVX2+FMA kernels (linalg_amd64.s), their
+// Go declarations with avo, and (-consts) the Go file of the constants the Go
+// wrappers take from the kernels. Run it through the go:generate line in the
 // root package:
 //
 //	go generate ./...
 //
-// Every function here trusts its arguments: the Go wrappers in
-// kernels_avx2_amd64.go check shapes and route each call, and they alone call
-// these. Only AVX, AVX2 and FMA instructions are used (no AVX-512; the
+// Every function here trusts its arguments: the Impl methods check shapes
+// first, and the Go wrappers in kernels_avx2_amd64.go route each call. Only AVX, AVX2 and FMA instructions are used (no AVX-512; the
 // prefetches are SSE's), and every function that uses YMM
 // registers clears their upper halves (VZEROUPPER) before returning. Nothing
 // outside the slices is touched: partial vectors are read with VMASKMOVPS,
