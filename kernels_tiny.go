@@ -3,10 +3,11 @@ package edgefit
 // The one fast path for tiny shapes: a product of fewer than tinyWork
 // multiply-adds (m·n·k for MatMulBias and GradW, m·n adds for ColSums) runs
 // in Go, where setting up vector code (packing a panel, masks, reductions)
-// would cost more than the whole product, as for the tutorial's 5×3×2. Only
-// the sets whose kernels pay such a set-up use it (avx2); neon's kernels
-// have none.
-const tinyWork = 256
+// costs about as much as the whole product, as for the tutorial's 5×3×2;
+// from there on the vector code is faster (bench/results/NOTES.md). Only the
+// sets whose kernels pay such a set-up use it (avx2); neon's kernels have
+// none.
+const tinyWork = 64
 
 // matMulBiasTiny runs MatMulBias on a tiny product: for 1 ≤ k ≤ 4 (the
 // tutorial has 3) a loop per input count with the row of X in locals and
