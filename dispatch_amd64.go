@@ -13,6 +13,15 @@ func simdImpls() []*Impl {
 	return nil
 }
 
+// simdSplit returns the SIMD sets simdImpls offers, built with splitter s:
+// the tests' way to make every split happen on small problems.
+func simdSplit(s splitter) []*Impl {
+	if len(simdImpls()) == 0 {
+		return nil
+	}
+	return []*Impl{newAVX2(s)}
+}
+
 func simdReason() string {
 	return "CPU has AVX2 and FMA" + avx512Note()
 }

@@ -12,6 +12,8 @@ import "golang.org/x/sys/cpu"
 
 func simdImpls() []*Impl { return nil }
 
+func simdSplit(splitter) []*Impl { return nil }
+
 func simdReason() string { return "" }
 
 func simdUnavailable() string {

@@ -6,6 +6,8 @@ import "runtime"
 
 func simdImpls() []*Impl { return nil }
 
+func simdSplit(splitter) []*Impl { return nil }
+
 func simdReason() string { return "" }
 
 func simdUnavailable() string {

@@ -31,7 +31,12 @@
 // platform and the reference the others are tested against. On amd64 an
 // AVX2+FMA set and on arm64 a NEON set, both generated assembly, are used when
 // the CPU has the features (golang.org/x/sys/cpu decides once, at start-up).
-// Active names the set in use and Selection says why it was chosen.
+// Active names the set in use and Selection says why it was chosen. The
+// SIMD sets cut long calls into assembly calls short enough not to hold up
+// the runtime's preemption (the garbage collector's stop-the-world phases).
+// Outputs are cut on whole tiles, computed as in one call; a sum too long for
+// one call is cut into pieces whose results are added, within the documented
+// error bounds.
 //
 // The build tag purego compiles no assembly at all (what tinygo and gccgo
 // need). Setting the environment variable EDGEFIT_KERNELS=generic before the

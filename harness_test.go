@@ -189,13 +189,13 @@ var mutants = []struct {
 		}
 	}), "guard page after idx", true, fenced(true)},
 	{mutant("prefetch-reads-index-past-end", func(k *kernels) {
-		k.prefetch = func(kk int, idx []int, x []float32, ldx int) {
+		k.prefetchRows = func(kk int, idx []int, x []float32, ldx int) {
 			// Asking for idx[i+1] ahead without stopping at the end.
 			overReadSink += float32(*(*int)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(idx)), len(idx)*8)))
 		}
 	}), "guard page after idx", true, fenced(true)},
 	{mutant("prefetch-loads-and-stores-rows", func(k *kernels) {
-		k.prefetch = func(kk int, idx []int, x []float32, ldx int) {
+		k.prefetchRows = func(kk int, idx []int, x []float32, ldx int) {
 			for _, r := range idx {
 				for j := 0; j < kk; j++ {
 					x[r*ldx+j] += 0 // "touching" the rows: −0 becomes +0, signalling NaNs quiet
@@ -204,7 +204,7 @@ var mutants = []struct {
 		}
 	}), "X unchanged, bitwise", false, prSweep},
 	{mutant("prefetch-sorts-idx", func(k *kernels) {
-		k.prefetch = func(kk int, idx []int, x []float32, ldx int) {
+		k.prefetchRows = func(kk int, idx []int, x []float32, ldx int) {
 			slices.Sort(idx) // for locality, in the caller's slice
 		}
 	}), "idx unchanged", false, prSweep},

@@ -9,15 +9,15 @@ import (
 // kernels is one implementation's set of unchecked kernels. Every function
 // trusts its arguments: the methods of Impl check them first.
 type kernels struct {
-	matMulBias func(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int)
-	sqErr      func(r, p, t []float32) float32
-	sqErrSum   func(p, t []float32) float32
-	gradW      func(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int)
-	colSums    func(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)
-	axpy       func(alpha float32, x, y []float32)
-	dot        func(x, y []float32) float32
-	gatherRows func(k int, idx []int, x []float32, ldx int, y []float32, ldy int)
-	prefetch   func(k int, idx []int, x []float32, ldx int)
+	matMulBias   func(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int)
+	sqErr        func(r, p, t []float32) float32
+	sqErrSum     func(p, t []float32) float32
+	gradW        func(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int)
+	colSums      func(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)
+	axpy         func(alpha float32, x, y []float32)
+	dot          func(x, y []float32) float32
+	gatherRows   func(k int, idx []int, x []float32, ldx int, y []float32, ldy int)
+	prefetchRows func(k int, idx []int, x []float32, ldx int)
 
 	// Calibration loops for benchmarks: the machine's ceilings, measured in
 	// the same run as the kernels they are compared with.
@@ -247,15 +247,12 @@ func (im *Impl) GatherRows(k int, idx []int, X []float32, ldx int, Y []float32, 
 // of each row (for rows of more than 8 lines, of their first 8: the hardware
 // prefetcher streams the rest), towards the second-level cache.
 //
-// Why the second level: on the AMD EPYC this project is measured on, a
-// prefetch into L1 (PREFETCHT0) is dropped when the core's few L1 miss
-// buffers are full, so that a batch's worth of them issued at once mostly
-// does nothing, while prefetches into L2 queue in its larger set: gathering
-// 256 random rows of 64 floats from a 25 MB dataset took 29–30 ns a row
-// (with GatherRows's own prefetching), 10 ns a row 10 µs after PrefetchRows
-// of them all (BenchmarkPrefetchRows, avx2, 3 runs). The call itself took
-// 11 ns a row: it does not wait for the rows, but for room in the miss
-// queues, so it pays where other work follows it before the gather.
+// Why the second level: a prefetch into L1 is dropped when the core's few
+// L1 miss buffers are full, so a batch's worth of them issued at once mostly
+// does nothing, while prefetches into L2 queue in its larger set. The call
+// does not wait for the rows but can wait for room in the miss queues, so it
+// pays where other work follows it before the gather (BenchmarkPrefetchRows;
+// figures in bench/results/NOTES.md).
 //
 // Every index must name a row X holds, as for GatherRows.
 func (im *Impl) PrefetchRows(k int, idx []int, X []float32, ldx int) {
@@ -263,7 +260,7 @@ func (im *Impl) PrefetchRows(k int, idx []int, X []float32, ldx int) {
 	if len(idx) == 0 || k == 0 {
 		return
 	}
-	im.k.prefetch(k, idx, X, ldx)
+	im.k.prefetchRows(k, idx, X, ldx)
 }
 
 // checkRows panics unless every index of idx names a row of k elements that

@@ -5,12 +5,12 @@ package edgefit
 import (
 	"fmt"
 	"math/rand/v2"
-	"runtime/debug"
 	"testing"
 )
 
 // BenchmarkGatherRowsDistance measures gatherRowsAVX2 at fixed prefetch
-// distances (in rows), for the choice of gatherAheadBytes and its clamps:
+// distances (in rows), for the choice of gatherAheadBytes and its clamps
+// (gen/amd64/gather.go):
 // batches of 256 rows in the order of a random permutation of a dataset of
 // rows×k floats, as the trainer's shuffled epochs gather them. dist=0 is
 // the Go loop, without prefetching, for comparison.
@@ -26,7 +26,7 @@ func BenchmarkGatherRowsDistance(b *testing.B) {
 		}
 		perm := r.Perm(s.rows)
 		Y := make([]float32, batch*s.k)
-		_, lines, last := gatherPrefetch(s.k)
+		_, lines, last := avx2Plan.rows(s.k)
 		for _, dist := range []int{0, 1, 2, 4, 8, 16, 32, 64, 128, 256} {
 			b.Run(fmt.Sprintf("%dx%d/dist=%d", s.rows, s.k, dist), func(b *testing.B) {
 				pos := 0
@@ -47,87 +47,5 @@ func BenchmarkGatherRowsDistance(b *testing.B) {
 	}
 }
 
-// TestGatherPrefetchCoversRows: for every row length and alignment (in
-// floats within a cache line), gatherPrefetch's lines and last make
-// gatherRowsAVX2 ask for every line of a row of up to 7 lines' worth of
-// bytes, or for its first 8 lines, and for nothing outside the row; the loop
-// for k < 16, which prefetches only the bytes at 0 and last, covers the row
-// too. The distance stays within its clamps.
-func TestGatherPrefetchCoversRows(t *testing.T) {
-	for k := 1; k <= 5000; k++ {
-		dist, lines, last := gatherPrefetch(k)
-		if dist < gatherMinDist || dist > gatherMaxDist || lines < 1 || last < 0 || last >= 4*k || 64*(lines-1) >= 4*k {
-			t.Fatalf("k=%d: dist %d, lines %d, last %d", k, dist, lines, last)
-		}
-		for a := 0; a < 64; a += 4 {
-			asked := map[int]bool{}
-			if k < 16 {
-				asked[a/64], asked[(a+last)/64] = true, true
-			} else {
-				for j := 0; j < lines; j++ {
-					asked[(a+64*j)/64] = true
-				}
-				asked[(a+last)/64] = true
-			}
-			first, end := a/64, (a+4*k-1)/64 // the row's lines
-			want := end - first + 1
-			if want > 7 {
-				want = 8
-			}
-			for l := first; l < first+want; l++ {
-				if !asked[l] {
-					t.Fatalf("k=%d at byte %d of a line: line %d of the row not prefetched (lines %d, last %d)", k, a, l-first, lines, last)
-				}
-			}
-			if len(asked) > want {
-				t.Fatalf("k=%d at byte %d: %d lines prefetched, want %d", k, a, len(asked), want)
-			}
-		}
-	}
-}
-
-// TestGatherSplitCalls makes the wrapper split small batches into many
-// assembly calls, down to one row per call, and checks them with the
-// suite's guards and bitwise reference.
-func TestGatherSplitCalls(t *testing.T) {
-	saved := gatherChunk
-	defer func() { gatherChunk = saved }()
-	r := rand.New(rand.NewPCG(62, 62))
-	for _, chunk := range []int{1, 16, 100, 1000} {
-		gatherChunk = chunk
-		for _, k := range []int{1, 3, 8, 15, 16, 17, 64, 100} {
-			for _, n := range []int{1, 2, 15, 16, 17, 40, 63} {
-				c := newGR(r, 1+r.IntN(30), n, k, n%numOrders)
-				if errs := c.run(avx2, heapPlacer{}); errs.n > 0 {
-					t.Errorf("gatherChunk=%d: %s:\n\t%s", chunk, c, errs)
-				}
-			}
-		}
-	}
-}
-
-// TestPrefetchSplitCalls makes the wrapper split batches into many assembly
-// calls, down to one row per call, with idx and X flush against guard pages
-// at either end: no call reads an index outside idx, and nothing changes.
-func TestPrefetchSplitCalls(t *testing.T) {
-	saved := prefetchChunk
-	defer func() { prefetchChunk = saved }()
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	r := rand.New(rand.NewPCG(65, 65))
-	for _, atEnd := range []bool{true, false} {
-		p := newFencePlacer(t, atEnd, 64*(1000+9))
-		for _, chunk := range []int{1, 2, 9, 16, 100} {
-			prefetchChunk = chunk
-			for _, k := range []int{1, 3, 15, 16, 17, 64, 129, 1000} {
-				for _, n := range []int{1, 2, 15, 16, 17, 40, 63} {
-					p.reset()
-					c := newPR(r, 1+r.IntN(30), n, k, n%numOrders)
-					c.lx.extra = 0
-					if errs := c.run(avx2, p); errs.n > 0 {
-						t.Errorf("prefetchChunk=%d: %s:\n\t%s", chunk, c, errs)
-					}
-				}
-			}
-		}
-	}
-}
+// simdPlans are the prefetch plans of this architecture's SIMD sets.
+func simdPlans() []prefetchPlan { return []prefetchPlan{avx2Plan} }

@@ -5,17 +5,17 @@ package edgefit
 // the corresponding Impl method, written so it is plainly that loop.
 
 var generic = &Impl{name: "generic", k: kernels{
-	matMulBias: matMulBiasGeneric,
-	sqErr:      sqErrGeneric,
-	sqErrSum:   sqErrSumGeneric,
-	gradW:      gradWGeneric,
-	colSums:    colSumsGeneric,
-	axpy:       axpyGeneric,
-	dot:        dotGeneric,
-	gatherRows: gatherRowsGeneric,
-	prefetch:   prefetchRowsGeneric,
-	peakFMA:    peakFMAGeneric,
-	peakLoad:   peakLoadGeneric,
+	matMulBias:   matMulBiasGeneric,
+	sqErr:        sqErrGeneric,
+	sqErrSum:     sqErrSumGeneric,
+	gradW:        gradWGeneric,
+	colSums:      colSumsGeneric,
+	axpy:         axpyGeneric,
+	dot:          dotGeneric,
+	gatherRows:   gatherRowsGeneric,
+	prefetchRows: prefetchRowsGeneric,
+	peakFMA:      peakFMAGeneric,
+	peakLoad:     peakLoadGeneric,
 }}
 
 func matMulBiasGeneric(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {

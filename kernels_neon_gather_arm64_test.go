@@ -49,7 +49,8 @@ func newGatherFences(t *testing.T, xFloats, yFloats, idxLen int) *gatherFences {
 type gatherCase struct {
 	k, ldx, ldy, rowsX int
 	idx                []int
-	atEnd              bool // operands end at a guard page, rather than start after one
+	atEnd              bool  // operands end at a guard page, rather than start after one
+	im                 *Impl // the set to run, neon when nil
 }
 
 func (c gatherCase) String() string {
@@ -142,7 +143,11 @@ func (c gatherCase) run(r *rand.Rand, f *gatherFences) (err string) {
 	want := append([]float32(nil), Yw...)
 	gatherRowsGeneric(c.k, c.idx, xWant, c.ldx, want[yOff:yOff+yLen], c.ldy)
 
-	neon.GatherRows(c.k, idx, X, c.ldx, Yw[yOff:yOff+yLen], c.ldy)
+	im := c.im
+	if im == nil {
+		im = neon
+	}
+	im.GatherRows(c.k, idx, X, c.ldx, Yw[yOff:yOff+yLen], c.ldy)
 
 	for i := range want {
 		if g, w := math.Float32bits(Yw[i]), math.Float32bits(want[i]); g != w {
@@ -234,16 +239,15 @@ func TestGatherRowsNEONSplitCalls(t *testing.T) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	r := rand.New(rand.NewPCG(46, 46))
 	f := newGatherFences(t, 300*40, 300*40, 300)
-	for _, chunk := range []int{1, 7, 64, 100, 1000} {
-		withChunk(chunk, func() {
-			for i, s := range [][3]int{{1, 1, 300}, {5, 7, 100}, {16, 16, 77}, {33, 40, 40}, {64, 64, 50}} {
-				c := gatherCase{k: s[0], ldx: s[1], ldy: s[1] + i%2, rowsX: 150, atEnd: i%2 == 1}
-				c.idx = neonGatherIndices(r, s[2], c.rowsX, i)
-				if err := c.run(r, f); err != "" {
-					t.Errorf("neonChunk=%d: %s: %s", chunk, c, err)
-				}
+	for _, budget := range []int{1, 300, 1000, 5000, 20000} {
+		im := newNEON(splitter{budget})
+		for i, s := range [][3]int{{1, 1, 300}, {5, 7, 100}, {16, 16, 77}, {33, 40, 40}, {64, 64, 50}} {
+			c := gatherCase{k: s[0], ldx: s[1], ldy: s[1] + i%2, rowsX: 150, atEnd: i%2 == 1, im: im}
+			c.idx = neonGatherIndices(r, s[2], c.rowsX, i)
+			if err := c.run(r, f); err != "" {
+				t.Errorf("budget %d: %s: %s", budget, c, err)
 			}
-		})
+		}
 	}
 }
 
@@ -251,7 +255,7 @@ func TestGatherRowsNEONSplitCalls(t *testing.T) {
 // each prefetch's address and each row copy, and checks the schedule: rows
 // idx[0:ahead] prefetched first, then row idx[i+ahead] before the copy of
 // row i while there is one, every row prefetched once at the offsets
-// gatherPrefetch plans, the rows copied in order, nothing recorded past the
+// neonPlan gives, the rows copied in order, nothing recorded past the
 // schedule, and Y as the Go version leaves it.
 func TestGatherRowsNEONSchedule(t *testing.T) {
 	r := rand.New(rand.NewPCG(48, 48))
@@ -261,7 +265,7 @@ func TestGatherRowsNEONSchedule(t *testing.T) {
 			X, Y := randF32(r, (rows-1)*ldx+k), make([]float32, (n-1)*ldy+k)
 			want := append([]float32(nil), Y...)
 			idx := neonGatherIndices(r, n, rows, n+k)
-			ahead, lines, last := gatherPrefetch(k)
+			ahead, lines, last := neonPlan.rows(k)
 			ahead = min(ahead, n)
 			trace := make([]uintptr, n*(lines+2)+1) // one to spare, to stay 0
 			gatherRowsNEONTrace(k, idx, X, ldx, Y, ldy, ahead, lines, last, trace)
@@ -303,13 +307,13 @@ func TestGatherRowsNEONSchedule(t *testing.T) {
 // elements: a distance of 2 to 32 rows (16 for rows of 64 float32), every
 // offset inside the row, and, at each of the 16 alignments a row of float32
 // can have in a 64-byte line, every line of the row prefetched, or its first
-// gatherMaxLines when it has more.
+// prefetchMaxLines when it has more.
 func TestGatherPrefetch(t *testing.T) {
-	if a, _, _ := gatherPrefetch(64); a != 16 {
+	if a, _, _ := neonPlan.rows(64); a != 16 {
 		t.Errorf("rows of 64 float32: prefetched %d rows ahead, want 16", a)
 	}
 	for k := 1; k <= 5000; k++ {
-		ahead, lines, last := gatherPrefetch(k)
+		ahead, lines, last := neonPlan.rows(k)
 		if ahead < gatherMinAhead || ahead > gatherMaxAhead {
 			t.Fatalf("k=%d: ahead %d", k, ahead)
 		}
@@ -317,7 +321,7 @@ func TestGatherPrefetch(t *testing.T) {
 		for j := 0; j < lines; j++ {
 			offs = append(offs, 64*j)
 		}
-		if len(offs) > gatherMaxLines {
+		if len(offs) > prefetchMaxLines {
 			t.Fatalf("k=%d: %d prefetches a row", k, len(offs))
 		}
 		for _, o := range offs {
@@ -331,7 +335,7 @@ func TestGatherPrefetch(t *testing.T) {
 				covered[(align+o)/64] = true
 			}
 			spans := (align+4*k-4)/64 + 1
-			for l := 0; l < min(spans, gatherMaxLines); l++ {
+			for l := 0; l < min(spans, prefetchMaxLines); l++ {
 				if !covered[l] {
 					t.Fatalf("k=%d starting %d bytes into a line: line %d of %d not prefetched (offsets %v)", k, align, l, spans, offs)
 				}
@@ -462,11 +466,11 @@ func TestPrefetchRowsNEON(t *testing.T) {
 	cases := 0
 	for _, k := range ks {
 		for p, pad := range []int{0, 1, maxPad} {
-			for _, chunk := range []int{neonChunk, 1, 50} {
+			for _, chunk := range []int{callBudget, 1, 300} {
 				ldx := max(k+pad, 1)
 				rowsX := 1 + r.IntN(40)
 				n := r.IntN(41)
-				if chunk != neonChunk {
+				if chunk != callBudget {
 					n = maxN
 				}
 				atEnd := (k+p+n)%2 == 0
@@ -493,14 +497,14 @@ func TestPrefetchRowsNEON(t *testing.T) {
 				want := append([]float32(nil), Xw...)
 				wantIdx := neonGatherIndices(r, n, rowsX, k+p)
 				copy(idx, wantIdx)
-				c := fmt.Sprintf("k=%d ldx=%d rows of X=%d n=%d neonChunk=%d atEnd=%v", k, ldx, rowsX, n, chunk, atEnd)
+				c := fmt.Sprintf("k=%d ldx=%d rows of X=%d n=%d budget %d atEnd=%v", k, ldx, rowsX, n, chunk, atEnd)
 				func() {
 					defer func() {
 						if e := recover(); e != nil {
 							t.Fatalf("%s: panic: %v", c, e)
 						}
 					}()
-					withChunk(chunk, func() { neon.PrefetchRows(k, idx, X, ldx) })
+					newNEON(splitter{chunk}).PrefetchRows(k, idx, X, ldx)
 				}()
 				cases++
 				for i := range want {

@@ -1,15 +1,20 @@
 package edgefit
 
-// Code for the tiniest products, where the Go loop beats any setup of vector
-// code: matMulBiasTiny handles 1 to 4 inputs (the tutorial has 3) with a loop
-// per input count, the row of X in locals and each output a fixed expression.
-// Each sums in exactly the order of the generic loop (from 0, input by input,
-// then the bias), so the results are bit for bit those of matMulBiasGeneric;
-// the bias test is hoisted out of the inner loop.
+// The one fast path for tiny shapes: a product of fewer than tinyWork
+// multiply-adds (m·n·k for MatMulBias and GradW, m·n adds for ColSums) runs
+// in Go, where setting up vector code (packing a panel, masks, reductions)
+// costs about as much as the whole product, as for the tutorial's 5×3×2;
+// from there on the vector code is faster (bench/results/NOTES.md). Only the
+// sets whose kernels pay such a set-up use it (avx2); neon's kernels have
+// none.
+const tinyWork = 64
 
-// matMulBiasTiny runs MatMulBias for 1 ≤ k ≤ 4 and reports true, or does
-// nothing and reports false for other k.
-func matMulBiasTiny(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) bool {
+// matMulBiasTiny runs MatMulBias on a tiny product: for 1 ≤ k ≤ 4 (the
+// tutorial has 3) a loop per input count with the row of X in locals and
+// each output a fixed expression, otherwise the generic loop. Each sums in
+// exactly the order of the generic loop (from 0, input by input, then the
+// bias), so the results are bit for bit those of matMulBiasGeneric.
+func matMulBiasTiny(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
 	switch k {
 	case 1:
 		matMulBiasK1(m, n, x, ldx, w, ldw, b, y, ldy)
@@ -20,9 +25,8 @@ func matMulBiasTiny(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, 
 	case 4:
 		matMulBiasK4(m, n, x, ldx, w, ldw, b, y, ldy)
 	default:
-		return false
+		matMulBiasGeneric(m, n, k, x, ldx, w, ldw, b, y, ldy)
 	}
-	return true
 }
 
 func matMulBiasK1(m, n int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {

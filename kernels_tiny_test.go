@@ -12,7 +12,7 @@ import (
 // would not notice a reordering.
 func TestMatMulBiasTinyExact(t *testing.T) {
 	r := rand.New(rand.NewSource(3))
-	for k := 1; k <= 4; k++ {
+	for k := 1; k <= 6; k++ {
 		for _, sh := range [][2]int{{1, 1}, {5, 2}, {3, 7}} {
 			m, n := sh[0], sh[1]
 			ldx, ldw, ldy := k+1, k+2, n+3
@@ -25,9 +25,7 @@ func TestMatMulBiasTinyExact(t *testing.T) {
 			}
 			for _, bias := range [][]float32{b, nil} {
 				got, want := make([]float32, m*ldy), make([]float32, m*ldy)
-				if !matMulBiasTiny(m, n, k, X, ldx, W, ldw, bias, got, ldy) {
-					t.Fatalf("k=%d: tiny path refused", k)
-				}
+				matMulBiasTiny(m, n, k, X, ldx, W, ldw, bias, got, ldy)
 				matMulBiasGeneric(m, n, k, X, ldx, W, ldw, bias, want, ldy)
 				for i := range got {
 					if got[i] != want[i] {
@@ -36,8 +34,5 @@ func TestMatMulBiasTinyExact(t *testing.T) {
 				}
 			}
 		}
-	}
-	if matMulBiasTiny(1, 1, 5, make([]float32, 5), 5, make([]float32, 5), 5, nil, make([]float32, 1), 1) {
-		t.Error("k=5 took the tiny path")
 	}
 }

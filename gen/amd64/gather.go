@@ -30,6 +30,19 @@ var gatherClasses = []gatherClass{
 	{name: "k16up", lo: 16},
 }
 
+// How far ahead gatherRowsAVX2 should prefetch, which the Go wrapper works
+// out for each row length: gatherAheadBytes of rows, at least gatherMinAhead
+// and at most gatherMaxAhead rows. Rows from memory need many misses in
+// flight (long distances); long rows are bound by bandwidth and need only a
+// few rows ahead. PREFETCHT1 queues in L2's larger miss buffers, so long
+// distances do not flood L1. The measurements behind the values are in
+// bench/results/NOTES.md.
+const (
+	gatherAheadBytes = 8192
+	gatherMinAhead   = 2
+	gatherMaxAhead   = 64
+)
+
 // gatherPrefetch is the prefetch instruction gatherRowsAVX2 asks for rows
 // ahead with, gatherPrefetchName its name for the doc comment.
 var (
@@ -37,13 +50,13 @@ var (
 	gatherPrefetchName = "PREFETCHT1"
 )
 
-// genGatherRows emits gatherRowsAVX2, which copies rows idx of X into Y and
+// gatherRows emits gatherRowsAVX2, which copies rows idx of X into Y and
 // asks for the row dist positions ahead (software prefetch) before copying
 // each one: on a dataset far larger than the caches the copies are bound by
 // the latency of the rows' cache misses, and issuing the misses of many rows
 // at once is the whole gain. One loop per class of row length, so that no
 // branch in a loop depends on anything but its own trip count.
-func genGatherRows() {
+func gatherRows() {
 	const name = "gatherRowsAVX2"
 	TEXT(name, NOSPLIT, "func(k int, idx []int, x []float32, ldx int, y []float32, ldy int, dist, lines, last int)")
 	Pragma("noescape")
@@ -260,48 +273,4 @@ func gatherCopy(l string, c gatherClass, src, dst, k, tail Register) {
 	VMOVUPS(Mem{Base: src, Index: off, Scale: 1}, t)
 	VMOVUPS(t, Mem{Base: dst, Index: off, Scale: 1})
 	Label(l + "_end")
-}
-
-// genPrefetchRows emits prefetchRowsAVX2, which asks for rows idx of X
-// towards the second-level cache (PREFETCHT1) and returns without waiting
-// for them: the lines of a row as gatherRowsAVX2's prologue asks for them
-// (lines lines from the row's start, then the byte at last), every row in
-// the order of idx. It reads idx and nothing else: prefetches neither fault
-// nor change memory.
-func genPrefetchRows() {
-	const name = "prefetchRowsAVX2"
-	TEXT(name, NOSPLIT, "func(idx []int, x []float32, ldx, lines, last int)")
-	Pragma("noescape")
-	Doc(name+" runs PREFETCHT1 on the bytes at offsets 0, 64, …, 64·(lines−1)",
-		"and last of each row idx[i] of X (row stride ldx floats), for",
-		"len(idx) ≥ 1 valid indices, lines ≥ 1 and 0 ≤ last < 4k (k the row",
-		"length). Prefetches do not fault and change nothing; no index outside",
-		"idx is read.")
-	ip := Load(Param("idx").Base(), GP64())
-	n := Load(Param("idx").Len(), GP64())
-	end := GP64()
-	LEAQ(Mem{Base: ip, Index: n, Scale: 8}, end)
-	x := Load(Param("x").Base(), GP64())
-	ldx := Load(Param("ldx"), GP64())
-	SHLQ(U8(2), ldx)
-	lines := Load(Param("lines"), GP64())
-	last := Load(Param("last"), GP64())
-
-	Label(name + "_row")
-	p, q, cnt := GP64(), GP64(), GP64()
-	MOVQ(Mem{Base: ip}, p)
-	IMULQ(ldx, p)
-	ADDQ(x, p)
-	MOVQ(p, q)
-	MOVQ(lines, cnt)
-	Label(name + "_lines")
-	PREFETCHT1(Mem{Base: q})
-	ADDQ(U8(64), q)
-	DECQ(cnt)
-	JNZ(LabelRef(name + "_lines"))
-	PREFETCHT1(Mem{Base: p, Index: last, Scale: 1})
-	ADDQ(U8(8), ip)
-	CMPQ(ip, end)
-	JB(LabelRef(name + "_row"))
-	RET()
 }

@@ -12,16 +12,16 @@ import (
 // time if nothing is done about it. So while it copies row i, the kernel
 // prefetches (PRFM PLDL1KEEP) row idx[i+ahead], and before the first copy it
 // prefetches rows idx[0:ahead], which no iteration does: about ahead rows'
-// misses are in flight at any time. The Go wrapper chooses ahead (see
-// gatherPrefetch in kernels_neon_arm64.go); the last ahead rows are copied
+// misses are in flight at any time. The Go wrapper chooses ahead from the
+// constants below; the last ahead rows are copied
 // by a second loop without the prefetch, so idx is never read past its end.
 //
 // A row is prefetched at byte offsets last and 0, 64, …, 64·(lines−1), all
-// inside the row: with lines = ⌊(4k+56)/64⌋ and last = 4k−4 that is every
-// 64-byte line the row touches, whatever its alignment; long rows get their
-// first eight lines (lines = 7, last = 448), and the hardware's stream
-// prefetcher follows the copy through the rest. The last line goes first, by
-// a register offset, before the loop moves the pointer.
+// inside the row, as the plan shared with amd64 (prefetchPlan in the root
+// package) sets them: every 64-byte line the row touches, whatever its
+// alignment, or the first prefetchMaxLines of a longer row, whose rest the
+// hardware's stream prefetcher follows. The last line goes first, by a
+// register offset, before the loop moves the pointer.
 //
 // A row is copied in blocks of 16 float32 (four Q registers, LD1/ST1
 // post-incremented: one 64-byte line's worth), then of 4, then one at a time
@@ -29,20 +29,29 @@ import (
 // whatever the alignment, and the bits go through unchanged (no
 // floating-point operation touches them, so NaN payloads and −0 survive).
 //
-// llvm-mca (LLVM 14, whose Cortex-A72 model is its A57 one, also used for
-// the A76) puts a row of 64 float32 at 37 cycles, prefetches included, and
-// the copy alone at 32, bound by the store pipe (a Q register stored every
-// two cycles): the prefetch loop costs 15% when the rows are in L1 already
-// and hides behind the misses when they come from DRAM, hundreds of cycles a
-// row. On its in-order Cortex-A53 model, 90 cycles against 60. LD1/ST1 of
-// four registers beat LDP/STP pairs (49 cycles a row on the A72 model) by
-// decoding to fewer micro-ops.
+// The copy is bound by the store pipe; the prefetch loop costs a little
+// when the rows are in L1 already and hides behind the misses when they come
+// from DRAM. LD1/ST1 of four registers beat LDP/STP pairs by decoding to
+// fewer micro-ops (llvm-mca figures in bench/results/NOTES.md).
 //
 // A prefetch cannot be observed, least of all under an emulator, so the
 // generator also writes gatherRowsNEONTrace, the same kernel with every
 // prefetch replaced by a store of its address to a trace, and every row copy
 // announced there by its source address plus one: the tests check the trace
 // against the schedule described here.
+
+// How far ahead gatherRowsNEON should prefetch: gatherAheadBytes of rows, at
+// least gatherMinAhead and at most gatherMaxAhead rows. The distance must
+// cover a DRAM access at the speed the loop copies rows from L1, and stay a
+// small part of an L1 data cache, which PLDL1KEEP fills: more rows in flight
+// than L1 can track would only lengthen the prologue. Two rows leave a long
+// row a whole row's copy more to arrive. The figures behind the values are in
+// bench/results/NOTES.md.
+const (
+	gatherAheadBytes = 4096
+	gatherMinAhead   = 2
+	gatherMaxAhead   = 32
+)
 
 // gr holds gatherRows' register assignment.
 type gr struct {

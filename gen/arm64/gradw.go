@@ -21,6 +21,16 @@ import (
 // the usual single-output regression, every tile is narrow). The epilogue scales by α and, only when β is not 0, loads G and adds β·G,
 // so that G is not read when β = 0.
 
+// The widest tiles of gradWNEON (gradWTileN rows of G by gradWTileK
+// columns) and of colSumsNEON (colSumsTileN columns). Narrower tiles sum
+// rows in pairs, so a split of a call keeps each element's arithmetic only
+// when it falls on these.
+const (
+	gradWTileN   = 4
+	gradWTileK   = 16
+	colSumsTileN = 16
+)
+
 // gw holds GradW's register assignment.
 type gw struct {
 	fn                 *Func
@@ -62,7 +72,7 @@ matrices with their strides. Only the n×k elements of g are touched.`)
 	fn.LoadF("alpha", r.alpha.F())
 	fn.LoadF("beta", r.beta.F())
 	fn.Load("n", r.rows)
-	whileAtLeast(fn, "g4", r.rows, 4, func() { r.pass(4) })
+	whileAtLeast(fn, "g4", r.rows, gradWTileN, func() { r.pass(gradWTileN) })
 	ifAtLeast(fn, "g2", r.rows, 2, func() { r.pass(2) })
 	ifAtLeast(fn, "g1", r.rows, 1, func() { r.pass(1) })
 	fn.RET()
@@ -76,7 +86,7 @@ func (r *gw) pass(jr int) {
 	fn.MOVD(r.x, r.xc)
 	fn.MOVD(r.g, r.gc)
 	fn.MOVD(r.k, r.cols)
-	whileAtLeast(fn, fmt.Sprintf("g%dp16", jr), r.cols, 16, func() {
+	whileAtLeast(fn, fmt.Sprintf("g%dp16", jr), r.cols, gradWTileK, func() {
 		r.tile(jr, 4)
 		fn.ADD(Imm(64), r.xc)
 		fn.ADD(Imm(64), r.gc)
@@ -111,8 +121,7 @@ func (r *gw) loadR(jr int, rv VReg, p, stride Reg) {
 // pairPointers emits the set-up of rows taken in pairs: rp2 and xp2 start
 // one row below rp and xp. The caller's loads then step all four by two rows
 // (ldr2, ldx2), so that the two rows' loads do not wait for each other's
-// address (llvm-mca, Cortex-A72 model: 10 cycles per two rows of a 1×16
-// tile against 16 with one pointer each).
+// address (bench/results/NOTES.md).
 func (r *gw) pairPointers() {
 	r.fn.ADD3(r.ldr, r.rp, r.rp2)
 	r.fn.ADD3(r.ldx, r.xp, r.xp2)
@@ -260,8 +269,7 @@ be at least 1, m at least 0; r must hold the m×n matrix with row stride
 ldr and len(g) ≥ n. Only g[:n] is touched.`)
 	// The even and the odd rows have pointers of their own, each stepping
 	// two rows, so that the two loads of an iteration do not wait for each
-	// other's address (llvm-mca, Cortex-A72 model: 12 cycles per two rows of
-	// 16 columns against 16).
+	// other's address (bench/results/NOTES.md).
 	rb, ldr, ldr2, g, m, cols, rp, rp2, cnt := R0, R1, R7, R2, R3, R4, R5, R8, R6
 	alpha, beta := V(30), V(31)
 	fn.Load("r.base", rb)
@@ -341,7 +349,7 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 		}
 		fn.ADD(Imm(4*w), rb)
 	}
-	whileAtLeast(fn, "c16", cols, 16, func() { block(16) })
+	whileAtLeast(fn, "c16", cols, colSumsTileN, func() { block(colSumsTileN) })
 	whileAtLeast(fn, "c4", cols, 4, func() { block(4) })
 	whileAtLeast(fn, "c1", cols, 1, func() { block(1) })
 	fn.RET()

@@ -4,10 +4,11 @@
 //
 // Run from the gen module, as the go:generate line in the root package does:
 //
-//	go run ./arm64 -out ../linalg_arm64.s -stubs ../linalg_arm64.go
+//	go run ./arm64 -out ../linalg_arm64.s -stubs ../linalg_arm64.go -consts ../linalg_consts_arm64.go
 //
-// Every kernel trusts its arguments: the Go wrappers in dispatch_arm64.go
-// check lengths and strides first. Each kernel reads and writes exactly the
+// The third file holds the constants the Go wrappers need (tile sizes, the
+// prefetch plan's parameters). Every kernel trusts its arguments: the Impl
+// methods check lengths and strides first. Each kernel reads and writes exactly the
 // elements its Go reference does, handling every tail with narrower loads, so
 // none depends on memory past the end of a slice.
 package main
@@ -18,22 +19,29 @@ import (
 	"os"
 
 	"github.com/edgefit/edgefit/gen/arm64/asm"
+	"github.com/edgefit/edgefit/gen/consts"
 )
 
 // command is how the files are regenerated, named in their headers.
-const command = "go run -C gen ./arm64 -out ../linalg_arm64.s -stubs ../linalg_arm64.go"
+const command = "go run -C gen ./arm64 -out ../linalg_arm64.s -stubs ../linalg_arm64.go -consts ../linalg_consts_arm64.go"
+
+// constraint is the build constraint of every file written.
+const constraint = "arm64 && gc && !purego"
 
 func main() {
 	out := flag.String("out", "linalg_arm64.s", "assembly `file` to write")
 	stubs := flag.String("stubs", "linalg_arm64.go", "Go declarations `file` to write")
+	constsOut := flag.String("consts", "linalg_consts_arm64.go", "Go `file` to write the constants the assembly depends on to")
 	pkg := flag.String("pkg", "edgefit", "Go package `name`")
 	flag.Parse()
-	s, d, err := generate(*pkg)
-	if err == nil {
-		err = os.WriteFile(*out, s, 0o644)
-	}
-	if err == nil {
-		err = os.WriteFile(*stubs, d, 0o644)
+	s, d, c, err := generate(*pkg)
+	for _, f := range []struct {
+		path string
+		src  []byte
+	}{{*out, s}, {*stubs, d}, {*constsOut, c}} {
+		if err == nil {
+			err = os.WriteFile(f.path, f.src, 0o644)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "arm64:", err)
@@ -41,9 +49,9 @@ func main() {
 	}
 }
 
-// generate returns the assembly and the Go declarations.
-func generate(pkg string) (s, d []byte, err error) {
-	f := asm.NewFile(pkg, "arm64 && gc && !purego", command)
+// generate returns the assembly, the Go declarations and the constants.
+func generate(pkg string) (s, d, c []byte, err error) {
+	f := asm.NewFile(pkg, constraint, command)
 	matMulBias(f)
 	sqErr(f)
 	sqErrSum(f)
@@ -56,10 +64,28 @@ func generate(pkg string) (s, d []byte, err error) {
 	peakFMA(f)
 	peakLoad(f)
 	if s, err = f.Assembly(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if d, err = f.Declarations(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return s, d, nil
+	if c, err = consts.File(pkg, constraint, command, constants()); err != nil {
+		return nil, nil, nil, err
+	}
+	return s, d, c, nil
+}
+
+// constants are the values the Go wrappers in kernels_neon_arm64.go need.
+func constants() []consts.Const {
+	return []consts.Const{
+		{Name: "matMulBiasTileM", Value: matMulBiasTileM, Doc: "matMulBiasTileM is the rows of X matMulBiasNEON's widest tile takes."},
+		{Name: "matMulBiasTileN", Value: matMulBiasTileN, Doc: "matMulBiasTileN is the columns of Y matMulBiasNEON's widest tile takes."},
+		{Name: "gradWTileN", Value: gradWTileN, Doc: "gradWTileN is the rows of G gradWNEON's widest tile takes."},
+		{Name: "gradWTileK", Value: gradWTileK, Doc: "gradWTileK is the columns of G gradWNEON's widest tile takes."},
+		{Name: "colSumsTileN", Value: colSumsTileN, Doc: "colSumsTileN is the widest block of columns colSumsNEON sums together."},
+		{Name: "gatherAheadBytes", Value: gatherAheadBytes, Doc: "gatherAheadBytes is how many bytes of rows ahead of its copy\ngatherRowsNEON should prefetch, within gatherMinAhead…gatherMaxAhead rows."},
+		{Name: "gatherMinAhead", Value: gatherMinAhead, Doc: "gatherMinAhead is the shortest prefetch distance, in rows."},
+		{Name: "gatherMaxAhead", Value: gatherMaxAhead, Doc: "gatherMaxAhead is the longest prefetch distance, in rows."},
+		{Name: "prefetchMaxLines", Value: prefetchMaxLines, Doc: "prefetchMaxLines is the most 64-byte lines prefetched of one row\n(prefetchRowsNEON stops there)."},
+	}
 }

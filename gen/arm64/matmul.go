@@ -25,6 +25,13 @@ import (
 // columns) would be bound by the latency of their few multiply-add chains, so
 // they take k eight at a time into two sets of accumulators.
 
+// The tile of matMulBiasNEON: matMulBiasTileM rows of X by matMulBiasTileN
+// rows of W (columns of Y).
+const (
+	matMulBiasTileM = 6
+	matMulBiasTileN = 4
+)
+
 // mm holds MatMulBias's register assignment.
 type mm struct {
 	fn                  *Func
@@ -41,13 +48,14 @@ type mm struct {
 }
 
 func matMulBias(f *File) {
-	fn := f.Func("matMulBiasNEON", "func(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int)", `
+	fn := f.Func("matMulBiasNEON", "func(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)", `
 matMulBiasNEON computes Y = X·Wᵀ + b: for i < m and j < n,
 y[i·ldy+j] = Σₚ x[i·ldx+p]·w[j·ldw+p] + b[j] (p < k), without the b[j]
-when len(b) is 0. m and n must be at least 1, k at least 0, and the
+when len(b) is 0, plus y[i·ldy+j]'s own value when accum is not 0 (a
+later block of inputs). m and n must be at least 1, k at least 0, and the
 slices must hold the m×k, n×k and m×n matrices with their strides (the
 last row may end at its last element) and len(b) ≥ n when it is not 0.
-Only the m×n elements of y are written.`)
+Only the m×n elements of y are read (when accum is not 0) and written.`)
 	r := &mm{fn: fn,
 		x: R0, ldx: R1, ldw: R3, y: R4, ldy: R5, k: R6, rows: R7, cols: R8,
 		wj: R9, bj: R10, yj: R11, cnt: R12, tmp: R13, yrow: R25,
@@ -68,7 +76,7 @@ Only the m×n elements of y are written.`)
 	fn.LSL3(2, r.ldy, r.ldy)
 	fn.Load("k", r.k)
 	fn.Load("m", r.rows)
-	whileAtLeast(fn, "rows6", r.rows, 6, func() { r.pass(6) })
+	whileAtLeast(fn, "rows6", r.rows, matMulBiasTileM, func() { r.pass(matMulBiasTileM) })
 	ifAtLeast(fn, "rows4", r.rows, 4, func() { r.pass(4) })
 	ifAtLeast(fn, "rows2", r.rows, 2, func() { r.pass(2) })
 	ifAtLeast(fn, "rows1", r.rows, 1, func() { r.pass(1) })
@@ -84,9 +92,9 @@ func (r *mm) pass(mr int) {
 	fn.Load("b.base", r.bj)
 	fn.MOVD(r.y, r.yj)
 	fn.Load("n", r.cols)
-	whileAtLeast(fn, fmt.Sprintf("cols%dx4", mr), r.cols, 4, func() {
-		r.tile(mr, 4)
-		addMul(fn, r.ldw, 4, r.wj)
+	whileAtLeast(fn, fmt.Sprintf("cols%dx4", mr), r.cols, matMulBiasTileN, func() {
+		r.tile(mr, matMulBiasTileN)
+		addMul(fn, r.ldw, matMulBiasTileN, r.wj)
 		fn.ADD(Imm(16), r.bj)
 		fn.ADD(Imm(16), r.yj)
 	})
@@ -140,9 +148,8 @@ func (r *mm) tile(mr, nr int) {
 	}
 	// step emits one step along k into accumulator set s: width 4 with
 	// 128-bit loads, or 1 with scalar loads that zero lanes 1-3 so the
-	// products there are 0·0. The 128-bit loads are LDR Q rather than LD1:
-	// llvm-mca's Cortex-A55 model runs the 6×4 step in 35 cycles with them
-	// against 53 with LD1 (24 with either on its Cortex-A72 model).
+	// products there are 0·0. The 128-bit loads are LDR Q rather than LD1,
+	// which in-order cores issue more slowly (bench/results/NOTES.md).
 	step := func(s, width int) {
 		load := func(p Reg, v VReg) {
 			if width == 4 {
@@ -215,18 +222,7 @@ func (r *mm) tile(mr, nr int) {
 	noBias := fn.NewLabel("nobias")
 	fn.Load("b.len", r.tmp)
 	fn.CBZ(r.tmp, noBias)
-	switch nr {
-	case 4:
-		fn.VLD1(r.bj.Mem(), Seq(r.bias, 1, S4))
-	case 3:
-		fn.FMOVD(r.bj.Mem(), r.bias.F())
-		fn.ADD3(Imm(8), r.bj, r.tmp)
-		fn.VLD1Lane(r.tmp.Mem(), r.bias.S(2))
-	case 2:
-		fn.FMOVD(r.bj.Mem(), r.bias.F())
-	case 1:
-		fn.FMOVS(r.bj.Mem(), r.bias.F())
-	}
+	r.loadRow(nr, r.bj)
 	for i := 0; i < mr; i++ {
 		if nr == 1 {
 			fn.FADDS(r.bias.F(), acc(nr, i, 0).F(), acc(nr, i, 0).F())
@@ -235,6 +231,24 @@ func (r *mm) tile(mr, nr int) {
 		}
 	}
 	fn.Bind(noBias)
+
+	// Y's own values, when accumulating: exactly nr elements of each row.
+	noAccum := fn.NewLabel("noaccum")
+	fn.Load("accum", r.tmp)
+	fn.CBZ(r.tmp, noAccum)
+	fn.MOVD(r.yj, r.yrow)
+	for i := 0; i < mr; i++ {
+		r.loadRow(nr, r.yrow)
+		if nr == 1 {
+			fn.FADDS(r.bias.F(), acc(nr, i, 0).F(), acc(nr, i, 0).F())
+		} else {
+			fn.VFADD(r.bias.S4(), acc(nr, i, 0).S4(), acc(nr, i, 0).S4())
+		}
+		if i+1 < mr {
+			fn.ADD(r.ldy, r.yrow)
+		}
+	}
+	fn.Bind(noAccum)
 
 	// The stores: exactly nr elements of each of the mr rows.
 	fn.MOVD(r.yj, r.yrow)
@@ -255,5 +269,22 @@ func (r *mm) tile(mr, nr int) {
 		if i+1 < mr {
 			fn.ADD(r.ldy, r.yrow)
 		}
+	}
+}
+
+// loadRow loads the nr floats at p into r.bias, reading exactly those.
+func (r *mm) loadRow(nr int, p Reg) {
+	fn := r.fn
+	switch nr {
+	case 4:
+		fn.VLD1(p.Mem(), Seq(r.bias, 1, S4))
+	case 3:
+		fn.FMOVD(p.Mem(), r.bias.F())
+		fn.ADD3(Imm(8), p, r.tmp)
+		fn.VLD1Lane(r.tmp.Mem(), r.bias.S(2))
+	case 2:
+		fn.FMOVD(p.Mem(), r.bias.F())
+	case 1:
+		fn.FMOVS(p.Mem(), r.bias.F())
 	}
 }

@@ -23,12 +23,10 @@ import (
 //
 // Why the second-level cache (PLDL2KEEP, not PLDL1KEEP as gatherRowsNEON
 // uses while it copies): this kernel issues a whole batch of prefetches at
-// once, and a core tracks only a few outstanding L1 misses (on the amd64
-// machine this project is measured on, prefetches into L1 beyond those are
-// dropped: a batch of them did nothing, while the same batch of PREFETCHT1,
-// into L2, took a later gather of 256 random rows from 19–26 ns a row to 7–8).
-// ARM cores' L1 data caches also have few miss slots (and their L2s more),
-// so the same reasoning applies; this has not been measured on ARM hardware.
+// once, and a core tracks only a few outstanding L1 misses (on amd64,
+// prefetches into L1 beyond those are dropped, while prefetches into L2
+// queue: bench/results/NOTES.md). ARM cores' L1 data caches also have few
+// miss slots (and their L2s more), so the same reasoning applies.
 //
 // A prefetch cannot be observed, least of all under an emulator, so the
 // generator also writes prefetchRowsNEONTrace, the same kernel with every

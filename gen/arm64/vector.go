@@ -59,7 +59,7 @@ least as long. y is read through one pointer and written through another,
 in blocks of 16, then 4, then single elements.`)
 	// Reading and writing y through one pointer would make each block's
 	// loads wait for the address written back by the previous block's store
-	// (llvm-mca, Cortex-A72 model: 28 cycles per 16 elements against 9).
+	// (bench/results/NOTES.md).
 	x, y, yw, n, c := R0, R1, R4, R2, R3
 	xv, yv, a := regs(0, 4), regs(4, 4), V(31)
 	fn.LoadF("alpha", a.F())
@@ -202,9 +202,8 @@ peakLoadNEON returns Σ x[i]·y[i] over len(x) elements (y at least as long):
 one multiply-add per two vectors loaded, the least arithmetic that still
 lets every element reach the result (a NaN anywhere makes it NaN). Its
 loops are dotNEON's, whose arithmetic is already below what the loads
-allow: on llvm-mca's Cortex-A72 model this loop takes 8 cycles per 128
-bytes, the load-bound figure, where one add per vector loaded (Σ x + y)
-takes 12, since a 128-bit fadd occupies both floating-point pipes there.`)
+allow, where one add per vector loaded (Σ x + y) would be bound by the
+floating-point pipes on cores where a 128-bit fadd occupies both.`)
 	fn.StoreF(dotBody(fn), "ret")
 	fn.RET()
 }
