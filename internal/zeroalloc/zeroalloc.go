@@ -41,8 +41,8 @@ func Loop(b *testing.B, body func()) {
 		body()
 		b.StopTimer()
 	})
-	if own > 0 {
-		b.Logf("%d allocations by the runtime's own bookkeeping during the loop (not counted)", own)
+	if len(own) > 0 {
+		b.Logf("not counted, the runtime's own allocations during the loop: %s", strings.Join(own, ", "))
 	}
 	if unexplained > 0 {
 		ours = append(ours, fmt.Sprintf("%d tiny allocations (profiled only with the first in their block)", unexplained))
@@ -53,11 +53,12 @@ func Loop(b *testing.B, body func()) {
 }
 
 // record runs f with every allocation profiled and returns the sites that
-// allocated in it, except the runtime's own, which it counts, and how many
+// allocated in it, the runtime's own apart (named by the runtime function
+// that allocated), and how many
 // allocations MemStats counted beyond those the profile shows. The
 // collection before f publishes earlier allocations, so that the difference
 // leaves them out; the one after publishes f's.
-func record(f func()) (ours []string, own, unexplained int64) {
+func record(f func()) (ours, own []string, unexplained int64) {
 	rate := runtime.MemProfileRate
 	runtime.MemProfileRate = 1
 	defer func() { runtime.MemProfileRate = rate }()
@@ -90,10 +91,9 @@ func snapshot() map[site]int64 {
 	return m
 }
 
-// diff describes the sites that allocated between before and after, except
-// the runtime's own, which it only counts, and returns how many allocations
-// it saw in all.
-func diff(before, after map[site]int64) (ours []string, own, all int64) {
+// diff describes the sites that allocated between before and after, the
+// runtime's own apart, and returns how many allocations it saw in all.
+func diff(before, after map[site]int64) (ours, own []string, all int64) {
 	for s, n := range after {
 		d := n - before[s]
 		if d <= 0 {
@@ -105,12 +105,26 @@ func diff(before, after map[site]int64) (ours []string, own, all int64) {
 		}
 		all += d
 		if isRuntimeOwn(frames) {
-			own += d
+			own = append(own, fmt.Sprintf("%d by %s", d, allocator(frames)))
 			continue
 		}
 		ours = append(ours, fmt.Sprintf("%d allocations at\n\t%s", d, strings.Join(frames, "\n\t")))
 	}
 	return ours, own, all
+}
+
+// allocator returns the function that asked for the allocation: the first
+// frame, innermost first, outside the allocator itself.
+func allocator(frames []string) string {
+	for _, f := range frames {
+		name, _, _ := strings.Cut(f, " ")
+		switch name {
+		case "runtime.mallocgc", "runtime.newobject", "runtime.newarray", "runtime.growslice", "runtime.makeslice":
+			continue
+		}
+		return name
+	}
+	return "?"
 }
 
 func isSnapshot(frame string) bool {

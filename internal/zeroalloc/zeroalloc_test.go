@@ -44,6 +44,10 @@ func TestIsRuntimeOwn(t *testing.T) {
 			t.Errorf("isRuntimeOwn(%q) = %v, want %v", tc.frames, got, tc.want)
 		}
 	}
+	sudog := []string{"runtime.mallocgc (malloc.go:1)", "runtime.newobject (malloc.go:2)", "runtime.acquireSudog (proc.go:3)"}
+	if got := allocator(sudog); got != "runtime.acquireSudog" {
+		t.Errorf("allocator(%q) = %q, want runtime.acquireSudog", sudog, got)
+	}
 }
 
 // TestLoopFails checks that Loop fails a benchmark whose loop allocates (the
