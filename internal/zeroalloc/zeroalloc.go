@@ -94,6 +94,7 @@ func snapshot() map[site]int64 {
 // diff describes the sites that allocated between before and after, the
 // runtime's own apart, and returns how many allocations it saw in all.
 func diff(before, after map[site]int64) (ours, own []string, all int64) {
+	byRuntime := map[string]int64{}
 	for s, n := range after {
 		d := n - before[s]
 		if d <= 0 {
@@ -105,11 +106,15 @@ func diff(before, after map[site]int64) (ours, own []string, all int64) {
 		}
 		all += d
 		if isRuntimeOwn(frames) {
-			own = append(own, fmt.Sprintf("%d by %s", d, allocator(frames)))
+			byRuntime[allocator(frames)] += d
 			continue
 		}
 		ours = append(ours, fmt.Sprintf("%d allocations at\n\t%s", d, strings.Join(frames, "\n\t")))
 	}
+	for fn, d := range byRuntime {
+		own = append(own, fmt.Sprintf("%d by %s", d, fn))
+	}
+	slices.Sort(own)
 	return ours, own, all
 }
 
