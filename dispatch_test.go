@@ -3,6 +3,8 @@ package edgefit
 import (
 	"strings"
 	"testing"
+
+	"github.com/edgefit/edgefit/internal/kernelenv"
 )
 
 func TestChoose(t *testing.T) {
@@ -45,4 +47,15 @@ func TestImplementations(t *testing.T) {
 	if Selection() == "" {
 		t.Error("Selection() is empty")
 	}
+}
+
+// TestKernelsFromEnv fails when this run does not run the kernels its
+// environment asks for (EDGEFIT_KERNELS=generic, or CI's
+// EDGEFIT_EXPECT_KERNELS); reading the variables here also makes go test's
+// cache tell a run with EDGEFIT_KERNELS=generic from one without.
+func TestKernelsFromEnv(t *testing.T) {
+	if err := kernelenv.Check(Active().Name()); err != nil {
+		t.Fatalf("%v; Selection() = %q", err, Selection())
+	}
+	t.Logf("Active() = %s: %s", Active(), Selection())
 }

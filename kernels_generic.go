@@ -137,6 +137,8 @@ func peakFMAGeneric(iters int) {
 }
 
 // peakSink keeps the compiler from discarding peakFMAGeneric's work.
+//
+//lint:ignore U1000 written only, on purpose
 var peakSink float32
 
 func peakLoadGeneric(x, y []float32) float32 {

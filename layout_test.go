@@ -109,14 +109,6 @@ func newVector(name string, p placer, l lay, data []float32, guard uint32) *oper
 	return newOperand(name, p, 1, len(data), max(len(data), 1), l, data, guard)
 }
 
-func (o *operand) cell(idx int) (i, j int, ok bool) {
-	d := idx - o.start
-	if d < 0 || d >= matLen(o.rows, o.cols, o.ld) || d%o.ld >= o.cols {
-		return 0, 0, false
-	}
-	return d / o.ld, d % o.ld, true
-}
-
 func (o *operand) at(i, j int) float32 { return o.buf[o.start+i*o.ld+j] }
 
 // cells returns a compact copy of the matrix.

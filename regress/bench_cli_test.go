@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 )
 
 // BenchmarkCSVReader measures parsing rows of 16 inputs and 1 target, the
@@ -52,9 +54,14 @@ func BenchmarkPartialFit(b *testing.B) {
 		x[i] = float32(i) / 16
 	}
 	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		o.PartialFit(x, y)
-	}
+	b.ResetTimer()
+	zeroalloc.Loop(b, func() {
+		for range b.N {
+			if _, err := o.PartialFit(x, y); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // BenchmarkLeastSquaresAdd measures accumulating one row of 16 inputs into
@@ -65,8 +72,12 @@ func BenchmarkLeastSquaresAdd(b *testing.B) {
 	for i := range x {
 		x[i] = float32(i)
 	}
-	for i := 0; i < b.N; i++ {
-		x[i%16]++
-		ls.Add(x, y)
-	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	zeroalloc.Loop(b, func() {
+		for i := range b.N {
+			x[i%16]++
+			ls.Add(x, y)
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/edgefit/edgefit"
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 	"github.com/edgefit/edgefit/linalg"
 )
 
@@ -56,11 +57,13 @@ func BenchmarkStep(b *testing.B) {
 		}
 		b.ReportAllocs()
 		b.ResetTimer()
-		for range b.N {
-			if _, err := tr.Step(X, Y); err != nil {
-				b.Fatal(err)
+		zeroalloc.Loop(b, func() {
+			for range b.N {
+				if _, err := tr.Step(X, Y); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
+		})
 	})
 }
 
@@ -116,11 +119,13 @@ func benchEpoch(b *testing.B, shuffle, sync bool) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
-	for range b.N {
-		if _, err := tr.Epoch(ctx, l); err != nil {
-			b.Fatal(err)
+	zeroalloc.Loop(b, func() {
+		for range b.N {
+			if _, err := tr.Epoch(ctx, l); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+	})
 	sec := b.Elapsed().Seconds()
 	rows := float64(n) * float64(b.N) / sec
 	gflops := rows * 2 * (d*o + d*o) / 1e9
@@ -154,13 +159,15 @@ func benchLoader(b *testing.B, sync bool) {
 	defer l.Close()
 	b.ReportAllocs()
 	b.ResetTimer()
-	for range b.N {
-		l.Reset()
-		for {
-			if _, _, ok := l.Next(); !ok {
-				break
+	zeroalloc.Loop(b, func() {
+		for range b.N {
+			l.Reset()
+			for {
+				if _, _, ok := l.Next(); !ok {
+					break
+				}
 			}
 		}
-	}
+	})
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }

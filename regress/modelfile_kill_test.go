@@ -2,7 +2,7 @@ package regress
 
 import (
 	"errors"
-	"github.com/edgefit/edgefit/internal/emulator"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/edgefit/edgefit/internal/emulator"
 )
 
 // bigModel is a model large enough (1 MB) that a save takes a while, filled
@@ -55,6 +57,14 @@ func TestSaveHelper(t *testing.T) {
 // TestSaveSurvivesKill kills a process that is saving models at random
 // moments: every time, the file must load and be one of the two models,
 // never a mixture or a truncated file.
+//
+// It proves that only if the kills landed where they matter, so it goes on
+// killing (within a time budget, which emulation and a loaded machine need)
+// until it has seen both outcomes, the old model (killed before the child's
+// save renamed its file into place) and the new one (after), and at least
+// one save interrupted mid-write (its temporary file left behind), and then
+// requires them. The moment of each kill is random within the time of a few
+// saves, as measured here, so that it scales with the machine's speed.
 func TestSaveSurvivesKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts child processes")
@@ -62,42 +72,21 @@ func TestSaveSurvivesKill(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "m.safetensors")
 	old, new := bigModel(1), bigModel(2)
-	if err := SaveModel(path, old); err != nil {
-		t.Fatal(err)
-	}
-	seen := map[float32]int{}
-	deadline := time.Now().Add(4 * time.Second)
-	kills := 0
-	for i := 0; i < 15 && time.Now().Before(deadline); i++ {
-		start := func() (*exec.Cmd, error) {
-			cmd := exec.Command(os.Args[0], "-test.run=^TestSaveHelper$")
-			if qemu != "" {
-				cmd = exec.Command(qemu, os.Args[0], "-test.run=^TestSaveHelper$")
-			}
-			cmd.Env = append(os.Environ(), saveHelperEnv+"="+path)
-			return cmd, cmd.Start()
-		}
-		os.Remove(path + ".ready")
-		cmd, err := start()
-		if errors.Is(err, syscall.ENOEXEC) && qemu == "" {
-			// Under a user-mode emulator without binfmt_misc (GOARCH=arm64
-			// go test -exec qemu-aarch64-static) the kernel cannot start this
-			// test binary again: start it under the same emulator.
-			qemu = mustEmulator(t, err)
-			cmd, err = start()
-		}
-		if err != nil {
+	save := time.Duration(math.MaxInt64)
+	for range 3 {
+		t0 := time.Now()
+		if err := SaveModel(path, old); err != nil {
 			t.Fatal(err)
 		}
-		for start := time.Now(); time.Since(start) < 2*time.Second; time.Sleep(time.Millisecond) {
-			if _, err := os.Stat(path + ".ready"); err == nil {
-				break
-			}
-		}
-		// A random moment within a few saves.
-		time.Sleep(time.Duration(rand.Int64N(int64(300 * time.Millisecond))))
-		cmd.Process.Kill()
-		cmd.Wait()
+		save = min(save, time.Since(t0))
+	}
+	const minKills, maxKills, budget = 5, 200, 2 * time.Minute
+	seen := map[float32]int{}
+	kills, interrupted := 0, 0
+	deadline := time.Now().Add(budget)
+	for kills < maxKills && time.Now().Before(deadline) &&
+		(kills < minKills || seen[1] == 0 || seen[2] == 0 || interrupted == 0) {
+		killSaver(t, path, time.Duration(rand.Int64N(int64(4*save)+1)), deadline)
 		kills++
 		got, err := LoadModel(path)
 		if err != nil {
@@ -111,20 +100,68 @@ func TestSaveSurvivesKill(t *testing.T) {
 		default:
 			t.Fatalf("after kill %d the file holds neither model", kills)
 		}
+		// Temporary files of interrupted saves remain; they never replace
+		// the model.
+		interrupted = tempFiles(t, dir)
 	}
-	// Temporary files of interrupted saves may remain; they never replace
-	// the model.
-	entries, _ := os.ReadDir(dir)
-	tmp := 0
+	t.Logf("%d kills (a save takes %v here): old model %d times, new %d times; %d saves interrupted mid-write", kills, save, seen[1], seen[2], interrupted)
+	if kills < minKills || seen[1] == 0 || seen[2] == 0 || interrupted == 0 {
+		t.Errorf("in %v: %d kills, the old model seen %d times, the new %d times, %d saves interrupted mid-write; "+
+			"want at least %d kills, both models seen and a save interrupted", budget, kills, seen[1], seen[2], interrupted, minKills)
+	}
+}
+
+// killSaver starts TestSaveHelper saving to path in a child process, waits
+// until it is about to save (or deadline), lets it save for wait and kills it.
+func killSaver(t *testing.T, path string, wait time.Duration, deadline time.Time) {
+	t.Helper()
+	start := func() (*exec.Cmd, error) {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestSaveHelper$")
+		if qemu != "" {
+			cmd = exec.Command(qemu, os.Args[0], "-test.run=^TestSaveHelper$")
+		}
+		cmd.Env = append(os.Environ(), saveHelperEnv+"="+path)
+		return cmd, cmd.Start()
+	}
+	os.Remove(path + ".ready")
+	cmd, err := start()
+	if errors.Is(err, syscall.ENOEXEC) && qemu == "" {
+		// Under a user-mode emulator without binfmt_misc (GOARCH=arm64
+		// go test -exec qemu-aarch64-static) the kernel cannot start this
+		// test binary again: start it under the same emulator.
+		qemu = mustEmulator(t, err)
+		cmd, err = start()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(path + ".ready"); err == nil {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(wait)
+	cmd.Process.Kill()
+	if err := cmd.Wait(); cmd.ProcessState.Exited() {
+		t.Fatalf("the saving child ended by itself (%v) instead of being killed: a save failed", err)
+	}
+}
+
+// tempFiles counts the temporary files of interrupted saves in dir.
+func tempFiles(t *testing.T, dir string) int {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
 	for _, e := range entries {
 		if strings.Contains(e.Name(), ".tmp") {
-			tmp++
+			n++
 		}
 	}
-	t.Logf("%d kills: old model %d times, new %d times; %d temporary files left by interrupted saves", kills, seen[1], seen[2], tmp)
-	if kills < 5 || seen[2] == 0 {
-		t.Errorf("%d kills, the new model seen %d times: the test did not exercise saving", kills, seen[2])
-	}
+	return n
 }
 
 // qemu, when set, is the user-mode emulator that runs child processes.

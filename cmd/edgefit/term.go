@@ -12,15 +12,13 @@ import (
 // at most ten times a second once the run has lasted half a second (short
 // runs stay quiet); elsewhere, a plain line at most every five seconds.
 type progress struct {
-	w      io.Writer
-	tty    bool
-	total  int // epochs
-	start  time.Time
-	last   time.Time
-	drawn  bool
-	quiet  bool
-	rows   int64 // rows trained so far
-	active time.Duration
+	w     io.Writer
+	tty   bool
+	total int // epochs
+	start time.Time
+	last  time.Time
+	drawn bool
+	quiet bool
 }
 
 func newProgress(w io.Writer, tty bool, epochs int, quiet bool) *progress {
