@@ -1,0 +1,464 @@
+package regress
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// QR is a streaming, mergeable least-squares accumulator in float64. It keeps
+// the triangular factor R of the QR factorisation of the centred data [X Y]
+// (k input columns, then n target columns) together with the row count and
+// each column's mean and centred sum of squares; without an intercept R is
+// the factor of the raw [X Y] instead. RᵀR is the scatter matrix, but R is
+// never squared: solving with it has the accuracy of a QR solve on the data,
+// where the normal equations (LeastSquares) square the condition number.
+//
+// Rows are added in blocks of qrBlock: a block is centred on its own mean
+// and its rows, with one more row √(nA·nB/(nA+nB))·(mean − block mean) that
+// accounts for the shift between the two means, are stacked under R and
+// reduced by Householder reflections. The same stacking merges two
+// accumulators exactly (the square-root form of Chan's update of co-moments),
+// whatever their means, so the result does not depend on how the rows were
+// split or in which order the parts are merged, up to rounding.
+//
+// Memory is O((k+n)²) whatever the number of rows; AddRows, AddRows32 and
+// Merge allocate nothing. A QR is not safe for concurrent use.
+type QR struct {
+	k, n      int
+	intercept bool
+	count     int64
+	mean      []float64 // k+n column means, double-double: mean + meanLo
+	meanLo    []float64
+	shift     []float64 // k+n: subtracted from the rows as they are copied
+	m2        []float64 // k+n: Σ (v − mean)² per column
+	r         []float64 // p×p row-major, upper triangle; p = k+n
+	buf       []float64 // column-major block, p columns of ld rows
+	ld        int
+}
+
+// qrBlock is the number of rows reduced at a time: long enough for the
+// Householder loops to run over contiguous columns, short enough to stay in
+// the first-level cache.
+const qrBlock = 64
+
+// maxQRCols bounds k+n, so that R (and a decoded state) stays a reasonable size.
+const maxQRCols = 4096
+
+// NewQR returns an empty accumulator for k ≥ 1 inputs and n ≥ 1 targets.
+// With intercept the model is y = W·x + b; without, y = W·x.
+func NewQR(k, n int, intercept bool) (*QR, error) {
+	if k < 1 || n < 1 || k > maxQRCols || n > maxQRCols-k {
+		return nil, fmt.Errorf("regress: QR of %d inputs and %d targets, want k ≥ 1, n ≥ 1, k+n ≤ %d", k, n, maxQRCols)
+	}
+	p := k + n
+	ld := max(qrBlock, p) + 1
+	return &QR{k: k, n: n, intercept: intercept,
+		mean: make([]float64, p), meanLo: make([]float64, p), shift: make([]float64, p), m2: make([]float64, p),
+		r: make([]float64, p*p), buf: make([]float64, p*ld), ld: ld}, nil
+}
+
+// K, N, Intercept and Count describe the accumulator: inputs, targets,
+// whether the model has an intercept, and the rows added so far.
+func (a *QR) K() int { return a.k }
+
+// N returns the number of targets.
+func (a *QR) N() int { return a.n }
+
+// Intercept reports whether the model has an intercept.
+func (a *QR) Intercept() bool { return a.intercept }
+
+// Count returns the number of rows added (merged ones included).
+func (a *QR) Count() int64 { return a.count }
+
+// Moments returns copies of the columns' means and centred sums of squares
+// Σ (v − mean)² over every row added: the k inputs, then the n targets.
+func (a *QR) Moments() (mean, m2 []float64) {
+	return append([]float64(nil), a.mean...), append([]float64(nil), a.m2...)
+}
+
+// Reset empties the accumulator, keeping its shape.
+func (a *QR) Reset() {
+	a.count = 0
+	clear(a.mean)
+	clear(a.meanLo)
+	clear(a.shift)
+	clear(a.m2)
+	clear(a.r)
+}
+
+// qrCheckRows validates m rows of w values at stride ld in a slice of length l,
+// without overflow.
+func qrCheckRows(what string, m, w, ld, l int) error {
+	if ld < w {
+		return fmt.Errorf("regress: QR: %s stride %d < row length %d", what, ld, w)
+	}
+	if m > 0 && (m-1 > (l-w)/ld || l < w) {
+		return fmt.Errorf("regress: QR: %s has %d values, too few for %d rows of stride %d", what, l, m, ld)
+	}
+	return nil
+}
+
+func (a *QR) checkArgs(m, ldx, lx, ldy, ly int) error {
+	if m < 0 {
+		return fmt.Errorf("regress: QR: %d rows", m)
+	}
+	if err := qrCheckRows("X", m, a.k, ldx, lx); err != nil {
+		return err
+	}
+	return qrCheckRows("Y", m, a.n, ldy, ly)
+}
+
+// qrNonFinite names the first row and column (0-based, inputs then targets)
+// holding an infinity or NaN.
+func qrNonFinite(i, c int, v float64) error {
+	return fmt.Errorf("regress: QR: row %d, column %d: %v is not a finite number", i, c, v)
+}
+
+// AddRows adds m rows: inputs X (m×k, row stride ldx) and targets Y (m×n,
+// row stride ldy). It returns an error, adding nothing, when the slices are
+// too short or hold an infinity or NaN.
+func (a *QR) AddRows(m int, X []float64, ldx int, Y []float64, ldy int) error {
+	if err := a.checkArgs(m, ldx, len(X), ldy, len(Y)); err != nil {
+		return err
+	}
+	for i := 0; i < m; i++ {
+		for c, v := range X[i*ldx : i*ldx+a.k] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return qrNonFinite(i, c, v)
+			}
+		}
+		for c, v := range Y[i*ldy : i*ldy+a.n] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return qrNonFinite(i, a.k+c, v)
+			}
+		}
+	}
+	k, ld, sh := a.k, a.ld, a.shift
+	for i0 := 0; i0 < m; i0 += qrBlock {
+		b := min(qrBlock, m-i0)
+		if a.intercept && a.count > 0 {
+			copy(sh, a.mean)
+		} else if a.intercept {
+			copy(sh, X[i0*ldx:i0*ldx+k])
+			copy(sh[k:], Y[i0*ldy:i0*ldy+a.n])
+		}
+		for i := 0; i < b; i++ {
+			x := X[(i0+i)*ldx : (i0+i)*ldx+k]
+			for c, v := range x {
+				a.buf[c*ld+i] = v - sh[c]
+			}
+			y := Y[(i0+i)*ldy : (i0+i)*ldy+a.n]
+			for c, v := range y {
+				a.buf[(k+c)*ld+i] = v - sh[k+c]
+			}
+		}
+		a.absorb(b)
+	}
+	return nil
+}
+
+// AddRows32 is AddRows for float32 rows; each value is converted exactly.
+func (a *QR) AddRows32(m int, X []float32, ldx int, Y []float32, ldy int) error {
+	if err := a.checkArgs(m, ldx, len(X), ldy, len(Y)); err != nil {
+		return err
+	}
+	for i := 0; i < m; i++ {
+		for c, v := range X[i*ldx : i*ldx+a.k] {
+			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+				return qrNonFinite(i, c, f)
+			}
+		}
+		for c, v := range Y[i*ldy : i*ldy+a.n] {
+			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+				return qrNonFinite(i, a.k+c, f)
+			}
+		}
+	}
+	k, ld, sh := a.k, a.ld, a.shift
+	for i0 := 0; i0 < m; i0 += qrBlock {
+		b := min(qrBlock, m-i0)
+		if a.intercept && a.count > 0 {
+			copy(sh, a.mean)
+		} else if a.intercept {
+			for c := range sh {
+				if c < k {
+					sh[c] = float64(X[i0*ldx+c])
+				} else {
+					sh[c] = float64(Y[i0*ldy+c-k])
+				}
+			}
+		}
+		for i := 0; i < b; i++ {
+			x := X[(i0+i)*ldx : (i0+i)*ldx+k]
+			for c, v := range x {
+				a.buf[c*ld+i] = float64(v) - sh[c]
+			}
+			y := Y[(i0+i)*ldy : (i0+i)*ldy+a.n]
+			for c, v := range y {
+				a.buf[(k+c)*ld+i] = float64(v) - sh[k+c]
+			}
+		}
+		a.absorb(b)
+	}
+	return nil
+}
+
+// absorb adds the b rows held in buf. With an intercept they hold the data
+// minus shift (the running mean, or the first row while there is none), so
+// that the block mean and the centred values are computed on the scale of the
+// spread; without, they hold the raw data and the moments shift on the fly.
+func (a *QR) absorb(b int) {
+	p, ld := a.k+a.n, a.ld
+	nA, nB := float64(a.count), float64(b)
+	corr := math.Sqrt(nA * nB / (nA + nB))
+	for c := 0; c < p; c++ {
+		col := a.buf[c*ld : c*ld+b]
+		s, t := a.shift[c], 0.0
+		if !a.intercept {
+			s = col[0]
+			if a.count > 0 {
+				s = a.mean[c]
+			}
+			t = s
+		}
+		var sum float64
+		for _, v := range col {
+			sum += v - t
+		}
+		mb := sum / nB
+		var m2 float64
+		for i, v := range col {
+			d := (v - t) - mb
+			m2 += d * d
+			if a.intercept {
+				col[i] = d
+			}
+		}
+		delta := a.moveMean(c, s, mb, nA, nB)
+		a.m2[c] += m2 + delta*delta*(nA*nB/(nA+nB))
+		a.buf[c*ld+b] = -corr * delta
+	}
+	rows := b
+	if a.intercept && a.count > 0 {
+		rows++
+	}
+	a.count += int64(b)
+	qrHouseholder(a.r, p, a.buf, ld, rows)
+}
+
+// moveMean merges the mean hi + lo (|lo| may exceed hi's rounding) of nB rows into column c's mean of nA
+// rows and returns the difference of the two means. Means are kept as
+// double-double, so that the difference is exact to rounding on its own
+// scale even when the means are far larger than the spread.
+func (a *QR) moveMean(c int, hi, lo, nA, nB float64) float64 {
+	dh, de := twoSum(hi, -a.mean[c])
+	delta := dh + (de + (lo - a.meanLo[c]))
+	f := nB / (nA + nB)
+	t := delta * f
+	te := math.FMA(delta, f, -t)
+	s, se := twoSum(a.mean[c], t)
+	se += te + a.meanLo[c]
+	a.mean[c] = s + se
+	a.meanLo[c] = se - (a.mean[c] - s)
+	return delta
+}
+
+// twoSum returns s = fl(x + y) and the rounding error e: x + y = s + e exactly.
+func twoSum(x, y float64) (s, e float64) {
+	s = x + y
+	z := s - x
+	e = (x - (s - z)) + (y - z)
+	return s, e
+}
+
+// Merge adds every row that other has accumulated, as if they had been added
+// to a: the result is the accumulator of all the rows of both, in any order.
+// Both must have the same k, n and intercept setting.
+func (a *QR) Merge(other *QR) error {
+	if other == nil {
+		return errors.New("regress: QR.Merge: nil accumulator")
+	}
+	if other.k != a.k || other.n != a.n || other.intercept != a.intercept {
+		return fmt.Errorf("regress: QR.Merge: %d inputs, %d targets, intercept %v into %d, %d, %v",
+			other.k, other.n, other.intercept, a.k, a.n, a.intercept)
+	}
+	if other.count > math.MaxInt64-a.count {
+		return errors.New("regress: QR.Merge: row count overflows")
+	}
+	if other == a {
+		return errors.New("regress: QR.Merge: an accumulator cannot merge itself")
+	}
+	if other.count == 0 {
+		return nil
+	}
+	p, ld := a.k+a.n, a.ld
+	nA, nB := float64(a.count), float64(other.count)
+	corr := math.Sqrt(nA * nB / (nA + nB))
+	for c := 0; c < p; c++ {
+		col := a.buf[c*ld : c*ld+p+1]
+		for i := 0; i < p; i++ {
+			col[i] = other.r[i*p+c]
+		}
+		delta := a.moveMean(c, other.mean[c], other.meanLo[c], nA, nB)
+		a.m2[c] += other.m2[c] + delta*delta*(nA*nB/(nA+nB))
+		col[p] = -corr * delta
+	}
+	rows := p
+	if a.intercept && a.count > 0 {
+		rows++
+	}
+	a.count += other.count
+	qrHouseholder(a.r, p, a.buf, ld, rows)
+	return nil
+}
+
+// qrHouseholder reduces [R; B] to upper triangular form, leaving the new
+// triangle in R: R is p×p row-major upper triangular and B has the given rows,
+// column-major with leading dimension ld (B is overwritten). Column j's
+// reflection, LAPACK's dlarfg, maps (R[j][j], B[:,j]) onto (β, 0…).
+func qrHouseholder(r []float64, p int, buf []float64, ld, rows int) {
+	for j := 0; j < p; j++ {
+		v := buf[j*ld : j*ld+rows]
+		alpha := r[j*p+j]
+		beta, ok := qrReflectNorm(alpha, v)
+		if !ok {
+			continue
+		}
+		beta = -math.Copysign(beta, alpha)
+		tau := (beta - alpha) / beta
+		qrScal(1/(alpha-beta), v)
+		r[j*p+j] = beta
+		rj := r[j*p : j*p+p]
+		c := j + 1
+		for ; c+4 <= p; c += 4 {
+			qrApply4(tau, v, rj[c:c+4], buf[c*ld:c*ld+rows], buf[(c+1)*ld:(c+1)*ld+rows],
+				buf[(c+2)*ld:(c+2)*ld+rows], buf[(c+3)*ld:(c+3)*ld+rows])
+		}
+		if c+2 <= p {
+			qrApply2(tau, v, rj[c:c+2], buf[c*ld:c*ld+rows], buf[(c+1)*ld:(c+1)*ld+rows])
+			c += 2
+		}
+		if c < p {
+			col := buf[c*ld : c*ld+rows]
+			w := tau * (rj[c] + qrDot(v, col))
+			rj[c] -= w
+			qrAxpy(-w, v, col)
+		}
+	}
+}
+
+// qrApply2 is qrApply4 for two columns.
+func qrApply2(tau float64, v, r, c0, c1 []float64) {
+	c0, c1 = c0[:len(v)], c1[:len(v)]
+	r = r[:2]
+	var d0, d1 float64
+	for i, x := range v {
+		d0 += x * c0[i]
+		d1 += x * c1[i]
+	}
+	w0, w1 := tau*(r[0]+d0), tau*(r[1]+d1)
+	r[0] -= w0
+	r[1] -= w1
+	for i, x := range v {
+		c0[i] -= w0 * x
+		c1[i] -= w1 * x
+	}
+}
+
+// qrApply4 applies the reflection I − τ·(1,v)(1,v)ᵀ to four columns at once,
+// each made of its entry in R's row (r) and its block column: one pass over v
+// serves four columns.
+func qrApply4(tau float64, v, r, c0, c1, c2, c3 []float64) {
+	c0, c1, c2, c3 = c0[:len(v)], c1[:len(v)], c2[:len(v)], c3[:len(v)]
+	r = r[:4]
+	var d0, d1, d2, d3 float64
+	for i, x := range v {
+		d0 += x * c0[i]
+		d1 += x * c1[i]
+		d2 += x * c2[i]
+		d3 += x * c3[i]
+	}
+	w0, w1, w2, w3 := tau*(r[0]+d0), tau*(r[1]+d1), tau*(r[2]+d2), tau*(r[3]+d3)
+	r[0] -= w0
+	r[1] -= w1
+	r[2] -= w2
+	r[3] -= w3
+	for i, x := range v {
+		c0[i] -= w0 * x
+		c1[i] -= w1 * x
+		c2[i] -= w2 * x
+		c3[i] -= w3 * x
+	}
+}
+
+// qrReflectNorm returns √(alpha² + ‖v‖²) and whether v is non-zero (else the
+// reflection is the identity). It rescales when the squares would overflow
+// or lose precision to underflow.
+func qrReflectNorm(alpha float64, v []float64) (float64, bool) {
+	s := qrDot(v, v)
+	if s == 0 {
+		for _, x := range v {
+			if x != 0 {
+				return qrScaledNorm(alpha, v), true
+			}
+		}
+		return 0, false
+	}
+	t := alpha*alpha + s
+	if t > 0x1p-900 && t < 0x1p900 {
+		return math.Sqrt(t), true
+	}
+	return qrScaledNorm(alpha, v), true
+}
+
+func qrScaledNorm(alpha float64, v []float64) float64 {
+	m := math.Abs(alpha)
+	for _, x := range v {
+		m = max(m, math.Abs(x))
+	}
+	a := alpha / m
+	s := a * a
+	for _, x := range v {
+		x /= m
+		s += x * x
+	}
+	return m * math.Sqrt(s)
+}
+
+func qrDot(x, y []float64) float64 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// qrAxpy computes y += a·x.
+func qrAxpy(a float64, x, y []float64) {
+	y = y[:len(x)]
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		y[i] += a * x[i]
+		y[i+1] += a * x[i+1]
+		y[i+2] += a * x[i+2]
+		y[i+3] += a * x[i+3]
+	}
+	for ; i < len(x); i++ {
+		y[i] += a * x[i]
+	}
+}
+
+func qrScal(a float64, x []float64) {
+	for i := range x {
+		x[i] *= a
+	}
+}
