@@ -119,83 +119,53 @@ func qrNonFinite(i, c int, v float64) error {
 // row stride ldy). It returns an error, adding nothing, when the slices are
 // too short or hold an infinity or NaN.
 func (a *QR) AddRows(m int, X []float64, ldx int, Y []float64, ldy int) error {
-	if err := a.checkArgs(m, ldx, len(X), ldy, len(Y)); err != nil {
-		return err
-	}
-	for i := 0; i < m; i++ {
-		for c, v := range X[i*ldx : i*ldx+a.k] {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return qrNonFinite(i, c, v)
-			}
-		}
-		for c, v := range Y[i*ldy : i*ldy+a.n] {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return qrNonFinite(i, a.k+c, v)
-			}
-		}
-	}
-	k, ld, sh := a.k, a.ld, a.shift
-	for i0 := 0; i0 < m; i0 += qrBlock {
-		b := min(qrBlock, m-i0)
-		if a.intercept && a.count > 0 {
-			copy(sh, a.mean)
-		} else if a.intercept {
-			copy(sh, X[i0*ldx:i0*ldx+k])
-			copy(sh[k:], Y[i0*ldy:i0*ldy+a.n])
-		}
-		for i := 0; i < b; i++ {
-			x := X[(i0+i)*ldx : (i0+i)*ldx+k]
-			for c, v := range x {
-				a.buf[c*ld+i] = v - sh[c]
-			}
-			y := Y[(i0+i)*ldy : (i0+i)*ldy+a.n]
-			for c, v := range y {
-				a.buf[(k+c)*ld+i] = v - sh[k+c]
-			}
-		}
-		a.absorb(b)
-	}
-	return nil
+	return addRows(a, m, X, ldx, Y, ldy)
 }
 
 // AddRows32 is AddRows for float32 rows; each value is converted exactly.
 func (a *QR) AddRows32(m int, X []float32, ldx int, Y []float32, ldy int) error {
+	return addRows(a, m, X, ldx, Y, ldy)
+}
+
+func addRows[T float32 | float64](a *QR, m int, X []T, ldx int, Y []T, ldy int) error {
 	if err := a.checkArgs(m, ldx, len(X), ldy, len(Y)); err != nil {
 		return err
 	}
+	k, n := a.k, a.n
 	for i := 0; i < m; i++ {
-		for c, v := range X[i*ldx : i*ldx+a.k] {
-			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+		for c, v := range X[i*ldx : i*ldx+k] {
+			if f := float64(v); f-f != 0 {
 				return qrNonFinite(i, c, f)
 			}
 		}
-		for c, v := range Y[i*ldy : i*ldy+a.n] {
-			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-				return qrNonFinite(i, a.k+c, f)
+		for c, v := range Y[i*ldy : i*ldy+n] {
+			if f := float64(v); f-f != 0 {
+				return qrNonFinite(i, k+c, f)
 			}
 		}
 	}
-	k, ld, sh := a.k, a.ld, a.shift
+	ld, sh := a.ld, a.shift
 	for i0 := 0; i0 < m; i0 += qrBlock {
 		b := min(qrBlock, m-i0)
-		if a.intercept && a.count > 0 {
+		if a.intercept {
+			// Shift by the running mean, or by the first row while there
+			// is none.
 			copy(sh, a.mean)
-		} else if a.intercept {
-			for c := range sh {
-				if c < k {
-					sh[c] = float64(X[i0*ldx+c])
-				} else {
-					sh[c] = float64(Y[i0*ldy+c-k])
+			if a.count == 0 {
+				for c := range sh {
+					if c < k {
+						sh[c] = float64(X[i0*ldx+c])
+					} else {
+						sh[c] = float64(Y[i0*ldy+c-k])
+					}
 				}
 			}
 		}
 		for i := 0; i < b; i++ {
-			x := X[(i0+i)*ldx : (i0+i)*ldx+k]
-			for c, v := range x {
+			for c, v := range X[(i0+i)*ldx : (i0+i)*ldx+k] {
 				a.buf[c*ld+i] = float64(v) - sh[c]
 			}
-			y := Y[(i0+i)*ldy : (i0+i)*ldy+a.n]
-			for c, v := range y {
+			for c, v := range Y[(i0+i)*ldy : (i0+i)*ldy+n] {
 				a.buf[(k+c)*ld+i] = float64(v) - sh[k+c]
 			}
 		}
@@ -253,15 +223,13 @@ func (a *QR) absorb(b int) {
 // scale even when the means are far larger than the spread.
 func (a *QR) moveMean(c int, hi, lo, nA, nB float64) float64 {
 	dh, de := twoSum(hi, -a.mean[c])
-	delta := dh + (de + (lo - a.meanLo[c]))
+	de += lo - a.meanLo[c]
 	f := nB / (nA + nB)
-	t := delta * f
-	te := math.FMA(delta, f, -t)
+	t := dh * f
+	te := math.FMA(dh, f, -t) + de*f
 	s, se := twoSum(a.mean[c], t)
-	se += te + a.meanLo[c]
-	a.mean[c] = s + se
-	a.meanLo[c] = se - (a.mean[c] - s)
-	return delta
+	a.mean[c], a.meanLo[c] = twoSum(s, se+te+a.meanLo[c])
+	return dh + de
 }
 
 // twoSum returns s = fl(x + y) and the rounding error e: x + y = s + e exactly.
@@ -311,154 +279,4 @@ func (a *QR) Merge(other *QR) error {
 	a.count += other.count
 	qrHouseholder(a.r, p, a.buf, ld, rows)
 	return nil
-}
-
-// qrHouseholder reduces [R; B] to upper triangular form, leaving the new
-// triangle in R: R is p×p row-major upper triangular and B has the given rows,
-// column-major with leading dimension ld (B is overwritten). Column j's
-// reflection, LAPACK's dlarfg, maps (R[j][j], B[:,j]) onto (β, 0…).
-func qrHouseholder(r []float64, p int, buf []float64, ld, rows int) {
-	for j := 0; j < p; j++ {
-		v := buf[j*ld : j*ld+rows]
-		alpha := r[j*p+j]
-		beta, ok := qrReflectNorm(alpha, v)
-		if !ok {
-			continue
-		}
-		beta = -math.Copysign(beta, alpha)
-		tau := (beta - alpha) / beta
-		qrScal(1/(alpha-beta), v)
-		r[j*p+j] = beta
-		rj := r[j*p : j*p+p]
-		c := j + 1
-		for ; c+4 <= p; c += 4 {
-			qrApply4(tau, v, rj[c:c+4], buf[c*ld:c*ld+rows], buf[(c+1)*ld:(c+1)*ld+rows],
-				buf[(c+2)*ld:(c+2)*ld+rows], buf[(c+3)*ld:(c+3)*ld+rows])
-		}
-		if c+2 <= p {
-			qrApply2(tau, v, rj[c:c+2], buf[c*ld:c*ld+rows], buf[(c+1)*ld:(c+1)*ld+rows])
-			c += 2
-		}
-		if c < p {
-			col := buf[c*ld : c*ld+rows]
-			w := tau * (rj[c] + qrDot(v, col))
-			rj[c] -= w
-			qrAxpy(-w, v, col)
-		}
-	}
-}
-
-// qrApply2 is qrApply4 for two columns.
-func qrApply2(tau float64, v, r, c0, c1 []float64) {
-	c0, c1 = c0[:len(v)], c1[:len(v)]
-	r = r[:2]
-	var d0, d1 float64
-	for i, x := range v {
-		d0 += x * c0[i]
-		d1 += x * c1[i]
-	}
-	w0, w1 := tau*(r[0]+d0), tau*(r[1]+d1)
-	r[0] -= w0
-	r[1] -= w1
-	for i, x := range v {
-		c0[i] -= w0 * x
-		c1[i] -= w1 * x
-	}
-}
-
-// qrApply4 applies the reflection I − τ·(1,v)(1,v)ᵀ to four columns at once,
-// each made of its entry in R's row (r) and its block column: one pass over v
-// serves four columns.
-func qrApply4(tau float64, v, r, c0, c1, c2, c3 []float64) {
-	c0, c1, c2, c3 = c0[:len(v)], c1[:len(v)], c2[:len(v)], c3[:len(v)]
-	r = r[:4]
-	var d0, d1, d2, d3 float64
-	for i, x := range v {
-		d0 += x * c0[i]
-		d1 += x * c1[i]
-		d2 += x * c2[i]
-		d3 += x * c3[i]
-	}
-	w0, w1, w2, w3 := tau*(r[0]+d0), tau*(r[1]+d1), tau*(r[2]+d2), tau*(r[3]+d3)
-	r[0] -= w0
-	r[1] -= w1
-	r[2] -= w2
-	r[3] -= w3
-	for i, x := range v {
-		c0[i] -= w0 * x
-		c1[i] -= w1 * x
-		c2[i] -= w2 * x
-		c3[i] -= w3 * x
-	}
-}
-
-// qrReflectNorm returns √(alpha² + ‖v‖²) and whether v is non-zero (else the
-// reflection is the identity). It rescales when the squares would overflow
-// or lose precision to underflow.
-func qrReflectNorm(alpha float64, v []float64) (float64, bool) {
-	s := qrDot(v, v)
-	if s == 0 {
-		for _, x := range v {
-			if x != 0 {
-				return qrScaledNorm(alpha, v), true
-			}
-		}
-		return 0, false
-	}
-	t := alpha*alpha + s
-	if t > 0x1p-900 && t < 0x1p900 {
-		return math.Sqrt(t), true
-	}
-	return qrScaledNorm(alpha, v), true
-}
-
-func qrScaledNorm(alpha float64, v []float64) float64 {
-	m := math.Abs(alpha)
-	for _, x := range v {
-		m = max(m, math.Abs(x))
-	}
-	a := alpha / m
-	s := a * a
-	for _, x := range v {
-		x /= m
-		s += x * x
-	}
-	return m * math.Sqrt(s)
-}
-
-func qrDot(x, y []float64) float64 {
-	y = y[:len(x)]
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		s0 += x[i] * y[i]
-		s1 += x[i+1] * y[i+1]
-		s2 += x[i+2] * y[i+2]
-		s3 += x[i+3] * y[i+3]
-	}
-	for ; i < len(x); i++ {
-		s0 += x[i] * y[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
-// qrAxpy computes y += a·x.
-func qrAxpy(a float64, x, y []float64) {
-	y = y[:len(x)]
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		y[i] += a * x[i]
-		y[i+1] += a * x[i+1]
-		y[i+2] += a * x[i+2]
-		y[i+3] += a * x[i+3]
-	}
-	for ; i < len(x); i++ {
-		y[i] += a * x[i]
-	}
-}
-
-func qrScal(a float64, x []float64) {
-	for i := range x {
-		x[i] *= a
-	}
 }

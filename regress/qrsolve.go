@@ -6,14 +6,11 @@ import (
 	"math"
 )
 
-// qrRankTol is the rank test of Solve: input j is dependent on the inputs
-// before it (and the intercept) when the part of its column that they do not
-// explain, |R[j][j]|, is below qrRankTol times the column's own norm
-// (uncentred when the model has an intercept, so a constant column counts as
-// dependent on the intercept). Rounding leaves an exactly dependent column
-// a residual of a few hundred ulps at most, even over many rows and merges; a
-// merely ill-conditioned one, such as NIST's Filip, keeps far more.
-const qrRankTol = 1e-13
+// qrRankTol is the rank test of Solve (see dependent): rounding leaves an
+// exactly dependent column a residual of a few hundred ulps at most, even
+// over many rows and merges; a merely ill-conditioned one, such as NIST's
+// Filip, keeps far more.
+const qrRankTol = 1e-12
 
 // Solve returns the solution of min ‖X·Wᵀ + b − Y‖² + alpha·‖W‖² over all the
 // rows added, for a ridge term alpha ≥ 0 (0 for plain least squares; the
@@ -90,18 +87,34 @@ func (a *QR) Solve(alpha float64) (*Solution, error) {
 }
 
 // dependent returns the first input whose diagonal in the (possibly ridge-
-// augmented) triangle rr fails the rank test, or -1.
+// augmented) triangle rr fails the rank test, or -1. Input j's column is
+// z·(the columns before it) plus a part of norm |rr[j][j]|; rounding leaves
+// that part about ε·(‖x_j‖ + Σ|z_q|·‖x_q‖) when the column is exactly
+// dependent, which the test compares it with (norms uncentred with an
+// intercept, so that a constant column counts as dependent on it).
 func (a *QR) dependent(rr []float64, alpha float64) int {
 	p := a.k + a.n
+	norm := make([]float64, a.k)
+	z := make([]float64, a.k)
 	for j := 0; j < a.k; j++ {
-		ref := alpha
+		ss := alpha
 		for i := 0; i <= j; i++ {
-			ref += a.r[i*p+j] * a.r[i*p+j]
+			ss += a.r[i*p+j] * a.r[i*p+j]
 		}
 		if a.intercept {
-			ref += float64(a.count) * a.mean[j] * a.mean[j]
+			ss += float64(a.count) * a.mean[j] * a.mean[j]
 		}
-		if !(math.Abs(rr[j*p+j]) > qrRankTol*math.Sqrt(ref)) {
+		norm[j] = math.Sqrt(ss)
+		ref := norm[j]
+		for i := j - 1; i >= 0; i-- {
+			s := rr[i*p+j]
+			for q := i + 1; q < j; q++ {
+				s -= rr[i*p+q] * z[q]
+			}
+			z[i] = s / rr[i*p+i]
+			ref += math.Abs(z[i]) * norm[i]
+		}
+		if !(math.Abs(rr[j*p+j]) > qrRankTol*ref) {
 			return j
 		}
 	}
