@@ -388,3 +388,48 @@ func TestQRAddRowsAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestQRBadArguments(t *testing.T) {
+	for _, kn := range [][2]int{{0, 1}, {1, 0}, {-1, 1}, {maxQRCols, 1}, {1 << 40, 1}} {
+		if _, err := NewQR(kn[0], kn[1], true); err == nil {
+			t.Errorf("NewQR(%d, %d): no error", kn[0], kn[1])
+		}
+	}
+	a, _ := NewQR(3, 1, true)
+	x := []float64{1, 2, 3, 4, 5, 6}
+	y := []float64{1, 2}
+	nan := []float64{1, 2, math.NaN(), 4, 5, 6}
+	inf := []float64{1, math.Inf(-1)}
+	for name, f := range map[string]func() error{
+		"negative rows":   func() error { return a.AddRows(-1, x, 3, y, 1) },
+		"short X":         func() error { return a.AddRows(3, x, 3, y, 1) },
+		"short Y":         func() error { return a.AddRows(2, x, 3, y[:1], 1) },
+		"stride < k":      func() error { return a.AddRows(1, x, 2, y, 1) },
+		"huge stride":     func() error { return a.AddRows(2, x, math.MaxInt, y, 1) },
+		"huge rows":       func() error { return a.AddRows(math.MaxInt, x, 3, y, 1) },
+		"NaN":             func() error { return a.AddRows(2, nan, 3, y, 1) },
+		"Inf target":      func() error { return a.AddRows(2, x, 3, inf, 1) },
+		"float32 NaN":     func() error { return a.AddRows32(1, []float32{1, float32(math.NaN()), 3}, 3, []float32{1}, 1) },
+		"merge shape":     func() error { b, _ := NewQR(2, 1, true); return a.Merge(b) },
+		"merge intercept": func() error { b, _ := NewQR(3, 1, false); return a.Merge(b) },
+		"merge nil":       func() error { return a.Merge(nil) },
+		"merge self":      func() error { a.AddRows(1, x, 3, y, 1); defer a.Reset(); return a.Merge(a) },
+		"no rows":         func() error { _, err := a.Solve(0); return err },
+		"negative ridge":  func() error { a.AddRows(2, x, 3, y, 1); defer a.Reset(); _, err := a.Solve(-1); return err },
+		"NaN ridge":       func() error { a.AddRows(2, x, 3, y, 1); defer a.Reset(); _, err := a.Solve(math.NaN()); return err },
+	} {
+		err := f()
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		if a.Count() != 0 {
+			t.Errorf("%s: %d rows added on error", name, a.Count())
+			a.Reset()
+		}
+	}
+	// Zero rows add nothing and are not an error, with any slices.
+	if err := a.AddRows(0, nil, 3, nil, 1); err != nil || a.Count() != 0 {
+		t.Errorf("zero rows: %v, count %d", err, a.Count())
+	}
+}
