@@ -22,26 +22,10 @@ const qrRankTol = 1e-12
 // combination of the inputs before it) it returns a *SingularError naming
 // the input; ill-conditioned inputs still solve.
 func (a *QR) Solve(alpha float64) (*Solution, error) {
-	if a.count == 0 {
-		return nil, errors.New("regress: least squares: no rows")
-	}
-	if alpha < 0 || math.IsNaN(alpha) || math.IsInf(alpha, 0) {
-		return nil, fmt.Errorf("regress: least squares: ridge term %v, want a finite number ≥ 0", alpha)
-	}
 	k, n, p := a.k, a.n, a.k+a.n
-	rr := a.r
-	if alpha > 0 {
-		// Appending the rows √α·I under the weight columns makes the
-		// triangle of the penalised problem.
-		rr = append([]float64(nil), a.r...)
-		aug := make([]float64, p*k)
-		for j := 0; j < k; j++ {
-			aug[j*k+j] = math.Sqrt(alpha)
-		}
-		qrHouseholder(rr, p, aug, k, k)
-	}
-	if j := a.dependent(rr, alpha); j >= 0 {
-		return nil, &SingularError{Feature: j}
+	rr, err := a.triangle(alpha)
+	if err != nil {
+		return nil, err
 	}
 	sol := &Solution{W: make([]float64, n*k), SSE: make([]float64, n), SST: make([]float64, n), Rows: a.count}
 	if a.intercept {
@@ -84,6 +68,33 @@ func (a *QR) Solve(alpha float64) (*Solution, error) {
 		}
 	}
 	return sol, nil
+}
+
+// triangle returns R, or with alpha > 0 the triangle of the penalised
+// problem, after checking the arguments and the rank.
+func (a *QR) triangle(alpha float64) ([]float64, error) {
+	if a.count == 0 {
+		return nil, errors.New("regress: least squares: no rows")
+	}
+	if alpha < 0 || math.IsNaN(alpha) || math.IsInf(alpha, 0) {
+		return nil, fmt.Errorf("regress: least squares: ridge term %v, want a finite number ≥ 0", alpha)
+	}
+	k, p := a.k, a.k+a.n
+	rr := a.r
+	if alpha > 0 {
+		// Appending the rows √α·I under the weight columns makes the
+		// triangle of the penalised problem.
+		rr = append([]float64(nil), a.r...)
+		aug := make([]float64, p*k)
+		for j := 0; j < k; j++ {
+			aug[j*k+j] = math.Sqrt(alpha)
+		}
+		qrHouseholder(rr, p, aug, k, k)
+	}
+	if j := a.dependent(rr, alpha); j >= 0 {
+		return nil, &SingularError{Feature: j}
+	}
+	return rr, nil
 }
 
 // dependent returns the first input whose diagonal in the (possibly ridge-
