@@ -22,8 +22,12 @@ import (
 // whatever their means, so the result does not depend on how the rows were
 // split or in which order the parts are merged, up to rounding.
 //
-// Memory is O((k+n)²) whatever the number of rows; AddRows, AddRows32 and
-// Merge allocate nothing. A QR is not safe for concurrent use.
+// Solve gives the solution, with a ridge term if asked; when the rows can be
+// read a second time, a QRRefinement takes it to nearly full float64
+// accuracy. MarshalBinary and UnmarshalBinary save and restore the state, to
+// resume or to merge elsewhere. Memory is O((k+n)²) whatever the number of
+// rows; AddRows, AddRows32 and Merge allocate nothing. A QR is not safe for
+// concurrent use.
 type QR struct {
 	k, n      int
 	intercept bool
@@ -100,7 +104,7 @@ func qrCheckRows(what string, m, w, ld, l int) error {
 }
 
 func (a *QR) checkArgs(m, ldx, lx, ldy, ly int) error {
-	if m < 0 {
+	if m < 0 || int64(m) > math.MaxInt64-a.count {
 		return fmt.Errorf("regress: QR: %d rows", m)
 	}
 	if err := qrCheckRows("X", m, a.k, ldx, lx); err != nil {
@@ -217,10 +221,11 @@ func (a *QR) absorb(b int) {
 	qrHouseholder(a.r, p, a.buf, ld, rows)
 }
 
-// moveMean merges the mean hi + lo (|lo| may exceed hi's rounding) of nB rows into column c's mean of nA
-// rows and returns the difference of the two means. Means are kept as
-// double-double, so that the difference is exact to rounding on its own
-// scale even when the means are far larger than the spread.
+// moveMean merges the mean hi + lo (|lo| may exceed hi's rounding) of nB
+// rows into column c's mean of nA rows and returns the difference of the two
+// means. Means are kept as double-double, so that the difference is exact to
+// rounding on its own scale even when the means are far larger than the
+// spread.
 func (a *QR) moveMean(c int, hi, lo, nA, nB float64) float64 {
 	dh, de := twoSum(hi, -a.mean[c])
 	de += lo - a.meanLo[c]
