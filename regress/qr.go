@@ -119,6 +119,23 @@ func qrNonFinite(i, c int, v float64) error {
 	return fmt.Errorf("regress: QR: row %d, column %d: %v is not a finite number", i, c, v)
 }
 
+// finiteRows returns an error naming the first infinity or NaN in m rows.
+func finiteRows[T float32 | float64](m, k, n int, X []T, ldx int, Y []T, ldy int) error {
+	for i := 0; i < m; i++ {
+		for c, v := range X[i*ldx : i*ldx+k] {
+			if f := float64(v); f-f != 0 {
+				return qrNonFinite(i, c, f)
+			}
+		}
+		for c, v := range Y[i*ldy : i*ldy+n] {
+			if f := float64(v); f-f != 0 {
+				return qrNonFinite(i, k+c, f)
+			}
+		}
+	}
+	return nil
+}
+
 // AddRows adds m rows: inputs X (m×k, row stride ldx) and targets Y (m×n,
 // row stride ldy). It returns an error, adding nothing, when the slices are
 // too short or hold an infinity or NaN.
@@ -136,17 +153,8 @@ func addRows[T float32 | float64](a *QR, m int, X []T, ldx int, Y []T, ldy int) 
 		return err
 	}
 	k, n := a.k, a.n
-	for i := 0; i < m; i++ {
-		for c, v := range X[i*ldx : i*ldx+k] {
-			if f := float64(v); f-f != 0 {
-				return qrNonFinite(i, c, f)
-			}
-		}
-		for c, v := range Y[i*ldy : i*ldy+n] {
-			if f := float64(v); f-f != 0 {
-				return qrNonFinite(i, k+c, f)
-			}
-		}
+	if err := finiteRows(m, k, n, X, ldx, Y, ldy); err != nil {
+		return err
 	}
 	ld, sh := a.ld, a.shift
 	for i0 := 0; i0 < m; i0 += qrBlock {
@@ -204,13 +212,13 @@ func (a *QR) absorb(b int) {
 		var m2 float64
 		for i, v := range col {
 			d := (v - t) - mb
-			m2 += d * d
+			m2 += float64(d * d)
 			if a.intercept {
 				col[i] = d
 			}
 		}
 		delta := a.moveMean(c, s, mb, nA, nB)
-		a.m2[c] += m2 + delta*delta*(nA*nB/(nA+nB))
+		a.m2[c] += m2 + float64(delta*delta*(nA*nB/(nA+nB)))
 		a.buf[c*ld+b] = -corr * delta
 	}
 	rows := b
@@ -230,8 +238,8 @@ func (a *QR) moveMean(c int, hi, lo, nA, nB float64) float64 {
 	dh, de := twoSum(hi, -a.mean[c])
 	de += lo - a.meanLo[c]
 	f := nB / (nA + nB)
-	t := dh * f
-	te := math.FMA(dh, f, -t) + de*f
+	t := float64(dh * f)
+	te := math.FMA(dh, f, -t) + float64(de*f)
 	s, se := twoSum(a.mean[c], t)
 	a.mean[c], a.meanLo[c] = twoSum(s, se+te+a.meanLo[c])
 	return dh + de
@@ -274,7 +282,7 @@ func (a *QR) Merge(other *QR) error {
 			col[i] = other.r[i*p+c]
 		}
 		delta := a.moveMean(c, other.mean[c], other.meanLo[c], nA, nB)
-		a.m2[c] += other.m2[c] + delta*delta*(nA*nB/(nA+nB))
+		a.m2[c] += other.m2[c] + float64(delta*delta*(nA*nB/(nA+nB)))
 		col[p] = -corr * delta
 	}
 	rows := p

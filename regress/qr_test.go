@@ -390,7 +390,7 @@ func TestQRAddRowsAllocatesNothing(t *testing.T) {
 }
 
 func TestQRBadArguments(t *testing.T) {
-	for _, kn := range [][2]int{{0, 1}, {1, 0}, {-1, 1}, {maxQRCols, 1}, {1 << 40, 1}} {
+	for _, kn := range [][2]int{{0, 1}, {1, 0}, {-1, 1}, {maxQRCols, 1}, {math.MaxInt, 1}, {1, math.MaxInt}} {
 		if _, err := NewQR(kn[0], kn[1], true); err == nil {
 			t.Errorf("NewQR(%d, %d): no error", kn[0], kn[1])
 		}

@@ -2,6 +2,11 @@ package regress
 
 import "math"
 
+// Every product that is added is converted to float64, which forbids the
+// compiler to fuse it into a multiply-add (as it may on arm64): the same rows
+// then give the same bits on every architecture, and the error-free
+// transformations of the double-double code stay exact.
+
 // qrHouseholder reduces [R; B] to upper triangular form, leaving the new
 // triangle in R: R is p×p row-major upper triangular and B has the given rows,
 // column-major with leading dimension ld (B is overwritten). Column j's
@@ -30,7 +35,7 @@ func qrHouseholder(r []float64, p int, buf []float64, ld, rows int) {
 		}
 		if c < p {
 			col := buf[c*ld : c*ld+rows]
-			w := tau * (rj[c] + qrDot(v, col))
+			w := float64(tau * (rj[c] + qrDot(v, col)))
 			rj[c] -= w
 			qrAxpy(-w, v, col)
 		}
@@ -43,15 +48,15 @@ func qrApply2(tau float64, v, r, c0, c1 []float64) {
 	r = r[:2]
 	var d0, d1 float64
 	for i, x := range v {
-		d0 += x * c0[i]
-		d1 += x * c1[i]
+		d0 += float64(x * c0[i])
+		d1 += float64(x * c1[i])
 	}
-	w0, w1 := tau*(r[0]+d0), tau*(r[1]+d1)
+	w0, w1 := float64(tau*(r[0]+d0)), float64(tau*(r[1]+d1))
 	r[0] -= w0
 	r[1] -= w1
 	for i, x := range v {
-		c0[i] -= w0 * x
-		c1[i] -= w1 * x
+		c0[i] -= float64(w0 * x)
+		c1[i] -= float64(w1 * x)
 	}
 }
 
@@ -63,21 +68,21 @@ func qrApply4(tau float64, v, r, c0, c1, c2, c3 []float64) {
 	r = r[:4]
 	var d0, d1, d2, d3 float64
 	for i, x := range v {
-		d0 += x * c0[i]
-		d1 += x * c1[i]
-		d2 += x * c2[i]
-		d3 += x * c3[i]
+		d0 += float64(x * c0[i])
+		d1 += float64(x * c1[i])
+		d2 += float64(x * c2[i])
+		d3 += float64(x * c3[i])
 	}
-	w0, w1, w2, w3 := tau*(r[0]+d0), tau*(r[1]+d1), tau*(r[2]+d2), tau*(r[3]+d3)
+	w0, w1, w2, w3 := float64(tau*(r[0]+d0)), float64(tau*(r[1]+d1)), float64(tau*(r[2]+d2)), float64(tau*(r[3]+d3))
 	r[0] -= w0
 	r[1] -= w1
 	r[2] -= w2
 	r[3] -= w3
 	for i, x := range v {
-		c0[i] -= w0 * x
-		c1[i] -= w1 * x
-		c2[i] -= w2 * x
-		c3[i] -= w3 * x
+		c0[i] -= float64(w0 * x)
+		c1[i] -= float64(w1 * x)
+		c2[i] -= float64(w2 * x)
+		c3[i] -= float64(w3 * x)
 	}
 }
 
@@ -94,7 +99,7 @@ func qrReflectNorm(alpha float64, v []float64) (float64, bool) {
 		}
 		return 0, false
 	}
-	t := alpha*alpha + s
+	t := float64(alpha*alpha) + s
 	if t > 0x1p-900 && t < 0x1p900 {
 		return math.Sqrt(t), true
 	}
@@ -110,7 +115,7 @@ func qrScaledNorm(alpha float64, v []float64) float64 {
 	s := a * a
 	for _, x := range v {
 		x /= m
-		s += x * x
+		s += float64(x * x)
 	}
 	return m * math.Sqrt(s)
 }
@@ -120,13 +125,13 @@ func qrDot(x, y []float64) float64 {
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
-		s0 += x[i] * y[i]
-		s1 += x[i+1] * y[i+1]
-		s2 += x[i+2] * y[i+2]
-		s3 += x[i+3] * y[i+3]
+		s0 += float64(x[i] * y[i])
+		s1 += float64(x[i+1] * y[i+1])
+		s2 += float64(x[i+2] * y[i+2])
+		s3 += float64(x[i+3] * y[i+3])
 	}
 	for ; i < len(x); i++ {
-		s0 += x[i] * y[i]
+		s0 += float64(x[i] * y[i])
 	}
 	return (s0 + s1) + (s2 + s3)
 }
@@ -136,13 +141,13 @@ func qrAxpy(a float64, x, y []float64) {
 	y = y[:len(x)]
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
-		y[i] += a * x[i]
-		y[i+1] += a * x[i+1]
-		y[i+2] += a * x[i+2]
-		y[i+3] += a * x[i+3]
+		y[i] += float64(a * x[i])
+		y[i+1] += float64(a * x[i+1])
+		y[i+2] += float64(a * x[i+2])
+		y[i+3] += float64(a * x[i+3])
 	}
 	for ; i < len(x); i++ {
-		y[i] += a * x[i]
+		y[i] += float64(a * x[i])
 	}
 }
 

@@ -59,7 +59,8 @@ func (a *QR) Refinement(sol *Solution, alpha float64) (*QRRefinement, error) {
 		sxr: make([]qrDD, a.k*a.n), sr: make([]qrDD, a.n), srr: make([]qrDD, a.n)}, nil
 }
 
-// AddRows adds m rows, as QR.AddRows does. It allocates nothing.
+// AddRows adds m rows, as QR.AddRows does (all or, on error, none). It
+// allocates nothing.
 func (f *QRRefinement) AddRows(m int, X []float64, ldx int, Y []float64, ldy int) error {
 	return refineRows(f, m, X, ldx, Y, ldy)
 }
@@ -74,6 +75,9 @@ func refineRows[T float32 | float64](f *QRRefinement, m int, X []T, ldx int, Y [
 	if err := f.qr.checkArgs(m, ldx, len(X), ldy, len(Y)); err != nil {
 		return err
 	}
+	if err := finiteRows(m, k, n, X, ldx, Y, ldy); err != nil {
+		return err
+	}
 	for i := 0; i < m; i++ {
 		x := X[i*ldx : i*ldx+k]
 		for j, yv := range Y[i*ldy : i*ldy+n] {
@@ -85,7 +89,7 @@ func refineRows[T float32 | float64](f *QRRefinement, m int, X []T, ldx int, Y [
 				e += e1
 			}
 			for q, xv := range x {
-				p := f.w[j*k+q] * float64(xv)
+				p := float64(f.w[j*k+q] * float64(xv))
 				pe := math.FMA(f.w[j*k+q], float64(xv), -p)
 				var e1 float64
 				s, e1 = twoSum(s, -p)
@@ -96,11 +100,11 @@ func refineRows[T float32 | float64](f *QRRefinement, m int, X []T, ldx int, Y [
 				return fmt.Errorf("regress: QRRefinement: row %d: the residual is not finite", i)
 			}
 			f.sr[j].add(rh, rl)
-			p := rh * rh
-			f.srr[j].add(p, math.FMA(rh, rh, -p)+2*rh*rl)
+			p := float64(rh * rh)
+			f.srr[j].add(p, math.FMA(rh, rh, -p)+float64(2*rh*rl))
 			for q, xv := range x {
-				p := float64(xv) * rh
-				f.sxr[j*k+q].add(p, math.FMA(float64(xv), rh, -p)+float64(xv)*rl)
+				p := float64(float64(xv) * rh)
+				f.sxr[j*k+q].add(p, math.FMA(float64(xv), rh, -p)+float64(float64(xv)*rl))
 			}
 		}
 	}
@@ -160,16 +164,16 @@ func (f *QRRefinement) Solve() (*Solution, error) {
 		// RᵀR·δ = g − α·w: forward, then back substitution in place.
 		w := f.w[j*k : j*k+k]
 		for i := 0; i < k; i++ {
-			s := g[i] - f.alpha*w[i]
+			s := g[i] - float64(f.alpha*w[i])
 			for q := 0; q < i; q++ {
-				s -= rr[q*p+i] * d[q]
+				s -= float64(rr[q*p+i] * d[q])
 			}
 			d[i] = s / rr[i*p+i]
 		}
 		for i := k - 1; i >= 0; i-- {
 			s := d[i]
 			for q := i + 1; q < k; q++ {
-				s -= rr[i*p+q] * d[q]
+				s -= float64(rr[i*p+q] * d[q])
 			}
 			d[i] = s / rr[i*p+i]
 		}
@@ -182,9 +186,9 @@ func (f *QRRefinement) Solve() (*Solution, error) {
 		for i := 0; i < k; i++ {
 			var t float64
 			for q := i; q < k; q++ {
-				t += a.r[i*p+q] * d[q]
+				t += float64(a.r[i*p+q] * d[q])
 			}
-			rss += t*t - 2*d[i]*g[i]
+			rss += float64(t*t) - float64(2*d[i]*g[i])
 		}
 		sol.SSE[j] = math.Max(0, rss)
 		sol.SST[j] = a.m2[k+j]
@@ -197,7 +201,7 @@ func (f *QRRefinement) Solve() (*Solution, error) {
 			// small x̄·δ (ȳ − x̄·w would bring it back at full size).
 			var xd float64
 			for q, v := range d {
-				xd += a.mean[q] * v
+				xd += float64(a.mean[q] * v)
 			}
 			sol.B[j] = f.b[j] + ((f.sr[j].hi+f.sr[j].lo)/float64(a.count) - xd)
 		}
@@ -219,8 +223,8 @@ func (f *QRRefinement) gradient(j int, g []float64) {
 		d := f.sxr[j*k+q]
 		if a.intercept {
 			mh, ml := a.mean[q], a.meanLo[q]
-			ph := mh * sr.hi
-			d.add(-ph, -(math.FMA(mh, sr.hi, -ph) + mh*sr.lo + ml*sr.hi))
+			ph := float64(mh * sr.hi)
+			d.add(-ph, -(math.FMA(mh, sr.hi, -ph) + float64(mh*sr.lo) + float64(ml*sr.hi)))
 		}
 		g[q] = d.hi + d.lo
 	}

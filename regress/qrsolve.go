@@ -37,7 +37,7 @@ func (a *QR) Solve(alpha float64) (*Solution, error) {
 		for i := k - 1; i >= 0; i-- {
 			s := rr[i*p+c]
 			for q := i + 1; q < k; q++ {
-				s -= rr[i*p+q] * w[q]
+				s -= float64(rr[i*p+q] * w[q])
 			}
 			w[i] = s / rr[i*p+i]
 		}
@@ -46,7 +46,7 @@ func (a *QR) Solve(alpha float64) (*Solution, error) {
 		}
 		var sse float64
 		for i := k; i <= c; i++ {
-			sse += a.r[i*p+c] * a.r[i*p+c]
+			sse += float64(a.r[i*p+c] * a.r[i*p+c])
 		}
 		if alpha > 0 {
 			// The part of the residual in the inputs' span, zero at the
@@ -54,9 +54,9 @@ func (a *QR) Solve(alpha float64) (*Solution, error) {
 			for i := 0; i < k; i++ {
 				d := -a.r[i*p+c]
 				for q := i; q < k; q++ {
-					d += a.r[i*p+q] * w[q]
+					d += float64(a.r[i*p+q] * w[q])
 				}
-				sse += d * d
+				sse += float64(d * d)
 			}
 		}
 		sol.SSE[t] = sse
@@ -110,20 +110,20 @@ func (a *QR) dependent(rr []float64, alpha float64) int {
 	for j := 0; j < a.k; j++ {
 		ss := alpha
 		for i := 0; i <= j; i++ {
-			ss += a.r[i*p+j] * a.r[i*p+j]
+			ss += float64(a.r[i*p+j] * a.r[i*p+j])
 		}
 		if a.intercept {
-			ss += float64(a.count) * a.mean[j] * a.mean[j]
+			ss += float64(float64(a.count) * a.mean[j] * a.mean[j])
 		}
 		norm[j] = math.Sqrt(ss)
 		ref := norm[j]
 		for i := j - 1; i >= 0; i-- {
 			s := rr[i*p+j]
 			for q := i + 1; q < j; q++ {
-				s -= rr[i*p+q] * z[q]
+				s -= float64(rr[i*p+q] * z[q])
 			}
 			z[i] = s / rr[i*p+i]
-			ref += math.Abs(z[i]) * norm[i]
+			ref += float64(math.Abs(z[i]) * norm[i])
 		}
 		if !(math.Abs(rr[j*p+j]) > qrRankTol*ref) {
 			return j
@@ -138,11 +138,11 @@ func (a *QR) dependent(rr []float64, alpha float64) int {
 func (a *QR) intercept1(c int, w []float64) float64 {
 	s, e := a.mean[c], a.meanLo[c]
 	for q, v := range w {
-		t := -a.mean[q] * v
+		t := float64(-a.mean[q] * v)
 		te := math.FMA(-a.mean[q], v, -t)
 		var se float64
 		s, se = twoSum(s, t)
-		e += se + te - a.meanLo[q]*v
+		e += se + te - float64(a.meanLo[q]*v)
 	}
 	return s + e
 }
