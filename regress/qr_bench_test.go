@@ -8,7 +8,8 @@ import (
 // BenchmarkLeastSquares accumulates and solves 1,000,000 rows of 16 inputs
 // and 2 targets with the normal equations (LeastSquares, float32 rows) and
 // with the QR accumulator (float32 rows, as the trainer holds them, and
-// float64 rows), reporting rows per second.
+// float64 rows, then with a step of refinement over them too), reporting
+// rows per second.
 func BenchmarkLeastSquares(b *testing.B) {
 	const m, k, n = 1_000_000, 16, 2
 	X, Y := genLinear(11, m, k, n)
@@ -60,6 +61,30 @@ func BenchmarkLeastSquares(b *testing.B) {
 				return err
 			}
 			_, err = a.Solve(0)
+			return err
+		})
+	})
+	b.Run(name+"/solver=qr64+refine", func(b *testing.B) {
+		run(b, func() error {
+			a, err := NewQR(k, n, true)
+			if err != nil {
+				return err
+			}
+			if err := a.AddRows(m, X, k, Y, n); err != nil {
+				return err
+			}
+			sol, err := a.Solve(0)
+			if err != nil {
+				return err
+			}
+			f, err := a.Refinement(sol, 0)
+			if err != nil {
+				return err
+			}
+			if err := f.AddRows(m, X, k, Y, n); err != nil {
+				return err
+			}
+			_, err = f.Solve()
 			return err
 		})
 	})
