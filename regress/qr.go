@@ -159,19 +159,10 @@ func addRows[T float32 | float64](a *QR, m int, X []T, ldx int, Y []T, ldy int) 
 	ld, sh := a.ld, a.shift
 	for i0 := 0; i0 < m; i0 += qrBlock {
 		b := min(qrBlock, m-i0)
-		if a.intercept {
-			// Shift by the running mean, or by the first row while there
-			// is none.
-			copy(sh, a.mean)
-			if a.count == 0 {
-				for c := range sh {
-					if c < k {
-						sh[c] = float64(X[i0*ldx+c])
-					} else {
-						sh[c] = float64(Y[i0*ldy+c-k])
-					}
-				}
-			}
+		if a.intercept && a.count > 0 {
+			copy(sh, a.mean) // centre near the running mean as we copy
+		} else {
+			clear(sh)
 		}
 		for i := 0; i < b; i++ {
 			for c, v := range X[(i0+i)*ldx : (i0+i)*ldx+k] {
@@ -186,10 +177,10 @@ func addRows[T float32 | float64](a *QR, m int, X []T, ldx int, Y []T, ldy int) 
 	return nil
 }
 
-// absorb adds the b rows held in buf. With an intercept they hold the data
-// minus shift (the running mean, or the first row while there is none), so
-// that the block mean and the centred values are computed on the scale of the
-// spread; without, they hold the raw data and the moments shift on the fly.
+// absorb adds the b rows held in buf. With an intercept and rows before
+// them, they hold the data minus shift (the running mean), so that the block
+// mean and the centred values are computed on the scale of the spread;
+// otherwise they hold the raw data, and the shift is applied on the fly.
 func (a *QR) absorb(b int) {
 	p, ld := a.k+a.n, a.ld
 	nA, nB := float64(a.count), float64(b)
@@ -197,12 +188,16 @@ func (a *QR) absorb(b int) {
 	for c := 0; c < p; c++ {
 		col := a.buf[c*ld : c*ld+b]
 		s, t := a.shift[c], 0.0
-		if !a.intercept {
-			s = col[0]
-			if a.count > 0 {
-				s = a.mean[c]
+		if a.count == 0 {
+			// The first block shifts by its own rounded mean: a first
+			// row far from the rest must not set the scale.
+			for _, v := range col {
+				s += v
 			}
+			s /= nB
 			t = s
+		} else if !a.intercept {
+			s, t = a.mean[c], a.mean[c]
 		}
 		var sum float64
 		for _, v := range col {

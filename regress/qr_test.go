@@ -437,3 +437,65 @@ func TestQRBadArguments(t *testing.T) {
 		t.Errorf("zero rows: %v, count %d", err, a.Count())
 	}
 }
+
+// TestQRMoments: the means and centred sums of squares, merged or not, are
+// those of all the rows, with or without an intercept.
+func TestQRMoments(t *testing.T) {
+	const m, k, n = 1000, 4, 2
+	X, Y := genLinear(31, m, k, n)
+	for _, intercept := range []bool{true, false} {
+		a, _ := NewQR(k, n, intercept)
+		b, _ := NewQR(k, n, intercept)
+		a.AddRows(300, X, k, Y, n)
+		b.AddRows(m-300, X[300*k:], k, Y[300*n:], n)
+		a.Merge(b)
+		mean, m2 := a.Moments()
+		for c := 0; c < k+n; c++ {
+			v := func(i int) float64 {
+				if c < k {
+					return X[i*k+c]
+				}
+				return Y[i*n+c-k]
+			}
+			var s, ss float64
+			for i := 0; i < m; i++ {
+				s += v(i)
+			}
+			mu := s / m
+			for i := 0; i < m; i++ {
+				ss += (v(i) - mu) * (v(i) - mu)
+			}
+			if lre(mean[c], mu) < 13 || lre(m2[c], ss) < 12 {
+				t.Errorf("intercept %v, column %d: mean %v, M2 %v, want %v and %v", intercept, c, mean[c], m2[c], mu, ss)
+			}
+		}
+	}
+}
+
+// TestQRRefinementOutlier: one row a million times farther out than the
+// spread of the others makes the centred values lose digits (the rounding of
+// x − x̄ is on the outlier's scale, so a QR solve gets about 5); a step of
+// refinement restores the exact solution.
+func TestQRRefinementOutlier(t *testing.T) {
+	const m, k, n = 200, 2, 1
+	rng := rand.New(rand.NewPCG(41, 41))
+	X, Y := make([]float64, m*k), make([]float64, m*n)
+	for i := 0; i < m; i++ {
+		X[i*k], X[i*k+1] = rng.NormFloat64(), rng.NormFloat64()
+		if i == m/2 {
+			X[i*k] = 1e12
+		}
+		Y[i] = 3*X[i*k] - 2*X[i*k+1] + 5 + rng.NormFloat64()
+	}
+	a, _ := NewQR(k, n, true)
+	a.AddRows(m, X, k, Y, n)
+	sol, err := a.Solve(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sol = refine(t, a, sol, 0, &data{"outlier", X, Y, m, k, n, true})
+	W, B := ridgeBig(X, Y, m, k, n, 0, true)
+	if l := math.Min(minLRE(sol.W, W), minLRE(sol.B, B)); !(l >= 12) {
+		t.Errorf("refined LRE %.2f against the normal equations in big.Float, want ≥ 12", l)
+	}
+}
