@@ -499,3 +499,40 @@ func TestQRRefinementOutlier(t *testing.T) {
 		t.Errorf("refined LRE %.2f against the normal equations in big.Float, want ≥ 12", l)
 	}
 }
+
+// TestQRExtremeScales: data scaled by 2^±900 (where squares overflow or
+// underflow float64) solve to the same weights, with or without intercept.
+func TestQRExtremeScales(t *testing.T) {
+	const m, k, n = 300, 3, 1
+	X, Y := genLinear(17, m, k, n)
+	for _, intercept := range []bool{true, false} {
+		a, _ := NewQR(k, n, intercept)
+		a.AddRows(m, X, k, Y, n)
+		want, err := a.Solve(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, scale := range []float64{0x1p900, 0x1p-900} {
+			Xs, Ys := make([]float64, len(X)), make([]float64, len(Y))
+			for i, v := range X {
+				Xs[i] = v * scale
+			}
+			for i, v := range Y {
+				Ys[i] = v * scale
+			}
+			b, _ := NewQR(k, n, intercept)
+			b.AddRows(m, Xs, k, Ys, n)
+			got, err := b.Solve(0)
+			if err != nil {
+				t.Errorf("intercept %v, scale %g: %v", intercept, scale, err)
+				continue
+			}
+			for j := range got.B {
+				got.B[j] /= scale
+			}
+			if l := coefLRE(got, want); !(l >= 13) {
+				t.Errorf("intercept %v, scale %g: LRE %.2f against the unscaled solution, want ≥ 13", intercept, scale, l)
+			}
+		}
+	}
+}

@@ -21,7 +21,13 @@ func qrHouseholder(r []float64, p int, buf []float64, ld, rows int) {
 		}
 		beta = -math.Copysign(beta, alpha)
 		tau := (beta - alpha) / beta
-		qrScal(1/(alpha-beta), v)
+		if d := alpha - beta; math.Abs(d) > 0x1p-1000 {
+			qrScal(1/d, v)
+		} else { // the reciprocal would overflow
+			for i := range v {
+				v[i] /= d
+			}
+		}
 		r[j*p+j] = beta
 		rj := r[j*p : j*p+p]
 		c := j + 1

@@ -108,14 +108,27 @@ func (a *QR) dependent(rr []float64, alpha float64) int {
 	norm := make([]float64, a.k)
 	z := make([]float64, a.k)
 	for j := 0; j < a.k; j++ {
-		ss := alpha
+		// ‖x_j‖ = √(Σ R[i][j]² + count·mean² + α), scaled against overflow.
+		m := math.Sqrt(alpha)
 		for i := 0; i <= j; i++ {
-			ss += float64(a.r[i*p+j] * a.r[i*p+j])
+			m = max(m, math.Abs(a.r[i*p+j]))
 		}
 		if a.intercept {
-			ss += float64(float64(a.count) * a.mean[j] * a.mean[j])
+			m = max(m, math.Abs(a.mean[j]))
 		}
-		norm[j] = math.Sqrt(ss)
+		var ss float64
+		if m > 0 {
+			ss = alpha / m / m
+			for i := 0; i <= j; i++ {
+				v := a.r[i*p+j] / m
+				ss += float64(v * v)
+			}
+			if a.intercept {
+				v := a.mean[j] / m
+				ss += float64(float64(a.count) * v * v)
+			}
+		}
+		norm[j] = m * math.Sqrt(ss)
 		ref := norm[j]
 		for i := j - 1; i >= 0; i-- {
 			s := rr[i*p+j]
