@@ -7,9 +7,9 @@ import (
 )
 
 // qrRankTol is the rank test of Solve (see dependent): rounding leaves an
-// exactly dependent column a residual of a few hundred ulps at most, even
-// over many rows and merges; a merely ill-conditioned one, such as NIST's
-// Filip, keeps far more.
+// exactly dependent column a remainder orders of magnitude below it, even
+// over millions of rows and merges, and a merely ill-conditioned one, such
+// as NIST's Filip, keeps orders of magnitude more.
 const qrRankTol = 1e-12
 
 // Solve returns the solution of min ‖X·Wᵀ + b − Y‖² + alpha·‖W‖² over all the
