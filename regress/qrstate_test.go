@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -146,4 +147,24 @@ func FuzzQRUnmarshal(f *testing.F) {
 		b.Merge(&a)
 		b.Solve(0)
 	})
+}
+
+// TestQRStateBoundedAllocation: a header claiming the largest shape, with
+// no data behind it, is refused before anything of that size is allocated.
+func TestQRStateBoundedAllocation(t *testing.T) {
+	enc := validQRState(t, true)[:qrHeaderLen]
+	binary.LittleEndian.PutUint32(enc[8:], maxQRCols-1)
+	binary.LittleEndian.PutUint32(enc[12:], 1)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var a QR
+	for i := 0; i < 10; i++ {
+		if err := a.UnmarshalBinary(enc); err == nil {
+			t.Fatal("a truncated state decoded")
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if d := after.TotalAlloc - before.TotalAlloc; d > 1<<16 {
+		t.Errorf("refusing a truncated state 10 times allocated %d bytes", d)
+	}
 }
