@@ -112,11 +112,13 @@ func refineRows[T float32 | float64](f *QRRefinement, m int, X []T, ldx int, Y [
 	return nil
 }
 
-// Merge adds the rows another refinement of the same accumulator and
-// solution has seen.
+// Merge adds the rows another refinement of the same solution and ridge term
+// has seen; it may have been made from a copy of the accumulator (decoded
+// on another device, say), as the sums do not depend on R.
 func (f *QRRefinement) Merge(o *QRRefinement) error {
-	if o == nil || o == f || o.qr != f.qr || o.alpha != f.alpha || !equalF64(o.w, f.w) || !equalF64(o.b, f.b) {
-		return errors.New("regress: QRRefinement.Merge: not a refinement of the same accumulator and solution")
+	if o == nil || o == f || o.qr.k != f.qr.k || o.qr.n != f.qr.n || o.qr.intercept != f.qr.intercept ||
+		o.alpha != f.alpha || !equalF64(o.w, f.w) || !equalF64(o.b, f.b) {
+		return errors.New("regress: QRRefinement.Merge: not a refinement of the same solution")
 	}
 	for i := range f.sxr {
 		f.sxr[i].add(o.sxr[i].hi, o.sxr[i].lo)
