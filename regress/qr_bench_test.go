@@ -32,9 +32,14 @@ func BenchmarkLeastSquares(b *testing.B) {
 	}
 	b.Run(name+"/solver=normal", func(b *testing.B) {
 		run(b, func() error {
-			ls := NewLeastSquares(k, n)
-			ls.AddRows(m, X32, k, Y32, n)
-			_, err := ls.Solve(0)
+			ls, err := NewLeastSquares(k, n)
+			if err != nil {
+				return err
+			}
+			if err := ls.AddRows(m, X32, k, Y32, n); err != nil {
+				return err
+			}
+			_, err = ls.Solve(0)
 			return err
 		})
 	})
