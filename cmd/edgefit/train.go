@@ -198,8 +198,12 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer file.Close()
 	cols := file.Cols
 	k, n := len(cols.X), len(cols.Y)
+	if err := checkWorkingSet(f, k, n); err != nil {
+		return nil, err
+	}
 	// Everything the flags alone decide is checked before the data is read.
 	var opt regress.Optimizer
 	if f.optimizer == "adam" {
@@ -247,7 +251,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		return nil, err
 	}
 	maxRows := st.Size() / int64(2*len(cols.Header))
-	inMemory := maxRows*rowBytes <= budget
+	// A pipe or a device is read once: into memory, within the budget.
+	pipe := !file.Rereadable()
+	inMemory := pipe || maxRows*rowBytes <= budget
 	valT := &table{k: k, n: n}
 	welford := regress.NewWelford(k)
 	ls := regress.NewLeastSquares(k, n)
@@ -271,6 +277,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 				ls.Add(x, y)
 				if inMemory {
 					mem.X, mem.Y = append(mem.X, x...), append(mem.Y, y...)
+					if pipe && int64(mem.rows())*rowBytes > budget {
+						return pipeBudgetError(f)
+					}
 				}
 			}
 			row++
@@ -281,6 +290,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		return nil, err
 	}
 	prog.done()
+	if c := welford.Constant(); len(c) > 0 {
+		fmt.Fprintln(e.stderr, constantWarning(cols.XNames(), c))
+	}
 	prog.start, prog.last = time.Now(), time.Now()
 	if trainRows == 0 {
 		return nil, fmt.Errorf("%s: no rows left for training after the validation split (-val %v)", f.data, f.val)
@@ -575,9 +587,9 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.
 // readInit reads starting weights for raw inputs from a JSON file in a
 // PyTorch state_dict's names and layout.
 func readInit(path string, k, n int) (W, b []float32, err error) {
-	data, err := os.ReadFile(path)
+	data, err := readFileMax(path, "-init", initMaxBytes(k, n))
 	if err != nil {
-		return nil, nil, fmt.Errorf("-init: %v", err)
+		return nil, nil, err
 	}
 	var sd struct {
 		Weight [][]float32 `json:"weight"`
