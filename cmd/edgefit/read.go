@@ -31,8 +31,8 @@ func checkWorkingSet(f *trainFlags, k, n int) error {
 	if bufs+ls+model <= allowed {
 		return nil
 	}
-	return fmt.Errorf("%s: %d input and %d target columns need %s for -chunk-rows %d and %s for the normal equations, over the %s allowed (-mem-mb, at least %s): lower -chunk-rows, pick fewer inputs with -x or raise -mem-mb",
-		f.data, k, n, mib(bufs), chunk, mib(ls+model), mib(allowed), mib(workMinBudget))
+	return fmt.Errorf("%s: %d input columns need %s (%s of buffers for -chunk-rows %d, %s of normal equations), over the %s allowed: lower -chunk-rows, use fewer inputs (-x) or raise -mem-mb",
+		f.data, k, mib(bufs+ls+model), mib(bufs), chunk, mib(ls+model), mib(allowed))
 }
 
 func mib(b int64) string { return strconv.FormatInt((b+1<<20-1)>>20, 10) + " MiB" }
