@@ -19,11 +19,29 @@ import (
 // -mem-mb: -mem-mb bounds the rows held in memory, down to none (0).
 const workMinBudget = 256 << 20
 
-// checkWorkingSet refuses a run whose buffers, which grow with the number of
-// columns, would not fit the memory allowed: chunk rows of k inputs and n
-// targets, the normal equations (k² float64) and the model's state.
-func checkWorkingSet(f *trainFlags, k, n int) error {
-	chunk := int64(chunkRows(f.chunk, f.batch))
+// bufferRows returns the rows of train's chunk buffers: -chunk-rows, or fewer
+// when a regular file cannot hold that many rows (every value takes two
+// bytes at least, a digit and a separator). It refuses a run whose buffers,
+// which grow with the number of columns, would not fit the memory allowed:
+// chunk rows of k inputs and n targets, the normal equations (k² float64)
+// and the model's state.
+func bufferRows(f *trainFlags, regular bool, k, n int) (int, error) {
+	rows := chunkRows(f.chunk, f.batch)
+	if regular {
+		st, err := os.Stat(f.data)
+		if err != nil {
+			return 0, err
+		}
+		most := st.Size()/int64(2*(k+n)) + 1
+		if most < int64(rows) {
+			rows = int((most + int64(f.batch) - 1) / int64(f.batch) * int64(f.batch))
+		}
+	}
+	return rows, checkWorkingSet(f, rows, k, n)
+}
+
+func checkWorkingSet(f *trainFlags, rows, k, n int) error {
+	chunk := int64(rows)
 	bufs := 4 * chunk * int64(k+2*n)
 	ls := 8 * (int64(k)*int64(k) + int64(k)*int64(n) + 4*int64(k+n))
 	model := 4 * 8 * int64(k+1) * int64(n) // weights, gradients, optimiser moments, best epoch
@@ -31,8 +49,8 @@ func checkWorkingSet(f *trainFlags, k, n int) error {
 	if bufs+ls+model <= allowed {
 		return nil
 	}
-	return fmt.Errorf("%s: %d input columns need %s (%s of buffers for -chunk-rows %d, %s of normal equations), over the %s allowed: lower -chunk-rows, use fewer inputs (-x) or raise -mem-mb",
-		f.data, k, mib(bufs+ls+model), mib(bufs), chunk, mib(ls+model), mib(allowed))
+	return fmt.Errorf("%s: %d input columns need %s (normal equations %s, buffers of %d rows %s), over the %s allowed: use fewer inputs (-x), lower -chunk-rows or raise -mem-mb",
+		f.data, k, mib(bufs+ls+model), mib(ls+model), chunk, mib(bufs), mib(allowed))
 }
 
 func mib(b int64) string { return strconv.FormatInt((b+1<<20-1)>>20, 10) + " MiB" }

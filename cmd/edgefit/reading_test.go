@@ -168,8 +168,10 @@ func TestReadingBoundedMemory(t *testing.T) {
 			code: 2, stderr: `^edgefit train: -init /dev/zero: larger than \d+ MiB`, maxMB: 100},
 		{name: "100000 columns", file: wide(99999), args: []string{"train", "-data", "{file}", "-y", "y"},
 			code: 2, stderr: `^edgefit train: .*100000_columns.csv:1: 100000 fields, over the limit of 65536\n$`, maxMB: 100},
+		{name: "3700 columns on stdin", stdin: func() io.Reader { return strings.NewReader(wide(3700)) }, args: []string{"train", "-data", "/dev/stdin", "-y", "y"},
+			code: 2, stderr: `^edgefit train: /dev/stdin: 3700 input columns need \d+ MiB \(normal equations \d+ MiB, buffers of 65536 rows \d+ MiB\), over the 1024 MiB allowed`, maxMB: 100},
 		{name: "20000 columns", file: wide(19999), args: []string{"train", "-data", "{file}", "-y", "y"},
-			code: 2, stderr: `^edgefit train: .*: 19999 input columns need \d+ MiB \(\d+ MiB of buffers for -chunk-rows 65536, \d+ MiB of normal equations\), over the 1024 MiB allowed`, maxMB: 100},
+			code: 2, stderr: `^edgefit train: .*: 19999 input columns need \d+ MiB \(normal equations \d+ MiB, buffers of \d+ rows \d+ MiB\), over the 1024 MiB allowed`, maxMB: 100},
 	})
 }
 
@@ -186,6 +188,24 @@ func TestReadingPipeOnce(t *testing.T) {
 	runReadCases(t, []readCase{
 		{name: "train from stdin", stdin: func() io.Reader { return strings.NewReader(data) }, args: []string{"train", "-quiet", "-json", "-epochs", "1", "-data", "/dev/stdin", "-y", "y"},
 			stderr: `^$`, stdout: fmt.Sprintf(`"rows":%d\b`, rows), maxMB: 100},
+	})
+}
+
+// A file with more rows than its size promised (empty fields in ignored
+// columns) is streamed rather than held past -mem-mb.
+func TestReadingBudget(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("a,y")
+	for i := 0; i < 98; i++ {
+		fmt.Fprintf(&b, ",z%d", i)
+	}
+	b.WriteString("\n")
+	for i := 0; i < 120000; i++ {
+		fmt.Fprintf(&b, "%d,%d%s\n", i%10, i%7, strings.Repeat(",", 98))
+	}
+	runReadCases(t, []readCase{
+		{name: "empty ignored fields", file: b.String(), args: []string{"train", "-quiet", "-json", "-epochs", "1", "-data", "{file}", "-y", "y", "-x", "a", "-mem-mb", "1"},
+			stderr: `^$`, stdout: `"rows":120000,.*"streamed":true`},
 	})
 }
 

@@ -201,7 +201,8 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	defer file.Close()
 	cols := file.Cols
 	k, n := len(cols.X), len(cols.Y)
-	if err := checkWorkingSet(f, k, n); err != nil {
+	chunk, err := bufferRows(f, file.Rereadable(), k, n)
+	if err != nil {
 		return nil, err
 	}
 	// Everything the flags alone decide is checked before the data is read.
@@ -239,7 +240,6 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 
 	// Pass 0: the split, the statistics for standardisation, the normal
 	// equations, and the rows themselves while they fit in memory.
-	chunk := chunkRows(f.chunk, f.batch)
 	bufX, bufY := make([]float32, chunk*k), make([]float32, chunk*n)
 	mem := &table{k: k, n: n}
 	// Load the rows only if they surely fit: every field of a CSV row takes
@@ -277,8 +277,13 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 				ls.Add(x, y)
 				if inMemory {
 					mem.X, mem.Y = append(mem.X, x...), append(mem.Y, y...)
-					if pipe && int64(mem.rows())*rowBytes > budget {
-						return pipeBudgetError(f)
+					if int64(mem.rows())*rowBytes > budget {
+						if pipe {
+							return pipeBudgetError(f)
+						}
+						// More rows than the file's size promised
+						// (empty ignored fields): stream instead.
+						inMemory, mem = false, &table{k: k, n: n}
 					}
 				}
 			}
