@@ -77,7 +77,7 @@ func runRead(t *testing.T, dir string, tc readCase, model string) (code int, std
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err != nil {
 		t.Fatal(err)
 	}
-	selfMB = self.Maxrss >> 10
+	selfMB = int64(self.Maxrss) >> 10
 	var out, errb bytes.Buffer
 	start := func() (*exec.Cmd, error) {
 		cmd := exec.Command(bin, args...)
@@ -103,7 +103,7 @@ func runRead(t *testing.T, dir string, tc readCase, model string) (code int, std
 	}
 	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if ru != nil {
-		maxMB = ru.Maxrss >> 10 // KiB on Linux
+		maxMB = int64(ru.Maxrss) >> 10 // KiB on Linux
 	}
 	return cmd.ProcessState.ExitCode(), out.String(), errb.String(), maxMB, selfMB
 }
