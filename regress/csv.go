@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"os"
-	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // A CSV file for training holds one example per line: a header row naming the
@@ -41,15 +39,9 @@ func pick(names []string, idx []int) []string {
 // be in the header exactly once, and no column may be both an input and a
 // target.
 func SelectColumns(header, y, x []string) (Columns, error) {
-	pos := make(map[string]int, len(header))
-	for i, h := range header {
-		if h == "" {
-			return Columns{}, fmt.Errorf("header column %d has no name", i+1)
-		}
-		if j, dup := pos[h]; dup {
-			return Columns{}, fmt.Errorf("header names column %q twice (columns %d and %d)", h, j+1, i+1)
-		}
-		pos[h] = i
+	pos, err := headerIndex(header)
+	if err != nil {
+		return Columns{}, err
 	}
 	find := func(role string, names []string) ([]int, error) {
 		idx := make([]int, 0, len(names))
@@ -58,10 +50,10 @@ func SelectColumns(header, y, x []string) (Columns, error) {
 			name = strings.TrimSpace(name)
 			i, ok := pos[name]
 			if !ok {
-				return nil, fmt.Errorf("%s column %q is not in the header (columns: %s)", role, name, strings.Join(header, ", "))
+				return nil, fmt.Errorf("%s column %s is not in the header (columns: %s)", role, clip(name), clipList(header))
 			}
 			if seen[name] {
-				return nil, fmt.Errorf("%s column %q is named twice", role, name)
+				return nil, fmt.Errorf("%s column %s is named twice", role, clip(name))
 			}
 			seen[name] = true
 			idx = append(idx, i)
@@ -95,11 +87,46 @@ func SelectColumns(header, y, x []string) (Columns, error) {
 		}
 		for _, i := range xi {
 			if isY[i] {
-				return Columns{}, fmt.Errorf("column %q is both an input and a target", header[i])
+				return Columns{}, fmt.Errorf("column %s is both an input and a target", clip(header[i]))
 			}
 		}
 	}
 	return Columns{Header: append([]string(nil), header...), X: xi, Y: yi}, nil
+}
+
+// headerIndex maps a header's names to their columns; every name must be
+// non-empty and given once.
+func headerIndex(header []string) (map[string]int, error) {
+	pos := make(map[string]int, len(header))
+	for i, h := range header {
+		if h == "" {
+			return nil, fmt.Errorf("header column %d has no name", i+1)
+		}
+		if j, dup := pos[h]; dup {
+			return nil, fmt.Errorf("header names column %s twice (columns %d and %d)", clip(h), j+1, i+1)
+		}
+		pos[h] = i
+	}
+	return pos, nil
+}
+
+// clipList lists names for an error message, cut to about 200 characters.
+func clipList(names []string) string {
+	var b strings.Builder
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if b.Len() > 200 {
+			fmt.Fprintf(&b, "… (%d in all)", len(names))
+			break
+		}
+		if q := clip(n); len(n) > 40 || len(q) != len(n)+2 {
+			n = q // cut, or with escapes
+		}
+		b.WriteString(n)
+	}
+	return b.String()
 }
 
 // SplitNames splits a comma-separated list of column names, as given on a
@@ -119,48 +146,175 @@ func SplitNames(s string) []string {
 // larger than memory is read in passes.
 //
 // The format is RFC 4180 as encoding/csv reads it, with spaces around values
-// ignored, blank lines and lines starting with # skipped, and a UTF-8
-// byte-order mark before the header allowed. Every value must be a finite
-// float32; errors give the file, the line and the byte column of the field
-// (file:line:column, as compilers do) and the column's name.
+// ignored, blank lines and lines starting with # skipped, a UTF-8 byte-order
+// mark before the header allowed, and line breaks LF, CRLF or CR. A row is at
+// most MaxCSVRow bytes, a field MaxCSVField and a row has at most
+// MaxCSVColumns fields; header names are valid UTF-8. Every value must be a
+// decimal number that is finite in float32 (ParseNumber). Errors are
+// *CSVError, giving the file, the line and the byte column of the field
+// (file:line:column, as compilers do), and the column's name.
 type CSVReader struct {
-	name string // the file name in errors
-	r    *csv.Reader
-	cols Columns
-	line int // line of the row last read
+	name    string // the file name in errors
+	lim     *rowLimiter
+	r       *csv.Reader
+	cols    Columns
+	line    int      // line of the row last read
+	pending []string // a first row of data not yet returned (NewCSVInputReader)
 }
 
 // NewCSVReader reads the header row of r and selects the columns: y names the
 // targets and x the inputs (empty x: every other column). name is used in
 // error messages.
 func NewCSVReader(r io.Reader, name string, y, x []string) (*CSVReader, error) {
-	if r == nil {
-		return nil, fmt.Errorf("regress: NewCSVReader: %s: nil reader", name)
+	c, rec, err := openCSV(r, name)
+	if err == io.EOF {
+		return nil, &CSVError{File: name, Err: errors.New("empty file: want a header row naming the columns")}
 	}
-	cr := csv.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	header, err := c.header(rec)
+	if err != nil {
+		return nil, err
+	}
+	if c.cols, err = SelectColumns(header, y, x); err != nil {
+		return nil, &CSVError{File: name, Line: c.line, Err: err}
+	}
+	return c, nil
+}
+
+// NewCSVInputReader reads rows of inputs alone, as for prediction: k inputs,
+// named by inputs (nil: the inputs have no names). The first row is data when
+// every field in it is a number or empty (and one at least is a number), and
+// then every row holds the k values in order; otherwise it is a header,
+// checked as NewCSVReader does, that must name every input. Next and
+// ReadBatch take empty targets.
+func NewCSVInputReader(r io.Reader, name string, k int, inputs []string) (*CSVReader, error) {
+	if k <= 0 || (inputs != nil && len(inputs) != k) {
+		return nil, fmt.Errorf("regress: NewCSVInputReader: %d inputs and %d names", k, len(inputs))
+	}
+	c, rec, err := openCSV(r, name)
+	if err == io.EOF {
+		return nil, &CSVError{File: name, Err: errors.New("empty file: no rows to predict")}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if isDataRow(rec) {
+		if len(rec) != k {
+			return nil, &CSVError{File: name, Line: c.line, Err: fmt.Errorf("%d values, want %d inputs", len(rec), k)}
+		}
+		c.cols = Columns{X: make([]int, k)}
+		for i := range c.cols.X {
+			c.cols.X[i] = i
+		}
+		c.pending = rec
+		return c, nil
+	}
+	if inputs == nil {
+		return nil, &CSVError{File: name, Line: c.line, Err: errors.New("a header row, but the inputs have no names: give the values alone, in order")}
+	}
+	header, err := c.header(rec)
+	if err != nil {
+		return nil, err
+	}
+	pos, err := headerIndex(header)
+	if err != nil {
+		return nil, &CSVError{File: name, Line: c.line, Err: err}
+	}
+	c.cols = Columns{Header: header, X: make([]int, k)}
+	for p, in := range inputs {
+		i, ok := pos[in]
+		if !ok {
+			return nil, &CSVError{File: name, Line: c.line, Err: fmt.Errorf("the header has no column %s, an input (inputs: %s)", clip(in), clipList(inputs))}
+		}
+		c.cols.X[p] = i
+	}
+	return c, nil
+}
+
+// openCSV reads the first row of a CSV file (io.EOF: there is none).
+func openCSV(r io.Reader, name string) (*CSVReader, []string, error) {
+	if r == nil {
+		return nil, nil, fmt.Errorf("regress: %s: nil reader", name)
+	}
+	lim := newRowLimiter(r, name)
+	cr := csv.NewReader(lim)
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
 	cr.Comment = '#'
-	header, err := cr.Read()
+	c := &CSVReader{name: name, lim: lim, r: cr}
+	rec, err := cr.Read()
 	if err == io.EOF {
-		return nil, fmt.Errorf("%s: empty file: want a header row naming the columns", name)
+		return nil, nil, err
 	}
 	if err != nil {
-		return nil, csvError(name, err)
+		return nil, nil, c.readError(err, rec)
 	}
-	header = append([]string(nil), header...)
-	for i := range header {
-		header[i] = strings.TrimSpace(header[i])
+	c.line, _ = cr.FieldPos(0)
+	if err := c.checkRow(rec); err != nil {
+		return nil, nil, err
 	}
-	header[0] = strings.TrimPrefix(header[0], "\ufeff") // a byte-order mark written by spreadsheets
-	if allNumbers(header) {
-		return nil, fmt.Errorf("%s:1: the first row is numbers: want a header row naming the columns", name)
+	return c, rec, nil
+}
+
+// header checks a header row and returns its names, trimmed.
+func (c *CSVReader) header(rec []string) ([]string, error) {
+	if isDataRow(rec) {
+		return nil, &CSVError{File: c.name, Line: c.line, Err: errors.New("the first row is numbers: want a header row naming the columns")}
 	}
-	cols, err := SelectColumns(header, y, x)
-	if err != nil {
-		return nil, fmt.Errorf("%s:1: %v", name, err)
+	header := make([]string, len(rec))
+	for i, h := range rec {
+		if !utf8.ValidString(h) {
+			_, col := c.pos(i)
+			return nil, &CSVError{File: c.name, Line: c.line, Column: col, Err: fmt.Errorf("header column %d: the name %s is not valid UTF-8", i+1, clip(h))}
+		}
+		header[i] = strings.TrimSpace(h)
 	}
-	return &CSVReader{name: name, r: cr, cols: cols}, nil
+	return header, nil
+}
+
+// checkRow checks a row's number of fields and their lengths.
+func (c *CSVReader) checkRow(rec []string) error {
+	if len(rec) > MaxCSVColumns {
+		return &CSVError{File: c.name, Line: c.line, Err: limitError(fmt.Sprintf("%d fields, over the limit of %d", len(rec), MaxCSVColumns))}
+	}
+	for j, f := range rec {
+		if len(f) > MaxCSVField {
+			line, col := c.pos(j)
+			return &CSVError{File: c.name, Line: line, Column: col, Err: limitError(fmt.Sprintf("a field of %d bytes, over the limit of 64 KiB", len(f)))}
+		}
+	}
+	return nil
+}
+
+// pos is the line and byte column of field j of the row last read.
+func (c *CSVReader) pos(j int) (line, col int) {
+	line, col = c.r.FieldPos(j)
+	if c.lim.bom && line == 1 {
+		col += len(bom)
+	}
+	return line, col
+}
+
+// readError turns an error of encoding/csv into a *CSVError.
+func (c *CSVReader) readError(err error, rec []string) error {
+	var ce *CSVError
+	if errors.As(err, &ce) {
+		return err
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		if errors.Is(pe.Err, csv.ErrFieldCount) {
+			return &CSVError{File: c.name, Line: pe.StartLine, Err: fmt.Errorf("ragged row: %d fields, the first row has %d", len(rec), c.r.FieldsPerRecord)}
+		}
+		col := pe.Column
+		if c.lim.bom && pe.Line == 1 {
+			col += len(bom)
+		}
+		return &CSVError{File: c.name, Line: pe.Line, Column: col, Err: pe.Err}
+	}
+	return &CSVError{File: c.name, Err: err}
 }
 
 // Columns returns the header and the columns selected.
@@ -177,14 +331,22 @@ func (c *CSVReader) Next(x, y []float32) error {
 	if len(x) != len(c.cols.X) || len(y) != len(c.cols.Y) {
 		return fmt.Errorf("regress: CSVReader.Next: %d inputs and %d targets, want %d and %d", len(x), len(y), len(c.cols.X), len(c.cols.Y))
 	}
-	rec, err := c.r.Read()
-	if err != nil {
-		if err == io.EOF {
-			return io.EOF
+	rec := c.pending
+	if rec != nil {
+		c.pending = nil
+	} else {
+		var err error
+		if rec, err = c.r.Read(); err != nil {
+			if err == io.EOF {
+				return io.EOF
+			}
+			return c.readError(err, rec)
 		}
-		return csvError(c.name, err)
+		c.line, _ = c.r.FieldPos(0)
+		if err := c.checkRow(rec); err != nil {
+			return err
+		}
 	}
-	c.line, _ = c.r.FieldPos(0)
 	if err := c.parse(rec, c.cols.X, x); err != nil {
 		return err
 	}
@@ -193,22 +355,17 @@ func (c *CSVReader) Next(x, y []float32) error {
 
 func (c *CSVReader) parse(rec []string, idx []int, dst []float32) error {
 	for i, j := range idx {
-		s := strings.TrimSpace(rec[j])
-		v, err := strconv.ParseFloat(s, 32)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			line, col := c.r.FieldPos(j)
-			what := "is not a number"
-			switch {
-			case s == "":
-				what = "is empty"
-			case err == nil:
-				what = "is not a finite number"
-			case errors.Is(err, strconv.ErrRange):
-				what = "is out of float32 range"
+		v, err := ParseNumber(rec[j])
+		if err != nil {
+			line, col := c.pos(j)
+			if c.cols.Header != nil {
+				err = fmt.Errorf("column %s: %w", clip(c.cols.Header[j]), err)
+			} else {
+				err = fmt.Errorf("value %d: %w", j+1, err)
 			}
-			return fmt.Errorf("%s:%d:%d: column %q: %q %s", c.name, line, col, c.cols.Header[j], s, what)
+			return &CSVError{File: c.name, Line: line, Column: col, Err: err}
 		}
-		dst[i] = float32(v)
+		dst[i] = v
 	}
 	return nil
 }
@@ -235,134 +392,4 @@ func (c *CSVReader) ReadBatch(m int, X, Y []float32) (int, error) {
 		}
 	}
 	return m, nil
-}
-
-func allNumbers(rec []string) bool {
-	for _, f := range rec {
-		if _, err := strconv.ParseFloat(strings.TrimSpace(f), 64); err != nil {
-			return false
-		}
-	}
-	return true
-}
-
-func csvError(name string, err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		if errors.Is(pe.Err, csv.ErrFieldCount) {
-			return fmt.Errorf("%s:%d: ragged row: its number of fields differs from the header's", name, pe.StartLine)
-		}
-		return fmt.Errorf("%s:%d:%d: %v", name, pe.Line, pe.Column, pe.Err)
-	}
-	return fmt.Errorf("%s: %v", name, err)
-}
-
-// Table is a whole data set in memory: m rows of k inputs and n targets.
-type Table struct {
-	Cols    Columns
-	M, K, N int
-	X       []float32 // M×K, row-major
-	Y       []float32 // M×N, row-major
-}
-
-// ReadTable reads every row of a CSV file into memory. It stops with
-// ErrTooLarge once the data would take more than maxBytes (0: no limit), so
-// that the caller can fall back to streaming passes.
-func ReadTable(r io.Reader, name string, y, x []string, maxBytes int64) (*Table, error) {
-	if maxBytes < 0 {
-		return nil, fmt.Errorf("regress: ReadTable: %s: memory limit %d: want 0 (none) or more", name, maxBytes)
-	}
-	cr, err := NewCSVReader(r, name, y, x)
-	if err != nil {
-		return nil, err
-	}
-	t := &Table{Cols: cr.Columns(), K: len(cr.cols.X), N: len(cr.cols.Y)}
-	rowBytes := int64(4 * (t.K + t.N))
-	xr, yr := make([]float32, t.K), make([]float32, t.N)
-	for {
-		err := cr.Next(xr, yr)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if maxBytes > 0 && int64(t.M+1)*rowBytes > maxBytes {
-			return nil, ErrTooLarge
-		}
-		t.X = append(t.X, xr...)
-		t.Y = append(t.Y, yr...)
-		t.M++
-	}
-	if t.M == 0 {
-		return nil, fmt.Errorf("%s: no data rows after the header", name)
-	}
-	return t, nil
-}
-
-// ErrTooLarge is returned by ReadTable when a file does not fit the memory
-// allowed for it.
-var ErrTooLarge = errors.New("regress: data larger than the memory allowed")
-
-// CSVFile is a CSV file on disk read in passes of bounded memory: each pass
-// reads it from the start and hands the rows over in chunks.
-type CSVFile struct {
-	Path string
-	Cols Columns
-	y, x []string
-}
-
-// OpenCSVFile checks that path is a readable CSV file with the named columns.
-func OpenCSVFile(path string, y, x []string) (*CSVFile, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	cr, err := NewCSVReader(f, path, y, x)
-	if err != nil {
-		return nil, err
-	}
-	return &CSVFile{Path: path, Cols: cr.Columns(), y: y, x: x}, nil
-}
-
-// Pass reads the file once, calling fn with consecutive chunks of at most
-// len(X)/k rows (X and Y are the caller's buffers, reused for every chunk).
-// The first error, from reading or from fn, ends the pass.
-func (f *CSVFile) Pass(X, Y []float32, fn func(m int, X, Y []float32) error) error {
-	if fn == nil || len(X) < len(f.Cols.X) || len(Y) < len(f.Cols.Y) || len(X)+len(Y) == 0 {
-		return fmt.Errorf("regress: CSVFile.Pass: %s: buffers of %d and %d values for rows of %d inputs and %d targets: want room for one row at least, and a non-nil function", f.Path, len(X), len(Y), len(f.Cols.X), len(f.Cols.Y))
-	}
-	fh, err := os.Open(f.Path)
-	if err != nil {
-		return err
-	}
-	defer fh.Close()
-	cr, err := NewCSVReader(fh, f.Path, f.y, f.x)
-	if err != nil {
-		return err
-	}
-	k, n := len(f.Cols.X), len(f.Cols.Y)
-	chunk := len(X) / max(k, 1)
-	if c := len(Y) / max(n, 1); c < chunk {
-		chunk = c
-	}
-	rows := 0
-	for {
-		m, err := cr.ReadBatch(chunk, X, Y)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		rows += m
-		if err := fn(m, X[:m*k], Y[:m*n]); err != nil {
-			return err
-		}
-	}
-	if rows == 0 {
-		return fmt.Errorf("%s: no data rows after the header", f.Path)
-	}
-	return nil
 }

@@ -154,11 +154,16 @@ func FuzzCSV(f *testing.F) {
 	f.Add("a,y\n1,2,3\n")
 	f.Add("\ufeffa,y\n1e5,-2.5\n#c\n\n3,4\n")
 	f.Add("a,y\n1,\"\n")
+	f.Add("\ufeff\"a\",\"y\"\r1,2\r# \"\r\r\n3,4")
 	f.Fuzz(func(t *testing.T, data string) {
 		tab, err := ReadTable(strings.NewReader(data), "f.csv", []string{"y"}, nil, 1<<20)
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "f.csv") && !errors.Is(err, ErrTooLarge) {
-				t.Fatalf("error does not name the file: %v", err)
+			var ce *CSVError
+			if !errors.Is(err, ErrTooLarge) && (!errors.As(err, &ce) || !strings.HasPrefix(err.Error(), "f.csv")) {
+				t.Fatalf("error is not a *CSVError naming the file: %v", err)
+			}
+			if len(err.Error()) > 300 {
+				t.Fatalf("error of %d bytes: %.300s", len(err.Error()), err)
 			}
 			return
 		}

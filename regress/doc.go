@@ -33,13 +33,16 @@
 // The rest of the package is what a program needs around a Trainer, each
 // piece usable on its own (cmd/edgefit ties them together):
 //
-//   - CSV data: CSVReader reads rows of numbers under a header row, errors
-//     naming the file, line and column; ReadTable loads a file, CSVFile
-//     reads one in passes of bounded memory when it does not fit.
+//   - CSV data: CSVReader reads rows of numbers under a header row, in
+//     bounded memory whatever the input (MaxCSVRow, MaxCSVField,
+//     MaxCSVColumns), errors being *CSVError with the file, line and column;
+//     ReadTable loads a file, CSVFile reads one in passes of bounded memory
+//     when it does not fit; NewCSVInputReader reads inputs alone, with or
+//     without a header, for prediction; ParseNumber is the rule for values.
 //   - Standardisation: Welford accumulates each input's mean and spread in
-//     one streaming pass; its Standardizer is applied while training and
-//     folded into W and b afterwards (Fold), so inference stays one matmul on
-//     raw inputs.
+//     one streaming pass (Constant lists the inputs that never vary); its
+//     Standardizer is applied while training and folded into W and b
+//     afterwards (Fold), so inference stays one matmul on raw inputs.
 //   - The exact solution: LeastSquares accumulates the normal equations in
 //     float64 (memory independent of the number of rows) and solves them by
 //     Cholesky, with an optional ridge term: the best MSE any linear model

@@ -72,20 +72,40 @@ func (w *Welford) Var(i int) float64 {
 	return w.M2[i] / float64(w.Count)
 }
 
-// Standardizer returns the transform x' = (x − μ)/σ for the features seen. A
-// feature that never varies gets σ = 1 (it is only centred), as in
-// scikit-learn, rather than a division by zero.
+// Standardizer returns the transform x' = (x − μ)/σ for the features seen.
+// Every feature with a non-zero spread, however small, is scaled by it; a
+// feature that never varies (Constant lists them) gets σ = 1 (it is only
+// centred), as in scikit-learn, rather than a division by zero.
 func (w *Welford) Standardizer() *Standardizer {
 	s := &Standardizer{Mean: make([]float32, len(w.Mean)), Scale: make([]float32, len(w.Mean))}
 	for i := range w.Mean {
 		s.Mean[i] = float32(w.Mean[i])
 		sd := math.Sqrt(w.Var(i))
-		if !(sd > 1e-12*math.Max(1, math.Abs(w.Mean[i]))) || math.IsInf(sd, 0) {
+		switch {
+		case !(sd > 0) || math.IsInf(sd, 0):
 			sd = 1
+		case sd < math.SmallestNonzeroFloat32:
+			// A spread that float32 cannot hold: the smallest it can.
+			sd = math.SmallestNonzeroFloat32
+		case sd > math.MaxFloat32:
+			sd = math.MaxFloat32
 		}
 		s.Scale[i] = float32(sd)
 	}
 	return s
+}
+
+// Constant returns the features whose values never varied (every value
+// added was the same), in increasing order: nothing can be learned from
+// them. It returns nil before any row is added.
+func (w *Welford) Constant() []int {
+	var c []int
+	for i, m2 := range w.M2 {
+		if w.Count > 0 && m2 == 0 {
+			c = append(c, i)
+		}
+	}
+	return c
 }
 
 // Standardizer is the per-feature transform x' = (x − Mean)/Scale.

@@ -367,10 +367,10 @@ func TestUserMistakes(t *testing.T) {
 		{[]string{"predict"}, "-model is required"},
 		{[]string{"predict", "-model", corrupt, "1,2,3"}, "not a valid edgefit model file"},
 		{[]string{"predict", "-model", good, "1,2"}, `row 1 "1,2" has 2 values, the model takes 3`},
-		{[]string{"predict", "-model", good, "1,2,z"}, `"z" is not a finite number`},
+		{[]string{"predict", "-model", good, "1,2,z"}, `"z" is not a number`},
 		{[]string{"eval", "-model", good, "-data", bad}, "not in the header"},
 		{[]string{"eval", "-model", good}, "-model and -data are required"},
-		{[]string{"predict", "-model", good}, "stdin: no rows to predict"},
+		{[]string{"predict", "-model", good}, "stdin: empty file: no rows to predict"},
 		{[]string{"predict", "-model", good, "-data", ragged}, "the header has no column \"temp\""},
 		{[]string{"bench", "extra"}, `unexpected argument "extra"`},
 	} {

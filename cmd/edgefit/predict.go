@@ -1,12 +1,10 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -55,12 +53,12 @@ func cmdPredict(e *env, args []string) error {
 		for i, r := range rows {
 			fields := strings.Split(r, ",")
 			if len(fields) != mf.In {
-				return fmt.Errorf("row %d %q has %d values, the model takes %d (%s)", i+1, r, len(fields), mf.In, inputNames(mf))
+				return fmt.Errorf("row %d %s has %d values, the model takes %d (%s)", i+1, clipArg(r), len(fields), mf.In, inputNames(mf))
 			}
 			for p, s := range fields {
 				v, err := parseValue(s)
 				if err != nil {
-					return fmt.Errorf("row %d %q, value %d: %v", i+1, r, p+1, err)
+					return fmt.Errorf("row %d %s, value %d: %v", i+1, clipArg(r), p+1, err)
 				}
 				x[p] = v
 			}
@@ -80,103 +78,25 @@ func cmdPredict(e *env, args []string) error {
 		defer f.Close()
 		in, name = f, *data
 	}
-	cr := csv.NewReader(in)
-	cr.ReuseRecord = true
-	cr.TrimLeadingSpace = true
-	cr.Comment = '#' // the dialect regress.CSVReader reads
-	var cols []int   // the model's inputs' positions in each record
-	first := true
-	rowsRead := 0
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %v", name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if first {
-			first = false
-			if _, err := parseValue(rec[0]); err != nil {
-				// A header: find the model's inputs by name.
-				if cols, err = headerColumns(rec, mf); err != nil {
-					return fmt.Errorf("%s:%d: %v", name, line, err)
-				}
-				continue
-			}
-		}
-		if cols == nil {
-			if len(rec) != mf.In {
-				return fmt.Errorf("%s:%d: %d values, the model takes %d (%s)", name, line, len(rec), mf.In, inputNames(mf))
-			}
-		} else if len(rec) <= maxInt(cols) {
-			return fmt.Errorf("%s:%d: %d fields, fewer than the header's", name, line, len(rec))
-		}
-		for p := 0; p < mf.In; p++ {
-			j := p
-			if cols != nil {
-				j = cols[p]
-			}
-			v, err := parseValue(rec[j])
-			if err != nil {
-				_, col := cr.FieldPos(j)
-				return fmt.Errorf("%s:%d:%d: %v", name, line, col, err)
-			}
-			x[p] = v
-		}
-		if err := predict(); err != nil {
-			return err
-		}
-		rowsRead++
-	}
-	if rowsRead == 0 {
-		return fmt.Errorf("%s: no rows to predict", name)
+	if err := predictCSV(in, name, mf, x, predict); err != nil {
+		return err
 	}
 	return out.close()
 }
 
-func parseValue(s string) (float32, error) {
-	s = strings.TrimSpace(s)
-	v, err := strconv.ParseFloat(s, 32)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%q is not a finite number", s)
-	}
-	return float32(v), nil
-}
+// parseValue parses a value given as an argument by the rule of CSV values
+// (regress.ParseNumber).
+func parseValue(s string) (float32, error) { return regress.ParseNumber(s) }
 
 func inputNames(mf *regress.ModelFile) string {
 	if mf.Inputs == nil {
 		return "unnamed inputs"
 	}
-	return strings.Join(mf.Inputs, ", ")
-}
-
-func headerColumns(header []string, mf *regress.ModelFile) ([]int, error) {
-	if mf.Inputs == nil {
-		return nil, errors.New("the file has a header but the model has no input names: give the values alone, in the model's order")
+	s := strings.Join(mf.Inputs, ", ")
+	if len(s) > 150 {
+		s = strings.ToValidUTF8(s[:150], "") + fmt.Sprintf("… (%d in all)", len(mf.Inputs))
 	}
-	pos := map[string]int{}
-	for i, h := range header {
-		pos[strings.TrimPrefix(strings.TrimSpace(h), "\ufeff")] = i
-	}
-	cols := make([]int, mf.In)
-	for p, name := range mf.Inputs {
-		i, ok := pos[name]
-		if !ok {
-			return nil, fmt.Errorf("the header has no column %q, an input of the model (%s)", name, inputNames(mf))
-		}
-		cols[p] = i
-	}
-	return cols, nil
-}
-
-func maxInt(v []int) int {
-	m := 0
-	for _, x := range v {
-		m = max(m, x)
-	}
-	return m
+	return s
 }
 
 // predictWriter prints predictions as they are made: CSV lines under a

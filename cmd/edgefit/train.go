@@ -198,8 +198,13 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer file.Close()
 	cols := file.Cols
 	k, n := len(cols.X), len(cols.Y)
+	chunk, err := bufferRows(f, file.Rereadable(), k, n)
+	if err != nil {
+		return nil, err
+	}
 	// Everything the flags alone decide is checked before the data is read.
 	var opt regress.Optimizer
 	if f.optimizer == "adam" {
@@ -235,7 +240,6 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 
 	// Pass 0: the split, the statistics for standardisation, the normal
 	// equations, and the rows themselves while they fit in memory.
-	chunk := chunkRows(f.chunk, f.batch)
 	bufX, bufY := make([]float32, chunk*k), make([]float32, chunk*n)
 	mem := &table{k: k, n: n}
 	// Load the rows only if they surely fit: every field of a CSV row takes
@@ -247,7 +251,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		return nil, err
 	}
 	maxRows := st.Size() / int64(2*len(cols.Header))
-	inMemory := maxRows*rowBytes <= budget
+	// A pipe or a device is read once: into memory, within the budget.
+	pipe := !file.Rereadable()
+	inMemory := pipe || maxRows*rowBytes <= budget
 	valT := &table{k: k, n: n}
 	welford, err := regress.NewWelford(k)
 	if err != nil {
@@ -281,6 +287,14 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 				}
 				if inMemory {
 					mem.X, mem.Y = append(mem.X, x...), append(mem.Y, y...)
+					if int64(mem.rows())*rowBytes > budget {
+						if pipe {
+							return pipeBudgetError(f)
+						}
+						// More rows than the file's size promised
+						// (empty ignored fields): stream instead.
+						inMemory, mem = false, &table{k: k, n: n}
+					}
 				}
 			}
 			row++
@@ -291,6 +305,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		return nil, err
 	}
 	prog.done()
+	if c := welford.Constant(); len(c) > 0 {
+		fmt.Fprintln(e.stderr, constantWarning(cols.XNames(), c))
+	}
 	prog.start, prog.last = time.Now(), time.Now()
 	if trainRows == 0 {
 		return nil, fmt.Errorf("%s: no rows left for training after the validation split (-val %v)", f.data, f.val)
@@ -617,9 +634,9 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.
 // readInit reads starting weights for raw inputs from a JSON file in a
 // PyTorch state_dict's names and layout.
 func readInit(path string, k, n int) (W, b []float32, err error) {
-	data, err := os.ReadFile(path)
+	data, err := readFileMax(path, "-init", initMaxBytes(k, n))
 	if err != nil {
-		return nil, nil, fmt.Errorf("-init: %v", err)
+		return nil, nil, err
 	}
 	var sd struct {
 		Weight [][]float32 `json:"weight"`

@@ -1,0 +1,161 @@
+package regress
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Table is a whole data set in memory: m rows of k inputs and n targets.
+type Table struct {
+	Cols    Columns
+	M, K, N int
+	X       []float32 // M×K, row-major
+	Y       []float32 // M×N, row-major
+}
+
+// ReadTable reads every row of a CSV file into memory. It stops with
+// ErrTooLarge once the data would take more than maxBytes (0: no limit), so
+// that the caller can fall back to streaming passes.
+func ReadTable(r io.Reader, name string, y, x []string, maxBytes int64) (*Table, error) {
+	if maxBytes < 0 {
+		return nil, fmt.Errorf("regress: ReadTable: %s: memory limit %d: want 0 (none) or more", name, maxBytes)
+	}
+	cr, err := NewCSVReader(r, name, y, x)
+	if err != nil {
+		return nil, err
+	}
+	t := &Table{Cols: cr.Columns(), K: len(cr.cols.X), N: len(cr.cols.Y)}
+	rowBytes := int64(4 * (t.K + t.N))
+	xr, yr := make([]float32, t.K), make([]float32, t.N)
+	for {
+		err := cr.Next(xr, yr)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if maxBytes > 0 && int64(t.M+1)*rowBytes > maxBytes {
+			return nil, ErrTooLarge
+		}
+		t.X = append(t.X, xr...)
+		t.Y = append(t.Y, yr...)
+		t.M++
+	}
+	if t.M == 0 {
+		return nil, &CSVError{File: name, Err: errors.New("no data rows after the header")}
+	}
+	return t, nil
+}
+
+// ErrTooLarge is returned by ReadTable when a file does not fit the memory
+// allowed for it.
+var ErrTooLarge = errors.New("regress: data larger than the memory allowed")
+
+// CSVFile is a CSV file on disk read in passes of bounded memory: each pass
+// reads it from the start and hands the rows over in chunks. A path that is
+// not a regular file (a pipe, /dev/stdin, a device) cannot be read again: it
+// is opened once, by OpenCSVFile, and read once, by the first Pass; another
+// Pass is an error (Rereadable tells which).
+type CSVFile struct {
+	Path string
+	Cols Columns
+	y, x []string
+	pipe bool       // not a regular file
+	once *CSVReader // a pipe's reader, past the header, until its pass or Close
+	fh   *os.File   // a pipe's file, until then
+}
+
+// OpenCSVFile checks that path is a readable CSV file with the named columns.
+func OpenCSVFile(path string, y, x []string) (*CSVFile, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := fh.Stat()
+	if err != nil {
+		fh.Close()
+		return nil, err
+	}
+	cr, err := NewCSVReader(fh, path, y, x)
+	if err != nil {
+		fh.Close()
+		return nil, err
+	}
+	f := &CSVFile{Path: path, Cols: cr.Columns(), y: y, x: x}
+	if st.Mode().IsRegular() {
+		fh.Close()
+	} else {
+		f.pipe, f.once, f.fh = true, cr, fh
+	}
+	return f, nil
+}
+
+// Rereadable reports whether the file can be read in more than one pass: it
+// is a regular file.
+func (f *CSVFile) Rereadable() bool { return !f.pipe }
+
+// Close closes a file that is not regular if its pass has not; it is a no-op
+// otherwise.
+func (f *CSVFile) Close() error {
+	f.once = nil
+	if f.fh == nil {
+		return nil
+	}
+	err := f.fh.Close()
+	f.fh = nil
+	return err
+}
+
+// Pass reads the file once, calling fn with consecutive chunks of at most
+// len(X)/k rows (X and Y are the caller's buffers, reused for every chunk).
+// The first error, from reading or from fn, ends the pass.
+func (f *CSVFile) Pass(X, Y []float32, fn func(m int, X, Y []float32) error) error {
+	if fn == nil || len(X) < len(f.Cols.X) || len(Y) < len(f.Cols.Y) || len(X)+len(Y) == 0 {
+		return fmt.Errorf("regress: CSVFile.Pass: %s: buffers of %d and %d values for rows of %d inputs and %d targets: want room for one row at least, and a non-nil function", f.Path, len(X), len(Y), len(f.Cols.X), len(f.Cols.Y))
+	}
+	cr := f.once
+	if f.pipe {
+		if cr == nil {
+			return &CSVError{File: f.Path, Err: errors.New("not a regular file (a pipe or a device): it can be read only once")}
+		}
+		defer f.Close()
+	} else {
+		fh, err := os.Open(f.Path)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		if cr, err = NewCSVReader(fh, f.Path, f.y, f.x); err != nil {
+			return err
+		}
+	}
+	k, n := len(f.Cols.X), len(f.Cols.Y)
+	chunk := len(X) / max(k, 1)
+	if c := len(Y) / max(n, 1); c < chunk {
+		chunk = c
+	}
+	if chunk < 1 {
+		panic("regress: CSVFile.Pass: buffers smaller than one row")
+	}
+	rows := 0
+	for {
+		m, err := cr.ReadBatch(chunk, X, Y)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		rows += m
+		if err := fn(m, X[:m*k], Y[:m*n]); err != nil {
+			return err
+		}
+	}
+	if rows == 0 {
+		return &CSVError{File: f.Path, Err: errors.New("no data rows after the header")}
+	}
+	return nil
+}
