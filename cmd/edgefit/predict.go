@@ -45,8 +45,12 @@ func cmdPredict(e *env, args []string) error {
 	}
 	out := newPredictWriter(e, mf, *asJSON)
 	x, y := make([]float32, mf.In), make([]float32, mf.Out)
-	predict := func() error {
+	// predict predicts the row in x; where says where it came from.
+	predict := func(where func() string) error {
 		mf.Predict(1, x, y)
+		if err := checkFinite(y, out.names); err != nil {
+			return fmt.Errorf("%s: %v", where(), err)
+		}
 		return out.row(y)
 	}
 	if len(rows) > 0 {
@@ -62,7 +66,7 @@ func cmdPredict(e *env, args []string) error {
 				}
 				x[p] = v
 			}
-			if err := predict(); err != nil {
+			if err := predict(func() string { return fmt.Sprintf("row %d %q", i+1, clip(r)) }); err != nil {
 				return err
 			}
 		}
@@ -123,7 +127,7 @@ func cmdPredict(e *env, args []string) error {
 			}
 			x[p] = v
 		}
-		if err := predict(); err != nil {
+		if err := predict(func() string { return fmt.Sprintf("%s:%d", name, line) }); err != nil {
 			return err
 		}
 		rowsRead++
@@ -132,6 +136,18 @@ func cmdPredict(e *env, args []string) error {
 		return fmt.Errorf("%s: no rows to predict", name)
 	}
 	return out.close()
+}
+
+// checkFinite reports a prediction that is not a finite float32 (finite
+// inputs far outside the model's range overflow): predict and eval refuse
+// it, in text and JSON alike, rather than print "+Inf", which is not JSON.
+func checkFinite(y []float32, names []string) error {
+	for j, v := range y {
+		if math.IsInf(float64(v), 0) || math.IsNaN(float64(v)) {
+			return fmt.Errorf("the prediction for %q is %v, beyond float32's range (the inputs are far outside what the model can predict)", clip(names[j]), v)
+		}
+	}
+	return nil
 }
 
 func parseValue(s string) (float32, error) {
@@ -156,7 +172,11 @@ func headerColumns(header []string, mf *regress.ModelFile) ([]int, error) {
 	}
 	pos := map[string]int{}
 	for i, h := range header {
-		pos[strings.TrimPrefix(strings.TrimSpace(h), "\ufeff")] = i
+		h = strings.TrimPrefix(strings.TrimSpace(h), "\ufeff")
+		if j, dup := pos[h]; dup {
+			return nil, fmt.Errorf("header names column %q twice (columns %d and %d)", clip(h), j+1, i+1)
+		}
+		pos[h] = i
 	}
 	cols := make([]int, mf.In)
 	for p, name := range mf.Inputs {

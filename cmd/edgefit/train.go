@@ -1,15 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"os"
 	"os/signal"
-	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/edgefit/edgefit/linalg"
@@ -21,6 +21,7 @@ type trainFlags struct {
 	epochs, batch, patience, memMB, rollbacks, chunk int
 	lr, momentum, weightDecay, val, ridge            float64
 	nesterov, shuffle, standardize, json, quiet      bool
+	lrSet                                            bool // -lr given: 0 is then an error, not the default
 	seed                                             uint64
 }
 
@@ -58,10 +59,21 @@ func cmdTrain(e *env, args []string) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("unexpected argument %q (edgefit train -h lists the flags)", pos[0])
 	}
+	fs.Visit(func(fl *flag.Flag) { f.lrSet = f.lrSet || fl.Name == "lr" })
 	if err := f.check(); err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	inputs := map[string]string{"-data": f.data}
+	if f.init != "" && f.init != "lstsq" {
+		inputs["-init"] = f.init
+	}
+	if err := checkOutput(f.out, inputs); err != nil {
+		return err
+	}
+	// A closed stdout is then an error to handle (no model is written),
+	// not a SIGPIPE that kills the process mid-save.
+	signal.Ignore(syscall.SIGPIPE)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	res, err := train(ctx, e, &f)
 	if errors.Is(err, context.Canceled) {
@@ -70,7 +82,26 @@ func cmdTrain(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return res.print(e, &f)
+	if f.out == "" {
+		return res.print(e, &f)
+	}
+	// The model goes in place only once the results are out: every
+	// failure leaves no model file.
+	res.Model = f.out
+	var printErr error
+	err = regress.SaveModelIf(f.out, res.mf, func() error {
+		if printErr = res.print(e, &f); printErr == nil {
+			printErr = flush(e.stdout)
+		}
+		return printErr
+	})
+	if err != nil && err == printErr {
+		return fmt.Errorf("writing the results: %v (no model written)", err)
+	}
+	if err != nil {
+		return fmt.Errorf("saving the model: %v", err)
+	}
+	return nil
 }
 
 func (f *trainFlags) check() error {
@@ -83,8 +114,10 @@ func (f *trainFlags) check() error {
 		return fmt.Errorf("-epochs %d: want at least 1", f.epochs)
 	case f.batch <= 0 || f.batch > maxBatch:
 		return fmt.Errorf("-batch %d: want 1 to %d", f.batch, maxBatch)
-	case f.lr < 0 || math.IsNaN(f.lr) || math.IsInf(f.lr, 0):
-		return fmt.Errorf("-lr %v: want a positive number", f.lr)
+	case f.lrSet && (!(f.lr > 0) || math.IsInf(f.lr, 0)):
+		return fmt.Errorf("-lr %v: want a positive number (leave -lr out for the default)", f.lr)
+	case f.lrSet && float32(f.lr) < 0x1p-126:
+		return fmt.Errorf("-lr %v: below float32's smallest normal number (1.2e-38): every step would round to nothing", f.lr)
 	case !(f.val >= 0 && f.val < 1):
 		return fmt.Errorf("-val %v: want a fraction in [0, 1)", f.val)
 	case f.patience < 0:
@@ -133,6 +166,7 @@ type trainResult struct {
 	lossCurve  []float64
 	ls         *regress.LeastSquares // the normal equations of the training rows
 	optimalErr error
+	mf         *regress.ModelFile // the model to save
 }
 
 // isVal puts row i in the validation split with probability frac: a hash of
@@ -214,17 +248,15 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 	sched, err := regress.ParseSchedule(f.schedule)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("-%v", err)
+	}
+	if ep := regress.ScheduleUnderflow(sched, float32(f.lr), f.epochs); ep >= 0 {
+		return nil, fmt.Errorf("-schedule %s: the learning rate %g falls below float32's normal range (1.2e-38) at epoch %d of %d: use fewer -epochs or a gentler schedule", f.schedule, f.lr, ep+1, f.epochs)
 	}
 	var initW, initB []float32
 	if f.init != "" && f.init != "lstsq" {
-		if initW, initB, err = readInit(f.init, k, n); err != nil {
+		if initW, initB, err = readInit(f.init, cols.XNames(), cols.YNames()); err != nil {
 			return nil, err
-		}
-	}
-	if f.out != "" {
-		if st, err := os.Stat(filepath.Dir(f.out)); err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("-o %s: directory %s does not exist", f.out, filepath.Dir(f.out))
 		}
 	}
 	budget := int64(f.memMB) << 20
@@ -248,7 +280,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 	maxRows := st.Size() / int64(2*len(cols.Header))
 	inMemory := maxRows*rowBytes <= budget
-	valT := &table{k: k, n: n}
+	valT := newRowBlocks(k, n, max(budget, valMinBudget))
 	welford := regress.NewWelford(k)
 	ls := regress.NewLeastSquares(k, n)
 	var row, trainRows int64
@@ -261,8 +293,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		for i := 0; i < m; i++ {
 			x, y := X[i*k:(i+1)*k], Y[i*n:(i+1)*n]
 			if isVal(row, f.seed, f.val) {
-				valT.X, valT.Y = append(valT.X, x...), append(valT.Y, y...)
-				if int64(valT.rows())*rowBytes > max(budget, valMinBudget) {
+				if valT.add(x, y) != nil {
 					return fmt.Errorf("%s: the validation split passed the memory allowed (-mem-mb %d, at least %d MiB): lower -val or raise -mem-mb", f.data, f.memMB, valMinBudget>>20)
 				}
 			} else {
@@ -285,10 +316,10 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	if trainRows == 0 {
 		return nil, fmt.Errorf("%s: no rows left for training after the validation split (-val %v)", f.data, f.val)
 	}
-	if f.val > 0 && valT.rows() == 0 {
+	if f.val > 0 && valT.rows == 0 {
 		return nil, fmt.Errorf("%s: the validation split (-val %v) drew none of the %d rows: raise -val", f.data, f.val, row)
 	}
-	res := &trainResult{ls: ls, Rows: trainRows, ValRows: int64(valT.rows()), Inputs: cols.XNames(), Outputs: cols.YNames(), Streamed: !inMemory}
+	res := &trainResult{ls: ls, Rows: trainRows, ValRows: int64(valT.rows), Inputs: cols.XNames(), Outputs: cols.YNames(), Streamed: !inMemory}
 	sol, solErr := ls.Solve(0)
 	if solErr == nil {
 		v := sol.MSE()
@@ -317,7 +348,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 
 	// The data as trained on: standardised copies in memory, or a
 	// standardising pass over the file per epoch.
-	var trainStd, valStd *table
+	var trainStd *table
 	standardized := func(t *table) *table {
 		s := &table{k: k, n: n, X: make([]float32, len(t.X)), Y: t.Y}
 		std.Apply(t.rows(), t.X, k, s.X, k)
@@ -328,9 +359,6 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		if f.standardize {
 			trainStd = standardized(mem)
 		}
-	}
-	if valT.rows() > 0 {
-		valStd = standardized(valT)
 	}
 	// Loaders over the chunk buffers, by size: when streaming, every chunk
 	// but the last has the same size (unless a validation split thins it),
@@ -461,9 +489,8 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		}
 		res.Epochs = epoch + 1
 		res.lossCurve = append(res.lossCurve, float64(loss))
-		if valStd != nil {
-			Xv, Yv := valStd.dense()
-			vl, err := tr.Evaluate(Xv, Yv)
+		if valT.rows > 0 {
+			vl, err := valT.loss(tr, std)
 			if err != nil {
 				return nil, err
 			}
@@ -512,24 +539,15 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		}
 	}
 	res.TrainMSE, res.R2, res.MAE = met.TotalMSE(), met.MeanR2(), met.TotalMAE()
-	if valT.rows() > 0 {
-		vm := regress.NewMetrics(n)
-		P := make([]float32, valT.rows()*n)
-		mf.Predict(valT.rows(), valT.X, P)
-		vm.Add(valT.rows(), P, valT.Y)
-		v := vm.TotalMSE()
+	if valT.rows > 0 {
+		v := valT.metrics(mf).TotalMSE()
 		res.ValMSE = &v
 	}
 	for j := 0; j < n; j++ {
 		res.Weight = append(res.Weight, mf.W[j*k:(j+1)*k])
 	}
 	res.Bias = mf.B
-	if f.out != "" {
-		if err := regress.SaveModel(f.out, mf); err != nil {
-			return nil, fmt.Errorf("saving the model: %v", err)
-		}
-		res.Model = f.out
-	}
+	res.mf = mf
 	return res, nil
 }
 
@@ -570,34 +588,6 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.
 		return nil, fmt.Errorf("-init %s: %v", f.init, err)
 	}
 	return m, nil
-}
-
-// readInit reads starting weights for raw inputs from a JSON file in a
-// PyTorch state_dict's names and layout.
-func readInit(path string, k, n int) (W, b []float32, err error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("-init: %v", err)
-	}
-	var sd struct {
-		Weight [][]float32 `json:"weight"`
-		Bias   []float32   `json:"bias"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&sd); err != nil {
-		return nil, nil, fmt.Errorf(`-init %s: want {"weight": [[...]], "bias": [...]}: %v`, path, err)
-	}
-	if len(sd.Weight) != n || len(sd.Bias) != n {
-		return nil, nil, fmt.Errorf("-init %s: %d weight rows and %d biases, want %d (one per target column)", path, len(sd.Weight), len(sd.Bias), n)
-	}
-	for j, r := range sd.Weight {
-		if len(r) != k {
-			return nil, nil, fmt.Errorf("-init %s: weight row %d has %d values, want %d (one per input column)", path, j, len(r), k)
-		}
-		W = append(W, r...)
-	}
-	return W, sd.Bias, nil
 }
 
 func explainSingular(err error, inputs []string) error {
