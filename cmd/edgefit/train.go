@@ -83,7 +83,14 @@ func cmdTrain(e *env, args []string) error {
 		return err
 	}
 	if f.out == "" {
-		return res.print(e, &f)
+		if err := res.print(e, &f); err != nil {
+			return err
+		}
+		if err := flush(e.stdout); err != nil {
+			return err
+		}
+		res.printNotes(e, &f)
+		return nil
 	}
 	// The model goes in place only once the results are out: every
 	// failure leaves no model file.
@@ -101,6 +108,7 @@ func cmdTrain(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("saving the model: %v", err)
 	}
+	res.printNotes(e, &f)
 	return nil
 }
 
@@ -598,13 +606,19 @@ func explainSingular(err error, inputs []string) error {
 	return err
 }
 
-func (r *trainResult) print(e *env, f *trainFlags) error {
+// print writes the results on stdout; printNotes then adds the chart and
+// notes on stderr, once stdout has taken the results (a failure before
+// must leave stderr its one line).
+func (r *trainResult) printNotes(e *env, f *trainFlags) {
 	if !f.quiet && len(r.lossCurve) > 1 {
 		chart(e.stderr, "training loss (MSE) by epoch", r.lossCurve, 60, 10)
 	}
 	if r.optimalErr != nil && !f.quiet {
 		fmt.Fprintf(e.stderr, "note: no optimal_mse: %v\n", r.optimalErr)
 	}
+}
+
+func (r *trainResult) print(e *env, f *trainFlags) error {
 	w := e.stdout
 	if f.json {
 		enc := json.NewEncoder(w)
