@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -57,5 +58,44 @@ func flush(w any) error {
 	if f, ok := w.(interface{ Flush() error }); ok {
 		return f.Flush()
 	}
+	return nil
+}
+
+// report writes the results and saves the model: the model goes in place
+// only once the results are on stdout, so that every failure (a full disk
+// or a closed pipe on stdout, an interrupt) leaves no model file. The chart
+// and notes go to stderr last, so that a failure leaves stderr one line.
+func report(ctx context.Context, e *env, f *trainFlags, res *trainResult) error {
+	if f.out == "" {
+		if err := res.print(e, f); err != nil {
+			return err
+		}
+		if err := flush(e.stdout); err != nil {
+			return err
+		}
+		res.printNotes(e, f)
+		return nil
+	}
+	res.Model = f.out
+	var printErr error
+	err := regress.SaveModelIf(f.out, res.mf, func() error {
+		if err := ctx.Err(); err != nil {
+			return err // interrupted while the model was written
+		}
+		if printErr = res.print(e, f); printErr == nil {
+			printErr = flush(e.stdout)
+		}
+		return printErr
+	})
+	if errors.Is(err, context.Canceled) {
+		return errors.New("interrupted: no model written")
+	}
+	if err != nil && err == printErr {
+		return fmt.Errorf("writing the results: %v (no model written)", err)
+	}
+	if err != nil {
+		return fmt.Errorf("saving the model: %v", err)
+	}
+	res.printNotes(e, f)
 	return nil
 }

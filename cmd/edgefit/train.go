@@ -41,7 +41,7 @@ func cmdTrain(e *env, args []string) error {
 	fs.BoolVar(&f.shuffle, "shuffle", true, "a fresh random order every epoch (within each chunk when streaming)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed for the initial weights, the shuffling and the validation split")
 	fs.BoolVar(&f.standardize, "standardize", true, "standardise the inputs during training (folded into the saved weights)")
-	fs.StringVar(&f.init, "init", "", `starting weights: a JSON `+"`file`"+` {"weight": [[...]], "bias": [...]}, or "lstsq" for the exact solution`)
+	fs.StringVar(&f.init, "init", "", `starting weights: a JSON `+"`file`"+` {"weight": [[...]], "bias": [...]} or a model file written by -o (weights for raw inputs), or "lstsq" for the exact solution`)
 	fs.Float64Var(&f.ridge, "ridge", 0, "ridge term α for -init lstsq: solves (XᵀX + αI)w = Xᵀy, for collinear inputs")
 	fs.Float64Var(&f.val, "val", 0, "fraction of rows held out for validation")
 	fs.IntVar(&f.patience, "patience", 0, "stop after this many epochs without a better validation loss (needs -val); keeps the best epoch's weights")
@@ -82,34 +82,7 @@ func cmdTrain(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if f.out == "" {
-		if err := res.print(e, &f); err != nil {
-			return err
-		}
-		if err := flush(e.stdout); err != nil {
-			return err
-		}
-		res.printNotes(e, &f)
-		return nil
-	}
-	// The model goes in place only once the results are out: every
-	// failure leaves no model file.
-	res.Model = f.out
-	var printErr error
-	err = regress.SaveModelIf(f.out, res.mf, func() error {
-		if printErr = res.print(e, &f); printErr == nil {
-			printErr = flush(e.stdout)
-		}
-		return printErr
-	})
-	if err != nil && err == printErr {
-		return fmt.Errorf("writing the results: %v (no model written)", err)
-	}
-	if err != nil {
-		return fmt.Errorf("saving the model: %v", err)
-	}
-	res.printNotes(e, &f)
-	return nil
+	return report(ctx, e, &f, res)
 }
 
 func (f *trainFlags) check() error {
