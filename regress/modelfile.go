@@ -309,6 +309,10 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 
 // LoadModel reads a model file.
 func LoadModel(path string) (*ModelFile, error) {
+	// Checked before opening too: opening a FIFO blocks until a writer comes.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

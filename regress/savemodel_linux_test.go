@@ -100,3 +100,14 @@ func listDir(t *testing.T, dir string) string {
 	}
 	return strings.Join(names, ",")
 }
+
+// LoadModel refuses a FIFO without opening it (the open would block).
+func TestLoadModelFIFO(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadModel(fifo); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("LoadModel(FIFO): %v", err)
+	}
+}

@@ -60,6 +60,14 @@ var hostileCases = []hostileCase{
 	{name: "-o is the -init file", args: args("train -data d.csv -y apples,oranges -init i.json -o i.json"), files: map[string]string{"i.json": initJSON}, want: `-o i\.json is the same file as -init i\.json`, readme: true},
 	{name: "-o is the data, which is large (refused before reading)", args: args("train -data big.csv -y y -o big.csv"), setup: bigFile("big.csv", 200000), want: `-o big\.csv is the same file as -data big\.csv`, memMB: 48},
 
+	// Inputs that are not regular files: opening a FIFO blocks, a device
+	// may never end.
+	{name: "-model is a FIFO", args: args("predict -model fifo 1,2,3"), setup: mkfifo("fifo"), want: `^edgefit predict: fifo: not a regular file$`, readme: true},
+	{name: "-model is a directory", args: args("eval -model sub -data d.csv"), setup: mkdir("sub"), want: `^edgefit eval: sub: not a regular file$`},
+	{name: "-model is an endless device", args: args("predict -model zero 1,2,3"), setup: mknod("zero", syscall.S_IFCHR, 1, 5), root: true, memMB: 64, want: `^edgefit predict: zero: not a regular file$`},
+	{name: "-init is a FIFO", args: args("train -data d.csv -y apples -init fifo -o m2.st"), setup: mkfifo("fifo"), want: `^edgefit train: -init fifo: not a regular file$`},
+	{name: "-init is an endless device", args: args("train -data d.csv -y apples -init zero"), setup: mknod("zero", syscall.S_IFCHR, 1, 5), root: true, memMB: 64, want: `^edgefit train: -init zero: not a regular file$`},
+
 	// Outputs that are not regular files (item 2).
 	{name: "-o is a directory", args: args("train -data d.csv -y apples -o sub"), setup: mkdir("sub"), want: `^edgefit train: -o sub is a directory, not a regular file: refusing to replace it$`, readme: true},
 	{name: "-o is a character device", args: args("train -data d.csv -y apples -o null"), setup: mknod("null", syscall.S_IFCHR, 1, 3), root: true, want: `^edgefit train: -o null is a character device, not a regular file`},
@@ -425,6 +433,11 @@ func TestRefusalsInREADME(t *testing.T) {
 		r := runHostile(t, c, base)
 		checkHostile(t, c, r)
 		want = append(want, readmeRow(c, strings.TrimSuffix(r.stderr, "\n")))
+	}
+	// EDGEFIT_README_ROWS=FILE writes the rows as they should be, to paste
+	// into the README after adding or changing a case.
+	if path := os.Getenv("EDGEFIT_README_ROWS"); path != "" {
+		writeFile(t, path, []byte(strings.Join(want, "\n")+"\n"))
 	}
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {

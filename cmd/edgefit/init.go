@@ -16,6 +16,10 @@ import (
 // which apply to raw inputs), for the given input and output columns.
 func readInit(path string, inputs, outputs []string) (W, b []float32, err error) {
 	k, n := len(inputs), len(outputs)
+	// Not a FIFO or a device: reading one could block or never end.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("-init %s: not a regular file", path)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("-init: %v", err)

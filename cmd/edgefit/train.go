@@ -73,8 +73,11 @@ func cmdTrain(e *env, args []string) error {
 	// A closed stdout is then an error to handle (no model is written),
 	// not a SIGPIPE that kills the process mid-save.
 	signal.Ignore(syscall.SIGPIPE)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first ^C ends the run cleanly at the next chunk; a second one
+	// (the run may be blocked reading) kills the process.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	go func() { <-ctx.Done(); stop() }()
 	res, err := train(ctx, e, &f)
 	if errors.Is(err, context.Canceled) {
 		return errors.New("interrupted: no model written")
