@@ -521,3 +521,18 @@ func TestKernelsOtherArch(t *testing.T) {
 		t.Errorf("EDGEFIT_KERNELS=%s edgefit info:\n%s\nwant it to say %q", other, r.stdout, want)
 	}
 }
+
+// -init takes a model file of the same columns: one tiny step from its
+// weights leaves them where they were.
+func TestInitFromModel(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "m.st")
+	first := trainJ(t, "-data", crops, "-y", "apples,oranges", "-o", model)
+	next := trainJ(t, "-data", crops, "-y", "apples,oranges", "-init", model, "-epochs", "1", "-lr", "1e-9")
+	for j := range first.Weight {
+		for p := range first.Weight[j] {
+			if d := next.Weight[j][p] - first.Weight[j][p]; d > 1e-4 || d < -1e-4 {
+				t.Errorf("weight[%d][%d]: %v from -init, the model holds %v", j, p, next.Weight[j][p], first.Weight[j][p])
+			}
+		}
+	}
+}
