@@ -16,9 +16,15 @@ import (
 // which apply to raw inputs), for the given input and output columns.
 func readInit(path string, inputs, outputs []string) (W, b []float32, err error) {
 	k, n := len(inputs), len(outputs)
-	// Not a FIFO or a device: reading one could block or never end.
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("-init %s: not a regular file", path)
+	// Not a FIFO or a device: reading one could block or never end. And
+	// no larger than the weights could take, so memory stays bounded.
+	if st, err := os.Stat(path); err == nil {
+		if !st.Mode().IsRegular() {
+			return nil, nil, fmt.Errorf("-init %s: not a regular file", path)
+		}
+		if limit := initLimit(k, n); st.Size() > limit {
+			return nil, nil, fmt.Errorf("-init %s: %d bytes, more than %d weights can take (limit %d)", path, st.Size(), (k+1)*n, limit)
+		}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -88,4 +94,11 @@ func clip(s string) string {
 		return s
 	}
 	return strings.ToValidUTF8(s[:57], "") + "..."
+}
+
+// initLimit bounds the size of an -init file for k inputs and n outputs: a
+// model file of that shape, with room for column names, or JSON of up to 64
+// characters per number, plus a megabyte for layout and names.
+func initLimit(k, n int) int64 {
+	return min(int64(k+1)*int64(n)*64+1<<20, regress.MaxModelFile)
 }
