@@ -114,6 +114,7 @@ var hostileCases = []hostileCase{
 	{name: "-lr 0", args: args("train -data d.csv -y apples -lr 0"), want: `^edgefit train: -lr 0: want a positive number \(leave -lr out for the default\)$`, readme: true},
 	{name: "-lr -1", args: args("train -data d.csv -y apples -lr -1"), want: `-lr -1: want a positive number`},
 	{name: "-lr +Inf", args: args("train -data d.csv -y apples -lr +Inf -o m2.st"), want: `-lr \+Inf: want a positive number`},
+	{name: "-lr beyond float32", args: args("train -data d.csv -y apples -lr 1e39"), want: `^edgefit train: -lr 1e\+39: beyond float32's range$`},
 	{name: "-lr NaN", args: args("train -data d.csv -y apples -lr NaN"), want: `-lr NaN: want a positive number`},
 	{name: "-lr that rounds to 0 in float32", args: args("train -data d.csv -y apples -lr 1e-50"), want: `^edgefit train: -lr 1e-50: below float32's smallest normal number`, readme: true},
 	{name: "-lr subnormal in float32", args: args("train -data d.csv -y apples -optimizer adam -lr 1e-40"), want: `-lr 1e-40: below float32's smallest normal number`},

@@ -45,13 +45,10 @@ func cmdPredict(e *env, args []string) error {
 	}
 	out := newPredictWriter(e, mf, *asJSON)
 	x, y := make([]float32, mf.In), make([]float32, mf.Out)
-	// predict predicts the row in x; where says where it came from.
-	predict := func(where func() string) error {
+	// predict predicts the row in x into y.
+	predict := func() error {
 		mf.Predict(1, x, y)
-		if err := checkFinite(y, out.names); err != nil {
-			return fmt.Errorf("%s: %v", where(), err)
-		}
-		return out.row(y)
+		return checkFinite(y, out.names)
 	}
 	if len(rows) > 0 {
 		for i, r := range rows {
@@ -66,7 +63,10 @@ func cmdPredict(e *env, args []string) error {
 				}
 				x[p] = v
 			}
-			if err := predict(func() string { return fmt.Sprintf("row %d %q", i+1, clip(r)) }); err != nil {
+			if err := predict(); err != nil {
+				return fmt.Errorf("row %d %q: %v", i+1, clip(r), err)
+			}
+			if err := out.row(y); err != nil {
 				return err
 			}
 		}
@@ -127,7 +127,10 @@ func cmdPredict(e *env, args []string) error {
 			}
 			x[p] = v
 		}
-		if err := predict(func() string { return fmt.Sprintf("%s:%d", name, line) }); err != nil {
+		if err := predict(); err != nil {
+			return fmt.Errorf("%s:%d: %v", name, line, err)
+		}
+		if err := out.row(y); err != nil {
 			return err
 		}
 		rowsRead++

@@ -102,6 +102,8 @@ func (f *trainFlags) check() error {
 		return fmt.Errorf("-lr %v: want a positive number (leave -lr out for the default)", f.lr)
 	case f.lrSet && float32(f.lr) < 0x1p-126:
 		return fmt.Errorf("-lr %v: below float32's smallest normal number (1.2e-38): every step would round to nothing", f.lr)
+	case f.lrSet && f.lr > math.MaxFloat32:
+		return fmt.Errorf("-lr %v: beyond float32's range", f.lr)
 	case !(f.val >= 0 && f.val < 1):
 		return fmt.Errorf("-val %v: want a fraction in [0, 1)", f.val)
 	case f.patience < 0:
