@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/edgefit/edgefit"
 )
@@ -31,11 +32,14 @@ import (
 // on it, apples,oranges from the three others), plus files; arguments name
 // files relative to it.
 type hostileCase struct {
-	name   string
-	args   []string
-	files  map[string]string              // more files: name → contents
-	setup  func(t *testing.T, dir string) // links, devices, FIFOs, permissions
-	stdin  string
+	name  string
+	args  []string
+	files map[string]string              // more files: name → contents
+	setup func(t *testing.T, dir string) // links, devices, FIFOs, permissions
+	stdin string
+	// feed makes FIFOs in the directory, each written once with its
+	// contents when the command opens it.
+	feed   map[string]string
 	stdout string // "": captured; "full": a full device; "closed": a pipe nobody reads
 	env    []string
 	want   string // regexp for the stderr line
@@ -58,6 +62,7 @@ var hostileCases = []hostileCase{
 	{name: "-data is a symlink to -o", args: args("train -data s.csv -y apples -o d.csv"), setup: symlink("d.csv", "s.csv"), want: `-o d\.csv is the same file as -data s\.csv`},
 	{name: "-o is a symlink to the data", args: args("train -data d.csv -y apples -o s.csv"), setup: symlink("d.csv", "s.csv"), want: `-o s\.csv is the same file as -data d\.csv`},
 	{name: "-o is the -init file", args: args("train -data d.csv -y apples,oranges -init i.json -o i.json"), files: map[string]string{"i.json": initJSON}, want: `-o i\.json is the same file as -init i\.json`, readme: true},
+	{name: "-o is a FIFO given as -data (refused before reading it)", args: args("train -data rows -y y -o rows"), feed: map[string]string{"rows": "x,y\n1,2\n"}, want: `^edgefit train: -o rows is the same file as -data rows: refusing`},
 	{name: "-o is the data, which is large (refused before reading)", args: args("train -data big.csv -y y -o big.csv"), setup: bigFile("big.csv", 200000), want: `-o big\.csv is the same file as -data big\.csv`, memMB: 48},
 
 	// Inputs that are not regular files: opening a FIFO blocks, a device
@@ -101,6 +106,7 @@ var hostileCases = []hostileCase{
 
 	// Duplicate header columns in predict (item 11).
 	{name: "predict with a duplicate header column", args: args("predict -model m.st -data dup.csv"), files: map[string]string{"dup.csv": "temp,rainfall,humidity,temp\n1,2,3,4\n"}, want: `^edgefit predict: dup\.csv:1: header names column "temp" twice \(columns 1 and 4\)$`, readme: true},
+	{name: "predict, duplicate column from a FIFO", args: args("predict -model m.st -data rows"), feed: map[string]string{"rows": "humidity,rainfall,humidity\n1,2,3\n"}, want: `^edgefit predict: rows:1: header names column "humidity" twice \(columns 1 and 3\)$`},
 	{name: "predict, duplicate column on stdin", args: args("predict -model m.st"), stdin: "temp,rainfall,rainfall,humidity\n1,2,3,4\n", want: `^edgefit predict: stdin:1: header names column "rainfall" twice \(columns 2 and 3\)$`},
 
 	// Schedules that underflow and trailing text (items 15, 20).
@@ -185,6 +191,9 @@ func runHostile(t *testing.T, c hostileCase, base map[string][]byte) hostileResu
 	if c.setup != nil {
 		c.setup(t, dir)
 	}
+	for name := range c.feed {
+		mkfifo(name)(t, dir)
+	}
 	before := snapshot(t, dir)
 
 	name, argv := bin, c.args
@@ -228,7 +237,15 @@ func runHostile(t *testing.T, c hostileCase, base map[string][]byte) hostileResu
 	if closeAfterStart != nil {
 		closeAfterStart.Close()
 	}
+	fed := feedFIFOs(dir, c.feed)
+	// A watchdog, not a measurement: a command that hangs fails the case
+	// instead of the whole run.
+	watchdog := time.AfterFunc(2*time.Minute, func() { cmd.Process.Kill() })
 	err := cmd.Wait()
+	if !watchdog.Stop() {
+		t.Errorf("edgefit %s: still running after 2 minutes: killed", strings.Join(c.args, " "))
+	}
+	fed()
 	code := 0
 	if ee, isExit := err.(*exec.ExitError); isExit {
 		code = ee.ExitCode()
@@ -261,6 +278,38 @@ func checkHostile(t *testing.T, c hostileCase, r hostileResult) {
 	for name, now := range r.after {
 		if _, ok := r.before[name]; !ok {
 			t.Errorf("%s: left %s (%s)", cmdline, name, now)
+		}
+	}
+}
+
+// feedFIFOs writes each FIFO's contents once a reader opens it, and returns
+// a function that waits for the writers, releasing those whose FIFO was
+// never opened.
+func feedFIFOs(dir string, feed map[string]string) func() {
+	done := make(chan string, len(feed))
+	for name, contents := range feed {
+		go func() {
+			if f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY, 0); err == nil {
+				f.WriteString(contents) // EPIPE when the reader is gone
+				f.Close()
+			}
+			done <- name
+		}()
+	}
+	return func() {
+		for left := len(feed); left > 0; {
+			select {
+			case <-done:
+				left--
+			case <-time.After(10 * time.Millisecond):
+				// A writer blocked in open: a reader that closes at
+				// once lets it through (its write then fails).
+				for name := range feed {
+					if r, err := os.OpenFile(filepath.Join(dir, name), os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+						r.Close()
+					}
+				}
+			}
 		}
 	}
 }
