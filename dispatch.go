@@ -2,6 +2,7 @@ package edgefit
 
 import (
 	"os"
+	"runtime"
 	"strings"
 )
 
@@ -42,6 +43,9 @@ func choose(impls []*Impl, want string) (*Impl, string) {
 		}
 		if want != "generic" && want != "avx2" && want != "neon" {
 			return best, EnvKernels + "=" + want + " is not a kernel set (want generic, avx2 or neon); using " + best.name
+		}
+		if arch := map[string]string{"avx2": "amd64", "neon": "arm64"}[want]; arch != "" && arch != runtime.GOARCH {
+			return best, EnvKernels + "=" + want + " asked for it, but this machine cannot run it: the " + want + " kernels exist for " + arch + " only, not on " + runtime.GOARCH + "; using " + best.name
 		}
 		return best, EnvKernels + "=" + want + " asked for it, but this machine cannot run it (" + simdUnavailable() + "); using " + best.name
 	}

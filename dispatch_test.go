@@ -1,6 +1,7 @@
 package edgefit
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -58,4 +59,17 @@ func TestKernelsFromEnv(t *testing.T) {
 		t.Fatalf("%v; Selection() = %q", err, Selection())
 	}
 	t.Logf("Active() = %s: %s", Active(), Selection())
+}
+
+// A kernel set built for another architecture says so, not which CPU
+// features are missing.
+func TestChooseOtherArch(t *testing.T) {
+	other := map[string]string{"amd64": "neon", "arm64": "avx2"}[runtime.GOARCH]
+	if other == "" {
+		other = "neon"
+	}
+	_, why := choose([]*Impl{generic}, other)
+	if want := "not on " + runtime.GOARCH; !strings.Contains(why, want) || strings.Contains(why, "need") {
+		t.Errorf("choose(%s) on %s: %q, want it to say %q", other, runtime.GOARCH, why, want)
+	}
 }

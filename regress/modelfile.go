@@ -311,6 +311,10 @@ func modelShape(infos map[string]tensorInfo) (*ModelFile, error) {
 
 // LoadModel reads a model file.
 func LoadModel(path string) (*ModelFile, error) {
+	// Checked before opening too: opening a FIFO blocks until a writer comes.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -332,8 +336,22 @@ func LoadModel(path string) (*ModelFile, error) {
 
 // SaveModel writes mf to path atomically: into a temporary file in the same
 // directory, flushed to disk, then renamed over path. A crash at any moment
-// leaves either the previous file or the new one, never a mixture.
-func SaveModel(path string, mf *ModelFile) (err error) {
+// leaves either the previous file or the new one, never a mixture. A path
+// that exists must be a regular file (or a link to one): a device, FIFO,
+// socket or directory is refused rather than replaced.
+func SaveModel(path string, mf *ModelFile) error {
+	return SaveModelIf(path, mf, nil)
+}
+
+// SaveModelIf is SaveModel with a last word: once the temporary file is
+// complete and on disk, it calls commit (if not nil) and puts the file in
+// place only if commit returns nil; otherwise it removes the temporary file
+// and returns commit's error. A command reports its results in commit, so
+// that a failure to report (stdout on a full disk) leaves no model behind.
+func SaveModelIf(path string, mf *ModelFile, commit func() error) (err error) {
+	if err := CheckModelPath(path); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	if err := mf.Encode(&buf); err != nil {
 		return err
@@ -362,6 +380,14 @@ func SaveModel(path string, mf *ModelFile) (err error) {
 	if err = f.Close(); err != nil {
 		return err
 	}
+	if commit != nil {
+		if err = commit(); err != nil {
+			return err
+		}
+	}
+	if err = CheckModelPath(path); err != nil { // replaced meanwhile?
+		return err
+	}
 	if err = os.Rename(tmp, path); err != nil {
 		return err
 	}
@@ -371,4 +397,37 @@ func SaveModel(path string, mf *ModelFile) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// CheckModelPath reports whether SaveModel may write path: it either does
+// not exist or is a regular file (following symbolic links).
+func CheckModelPath(path string) error {
+	st, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("regress: saving model: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("regress: saving model: %s is %s, not a regular file: refusing to replace it", path, fileKind(st.Mode()))
+	}
+	return nil
+}
+
+// fileKind names the type of a file that is not a regular file.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a block device"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
 }

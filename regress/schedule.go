@@ -1,8 +1,11 @@
 package regress
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 )
 
 // Schedule gives the learning rate for each epoch from the initial one.
@@ -42,24 +45,54 @@ func (s InvScaling) LR(lr0 float32, epoch int) float32 {
 
 // ParseSchedule reads a schedule from its command-line spelling: "" or
 // "constant", "step:EVERY:GAMMA" (e.g. step:30:0.1) or "invscaling:POWER".
+// Every character must belong to a number: "step:30:0.1x" is an error.
 func ParseSchedule(s string) (Schedule, error) {
-	var (
-		every       int
-		gamma, powr float64
-	)
+	parts := strings.Split(s, ":")
 	switch {
 	case s == "" || s == "constant":
 		return nil, nil
-	case len(s) > 5 && s[:5] == "step:":
-		if _, err := fmt.Sscanf(s[5:], "%d:%g", &every, &gamma); err != nil || every <= 0 || !(gamma > 0) || math.IsInf(gamma, 0) {
+	case parts[0] == "step":
+		var every int
+		var gamma float64
+		err := errors.New("want two numbers")
+		if len(parts) == 3 {
+			if every, err = strconv.Atoi(parts[1]); err == nil {
+				gamma, err = strconv.ParseFloat(parts[2], 64)
+			}
+		}
+		if err != nil || every <= 0 || !(gamma > 0) || math.IsInf(gamma, 0) {
 			return nil, fmt.Errorf("schedule %q: want step:EVERY:GAMMA with EVERY > 0 epochs and GAMMA > 0, e.g. step:30:0.1", s)
 		}
 		return StepDecay{Every: every, Gamma: gamma}, nil
-	case len(s) > 11 && s[:11] == "invscaling:":
-		if _, err := fmt.Sscanf(s[11:], "%g", &powr); err != nil || !(powr >= 0) || math.IsInf(powr, 0) {
+	case parts[0] == "invscaling":
+		var powr float64
+		err := errors.New("want one number")
+		if len(parts) == 2 {
+			powr, err = strconv.ParseFloat(parts[1], 64)
+		}
+		if err != nil || !(powr >= 0) || math.IsInf(powr, 0) {
 			return nil, fmt.Errorf("schedule %q: want invscaling:POWER with POWER ≥ 0, e.g. invscaling:0.25", s)
 		}
 		return InvScaling{Power: powr}, nil
 	}
 	return nil, fmt.Errorf("schedule %q: want constant, step:EVERY:GAMMA or invscaling:POWER", s)
 }
+
+// ScheduleUnderflow returns the first epoch (from 0) before epochs at which
+// s, started at lr0, gives a rate that is not a normal float32 (it rounds to
+// 0 or loses precision), or -1 when every epoch's rate is usable. A trainer
+// checks it up front rather than failing mid-run.
+func ScheduleUnderflow(s Schedule, lr0 float32, epochs int) int {
+	if s == nil {
+		return -1
+	}
+	for e := 0; e < epochs; e++ {
+		if !(s.LR(lr0, e) >= minNormal32) {
+			return e
+		}
+	}
+	return -1
+}
+
+// minNormal32 is the smallest normal float32.
+const minNormal32 = 0x1p-126

@@ -27,7 +27,8 @@ func TestSchedules(t *testing.T) {
 	if s, _ := ParseSchedule("step:10:0.5"); s != (StepDecay{10, 0.5}) {
 		t.Errorf("ParseSchedule(step:10:0.5) = %v", s)
 	}
-	for _, s := range []string{"step", "step:0:0.1", "step:10:-1", "invscaling:-1", "invscaling:x", "cosine"} {
+	for _, s := range []string{"step", "step:0:0.1", "step:10:-1", "invscaling:-1", "invscaling:x", "cosine",
+		"step:30:0.1x", "step:30x:0.1", "step:30:0.1:2", "invscaling:0.25 junk", "invscaling:0.25:1", "step:30:inf"} {
 		if _, err := ParseSchedule(s); err == nil {
 			t.Errorf("ParseSchedule(%q): no error", s)
 		}
@@ -54,5 +55,34 @@ func TestEarlyStop(t *testing.T) {
 	w, b := []float32{1}, []float32{2}
 	if a := testing.AllocsPerRun(100, func() { e.Observe(9, 0.5, w, b) }); a != 0 {
 		t.Errorf("Observe allocates %v times", a)
+	}
+}
+
+// A schedule whose rate underflows float32 is found before training: step
+// decay by 0.1 every epoch from 0.1 leaves the normal range of float32 after
+// 37 decades.
+func TestScheduleUnderflow(t *testing.T) {
+	s := StepDecay{Every: 1, Gamma: 0.1}
+	first := -1
+	for e := 0; e < 100; e++ {
+		if s.LR(0.1, e) < 0x1p-126 {
+			first = e
+			break
+		}
+	}
+	if first < 0 {
+		t.Fatal("the schedule never underflows: the test is wrong")
+	}
+	if got := ScheduleUnderflow(s, 0.1, 100); got != first {
+		t.Errorf("ScheduleUnderflow = %d, want %d", got, first)
+	}
+	if got := ScheduleUnderflow(s, 0.1, first); got != -1 {
+		t.Errorf("ScheduleUnderflow over %d epochs = %d, want -1", first, got)
+	}
+	if got := ScheduleUnderflow(nil, 0.1, 100); got != -1 {
+		t.Errorf("constant schedule: %d", got)
+	}
+	if got := ScheduleUnderflow(InvScaling{Power: 0.25}, 0.1, 1000); got != -1 {
+		t.Errorf("invscaling: %d", got)
 	}
 }

@@ -67,6 +67,11 @@ func cmdEval(e *env, args []string) error {
 		if err := mf.Predict(m, X[:m*mf.In], P[:m*mf.Out]); err != nil {
 			return err
 		}
+		for i := 0; i < m; i++ {
+			if err := checkFinite(P[i*mf.Out:(i+1)*mf.Out], mf.Outputs); err != nil {
+				return fmt.Errorf("%s: data row %d: %v", *data, met.Count+int64(i)+1, err)
+			}
+		}
 		if err := met.Add(m, P, Y); err != nil {
 			return err
 		}

@@ -107,12 +107,21 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
 }
 
+// flagSet is a command's flags and its -h text.
+type flagSet struct {
+	*flag.FlagSet
+	help func()
+}
+
 // newFlags returns a flag set whose errors come back as errors (printed as
-// one line by run) and whose -h prints the flags on stdout.
-func newFlags(e *env, name, synopsis string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+// one line on stderr by run) and whose -h prints the flags on stdout, where
+// a user asking for them can page them. A bad flag never prints the usage:
+// stdout may be a file meant for results.
+func newFlags(e *env, name, synopsis string) *flagSet {
+	fs := &flagSet{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError)}
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
+	fs.Usage = func() {} // the flag package calls it on every error
+	fs.help = func() {
 		fmt.Fprintf(e.stdout, "usage: edgefit %s %s\n\nflags:\n", name, synopsis)
 		fs.SetOutput(e.stdout)
 		fs.PrintDefaults()
@@ -123,7 +132,7 @@ func newFlags(e *env, name, synopsis string) *flag.FlagSet {
 
 // parse parses flags; flags may follow positional arguments too, and every
 // argument after "--" is positional.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+func parse(fs *flagSet, args []string) ([]string, error) {
 	var pos, rest []string
 	for i, a := range args {
 		if a == "--" {
@@ -134,7 +143,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
+				fs.help()
 				return nil, err
 			}
 			return nil, fmt.Errorf("%v (edgefit %s -h lists the flags)", err, fs.Name())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -43,9 +44,13 @@ func cmdPredict(e *env, args []string) error {
 	}
 	out := newPredictWriter(e, mf, *asJSON)
 	x, y := make([]float32, mf.In), make([]float32, mf.Out)
-	predict := func() error {
+	// predict predicts the row in x into y.
+	predict := func(where func() string) error {
 		if err := mf.Predict(1, x, y); err != nil {
 			return err
+		}
+		if err := checkFinite(y, out.names); err != nil {
+			return fmt.Errorf("%s: %w", where(), err)
 		}
 		return out.row(y)
 	}
@@ -62,7 +67,7 @@ func cmdPredict(e *env, args []string) error {
 				}
 				x[p] = v
 			}
-			if err := predict(); err != nil {
+			if err := predict(func() string { return fmt.Sprintf("row %d %s", i+1, clipArg(r)) }); err != nil {
 				return err
 			}
 		}
@@ -82,6 +87,18 @@ func cmdPredict(e *env, args []string) error {
 		return err
 	}
 	return out.close()
+}
+
+// checkFinite reports a prediction that is not a finite float32 (finite
+// inputs far outside the model's range overflow): predict and eval refuse
+// it, in text and JSON alike, rather than print "+Inf", which is not JSON.
+func checkFinite(y []float32, names []string) error {
+	for j, v := range y {
+		if math.IsInf(float64(v), 0) || math.IsNaN(float64(v)) {
+			return fmt.Errorf("the prediction for %q is %v, beyond float32's range (the inputs are far outside what the model can predict)", clip(names[j]), v)
+		}
+	}
+	return nil
 }
 
 // parseValue parses a value given as an argument by the rule of CSV values

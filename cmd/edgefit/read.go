@@ -79,10 +79,6 @@ func readFileMax(path, what string, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// initMaxBytes bounds an -init file: room for every weight and bias written
-// out at length, with spaces.
-func initMaxBytes(k, n int) int64 { return 1<<20 + 64*int64(k+1)*int64(n) }
-
 func sizeText(b int64) string {
 	if b >= 1<<20 {
 		return mib(b)
@@ -129,8 +125,8 @@ func constantWarning(names []string, idx []int) string {
 
 // predictCSV predicts the rows of a CSV file (with or without a header, see
 // regress.NewCSVInputReader) one at a time: each is read into x, then
-// predict is called.
-func predictCSV(in io.Reader, name string, mf *regress.ModelFile, x []float32, predict func() error) error {
+// predict is called with a function naming where the row is (file:line).
+func predictCSV(in io.Reader, name string, mf *regress.ModelFile, x []float32, predict func(where func() string) error) error {
 	cr, err := regress.NewCSVInputReader(in, name, mf.In, mf.Inputs)
 	if err != nil {
 		return err
@@ -144,7 +140,7 @@ func predictCSV(in io.Reader, name string, mf *regress.ModelFile, x []float32, p
 		if err != nil {
 			return err
 		}
-		if err := predict(); err != nil {
+		if err := predict(func() string { return fmt.Sprintf("%s:%d", name, cr.Line()) }); err != nil {
 			return err
 		}
 		rows++

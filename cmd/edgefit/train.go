@@ -1,15 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"os"
 	"os/signal"
-	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/edgefit/edgefit/linalg"
@@ -21,6 +21,7 @@ type trainFlags struct {
 	epochs, batch, patience, memMB, rollbacks, chunk int
 	lr, momentum, weightDecay, val, ridge            float64
 	nesterov, shuffle, standardize, json, quiet      bool
+	lrSet                                            bool // -lr given: 0 is then an error, not the default
 	seed                                             uint64
 }
 
@@ -40,7 +41,7 @@ func cmdTrain(e *env, args []string) error {
 	fs.BoolVar(&f.shuffle, "shuffle", true, "a fresh random order every epoch (within each chunk when streaming)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed for the initial weights, the shuffling and the validation split")
 	fs.BoolVar(&f.standardize, "standardize", true, "standardise the inputs during training (folded into the saved weights)")
-	fs.StringVar(&f.init, "init", "", `starting weights: a JSON `+"`file`"+` {"weight": [[...]], "bias": [...]}, or "lstsq" for the exact solution`)
+	fs.StringVar(&f.init, "init", "", `starting weights: a JSON `+"`file`"+` {"weight": [[...]], "bias": [...]} or a model file written by -o (weights for raw inputs), or "lstsq" for the exact solution`)
 	fs.Float64Var(&f.ridge, "ridge", 0, "ridge term α for -init lstsq: solves (XᵀX + αI)w = Xᵀy, for collinear inputs")
 	fs.Float64Var(&f.val, "val", 0, "fraction of rows held out for validation")
 	fs.IntVar(&f.patience, "patience", 0, "stop after this many epochs without a better validation loss (needs -val); keeps the best epoch's weights")
@@ -58,11 +59,25 @@ func cmdTrain(e *env, args []string) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("unexpected argument %q (edgefit train -h lists the flags)", pos[0])
 	}
+	fs.Visit(func(fl *flag.Flag) { f.lrSet = f.lrSet || fl.Name == "lr" })
 	if err := f.check(); err != nil {
 		return err
 	}
+	inputs := map[string]string{"-data": f.data}
+	if f.init != "" && f.init != "lstsq" {
+		inputs["-init"] = f.init
+	}
+	if err := checkOutput(f.out, inputs); err != nil {
+		return err
+	}
+	// A closed stdout is then an error to handle (no model is written),
+	// not a SIGPIPE that kills the process mid-save.
+	signal.Ignore(syscall.SIGPIPE)
+	// The first ^C ends the run cleanly at the next chunk; a second one
+	// (the run may be blocked reading) kills the process.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	go func() { <-ctx.Done(); stop() }()
 	res, err := train(ctx, e, &f)
 	if errors.Is(err, context.Canceled) {
 		return errors.New("interrupted: no model written")
@@ -70,7 +85,7 @@ func cmdTrain(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return res.print(e, &f)
+	return report(ctx, e, &f, res)
 }
 
 func (f *trainFlags) check() error {
@@ -83,8 +98,12 @@ func (f *trainFlags) check() error {
 		return fmt.Errorf("-epochs %d: want at least 1", f.epochs)
 	case f.batch <= 0 || f.batch > maxBatch:
 		return fmt.Errorf("-batch %d: want 1 to %d", f.batch, maxBatch)
-	case f.lr < 0 || math.IsNaN(f.lr) || math.IsInf(f.lr, 0):
-		return fmt.Errorf("-lr %v: want a positive number", f.lr)
+	case f.lrSet && (!(f.lr > 0) || math.IsInf(f.lr, 0)):
+		return fmt.Errorf("-lr %v: want a positive number (leave -lr out for the default)", f.lr)
+	case f.lrSet && float32(f.lr) < 0x1p-126:
+		return fmt.Errorf("-lr %v: below float32's smallest normal number (1.2e-38): every step would round to nothing", f.lr)
+	case f.lrSet && f.lr > math.MaxFloat32:
+		return fmt.Errorf("-lr %v: beyond float32's range", f.lr)
 	case !(f.val >= 0 && f.val < 1):
 		return fmt.Errorf("-val %v: want a fraction in [0, 1)", f.val)
 	case f.patience < 0:
@@ -133,6 +152,7 @@ type trainResult struct {
 	lossCurve  []float64
 	ls         *regress.LeastSquares // the normal equations of the training rows
 	optimalErr error
+	mf         *regress.ModelFile // the model to save
 }
 
 // isVal puts row i in the validation split with probability frac: a hash of
@@ -219,17 +239,15 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 	sched, err := regress.ParseSchedule(f.schedule)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("-%v", err)
+	}
+	if ep := regress.ScheduleUnderflow(sched, float32(f.lr), f.epochs); ep >= 0 {
+		return nil, fmt.Errorf("-schedule %s: the learning rate %g falls below float32's normal range (1.2e-38) at epoch %d of %d: use fewer -epochs or a gentler schedule", f.schedule, f.lr, ep+1, f.epochs)
 	}
 	var initW, initB []float32
 	if f.init != "" && f.init != "lstsq" {
-		if initW, initB, err = readInit(f.init, k, n); err != nil {
+		if initW, initB, err = readInit(f.init, cols.XNames(), cols.YNames()); err != nil {
 			return nil, err
-		}
-	}
-	if f.out != "" {
-		if st, err := os.Stat(filepath.Dir(f.out)); err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("-o %s: directory %s does not exist", f.out, filepath.Dir(f.out))
 		}
 	}
 	budget := int64(f.memMB) << 20
@@ -254,7 +272,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	// A pipe or a device is read once: into memory, within the budget.
 	pipe := !file.Rereadable()
 	inMemory := pipe || maxRows*rowBytes <= budget
-	valT := &table{k: k, n: n}
+	valT := newRowBlocks(k, n, max(budget, valMinBudget))
 	welford, err := regress.NewWelford(k)
 	if err != nil {
 		return nil, err
@@ -273,8 +291,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		for i := 0; i < m; i++ {
 			x, y := X[i*k:(i+1)*k], Y[i*n:(i+1)*n]
 			if isVal(row, f.seed, f.val) {
-				valT.X, valT.Y = append(valT.X, x...), append(valT.Y, y...)
-				if int64(valT.rows())*rowBytes > max(budget, valMinBudget) {
+				if valT.add(x, y) != nil {
 					return fmt.Errorf("%s: the validation split passed the memory allowed (-mem-mb %d, at least %d MiB): lower -val or raise -mem-mb", f.data, f.memMB, valMinBudget>>20)
 				}
 			} else {
@@ -312,10 +329,10 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	if trainRows == 0 {
 		return nil, fmt.Errorf("%s: no rows left for training after the validation split (-val %v)", f.data, f.val)
 	}
-	if f.val > 0 && valT.rows() == 0 {
+	if f.val > 0 && valT.rows == 0 {
 		return nil, fmt.Errorf("%s: the validation split (-val %v) drew none of the %d rows: raise -val", f.data, f.val, row)
 	}
-	res := &trainResult{ls: ls, Rows: trainRows, ValRows: int64(valT.rows()), Inputs: cols.XNames(), Outputs: cols.YNames(), Streamed: !inMemory}
+	res := &trainResult{ls: ls, Rows: trainRows, ValRows: int64(valT.rows), Inputs: cols.XNames(), Outputs: cols.YNames(), Streamed: !inMemory}
 	sol, solErr := ls.Solve(0)
 	if solErr == nil {
 		v := sol.MSE()
@@ -344,7 +361,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 
 	// The data as trained on: standardised copies in memory, or a
 	// standardising pass over the file per epoch.
-	var trainStd, valStd *table
+	var trainStd *table
 	standardized := func(t *table) *table {
 		s := &table{k: k, n: n, X: make([]float32, len(t.X)), Y: t.Y}
 		std.Apply(t.rows(), t.X, k, s.X, k) // k columns by construction: no error
@@ -355,9 +372,6 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		if f.standardize {
 			trainStd = standardized(mem)
 		}
-	}
-	if valT.rows() > 0 {
-		valStd = standardized(valT)
 	}
 	// Loaders over the chunk buffers, by size: when streaming, every chunk
 	// but the last has the same size (unless a validation split thins it),
@@ -495,9 +509,8 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		}
 		res.Epochs = epoch + 1
 		res.lossCurve = append(res.lossCurve, float64(loss))
-		if valStd != nil {
-			Xv, Yv := valStd.dense()
-			vl, err := tr.Evaluate(Xv, Yv)
+		if valT.rows > 0 {
+			vl, err := valT.loss(tr, std)
 			if err != nil {
 				return nil, err
 			}
@@ -562,16 +575,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		return nil, err
 	}
 	res.TrainMSE, res.R2, res.MAE = met.TotalMSE(), met.MeanR2(), met.TotalMAE()
-	if valT.rows() > 0 {
-		vm, err := regress.NewMetrics(n)
+	if valT.rows > 0 {
+		vm, err := valT.metrics(mf)
 		if err != nil {
-			return nil, err
-		}
-		P := make([]float32, valT.rows()*n)
-		if err := mf.Predict(valT.rows(), valT.X, P); err != nil {
-			return nil, err
-		}
-		if err := vm.Add(valT.rows(), P, valT.Y); err != nil {
 			return nil, err
 		}
 		v := vm.TotalMSE()
@@ -581,12 +587,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		res.Weight = append(res.Weight, mf.W[j*k:(j+1)*k])
 	}
 	res.Bias = mf.B
-	if f.out != "" {
-		if err := regress.SaveModel(f.out, mf); err != nil {
-			return nil, fmt.Errorf("saving the model: %v", err)
-		}
-		res.Model = f.out
-	}
+	res.mf = mf
 	return res, nil
 }
 
@@ -631,34 +632,6 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.
 	return m, nil
 }
 
-// readInit reads starting weights for raw inputs from a JSON file in a
-// PyTorch state_dict's names and layout.
-func readInit(path string, k, n int) (W, b []float32, err error) {
-	data, err := readFileMax(path, "-init", initMaxBytes(k, n))
-	if err != nil {
-		return nil, nil, err
-	}
-	var sd struct {
-		Weight [][]float32 `json:"weight"`
-		Bias   []float32   `json:"bias"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&sd); err != nil {
-		return nil, nil, fmt.Errorf(`-init %s: want {"weight": [[...]], "bias": [...]}: %v`, path, err)
-	}
-	if len(sd.Weight) != n || len(sd.Bias) != n {
-		return nil, nil, fmt.Errorf("-init %s: %d weight rows and %d biases, want %d (one per target column)", path, len(sd.Weight), len(sd.Bias), n)
-	}
-	for j, r := range sd.Weight {
-		if len(r) != k {
-			return nil, nil, fmt.Errorf("-init %s: weight row %d has %d values, want %d (one per input column)", path, j, len(r), k)
-		}
-		W = append(W, r...)
-	}
-	return W, sd.Bias, nil
-}
-
 func explainSingular(err error, inputs []string) error {
 	var se *regress.SingularError
 	if errors.As(err, &se) && se.Feature < len(inputs) {
@@ -667,13 +640,19 @@ func explainSingular(err error, inputs []string) error {
 	return err
 }
 
-func (r *trainResult) print(e *env, f *trainFlags) error {
+// print writes the results on stdout; printNotes then adds the chart and
+// notes on stderr, once stdout has taken the results (a failure before
+// must leave stderr its one line).
+func (r *trainResult) printNotes(e *env, f *trainFlags) {
 	if !f.quiet && len(r.lossCurve) > 1 {
 		chart(e.stderr, "training loss (MSE) by epoch", r.lossCurve, 60, 10)
 	}
 	if r.optimalErr != nil && !f.quiet {
 		fmt.Fprintf(e.stderr, "note: no optimal_mse: %v\n", r.optimalErr)
 	}
+}
+
+func (r *trainResult) print(e *env, f *trainFlags) error {
 	w := e.stdout
 	if f.json {
 		enc := json.NewEncoder(w)
