@@ -1,7 +1,7 @@
 package regress
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -352,10 +352,6 @@ func SaveModelIf(path string, mf *ModelFile, commit func() error) (err error) {
 	if err := CheckModelPath(path); err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := mf.Encode(&buf); err != nil {
-		return err
-	}
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -368,7 +364,12 @@ func SaveModelIf(path string, mf *ModelFile, commit func() error) (err error) {
 			os.Remove(tmp)
 		}
 	}()
-	if _, err = f.Write(buf.Bytes()); err != nil {
+	// Encoded straight into the file: no copy of the model in memory.
+	bw := bufio.NewWriterSize(f, 64<<10)
+	if err = mf.Encode(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
 		return err
 	}
 	if err = f.Chmod(0o644); err != nil {
