@@ -22,17 +22,18 @@ var (
 
 // simdImpls offers the sets this machine runs, the default last.
 func simdImpls() []*Impl {
-	return simdOrder(avx2, avx512)
+	return simdOrder(avx2, avx512, hasAVX2, hasAVX512, prefer512)
 }
 
 // simdSplit returns the SIMD sets simdImpls offers, built with splitter s:
 // the tests' way to make every split happen on small problems.
 func simdSplit(s splitter) []*Impl {
-	return simdOrder(newAVX2(s), newAVX512(s))
+	return simdOrder(newAVX2(s), newAVX512(s), hasAVX2, hasAVX512, prefer512)
 }
 
-// simdOrder lists a2 and a512 as simdImpls does.
-func simdOrder(a2, a512 *Impl) []*Impl {
+// simdOrder lists the sets a2 and a512 a CPU with those features runs, the
+// default last: a512 if prefer512, else a2.
+func simdOrder(a2, a512 *Impl, hasAVX2, hasAVX512, prefer512 bool) []*Impl {
 	switch {
 	case !hasAVX2:
 		return nil
