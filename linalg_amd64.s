@@ -19271,21 +19271,18 @@ colSumsAVX512_cm:
 	MOVQ   m+0(FP), BX
 
 colSumsAVX512_bm_i2:
-	CMPQ      BX, $0x02
-	JB        colSumsAVX512_bm_i1
-	VMOVUPS.Z (CX), K1, Z2
-	VADDPS    Z2, Z0, Z0
-	VMOVUPS.Z (CX)(DX*1), K1, Z2
-	VADDPS    Z2, Z1, Z1
-	LEAQ      (CX)(DX*2), CX
-	SUBQ      $0x02, BX
-	JMP       colSumsAVX512_bm_i2
+	CMPQ   BX, $0x02
+	JB     colSumsAVX512_bm_i1
+	VADDPS (CX), Z0, K1, Z0
+	VADDPS (CX)(DX*1), Z1, K1, Z1
+	LEAQ   (CX)(DX*2), CX
+	SUBQ   $0x02, BX
+	JMP    colSumsAVX512_bm_i2
 
 colSumsAVX512_bm_i1:
-	TESTQ     BX, BX
-	JZ        colSumsAVX512_bm_sum
-	VMOVUPS.Z (CX), K1, Z2
-	VADDPS    Z2, Z0, Z0
+	TESTQ  BX, BX
+	JZ     colSumsAVX512_bm_sum
+	VADDPS (CX), Z0, K1, Z0
 
 colSumsAVX512_bm_sum:
 	MOVQ         g_base+64(FP), CX

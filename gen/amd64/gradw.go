@@ -317,11 +317,16 @@ func colSumsBlock(s isa, l string, nv int, masked bool, j0 Register, nrem func()
 	SHLQ(U8(2), ldr)
 	cnt := Load(Param("m"), GP64())
 	add := func(a Mem, acc VecVirtual) {
-		if masked {
+		switch {
+		case masked && s.wide():
+			// A merge-masked add from memory: the masked-off lanes are
+			// neither read nor changed.
+			VADDPS(a, acc, mask, acc)
+		case masked:
 			t := s.vec()
 			s.load(a, mask, t)
 			VADDPS(t, acc, acc)
-		} else {
+		default:
 			VADDPS(a, acc, acc)
 		}
 	}
