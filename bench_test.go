@@ -84,22 +84,28 @@ func best() *edgefit.Impl {
 // n=4194304 (16 MiB each) streams from memory.
 var vectorSizes = []int{4096, 4194304}
 
+// BenchmarkPeakFMA and BenchmarkPeakLoad are each implementation's ceilings
+// (impl=avx2 and impl=avx512 differ in width; impl=generic is Go's).
 func BenchmarkPeakFMA(b *testing.B) {
 	const iters = 1 << 12
-	im := best()
-	run(b, float64(iters*edgefit.PeakFMAFlopsPerIter), 0, func() { im.PeakFMA(iters) })
+	for _, im := range edgefit.Implementations() {
+		b.Run("impl="+im.Name(), func(b *testing.B) {
+			run(b, float64(iters*edgefit.PeakFMAFlopsPerIter), 0, func() { im.PeakFMA(iters) })
+		})
+	}
 }
 
 var sink float32
 
 func BenchmarkPeakLoad(b *testing.B) {
-	im := best()
 	r := rand.New(rand.NewSource(1))
-	for _, n := range vectorSizes {
-		x, y := randSlice(r, n), randSlice(r, n)
-		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			run(b, 0, 8*float64(n), func() { sink += im.PeakLoad(x, y) })
-		})
+	for _, im := range edgefit.Implementations() {
+		for _, n := range vectorSizes {
+			x, y := randSlice(r, n), randSlice(r, n)
+			b.Run(fmt.Sprintf("impl=%s/n=%d", im, n), func(b *testing.B) {
+				run(b, 0, 8*float64(n), func() { sink += im.PeakLoad(x, y) })
+			})
+		}
 	}
 }
 

@@ -22,6 +22,7 @@ func TestChoose(t *testing.T) {
 		{both, " Generic ", generic, "EDGEFIT_KERNELS=generic"},
 		{both, "avx2", fake, "asked for it"},
 		{both, "neon", fake, "cannot run it"},
+		{both, "avx512", fake, "cannot run it"},
 		{both, "sse", fake, "not a kernel set"},
 		{[]*Impl{generic}, "", generic, "generic"},
 		{[]*Impl{generic}, "avx2", generic, "cannot run it"},

@@ -29,8 +29,16 @@
 //
 // Every kernel has a Go version that is always compiled: the fallback on every
 // platform and the reference the others are tested against. On amd64 an
-// AVX2+FMA set and on arm64 a NEON set, both generated assembly, are used when
-// the CPU has the features (golang.org/x/sys/cpu decides once, at start-up).
+// AVX2+FMA set and an AVX-512 set (AVX512F and AVX512VL), and on arm64 a NEON
+// set, all generated assembly, are used when the CPU has the features
+// (golang.org/x/sys/cpu decides once, at start-up). Where both amd64 sets run,
+// avx512 is the default only if 512-bit FMAs measure at least 1.5× the rate
+// of 256-bit ones in a few microseconds at start-up: CPUs that execute them
+// at full width (Intel's, AMD's Zen 5) gain up to twice the arithmetic, while
+// those that split them into two 256-bit halves (Zen 4) gain nothing on the
+// compute-bound kernels and keep avx2 (bench/results/NOTES.md has the side by
+// side figures). The measurement needs no table of CPU models, which
+// x/sys/cpu could not identify anyway.
 // Active names the set in use and Selection says why it was chosen. The
 // SIMD sets cut long calls into assembly calls short enough not to hold up
 // the runtime's preemption (the garbage collector's stop-the-world phases).
@@ -41,7 +49,7 @@
 // The build tag purego compiles no assembly at all (what tinygo and gccgo
 // need). Setting the environment variable EDGEFIT_KERNELS=generic before the
 // program starts forces the Go versions at run time, for debugging in the
-// field; EDGEFIT_KERNELS=avx2 or neon asks for a set by name and falls back,
+// field; EDGEFIT_KERNELS=avx2, avx512 or neon asks for a set by name and falls back,
 // saying so in Selection, when the machine lacks it. Implementations lists
 // every set this machine can run so that tests and benchmarks compare them
 // side by side.

@@ -40,12 +40,28 @@ func prefetchRowsAVX2K(k int, idx []int, x []float32, ldx, lines, last int) {
 	prefetchRowsAVX2(idx, x, ldx, lines, last)
 }
 
-// matMulBiasAVX2 runs Y = X·Wᵀ + b as panels of matMulBiasTileN (or, for the
-// last one, at most 8) output columns over blocks of at most matMulBiasKC
-// inputs, blocks after the first accumulating into Y, and each over blocks
-// of rows within the budget. Every element is summed in the same order
-// however the rows are split.
+// matMulBiasAVX2 runs Y = X·Wᵀ + b on avx2's panels: matMulBias16AVX2 for 9
+// to 16 columns, matMulBias8AVX2 for up to 8.
 func (s splitter) matMulBiasAVX2(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
+	s.matMulBiasPanels(matMulBiasTileN, func(nc int) matMulPanel {
+		if nc > 8 {
+			return matMulBias16AVX2
+		}
+		return matMulBias8AVX2
+	}, m, n, k, x, ldx, w, ldw, b, y, ldy)
+}
+
+// matMulPanel is one panel kernel of MatMulBias: nc columns of Y over kc
+// inputs (see matMulBias16AVX2).
+type matMulPanel func(m, kc, nc int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum bool)
+
+// matMulBiasPanels runs Y = X·Wᵀ + b as panels of tileN (or, for the last
+// one, fewer) output columns, each computed by the kernel panel returns for
+// its width, over blocks of at most matMulBiasKC inputs, blocks after the
+// first accumulating into Y, and each over blocks of rows within the budget,
+// on multiples of matMulBiasTileM, which every panel's micro-kernels divide.
+// Every element is summed in the same order however the rows are split.
+func (s splitter) matMulBiasPanels(tileN int, panel func(nc int) matMulPanel, m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
 	if k == 0 || m*n*k < tinyWork {
 		matMulBiasTiny(m, n, k, x, ldx, w, ldw, b, y, ldy)
 		return
@@ -56,32 +72,34 @@ func (s splitter) matMulBiasAVX2(m, n, k int, x []float32, ldx int, w []float32,
 		raceRead(b[:n])
 	}
 	raceWriteMatrix(y, m, n, ldy)
-	for j0 := 0; j0 < n; j0 += matMulBiasTileN {
-		nc := min(matMulBiasTileN, n-j0)
+	for j0 := 0; j0 < n; j0 += tileN {
+		nc := min(tileN, n-j0)
+		asm := panel(nc)
 		var bj []float32
 		if b != nil {
 			bj = b[j0:]
 		}
 		for p0 := 0; p0 < k; p0 += matMulBiasKC {
 			kc := min(matMulBiasKC, k-p0)
-			mb := s.block(m, matMulBiasTileN*kc, matMulBiasTileM)
+			mb := s.block(m, tileN*kc, matMulBiasTileM)
 			for i0 := 0; i0 < m; i0 += mb {
 				mc := min(mb, m-i0)
-				xi, yi := x[i0*ldx+p0:], y[i0*ldy+j0:]
-				if nc > 8 {
-					matMulBias16AVX2(mc, kc, nc, xi, ldx, w[j0*ldw+p0:], ldw, bj, yi, ldy, p0 > 0)
-				} else {
-					matMulBias8AVX2(mc, kc, nc, xi, ldx, w[j0*ldw+p0:], ldw, bj, yi, ldy, p0 > 0)
-				}
+				asm(mc, kc, nc, x[i0*ldx+p0:], ldx, w[j0*ldw+p0:], ldw, bj, y[i0*ldy+j0:], ldy, p0 > 0)
 			}
 		}
 	}
 }
 
-// gradWAVX2 runs G = α·Rᵀ·X + β·G in blocks of G on whole tiles (each
-// element summed as one call would) and, when even one tile's column of
-// rows is over the budget, in blocks of rows, the later ones adding to G.
+// gradWAVX2 runs G = α·Rᵀ·X + β·G on avx2's tiles; see gradWTiles.
 func (s splitter) gradWAVX2(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int) {
+	s.gradWTiles(gradWAVX2, gradWTileN, gradWTileK, m, n, k, alpha, r, ldr, x, ldx, beta, g, ldg)
+}
+
+// gradWTiles runs G = α·Rᵀ·X + β·G with asm in blocks of G on whole tiles
+// of tileN×tileK (each element summed as one call would) and, when even one
+// tile's column of rows is over the budget, in blocks of rows, the later
+// ones adding to G.
+func (s splitter) gradWTiles(asm gradWKernel, tileN, tileK, m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int) {
 	if m*n*k < tinyWork {
 		gradWGeneric(m, n, k, alpha, r, ldr, x, ldx, beta, g, ldg)
 		return
@@ -92,11 +110,16 @@ func (s splitter) gradWAVX2(m, n, k int, alpha float32, r []float32, ldr int, x 
 		raceReadMatrix(g, n, k, ldg)
 	}
 	raceWriteMatrix(g, n, k, ldg)
-	s.gradW(gradWAVX2, gradWTileN, gradWTileK, m, n, k, alpha, r, ldr, x, ldx, beta, g, ldg)
+	s.gradW(asm, tileN, tileK, m, n, k, alpha, r, ldr, x, ldx, beta, g, ldg)
 }
 
-// colSumsAVX2 runs g = α·(column sums of R) + β·g like gradWAVX2.
+// colSumsAVX2 runs g = α·(column sums of R) + β·g on avx2's tiles.
 func (s splitter) colSumsAVX2(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32) {
+	s.colSumsTiles(colSumsAVX2, colSumsTileN, m, n, alpha, r, ldr, beta, g)
+}
+
+// colSumsTiles runs g = α·(column sums of R) + β·g with asm like gradWTiles.
+func (s splitter) colSumsTiles(asm colSumsKernel, tileN, m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32) {
 	if m*n < tinyWork {
 		colSumsGeneric(m, n, alpha, r, ldr, beta, g)
 		return
@@ -107,5 +130,5 @@ func (s splitter) colSumsAVX2(m, n int, alpha float32, r []float32, ldr int, bet
 		raceRead(g)
 	}
 	raceWrite(g)
-	s.colSums(colSumsAVX2, colSumsTileN, m, n, alpha, r, ldr, beta, g)
+	s.colSums(asm, tileN, m, n, alpha, r, ldr, beta, g)
 }

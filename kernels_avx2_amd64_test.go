@@ -47,5 +47,14 @@ func BenchmarkGatherRowsDistance(b *testing.B) {
 	}
 }
 
+// simdTiles returns a SIMD set's widest panel of MatMulBias (columns of Y)
+// and its tile of GradW (rows × columns of G).
+func simdTiles(im *Impl) (mmN, gwN, gwK int) {
+	if im.Name() == "avx512" {
+		return matMulBias512TileN, gradW512TileN, gradW512TileK
+	}
+	return matMulBiasTileN, gradWTileN, gradWTileK
+}
+
 // simdPlans are the prefetch plans of this architecture's SIMD sets.
 func simdPlans() []prefetchPlan { return []prefetchPlan{avx2Plan} }

@@ -107,3 +107,77 @@ func peakFMAAVX2(iters int)
 //
 //go:noescape
 func peakLoadAVX2(x []float32, y []float32) float32
+
+// matMulBias32AVX512 computes nc columns (17 ≤ nc ≤ 32) of Y = X·Wᵀ + b over a block of
+// kc inputs (1 ≤ kc ≤ 256), for m ≥ 1 rows: for i < m and j < nc,
+//
+//	Y[i*ldy+j] = Y0 + Σ_{p<kc} X[i*ldx+p]·W[j*ldw+p]
+//
+// where Y0 is Y[i*ldy+j] itself when accum is true (a later block of inputs),
+// else b[j], or 0 when b is nil. x, w and y start at the block's first
+// element; nothing outside the m×nc elements of Y is written.
+//
+//go:noescape
+func matMulBias32AVX512(m int, kc int, nc int, x []float32, ldx int, w []float32, ldw int, b []float32, y []float32, ldy int, accum bool)
+
+// matMulBias16AVX512 computes nc columns (1 ≤ nc ≤ 16) of Y = X·Wᵀ + b over a block of
+// kc inputs (1 ≤ kc ≤ 256), for m ≥ 1 rows: for i < m and j < nc,
+//
+//	Y[i*ldy+j] = Y0 + Σ_{p<kc} X[i*ldx+p]·W[j*ldw+p]
+//
+// where Y0 is Y[i*ldy+j] itself when accum is true (a later block of inputs),
+// else b[j], or 0 when b is nil. x, w and y start at the block's first
+// element; nothing outside the m×nc elements of Y is written.
+//
+//go:noescape
+func matMulBias16AVX512(m int, kc int, nc int, x []float32, ldx int, w []float32, ldw int, b []float32, y []float32, ldy int, accum bool)
+
+// gradWAVX512 computes G = α·Rᵀ·X + β·G for R m×n, X m×k and G n×k (m ≥ 0; n, k ≥ 1),
+// each row-major with strides ldr, ldx and ldg, not reading G when β is ±0:
+// Impl.GradW's loop, summed in another order with fused multiply-adds.
+//
+//go:noescape
+func gradWAVX512(m int, n int, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int)
+
+// colSumsAVX512 computes g = α·(column sums of R) + β·g for R m×n (m ≥ 0, n ≥ 1) with
+// row stride ldr, not reading g when β is ±0: Impl.ColSums's loop, summed
+// in another order.
+//
+//go:noescape
+func colSumsAVX512(m int, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)
+
+// sqErrAVX512 writes r = p − t and returns Σ r², for len(r) ≥ 1 and p and t at least
+// as long. From sqErrStreamMin elements, when r is neither p nor t, it writes r with
+// non-temporal stores, which bypass the caches: there, writing r through
+// them would evict p and t and read r's old contents from memory first.
+// When r is p or t its lines are in cache, just read, and ordinary stores
+// are faster.
+//
+//go:noescape
+func sqErrAVX512(r []float32, p []float32, t []float32) float32
+
+// sqErrSumAVX512 returns Σ (p − t)², for len(p) ≥ 1 and t at least as long.
+//
+//go:noescape
+func sqErrSumAVX512(p []float32, t []float32) float32
+
+// axpyAVX512 computes y += alpha·x with fused multiply-adds, for len(y) ≥ 1 and x at
+// least as long.
+//
+//go:noescape
+func axpyAVX512(alpha float32, x []float32, y []float32)
+
+// dotAVX512 returns Σ x[i]·y[i], for len(x) ≥ 1 and y at least as long.
+//
+//go:noescape
+func dotAVX512(x []float32, y []float32) float32
+
+// peakFMAAVX512 runs iters ≥ 1 iterations of 8 VFMADD231PS on ZMM registers (256
+// flops each) and nothing else.
+func peakFMAAVX512(iters int)
+
+// peakLoadAVX512 returns Σ x[i] + Σ y[i] doing one arithmetic operation per vector
+// loaded, for len(x) ≥ 1 and y at least as long.
+//
+//go:noescape
+func peakLoadAVX512(x []float32, y []float32) float32

@@ -43,4 +43,17 @@ const (
 
 	// prefetchMaxLines is the most 64-byte lines prefetched of one row.
 	prefetchMaxLines = 8
+
+	// matMulBias512TileN is the most columns of Y one call of
+	// matMulBias32AVX512 computes; its micro-kernels have matMulBiasTileM rows.
+	matMulBias512TileN = 32
+
+	// gradW512TileN is the rows of G gradWAVX512 computes together.
+	gradW512TileN = 12
+
+	// gradW512TileK is the widest block of columns of G gradWAVX512 computes together.
+	gradW512TileK = 32
+
+	// colSums512TileN is the widest block of columns colSumsAVX512 sums together.
+	colSums512TileN = 64
 )

@@ -18,8 +18,9 @@ func TestSplitBitwise(t *testing.T) {
 	m, n, k := 29, 18, 300
 	X, W, b, R := randF32(r, m*k), randF32(r, n*k), randF32(r, n), randF32(r, m*n)
 	gInit := randF32(r, n*k)
-	mmTile, gwTile := matMulBiasTileM*matMulBiasTileN*k, gradWTileN*gradWTileK*m
 	for i, one := range simdImpls() {
+		tn, gn, gk := simdTiles(one)
+		mmTile, gwTile := matMulBiasTileM*tn*k, gn*gk*m
 		for _, budget := range []int{mmTile, 3*mmTile + 1} {
 			split := simdSplit(splitter{budget})[i]
 			y1, y2 := make([]float32, m*n), make([]float32, m*n)

@@ -16,13 +16,31 @@ const (
 	colSumsTileN = 32
 )
 
+// The widest blocks of gradWAVX512 (12 rows of G by 32 columns: 24 of the 32
+// ZMM registers accumulate, 14 loads per 24 FMAs against avx2's 8 per 12)
+// and of colSumsAVX512 (64 columns, four ZMM).
+const (
+	gradW512TileN   = 12
+	gradW512TileK   = 32
+	colSums512TileN = 64
+)
+
 // gradW emits gradWAVX2. G is produced in blocks of mr ≤ 6 rows (outputs
 // j) by 16, 8 or fewer columns (inputs p); each block runs down all m rows of
 // R and X, broadcasting R[i, j] (contiguous in R's row i) against the vector
 // X[i, p:p+16]: the outer-product form, with no packing, as R and X are both
 // read along their rows.
-func gradW() {
-	const name = "gradWAVX2"
+func gradW() { gradWKernel(avx2, gradWTileN, gradWTileK) }
+
+// gradW512 emits gradWAVX512, gradW's loops on ZMM registers with blocks of
+// gradW512TileN rows by 32, 16 or fewer columns, the last ones read and
+// written under an opmask.
+func gradW512() { gradWKernel(avx512, gradW512TileN, gradW512TileK) }
+
+// gradWKernel emits gradW<suffix> with blocks of at most mr rows of G by kr
+// columns (two vectors), then one vector, then one masked vector.
+func gradWKernel(s isa, mr, kr int) {
+	name := "gradW" + s.suffix
 	TEXT(name, NOSPLIT, "func(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int)")
 	Pragma("noescape")
 	Doc(name+" computes G = α·Rᵀ·X + β·G for R m×n, X m×k and G n×k (m ≥ 0; n, k ≥ 1),",
@@ -36,36 +54,35 @@ func gradW() {
 		return r
 	}
 	Label(name + "_p16")
-	kr := krem()
-	CMPQ(kr, U8(gradWTileK))
+	k := krem()
+	CMPQ(k, U8(kr))
 	JB(LabelRef(name + "_p8"))
-	gradWCols(name+"_c16", gradWTileK/lanes, false, p0, krem)
-	ADDQ(U8(gradWTileK), p0)
+	gradWCols(s, name+"_c16", mr, kr/s.lanes, false, p0, krem)
+	ADDQ(U8(kr), p0)
 	JMP(LabelRef(name + "_p16"))
 
 	Label(name + "_p8")
-	kr = krem()
-	CMPQ(kr, U8(8))
+	k = krem()
+	CMPQ(k, U8(s.lanes))
 	JB(LabelRef(name + "_pm"))
-	gradWCols(name+"_c8", 1, false, p0, krem)
-	ADDQ(U8(8), p0)
+	gradWCols(s, name+"_c8", mr, 1, false, p0, krem)
+	ADDQ(U8(s.lanes), p0)
 
 	Label(name + "_pm")
-	kr = krem()
-	TESTQ(kr, kr)
+	k = krem()
+	TESTQ(k, k)
 	JZ(LabelRef(name + "_done"))
-	gradWCols(name+"_cm", 1, true, p0, krem)
+	gradWCols(s, name+"_cm", mr, 1, true, p0, krem)
 
 	Label(name + "_done")
 	VZEROUPPER()
 	RET()
 }
 
-// gradWCols emits the loop over all rows of G, six at a time then the rest,
-// for the 8·nv columns from p0 (the last vector masked to k−p0 lanes when
+// gradWCols emits the loop over all rows of G, mr at a time then the rest,
+// for the lanes·nv columns from p0 (the last vector masked to k−p0 lanes when
 // masked).
-func gradWCols(l string, nv int, masked bool, p0 Register, krem func() Register) {
-	const mr = gradWTileN
+func gradWCols(s isa, l string, mr, nv int, masked bool, p0 Register, krem func() Register) {
 	j0 := GP64()
 	XORQ(j0, j0)
 	Label(l + "_rows")
@@ -73,7 +90,7 @@ func gradWCols(l string, nv int, masked bool, p0 Register, krem func() Register)
 	SUBQ(j0, nrem)
 	CMPQ(nrem, U8(mr))
 	JB(LabelRef(l + "_tail"))
-	gradWBlock(fmt.Sprintf("%s_m%d", l, mr), mr, nv, masked, p0, j0, krem)
+	gradWBlock(s, fmt.Sprintf("%s_m%d", l, mr), mr, nv, masked, p0, j0, krem)
 	ADDQ(U8(mr), j0)
 	JMP(LabelRef(l + "_rows"))
 	Label(l + "_tail")
@@ -83,25 +100,25 @@ func gradWCols(l string, nv int, masked bool, p0 Register, krem func() Register)
 	}
 	JMP(LabelRef(l + "_end"))
 	for r := mr - 1; r >= 1; r-- {
-		gradWBlock(fmt.Sprintf("%s_m%d", l, r), r, nv, masked, p0, j0, krem)
+		gradWBlock(s, fmt.Sprintf("%s_m%d", l, r), r, nv, masked, p0, j0, krem)
 		JMP(LabelRef(l + "_end"))
 	}
 	Label(l + "_end")
 }
 
-func gradWBlock(l string, mr, nv int, masked bool, p0, j0 Register, krem func() Register) {
+func gradWBlock(s isa, l string, mr, nv int, masked bool, p0, j0 Register, krem func() Register) {
 	Label(l)
+	vb := s.bytes()
 	acc := make([][]VecVirtual, mr)
 	for i := range acc {
-		acc[i] = ymms(nv)
+		acc[i] = s.vecs(nv)
 		for _, a := range acc[i] {
-			VXORPS(a, a, a)
+			s.zero(a)
 		}
 	}
-	var mask VecVirtual
+	var mask Register
 	if masked {
-		mask = YMM()
-		loadMask(krem(), mask)
+		mask = s.mask(krem())
 	}
 	xi := Load(Param("x").Base(), GP64())
 	LEAQ(Mem{Base: xi, Index: p0, Scale: 4}, xi)
@@ -114,17 +131,22 @@ func gradWBlock(l string, mr, nv int, masked bool, p0, j0 Register, krem func() 
 	cnt := Load(Param("m"), GP64())
 	// row multiplies row i of R and X into the accumulators into.
 	row := func(into [][]VecVirtual) {
-		xv := ymms(nv)
+		xv := s.vecs(nv)
 		for v := 0; v < nv; v++ {
-			a := Mem{Base: xi, Disp: 32 * v}
+			a := Mem{Base: xi, Disp: vb * v}
 			if masked && v == nv-1 {
-				VMASKMOVPS(a, mask, xv[v])
+				s.load(a, mask, xv[v])
 			} else {
 				VMOVUPS(a, xv[v])
 			}
 		}
 		for j := 0; j < mr; j++ {
-			rb := YMM()
+			if s.wide() && nv == 1 {
+				// The broadcast folded into the FMA, as in matMulBias512.
+				VFMADD231PS_BCST(Mem{Base: ri, Disp: 4 * j}, xv[0], into[j][0])
+				continue
+			}
+			rb := s.vec()
 			VBROADCASTSS(Mem{Base: ri, Disp: 4 * j}, rb)
 			for v := 0; v < nv; v++ {
 				VFMADD231PS(xv[v], rb, into[j][v])
@@ -138,9 +160,9 @@ func gradWBlock(l string, mr, nv int, masked bool, p0, j0 Register, krem func() 
 		// second set.
 		acc2 := make([][]VecVirtual, mr)
 		for j := range acc2 {
-			acc2[j] = ymms(nv)
+			acc2[j] = s.vecs(nv)
 			for _, a := range acc2[j] {
-				VXORPS(a, a, a)
+				s.zero(a)
 			}
 		}
 		Label(l + "_i2")
@@ -187,11 +209,11 @@ func gradWBlock(l string, mr, nv int, masked bool, p0, j0 Register, krem func() 
 	}
 	var accs []VecVirtual
 	var addrs []Mem
-	var masks []VecVirtual
+	var masks []Register
 	for j := 0; j < mr; j++ {
 		for v := 0; v < nv; v++ {
 			accs = append(accs, acc[j][v])
-			addrs = append(addrs, rowAddr(gb[j/3], ldg, j%3, 32*v))
+			addrs = append(addrs, rowAddr(gb[j/3], ldg, j%3, vb*v))
 			if masked && v == nv-1 {
 				masks = append(masks, mask)
 			} else {
@@ -199,32 +221,32 @@ func gradWBlock(l string, mr, nv int, masked bool, p0, j0 Register, krem func() 
 			}
 		}
 	}
-	scaledStores(l, accs, addrs, masks)
+	scaledStores(s, l, accs, addrs, masks)
 }
 
 // scaledStores writes α·acc + β·G to each address, or α·acc without reading
 // when β is ±0, with α and β the function's arguments alpha and beta.
-func scaledStores(l string, accs []VecVirtual, addrs []Mem, masks []VecVirtual) {
-	ya := YMM()
+func scaledStores(s isa, l string, accs []VecVirtual, addrs []Mem, masks []Register) {
+	ya := s.vec()
 	VBROADCASTSS(addr(Param("alpha")), ya)
 	bits := GP32()
 	MOVL(addr(Param("beta")), bits)
 	ANDL(U32(0x7fffffff), bits)
 	JZ(LabelRef(l + "_beta0"))
-	yb := YMM()
+	yb := s.vec()
 	VBROADCASTSS(addr(Param("beta")), yb)
 	for i, a := range accs {
-		t := YMM()
-		load(addrs[i], masks[i], t)
+		t := s.vec()
+		s.load(addrs[i], masks[i], t)
 		VMULPS(yb, t, t)
 		VFMADD231PS(a, ya, t)
-		store(t, masks[i], addrs[i])
+		s.store(t, masks[i], addrs[i])
 	}
 	JMP(LabelRef(l + "_stored"))
 	Label(l + "_beta0")
 	for i, a := range accs {
 		VMULPS(ya, a, a)
-		store(a, masks[i], addrs[i])
+		s.store(a, masks[i], addrs[i])
 	}
 	Label(l + "_stored")
 }
@@ -232,8 +254,16 @@ func scaledStores(l string, accs []VecVirtual, addrs []Mem, masks []VecVirtual) 
 // colSums emits colSumsAVX2: 32, 8 or fewer columns at a time, each summed
 // down all m rows into two sets of accumulators (even and odd rows) so that
 // consecutive adds are independent.
-func colSums() {
-	const name = "colSumsAVX2"
+func colSums() { colSumsKernel(avx2, colSumsTileN) }
+
+// colSums512 emits colSumsAVX512: colSums's loop on ZMM registers, the last
+// block of columns read and written under an opmask.
+func colSums512() { colSumsKernel(avx512, colSums512TileN) }
+
+// colSumsKernel emits colSums<suffix> with blocks of at most nr columns, then
+// of one vector, then of one masked vector.
+func colSumsKernel(s isa, nr int) {
+	name := "colSums" + s.suffix
 	TEXT(name, NOSPLIT, "func(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)")
 	Pragma("noescape")
 	Doc(name+" computes g = α·(column sums of R) + β·g for R m×n (m ≥ 0, n ≥ 1) with",
@@ -247,39 +277,39 @@ func colSums() {
 		return r
 	}
 	Label(name + "_c32")
-	nr := nrem()
-	CMPQ(nr, U8(colSumsTileN))
+	n := nrem()
+	CMPQ(n, U8(nr))
 	JB(LabelRef(name + "_c8"))
-	colSumsBlock(name+"_b32", colSumsTileN/lanes, false, j0, nrem)
-	ADDQ(U8(colSumsTileN), j0)
+	colSumsBlock(s, name+"_b32", nr/s.lanes, false, j0, nrem)
+	ADDQ(U8(nr), j0)
 	JMP(LabelRef(name + "_c32"))
 	Label(name + "_c8")
-	nr = nrem()
-	CMPQ(nr, U8(8))
+	n = nrem()
+	CMPQ(n, U8(s.lanes))
 	JB(LabelRef(name + "_cm"))
-	colSumsBlock(name+"_b8", 1, false, j0, nrem)
-	ADDQ(U8(8), j0)
+	colSumsBlock(s, name+"_b8", 1, false, j0, nrem)
+	ADDQ(U8(s.lanes), j0)
 	JMP(LabelRef(name + "_c8"))
 	Label(name + "_cm")
-	nr = nrem()
-	TESTQ(nr, nr)
+	n = nrem()
+	TESTQ(n, n)
 	JZ(LabelRef(name + "_done"))
-	colSumsBlock(name+"_bm", 1, true, j0, nrem)
+	colSumsBlock(s, name+"_bm", 1, true, j0, nrem)
 	Label(name + "_done")
 	VZEROUPPER()
 	RET()
 }
 
-func colSumsBlock(l string, nv int, masked bool, j0 Register, nrem func() Register) {
-	even, odd := ymms(nv), ymms(nv)
+func colSumsBlock(s isa, l string, nv int, masked bool, j0 Register, nrem func() Register) {
+	vb := s.bytes()
+	even, odd := s.vecs(nv), s.vecs(nv)
 	for v := 0; v < nv; v++ {
-		VXORPS(even[v], even[v], even[v])
-		VXORPS(odd[v], odd[v], odd[v])
+		s.zero(even[v])
+		s.zero(odd[v])
 	}
-	var mask VecVirtual
+	var mask Register
 	if masked {
-		mask = YMM()
-		loadMask(nrem(), mask)
+		mask = s.mask(nrem())
 	}
 	ri := Load(Param("r").Base(), GP64())
 	LEAQ(Mem{Base: ri, Index: j0, Scale: 4}, ri)
@@ -287,11 +317,16 @@ func colSumsBlock(l string, nv int, masked bool, j0 Register, nrem func() Regist
 	SHLQ(U8(2), ldr)
 	cnt := Load(Param("m"), GP64())
 	add := func(a Mem, acc VecVirtual) {
-		if masked {
-			t := YMM()
-			VMASKMOVPS(a, mask, t)
+		switch {
+		case masked && s.wide():
+			// A merge-masked add from memory: the masked-off lanes are
+			// neither read nor changed.
+			VADDPS(a, acc, mask, acc)
+		case masked:
+			t := s.vec()
+			s.load(a, mask, t)
 			VADDPS(t, acc, acc)
-		} else {
+		default:
 			VADDPS(a, acc, acc)
 		}
 	}
@@ -299,8 +334,8 @@ func colSumsBlock(l string, nv int, masked bool, j0 Register, nrem func() Regist
 	CMPQ(cnt, U8(2))
 	JB(LabelRef(l + "_i1"))
 	for v := 0; v < nv; v++ {
-		add(Mem{Base: ri, Disp: 32 * v}, even[v])
-		add(Mem{Base: ri, Index: ldr, Scale: 1, Disp: 32 * v}, odd[v])
+		add(Mem{Base: ri, Disp: vb * v}, even[v])
+		add(Mem{Base: ri, Index: ldr, Scale: 1, Disp: vb * v}, odd[v])
 	}
 	LEAQ(Mem{Base: ri, Index: ldr, Scale: 2}, ri)
 	SUBQ(U8(2), cnt)
@@ -309,17 +344,17 @@ func colSumsBlock(l string, nv int, masked bool, j0 Register, nrem func() Regist
 	TESTQ(cnt, cnt)
 	JZ(LabelRef(l + "_sum"))
 	for v := 0; v < nv; v++ {
-		add(Mem{Base: ri, Disp: 32 * v}, even[v])
+		add(Mem{Base: ri, Disp: vb * v}, even[v])
 	}
 	Label(l + "_sum")
 	gp := Load(Param("g").Base(), GP64())
 	LEAQ(Mem{Base: gp, Index: j0, Scale: 4}, gp)
 	var addrs []Mem
-	var masks []VecVirtual
+	var masks []Register
 	for v := 0; v < nv; v++ {
 		VADDPS(odd[v], even[v], even[v])
-		addrs = append(addrs, Mem{Base: gp, Disp: 32 * v})
+		addrs = append(addrs, Mem{Base: gp, Disp: vb * v})
 		masks = append(masks, mask)
 	}
-	scaledStores(l, even, addrs, masks)
+	scaledStores(s, l, even, addrs, masks)
 }

@@ -123,38 +123,38 @@ func log2(n int) int {
 }
 
 // streamLoop emits the usual shape of the one-pass kernels over n elements:
-// body(u, nil, true) for u < unroll on full vectors while unroll·8 elements
-// remain, then body(0, nil, false) per vector, then body(0, mask, false) once
-// for the last 1…7.
-// body must advance nothing: offsets are 32·u from the pointers, which
+// body(u, nil, true) for u < unroll on full vectors while unroll·lanes
+// elements remain, then body(0, nil, false) per vector, then body(0, mask,
+// false) once for the last 1…lanes−1.
+// body must advance nothing: offsets are u vectors from the pointers, which
 // streamLoop advances.
-func streamLoop(name string, n Register, ptrs []Register, unroll int, body func(u int, mask VecVirtual, big bool)) {
-	streamLoopTail(name, n, ptrs, unroll, body, true)
+func streamLoop(s isa, name string, n Register, ptrs []Register, unroll int, body func(u int, mask Register, big bool)) {
+	streamLoopTail(s, name, n, ptrs, unroll, body, true)
 }
 
-// streamLoopTail is streamLoop, leaving the last n < 8 elements to the caller
-// when masked is false.
-func streamLoopTail(name string, n Register, ptrs []Register, unroll int, body func(u int, mask VecVirtual, big bool), masked bool) {
+// streamLoopTail is streamLoop, leaving the last n < lanes elements to the
+// caller when masked is false.
+func streamLoopTail(s isa, name string, n Register, ptrs []Register, unroll int, body func(u int, mask Register, big bool), masked bool) {
 	Label(name + "_big")
-	CMPQ(n, U32(lanes*unroll))
+	CMPQ(n, U32(s.lanes*unroll))
 	JB(LabelRef(name + "_one"))
 	for u := 0; u < unroll; u++ {
 		body(u, nil, true)
 	}
 	for _, p := range ptrs {
-		ADDQ(U32(32*unroll), p)
+		ADDQ(U32(s.bytes()*unroll), p)
 	}
-	SUBQ(U32(lanes*unroll), n)
+	SUBQ(U32(s.lanes*unroll), n)
 	JMP(LabelRef(name + "_big"))
 
 	Label(name + "_one")
-	CMPQ(n, U8(lanes))
+	CMPQ(n, U8(s.lanes))
 	JB(LabelRef(name + "_tail"))
 	body(0, nil, false)
 	for _, p := range ptrs {
-		ADDQ(U8(32), p)
+		ADDQ(U8(s.bytes()), p)
 	}
-	SUBQ(U8(lanes), n)
+	SUBQ(U8(s.lanes), n)
 	JMP(LabelRef(name + "_one"))
 
 	Label(name + "_tail")
@@ -163,9 +163,7 @@ func streamLoopTail(name string, n Register, ptrs []Register, unroll int, body f
 	}
 	TESTQ(n, n)
 	JZ(LabelRef(name + "_end"))
-	mask := YMM()
-	loadMask(n, mask)
-	body(0, mask, false)
+	body(0, s.mask(n), false)
 	Label(name + "_end")
 }
 
@@ -184,22 +182,4 @@ func scalarTail(name string, n Register, ptrs []Register, one func()) {
 	DECQ(n)
 	JNZ(LabelRef(name + "_tail1"))
 	Label(name + "_tailend")
-}
-
-// load reads the vector at a, or its masked lanes (the others read as 0 and do
-// not fault) when mask is not nil.
-func load(a Mem, mask, dst VecVirtual) {
-	if mask == nil {
-		VMOVUPS(a, dst)
-	} else {
-		VMASKMOVPS(a, mask, dst)
-	}
-}
-
-func store(src VecVirtual, mask VecVirtual, a Mem) {
-	if mask == nil {
-		VMOVUPS(src, a)
-	} else {
-		VMASKMOVPS(src, mask, a)
-	}
 }

@@ -1,4 +1,5 @@
-// Command amd64 generates edgefit's AVX2+FMA kernels (linalg_amd64.s), their
+// Command amd64 generates edgefit's AVX2+FMA and AVX-512 kernels
+// (linalg_amd64.s), their
 // Go declarations with avo, and (-consts) the Go file of the constants the Go
 // wrappers take from the kernels. Run it through the go:generate line in the
 // root package:
@@ -6,13 +7,18 @@
 //	go generate ./...
 //
 // Every function here trusts its arguments: the Impl methods check shapes
-// first, and the Go wrappers in kernels_avx2_amd64.go route each call. Only AVX, AVX2 and FMA instructions are used (no AVX-512; the
-// prefetches are SSE's), and every function that uses YMM
-// registers clears their upper halves (VZEROUPPER) before returning. Nothing
-// outside the slices is touched: partial vectors are read with VMASKMOVPS,
-// whose masked-off lanes neither read nor fault, and written with VMASKMOVPS
-// or, where a store is frequent (rows of Y, SqErr's tail), with plain stores
-// of exactly the valid elements, as masked stores are slow on AMD's CPUs.
+// first, and the Go wrappers in kernels_avx2_amd64.go and
+// kernels_avx512_amd64.go route each call. The *AVX2 functions use only AVX,
+// AVX2 and FMA instructions (the prefetches are SSE's); the *AVX512 ones
+// (each kernel's emitter takes an isa, isa.go) add AVX512F and AVX512VL's
+// EVEX forms on ZMM and opmask registers. Every function that uses YMM or
+// ZMM registers clears their upper halves (VZEROUPPER) before returning.
+// Nothing outside the slices is touched: partial vectors are read with
+// VMASKMOVPS, or under an opmask, whose masked-off lanes neither read nor
+// fault, and written the same way or, in the AVX2 kernels where a store is
+// frequent (rows of Y, SqErr's tail), with plain stores of exactly the valid
+// elements, as VMASKMOVPS stores are slow on AMD's CPUs (AVX-512's masked
+// stores are not).
 package main
 
 import (
@@ -50,6 +56,8 @@ func main() {
 		DATA(4*i, U32(v))
 	}
 
+	kmaskData()
+
 	matMulBias()
 	gradW()
 	colSums()
@@ -61,6 +69,16 @@ func main() {
 	prefetchRows()
 	peakFMA()
 	peakLoad()
+
+	matMulBias512()
+	gradW512()
+	colSums512()
+	sqErr512()
+	sqErrSum512()
+	axpy512()
+	dot512()
+	peakFMA512()
+	peakLoad512()
 
 	if *constsOut != "" {
 		src, err := consts.File("edgefit", constraint, "go run -C gen ./amd64", constants())
@@ -89,5 +107,9 @@ func constants() []consts.Const {
 		{Name: "gatherMinAhead", Value: gatherMinAhead, Doc: "gatherMinAhead is the shortest prefetch distance, in rows."},
 		{Name: "gatherMaxAhead", Value: gatherMaxAhead, Doc: "gatherMaxAhead is the longest prefetch distance, in rows."},
 		{Name: "prefetchMaxLines", Value: prefetchMaxLines, Doc: "prefetchMaxLines is the most 64-byte lines prefetched of one row."},
+		{Name: "matMulBias512TileN", Value: matMulBias512TileN, Doc: "matMulBias512TileN is the most columns of Y one call of\nmatMulBias32AVX512 computes; its micro-kernels have matMulBiasTileM rows."},
+		{Name: "gradW512TileN", Value: gradW512TileN, Doc: "gradW512TileN is the rows of G gradWAVX512 computes together."},
+		{Name: "gradW512TileK", Value: gradW512TileK, Doc: "gradW512TileK is the widest block of columns of G gradWAVX512 computes together."},
+		{Name: "colSums512TileN", Value: colSums512TileN, Doc: "colSums512TileN is the widest block of columns colSumsAVX512 sums together."},
 	}
 }

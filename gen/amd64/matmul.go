@@ -21,25 +21,41 @@ const (
 // matMulBias emits the two panels the Go wrapper runs Y = X·Wᵀ + b with:
 // matMulBias16AVX2 for 9 to 16 columns and matMulBias8AVX2 for up to 8.
 func matMulBias() {
-	matMulPanel(matMulBiasTileN, 6)
-	matMulPanel(lanes, matMulBiasTileM)
+	matMulPanel(avx2, matMulBiasTileN, 6)
+	matMulPanel(avx2, lanes, matMulBiasTileM)
 }
 
-// matMulPanel emits matMulBias<nr>AVX2: one panel of nr output columns of
+// The panels of matMulBias512: at most matMulBias512TileN columns, with
+// micro-kernels of matMulBiasTileM rows (24 of the 32 ZMM registers
+// accumulate 12×32 floats, so each FMA needs 7/12 of a load, against 8/12 for
+// avx2's 6×16); the inputs per call are matMulBiasKC as for avx2.
+const matMulBias512TileN = 32
+
+// matMulBias512 emits the AVX-512 panels: matMulBias32AVX512 for 17 to 32
+// columns and matMulBias16AVX512 for up to 16 (the Go wrapper runs avx2's
+// 8-column panel on 8 or fewer, where a ZMM would be half empty). Partial
+// rows of Y are read and written with opmasks, not lane by lane.
+func matMulBias512() {
+	matMulPanel(avx512, matMulBias512TileN, matMulBiasTileM)
+	matMulPanel(avx512, avx512.lanes, matMulBiasTileM)
+}
+
+// matMulPanel emits matMulBias<nr><suffix>: one panel of nr output columns of
 // Y = X·Wᵀ + b over one block of at most matMulBiasKC inputs.
 //
 // The panel's W columns are packed transposed into the function's own stack
 // frame (kc×nr floats, padded with zeros up to nr columns), so that the
 // micro-kernel, mr rows of Y at a time, reads one contiguous vector of nr
 // weights per input and multiplies it by a broadcast X element for each row:
-// mr·nr/8 independent accumulators, all of them FMAs from registers but one
+// mr·nr/lanes independent accumulators, all of them FMAs from registers but one
 // operand. Packing into the frame costs no allocation and no zeroing by Go.
-func matMulPanel(nr, mr int) {
-	nv := nr / lanes
-	name := fmt.Sprintf("matMulBias%dAVX2", nr)
+func matMulPanel(s isa, nr, mr int) {
+	nv := nr / s.lanes
+	vb := s.bytes()
+	name := fmt.Sprintf("matMulBias%d%s", nr, s.suffix)
 	TEXT(name, 0, "func(m, kc, nc int, x []float32, ldx int, w []float32, ldw int, b []float32, y []float32, ldy int, accum bool)")
 	Pragma("noescape")
-	lo := (nv-1)*lanes + 1
+	lo := (nv-1)*s.lanes + 1
 	Doc(
 		fmt.Sprintf("%s computes nc columns (%d ≤ nc ≤ %d) of Y = X·Wᵀ + b over a block of", name, lo, nr),
 		fmt.Sprintf("kc inputs (1 ≤ kc ≤ %d), for m ≥ 1 rows: for i < m and j < nc,", matMulBiasKC),
@@ -51,23 +67,23 @@ func matMulPanel(nr, mr int) {
 		"element; nothing outside the m×nc elements of Y is written.",
 	)
 
-	// Frame: 32 bytes of alignment slack, the bias row (nr floats), then the
-	// packed panel, kc rows of nr floats.
-	frame := AllocLocal(32 + 4*nr + 4*nr*matMulBiasKC)
+	// Frame: a vector's bytes of alignment slack, the bias row (nr floats),
+	// then the packed panel, kc rows of nr floats.
+	frame := AllocLocal(vb + 4*nr + 4*nr*matMulBiasKC)
 	biasRow := GP64()
 	LEAQ(frame, biasRow)
-	ADDQ(U8(31), biasRow)
-	ANDQ(I8(-32), biasRow)
+	ADDQ(U8(vb-1), biasRow)
+	ANDQ(I8(-vb), biasRow)
 	panel := Mem{Base: biasRow, Disp: 4 * nr}
 
 	kc := Load(Param("kc"), GP64())
 	nc := Load(Param("nc"), GP64())
 
 	// Zero the bias row and, when the panel is narrower than nr, the panel.
-	z := YMM()
-	VXORPS(z, z, z)
+	z := s.vec()
+	s.zero(z)
 	for v := 0; v < nv; v++ {
-		VMOVAPS(z, Mem{Base: biasRow, Disp: 32 * v})
+		VMOVAPS(z, Mem{Base: biasRow, Disp: vb * v})
 	}
 	CMPQ(nc, U8(nr))
 	JEQ(LabelRef(name + "_pack"))
@@ -77,7 +93,7 @@ func matMulPanel(nr, mr int) {
 		MOVQ(kc, cnt)
 		Label(name + "_zero")
 		for v := 0; v < nv; v++ {
-			VMOVAPS(z, Mem{Base: p, Disp: 32 * v})
+			VMOVAPS(z, Mem{Base: p, Disp: vb * v})
 		}
 		ADDQ(U8(4*nr), p)
 		DECQ(cnt)
@@ -105,7 +121,9 @@ func matMulPanel(nr, mr int) {
 	Label(name + "_packw")
 	{
 		// p0 is where the scalar packing starts: 0 for a partial panel; for
-		// a full one, the inputs left after 8×8 blocks moved by transposes.
+		// a full one, the inputs left after 8×8 blocks moved by transposes
+		// (YMM registers: the panel's nr columns are nr/8 groups of 8 rows
+		// of W).
 		w := Load(Param("w").Base(), GP64())
 		ldw := Load(Param("ldw"), GP64())
 		SHLQ(U8(2), ldw)
@@ -115,12 +133,15 @@ func matMulPanel(nr, mr int) {
 		JNE(LabelRef(name + "_packs"))
 		MOVQ(kc, p0)
 		ANDQ(I8(-8), p0)
-		for h := 0; h < nv; h++ {
+		for h := 0; h < nr/lanes; h++ {
 			l := fmt.Sprintf("%s_packt%d", name, h)
 			wb := []Register{GP64(), GP64(), GP64()}
 			MOVQ(w, wb[0])
-			if h > 0 { // 8 rows down
+			if h > 0 { // 8·h rows down
 				LEAQ(Mem{Base: w, Index: ldw, Scale: 8}, wb[0])
+				for i := 1; i < h; i++ {
+					LEAQ(Mem{Base: wb[0], Index: ldw, Scale: 8}, wb[0])
+				}
 			}
 			for i := 1; i < 3; i++ {
 				LEAQ(Mem{Base: wb[i-1], Index: ldw, Scale: 2}, wb[i])
@@ -188,7 +209,7 @@ func matMulPanel(nr, mr int) {
 	Label(name + "_rows")
 	CMPQ(rows, U8(mr))
 	JB(LabelRef(name + "_tail"))
-	matMulMicro(name, mr, nv, xrow, yrow, biasRow, panel, kc, nc)
+	matMulMicro(s, name, mr, nv, xrow, yrow, biasRow, panel, kc, nc)
 	t := Load(Param("ldx"), GP64())
 	IMUL3Q(U32(4*mr), t, t)
 	ADDQ(t, xrow)
@@ -206,7 +227,7 @@ func matMulPanel(nr, mr int) {
 	JMP(LabelRef(name + "_done"))
 	for r := mr - 1; r >= 1; r-- {
 		Label(fmt.Sprintf("%s_tail%d", name, r))
-		matMulMicro(name, r, nv, xrow, yrow, biasRow, panel, kc, nc)
+		matMulMicro(s, name, r, nv, xrow, yrow, biasRow, panel, kc, nc)
 		JMP(LabelRef(name + "_done"))
 	}
 	Label(name + "_done")
@@ -214,16 +235,17 @@ func matMulPanel(nr, mr int) {
 	RET()
 }
 
-// matMulMicro emits the mr×(8·nv) micro-kernel at rows xrow (of X) and yrow
+// matMulMicro emits the mr×(lanes·nv) micro-kernel at rows xrow (of X) and yrow
 // (of Y): initialise the accumulators from Y or the bias row, run the kc
 // inputs of the packed panel, store.
-func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Mem, kc, nc Register) {
+func matMulMicro(s isa, name string, mr, nv int, xrow, yrow, biasRow Register, panel Mem, kc, nc Register) {
 	l := fmt.Sprintf("%s_m%d", name, mr)
-	nr := nv * lanes
+	nr := nv * s.lanes
+	vb := s.bytes()
 	Commentf("%d×%d micro-kernel", mr, nr)
 	acc := make([][]VecVirtual, mr)
 	for i := range acc {
-		acc[i] = ymms(nv)
+		acc[i] = s.vecs(nv)
 	}
 	// With fewer than 8 accumulators the FMAs' latency (4 cycles, 2 per
 	// cycle) would bound the loop: odd inputs then go to a second set, added
@@ -232,9 +254,9 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 	if mr*nv < 8 {
 		acc2 = make([][]VecVirtual, mr)
 		for i := range acc2 {
-			acc2[i] = ymms(nv)
+			acc2[i] = s.vecs(nv)
 			for _, a := range acc2[i] {
-				VXORPS(a, a, a)
+				s.zero(a)
 			}
 		}
 	}
@@ -259,7 +281,7 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 	JNZ(LabelRef(l + "_loady"))
 	for i := 0; i < mr; i++ {
 		for v := 0; v < nv; v++ {
-			VMOVAPS(Mem{Base: biasRow, Disp: 32 * v}, acc[i][v])
+			VMOVAPS(Mem{Base: biasRow, Disp: vb * v}, acc[i][v])
 		}
 	}
 	JMP(LabelRef(l + "_k"))
@@ -269,16 +291,15 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 		ldy, ys := yBases()
 		CMPQ(nc, U8(nr))
 		JEQ(LabelRef(l + "_loadyfull"))
-		mask := YMM()
 		n := GP64()
 		MOVQ(nc, n)
-		SUBQ(U8(nr-lanes), n)
-		loadMask(n, mask)
+		SUBQ(U8(nr-s.lanes), n)
+		mask := s.mask(n)
 		for i := 0; i < mr; i++ {
 			for v := 0; v < nv; v++ {
-				a := rowAddr(ys[i/3], ldy, i%3, 32*v)
+				a := rowAddr(ys[i/3], ldy, i%3, vb*v)
 				if v == nv-1 {
-					VMASKMOVPS(a, mask, acc[i][v])
+					s.load(a, mask, acc[i][v])
 				} else {
 					VMOVUPS(a, acc[i][v])
 				}
@@ -288,7 +309,7 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 		Label(l + "_loadyfull")
 		for i := 0; i < mr; i++ {
 			for v := 0; v < nv; v++ {
-				VMOVUPS(rowAddr(ys[i/3], ldy, i%3, 32*v), acc[i][v])
+				VMOVUPS(rowAddr(ys[i/3], ldy, i%3, vb*v), acc[i][v])
 			}
 		}
 	}
@@ -313,13 +334,20 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 			if acc2 != nil && u%2 == 1 {
 				into = acc2
 			}
-			w := ymms(nv)
+			w := s.vecs(nv)
 			for v := 0; v < nv; v++ {
-				VMOVAPS(Mem{Base: wp, Disp: 4*nr*u + 32*v}, w[v])
+				VMOVAPS(Mem{Base: wp, Disp: 4*nr*u + vb*v}, w[v])
 			}
 			for i := 0; i < mr; i++ {
-				xb := YMM()
-				VBROADCASTSS(rowAddr(xs[i/3], ldx, i%3, 4*u), xb)
+				xa := rowAddr(xs[i/3], ldx, i%3, 4*u)
+				if s.wide() && nv == 1 {
+					// The broadcast folded into the FMA ({1to16}): one
+					// instruction less for the same load.
+					VFMADD231PS_BCST(xa, w[0], into[i][0])
+					continue
+				}
+				xb := s.vec()
+				VBROADCASTSS(xa, xb)
 				for v := 0; v < nv; v++ {
 					VFMADD231PS(w[v], xb, into[i][v])
 				}
@@ -359,7 +387,24 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 	ldy, ys := yBases()
 	CMPQ(nc, U8(nr))
 	JEQ(LabelRef(full))
-	{
+	if s.wide() {
+		// One masked store per row: AVX-512's are as fast as plain ones.
+		n := GP64()
+		MOVQ(nc, n)
+		SUBQ(U8(nr-s.lanes), n)
+		mask := s.mask(n)
+		for i := 0; i < mr; i++ {
+			for v := 0; v < nv; v++ {
+				a := rowAddr(ys[i/3], ldy, i%3, vb*v)
+				if v == nv-1 {
+					s.store(acc[i][v], mask, a)
+				} else {
+					VMOVUPS(acc[i][v], a)
+				}
+			}
+		}
+		JMP(LabelRef(l + "_end"))
+	} else {
 		// The last vector of each row holds r = nc − (nr − 8) < 8 valid
 		// lanes. One branch on r, then plain 16-, 8- and 4-byte stores per
 		// row: a masked VMASKMOVPS store costs over ten cycles on AMD's
@@ -389,7 +434,7 @@ func matMulMicro(name string, mr, nv int, xrow, yrow, biasRow Register, panel Me
 	Label(full)
 	for i := 0; i < mr; i++ {
 		for v := 0; v < nv; v++ {
-			VMOVUPS(acc[i][v], rowAddr(ys[i/3], ldy, i%3, 32*v))
+			VMOVUPS(acc[i][v], rowAddr(ys[i/3], ldy, i%3, vb*v))
 		}
 	}
 	Label(l + "_end")

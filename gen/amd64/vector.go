@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -16,8 +18,14 @@ const (
 
 // sqErr emits sqErrAVX2: r = p − t and Σ r², streaming r past the caches
 // when it is long and is neither operand.
-func sqErr() {
-	const name = "sqErrAVX2"
+func sqErr() { sqErrKernel(avx2) }
+
+// sqErr512 emits sqErrAVX512, sqErr's loop on ZMM registers; its tail is
+// one masked vector, the stores too.
+func sqErr512() { sqErrKernel(avx512) }
+
+func sqErrKernel(s isa) {
+	name := "sqErr" + s.suffix
 	TEXT(name, NOSPLIT, "func(r, p, t []float32) float32")
 	Pragma("noescape")
 	Doc(name+" writes r = p − t and returns Σ r², for len(r) ≥ 1 and p and t at least",
@@ -36,18 +44,23 @@ func sqErr() {
 	tp := Load(Param("t").Base(), GP64())
 	CMPQ(rp, tp)
 	JEQ(LabelRef(name + "_cached"))
-	sqErrBody(name+"_nt", writeRStream)
+	sqErrBody(s, name+"_nt", writeRStream)
 	Label(name + "_cached")
-	sqErrBody(name, writeR)
+	sqErrBody(s, name, writeR)
 }
 
 // sqErrSum emits sqErrSumAVX2: sqErr's loop without the stores.
-func sqErrSum() {
-	const name = "sqErrSumAVX2"
+func sqErrSum() { sqErrSumKernel(avx2) }
+
+// sqErrSum512 emits sqErrSumAVX512, sqErrSum on ZMM registers.
+func sqErrSum512() { sqErrSumKernel(avx512) }
+
+func sqErrSumKernel(s isa) {
+	name := "sqErrSum" + s.suffix
 	TEXT(name, NOSPLIT, "func(p, t []float32) float32")
 	Pragma("noescape")
 	Doc(name + " returns Σ (p − t)², for len(p) ≥ 1 and t at least as long.")
-	sqErrBody(name, sumOnly)
+	sqErrBody(s, name, sumOnly)
 }
 
 // sqErrStreamMin is the length from which sqErrAVX2 may stream r: 4 MiB per
@@ -55,7 +68,8 @@ func sqErrSum() {
 const sqErrStreamMin = 1 << 20
 
 // sqErrBody emits one complete path (ending in RET) of the sqErr kernels.
-func sqErrBody(name string, mode int) {
+func sqErrBody(s isa, name string, mode int) {
+	vb := s.bytes()
 	const unroll = 8
 	var rp Register
 	ptrs := []Register{}
@@ -73,11 +87,27 @@ func sqErrBody(name string, mode int) {
 		n = Load(Param("p").Len(), GP64())
 	}
 	// Fewer than 16 elements (the tutorial's 5×2 residuals): a scalar loop
-	// over two accumulators, without the vector set-up and reduction, which
-	// cost more than the work there.
-	CMPQ(n, U8(16))
-	JAE(LabelRef(name + "_vector"))
-	{
+	// over two accumulators, or with AVX-512 one masked vector, without the
+	// vector loop's set-up and reduction, which cost more than the work there.
+	if s.wide() {
+		CMPQ(n, U8(s.lanes))
+		JA(LabelRef(name + "_vector"))
+		mask := s.mask(n)
+		d, t := s.vec(), s.vec()
+		s.load(Mem{Base: pp}, mask, d)
+		s.load(Mem{Base: tp}, mask, t)
+		VSUBPS(t, d, d)
+		if mode != sumOnly {
+			s.store(d, mask, Mem{Base: rp})
+		}
+		VMULPS(d, d, d)
+		s.hsum(d)
+		VZEROUPPER()
+		Store(d.AsX(), ReturnIndex(0))
+		RET()
+	} else {
+		CMPQ(n, U8(16))
+		JAE(LabelRef(name + "_vector"))
 		a := []VecVirtual{XMM(), XMM()}
 		for _, x := range a {
 			VXORPS(x, x, x)
@@ -112,55 +142,55 @@ func sqErrBody(name string, mode int) {
 		RET()
 	}
 	Label(name + "_vector")
-	acc := ymms(unroll)
+	acc := s.vecs(unroll)
 	for _, a := range acc {
-		VXORPS(a, a, a)
+		s.zero(a)
 	}
-	body := func(u int, mask VecVirtual, big bool) {
-		d, t := YMM(), YMM()
-		load(Mem{Base: pp, Disp: 32 * u}, mask, d)
+	body := func(u int, mask Register, big bool) {
+		d, t := s.vec(), s.vec()
+		s.load(Mem{Base: pp, Disp: vb * u}, mask, d)
 		if mask == nil {
-			VSUBPS(Mem{Base: tp, Disp: 32 * u}, d, d)
+			VSUBPS(Mem{Base: tp, Disp: vb * u}, d, d)
 		} else {
-			load(Mem{Base: tp}, mask, t)
+			s.load(Mem{Base: tp}, mask, t)
 			VSUBPS(t, d, d)
 		}
 		switch {
 		case mode == writeRStream && big:
-			VMOVNTPS(d, Mem{Base: rp, Disp: 32 * u})
+			VMOVNTPS(d, Mem{Base: rp, Disp: vb * u})
 		case mode != sumOnly:
-			store(d, mask, Mem{Base: rp, Disp: 32 * u})
+			s.store(d, mask, Mem{Base: rp, Disp: vb * u})
 		}
 		VFMADD231PS(d, d, acc[u])
 	}
 	if mode == writeRStream {
-		// VMOVNTPS needs r 32-byte aligned: first do the h < 8 elements
-		// up to the next boundary, masked, when there are more than h.
+		// VMOVNTPS needs r aligned to a vector: first do the h < lanes
+		// elements up to the next boundary, masked, when there are more
+		// than h.
 		h := GP64()
 		MOVQ(rp, h)
 		NEGQ(h)
-		ANDQ(U8(31), h)
+		ANDQ(U8(vb-1), h)
 		SHRQ(U8(2), h)
 		JZ(LabelRef(name + "_aligned"))
 		CMPQ(n, h)
 		JBE(LabelRef(name + "_aligned"))
-		mask := YMM()
-		loadMask(h, mask)
-		body(0, mask, false)
+		body(0, s.mask(h), false)
 		for _, p := range ptrs {
 			LEAQ(Mem{Base: p, Index: h, Scale: 4}, p)
 		}
 		SUBQ(h, n)
 		Label(name + "_aligned")
 	}
-	if mode == sumOnly {
-		streamLoop(name, n, ptrs, unroll, body)
+	if mode == sumOnly || s.wide() {
+		// AVX-512's masked stores are as fast as plain ones.
+		streamLoop(s, name, n, ptrs, unroll, body)
 	} else {
 		// Separate accumulator: writing an XMM register would clear the
 		// upper lanes of acc[0].
 		tail := XMM()
 		VXORPS(tail, tail, tail)
-		streamLoopTail(name, n, ptrs, unroll, body, false)
+		streamLoopTail(s, name, n, ptrs, unroll, body, false)
 		scalarTail(name, n, ptrs, func() {
 			d := XMM()
 			VMOVSS(Mem{Base: pp}, d)
@@ -176,7 +206,7 @@ func sqErrBody(name string, mode int) {
 		SFENCE()
 	}
 	sumTree(acc)
-	hsum(acc[0])
+	s.hsum(acc[0])
 	// VZEROUPPER keeps the low 128 bits: clear the upper halves before
 	// Store's legacy-SSE MOVSS so that it pays no AVX-SSE transition.
 	VZEROUPPER()
@@ -184,58 +214,81 @@ func sqErrBody(name string, mode int) {
 	RET()
 }
 
-func axpy() {
+func axpy() { axpyKernel(avx2) }
+
+// axpy512 emits axpyAVX512: its tail is one masked vector, not a scalar loop.
+func axpy512() { axpyKernel(avx512) }
+
+func axpyKernel(s isa) {
 	const unroll = 8
-	TEXT("axpyAVX2", NOSPLIT, "func(alpha float32, x, y []float32)")
+	name := "axpy" + s.suffix
+	vb := s.bytes()
+	TEXT(name, NOSPLIT, "func(alpha float32, x, y []float32)")
 	Pragma("noescape")
-	Doc("axpyAVX2 computes y += alpha·x with fused multiply-adds, for len(y) ≥ 1 and x at",
+	Doc(name+" computes y += alpha·x with fused multiply-adds, for len(y) ≥ 1 and x at",
 		"least as long.")
-	a := YMM()
+	a := s.vec()
 	VBROADCASTSS(addr(Param("alpha")), a)
 	xp := Load(Param("x").Base(), GP64())
 	yp := Load(Param("y").Base(), GP64())
 	n := Load(Param("y").Len(), GP64())
 	ptrs := []Register{xp, yp}
-	streamLoopTail("axpyAVX2", n, ptrs, unroll, func(u int, _ VecVirtual, _ bool) {
-		yv := YMM()
-		VMOVUPS(Mem{Base: yp, Disp: 32 * u}, yv)
-		VFMADD231PS(Mem{Base: xp, Disp: 32 * u}, a, yv)
-		VMOVUPS(yv, Mem{Base: yp, Disp: 32 * u})
-	}, false)
-	scalarTail("axpyAVX2", n, ptrs, func() {
-		yv := XMM()
-		VMOVSS(Mem{Base: yp}, yv)
-		VFMADD231SS(Mem{Base: xp}, a.AsX(), yv)
-		VMOVSS(yv, Mem{Base: yp})
-	})
+	streamLoopTail(s, name, n, ptrs, unroll, func(u int, mask Register, _ bool) {
+		yv, xv := s.vec(), s.vec()
+		if mask == nil {
+			VMOVUPS(Mem{Base: yp, Disp: vb * u}, yv)
+			VFMADD231PS(Mem{Base: xp, Disp: vb * u}, a, yv)
+			VMOVUPS(yv, Mem{Base: yp, Disp: vb * u})
+			return
+		}
+		s.load(Mem{Base: yp}, mask, yv)
+		s.load(Mem{Base: xp}, mask, xv)
+		VFMADD231PS(xv, a, yv)
+		s.store(yv, mask, Mem{Base: yp})
+	}, s.wide())
+	if !s.wide() {
+		scalarTail(name, n, ptrs, func() {
+			yv := XMM()
+			VMOVSS(Mem{Base: yp}, yv)
+			VFMADD231SS(Mem{Base: xp}, a.AsX(), yv)
+			VMOVSS(yv, Mem{Base: yp})
+		})
+	}
 	VZEROUPPER()
 	RET()
 }
 
-func dot() {
+func dot() { dotKernel(avx2) }
+
+// dot512 emits dotAVX512, dot's loop on ZMM registers.
+func dot512() { dotKernel(avx512) }
+
+func dotKernel(s isa) {
 	const unroll = 8
-	TEXT("dotAVX2", NOSPLIT, "func(x, y []float32) float32")
+	name := "dot" + s.suffix
+	vb := s.bytes()
+	TEXT(name, NOSPLIT, "func(x, y []float32) float32")
 	Pragma("noescape")
-	Doc("dotAVX2 returns Σ x[i]·y[i], for len(x) ≥ 1 and y at least as long.")
+	Doc(name + " returns Σ x[i]·y[i], for len(x) ≥ 1 and y at least as long.")
 	xp := Load(Param("x").Base(), GP64())
 	yp := Load(Param("y").Base(), GP64())
 	n := Load(Param("x").Len(), GP64())
-	acc := ymms(unroll)
+	acc := s.vecs(unroll)
 	for _, a := range acc {
-		VXORPS(a, a, a)
+		s.zero(a)
 	}
-	streamLoop("dotAVX2", n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual, _ bool) {
-		xv, yv := YMM(), YMM()
-		load(Mem{Base: xp, Disp: 32 * u}, mask, xv)
+	streamLoop(s, name, n, []Register{xp, yp}, unroll, func(u int, mask Register, _ bool) {
+		xv, yv := s.vec(), s.vec()
+		s.load(Mem{Base: xp, Disp: vb * u}, mask, xv)
 		if mask == nil {
-			VFMADD231PS(Mem{Base: yp, Disp: 32 * u}, xv, acc[u])
+			VFMADD231PS(Mem{Base: yp, Disp: vb * u}, xv, acc[u])
 		} else {
-			load(Mem{Base: yp}, mask, yv)
+			s.load(Mem{Base: yp}, mask, yv)
 			VFMADD231PS(yv, xv, acc[u])
 		}
 	})
 	sumTree(acc)
-	hsum(acc[0])
+	s.hsum(acc[0])
 	// VZEROUPPER keeps the low 128 bits: clear the upper halves before
 	// Store's legacy-SSE MOVSS so that it pays no AVX-SSE transition.
 	VZEROUPPER()
@@ -250,26 +303,39 @@ func dot() {
 // dependent FMAs (12 cycles of latency) in a pass that needs 16 cycles for its
 // 32 FMAs at two per cycle: the loop is bound by the FMA units' throughput,
 // not by any chain's latency.
-func peakFMA() {
-	const chains, fmas = 15, 16
-	const name = "peakFMAAVX2"
+func peakFMA() { peakFMAKernel(avx2, 15, 2) }
+
+// peakFMA512 emits peakFMAAVX512: 8 VFMADD231PS on ZMM registers (256 flops)
+// per iteration, four iterations per pass over 31 accumulators: 32 FMAs, no
+// chain with more than two in a pass.
+func peakFMA512() { peakFMAKernel(avx512, 31, 4) }
+
+// peakFMAKernel emits peakFMA<suffix>: per iterations per pass over chains
+// accumulators, then the rest one at a time.
+func peakFMAKernel(s isa, chains, per int) {
+	fmas := PeakFMAFlops / (2 * s.lanes)
+	name := "peakFMA" + s.suffix
+	reg := "YMM"
+	if s.wide() {
+		reg = "ZMM"
+	}
 	TEXT(name, NOSPLIT, "func(iters int)")
-	Doc(name+" runs iters ≥ 1 iterations of 16 VFMADD231PS on YMM registers (256",
+	Doc(fmt.Sprintf("%s runs iters ≥ 1 iterations of %d VFMADD231PS on %s registers (%d", name, fmas, reg, PeakFMAFlops),
 		"flops each) and nothing else.")
 	n := Load(Param("iters"), GP64())
-	c := YMM()
-	acc := ymms(chains)
-	VXORPS(c, c, c)
+	c := s.vec()
+	acc := s.vecs(chains)
+	s.zero(c)
 	for _, a := range acc {
-		VXORPS(a, a, a)
+		s.zero(a)
 	}
 	Label(name + "_two")
-	CMPQ(n, U8(2))
+	CMPQ(n, U8(per))
 	JB(LabelRef(name + "_one"))
-	for i := 0; i < 2*fmas; i++ {
+	for i := 0; i < per*fmas; i++ {
 		VFMADD231PS(c, c, acc[i%chains])
 	}
-	SUBQ(U8(2), n)
+	SUBQ(U8(per), n)
 	JMP(LabelRef(name + "_two"))
 	Label(name + "_one")
 	TESTQ(n, n)
@@ -277,10 +343,18 @@ func peakFMA() {
 	for i := 0; i < fmas; i++ {
 		VFMADD231PS(c, c, acc[i%chains])
 	}
+	if per > 2 {
+		DECQ(n)
+		JMP(LabelRef(name + "_one"))
+	}
 	Label(name + "_done")
 	VZEROUPPER()
 	RET()
 }
+
+// PeakFMAFlops is the flops of one iteration of every peakFMA loop (the
+// root package's PeakFMAFlopsPerIter).
+const PeakFMAFlops = 256
 
 // peakLoad emits peakLoadAVX2: every loaded vector costs one
 // floating-point operation, x's an add and y's a multiply-add by 1 (exact, so
@@ -288,9 +362,15 @@ func peakFMA() {
 // neither limits the loop before the loads do (two adds per cycle would
 // otherwise cap it at two loads per cycle on CPUs that issue three); 6 + 8
 // accumulators cover both latencies.
-func peakLoad() {
+func peakLoad() { peakLoadKernel(avx2) }
+
+// peakLoad512 emits peakLoadAVX512, peakLoad's loop on ZMM registers.
+func peakLoad512() { peakLoadKernel(avx512) }
+
+func peakLoadKernel(s isa) {
 	const unroll, nAdd, nFMA = 16, 6, 8
-	const name = "peakLoadAVX2"
+	name := "peakLoad" + s.suffix
+	vb := s.bytes()
 	TEXT(name, NOSPLIT, "func(x, y []float32) float32")
 	Pragma("noescape")
 	Doc(name+" returns Σ x[i] + Σ y[i] doing one arithmetic operation per vector",
@@ -298,32 +378,32 @@ func peakLoad() {
 	xp := Load(Param("x").Base(), GP64())
 	yp := Load(Param("y").Base(), GP64())
 	n := Load(Param("x").Len(), GP64())
-	one := YMM()
+	one := s.vec()
 	{
 		t := GP32()
 		MOVL(U32(0x3f800000), t) // 1.0
 		VMOVD(t, one.AsX())
 		VBROADCASTSS(one.AsX(), one)
 	}
-	sx, sy := ymms(nAdd), ymms(nFMA)
+	sx, sy := s.vecs(nAdd), s.vecs(nFMA)
 	for _, a := range append(append([]VecVirtual{}, sx...), sy...) {
-		VXORPS(a, a, a)
+		s.zero(a)
 	}
-	streamLoop(name, n, []Register{xp, yp}, unroll, func(u int, mask VecVirtual, _ bool) {
+	streamLoop(s, name, n, []Register{xp, yp}, unroll, func(u int, mask Register, _ bool) {
 		if mask == nil {
-			VADDPS(Mem{Base: xp, Disp: 32 * u}, sx[u%nAdd], sx[u%nAdd])
-			VFMADD231PS(Mem{Base: yp, Disp: 32 * u}, one, sy[u%nFMA])
+			VADDPS(Mem{Base: xp, Disp: vb * u}, sx[u%nAdd], sx[u%nAdd])
+			VFMADD231PS(Mem{Base: yp, Disp: vb * u}, one, sy[u%nFMA])
 			return
 		}
-		xv, yv := YMM(), YMM()
-		load(Mem{Base: xp}, mask, xv)
-		load(Mem{Base: yp}, mask, yv)
+		xv, yv := s.vec(), s.vec()
+		s.load(Mem{Base: xp}, mask, xv)
+		s.load(Mem{Base: yp}, mask, yv)
 		VADDPS(xv, sx[0], sx[0])
 		VADDPS(yv, sy[0], sy[0])
 	})
 	acc := append(sx, sy...)
 	sumTree(acc)
-	hsum(acc[0])
+	s.hsum(acc[0])
 	VZEROUPPER()
 	Store(acc[0].AsX(), ReturnIndex(0))
 	RET()
