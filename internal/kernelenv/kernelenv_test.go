@@ -14,6 +14,9 @@ func TestCheck(t *testing.T) {
 		{"", "neon", "generic", false},
 		{"generic", "generic", "generic", true},
 		{"neon", "generic", "neon", false},
+		{"", "avx2|avx512", "avx512", true},
+		{"", "avx2|avx512", "avx2", true},
+		{"", "avx2|avx512", "generic", false},
 	} {
 		t.Setenv(Kernels, tc.kernels)
 		t.Setenv(Expect, tc.expect)
