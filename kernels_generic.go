@@ -18,23 +18,16 @@ var generic = &Impl{name: "generic", k: kernels{
 	peakLoad:     peakLoadGeneric,
 }}
 
+// matMulBiasGeneric runs the blocked loops of kernels_block.go: the same
+// results, bit for bit, as the plain loop documented on Impl.MatMulBias.
 func matMulBiasGeneric(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
-	for i := 0; i < m; i++ {
-		// With k = 0, X and W may be empty slices: the min keeps the
-		// (empty) row slices in range.
-		xi := x[min(i*ldx, len(x)):][:k]
-		yi := y[i*ldy : i*ldy+n]
-		for j := range yi {
-			wj := w[min(j*ldw, len(w)):][:k]
-			var s float32
-			for p, xv := range xi {
-				s += xv * wj[p]
-			}
-			if b != nil {
-				s += b[j]
-			}
-			yi[j] = s
-		}
+	switch {
+	case k == 0:
+		matMulBiasK0(m, n, b, y, ldy)
+	case genericBlock == 4:
+		matMulBias4(m, n, k, x, ldx, w, ldw, b, y, ldy)
+	default:
+		matMulBias2(m, n, k, x, ldx, w, ldw, b, y, ldy)
 	}
 }
 
@@ -60,34 +53,43 @@ func sqErrSumGeneric(p, t []float32) float32 {
 	return s
 }
 
+// gradWGeneric runs the blocked loops of kernels_block_gradw.go: the same
+// results, bit for bit, as the plain loop documented on Impl.GradW.
 func gradWGeneric(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int) {
-	for j := 0; j < n; j++ {
-		gj := g[j*ldg : j*ldg+k]
-		for p := range gj {
-			var s float32
-			for i := 0; i < m; i++ {
-				s += r[i*ldr+j] * x[i*ldx+p]
-			}
-			if beta == 0 {
-				gj[p] = alpha * s
-			} else {
-				gj[p] = alpha*s + beta*gj[p]
-			}
-		}
+	if genericBlock == 4 {
+		gradW4(m, n, k, alpha, r, ldr, x, ldx, beta, g, ldg)
+	} else {
+		gradW2(m, n, k, alpha, r, ldr, x, ldx, beta, g, ldg)
 	}
 }
 
+// colSumsGeneric sums four columns at a time, in as many accumulators, each
+// over the rows in order: the plain loop's results, bit for bit.
 func colSumsGeneric(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32) {
-	for j := 0; j < n; j++ {
+	g = g[:n]
+	j := 0
+	if m > 0 {
+		for ; j+4 <= n; j += 4 {
+			var s0, s1, s2, s3 float32
+			for i := 0; i < m; i++ {
+				ri := r[i*ldr+j:][:4]
+				s0 += ri[0]
+				s1 += ri[1]
+				s2 += ri[2]
+				s3 += ri[3]
+			}
+			gradOut(&g[j], alpha, s0, beta)
+			gradOut(&g[j+1], alpha, s1, beta)
+			gradOut(&g[j+2], alpha, s2, beta)
+			gradOut(&g[j+3], alpha, s3, beta)
+		}
+	}
+	for ; j < n; j++ {
 		var s float32
 		for i := 0; i < m; i++ {
 			s += r[i*ldr+j]
 		}
-		if beta == 0 {
-			g[j] = alpha * s
-		} else {
-			g[j] = alpha*s + beta*g[j]
-		}
+		gradOut(&g[j], alpha, s, beta)
 	}
 }
 
