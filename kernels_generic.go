@@ -120,39 +120,49 @@ func gatherRowsGeneric(k int, idx []int, x []float32, ldx int, y []float32, ldy 
 func prefetchRowsGeneric(k int, idx []int, x []float32, ldx int) {}
 
 // peakFMAGeneric does PeakFMAFlopsPerIter operations per iteration as 128
-// multiply-adds spread over 16 independent chains, so that the loop is bound
-// by the multiply-add throughput rather than by one chain's latency.
+// multiply-adds a = a·mul + add spread over twelve independent chains held in
+// locals (registers: an array would put every step through memory), enough
+// to cover a multiply's and an add's latency one after the other at two of
+// each per cycle, so that the loop is bound by their throughput, as the
+// blocked kernels are, rather than by any chain's latency.
 func peakFMAGeneric(iters int) {
-	var a [16]float32
-	for i := range a {
-		a[i] = float32(i)
-	}
 	const mul, add = 0.999999, 1e-7
+	a0, a1, a2, a3, a4, a5 := float32(0), float32(1), float32(2), float32(3), float32(4), float32(5)
+	a6, a7, a8, a9, a10, a11 := float32(6), float32(7), float32(8), float32(9), float32(10), float32(11)
 	for ; iters > 0; iters-- {
-		for r := 0; r < 8; r++ {
-			for i := range a {
-				a[i] = a[i]*mul + add
-			}
+		// 10 rounds of 12, then 8: 128 multiply-adds.
+		for r := 0; r < 10; r++ {
+			a0, a1, a2, a3 = a0*mul+add, a1*mul+add, a2*mul+add, a3*mul+add
+			a4, a5, a6, a7 = a4*mul+add, a5*mul+add, a6*mul+add, a7*mul+add
+			a8, a9, a10, a11 = a8*mul+add, a9*mul+add, a10*mul+add, a11*mul+add
 		}
+		a0, a1, a2, a3 = a0*mul+add, a1*mul+add, a2*mul+add, a3*mul+add
+		a4, a5, a6, a7 = a4*mul+add, a5*mul+add, a6*mul+add, a7*mul+add
 	}
-	peakSink = a[0] + a[15]
+	peakSink = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11
 }
 
 // peakSink keeps the compiler from discarding peakFMAGeneric's work.
 var peakSink float32
 
+// peakLoadGeneric returns Σ x[i]·y[i] in four independent chains: one
+// multiply and one add per pair of loads, which run on different units
+// (fused into one multiply-add on some), as little as any kernel of two
+// operands does, and chains enough to keep up with the loads without holding
+// more values than 8 registers. No streaming Go kernel reads faster.
 func peakLoadGeneric(x, y []float32) float32 {
 	y = y[:len(x)]
 	var s0, s1, s2, s3 float32
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
-		s0 += x[i] + y[i]
-		s1 += x[i+1] + y[i+1]
-		s2 += x[i+2] + y[i+2]
-		s3 += x[i+3] + y[i+3]
+		x4, y4 := x[i:i+4], y[i:i+4]
+		s0 += x4[0] * y4[0]
+		s1 += x4[1] * y4[1]
+		s2 += x4[2] * y4[2]
+		s3 += x4[3] * y4[3]
 	}
 	for ; i < len(x); i++ {
-		s0 += x[i] + y[i]
+		s0 += x[i] * y[i]
 	}
 	return s0 + s1 + s2 + s3
 }
