@@ -120,17 +120,29 @@ func gatherRowsGeneric(k int, idx []int, x []float32, ldx int, y []float32, ldy 
 func prefetchRowsGeneric(k int, idx []int, x []float32, ldx int) {}
 
 // peakFMAGeneric does PeakFMAFlopsPerIter operations per iteration as 128
-// multiply-adds a = a·mul + add spread over twelve independent chains held in
-// locals (registers: an array would put every step through memory), enough
-// to cover a multiply's and an add's latency one after the other at two of
-// each per cycle, so that the loop is bound by their throughput, as the
-// blocked kernels are, rather than by any chain's latency.
+// multiply-adds a = a·mul + add spread over independent chains held in
+// locals (registers: an array would put every step through memory), as many
+// as the architecture's floating-point registers hold (peakChains), so that
+// the loop is bound by the multiply and add throughput, as the blocked kernels
+// are, rather than by any chain's latency.
 func peakFMAGeneric(iters int) {
-	const mul, add = 0.999999, 1e-7
+	if peakChains == 6 {
+		peakFMA6(iters)
+	} else {
+		peakFMA12(iters)
+	}
+}
+
+const peakMul, peakAdd = 0.999999, 1e-7
+
+// peakFMA12 runs 10 rounds of twelve chains, then eight: 128 multiply-adds
+// an iteration, enough chains for a multiply's and an add's latency one
+// after the other at two of each per cycle.
+func peakFMA12(iters int) {
+	const mul, add = peakMul, peakAdd
 	a0, a1, a2, a3, a4, a5 := float32(0), float32(1), float32(2), float32(3), float32(4), float32(5)
 	a6, a7, a8, a9, a10, a11 := float32(6), float32(7), float32(8), float32(9), float32(10), float32(11)
 	for ; iters > 0; iters-- {
-		// 10 rounds of 12, then 8: 128 multiply-adds.
 		for r := 0; r < 10; r++ {
 			a0, a1, a2, a3 = a0*mul+add, a1*mul+add, a2*mul+add, a3*mul+add
 			a4, a5, a6, a7 = a4*mul+add, a5*mul+add, a6*mul+add, a7*mul+add
@@ -140,6 +152,21 @@ func peakFMAGeneric(iters int) {
 		a4, a5, a6, a7 = a4*mul+add, a5*mul+add, a6*mul+add, a7*mul+add
 	}
 	peakSink = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11
+}
+
+// peakFMA6 runs 21 rounds of six chains, then two: 128 multiply-adds an
+// iteration in the eight registers of 386.
+func peakFMA6(iters int) {
+	const mul, add = peakMul, peakAdd
+	a0, a1, a2, a3, a4, a5 := float32(0), float32(1), float32(2), float32(3), float32(4), float32(5)
+	for ; iters > 0; iters-- {
+		for r := 0; r < 21; r++ {
+			a0, a1, a2 = a0*mul+add, a1*mul+add, a2*mul+add
+			a3, a4, a5 = a3*mul+add, a4*mul+add, a5*mul+add
+		}
+		a0, a1 = a0*mul+add, a1*mul+add
+	}
+	peakSink = a0 + a1 + a2 + a3 + a4 + a5
 }
 
 // peakSink keeps the compiler from discarding peakFMAGeneric's work.
