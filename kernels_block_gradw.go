@@ -3,7 +3,9 @@ package edgefit
 // GradW and ColSums in Go, blocked as MatMulBias is (kernels_block.go): G[j,p]
 // sums R[i,j]·X[i,p] over the rows i, so a block of G takes a few adjacent
 // columns of R and of X, and every element is still one accumulator summed
-// over i in order.
+// over i in order. The colDot loops are kept out of line (go:noinline): inlined
+// into gradW2, whose many live values they then share registers with, their
+// loop counter and offsets spill to the stack.
 
 // gradOut stores α·s + β·g at g, not reading g when β is 0: the expressions
 // of the plain loop, with α·s rounded on its own. Where the compiler fuses a
@@ -96,6 +98,7 @@ func gradW4(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx i
 }
 
 // colDot1x1 returns Σᵢ a[i·lda]·b[i·ldb] over m ≥ 1 rows, in order.
+//go:noinline
 func colDot1x1(m int, a []float32, lda int, b []float32, ldb int) float32 {
 	var s float32
 	for i := 0; i < m; i++ {
@@ -106,6 +109,7 @@ func colDot1x1(m int, a []float32, lda int, b []float32, ldb int) float32 {
 
 // colDot1x2 returns Σᵢ a[i·lda]·b[i·ldb] and Σᵢ a[i·lda]·b[i·ldb+1] over
 // m ≥ 1 rows, each in order.
+//go:noinline
 func colDot1x2(m int, a []float32, lda int, b []float32, ldb int) (s0, s1 float32) {
 	for i := 0; i < m; i++ {
 		u := a[i*lda]
@@ -118,6 +122,7 @@ func colDot1x2(m int, a []float32, lda int, b []float32, ldb int) (s0, s1 float3
 
 // colDot2x2 returns the four sums Σᵢ a[i·lda+c]·b[i·ldb+q] for c, q < 2 over
 // m ≥ 1 rows, each in order.
+//go:noinline
 func colDot2x2(m int, a []float32, lda int, b []float32, ldb int) (s00, s01, s10, s11 float32) {
 	for i := 0; i < m; i++ {
 		u := a[i*lda:][:2]
@@ -132,6 +137,7 @@ func colDot2x2(m int, a []float32, lda int, b []float32, ldb int) (s00, s01, s10
 
 // colDot4x4 returns the sixteen sums Σᵢ a[i·lda+c]·b[i·ldb+q] for c, q < 4
 // over m ≥ 1 rows, each in order.
+//go:noinline
 func colDot4x4(m int, a []float32, lda int, b []float32, ldb int) (s [4][4]float32) {
 	var s00, s01, s02, s03, s10, s11, s12, s13 float32
 	var s20, s21, s22, s23, s30, s31, s32, s33 float32
