@@ -98,6 +98,7 @@ func gradW4(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx i
 }
 
 // colDot1x1 returns Σᵢ a[i·lda]·b[i·ldb] over m ≥ 1 rows, in order.
+//
 //go:noinline
 func colDot1x1(m int, a []float32, lda int, b []float32, ldb int) float32 {
 	var s float32
@@ -109,6 +110,7 @@ func colDot1x1(m int, a []float32, lda int, b []float32, ldb int) float32 {
 
 // colDot1x2 returns Σᵢ a[i·lda]·b[i·ldb] and Σᵢ a[i·lda]·b[i·ldb+1] over
 // m ≥ 1 rows, each in order.
+//
 //go:noinline
 func colDot1x2(m int, a []float32, lda int, b []float32, ldb int) (s0, s1 float32) {
 	for i := 0; i < m; i++ {
@@ -122,6 +124,7 @@ func colDot1x2(m int, a []float32, lda int, b []float32, ldb int) (s0, s1 float3
 
 // colDot2x2 returns the four sums Σᵢ a[i·lda+c]·b[i·ldb+q] for c, q < 2 over
 // m ≥ 1 rows, each in order.
+//
 //go:noinline
 func colDot2x2(m int, a []float32, lda int, b []float32, ldb int) (s00, s01, s10, s11 float32) {
 	for i := 0; i < m; i++ {
@@ -137,6 +140,7 @@ func colDot2x2(m int, a []float32, lda int, b []float32, ldb int) (s00, s01, s10
 
 // colDot4x4 returns the sixteen sums Σᵢ a[i·lda+c]·b[i·ldb+q] for c, q < 4
 // over m ≥ 1 rows, each in order.
+//
 //go:noinline
 func colDot4x4(m int, a []float32, lda int, b []float32, ldb int) (s [4][4]float32) {
 	var s00, s01, s02, s03, s10, s11, s12, s13 float32
