@@ -102,8 +102,8 @@ func prefetchRowsAVX2(idx []int, x []float32, ldx int, lines int, last int)
 // flops each) and nothing else.
 func peakFMAAVX2(iters int)
 
-// peakLoadAVX2 returns Σ x[i] + Σ y[i] doing one arithmetic operation per vector
-// loaded, for len(x) ≥ 1 and y at least as long.
+// peakLoadAVX2 returns Σ x[i]·y[i] doing one load and one multiply-add per pair of
+// vectors, for len(x) ≥ 1 and y at least as long.
 //
 //go:noescape
 func peakLoadAVX2(x []float32, y []float32) float32
@@ -176,8 +176,8 @@ func dotAVX512(x []float32, y []float32) float32
 // flops each) and nothing else.
 func peakFMAAVX512(iters int)
 
-// peakLoadAVX512 returns Σ x[i] + Σ y[i] doing one arithmetic operation per vector
-// loaded, for len(x) ≥ 1 and y at least as long.
+// peakLoadAVX512 returns Σ x[i]·y[i] doing one load and one multiply-add per pair of
+// vectors, for len(x) ≥ 1 and y at least as long.
 //
 //go:noescape
 func peakLoadAVX512(x []float32, y []float32) float32

@@ -408,7 +408,7 @@ func TestInfoAndBench(t *testing.T) {
 		}
 	}
 	r = ok(t, runCmd(t, "", "bench", "-time", "5ms"))
-	for _, k := range []string{"peak FMA", "peak load", "MatMulBias", "GradW", "SqErr", "SqErrSum", "ColSums", "Axpy", "Dot", "% of the FMA peak", "% of the load peak"} {
+	for _, k := range []string{"peak FMA", "peak load", "MatMulBias", "GradW", "SqErr", "SqErrSum", "ColSums", "Axpy", "Dot", "% of the FMA peak", "% of the load peak", "fastest: "} {
 		if !strings.Contains(r.stdout, k) {
 			t.Errorf("bench lacks %q:\n%s", k, r.stdout)
 		}

@@ -356,52 +356,44 @@ func peakFMAKernel(s isa, chains, per int) {
 // root package's PeakFMAFlopsPerIter).
 const PeakFMAFlops = 256
 
-// peakLoad emits peakLoadAVX2: every loaded vector costs one
-// floating-point operation, x's an add and y's a multiply-add by 1 (exact, so
-// the result is still Σ x + Σ y). Adds and FMAs run on different units, so
-// neither limits the loop before the loads do (two adds per cycle would
-// otherwise cap it at two loads per cycle on CPUs that issue three); 6 + 8
-// accumulators cover both latencies.
+// peakLoad emits peakLoadAVX2: Σ x·y as dotAVX2 computes it, one load and
+// one FMA with a memory operand per pair of vectors, the least arithmetic
+// that consumes two operands (SqErrSum and Dot do no less), so that it reads
+// at least as fast as any streaming kernel. Twelve accumulators over sixteen
+// pairs a pass: no chain has more than two dependent FMAs (8–10 cycles) in a
+// pass of 32 loads (11–16 cycles at two or three loads per cycle), and the
+// twelve and the loaded vectors fit the sixteen registers.
 func peakLoad() { peakLoadKernel(avx2) }
 
 // peakLoad512 emits peakLoadAVX512, peakLoad's loop on ZMM registers.
 func peakLoad512() { peakLoadKernel(avx512) }
 
 func peakLoadKernel(s isa) {
-	const unroll, nAdd, nFMA = 16, 6, 8
+	const unroll, chains = 16, 12
 	name := "peakLoad" + s.suffix
 	vb := s.bytes()
 	TEXT(name, NOSPLIT, "func(x, y []float32) float32")
 	Pragma("noescape")
-	Doc(name+" returns Σ x[i] + Σ y[i] doing one arithmetic operation per vector",
-		"loaded, for len(x) ≥ 1 and y at least as long.")
+	Doc(name+" returns Σ x[i]·y[i] doing one load and one multiply-add per pair of",
+		"vectors, for len(x) ≥ 1 and y at least as long.")
 	xp := Load(Param("x").Base(), GP64())
 	yp := Load(Param("y").Base(), GP64())
 	n := Load(Param("x").Len(), GP64())
-	one := s.vec()
-	{
-		t := GP32()
-		MOVL(U32(0x3f800000), t) // 1.0
-		VMOVD(t, one.AsX())
-		VBROADCASTSS(one.AsX(), one)
-	}
-	sx, sy := s.vecs(nAdd), s.vecs(nFMA)
-	for _, a := range append(append([]VecVirtual{}, sx...), sy...) {
+	acc := s.vecs(chains)
+	for _, a := range acc {
 		s.zero(a)
 	}
 	streamLoop(s, name, n, []Register{xp, yp}, unroll, func(u int, mask Register, _ bool) {
+		xv := s.vec()
+		s.load(Mem{Base: xp, Disp: vb * u}, mask, xv)
 		if mask == nil {
-			VADDPS(Mem{Base: xp, Disp: vb * u}, sx[u%nAdd], sx[u%nAdd])
-			VFMADD231PS(Mem{Base: yp, Disp: vb * u}, one, sy[u%nFMA])
+			VFMADD231PS(Mem{Base: yp, Disp: vb * u}, xv, acc[u%chains])
 			return
 		}
-		xv, yv := s.vec(), s.vec()
-		s.load(Mem{Base: xp}, mask, xv)
+		yv := s.vec()
 		s.load(Mem{Base: yp}, mask, yv)
-		VADDPS(xv, sx[0], sx[0])
-		VADDPS(yv, sy[0], sy[0])
+		VFMADD231PS(yv, xv, acc[0])
 	})
-	acc := append(sx, sy...)
 	sumTree(acc)
 	s.hsum(acc[0])
 	VZEROUPPER()
