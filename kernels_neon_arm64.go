@@ -6,9 +6,9 @@ package edgefit
 // gen/arm64), called through the splitter of kernels_split.go. The Impl
 // methods have checked every length and stride; the assembly trusts them.
 //
-// Every shape goes to the assembly, tiny ones included: the NEON kernels do
-// not pack their operands, so there is no set-up to amortise, and every size
-// the tests sweep runs the assembly path a caller would get.
+// MatMulBias packs W into panels (the one set-up), so its tiny products run
+// in Go like the AVX2 set's; every other kernel and shape goes to the
+// assembly.
 
 var neon = newNEON(splitter{callBudget})
 
@@ -39,21 +39,79 @@ func prefetchRowsNEONK(k int, idx []int, x []float32, ldx, lines, last int) {
 	prefetchRowsNEON(k, idx, x, ldx)
 }
 
-// matMulBiasNEON runs Y = X·Wᵀ + b on blocks of Y of whole tiles, so that
-// every element is computed as one call would, and, when one tile's inputs
-// are over the budget, on blocks of inputs, the later ones adding to Y (an
-// order within the documented bound). A nil b passes through: its length,
-// 0, is how the assembly knows there is no bias.
+// matMulBiasNEON runs Y = X·Wᵀ + b as panels of matMulBiasTileN output
+// columns, each packed (packPanel) over blocks of at most matMulBiasKC
+// inputs and run by matMulBiasNEON over blocks of rows within the budget;
+// blocks of inputs after the first resume from Y's partial sums, which is
+// exact, and the bias comes with the last. A last panel narrower than
+// matMulBiasPanelMin goes to the dot-product kernel instead. Tiny products
+// run in Go.
 func (s splitter) matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
+	if k == 0 || m*n*k < tinyWork {
+		matMulBiasTiny(m, n, k, x, ldx, w, ldw, b, y, ldy)
+		return
+	}
 	raceReadMatrix(x, m, k, ldx)
 	raceReadMatrix(w, n, k, ldw)
 	if b != nil {
 		raceRead(b[:n])
 	}
 	raceWriteMatrix(y, m, n, ldy)
-	kb := s.block(k, matMulBiasTileM*matMulBiasTileN, 4)
-	nb := s.block(n, matMulBiasTileM*kb, matMulBiasTileN)
-	mb := s.block(m, nb*kb, matMulBiasTileM)
+	var panel [matMulBiasTileN * matMulBiasKC]float32
+	for j0 := 0; j0 < n; j0 += matMulBiasTileN {
+		nc := min(matMulBiasTileN, n-j0)
+		var bj []float32
+		if b != nil {
+			bj = b[j0 : j0+nc]
+		}
+		if nc < matMulBiasPanelMin {
+			s.matMulBiasDot(m, nc, k, x, ldx, w[j0*ldw:], ldw, bj, y[j0:], ldy)
+			continue
+		}
+		for p0 := 0; p0 < k; p0 += matMulBiasKC {
+			kc := min(matMulBiasKC, k-p0)
+			packPanel(panel[:matMulBiasTileN*kc], w[j0*ldw+p0:], ldw, nc, kc)
+			accum, bias := 0, []float32(nil)
+			if p0 > 0 {
+				accum = 1
+			}
+			if p0+kc == k {
+				bias = bj
+			}
+			mb := s.block(m, matMulBiasTileN*kc, matMulBiasTileM)
+			for i0 := 0; i0 < m; i0 += mb {
+				matMulBiasNEON(min(mb, m-i0), kc, nc, x[i0*ldx+p0:], ldx, panel[:], bias, y[i0*ldy+j0:], ldy, accum)
+			}
+		}
+	}
+}
+
+// packPanel writes the panel kc inputs by matMulBiasTileN columns that
+// matMulBiasNEON reads: dst[8p+j] = w[j·ldw+p] for the nc rows of w, zeros
+// for the columns past them.
+func packPanel(dst, w []float32, ldw, nc, kc int) {
+	for j := 0; j < matMulBiasTileN; j++ {
+		if j >= nc {
+			for p := 0; p < kc; p++ {
+				dst[matMulBiasTileN*p+j] = 0
+			}
+			continue
+		}
+		for p, v := range w[j*ldw : j*ldw+kc] {
+			dst[matMulBiasTileN*p+j] = v
+		}
+	}
+}
+
+// matMulBiasDot runs Y = X·Wᵀ + b with the dot-product kernel on blocks of
+// Y of whole tiles, so that every element is computed as one call would,
+// and, when one tile's inputs are over the budget, on blocks of inputs, the
+// later ones adding to Y (an order within the documented bound). A nil b
+// passes through: its length, 0, is how the assembly knows there is no bias.
+func (s splitter) matMulBiasDot(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
+	kb := s.block(k, matMulBiasDotTileM*matMulBiasDotTileN, 4)
+	nb := s.block(n, matMulBiasDotTileM*kb, matMulBiasDotTileN)
+	mb := s.block(m, nb*kb, matMulBiasDotTileM)
 	for j0 := 0; j0 < n; j0 += nb {
 		nc := min(nb, n-j0)
 		for p0 := 0; ; p0 += kb { // once when k is 0: the bias alone
@@ -64,7 +122,7 @@ func (s splitter) matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32,
 				bj = b[j0 : j0+nc]
 			}
 			for i0 := 0; i0 < m; i0 += mb {
-				matMulBiasNEON(min(mb, m-i0), nc, kc, x[i0*ldx+p0:], ldx, w[j0*ldw+p0:], ldw, bj, y[i0*ldy+j0:], ldy, accum)
+				matMulBiasDotNEON(min(mb, m-i0), nc, kc, x[i0*ldx+p0:], ldx, w[j0*ldw+p0:], ldw, bj, y[i0*ldy+j0:], ldy, accum)
 			}
 			if p0+kb >= k {
 				break

@@ -4,7 +4,1582 @@
 
 #include "textflag.h"
 
-// matMulBiasNEON computes Y = X·Wᵀ + b: for i < m and j < n,
+// matMulBiasNEON computes one panel of Y = X·Wᵀ + b from packed weights:
+// for i < m and j < nc, y[i·ldy+j] = s + Σₚ x[i·ldx+p]·wp[8p+j] (p < k, in
+// order, fused), s being y[i·ldy+j]'s own value when accum is not 0 and 0
+// otherwise, then + b[j] when len(b) is not 0. m and k must be at least 1,
+// nc in 4…8; wp must hold 8k floats (zeros in columns nc…7), x the m×k
+// matrix with its stride, y the m×nc one, b at least nc floats when not
+// empty. Only the m×nc elements of y are read (when accum is not 0) and
+// written.
+//
+// func matMulBiasNEON(m, k, nc int, x []float32, ldx int, wp []float32, b, y []float32, ldy int, accum int)
+TEXT ·matMulBiasNEON(SB), NOSPLIT|NOFRAME, $0-144
+	MOVD	x_base+24(FP), R0
+	MOVD	ldx+48(FP), R1
+	LSL	$2, R1, R1
+	MOVD	wp_base+56(FP), R2
+	MOVD	y_base+104(FP), R3
+	MOVD	ldy+128(FP), R4
+	LSL	$2, R4, R4
+	MOVD	k+8(FP), R5
+	MOVD	nc+16(FP), R9
+	MOVD	m+0(FP), R6
+	CMP	$8, R6
+	BLT	prows8_end_2
+
+prows8_1:
+	// tile of 8 rows by the panel
+	MOVD	R0, R11
+	ADD	R1, R11, R12
+	ADD	R1, R12, R13
+	ADD	R1, R13, R14
+	ADD	R1, R14, R15
+	ADD	R1, R15, R16
+	ADD	R1, R16, R17
+	ADD	R1, R17, R19
+	MOVD	R2, R8
+	MOVD	accum+136(FP), R21
+	CBZ	R21, pzero_3
+	CMP	$8, R9
+	BNE	pnc_6
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V1.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V3.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V5.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V7.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V8.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V9.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V10.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V11.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V12.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V13.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V14.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V15.S4]
+	B	pnc_done_5
+
+pnc_6:
+	CMP	$7, R9
+	BNE	pnc_7
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	ADD	$8, R21
+	VLD1	(R21), V1.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F3
+	ADD	$8, R21
+	VLD1	(R21), V3.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F5
+	ADD	$8, R21
+	VLD1	(R21), V5.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F7
+	ADD	$8, R21
+	VLD1	(R21), V7.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V8.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F9
+	ADD	$8, R21
+	VLD1	(R21), V9.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V10.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F11
+	ADD	$8, R21
+	VLD1	(R21), V11.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V12.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F13
+	ADD	$8, R21
+	VLD1	(R21), V13.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V14.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F15
+	ADD	$8, R21
+	VLD1	(R21), V15.S[2]
+	B	pnc_done_5
+
+pnc_7:
+	CMP	$6, R9
+	BNE	pnc_8
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F3
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F5
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F7
+	ADD	R4, R10
+	VLD1	(R10), [V8.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F9
+	ADD	R4, R10
+	VLD1	(R10), [V10.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F11
+	ADD	R4, R10
+	VLD1	(R10), [V12.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F13
+	ADD	R4, R10
+	VLD1	(R10), [V14.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F15
+	B	pnc_done_5
+
+pnc_8:
+	CMP	$5, R9
+	BNE	pnc_9
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F1
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F3
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F5
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F7
+	ADD	R4, R10
+	VLD1	(R10), [V8.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F9
+	ADD	R4, R10
+	VLD1	(R10), [V10.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F11
+	ADD	R4, R10
+	VLD1	(R10), [V12.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F13
+	ADD	R4, R10
+	VLD1	(R10), [V14.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F15
+	B	pnc_done_5
+
+pnc_9:
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VEOR	V1.B16, V1.B16, V1.B16
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	VEOR	V3.B16, V3.B16, V3.B16
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	VEOR	V5.B16, V5.B16, V5.B16
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	VEOR	V7.B16, V7.B16, V7.B16
+	ADD	R4, R10
+	VLD1	(R10), [V8.S4]
+	ADD	$16, R10, R21
+	VEOR	V9.B16, V9.B16, V9.B16
+	ADD	R4, R10
+	VLD1	(R10), [V10.S4]
+	ADD	$16, R10, R21
+	VEOR	V11.B16, V11.B16, V11.B16
+	ADD	R4, R10
+	VLD1	(R10), [V12.S4]
+	ADD	$16, R10, R21
+	VEOR	V13.B16, V13.B16, V13.B16
+	ADD	R4, R10
+	VLD1	(R10), [V14.S4]
+	ADD	$16, R10, R21
+	VEOR	V15.B16, V15.B16, V15.B16
+
+pnc_done_5:
+	B	pstart_4
+
+pzero_3:
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	VEOR	V8.B16, V8.B16, V8.B16
+	VEOR	V9.B16, V9.B16, V9.B16
+	VEOR	V10.B16, V10.B16, V10.B16
+	VEOR	V11.B16, V11.B16, V11.B16
+	VEOR	V12.B16, V12.B16, V12.B16
+	VEOR	V13.B16, V13.B16, V13.B16
+	VEOR	V14.B16, V14.B16, V14.B16
+	VEOR	V15.B16, V15.B16, V15.B16
+
+pstart_4:
+	LSR	$2, R5, R7
+	CBZ	R7, pk4_end_11
+
+pk4_10:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc00191 // ldur q17, [x12]
+	WORD	$0x3cc001b2 // ldur q18, [x13]
+	WORD	$0x3cc001d3 // ldur q19, [x14]
+	WORD	$0x3cc001f4 // ldur q20, [x15]
+	WORD	$0x3cc00215 // ldur q21, [x16]
+	WORD	$0x3cc00236 // ldur q22, [x17]
+	WORD	$0x3cc00277 // ldur q23, [x19]
+	WORD	$0x3cc2011a // ldur q26, [x8,#32]
+	WORD	$0x3cc3011b // ldur q27, [x8,#48]
+	WORD	$0x3cc4011c // ldur q28, [x8,#64]
+	WORD	$0x3cc5011d // ldur q29, [x8,#80]
+	WORD	$0x3cc6011e // ldur q30, [x8,#96]
+	WORD	$0x3cc7011f // ldur q31, [x8,#112]
+	ADD	$16, R11
+	ADD	$16, R12
+	ADD	$16, R13
+	ADD	$16, R14
+	ADD	$16, R15
+	ADD	$16, R16
+	ADD	$16, R17
+	ADD	$16, R19
+	ADD	$128, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4f911302 // fmla v2.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911323 // fmla v3.4s, v25.4s, v17.s[0]
+	WORD	$0x4f921304 // fmla v4.4s, v24.4s, v18.s[0]
+	WORD	$0x4f921325 // fmla v5.4s, v25.4s, v18.s[0]
+	WORD	$0x4f931306 // fmla v6.4s, v24.4s, v19.s[0]
+	WORD	$0x4f931327 // fmla v7.4s, v25.4s, v19.s[0]
+	WORD	$0x4f941308 // fmla v8.4s, v24.4s, v20.s[0]
+	WORD	$0x4f941329 // fmla v9.4s, v25.4s, v20.s[0]
+	WORD	$0x4f95130a // fmla v10.4s, v24.4s, v21.s[0]
+	WORD	$0x4f95132b // fmla v11.4s, v25.4s, v21.s[0]
+	WORD	$0x4f96130c // fmla v12.4s, v24.4s, v22.s[0]
+	WORD	$0x4f96132d // fmla v13.4s, v25.4s, v22.s[0]
+	WORD	$0x4f97130e // fmla v14.4s, v24.4s, v23.s[0]
+	WORD	$0x4f97132f // fmla v15.4s, v25.4s, v23.s[0]
+	WORD	$0x4fb01340 // fmla v0.4s, v26.4s, v16.s[1]
+	WORD	$0x4fb01361 // fmla v1.4s, v27.4s, v16.s[1]
+	WORD	$0x4fb11342 // fmla v2.4s, v26.4s, v17.s[1]
+	WORD	$0x4fb11363 // fmla v3.4s, v27.4s, v17.s[1]
+	WORD	$0x4fb21344 // fmla v4.4s, v26.4s, v18.s[1]
+	WORD	$0x4fb21365 // fmla v5.4s, v27.4s, v18.s[1]
+	WORD	$0x4fb31346 // fmla v6.4s, v26.4s, v19.s[1]
+	WORD	$0x4fb31367 // fmla v7.4s, v27.4s, v19.s[1]
+	WORD	$0x4fb41348 // fmla v8.4s, v26.4s, v20.s[1]
+	WORD	$0x4fb41369 // fmla v9.4s, v27.4s, v20.s[1]
+	WORD	$0x4fb5134a // fmla v10.4s, v26.4s, v21.s[1]
+	WORD	$0x4fb5136b // fmla v11.4s, v27.4s, v21.s[1]
+	WORD	$0x4fb6134c // fmla v12.4s, v26.4s, v22.s[1]
+	WORD	$0x4fb6136d // fmla v13.4s, v27.4s, v22.s[1]
+	WORD	$0x4fb7134e // fmla v14.4s, v26.4s, v23.s[1]
+	WORD	$0x4fb7136f // fmla v15.4s, v27.4s, v23.s[1]
+	WORD	$0x4f901b80 // fmla v0.4s, v28.4s, v16.s[2]
+	WORD	$0x4f901ba1 // fmla v1.4s, v29.4s, v16.s[2]
+	WORD	$0x4f911b82 // fmla v2.4s, v28.4s, v17.s[2]
+	WORD	$0x4f911ba3 // fmla v3.4s, v29.4s, v17.s[2]
+	WORD	$0x4f921b84 // fmla v4.4s, v28.4s, v18.s[2]
+	WORD	$0x4f921ba5 // fmla v5.4s, v29.4s, v18.s[2]
+	WORD	$0x4f931b86 // fmla v6.4s, v28.4s, v19.s[2]
+	WORD	$0x4f931ba7 // fmla v7.4s, v29.4s, v19.s[2]
+	WORD	$0x4f941b88 // fmla v8.4s, v28.4s, v20.s[2]
+	WORD	$0x4f941ba9 // fmla v9.4s, v29.4s, v20.s[2]
+	WORD	$0x4f951b8a // fmla v10.4s, v28.4s, v21.s[2]
+	WORD	$0x4f951bab // fmla v11.4s, v29.4s, v21.s[2]
+	WORD	$0x4f961b8c // fmla v12.4s, v28.4s, v22.s[2]
+	WORD	$0x4f961bad // fmla v13.4s, v29.4s, v22.s[2]
+	WORD	$0x4f971b8e // fmla v14.4s, v28.4s, v23.s[2]
+	WORD	$0x4f971baf // fmla v15.4s, v29.4s, v23.s[2]
+	WORD	$0x4fb01bc0 // fmla v0.4s, v30.4s, v16.s[3]
+	WORD	$0x4fb01be1 // fmla v1.4s, v31.4s, v16.s[3]
+	WORD	$0x4fb11bc2 // fmla v2.4s, v30.4s, v17.s[3]
+	WORD	$0x4fb11be3 // fmla v3.4s, v31.4s, v17.s[3]
+	WORD	$0x4fb21bc4 // fmla v4.4s, v30.4s, v18.s[3]
+	WORD	$0x4fb21be5 // fmla v5.4s, v31.4s, v18.s[3]
+	WORD	$0x4fb31bc6 // fmla v6.4s, v30.4s, v19.s[3]
+	WORD	$0x4fb31be7 // fmla v7.4s, v31.4s, v19.s[3]
+	WORD	$0x4fb41bc8 // fmla v8.4s, v30.4s, v20.s[3]
+	WORD	$0x4fb41be9 // fmla v9.4s, v31.4s, v20.s[3]
+	WORD	$0x4fb51bca // fmla v10.4s, v30.4s, v21.s[3]
+	WORD	$0x4fb51beb // fmla v11.4s, v31.4s, v21.s[3]
+	WORD	$0x4fb61bcc // fmla v12.4s, v30.4s, v22.s[3]
+	WORD	$0x4fb61bed // fmla v13.4s, v31.4s, v22.s[3]
+	WORD	$0x4fb71bce // fmla v14.4s, v30.4s, v23.s[3]
+	WORD	$0x4fb71bef // fmla v15.4s, v31.4s, v23.s[3]
+	SUBS	$1, R7
+	BNE	pk4_10
+
+pk4_end_11:
+	AND	$3, R5, R7
+	CBZ	R7, pk1_end_13
+
+pk1_12:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	FMOVS.P	4(R11), F16
+	FMOVS.P	4(R12), F17
+	FMOVS.P	4(R13), F18
+	FMOVS.P	4(R14), F19
+	FMOVS.P	4(R15), F20
+	FMOVS.P	4(R16), F21
+	FMOVS.P	4(R17), F22
+	FMOVS.P	4(R19), F23
+	ADD	$32, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4f911302 // fmla v2.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911323 // fmla v3.4s, v25.4s, v17.s[0]
+	WORD	$0x4f921304 // fmla v4.4s, v24.4s, v18.s[0]
+	WORD	$0x4f921325 // fmla v5.4s, v25.4s, v18.s[0]
+	WORD	$0x4f931306 // fmla v6.4s, v24.4s, v19.s[0]
+	WORD	$0x4f931327 // fmla v7.4s, v25.4s, v19.s[0]
+	WORD	$0x4f941308 // fmla v8.4s, v24.4s, v20.s[0]
+	WORD	$0x4f941329 // fmla v9.4s, v25.4s, v20.s[0]
+	WORD	$0x4f95130a // fmla v10.4s, v24.4s, v21.s[0]
+	WORD	$0x4f95132b // fmla v11.4s, v25.4s, v21.s[0]
+	WORD	$0x4f96130c // fmla v12.4s, v24.4s, v22.s[0]
+	WORD	$0x4f96132d // fmla v13.4s, v25.4s, v22.s[0]
+	WORD	$0x4f97130e // fmla v14.4s, v24.4s, v23.s[0]
+	WORD	$0x4f97132f // fmla v15.4s, v25.4s, v23.s[0]
+	SUBS	$1, R7
+	BNE	pk1_12
+
+pk1_end_13:
+	MOVD	b_len+88(FP), R21
+	CBZ	R21, pnobias_14
+	MOVD	b_base+80(FP), R20
+	CMP	$8, R9
+	BNE	pnc_16
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VLD1	(R21), [V25.S4]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD	$0x4e39d529 // fadd v9.4s, v9.4s, v25.4s
+	WORD	$0x4e38d54a // fadd v10.4s, v10.4s, v24.4s
+	WORD	$0x4e39d56b // fadd v11.4s, v11.4s, v25.4s
+	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
+	WORD	$0x4e39d5ad // fadd v13.4s, v13.4s, v25.4s
+	WORD	$0x4e38d5ce // fadd v14.4s, v14.4s, v24.4s
+	WORD	$0x4e39d5ef // fadd v15.4s, v15.4s, v25.4s
+	B	pnc_done_15
+
+pnc_16:
+	CMP	$7, R9
+	BNE	pnc_17
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	ADD	$8, R21
+	VLD1	(R21), V25.S[2]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD	$0x4e39d529 // fadd v9.4s, v9.4s, v25.4s
+	WORD	$0x4e38d54a // fadd v10.4s, v10.4s, v24.4s
+	WORD	$0x4e39d56b // fadd v11.4s, v11.4s, v25.4s
+	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
+	WORD	$0x4e39d5ad // fadd v13.4s, v13.4s, v25.4s
+	WORD	$0x4e38d5ce // fadd v14.4s, v14.4s, v24.4s
+	WORD	$0x4e39d5ef // fadd v15.4s, v15.4s, v25.4s
+	B	pnc_done_15
+
+pnc_17:
+	CMP	$6, R9
+	BNE	pnc_18
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD	$0x4e39d529 // fadd v9.4s, v9.4s, v25.4s
+	WORD	$0x4e38d54a // fadd v10.4s, v10.4s, v24.4s
+	WORD	$0x4e39d56b // fadd v11.4s, v11.4s, v25.4s
+	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
+	WORD	$0x4e39d5ad // fadd v13.4s, v13.4s, v25.4s
+	WORD	$0x4e38d5ce // fadd v14.4s, v14.4s, v24.4s
+	WORD	$0x4e39d5ef // fadd v15.4s, v15.4s, v25.4s
+	B	pnc_done_15
+
+pnc_18:
+	CMP	$5, R9
+	BNE	pnc_19
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVS	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD	$0x4e39d529 // fadd v9.4s, v9.4s, v25.4s
+	WORD	$0x4e38d54a // fadd v10.4s, v10.4s, v24.4s
+	WORD	$0x4e39d56b // fadd v11.4s, v11.4s, v25.4s
+	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
+	WORD	$0x4e39d5ad // fadd v13.4s, v13.4s, v25.4s
+	WORD	$0x4e38d5ce // fadd v14.4s, v14.4s, v24.4s
+	WORD	$0x4e39d5ef // fadd v15.4s, v15.4s, v25.4s
+	B	pnc_done_15
+
+pnc_19:
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VEOR	V25.B16, V25.B16, V25.B16
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD	$0x4e39d529 // fadd v9.4s, v9.4s, v25.4s
+	WORD	$0x4e38d54a // fadd v10.4s, v10.4s, v24.4s
+	WORD	$0x4e39d56b // fadd v11.4s, v11.4s, v25.4s
+	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
+	WORD	$0x4e39d5ad // fadd v13.4s, v13.4s, v25.4s
+	WORD	$0x4e38d5ce // fadd v14.4s, v14.4s, v24.4s
+	WORD	$0x4e39d5ef // fadd v15.4s, v15.4s, v25.4s
+
+pnc_done_15:
+
+pnobias_14:
+	CMP	$8, R9
+	BNE	pnc_21
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V1.S4], (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V3.S4], (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V5.S4], (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V7.S4], (R21)
+	ADD	R4, R10
+	VST1	[V8.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V9.S4], (R21)
+	ADD	R4, R10
+	VST1	[V10.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V11.S4], (R21)
+	ADD	R4, R10
+	VST1	[V12.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V13.S4], (R21)
+	ADD	R4, R10
+	VST1	[V14.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V15.S4], (R21)
+	B	pnc_done_20
+
+pnc_21:
+	CMP	$7, R9
+	BNE	pnc_22
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	ADD	$8, R21
+	VST1	V1.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F3, (R21)
+	ADD	$8, R21
+	VST1	V3.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F5, (R21)
+	ADD	$8, R21
+	VST1	V5.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F7, (R21)
+	ADD	$8, R21
+	VST1	V7.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V8.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F9, (R21)
+	ADD	$8, R21
+	VST1	V9.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V10.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F11, (R21)
+	ADD	$8, R21
+	VST1	V11.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V12.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F13, (R21)
+	ADD	$8, R21
+	VST1	V13.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V14.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F15, (R21)
+	ADD	$8, R21
+	VST1	V15.S[2], (R21)
+	B	pnc_done_20
+
+pnc_22:
+	CMP	$6, R9
+	BNE	pnc_23
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F3, (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F5, (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F7, (R21)
+	ADD	R4, R10
+	VST1	[V8.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F9, (R21)
+	ADD	R4, R10
+	VST1	[V10.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F11, (R21)
+	ADD	R4, R10
+	VST1	[V12.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F13, (R21)
+	ADD	R4, R10
+	VST1	[V14.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F15, (R21)
+	B	pnc_done_20
+
+pnc_23:
+	CMP	$5, R9
+	BNE	pnc_24
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F1, (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F3, (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F5, (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F7, (R21)
+	ADD	R4, R10
+	VST1	[V8.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F9, (R21)
+	ADD	R4, R10
+	VST1	[V10.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F11, (R21)
+	ADD	R4, R10
+	VST1	[V12.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F13, (R21)
+	ADD	R4, R10
+	VST1	[V14.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F15, (R21)
+	B	pnc_done_20
+
+pnc_24:
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	R4, R10
+	VST1	[V8.S4], (R10)
+	ADD	R4, R10
+	VST1	[V10.S4], (R10)
+	ADD	R4, R10
+	VST1	[V12.S4], (R10)
+	ADD	R4, R10
+	VST1	[V14.S4], (R10)
+
+pnc_done_20:
+	ADD	R1<<3, R0
+	ADD	R4<<3, R3
+	SUB	$8, R6
+	CMP	$8, R6
+	BGE	prows8_1
+
+prows8_end_2:
+	CMP	$4, R6
+	BLT	prows4_skip_25
+	// tile of 4 rows by the panel
+	MOVD	R0, R11
+	ADD	R1, R11, R12
+	ADD	R1, R12, R13
+	ADD	R1, R13, R14
+	MOVD	R2, R8
+	MOVD	accum+136(FP), R21
+	CBZ	R21, pzero_26
+	CMP	$8, R9
+	BNE	pnc_29
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V1.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V3.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V5.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V7.S4]
+	B	pnc_done_28
+
+pnc_29:
+	CMP	$7, R9
+	BNE	pnc_30
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	ADD	$8, R21
+	VLD1	(R21), V1.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F3
+	ADD	$8, R21
+	VLD1	(R21), V3.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F5
+	ADD	$8, R21
+	VLD1	(R21), V5.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F7
+	ADD	$8, R21
+	VLD1	(R21), V7.S[2]
+	B	pnc_done_28
+
+pnc_30:
+	CMP	$6, R9
+	BNE	pnc_31
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F3
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F5
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F7
+	B	pnc_done_28
+
+pnc_31:
+	CMP	$5, R9
+	BNE	pnc_32
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F1
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F3
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F5
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F7
+	B	pnc_done_28
+
+pnc_32:
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VEOR	V1.B16, V1.B16, V1.B16
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	VEOR	V3.B16, V3.B16, V3.B16
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	VEOR	V5.B16, V5.B16, V5.B16
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	VEOR	V7.B16, V7.B16, V7.B16
+
+pnc_done_28:
+	B	pstart_27
+
+pzero_26:
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+
+pstart_27:
+	LSR	$2, R5, R7
+	CBZ	R7, pk4_end_34
+
+pk4_33:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc00191 // ldur q17, [x12]
+	WORD	$0x3cc001b2 // ldur q18, [x13]
+	WORD	$0x3cc001d3 // ldur q19, [x14]
+	WORD	$0x3cc2011a // ldur q26, [x8,#32]
+	WORD	$0x3cc3011b // ldur q27, [x8,#48]
+	WORD	$0x3cc4011c // ldur q28, [x8,#64]
+	WORD	$0x3cc5011d // ldur q29, [x8,#80]
+	WORD	$0x3cc6011e // ldur q30, [x8,#96]
+	WORD	$0x3cc7011f // ldur q31, [x8,#112]
+	ADD	$16, R11
+	ADD	$16, R12
+	ADD	$16, R13
+	ADD	$16, R14
+	ADD	$128, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4f911302 // fmla v2.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911323 // fmla v3.4s, v25.4s, v17.s[0]
+	WORD	$0x4f921304 // fmla v4.4s, v24.4s, v18.s[0]
+	WORD	$0x4f921325 // fmla v5.4s, v25.4s, v18.s[0]
+	WORD	$0x4f931306 // fmla v6.4s, v24.4s, v19.s[0]
+	WORD	$0x4f931327 // fmla v7.4s, v25.4s, v19.s[0]
+	WORD	$0x4fb01340 // fmla v0.4s, v26.4s, v16.s[1]
+	WORD	$0x4fb01361 // fmla v1.4s, v27.4s, v16.s[1]
+	WORD	$0x4fb11342 // fmla v2.4s, v26.4s, v17.s[1]
+	WORD	$0x4fb11363 // fmla v3.4s, v27.4s, v17.s[1]
+	WORD	$0x4fb21344 // fmla v4.4s, v26.4s, v18.s[1]
+	WORD	$0x4fb21365 // fmla v5.4s, v27.4s, v18.s[1]
+	WORD	$0x4fb31346 // fmla v6.4s, v26.4s, v19.s[1]
+	WORD	$0x4fb31367 // fmla v7.4s, v27.4s, v19.s[1]
+	WORD	$0x4f901b80 // fmla v0.4s, v28.4s, v16.s[2]
+	WORD	$0x4f901ba1 // fmla v1.4s, v29.4s, v16.s[2]
+	WORD	$0x4f911b82 // fmla v2.4s, v28.4s, v17.s[2]
+	WORD	$0x4f911ba3 // fmla v3.4s, v29.4s, v17.s[2]
+	WORD	$0x4f921b84 // fmla v4.4s, v28.4s, v18.s[2]
+	WORD	$0x4f921ba5 // fmla v5.4s, v29.4s, v18.s[2]
+	WORD	$0x4f931b86 // fmla v6.4s, v28.4s, v19.s[2]
+	WORD	$0x4f931ba7 // fmla v7.4s, v29.4s, v19.s[2]
+	WORD	$0x4fb01bc0 // fmla v0.4s, v30.4s, v16.s[3]
+	WORD	$0x4fb01be1 // fmla v1.4s, v31.4s, v16.s[3]
+	WORD	$0x4fb11bc2 // fmla v2.4s, v30.4s, v17.s[3]
+	WORD	$0x4fb11be3 // fmla v3.4s, v31.4s, v17.s[3]
+	WORD	$0x4fb21bc4 // fmla v4.4s, v30.4s, v18.s[3]
+	WORD	$0x4fb21be5 // fmla v5.4s, v31.4s, v18.s[3]
+	WORD	$0x4fb31bc6 // fmla v6.4s, v30.4s, v19.s[3]
+	WORD	$0x4fb31be7 // fmla v7.4s, v31.4s, v19.s[3]
+	SUBS	$1, R7
+	BNE	pk4_33
+
+pk4_end_34:
+	AND	$3, R5, R7
+	CBZ	R7, pk1_end_36
+
+pk1_35:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	FMOVS.P	4(R11), F16
+	FMOVS.P	4(R12), F17
+	FMOVS.P	4(R13), F18
+	FMOVS.P	4(R14), F19
+	ADD	$32, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4f911302 // fmla v2.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911323 // fmla v3.4s, v25.4s, v17.s[0]
+	WORD	$0x4f921304 // fmla v4.4s, v24.4s, v18.s[0]
+	WORD	$0x4f921325 // fmla v5.4s, v25.4s, v18.s[0]
+	WORD	$0x4f931306 // fmla v6.4s, v24.4s, v19.s[0]
+	WORD	$0x4f931327 // fmla v7.4s, v25.4s, v19.s[0]
+	SUBS	$1, R7
+	BNE	pk1_35
+
+pk1_end_36:
+	MOVD	b_len+88(FP), R21
+	CBZ	R21, pnobias_37
+	MOVD	b_base+80(FP), R20
+	CMP	$8, R9
+	BNE	pnc_39
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VLD1	(R21), [V25.S4]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	B	pnc_done_38
+
+pnc_39:
+	CMP	$7, R9
+	BNE	pnc_40
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	ADD	$8, R21
+	VLD1	(R21), V25.S[2]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	B	pnc_done_38
+
+pnc_40:
+	CMP	$6, R9
+	BNE	pnc_41
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	B	pnc_done_38
+
+pnc_41:
+	CMP	$5, R9
+	BNE	pnc_42
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVS	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	B	pnc_done_38
+
+pnc_42:
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VEOR	V25.B16, V25.B16, V25.B16
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+
+pnc_done_38:
+
+pnobias_37:
+	CMP	$8, R9
+	BNE	pnc_44
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V1.S4], (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V3.S4], (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V5.S4], (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V7.S4], (R21)
+	B	pnc_done_43
+
+pnc_44:
+	CMP	$7, R9
+	BNE	pnc_45
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	ADD	$8, R21
+	VST1	V1.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F3, (R21)
+	ADD	$8, R21
+	VST1	V3.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F5, (R21)
+	ADD	$8, R21
+	VST1	V5.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F7, (R21)
+	ADD	$8, R21
+	VST1	V7.S[2], (R21)
+	B	pnc_done_43
+
+pnc_45:
+	CMP	$6, R9
+	BNE	pnc_46
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F3, (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F5, (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F7, (R21)
+	B	pnc_done_43
+
+pnc_46:
+	CMP	$5, R9
+	BNE	pnc_47
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F1, (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F3, (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F5, (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F7, (R21)
+	B	pnc_done_43
+
+pnc_47:
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+
+pnc_done_43:
+	ADD	R1<<2, R0
+	ADD	R4<<2, R3
+	SUB	$4, R6
+
+prows4_skip_25:
+	CMP	$2, R6
+	BLT	prows2_skip_48
+	// tile of 2 rows by the panel
+	MOVD	R0, R11
+	ADD	R1, R11, R12
+	MOVD	R2, R8
+	MOVD	accum+136(FP), R21
+	CBZ	R21, pzero_49
+	CMP	$8, R9
+	BNE	pnc_52
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V1.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V3.S4]
+	B	pnc_done_51
+
+pnc_52:
+	CMP	$7, R9
+	BNE	pnc_53
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	ADD	$8, R21
+	VLD1	(R21), V1.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F3
+	ADD	$8, R21
+	VLD1	(R21), V3.S[2]
+	B	pnc_done_51
+
+pnc_53:
+	CMP	$6, R9
+	BNE	pnc_54
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F3
+	B	pnc_done_51
+
+pnc_54:
+	CMP	$5, R9
+	BNE	pnc_55
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F1
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F3
+	B	pnc_done_51
+
+pnc_55:
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VEOR	V1.B16, V1.B16, V1.B16
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	VEOR	V3.B16, V3.B16, V3.B16
+
+pnc_done_51:
+	B	pstart_50
+
+pzero_49:
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+
+pstart_50:
+	LSR	$2, R5, R7
+	CBZ	R7, pk4_end_57
+
+pk4_56:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc00191 // ldur q17, [x12]
+	WORD	$0x3cc2011a // ldur q26, [x8,#32]
+	WORD	$0x3cc3011b // ldur q27, [x8,#48]
+	WORD	$0x3cc4011c // ldur q28, [x8,#64]
+	WORD	$0x3cc5011d // ldur q29, [x8,#80]
+	WORD	$0x3cc6011e // ldur q30, [x8,#96]
+	WORD	$0x3cc7011f // ldur q31, [x8,#112]
+	ADD	$16, R11
+	ADD	$16, R12
+	ADD	$128, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4f911302 // fmla v2.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911323 // fmla v3.4s, v25.4s, v17.s[0]
+	WORD	$0x4fb01340 // fmla v0.4s, v26.4s, v16.s[1]
+	WORD	$0x4fb01361 // fmla v1.4s, v27.4s, v16.s[1]
+	WORD	$0x4fb11342 // fmla v2.4s, v26.4s, v17.s[1]
+	WORD	$0x4fb11363 // fmla v3.4s, v27.4s, v17.s[1]
+	WORD	$0x4f901b80 // fmla v0.4s, v28.4s, v16.s[2]
+	WORD	$0x4f901ba1 // fmla v1.4s, v29.4s, v16.s[2]
+	WORD	$0x4f911b82 // fmla v2.4s, v28.4s, v17.s[2]
+	WORD	$0x4f911ba3 // fmla v3.4s, v29.4s, v17.s[2]
+	WORD	$0x4fb01bc0 // fmla v0.4s, v30.4s, v16.s[3]
+	WORD	$0x4fb01be1 // fmla v1.4s, v31.4s, v16.s[3]
+	WORD	$0x4fb11bc2 // fmla v2.4s, v30.4s, v17.s[3]
+	WORD	$0x4fb11be3 // fmla v3.4s, v31.4s, v17.s[3]
+	SUBS	$1, R7
+	BNE	pk4_56
+
+pk4_end_57:
+	AND	$3, R5, R7
+	CBZ	R7, pk1_end_59
+
+pk1_58:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	FMOVS.P	4(R11), F16
+	FMOVS.P	4(R12), F17
+	ADD	$32, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4f911302 // fmla v2.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911323 // fmla v3.4s, v25.4s, v17.s[0]
+	SUBS	$1, R7
+	BNE	pk1_58
+
+pk1_end_59:
+	MOVD	b_len+88(FP), R21
+	CBZ	R21, pnobias_60
+	MOVD	b_base+80(FP), R20
+	CMP	$8, R9
+	BNE	pnc_62
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VLD1	(R21), [V25.S4]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	B	pnc_done_61
+
+pnc_62:
+	CMP	$7, R9
+	BNE	pnc_63
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	ADD	$8, R21
+	VLD1	(R21), V25.S[2]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	B	pnc_done_61
+
+pnc_63:
+	CMP	$6, R9
+	BNE	pnc_64
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	B	pnc_done_61
+
+pnc_64:
+	CMP	$5, R9
+	BNE	pnc_65
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVS	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	B	pnc_done_61
+
+pnc_65:
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VEOR	V25.B16, V25.B16, V25.B16
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+
+pnc_done_61:
+
+pnobias_60:
+	CMP	$8, R9
+	BNE	pnc_67
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V1.S4], (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V3.S4], (R21)
+	B	pnc_done_66
+
+pnc_67:
+	CMP	$7, R9
+	BNE	pnc_68
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	ADD	$8, R21
+	VST1	V1.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F3, (R21)
+	ADD	$8, R21
+	VST1	V3.S[2], (R21)
+	B	pnc_done_66
+
+pnc_68:
+	CMP	$6, R9
+	BNE	pnc_69
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F3, (R21)
+	B	pnc_done_66
+
+pnc_69:
+	CMP	$5, R9
+	BNE	pnc_70
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F1, (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F3, (R21)
+	B	pnc_done_66
+
+pnc_70:
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+
+pnc_done_66:
+	ADD	R1<<1, R0
+	ADD	R4<<1, R3
+	SUB	$2, R6
+
+prows2_skip_48:
+	CMP	$1, R6
+	BLT	prows1_skip_71
+	// tile of 1 rows by the panel
+	MOVD	R0, R11
+	MOVD	R2, R8
+	MOVD	accum+136(FP), R21
+	CBZ	R21, pzero_72
+	CMP	$8, R9
+	BNE	pnc_75
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V1.S4]
+	B	pnc_done_74
+
+pnc_75:
+	CMP	$7, R9
+	BNE	pnc_76
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	ADD	$8, R21
+	VLD1	(R21), V1.S[2]
+	B	pnc_done_74
+
+pnc_76:
+	CMP	$6, R9
+	BNE	pnc_77
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	B	pnc_done_74
+
+pnc_77:
+	CMP	$5, R9
+	BNE	pnc_78
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F1
+	B	pnc_done_74
+
+pnc_78:
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VEOR	V1.B16, V1.B16, V1.B16
+
+pnc_done_74:
+	B	pstart_73
+
+pzero_72:
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+
+pstart_73:
+	LSR	$2, R5, R7
+	CBZ	R7, pk4_end_80
+
+pk4_79:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc2011a // ldur q26, [x8,#32]
+	WORD	$0x3cc3011b // ldur q27, [x8,#48]
+	WORD	$0x3cc4011c // ldur q28, [x8,#64]
+	WORD	$0x3cc5011d // ldur q29, [x8,#80]
+	WORD	$0x3cc6011e // ldur q30, [x8,#96]
+	WORD	$0x3cc7011f // ldur q31, [x8,#112]
+	ADD	$16, R11
+	ADD	$128, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4fb01340 // fmla v0.4s, v26.4s, v16.s[1]
+	WORD	$0x4fb01361 // fmla v1.4s, v27.4s, v16.s[1]
+	WORD	$0x4f901b80 // fmla v0.4s, v28.4s, v16.s[2]
+	WORD	$0x4f901ba1 // fmla v1.4s, v29.4s, v16.s[2]
+	WORD	$0x4fb01bc0 // fmla v0.4s, v30.4s, v16.s[3]
+	WORD	$0x4fb01be1 // fmla v1.4s, v31.4s, v16.s[3]
+	SUBS	$1, R7
+	BNE	pk4_79
+
+pk4_end_80:
+	AND	$3, R5, R7
+	CBZ	R7, pk1_end_82
+
+pk1_81:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	FMOVS.P	4(R11), F16
+	ADD	$32, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	SUBS	$1, R7
+	BNE	pk1_81
+
+pk1_end_82:
+	MOVD	b_len+88(FP), R21
+	CBZ	R21, pnobias_83
+	MOVD	b_base+80(FP), R20
+	CMP	$8, R9
+	BNE	pnc_85
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VLD1	(R21), [V25.S4]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	B	pnc_done_84
+
+pnc_85:
+	CMP	$7, R9
+	BNE	pnc_86
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	ADD	$8, R21
+	VLD1	(R21), V25.S[2]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	B	pnc_done_84
+
+pnc_86:
+	CMP	$6, R9
+	BNE	pnc_87
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	B	pnc_done_84
+
+pnc_87:
+	CMP	$5, R9
+	BNE	pnc_88
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVS	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	B	pnc_done_84
+
+pnc_88:
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VEOR	V25.B16, V25.B16, V25.B16
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+
+pnc_done_84:
+
+pnobias_83:
+	CMP	$8, R9
+	BNE	pnc_90
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V1.S4], (R21)
+	B	pnc_done_89
+
+pnc_90:
+	CMP	$7, R9
+	BNE	pnc_91
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	ADD	$8, R21
+	VST1	V1.S[2], (R21)
+	B	pnc_done_89
+
+pnc_91:
+	CMP	$6, R9
+	BNE	pnc_92
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	B	pnc_done_89
+
+pnc_92:
+	CMP	$5, R9
+	BNE	pnc_93
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F1, (R21)
+	B	pnc_done_89
+
+pnc_93:
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+
+pnc_done_89:
+	ADD	R1, R0
+	ADD	R4, R3
+	SUB	$1, R6
+
+prows1_skip_71:
+	RET
+
+// matMulBiasDotNEON computes Y = X·Wᵀ + b: for i < m and j < n,
 // y[i·ldy+j] = Σₚ x[i·ldx+p]·w[j·ldw+p] + b[j] (p < k), without the b[j]
 // when len(b) is 0, plus y[i·ldy+j]'s own value when accum is not 0 (a
 // later block of inputs). m and n must be at least 1, k at least 0, and the
@@ -12,8 +1587,8 @@
 // last row may end at its last element) and len(b) ≥ n when it is not 0.
 // Only the m×n elements of y are read (when accum is not 0) and written.
 //
-// func matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)
-TEXT ·matMulBiasNEON(SB), NOSPLIT|NOFRAME, $0-152
+// func matMulBiasDotNEON(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)
+TEXT ·matMulBiasDotNEON(SB), NOSPLIT|NOFRAME, $0-152
 	MOVD	x_base+24(FP), R0
 	MOVD	ldx+48(FP), R1
 	LSL	$2, R1, R1

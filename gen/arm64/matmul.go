@@ -6,7 +6,10 @@ import (
 	. "github.com/edgefit/edgefit/gen/arm64/asm"
 )
 
-// MatMulBias computes every element of Y as a dot product of a row of X and a
+// The dot-product kernel, matMulBiasDotNEON, takes the columns of Y left
+// after the panels (matmulpack.go) when they are fewer than
+// matMulBiasPanelMin, where a panel's lanes would mostly multiply zeros.
+// It computes every element of Y as a dot product of a row of X and a
 // row of W, both contiguous along k, so no packing is needed: a tile of
 // mr rows of X by nr rows of W keeps mr·nr vector accumulators, each summing
 // four products per step along k. Per step the tile loads nr vectors of W and
@@ -25,11 +28,11 @@ import (
 // columns) would be bound by the latency of their few multiply-add chains, so
 // they take k eight at a time into two sets of accumulators.
 
-// The tile of matMulBiasNEON: matMulBiasTileM rows of X by matMulBiasTileN
-// rows of W (columns of Y).
+// The tile of matMulBiasDotNEON: matMulBiasDotTileM rows of X by
+// matMulBiasDotTileN rows of W (columns of Y).
 const (
-	matMulBiasTileM = 6
-	matMulBiasTileN = 4
+	matMulBiasDotTileM = 6
+	matMulBiasDotTileN = 4
 )
 
 // mm holds MatMulBias's register assignment.
@@ -48,8 +51,8 @@ type mm struct {
 }
 
 func matMulBias(f *File) {
-	fn := f.Func("matMulBiasNEON", "func(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)", `
-matMulBiasNEON computes Y = X·Wᵀ + b: for i < m and j < n,
+	fn := f.Func("matMulBiasDotNEON", "func(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)", `
+matMulBiasDotNEON computes Y = X·Wᵀ + b: for i < m and j < n,
 y[i·ldy+j] = Σₚ x[i·ldx+p]·w[j·ldw+p] + b[j] (p < k), without the b[j]
 when len(b) is 0, plus y[i·ldy+j]'s own value when accum is not 0 (a
 later block of inputs). m and n must be at least 1, k at least 0, and the
@@ -76,7 +79,7 @@ Only the m×n elements of y are read (when accum is not 0) and written.`)
 	fn.LSL3(2, r.ldy, r.ldy)
 	fn.Load("k", r.k)
 	fn.Load("m", r.rows)
-	whileAtLeast(fn, "rows6", r.rows, matMulBiasTileM, func() { r.pass(matMulBiasTileM) })
+	whileAtLeast(fn, "rows6", r.rows, matMulBiasDotTileM, func() { r.pass(matMulBiasDotTileM) })
 	ifAtLeast(fn, "rows4", r.rows, 4, func() { r.pass(4) })
 	ifAtLeast(fn, "rows2", r.rows, 2, func() { r.pass(2) })
 	ifAtLeast(fn, "rows1", r.rows, 1, func() { r.pass(1) })
@@ -92,9 +95,9 @@ func (r *mm) pass(mr int) {
 	fn.Load("b.base", r.bj)
 	fn.MOVD(r.y, r.yj)
 	fn.Load("n", r.cols)
-	whileAtLeast(fn, fmt.Sprintf("cols%dx4", mr), r.cols, matMulBiasTileN, func() {
-		r.tile(mr, matMulBiasTileN)
-		addMul(fn, r.ldw, matMulBiasTileN, r.wj)
+	whileAtLeast(fn, fmt.Sprintf("cols%dx4", mr), r.cols, matMulBiasDotTileN, func() {
+		r.tile(mr, matMulBiasDotTileN)
+		addMul(fn, r.ldw, matMulBiasDotTileN, r.wj)
 		fn.ADD(Imm(16), r.bj)
 		fn.ADD(Imm(16), r.yj)
 	})
