@@ -3652,18 +3652,537 @@ TEXT ·gradWNEON(SB), NOSPLIT|NOFRAME, $0-136
 	FMOVS	alpha+24(FP), F30
 	FMOVS	beta+96(FP), F31
 	MOVD	n+8(FP), R8
-	CMP	$4, R8
-	BLT	g4_end_2
+	LSL	$2, R1, R25
+	LSL	$2, R3, R26
+	CMP	$8, R8
+	BLT	g8_end_2
 
-g4_1:
+g8_1:
+	// 8 rows of G
+	MOVD	R2, R12
+	MOVD	R4, R13
+	MOVD	R7, R9
+	CMP	$8, R9
+	BLT	g8p8_end_4
+
+g8p8_3:
+	// tile of 8×8 elements of G
+	MOVD	R0, R10
+	MOVD	R12, R11
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
+	ADD	R1, R19, R21
+	ADD	R3, R20, R23
+	ADD	R1, R21, R22
+	ADD	R3, R23, R24
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	VEOR	V8.B16, V8.B16, V8.B16
+	VEOR	V9.B16, V9.B16, V9.B16
+	VEOR	V10.B16, V10.B16, V10.B16
+	VEOR	V11.B16, V11.B16, V11.B16
+	VEOR	V12.B16, V12.B16, V12.B16
+	VEOR	V13.B16, V13.B16, V13.B16
+	VEOR	V14.B16, V14.B16, V14.B16
+	VEOR	V15.B16, V15.B16, V15.B16
+	LSR	$2, R6, R15
+	CBZ	R15, g8i4_end_6
+
+g8i4_5:
+	WORD	$0x3cc00150 // ldur q16, [x10]
+	WORD	$0x3cc10151 // ldur q17, [x10,#16]
+	WORD	$0x3cc00178 // ldur q24, [x11]
+	WORD	$0x3cc10179 // ldur q25, [x11,#16]
+	WORD	$0x3cc00272 // ldur q18, [x19]
+	WORD	$0x3cc10273 // ldur q19, [x19,#16]
+	WORD	$0x3cc0029a // ldur q26, [x20]
+	WORD	$0x3cc1029b // ldur q27, [x20,#16]
+	WORD	$0x3cc002b4 // ldur q20, [x21]
+	WORD	$0x3cc102b5 // ldur q21, [x21,#16]
+	WORD	$0x3cc002fc // ldur q28, [x23]
+	WORD	$0x3cc102fd // ldur q29, [x23,#16]
+	WORD	$0x3cc002d6 // ldur q22, [x22]
+	WORD	$0x3cc102d7 // ldur q23, [x22,#16]
+	WORD	$0x3cc0031e // ldur q30, [x24]
+	WORD	$0x3cc1031f // ldur q31, [x24,#16]
+	ADD	R25, R10
+	ADD	R26, R11
+	ADD	R25, R19
+	ADD	R26, R20
+	ADD	R25, R21
+	ADD	R26, R23
+	ADD	R25, R22
+	ADD	R26, R24
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4fb01302 // fmla v2.4s, v24.4s, v16.s[1]
+	WORD	$0x4fb01323 // fmla v3.4s, v25.4s, v16.s[1]
+	WORD	$0x4f901b04 // fmla v4.4s, v24.4s, v16.s[2]
+	WORD	$0x4f901b25 // fmla v5.4s, v25.4s, v16.s[2]
+	WORD	$0x4fb01b06 // fmla v6.4s, v24.4s, v16.s[3]
+	WORD	$0x4fb01b27 // fmla v7.4s, v25.4s, v16.s[3]
+	WORD	$0x4f911308 // fmla v8.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911329 // fmla v9.4s, v25.4s, v17.s[0]
+	WORD	$0x4fb1130a // fmla v10.4s, v24.4s, v17.s[1]
+	WORD	$0x4fb1132b // fmla v11.4s, v25.4s, v17.s[1]
+	WORD	$0x4f911b0c // fmla v12.4s, v24.4s, v17.s[2]
+	WORD	$0x4f911b2d // fmla v13.4s, v25.4s, v17.s[2]
+	WORD	$0x4fb11b0e // fmla v14.4s, v24.4s, v17.s[3]
+	WORD	$0x4fb11b2f // fmla v15.4s, v25.4s, v17.s[3]
+	WORD	$0x4f921340 // fmla v0.4s, v26.4s, v18.s[0]
+	WORD	$0x4f921361 // fmla v1.4s, v27.4s, v18.s[0]
+	WORD	$0x4fb21342 // fmla v2.4s, v26.4s, v18.s[1]
+	WORD	$0x4fb21363 // fmla v3.4s, v27.4s, v18.s[1]
+	WORD	$0x4f921b44 // fmla v4.4s, v26.4s, v18.s[2]
+	WORD	$0x4f921b65 // fmla v5.4s, v27.4s, v18.s[2]
+	WORD	$0x4fb21b46 // fmla v6.4s, v26.4s, v18.s[3]
+	WORD	$0x4fb21b67 // fmla v7.4s, v27.4s, v18.s[3]
+	WORD	$0x4f931348 // fmla v8.4s, v26.4s, v19.s[0]
+	WORD	$0x4f931369 // fmla v9.4s, v27.4s, v19.s[0]
+	WORD	$0x4fb3134a // fmla v10.4s, v26.4s, v19.s[1]
+	WORD	$0x4fb3136b // fmla v11.4s, v27.4s, v19.s[1]
+	WORD	$0x4f931b4c // fmla v12.4s, v26.4s, v19.s[2]
+	WORD	$0x4f931b6d // fmla v13.4s, v27.4s, v19.s[2]
+	WORD	$0x4fb31b4e // fmla v14.4s, v26.4s, v19.s[3]
+	WORD	$0x4fb31b6f // fmla v15.4s, v27.4s, v19.s[3]
+	WORD	$0x4f941380 // fmla v0.4s, v28.4s, v20.s[0]
+	WORD	$0x4f9413a1 // fmla v1.4s, v29.4s, v20.s[0]
+	WORD	$0x4fb41382 // fmla v2.4s, v28.4s, v20.s[1]
+	WORD	$0x4fb413a3 // fmla v3.4s, v29.4s, v20.s[1]
+	WORD	$0x4f941b84 // fmla v4.4s, v28.4s, v20.s[2]
+	WORD	$0x4f941ba5 // fmla v5.4s, v29.4s, v20.s[2]
+	WORD	$0x4fb41b86 // fmla v6.4s, v28.4s, v20.s[3]
+	WORD	$0x4fb41ba7 // fmla v7.4s, v29.4s, v20.s[3]
+	WORD	$0x4f951388 // fmla v8.4s, v28.4s, v21.s[0]
+	WORD	$0x4f9513a9 // fmla v9.4s, v29.4s, v21.s[0]
+	WORD	$0x4fb5138a // fmla v10.4s, v28.4s, v21.s[1]
+	WORD	$0x4fb513ab // fmla v11.4s, v29.4s, v21.s[1]
+	WORD	$0x4f951b8c // fmla v12.4s, v28.4s, v21.s[2]
+	WORD	$0x4f951bad // fmla v13.4s, v29.4s, v21.s[2]
+	WORD	$0x4fb51b8e // fmla v14.4s, v28.4s, v21.s[3]
+	WORD	$0x4fb51baf // fmla v15.4s, v29.4s, v21.s[3]
+	WORD	$0x4f9613c0 // fmla v0.4s, v30.4s, v22.s[0]
+	WORD	$0x4f9613e1 // fmla v1.4s, v31.4s, v22.s[0]
+	WORD	$0x4fb613c2 // fmla v2.4s, v30.4s, v22.s[1]
+	WORD	$0x4fb613e3 // fmla v3.4s, v31.4s, v22.s[1]
+	WORD	$0x4f961bc4 // fmla v4.4s, v30.4s, v22.s[2]
+	WORD	$0x4f961be5 // fmla v5.4s, v31.4s, v22.s[2]
+	WORD	$0x4fb61bc6 // fmla v6.4s, v30.4s, v22.s[3]
+	WORD	$0x4fb61be7 // fmla v7.4s, v31.4s, v22.s[3]
+	WORD	$0x4f9713c8 // fmla v8.4s, v30.4s, v23.s[0]
+	WORD	$0x4f9713e9 // fmla v9.4s, v31.4s, v23.s[0]
+	WORD	$0x4fb713ca // fmla v10.4s, v30.4s, v23.s[1]
+	WORD	$0x4fb713eb // fmla v11.4s, v31.4s, v23.s[1]
+	WORD	$0x4f971bcc // fmla v12.4s, v30.4s, v23.s[2]
+	WORD	$0x4f971bed // fmla v13.4s, v31.4s, v23.s[2]
+	WORD	$0x4fb71bce // fmla v14.4s, v30.4s, v23.s[3]
+	WORD	$0x4fb71bef // fmla v15.4s, v31.4s, v23.s[3]
+	SUBS	$1, R15
+	BNE	g8i4_5
+
+g8i4_end_6:
+	AND	$3, R6, R15
+	CBZ	R15, g8i1_end_8
+
+g8i1_7:
+	WORD	$0x3cc00150 // ldur q16, [x10]
+	WORD	$0x3cc10151 // ldur q17, [x10,#16]
+	WORD	$0x3cc00178 // ldur q24, [x11]
+	WORD	$0x3cc10179 // ldur q25, [x11,#16]
+	ADD	R1, R10
+	ADD	R3, R11
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4fb01302 // fmla v2.4s, v24.4s, v16.s[1]
+	WORD	$0x4fb01323 // fmla v3.4s, v25.4s, v16.s[1]
+	WORD	$0x4f901b04 // fmla v4.4s, v24.4s, v16.s[2]
+	WORD	$0x4f901b25 // fmla v5.4s, v25.4s, v16.s[2]
+	WORD	$0x4fb01b06 // fmla v6.4s, v24.4s, v16.s[3]
+	WORD	$0x4fb01b27 // fmla v7.4s, v25.4s, v16.s[3]
+	WORD	$0x4f911308 // fmla v8.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911329 // fmla v9.4s, v25.4s, v17.s[0]
+	WORD	$0x4fb1130a // fmla v10.4s, v24.4s, v17.s[1]
+	WORD	$0x4fb1132b // fmla v11.4s, v25.4s, v17.s[1]
+	WORD	$0x4f911b0c // fmla v12.4s, v24.4s, v17.s[2]
+	WORD	$0x4f911b2d // fmla v13.4s, v25.4s, v17.s[2]
+	WORD	$0x4fb11b0e // fmla v14.4s, v24.4s, v17.s[3]
+	WORD	$0x4fb11b2f // fmla v15.4s, v25.4s, v17.s[3]
+	SUBS	$1, R15
+	BNE	g8i1_7
+
+g8i1_end_8:
+	FMOVS	alpha+24(FP), F16
+	FMOVS	beta+96(FP), F17
+	WORD	$0x4f909000 // fmul v0.4s, v0.4s, v16.s[0]
+	WORD	$0x4f909021 // fmul v1.4s, v1.4s, v16.s[0]
+	WORD	$0x4f909042 // fmul v2.4s, v2.4s, v16.s[0]
+	WORD	$0x4f909063 // fmul v3.4s, v3.4s, v16.s[0]
+	WORD	$0x4f909084 // fmul v4.4s, v4.4s, v16.s[0]
+	WORD	$0x4f9090a5 // fmul v5.4s, v5.4s, v16.s[0]
+	WORD	$0x4f9090c6 // fmul v6.4s, v6.4s, v16.s[0]
+	WORD	$0x4f9090e7 // fmul v7.4s, v7.4s, v16.s[0]
+	WORD	$0x4f909108 // fmul v8.4s, v8.4s, v16.s[0]
+	WORD	$0x4f909129 // fmul v9.4s, v9.4s, v16.s[0]
+	WORD	$0x4f90914a // fmul v10.4s, v10.4s, v16.s[0]
+	WORD	$0x4f90916b // fmul v11.4s, v11.4s, v16.s[0]
+	WORD	$0x4f90918c // fmul v12.4s, v12.4s, v16.s[0]
+	WORD	$0x4f9091ad // fmul v13.4s, v13.4s, v16.s[0]
+	WORD	$0x4f9091ce // fmul v14.4s, v14.4s, v16.s[0]
+	WORD	$0x4f9091ef // fmul v15.4s, v15.4s, v16.s[0]
+	FCMPS	$(0.0), F17
+	BEQ	store_9
+	MOVD	R13, R14
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f911300 // fmla v0.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f911302 // fmla v2.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911323 // fmla v3.4s, v25.4s, v17.s[0]
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f911304 // fmla v4.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911325 // fmla v5.4s, v25.4s, v17.s[0]
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f911306 // fmla v6.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911327 // fmla v7.4s, v25.4s, v17.s[0]
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f911308 // fmla v8.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911329 // fmla v9.4s, v25.4s, v17.s[0]
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f91130a // fmla v10.4s, v24.4s, v17.s[0]
+	WORD	$0x4f91132b // fmla v11.4s, v25.4s, v17.s[0]
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f91130c // fmla v12.4s, v24.4s, v17.s[0]
+	WORD	$0x4f91132d // fmla v13.4s, v25.4s, v17.s[0]
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f91130e // fmla v14.4s, v24.4s, v17.s[0]
+	WORD	$0x4f91132f // fmla v15.4s, v25.4s, v17.s[0]
+
+store_9:
+	MOVD	R13, R14
+	VST1.P	[V0.S4, V1.S4], (R14)(R5)
+	VST1.P	[V2.S4, V3.S4], (R14)(R5)
+	VST1.P	[V4.S4, V5.S4], (R14)(R5)
+	VST1.P	[V6.S4, V7.S4], (R14)(R5)
+	VST1.P	[V8.S4, V9.S4], (R14)(R5)
+	VST1.P	[V10.S4, V11.S4], (R14)(R5)
+	VST1.P	[V12.S4, V13.S4], (R14)(R5)
+	VST1.P	[V14.S4, V15.S4], (R14)(R5)
+	FMOVS	F16, F30
+	FMOVS	F17, F31
+	ADD	$32, R12
+	ADD	$32, R13
+	SUB	$8, R9
+	CMP	$8, R9
+	BGE	g8p8_3
+
+g8p8_end_4:
+	CBZ	R9, g8_done_10
+	MOVD	R12, R21
+	MOVD	R13, R22
+	MOVD	R9, R23
+	CMP	$4, R9
+	BLT	g4p4_end_12
+
+g4p4_11:
+	// tile of 4×4 elements of G
+	MOVD	R0, R10
+	MOVD	R12, R11
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_14
+
+i2_13:
+	VLD1.P	(R10)(R16), [V24.S4]
+	VLD1.P	(R11)(R17), [V16.S4]
+	VLD1.P	(R19)(R16), [V25.S4]
+	VLD1.P	(R20)(R17), [V17.S4]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
+	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
+	WORD	$0x4fb81a03 // fmla v3.4s, v16.4s, v24.s[3]
+	WORD	$0x4f991224 // fmla v4.4s, v17.4s, v25.s[0]
+	WORD	$0x4fb91225 // fmla v5.4s, v17.4s, v25.s[1]
+	WORD	$0x4f991a26 // fmla v6.4s, v17.4s, v25.s[2]
+	WORD	$0x4fb91a27 // fmla v7.4s, v17.4s, v25.s[3]
+	SUBS	$1, R15
+	BNE	i2_13
+
+i2_end_14:
+	AND	$1, R6, R15
+	CBZ	R15, even_15
+	VLD1.P	(R10)(R16), [V24.S4]
+	VLD1.P	(R11)(R17), [V16.S4]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
+	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
+	WORD	$0x4fb81a03 // fmla v3.4s, v16.4s, v24.s[3]
+
+even_15:
+	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
+	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
+	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
+	WORD	$0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
+	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
+	WORD	$0x4f9e9021 // fmul v1.4s, v1.4s, v30.s[0]
+	WORD	$0x4f9e9042 // fmul v2.4s, v2.4s, v30.s[0]
+	WORD	$0x4f9e9063 // fmul v3.4s, v3.4s, v30.s[0]
+	FCMPS	$(0.0), F31
+	BEQ	store_16
+	MOVD	R13, R14
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1201 // fmla v1.4s, v16.4s, v31.s[0]
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1202 // fmla v2.4s, v16.4s, v31.s[0]
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1203 // fmla v3.4s, v16.4s, v31.s[0]
+
+store_16:
+	MOVD	R13, R14
+	VST1.P	[V0.S4], (R14)(R5)
+	VST1.P	[V1.S4], (R14)(R5)
+	VST1.P	[V2.S4], (R14)(R5)
+	VST1.P	[V3.S4], (R14)(R5)
+	ADD	$16, R12
+	ADD	$16, R13
+	SUB	$4, R9
+	CMP	$4, R9
+	BGE	g4p4_11
+
+g4p4_end_12:
+	CMP	$1, R9
+	BLT	g4p1_end_18
+
+g4p1_17:
+	// column of 4 elements of G
+	MOVD	R0, R10
+	MOVD	R12, R11
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_20
+
+i2_19:
+	VLD1.P	(R10)(R16), [V24.S4]
+	VLD1.P	(R11)(R17), V16.S[0]
+	VLD1.P	(R19)(R16), [V25.S4]
+	VLD1.P	(R20)(R17), V17.S[0]
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
+	SUBS	$1, R15
+	BNE	i2_19
+
+i2_end_20:
+	AND	$1, R6, R15
+	CBZ	R15, even_21
+	VLD1.P	(R10)(R16), [V24.S4]
+	VLD1.P	(R11)(R17), V16.S[0]
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+
+even_21:
+	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
+	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
+	FCMPS	$(0.0), F31
+	BEQ	store_22
+	MOVD	R13, R14
+	VLD1.P	(R14)(R5), V16.S[0]
+	VLD1.P	(R14)(R5), V16.S[1]
+	VLD1.P	(R14)(R5), V16.S[2]
+	VLD1.P	(R14)(R5), V16.S[3]
+	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
+
+store_22:
+	MOVD	R13, R14
+	VST1.P	V0.S[0], (R14)(R5)
+	VST1.P	V0.S[1], (R14)(R5)
+	VST1.P	V0.S[2], (R14)(R5)
+	VST1.P	V0.S[3], (R14)(R5)
+	ADD	$4, R12
+	ADD	$4, R13
+	SUB	$1, R9
+	CMP	$1, R9
+	BGE	g4p1_17
+
+g4p1_end_18:
+	MOVD	R21, R12
+	MOVD	R22, R13
+	ADD	R5<<2, R13
+	MOVD	R23, R9
+	ADD	$16, R0
+	CMP	$4, R9
+	BLT	g4p4_end_24
+
+g4p4_23:
+	// tile of 4×4 elements of G
+	MOVD	R0, R10
+	MOVD	R12, R11
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_26
+
+i2_25:
+	VLD1.P	(R10)(R16), [V24.S4]
+	VLD1.P	(R11)(R17), [V16.S4]
+	VLD1.P	(R19)(R16), [V25.S4]
+	VLD1.P	(R20)(R17), [V17.S4]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
+	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
+	WORD	$0x4fb81a03 // fmla v3.4s, v16.4s, v24.s[3]
+	WORD	$0x4f991224 // fmla v4.4s, v17.4s, v25.s[0]
+	WORD	$0x4fb91225 // fmla v5.4s, v17.4s, v25.s[1]
+	WORD	$0x4f991a26 // fmla v6.4s, v17.4s, v25.s[2]
+	WORD	$0x4fb91a27 // fmla v7.4s, v17.4s, v25.s[3]
+	SUBS	$1, R15
+	BNE	i2_25
+
+i2_end_26:
+	AND	$1, R6, R15
+	CBZ	R15, even_27
+	VLD1.P	(R10)(R16), [V24.S4]
+	VLD1.P	(R11)(R17), [V16.S4]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
+	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
+	WORD	$0x4fb81a03 // fmla v3.4s, v16.4s, v24.s[3]
+
+even_27:
+	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
+	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
+	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
+	WORD	$0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
+	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
+	WORD	$0x4f9e9021 // fmul v1.4s, v1.4s, v30.s[0]
+	WORD	$0x4f9e9042 // fmul v2.4s, v2.4s, v30.s[0]
+	WORD	$0x4f9e9063 // fmul v3.4s, v3.4s, v30.s[0]
+	FCMPS	$(0.0), F31
+	BEQ	store_28
+	MOVD	R13, R14
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1201 // fmla v1.4s, v16.4s, v31.s[0]
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1202 // fmla v2.4s, v16.4s, v31.s[0]
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1203 // fmla v3.4s, v16.4s, v31.s[0]
+
+store_28:
+	MOVD	R13, R14
+	VST1.P	[V0.S4], (R14)(R5)
+	VST1.P	[V1.S4], (R14)(R5)
+	VST1.P	[V2.S4], (R14)(R5)
+	VST1.P	[V3.S4], (R14)(R5)
+	ADD	$16, R12
+	ADD	$16, R13
+	SUB	$4, R9
+	CMP	$4, R9
+	BGE	g4p4_23
+
+g4p4_end_24:
+	CMP	$1, R9
+	BLT	g4p1_end_30
+
+g4p1_29:
+	// column of 4 elements of G
+	MOVD	R0, R10
+	MOVD	R12, R11
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_32
+
+i2_31:
+	VLD1.P	(R10)(R16), [V24.S4]
+	VLD1.P	(R11)(R17), V16.S[0]
+	VLD1.P	(R19)(R16), [V25.S4]
+	VLD1.P	(R20)(R17), V17.S[0]
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
+	SUBS	$1, R15
+	BNE	i2_31
+
+i2_end_32:
+	AND	$1, R6, R15
+	CBZ	R15, even_33
+	VLD1.P	(R10)(R16), [V24.S4]
+	VLD1.P	(R11)(R17), V16.S[0]
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+
+even_33:
+	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
+	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
+	FCMPS	$(0.0), F31
+	BEQ	store_34
+	MOVD	R13, R14
+	VLD1.P	(R14)(R5), V16.S[0]
+	VLD1.P	(R14)(R5), V16.S[1]
+	VLD1.P	(R14)(R5), V16.S[2]
+	VLD1.P	(R14)(R5), V16.S[3]
+	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
+
+store_34:
+	MOVD	R13, R14
+	VST1.P	V0.S[0], (R14)(R5)
+	VST1.P	V0.S[1], (R14)(R5)
+	VST1.P	V0.S[2], (R14)(R5)
+	VST1.P	V0.S[3], (R14)(R5)
+	ADD	$4, R12
+	ADD	$4, R13
+	SUB	$1, R9
+	CMP	$1, R9
+	BGE	g4p1_29
+
+g4p1_end_30:
+	SUB	$16, R0
+
+g8_done_10:
+	ADD	$32, R0
+	ADD	R5<<3, R4
+	SUB	$8, R8
+	CMP	$8, R8
+	BGE	g8_1
+
+g8_end_2:
+	CMP	$4, R8
+	BLT	g4_skip_35
 	// 4 rows of G
 	MOVD	R2, R12
 	MOVD	R4, R13
 	MOVD	R7, R9
 	CMP	$16, R9
-	BLT	g4p16_end_4
+	BLT	g4p16_end_37
 
-g4p16_3:
+g4p16_36:
 	// tile of 4×16 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -3684,9 +4203,9 @@ g4p16_3:
 	VEOR	V14.B16, V14.B16, V14.B16
 	VEOR	V15.B16, V15.B16, V15.B16
 	MOVD	R6, R15
-	CBZ	R15, i_end_6
+	CBZ	R15, i_end_39
 
-i_5:
+i_38:
 	VLD1.P	(R10)(R1), [V24.S4]
 	VLD1.P	(R11)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
@@ -3706,9 +4225,9 @@ i_5:
 	WORD	$0x4fb81a4e // fmla v14.4s, v18.4s, v24.s[3]
 	WORD	$0x4fb81a6f // fmla v15.4s, v19.4s, v24.s[3]
 	SUBS	$1, R15
-	BNE	i_5
+	BNE	i_38
 
-i_end_6:
+i_end_39:
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	WORD	$0x4f9e9021 // fmul v1.4s, v1.4s, v30.s[0]
 	WORD	$0x4f9e9042 // fmul v2.4s, v2.4s, v30.s[0]
@@ -3726,7 +4245,7 @@ i_end_6:
 	WORD	$0x4f9e91ce // fmul v14.4s, v14.4s, v30.s[0]
 	WORD	$0x4f9e91ef // fmul v15.4s, v15.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_7
+	BEQ	store_40
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4, V17.S4, V18.S4, V19.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
@@ -3749,7 +4268,7 @@ i_end_6:
 	WORD	$0x4f9f124e // fmla v14.4s, v18.4s, v31.s[0]
 	WORD	$0x4f9f126f // fmla v15.4s, v19.4s, v31.s[0]
 
-store_7:
+store_40:
 	MOVD	R13, R14
 	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], (R14)(R5)
 	VST1.P	[V4.S4, V5.S4, V6.S4, V7.S4], (R14)(R5)
@@ -3759,13 +4278,13 @@ store_7:
 	ADD	$64, R13
 	SUB	$16, R9
 	CMP	$16, R9
-	BGE	g4p16_3
+	BGE	g4p16_36
 
-g4p16_end_4:
+g4p16_end_37:
 	CMP	$4, R9
-	BLT	g4p4_end_9
+	BLT	g4p4_end_42
 
-g4p4_8:
+g4p4_41:
 	// tile of 4×4 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -3780,9 +4299,9 @@ g4p4_8:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_11
+	CBZ	R15, i2_end_44
 
-i2_10:
+i2_43:
 	VLD1.P	(R10)(R16), [V24.S4]
 	VLD1.P	(R11)(R17), [V16.S4]
 	VLD1.P	(R19)(R16), [V25.S4]
@@ -3796,11 +4315,11 @@ i2_10:
 	WORD	$0x4f991a26 // fmla v6.4s, v17.4s, v25.s[2]
 	WORD	$0x4fb91a27 // fmla v7.4s, v17.4s, v25.s[3]
 	SUBS	$1, R15
-	BNE	i2_10
+	BNE	i2_43
 
-i2_end_11:
+i2_end_44:
 	AND	$1, R6, R15
-	CBZ	R15, even_12
+	CBZ	R15, even_45
 	VLD1.P	(R10)(R16), [V24.S4]
 	VLD1.P	(R11)(R17), [V16.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
@@ -3808,7 +4327,7 @@ i2_end_11:
 	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
 	WORD	$0x4fb81a03 // fmla v3.4s, v16.4s, v24.s[3]
 
-even_12:
+even_45:
 	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
 	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
 	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
@@ -3818,7 +4337,7 @@ even_12:
 	WORD	$0x4f9e9042 // fmul v2.4s, v2.4s, v30.s[0]
 	WORD	$0x4f9e9063 // fmul v3.4s, v3.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_13
+	BEQ	store_46
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
@@ -3829,7 +4348,7 @@ even_12:
 	VLD1.P	(R14)(R5), [V16.S4]
 	WORD	$0x4f9f1203 // fmla v3.4s, v16.4s, v31.s[0]
 
-store_13:
+store_46:
 	MOVD	R13, R14
 	VST1.P	[V0.S4], (R14)(R5)
 	VST1.P	[V1.S4], (R14)(R5)
@@ -3839,13 +4358,13 @@ store_13:
 	ADD	$16, R13
 	SUB	$4, R9
 	CMP	$4, R9
-	BGE	g4p4_8
+	BGE	g4p4_41
 
-g4p4_end_9:
+g4p4_end_42:
 	CMP	$1, R9
-	BLT	g4p1_end_15
+	BLT	g4p1_end_48
 
-g4p1_14:
+g4p1_47:
 	// column of 4 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -3854,9 +4373,9 @@ g4p1_14:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_17
+	CBZ	R15, i2_end_50
 
-i2_16:
+i2_49:
 	VLD1.P	(R10)(R16), [V24.S4]
 	VLD1.P	(R11)(R17), V16.S[0]
 	VLD1.P	(R19)(R16), [V25.S4]
@@ -3864,20 +4383,20 @@ i2_16:
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
-	BNE	i2_16
+	BNE	i2_49
 
-i2_end_17:
+i2_end_50:
 	AND	$1, R6, R15
-	CBZ	R15, even_18
+	CBZ	R15, even_51
 	VLD1.P	(R10)(R16), [V24.S4]
 	VLD1.P	(R11)(R17), V16.S[0]
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 
-even_18:
+even_51:
 	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_19
+	BEQ	store_52
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), V16.S[0]
 	VLD1.P	(R14)(R5), V16.S[1]
@@ -3885,7 +4404,7 @@ even_18:
 	VLD1.P	(R14)(R5), V16.S[3]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
 
-store_19:
+store_52:
 	MOVD	R13, R14
 	VST1.P	V0.S[0], (R14)(R5)
 	VST1.P	V0.S[1], (R14)(R5)
@@ -3895,26 +4414,24 @@ store_19:
 	ADD	$4, R13
 	SUB	$1, R9
 	CMP	$1, R9
-	BGE	g4p1_14
+	BGE	g4p1_47
 
-g4p1_end_15:
+g4p1_end_48:
 	ADD	$16, R0
 	ADD	R5<<2, R4
 	SUB	$4, R8
-	CMP	$4, R8
-	BGE	g4_1
 
-g4_end_2:
+g4_skip_35:
 	CMP	$2, R8
-	BLT	g2_skip_20
+	BLT	g2_skip_53
 	// 2 rows of G
 	MOVD	R2, R12
 	MOVD	R4, R13
 	MOVD	R7, R9
 	CMP	$16, R9
-	BLT	g2p16_end_22
+	BLT	g2p16_end_55
 
-g2p16_21:
+g2p16_54:
 	// tile of 2×16 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -3937,9 +4454,9 @@ g2p16_21:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_24
+	CBZ	R15, i2_end_57
 
-i2_23:
+i2_56:
 	VLD1.P	(R10)(R16), V24.D[0]
 	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
 	VLD1.P	(R19)(R16), V25.D[0]
@@ -3961,11 +4478,11 @@ i2_23:
 	WORD	$0x4fb912ce // fmla v14.4s, v22.4s, v25.s[1]
 	WORD	$0x4fb912ef // fmla v15.4s, v23.4s, v25.s[1]
 	SUBS	$1, R15
-	BNE	i2_23
+	BNE	i2_56
 
-i2_end_24:
+i2_end_57:
 	AND	$1, R6, R15
-	CBZ	R15, even_25
+	CBZ	R15, even_58
 	VLD1.P	(R10)(R16), V24.D[0]
 	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
@@ -3977,7 +4494,7 @@ i2_end_24:
 	WORD	$0x4fb81246 // fmla v6.4s, v18.4s, v24.s[1]
 	WORD	$0x4fb81267 // fmla v7.4s, v19.4s, v24.s[1]
 
-even_25:
+even_58:
 	WORD	$0x4e28d400 // fadd v0.4s, v0.4s, v8.4s
 	WORD	$0x4e29d421 // fadd v1.4s, v1.4s, v9.4s
 	WORD	$0x4e2ad442 // fadd v2.4s, v2.4s, v10.4s
@@ -3995,7 +4512,7 @@ even_25:
 	WORD	$0x4f9e90c6 // fmul v6.4s, v6.4s, v30.s[0]
 	WORD	$0x4f9e90e7 // fmul v7.4s, v7.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_26
+	BEQ	store_59
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4, V17.S4, V18.S4, V19.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
@@ -4008,7 +4525,7 @@ even_25:
 	WORD	$0x4f9f1246 // fmla v6.4s, v18.4s, v31.s[0]
 	WORD	$0x4f9f1267 // fmla v7.4s, v19.4s, v31.s[0]
 
-store_26:
+store_59:
 	MOVD	R13, R14
 	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], (R14)(R5)
 	VST1.P	[V4.S4, V5.S4, V6.S4, V7.S4], (R14)(R5)
@@ -4016,13 +4533,13 @@ store_26:
 	ADD	$64, R13
 	SUB	$16, R9
 	CMP	$16, R9
-	BGE	g2p16_21
+	BGE	g2p16_54
 
-g2p16_end_22:
+g2p16_end_55:
 	CMP	$4, R9
-	BLT	g2p4_end_28
+	BLT	g2p4_end_61
 
-g2p4_27:
+g2p4_60:
 	// tile of 2×4 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -4033,9 +4550,9 @@ g2p4_27:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_30
+	CBZ	R15, i2_end_63
 
-i2_29:
+i2_62:
 	VLD1.P	(R10)(R16), V24.D[0]
 	VLD1.P	(R11)(R17), [V16.S4]
 	VLD1.P	(R19)(R16), V25.D[0]
@@ -4045,30 +4562,30 @@ i2_29:
 	WORD	$0x4f991222 // fmla v2.4s, v17.4s, v25.s[0]
 	WORD	$0x4fb91223 // fmla v3.4s, v17.4s, v25.s[1]
 	SUBS	$1, R15
-	BNE	i2_29
+	BNE	i2_62
 
-i2_end_30:
+i2_end_63:
 	AND	$1, R6, R15
-	CBZ	R15, even_31
+	CBZ	R15, even_64
 	VLD1.P	(R10)(R16), V24.D[0]
 	VLD1.P	(R11)(R17), [V16.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 
-even_31:
+even_64:
 	WORD	$0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
 	WORD	$0x4e23d421 // fadd v1.4s, v1.4s, v3.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	WORD	$0x4f9e9021 // fmul v1.4s, v1.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_32
+	BEQ	store_65
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
 	VLD1.P	(R14)(R5), [V16.S4]
 	WORD	$0x4f9f1201 // fmla v1.4s, v16.4s, v31.s[0]
 
-store_32:
+store_65:
 	MOVD	R13, R14
 	VST1.P	[V0.S4], (R14)(R5)
 	VST1.P	[V1.S4], (R14)(R5)
@@ -4076,13 +4593,13 @@ store_32:
 	ADD	$16, R13
 	SUB	$4, R9
 	CMP	$4, R9
-	BGE	g2p4_27
+	BGE	g2p4_60
 
-g2p4_end_28:
+g2p4_end_61:
 	CMP	$1, R9
-	BLT	g2p1_end_34
+	BLT	g2p1_end_67
 
-g2p1_33:
+g2p1_66:
 	// column of 2 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -4091,9 +4608,9 @@ g2p1_33:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_36
+	CBZ	R15, i2_end_69
 
-i2_35:
+i2_68:
 	VLD1.P	(R10)(R16), V24.D[0]
 	VLD1.P	(R11)(R17), V16.S[0]
 	VLD1.P	(R19)(R16), V25.D[0]
@@ -4101,26 +4618,26 @@ i2_35:
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
-	BNE	i2_35
+	BNE	i2_68
 
-i2_end_36:
+i2_end_69:
 	AND	$1, R6, R15
-	CBZ	R15, even_37
+	CBZ	R15, even_70
 	VLD1.P	(R10)(R16), V24.D[0]
 	VLD1.P	(R11)(R17), V16.S[0]
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 
-even_37:
+even_70:
 	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_38
+	BEQ	store_71
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), V16.S[0]
 	VLD1.P	(R14)(R5), V16.S[1]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
 
-store_38:
+store_71:
 	MOVD	R13, R14
 	VST1.P	V0.S[0], (R14)(R5)
 	VST1.P	V0.S[1], (R14)(R5)
@@ -4128,24 +4645,24 @@ store_38:
 	ADD	$4, R13
 	SUB	$1, R9
 	CMP	$1, R9
-	BGE	g2p1_33
+	BGE	g2p1_66
 
-g2p1_end_34:
+g2p1_end_67:
 	ADD	$8, R0
 	ADD	R5<<1, R4
 	SUB	$2, R8
 
-g2_skip_20:
+g2_skip_53:
 	CMP	$1, R8
-	BLT	g1_skip_39
+	BLT	g1_skip_72
 	// 1 rows of G
 	MOVD	R2, R12
 	MOVD	R4, R13
 	MOVD	R7, R9
 	CMP	$16, R9
-	BLT	g1p16_end_41
+	BLT	g1p16_end_74
 
-g1p16_40:
+g1p16_73:
 	// tile of 1×16 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -4160,9 +4677,9 @@ g1p16_40:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_43
+	CBZ	R15, i2_end_76
 
-i2_42:
+i2_75:
 	VLD1.P	(R10)(R16), V24.S[0]
 	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
 	VLD1.P	(R19)(R16), V25.S[0]
@@ -4176,11 +4693,11 @@ i2_42:
 	WORD	$0x4f9912c6 // fmla v6.4s, v22.4s, v25.s[0]
 	WORD	$0x4f9912e7 // fmla v7.4s, v23.4s, v25.s[0]
 	SUBS	$1, R15
-	BNE	i2_42
+	BNE	i2_75
 
-i2_end_43:
+i2_end_76:
 	AND	$1, R6, R15
-	CBZ	R15, even_44
+	CBZ	R15, even_77
 	VLD1.P	(R10)(R16), V24.S[0]
 	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
@@ -4188,7 +4705,7 @@ i2_end_43:
 	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
 	WORD	$0x4f981263 // fmla v3.4s, v19.4s, v24.s[0]
 
-even_44:
+even_77:
 	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
 	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
 	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
@@ -4198,7 +4715,7 @@ even_44:
 	WORD	$0x4f9e9042 // fmul v2.4s, v2.4s, v30.s[0]
 	WORD	$0x4f9e9063 // fmul v3.4s, v3.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_45
+	BEQ	store_78
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4, V17.S4, V18.S4, V19.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
@@ -4206,20 +4723,20 @@ even_44:
 	WORD	$0x4f9f1242 // fmla v2.4s, v18.4s, v31.s[0]
 	WORD	$0x4f9f1263 // fmla v3.4s, v19.4s, v31.s[0]
 
-store_45:
+store_78:
 	MOVD	R13, R14
 	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], (R14)(R5)
 	ADD	$64, R12
 	ADD	$64, R13
 	SUB	$16, R9
 	CMP	$16, R9
-	BGE	g1p16_40
+	BGE	g1p16_73
 
-g1p16_end_41:
+g1p16_end_74:
 	CMP	$4, R9
-	BLT	g1p4_end_47
+	BLT	g1p4_end_80
 
-g1p4_46:
+g1p4_79:
 	// tile of 1×4 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -4228,9 +4745,9 @@ g1p4_46:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_49
+	CBZ	R15, i2_end_82
 
-i2_48:
+i2_81:
 	VLD1.P	(R10)(R16), V24.S[0]
 	VLD1.P	(R11)(R17), [V16.S4]
 	VLD1.P	(R19)(R16), V25.S[0]
@@ -4238,38 +4755,38 @@ i2_48:
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f991221 // fmla v1.4s, v17.4s, v25.s[0]
 	SUBS	$1, R15
-	BNE	i2_48
+	BNE	i2_81
 
-i2_end_49:
+i2_end_82:
 	AND	$1, R6, R15
-	CBZ	R15, even_50
+	CBZ	R15, even_83
 	VLD1.P	(R10)(R16), V24.S[0]
 	VLD1.P	(R11)(R17), [V16.S4]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 
-even_50:
+even_83:
 	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_51
+	BEQ	store_84
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
 
-store_51:
+store_84:
 	MOVD	R13, R14
 	VST1.P	[V0.S4], (R14)(R5)
 	ADD	$16, R12
 	ADD	$16, R13
 	SUB	$4, R9
 	CMP	$4, R9
-	BGE	g1p4_46
+	BGE	g1p4_79
 
-g1p4_end_47:
+g1p4_end_80:
 	CMP	$1, R9
-	BLT	g1p1_end_53
+	BLT	g1p1_end_86
 
-g1p1_52:
+g1p1_85:
 	// column of 1 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -4278,9 +4795,9 @@ g1p1_52:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_55
+	CBZ	R15, i2_end_88
 
-i2_54:
+i2_87:
 	VLD1.P	(R10)(R16), V24.S[0]
 	VLD1.P	(R11)(R17), V16.S[0]
 	VLD1.P	(R19)(R16), V25.S[0]
@@ -4288,39 +4805,39 @@ i2_54:
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
-	BNE	i2_54
+	BNE	i2_87
 
-i2_end_55:
+i2_end_88:
 	AND	$1, R6, R15
-	CBZ	R15, even_56
+	CBZ	R15, even_89
 	VLD1.P	(R10)(R16), V24.S[0]
 	VLD1.P	(R11)(R17), V16.S[0]
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 
-even_56:
+even_89:
 	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_57
+	BEQ	store_90
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), V16.S[0]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
 
-store_57:
+store_90:
 	MOVD	R13, R14
 	VST1.P	V0.S[0], (R14)(R5)
 	ADD	$4, R12
 	ADD	$4, R13
 	SUB	$1, R9
 	CMP	$1, R9
-	BGE	g1p1_52
+	BGE	g1p1_85
 
-g1p1_end_53:
+g1p1_end_86:
 	ADD	$4, R0
 	ADD	R5, R4
 	SUB	$1, R8
 
-g1_skip_39:
+g1_skip_72:
 	RET
 
 // colSumsNEON computes g = α·(column sums of R) + β·g: for j < n,

@@ -28,7 +28,7 @@ const (
 	matMulBiasDotTileN = 4
 
 	// gradWTileN is the rows of G gradWNEON's widest tile takes.
-	gradWTileN = 4
+	gradWTileN = 8
 
 	// gradWTileK is the columns of G gradWNEON's widest tile takes.
 	gradWTileK = 16
