@@ -25,7 +25,7 @@ const (
 	matMulBiasDotTileM = 6
 
 	// matMulBiasDotTileN is the columns of Y matMulBiasDotNEON's widest tile takes.
-	matMulBiasDotTileN = 4
+	matMulBiasDotTileN = 3
 
 	// gradWTileN is the rows of G gradWNEON's widest tile takes.
 	gradWTileN = 8

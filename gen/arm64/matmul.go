@@ -32,7 +32,7 @@ import (
 // matMulBiasDotTileN rows of W (columns of Y).
 const (
 	matMulBiasDotTileM = 6
-	matMulBiasDotTileN = 4
+	matMulBiasDotTileN = 3
 )
 
 // mm holds MatMulBias's register assignment.
@@ -46,7 +46,7 @@ type mm struct {
 	wp                  [4]Reg // W rows of the tile
 	wv                  [4]VReg
 	wv2                 [4]VReg // W for the second accumulator set of small tiles
-	xv                  [2]VReg
+	xv                  [6]VReg // the tile's rows of X
 	bias                VReg
 }
 
@@ -64,9 +64,9 @@ Only the m×n elements of y are read (when accum is not 0) and written.`)
 		wj: R9, bj: R10, yj: R11, cnt: R12, tmp: R13, yrow: R25,
 		xp:   [6]Reg{R14, R15, R16, R17, R19, R20},
 		wp:   [4]Reg{R21, R22, R23, R24},
-		wv:   [4]VReg{V(24), V(25), V(26), V(27)},
+		wv:   [4]VReg{V(26), V(27), V(28), V(29)},
 		wv2:  [4]VReg{V(16), V(17), V(18), V(19)},
-		xv:   [2]VReg{V(28), V(29)},
+		xv:   [6]VReg{V(20), V(21), V(22), V(23), V(24), V(25)},
 		bias: V(24),
 	}
 	fn.Load("x.base", r.x)
@@ -95,21 +95,17 @@ func (r *mm) pass(mr int) {
 	fn.Load("b.base", r.bj)
 	fn.MOVD(r.y, r.yj)
 	fn.Load("n", r.cols)
-	whileAtLeast(fn, fmt.Sprintf("cols%dx4", mr), r.cols, matMulBiasDotTileN, func() {
+	whileAtLeast(fn, fmt.Sprintf("cols%dx3", mr), r.cols, matMulBiasDotTileN, func() {
 		r.tile(mr, matMulBiasDotTileN)
 		addMul(fn, r.ldw, matMulBiasDotTileN, r.wj)
-		fn.ADD(Imm(16), r.bj)
-		fn.ADD(Imm(16), r.yj)
+		fn.ADD(Imm(4*matMulBiasDotTileN), r.bj)
+		fn.ADD(Imm(4*matMulBiasDotTileN), r.yj)
 	})
 	done := fn.NewLabel(fmt.Sprintf("rows%d_done", mr))
-	one, two := fn.NewLabel(fmt.Sprintf("cols%dx1", mr)), fn.NewLabel(fmt.Sprintf("cols%dx2", mr))
+	one := fn.NewLabel(fmt.Sprintf("cols%dx1", mr))
 	fn.CBZ(r.cols, done)
-	fn.CMP(Imm(2), r.cols)
-	fn.BLT(one)
-	fn.BEQ(two)
-	r.tile(mr, 3)
-	fn.B(done)
-	fn.Bind(two)
+	fn.CMP(Imm(1), r.cols)
+	fn.BEQ(one)
 	r.tile(mr, 2)
 	fn.B(done)
 	fn.Bind(one)
@@ -149,49 +145,71 @@ func (r *mm) tile(mr, nr int) {
 			}
 		}
 	}
-	// step emits one step along k into accumulator set s: width 4 with
-	// 128-bit loads, or 1 with scalar loads that zero lanes 1-3 so the
-	// products there are 0·0. The 128-bit loads are LDR Q rather than LD1,
-	// which in-order cores issue more slowly (bench/results/NOTES.md).
-	step := func(s, width int) {
+	// A step along k into accumulator set s is width 4 with 128-bit loads
+	// (LDUR at an offset, the pointers advanced once per iteration), or 1
+	// with post-indexed scalar loads that zero lanes 1-3 so the products
+	// there are 0·0. All of an iteration's loads come before its
+	// multiply-adds, so that an in-order core does not stall on a load
+	// issued behind a multiply-add. Set 1 (tiles of at most 4
+	// accumulators, so at most 4 rows) keeps its rows of X in V8-V11.
+	wvs := func(s int) [4]VReg {
+		if s == 1 {
+			return r.wv2
+		}
+		return r.wv
+	}
+	xvs := func(s int) []VReg {
+		if s == 1 {
+			return regs(8, mr)
+		}
+		return r.xv[:mr]
+	}
+	loads := func(s, width int) {
 		load := func(p Reg, v VReg) {
 			if width == 4 {
-				fn.FMOVQ(p.Post(16), v.F())
+				fn.LDURQ(p.Off(16*s), v)
 			} else {
 				fn.FMOVS(p.Post(4), v.F())
 			}
 		}
-		wv := r.wv
-		if s == 1 {
-			wv = r.wv2
-		}
 		for j := 0; j < nr; j++ {
-			load(r.wp[j], wv[j])
+			load(r.wp[j], wvs(s)[j])
 		}
-		load(r.xp[0], r.xv[0])
+		for i, v := range xvs(s) {
+			load(r.xp[i], v)
+		}
+	}
+	advance := func(bytes int) {
+		for j := 0; j < nr; j++ {
+			fn.ADD(Imm(bytes), r.wp[j])
+		}
 		for i := 0; i < mr; i++ {
-			if i+1 < mr {
-				load(r.xp[i+1], r.xv[(i+1)%2])
-			}
+			fn.ADD(Imm(bytes), r.xp[i])
+		}
+	}
+	fmas := func(s int) {
+		for i, x := range xvs(s) {
 			for j := 0; j < nr; j++ {
-				fn.VFMLA(wv[j].S4(), r.xv[i%2].S4(), set(s, i, j).S4())
+				fn.VFMLA(wvs(s)[j].S4(), x.S4(), set(s, i, j).S4())
 			}
 		}
 	}
 	if sets == 1 {
 		fn.LSR3(2, r.k, r.cnt)
-		countDown(fn, "k4", r.cnt, func() { step(0, 4) })
+		countDown(fn, "k4", r.cnt, func() { loads(0, 4); advance(16); fmas(0) })
 	} else {
 		fn.LSR3(3, r.k, r.cnt)
-		countDown(fn, "k8", r.cnt, func() { step(0, 4); step(1, 4) })
+		countDown(fn, "k8", r.cnt, func() { loads(0, 4); loads(1, 4); advance(32); fmas(0); fmas(1) })
 		no4 := fn.NewLabel("k4_none")
 		fn.AND3(Imm(4), r.k, r.cnt)
 		fn.CBZ(r.cnt, no4)
-		step(0, 4)
+		loads(0, 4)
+		advance(16)
+		fmas(0)
 		fn.Bind(no4)
 	}
 	fn.AND3(Imm(3), r.k, r.cnt)
-	countDown(fn, "k1", r.cnt, func() { step(0, 1) })
+	countDown(fn, "k1", r.cnt, func() { loads(0, 1); fmas(0) })
 	if sets == 2 {
 		for i := 0; i < mr; i++ {
 			for j := 0; j < nr; j++ {
