@@ -3092,13 +3092,22 @@ TEXT ·sqErrNEON(SB), NOSPLIT|NOFRAME, $0-76
 	CBZ	R4, by16_end_2
 
 by16_1:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1.P	64(R2), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD	$0x3cc00020 // ldur q0, [x1]
+	WORD	$0x3cc10021 // ldur q1, [x1,#16]
+	WORD	$0x3cc20022 // ldur q2, [x1,#32]
+	WORD	$0x3cc30023 // ldur q3, [x1,#48]
+	ADD	$64, R1
+	WORD	$0x3cc00044 // ldur q4, [x2]
+	WORD	$0x3cc10045 // ldur q5, [x2,#16]
+	WORD	$0x3cc20046 // ldur q6, [x2,#32]
+	WORD	$0x3cc30047 // ldur q7, [x2,#48]
+	ADD	$64, R2
 	WORD	$0x4ea4d400 // fsub v0.4s, v0.4s, v4.4s
 	WORD	$0x4ea5d421 // fsub v1.4s, v1.4s, v5.4s
 	WORD	$0x4ea6d442 // fsub v2.4s, v2.4s, v6.4s
 	WORD	$0x4ea7d463 // fsub v3.4s, v3.4s, v7.4s
-	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	VST1	[V0.S4, V1.S4, V2.S4, V3.S4], (R0)
+	ADD	$64, R0
 	VFMLA	V0.S4, V0.S4, V16.S4
 	VFMLA	V1.S4, V1.S4, V17.S4
 	VFMLA	V2.S4, V2.S4, V18.S4
@@ -3159,8 +3168,16 @@ TEXT ·sqErrSumNEON(SB), NOSPLIT|NOFRAME, $0-52
 	CBZ	R4, by16_end_2
 
 by16_1:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1.P	64(R2), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD	$0x3cc00020 // ldur q0, [x1]
+	WORD	$0x3cc10021 // ldur q1, [x1,#16]
+	WORD	$0x3cc20022 // ldur q2, [x1,#32]
+	WORD	$0x3cc30023 // ldur q3, [x1,#48]
+	ADD	$64, R1
+	WORD	$0x3cc00044 // ldur q4, [x2]
+	WORD	$0x3cc10045 // ldur q5, [x2,#16]
+	WORD	$0x3cc20046 // ldur q6, [x2,#32]
+	WORD	$0x3cc30047 // ldur q7, [x2,#48]
+	ADD	$64, R2
 	WORD	$0x4ea4d400 // fsub v0.4s, v0.4s, v4.4s
 	WORD	$0x4ea5d421 // fsub v1.4s, v1.4s, v5.4s
 	WORD	$0x4ea6d442 // fsub v2.4s, v2.4s, v6.4s
@@ -4453,8 +4470,16 @@ c16_1:
 	CBZ	R6, rows2_end_4
 
 rows2_3:
-	VLD1.P	(R5)(R7), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1.P	(R8)(R7), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD	$0x3cc000a0 // ldur q0, [x5]
+	WORD	$0x3cc100a1 // ldur q1, [x5,#16]
+	WORD	$0x3cc200a2 // ldur q2, [x5,#32]
+	WORD	$0x3cc300a3 // ldur q3, [x5,#48]
+	ADD	R7, R5
+	WORD	$0x3cc00104 // ldur q4, [x8]
+	WORD	$0x3cc10105 // ldur q5, [x8,#16]
+	WORD	$0x3cc20106 // ldur q6, [x8,#32]
+	WORD	$0x3cc30107 // ldur q7, [x8,#48]
+	ADD	R7, R8
 	WORD	$0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD	$0x4e21d631 // fadd v17.4s, v17.4s, v1.4s
 	WORD	$0x4e22d652 // fadd v18.4s, v18.4s, v2.4s
@@ -4469,7 +4494,11 @@ rows2_3:
 rows2_end_4:
 	AND	$1, R3, R6
 	CBZ	R6, even_5
-	VLD1.P	(R5)(R7), [V0.S4, V1.S4, V2.S4, V3.S4]
+	WORD	$0x3cc000a0 // ldur q0, [x5]
+	WORD	$0x3cc100a1 // ldur q1, [x5,#16]
+	WORD	$0x3cc200a2 // ldur q2, [x5,#32]
+	WORD	$0x3cc300a3 // ldur q3, [x5,#48]
+	ADD	R7, R5
 	WORD	$0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD	$0x4e21d631 // fadd v17.4s, v17.4s, v1.4s
 	WORD	$0x4e22d652 // fadd v18.4s, v18.4s, v2.4s
@@ -4513,8 +4542,10 @@ c4_7:
 	CBZ	R6, rows2_end_10
 
 rows2_9:
-	VLD1.P	(R5)(R7), [V0.S4]
-	VLD1.P	(R8)(R7), [V1.S4]
+	WORD	$0x3cc000a0 // ldur q0, [x5]
+	ADD	R7, R5
+	WORD	$0x3cc00101 // ldur q1, [x8]
+	ADD	R7, R8
 	WORD	$0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD	$0x4e21d694 // fadd v20.4s, v20.4s, v1.4s
 	SUBS	$1, R6
@@ -4523,7 +4554,8 @@ rows2_9:
 rows2_end_10:
 	AND	$1, R3, R6
 	CBZ	R6, even_11
-	VLD1.P	(R5)(R7), [V0.S4]
+	WORD	$0x3cc000a0 // ldur q0, [x5]
+	ADD	R7, R5
 	WORD	$0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 
 even_11:
@@ -4602,13 +4634,22 @@ TEXT ·axpyNEON(SB), NOSPLIT|NOFRAME, $0-56
 	CBZ	R3, by16_end_2
 
 by16_1:
-	VLD1.P	64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1.P	64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD	$0x3cc00000 // ldur q0, [x0]
+	WORD	$0x3cc10001 // ldur q1, [x0,#16]
+	WORD	$0x3cc20002 // ldur q2, [x0,#32]
+	WORD	$0x3cc30003 // ldur q3, [x0,#48]
+	ADD	$64, R0
+	WORD	$0x3cc00024 // ldur q4, [x1]
+	WORD	$0x3cc10025 // ldur q5, [x1,#16]
+	WORD	$0x3cc20026 // ldur q6, [x1,#32]
+	WORD	$0x3cc30027 // ldur q7, [x1,#48]
+	ADD	$64, R1
 	VFMLA	V31.S4, V0.S4, V4.S4
 	VFMLA	V31.S4, V1.S4, V5.S4
 	VFMLA	V31.S4, V2.S4, V6.S4
 	VFMLA	V31.S4, V3.S4, V7.S4
-	VST1.P	[V4.S4, V5.S4, V6.S4, V7.S4], 64(R4)
+	VST1	[V4.S4, V5.S4, V6.S4, V7.S4], (R4)
+	ADD	$64, R4
 	SUBS	$1, R3
 	BNE	by16_1
 
@@ -4657,8 +4698,16 @@ TEXT ·dotNEON(SB), NOSPLIT|NOFRAME, $0-52
 	CBZ	R3, by16_end_2
 
 by16_1:
-	VLD1.P	64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1.P	64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD	$0x3cc00000 // ldur q0, [x0]
+	WORD	$0x3cc10001 // ldur q1, [x0,#16]
+	WORD	$0x3cc20002 // ldur q2, [x0,#32]
+	WORD	$0x3cc30003 // ldur q3, [x0,#48]
+	ADD	$64, R0
+	WORD	$0x3cc00024 // ldur q4, [x1]
+	WORD	$0x3cc10025 // ldur q5, [x1,#16]
+	WORD	$0x3cc20026 // ldur q6, [x1,#32]
+	WORD	$0x3cc30027 // ldur q7, [x1,#48]
+	ADD	$64, R1
 	VFMLA	V4.S4, V0.S4, V16.S4
 	VFMLA	V5.S4, V1.S4, V17.S4
 	VFMLA	V6.S4, V2.S4, V18.S4
@@ -5215,8 +5264,16 @@ TEXT ·peakLoadNEON(SB), NOSPLIT|NOFRAME, $0-52
 	CBZ	R3, by16_end_2
 
 by16_1:
-	VLD1.P	64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1.P	64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD	$0x3cc00000 // ldur q0, [x0]
+	WORD	$0x3cc10001 // ldur q1, [x0,#16]
+	WORD	$0x3cc20002 // ldur q2, [x0,#32]
+	WORD	$0x3cc30003 // ldur q3, [x0,#48]
+	ADD	$64, R0
+	WORD	$0x3cc00024 // ldur q4, [x1]
+	WORD	$0x3cc10025 // ldur q5, [x1,#16]
+	WORD	$0x3cc20026 // ldur q6, [x1,#32]
+	WORD	$0x3cc30027 // ldur q7, [x1,#48]
+	ADD	$64, R1
 	VFMLA	V4.S4, V0.S4, V16.S4
 	VFMLA	V5.S4, V1.S4, V17.S4
 	VFMLA	V6.S4, V2.S4, V18.S4

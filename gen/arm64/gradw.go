@@ -310,12 +310,17 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 		fn.ADD3(ldr, rb, rp2)
 		fn.Zero(accA...)
 		fn.Zero(accB...)
+		// The vector loads are LDURs (see ldurs), each pointer then
+		// stepped by two rows.
 		load := func(p Reg, vs []VReg) {
 			if w == 1 {
 				fn.VLD1Lane(p.PostBy(ldr2), vs[0].S(0))
-			} else {
-				fn.VLD1(p.PostBy(ldr2), Seq(vs[0], nv, S4))
+				return
 			}
+			for i, v := range vs {
+				fn.LDURQ(p.Off(16*i), v)
+			}
+			fn.ADD(ldr2, p)
 		}
 		add := func(vs, acc []VReg) {
 			for v := range vs {
