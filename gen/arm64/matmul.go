@@ -13,15 +13,14 @@ import (
 // row of W, both contiguous along k, so no packing is needed: a tile of
 // mr rows of X by nr rows of W keeps mr·nr vector accumulators, each summing
 // four products per step along k. Per step the tile loads nr vectors of W and
-// mr of X for mr·nr multiply-adds; at 6×4 that is 10 loads for 24 FMLA, with
-// 24 accumulators, 4 W and 2 X registers (one loading while the other is
-// used): 30 of the 32 vector registers. At the end of the tile, pairwise adds
-// (faddp) turn each row's nr accumulators into nr dot products in one vector,
-// the bias is added and the row is stored.
+// mr of X for mr·nr multiply-adds, all loads first; at 6×3 that is 9 loads
+// for 18 FMLA, with 18 accumulators: 27 of the 32 vector registers. At the
+// end of the tile, pairwise adds (faddp) turn each row's nr accumulators into
+// nr dot products in one vector, the bias is added and the row is stored.
 //
 // Rows go in passes of 6 while at least 6 remain, then at most one pass each
-// of 4, 2 and 1 rows; within a pass, columns go in tiles of 4, then one tile
-// of 3, 2 or 1. k goes 4 at a time, then the last 0-3 elements one at a time
+// of 4, 2 and 1 rows; within a pass, columns go in tiles of 3, then one tile
+// of 2 or 1. k goes 4 at a time, then the last 0-3 elements one at a time
 // with scalar loads, which zero the upper lanes so the same vector
 // multiply-adds apply.
 // Tiles of at most four accumulators (a single output, or the last rows and
