@@ -44,8 +44,8 @@ func prefetchRowsNEONK(k int, idx []int, x []float32, ldx, lines, last int) {
 // inputs and run by matMulBiasNEON over blocks of rows within the budget;
 // blocks of inputs after the first resume from Y's partial sums, which is
 // exact, and the bias comes with the last. A last panel narrower than
-// matMulBiasPanelMin goes to the dot-product kernel instead. Tiny products
-// run in Go.
+// matMulBiasPanelMin, and a product of fewer than matMulBiasPanelRows rows,
+// go to the dot-product kernel instead. Tiny products run in Go.
 func (s splitter) matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
 	if k == 0 || m*n*k < tinyWork {
 		matMulBiasTiny(m, n, k, x, ldx, w, ldw, b, y, ldy)
@@ -57,6 +57,10 @@ func (s splitter) matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32,
 		raceRead(b[:n])
 	}
 	raceWriteMatrix(y, m, n, ldy)
+	if m < matMulBiasPanelRows {
+		s.matMulBiasDot(m, n, k, x, ldx, w, ldw, b, y, ldy)
+		return
+	}
 	var panel [matMulBiasTileN * matMulBiasKC]float32
 	for j0 := 0; j0 < n; j0 += matMulBiasTileN {
 		nc := min(matMulBiasTileN, n-j0)

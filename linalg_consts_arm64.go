@@ -21,6 +21,10 @@ const (
 	// last block of columns goes to matMulBiasDotNEON.
 	matMulBiasPanelMin = 4
 
+	// matMulBiasPanelRows is the fewest rows of X that repay packing panels;
+	// shorter products go to matMulBiasDotNEON whole.
+	matMulBiasPanelRows = 16
+
 	// matMulBiasDotTileM is the rows of X matMulBiasDotNEON's widest tile takes.
 	matMulBiasDotTileM = 6
 

@@ -83,6 +83,7 @@ func constants() []consts.Const {
 		{Name: "matMulBiasTileN", Value: matMulBiasTileN, Doc: "matMulBiasTileN is the columns of Y of one packed panel of matMulBiasNEON."},
 		{Name: "matMulBiasKC", Value: matMulBiasKC, Doc: "matMulBiasKC is the most inputs one call of matMulBiasNEON takes: the\nwrapper's packed panel holds that many."},
 		{Name: "matMulBiasPanelMin", Value: matMulBiasPanelMin, Doc: "matMulBiasPanelMin is the fewest columns that go to a panel; a narrower\nlast block of columns goes to matMulBiasDotNEON."},
+		{Name: "matMulBiasPanelRows", Value: matMulBiasPanelRows, Doc: "matMulBiasPanelRows is the fewest rows of X that repay packing panels;\nshorter products go to matMulBiasDotNEON whole."},
 		{Name: "matMulBiasDotTileM", Value: matMulBiasDotTileM, Doc: "matMulBiasDotTileM is the rows of X matMulBiasDotNEON's widest tile takes."},
 		{Name: "matMulBiasDotTileN", Value: matMulBiasDotTileN, Doc: "matMulBiasDotTileN is the columns of Y matMulBiasDotNEON's widest tile takes."},
 		{Name: "gradWTileN", Value: gradWTileN, Doc: "gradWTileN is the rows of G gradWNEON's widest tile takes."},

@@ -37,6 +37,10 @@ const (
 	// matMulBiasPanelMin is the fewest columns worth a panel: narrower last
 	// panels go to the dot-product kernel, which wastes no lanes on them.
 	matMulBiasPanelMin = 4
+	// matMulBiasPanelRows is the fewest rows of X that repay packing: the Go
+	// copy of a panel costs about as much as the panel kernel's work on a
+	// dozen rows, so shorter products go to the dot-product kernel whole.
+	matMulBiasPanelRows = 16
 )
 
 // mp holds the panel kernel's register assignment.
