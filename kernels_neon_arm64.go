@@ -92,20 +92,31 @@ func (s splitter) matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32,
 
 // packPanel writes the panel kc inputs by matMulBiasTileN columns that
 // matMulBiasNEON reads: dst[8p+j] = w[j·ldw+p] for the nc rows of w, zeros
-// for the columns past them.
+// for the columns past them. The rows are sliced to one length first so
+// that the copy loop needs no bounds checks but dst's.
 func packPanel(dst, w []float32, ldw, nc, kc int) {
-	for j := 0; j < matMulBiasTileN; j++ {
-		if j >= nc {
-			for p := 0; p < kc; p++ {
-				dst[matMulBiasTileN*p+j] = 0
-			}
-			continue
-		}
-		for p, v := range w[j*ldw : j*ldw+kc] {
-			dst[matMulBiasTileN*p+j] = v
+	var rows [matMulBiasTileN][]float32
+	for j := range rows {
+		rows[j] = zeroInputs[:kc]
+		if j < nc {
+			rows[j] = w[j*ldw : j*ldw+kc]
 		}
 	}
+	r0 := rows[0]
+	r1, r2, r3 := rows[1][:len(r0)], rows[2][:len(r0)], rows[3][:len(r0)]
+	r4, r5, r6, r7 := rows[4][:len(r0)], rows[5][:len(r0)], rows[6][:len(r0)], rows[7][:len(r0)]
+	for p := range r0 {
+		d := dst[matMulBiasTileN*p : matMulBiasTileN*p+8 : matMulBiasTileN*p+8]
+		d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+		d[4], d[5], d[6], d[7] = r4[p], r5[p], r6[p], r7[p]
+	}
 }
+
+// zeroInputs stands for the rows of W past a narrow panel's last.
+var zeroInputs [matMulBiasKC]float32
+
+// A panel's rows are the eight packPanel copies.
+const _ = uint(matMulBiasTileN-8) + uint(8-matMulBiasTileN)
 
 // matMulBiasDot runs Y = X·Wᵀ + b with the dot-product kernel on blocks of
 // Y of whole tiles, so that every element is computed as one call would,
