@@ -3502,10 +3502,14 @@ g4p4_11:
 	CBZ	R15, i2_end_14
 
 i2_13:
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), [V16.S4]
-	VLD1.P	(R19)(R16), [V25.S4]
-	VLD1.P	(R20)(R17), [V17.S4]
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc00279 // ldur q25, [x19]
+	WORD	$0x3cc00291 // ldur q17, [x20]
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
@@ -3520,8 +3524,8 @@ i2_13:
 i2_end_14:
 	AND	$1, R6, R15
 	CBZ	R15, even_15
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), [V16.S4]
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	WORD	$0x3cc00170 // ldur q16, [x11]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
@@ -3576,10 +3580,14 @@ g4p1_17:
 	CBZ	R15, i2_end_20
 
 i2_19:
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), V16.S[0]
-	VLD1.P	(R19)(R16), [V25.S4]
-	VLD1.P	(R20)(R17), V17.S[0]
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	FMOVS	(R11), F16
+	WORD	$0x3cc00279 // ldur q25, [x19]
+	FMOVS	(R20), F17
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
@@ -3588,8 +3596,8 @@ i2_19:
 i2_end_20:
 	AND	$1, R6, R15
 	CBZ	R15, even_21
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), V16.S[0]
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	FMOVS	(R11), F16
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 
 even_21:
@@ -3643,10 +3651,14 @@ g4p4_23:
 	CBZ	R15, i2_end_26
 
 i2_25:
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), [V16.S4]
-	VLD1.P	(R19)(R16), [V25.S4]
-	VLD1.P	(R20)(R17), [V17.S4]
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc00279 // ldur q25, [x19]
+	WORD	$0x3cc00291 // ldur q17, [x20]
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
@@ -3661,8 +3673,8 @@ i2_25:
 i2_end_26:
 	AND	$1, R6, R15
 	CBZ	R15, even_27
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), [V16.S4]
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	WORD	$0x3cc00170 // ldur q16, [x11]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
@@ -3717,10 +3729,14 @@ g4p1_29:
 	CBZ	R15, i2_end_32
 
 i2_31:
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), V16.S[0]
-	VLD1.P	(R19)(R16), [V25.S4]
-	VLD1.P	(R20)(R17), V17.S[0]
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	FMOVS	(R11), F16
+	WORD	$0x3cc00279 // ldur q25, [x19]
+	FMOVS	(R20), F17
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
@@ -3729,8 +3745,8 @@ i2_31:
 i2_end_32:
 	AND	$1, R6, R15
 	CBZ	R15, even_33
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), V16.S[0]
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	FMOVS	(R11), F16
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 
 even_33:
@@ -3801,8 +3817,13 @@ g4p16_36:
 	CBZ	R15, i_end_39
 
 i_38:
-	VLD1.P	(R10)(R1), [V24.S4]
-	VLD1.P	(R11)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc10171 // ldur q17, [x11,#16]
+	WORD	$0x3cc20172 // ldur q18, [x11,#32]
+	WORD	$0x3cc30173 // ldur q19, [x11,#48]
+	ADD	R1, R10
+	ADD	R3, R11
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
 	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
@@ -3897,10 +3918,14 @@ g4p4_41:
 	CBZ	R15, i2_end_44
 
 i2_43:
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), [V16.S4]
-	VLD1.P	(R19)(R16), [V25.S4]
-	VLD1.P	(R20)(R17), [V17.S4]
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc00279 // ldur q25, [x19]
+	WORD	$0x3cc00291 // ldur q17, [x20]
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
@@ -3915,8 +3940,8 @@ i2_43:
 i2_end_44:
 	AND	$1, R6, R15
 	CBZ	R15, even_45
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), [V16.S4]
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	WORD	$0x3cc00170 // ldur q16, [x11]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
@@ -3971,10 +3996,14 @@ g4p1_47:
 	CBZ	R15, i2_end_50
 
 i2_49:
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), V16.S[0]
-	VLD1.P	(R19)(R16), [V25.S4]
-	VLD1.P	(R20)(R17), V17.S[0]
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	FMOVS	(R11), F16
+	WORD	$0x3cc00279 // ldur q25, [x19]
+	FMOVS	(R20), F17
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
@@ -3983,8 +4012,8 @@ i2_49:
 i2_end_50:
 	AND	$1, R6, R15
 	CBZ	R15, even_51
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), V16.S[0]
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	FMOVS	(R11), F16
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 
 even_51:
@@ -4052,10 +4081,20 @@ g2p16_54:
 	CBZ	R15, i2_end_57
 
 i2_56:
-	VLD1.P	(R10)(R16), V24.D[0]
-	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VLD1.P	(R19)(R16), V25.D[0]
-	VLD1.P	(R20)(R17), [V20.S4, V21.S4, V22.S4, V23.S4]
+	FMOVD	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc10171 // ldur q17, [x11,#16]
+	WORD	$0x3cc20172 // ldur q18, [x11,#32]
+	WORD	$0x3cc30173 // ldur q19, [x11,#48]
+	FMOVD	(R19), F25
+	WORD	$0x3cc00294 // ldur q20, [x20]
+	WORD	$0x3cc10295 // ldur q21, [x20,#16]
+	WORD	$0x3cc20296 // ldur q22, [x20,#32]
+	WORD	$0x3cc30297 // ldur q23, [x20,#48]
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
 	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
@@ -4078,8 +4117,11 @@ i2_56:
 i2_end_57:
 	AND	$1, R6, R15
 	CBZ	R15, even_58
-	VLD1.P	(R10)(R16), V24.D[0]
-	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
+	FMOVD	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc10171 // ldur q17, [x11,#16]
+	WORD	$0x3cc20172 // ldur q18, [x11,#32]
+	WORD	$0x3cc30173 // ldur q19, [x11,#48]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
 	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
@@ -4148,10 +4190,14 @@ g2p4_60:
 	CBZ	R15, i2_end_63
 
 i2_62:
-	VLD1.P	(R10)(R16), V24.D[0]
-	VLD1.P	(R11)(R17), [V16.S4]
-	VLD1.P	(R19)(R16), V25.D[0]
-	VLD1.P	(R20)(R17), [V17.S4]
+	FMOVD	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	FMOVD	(R19), F25
+	WORD	$0x3cc00291 // ldur q17, [x20]
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 	WORD	$0x4f991222 // fmla v2.4s, v17.4s, v25.s[0]
@@ -4162,8 +4208,8 @@ i2_62:
 i2_end_63:
 	AND	$1, R6, R15
 	CBZ	R15, even_64
-	VLD1.P	(R10)(R16), V24.D[0]
-	VLD1.P	(R11)(R17), [V16.S4]
+	FMOVD	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 
@@ -4206,10 +4252,14 @@ g2p1_66:
 	CBZ	R15, i2_end_69
 
 i2_68:
-	VLD1.P	(R10)(R16), V24.D[0]
-	VLD1.P	(R11)(R17), V16.S[0]
-	VLD1.P	(R19)(R16), V25.D[0]
-	VLD1.P	(R20)(R17), V17.S[0]
+	FMOVD	(R10), F24
+	FMOVS	(R11), F16
+	FMOVD	(R19), F25
+	FMOVS	(R20), F17
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
@@ -4218,8 +4268,8 @@ i2_68:
 i2_end_69:
 	AND	$1, R6, R15
 	CBZ	R15, even_70
-	VLD1.P	(R10)(R16), V24.D[0]
-	VLD1.P	(R11)(R17), V16.S[0]
+	FMOVD	(R10), F24
+	FMOVS	(R11), F16
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 
 even_70:
@@ -4275,10 +4325,20 @@ g1p16_73:
 	CBZ	R15, i2_end_76
 
 i2_75:
-	VLD1.P	(R10)(R16), V24.S[0]
-	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VLD1.P	(R19)(R16), V25.S[0]
-	VLD1.P	(R20)(R17), [V20.S4, V21.S4, V22.S4, V23.S4]
+	FMOVS	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc10171 // ldur q17, [x11,#16]
+	WORD	$0x3cc20172 // ldur q18, [x11,#32]
+	WORD	$0x3cc30173 // ldur q19, [x11,#48]
+	FMOVS	(R19), F25
+	WORD	$0x3cc00294 // ldur q20, [x20]
+	WORD	$0x3cc10295 // ldur q21, [x20,#16]
+	WORD	$0x3cc20296 // ldur q22, [x20,#32]
+	WORD	$0x3cc30297 // ldur q23, [x20,#48]
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
 	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
@@ -4293,8 +4353,11 @@ i2_75:
 i2_end_76:
 	AND	$1, R6, R15
 	CBZ	R15, even_77
-	VLD1.P	(R10)(R16), V24.S[0]
-	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
+	FMOVS	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc10171 // ldur q17, [x11,#16]
+	WORD	$0x3cc20172 // ldur q18, [x11,#32]
+	WORD	$0x3cc30173 // ldur q19, [x11,#48]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
 	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
@@ -4343,10 +4406,14 @@ g1p4_79:
 	CBZ	R15, i2_end_82
 
 i2_81:
-	VLD1.P	(R10)(R16), V24.S[0]
-	VLD1.P	(R11)(R17), [V16.S4]
-	VLD1.P	(R19)(R16), V25.S[0]
-	VLD1.P	(R20)(R17), [V17.S4]
+	FMOVS	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	FMOVS	(R19), F25
+	WORD	$0x3cc00291 // ldur q17, [x20]
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f991221 // fmla v1.4s, v17.4s, v25.s[0]
 	SUBS	$1, R15
@@ -4355,8 +4422,8 @@ i2_81:
 i2_end_82:
 	AND	$1, R6, R15
 	CBZ	R15, even_83
-	VLD1.P	(R10)(R16), V24.S[0]
-	VLD1.P	(R11)(R17), [V16.S4]
+	FMOVS	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 
 even_83:
@@ -4393,10 +4460,14 @@ g1p1_85:
 	CBZ	R15, i2_end_88
 
 i2_87:
-	VLD1.P	(R10)(R16), V24.S[0]
-	VLD1.P	(R11)(R17), V16.S[0]
-	VLD1.P	(R19)(R16), V25.S[0]
-	VLD1.P	(R20)(R17), V17.S[0]
+	FMOVS	(R10), F24
+	FMOVS	(R11), F16
+	FMOVS	(R19), F25
+	FMOVS	(R20), F17
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
@@ -4405,8 +4476,8 @@ i2_87:
 i2_end_88:
 	AND	$1, R6, R15
 	CBZ	R15, even_89
-	VLD1.P	(R10)(R16), V24.S[0]
-	VLD1.P	(R11)(R17), V16.S[0]
+	FMOVS	(R10), F24
+	FMOVS	(R11), F16
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 
 even_89:

@@ -9,8 +9,8 @@ import (
 // GradW sums over the m rows of R and X: G[j, p] = α·Σᵢ R[i,j]·X[i,p] + β·G[j,p].
 // For a fixed i, R[i, j..j+3] is one vector load and X[i, p..p+15] four, and
 // the 16 accumulators of a 4×16 tile of G each take one multiply-add by a
-// lane of the R vector (fmla by element). Both pointers walk down the rows
-// with register post-increments of the row strides.
+// lane of the R vector (fmla by element). Both pointers walk down the rows,
+// stepped by the row strides after each iteration's loads.
 //
 // Rows of G (j) go in passes of 8 (gradw8.go) while at least 8 remain, then
 // at most one pass each of 4, 2 and 1, reading R[i, j..] with a 4-, 2- or
@@ -125,15 +125,16 @@ func (r *gw) walk(jr int, wide bool) {
 }
 
 // loadR emits the load of R[i, j..j+jr-1] at p into the first jr lanes of
-// rv, stepping p by stride.
-func (r *gw) loadR(jr int, rv VReg, p, stride Reg) {
+// rv (zeroing the others): unindexed, so that the caller steps all its
+// pointers after all of a row pair's loads.
+func (r *gw) loadR(jr int, rv VReg, p Reg) {
 	switch jr {
 	case 4:
-		r.fn.VLD1(p.PostBy(stride), Seq(rv, 1, S4))
+		r.fn.LDURQ(p.Off(0), rv)
 	case 2:
-		r.fn.VLD1Lane(p.PostBy(stride), rv.D(0))
+		r.fn.FMOVD(p.Mem(), rv.F())
 	case 1:
-		r.fn.VLD1Lane(p.PostBy(stride), rv.S(0))
+		r.fn.FMOVS(p.Mem(), rv.F())
 	}
 }
 
@@ -170,18 +171,30 @@ func (r *gw) tile(jr, pv int) {
 		}
 	}
 	// row emits the loads of one row i for set s: set 0 through rp and xp,
-	// set 1 through rp2 and xp2, stepping by one row when there is one set
-	// and by two when there are two.
+	// set 1 through rp2 and xp2; step then advances those pointers by one
+	// row when there is one set and by two when there are two. All loads
+	// of an iteration come before its multiply-adds (see ldurs).
+	ptrs := func(s int) (Reg, Reg) {
+		if s == 1 {
+			return r.rp2, r.xp2
+		}
+		return r.rp, r.xp
+	}
 	row := func(s int) {
-		rp, xp, ldr, ldx := r.rp, r.xp, r.ldr, r.ldx
+		rp, xp := ptrs(s)
+		r.loadR(jr, rv(s), rp)
+		for v := 0; v < pv; v++ {
+			fn.LDURQ(xp.Off(16*v), xv(s)+VReg(v))
+		}
+	}
+	step := func(s int) {
+		rp, xp := ptrs(s)
+		ldr, ldx := r.ldr, r.ldx
 		if sets == 2 {
 			ldr, ldx = r.ldr2, r.ldx2
 		}
-		if s == 1 {
-			rp, xp = r.rp2, r.xp2
-		}
-		r.loadR(jr, rv(s), rp, ldr)
-		fn.VLD1(xp.PostBy(ldx), Seq(xv(s), pv, S4))
+		fn.ADD(ldr, rp)
+		fn.ADD(ldx, xp)
 	}
 	fma := func(s int) {
 		for j := 0; j < jr; j++ {
@@ -192,11 +205,11 @@ func (r *gw) tile(jr, pv int) {
 	}
 	if sets == 1 {
 		fn.MOVD(r.m, r.cnt)
-		countDown(fn, "i", r.cnt, func() { row(0); fma(0) })
+		countDown(fn, "i", r.cnt, func() { row(0); step(0); fma(0) })
 	} else {
 		r.pairPointers()
 		fn.LSR3(1, r.m, r.cnt)
-		countDown(fn, "i2", r.cnt, func() { row(0); row(1); fma(0); fma(1) })
+		countDown(fn, "i2", r.cnt, func() { row(0); row(1); step(0); step(1); fma(0); fma(1) })
 		even := fn.NewLabel("even")
 		fn.AND3(Imm(1), r.m, r.cnt)
 		fn.CBZ(r.cnt, even)
@@ -241,18 +254,26 @@ func (r *gw) column(jr int) {
 	fn.MOVD(r.r, r.rp)
 	fn.MOVD(r.xc, r.xp)
 	fn.Zero(acc...)
-	row := func(s int) {
-		rp, xp := r.rp, r.xp
+	ptrs := func(s int) (Reg, Reg) {
 		if s == 1 {
-			rp, xp = r.rp2, r.xp2
+			return r.rp2, r.xp2
 		}
-		r.loadR(jr, rv[s], rp, r.ldr2)
-		fn.VLD1Lane(xp.PostBy(r.ldx2), xv[s].S(0))
+		return r.rp, r.xp
+	}
+	row := func(s int) {
+		rp, xp := ptrs(s)
+		r.loadR(jr, rv[s], rp)
+		fn.FMOVS(xp.Mem(), xv[s].F())
+	}
+	step := func(s int) {
+		rp, xp := ptrs(s)
+		fn.ADD(r.ldr2, rp)
+		fn.ADD(r.ldx2, xp)
 	}
 	fma := func(s int) { fn.VFMLAElem(xv[s].S(0), rv[s].S4(), acc[s].S4()) }
 	r.pairPointers()
 	fn.LSR3(1, r.m, r.cnt)
-	countDown(fn, "i2", r.cnt, func() { row(0); row(1); fma(0); fma(1) })
+	countDown(fn, "i2", r.cnt, func() { row(0); row(1); step(0); step(1); fma(0); fma(1) })
 	even := fn.NewLabel("even")
 	fn.AND3(Imm(1), r.m, r.cnt)
 	fn.CBZ(r.cnt, even)
