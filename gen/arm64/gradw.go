@@ -209,7 +209,14 @@ func (r *gw) tile(jr, pv int) {
 	} else {
 		r.pairPointers()
 		fn.LSR3(1, r.m, r.cnt)
-		countDown(fn, "i2", r.cnt, func() { row(0); row(1); step(0); step(1); fma(0); fma(1) })
+		countDown(fn, "i2", r.cnt, func() {
+			row(0)
+			row(1)
+			step(0)
+			step(1)
+			fma(0)
+			fma(1)
+		})
 		even := fn.NewLabel("even")
 		fn.AND3(Imm(1), r.m, r.cnt)
 		fn.CBZ(r.cnt, even)
@@ -273,7 +280,14 @@ func (r *gw) column(jr int) {
 	fma := func(s int) { fn.VFMLAElem(xv[s].S(0), rv[s].S4(), acc[s].S4()) }
 	r.pairPointers()
 	fn.LSR3(1, r.m, r.cnt)
-	countDown(fn, "i2", r.cnt, func() { row(0); row(1); step(0); step(1); fma(0); fma(1) })
+	countDown(fn, "i2", r.cnt, func() {
+		row(0)
+		row(1)
+		step(0)
+		step(1)
+		fma(0)
+		fma(1)
+	})
 	even := fn.NewLabel("even")
 	fn.AND3(Imm(1), r.m, r.cnt)
 	fn.CBZ(r.cnt, even)
