@@ -4,7 +4,19 @@
 
 package edgefit
 
-// matMulBiasNEON computes Y = X·Wᵀ + b: for i < m and j < n,
+// matMulBiasNEON computes one panel of Y = X·Wᵀ + b from packed weights:
+// for i < m and j < nc, y[i·ldy+j] = s + Σₚ x[i·ldx+p]·wp[8p+j] (p < k, in
+// order, fused), s being y[i·ldy+j]'s own value when accum is not 0 and 0
+// otherwise, then + b[j] when len(b) is not 0. m and k must be at least 1,
+// nc in 4…8; wp must hold 8k floats (zeros in columns nc…7), x the m×k
+// matrix with its stride, y the m×nc one, b at least nc floats when not
+// empty. Only the m×nc elements of y are read (when accum is not 0) and
+// written.
+//
+//go:noescape
+func matMulBiasNEON(m, k, nc int, x []float32, ldx int, wp []float32, b, y []float32, ldy int, accum int)
+
+// matMulBiasDotNEON computes Y = X·Wᵀ + b: for i < m and j < n,
 // y[i·ldy+j] = Σₚ x[i·ldx+p]·w[j·ldw+p] + b[j] (p < k), without the b[j]
 // when len(b) is 0, plus y[i·ldy+j]'s own value when accum is not 0 (a
 // later block of inputs). m and n must be at least 1, k at least 0, and the
@@ -13,7 +25,7 @@ package edgefit
 // Only the m×n elements of y are read (when accum is not 0) and written.
 //
 //go:noescape
-func matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)
+func matMulBiasDotNEON(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)
 
 // sqErrNEON writes r[i] = p[i] − t[i] for i < len(r) and returns Σ r[i]²;
 // p and t must be at least as long as r. r may be p or t: each block is

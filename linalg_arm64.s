@@ -4,7 +4,1582 @@
 
 #include "textflag.h"
 
-// matMulBiasNEON computes Y = X·Wᵀ + b: for i < m and j < n,
+// matMulBiasNEON computes one panel of Y = X·Wᵀ + b from packed weights:
+// for i < m and j < nc, y[i·ldy+j] = s + Σₚ x[i·ldx+p]·wp[8p+j] (p < k, in
+// order, fused), s being y[i·ldy+j]'s own value when accum is not 0 and 0
+// otherwise, then + b[j] when len(b) is not 0. m and k must be at least 1,
+// nc in 4…8; wp must hold 8k floats (zeros in columns nc…7), x the m×k
+// matrix with its stride, y the m×nc one, b at least nc floats when not
+// empty. Only the m×nc elements of y are read (when accum is not 0) and
+// written.
+//
+// func matMulBiasNEON(m, k, nc int, x []float32, ldx int, wp []float32, b, y []float32, ldy int, accum int)
+TEXT ·matMulBiasNEON(SB), NOSPLIT|NOFRAME, $0-144
+	MOVD	x_base+24(FP), R0
+	MOVD	ldx+48(FP), R1
+	LSL	$2, R1, R1
+	MOVD	wp_base+56(FP), R2
+	MOVD	y_base+104(FP), R3
+	MOVD	ldy+128(FP), R4
+	LSL	$2, R4, R4
+	MOVD	k+8(FP), R5
+	MOVD	nc+16(FP), R9
+	MOVD	m+0(FP), R6
+	CMP	$8, R6
+	BLT	prows8_end_2
+
+prows8_1:
+	// tile of 8 rows by the panel
+	MOVD	R0, R11
+	ADD	R1, R11, R12
+	ADD	R1, R12, R13
+	ADD	R1, R13, R14
+	ADD	R1, R14, R15
+	ADD	R1, R15, R16
+	ADD	R1, R16, R17
+	ADD	R1, R17, R19
+	MOVD	R2, R8
+	MOVD	accum+136(FP), R21
+	CBZ	R21, pzero_3
+	CMP	$8, R9
+	BNE	pnc_6
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V1.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V3.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V5.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V7.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V8.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V9.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V10.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V11.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V12.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V13.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V14.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V15.S4]
+	B	pnc_done_5
+
+pnc_6:
+	CMP	$7, R9
+	BNE	pnc_7
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	ADD	$8, R21
+	VLD1	(R21), V1.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F3
+	ADD	$8, R21
+	VLD1	(R21), V3.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F5
+	ADD	$8, R21
+	VLD1	(R21), V5.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F7
+	ADD	$8, R21
+	VLD1	(R21), V7.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V8.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F9
+	ADD	$8, R21
+	VLD1	(R21), V9.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V10.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F11
+	ADD	$8, R21
+	VLD1	(R21), V11.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V12.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F13
+	ADD	$8, R21
+	VLD1	(R21), V13.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V14.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F15
+	ADD	$8, R21
+	VLD1	(R21), V15.S[2]
+	B	pnc_done_5
+
+pnc_7:
+	CMP	$6, R9
+	BNE	pnc_8
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F3
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F5
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F7
+	ADD	R4, R10
+	VLD1	(R10), [V8.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F9
+	ADD	R4, R10
+	VLD1	(R10), [V10.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F11
+	ADD	R4, R10
+	VLD1	(R10), [V12.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F13
+	ADD	R4, R10
+	VLD1	(R10), [V14.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F15
+	B	pnc_done_5
+
+pnc_8:
+	CMP	$5, R9
+	BNE	pnc_9
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F1
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F3
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F5
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F7
+	ADD	R4, R10
+	VLD1	(R10), [V8.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F9
+	ADD	R4, R10
+	VLD1	(R10), [V10.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F11
+	ADD	R4, R10
+	VLD1	(R10), [V12.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F13
+	ADD	R4, R10
+	VLD1	(R10), [V14.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F15
+	B	pnc_done_5
+
+pnc_9:
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VEOR	V1.B16, V1.B16, V1.B16
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	VEOR	V3.B16, V3.B16, V3.B16
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	VEOR	V5.B16, V5.B16, V5.B16
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	VEOR	V7.B16, V7.B16, V7.B16
+	ADD	R4, R10
+	VLD1	(R10), [V8.S4]
+	ADD	$16, R10, R21
+	VEOR	V9.B16, V9.B16, V9.B16
+	ADD	R4, R10
+	VLD1	(R10), [V10.S4]
+	ADD	$16, R10, R21
+	VEOR	V11.B16, V11.B16, V11.B16
+	ADD	R4, R10
+	VLD1	(R10), [V12.S4]
+	ADD	$16, R10, R21
+	VEOR	V13.B16, V13.B16, V13.B16
+	ADD	R4, R10
+	VLD1	(R10), [V14.S4]
+	ADD	$16, R10, R21
+	VEOR	V15.B16, V15.B16, V15.B16
+
+pnc_done_5:
+	B	pstart_4
+
+pzero_3:
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	VEOR	V8.B16, V8.B16, V8.B16
+	VEOR	V9.B16, V9.B16, V9.B16
+	VEOR	V10.B16, V10.B16, V10.B16
+	VEOR	V11.B16, V11.B16, V11.B16
+	VEOR	V12.B16, V12.B16, V12.B16
+	VEOR	V13.B16, V13.B16, V13.B16
+	VEOR	V14.B16, V14.B16, V14.B16
+	VEOR	V15.B16, V15.B16, V15.B16
+
+pstart_4:
+	LSR	$2, R5, R7
+	CBZ	R7, pk4_end_11
+
+pk4_10:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc00191 // ldur q17, [x12]
+	WORD	$0x3cc001b2 // ldur q18, [x13]
+	WORD	$0x3cc001d3 // ldur q19, [x14]
+	WORD	$0x3cc001f4 // ldur q20, [x15]
+	WORD	$0x3cc00215 // ldur q21, [x16]
+	WORD	$0x3cc00236 // ldur q22, [x17]
+	WORD	$0x3cc00277 // ldur q23, [x19]
+	WORD	$0x3cc2011a // ldur q26, [x8,#32]
+	WORD	$0x3cc3011b // ldur q27, [x8,#48]
+	WORD	$0x3cc4011c // ldur q28, [x8,#64]
+	WORD	$0x3cc5011d // ldur q29, [x8,#80]
+	WORD	$0x3cc6011e // ldur q30, [x8,#96]
+	WORD	$0x3cc7011f // ldur q31, [x8,#112]
+	ADD	$16, R11
+	ADD	$16, R12
+	ADD	$16, R13
+	ADD	$16, R14
+	ADD	$16, R15
+	ADD	$16, R16
+	ADD	$16, R17
+	ADD	$16, R19
+	ADD	$128, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4f911302 // fmla v2.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911323 // fmla v3.4s, v25.4s, v17.s[0]
+	WORD	$0x4f921304 // fmla v4.4s, v24.4s, v18.s[0]
+	WORD	$0x4f921325 // fmla v5.4s, v25.4s, v18.s[0]
+	WORD	$0x4f931306 // fmla v6.4s, v24.4s, v19.s[0]
+	WORD	$0x4f931327 // fmla v7.4s, v25.4s, v19.s[0]
+	WORD	$0x4f941308 // fmla v8.4s, v24.4s, v20.s[0]
+	WORD	$0x4f941329 // fmla v9.4s, v25.4s, v20.s[0]
+	WORD	$0x4f95130a // fmla v10.4s, v24.4s, v21.s[0]
+	WORD	$0x4f95132b // fmla v11.4s, v25.4s, v21.s[0]
+	WORD	$0x4f96130c // fmla v12.4s, v24.4s, v22.s[0]
+	WORD	$0x4f96132d // fmla v13.4s, v25.4s, v22.s[0]
+	WORD	$0x4f97130e // fmla v14.4s, v24.4s, v23.s[0]
+	WORD	$0x4f97132f // fmla v15.4s, v25.4s, v23.s[0]
+	WORD	$0x4fb01340 // fmla v0.4s, v26.4s, v16.s[1]
+	WORD	$0x4fb01361 // fmla v1.4s, v27.4s, v16.s[1]
+	WORD	$0x4fb11342 // fmla v2.4s, v26.4s, v17.s[1]
+	WORD	$0x4fb11363 // fmla v3.4s, v27.4s, v17.s[1]
+	WORD	$0x4fb21344 // fmla v4.4s, v26.4s, v18.s[1]
+	WORD	$0x4fb21365 // fmla v5.4s, v27.4s, v18.s[1]
+	WORD	$0x4fb31346 // fmla v6.4s, v26.4s, v19.s[1]
+	WORD	$0x4fb31367 // fmla v7.4s, v27.4s, v19.s[1]
+	WORD	$0x4fb41348 // fmla v8.4s, v26.4s, v20.s[1]
+	WORD	$0x4fb41369 // fmla v9.4s, v27.4s, v20.s[1]
+	WORD	$0x4fb5134a // fmla v10.4s, v26.4s, v21.s[1]
+	WORD	$0x4fb5136b // fmla v11.4s, v27.4s, v21.s[1]
+	WORD	$0x4fb6134c // fmla v12.4s, v26.4s, v22.s[1]
+	WORD	$0x4fb6136d // fmla v13.4s, v27.4s, v22.s[1]
+	WORD	$0x4fb7134e // fmla v14.4s, v26.4s, v23.s[1]
+	WORD	$0x4fb7136f // fmla v15.4s, v27.4s, v23.s[1]
+	WORD	$0x4f901b80 // fmla v0.4s, v28.4s, v16.s[2]
+	WORD	$0x4f901ba1 // fmla v1.4s, v29.4s, v16.s[2]
+	WORD	$0x4f911b82 // fmla v2.4s, v28.4s, v17.s[2]
+	WORD	$0x4f911ba3 // fmla v3.4s, v29.4s, v17.s[2]
+	WORD	$0x4f921b84 // fmla v4.4s, v28.4s, v18.s[2]
+	WORD	$0x4f921ba5 // fmla v5.4s, v29.4s, v18.s[2]
+	WORD	$0x4f931b86 // fmla v6.4s, v28.4s, v19.s[2]
+	WORD	$0x4f931ba7 // fmla v7.4s, v29.4s, v19.s[2]
+	WORD	$0x4f941b88 // fmla v8.4s, v28.4s, v20.s[2]
+	WORD	$0x4f941ba9 // fmla v9.4s, v29.4s, v20.s[2]
+	WORD	$0x4f951b8a // fmla v10.4s, v28.4s, v21.s[2]
+	WORD	$0x4f951bab // fmla v11.4s, v29.4s, v21.s[2]
+	WORD	$0x4f961b8c // fmla v12.4s, v28.4s, v22.s[2]
+	WORD	$0x4f961bad // fmla v13.4s, v29.4s, v22.s[2]
+	WORD	$0x4f971b8e // fmla v14.4s, v28.4s, v23.s[2]
+	WORD	$0x4f971baf // fmla v15.4s, v29.4s, v23.s[2]
+	WORD	$0x4fb01bc0 // fmla v0.4s, v30.4s, v16.s[3]
+	WORD	$0x4fb01be1 // fmla v1.4s, v31.4s, v16.s[3]
+	WORD	$0x4fb11bc2 // fmla v2.4s, v30.4s, v17.s[3]
+	WORD	$0x4fb11be3 // fmla v3.4s, v31.4s, v17.s[3]
+	WORD	$0x4fb21bc4 // fmla v4.4s, v30.4s, v18.s[3]
+	WORD	$0x4fb21be5 // fmla v5.4s, v31.4s, v18.s[3]
+	WORD	$0x4fb31bc6 // fmla v6.4s, v30.4s, v19.s[3]
+	WORD	$0x4fb31be7 // fmla v7.4s, v31.4s, v19.s[3]
+	WORD	$0x4fb41bc8 // fmla v8.4s, v30.4s, v20.s[3]
+	WORD	$0x4fb41be9 // fmla v9.4s, v31.4s, v20.s[3]
+	WORD	$0x4fb51bca // fmla v10.4s, v30.4s, v21.s[3]
+	WORD	$0x4fb51beb // fmla v11.4s, v31.4s, v21.s[3]
+	WORD	$0x4fb61bcc // fmla v12.4s, v30.4s, v22.s[3]
+	WORD	$0x4fb61bed // fmla v13.4s, v31.4s, v22.s[3]
+	WORD	$0x4fb71bce // fmla v14.4s, v30.4s, v23.s[3]
+	WORD	$0x4fb71bef // fmla v15.4s, v31.4s, v23.s[3]
+	SUBS	$1, R7
+	BNE	pk4_10
+
+pk4_end_11:
+	AND	$3, R5, R7
+	CBZ	R7, pk1_end_13
+
+pk1_12:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	FMOVS.P	4(R11), F16
+	FMOVS.P	4(R12), F17
+	FMOVS.P	4(R13), F18
+	FMOVS.P	4(R14), F19
+	FMOVS.P	4(R15), F20
+	FMOVS.P	4(R16), F21
+	FMOVS.P	4(R17), F22
+	FMOVS.P	4(R19), F23
+	ADD	$32, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4f911302 // fmla v2.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911323 // fmla v3.4s, v25.4s, v17.s[0]
+	WORD	$0x4f921304 // fmla v4.4s, v24.4s, v18.s[0]
+	WORD	$0x4f921325 // fmla v5.4s, v25.4s, v18.s[0]
+	WORD	$0x4f931306 // fmla v6.4s, v24.4s, v19.s[0]
+	WORD	$0x4f931327 // fmla v7.4s, v25.4s, v19.s[0]
+	WORD	$0x4f941308 // fmla v8.4s, v24.4s, v20.s[0]
+	WORD	$0x4f941329 // fmla v9.4s, v25.4s, v20.s[0]
+	WORD	$0x4f95130a // fmla v10.4s, v24.4s, v21.s[0]
+	WORD	$0x4f95132b // fmla v11.4s, v25.4s, v21.s[0]
+	WORD	$0x4f96130c // fmla v12.4s, v24.4s, v22.s[0]
+	WORD	$0x4f96132d // fmla v13.4s, v25.4s, v22.s[0]
+	WORD	$0x4f97130e // fmla v14.4s, v24.4s, v23.s[0]
+	WORD	$0x4f97132f // fmla v15.4s, v25.4s, v23.s[0]
+	SUBS	$1, R7
+	BNE	pk1_12
+
+pk1_end_13:
+	MOVD	b_len+88(FP), R21
+	CBZ	R21, pnobias_14
+	MOVD	b_base+80(FP), R20
+	CMP	$8, R9
+	BNE	pnc_16
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VLD1	(R21), [V25.S4]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD	$0x4e39d529 // fadd v9.4s, v9.4s, v25.4s
+	WORD	$0x4e38d54a // fadd v10.4s, v10.4s, v24.4s
+	WORD	$0x4e39d56b // fadd v11.4s, v11.4s, v25.4s
+	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
+	WORD	$0x4e39d5ad // fadd v13.4s, v13.4s, v25.4s
+	WORD	$0x4e38d5ce // fadd v14.4s, v14.4s, v24.4s
+	WORD	$0x4e39d5ef // fadd v15.4s, v15.4s, v25.4s
+	B	pnc_done_15
+
+pnc_16:
+	CMP	$7, R9
+	BNE	pnc_17
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	ADD	$8, R21
+	VLD1	(R21), V25.S[2]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD	$0x4e39d529 // fadd v9.4s, v9.4s, v25.4s
+	WORD	$0x4e38d54a // fadd v10.4s, v10.4s, v24.4s
+	WORD	$0x4e39d56b // fadd v11.4s, v11.4s, v25.4s
+	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
+	WORD	$0x4e39d5ad // fadd v13.4s, v13.4s, v25.4s
+	WORD	$0x4e38d5ce // fadd v14.4s, v14.4s, v24.4s
+	WORD	$0x4e39d5ef // fadd v15.4s, v15.4s, v25.4s
+	B	pnc_done_15
+
+pnc_17:
+	CMP	$6, R9
+	BNE	pnc_18
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD	$0x4e39d529 // fadd v9.4s, v9.4s, v25.4s
+	WORD	$0x4e38d54a // fadd v10.4s, v10.4s, v24.4s
+	WORD	$0x4e39d56b // fadd v11.4s, v11.4s, v25.4s
+	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
+	WORD	$0x4e39d5ad // fadd v13.4s, v13.4s, v25.4s
+	WORD	$0x4e38d5ce // fadd v14.4s, v14.4s, v24.4s
+	WORD	$0x4e39d5ef // fadd v15.4s, v15.4s, v25.4s
+	B	pnc_done_15
+
+pnc_18:
+	CMP	$5, R9
+	BNE	pnc_19
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVS	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD	$0x4e39d529 // fadd v9.4s, v9.4s, v25.4s
+	WORD	$0x4e38d54a // fadd v10.4s, v10.4s, v24.4s
+	WORD	$0x4e39d56b // fadd v11.4s, v11.4s, v25.4s
+	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
+	WORD	$0x4e39d5ad // fadd v13.4s, v13.4s, v25.4s
+	WORD	$0x4e38d5ce // fadd v14.4s, v14.4s, v24.4s
+	WORD	$0x4e39d5ef // fadd v15.4s, v15.4s, v25.4s
+	B	pnc_done_15
+
+pnc_19:
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VEOR	V25.B16, V25.B16, V25.B16
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD	$0x4e39d529 // fadd v9.4s, v9.4s, v25.4s
+	WORD	$0x4e38d54a // fadd v10.4s, v10.4s, v24.4s
+	WORD	$0x4e39d56b // fadd v11.4s, v11.4s, v25.4s
+	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
+	WORD	$0x4e39d5ad // fadd v13.4s, v13.4s, v25.4s
+	WORD	$0x4e38d5ce // fadd v14.4s, v14.4s, v24.4s
+	WORD	$0x4e39d5ef // fadd v15.4s, v15.4s, v25.4s
+
+pnc_done_15:
+
+pnobias_14:
+	CMP	$8, R9
+	BNE	pnc_21
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V1.S4], (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V3.S4], (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V5.S4], (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V7.S4], (R21)
+	ADD	R4, R10
+	VST1	[V8.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V9.S4], (R21)
+	ADD	R4, R10
+	VST1	[V10.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V11.S4], (R21)
+	ADD	R4, R10
+	VST1	[V12.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V13.S4], (R21)
+	ADD	R4, R10
+	VST1	[V14.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V15.S4], (R21)
+	B	pnc_done_20
+
+pnc_21:
+	CMP	$7, R9
+	BNE	pnc_22
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	ADD	$8, R21
+	VST1	V1.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F3, (R21)
+	ADD	$8, R21
+	VST1	V3.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F5, (R21)
+	ADD	$8, R21
+	VST1	V5.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F7, (R21)
+	ADD	$8, R21
+	VST1	V7.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V8.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F9, (R21)
+	ADD	$8, R21
+	VST1	V9.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V10.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F11, (R21)
+	ADD	$8, R21
+	VST1	V11.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V12.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F13, (R21)
+	ADD	$8, R21
+	VST1	V13.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V14.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F15, (R21)
+	ADD	$8, R21
+	VST1	V15.S[2], (R21)
+	B	pnc_done_20
+
+pnc_22:
+	CMP	$6, R9
+	BNE	pnc_23
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F3, (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F5, (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F7, (R21)
+	ADD	R4, R10
+	VST1	[V8.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F9, (R21)
+	ADD	R4, R10
+	VST1	[V10.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F11, (R21)
+	ADD	R4, R10
+	VST1	[V12.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F13, (R21)
+	ADD	R4, R10
+	VST1	[V14.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F15, (R21)
+	B	pnc_done_20
+
+pnc_23:
+	CMP	$5, R9
+	BNE	pnc_24
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F1, (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F3, (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F5, (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F7, (R21)
+	ADD	R4, R10
+	VST1	[V8.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F9, (R21)
+	ADD	R4, R10
+	VST1	[V10.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F11, (R21)
+	ADD	R4, R10
+	VST1	[V12.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F13, (R21)
+	ADD	R4, R10
+	VST1	[V14.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F15, (R21)
+	B	pnc_done_20
+
+pnc_24:
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	R4, R10
+	VST1	[V8.S4], (R10)
+	ADD	R4, R10
+	VST1	[V10.S4], (R10)
+	ADD	R4, R10
+	VST1	[V12.S4], (R10)
+	ADD	R4, R10
+	VST1	[V14.S4], (R10)
+
+pnc_done_20:
+	ADD	R1<<3, R0
+	ADD	R4<<3, R3
+	SUB	$8, R6
+	CMP	$8, R6
+	BGE	prows8_1
+
+prows8_end_2:
+	CMP	$4, R6
+	BLT	prows4_skip_25
+	// tile of 4 rows by the panel
+	MOVD	R0, R11
+	ADD	R1, R11, R12
+	ADD	R1, R12, R13
+	ADD	R1, R13, R14
+	MOVD	R2, R8
+	MOVD	accum+136(FP), R21
+	CBZ	R21, pzero_26
+	CMP	$8, R9
+	BNE	pnc_29
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V1.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V3.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V5.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V7.S4]
+	B	pnc_done_28
+
+pnc_29:
+	CMP	$7, R9
+	BNE	pnc_30
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	ADD	$8, R21
+	VLD1	(R21), V1.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F3
+	ADD	$8, R21
+	VLD1	(R21), V3.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F5
+	ADD	$8, R21
+	VLD1	(R21), V5.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F7
+	ADD	$8, R21
+	VLD1	(R21), V7.S[2]
+	B	pnc_done_28
+
+pnc_30:
+	CMP	$6, R9
+	BNE	pnc_31
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F3
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F5
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F7
+	B	pnc_done_28
+
+pnc_31:
+	CMP	$5, R9
+	BNE	pnc_32
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F1
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F3
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F5
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F7
+	B	pnc_done_28
+
+pnc_32:
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VEOR	V1.B16, V1.B16, V1.B16
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	VEOR	V3.B16, V3.B16, V3.B16
+	ADD	R4, R10
+	VLD1	(R10), [V4.S4]
+	ADD	$16, R10, R21
+	VEOR	V5.B16, V5.B16, V5.B16
+	ADD	R4, R10
+	VLD1	(R10), [V6.S4]
+	ADD	$16, R10, R21
+	VEOR	V7.B16, V7.B16, V7.B16
+
+pnc_done_28:
+	B	pstart_27
+
+pzero_26:
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+
+pstart_27:
+	LSR	$2, R5, R7
+	CBZ	R7, pk4_end_34
+
+pk4_33:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc00191 // ldur q17, [x12]
+	WORD	$0x3cc001b2 // ldur q18, [x13]
+	WORD	$0x3cc001d3 // ldur q19, [x14]
+	WORD	$0x3cc2011a // ldur q26, [x8,#32]
+	WORD	$0x3cc3011b // ldur q27, [x8,#48]
+	WORD	$0x3cc4011c // ldur q28, [x8,#64]
+	WORD	$0x3cc5011d // ldur q29, [x8,#80]
+	WORD	$0x3cc6011e // ldur q30, [x8,#96]
+	WORD	$0x3cc7011f // ldur q31, [x8,#112]
+	ADD	$16, R11
+	ADD	$16, R12
+	ADD	$16, R13
+	ADD	$16, R14
+	ADD	$128, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4f911302 // fmla v2.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911323 // fmla v3.4s, v25.4s, v17.s[0]
+	WORD	$0x4f921304 // fmla v4.4s, v24.4s, v18.s[0]
+	WORD	$0x4f921325 // fmla v5.4s, v25.4s, v18.s[0]
+	WORD	$0x4f931306 // fmla v6.4s, v24.4s, v19.s[0]
+	WORD	$0x4f931327 // fmla v7.4s, v25.4s, v19.s[0]
+	WORD	$0x4fb01340 // fmla v0.4s, v26.4s, v16.s[1]
+	WORD	$0x4fb01361 // fmla v1.4s, v27.4s, v16.s[1]
+	WORD	$0x4fb11342 // fmla v2.4s, v26.4s, v17.s[1]
+	WORD	$0x4fb11363 // fmla v3.4s, v27.4s, v17.s[1]
+	WORD	$0x4fb21344 // fmla v4.4s, v26.4s, v18.s[1]
+	WORD	$0x4fb21365 // fmla v5.4s, v27.4s, v18.s[1]
+	WORD	$0x4fb31346 // fmla v6.4s, v26.4s, v19.s[1]
+	WORD	$0x4fb31367 // fmla v7.4s, v27.4s, v19.s[1]
+	WORD	$0x4f901b80 // fmla v0.4s, v28.4s, v16.s[2]
+	WORD	$0x4f901ba1 // fmla v1.4s, v29.4s, v16.s[2]
+	WORD	$0x4f911b82 // fmla v2.4s, v28.4s, v17.s[2]
+	WORD	$0x4f911ba3 // fmla v3.4s, v29.4s, v17.s[2]
+	WORD	$0x4f921b84 // fmla v4.4s, v28.4s, v18.s[2]
+	WORD	$0x4f921ba5 // fmla v5.4s, v29.4s, v18.s[2]
+	WORD	$0x4f931b86 // fmla v6.4s, v28.4s, v19.s[2]
+	WORD	$0x4f931ba7 // fmla v7.4s, v29.4s, v19.s[2]
+	WORD	$0x4fb01bc0 // fmla v0.4s, v30.4s, v16.s[3]
+	WORD	$0x4fb01be1 // fmla v1.4s, v31.4s, v16.s[3]
+	WORD	$0x4fb11bc2 // fmla v2.4s, v30.4s, v17.s[3]
+	WORD	$0x4fb11be3 // fmla v3.4s, v31.4s, v17.s[3]
+	WORD	$0x4fb21bc4 // fmla v4.4s, v30.4s, v18.s[3]
+	WORD	$0x4fb21be5 // fmla v5.4s, v31.4s, v18.s[3]
+	WORD	$0x4fb31bc6 // fmla v6.4s, v30.4s, v19.s[3]
+	WORD	$0x4fb31be7 // fmla v7.4s, v31.4s, v19.s[3]
+	SUBS	$1, R7
+	BNE	pk4_33
+
+pk4_end_34:
+	AND	$3, R5, R7
+	CBZ	R7, pk1_end_36
+
+pk1_35:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	FMOVS.P	4(R11), F16
+	FMOVS.P	4(R12), F17
+	FMOVS.P	4(R13), F18
+	FMOVS.P	4(R14), F19
+	ADD	$32, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4f911302 // fmla v2.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911323 // fmla v3.4s, v25.4s, v17.s[0]
+	WORD	$0x4f921304 // fmla v4.4s, v24.4s, v18.s[0]
+	WORD	$0x4f921325 // fmla v5.4s, v25.4s, v18.s[0]
+	WORD	$0x4f931306 // fmla v6.4s, v24.4s, v19.s[0]
+	WORD	$0x4f931327 // fmla v7.4s, v25.4s, v19.s[0]
+	SUBS	$1, R7
+	BNE	pk1_35
+
+pk1_end_36:
+	MOVD	b_len+88(FP), R21
+	CBZ	R21, pnobias_37
+	MOVD	b_base+80(FP), R20
+	CMP	$8, R9
+	BNE	pnc_39
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VLD1	(R21), [V25.S4]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	B	pnc_done_38
+
+pnc_39:
+	CMP	$7, R9
+	BNE	pnc_40
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	ADD	$8, R21
+	VLD1	(R21), V25.S[2]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	B	pnc_done_38
+
+pnc_40:
+	CMP	$6, R9
+	BNE	pnc_41
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	B	pnc_done_38
+
+pnc_41:
+	CMP	$5, R9
+	BNE	pnc_42
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVS	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+	B	pnc_done_38
+
+pnc_42:
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VEOR	V25.B16, V25.B16, V25.B16
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
+	WORD	$0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
+	WORD	$0x4e39d4e7 // fadd v7.4s, v7.4s, v25.4s
+
+pnc_done_38:
+
+pnobias_37:
+	CMP	$8, R9
+	BNE	pnc_44
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V1.S4], (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V3.S4], (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V5.S4], (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V7.S4], (R21)
+	B	pnc_done_43
+
+pnc_44:
+	CMP	$7, R9
+	BNE	pnc_45
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	ADD	$8, R21
+	VST1	V1.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F3, (R21)
+	ADD	$8, R21
+	VST1	V3.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F5, (R21)
+	ADD	$8, R21
+	VST1	V5.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F7, (R21)
+	ADD	$8, R21
+	VST1	V7.S[2], (R21)
+	B	pnc_done_43
+
+pnc_45:
+	CMP	$6, R9
+	BNE	pnc_46
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F3, (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F5, (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F7, (R21)
+	B	pnc_done_43
+
+pnc_46:
+	CMP	$5, R9
+	BNE	pnc_47
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F1, (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F3, (R21)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F5, (R21)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F7, (R21)
+	B	pnc_done_43
+
+pnc_47:
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	R4, R10
+	VST1	[V4.S4], (R10)
+	ADD	R4, R10
+	VST1	[V6.S4], (R10)
+
+pnc_done_43:
+	ADD	R1<<2, R0
+	ADD	R4<<2, R3
+	SUB	$4, R6
+
+prows4_skip_25:
+	CMP	$2, R6
+	BLT	prows2_skip_48
+	// tile of 2 rows by the panel
+	MOVD	R0, R11
+	ADD	R1, R11, R12
+	MOVD	R2, R8
+	MOVD	accum+136(FP), R21
+	CBZ	R21, pzero_49
+	CMP	$8, R9
+	BNE	pnc_52
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V1.S4]
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V3.S4]
+	B	pnc_done_51
+
+pnc_52:
+	CMP	$7, R9
+	BNE	pnc_53
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	ADD	$8, R21
+	VLD1	(R21), V1.S[2]
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F3
+	ADD	$8, R21
+	VLD1	(R21), V3.S[2]
+	B	pnc_done_51
+
+pnc_53:
+	CMP	$6, R9
+	BNE	pnc_54
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F3
+	B	pnc_done_51
+
+pnc_54:
+	CMP	$5, R9
+	BNE	pnc_55
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F1
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F3
+	B	pnc_done_51
+
+pnc_55:
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VEOR	V1.B16, V1.B16, V1.B16
+	ADD	R4, R10
+	VLD1	(R10), [V2.S4]
+	ADD	$16, R10, R21
+	VEOR	V3.B16, V3.B16, V3.B16
+
+pnc_done_51:
+	B	pstart_50
+
+pzero_49:
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+
+pstart_50:
+	LSR	$2, R5, R7
+	CBZ	R7, pk4_end_57
+
+pk4_56:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc00191 // ldur q17, [x12]
+	WORD	$0x3cc2011a // ldur q26, [x8,#32]
+	WORD	$0x3cc3011b // ldur q27, [x8,#48]
+	WORD	$0x3cc4011c // ldur q28, [x8,#64]
+	WORD	$0x3cc5011d // ldur q29, [x8,#80]
+	WORD	$0x3cc6011e // ldur q30, [x8,#96]
+	WORD	$0x3cc7011f // ldur q31, [x8,#112]
+	ADD	$16, R11
+	ADD	$16, R12
+	ADD	$128, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4f911302 // fmla v2.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911323 // fmla v3.4s, v25.4s, v17.s[0]
+	WORD	$0x4fb01340 // fmla v0.4s, v26.4s, v16.s[1]
+	WORD	$0x4fb01361 // fmla v1.4s, v27.4s, v16.s[1]
+	WORD	$0x4fb11342 // fmla v2.4s, v26.4s, v17.s[1]
+	WORD	$0x4fb11363 // fmla v3.4s, v27.4s, v17.s[1]
+	WORD	$0x4f901b80 // fmla v0.4s, v28.4s, v16.s[2]
+	WORD	$0x4f901ba1 // fmla v1.4s, v29.4s, v16.s[2]
+	WORD	$0x4f911b82 // fmla v2.4s, v28.4s, v17.s[2]
+	WORD	$0x4f911ba3 // fmla v3.4s, v29.4s, v17.s[2]
+	WORD	$0x4fb01bc0 // fmla v0.4s, v30.4s, v16.s[3]
+	WORD	$0x4fb01be1 // fmla v1.4s, v31.4s, v16.s[3]
+	WORD	$0x4fb11bc2 // fmla v2.4s, v30.4s, v17.s[3]
+	WORD	$0x4fb11be3 // fmla v3.4s, v31.4s, v17.s[3]
+	SUBS	$1, R7
+	BNE	pk4_56
+
+pk4_end_57:
+	AND	$3, R5, R7
+	CBZ	R7, pk1_end_59
+
+pk1_58:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	FMOVS.P	4(R11), F16
+	FMOVS.P	4(R12), F17
+	ADD	$32, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4f911302 // fmla v2.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911323 // fmla v3.4s, v25.4s, v17.s[0]
+	SUBS	$1, R7
+	BNE	pk1_58
+
+pk1_end_59:
+	MOVD	b_len+88(FP), R21
+	CBZ	R21, pnobias_60
+	MOVD	b_base+80(FP), R20
+	CMP	$8, R9
+	BNE	pnc_62
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VLD1	(R21), [V25.S4]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	B	pnc_done_61
+
+pnc_62:
+	CMP	$7, R9
+	BNE	pnc_63
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	ADD	$8, R21
+	VLD1	(R21), V25.S[2]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	B	pnc_done_61
+
+pnc_63:
+	CMP	$6, R9
+	BNE	pnc_64
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	B	pnc_done_61
+
+pnc_64:
+	CMP	$5, R9
+	BNE	pnc_65
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVS	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+	B	pnc_done_61
+
+pnc_65:
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VEOR	V25.B16, V25.B16, V25.B16
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
+	WORD	$0x4e39d463 // fadd v3.4s, v3.4s, v25.4s
+
+pnc_done_61:
+
+pnobias_60:
+	CMP	$8, R9
+	BNE	pnc_67
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V1.S4], (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V3.S4], (R21)
+	B	pnc_done_66
+
+pnc_67:
+	CMP	$7, R9
+	BNE	pnc_68
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	ADD	$8, R21
+	VST1	V1.S[2], (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F3, (R21)
+	ADD	$8, R21
+	VST1	V3.S[2], (R21)
+	B	pnc_done_66
+
+pnc_68:
+	CMP	$6, R9
+	BNE	pnc_69
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F3, (R21)
+	B	pnc_done_66
+
+pnc_69:
+	CMP	$5, R9
+	BNE	pnc_70
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F1, (R21)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F3, (R21)
+	B	pnc_done_66
+
+pnc_70:
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	R4, R10
+	VST1	[V2.S4], (R10)
+
+pnc_done_66:
+	ADD	R1<<1, R0
+	ADD	R4<<1, R3
+	SUB	$2, R6
+
+prows2_skip_48:
+	CMP	$1, R6
+	BLT	prows1_skip_71
+	// tile of 1 rows by the panel
+	MOVD	R0, R11
+	MOVD	R2, R8
+	MOVD	accum+136(FP), R21
+	CBZ	R21, pzero_72
+	CMP	$8, R9
+	BNE	pnc_75
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VLD1	(R21), [V1.S4]
+	B	pnc_done_74
+
+pnc_75:
+	CMP	$7, R9
+	BNE	pnc_76
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	ADD	$8, R21
+	VLD1	(R21), V1.S[2]
+	B	pnc_done_74
+
+pnc_76:
+	CMP	$6, R9
+	BNE	pnc_77
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVD	(R21), F1
+	B	pnc_done_74
+
+pnc_77:
+	CMP	$5, R9
+	BNE	pnc_78
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	FMOVS	(R21), F1
+	B	pnc_done_74
+
+pnc_78:
+	MOVD	R3, R10
+	VLD1	(R10), [V0.S4]
+	ADD	$16, R10, R21
+	VEOR	V1.B16, V1.B16, V1.B16
+
+pnc_done_74:
+	B	pstart_73
+
+pzero_72:
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+
+pstart_73:
+	LSR	$2, R5, R7
+	CBZ	R7, pk4_end_80
+
+pk4_79:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc2011a // ldur q26, [x8,#32]
+	WORD	$0x3cc3011b // ldur q27, [x8,#48]
+	WORD	$0x3cc4011c // ldur q28, [x8,#64]
+	WORD	$0x3cc5011d // ldur q29, [x8,#80]
+	WORD	$0x3cc6011e // ldur q30, [x8,#96]
+	WORD	$0x3cc7011f // ldur q31, [x8,#112]
+	ADD	$16, R11
+	ADD	$128, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4fb01340 // fmla v0.4s, v26.4s, v16.s[1]
+	WORD	$0x4fb01361 // fmla v1.4s, v27.4s, v16.s[1]
+	WORD	$0x4f901b80 // fmla v0.4s, v28.4s, v16.s[2]
+	WORD	$0x4f901ba1 // fmla v1.4s, v29.4s, v16.s[2]
+	WORD	$0x4fb01bc0 // fmla v0.4s, v30.4s, v16.s[3]
+	WORD	$0x4fb01be1 // fmla v1.4s, v31.4s, v16.s[3]
+	SUBS	$1, R7
+	BNE	pk4_79
+
+pk4_end_80:
+	AND	$3, R5, R7
+	CBZ	R7, pk1_end_82
+
+pk1_81:
+	WORD	$0x3cc00118 // ldur q24, [x8]
+	WORD	$0x3cc10119 // ldur q25, [x8,#16]
+	FMOVS.P	4(R11), F16
+	ADD	$32, R8
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	SUBS	$1, R7
+	BNE	pk1_81
+
+pk1_end_82:
+	MOVD	b_len+88(FP), R21
+	CBZ	R21, pnobias_83
+	MOVD	b_base+80(FP), R20
+	CMP	$8, R9
+	BNE	pnc_85
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VLD1	(R21), [V25.S4]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	B	pnc_done_84
+
+pnc_85:
+	CMP	$7, R9
+	BNE	pnc_86
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	ADD	$8, R21
+	VLD1	(R21), V25.S[2]
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	B	pnc_done_84
+
+pnc_86:
+	CMP	$6, R9
+	BNE	pnc_87
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVD	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	B	pnc_done_84
+
+pnc_87:
+	CMP	$5, R9
+	BNE	pnc_88
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	FMOVS	(R21), F25
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+	B	pnc_done_84
+
+pnc_88:
+	VLD1	(R20), [V24.S4]
+	ADD	$16, R20, R21
+	VEOR	V25.B16, V25.B16, V25.B16
+	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
+	WORD	$0x4e39d421 // fadd v1.4s, v1.4s, v25.4s
+
+pnc_done_84:
+
+pnobias_83:
+	CMP	$8, R9
+	BNE	pnc_90
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	VST1	[V1.S4], (R21)
+	B	pnc_done_89
+
+pnc_90:
+	CMP	$7, R9
+	BNE	pnc_91
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	ADD	$8, R21
+	VST1	V1.S[2], (R21)
+	B	pnc_done_89
+
+pnc_91:
+	CMP	$6, R9
+	BNE	pnc_92
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVD	F1, (R21)
+	B	pnc_done_89
+
+pnc_92:
+	CMP	$5, R9
+	BNE	pnc_93
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+	ADD	$16, R10, R21
+	FMOVS	F1, (R21)
+	B	pnc_done_89
+
+pnc_93:
+	MOVD	R3, R10
+	VST1	[V0.S4], (R10)
+
+pnc_done_89:
+	ADD	R1, R0
+	ADD	R4, R3
+	SUB	$1, R6
+
+prows1_skip_71:
+	RET
+
+// matMulBiasDotNEON computes Y = X·Wᵀ + b: for i < m and j < n,
 // y[i·ldy+j] = Σₚ x[i·ldx+p]·w[j·ldw+p] + b[j] (p < k), without the b[j]
 // when len(b) is 0, plus y[i·ldy+j]'s own value when accum is not 0 (a
 // later block of inputs). m and n must be at least 1, k at least 0, and the
@@ -12,8 +1587,8 @@
 // last row may end at its last element) and len(b) ≥ n when it is not 0.
 // Only the m×n elements of y are read (when accum is not 0) and written.
 //
-// func matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)
-TEXT ·matMulBiasNEON(SB), NOSPLIT|NOFRAME, $0-152
+// func matMulBiasDotNEON(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)
+TEXT ·matMulBiasDotNEON(SB), NOSPLIT|NOFRAME, $0-152
 	MOVD	x_base+24(FP), R0
 	MOVD	ldx+48(FP), R1
 	LSL	$2, R1, R1
@@ -33,204 +1608,10 @@ rows6_1:
 	MOVD	b_base+88(FP), R10
 	MOVD	R4, R11
 	MOVD	n+8(FP), R8
-	CMP	$4, R8
-	BLT	cols6x4_end_4
+	CMP	$3, R8
+	BLT	cols6x3_end_4
 
-cols6x4_3:
-	// tile of 6×4 outputs
-	MOVD	R0, R14
-	ADD	R1, R14, R15
-	ADD	R1, R15, R16
-	ADD	R1, R16, R17
-	ADD	R1, R17, R19
-	ADD	R1, R19, R20
-	MOVD	R9, R21
-	ADD	R3, R21, R22
-	ADD	R3, R22, R23
-	ADD	R3, R23, R24
-	VEOR	V0.B16, V0.B16, V0.B16
-	VEOR	V1.B16, V1.B16, V1.B16
-	VEOR	V2.B16, V2.B16, V2.B16
-	VEOR	V3.B16, V3.B16, V3.B16
-	VEOR	V4.B16, V4.B16, V4.B16
-	VEOR	V5.B16, V5.B16, V5.B16
-	VEOR	V6.B16, V6.B16, V6.B16
-	VEOR	V7.B16, V7.B16, V7.B16
-	VEOR	V8.B16, V8.B16, V8.B16
-	VEOR	V9.B16, V9.B16, V9.B16
-	VEOR	V10.B16, V10.B16, V10.B16
-	VEOR	V11.B16, V11.B16, V11.B16
-	VEOR	V12.B16, V12.B16, V12.B16
-	VEOR	V13.B16, V13.B16, V13.B16
-	VEOR	V14.B16, V14.B16, V14.B16
-	VEOR	V15.B16, V15.B16, V15.B16
-	VEOR	V16.B16, V16.B16, V16.B16
-	VEOR	V17.B16, V17.B16, V17.B16
-	VEOR	V18.B16, V18.B16, V18.B16
-	VEOR	V19.B16, V19.B16, V19.B16
-	VEOR	V20.B16, V20.B16, V20.B16
-	VEOR	V21.B16, V21.B16, V21.B16
-	VEOR	V22.B16, V22.B16, V22.B16
-	VEOR	V23.B16, V23.B16, V23.B16
-	LSR	$2, R6, R12
-	CBZ	R12, k4_end_6
-
-k4_5:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R23), F26
-	FMOVQ.P	16(R24), F27
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	VFMLA	V27.S4, V28.S4, V3.S4
-	FMOVQ.P	16(R16), F28
-	VFMLA	V24.S4, V29.S4, V4.S4
-	VFMLA	V25.S4, V29.S4, V5.S4
-	VFMLA	V26.S4, V29.S4, V6.S4
-	VFMLA	V27.S4, V29.S4, V7.S4
-	FMOVQ.P	16(R17), F29
-	VFMLA	V24.S4, V28.S4, V8.S4
-	VFMLA	V25.S4, V28.S4, V9.S4
-	VFMLA	V26.S4, V28.S4, V10.S4
-	VFMLA	V27.S4, V28.S4, V11.S4
-	FMOVQ.P	16(R19), F28
-	VFMLA	V24.S4, V29.S4, V12.S4
-	VFMLA	V25.S4, V29.S4, V13.S4
-	VFMLA	V26.S4, V29.S4, V14.S4
-	VFMLA	V27.S4, V29.S4, V15.S4
-	FMOVQ.P	16(R20), F29
-	VFMLA	V24.S4, V28.S4, V16.S4
-	VFMLA	V25.S4, V28.S4, V17.S4
-	VFMLA	V26.S4, V28.S4, V18.S4
-	VFMLA	V27.S4, V28.S4, V19.S4
-	VFMLA	V24.S4, V29.S4, V20.S4
-	VFMLA	V25.S4, V29.S4, V21.S4
-	VFMLA	V26.S4, V29.S4, V22.S4
-	VFMLA	V27.S4, V29.S4, V23.S4
-	SUBS	$1, R12
-	BNE	k4_5
-
-k4_end_6:
-	AND	$3, R6, R12
-	CBZ	R12, k1_end_8
-
-k1_7:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R22), F25
-	FMOVS.P	4(R23), F26
-	FMOVS.P	4(R24), F27
-	FMOVS.P	4(R14), F28
-	FMOVS.P	4(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	VFMLA	V27.S4, V28.S4, V3.S4
-	FMOVS.P	4(R16), F28
-	VFMLA	V24.S4, V29.S4, V4.S4
-	VFMLA	V25.S4, V29.S4, V5.S4
-	VFMLA	V26.S4, V29.S4, V6.S4
-	VFMLA	V27.S4, V29.S4, V7.S4
-	FMOVS.P	4(R17), F29
-	VFMLA	V24.S4, V28.S4, V8.S4
-	VFMLA	V25.S4, V28.S4, V9.S4
-	VFMLA	V26.S4, V28.S4, V10.S4
-	VFMLA	V27.S4, V28.S4, V11.S4
-	FMOVS.P	4(R19), F28
-	VFMLA	V24.S4, V29.S4, V12.S4
-	VFMLA	V25.S4, V29.S4, V13.S4
-	VFMLA	V26.S4, V29.S4, V14.S4
-	VFMLA	V27.S4, V29.S4, V15.S4
-	FMOVS.P	4(R20), F29
-	VFMLA	V24.S4, V28.S4, V16.S4
-	VFMLA	V25.S4, V28.S4, V17.S4
-	VFMLA	V26.S4, V28.S4, V18.S4
-	VFMLA	V27.S4, V28.S4, V19.S4
-	VFMLA	V24.S4, V29.S4, V20.S4
-	VFMLA	V25.S4, V29.S4, V21.S4
-	VFMLA	V26.S4, V29.S4, V22.S4
-	VFMLA	V27.S4, V29.S4, V23.S4
-	SUBS	$1, R12
-	BNE	k1_7
-
-k1_end_8:
-	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
-	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
-	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
-	WORD	$0x6e25d484 // faddp v4.4s, v4.4s, v5.4s
-	WORD	$0x6e27d4c6 // faddp v6.4s, v6.4s, v7.4s
-	WORD	$0x6e26d484 // faddp v4.4s, v4.4s, v6.4s
-	WORD	$0x6e29d508 // faddp v8.4s, v8.4s, v9.4s
-	WORD	$0x6e2bd54a // faddp v10.4s, v10.4s, v11.4s
-	WORD	$0x6e2ad508 // faddp v8.4s, v8.4s, v10.4s
-	WORD	$0x6e2dd58c // faddp v12.4s, v12.4s, v13.4s
-	WORD	$0x6e2fd5ce // faddp v14.4s, v14.4s, v15.4s
-	WORD	$0x6e2ed58c // faddp v12.4s, v12.4s, v14.4s
-	WORD	$0x6e31d610 // faddp v16.4s, v16.4s, v17.4s
-	WORD	$0x6e33d652 // faddp v18.4s, v18.4s, v19.4s
-	WORD	$0x6e32d610 // faddp v16.4s, v16.4s, v18.4s
-	WORD	$0x6e35d694 // faddp v20.4s, v20.4s, v21.4s
-	WORD	$0x6e37d6d6 // faddp v22.4s, v22.4s, v23.4s
-	WORD	$0x6e36d694 // faddp v20.4s, v20.4s, v22.4s
-	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_9
-	VLD1	(R10), [V24.S4]
-	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
-	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
-	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
-	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
-	WORD	$0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
-	WORD	$0x4e38d694 // fadd v20.4s, v20.4s, v24.4s
-
-nobias_9:
-	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_10
-	MOVD	R11, R25
-	VLD1	(R25), [V24.S4]
-	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
-	ADD	R5, R25
-	VLD1	(R25), [V24.S4]
-	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
-	ADD	R5, R25
-	VLD1	(R25), [V24.S4]
-	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
-	ADD	R5, R25
-	VLD1	(R25), [V24.S4]
-	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
-	ADD	R5, R25
-	VLD1	(R25), [V24.S4]
-	WORD	$0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
-	ADD	R5, R25
-	VLD1	(R25), [V24.S4]
-	WORD	$0x4e38d694 // fadd v20.4s, v20.4s, v24.4s
-
-noaccum_10:
-	MOVD	R11, R25
-	VST1	[V0.S4], (R25)
-	ADD	R5, R25
-	VST1	[V4.S4], (R25)
-	ADD	R5, R25
-	VST1	[V8.S4], (R25)
-	ADD	R5, R25
-	VST1	[V12.S4], (R25)
-	ADD	R5, R25
-	VST1	[V16.S4], (R25)
-	ADD	R5, R25
-	VST1	[V20.S4], (R25)
-	ADD	R3<<2, R9
-	ADD	$16, R10
-	ADD	$16, R11
-	SUB	$4, R8
-	CMP	$4, R8
-	BGE	cols6x4_3
-
-cols6x4_end_4:
-	CBZ	R8, rows6_done_11
-	CMP	$2, R8
-	BLT	cols6x1_12
-	BEQ	cols6x2_13
+cols6x3_3:
 	// tile of 6×3 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -260,75 +1641,84 @@ cols6x4_end_4:
 	VEOR	V16.B16, V16.B16, V16.B16
 	VEOR	V17.B16, V17.B16, V17.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_15
+	CBZ	R12, k4_end_6
 
-k4_14:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R23), F26
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	FMOVQ.P	16(R16), F28
-	VFMLA	V24.S4, V29.S4, V3.S4
-	VFMLA	V25.S4, V29.S4, V4.S4
-	VFMLA	V26.S4, V29.S4, V5.S4
-	FMOVQ.P	16(R17), F29
-	VFMLA	V24.S4, V28.S4, V6.S4
-	VFMLA	V25.S4, V28.S4, V7.S4
-	VFMLA	V26.S4, V28.S4, V8.S4
-	FMOVQ.P	16(R19), F28
-	VFMLA	V24.S4, V29.S4, V9.S4
-	VFMLA	V25.S4, V29.S4, V10.S4
-	VFMLA	V26.S4, V29.S4, V11.S4
-	FMOVQ.P	16(R20), F29
-	VFMLA	V24.S4, V28.S4, V12.S4
-	VFMLA	V25.S4, V28.S4, V13.S4
-	VFMLA	V26.S4, V28.S4, V14.S4
-	VFMLA	V24.S4, V29.S4, V15.S4
-	VFMLA	V25.S4, V29.S4, V16.S4
-	VFMLA	V26.S4, V29.S4, V17.S4
+k4_5:
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc002db // ldur q27, [x22]
+	WORD	$0x3cc002fc // ldur q28, [x23]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	WORD	$0x3cc001f5 // ldur q21, [x15]
+	WORD	$0x3cc00216 // ldur q22, [x16]
+	WORD	$0x3cc00237 // ldur q23, [x17]
+	WORD	$0x3cc00278 // ldur q24, [x19]
+	WORD	$0x3cc00299 // ldur q25, [x20]
+	ADD	$16, R21
+	ADD	$16, R22
+	ADD	$16, R23
+	ADD	$16, R14
+	ADD	$16, R15
+	ADD	$16, R16
+	ADD	$16, R17
+	ADD	$16, R19
+	ADD	$16, R20
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V28.S4, V20.S4, V2.S4
+	VFMLA	V26.S4, V21.S4, V3.S4
+	VFMLA	V27.S4, V21.S4, V4.S4
+	VFMLA	V28.S4, V21.S4, V5.S4
+	VFMLA	V26.S4, V22.S4, V6.S4
+	VFMLA	V27.S4, V22.S4, V7.S4
+	VFMLA	V28.S4, V22.S4, V8.S4
+	VFMLA	V26.S4, V23.S4, V9.S4
+	VFMLA	V27.S4, V23.S4, V10.S4
+	VFMLA	V28.S4, V23.S4, V11.S4
+	VFMLA	V26.S4, V24.S4, V12.S4
+	VFMLA	V27.S4, V24.S4, V13.S4
+	VFMLA	V28.S4, V24.S4, V14.S4
+	VFMLA	V26.S4, V25.S4, V15.S4
+	VFMLA	V27.S4, V25.S4, V16.S4
+	VFMLA	V28.S4, V25.S4, V17.S4
 	SUBS	$1, R12
-	BNE	k4_14
+	BNE	k4_5
 
-k4_end_15:
+k4_end_6:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_17
+	CBZ	R12, k1_end_8
 
-k1_16:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R22), F25
-	FMOVS.P	4(R23), F26
-	FMOVS.P	4(R14), F28
-	FMOVS.P	4(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	FMOVS.P	4(R16), F28
-	VFMLA	V24.S4, V29.S4, V3.S4
-	VFMLA	V25.S4, V29.S4, V4.S4
-	VFMLA	V26.S4, V29.S4, V5.S4
-	FMOVS.P	4(R17), F29
-	VFMLA	V24.S4, V28.S4, V6.S4
-	VFMLA	V25.S4, V28.S4, V7.S4
-	VFMLA	V26.S4, V28.S4, V8.S4
-	FMOVS.P	4(R19), F28
-	VFMLA	V24.S4, V29.S4, V9.S4
-	VFMLA	V25.S4, V29.S4, V10.S4
-	VFMLA	V26.S4, V29.S4, V11.S4
-	FMOVS.P	4(R20), F29
-	VFMLA	V24.S4, V28.S4, V12.S4
-	VFMLA	V25.S4, V28.S4, V13.S4
-	VFMLA	V26.S4, V28.S4, V14.S4
-	VFMLA	V24.S4, V29.S4, V15.S4
-	VFMLA	V25.S4, V29.S4, V16.S4
-	VFMLA	V26.S4, V29.S4, V17.S4
+k1_7:
+	FMOVS.P	4(R21), F26
+	FMOVS.P	4(R22), F27
+	FMOVS.P	4(R23), F28
+	FMOVS.P	4(R14), F20
+	FMOVS.P	4(R15), F21
+	FMOVS.P	4(R16), F22
+	FMOVS.P	4(R17), F23
+	FMOVS.P	4(R19), F24
+	FMOVS.P	4(R20), F25
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V28.S4, V20.S4, V2.S4
+	VFMLA	V26.S4, V21.S4, V3.S4
+	VFMLA	V27.S4, V21.S4, V4.S4
+	VFMLA	V28.S4, V21.S4, V5.S4
+	VFMLA	V26.S4, V22.S4, V6.S4
+	VFMLA	V27.S4, V22.S4, V7.S4
+	VFMLA	V28.S4, V22.S4, V8.S4
+	VFMLA	V26.S4, V23.S4, V9.S4
+	VFMLA	V27.S4, V23.S4, V10.S4
+	VFMLA	V28.S4, V23.S4, V11.S4
+	VFMLA	V26.S4, V24.S4, V12.S4
+	VFMLA	V27.S4, V24.S4, V13.S4
+	VFMLA	V28.S4, V24.S4, V14.S4
+	VFMLA	V26.S4, V25.S4, V15.S4
+	VFMLA	V27.S4, V25.S4, V16.S4
+	VFMLA	V28.S4, V25.S4, V17.S4
 	SUBS	$1, R12
-	BNE	k1_16
+	BNE	k1_7
 
-k1_end_17:
+k1_end_8:
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
@@ -348,7 +1738,7 @@ k1_end_17:
 	WORD	$0x6e31d631 // faddp v17.4s, v17.4s, v17.4s
 	WORD	$0x6e31d5ef // faddp v15.4s, v15.4s, v17.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_18
+	CBZ	R13, nobias_9
 	FMOVD	(R10), F24
 	ADD	$8, R10, R13
 	VLD1	(R13), V24.S[2]
@@ -359,9 +1749,9 @@ k1_end_17:
 	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
 	WORD	$0x4e38d5ef // fadd v15.4s, v15.4s, v24.4s
 
-nobias_18:
+nobias_9:
 	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_19
+	CBZ	R13, noaccum_10
 	MOVD	R11, R25
 	FMOVD	(R25), F24
 	ADD	$8, R25, R13
@@ -393,7 +1783,7 @@ nobias_18:
 	VLD1	(R13), V24.S[2]
 	WORD	$0x4e38d5ef // fadd v15.4s, v15.4s, v24.4s
 
-noaccum_19:
+noaccum_10:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	$8, R25, R13
@@ -418,9 +1808,18 @@ noaccum_19:
 	FMOVD	F15, (R25)
 	ADD	$8, R25, R13
 	VST1	V15.S[2], (R13)
-	B	rows6_done_11
+	ADD	R3, R9
+	ADD	R3<<1, R9
+	ADD	$12, R10
+	ADD	$12, R11
+	SUB	$3, R8
+	CMP	$3, R8
+	BGE	cols6x3_3
 
-cols6x2_13:
+cols6x3_end_4:
+	CBZ	R8, rows6_done_11
+	CMP	$1, R8
+	BEQ	cols6x1_12
 	// tile of 6×2 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -443,61 +1842,69 @@ cols6x2_13:
 	VEOR	V10.B16, V10.B16, V10.B16
 	VEOR	V11.B16, V11.B16, V11.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_21
+	CBZ	R12, k4_end_14
 
-k4_20:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	FMOVQ.P	16(R16), F28
-	VFMLA	V24.S4, V29.S4, V2.S4
-	VFMLA	V25.S4, V29.S4, V3.S4
-	FMOVQ.P	16(R17), F29
-	VFMLA	V24.S4, V28.S4, V4.S4
-	VFMLA	V25.S4, V28.S4, V5.S4
-	FMOVQ.P	16(R19), F28
-	VFMLA	V24.S4, V29.S4, V6.S4
-	VFMLA	V25.S4, V29.S4, V7.S4
-	FMOVQ.P	16(R20), F29
-	VFMLA	V24.S4, V28.S4, V8.S4
-	VFMLA	V25.S4, V28.S4, V9.S4
-	VFMLA	V24.S4, V29.S4, V10.S4
-	VFMLA	V25.S4, V29.S4, V11.S4
+k4_13:
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc002db // ldur q27, [x22]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	WORD	$0x3cc001f5 // ldur q21, [x15]
+	WORD	$0x3cc00216 // ldur q22, [x16]
+	WORD	$0x3cc00237 // ldur q23, [x17]
+	WORD	$0x3cc00278 // ldur q24, [x19]
+	WORD	$0x3cc00299 // ldur q25, [x20]
+	ADD	$16, R21
+	ADD	$16, R22
+	ADD	$16, R14
+	ADD	$16, R15
+	ADD	$16, R16
+	ADD	$16, R17
+	ADD	$16, R19
+	ADD	$16, R20
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V26.S4, V21.S4, V2.S4
+	VFMLA	V27.S4, V21.S4, V3.S4
+	VFMLA	V26.S4, V22.S4, V4.S4
+	VFMLA	V27.S4, V22.S4, V5.S4
+	VFMLA	V26.S4, V23.S4, V6.S4
+	VFMLA	V27.S4, V23.S4, V7.S4
+	VFMLA	V26.S4, V24.S4, V8.S4
+	VFMLA	V27.S4, V24.S4, V9.S4
+	VFMLA	V26.S4, V25.S4, V10.S4
+	VFMLA	V27.S4, V25.S4, V11.S4
 	SUBS	$1, R12
-	BNE	k4_20
+	BNE	k4_13
 
-k4_end_21:
+k4_end_14:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_23
+	CBZ	R12, k1_end_16
 
-k1_22:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R22), F25
-	FMOVS.P	4(R14), F28
-	FMOVS.P	4(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	FMOVS.P	4(R16), F28
-	VFMLA	V24.S4, V29.S4, V2.S4
-	VFMLA	V25.S4, V29.S4, V3.S4
-	FMOVS.P	4(R17), F29
-	VFMLA	V24.S4, V28.S4, V4.S4
-	VFMLA	V25.S4, V28.S4, V5.S4
-	FMOVS.P	4(R19), F28
-	VFMLA	V24.S4, V29.S4, V6.S4
-	VFMLA	V25.S4, V29.S4, V7.S4
-	FMOVS.P	4(R20), F29
-	VFMLA	V24.S4, V28.S4, V8.S4
-	VFMLA	V25.S4, V28.S4, V9.S4
-	VFMLA	V24.S4, V29.S4, V10.S4
-	VFMLA	V25.S4, V29.S4, V11.S4
+k1_15:
+	FMOVS.P	4(R21), F26
+	FMOVS.P	4(R22), F27
+	FMOVS.P	4(R14), F20
+	FMOVS.P	4(R15), F21
+	FMOVS.P	4(R16), F22
+	FMOVS.P	4(R17), F23
+	FMOVS.P	4(R19), F24
+	FMOVS.P	4(R20), F25
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V26.S4, V21.S4, V2.S4
+	VFMLA	V27.S4, V21.S4, V3.S4
+	VFMLA	V26.S4, V22.S4, V4.S4
+	VFMLA	V27.S4, V22.S4, V5.S4
+	VFMLA	V26.S4, V23.S4, V6.S4
+	VFMLA	V27.S4, V23.S4, V7.S4
+	VFMLA	V26.S4, V24.S4, V8.S4
+	VFMLA	V27.S4, V24.S4, V9.S4
+	VFMLA	V26.S4, V25.S4, V10.S4
+	VFMLA	V27.S4, V25.S4, V11.S4
 	SUBS	$1, R12
-	BNE	k1_22
+	BNE	k1_15
 
-k1_end_23:
+k1_end_16:
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
@@ -511,7 +1918,7 @@ k1_end_23:
 	WORD	$0x6e2bd54a // faddp v10.4s, v10.4s, v11.4s
 	WORD	$0x6e2ad54a // faddp v10.4s, v10.4s, v10.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_24
+	CBZ	R13, nobias_17
 	FMOVD	(R10), F24
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
@@ -520,9 +1927,9 @@ k1_end_23:
 	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
 	WORD	$0x4e38d54a // fadd v10.4s, v10.4s, v24.4s
 
-nobias_24:
+nobias_17:
 	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_25
+	CBZ	R13, noaccum_18
 	MOVD	R11, R25
 	FMOVD	(R25), F24
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
@@ -542,7 +1949,7 @@ nobias_24:
 	FMOVD	(R25), F24
 	WORD	$0x4e38d54a // fadd v10.4s, v10.4s, v24.4s
 
-noaccum_25:
+noaccum_18:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	R5, R25
@@ -573,47 +1980,54 @@ cols6x1_12:
 	VEOR	V4.B16, V4.B16, V4.B16
 	VEOR	V5.B16, V5.B16, V5.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_27
+	CBZ	R12, k4_end_20
 
-k4_26:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	FMOVQ.P	16(R16), F28
-	VFMLA	V24.S4, V29.S4, V1.S4
-	FMOVQ.P	16(R17), F29
-	VFMLA	V24.S4, V28.S4, V2.S4
-	FMOVQ.P	16(R19), F28
-	VFMLA	V24.S4, V29.S4, V3.S4
-	FMOVQ.P	16(R20), F29
-	VFMLA	V24.S4, V28.S4, V4.S4
-	VFMLA	V24.S4, V29.S4, V5.S4
+k4_19:
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	WORD	$0x3cc001f5 // ldur q21, [x15]
+	WORD	$0x3cc00216 // ldur q22, [x16]
+	WORD	$0x3cc00237 // ldur q23, [x17]
+	WORD	$0x3cc00278 // ldur q24, [x19]
+	WORD	$0x3cc00299 // ldur q25, [x20]
+	ADD	$16, R21
+	ADD	$16, R14
+	ADD	$16, R15
+	ADD	$16, R16
+	ADD	$16, R17
+	ADD	$16, R19
+	ADD	$16, R20
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V26.S4, V21.S4, V1.S4
+	VFMLA	V26.S4, V22.S4, V2.S4
+	VFMLA	V26.S4, V23.S4, V3.S4
+	VFMLA	V26.S4, V24.S4, V4.S4
+	VFMLA	V26.S4, V25.S4, V5.S4
 	SUBS	$1, R12
-	BNE	k4_26
+	BNE	k4_19
 
-k4_end_27:
+k4_end_20:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_29
+	CBZ	R12, k1_end_22
 
-k1_28:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R14), F28
-	FMOVS.P	4(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	FMOVS.P	4(R16), F28
-	VFMLA	V24.S4, V29.S4, V1.S4
-	FMOVS.P	4(R17), F29
-	VFMLA	V24.S4, V28.S4, V2.S4
-	FMOVS.P	4(R19), F28
-	VFMLA	V24.S4, V29.S4, V3.S4
-	FMOVS.P	4(R20), F29
-	VFMLA	V24.S4, V28.S4, V4.S4
-	VFMLA	V24.S4, V29.S4, V5.S4
+k1_21:
+	FMOVS.P	4(R21), F26
+	FMOVS.P	4(R14), F20
+	FMOVS.P	4(R15), F21
+	FMOVS.P	4(R16), F22
+	FMOVS.P	4(R17), F23
+	FMOVS.P	4(R19), F24
+	FMOVS.P	4(R20), F25
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V26.S4, V21.S4, V1.S4
+	VFMLA	V26.S4, V22.S4, V2.S4
+	VFMLA	V26.S4, V23.S4, V3.S4
+	VFMLA	V26.S4, V24.S4, V4.S4
+	VFMLA	V26.S4, V25.S4, V5.S4
 	SUBS	$1, R12
-	BNE	k1_28
+	BNE	k1_21
 
-k1_end_29:
+k1_end_22:
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	WORD	$0x7e30d800 // faddp s0, v0.2s
 	WORD	$0x6e21d421 // faddp v1.4s, v1.4s, v1.4s
@@ -627,7 +2041,7 @@ k1_end_29:
 	WORD	$0x6e25d4a5 // faddp v5.4s, v5.4s, v5.4s
 	WORD	$0x7e30d8a5 // faddp s5, v5.2s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_30
+	CBZ	R13, nobias_23
 	FMOVS	(R10), F24
 	FADDS	F24, F0, F0
 	FADDS	F24, F1, F1
@@ -636,9 +2050,9 @@ k1_end_29:
 	FADDS	F24, F4, F4
 	FADDS	F24, F5, F5
 
-nobias_30:
+nobias_23:
 	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_31
+	CBZ	R13, noaccum_24
 	MOVD	R11, R25
 	FMOVS	(R25), F24
 	FADDS	F24, F0, F0
@@ -658,7 +2072,7 @@ nobias_30:
 	FMOVS	(R25), F24
 	FADDS	F24, F5, F5
 
-noaccum_31:
+noaccum_24:
 	MOVD	R11, R25
 	FMOVS	F0, (R25)
 	ADD	R5, R25
@@ -683,162 +2097,16 @@ rows6_done_11:
 
 rows6_end_2:
 	CMP	$4, R7
-	BLT	rows4_skip_32
+	BLT	rows4_skip_25
 	// 4 rows of X against every row of W
 	MOVD	w_base+56(FP), R9
 	MOVD	b_base+88(FP), R10
 	MOVD	R4, R11
 	MOVD	n+8(FP), R8
-	CMP	$4, R8
-	BLT	cols4x4_end_34
+	CMP	$3, R8
+	BLT	cols4x3_end_27
 
-cols4x4_33:
-	// tile of 4×4 outputs
-	MOVD	R0, R14
-	ADD	R1, R14, R15
-	ADD	R1, R15, R16
-	ADD	R1, R16, R17
-	MOVD	R9, R21
-	ADD	R3, R21, R22
-	ADD	R3, R22, R23
-	ADD	R3, R23, R24
-	VEOR	V0.B16, V0.B16, V0.B16
-	VEOR	V1.B16, V1.B16, V1.B16
-	VEOR	V2.B16, V2.B16, V2.B16
-	VEOR	V3.B16, V3.B16, V3.B16
-	VEOR	V4.B16, V4.B16, V4.B16
-	VEOR	V5.B16, V5.B16, V5.B16
-	VEOR	V6.B16, V6.B16, V6.B16
-	VEOR	V7.B16, V7.B16, V7.B16
-	VEOR	V8.B16, V8.B16, V8.B16
-	VEOR	V9.B16, V9.B16, V9.B16
-	VEOR	V10.B16, V10.B16, V10.B16
-	VEOR	V11.B16, V11.B16, V11.B16
-	VEOR	V12.B16, V12.B16, V12.B16
-	VEOR	V13.B16, V13.B16, V13.B16
-	VEOR	V14.B16, V14.B16, V14.B16
-	VEOR	V15.B16, V15.B16, V15.B16
-	LSR	$2, R6, R12
-	CBZ	R12, k4_end_36
-
-k4_35:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R23), F26
-	FMOVQ.P	16(R24), F27
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	VFMLA	V27.S4, V28.S4, V3.S4
-	FMOVQ.P	16(R16), F28
-	VFMLA	V24.S4, V29.S4, V4.S4
-	VFMLA	V25.S4, V29.S4, V5.S4
-	VFMLA	V26.S4, V29.S4, V6.S4
-	VFMLA	V27.S4, V29.S4, V7.S4
-	FMOVQ.P	16(R17), F29
-	VFMLA	V24.S4, V28.S4, V8.S4
-	VFMLA	V25.S4, V28.S4, V9.S4
-	VFMLA	V26.S4, V28.S4, V10.S4
-	VFMLA	V27.S4, V28.S4, V11.S4
-	VFMLA	V24.S4, V29.S4, V12.S4
-	VFMLA	V25.S4, V29.S4, V13.S4
-	VFMLA	V26.S4, V29.S4, V14.S4
-	VFMLA	V27.S4, V29.S4, V15.S4
-	SUBS	$1, R12
-	BNE	k4_35
-
-k4_end_36:
-	AND	$3, R6, R12
-	CBZ	R12, k1_end_38
-
-k1_37:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R22), F25
-	FMOVS.P	4(R23), F26
-	FMOVS.P	4(R24), F27
-	FMOVS.P	4(R14), F28
-	FMOVS.P	4(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	VFMLA	V27.S4, V28.S4, V3.S4
-	FMOVS.P	4(R16), F28
-	VFMLA	V24.S4, V29.S4, V4.S4
-	VFMLA	V25.S4, V29.S4, V5.S4
-	VFMLA	V26.S4, V29.S4, V6.S4
-	VFMLA	V27.S4, V29.S4, V7.S4
-	FMOVS.P	4(R17), F29
-	VFMLA	V24.S4, V28.S4, V8.S4
-	VFMLA	V25.S4, V28.S4, V9.S4
-	VFMLA	V26.S4, V28.S4, V10.S4
-	VFMLA	V27.S4, V28.S4, V11.S4
-	VFMLA	V24.S4, V29.S4, V12.S4
-	VFMLA	V25.S4, V29.S4, V13.S4
-	VFMLA	V26.S4, V29.S4, V14.S4
-	VFMLA	V27.S4, V29.S4, V15.S4
-	SUBS	$1, R12
-	BNE	k1_37
-
-k1_end_38:
-	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
-	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
-	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
-	WORD	$0x6e25d484 // faddp v4.4s, v4.4s, v5.4s
-	WORD	$0x6e27d4c6 // faddp v6.4s, v6.4s, v7.4s
-	WORD	$0x6e26d484 // faddp v4.4s, v4.4s, v6.4s
-	WORD	$0x6e29d508 // faddp v8.4s, v8.4s, v9.4s
-	WORD	$0x6e2bd54a // faddp v10.4s, v10.4s, v11.4s
-	WORD	$0x6e2ad508 // faddp v8.4s, v8.4s, v10.4s
-	WORD	$0x6e2dd58c // faddp v12.4s, v12.4s, v13.4s
-	WORD	$0x6e2fd5ce // faddp v14.4s, v14.4s, v15.4s
-	WORD	$0x6e2ed58c // faddp v12.4s, v12.4s, v14.4s
-	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_39
-	VLD1	(R10), [V24.S4]
-	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
-	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
-	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
-	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
-
-nobias_39:
-	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_40
-	MOVD	R11, R25
-	VLD1	(R25), [V24.S4]
-	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
-	ADD	R5, R25
-	VLD1	(R25), [V24.S4]
-	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
-	ADD	R5, R25
-	VLD1	(R25), [V24.S4]
-	WORD	$0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
-	ADD	R5, R25
-	VLD1	(R25), [V24.S4]
-	WORD	$0x4e38d58c // fadd v12.4s, v12.4s, v24.4s
-
-noaccum_40:
-	MOVD	R11, R25
-	VST1	[V0.S4], (R25)
-	ADD	R5, R25
-	VST1	[V4.S4], (R25)
-	ADD	R5, R25
-	VST1	[V8.S4], (R25)
-	ADD	R5, R25
-	VST1	[V12.S4], (R25)
-	ADD	R3<<2, R9
-	ADD	$16, R10
-	ADD	$16, R11
-	SUB	$4, R8
-	CMP	$4, R8
-	BGE	cols4x4_33
-
-cols4x4_end_34:
-	CBZ	R8, rows4_done_41
-	CMP	$2, R8
-	BLT	cols4x1_42
-	BEQ	cols4x2_43
+cols4x3_26:
 	// tile of 4×3 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -860,59 +2128,66 @@ cols4x4_end_34:
 	VEOR	V10.B16, V10.B16, V10.B16
 	VEOR	V11.B16, V11.B16, V11.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_45
+	CBZ	R12, k4_end_29
 
-k4_44:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R23), F26
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	FMOVQ.P	16(R16), F28
-	VFMLA	V24.S4, V29.S4, V3.S4
-	VFMLA	V25.S4, V29.S4, V4.S4
-	VFMLA	V26.S4, V29.S4, V5.S4
-	FMOVQ.P	16(R17), F29
-	VFMLA	V24.S4, V28.S4, V6.S4
-	VFMLA	V25.S4, V28.S4, V7.S4
-	VFMLA	V26.S4, V28.S4, V8.S4
-	VFMLA	V24.S4, V29.S4, V9.S4
-	VFMLA	V25.S4, V29.S4, V10.S4
-	VFMLA	V26.S4, V29.S4, V11.S4
+k4_28:
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc002db // ldur q27, [x22]
+	WORD	$0x3cc002fc // ldur q28, [x23]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	WORD	$0x3cc001f5 // ldur q21, [x15]
+	WORD	$0x3cc00216 // ldur q22, [x16]
+	WORD	$0x3cc00237 // ldur q23, [x17]
+	ADD	$16, R21
+	ADD	$16, R22
+	ADD	$16, R23
+	ADD	$16, R14
+	ADD	$16, R15
+	ADD	$16, R16
+	ADD	$16, R17
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V28.S4, V20.S4, V2.S4
+	VFMLA	V26.S4, V21.S4, V3.S4
+	VFMLA	V27.S4, V21.S4, V4.S4
+	VFMLA	V28.S4, V21.S4, V5.S4
+	VFMLA	V26.S4, V22.S4, V6.S4
+	VFMLA	V27.S4, V22.S4, V7.S4
+	VFMLA	V28.S4, V22.S4, V8.S4
+	VFMLA	V26.S4, V23.S4, V9.S4
+	VFMLA	V27.S4, V23.S4, V10.S4
+	VFMLA	V28.S4, V23.S4, V11.S4
 	SUBS	$1, R12
-	BNE	k4_44
+	BNE	k4_28
 
-k4_end_45:
+k4_end_29:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_47
+	CBZ	R12, k1_end_31
 
-k1_46:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R22), F25
-	FMOVS.P	4(R23), F26
-	FMOVS.P	4(R14), F28
-	FMOVS.P	4(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	FMOVS.P	4(R16), F28
-	VFMLA	V24.S4, V29.S4, V3.S4
-	VFMLA	V25.S4, V29.S4, V4.S4
-	VFMLA	V26.S4, V29.S4, V5.S4
-	FMOVS.P	4(R17), F29
-	VFMLA	V24.S4, V28.S4, V6.S4
-	VFMLA	V25.S4, V28.S4, V7.S4
-	VFMLA	V26.S4, V28.S4, V8.S4
-	VFMLA	V24.S4, V29.S4, V9.S4
-	VFMLA	V25.S4, V29.S4, V10.S4
-	VFMLA	V26.S4, V29.S4, V11.S4
+k1_30:
+	FMOVS.P	4(R21), F26
+	FMOVS.P	4(R22), F27
+	FMOVS.P	4(R23), F28
+	FMOVS.P	4(R14), F20
+	FMOVS.P	4(R15), F21
+	FMOVS.P	4(R16), F22
+	FMOVS.P	4(R17), F23
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V28.S4, V20.S4, V2.S4
+	VFMLA	V26.S4, V21.S4, V3.S4
+	VFMLA	V27.S4, V21.S4, V4.S4
+	VFMLA	V28.S4, V21.S4, V5.S4
+	VFMLA	V26.S4, V22.S4, V6.S4
+	VFMLA	V27.S4, V22.S4, V7.S4
+	VFMLA	V28.S4, V22.S4, V8.S4
+	VFMLA	V26.S4, V23.S4, V9.S4
+	VFMLA	V27.S4, V23.S4, V10.S4
+	VFMLA	V28.S4, V23.S4, V11.S4
 	SUBS	$1, R12
-	BNE	k1_46
+	BNE	k1_30
 
-k1_end_47:
+k1_end_31:
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
@@ -926,7 +2201,7 @@ k1_end_47:
 	WORD	$0x6e2bd56b // faddp v11.4s, v11.4s, v11.4s
 	WORD	$0x6e2bd529 // faddp v9.4s, v9.4s, v11.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_48
+	CBZ	R13, nobias_32
 	FMOVD	(R10), F24
 	ADD	$8, R10, R13
 	VLD1	(R13), V24.S[2]
@@ -935,9 +2210,9 @@ k1_end_47:
 	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
 	WORD	$0x4e38d529 // fadd v9.4s, v9.4s, v24.4s
 
-nobias_48:
+nobias_32:
 	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_49
+	CBZ	R13, noaccum_33
 	MOVD	R11, R25
 	FMOVD	(R25), F24
 	ADD	$8, R25, R13
@@ -959,7 +2234,7 @@ nobias_48:
 	VLD1	(R13), V24.S[2]
 	WORD	$0x4e38d529 // fadd v9.4s, v9.4s, v24.4s
 
-noaccum_49:
+noaccum_33:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	$8, R25, R13
@@ -976,9 +2251,18 @@ noaccum_49:
 	FMOVD	F9, (R25)
 	ADD	$8, R25, R13
 	VST1	V9.S[2], (R13)
-	B	rows4_done_41
+	ADD	R3, R9
+	ADD	R3<<1, R9
+	ADD	$12, R10
+	ADD	$12, R11
+	SUB	$3, R8
+	CMP	$3, R8
+	BGE	cols4x3_26
 
-cols4x2_43:
+cols4x3_end_27:
+	CBZ	R8, rows4_done_34
+	CMP	$1, R8
+	BEQ	cols4x1_35
 	// tile of 4×2 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -995,49 +2279,55 @@ cols4x2_43:
 	VEOR	V6.B16, V6.B16, V6.B16
 	VEOR	V7.B16, V7.B16, V7.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_51
+	CBZ	R12, k4_end_37
 
-k4_50:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	FMOVQ.P	16(R16), F28
-	VFMLA	V24.S4, V29.S4, V2.S4
-	VFMLA	V25.S4, V29.S4, V3.S4
-	FMOVQ.P	16(R17), F29
-	VFMLA	V24.S4, V28.S4, V4.S4
-	VFMLA	V25.S4, V28.S4, V5.S4
-	VFMLA	V24.S4, V29.S4, V6.S4
-	VFMLA	V25.S4, V29.S4, V7.S4
+k4_36:
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc002db // ldur q27, [x22]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	WORD	$0x3cc001f5 // ldur q21, [x15]
+	WORD	$0x3cc00216 // ldur q22, [x16]
+	WORD	$0x3cc00237 // ldur q23, [x17]
+	ADD	$16, R21
+	ADD	$16, R22
+	ADD	$16, R14
+	ADD	$16, R15
+	ADD	$16, R16
+	ADD	$16, R17
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V26.S4, V21.S4, V2.S4
+	VFMLA	V27.S4, V21.S4, V3.S4
+	VFMLA	V26.S4, V22.S4, V4.S4
+	VFMLA	V27.S4, V22.S4, V5.S4
+	VFMLA	V26.S4, V23.S4, V6.S4
+	VFMLA	V27.S4, V23.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k4_50
+	BNE	k4_36
 
-k4_end_51:
+k4_end_37:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_53
+	CBZ	R12, k1_end_39
 
-k1_52:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R22), F25
-	FMOVS.P	4(R14), F28
-	FMOVS.P	4(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	FMOVS.P	4(R16), F28
-	VFMLA	V24.S4, V29.S4, V2.S4
-	VFMLA	V25.S4, V29.S4, V3.S4
-	FMOVS.P	4(R17), F29
-	VFMLA	V24.S4, V28.S4, V4.S4
-	VFMLA	V25.S4, V28.S4, V5.S4
-	VFMLA	V24.S4, V29.S4, V6.S4
-	VFMLA	V25.S4, V29.S4, V7.S4
+k1_38:
+	FMOVS.P	4(R21), F26
+	FMOVS.P	4(R22), F27
+	FMOVS.P	4(R14), F20
+	FMOVS.P	4(R15), F21
+	FMOVS.P	4(R16), F22
+	FMOVS.P	4(R17), F23
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V26.S4, V21.S4, V2.S4
+	VFMLA	V27.S4, V21.S4, V3.S4
+	VFMLA	V26.S4, V22.S4, V4.S4
+	VFMLA	V27.S4, V22.S4, V5.S4
+	VFMLA	V26.S4, V23.S4, V6.S4
+	VFMLA	V27.S4, V23.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k1_52
+	BNE	k1_38
 
-k1_end_53:
+k1_end_39:
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
@@ -1047,16 +2337,16 @@ k1_end_53:
 	WORD	$0x6e27d4c6 // faddp v6.4s, v6.4s, v7.4s
 	WORD	$0x6e26d4c6 // faddp v6.4s, v6.4s, v6.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_54
+	CBZ	R13, nobias_40
 	FMOVD	(R10), F24
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
 	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
 	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
 
-nobias_54:
+nobias_40:
 	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_55
+	CBZ	R13, noaccum_41
 	MOVD	R11, R25
 	FMOVD	(R25), F24
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
@@ -1070,7 +2360,7 @@ nobias_54:
 	FMOVD	(R25), F24
 	WORD	$0x4e38d4c6 // fadd v6.4s, v6.4s, v24.4s
 
-noaccum_55:
+noaccum_41:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	R5, R25
@@ -1079,9 +2369,9 @@ noaccum_55:
 	FMOVD	F4, (R25)
 	ADD	R5, R25
 	FMOVD	F6, (R25)
-	B	rows4_done_41
+	B	rows4_done_34
 
-cols4x1_42:
+cols4x1_35:
 	// tile of 4×1 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -1097,61 +2387,71 @@ cols4x1_42:
 	VEOR	V6.B16, V6.B16, V6.B16
 	VEOR	V7.B16, V7.B16, V7.B16
 	LSR	$3, R6, R12
-	CBZ	R12, k8_end_57
+	CBZ	R12, k8_end_43
 
-k8_56:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	FMOVQ.P	16(R16), F28
-	VFMLA	V24.S4, V29.S4, V1.S4
-	FMOVQ.P	16(R17), F29
-	VFMLA	V24.S4, V28.S4, V2.S4
-	VFMLA	V24.S4, V29.S4, V3.S4
-	FMOVQ.P	16(R21), F16
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V16.S4, V28.S4, V4.S4
-	FMOVQ.P	16(R16), F28
-	VFMLA	V16.S4, V29.S4, V5.S4
-	FMOVQ.P	16(R17), F29
-	VFMLA	V16.S4, V28.S4, V6.S4
-	VFMLA	V16.S4, V29.S4, V7.S4
+k8_42:
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	WORD	$0x3cc001f5 // ldur q21, [x15]
+	WORD	$0x3cc00216 // ldur q22, [x16]
+	WORD	$0x3cc00237 // ldur q23, [x17]
+	WORD	$0x3cc102b0 // ldur q16, [x21,#16]
+	WORD	$0x3cc101c8 // ldur q8, [x14,#16]
+	WORD	$0x3cc101e9 // ldur q9, [x15,#16]
+	WORD	$0x3cc1020a // ldur q10, [x16,#16]
+	WORD	$0x3cc1022b // ldur q11, [x17,#16]
+	ADD	$32, R21
+	ADD	$32, R14
+	ADD	$32, R15
+	ADD	$32, R16
+	ADD	$32, R17
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V26.S4, V21.S4, V1.S4
+	VFMLA	V26.S4, V22.S4, V2.S4
+	VFMLA	V26.S4, V23.S4, V3.S4
+	VFMLA	V16.S4, V8.S4, V4.S4
+	VFMLA	V16.S4, V9.S4, V5.S4
+	VFMLA	V16.S4, V10.S4, V6.S4
+	VFMLA	V16.S4, V11.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k8_56
+	BNE	k8_42
 
-k8_end_57:
+k8_end_43:
 	AND	$4, R6, R12
-	CBZ	R12, k4_none_58
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	FMOVQ.P	16(R16), F28
-	VFMLA	V24.S4, V29.S4, V1.S4
-	FMOVQ.P	16(R17), F29
-	VFMLA	V24.S4, V28.S4, V2.S4
-	VFMLA	V24.S4, V29.S4, V3.S4
+	CBZ	R12, k4_none_44
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	WORD	$0x3cc001f5 // ldur q21, [x15]
+	WORD	$0x3cc00216 // ldur q22, [x16]
+	WORD	$0x3cc00237 // ldur q23, [x17]
+	ADD	$16, R21
+	ADD	$16, R14
+	ADD	$16, R15
+	ADD	$16, R16
+	ADD	$16, R17
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V26.S4, V21.S4, V1.S4
+	VFMLA	V26.S4, V22.S4, V2.S4
+	VFMLA	V26.S4, V23.S4, V3.S4
 
-k4_none_58:
+k4_none_44:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_60
+	CBZ	R12, k1_end_46
 
-k1_59:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R14), F28
-	FMOVS.P	4(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	FMOVS.P	4(R16), F28
-	VFMLA	V24.S4, V29.S4, V1.S4
-	FMOVS.P	4(R17), F29
-	VFMLA	V24.S4, V28.S4, V2.S4
-	VFMLA	V24.S4, V29.S4, V3.S4
+k1_45:
+	FMOVS.P	4(R21), F26
+	FMOVS.P	4(R14), F20
+	FMOVS.P	4(R15), F21
+	FMOVS.P	4(R16), F22
+	FMOVS.P	4(R17), F23
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V26.S4, V21.S4, V1.S4
+	VFMLA	V26.S4, V22.S4, V2.S4
+	VFMLA	V26.S4, V23.S4, V3.S4
 	SUBS	$1, R12
-	BNE	k1_59
+	BNE	k1_45
 
-k1_end_60:
+k1_end_46:
 	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
 	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
 	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
@@ -1165,16 +2465,16 @@ k1_end_60:
 	WORD	$0x6e23d463 // faddp v3.4s, v3.4s, v3.4s
 	WORD	$0x7e30d863 // faddp s3, v3.2s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_61
+	CBZ	R13, nobias_47
 	FMOVS	(R10), F24
 	FADDS	F24, F0, F0
 	FADDS	F24, F1, F1
 	FADDS	F24, F2, F2
 	FADDS	F24, F3, F3
 
-nobias_61:
+nobias_47:
 	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_62
+	CBZ	R13, noaccum_48
 	MOVD	R11, R25
 	FMOVS	(R25), F24
 	FADDS	F24, F0, F0
@@ -1188,7 +2488,7 @@ nobias_61:
 	FMOVS	(R25), F24
 	FADDS	F24, F3, F3
 
-noaccum_62:
+noaccum_48:
 	MOVD	R11, R25
 	FMOVS	F0, (R25)
 	ADD	R5, R25
@@ -1198,121 +2498,23 @@ noaccum_62:
 	ADD	R5, R25
 	FMOVS	F3, (R25)
 
-rows4_done_41:
+rows4_done_34:
 	ADD	R1<<2, R0
 	ADD	R5<<2, R4
 	SUB	$4, R7
 
-rows4_skip_32:
+rows4_skip_25:
 	CMP	$2, R7
-	BLT	rows2_skip_63
+	BLT	rows2_skip_49
 	// 2 rows of X against every row of W
 	MOVD	w_base+56(FP), R9
 	MOVD	b_base+88(FP), R10
 	MOVD	R4, R11
 	MOVD	n+8(FP), R8
-	CMP	$4, R8
-	BLT	cols2x4_end_65
+	CMP	$3, R8
+	BLT	cols2x3_end_51
 
-cols2x4_64:
-	// tile of 2×4 outputs
-	MOVD	R0, R14
-	ADD	R1, R14, R15
-	MOVD	R9, R21
-	ADD	R3, R21, R22
-	ADD	R3, R22, R23
-	ADD	R3, R23, R24
-	VEOR	V0.B16, V0.B16, V0.B16
-	VEOR	V1.B16, V1.B16, V1.B16
-	VEOR	V2.B16, V2.B16, V2.B16
-	VEOR	V3.B16, V3.B16, V3.B16
-	VEOR	V4.B16, V4.B16, V4.B16
-	VEOR	V5.B16, V5.B16, V5.B16
-	VEOR	V6.B16, V6.B16, V6.B16
-	VEOR	V7.B16, V7.B16, V7.B16
-	LSR	$2, R6, R12
-	CBZ	R12, k4_end_67
-
-k4_66:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R23), F26
-	FMOVQ.P	16(R24), F27
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	VFMLA	V27.S4, V28.S4, V3.S4
-	VFMLA	V24.S4, V29.S4, V4.S4
-	VFMLA	V25.S4, V29.S4, V5.S4
-	VFMLA	V26.S4, V29.S4, V6.S4
-	VFMLA	V27.S4, V29.S4, V7.S4
-	SUBS	$1, R12
-	BNE	k4_66
-
-k4_end_67:
-	AND	$3, R6, R12
-	CBZ	R12, k1_end_69
-
-k1_68:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R22), F25
-	FMOVS.P	4(R23), F26
-	FMOVS.P	4(R24), F27
-	FMOVS.P	4(R14), F28
-	FMOVS.P	4(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	VFMLA	V27.S4, V28.S4, V3.S4
-	VFMLA	V24.S4, V29.S4, V4.S4
-	VFMLA	V25.S4, V29.S4, V5.S4
-	VFMLA	V26.S4, V29.S4, V6.S4
-	VFMLA	V27.S4, V29.S4, V7.S4
-	SUBS	$1, R12
-	BNE	k1_68
-
-k1_end_69:
-	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
-	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
-	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
-	WORD	$0x6e25d484 // faddp v4.4s, v4.4s, v5.4s
-	WORD	$0x6e27d4c6 // faddp v6.4s, v6.4s, v7.4s
-	WORD	$0x6e26d484 // faddp v4.4s, v4.4s, v6.4s
-	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_70
-	VLD1	(R10), [V24.S4]
-	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
-	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
-
-nobias_70:
-	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_71
-	MOVD	R11, R25
-	VLD1	(R25), [V24.S4]
-	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
-	ADD	R5, R25
-	VLD1	(R25), [V24.S4]
-	WORD	$0x4e38d484 // fadd v4.4s, v4.4s, v24.4s
-
-noaccum_71:
-	MOVD	R11, R25
-	VST1	[V0.S4], (R25)
-	ADD	R5, R25
-	VST1	[V4.S4], (R25)
-	ADD	R3<<2, R9
-	ADD	$16, R10
-	ADD	$16, R11
-	SUB	$4, R8
-	CMP	$4, R8
-	BGE	cols2x4_64
-
-cols2x4_end_65:
-	CBZ	R8, rows2_done_72
-	CMP	$2, R8
-	BLT	cols2x1_73
-	BEQ	cols2x2_74
+cols2x3_50:
 	// tile of 2×3 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -1326,43 +2528,48 @@ cols2x4_end_65:
 	VEOR	V4.B16, V4.B16, V4.B16
 	VEOR	V5.B16, V5.B16, V5.B16
 	LSR	$2, R6, R12
-	CBZ	R12, k4_end_76
+	CBZ	R12, k4_end_53
 
-k4_75:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R23), F26
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	VFMLA	V24.S4, V29.S4, V3.S4
-	VFMLA	V25.S4, V29.S4, V4.S4
-	VFMLA	V26.S4, V29.S4, V5.S4
+k4_52:
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc002db // ldur q27, [x22]
+	WORD	$0x3cc002fc // ldur q28, [x23]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	WORD	$0x3cc001f5 // ldur q21, [x15]
+	ADD	$16, R21
+	ADD	$16, R22
+	ADD	$16, R23
+	ADD	$16, R14
+	ADD	$16, R15
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V28.S4, V20.S4, V2.S4
+	VFMLA	V26.S4, V21.S4, V3.S4
+	VFMLA	V27.S4, V21.S4, V4.S4
+	VFMLA	V28.S4, V21.S4, V5.S4
 	SUBS	$1, R12
-	BNE	k4_75
+	BNE	k4_52
 
-k4_end_76:
+k4_end_53:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_78
+	CBZ	R12, k1_end_55
 
-k1_77:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R22), F25
-	FMOVS.P	4(R23), F26
-	FMOVS.P	4(R14), F28
-	FMOVS.P	4(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	VFMLA	V24.S4, V29.S4, V3.S4
-	VFMLA	V25.S4, V29.S4, V4.S4
-	VFMLA	V26.S4, V29.S4, V5.S4
+k1_54:
+	FMOVS.P	4(R21), F26
+	FMOVS.P	4(R22), F27
+	FMOVS.P	4(R23), F28
+	FMOVS.P	4(R14), F20
+	FMOVS.P	4(R15), F21
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V28.S4, V20.S4, V2.S4
+	VFMLA	V26.S4, V21.S4, V3.S4
+	VFMLA	V27.S4, V21.S4, V4.S4
+	VFMLA	V28.S4, V21.S4, V5.S4
 	SUBS	$1, R12
-	BNE	k1_77
+	BNE	k1_54
 
-k1_end_78:
+k1_end_55:
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
@@ -1370,16 +2577,16 @@ k1_end_78:
 	WORD	$0x6e25d4a5 // faddp v5.4s, v5.4s, v5.4s
 	WORD	$0x6e25d463 // faddp v3.4s, v3.4s, v5.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_79
+	CBZ	R13, nobias_56
 	FMOVD	(R10), F24
 	ADD	$8, R10, R13
 	VLD1	(R13), V24.S[2]
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 	WORD	$0x4e38d463 // fadd v3.4s, v3.4s, v24.4s
 
-nobias_79:
+nobias_56:
 	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_80
+	CBZ	R13, noaccum_57
 	MOVD	R11, R25
 	FMOVD	(R25), F24
 	ADD	$8, R25, R13
@@ -1391,7 +2598,7 @@ nobias_79:
 	VLD1	(R13), V24.S[2]
 	WORD	$0x4e38d463 // fadd v3.4s, v3.4s, v24.4s
 
-noaccum_80:
+noaccum_57:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	$8, R25, R13
@@ -1400,9 +2607,18 @@ noaccum_80:
 	FMOVD	F3, (R25)
 	ADD	$8, R25, R13
 	VST1	V3.S[2], (R13)
-	B	rows2_done_72
+	ADD	R3, R9
+	ADD	R3<<1, R9
+	ADD	$12, R10
+	ADD	$12, R11
+	SUB	$3, R8
+	CMP	$3, R8
+	BGE	cols2x3_50
 
-cols2x2_74:
+cols2x3_end_51:
+	CBZ	R8, rows2_done_58
+	CMP	$1, R8
+	BEQ	cols2x1_59
 	// tile of 2×2 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -1417,57 +2633,65 @@ cols2x2_74:
 	VEOR	V6.B16, V6.B16, V6.B16
 	VEOR	V7.B16, V7.B16, V7.B16
 	LSR	$3, R6, R12
-	CBZ	R12, k8_end_82
+	CBZ	R12, k8_end_61
 
-k8_81:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V24.S4, V29.S4, V2.S4
-	VFMLA	V25.S4, V29.S4, V3.S4
-	FMOVQ.P	16(R21), F16
-	FMOVQ.P	16(R22), F17
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V16.S4, V28.S4, V4.S4
-	VFMLA	V17.S4, V28.S4, V5.S4
-	VFMLA	V16.S4, V29.S4, V6.S4
-	VFMLA	V17.S4, V29.S4, V7.S4
+k8_60:
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc002db // ldur q27, [x22]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	WORD	$0x3cc001f5 // ldur q21, [x15]
+	WORD	$0x3cc102b0 // ldur q16, [x21,#16]
+	WORD	$0x3cc102d1 // ldur q17, [x22,#16]
+	WORD	$0x3cc101c8 // ldur q8, [x14,#16]
+	WORD	$0x3cc101e9 // ldur q9, [x15,#16]
+	ADD	$32, R21
+	ADD	$32, R22
+	ADD	$32, R14
+	ADD	$32, R15
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V26.S4, V21.S4, V2.S4
+	VFMLA	V27.S4, V21.S4, V3.S4
+	VFMLA	V16.S4, V8.S4, V4.S4
+	VFMLA	V17.S4, V8.S4, V5.S4
+	VFMLA	V16.S4, V9.S4, V6.S4
+	VFMLA	V17.S4, V9.S4, V7.S4
 	SUBS	$1, R12
-	BNE	k8_81
+	BNE	k8_60
 
-k8_end_82:
+k8_end_61:
 	AND	$4, R6, R12
-	CBZ	R12, k4_none_83
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V24.S4, V29.S4, V2.S4
-	VFMLA	V25.S4, V29.S4, V3.S4
+	CBZ	R12, k4_none_62
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc002db // ldur q27, [x22]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	WORD	$0x3cc001f5 // ldur q21, [x15]
+	ADD	$16, R21
+	ADD	$16, R22
+	ADD	$16, R14
+	ADD	$16, R15
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V26.S4, V21.S4, V2.S4
+	VFMLA	V27.S4, V21.S4, V3.S4
 
-k4_none_83:
+k4_none_62:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_85
+	CBZ	R12, k1_end_64
 
-k1_84:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R22), F25
-	FMOVS.P	4(R14), F28
-	FMOVS.P	4(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V24.S4, V29.S4, V2.S4
-	VFMLA	V25.S4, V29.S4, V3.S4
+k1_63:
+	FMOVS.P	4(R21), F26
+	FMOVS.P	4(R22), F27
+	FMOVS.P	4(R14), F20
+	FMOVS.P	4(R15), F21
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V26.S4, V21.S4, V2.S4
+	VFMLA	V27.S4, V21.S4, V3.S4
 	SUBS	$1, R12
-	BNE	k1_84
+	BNE	k1_63
 
-k1_end_85:
+k1_end_64:
 	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
 	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
 	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
@@ -1477,14 +2701,14 @@ k1_end_85:
 	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
 	WORD	$0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_86
+	CBZ	R13, nobias_65
 	FMOVD	(R10), F24
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
 
-nobias_86:
+nobias_65:
 	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_87
+	CBZ	R13, noaccum_66
 	MOVD	R11, R25
 	FMOVD	(R25), F24
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
@@ -1492,14 +2716,14 @@ nobias_86:
 	FMOVD	(R25), F24
 	WORD	$0x4e38d442 // fadd v2.4s, v2.4s, v24.4s
 
-noaccum_87:
+noaccum_66:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	R5, R25
 	FMOVD	F2, (R25)
-	B	rows2_done_72
+	B	rows2_done_58
 
-cols2x1_73:
+cols2x1_59:
 	// tile of 2×1 outputs
 	MOVD	R0, R14
 	ADD	R1, R14, R15
@@ -1509,45 +2733,51 @@ cols2x1_73:
 	VEOR	V2.B16, V2.B16, V2.B16
 	VEOR	V3.B16, V3.B16, V3.B16
 	LSR	$3, R6, R12
-	CBZ	R12, k8_end_89
+	CBZ	R12, k8_end_68
 
-k8_88:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V24.S4, V29.S4, V1.S4
-	FMOVQ.P	16(R21), F16
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V16.S4, V28.S4, V2.S4
-	VFMLA	V16.S4, V29.S4, V3.S4
+k8_67:
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	WORD	$0x3cc001f5 // ldur q21, [x15]
+	WORD	$0x3cc102b0 // ldur q16, [x21,#16]
+	WORD	$0x3cc101c8 // ldur q8, [x14,#16]
+	WORD	$0x3cc101e9 // ldur q9, [x15,#16]
+	ADD	$32, R21
+	ADD	$32, R14
+	ADD	$32, R15
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V26.S4, V21.S4, V1.S4
+	VFMLA	V16.S4, V8.S4, V2.S4
+	VFMLA	V16.S4, V9.S4, V3.S4
 	SUBS	$1, R12
-	BNE	k8_88
+	BNE	k8_67
 
-k8_end_89:
+k8_end_68:
 	AND	$4, R6, R12
-	CBZ	R12, k4_none_90
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R14), F28
-	FMOVQ.P	16(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V24.S4, V29.S4, V1.S4
+	CBZ	R12, k4_none_69
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	WORD	$0x3cc001f5 // ldur q21, [x15]
+	ADD	$16, R21
+	ADD	$16, R14
+	ADD	$16, R15
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V26.S4, V21.S4, V1.S4
 
-k4_none_90:
+k4_none_69:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_92
+	CBZ	R12, k1_end_71
 
-k1_91:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R14), F28
-	FMOVS.P	4(R15), F29
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V24.S4, V29.S4, V1.S4
+k1_70:
+	FMOVS.P	4(R21), F26
+	FMOVS.P	4(R14), F20
+	FMOVS.P	4(R15), F21
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V26.S4, V21.S4, V1.S4
 	SUBS	$1, R12
-	BNE	k1_91
+	BNE	k1_70
 
-k1_end_92:
+k1_end_71:
 	WORD	$0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
 	WORD	$0x4e23d421 // fadd v1.4s, v1.4s, v3.4s
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
@@ -1555,14 +2785,14 @@ k1_end_92:
 	WORD	$0x6e21d421 // faddp v1.4s, v1.4s, v1.4s
 	WORD	$0x7e30d821 // faddp s1, v1.2s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_93
+	CBZ	R13, nobias_72
 	FMOVS	(R10), F24
 	FADDS	F24, F0, F0
 	FADDS	F24, F1, F1
 
-nobias_93:
+nobias_72:
 	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_94
+	CBZ	R13, noaccum_73
 	MOVD	R11, R25
 	FMOVS	(R25), F24
 	FADDS	F24, F0, F0
@@ -1570,133 +2800,29 @@ nobias_93:
 	FMOVS	(R25), F24
 	FADDS	F24, F1, F1
 
-noaccum_94:
+noaccum_73:
 	MOVD	R11, R25
 	FMOVS	F0, (R25)
 	ADD	R5, R25
 	FMOVS	F1, (R25)
 
-rows2_done_72:
+rows2_done_58:
 	ADD	R1<<1, R0
 	ADD	R5<<1, R4
 	SUB	$2, R7
 
-rows2_skip_63:
+rows2_skip_49:
 	CMP	$1, R7
-	BLT	rows1_skip_95
+	BLT	rows1_skip_74
 	// 1 rows of X against every row of W
 	MOVD	w_base+56(FP), R9
 	MOVD	b_base+88(FP), R10
 	MOVD	R4, R11
 	MOVD	n+8(FP), R8
-	CMP	$4, R8
-	BLT	cols1x4_end_97
+	CMP	$3, R8
+	BLT	cols1x3_end_76
 
-cols1x4_96:
-	// tile of 1×4 outputs
-	MOVD	R0, R14
-	MOVD	R9, R21
-	ADD	R3, R21, R22
-	ADD	R3, R22, R23
-	ADD	R3, R23, R24
-	VEOR	V0.B16, V0.B16, V0.B16
-	VEOR	V1.B16, V1.B16, V1.B16
-	VEOR	V2.B16, V2.B16, V2.B16
-	VEOR	V3.B16, V3.B16, V3.B16
-	VEOR	V4.B16, V4.B16, V4.B16
-	VEOR	V5.B16, V5.B16, V5.B16
-	VEOR	V6.B16, V6.B16, V6.B16
-	VEOR	V7.B16, V7.B16, V7.B16
-	LSR	$3, R6, R12
-	CBZ	R12, k8_end_99
-
-k8_98:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R23), F26
-	FMOVQ.P	16(R24), F27
-	FMOVQ.P	16(R14), F28
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	VFMLA	V27.S4, V28.S4, V3.S4
-	FMOVQ.P	16(R21), F16
-	FMOVQ.P	16(R22), F17
-	FMOVQ.P	16(R23), F18
-	FMOVQ.P	16(R24), F19
-	FMOVQ.P	16(R14), F28
-	VFMLA	V16.S4, V28.S4, V4.S4
-	VFMLA	V17.S4, V28.S4, V5.S4
-	VFMLA	V18.S4, V28.S4, V6.S4
-	VFMLA	V19.S4, V28.S4, V7.S4
-	SUBS	$1, R12
-	BNE	k8_98
-
-k8_end_99:
-	AND	$4, R6, R12
-	CBZ	R12, k4_none_100
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R23), F26
-	FMOVQ.P	16(R24), F27
-	FMOVQ.P	16(R14), F28
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	VFMLA	V27.S4, V28.S4, V3.S4
-
-k4_none_100:
-	AND	$3, R6, R12
-	CBZ	R12, k1_end_102
-
-k1_101:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R22), F25
-	FMOVS.P	4(R23), F26
-	FMOVS.P	4(R24), F27
-	FMOVS.P	4(R14), F28
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	VFMLA	V27.S4, V28.S4, V3.S4
-	SUBS	$1, R12
-	BNE	k1_101
-
-k1_end_102:
-	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
-	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
-	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
-	WORD	$0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
-	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
-	WORD	$0x6e23d442 // faddp v2.4s, v2.4s, v3.4s
-	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
-	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_103
-	VLD1	(R10), [V24.S4]
-	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
-
-nobias_103:
-	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_104
-	MOVD	R11, R25
-	VLD1	(R25), [V24.S4]
-	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
-
-noaccum_104:
-	MOVD	R11, R25
-	VST1	[V0.S4], (R25)
-	ADD	R3<<2, R9
-	ADD	$16, R10
-	ADD	$16, R11
-	SUB	$4, R8
-	CMP	$4, R8
-	BGE	cols1x4_96
-
-cols1x4_end_97:
-	CBZ	R8, rows1_done_105
-	CMP	$2, R8
-	BLT	cols1x1_106
-	BEQ	cols1x2_107
+cols1x3_75:
 	// tile of 1×3 outputs
 	MOVD	R0, R14
 	MOVD	R9, R21
@@ -1709,53 +2835,61 @@ cols1x4_end_97:
 	VEOR	V4.B16, V4.B16, V4.B16
 	VEOR	V5.B16, V5.B16, V5.B16
 	LSR	$3, R6, R12
-	CBZ	R12, k8_end_109
+	CBZ	R12, k8_end_78
 
-k8_108:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R23), F26
-	FMOVQ.P	16(R14), F28
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
-	FMOVQ.P	16(R21), F16
-	FMOVQ.P	16(R22), F17
-	FMOVQ.P	16(R23), F18
-	FMOVQ.P	16(R14), F28
-	VFMLA	V16.S4, V28.S4, V3.S4
-	VFMLA	V17.S4, V28.S4, V4.S4
-	VFMLA	V18.S4, V28.S4, V5.S4
+k8_77:
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc002db // ldur q27, [x22]
+	WORD	$0x3cc002fc // ldur q28, [x23]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	WORD	$0x3cc102b0 // ldur q16, [x21,#16]
+	WORD	$0x3cc102d1 // ldur q17, [x22,#16]
+	WORD	$0x3cc102f2 // ldur q18, [x23,#16]
+	WORD	$0x3cc101c8 // ldur q8, [x14,#16]
+	ADD	$32, R21
+	ADD	$32, R22
+	ADD	$32, R23
+	ADD	$32, R14
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V28.S4, V20.S4, V2.S4
+	VFMLA	V16.S4, V8.S4, V3.S4
+	VFMLA	V17.S4, V8.S4, V4.S4
+	VFMLA	V18.S4, V8.S4, V5.S4
 	SUBS	$1, R12
-	BNE	k8_108
+	BNE	k8_77
 
-k8_end_109:
+k8_end_78:
 	AND	$4, R6, R12
-	CBZ	R12, k4_none_110
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R23), F26
-	FMOVQ.P	16(R14), F28
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
+	CBZ	R12, k4_none_79
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc002db // ldur q27, [x22]
+	WORD	$0x3cc002fc // ldur q28, [x23]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	ADD	$16, R21
+	ADD	$16, R22
+	ADD	$16, R23
+	ADD	$16, R14
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V28.S4, V20.S4, V2.S4
 
-k4_none_110:
+k4_none_79:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_112
+	CBZ	R12, k1_end_81
 
-k1_111:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R22), F25
-	FMOVS.P	4(R23), F26
-	FMOVS.P	4(R14), F28
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	VFMLA	V26.S4, V28.S4, V2.S4
+k1_80:
+	FMOVS.P	4(R21), F26
+	FMOVS.P	4(R22), F27
+	FMOVS.P	4(R23), F28
+	FMOVS.P	4(R14), F20
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V28.S4, V20.S4, V2.S4
 	SUBS	$1, R12
-	BNE	k1_111
+	BNE	k1_80
 
-k1_end_112:
+k1_end_81:
 	WORD	$0x4e23d400 // fadd v0.4s, v0.4s, v3.4s
 	WORD	$0x4e24d421 // fadd v1.4s, v1.4s, v4.4s
 	WORD	$0x4e25d442 // fadd v2.4s, v2.4s, v5.4s
@@ -1763,29 +2897,38 @@ k1_end_112:
 	WORD	$0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	WORD	$0x6e22d400 // faddp v0.4s, v0.4s, v2.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_113
+	CBZ	R13, nobias_82
 	FMOVD	(R10), F24
 	ADD	$8, R10, R13
 	VLD1	(R13), V24.S[2]
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 
-nobias_113:
+nobias_82:
 	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_114
+	CBZ	R13, noaccum_83
 	MOVD	R11, R25
 	FMOVD	(R25), F24
 	ADD	$8, R25, R13
 	VLD1	(R13), V24.S[2]
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 
-noaccum_114:
+noaccum_83:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
 	ADD	$8, R25, R13
 	VST1	V0.S[2], (R13)
-	B	rows1_done_105
+	ADD	R3, R9
+	ADD	R3<<1, R9
+	ADD	$12, R10
+	ADD	$12, R11
+	SUB	$3, R8
+	CMP	$3, R8
+	BGE	cols1x3_75
 
-cols1x2_107:
+cols1x3_end_76:
+	CBZ	R8, rows1_done_84
+	CMP	$1, R8
+	BEQ	cols1x1_85
 	// tile of 1×2 outputs
 	MOVD	R0, R14
 	MOVD	R9, R21
@@ -1795,129 +2938,139 @@ cols1x2_107:
 	VEOR	V2.B16, V2.B16, V2.B16
 	VEOR	V3.B16, V3.B16, V3.B16
 	LSR	$3, R6, R12
-	CBZ	R12, k8_end_116
+	CBZ	R12, k8_end_87
 
-k8_115:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R14), F28
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
-	FMOVQ.P	16(R21), F16
-	FMOVQ.P	16(R22), F17
-	FMOVQ.P	16(R14), F28
-	VFMLA	V16.S4, V28.S4, V2.S4
-	VFMLA	V17.S4, V28.S4, V3.S4
+k8_86:
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc002db // ldur q27, [x22]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	WORD	$0x3cc102b0 // ldur q16, [x21,#16]
+	WORD	$0x3cc102d1 // ldur q17, [x22,#16]
+	WORD	$0x3cc101c8 // ldur q8, [x14,#16]
+	ADD	$32, R21
+	ADD	$32, R22
+	ADD	$32, R14
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
+	VFMLA	V16.S4, V8.S4, V2.S4
+	VFMLA	V17.S4, V8.S4, V3.S4
 	SUBS	$1, R12
-	BNE	k8_115
+	BNE	k8_86
 
-k8_end_116:
+k8_end_87:
 	AND	$4, R6, R12
-	CBZ	R12, k4_none_117
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R22), F25
-	FMOVQ.P	16(R14), F28
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
+	CBZ	R12, k4_none_88
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc002db // ldur q27, [x22]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	ADD	$16, R21
+	ADD	$16, R22
+	ADD	$16, R14
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
 
-k4_none_117:
+k4_none_88:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_119
+	CBZ	R12, k1_end_90
 
-k1_118:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R22), F25
-	FMOVS.P	4(R14), F28
-	VFMLA	V24.S4, V28.S4, V0.S4
-	VFMLA	V25.S4, V28.S4, V1.S4
+k1_89:
+	FMOVS.P	4(R21), F26
+	FMOVS.P	4(R22), F27
+	FMOVS.P	4(R14), F20
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V27.S4, V20.S4, V1.S4
 	SUBS	$1, R12
-	BNE	k1_118
+	BNE	k1_89
 
-k1_end_119:
+k1_end_90:
 	WORD	$0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
 	WORD	$0x4e23d421 // fadd v1.4s, v1.4s, v3.4s
 	WORD	$0x6e21d400 // faddp v0.4s, v0.4s, v1.4s
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_120
+	CBZ	R13, nobias_91
 	FMOVD	(R10), F24
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 
-nobias_120:
+nobias_91:
 	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_121
+	CBZ	R13, noaccum_92
 	MOVD	R11, R25
 	FMOVD	(R25), F24
 	WORD	$0x4e38d400 // fadd v0.4s, v0.4s, v24.4s
 
-noaccum_121:
+noaccum_92:
 	MOVD	R11, R25
 	FMOVD	F0, (R25)
-	B	rows1_done_105
+	B	rows1_done_84
 
-cols1x1_106:
+cols1x1_85:
 	// tile of 1×1 outputs
 	MOVD	R0, R14
 	MOVD	R9, R21
 	VEOR	V0.B16, V0.B16, V0.B16
 	VEOR	V1.B16, V1.B16, V1.B16
 	LSR	$3, R6, R12
-	CBZ	R12, k8_end_123
+	CBZ	R12, k8_end_94
 
-k8_122:
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R14), F28
-	VFMLA	V24.S4, V28.S4, V0.S4
-	FMOVQ.P	16(R21), F16
-	FMOVQ.P	16(R14), F28
-	VFMLA	V16.S4, V28.S4, V1.S4
+k8_93:
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	WORD	$0x3cc102b0 // ldur q16, [x21,#16]
+	WORD	$0x3cc101c8 // ldur q8, [x14,#16]
+	ADD	$32, R21
+	ADD	$32, R14
+	VFMLA	V26.S4, V20.S4, V0.S4
+	VFMLA	V16.S4, V8.S4, V1.S4
 	SUBS	$1, R12
-	BNE	k8_122
+	BNE	k8_93
 
-k8_end_123:
+k8_end_94:
 	AND	$4, R6, R12
-	CBZ	R12, k4_none_124
-	FMOVQ.P	16(R21), F24
-	FMOVQ.P	16(R14), F28
-	VFMLA	V24.S4, V28.S4, V0.S4
+	CBZ	R12, k4_none_95
+	WORD	$0x3cc002ba // ldur q26, [x21]
+	WORD	$0x3cc001d4 // ldur q20, [x14]
+	ADD	$16, R21
+	ADD	$16, R14
+	VFMLA	V26.S4, V20.S4, V0.S4
 
-k4_none_124:
+k4_none_95:
 	AND	$3, R6, R12
-	CBZ	R12, k1_end_126
+	CBZ	R12, k1_end_97
 
-k1_125:
-	FMOVS.P	4(R21), F24
-	FMOVS.P	4(R14), F28
-	VFMLA	V24.S4, V28.S4, V0.S4
+k1_96:
+	FMOVS.P	4(R21), F26
+	FMOVS.P	4(R14), F20
+	VFMLA	V26.S4, V20.S4, V0.S4
 	SUBS	$1, R12
-	BNE	k1_125
+	BNE	k1_96
 
-k1_end_126:
+k1_end_97:
 	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
 	WORD	$0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	WORD	$0x7e30d800 // faddp s0, v0.2s
 	MOVD	b_len+96(FP), R13
-	CBZ	R13, nobias_127
+	CBZ	R13, nobias_98
 	FMOVS	(R10), F24
 	FADDS	F24, F0, F0
 
-nobias_127:
+nobias_98:
 	MOVD	accum+144(FP), R13
-	CBZ	R13, noaccum_128
+	CBZ	R13, noaccum_99
 	MOVD	R11, R25
 	FMOVS	(R25), F24
 	FADDS	F24, F0, F0
 
-noaccum_128:
+noaccum_99:
 	MOVD	R11, R25
 	FMOVS	F0, (R25)
 
-rows1_done_105:
+rows1_done_84:
 	ADD	R1, R0
 	ADD	R5, R4
 	SUB	$1, R7
 
-rows1_skip_95:
+rows1_skip_74:
 	RET
 
 // sqErrNEON writes r[i] = p[i] − t[i] for i < len(r) and returns Σ r[i]²;
@@ -1939,13 +3092,22 @@ TEXT ·sqErrNEON(SB), NOSPLIT|NOFRAME, $0-76
 	CBZ	R4, by16_end_2
 
 by16_1:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1.P	64(R2), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD	$0x3cc00020 // ldur q0, [x1]
+	WORD	$0x3cc10021 // ldur q1, [x1,#16]
+	WORD	$0x3cc20022 // ldur q2, [x1,#32]
+	WORD	$0x3cc30023 // ldur q3, [x1,#48]
+	ADD	$64, R1
+	WORD	$0x3cc00044 // ldur q4, [x2]
+	WORD	$0x3cc10045 // ldur q5, [x2,#16]
+	WORD	$0x3cc20046 // ldur q6, [x2,#32]
+	WORD	$0x3cc30047 // ldur q7, [x2,#48]
+	ADD	$64, R2
 	WORD	$0x4ea4d400 // fsub v0.4s, v0.4s, v4.4s
 	WORD	$0x4ea5d421 // fsub v1.4s, v1.4s, v5.4s
 	WORD	$0x4ea6d442 // fsub v2.4s, v2.4s, v6.4s
 	WORD	$0x4ea7d463 // fsub v3.4s, v3.4s, v7.4s
-	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	VST1	[V0.S4, V1.S4, V2.S4, V3.S4], (R0)
+	ADD	$64, R0
 	VFMLA	V0.S4, V0.S4, V16.S4
 	VFMLA	V1.S4, V1.S4, V17.S4
 	VFMLA	V2.S4, V2.S4, V18.S4
@@ -2006,8 +3168,16 @@ TEXT ·sqErrSumNEON(SB), NOSPLIT|NOFRAME, $0-52
 	CBZ	R4, by16_end_2
 
 by16_1:
-	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1.P	64(R2), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD	$0x3cc00020 // ldur q0, [x1]
+	WORD	$0x3cc10021 // ldur q1, [x1,#16]
+	WORD	$0x3cc20022 // ldur q2, [x1,#32]
+	WORD	$0x3cc30023 // ldur q3, [x1,#48]
+	ADD	$64, R1
+	WORD	$0x3cc00044 // ldur q4, [x2]
+	WORD	$0x3cc10045 // ldur q5, [x2,#16]
+	WORD	$0x3cc20046 // ldur q6, [x2,#32]
+	WORD	$0x3cc30047 // ldur q7, [x2,#48]
+	ADD	$64, R2
 	WORD	$0x4ea4d400 // fsub v0.4s, v0.4s, v4.4s
 	WORD	$0x4ea5d421 // fsub v1.4s, v1.4s, v5.4s
 	WORD	$0x4ea6d442 // fsub v2.4s, v2.4s, v6.4s
@@ -2077,18 +3247,553 @@ TEXT ·gradWNEON(SB), NOSPLIT|NOFRAME, $0-136
 	FMOVS	alpha+24(FP), F30
 	FMOVS	beta+96(FP), F31
 	MOVD	n+8(FP), R8
-	CMP	$4, R8
-	BLT	g4_end_2
+	LSL	$2, R1, R25
+	LSL	$2, R3, R26
+	CMP	$8, R8
+	BLT	g8_end_2
 
-g4_1:
+g8_1:
+	// 8 rows of G
+	MOVD	R2, R12
+	MOVD	R4, R13
+	MOVD	R7, R9
+	CMP	$8, R9
+	BLT	g8p8_end_4
+
+g8p8_3:
+	// tile of 8×8 elements of G
+	MOVD	R0, R10
+	MOVD	R12, R11
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
+	ADD	R1, R19, R21
+	ADD	R3, R20, R23
+	ADD	R1, R21, R22
+	ADD	R3, R23, R24
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	VEOR	V8.B16, V8.B16, V8.B16
+	VEOR	V9.B16, V9.B16, V9.B16
+	VEOR	V10.B16, V10.B16, V10.B16
+	VEOR	V11.B16, V11.B16, V11.B16
+	VEOR	V12.B16, V12.B16, V12.B16
+	VEOR	V13.B16, V13.B16, V13.B16
+	VEOR	V14.B16, V14.B16, V14.B16
+	VEOR	V15.B16, V15.B16, V15.B16
+	LSR	$2, R6, R15
+	CBZ	R15, g8i4_end_6
+
+g8i4_5:
+	WORD	$0x3cc00150 // ldur q16, [x10]
+	WORD	$0x3cc10151 // ldur q17, [x10,#16]
+	WORD	$0x3cc00178 // ldur q24, [x11]
+	WORD	$0x3cc10179 // ldur q25, [x11,#16]
+	WORD	$0x3cc00272 // ldur q18, [x19]
+	WORD	$0x3cc10273 // ldur q19, [x19,#16]
+	WORD	$0x3cc0029a // ldur q26, [x20]
+	WORD	$0x3cc1029b // ldur q27, [x20,#16]
+	WORD	$0x3cc002b4 // ldur q20, [x21]
+	WORD	$0x3cc102b5 // ldur q21, [x21,#16]
+	WORD	$0x3cc002fc // ldur q28, [x23]
+	WORD	$0x3cc102fd // ldur q29, [x23,#16]
+	WORD	$0x3cc002d6 // ldur q22, [x22]
+	WORD	$0x3cc102d7 // ldur q23, [x22,#16]
+	WORD	$0x3cc0031e // ldur q30, [x24]
+	WORD	$0x3cc1031f // ldur q31, [x24,#16]
+	ADD	R25, R10
+	ADD	R26, R11
+	ADD	R25, R19
+	ADD	R26, R20
+	ADD	R25, R21
+	ADD	R26, R23
+	ADD	R25, R22
+	ADD	R26, R24
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4fb01302 // fmla v2.4s, v24.4s, v16.s[1]
+	WORD	$0x4fb01323 // fmla v3.4s, v25.4s, v16.s[1]
+	WORD	$0x4f901b04 // fmla v4.4s, v24.4s, v16.s[2]
+	WORD	$0x4f901b25 // fmla v5.4s, v25.4s, v16.s[2]
+	WORD	$0x4fb01b06 // fmla v6.4s, v24.4s, v16.s[3]
+	WORD	$0x4fb01b27 // fmla v7.4s, v25.4s, v16.s[3]
+	WORD	$0x4f911308 // fmla v8.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911329 // fmla v9.4s, v25.4s, v17.s[0]
+	WORD	$0x4fb1130a // fmla v10.4s, v24.4s, v17.s[1]
+	WORD	$0x4fb1132b // fmla v11.4s, v25.4s, v17.s[1]
+	WORD	$0x4f911b0c // fmla v12.4s, v24.4s, v17.s[2]
+	WORD	$0x4f911b2d // fmla v13.4s, v25.4s, v17.s[2]
+	WORD	$0x4fb11b0e // fmla v14.4s, v24.4s, v17.s[3]
+	WORD	$0x4fb11b2f // fmla v15.4s, v25.4s, v17.s[3]
+	WORD	$0x4f921340 // fmla v0.4s, v26.4s, v18.s[0]
+	WORD	$0x4f921361 // fmla v1.4s, v27.4s, v18.s[0]
+	WORD	$0x4fb21342 // fmla v2.4s, v26.4s, v18.s[1]
+	WORD	$0x4fb21363 // fmla v3.4s, v27.4s, v18.s[1]
+	WORD	$0x4f921b44 // fmla v4.4s, v26.4s, v18.s[2]
+	WORD	$0x4f921b65 // fmla v5.4s, v27.4s, v18.s[2]
+	WORD	$0x4fb21b46 // fmla v6.4s, v26.4s, v18.s[3]
+	WORD	$0x4fb21b67 // fmla v7.4s, v27.4s, v18.s[3]
+	WORD	$0x4f931348 // fmla v8.4s, v26.4s, v19.s[0]
+	WORD	$0x4f931369 // fmla v9.4s, v27.4s, v19.s[0]
+	WORD	$0x4fb3134a // fmla v10.4s, v26.4s, v19.s[1]
+	WORD	$0x4fb3136b // fmla v11.4s, v27.4s, v19.s[1]
+	WORD	$0x4f931b4c // fmla v12.4s, v26.4s, v19.s[2]
+	WORD	$0x4f931b6d // fmla v13.4s, v27.4s, v19.s[2]
+	WORD	$0x4fb31b4e // fmla v14.4s, v26.4s, v19.s[3]
+	WORD	$0x4fb31b6f // fmla v15.4s, v27.4s, v19.s[3]
+	WORD	$0x4f941380 // fmla v0.4s, v28.4s, v20.s[0]
+	WORD	$0x4f9413a1 // fmla v1.4s, v29.4s, v20.s[0]
+	WORD	$0x4fb41382 // fmla v2.4s, v28.4s, v20.s[1]
+	WORD	$0x4fb413a3 // fmla v3.4s, v29.4s, v20.s[1]
+	WORD	$0x4f941b84 // fmla v4.4s, v28.4s, v20.s[2]
+	WORD	$0x4f941ba5 // fmla v5.4s, v29.4s, v20.s[2]
+	WORD	$0x4fb41b86 // fmla v6.4s, v28.4s, v20.s[3]
+	WORD	$0x4fb41ba7 // fmla v7.4s, v29.4s, v20.s[3]
+	WORD	$0x4f951388 // fmla v8.4s, v28.4s, v21.s[0]
+	WORD	$0x4f9513a9 // fmla v9.4s, v29.4s, v21.s[0]
+	WORD	$0x4fb5138a // fmla v10.4s, v28.4s, v21.s[1]
+	WORD	$0x4fb513ab // fmla v11.4s, v29.4s, v21.s[1]
+	WORD	$0x4f951b8c // fmla v12.4s, v28.4s, v21.s[2]
+	WORD	$0x4f951bad // fmla v13.4s, v29.4s, v21.s[2]
+	WORD	$0x4fb51b8e // fmla v14.4s, v28.4s, v21.s[3]
+	WORD	$0x4fb51baf // fmla v15.4s, v29.4s, v21.s[3]
+	WORD	$0x4f9613c0 // fmla v0.4s, v30.4s, v22.s[0]
+	WORD	$0x4f9613e1 // fmla v1.4s, v31.4s, v22.s[0]
+	WORD	$0x4fb613c2 // fmla v2.4s, v30.4s, v22.s[1]
+	WORD	$0x4fb613e3 // fmla v3.4s, v31.4s, v22.s[1]
+	WORD	$0x4f961bc4 // fmla v4.4s, v30.4s, v22.s[2]
+	WORD	$0x4f961be5 // fmla v5.4s, v31.4s, v22.s[2]
+	WORD	$0x4fb61bc6 // fmla v6.4s, v30.4s, v22.s[3]
+	WORD	$0x4fb61be7 // fmla v7.4s, v31.4s, v22.s[3]
+	WORD	$0x4f9713c8 // fmla v8.4s, v30.4s, v23.s[0]
+	WORD	$0x4f9713e9 // fmla v9.4s, v31.4s, v23.s[0]
+	WORD	$0x4fb713ca // fmla v10.4s, v30.4s, v23.s[1]
+	WORD	$0x4fb713eb // fmla v11.4s, v31.4s, v23.s[1]
+	WORD	$0x4f971bcc // fmla v12.4s, v30.4s, v23.s[2]
+	WORD	$0x4f971bed // fmla v13.4s, v31.4s, v23.s[2]
+	WORD	$0x4fb71bce // fmla v14.4s, v30.4s, v23.s[3]
+	WORD	$0x4fb71bef // fmla v15.4s, v31.4s, v23.s[3]
+	SUBS	$1, R15
+	BNE	g8i4_5
+
+g8i4_end_6:
+	AND	$3, R6, R15
+	CBZ	R15, g8i1_end_8
+
+g8i1_7:
+	WORD	$0x3cc00150 // ldur q16, [x10]
+	WORD	$0x3cc10151 // ldur q17, [x10,#16]
+	WORD	$0x3cc00178 // ldur q24, [x11]
+	WORD	$0x3cc10179 // ldur q25, [x11,#16]
+	ADD	R1, R10
+	ADD	R3, R11
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f901321 // fmla v1.4s, v25.4s, v16.s[0]
+	WORD	$0x4fb01302 // fmla v2.4s, v24.4s, v16.s[1]
+	WORD	$0x4fb01323 // fmla v3.4s, v25.4s, v16.s[1]
+	WORD	$0x4f901b04 // fmla v4.4s, v24.4s, v16.s[2]
+	WORD	$0x4f901b25 // fmla v5.4s, v25.4s, v16.s[2]
+	WORD	$0x4fb01b06 // fmla v6.4s, v24.4s, v16.s[3]
+	WORD	$0x4fb01b27 // fmla v7.4s, v25.4s, v16.s[3]
+	WORD	$0x4f911308 // fmla v8.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911329 // fmla v9.4s, v25.4s, v17.s[0]
+	WORD	$0x4fb1130a // fmla v10.4s, v24.4s, v17.s[1]
+	WORD	$0x4fb1132b // fmla v11.4s, v25.4s, v17.s[1]
+	WORD	$0x4f911b0c // fmla v12.4s, v24.4s, v17.s[2]
+	WORD	$0x4f911b2d // fmla v13.4s, v25.4s, v17.s[2]
+	WORD	$0x4fb11b0e // fmla v14.4s, v24.4s, v17.s[3]
+	WORD	$0x4fb11b2f // fmla v15.4s, v25.4s, v17.s[3]
+	SUBS	$1, R15
+	BNE	g8i1_7
+
+g8i1_end_8:
+	FMOVS	alpha+24(FP), F16
+	FMOVS	beta+96(FP), F17
+	WORD	$0x4f909000 // fmul v0.4s, v0.4s, v16.s[0]
+	WORD	$0x4f909021 // fmul v1.4s, v1.4s, v16.s[0]
+	WORD	$0x4f909042 // fmul v2.4s, v2.4s, v16.s[0]
+	WORD	$0x4f909063 // fmul v3.4s, v3.4s, v16.s[0]
+	WORD	$0x4f909084 // fmul v4.4s, v4.4s, v16.s[0]
+	WORD	$0x4f9090a5 // fmul v5.4s, v5.4s, v16.s[0]
+	WORD	$0x4f9090c6 // fmul v6.4s, v6.4s, v16.s[0]
+	WORD	$0x4f9090e7 // fmul v7.4s, v7.4s, v16.s[0]
+	WORD	$0x4f909108 // fmul v8.4s, v8.4s, v16.s[0]
+	WORD	$0x4f909129 // fmul v9.4s, v9.4s, v16.s[0]
+	WORD	$0x4f90914a // fmul v10.4s, v10.4s, v16.s[0]
+	WORD	$0x4f90916b // fmul v11.4s, v11.4s, v16.s[0]
+	WORD	$0x4f90918c // fmul v12.4s, v12.4s, v16.s[0]
+	WORD	$0x4f9091ad // fmul v13.4s, v13.4s, v16.s[0]
+	WORD	$0x4f9091ce // fmul v14.4s, v14.4s, v16.s[0]
+	WORD	$0x4f9091ef // fmul v15.4s, v15.4s, v16.s[0]
+	FCMPS	$(0.0), F17
+	BEQ	store_9
+	MOVD	R13, R14
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f911300 // fmla v0.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f911302 // fmla v2.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911323 // fmla v3.4s, v25.4s, v17.s[0]
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f911304 // fmla v4.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911325 // fmla v5.4s, v25.4s, v17.s[0]
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f911306 // fmla v6.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911327 // fmla v7.4s, v25.4s, v17.s[0]
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f911308 // fmla v8.4s, v24.4s, v17.s[0]
+	WORD	$0x4f911329 // fmla v9.4s, v25.4s, v17.s[0]
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f91130a // fmla v10.4s, v24.4s, v17.s[0]
+	WORD	$0x4f91132b // fmla v11.4s, v25.4s, v17.s[0]
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f91130c // fmla v12.4s, v24.4s, v17.s[0]
+	WORD	$0x4f91132d // fmla v13.4s, v25.4s, v17.s[0]
+	VLD1.P	(R14)(R5), [V24.S4, V25.S4]
+	WORD	$0x4f91130e // fmla v14.4s, v24.4s, v17.s[0]
+	WORD	$0x4f91132f // fmla v15.4s, v25.4s, v17.s[0]
+
+store_9:
+	MOVD	R13, R14
+	VST1.P	[V0.S4, V1.S4], (R14)(R5)
+	VST1.P	[V2.S4, V3.S4], (R14)(R5)
+	VST1.P	[V4.S4, V5.S4], (R14)(R5)
+	VST1.P	[V6.S4, V7.S4], (R14)(R5)
+	VST1.P	[V8.S4, V9.S4], (R14)(R5)
+	VST1.P	[V10.S4, V11.S4], (R14)(R5)
+	VST1.P	[V12.S4, V13.S4], (R14)(R5)
+	VST1.P	[V14.S4, V15.S4], (R14)(R5)
+	FMOVS	F16, F30
+	FMOVS	F17, F31
+	ADD	$32, R12
+	ADD	$32, R13
+	SUB	$8, R9
+	CMP	$8, R9
+	BGE	g8p8_3
+
+g8p8_end_4:
+	CBZ	R9, g8_done_10
+	MOVD	R12, R21
+	MOVD	R13, R22
+	MOVD	R9, R23
+	CMP	$4, R9
+	BLT	g4p4_end_12
+
+g4p4_11:
+	// tile of 4×4 elements of G
+	MOVD	R0, R10
+	MOVD	R12, R11
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_14
+
+i2_13:
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc00279 // ldur q25, [x19]
+	WORD	$0x3cc00291 // ldur q17, [x20]
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
+	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
+	WORD	$0x4fb81a03 // fmla v3.4s, v16.4s, v24.s[3]
+	WORD	$0x4f991224 // fmla v4.4s, v17.4s, v25.s[0]
+	WORD	$0x4fb91225 // fmla v5.4s, v17.4s, v25.s[1]
+	WORD	$0x4f991a26 // fmla v6.4s, v17.4s, v25.s[2]
+	WORD	$0x4fb91a27 // fmla v7.4s, v17.4s, v25.s[3]
+	SUBS	$1, R15
+	BNE	i2_13
+
+i2_end_14:
+	AND	$1, R6, R15
+	CBZ	R15, even_15
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
+	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
+	WORD	$0x4fb81a03 // fmla v3.4s, v16.4s, v24.s[3]
+
+even_15:
+	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
+	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
+	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
+	WORD	$0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
+	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
+	WORD	$0x4f9e9021 // fmul v1.4s, v1.4s, v30.s[0]
+	WORD	$0x4f9e9042 // fmul v2.4s, v2.4s, v30.s[0]
+	WORD	$0x4f9e9063 // fmul v3.4s, v3.4s, v30.s[0]
+	FCMPS	$(0.0), F31
+	BEQ	store_16
+	MOVD	R13, R14
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1201 // fmla v1.4s, v16.4s, v31.s[0]
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1202 // fmla v2.4s, v16.4s, v31.s[0]
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1203 // fmla v3.4s, v16.4s, v31.s[0]
+
+store_16:
+	MOVD	R13, R14
+	VST1.P	[V0.S4], (R14)(R5)
+	VST1.P	[V1.S4], (R14)(R5)
+	VST1.P	[V2.S4], (R14)(R5)
+	VST1.P	[V3.S4], (R14)(R5)
+	ADD	$16, R12
+	ADD	$16, R13
+	SUB	$4, R9
+	CMP	$4, R9
+	BGE	g4p4_11
+
+g4p4_end_12:
+	CMP	$1, R9
+	BLT	g4p1_end_18
+
+g4p1_17:
+	// column of 4 elements of G
+	MOVD	R0, R10
+	MOVD	R12, R11
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_20
+
+i2_19:
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	FMOVS	(R11), F16
+	WORD	$0x3cc00279 // ldur q25, [x19]
+	FMOVS	(R20), F17
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
+	SUBS	$1, R15
+	BNE	i2_19
+
+i2_end_20:
+	AND	$1, R6, R15
+	CBZ	R15, even_21
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	FMOVS	(R11), F16
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+
+even_21:
+	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
+	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
+	FCMPS	$(0.0), F31
+	BEQ	store_22
+	MOVD	R13, R14
+	VLD1.P	(R14)(R5), V16.S[0]
+	VLD1.P	(R14)(R5), V16.S[1]
+	VLD1.P	(R14)(R5), V16.S[2]
+	VLD1.P	(R14)(R5), V16.S[3]
+	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
+
+store_22:
+	MOVD	R13, R14
+	VST1.P	V0.S[0], (R14)(R5)
+	VST1.P	V0.S[1], (R14)(R5)
+	VST1.P	V0.S[2], (R14)(R5)
+	VST1.P	V0.S[3], (R14)(R5)
+	ADD	$4, R12
+	ADD	$4, R13
+	SUB	$1, R9
+	CMP	$1, R9
+	BGE	g4p1_17
+
+g4p1_end_18:
+	MOVD	R21, R12
+	MOVD	R22, R13
+	ADD	R5<<2, R13
+	MOVD	R23, R9
+	ADD	$16, R0
+	CMP	$4, R9
+	BLT	g4p4_end_24
+
+g4p4_23:
+	// tile of 4×4 elements of G
+	MOVD	R0, R10
+	MOVD	R12, R11
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	VEOR	V2.B16, V2.B16, V2.B16
+	VEOR	V3.B16, V3.B16, V3.B16
+	VEOR	V4.B16, V4.B16, V4.B16
+	VEOR	V5.B16, V5.B16, V5.B16
+	VEOR	V6.B16, V6.B16, V6.B16
+	VEOR	V7.B16, V7.B16, V7.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_26
+
+i2_25:
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc00279 // ldur q25, [x19]
+	WORD	$0x3cc00291 // ldur q17, [x20]
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
+	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
+	WORD	$0x4fb81a03 // fmla v3.4s, v16.4s, v24.s[3]
+	WORD	$0x4f991224 // fmla v4.4s, v17.4s, v25.s[0]
+	WORD	$0x4fb91225 // fmla v5.4s, v17.4s, v25.s[1]
+	WORD	$0x4f991a26 // fmla v6.4s, v17.4s, v25.s[2]
+	WORD	$0x4fb91a27 // fmla v7.4s, v17.4s, v25.s[3]
+	SUBS	$1, R15
+	BNE	i2_25
+
+i2_end_26:
+	AND	$1, R6, R15
+	CBZ	R15, even_27
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
+	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
+	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
+	WORD	$0x4fb81a03 // fmla v3.4s, v16.4s, v24.s[3]
+
+even_27:
+	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
+	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
+	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
+	WORD	$0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
+	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
+	WORD	$0x4f9e9021 // fmul v1.4s, v1.4s, v30.s[0]
+	WORD	$0x4f9e9042 // fmul v2.4s, v2.4s, v30.s[0]
+	WORD	$0x4f9e9063 // fmul v3.4s, v3.4s, v30.s[0]
+	FCMPS	$(0.0), F31
+	BEQ	store_28
+	MOVD	R13, R14
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1201 // fmla v1.4s, v16.4s, v31.s[0]
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1202 // fmla v2.4s, v16.4s, v31.s[0]
+	VLD1.P	(R14)(R5), [V16.S4]
+	WORD	$0x4f9f1203 // fmla v3.4s, v16.4s, v31.s[0]
+
+store_28:
+	MOVD	R13, R14
+	VST1.P	[V0.S4], (R14)(R5)
+	VST1.P	[V1.S4], (R14)(R5)
+	VST1.P	[V2.S4], (R14)(R5)
+	VST1.P	[V3.S4], (R14)(R5)
+	ADD	$16, R12
+	ADD	$16, R13
+	SUB	$4, R9
+	CMP	$4, R9
+	BGE	g4p4_23
+
+g4p4_end_24:
+	CMP	$1, R9
+	BLT	g4p1_end_30
+
+g4p1_29:
+	// column of 4 elements of G
+	MOVD	R0, R10
+	MOVD	R12, R11
+	VEOR	V0.B16, V0.B16, V0.B16
+	VEOR	V1.B16, V1.B16, V1.B16
+	ADD	R1, R10, R19
+	ADD	R3, R11, R20
+	LSR	$1, R6, R15
+	CBZ	R15, i2_end_32
+
+i2_31:
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	FMOVS	(R11), F16
+	WORD	$0x3cc00279 // ldur q25, [x19]
+	FMOVS	(R20), F17
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
+	SUBS	$1, R15
+	BNE	i2_31
+
+i2_end_32:
+	AND	$1, R6, R15
+	CBZ	R15, even_33
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	FMOVS	(R11), F16
+	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
+
+even_33:
+	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
+	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
+	FCMPS	$(0.0), F31
+	BEQ	store_34
+	MOVD	R13, R14
+	VLD1.P	(R14)(R5), V16.S[0]
+	VLD1.P	(R14)(R5), V16.S[1]
+	VLD1.P	(R14)(R5), V16.S[2]
+	VLD1.P	(R14)(R5), V16.S[3]
+	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
+
+store_34:
+	MOVD	R13, R14
+	VST1.P	V0.S[0], (R14)(R5)
+	VST1.P	V0.S[1], (R14)(R5)
+	VST1.P	V0.S[2], (R14)(R5)
+	VST1.P	V0.S[3], (R14)(R5)
+	ADD	$4, R12
+	ADD	$4, R13
+	SUB	$1, R9
+	CMP	$1, R9
+	BGE	g4p1_29
+
+g4p1_end_30:
+	SUB	$16, R0
+
+g8_done_10:
+	ADD	$32, R0
+	ADD	R5<<3, R4
+	SUB	$8, R8
+	CMP	$8, R8
+	BGE	g8_1
+
+g8_end_2:
+	CMP	$4, R8
+	BLT	g4_skip_35
 	// 4 rows of G
 	MOVD	R2, R12
 	MOVD	R4, R13
 	MOVD	R7, R9
 	CMP	$16, R9
-	BLT	g4p16_end_4
+	BLT	g4p16_end_37
 
-g4p16_3:
+g4p16_36:
 	// tile of 4×16 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -2109,11 +3814,16 @@ g4p16_3:
 	VEOR	V14.B16, V14.B16, V14.B16
 	VEOR	V15.B16, V15.B16, V15.B16
 	MOVD	R6, R15
-	CBZ	R15, i_end_6
+	CBZ	R15, i_end_39
 
-i_5:
-	VLD1.P	(R10)(R1), [V24.S4]
-	VLD1.P	(R11)(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
+i_38:
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc10171 // ldur q17, [x11,#16]
+	WORD	$0x3cc20172 // ldur q18, [x11,#32]
+	WORD	$0x3cc30173 // ldur q19, [x11,#48]
+	ADD	R1, R10
+	ADD	R3, R11
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
 	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
@@ -2131,9 +3841,9 @@ i_5:
 	WORD	$0x4fb81a4e // fmla v14.4s, v18.4s, v24.s[3]
 	WORD	$0x4fb81a6f // fmla v15.4s, v19.4s, v24.s[3]
 	SUBS	$1, R15
-	BNE	i_5
+	BNE	i_38
 
-i_end_6:
+i_end_39:
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	WORD	$0x4f9e9021 // fmul v1.4s, v1.4s, v30.s[0]
 	WORD	$0x4f9e9042 // fmul v2.4s, v2.4s, v30.s[0]
@@ -2151,7 +3861,7 @@ i_end_6:
 	WORD	$0x4f9e91ce // fmul v14.4s, v14.4s, v30.s[0]
 	WORD	$0x4f9e91ef // fmul v15.4s, v15.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_7
+	BEQ	store_40
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4, V17.S4, V18.S4, V19.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
@@ -2174,7 +3884,7 @@ i_end_6:
 	WORD	$0x4f9f124e // fmla v14.4s, v18.4s, v31.s[0]
 	WORD	$0x4f9f126f // fmla v15.4s, v19.4s, v31.s[0]
 
-store_7:
+store_40:
 	MOVD	R13, R14
 	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], (R14)(R5)
 	VST1.P	[V4.S4, V5.S4, V6.S4, V7.S4], (R14)(R5)
@@ -2184,13 +3894,13 @@ store_7:
 	ADD	$64, R13
 	SUB	$16, R9
 	CMP	$16, R9
-	BGE	g4p16_3
+	BGE	g4p16_36
 
-g4p16_end_4:
+g4p16_end_37:
 	CMP	$4, R9
-	BLT	g4p4_end_9
+	BLT	g4p4_end_42
 
-g4p4_8:
+g4p4_41:
 	// tile of 4×4 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -2205,13 +3915,17 @@ g4p4_8:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_11
+	CBZ	R15, i2_end_44
 
-i2_10:
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), [V16.S4]
-	VLD1.P	(R19)(R16), [V25.S4]
-	VLD1.P	(R20)(R17), [V17.S4]
+i2_43:
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc00279 // ldur q25, [x19]
+	WORD	$0x3cc00291 // ldur q17, [x20]
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
@@ -2221,19 +3935,19 @@ i2_10:
 	WORD	$0x4f991a26 // fmla v6.4s, v17.4s, v25.s[2]
 	WORD	$0x4fb91a27 // fmla v7.4s, v17.4s, v25.s[3]
 	SUBS	$1, R15
-	BNE	i2_10
+	BNE	i2_43
 
-i2_end_11:
+i2_end_44:
 	AND	$1, R6, R15
-	CBZ	R15, even_12
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), [V16.S4]
+	CBZ	R15, even_45
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	WORD	$0x3cc00170 // ldur q16, [x11]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 	WORD	$0x4f981a02 // fmla v2.4s, v16.4s, v24.s[2]
 	WORD	$0x4fb81a03 // fmla v3.4s, v16.4s, v24.s[3]
 
-even_12:
+even_45:
 	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
 	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
 	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
@@ -2243,7 +3957,7 @@ even_12:
 	WORD	$0x4f9e9042 // fmul v2.4s, v2.4s, v30.s[0]
 	WORD	$0x4f9e9063 // fmul v3.4s, v3.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_13
+	BEQ	store_46
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
@@ -2254,7 +3968,7 @@ even_12:
 	VLD1.P	(R14)(R5), [V16.S4]
 	WORD	$0x4f9f1203 // fmla v3.4s, v16.4s, v31.s[0]
 
-store_13:
+store_46:
 	MOVD	R13, R14
 	VST1.P	[V0.S4], (R14)(R5)
 	VST1.P	[V1.S4], (R14)(R5)
@@ -2264,13 +3978,13 @@ store_13:
 	ADD	$16, R13
 	SUB	$4, R9
 	CMP	$4, R9
-	BGE	g4p4_8
+	BGE	g4p4_41
 
-g4p4_end_9:
+g4p4_end_42:
 	CMP	$1, R9
-	BLT	g4p1_end_15
+	BLT	g4p1_end_48
 
-g4p1_14:
+g4p1_47:
 	// column of 4 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -2279,30 +3993,34 @@ g4p1_14:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_17
+	CBZ	R15, i2_end_50
 
-i2_16:
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), V16.S[0]
-	VLD1.P	(R19)(R16), [V25.S4]
-	VLD1.P	(R20)(R17), V17.S[0]
+i2_49:
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	FMOVS	(R11), F16
+	WORD	$0x3cc00279 // ldur q25, [x19]
+	FMOVS	(R20), F17
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
-	BNE	i2_16
+	BNE	i2_49
 
-i2_end_17:
+i2_end_50:
 	AND	$1, R6, R15
-	CBZ	R15, even_18
-	VLD1.P	(R10)(R16), [V24.S4]
-	VLD1.P	(R11)(R17), V16.S[0]
+	CBZ	R15, even_51
+	WORD	$0x3cc00158 // ldur q24, [x10]
+	FMOVS	(R11), F16
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 
-even_18:
+even_51:
 	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_19
+	BEQ	store_52
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), V16.S[0]
 	VLD1.P	(R14)(R5), V16.S[1]
@@ -2310,7 +4028,7 @@ even_18:
 	VLD1.P	(R14)(R5), V16.S[3]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
 
-store_19:
+store_52:
 	MOVD	R13, R14
 	VST1.P	V0.S[0], (R14)(R5)
 	VST1.P	V0.S[1], (R14)(R5)
@@ -2320,26 +4038,24 @@ store_19:
 	ADD	$4, R13
 	SUB	$1, R9
 	CMP	$1, R9
-	BGE	g4p1_14
+	BGE	g4p1_47
 
-g4p1_end_15:
+g4p1_end_48:
 	ADD	$16, R0
 	ADD	R5<<2, R4
 	SUB	$4, R8
-	CMP	$4, R8
-	BGE	g4_1
 
-g4_end_2:
+g4_skip_35:
 	CMP	$2, R8
-	BLT	g2_skip_20
+	BLT	g2_skip_53
 	// 2 rows of G
 	MOVD	R2, R12
 	MOVD	R4, R13
 	MOVD	R7, R9
 	CMP	$16, R9
-	BLT	g2p16_end_22
+	BLT	g2p16_end_55
 
-g2p16_21:
+g2p16_54:
 	// tile of 2×16 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -2362,13 +4078,23 @@ g2p16_21:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_24
+	CBZ	R15, i2_end_57
 
-i2_23:
-	VLD1.P	(R10)(R16), V24.D[0]
-	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VLD1.P	(R19)(R16), V25.D[0]
-	VLD1.P	(R20)(R17), [V20.S4, V21.S4, V22.S4, V23.S4]
+i2_56:
+	FMOVD	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc10171 // ldur q17, [x11,#16]
+	WORD	$0x3cc20172 // ldur q18, [x11,#32]
+	WORD	$0x3cc30173 // ldur q19, [x11,#48]
+	FMOVD	(R19), F25
+	WORD	$0x3cc00294 // ldur q20, [x20]
+	WORD	$0x3cc10295 // ldur q21, [x20,#16]
+	WORD	$0x3cc20296 // ldur q22, [x20,#32]
+	WORD	$0x3cc30297 // ldur q23, [x20,#48]
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
 	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
@@ -2386,13 +4112,16 @@ i2_23:
 	WORD	$0x4fb912ce // fmla v14.4s, v22.4s, v25.s[1]
 	WORD	$0x4fb912ef // fmla v15.4s, v23.4s, v25.s[1]
 	SUBS	$1, R15
-	BNE	i2_23
+	BNE	i2_56
 
-i2_end_24:
+i2_end_57:
 	AND	$1, R6, R15
-	CBZ	R15, even_25
-	VLD1.P	(R10)(R16), V24.D[0]
-	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
+	CBZ	R15, even_58
+	FMOVD	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc10171 // ldur q17, [x11,#16]
+	WORD	$0x3cc20172 // ldur q18, [x11,#32]
+	WORD	$0x3cc30173 // ldur q19, [x11,#48]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
 	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
@@ -2402,7 +4131,7 @@ i2_end_24:
 	WORD	$0x4fb81246 // fmla v6.4s, v18.4s, v24.s[1]
 	WORD	$0x4fb81267 // fmla v7.4s, v19.4s, v24.s[1]
 
-even_25:
+even_58:
 	WORD	$0x4e28d400 // fadd v0.4s, v0.4s, v8.4s
 	WORD	$0x4e29d421 // fadd v1.4s, v1.4s, v9.4s
 	WORD	$0x4e2ad442 // fadd v2.4s, v2.4s, v10.4s
@@ -2420,7 +4149,7 @@ even_25:
 	WORD	$0x4f9e90c6 // fmul v6.4s, v6.4s, v30.s[0]
 	WORD	$0x4f9e90e7 // fmul v7.4s, v7.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_26
+	BEQ	store_59
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4, V17.S4, V18.S4, V19.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
@@ -2433,7 +4162,7 @@ even_25:
 	WORD	$0x4f9f1246 // fmla v6.4s, v18.4s, v31.s[0]
 	WORD	$0x4f9f1267 // fmla v7.4s, v19.4s, v31.s[0]
 
-store_26:
+store_59:
 	MOVD	R13, R14
 	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], (R14)(R5)
 	VST1.P	[V4.S4, V5.S4, V6.S4, V7.S4], (R14)(R5)
@@ -2441,13 +4170,13 @@ store_26:
 	ADD	$64, R13
 	SUB	$16, R9
 	CMP	$16, R9
-	BGE	g2p16_21
+	BGE	g2p16_54
 
-g2p16_end_22:
+g2p16_end_55:
 	CMP	$4, R9
-	BLT	g2p4_end_28
+	BLT	g2p4_end_61
 
-g2p4_27:
+g2p4_60:
 	// tile of 2×4 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -2458,42 +4187,46 @@ g2p4_27:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_30
+	CBZ	R15, i2_end_63
 
-i2_29:
-	VLD1.P	(R10)(R16), V24.D[0]
-	VLD1.P	(R11)(R17), [V16.S4]
-	VLD1.P	(R19)(R16), V25.D[0]
-	VLD1.P	(R20)(R17), [V17.S4]
+i2_62:
+	FMOVD	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	FMOVD	(R19), F25
+	WORD	$0x3cc00291 // ldur q17, [x20]
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 	WORD	$0x4f991222 // fmla v2.4s, v17.4s, v25.s[0]
 	WORD	$0x4fb91223 // fmla v3.4s, v17.4s, v25.s[1]
 	SUBS	$1, R15
-	BNE	i2_29
+	BNE	i2_62
 
-i2_end_30:
+i2_end_63:
 	AND	$1, R6, R15
-	CBZ	R15, even_31
-	VLD1.P	(R10)(R16), V24.D[0]
-	VLD1.P	(R11)(R17), [V16.S4]
+	CBZ	R15, even_64
+	FMOVD	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4fb81201 // fmla v1.4s, v16.4s, v24.s[1]
 
-even_31:
+even_64:
 	WORD	$0x4e22d400 // fadd v0.4s, v0.4s, v2.4s
 	WORD	$0x4e23d421 // fadd v1.4s, v1.4s, v3.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	WORD	$0x4f9e9021 // fmul v1.4s, v1.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_32
+	BEQ	store_65
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
 	VLD1.P	(R14)(R5), [V16.S4]
 	WORD	$0x4f9f1201 // fmla v1.4s, v16.4s, v31.s[0]
 
-store_32:
+store_65:
 	MOVD	R13, R14
 	VST1.P	[V0.S4], (R14)(R5)
 	VST1.P	[V1.S4], (R14)(R5)
@@ -2501,13 +4234,13 @@ store_32:
 	ADD	$16, R13
 	SUB	$4, R9
 	CMP	$4, R9
-	BGE	g2p4_27
+	BGE	g2p4_60
 
-g2p4_end_28:
+g2p4_end_61:
 	CMP	$1, R9
-	BLT	g2p1_end_34
+	BLT	g2p1_end_67
 
-g2p1_33:
+g2p1_66:
 	// column of 2 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -2516,36 +4249,40 @@ g2p1_33:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_36
+	CBZ	R15, i2_end_69
 
-i2_35:
-	VLD1.P	(R10)(R16), V24.D[0]
-	VLD1.P	(R11)(R17), V16.S[0]
-	VLD1.P	(R19)(R16), V25.D[0]
-	VLD1.P	(R20)(R17), V17.S[0]
+i2_68:
+	FMOVD	(R10), F24
+	FMOVS	(R11), F16
+	FMOVD	(R19), F25
+	FMOVS	(R20), F17
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
-	BNE	i2_35
+	BNE	i2_68
 
-i2_end_36:
+i2_end_69:
 	AND	$1, R6, R15
-	CBZ	R15, even_37
-	VLD1.P	(R10)(R16), V24.D[0]
-	VLD1.P	(R11)(R17), V16.S[0]
+	CBZ	R15, even_70
+	FMOVD	(R10), F24
+	FMOVS	(R11), F16
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 
-even_37:
+even_70:
 	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_38
+	BEQ	store_71
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), V16.S[0]
 	VLD1.P	(R14)(R5), V16.S[1]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
 
-store_38:
+store_71:
 	MOVD	R13, R14
 	VST1.P	V0.S[0], (R14)(R5)
 	VST1.P	V0.S[1], (R14)(R5)
@@ -2553,24 +4290,24 @@ store_38:
 	ADD	$4, R13
 	SUB	$1, R9
 	CMP	$1, R9
-	BGE	g2p1_33
+	BGE	g2p1_66
 
-g2p1_end_34:
+g2p1_end_67:
 	ADD	$8, R0
 	ADD	R5<<1, R4
 	SUB	$2, R8
 
-g2_skip_20:
+g2_skip_53:
 	CMP	$1, R8
-	BLT	g1_skip_39
+	BLT	g1_skip_72
 	// 1 rows of G
 	MOVD	R2, R12
 	MOVD	R4, R13
 	MOVD	R7, R9
 	CMP	$16, R9
-	BLT	g1p16_end_41
+	BLT	g1p16_end_74
 
-g1p16_40:
+g1p16_73:
 	// tile of 1×16 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -2585,13 +4322,23 @@ g1p16_40:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_43
+	CBZ	R15, i2_end_76
 
-i2_42:
-	VLD1.P	(R10)(R16), V24.S[0]
-	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VLD1.P	(R19)(R16), V25.S[0]
-	VLD1.P	(R20)(R17), [V20.S4, V21.S4, V22.S4, V23.S4]
+i2_75:
+	FMOVS	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc10171 // ldur q17, [x11,#16]
+	WORD	$0x3cc20172 // ldur q18, [x11,#32]
+	WORD	$0x3cc30173 // ldur q19, [x11,#48]
+	FMOVS	(R19), F25
+	WORD	$0x3cc00294 // ldur q20, [x20]
+	WORD	$0x3cc10295 // ldur q21, [x20,#16]
+	WORD	$0x3cc20296 // ldur q22, [x20,#32]
+	WORD	$0x3cc30297 // ldur q23, [x20,#48]
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
 	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
@@ -2601,19 +4348,22 @@ i2_42:
 	WORD	$0x4f9912c6 // fmla v6.4s, v22.4s, v25.s[0]
 	WORD	$0x4f9912e7 // fmla v7.4s, v23.4s, v25.s[0]
 	SUBS	$1, R15
-	BNE	i2_42
+	BNE	i2_75
 
-i2_end_43:
+i2_end_76:
 	AND	$1, R6, R15
-	CBZ	R15, even_44
-	VLD1.P	(R10)(R16), V24.S[0]
-	VLD1.P	(R11)(R17), [V16.S4, V17.S4, V18.S4, V19.S4]
+	CBZ	R15, even_77
+	FMOVS	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	WORD	$0x3cc10171 // ldur q17, [x11,#16]
+	WORD	$0x3cc20172 // ldur q18, [x11,#32]
+	WORD	$0x3cc30173 // ldur q19, [x11,#48]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f981221 // fmla v1.4s, v17.4s, v24.s[0]
 	WORD	$0x4f981242 // fmla v2.4s, v18.4s, v24.s[0]
 	WORD	$0x4f981263 // fmla v3.4s, v19.4s, v24.s[0]
 
-even_44:
+even_77:
 	WORD	$0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
 	WORD	$0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
 	WORD	$0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
@@ -2623,7 +4373,7 @@ even_44:
 	WORD	$0x4f9e9042 // fmul v2.4s, v2.4s, v30.s[0]
 	WORD	$0x4f9e9063 // fmul v3.4s, v3.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_45
+	BEQ	store_78
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4, V17.S4, V18.S4, V19.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
@@ -2631,20 +4381,20 @@ even_44:
 	WORD	$0x4f9f1242 // fmla v2.4s, v18.4s, v31.s[0]
 	WORD	$0x4f9f1263 // fmla v3.4s, v19.4s, v31.s[0]
 
-store_45:
+store_78:
 	MOVD	R13, R14
 	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], (R14)(R5)
 	ADD	$64, R12
 	ADD	$64, R13
 	SUB	$16, R9
 	CMP	$16, R9
-	BGE	g1p16_40
+	BGE	g1p16_73
 
-g1p16_end_41:
+g1p16_end_74:
 	CMP	$4, R9
-	BLT	g1p4_end_47
+	BLT	g1p4_end_80
 
-g1p4_46:
+g1p4_79:
 	// tile of 1×4 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -2653,48 +4403,52 @@ g1p4_46:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_49
+	CBZ	R15, i2_end_82
 
-i2_48:
-	VLD1.P	(R10)(R16), V24.S[0]
-	VLD1.P	(R11)(R17), [V16.S4]
-	VLD1.P	(R19)(R16), V25.S[0]
-	VLD1.P	(R20)(R17), [V17.S4]
+i2_81:
+	FMOVS	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
+	FMOVS	(R19), F25
+	WORD	$0x3cc00291 // ldur q17, [x20]
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 	WORD	$0x4f991221 // fmla v1.4s, v17.4s, v25.s[0]
 	SUBS	$1, R15
-	BNE	i2_48
+	BNE	i2_81
 
-i2_end_49:
+i2_end_82:
 	AND	$1, R6, R15
-	CBZ	R15, even_50
-	VLD1.P	(R10)(R16), V24.S[0]
-	VLD1.P	(R11)(R17), [V16.S4]
+	CBZ	R15, even_83
+	FMOVS	(R10), F24
+	WORD	$0x3cc00170 // ldur q16, [x11]
 	WORD	$0x4f981200 // fmla v0.4s, v16.4s, v24.s[0]
 
-even_50:
+even_83:
 	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_51
+	BEQ	store_84
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), [V16.S4]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
 
-store_51:
+store_84:
 	MOVD	R13, R14
 	VST1.P	[V0.S4], (R14)(R5)
 	ADD	$16, R12
 	ADD	$16, R13
 	SUB	$4, R9
 	CMP	$4, R9
-	BGE	g1p4_46
+	BGE	g1p4_79
 
-g1p4_end_47:
+g1p4_end_80:
 	CMP	$1, R9
-	BLT	g1p1_end_53
+	BLT	g1p1_end_86
 
-g1p1_52:
+g1p1_85:
 	// column of 1 elements of G
 	MOVD	R0, R10
 	MOVD	R12, R11
@@ -2703,49 +4457,53 @@ g1p1_52:
 	ADD	R1, R10, R19
 	ADD	R3, R11, R20
 	LSR	$1, R6, R15
-	CBZ	R15, i2_end_55
+	CBZ	R15, i2_end_88
 
-i2_54:
-	VLD1.P	(R10)(R16), V24.S[0]
-	VLD1.P	(R11)(R17), V16.S[0]
-	VLD1.P	(R19)(R16), V25.S[0]
-	VLD1.P	(R20)(R17), V17.S[0]
+i2_87:
+	FMOVS	(R10), F24
+	FMOVS	(R11), F16
+	FMOVS	(R19), F25
+	FMOVS	(R20), F17
+	ADD	R16, R10
+	ADD	R17, R11
+	ADD	R16, R19
+	ADD	R17, R20
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 	WORD	$0x4f911321 // fmla v1.4s, v25.4s, v17.s[0]
 	SUBS	$1, R15
-	BNE	i2_54
+	BNE	i2_87
 
-i2_end_55:
+i2_end_88:
 	AND	$1, R6, R15
-	CBZ	R15, even_56
-	VLD1.P	(R10)(R16), V24.S[0]
-	VLD1.P	(R11)(R17), V16.S[0]
+	CBZ	R15, even_89
+	FMOVS	(R10), F24
+	FMOVS	(R11), F16
 	WORD	$0x4f901300 // fmla v0.4s, v24.4s, v16.s[0]
 
-even_56:
+even_89:
 	WORD	$0x4e21d400 // fadd v0.4s, v0.4s, v1.4s
 	WORD	$0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
 	FCMPS	$(0.0), F31
-	BEQ	store_57
+	BEQ	store_90
 	MOVD	R13, R14
 	VLD1.P	(R14)(R5), V16.S[0]
 	WORD	$0x4f9f1200 // fmla v0.4s, v16.4s, v31.s[0]
 
-store_57:
+store_90:
 	MOVD	R13, R14
 	VST1.P	V0.S[0], (R14)(R5)
 	ADD	$4, R12
 	ADD	$4, R13
 	SUB	$1, R9
 	CMP	$1, R9
-	BGE	g1p1_52
+	BGE	g1p1_85
 
-g1p1_end_53:
+g1p1_end_86:
 	ADD	$4, R0
 	ADD	R5, R4
 	SUB	$1, R8
 
-g1_skip_39:
+g1_skip_72:
 	RET
 
 // colSumsNEON computes g = α·(column sums of R) + β·g: for j < n,
@@ -2783,8 +4541,16 @@ c16_1:
 	CBZ	R6, rows2_end_4
 
 rows2_3:
-	VLD1.P	(R5)(R7), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1.P	(R8)(R7), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD	$0x3cc000a0 // ldur q0, [x5]
+	WORD	$0x3cc100a1 // ldur q1, [x5,#16]
+	WORD	$0x3cc200a2 // ldur q2, [x5,#32]
+	WORD	$0x3cc300a3 // ldur q3, [x5,#48]
+	ADD	R7, R5
+	WORD	$0x3cc00104 // ldur q4, [x8]
+	WORD	$0x3cc10105 // ldur q5, [x8,#16]
+	WORD	$0x3cc20106 // ldur q6, [x8,#32]
+	WORD	$0x3cc30107 // ldur q7, [x8,#48]
+	ADD	R7, R8
 	WORD	$0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD	$0x4e21d631 // fadd v17.4s, v17.4s, v1.4s
 	WORD	$0x4e22d652 // fadd v18.4s, v18.4s, v2.4s
@@ -2799,7 +4565,11 @@ rows2_3:
 rows2_end_4:
 	AND	$1, R3, R6
 	CBZ	R6, even_5
-	VLD1.P	(R5)(R7), [V0.S4, V1.S4, V2.S4, V3.S4]
+	WORD	$0x3cc000a0 // ldur q0, [x5]
+	WORD	$0x3cc100a1 // ldur q1, [x5,#16]
+	WORD	$0x3cc200a2 // ldur q2, [x5,#32]
+	WORD	$0x3cc300a3 // ldur q3, [x5,#48]
+	ADD	R7, R5
 	WORD	$0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD	$0x4e21d631 // fadd v17.4s, v17.4s, v1.4s
 	WORD	$0x4e22d652 // fadd v18.4s, v18.4s, v2.4s
@@ -2843,8 +4613,10 @@ c4_7:
 	CBZ	R6, rows2_end_10
 
 rows2_9:
-	VLD1.P	(R5)(R7), [V0.S4]
-	VLD1.P	(R8)(R7), [V1.S4]
+	WORD	$0x3cc000a0 // ldur q0, [x5]
+	ADD	R7, R5
+	WORD	$0x3cc00101 // ldur q1, [x8]
+	ADD	R7, R8
 	WORD	$0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD	$0x4e21d694 // fadd v20.4s, v20.4s, v1.4s
 	SUBS	$1, R6
@@ -2853,7 +4625,8 @@ rows2_9:
 rows2_end_10:
 	AND	$1, R3, R6
 	CBZ	R6, even_11
-	VLD1.P	(R5)(R7), [V0.S4]
+	WORD	$0x3cc000a0 // ldur q0, [x5]
+	ADD	R7, R5
 	WORD	$0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 
 even_11:
@@ -2932,13 +4705,22 @@ TEXT ·axpyNEON(SB), NOSPLIT|NOFRAME, $0-56
 	CBZ	R3, by16_end_2
 
 by16_1:
-	VLD1.P	64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1.P	64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD	$0x3cc00000 // ldur q0, [x0]
+	WORD	$0x3cc10001 // ldur q1, [x0,#16]
+	WORD	$0x3cc20002 // ldur q2, [x0,#32]
+	WORD	$0x3cc30003 // ldur q3, [x0,#48]
+	ADD	$64, R0
+	WORD	$0x3cc00024 // ldur q4, [x1]
+	WORD	$0x3cc10025 // ldur q5, [x1,#16]
+	WORD	$0x3cc20026 // ldur q6, [x1,#32]
+	WORD	$0x3cc30027 // ldur q7, [x1,#48]
+	ADD	$64, R1
 	VFMLA	V31.S4, V0.S4, V4.S4
 	VFMLA	V31.S4, V1.S4, V5.S4
 	VFMLA	V31.S4, V2.S4, V6.S4
 	VFMLA	V31.S4, V3.S4, V7.S4
-	VST1.P	[V4.S4, V5.S4, V6.S4, V7.S4], 64(R4)
+	VST1	[V4.S4, V5.S4, V6.S4, V7.S4], (R4)
+	ADD	$64, R4
 	SUBS	$1, R3
 	BNE	by16_1
 
@@ -2987,8 +4769,16 @@ TEXT ·dotNEON(SB), NOSPLIT|NOFRAME, $0-52
 	CBZ	R3, by16_end_2
 
 by16_1:
-	VLD1.P	64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1.P	64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD	$0x3cc00000 // ldur q0, [x0]
+	WORD	$0x3cc10001 // ldur q1, [x0,#16]
+	WORD	$0x3cc20002 // ldur q2, [x0,#32]
+	WORD	$0x3cc30003 // ldur q3, [x0,#48]
+	ADD	$64, R0
+	WORD	$0x3cc00024 // ldur q4, [x1]
+	WORD	$0x3cc10025 // ldur q5, [x1,#16]
+	WORD	$0x3cc20026 // ldur q6, [x1,#32]
+	WORD	$0x3cc30027 // ldur q7, [x1,#48]
+	ADD	$64, R1
 	VFMLA	V4.S4, V0.S4, V16.S4
 	VFMLA	V5.S4, V1.S4, V17.S4
 	VFMLA	V6.S4, V2.S4, V18.S4
@@ -3545,8 +5335,16 @@ TEXT ·peakLoadNEON(SB), NOSPLIT|NOFRAME, $0-52
 	CBZ	R3, by16_end_2
 
 by16_1:
-	VLD1.P	64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1.P	64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD	$0x3cc00000 // ldur q0, [x0]
+	WORD	$0x3cc10001 // ldur q1, [x0,#16]
+	WORD	$0x3cc20002 // ldur q2, [x0,#32]
+	WORD	$0x3cc30003 // ldur q3, [x0,#48]
+	ADD	$64, R0
+	WORD	$0x3cc00024 // ldur q4, [x1]
+	WORD	$0x3cc10025 // ldur q5, [x1,#16]
+	WORD	$0x3cc20026 // ldur q6, [x1,#32]
+	WORD	$0x3cc30027 // ldur q7, [x1,#48]
+	ADD	$64, R1
 	VFMLA	V4.S4, V0.S4, V16.S4
 	VFMLA	V5.S4, V1.S4, V17.S4
 	VFMLA	V6.S4, V2.S4, V18.S4

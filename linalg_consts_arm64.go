@@ -8,13 +8,31 @@ package edgefit
 // its generator: the Go wrappers use these, never copies of them.
 const (
 	// matMulBiasTileM is the rows of X matMulBiasNEON's widest tile takes.
-	matMulBiasTileM = 6
+	matMulBiasTileM = 8
 
-	// matMulBiasTileN is the columns of Y matMulBiasNEON's widest tile takes.
-	matMulBiasTileN = 4
+	// matMulBiasTileN is the columns of Y of one packed panel of matMulBiasNEON.
+	matMulBiasTileN = 8
+
+	// matMulBiasKC is the most inputs one call of matMulBiasNEON takes: the
+	// wrapper's packed panel holds that many.
+	matMulBiasKC = 256
+
+	// matMulBiasPanelMin is the fewest columns that go to a panel; a narrower
+	// last block of columns goes to matMulBiasDotNEON.
+	matMulBiasPanelMin = 4
+
+	// matMulBiasPanelRows is the fewest rows of X that repay packing panels;
+	// shorter products go to matMulBiasDotNEON whole.
+	matMulBiasPanelRows = 16
+
+	// matMulBiasDotTileM is the rows of X matMulBiasDotNEON's widest tile takes.
+	matMulBiasDotTileM = 6
+
+	// matMulBiasDotTileN is the columns of Y matMulBiasDotNEON's widest tile takes.
+	matMulBiasDotTileN = 3
 
 	// gradWTileN is the rows of G gradWNEON's widest tile takes.
-	gradWTileN = 4
+	gradWTileN = 8
 
 	// gradWTileK is the columns of G gradWNEON's widest tile takes.
 	gradWTileK = 16

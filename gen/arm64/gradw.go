@@ -9,11 +9,12 @@ import (
 // GradW sums over the m rows of R and X: G[j, p] = α·Σᵢ R[i,j]·X[i,p] + β·G[j,p].
 // For a fixed i, R[i, j..j+3] is one vector load and X[i, p..p+15] four, and
 // the 16 accumulators of a 4×16 tile of G each take one multiply-add by a
-// lane of the R vector (fmla by element). Both pointers walk down the rows
-// with register post-increments of the row strides.
+// lane of the R vector (fmla by element). Both pointers walk down the rows,
+// stepped by the row strides after each iteration's loads.
 //
-// Rows of G (j) go in passes of 4 while at least 4 remain, then at most one
-// pass of 2 and one of 1, reading R[i, j..] with a 4-, 2- or 1-lane load.
+// Rows of G (j) go in passes of 8 (gradw8.go) while at least 8 remain, then
+// at most one pass each of 4, 2 and 1, reading R[i, j..] with a 4-, 2- or
+// 1-lane load.
 // Within a pass, columns (p) go in tiles of 16, then of 4, then one at a time;
 // a one-column tile keeps its jr sums in the lanes of a single accumulator.
 // Tiles narrower than 4×16 take the rows two at a time into two sets of
@@ -21,12 +22,13 @@ import (
 // the usual single-output regression, every tile is narrow). The epilogue scales by α and, only when β is not 0, loads G and adds β·G,
 // so that G is not read when β = 0.
 
-// The widest tiles of gradWNEON (gradWTileN rows of G by gradWTileK
-// columns) and of colSumsNEON (colSumsTileN columns). Narrower tiles sum
-// rows in pairs, so a split of a call keeps each element's arithmetic only
-// when it falls on these.
+// How gradWNEON's tiles fall (gradWTileN rows of G, the widest pass, by
+// gradWTileK columns, a multiple of every pass's widest tile) and
+// colSumsNEON's widest block (colSumsTileN columns). Narrower tiles sum rows
+// in pairs, so a split of a call keeps each element's arithmetic only when
+// it falls on these.
 const (
-	gradWTileN   = 4
+	gradWTileN   = 8
 	gradWTileK   = 16
 	colSumsTileN = 16
 )
@@ -40,6 +42,9 @@ type gw struct {
 	gc, gp, cnt        Reg
 	ldr2, ldx2         Reg // two rows, for the tiles that take rows in pairs
 	rp2, xp2           Reg // the odd rows of those tiles
+	rp3, rp4, xp3, xp4 Reg // the 8×8 tile's third and fourth rows
+	ldr4, ldx4         Reg // four rows
+	xs, gs, cs         Reg // the 8-row pass's place while its halves finish (rp3…xp3 are free then)
 	alpha, beta        VReg
 }
 
@@ -54,6 +59,8 @@ matrices with their strides. Only the n×k elements of g are touched.`)
 		r: R0, ldr: R1, x: R2, ldx: R3, g: R4, ldg: R5, m: R6, k: R7, rows: R8,
 		cols: R9, rp: R10, xp: R11, xc: R12, gc: R13, gp: R14, cnt: R15,
 		ldr2: R16, ldx2: R17, rp2: R19, xp2: R20,
+		rp3: R21, rp4: R22, xp3: R23, xp4: R24, ldr4: R25, ldx4: R26,
+		xs: R21, gs: R22, cs: R23,
 		alpha: V(30), beta: V(31),
 	}
 	fn.Load("r.base", r.r)
@@ -72,7 +79,10 @@ matrices with their strides. Only the n×k elements of g are touched.`)
 	fn.LoadF("alpha", r.alpha.F())
 	fn.LoadF("beta", r.beta.F())
 	fn.Load("n", r.rows)
-	whileAtLeast(fn, "g4", r.rows, gradWTileN, func() { r.pass(gradWTileN) })
+	fn.LSL3(2, r.ldr, r.ldr4)
+	fn.LSL3(2, r.ldx, r.ldx4)
+	whileAtLeast(fn, "g8", r.rows, gradWTileN, r.pass8)
+	ifAtLeast(fn, "g4", r.rows, 4, func() { r.pass(4) })
 	ifAtLeast(fn, "g2", r.rows, 2, func() { r.pass(2) })
 	ifAtLeast(fn, "g1", r.rows, 1, func() { r.pass(1) })
 	fn.RET()
@@ -86,11 +96,22 @@ func (r *gw) pass(jr int) {
 	fn.MOVD(r.x, r.xc)
 	fn.MOVD(r.g, r.gc)
 	fn.MOVD(r.k, r.cols)
-	whileAtLeast(fn, fmt.Sprintf("g%dp16", jr), r.cols, gradWTileK, func() {
-		r.tile(jr, 4)
-		fn.ADD(Imm(64), r.xc)
-		fn.ADD(Imm(64), r.gc)
-	})
+	r.walk(jr, true)
+	fn.ADD(Imm(4*jr), r.r)
+	addMul(fn, r.ldg, jr, r.g)
+}
+
+// walk emits jr rows of G's tiles across the cols columns from xc and gc:
+// 16 at a time when wide, then 4, then 1.
+func (r *gw) walk(jr int, wide bool) {
+	fn := r.fn
+	if wide {
+		whileAtLeast(fn, fmt.Sprintf("g%dp16", jr), r.cols, 16, func() {
+			r.tile(jr, 4)
+			fn.ADD(Imm(64), r.xc)
+			fn.ADD(Imm(64), r.gc)
+		})
+	}
 	whileAtLeast(fn, fmt.Sprintf("g%dp4", jr), r.cols, 4, func() {
 		r.tile(jr, 1)
 		fn.ADD(Imm(16), r.xc)
@@ -101,20 +122,19 @@ func (r *gw) pass(jr int) {
 		fn.ADD(Imm(4), r.xc)
 		fn.ADD(Imm(4), r.gc)
 	})
-	fn.ADD(Imm(4*jr), r.r)
-	addMul(fn, r.ldg, jr, r.g)
 }
 
 // loadR emits the load of R[i, j..j+jr-1] at p into the first jr lanes of
-// rv, stepping p by stride.
-func (r *gw) loadR(jr int, rv VReg, p, stride Reg) {
+// rv (zeroing the others): unindexed, so that the caller steps all its
+// pointers after all of a row pair's loads.
+func (r *gw) loadR(jr int, rv VReg, p Reg) {
 	switch jr {
 	case 4:
-		r.fn.VLD1(p.PostBy(stride), Seq(rv, 1, S4))
+		r.fn.LDURQ(p.Off(0), rv)
 	case 2:
-		r.fn.VLD1Lane(p.PostBy(stride), rv.D(0))
+		r.fn.FMOVD(p.Mem(), rv.F())
 	case 1:
-		r.fn.VLD1Lane(p.PostBy(stride), rv.S(0))
+		r.fn.FMOVS(p.Mem(), rv.F())
 	}
 }
 
@@ -151,18 +171,30 @@ func (r *gw) tile(jr, pv int) {
 		}
 	}
 	// row emits the loads of one row i for set s: set 0 through rp and xp,
-	// set 1 through rp2 and xp2, stepping by one row when there is one set
-	// and by two when there are two.
+	// set 1 through rp2 and xp2; step then advances those pointers by one
+	// row when there is one set and by two when there are two. All loads
+	// of an iteration come before its multiply-adds (see ldurs).
+	ptrs := func(s int) (Reg, Reg) {
+		if s == 1 {
+			return r.rp2, r.xp2
+		}
+		return r.rp, r.xp
+	}
 	row := func(s int) {
-		rp, xp, ldr, ldx := r.rp, r.xp, r.ldr, r.ldx
+		rp, xp := ptrs(s)
+		r.loadR(jr, rv(s), rp)
+		for v := 0; v < pv; v++ {
+			fn.LDURQ(xp.Off(16*v), xv(s)+VReg(v))
+		}
+	}
+	step := func(s int) {
+		rp, xp := ptrs(s)
+		ldr, ldx := r.ldr, r.ldx
 		if sets == 2 {
 			ldr, ldx = r.ldr2, r.ldx2
 		}
-		if s == 1 {
-			rp, xp = r.rp2, r.xp2
-		}
-		r.loadR(jr, rv(s), rp, ldr)
-		fn.VLD1(xp.PostBy(ldx), Seq(xv(s), pv, S4))
+		fn.ADD(ldr, rp)
+		fn.ADD(ldx, xp)
 	}
 	fma := func(s int) {
 		for j := 0; j < jr; j++ {
@@ -173,11 +205,18 @@ func (r *gw) tile(jr, pv int) {
 	}
 	if sets == 1 {
 		fn.MOVD(r.m, r.cnt)
-		countDown(fn, "i", r.cnt, func() { row(0); fma(0) })
+		countDown(fn, "i", r.cnt, func() { row(0); step(0); fma(0) })
 	} else {
 		r.pairPointers()
 		fn.LSR3(1, r.m, r.cnt)
-		countDown(fn, "i2", r.cnt, func() { row(0); row(1); fma(0); fma(1) })
+		countDown(fn, "i2", r.cnt, func() {
+			row(0)
+			row(1)
+			step(0)
+			step(1)
+			fma(0)
+			fma(1)
+		})
 		even := fn.NewLabel("even")
 		fn.AND3(Imm(1), r.m, r.cnt)
 		fn.CBZ(r.cnt, even)
@@ -222,18 +261,33 @@ func (r *gw) column(jr int) {
 	fn.MOVD(r.r, r.rp)
 	fn.MOVD(r.xc, r.xp)
 	fn.Zero(acc...)
-	row := func(s int) {
-		rp, xp := r.rp, r.xp
+	ptrs := func(s int) (Reg, Reg) {
 		if s == 1 {
-			rp, xp = r.rp2, r.xp2
+			return r.rp2, r.xp2
 		}
-		r.loadR(jr, rv[s], rp, r.ldr2)
-		fn.VLD1Lane(xp.PostBy(r.ldx2), xv[s].S(0))
+		return r.rp, r.xp
+	}
+	row := func(s int) {
+		rp, xp := ptrs(s)
+		r.loadR(jr, rv[s], rp)
+		fn.FMOVS(xp.Mem(), xv[s].F())
+	}
+	step := func(s int) {
+		rp, xp := ptrs(s)
+		fn.ADD(r.ldr2, rp)
+		fn.ADD(r.ldx2, xp)
 	}
 	fma := func(s int) { fn.VFMLAElem(xv[s].S(0), rv[s].S4(), acc[s].S4()) }
 	r.pairPointers()
 	fn.LSR3(1, r.m, r.cnt)
-	countDown(fn, "i2", r.cnt, func() { row(0); row(1); fma(0); fma(1) })
+	countDown(fn, "i2", r.cnt, func() {
+		row(0)
+		row(1)
+		step(0)
+		step(1)
+		fma(0)
+		fma(1)
+	})
 	even := fn.NewLabel("even")
 	fn.AND3(Imm(1), r.m, r.cnt)
 	fn.CBZ(r.cnt, even)
@@ -291,12 +345,17 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 		fn.ADD3(ldr, rb, rp2)
 		fn.Zero(accA...)
 		fn.Zero(accB...)
+		// The vector loads are LDURs (see ldurs), each pointer then
+		// stepped by two rows.
 		load := func(p Reg, vs []VReg) {
 			if w == 1 {
 				fn.VLD1Lane(p.PostBy(ldr2), vs[0].S(0))
-			} else {
-				fn.VLD1(p.PostBy(ldr2), Seq(vs[0], nv, S4))
+				return
 			}
+			for i, v := range vs {
+				fn.LDURQ(p.Off(16*i), v)
+			}
+			fn.ADD(ldr2, p)
 		}
 		add := func(vs, acc []VReg) {
 			for v := range vs {

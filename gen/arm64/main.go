@@ -52,6 +52,7 @@ func main() {
 // generate returns the assembly, the Go declarations and the constants.
 func generate(pkg string) (s, d, c []byte, err error) {
 	f := asm.NewFile(pkg, constraint, command)
+	matMulBiasPanel(f)
 	matMulBias(f)
 	sqErr(f)
 	sqErrSum(f)
@@ -79,7 +80,12 @@ func generate(pkg string) (s, d, c []byte, err error) {
 func constants() []consts.Const {
 	return []consts.Const{
 		{Name: "matMulBiasTileM", Value: matMulBiasTileM, Doc: "matMulBiasTileM is the rows of X matMulBiasNEON's widest tile takes."},
-		{Name: "matMulBiasTileN", Value: matMulBiasTileN, Doc: "matMulBiasTileN is the columns of Y matMulBiasNEON's widest tile takes."},
+		{Name: "matMulBiasTileN", Value: matMulBiasTileN, Doc: "matMulBiasTileN is the columns of Y of one packed panel of matMulBiasNEON."},
+		{Name: "matMulBiasKC", Value: matMulBiasKC, Doc: "matMulBiasKC is the most inputs one call of matMulBiasNEON takes: the\nwrapper's packed panel holds that many."},
+		{Name: "matMulBiasPanelMin", Value: matMulBiasPanelMin, Doc: "matMulBiasPanelMin is the fewest columns that go to a panel; a narrower\nlast block of columns goes to matMulBiasDotNEON."},
+		{Name: "matMulBiasPanelRows", Value: matMulBiasPanelRows, Doc: "matMulBiasPanelRows is the fewest rows of X that repay packing panels;\nshorter products go to matMulBiasDotNEON whole."},
+		{Name: "matMulBiasDotTileM", Value: matMulBiasDotTileM, Doc: "matMulBiasDotTileM is the rows of X matMulBiasDotNEON's widest tile takes."},
+		{Name: "matMulBiasDotTileN", Value: matMulBiasDotTileN, Doc: "matMulBiasDotTileN is the columns of Y matMulBiasDotNEON's widest tile takes."},
 		{Name: "gradWTileN", Value: gradWTileN, Doc: "gradWTileN is the rows of G gradWNEON's widest tile takes."},
 		{Name: "gradWTileK", Value: gradWTileK, Doc: "gradWTileK is the columns of G gradWNEON's widest tile takes."},
 		{Name: "colSumsTileN", Value: colSumsTileN, Doc: "colSumsTileN is the widest block of columns colSumsNEON sums together."},

@@ -107,3 +107,47 @@ func TestPrefetchTraceTwin(t *testing.T) {
 		t.Errorf("prefetchRowsNEONTrace is not prefetchRowsNEON with its prefetches recorded:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestMainLoopsLoadFirst checks the shape the little cores need of the
+// matrix kernels' main loops (matmulpack.go, gradw8.go): their 64
+// multiply-adds all come after all their loads, which are LDURs, never
+// post-indexed, so that an in-order core issues no load behind a
+// multiply-add and no load costs a second micro-op.
+func TestMainLoopsLoadFirst(t *testing.T) {
+	s, _, _, err := generate("edgefit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ fn, loop string }{{"matMulBiasNEON", "pk4"}, {"gradWNEON", "g8i4"}} {
+		_, rest, ok := strings.Cut(string(s), "TEXT ·"+tc.fn+"(SB)")
+		if !ok {
+			t.Fatalf("no %s", tc.fn)
+		}
+		head := regexp.MustCompile(`\n(` + tc.loop + `_\d+):\n`).FindStringSubmatchIndex(rest)
+		if head == nil {
+			t.Fatalf("%s: no loop %s", tc.fn, tc.loop)
+		}
+		label := rest[head[2]:head[3]]
+		body, _, ok := strings.Cut(rest[head[1]:], "\tBNE\t"+label+"\n")
+		if !ok {
+			t.Fatalf("%s: loop %s does not end in BNE %s", tc.fn, label, label)
+		}
+		fmas, loads := 0, 0
+		for _, l := range strings.Split(body, "\n") {
+			switch {
+			case strings.Contains(l, "// fmla "):
+				fmas++
+			case strings.Contains(l, "// ldur q"):
+				loads++
+				if fmas > 0 {
+					t.Errorf("%s %s: a load after a multiply-add: %q", tc.fn, label, l)
+				}
+			case strings.Contains(l, ".P\t") || strings.Contains(l, "VLD") || strings.Contains(l, "FMOV"):
+				t.Errorf("%s %s: a load that is not an LDUR: %q", tc.fn, label, l)
+			}
+		}
+		if fmas != 64 || loads != 16 {
+			t.Errorf("%s %s: %d multiply-adds and %d loads, want 64 and 16", tc.fn, label, fmas, loads)
+		}
+	}
+}

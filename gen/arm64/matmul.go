@@ -6,30 +6,32 @@ import (
 	. "github.com/edgefit/edgefit/gen/arm64/asm"
 )
 
-// MatMulBias computes every element of Y as a dot product of a row of X and a
+// The dot-product kernel, matMulBiasDotNEON, takes the columns of Y left
+// after the panels (matmulpack.go) when they are fewer than
+// matMulBiasPanelMin, where a panel's lanes would mostly multiply zeros.
+// It computes every element of Y as a dot product of a row of X and a
 // row of W, both contiguous along k, so no packing is needed: a tile of
 // mr rows of X by nr rows of W keeps mr·nr vector accumulators, each summing
 // four products per step along k. Per step the tile loads nr vectors of W and
-// mr of X for mr·nr multiply-adds; at 6×4 that is 10 loads for 24 FMLA, with
-// 24 accumulators, 4 W and 2 X registers (one loading while the other is
-// used): 30 of the 32 vector registers. At the end of the tile, pairwise adds
-// (faddp) turn each row's nr accumulators into nr dot products in one vector,
-// the bias is added and the row is stored.
+// mr of X for mr·nr multiply-adds, all loads first; at 6×3 that is 9 loads
+// for 18 FMLA, with 18 accumulators: 27 of the 32 vector registers. At the
+// end of the tile, pairwise adds (faddp) turn each row's nr accumulators into
+// nr dot products in one vector, the bias is added and the row is stored.
 //
 // Rows go in passes of 6 while at least 6 remain, then at most one pass each
-// of 4, 2 and 1 rows; within a pass, columns go in tiles of 4, then one tile
-// of 3, 2 or 1. k goes 4 at a time, then the last 0-3 elements one at a time
+// of 4, 2 and 1 rows; within a pass, columns go in tiles of 3, then one tile
+// of 2 or 1. k goes 4 at a time, then the last 0-3 elements one at a time
 // with scalar loads, which zero the upper lanes so the same vector
 // multiply-adds apply.
 // Tiles of at most four accumulators (a single output, or the last rows and
 // columns) would be bound by the latency of their few multiply-add chains, so
 // they take k eight at a time into two sets of accumulators.
 
-// The tile of matMulBiasNEON: matMulBiasTileM rows of X by matMulBiasTileN
-// rows of W (columns of Y).
+// The tile of matMulBiasDotNEON: matMulBiasDotTileM rows of X by
+// matMulBiasDotTileN rows of W (columns of Y).
 const (
-	matMulBiasTileM = 6
-	matMulBiasTileN = 4
+	matMulBiasDotTileM = 6
+	matMulBiasDotTileN = 3
 )
 
 // mm holds MatMulBias's register assignment.
@@ -43,13 +45,13 @@ type mm struct {
 	wp                  [4]Reg // W rows of the tile
 	wv                  [4]VReg
 	wv2                 [4]VReg // W for the second accumulator set of small tiles
-	xv                  [2]VReg
+	xv                  [6]VReg // the tile's rows of X
 	bias                VReg
 }
 
 func matMulBias(f *File) {
-	fn := f.Func("matMulBiasNEON", "func(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)", `
-matMulBiasNEON computes Y = X·Wᵀ + b: for i < m and j < n,
+	fn := f.Func("matMulBiasDotNEON", "func(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)", `
+matMulBiasDotNEON computes Y = X·Wᵀ + b: for i < m and j < n,
 y[i·ldy+j] = Σₚ x[i·ldx+p]·w[j·ldw+p] + b[j] (p < k), without the b[j]
 when len(b) is 0, plus y[i·ldy+j]'s own value when accum is not 0 (a
 later block of inputs). m and n must be at least 1, k at least 0, and the
@@ -61,9 +63,9 @@ Only the m×n elements of y are read (when accum is not 0) and written.`)
 		wj: R9, bj: R10, yj: R11, cnt: R12, tmp: R13, yrow: R25,
 		xp:   [6]Reg{R14, R15, R16, R17, R19, R20},
 		wp:   [4]Reg{R21, R22, R23, R24},
-		wv:   [4]VReg{V(24), V(25), V(26), V(27)},
+		wv:   [4]VReg{V(26), V(27), V(28), V(29)},
 		wv2:  [4]VReg{V(16), V(17), V(18), V(19)},
-		xv:   [2]VReg{V(28), V(29)},
+		xv:   [6]VReg{V(20), V(21), V(22), V(23), V(24), V(25)},
 		bias: V(24),
 	}
 	fn.Load("x.base", r.x)
@@ -76,7 +78,7 @@ Only the m×n elements of y are read (when accum is not 0) and written.`)
 	fn.LSL3(2, r.ldy, r.ldy)
 	fn.Load("k", r.k)
 	fn.Load("m", r.rows)
-	whileAtLeast(fn, "rows6", r.rows, matMulBiasTileM, func() { r.pass(matMulBiasTileM) })
+	whileAtLeast(fn, "rows6", r.rows, matMulBiasDotTileM, func() { r.pass(matMulBiasDotTileM) })
 	ifAtLeast(fn, "rows4", r.rows, 4, func() { r.pass(4) })
 	ifAtLeast(fn, "rows2", r.rows, 2, func() { r.pass(2) })
 	ifAtLeast(fn, "rows1", r.rows, 1, func() { r.pass(1) })
@@ -92,21 +94,17 @@ func (r *mm) pass(mr int) {
 	fn.Load("b.base", r.bj)
 	fn.MOVD(r.y, r.yj)
 	fn.Load("n", r.cols)
-	whileAtLeast(fn, fmt.Sprintf("cols%dx4", mr), r.cols, matMulBiasTileN, func() {
-		r.tile(mr, matMulBiasTileN)
-		addMul(fn, r.ldw, matMulBiasTileN, r.wj)
-		fn.ADD(Imm(16), r.bj)
-		fn.ADD(Imm(16), r.yj)
+	whileAtLeast(fn, fmt.Sprintf("cols%dx3", mr), r.cols, matMulBiasDotTileN, func() {
+		r.tile(mr, matMulBiasDotTileN)
+		addMul(fn, r.ldw, matMulBiasDotTileN, r.wj)
+		fn.ADD(Imm(4*matMulBiasDotTileN), r.bj)
+		fn.ADD(Imm(4*matMulBiasDotTileN), r.yj)
 	})
 	done := fn.NewLabel(fmt.Sprintf("rows%d_done", mr))
-	one, two := fn.NewLabel(fmt.Sprintf("cols%dx1", mr)), fn.NewLabel(fmt.Sprintf("cols%dx2", mr))
+	one := fn.NewLabel(fmt.Sprintf("cols%dx1", mr))
 	fn.CBZ(r.cols, done)
-	fn.CMP(Imm(2), r.cols)
-	fn.BLT(one)
-	fn.BEQ(two)
-	r.tile(mr, 3)
-	fn.B(done)
-	fn.Bind(two)
+	fn.CMP(Imm(1), r.cols)
+	fn.BEQ(one)
 	r.tile(mr, 2)
 	fn.B(done)
 	fn.Bind(one)
@@ -146,49 +144,71 @@ func (r *mm) tile(mr, nr int) {
 			}
 		}
 	}
-	// step emits one step along k into accumulator set s: width 4 with
-	// 128-bit loads, or 1 with scalar loads that zero lanes 1-3 so the
-	// products there are 0·0. The 128-bit loads are LDR Q rather than LD1,
-	// which in-order cores issue more slowly (bench/results/NOTES.md).
-	step := func(s, width int) {
+	// A step along k into accumulator set s is width 4 with 128-bit loads
+	// (LDUR at an offset, the pointers advanced once per iteration), or 1
+	// with post-indexed scalar loads that zero lanes 1-3 so the products
+	// there are 0·0. All of an iteration's loads come before its
+	// multiply-adds, so that an in-order core does not stall on a load
+	// issued behind a multiply-add. Set 1 (tiles of at most 4
+	// accumulators, so at most 4 rows) keeps its rows of X in V8-V11.
+	wvs := func(s int) [4]VReg {
+		if s == 1 {
+			return r.wv2
+		}
+		return r.wv
+	}
+	xvs := func(s int) []VReg {
+		if s == 1 {
+			return regs(8, mr)
+		}
+		return r.xv[:mr]
+	}
+	loads := func(s, width int) {
 		load := func(p Reg, v VReg) {
 			if width == 4 {
-				fn.FMOVQ(p.Post(16), v.F())
+				fn.LDURQ(p.Off(16*s), v)
 			} else {
 				fn.FMOVS(p.Post(4), v.F())
 			}
 		}
-		wv := r.wv
-		if s == 1 {
-			wv = r.wv2
-		}
 		for j := 0; j < nr; j++ {
-			load(r.wp[j], wv[j])
+			load(r.wp[j], wvs(s)[j])
 		}
-		load(r.xp[0], r.xv[0])
+		for i, v := range xvs(s) {
+			load(r.xp[i], v)
+		}
+	}
+	advance := func(bytes int) {
+		for j := 0; j < nr; j++ {
+			fn.ADD(Imm(bytes), r.wp[j])
+		}
 		for i := 0; i < mr; i++ {
-			if i+1 < mr {
-				load(r.xp[i+1], r.xv[(i+1)%2])
-			}
+			fn.ADD(Imm(bytes), r.xp[i])
+		}
+	}
+	fmas := func(s int) {
+		for i, x := range xvs(s) {
 			for j := 0; j < nr; j++ {
-				fn.VFMLA(wv[j].S4(), r.xv[i%2].S4(), set(s, i, j).S4())
+				fn.VFMLA(wvs(s)[j].S4(), x.S4(), set(s, i, j).S4())
 			}
 		}
 	}
 	if sets == 1 {
 		fn.LSR3(2, r.k, r.cnt)
-		countDown(fn, "k4", r.cnt, func() { step(0, 4) })
+		countDown(fn, "k4", r.cnt, func() { loads(0, 4); advance(16); fmas(0) })
 	} else {
 		fn.LSR3(3, r.k, r.cnt)
-		countDown(fn, "k8", r.cnt, func() { step(0, 4); step(1, 4) })
+		countDown(fn, "k8", r.cnt, func() { loads(0, 4); loads(1, 4); advance(32); fmas(0); fmas(1) })
 		no4 := fn.NewLabel("k4_none")
 		fn.AND3(Imm(4), r.k, r.cnt)
 		fn.CBZ(r.cnt, no4)
-		step(0, 4)
+		loads(0, 4)
+		advance(16)
+		fmas(0)
 		fn.Bind(no4)
 	}
 	fn.AND3(Imm(3), r.k, r.cnt)
-	countDown(fn, "k1", r.cnt, func() { step(0, 1) })
+	countDown(fn, "k1", r.cnt, func() { loads(0, 1); fmas(0) })
 	if sets == 2 {
 		for i := 0; i < mr; i++ {
 			for j := 0; j < nr; j++ {

@@ -332,3 +332,13 @@ func (fn *Func) VFMLAElem(m Lane, n, d Vec) { fn.emitWord(EncodeFMLAElem(m, n, d
 
 // VFMULElem sets d = n·m, m one lane (fmul by element).
 func (fn *Func) VFMULElem(m Lane, n, d Vec) { fn.emitWord(EncodeFMULElem(m, n, d)) }
+
+// LDURQ loads the 128 bits at m, an immediate offset of −256…255 bytes from
+// its base, into d, as the one-micro-op LDUR (see opLDURQ).
+func (fn *Func) LDURQ(m Mem, d VReg) {
+	if m.post || m.byReg {
+		fn.errorf("LDURQ %s: want an immediate offset", m)
+		return
+	}
+	fn.emitWord(EncodeLDURQ(m.base, m.off, d))
+}

@@ -91,3 +91,22 @@ func EncodePRFMReg(op Prefetch, n, m Reg) (Word, error) {
 	bits := opPRFMReg | uint32(m.n)<<16 | uint32(n.n)<<5 | uint32(op)
 	return Word{bits, fmt.Sprintf("prfm %s, [x%d,x%d]", strings.ToLower(name), n.n, m.n)}, nil
 }
+
+// opLDURQ is ldur qt, [xn, #imm9]: a 128-bit load at a signed unscaled
+// offset (LDUR, SIMD&FP, size 00, opc 11). Unlike LDR with a scaled
+// immediate, which Go's assembler picks for aligned offsets, every
+// scheduling model of the cores the kernels target counts it as one
+// micro-op, so the kernels' unrolled loads all use it.
+const opLDURQ = 0x3CC00000
+
+// EncodeLDURQ encodes ldur qt, [xn, #off] for −256 ≤ off ≤ 255.
+func EncodeLDURQ(n Reg, off int, t VReg) (Word, error) {
+	if off < -256 || off > 255 {
+		return Word{}, fmt.Errorf("ldur q%d, [x%d, #%d]: offset outside −256…255", t, n.n, off)
+	}
+	bits := opLDURQ | uint32(off&0x1FF)<<12 | uint32(n.n)<<5 | uint32(t)
+	if off == 0 {
+		return Word{bits, fmt.Sprintf("ldur q%d, [x%d]", t, n.n)}, nil
+	}
+	return Word{bits, fmt.Sprintf("ldur q%d, [x%d,#%d]", t, n.n, off)}, nil
+}

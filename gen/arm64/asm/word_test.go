@@ -78,6 +78,15 @@ func TestWordsDecode(t *testing.T) {
 			}
 		}
 	}
+	for _, n := range regs {
+		for q := VReg(0); q < 32; q++ {
+			for off := -256; off < 256; off++ {
+				w, err := EncodeLDURQ(n, off, q)
+				checkWord(t, w, err)
+				count++
+			}
+		}
+	}
 	t.Logf("%d words decoded", count)
 }
 
@@ -96,6 +105,9 @@ func TestWordsKnown(t *testing.T) {
 		{must(EncodePRFMReg(PLDL1KEEP, R26, R25)), 0xF8B96B40},
 		// The operation is Rt: pldl2keep is 2 (llvm-mc agrees).
 		{must(EncodePRFMReg(PLDL2KEEP, R17, R9)), 0xF8A96A22},
+		// ldur q1, [x2, #16] and ldur q31, [x26, #-256] (llvm-mc).
+		{must(EncodeLDURQ(R2, 16, V(1))), 0x3CC10041},
+		{must(EncodeLDURQ(R26, -256, V(31))), 0x3CD0035F},
 	} {
 		if tc.w.Bits != tc.bits {
 			t.Errorf("%s = %#08x, want %#08x", tc.w.GNU, tc.w.Bits, tc.bits)
@@ -129,6 +141,9 @@ func TestWordsReject(t *testing.T) {
 	}
 	if _, err := EncodeFADDPScalar(V(1).S4(), V(2).F()); err == nil {
 		t.Error("scalar faddp of .4s encoded")
+	}
+	if _, err := EncodeLDURQ(R1, 256, V(0)); err == nil {
+		t.Error("ldur with an offset of 256 encoded")
 	}
 	if _, err := EncodePRFMReg(Prefetch(5), R1, R2); err == nil {
 		t.Error("prfm with an operation the emitter does not name encoded")
