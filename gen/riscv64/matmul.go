@@ -139,22 +139,91 @@ func tile(fn *Func, mr, nr int) {
 			fn.ADD(by, p, p)
 		}
 	}
-	fn.Comment("Whole vectors of k while at least VLMAX are left, then the rest.")
-	loop, tail, end := fn.NewLabel("k"), fn.NewLabel("ktail"), fn.NewLabel("kend")
-	fn.MOV(mmK, mmKLeft)
-	fn.BLT(mmKLeft, mmVL, tail)
+	if mr == matMulBiasTileM && nr == matMulBiasTileN {
+		pipelined(fn, xp, wp, acc)
+	} else {
+		fn.Comment("Strips of k, tail undisturbed: a short last strip leaves the other lanes' sums.")
+		loop, end := fn.NewLabel("k"), fn.NewLabel("kend")
+		fn.MOV(mmK, mmKLeft)
+		fn.BEQZ(mmKLeft, end)
+		fn.Bind(loop)
+		fn.VSETVLI(mmKLeft, E32, M1, TU, mmVL)
+		step()
+		fn.SLLI(2, mmVL, mm4)
+		advance(mm4)
+		fn.SUB(mmVL, mmKLeft, mmKLeft)
+		fn.BNEZ(mmKLeft, loop)
+		fn.Bind(end)
+	}
+	reduceTile(fn, mr, nr, acc)
+}
+
+// pipelined emits the k loop of the widest tile, software-pipelined for
+// in-order cores: the vectors of the next strip of k load into one set of
+// eight registers while the sixteen multiply-adds of this strip use the
+// other, one load issued before every second multiply-add, so that the
+// load unit and the FMA unit work at once. Whole strips of VLMAX run in the
+// loop; the rest of k, fewer than VLMAX, takes one strip at the end.
+func pipelined(fn *Func, xp, wp []Reg, acc func(a, b int) VReg) {
+	bufA, bufB := VReg(16), VReg(24)
+	ptrs := append(append([]Reg(nil), xp...), wp...)
+	load := func(buf VReg, i int) { fn.VLE32V(ptrs[i], buf+VReg(i)) }
+	advance := func() {
+		for _, p := range ptrs {
+			fn.ADD(mm4, p, p)
+		}
+	}
+	// half runs the multiply-adds of cur, loading next meanwhile if asked.
+	half := func(cur, next VReg, loadNext bool) {
+		for i := 0; i < 16; i++ {
+			if loadNext && i%2 == 0 {
+				load(next, i/2)
+			}
+			a, b := i/4, i%4
+			fn.VFMACCVV(cur+VReg(4+b), cur+VReg(a), acc(a, b))
+		}
+		if loadNext {
+			advance()
+		}
+	}
+	// In the loop mmKLeft counts bytes of k not loaded yet, mm4 is one
+	// strip's bytes and mmVL two strips', so that one comparison decides
+	// whether two more strips can load.
+	loop, one, lastA, tail, end := fn.NewLabel("k"), fn.NewLabel("kone"), fn.NewLabel("klastA"), fn.NewLabel("ktail"), fn.NewLabel("kend")
+	fn.SLLI(2, mmK, mmKLeft)
 	fn.SLLI(2, mmVL, mm4)
+	fn.BLT(mmKLeft, mm4, tail)
+	for i := range ptrs {
+		load(bufA, i)
+	}
+	advance()
+	fn.SUB(mm4, mmKLeft, mmKLeft)
+	fn.SLLI(1, mm4, mmVL)
+	fn.BLT(mmKLeft, mmVL, one)
 	fn.Bind(loop)
-	step()
-	advance(mm4)
+	fn.VSETVLI(Zero, E32, M1, TA, Zero)
+	half(bufA, bufB, true)
+	half(bufB, bufA, true)
 	fn.SUB(mmVL, mmKLeft, mmKLeft)
 	fn.BGE(mmKLeft, mmVL, loop)
+	fn.Bind(one)
+	fn.Comment("bufA is loaded; fewer than two strips are left to load.")
+	fn.BLT(mmKLeft, mm4, lastA)
+	half(bufA, bufB, true)
+	fn.SUB(mm4, mmKLeft, mmKLeft)
+	half(bufB, 0, false)
+	fn.JMP(tail)
+	fn.Bind(lastA)
+	half(bufA, 0, false)
 	fn.Bind(tail)
 	fn.BEQZ(mmKLeft, end)
+	fn.SRLI(2, mmKLeft, mmKLeft)
 	fn.VSETVLI(mmKLeft, E32, M1, TU, mmVL)
-	step()
+	for i := range ptrs {
+		load(bufA, i)
+	}
+	half(bufA, 0, false)
 	fn.Bind(end)
-	reduceTile(fn, mr, nr, acc)
 }
 
 // reduceTile emits the end of a tile: each accumulator's lanes summed into
