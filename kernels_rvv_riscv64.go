@@ -10,6 +10,10 @@ package edgefit
 
 var rvv = newRVV(splitter{callBudget})
 
+// rvvPlan is gatherRowsRVV's and prefetchRowsRVV's prefetch plan, from the
+// generator's values.
+var rvvPlan = prefetchPlan{gatherAheadBytes, gatherMinAhead, gatherMaxAhead, prefetchMaxLines}
+
 // newRVV returns the RVV set calling its assembly through s.
 func newRVV(s splitter) *Impl {
 	return &Impl{name: "rvv", k: kernels{
@@ -20,8 +24,8 @@ func newRVV(s splitter) *Impl {
 		colSums:      s.colSumsRVV,
 		axpy:         s.axpy(axpyRVV),
 		dot:          s.sum(dotRVV),
-		gatherRows:   gatherRowsGeneric,
-		prefetchRows: prefetchRowsGeneric,
+		gatherRows:   s.gatherRows(gatherRowsRVV, rvvPlan),
+		prefetchRows: s.prefetchRows(prefetchRowsRVV, rvvPlan),
 		peakFMA:      s.peakFMA(peakFMARVV),
 		peakLoad:     s.sum(peakLoadRVV),
 	}}

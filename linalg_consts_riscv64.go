@@ -20,6 +20,19 @@ const (
 	// takes any number).
 	gradWTileK = 16
 
+	// gatherAheadBytes is how many bytes of rows ahead of its copy
+	// gatherRowsRVV should prefetch, within gatherMinAhead…gatherMaxAhead rows.
+	gatherAheadBytes = 4096
+
+	// gatherMinAhead is the shortest prefetch distance, in rows.
+	gatherMinAhead = 2
+
+	// gatherMaxAhead is the longest prefetch distance, in rows.
+	gatherMaxAhead = 32
+
+	// prefetchMaxLines is the most 64-byte lines prefetched of one row.
+	prefetchMaxLines = 8
+
 	// colSumsTileN is the splitter's unit for blocks of columns colSumsRVV
 	// sums (it takes any number).
 	colSumsTileN = 16

@@ -62,6 +62,34 @@ func axpyRVV(alpha float32, x, y []float32)
 //go:noescape
 func dotRVV(x, y []float32) float32
 
+// gatherRowsRVV copies row idx[i] of x, the k elements from x[idx[i]·ldx],
+// to y[i·ldy : i·ldy+k] for i < len(idx), bit for bit. k and len(idx) must
+// be at least 1, every row must lie inside x and every row of y inside y;
+// nothing else is read or written. While it copies row i it prefetches
+// row idx[i+ahead] (when i+ahead < len(idx)), having first prefetched rows
+// idx[0:ahead]: 1 ≤ ahead ≤ len(idx). A row is prefetched at byte offsets
+// 0, 64, …, 64·(lines−1) and last (lines ≥ 0, 0 ≤ last < 4k).
+//
+//go:noescape
+func gatherRowsRVV(k int, idx []int, x []float32, ldx int, y []float32, ldy int, ahead, lines, last int)
+
+// prefetchRowsRVV prefetches (prefetch.r) rows idx[0], idx[1], … of x, the k
+// elements from x[idx[i]·ldx] each, at byte offsets 0, 64, …, 64·(lines−1)
+// and last of each row, in that order (lines ≥ 0, 0 ≤ last < 4k). len(idx)
+// must be at least 1 and every row must lie inside x. It reads idx and
+// nothing else, and writes nothing.
+//
+//go:noescape
+func prefetchRowsRVV(k int, idx []int, x []float32, ldx, lines, last int)
+
+// prefetchRowsRVVTrace is prefetchRowsRVV for the tests, which cannot
+// observe a prefetch: where prefetchRowsRVV prefetches an address, it stores
+// the address to the next element of trace instead. trace must have room for
+// len(idx)·(lines+1) addresses.
+//
+//go:noescape
+func prefetchRowsRVVTrace(k int, idx []int, x []float32, ldx, lines, last int, trace []uintptr)
+
 // peakFMARVV runs iters·128 lanes of fused multiply-adds on 16 independent
 // single-register accumulators (LMUL 1, as in matMulBiasRVV), strip-mined
 // over iters·8 lanes each, whatever the vector length. iters must be at

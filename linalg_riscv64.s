@@ -961,6 +961,178 @@ dot_end_2:
 	MOVF	F0, ret+48(FP)
 	RET
 
+// gatherRowsRVV copies row idx[i] of x, the k elements from x[idx[i]·ldx],
+// to y[i·ldy : i·ldy+k] for i < len(idx), bit for bit. k and len(idx) must
+// be at least 1, every row must lie inside x and every row of y inside y;
+// nothing else is read or written. While it copies row i it prefetches
+// row idx[i+ahead] (when i+ahead < len(idx)), having first prefetched rows
+// idx[0:ahead]: 1 ≤ ahead ≤ len(idx). A row is prefetched at byte offsets
+// 0, 64, …, 64·(lines−1) and last (lines ≥ 0, 0 ≤ last < 4k).
+//
+// func gatherRowsRVV(k int, idx []int, x []float32, ldx int, y []float32, ldy int, ahead, lines, last int)
+TEXT ·gatherRowsRVV(SB), NOSPLIT|NOFRAME, $0-120
+	MOV	k+0(FP), X10
+	MOV	idx_base+8(FP), X11
+	MOV	idx_len+16(FP), X12
+	MOV	x_base+32(FP), X13
+	MOV	ldx+56(FP), X14
+	SLLI	$2, X14, X14
+	MOV	y_base+64(FP), X15
+	MOV	ldy+88(FP), X16
+	SLLI	$2, X16, X16
+	MOV	ahead+96(FP), X17
+	MOV	lines+104(FP), X18
+	MOV	last+112(FP), X19
+	// The first ahead rows.
+	MOV	X11, X20
+	MOV	X17, X21
+
+first_1:
+	MOV	0(X20), X22
+	MUL	X14, X22, X22
+	ADD	X13, X22, X22
+	ADD	$8, X20, X20
+	ADD	X19, X22, X25
+	MOV	X18, X23
+	BEQZ	X23, line_end_3
+
+line_2:
+	ORI	$1, X22, X0 // prefetch.r 0(x22)
+	ADD	$64, X22, X22
+	ADD	$-1, X23, X23
+	BNEZ	X23, line_2
+
+line_end_3:
+	MOV	X25, X22
+	ORI	$1, X22, X0 // prefetch.r 0(x22)
+	ADD	$-1, X21, X21
+	BNEZ	X21, first_1
+	SUB	X17, X12, X21
+
+row_4:
+	BEQZ	X21, copy_5
+	MOV	0(X20), X22
+	MUL	X14, X22, X22
+	ADD	X13, X22, X22
+	ADD	$8, X20, X20
+	ADD	X19, X22, X25
+	MOV	X18, X23
+	BEQZ	X23, line_end_7
+
+line_6:
+	ORI	$1, X22, X0 // prefetch.r 0(x22)
+	ADD	$64, X22, X22
+	ADD	$-1, X23, X23
+	BNEZ	X23, line_6
+
+line_end_7:
+	MOV	X25, X22
+	ORI	$1, X22, X0 // prefetch.r 0(x22)
+	ADD	$-1, X21, X21
+
+copy_5:
+	MOV	0(X11), X25
+	MUL	X14, X25, X25
+	ADD	X13, X25, X25
+	MOV	X15, X28
+	MOV	X10, X29
+	BEQZ	X29, elems_end_9
+
+elems_8:
+	VSETVLI	X29, E32, M8, TU, MA, X5
+	VLE32V	(X25), V0
+	VSE32V	V0, (X28)
+	SLLI	$2, X5, X6
+	ADD	X6, X25, X25
+	ADD	X6, X28, X28
+	SUB	X5, X29, X29
+	BNEZ	X29, elems_8
+
+elems_end_9:
+	ADD	$8, X11, X11
+	ADD	X16, X15, X15
+	ADD	$-1, X12, X12
+	BNEZ	X12, row_4
+	RET
+
+// prefetchRowsRVV prefetches (prefetch.r) rows idx[0], idx[1], … of x, the k
+// elements from x[idx[i]·ldx] each, at byte offsets 0, 64, …, 64·(lines−1)
+// and last of each row, in that order (lines ≥ 0, 0 ≤ last < 4k). len(idx)
+// must be at least 1 and every row must lie inside x. It reads idx and
+// nothing else, and writes nothing.
+//
+// func prefetchRowsRVV(k int, idx []int, x []float32, ldx, lines, last int)
+TEXT ·prefetchRowsRVV(SB), NOSPLIT|NOFRAME, $0-80
+	MOV	idx_base+8(FP), X11
+	MOV	idx_len+16(FP), X12
+	MOV	x_base+32(FP), X13
+	MOV	ldx+56(FP), X14
+	SLLI	$2, X14, X14
+	MOV	lines+64(FP), X18
+	MOV	last+72(FP), X19
+
+row_1:
+	MOV	0(X11), X22
+	MUL	X14, X22, X22
+	ADD	X13, X22, X22
+	ADD	$8, X11, X11
+	ADD	X19, X22, X25
+	MOV	X18, X23
+	BEQZ	X23, line_end_3
+
+line_2:
+	ORI	$1, X22, X0 // prefetch.r 0(x22)
+	ADD	$64, X22, X22
+	ADD	$-1, X23, X23
+	BNEZ	X23, line_2
+
+line_end_3:
+	MOV	X25, X22
+	ORI	$1, X22, X0 // prefetch.r 0(x22)
+	ADD	$-1, X12, X12
+	BNEZ	X12, row_1
+	RET
+
+// prefetchRowsRVVTrace is prefetchRowsRVV for the tests, which cannot
+// observe a prefetch: where prefetchRowsRVV prefetches an address, it stores
+// the address to the next element of trace instead. trace must have room for
+// len(idx)·(lines+1) addresses.
+//
+// func prefetchRowsRVVTrace(k int, idx []int, x []float32, ldx, lines, last int, trace []uintptr)
+TEXT ·prefetchRowsRVVTrace(SB), NOSPLIT|NOFRAME, $0-104
+	MOV	idx_base+8(FP), X11
+	MOV	idx_len+16(FP), X12
+	MOV	x_base+32(FP), X13
+	MOV	ldx+56(FP), X14
+	SLLI	$2, X14, X14
+	MOV	lines+64(FP), X18
+	MOV	last+72(FP), X19
+	MOV	trace_base+80(FP), X24
+
+row_1:
+	MOV	0(X11), X22
+	MUL	X14, X22, X22
+	ADD	X13, X22, X22
+	ADD	$8, X11, X11
+	ADD	X19, X22, X25
+	MOV	X18, X23
+	BEQZ	X23, line_end_3
+
+line_2:
+	MOV	X22, 0(X24)
+	ADD	$8, X24, X24
+	ADD	$64, X22, X22
+	ADD	$-1, X23, X23
+	BNEZ	X23, line_2
+
+line_end_3:
+	MOV	X25, X22
+	MOV	X22, 0(X24)
+	ADD	$8, X24, X24
+	ADD	$-1, X12, X12
+	BNEZ	X12, row_1
+	RET
+
 // peakFMARVV runs iters·128 lanes of fused multiply-adds on 16 independent
 // single-register accumulators (LMUL 1, as in matMulBiasRVV), strip-mined
 // over iters·8 lanes each, whatever the vector length. iters must be at

@@ -60,6 +60,8 @@ func generate(pkg string) (s, d, c []byte, err error) {
 	colSums(f)
 	axpy(f)
 	dot(f)
+	gatherRows(f)
+	prefetchRows(f)
 	peakFMA(f)
 	peakLoad(f)
 	vlenBytes(f)
@@ -82,6 +84,10 @@ func constants() []consts.Const {
 		{Name: "matMulBiasTileN", Value: matMulBiasTileN, Doc: "matMulBiasTileN is the columns of Y matMulBiasRVV's widest tile takes."},
 		{Name: "gradWTileN", Value: gradWTileN, Doc: "gradWTileN is the rows of G gradWRVV's widest tile takes."},
 		{Name: "gradWTileK", Value: gradWTileK, Doc: "gradWTileK is the splitter's unit for blocks of columns of G (gradWRVV\ntakes any number)."},
+		{Name: "gatherAheadBytes", Value: gatherAheadBytes, Doc: "gatherAheadBytes is how many bytes of rows ahead of its copy\ngatherRowsRVV should prefetch, within gatherMinAhead…gatherMaxAhead rows."},
+		{Name: "gatherMinAhead", Value: gatherMinAhead, Doc: "gatherMinAhead is the shortest prefetch distance, in rows."},
+		{Name: "gatherMaxAhead", Value: gatherMaxAhead, Doc: "gatherMaxAhead is the longest prefetch distance, in rows."},
+		{Name: "prefetchMaxLines", Value: prefetchMaxLines, Doc: "prefetchMaxLines is the most 64-byte lines prefetched of one row."},
 		{Name: "colSumsTileN", Value: colSumsTileN, Doc: "colSumsTileN is the splitter's unit for blocks of columns colSumsRVV\nsums (it takes any number)."},
 	}
 }

@@ -48,6 +48,7 @@ var probes = []probe{
 	{func(fn *Func) { fn.SRLI(3, X5, X6) }, "srli x6,x5,0x3"},
 	{func(fn *Func) { fn.MUL(X5, X6, X7) }, "mul x7,x6,x5"},
 	{func(fn *Func) { fn.Load64(X10.Off(8), X11) }, "ld x11,8(x10)"},
+	{func(fn *Func) { fn.Store64(X11, X10.Off(16)) }, "sd x11,16(x10)"},
 	{func(fn *Func) { fn.MOVFLoad(X10.Off(-4), 3) }, "flw f3,-4(x10)"},
 	{func(fn *Func) { fn.MOVFStore(3, X10.Mem()) }, "fsw f3,0(x10)"},
 	{func(fn *Func) { fn.FMVWX(Zero, 7) }, "fmv.w.x f7,x0"},

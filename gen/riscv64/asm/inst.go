@@ -172,3 +172,6 @@ func (fn *Func) VFMVFS(v VReg, f FReg) { fn.vinst("VFMVFS", fmt.Sprintf("%s, %s"
 
 // VFMVSF sets element 0 of d to f (when vl > 0), leaving the rest.
 func (fn *Func) VFMVSF(f FReg, d VReg) { fn.vinst("VFMVSF", fmt.Sprintf("%s, %s", f, d)) }
+
+// Store64 stores the 64-bit word r to m.
+func (fn *Func) Store64(r Reg, m Mem) { fn.mem("MOV", m, r.String()+", "+m.String()) }
