@@ -6,9 +6,9 @@ import (
 )
 
 // EnvKernels is the environment variable read once at start-up to choose the
-// kernels: "generic" forces the Go versions; "avx2" or "neon" ask for that set
-// and fall back to the best available, saying so in Selection, when the
-// machine cannot run it. Unset or empty means the best available.
+// kernels: "generic" forces the Go versions; "avx2", "neon" or "rvv" ask for
+// that set and fall back to the best available, saying so in Selection, when
+// the machine cannot run it. Unset or empty means the best available.
 const EnvKernels = "EDGEFIT_KERNELS"
 
 // The choice is made once, during package initialisation, so that every call
@@ -40,8 +40,8 @@ func choose(impls []*Impl, want string) (*Impl, string) {
 				return im, EnvKernels + "=" + want + " asked for it"
 			}
 		}
-		if want != "generic" && want != "avx2" && want != "neon" {
-			return best, EnvKernels + "=" + want + " is not a kernel set (want generic, avx2 or neon); using " + best.name
+		if want != "generic" && want != "avx2" && want != "neon" && want != "rvv" {
+			return best, EnvKernels + "=" + want + " is not a kernel set (want generic, avx2, neon or rvv); using " + best.name
 		}
 		return best, EnvKernels + "=" + want + " asked for it, but this machine cannot run it (" + simdUnavailable() + "); using " + best.name
 	}

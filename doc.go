@@ -29,8 +29,9 @@
 //
 // Every kernel has a Go version that is always compiled: the fallback on every
 // platform and the reference the others are tested against. On amd64 an
-// AVX2+FMA set and on arm64 a NEON set, both generated assembly, are used when
-// the CPU has the features (golang.org/x/sys/cpu decides once, at start-up).
+// AVX2+FMA set, on arm64 a NEON set and on riscv64 a RISC-V Vector 1.0 set
+// (vector-length agnostic), all generated assembly, are used when the CPU has
+// the features (golang.org/x/sys/cpu decides once, at start-up).
 // Active names the set in use and Selection says why it was chosen. The
 // SIMD sets cut long calls into assembly calls short enough not to hold up
 // the runtime's preemption (the garbage collector's stop-the-world phases).
@@ -41,7 +42,7 @@
 // The build tag purego compiles no assembly at all (what tinygo and gccgo
 // need). Setting the environment variable EDGEFIT_KERNELS=generic before the
 // program starts forces the Go versions at run time, for debugging in the
-// field; EDGEFIT_KERNELS=avx2 or neon asks for a set by name and falls back,
+// field; EDGEFIT_KERNELS=avx2, neon or rvv asks for a set by name and falls back,
 // saying so in Selection, when the machine lacks it. Implementations lists
 // every set this machine can run so that tests and benchmarks compare them
 // side by side.
