@@ -1,10 +1,6 @@
 package main
 
-import (
-	"fmt"
-
-	. "github.com/edgefit/edgefit/gen/riscv64/asm"
-)
+import . "github.com/edgefit/edgefit/gen/riscv64/asm"
 
 // GatherRows copies rows of X picked by an index, strip by strip of up to
 // eight vector registers (a bit-exact copy: loads and stores only), and
@@ -15,13 +11,11 @@ import (
 // splitter's prefetchPlan (kernels_split.go), from the values below.
 
 // How far ahead gatherRowsRVV should prefetch: gatherAheadBytes of rows, at
-// least gatherMinAhead and at most gatherMaxAhead rows, and at most
-// prefetchMaxLines 64-byte lines of a row.
+// least gatherMinAhead and at most gatherMaxAhead rows.
 const (
 	gatherAheadBytes = 4096
 	gatherMinAhead   = 2
 	gatherMaxAhead   = 32
-	prefetchMaxLines = 8
 )
 
 // The registers of the gather and prefetch kernels.
@@ -33,32 +27,6 @@ var (
 	gaTrace                     = X24
 	gaSrc, gaDst, gaKL          = X25, X28, X29
 )
-
-// prefetchRow emits the prefetches of the row at gaRow: offsets 0, 64, …,
-// 64·(lines−1), then last. With trace, each address is stored to the next
-// element of the trace instead. gaRow is consumed.
-func prefetchRow(fn *Func, trace bool) {
-	pf := func() {
-		if trace {
-			fn.Store64(gaRow, gaTrace.Mem())
-			fn.ADD(Imm(8), gaTrace, gaTrace)
-		} else {
-			fn.PrefetchR(gaRow)
-		}
-	}
-	loop, done := fn.NewLabel("line"), fn.NewLabel("line_end")
-	fn.ADD(gaLast, gaRow, gaSrc)
-	fn.MOV(gaLines, gaL)
-	fn.BEQZ(gaL, done)
-	fn.Bind(loop)
-	pf()
-	fn.ADD(Imm(64), gaRow, gaRow)
-	fn.ADD(Imm(-1), gaL, gaL)
-	fn.BNEZ(gaL, loop)
-	fn.Bind(done)
-	fn.MOV(gaSrc, gaRow)
-	pf()
-}
 
 // rowAddress emits gaRow = x + idx[*p]·ldx (bytes) and advances p.
 func rowAddress(fn *Func, p Reg) {
@@ -119,42 +87,5 @@ idx[0:ahead]: 1 ≤ ahead ≤ len(idx). A row is prefetched at byte offsets
 	fn.ADD(gaLdy, gaY, gaY)
 	fn.ADD(Imm(-1), gaN, gaN)
 	fn.BNEZ(gaN, rows)
-	fn.RET()
-}
-
-const prefetchDoc = `
-%s prefetches (prefetch.r) rows idx[0], idx[1], … of x, the k
-elements from x[idx[i]·ldx] each, at byte offsets 0, 64, …, 64·(lines−1)
-and last of each row, in that order (lines ≥ 0, 0 ≤ last < 4k). len(idx)
-must be at least 1 and every row must lie inside x. It reads idx and
-nothing else, and writes nothing.`
-
-func prefetchRows(f *File) {
-	prefetchRowsFunc(f.Func("prefetchRowsRVV", "func(k int, idx []int, x []float32, ldx, lines, last int)",
-		fmt.Sprintf(prefetchDoc, "prefetchRowsRVV")), false)
-	prefetchRowsFunc(f.Func("prefetchRowsRVVTrace", "func(k int, idx []int, x []float32, ldx, lines, last int, trace []uintptr)", `
-prefetchRowsRVVTrace is prefetchRowsRVV for the tests, which cannot
-observe a prefetch: where prefetchRowsRVV prefetches an address, it stores
-the address to the next element of trace instead. trace must have room for
-len(idx)·(lines+1) addresses.`), true)
-}
-
-func prefetchRowsFunc(fn *Func, trace bool) {
-	fn.Load("idx.base", gaIdx)
-	fn.Load("idx.len", gaN)
-	fn.Load("x.base", gaX)
-	fn.Load("ldx", gaLdx)
-	fn.SLLI(2, gaLdx, gaLdx)
-	fn.Load("lines", gaLines)
-	fn.Load("last", gaLast)
-	if trace {
-		fn.Load("trace.base", gaTrace)
-	}
-	loop := fn.NewLabel("row")
-	fn.Bind(loop)
-	rowAddress(fn, gaIdx)
-	prefetchRow(fn, trace)
-	fn.ADD(Imm(-1), gaN, gaN)
-	fn.BNEZ(gaN, loop)
 	fn.RET()
 }
