@@ -5,6 +5,7 @@ package edgefit
 import (
 	"encoding/binary"
 	"os"
+	"strings"
 	"syscall"
 	"unsafe"
 )
@@ -12,8 +13,14 @@ import (
 // hasVFromHWCAP reports the V extension from the auxiliary vector's
 // AT_HWCAP, for kernels without the riscv_hwprobe system call (before Linux
 // 6.4, and qemu-user before 8.1), where golang.org/x/sys/cpu sees nothing.
-// Where hwprobe answers, its answer stands and this returns false.
+// Where hwprobe answers, its answer stands and this returns false; so does
+// GODEBUG=cpu.v=off (or cpu.all=off), which golang.org/x/sys/cpu obeys.
 func hasVFromHWCAP() bool {
+	for _, o := range strings.Split(os.Getenv("GODEBUG"), ",") {
+		if o == "cpu.v=off" || o == "cpu.all=off" {
+			return false
+		}
+	}
 	if hwprobeAnswers() {
 		return false
 	}

@@ -18,8 +18,8 @@ import (
 // Kernels is the variable edgefit reads to choose its kernels (edgefit.EnvKernels).
 const Kernels = "EDGEFIT_KERNELS"
 
-// Expect names the kernel set a test run must be running (generic, avx2 or
-// neon); unset or empty means any.
+// Expect names the kernel set a test run must be running (generic, avx2,
+// neon or rvv); unset or empty means any.
 const Expect = "EDGEFIT_EXPECT_KERNELS"
 
 // Check returns an error when active, the name of the kernel set running,
