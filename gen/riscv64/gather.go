@@ -6,7 +6,7 @@ import . "github.com/edgefit/edgefit/gen/riscv64/asm"
 // eight vector registers (a bit-exact copy: loads and stores only), and
 // prefetches the row ahead positions on while it copies, so that many rows'
 // cache misses are in flight at once. The prefetch is Zicbop's prefetch.r
-// (see asm.PrefetchR): part of the RVA22 profile the SpacemiT K1 follows,
+// (see asm.PrefetchR), which the RVA22U64 profile makes mandatory, and
 // a no-op on cores without it. Which offsets of a row are prefetched is the
 // splitter's prefetchPlan (kernels_split.go), from the values below.
 
