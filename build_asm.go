@@ -1,4 +1,4 @@
-//go:build !purego && (!gc || !(amd64 || arm64 || arm))
+//go:build !purego && (!gc || !(amd64 || arm64 || arm || riscv64))
 
 package edgefit
 

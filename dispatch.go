@@ -7,9 +7,10 @@ import (
 )
 
 // EnvKernels is the environment variable read once at start-up to choose the
-// kernels: "generic" forces the Go versions; "avx2", "avx512" or "neon" ask for that set
-// and fall back to the best available, saying so in Selection, when the
-// machine cannot run it. Unset or empty means the best available.
+// kernels: "generic" forces the Go versions; "avx2", "avx512", "neon" or
+// "rvv" ask for that set and fall back to the best available, saying so in
+// Selection, when the machine cannot run it. Unset or empty means the best
+// available.
 const EnvKernels = "EDGEFIT_KERNELS"
 
 // The choice is made once, during package initialisation, so that every call
@@ -41,10 +42,10 @@ func choose(impls []*Impl, want string) (*Impl, string) {
 				return im, EnvKernels + "=" + want + " asked for it"
 			}
 		}
-		if want != "generic" && want != "avx2" && want != "avx512" && want != "neon" {
-			return best, EnvKernels + "=" + want + " is not a kernel set (want generic, avx2, avx512 or neon); using " + best.name
+		if want != "generic" && want != "avx2" && want != "avx512" && want != "neon" && want != "rvv" {
+			return best, EnvKernels + "=" + want + " is not a kernel set (want generic, avx2, avx512, neon or rvv); using " + best.name
 		}
-		if arch := map[string]string{"avx2": "amd64", "neon": "arm64"}[want]; arch != "" && arch != runtime.GOARCH {
+		if arch := map[string]string{"avx2": "amd64", "avx512": "amd64", "neon": "arm64", "rvv": "riscv64"}[want]; arch != "" && arch != runtime.GOARCH {
 			return best, EnvKernels + "=" + want + " asked for it, but this machine cannot run it: the " + want + " kernels exist for " + arch + " only, not on " + runtime.GOARCH + "; using " + best.name
 		}
 		return best, EnvKernels + "=" + want + " asked for it, but this machine cannot run it (" + simdUnavailable() + "); using " + best.name

@@ -29,8 +29,9 @@
 //
 // Every kernel has a Go version that is always compiled: the fallback on every
 // platform and the reference the others are tested against. On amd64 an
-// AVX2+FMA set and an AVX-512 set (AVX512F and AVX512VL), and on arm64 a NEON
-// set, all generated assembly, are used when the CPU has the features
+// AVX2+FMA set and an AVX-512 set (AVX512F and AVX512VL), on arm64 a NEON
+// set and on riscv64 a RISC-V Vector 1.0 set (vector-length agnostic), all
+// generated assembly, are used when the CPU has the features
 // (golang.org/x/sys/cpu decides once, at start-up). Where both amd64 sets run,
 // avx512 is the default only if 512-bit FMAs measure at least 1.5× the rate
 // of 256-bit ones in a few microseconds at start-up: CPUs that execute them
@@ -49,7 +50,7 @@
 // The build tag purego compiles no assembly at all (what tinygo and gccgo
 // need). Setting the environment variable EDGEFIT_KERNELS=generic before the
 // program starts forces the Go versions at run time, for debugging in the
-// field; EDGEFIT_KERNELS=avx2, avx512 or neon asks for a set by name and falls back,
+// field; EDGEFIT_KERNELS=avx2, avx512, neon or rvv asks for a set by name and falls back,
 // saying so in Selection, when the machine lacks it. Implementations lists
 // every set this machine can run so that tests and benchmarks compare them
 // side by side.

@@ -26,14 +26,15 @@ type kernels struct {
 }
 
 // Impl is one implementation of every kernel: "generic" (the Go versions),
-// "avx2" (AVX2+FMA on amd64), "avx512" (AVX-512 on amd64) or "neon" (arm64).
-// Its methods check their arguments exactly as the package-level functions do.
+// "avx2" (AVX2+FMA on amd64), "avx512" (AVX-512 on amd64), "neon" (arm64)
+// or "rvv" (RISC-V Vector 1.0 on riscv64). Its methods check their arguments
+// exactly as the package-level functions do.
 type Impl struct {
 	name string
 	k    kernels
 }
 
-// Name is the implementation's name: "generic", "avx2", "avx512" or "neon".
+// Name is the implementation's name: "generic", "avx2", "avx512", "neon" or "rvv".
 func (im *Impl) Name() string { return im.name }
 
 func (im *Impl) String() string { return im.name }

@@ -33,7 +33,7 @@ func cmdInfo(e *env, args []string) error {
 	if env == "" {
 		env = "unset"
 	}
-	fmt.Fprintf(w, "override      %s=generic|avx2|neon (now %s)\n", edgefit.EnvKernels, env)
+	fmt.Fprintf(w, "override      %s=generic|avx2|neon|rvv (now %s)\n", edgefit.EnvKernels, env)
 	var feats any
 	var key []string
 	switch runtime.GOARCH {
@@ -41,6 +41,8 @@ func cmdInfo(e *env, args []string) error {
 		feats, key = cpu.X86, []string{"AVX2", "FMA", "AVX", "AVX512F"}
 	case "arm64":
 		feats, key = cpu.ARM64, []string{"ASIMD", "FP", "SVE"}
+	case "riscv64":
+		feats, key = cpu.RISCV64, []string{"V"}
 	}
 	if feats == nil {
 		fmt.Fprintf(w, "CPU features  none known to golang.org/x/sys/cpu on %s\n", runtime.GOARCH)

@@ -20,7 +20,7 @@ import (
 const Kernels = "EDGEFIT_KERNELS"
 
 // Expect names the kernel set a test run must be running (generic, avx2,
-// avx512 or neon), or several separated by "|" when the choice between them
+// avx512, neon or rvv), or several separated by "|" when the choice between them
 // is made by a measurement at start-up; unset or empty means any.
 const Expect = "EDGEFIT_EXPECT_KERNELS"
 
