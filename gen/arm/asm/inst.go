@@ -57,13 +57,17 @@ func (fn *Func) movw(a Addr) string {
 func (fn *Func) ADD(x Operand, d Reg) { fn.inst("ADD", x.operand()+", "+d.String()) }
 
 // ADD3 sets d = n + x.
-func (fn *Func) ADD3(x Operand, n, d Reg) { fn.inst("ADD", x.operand()+", "+n.String()+", "+d.String()) }
+func (fn *Func) ADD3(x Operand, n, d Reg) {
+	fn.inst("ADD", x.operand()+", "+n.String()+", "+d.String())
+}
 
 // SUB sets d -= x.
 func (fn *Func) SUB(x Operand, d Reg) { fn.inst("SUB", x.operand()+", "+d.String()) }
 
 // SUB3 sets d = n − x.
-func (fn *Func) SUB3(x Operand, n, d Reg) { fn.inst("SUB", x.operand()+", "+n.String()+", "+d.String()) }
+func (fn *Func) SUB3(x Operand, n, d Reg) {
+	fn.inst("SUB", x.operand()+", "+n.String()+", "+d.String())
+}
 
 // SUBS sets d -= x and the flags from the result.
 func (fn *Func) SUBS(x Operand, d Reg) { fn.inst("SUB.S", x.operand()+", "+d.String()) }
@@ -72,7 +76,9 @@ func (fn *Func) SUBS(x Operand, d Reg) { fn.inst("SUB.S", x.operand()+", "+d.Str
 func (fn *Func) CMP(x Operand, n Reg) { fn.inst("CMP", x.operand()+", "+n.String()) }
 
 // AND3 sets d = n & x.
-func (fn *Func) AND3(x Operand, n, d Reg) { fn.inst("AND", x.operand()+", "+n.String()+", "+d.String()) }
+func (fn *Func) AND3(x Operand, n, d Reg) {
+	fn.inst("AND", x.operand()+", "+n.String()+", "+d.String())
+}
 
 // MUL3 sets d = n · m.
 func (fn *Func) MUL3(m, n, d Reg) { fn.inst("MUL", fmt.Sprintf("%s, %s, %s", m, n, d)) }
