@@ -1,5 +1,6 @@
 // Package gen holds edgefit's assembly generators, one command per
-// architecture (amd64 with avo, arm64 with its own emitter in arm64/asm), and
+// architecture (amd64 with avo, arm64 and arm with their own emitters in
+// arm64/asm and arm/asm), and
 // the test that the files they wrote into the root package are up to date.
 //
 // Both generators are laid out alike, so that a kernel is found under one

@@ -60,6 +60,7 @@ var probes = []probe{
 	{func(fn *Func) { fn.VMULScalar(Q(1).V(), Q(2).V(), D(15).L(0)) }, "vmul.f32 q1, q2, d15[0]"},
 	{func(fn *Func) { fn.VDUP(Q(1).V(), D(15).L(0)) }, "vdup.32 q1, d15[0]"},
 	{func(fn *Func) { fn.Zero(Q(13).V()) }, "vmov.i32 q13, #0"},
+	{func(fn *Func) { fn.VMOVImm(Q(0).V(), 0.125) }, "vmov.f32 q0, #0.125"},
 	{func(fn *Func) { fn.VLD1(QList(Q(0), 2), R0.Post()) }, "vld1.32 {d0-d3}, [r0]!"},
 	{func(fn *Func) { fn.VST1(Regs(D(5), 1), R14.PostBy(R2)) }, "vst1.32 {d5}, [lr], r2"},
 	{func(fn *Func) { fn.VLD1Lane(D(30).L(1), R3.Mem()) }, "vld1.32 {d30[1]}, [r3]"},

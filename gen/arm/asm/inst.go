@@ -144,3 +144,6 @@ func (fn *Func) VLD1Lane(s Lane, m Mem) { fn.emitWord(EncodeVLD1Lane(s, m)) }
 
 // VST1Lane stores lane s to m.
 func (fn *Func) VST1Lane(s Lane, m Mem) { fn.emitWord(EncodeVST1Lane(s, m)) }
+
+// VMOVImm sets every lane of d to v, one of the values EncodeVMOVImm takes.
+func (fn *Func) VMOVImm(d Vec, v float64) { fn.emitWord(EncodeVMOVImm(d, v)) }

@@ -1,6 +1,10 @@
 package asm
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Word is one NEON instruction, which Go's arm assembler lacks, encoded: its
 // 32 bits and its GNU spelling, which goes next to the WORD as a comment and
@@ -187,3 +191,43 @@ func EncodeVLD1Lane(s Lane, m Mem) (Word, error) { return ldstLane(opVLD1Lane, "
 
 // EncodeVST1Lane encodes vst1.32 {dn[i]}, m: one lane to memory.
 func EncodeVST1Lane(s Lane, m Mem) (Word, error) { return ldstLane(opVST1Lane, "vst1.32", s, m) }
+
+// EncodeVMOVImm encodes vmov.f32 d, #v for v = ±(16+f)/16·2^e, f in 0…15,
+// e in −3…4, the values the 8-bit immediate holds.
+func EncodeVMOVImm(d Vec, v float64) (Word, error) {
+	for imm := uint32(0); imm < 256; imm++ {
+		if vfpExpand(imm) != v {
+			continue
+		}
+		bits := 0xF2800F10 | vd(d.n) | imm>>7<<24 | (imm>>4&7)<<16 | imm&15
+		if d.q {
+			bits |= bitQ
+		}
+		lit := strconv.FormatFloat(v, 'f', -1, 64)
+		if !strings.Contains(lit, ".") {
+			lit += ".0"
+		}
+		return Word{bits, fmt.Sprintf("vmov.f32 %s, #%s", d.gnu(), lit)}, nil
+	}
+	return Word{}, fmt.Errorf("vmov.f32 %s, #%g: not an 8-bit floating-point immediate", d.gnu(), v)
+}
+
+// vfpExpand is the value of the 8-bit floating-point immediate imm
+// (VFPExpandImm): sign a, exponent NOT(b):b:b:b:b:b:c:d, fraction efgh.
+func vfpExpand(imm uint32) float64 {
+	f := 1 + float64(imm&15)/16
+	e := int(imm>>4&3) - 3 // b = 1: exponent 124 + cd, 2^(cd−3)
+	if imm>>6&1 == 0 {
+		e += 4 // b = 0: exponent 128 + cd, 2^(cd+1)
+	}
+	for ; e > 0; e-- {
+		f *= 2
+	}
+	for ; e < 0; e++ {
+		f /= 2
+	}
+	if imm>>7 == 1 {
+		f = -f
+	}
+	return f
+}

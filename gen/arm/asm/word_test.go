@@ -67,6 +67,10 @@ func cases(t *testing.T) []Word {
 		}
 		add(EncodeVDUP(Q(i).V(), D(7).L(1)))
 	}
+	for _, v := range []float64{0.125, 1, -1, 0.5, 2, 31, 1.0 / 3 * 3, -0.1328125, 15.5} {
+		add(EncodeVMOVImm(Q(7).V(), v))
+		add(EncodeVMOVImm(D(29).V(), v))
+	}
 	mems := func(r, x Reg) []Mem { return []Mem{r.Mem(), r.Post(), r.PostBy(x)} }
 	for _, enc := range []func(l List, m Mem) (Word, error){EncodeVLD1, EncodeVST1} {
 		for n := 1; n <= 4; n++ {
@@ -188,6 +192,9 @@ func TestWordsReject(t *testing.T) {
 	}
 	if _, err := EncodeVLD1(Regs(D(30), 3), R0.Mem()); err == nil {
 		t.Error("vld1 of d30-d32 encoded")
+	}
+	if _, err := EncodeVMOVImm(Q(0).V(), 0.1); err == nil {
+		t.Error("vmov.f32 #0.1 encoded")
 	}
 	if _, err := EncodeVLD1(Regs(D(0), 5), R0.Mem()); err == nil {
 		t.Error("vld1 of five registers encoded")
