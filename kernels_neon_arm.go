@@ -29,7 +29,7 @@ func newNEON(s splitter) *Impl {
 		prefetchRows: prefetchRowsGeneric,
 		peakFMA:      s.peakFMA(peakFMANEON),
 		peakLoad:     s.sum(peakLoadNEON),
-	}}
+	}, flushes: true}
 }
 
 // matMulBiasNEON runs Y = X·Wᵀ + b on blocks of Y of whole tiles, so that

@@ -1,9 +1,9 @@
 // Package gen holds edgefit's assembly generators, one command per
 // architecture (amd64 with avo, arm64 and arm with their own emitters in
-// arm64/asm and arm/asm), and
-// the test that the files they wrote into the root package are up to date.
+// arm64/asm and arm/asm), and the test that the files they wrote into the
+// root package are up to date.
 //
-// Both generators are laid out alike, so that a kernel is found under one
+// The generators are laid out alike, so that a kernel is found under one
 // name everywhere: matmul.go (matMulBias), gradw.go (gradW, colSums),
 // vector.go (sqErr, sqErrSum, axpy, dot, peakFMA, peakLoad), gather.go
 // (gatherRows), prefetch.go (prefetchRows), loops.go (shared loop shapes)
