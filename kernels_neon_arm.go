@@ -10,8 +10,8 @@ package edgefit
 // the ARMv8 cores of a 32-bit OS. NEON flushes subnormals to zero and
 // returns the default NaN (see doc.go).
 //
-// GradW, ColSums, GatherRows and PrefetchRows have no NEON version for this
-// architecture yet: the set runs the Go ones.
+// GatherRows and PrefetchRows have no NEON version for this architecture
+// yet: the set runs the Go ones.
 
 var neon = newNEON(splitter{callBudget})
 
@@ -21,8 +21,8 @@ func newNEON(s splitter) *Impl {
 		matMulBias:   s.matMulBiasNEON,
 		sqErr:        s.sqErr(sqErrNEON),
 		sqErrSum:     s.sum(sqErrSumNEON),
-		gradW:        gradWGeneric,
-		colSums:      colSumsGeneric,
+		gradW:        s.gradWNEON,
+		colSums:      s.colSumsNEON,
 		axpy:         s.axpy(axpyNEON),
 		dot:          s.sum(dotNEON),
 		gatherRows:   gatherRowsGeneric,
@@ -64,4 +64,27 @@ func (s splitter) matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32,
 			}
 		}
 	}
+}
+
+// gradWNEON runs G = α·Rᵀ·X + β·G through the splitter's gradW.
+func (s splitter) gradWNEON(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int) {
+	raceReadMatrix(r, m, n, ldr)
+	raceReadMatrix(x, m, k, ldx)
+	if beta != 0 {
+		raceReadMatrix(g, n, k, ldg)
+	}
+	raceWriteMatrix(g, n, k, ldg)
+	s.gradW(gradWNEON, gradWTileN, gradWTileK, m, n, k, alpha, r, ldr, x, ldx, beta, g, ldg)
+}
+
+// colSumsNEON runs g = α·(column sums of R) + β·g through the splitter's
+// colSums.
+func (s splitter) colSumsNEON(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32) {
+	g = g[:n]
+	raceReadMatrix(r, m, n, ldr)
+	if beta != 0 {
+		raceRead(g)
+	}
+	raceWrite(g)
+	s.colSums(colSumsNEON, colSumsTileN, m, n, alpha, r, ldr, beta, g)
 }

@@ -30,6 +30,23 @@ func sqErrNEON(r, p, t []float32) float32
 //go:noescape
 func sqErrSumNEON(p, t []float32) float32
 
+// gradWNEON computes G = α·Rᵀ·X + β·G: for j < n and p < k,
+// g[j·ldg+p] = α·Σᵢ r[i·ldr+j]·x[i·ldx+p] + β·g[j·ldg+p] (i < m), reading g
+// only when β ≠ 0 (β = −0 counts as 0; a NaN β reads it). n and k must be at
+// least 1, m at least 0, and the slices must hold the m×n, m×k and n×k
+// matrices with their strides. Only the n×k elements of g are touched.
+//
+//go:noescape
+func gradWNEON(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int)
+
+// colSumsNEON computes g = α·(column sums of R) + β·g: for j < n,
+// g[j] = α·Σᵢ r[i·ldr+j] + β·g[j] (i < m), reading g only when β ≠ 0. n must
+// be at least 1, m at least 0; r must hold the m×n matrix with row stride
+// ldr and len(g) ≥ n. Only g[:n] is touched.
+//
+//go:noescape
+func colSumsNEON(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)
+
 // axpyNEON computes y[i] += alpha·x[i] for i < len(y), the product rounded
 // before the sum (vmla); x must be at least as long. y is read through one
 // pointer and written through another, in blocks of 16, then 4, then single

@@ -1276,6 +1276,898 @@ by1_end_6:
 	MOVF	F0, ret+24(FP)
 	RET
 
+// gradWNEON computes G = α·Rᵀ·X + β·G: for j < n and p < k,
+// g[j·ldg+p] = α·Σᵢ r[i·ldr+j]·x[i·ldx+p] + β·g[j·ldg+p] (i < m), reading g
+// only when β ≠ 0 (β = −0 counts as 0; a NaN β reads it). n and k must be at
+// least 1, m at least 0, and the slices must hold the m×n, m×k and n×k
+// matrices with their strides. Only the n×k elements of g are touched.
+//
+// func gradWNEON(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int)
+TEXT ·gradWNEON(SB), NOSPLIT, $4-68
+	MOVW	r_base+16(FP), R0
+	MOVW	ldr+28(FP), R1
+	MOVW	R1<<2, R1
+	MOVW	ldx+44(FP), R2
+	MOVW	R2<<2, R2
+	SUB	$32, R2, R14
+	MOVW	g_base+52(FP), R4
+	MOVW	R4, 4(R13)
+	MOVW	ldg+64(FP), R5
+	MOVW	R5<<2, R5
+	MOVW	n+4(FP), R7
+	CMP	$4, R7
+	BLT	g4_end_2
+
+g4_1:
+	// 4 rows of G
+	MOVW	x_base+32(FP), R3
+	MOVW	4(R13), R4
+	MOVW	k+8(FP), R6
+	CMP	$12, R6
+	BLT	g4p12_end_4
+
+g4p12_3:
+	// tile of 4×12 elements of G
+	MOVW	R0, R8
+	MOVW	R3, R9
+	WORD	$0xf2808050 // vmov.i32 q4, #0
+	WORD	$0xf280a050 // vmov.i32 q5, #0
+	WORD	$0xf280c050 // vmov.i32 q6, #0
+	WORD	$0xf280e050 // vmov.i32 q7, #0
+	WORD	$0xf2c00050 // vmov.i32 q8, #0
+	WORD	$0xf2c02050 // vmov.i32 q9, #0
+	WORD	$0xf2c04050 // vmov.i32 q10, #0
+	WORD	$0xf2c06050 // vmov.i32 q11, #0
+	WORD	$0xf2c08050 // vmov.i32 q12, #0
+	WORD	$0xf2c0a050 // vmov.i32 q13, #0
+	WORD	$0xf2c0c050 // vmov.i32 q14, #0
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	m+0(FP), R12
+	CMP	$0, R12
+	BEQ	i_end_6
+
+i_5:
+	WORD	$0xf4280a81 // vld1.32 {d0-d1}, [r8], r1
+	WORD	$0xf429228d // vld1.32 {d2-d5}, [r9]!
+	WORD	$0xf4296a8e // vld1.32 {d6-d7}, [r9], lr
+	WORD	$0xf3a28140 // vmla.f32 q4, q1, d0[0]
+	WORD	$0xf3a4a140 // vmla.f32 q5, q2, d0[0]
+	WORD	$0xf3a6c140 // vmla.f32 q6, q3, d0[0]
+	WORD	$0xf3a2e160 // vmla.f32 q7, q1, d0[1]
+	WORD	$0xf3e40160 // vmla.f32 q8, q2, d0[1]
+	WORD	$0xf3e62160 // vmla.f32 q9, q3, d0[1]
+	WORD	$0xf3e24141 // vmla.f32 q10, q1, d1[0]
+	WORD	$0xf3e46141 // vmla.f32 q11, q2, d1[0]
+	WORD	$0xf3e68141 // vmla.f32 q12, q3, d1[0]
+	WORD	$0xf3e2a161 // vmla.f32 q13, q1, d1[1]
+	WORD	$0xf3e4c161 // vmla.f32 q14, q2, d1[1]
+	WORD	$0xf3e6e161 // vmla.f32 q15, q3, d1[1]
+	SUB.S	$1, R12
+	BNE	i_5
+
+i_end_6:
+	MOVF	alpha+12(FP), F0
+	WORD	$0xf3a88940 // vmul.f32 q4, q4, d0[0]
+	WORD	$0xf3aaa940 // vmul.f32 q5, q5, d0[0]
+	WORD	$0xf3acc940 // vmul.f32 q6, q6, d0[0]
+	WORD	$0xf3aee940 // vmul.f32 q7, q7, d0[0]
+	WORD	$0xf3e009c0 // vmul.f32 q8, q8, d0[0]
+	WORD	$0xf3e229c0 // vmul.f32 q9, q9, d0[0]
+	WORD	$0xf3e449c0 // vmul.f32 q10, q10, d0[0]
+	WORD	$0xf3e669c0 // vmul.f32 q11, q11, d0[0]
+	WORD	$0xf3e889c0 // vmul.f32 q12, q12, d0[0]
+	WORD	$0xf3eaa9c0 // vmul.f32 q13, q13, d0[0]
+	WORD	$0xf3ecc9c0 // vmul.f32 q14, q14, d0[0]
+	WORD	$0xf3eee9c0 // vmul.f32 q15, q15, d0[0]
+	SUB	$32, R5, R9
+	MOVW	beta+48(FP), R12
+	MOVW	R12<<1, R12
+	CMP	$0, R12
+	BEQ	store_7
+	MOVF	beta+48(FP), F1
+	MOVW	R4, R8
+	WORD	$0xf428228d // vld1.32 {d2-d5}, [r8]!
+	WORD	$0xf4286a89 // vld1.32 {d6-d7}, [r8], r9
+	WORD	$0xf3a28141 // vmla.f32 q4, q1, d1[0]
+	WORD	$0xf3a4a141 // vmla.f32 q5, q2, d1[0]
+	WORD	$0xf3a6c141 // vmla.f32 q6, q3, d1[0]
+	WORD	$0xf428228d // vld1.32 {d2-d5}, [r8]!
+	WORD	$0xf4286a89 // vld1.32 {d6-d7}, [r8], r9
+	WORD	$0xf3a2e141 // vmla.f32 q7, q1, d1[0]
+	WORD	$0xf3e40141 // vmla.f32 q8, q2, d1[0]
+	WORD	$0xf3e62141 // vmla.f32 q9, q3, d1[0]
+	WORD	$0xf428228d // vld1.32 {d2-d5}, [r8]!
+	WORD	$0xf4286a89 // vld1.32 {d6-d7}, [r8], r9
+	WORD	$0xf3e24141 // vmla.f32 q10, q1, d1[0]
+	WORD	$0xf3e46141 // vmla.f32 q11, q2, d1[0]
+	WORD	$0xf3e68141 // vmla.f32 q12, q3, d1[0]
+	WORD	$0xf428228d // vld1.32 {d2-d5}, [r8]!
+	WORD	$0xf4286a89 // vld1.32 {d6-d7}, [r8], r9
+	WORD	$0xf3e2a141 // vmla.f32 q13, q1, d1[0]
+	WORD	$0xf3e4c141 // vmla.f32 q14, q2, d1[0]
+	WORD	$0xf3e6e141 // vmla.f32 q15, q3, d1[0]
+
+store_7:
+	MOVW	R4, R8
+	WORD	$0xf408828d // vst1.32 {d8-d11}, [r8]!
+	WORD	$0xf408ca89 // vst1.32 {d12-d13}, [r8], r9
+	WORD	$0xf408e28d // vst1.32 {d14-d17}, [r8]!
+	WORD	$0xf4482a89 // vst1.32 {d18-d19}, [r8], r9
+	WORD	$0xf448428d // vst1.32 {d20-d23}, [r8]!
+	WORD	$0xf4488a89 // vst1.32 {d24-d25}, [r8], r9
+	WORD	$0xf448a28d // vst1.32 {d26-d29}, [r8]!
+	WORD	$0xf448ea89 // vst1.32 {d30-d31}, [r8], r9
+	ADD	$48, R3
+	ADD	$48, R4
+	SUB	$12, R6
+	CMP	$12, R6
+	BGE	g4p12_3
+
+g4p12_end_4:
+	CMP	$4, R6
+	BLT	g4p4_end_9
+
+g4p4_8:
+	// tile of 4×4 elements of G
+	MOVW	R0, R8
+	MOVW	R3, R9
+	WORD	$0xf2c00050 // vmov.i32 q8, #0
+	WORD	$0xf2c02050 // vmov.i32 q9, #0
+	WORD	$0xf2c04050 // vmov.i32 q10, #0
+	WORD	$0xf2c06050 // vmov.i32 q11, #0
+	WORD	$0xf2c08050 // vmov.i32 q12, #0
+	WORD	$0xf2c0a050 // vmov.i32 q13, #0
+	WORD	$0xf2c0c050 // vmov.i32 q14, #0
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	m+0(FP), R12
+	MOVW	R12>>1, R12
+	CMP	$0, R12
+	BEQ	i2_end_11
+
+i2_10:
+	WORD	$0xf4280a81 // vld1.32 {d0-d1}, [r8], r1
+	WORD	$0xf4294a82 // vld1.32 {d4-d5}, [r9], r2
+	WORD	$0xf3e40140 // vmla.f32 q8, q2, d0[0]
+	WORD	$0xf3e42160 // vmla.f32 q9, q2, d0[1]
+	WORD	$0xf3e44141 // vmla.f32 q10, q2, d1[0]
+	WORD	$0xf3e46161 // vmla.f32 q11, q2, d1[1]
+	WORD	$0xf4282a81 // vld1.32 {d2-d3}, [r8], r1
+	WORD	$0xf4296a82 // vld1.32 {d6-d7}, [r9], r2
+	WORD	$0xf3e68142 // vmla.f32 q12, q3, d2[0]
+	WORD	$0xf3e6a162 // vmla.f32 q13, q3, d2[1]
+	WORD	$0xf3e6c143 // vmla.f32 q14, q3, d3[0]
+	WORD	$0xf3e6e163 // vmla.f32 q15, q3, d3[1]
+	SUB.S	$1, R12
+	BNE	i2_10
+
+i2_end_11:
+	MOVW	m+0(FP), R12
+	AND	$1, R12, R12
+	CMP	$0, R12
+	BEQ	even_12
+	WORD	$0xf4280a81 // vld1.32 {d0-d1}, [r8], r1
+	WORD	$0xf4294a82 // vld1.32 {d4-d5}, [r9], r2
+	WORD	$0xf3e40140 // vmla.f32 q8, q2, d0[0]
+	WORD	$0xf3e42160 // vmla.f32 q9, q2, d0[1]
+	WORD	$0xf3e44141 // vmla.f32 q10, q2, d1[0]
+	WORD	$0xf3e46161 // vmla.f32 q11, q2, d1[1]
+
+even_12:
+	WORD	$0xf2400de8 // vadd.f32 q8, q8, q12
+	WORD	$0xf2422dea // vadd.f32 q9, q9, q13
+	WORD	$0xf2444dec // vadd.f32 q10, q10, q14
+	WORD	$0xf2466dee // vadd.f32 q11, q11, q15
+	MOVF	alpha+12(FP), F0
+	WORD	$0xf3e009c0 // vmul.f32 q8, q8, d0[0]
+	WORD	$0xf3e229c0 // vmul.f32 q9, q9, d0[0]
+	WORD	$0xf3e449c0 // vmul.f32 q10, q10, d0[0]
+	WORD	$0xf3e669c0 // vmul.f32 q11, q11, d0[0]
+	SUB	$32, R5, R9
+	MOVW	beta+48(FP), R12
+	MOVW	R12<<1, R12
+	CMP	$0, R12
+	BEQ	store_13
+	MOVF	beta+48(FP), F1
+	MOVW	R4, R8
+	WORD	$0xf4282a85 // vld1.32 {d2-d3}, [r8], r5
+	WORD	$0xf3e20141 // vmla.f32 q8, q1, d1[0]
+	WORD	$0xf4282a85 // vld1.32 {d2-d3}, [r8], r5
+	WORD	$0xf3e22141 // vmla.f32 q9, q1, d1[0]
+	WORD	$0xf4282a85 // vld1.32 {d2-d3}, [r8], r5
+	WORD	$0xf3e24141 // vmla.f32 q10, q1, d1[0]
+	WORD	$0xf4282a85 // vld1.32 {d2-d3}, [r8], r5
+	WORD	$0xf3e26141 // vmla.f32 q11, q1, d1[0]
+
+store_13:
+	MOVW	R4, R8
+	WORD	$0xf4480a85 // vst1.32 {d16-d17}, [r8], r5
+	WORD	$0xf4482a85 // vst1.32 {d18-d19}, [r8], r5
+	WORD	$0xf4484a85 // vst1.32 {d20-d21}, [r8], r5
+	WORD	$0xf4486a85 // vst1.32 {d22-d23}, [r8], r5
+	ADD	$16, R3
+	ADD	$16, R4
+	SUB	$4, R6
+	CMP	$4, R6
+	BGE	g4p4_8
+
+g4p4_end_9:
+	CMP	$1, R6
+	BLT	g4p1_end_15
+
+g4p1_14:
+	// column of 4 elements of G
+	MOVW	R0, R8
+	MOVW	R3, R9
+	WORD	$0xf2c0c050 // vmov.i32 q14, #0
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	m+0(FP), R12
+	MOVW	R12>>1, R12
+	CMP	$0, R12
+	BEQ	i2_end_17
+
+i2_16:
+	WORD	$0xf4280a81 // vld1.32 {d0-d1}, [r8], r1
+	WORD	$0xf4a94802 // vld1.32 {d4[0]}, [r9], r2
+	WORD	$0xf3e0c144 // vmla.f32 q14, q0, d4[0]
+	WORD	$0xf4282a81 // vld1.32 {d2-d3}, [r8], r1
+	WORD	$0xf4a95802 // vld1.32 {d5[0]}, [r9], r2
+	WORD	$0xf3e2e145 // vmla.f32 q15, q1, d5[0]
+	SUB.S	$1, R12
+	BNE	i2_16
+
+i2_end_17:
+	MOVW	m+0(FP), R12
+	AND	$1, R12, R12
+	CMP	$0, R12
+	BEQ	even_18
+	WORD	$0xf4280a81 // vld1.32 {d0-d1}, [r8], r1
+	WORD	$0xf4a94802 // vld1.32 {d4[0]}, [r9], r2
+	WORD	$0xf3e0c144 // vmla.f32 q14, q0, d4[0]
+
+even_18:
+	WORD	$0xf24ccdee // vadd.f32 q14, q14, q15
+	MOVF	alpha+12(FP), F6
+	WORD	$0xf3ecc9c6 // vmul.f32 q14, q14, d6[0]
+	MOVW	beta+48(FP), R12
+	MOVW	R12<<1, R12
+	CMP	$0, R12
+	BEQ	store_19
+	MOVF	beta+48(FP), F7
+	MOVW	R4, R8
+	WORD	$0xf4a84805 // vld1.32 {d4[0]}, [r8], r5
+	WORD	$0xf4a84885 // vld1.32 {d4[1]}, [r8], r5
+	WORD	$0xf4a85805 // vld1.32 {d5[0]}, [r8], r5
+	WORD	$0xf4a85885 // vld1.32 {d5[1]}, [r8], r5
+	WORD	$0xf3e4c147 // vmla.f32 q14, q2, d7[0]
+
+store_19:
+	MOVW	R4, R8
+	WORD	$0xf4c8c805 // vst1.32 {d28[0]}, [r8], r5
+	WORD	$0xf4c8c885 // vst1.32 {d28[1]}, [r8], r5
+	WORD	$0xf4c8d805 // vst1.32 {d29[0]}, [r8], r5
+	WORD	$0xf4c8d885 // vst1.32 {d29[1]}, [r8], r5
+	ADD	$4, R3
+	ADD	$4, R4
+	SUB	$1, R6
+	CMP	$1, R6
+	BGE	g4p1_14
+
+g4p1_end_15:
+	ADD	$16, R0
+	MOVW	4(R13), R4
+	ADD	R5<<2, R4
+	MOVW	R4, 4(R13)
+	SUB	$4, R7
+	CMP	$4, R7
+	BGE	g4_1
+
+g4_end_2:
+	CMP	$2, R7
+	BLT	g2_skip_20
+	// 2 rows of G
+	MOVW	x_base+32(FP), R3
+	MOVW	4(R13), R4
+	MOVW	k+8(FP), R6
+	CMP	$12, R6
+	BLT	g2p12_end_22
+
+g2p12_21:
+	// tile of 2×12 elements of G
+	MOVW	R0, R8
+	MOVW	R3, R9
+	WORD	$0xf2c04050 // vmov.i32 q10, #0
+	WORD	$0xf2c06050 // vmov.i32 q11, #0
+	WORD	$0xf2c08050 // vmov.i32 q12, #0
+	WORD	$0xf2c0a050 // vmov.i32 q13, #0
+	WORD	$0xf2c0c050 // vmov.i32 q14, #0
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	m+0(FP), R12
+	CMP	$0, R12
+	BEQ	i_end_24
+
+i_23:
+	WORD	$0xf4280781 // vld1.32 {d0}, [r8], r1
+	WORD	$0xf429228d // vld1.32 {d2-d5}, [r9]!
+	WORD	$0xf4296a8e // vld1.32 {d6-d7}, [r9], lr
+	WORD	$0xf3e24140 // vmla.f32 q10, q1, d0[0]
+	WORD	$0xf3e46140 // vmla.f32 q11, q2, d0[0]
+	WORD	$0xf3e68140 // vmla.f32 q12, q3, d0[0]
+	WORD	$0xf3e2a160 // vmla.f32 q13, q1, d0[1]
+	WORD	$0xf3e4c160 // vmla.f32 q14, q2, d0[1]
+	WORD	$0xf3e6e160 // vmla.f32 q15, q3, d0[1]
+	SUB.S	$1, R12
+	BNE	i_23
+
+i_end_24:
+	MOVF	alpha+12(FP), F0
+	WORD	$0xf3e449c0 // vmul.f32 q10, q10, d0[0]
+	WORD	$0xf3e669c0 // vmul.f32 q11, q11, d0[0]
+	WORD	$0xf3e889c0 // vmul.f32 q12, q12, d0[0]
+	WORD	$0xf3eaa9c0 // vmul.f32 q13, q13, d0[0]
+	WORD	$0xf3ecc9c0 // vmul.f32 q14, q14, d0[0]
+	WORD	$0xf3eee9c0 // vmul.f32 q15, q15, d0[0]
+	SUB	$32, R5, R9
+	MOVW	beta+48(FP), R12
+	MOVW	R12<<1, R12
+	CMP	$0, R12
+	BEQ	store_25
+	MOVF	beta+48(FP), F1
+	MOVW	R4, R8
+	WORD	$0xf428228d // vld1.32 {d2-d5}, [r8]!
+	WORD	$0xf4286a89 // vld1.32 {d6-d7}, [r8], r9
+	WORD	$0xf3e24141 // vmla.f32 q10, q1, d1[0]
+	WORD	$0xf3e46141 // vmla.f32 q11, q2, d1[0]
+	WORD	$0xf3e68141 // vmla.f32 q12, q3, d1[0]
+	WORD	$0xf428228d // vld1.32 {d2-d5}, [r8]!
+	WORD	$0xf4286a89 // vld1.32 {d6-d7}, [r8], r9
+	WORD	$0xf3e2a141 // vmla.f32 q13, q1, d1[0]
+	WORD	$0xf3e4c141 // vmla.f32 q14, q2, d1[0]
+	WORD	$0xf3e6e141 // vmla.f32 q15, q3, d1[0]
+
+store_25:
+	MOVW	R4, R8
+	WORD	$0xf448428d // vst1.32 {d20-d23}, [r8]!
+	WORD	$0xf4488a89 // vst1.32 {d24-d25}, [r8], r9
+	WORD	$0xf448a28d // vst1.32 {d26-d29}, [r8]!
+	WORD	$0xf448ea89 // vst1.32 {d30-d31}, [r8], r9
+	ADD	$48, R3
+	ADD	$48, R4
+	SUB	$12, R6
+	CMP	$12, R6
+	BGE	g2p12_21
+
+g2p12_end_22:
+	CMP	$4, R6
+	BLT	g2p4_end_27
+
+g2p4_26:
+	// tile of 2×4 elements of G
+	MOVW	R0, R8
+	MOVW	R3, R9
+	WORD	$0xf2c08050 // vmov.i32 q12, #0
+	WORD	$0xf2c0a050 // vmov.i32 q13, #0
+	WORD	$0xf2c0c050 // vmov.i32 q14, #0
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	m+0(FP), R12
+	MOVW	R12>>1, R12
+	CMP	$0, R12
+	BEQ	i2_end_29
+
+i2_28:
+	WORD	$0xf4280781 // vld1.32 {d0}, [r8], r1
+	WORD	$0xf4294a82 // vld1.32 {d4-d5}, [r9], r2
+	WORD	$0xf3e48140 // vmla.f32 q12, q2, d0[0]
+	WORD	$0xf3e4a160 // vmla.f32 q13, q2, d0[1]
+	WORD	$0xf4282781 // vld1.32 {d2}, [r8], r1
+	WORD	$0xf4296a82 // vld1.32 {d6-d7}, [r9], r2
+	WORD	$0xf3e6c142 // vmla.f32 q14, q3, d2[0]
+	WORD	$0xf3e6e162 // vmla.f32 q15, q3, d2[1]
+	SUB.S	$1, R12
+	BNE	i2_28
+
+i2_end_29:
+	MOVW	m+0(FP), R12
+	AND	$1, R12, R12
+	CMP	$0, R12
+	BEQ	even_30
+	WORD	$0xf4280781 // vld1.32 {d0}, [r8], r1
+	WORD	$0xf4294a82 // vld1.32 {d4-d5}, [r9], r2
+	WORD	$0xf3e48140 // vmla.f32 q12, q2, d0[0]
+	WORD	$0xf3e4a160 // vmla.f32 q13, q2, d0[1]
+
+even_30:
+	WORD	$0xf2488dec // vadd.f32 q12, q12, q14
+	WORD	$0xf24aadee // vadd.f32 q13, q13, q15
+	MOVF	alpha+12(FP), F0
+	WORD	$0xf3e889c0 // vmul.f32 q12, q12, d0[0]
+	WORD	$0xf3eaa9c0 // vmul.f32 q13, q13, d0[0]
+	SUB	$32, R5, R9
+	MOVW	beta+48(FP), R12
+	MOVW	R12<<1, R12
+	CMP	$0, R12
+	BEQ	store_31
+	MOVF	beta+48(FP), F1
+	MOVW	R4, R8
+	WORD	$0xf4282a85 // vld1.32 {d2-d3}, [r8], r5
+	WORD	$0xf3e28141 // vmla.f32 q12, q1, d1[0]
+	WORD	$0xf4282a85 // vld1.32 {d2-d3}, [r8], r5
+	WORD	$0xf3e2a141 // vmla.f32 q13, q1, d1[0]
+
+store_31:
+	MOVW	R4, R8
+	WORD	$0xf4488a85 // vst1.32 {d24-d25}, [r8], r5
+	WORD	$0xf448aa85 // vst1.32 {d26-d27}, [r8], r5
+	ADD	$16, R3
+	ADD	$16, R4
+	SUB	$4, R6
+	CMP	$4, R6
+	BGE	g2p4_26
+
+g2p4_end_27:
+	CMP	$1, R6
+	BLT	g2p1_end_33
+
+g2p1_32:
+	// column of 2 elements of G
+	MOVW	R0, R8
+	MOVW	R3, R9
+	WORD	$0xf2c0c050 // vmov.i32 q14, #0
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	m+0(FP), R12
+	MOVW	R12>>1, R12
+	CMP	$0, R12
+	BEQ	i2_end_35
+
+i2_34:
+	WORD	$0xf4280781 // vld1.32 {d0}, [r8], r1
+	WORD	$0xf4a94802 // vld1.32 {d4[0]}, [r9], r2
+	WORD	$0xf3e0c144 // vmla.f32 q14, q0, d4[0]
+	WORD	$0xf4282781 // vld1.32 {d2}, [r8], r1
+	WORD	$0xf4a95802 // vld1.32 {d5[0]}, [r9], r2
+	WORD	$0xf3e2e145 // vmla.f32 q15, q1, d5[0]
+	SUB.S	$1, R12
+	BNE	i2_34
+
+i2_end_35:
+	MOVW	m+0(FP), R12
+	AND	$1, R12, R12
+	CMP	$0, R12
+	BEQ	even_36
+	WORD	$0xf4280781 // vld1.32 {d0}, [r8], r1
+	WORD	$0xf4a94802 // vld1.32 {d4[0]}, [r9], r2
+	WORD	$0xf3e0c144 // vmla.f32 q14, q0, d4[0]
+
+even_36:
+	WORD	$0xf24ccdee // vadd.f32 q14, q14, q15
+	MOVF	alpha+12(FP), F6
+	WORD	$0xf3ecc9c6 // vmul.f32 q14, q14, d6[0]
+	MOVW	beta+48(FP), R12
+	MOVW	R12<<1, R12
+	CMP	$0, R12
+	BEQ	store_37
+	MOVF	beta+48(FP), F7
+	MOVW	R4, R8
+	WORD	$0xf4a84805 // vld1.32 {d4[0]}, [r8], r5
+	WORD	$0xf4a84885 // vld1.32 {d4[1]}, [r8], r5
+	WORD	$0xf3e4c147 // vmla.f32 q14, q2, d7[0]
+
+store_37:
+	MOVW	R4, R8
+	WORD	$0xf4c8c805 // vst1.32 {d28[0]}, [r8], r5
+	WORD	$0xf4c8c885 // vst1.32 {d28[1]}, [r8], r5
+	ADD	$4, R3
+	ADD	$4, R4
+	SUB	$1, R6
+	CMP	$1, R6
+	BGE	g2p1_32
+
+g2p1_end_33:
+	ADD	$8, R0
+	MOVW	4(R13), R4
+	ADD	R5<<1, R4
+	MOVW	R4, 4(R13)
+	SUB	$2, R7
+
+g2_skip_20:
+	CMP	$1, R7
+	BLT	g1_skip_38
+	// 1 rows of G
+	MOVW	x_base+32(FP), R3
+	MOVW	4(R13), R4
+	MOVW	k+8(FP), R6
+	CMP	$12, R6
+	BLT	g1p12_end_40
+
+g1p12_39:
+	// tile of 1×12 elements of G
+	MOVW	R0, R8
+	MOVW	R3, R9
+	WORD	$0xf2c04050 // vmov.i32 q10, #0
+	WORD	$0xf2c06050 // vmov.i32 q11, #0
+	WORD	$0xf2c08050 // vmov.i32 q12, #0
+	WORD	$0xf2c0a050 // vmov.i32 q13, #0
+	WORD	$0xf2c0c050 // vmov.i32 q14, #0
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	m+0(FP), R12
+	MOVW	R12>>1, R12
+	CMP	$0, R12
+	BEQ	i2_end_42
+
+i2_41:
+	WORD	$0xf4a80801 // vld1.32 {d0[0]}, [r8], r1
+	WORD	$0xf429428d // vld1.32 {d4-d7}, [r9]!
+	WORD	$0xf4298a8e // vld1.32 {d8-d9}, [r9], lr
+	WORD	$0xf3e44140 // vmla.f32 q10, q2, d0[0]
+	WORD	$0xf3e66140 // vmla.f32 q11, q3, d0[0]
+	WORD	$0xf3e88140 // vmla.f32 q12, q4, d0[0]
+	WORD	$0xf4a82801 // vld1.32 {d2[0]}, [r8], r1
+	WORD	$0xf429a28d // vld1.32 {d10-d13}, [r9]!
+	WORD	$0xf429ea8e // vld1.32 {d14-d15}, [r9], lr
+	WORD	$0xf3eaa142 // vmla.f32 q13, q5, d2[0]
+	WORD	$0xf3ecc142 // vmla.f32 q14, q6, d2[0]
+	WORD	$0xf3eee142 // vmla.f32 q15, q7, d2[0]
+	SUB.S	$1, R12
+	BNE	i2_41
+
+i2_end_42:
+	MOVW	m+0(FP), R12
+	AND	$1, R12, R12
+	CMP	$0, R12
+	BEQ	even_43
+	WORD	$0xf4a80801 // vld1.32 {d0[0]}, [r8], r1
+	WORD	$0xf429428d // vld1.32 {d4-d7}, [r9]!
+	WORD	$0xf4298a8e // vld1.32 {d8-d9}, [r9], lr
+	WORD	$0xf3e44140 // vmla.f32 q10, q2, d0[0]
+	WORD	$0xf3e66140 // vmla.f32 q11, q3, d0[0]
+	WORD	$0xf3e88140 // vmla.f32 q12, q4, d0[0]
+
+even_43:
+	WORD	$0xf2444dea // vadd.f32 q10, q10, q13
+	WORD	$0xf2466dec // vadd.f32 q11, q11, q14
+	WORD	$0xf2488dee // vadd.f32 q12, q12, q15
+	MOVF	alpha+12(FP), F0
+	WORD	$0xf3e449c0 // vmul.f32 q10, q10, d0[0]
+	WORD	$0xf3e669c0 // vmul.f32 q11, q11, d0[0]
+	WORD	$0xf3e889c0 // vmul.f32 q12, q12, d0[0]
+	SUB	$32, R5, R9
+	MOVW	beta+48(FP), R12
+	MOVW	R12<<1, R12
+	CMP	$0, R12
+	BEQ	store_44
+	MOVF	beta+48(FP), F1
+	MOVW	R4, R8
+	WORD	$0xf428228d // vld1.32 {d2-d5}, [r8]!
+	WORD	$0xf4286a89 // vld1.32 {d6-d7}, [r8], r9
+	WORD	$0xf3e24141 // vmla.f32 q10, q1, d1[0]
+	WORD	$0xf3e46141 // vmla.f32 q11, q2, d1[0]
+	WORD	$0xf3e68141 // vmla.f32 q12, q3, d1[0]
+
+store_44:
+	MOVW	R4, R8
+	WORD	$0xf448428d // vst1.32 {d20-d23}, [r8]!
+	WORD	$0xf4488a89 // vst1.32 {d24-d25}, [r8], r9
+	ADD	$48, R3
+	ADD	$48, R4
+	SUB	$12, R6
+	CMP	$12, R6
+	BGE	g1p12_39
+
+g1p12_end_40:
+	CMP	$4, R6
+	BLT	g1p4_end_46
+
+g1p4_45:
+	// tile of 1×4 elements of G
+	MOVW	R0, R8
+	MOVW	R3, R9
+	WORD	$0xf2c0c050 // vmov.i32 q14, #0
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	m+0(FP), R12
+	MOVW	R12>>1, R12
+	CMP	$0, R12
+	BEQ	i2_end_48
+
+i2_47:
+	WORD	$0xf4a80801 // vld1.32 {d0[0]}, [r8], r1
+	WORD	$0xf4294a82 // vld1.32 {d4-d5}, [r9], r2
+	WORD	$0xf3e4c140 // vmla.f32 q14, q2, d0[0]
+	WORD	$0xf4a82801 // vld1.32 {d2[0]}, [r8], r1
+	WORD	$0xf4296a82 // vld1.32 {d6-d7}, [r9], r2
+	WORD	$0xf3e6e142 // vmla.f32 q15, q3, d2[0]
+	SUB.S	$1, R12
+	BNE	i2_47
+
+i2_end_48:
+	MOVW	m+0(FP), R12
+	AND	$1, R12, R12
+	CMP	$0, R12
+	BEQ	even_49
+	WORD	$0xf4a80801 // vld1.32 {d0[0]}, [r8], r1
+	WORD	$0xf4294a82 // vld1.32 {d4-d5}, [r9], r2
+	WORD	$0xf3e4c140 // vmla.f32 q14, q2, d0[0]
+
+even_49:
+	WORD	$0xf24ccdee // vadd.f32 q14, q14, q15
+	MOVF	alpha+12(FP), F0
+	WORD	$0xf3ecc9c0 // vmul.f32 q14, q14, d0[0]
+	SUB	$32, R5, R9
+	MOVW	beta+48(FP), R12
+	MOVW	R12<<1, R12
+	CMP	$0, R12
+	BEQ	store_50
+	MOVF	beta+48(FP), F1
+	MOVW	R4, R8
+	WORD	$0xf4282a85 // vld1.32 {d2-d3}, [r8], r5
+	WORD	$0xf3e2c141 // vmla.f32 q14, q1, d1[0]
+
+store_50:
+	MOVW	R4, R8
+	WORD	$0xf448ca85 // vst1.32 {d28-d29}, [r8], r5
+	ADD	$16, R3
+	ADD	$16, R4
+	SUB	$4, R6
+	CMP	$4, R6
+	BGE	g1p4_45
+
+g1p4_end_46:
+	CMP	$1, R6
+	BLT	g1p1_end_52
+
+g1p1_51:
+	// column of 1 elements of G
+	MOVW	R0, R8
+	MOVW	R3, R9
+	WORD	$0xf2c0c050 // vmov.i32 q14, #0
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	m+0(FP), R12
+	MOVW	R12>>1, R12
+	CMP	$0, R12
+	BEQ	i2_end_54
+
+i2_53:
+	WORD	$0xf4a80801 // vld1.32 {d0[0]}, [r8], r1
+	WORD	$0xf4a94802 // vld1.32 {d4[0]}, [r9], r2
+	WORD	$0xf3e0c144 // vmla.f32 q14, q0, d4[0]
+	WORD	$0xf4a82801 // vld1.32 {d2[0]}, [r8], r1
+	WORD	$0xf4a95802 // vld1.32 {d5[0]}, [r9], r2
+	WORD	$0xf3e2e145 // vmla.f32 q15, q1, d5[0]
+	SUB.S	$1, R12
+	BNE	i2_53
+
+i2_end_54:
+	MOVW	m+0(FP), R12
+	AND	$1, R12, R12
+	CMP	$0, R12
+	BEQ	even_55
+	WORD	$0xf4a80801 // vld1.32 {d0[0]}, [r8], r1
+	WORD	$0xf4a94802 // vld1.32 {d4[0]}, [r9], r2
+	WORD	$0xf3e0c144 // vmla.f32 q14, q0, d4[0]
+
+even_55:
+	WORD	$0xf24ccdee // vadd.f32 q14, q14, q15
+	MOVF	alpha+12(FP), F6
+	WORD	$0xf3ecc9c6 // vmul.f32 q14, q14, d6[0]
+	MOVW	beta+48(FP), R12
+	MOVW	R12<<1, R12
+	CMP	$0, R12
+	BEQ	store_56
+	MOVF	beta+48(FP), F7
+	MOVW	R4, R8
+	WORD	$0xf4a84805 // vld1.32 {d4[0]}, [r8], r5
+	WORD	$0xf3e4c147 // vmla.f32 q14, q2, d7[0]
+
+store_56:
+	MOVW	R4, R8
+	WORD	$0xf4c8c805 // vst1.32 {d28[0]}, [r8], r5
+	ADD	$4, R3
+	ADD	$4, R4
+	SUB	$1, R6
+	CMP	$1, R6
+	BGE	g1p1_51
+
+g1p1_end_52:
+	ADD	$4, R0
+	MOVW	4(R13), R4
+	ADD	R5, R4
+	MOVW	R4, 4(R13)
+	SUB	$1, R7
+
+g1_skip_38:
+	RET
+
+// colSumsNEON computes g = α·(column sums of R) + β·g: for j < n,
+// g[j] = α·Σᵢ r[i·ldr+j] + β·g[j] (i < m), reading g only when β ≠ 0. n must
+// be at least 1, m at least 0; r must hold the m×n matrix with row stride
+// ldr and len(g) ≥ n. Only g[:n] is touched.
+//
+// func colSumsNEON(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)
+TEXT ·colSumsNEON(SB), NOSPLIT|NOFRAME, $0-44
+	MOVW	r_base+12(FP), R0
+	MOVW	ldr+24(FP), R6
+	MOVW	R6<<3, R1
+	SUB	$32, R1, R2
+	MOVW	g_base+32(FP), R3
+	MOVW	m+0(FP), R4
+	MOVW	n+4(FP), R5
+	CMP	$16, R5
+	BLT	c16_end_2
+
+c16_1:
+	// 16 columns
+	MOVW	R0, R6
+	MOVW	ldr+24(FP), R7
+	ADD	R7<<2, R0, R7
+	WORD	$0xf2c00050 // vmov.i32 q8, #0
+	WORD	$0xf2c08050 // vmov.i32 q12, #0
+	WORD	$0xf2c02050 // vmov.i32 q9, #0
+	WORD	$0xf2c0a050 // vmov.i32 q13, #0
+	WORD	$0xf2c04050 // vmov.i32 q10, #0
+	WORD	$0xf2c0c050 // vmov.i32 q14, #0
+	WORD	$0xf2c06050 // vmov.i32 q11, #0
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	R4>>1, R8
+	CMP	$0, R8
+	BEQ	rows2_end_4
+
+rows2_3:
+	WORD	$0xf426028d // vld1.32 {d0-d3}, [r6]!
+	WORD	$0xf4264282 // vld1.32 {d4-d7}, [r6], r2
+	WORD	$0xf427828d // vld1.32 {d8-d11}, [r7]!
+	WORD	$0xf427c282 // vld1.32 {d12-d15}, [r7], r2
+	WORD	$0xf2400dc0 // vadd.f32 q8, q8, q0
+	WORD	$0xf2422dc2 // vadd.f32 q9, q9, q1
+	WORD	$0xf2444dc4 // vadd.f32 q10, q10, q2
+	WORD	$0xf2466dc6 // vadd.f32 q11, q11, q3
+	WORD	$0xf2488dc8 // vadd.f32 q12, q12, q4
+	WORD	$0xf24aadca // vadd.f32 q13, q13, q5
+	WORD	$0xf24ccdcc // vadd.f32 q14, q14, q6
+	WORD	$0xf24eedce // vadd.f32 q15, q15, q7
+	SUB.S	$1, R8
+	BNE	rows2_3
+
+rows2_end_4:
+	AND	$1, R4, R8
+	CMP	$0, R8
+	BEQ	even_5
+	WORD	$0xf426028d // vld1.32 {d0-d3}, [r6]!
+	WORD	$0xf4264282 // vld1.32 {d4-d7}, [r6], r2
+	WORD	$0xf2400dc0 // vadd.f32 q8, q8, q0
+	WORD	$0xf2422dc2 // vadd.f32 q9, q9, q1
+	WORD	$0xf2444dc4 // vadd.f32 q10, q10, q2
+	WORD	$0xf2466dc6 // vadd.f32 q11, q11, q3
+
+even_5:
+	MOVF	alpha+8(FP), F0
+	WORD	$0xf2400de8 // vadd.f32 q8, q8, q12
+	WORD	$0xf3e009c0 // vmul.f32 q8, q8, d0[0]
+	WORD	$0xf2422dea // vadd.f32 q9, q9, q13
+	WORD	$0xf3e229c0 // vmul.f32 q9, q9, d0[0]
+	WORD	$0xf2444dec // vadd.f32 q10, q10, q14
+	WORD	$0xf3e449c0 // vmul.f32 q10, q10, d0[0]
+	WORD	$0xf2466dee // vadd.f32 q11, q11, q15
+	WORD	$0xf3e669c0 // vmul.f32 q11, q11, d0[0]
+	MOVW	beta+28(FP), R8
+	MOVW	R8<<1, R8
+	CMP	$0, R8
+	BEQ	store_6
+	MOVF	beta+28(FP), F1
+	MOVW	R3, R6
+	WORD	$0xf426828d // vld1.32 {d8-d11}, [r6]!
+	WORD	$0xf426c28f // vld1.32 {d12-d15}, [r6]
+	WORD	$0xf3e80141 // vmla.f32 q8, q4, d1[0]
+	WORD	$0xf3ea2141 // vmla.f32 q9, q5, d1[0]
+	WORD	$0xf3ec4141 // vmla.f32 q10, q6, d1[0]
+	WORD	$0xf3ee6141 // vmla.f32 q11, q7, d1[0]
+
+store_6:
+	WORD	$0xf443028d // vst1.32 {d16-d19}, [r3]!
+	WORD	$0xf443428d // vst1.32 {d20-d23}, [r3]!
+	ADD	$64, R0
+	SUB	$16, R5
+	CMP	$16, R5
+	BGE	c16_1
+
+c16_end_2:
+	CMP	$4, R5
+	BLT	c4_end_8
+
+c4_7:
+	// 4 columns
+	MOVW	R0, R6
+	MOVW	ldr+24(FP), R7
+	ADD	R7<<2, R0, R7
+	WORD	$0xf2c00050 // vmov.i32 q8, #0
+	WORD	$0xf2c08050 // vmov.i32 q12, #0
+	MOVW	R4>>1, R8
+	CMP	$0, R8
+	BEQ	rows2_end_10
+
+rows2_9:
+	WORD	$0xf4260a81 // vld1.32 {d0-d1}, [r6], r1
+	WORD	$0xf4272a81 // vld1.32 {d2-d3}, [r7], r1
+	WORD	$0xf2400dc0 // vadd.f32 q8, q8, q0
+	WORD	$0xf2488dc2 // vadd.f32 q12, q12, q1
+	SUB.S	$1, R8
+	BNE	rows2_9
+
+rows2_end_10:
+	AND	$1, R4, R8
+	CMP	$0, R8
+	BEQ	even_11
+	WORD	$0xf4260a81 // vld1.32 {d0-d1}, [r6], r1
+	WORD	$0xf2400dc0 // vadd.f32 q8, q8, q0
+
+even_11:
+	MOVF	alpha+8(FP), F0
+	WORD	$0xf2400de8 // vadd.f32 q8, q8, q12
+	WORD	$0xf3e009c0 // vmul.f32 q8, q8, d0[0]
+	MOVW	beta+28(FP), R8
+	MOVW	R8<<1, R8
+	CMP	$0, R8
+	BEQ	store_12
+	MOVF	beta+28(FP), F1
+	WORD	$0xf4232a8f // vld1.32 {d2-d3}, [r3]
+	WORD	$0xf3e20141 // vmla.f32 q8, q1, d1[0]
+
+store_12:
+	WORD	$0xf4430a8d // vst1.32 {d16-d17}, [r3]!
+	ADD	$16, R0
+	SUB	$4, R5
+	CMP	$4, R5
+	BGE	c4_7
+
+c4_end_8:
+	CMP	$1, R5
+	BLT	c1_end_14
+
+c1_13:
+	// 1 columns
+	MOVW	R0, R6
+	MOVW	ldr+24(FP), R7
+	ADD	R7<<2, R0, R7
+	WORD	$0xf2c00050 // vmov.i32 q8, #0
+	WORD	$0xf2c08050 // vmov.i32 q12, #0
+	MOVW	R4>>1, R8
+	CMP	$0, R8
+	BEQ	rows2_end_16
+
+rows2_15:
+	WORD	$0xf4a60801 // vld1.32 {d0[0]}, [r6], r1
+	WORD	$0xf4a72801 // vld1.32 {d2[0]}, [r7], r1
+	WORD	$0xf2400d80 // vadd.f32 d16, d16, d0
+	WORD	$0xf2488d82 // vadd.f32 d24, d24, d2
+	SUB.S	$1, R8
+	BNE	rows2_15
+
+rows2_end_16:
+	AND	$1, R4, R8
+	CMP	$0, R8
+	BEQ	even_17
+	WORD	$0xf4a60801 // vld1.32 {d0[0]}, [r6], r1
+	WORD	$0xf2400d80 // vadd.f32 d16, d16, d0
+
+even_17:
+	MOVF	alpha+8(FP), F0
+	WORD	$0xf2400da8 // vadd.f32 d16, d16, d24
+	WORD	$0xf2e009c0 // vmul.f32 d16, d16, d0[0]
+	MOVW	beta+28(FP), R8
+	MOVW	R8<<1, R8
+	CMP	$0, R8
+	BEQ	store_18
+	MOVF	beta+28(FP), F1
+	WORD	$0xf4a3280f // vld1.32 {d2[0]}, [r3]
+	WORD	$0xf2e20141 // vmla.f32 d16, d2, d1[0]
+
+store_18:
+	WORD	$0xf4c3080d // vst1.32 {d16[0]}, [r3]!
+	ADD	$4, R0
+	SUB	$1, R5
+	CMP	$1, R5
+	BGE	c1_13
+
+c1_end_14:
+	RET
+
 // axpyNEON computes y[i] += alpha·x[i] for i < len(y), the product rounded
 // before the sum (vmla); x must be at least as long. y is read through one
 // pointer and written through another, in blocks of 16, then 4, then single

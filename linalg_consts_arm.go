@@ -12,4 +12,13 @@ const (
 
 	// matMulBiasTileN is the columns of Y matMulBiasNEON's widest tile takes.
 	matMulBiasTileN = 3
+
+	// gradWTileN is the rows of G gradWNEON's widest tile takes.
+	gradWTileN = 4
+
+	// gradWTileK is the columns of G gradWNEON's widest tile takes.
+	gradWTileK = 12
+
+	// colSumsTileN is the widest block of columns colSumsNEON sums together.
+	colSumsTileN = 16
 )

@@ -58,6 +58,8 @@ func generate(pkg string) (s, d, c []byte, err error) {
 	matMulBias(f)
 	sqErr(f)
 	sqErrSum(f)
+	gradW(f)
+	colSums(f)
 	axpy(f)
 	dot(f)
 	peakFMA(f)
@@ -79,5 +81,8 @@ func constants() []consts.Const {
 	return []consts.Const{
 		{Name: "matMulBiasTileM", Value: matMulBiasTileM, Doc: "matMulBiasTileM is the rows of X matMulBiasNEON's widest tile takes."},
 		{Name: "matMulBiasTileN", Value: matMulBiasTileN, Doc: "matMulBiasTileN is the columns of Y matMulBiasNEON's widest tile takes."},
+		{Name: "gradWTileN", Value: gradWTileN, Doc: "gradWTileN is the rows of G gradWNEON's widest tile takes."},
+		{Name: "gradWTileK", Value: gradWTileK, Doc: "gradWTileK is the columns of G gradWNEON's widest tile takes."},
+		{Name: "colSumsTileN", Value: colSumsTileN, Doc: "colSumsTileN is the widest block of columns colSumsNEON sums together."},
 	}
 }

@@ -48,6 +48,7 @@ var probes = []probe{
 	{func(fn *Func) { fn.SetLocal(R4, 1) }, "str r4, [sp, #8]"},
 	{func(fn *Func) { fn.Load("n", R1) }, "ldr r1, [sp, #28]"},
 	{func(fn *Func) { fn.LoadF("a", D(15)) }, "vldr s30, [sp, #32]"},
+	{func(fn *Func) { fn.LoadBits("a", R6) }, "ldr r6, [sp, #32]"},
 	{func(fn *Func) { fn.StoreF(D(0), "ret") }, "vstr s0, [sp, #40]"},
 	{func(fn *Func) { fn.VADD(Q(1).V(), Q(2).V(), Q(3).V()) }, "vadd.f32 q1, q2, q3"},
 	{func(fn *Func) { fn.VSUB(D(1).V(), D(2).V(), D(3).V()) }, "vsub.f32 d1, d2, d3"},

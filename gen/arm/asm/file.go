@@ -201,6 +201,14 @@ func (fn *Func) Load(name string, r Reg) {
 	}
 }
 
+// LoadBits loads the bits of the float32 argument name into r, for tests
+// of its value that need no floating-point comparison.
+func (fn *Func) LoadBits(name string, r Reg) {
+	if p, ok := fn.arg(name, true); ok {
+		fn.inst("MOVW", fmt.Sprintf("%s+%d(FP), %s", p.name, p.off, r))
+	}
+}
+
 // LoadF loads the float32 argument name into lane 0 of d (D0-D15).
 func (fn *Func) LoadF(name string, d DReg) {
 	f, ok := d.F()
