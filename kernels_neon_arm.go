@@ -9,11 +9,11 @@ package edgefit
 // core with NEON has, so Cortex-A8 and A9 run the same code as A7, A15 and
 // the ARMv8 cores of a 32-bit OS. NEON flushes subnormals to zero and
 // returns the default NaN (see doc.go).
-//
-// GatherRows and PrefetchRows have no NEON version for this architecture
-// yet: the set runs the Go ones.
 
 var neon = newNEON(splitter{callBudget})
+
+// neonPlan is gatherRowsNEON's prefetch plan, from the generator's values.
+var neonPlan = prefetchPlan{gatherAheadBytes, gatherMinAhead, gatherMaxAhead, prefetchMaxLines}
 
 // newNEON returns the NEON set calling its assembly through s.
 func newNEON(s splitter) *Impl {
@@ -25,11 +25,18 @@ func newNEON(s splitter) *Impl {
 		colSums:      s.colSumsNEON,
 		axpy:         s.axpy(axpyNEON),
 		dot:          s.sum(dotNEON),
-		gatherRows:   gatherRowsGeneric,
-		prefetchRows: prefetchRowsGeneric,
+		gatherRows:   s.gatherRows(gatherRowsNEON, neonPlan),
+		prefetchRows: s.prefetchRows(prefetchRowsNEONK, neonPlan),
 		peakFMA:      s.peakFMA(peakFMANEON),
 		peakLoad:     s.sum(peakLoadNEON),
 	}, flushes: true}
+}
+
+// prefetchRowsNEONK adapts prefetchRowsNEON, which works out each row's
+// lines from its address (at most prefetchMaxLines), to the splitter's
+// prefetchKernel.
+func prefetchRowsNEONK(k int, idx []int, x []float32, ldx, lines, last int) {
+	prefetchRowsNEON(k, idx, x, ldx)
 }
 
 // matMulBiasNEON runs Y = X·Wᵀ + b on blocks of Y of whole tiles, so that

@@ -62,6 +62,44 @@ func axpyNEON(alpha float32, x, y []float32)
 //go:noescape
 func dotNEON(x, y []float32) float32
 
+// gatherRowsNEON copies row idx[i] of x, the k elements from x[idx[i]·ldx],
+// to y[i·ldy : i·ldy+k] for i < len(idx), bit for bit. k and len(idx) must
+// be at least 1, every row must lie inside x and every row of y inside y;
+// nothing else is read or written. While it copies row i it prefetches
+// row idx[i+ahead] (when i+ahead < len(idx)), having first prefetched rows
+// idx[0:ahead]: 1 ≤ ahead ≤ len(idx). A row is prefetched at byte offsets
+// last and 0, 64, …, 64·(lines−1) (lines ≥ 0, 0 ≤ last < 4k).
+//
+//go:noescape
+func gatherRowsNEON(k int, idx []int, x []float32, ldx int, y []float32, ldy int, ahead, lines, last int)
+
+// gatherRowsNEONTrace is gatherRowsNEON for the tests, which cannot observe
+// a prefetch: where gatherRowsNEON prefetches an address, it stores the
+// address to the next element of trace instead, and before it copies a row,
+// it stores the row's address plus one. trace must have room for
+// len(idx)·(lines+2) addresses.
+//
+//go:noescape
+func gatherRowsNEONTrace(k int, idx []int, x []float32, ldx int, y []float32, ldy int, ahead, lines, last int, trace []uintptr)
+
+// prefetchRowsNEON prefetches (pld) rows idx[0], idx[1], … of x, the k
+// elements from x[idx[i]·ldx] each: for each row in turn, its address a and
+// then, in order, the start of each further 64-byte line the row touches:
+// every line of the row, or its first 8 when it touches more.
+// k and len(idx) must be at least 1 and every row must lie inside x. It reads
+// idx and nothing else, and writes nothing.
+//
+//go:noescape
+func prefetchRowsNEON(k int, idx []int, x []float32, ldx int)
+
+// prefetchRowsNEONTrace is prefetchRowsNEON for the tests, which cannot
+// observe a prefetch: where prefetchRowsNEON prefetches an address, it stores
+// the address to the next element of trace instead. trace must have room for
+// len(idx)·8 addresses.
+//
+//go:noescape
+func prefetchRowsNEONTrace(k int, idx []int, x []float32, ldx int, trace []uintptr)
+
 // peakFMANEON runs iters iterations of 32 vector multiply-adds (vmla.f32 on
 // Q registers, 8 flops each: 256 flops an iteration,
 // edgefit.PeakFMAFlopsPerIter), the instruction every kernel of this set

@@ -2294,6 +2294,480 @@ by1_end_6:
 	MOVF	F0, ret+24(FP)
 	RET
 
+// gatherRowsNEON copies row idx[i] of x, the k elements from x[idx[i]·ldx],
+// to y[i·ldy : i·ldy+k] for i < len(idx), bit for bit. k and len(idx) must
+// be at least 1, every row must lie inside x and every row of y inside y;
+// nothing else is read or written. While it copies row i it prefetches
+// row idx[i+ahead] (when i+ahead < len(idx)), having first prefetched rows
+// idx[0:ahead]: 1 ≤ ahead ≤ len(idx). A row is prefetched at byte offsets
+// last and 0, 64, …, 64·(lines−1) (lines ≥ 0, 0 ≤ last < 4k).
+//
+// func gatherRowsNEON(k int, idx []int, x []float32, ldx int, y []float32, ldy int, ahead, lines, last int)
+TEXT ·gatherRowsNEON(SB), NOSPLIT, $16-60
+	MOVW	k+0(FP), R7
+	MOVW	R7, 4(R13)
+	MOVW	lines+52(FP), R7
+	MOVW	R7, 12(R13)
+	MOVW	last+56(FP), R7
+	MOVW	R7, 16(R13)
+	MOVW	ldy+44(FP), R7
+	MOVW	R7<<2, R7
+	MOVW	R7, 8(R13)
+	MOVW	idx_base+4(FP), R0
+	MOVW	R0, R1
+	MOVW	x_base+16(FP), R2
+	MOVW	ldx+28(FP), R3
+	MOVW	R3<<2, R3
+	MOVW	y_base+32(FP), R4
+	// prefetch rows idx[0:ahead]
+	MOVW	ahead+48(FP), R12
+	CMP	$0, R12
+	BEQ	first_end_2
+
+first_1:
+	MOVW.P	4(R1), R8
+	MUL	R3, R8, R8
+	ADD	R2, R8
+	MOVW	16(R13), R9
+	ADD	R8, R9
+	PLD	(R9)
+	MOVW	12(R13), R9
+	CMP	$0, R9
+	BEQ	lines_end_4
+
+lines_3:
+	PLD	(R8)
+	ADD	$64, R8
+	SUB.S	$1, R9
+	BNE	lines_3
+
+lines_end_4:
+	SUB.S	$1, R12
+	BNE	first_1
+
+first_end_2:
+	// copy rows idx[0:n−ahead], prefetching rows idx[ahead:n]
+	MOVW	idx_len+8(FP), R12
+	MOVW	ahead+48(FP), R7
+	SUB	R7, R12
+	CMP	$0, R12
+	BEQ	rows_end_6
+
+rows_5:
+	MOVW.P	4(R1), R8
+	MUL	R3, R8, R8
+	ADD	R2, R8
+	MOVW	16(R13), R9
+	ADD	R8, R9
+	PLD	(R9)
+	MOVW	12(R13), R9
+	CMP	$0, R9
+	BEQ	lines_end_8
+
+lines_7:
+	PLD	(R8)
+	ADD	$64, R8
+	SUB.S	$1, R9
+	BNE	lines_7
+
+lines_end_8:
+	MOVW.P	4(R0), R5
+	MUL	R3, R5, R5
+	ADD	R2, R5
+	MOVW	R4, R6
+	MOVW	8(R13), R7
+	ADD	R7, R4
+	MOVW	4(R13), R7
+	MOVW	R7>>4, R7
+	CMP	$0, R7
+	BEQ	by16_end_10
+
+by16_9:
+	WORD	$0xf425028d // vld1.32 {d0-d3}, [r5]!
+	WORD	$0xf425428d // vld1.32 {d4-d7}, [r5]!
+	WORD	$0xf406028d // vst1.32 {d0-d3}, [r6]!
+	WORD	$0xf406428d // vst1.32 {d4-d7}, [r6]!
+	SUB.S	$1, R7
+	BNE	by16_9
+
+by16_end_10:
+	MOVW	4(R13), R7
+	MOVW	R7>>2, R7
+	AND	$3, R7, R7
+	CMP	$0, R7
+	BEQ	by4_end_12
+
+by4_11:
+	WORD	$0xf4250a8d // vld1.32 {d0-d1}, [r5]!
+	WORD	$0xf4060a8d // vst1.32 {d0-d1}, [r6]!
+	SUB.S	$1, R7
+	BNE	by4_11
+
+by4_end_12:
+	MOVW	4(R13), R7
+	AND	$3, R7, R7
+	CMP	$0, R7
+	BEQ	by1_end_14
+
+by1_13:
+	WORD	$0xf4a5080d // vld1.32 {d0[0]}, [r5]!
+	WORD	$0xf486080d // vst1.32 {d0[0]}, [r6]!
+	SUB.S	$1, R7
+	BNE	by1_13
+
+by1_end_14:
+	SUB.S	$1, R12
+	BNE	rows_5
+
+rows_end_6:
+	// copy rows idx[n−ahead:n], prefetched already
+	MOVW	ahead+48(FP), R12
+	CMP	$0, R12
+	BEQ	last_end_16
+
+last_15:
+	MOVW.P	4(R0), R5
+	MUL	R3, R5, R5
+	ADD	R2, R5
+	MOVW	R4, R6
+	MOVW	8(R13), R7
+	ADD	R7, R4
+	MOVW	4(R13), R7
+	MOVW	R7>>4, R7
+	CMP	$0, R7
+	BEQ	by16_end_18
+
+by16_17:
+	WORD	$0xf425028d // vld1.32 {d0-d3}, [r5]!
+	WORD	$0xf425428d // vld1.32 {d4-d7}, [r5]!
+	WORD	$0xf406028d // vst1.32 {d0-d3}, [r6]!
+	WORD	$0xf406428d // vst1.32 {d4-d7}, [r6]!
+	SUB.S	$1, R7
+	BNE	by16_17
+
+by16_end_18:
+	MOVW	4(R13), R7
+	MOVW	R7>>2, R7
+	AND	$3, R7, R7
+	CMP	$0, R7
+	BEQ	by4_end_20
+
+by4_19:
+	WORD	$0xf4250a8d // vld1.32 {d0-d1}, [r5]!
+	WORD	$0xf4060a8d // vst1.32 {d0-d1}, [r6]!
+	SUB.S	$1, R7
+	BNE	by4_19
+
+by4_end_20:
+	MOVW	4(R13), R7
+	AND	$3, R7, R7
+	CMP	$0, R7
+	BEQ	by1_end_22
+
+by1_21:
+	WORD	$0xf4a5080d // vld1.32 {d0[0]}, [r5]!
+	WORD	$0xf486080d // vst1.32 {d0[0]}, [r6]!
+	SUB.S	$1, R7
+	BNE	by1_21
+
+by1_end_22:
+	SUB.S	$1, R12
+	BNE	last_15
+
+last_end_16:
+	RET
+
+// gatherRowsNEONTrace is gatherRowsNEON for the tests, which cannot observe
+// a prefetch: where gatherRowsNEON prefetches an address, it stores the
+// address to the next element of trace instead, and before it copies a row,
+// it stores the row's address plus one. trace must have room for
+// len(idx)·(lines+2) addresses.
+//
+// func gatherRowsNEONTrace(k int, idx []int, x []float32, ldx int, y []float32, ldy int, ahead, lines, last int, trace []uintptr)
+TEXT ·gatherRowsNEONTrace(SB), NOSPLIT, $16-72
+	MOVW	k+0(FP), R7
+	MOVW	R7, 4(R13)
+	MOVW	lines+52(FP), R7
+	MOVW	R7, 12(R13)
+	MOVW	last+56(FP), R7
+	MOVW	R7, 16(R13)
+	MOVW	ldy+44(FP), R7
+	MOVW	R7<<2, R7
+	MOVW	R7, 8(R13)
+	MOVW	idx_base+4(FP), R0
+	MOVW	R0, R1
+	MOVW	x_base+16(FP), R2
+	MOVW	ldx+28(FP), R3
+	MOVW	R3<<2, R3
+	MOVW	y_base+32(FP), R4
+	MOVW	trace_base+60(FP), R14
+	// prefetch rows idx[0:ahead]
+	MOVW	ahead+48(FP), R12
+	CMP	$0, R12
+	BEQ	first_end_2
+
+first_1:
+	MOVW.P	4(R1), R8
+	MUL	R3, R8, R8
+	ADD	R2, R8
+	MOVW	16(R13), R9
+	ADD	R8, R9
+	MOVW.P	R9, 4(R14)
+	MOVW	12(R13), R9
+	CMP	$0, R9
+	BEQ	lines_end_4
+
+lines_3:
+	MOVW.P	R8, 4(R14)
+	ADD	$64, R8
+	SUB.S	$1, R9
+	BNE	lines_3
+
+lines_end_4:
+	SUB.S	$1, R12
+	BNE	first_1
+
+first_end_2:
+	// copy rows idx[0:n−ahead], prefetching rows idx[ahead:n]
+	MOVW	idx_len+8(FP), R12
+	MOVW	ahead+48(FP), R7
+	SUB	R7, R12
+	CMP	$0, R12
+	BEQ	rows_end_6
+
+rows_5:
+	MOVW.P	4(R1), R8
+	MUL	R3, R8, R8
+	ADD	R2, R8
+	MOVW	16(R13), R9
+	ADD	R8, R9
+	MOVW.P	R9, 4(R14)
+	MOVW	12(R13), R9
+	CMP	$0, R9
+	BEQ	lines_end_8
+
+lines_7:
+	MOVW.P	R8, 4(R14)
+	ADD	$64, R8
+	SUB.S	$1, R9
+	BNE	lines_7
+
+lines_end_8:
+	MOVW.P	4(R0), R5
+	MUL	R3, R5, R5
+	ADD	R2, R5
+	ADD	$1, R5, R8
+	MOVW.P	R8, 4(R14)
+	MOVW	R4, R6
+	MOVW	8(R13), R7
+	ADD	R7, R4
+	MOVW	4(R13), R7
+	MOVW	R7>>4, R7
+	CMP	$0, R7
+	BEQ	by16_end_10
+
+by16_9:
+	WORD	$0xf425028d // vld1.32 {d0-d3}, [r5]!
+	WORD	$0xf425428d // vld1.32 {d4-d7}, [r5]!
+	WORD	$0xf406028d // vst1.32 {d0-d3}, [r6]!
+	WORD	$0xf406428d // vst1.32 {d4-d7}, [r6]!
+	SUB.S	$1, R7
+	BNE	by16_9
+
+by16_end_10:
+	MOVW	4(R13), R7
+	MOVW	R7>>2, R7
+	AND	$3, R7, R7
+	CMP	$0, R7
+	BEQ	by4_end_12
+
+by4_11:
+	WORD	$0xf4250a8d // vld1.32 {d0-d1}, [r5]!
+	WORD	$0xf4060a8d // vst1.32 {d0-d1}, [r6]!
+	SUB.S	$1, R7
+	BNE	by4_11
+
+by4_end_12:
+	MOVW	4(R13), R7
+	AND	$3, R7, R7
+	CMP	$0, R7
+	BEQ	by1_end_14
+
+by1_13:
+	WORD	$0xf4a5080d // vld1.32 {d0[0]}, [r5]!
+	WORD	$0xf486080d // vst1.32 {d0[0]}, [r6]!
+	SUB.S	$1, R7
+	BNE	by1_13
+
+by1_end_14:
+	SUB.S	$1, R12
+	BNE	rows_5
+
+rows_end_6:
+	// copy rows idx[n−ahead:n], prefetched already
+	MOVW	ahead+48(FP), R12
+	CMP	$0, R12
+	BEQ	last_end_16
+
+last_15:
+	MOVW.P	4(R0), R5
+	MUL	R3, R5, R5
+	ADD	R2, R5
+	ADD	$1, R5, R8
+	MOVW.P	R8, 4(R14)
+	MOVW	R4, R6
+	MOVW	8(R13), R7
+	ADD	R7, R4
+	MOVW	4(R13), R7
+	MOVW	R7>>4, R7
+	CMP	$0, R7
+	BEQ	by16_end_18
+
+by16_17:
+	WORD	$0xf425028d // vld1.32 {d0-d3}, [r5]!
+	WORD	$0xf425428d // vld1.32 {d4-d7}, [r5]!
+	WORD	$0xf406028d // vst1.32 {d0-d3}, [r6]!
+	WORD	$0xf406428d // vst1.32 {d4-d7}, [r6]!
+	SUB.S	$1, R7
+	BNE	by16_17
+
+by16_end_18:
+	MOVW	4(R13), R7
+	MOVW	R7>>2, R7
+	AND	$3, R7, R7
+	CMP	$0, R7
+	BEQ	by4_end_20
+
+by4_19:
+	WORD	$0xf4250a8d // vld1.32 {d0-d1}, [r5]!
+	WORD	$0xf4060a8d // vst1.32 {d0-d1}, [r6]!
+	SUB.S	$1, R7
+	BNE	by4_19
+
+by4_end_20:
+	MOVW	4(R13), R7
+	AND	$3, R7, R7
+	CMP	$0, R7
+	BEQ	by1_end_22
+
+by1_21:
+	WORD	$0xf4a5080d // vld1.32 {d0[0]}, [r5]!
+	WORD	$0xf486080d // vst1.32 {d0[0]}, [r6]!
+	SUB.S	$1, R7
+	BNE	by1_21
+
+by1_end_22:
+	SUB.S	$1, R12
+	BNE	last_15
+
+last_end_16:
+	RET
+
+// prefetchRowsNEON prefetches (pld) rows idx[0], idx[1], … of x, the k
+// elements from x[idx[i]·ldx] each: for each row in turn, its address a and
+// then, in order, the start of each further 64-byte line the row touches:
+// every line of the row, or its first 8 when it touches more.
+// k and len(idx) must be at least 1 and every row must lie inside x. It reads
+// idx and nothing else, and writes nothing.
+//
+// func prefetchRowsNEON(k int, idx []int, x []float32, ldx int)
+TEXT ·prefetchRowsNEON(SB), NOSPLIT|NOFRAME, $0-32
+	MOVW	k+0(FP), R0
+	MOVW	idx_base+4(FP), R1
+	MOVW	idx_len+8(FP), R2
+	MOVW	x_base+16(FP), R3
+	MOVW	ldx+28(FP), R4
+	MOVW	R4<<2, R4
+	// a row's last byte is 4k−1 bytes after its first
+	MOVW	R0<<2, R0
+	SUB	$1, R0
+	CMP	$0, R2
+	BEQ	rows_end_2
+
+rows_1:
+	MOVW.P	4(R1), R5
+	MUL	R4, R5, R5
+	ADD	R3, R5
+	PLD	(R5)
+	// the row's further lines: (a+4k−1)>>6 − a>>6, at most 7
+	ADD	R0, R5, R6
+	MOVW	R6>>6, R6
+	MOVW	R5>>6, R7
+	SUB	R7, R6
+	CMP	$7, R6
+	BLE	cap_ok_3
+	MOVW	$7, R6
+
+cap_ok_3:
+	MOVW	R7<<6, R7
+	CMP	$0, R6
+	BEQ	lines_end_5
+
+lines_4:
+	ADD	$64, R7
+	PLD	(R7)
+	SUB.S	$1, R6
+	BNE	lines_4
+
+lines_end_5:
+	SUB.S	$1, R2
+	BNE	rows_1
+
+rows_end_2:
+	RET
+
+// prefetchRowsNEONTrace is prefetchRowsNEON for the tests, which cannot
+// observe a prefetch: where prefetchRowsNEON prefetches an address, it stores
+// the address to the next element of trace instead. trace must have room for
+// len(idx)·8 addresses.
+//
+// func prefetchRowsNEONTrace(k int, idx []int, x []float32, ldx int, trace []uintptr)
+TEXT ·prefetchRowsNEONTrace(SB), NOSPLIT|NOFRAME, $0-44
+	MOVW	k+0(FP), R0
+	MOVW	idx_base+4(FP), R1
+	MOVW	idx_len+8(FP), R2
+	MOVW	x_base+16(FP), R3
+	MOVW	ldx+28(FP), R4
+	MOVW	R4<<2, R4
+	MOVW	trace_base+32(FP), R8
+	// a row's last byte is 4k−1 bytes after its first
+	MOVW	R0<<2, R0
+	SUB	$1, R0
+	CMP	$0, R2
+	BEQ	rows_end_2
+
+rows_1:
+	MOVW.P	4(R1), R5
+	MUL	R4, R5, R5
+	ADD	R3, R5
+	MOVW.P	R5, 4(R8)
+	// the row's further lines: (a+4k−1)>>6 − a>>6, at most 7
+	ADD	R0, R5, R6
+	MOVW	R6>>6, R6
+	MOVW	R5>>6, R7
+	SUB	R7, R6
+	CMP	$7, R6
+	BLE	cap_ok_3
+	MOVW	$7, R6
+
+cap_ok_3:
+	MOVW	R7<<6, R7
+	CMP	$0, R6
+	BEQ	lines_end_5
+
+lines_4:
+	ADD	$64, R7
+	MOVW.P	R7, 4(R8)
+	SUB.S	$1, R6
+	BNE	lines_4
+
+lines_end_5:
+	SUB.S	$1, R2
+	BNE	rows_1
+
+rows_end_2:
+	RET
+
 // peakFMANEON runs iters iterations of 32 vector multiply-adds (vmla.f32 on
 // Q registers, 8 flops each: 256 flops an iteration,
 // edgefit.PeakFMAFlopsPerIter), the instruction every kernel of this set

@@ -19,6 +19,20 @@ const (
 	// gradWTileK is the columns of G gradWNEON's widest tile takes.
 	gradWTileK = 12
 
+	// gatherAheadBytes is how many bytes of rows ahead of its copy
+	// gatherRowsNEON should prefetch, within gatherMinAhead…gatherMaxAhead rows.
+	gatherAheadBytes = 4096
+
+	// gatherMinAhead is the shortest prefetch distance, in rows.
+	gatherMinAhead = 2
+
+	// gatherMaxAhead is the longest prefetch distance, in rows.
+	gatherMaxAhead = 32
+
+	// prefetchMaxLines is the most 64-byte lines prefetched of one row
+	// (prefetchRowsNEON stops there).
+	prefetchMaxLines = 8
+
 	// colSumsTileN is the widest block of columns colSumsNEON sums together.
 	colSumsTileN = 16
 )

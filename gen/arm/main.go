@@ -62,6 +62,8 @@ func generate(pkg string) (s, d, c []byte, err error) {
 	colSums(f)
 	axpy(f)
 	dot(f)
+	gatherRows(f)
+	prefetchRows(f)
 	peakFMA(f)
 	peakLoad(f)
 	if s, err = f.Assembly(); err != nil {
@@ -83,6 +85,10 @@ func constants() []consts.Const {
 		{Name: "matMulBiasTileN", Value: matMulBiasTileN, Doc: "matMulBiasTileN is the columns of Y matMulBiasNEON's widest tile takes."},
 		{Name: "gradWTileN", Value: gradWTileN, Doc: "gradWTileN is the rows of G gradWNEON's widest tile takes."},
 		{Name: "gradWTileK", Value: gradWTileK, Doc: "gradWTileK is the columns of G gradWNEON's widest tile takes."},
+		{Name: "gatherAheadBytes", Value: gatherAheadBytes, Doc: "gatherAheadBytes is how many bytes of rows ahead of its copy\ngatherRowsNEON should prefetch, within gatherMinAhead…gatherMaxAhead rows."},
+		{Name: "gatherMinAhead", Value: gatherMinAhead, Doc: "gatherMinAhead is the shortest prefetch distance, in rows."},
+		{Name: "gatherMaxAhead", Value: gatherMaxAhead, Doc: "gatherMaxAhead is the longest prefetch distance, in rows."},
+		{Name: "prefetchMaxLines", Value: prefetchMaxLines, Doc: "prefetchMaxLines is the most 64-byte lines prefetched of one row\n(prefetchRowsNEON stops there)."},
 		{Name: "colSumsTileN", Value: colSumsTileN, Doc: "colSumsTileN is the widest block of columns colSumsNEON sums together."},
 	}
 }

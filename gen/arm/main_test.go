@@ -117,3 +117,53 @@ func writeWords(t *testing.T, gnus []string) {
 		t.Fatal(err)
 	}
 }
+
+// TestPrefetchTraceTwin checks that prefetchRowsNEONTrace, which the root
+// package's tests check, is prefetchRowsNEON line for line but for loading
+// the trace and storing an address where prefetchRowsNEON prefetches it, so
+// that what the tests find of the one holds for the other.
+func TestPrefetchTraceTwin(t *testing.T) {
+	s, _, _, err := generate("edgefit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := func(name string) []string {
+		_, rest, ok := strings.Cut(string(s), "TEXT ·"+name+"(SB)")
+		if !ok {
+			t.Fatalf("no %s", name)
+		}
+		lines := strings.Split(rest, "\n")
+		for i, l := range lines {
+			if l == "\tRET" {
+				return lines[1 : i+1]
+			}
+		}
+		t.Fatalf("%s does not end in RET", name)
+		return nil
+	}
+	pld := regexp.MustCompile(`^\tPLD\t\((R\d+)\)$`)
+	label := regexp.MustCompile(`_\d+\b`)
+	var want []string
+	prefetches := 0
+	for _, l := range body("prefetchRowsNEON") {
+		if m := pld.FindStringSubmatch(l); m != nil {
+			l = "\tMOVW.P\t" + m[1] + ", 4(R8)"
+			prefetches++
+		} else if strings.Contains(l, "PLD") || strings.Contains(l, "R8") {
+			t.Errorf("prefetchRowsNEON: %q: want PLD (Rn) only, and R8 free for the trace", l)
+		}
+		want = append(want, label.ReplaceAllString(l, "_N"))
+	}
+	if prefetches != 2 {
+		t.Errorf("prefetchRowsNEON has %d prefetches, want 2 (a row's start, its further lines)", prefetches)
+	}
+	var got []string
+	for _, l := range body("prefetchRowsNEONTrace") {
+		if l != "\tMOVW\ttrace_base+32(FP), R8" {
+			got = append(got, label.ReplaceAllString(l, "_N"))
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("prefetchRowsNEONTrace is not prefetchRowsNEON with its prefetches recorded:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
