@@ -41,6 +41,8 @@ func cmdInfo(e *env, args []string) error {
 		feats, key = cpu.X86, []string{"AVX2", "FMA", "AVX", "AVX512F"}
 	case "arm64":
 		feats, key = cpu.ARM64, []string{"ASIMD", "FP", "SVE"}
+	case "arm":
+		feats, key = cpu.ARM, []string{"NEON", "VFPv4"}
 	}
 	if feats == nil {
 		fmt.Fprintf(w, "CPU features  none known to golang.org/x/sys/cpu on %s\n", runtime.GOARCH)
