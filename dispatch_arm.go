@@ -4,19 +4,30 @@ package edgefit
 
 import "golang.org/x/sys/cpu"
 
-// 32-bit ARM runs the Go kernels: Go's arm assembler has no NEON (Advanced
-// SIMD) instructions at all, only scalar VFP, and an arm64 kernel and OS run
-// the NEON kernels on the same ARMv8 boards. Selection says so, and whether
-// the CPU has NEON, so that a user of a 32-bit OS on a 64-bit board learns
-// what a 64-bit build would gain.
+// simdImpls offers the NEON kernels when the CPU reports NEON (Advanced
+// SIMD), which Linux reads from the kernel's hardware capabilities. They use
+// no VFPv4 instruction (no fused vfma), so Cortex-A8 and A9 get them too;
+// GODEBUG=cpu.neon=off (read by golang.org/x/sys/cpu) turns them off.
+func simdImpls() []*Impl {
+	if cpu.ARM.HasNEON {
+		return []*Impl{neon}
+	}
+	return nil
+}
 
-func simdImpls() []*Impl { return nil }
+// simdSplit returns the SIMD sets simdImpls offers, built with splitter s:
+// the tests' way to make every split happen on small problems.
+func simdSplit(s splitter) []*Impl {
+	if len(simdImpls()) == 0 {
+		return nil
+	}
+	return []*Impl{newNEON(s)}
+}
 
-func simdSplit(splitter) []*Impl { return nil }
-
-func simdReason() string { return "" }
+func simdReason() string {
+	return "CPU has NEON (32-bit ARM; multiply-adds not fused, subnormals flushed to zero; VFPv4 " + yesNo(cpu.ARM.HasVFPv4) + ")"
+}
 
 func simdUnavailable() string {
-	return "generic: no NEON kernels for 32-bit ARM (GOARCH=arm; Go's arm assembler has no NEON instructions; CPU NEON " +
-		yesNo(cpu.ARM.HasNEON) + "); a GOARCH=arm64 build on a 64-bit OS runs them"
+	return "generic: the NEON kernels need NEON, which is not reported (NEON no: a CPU without it, or GODEBUG=cpu.neon=off)"
 }

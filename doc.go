@@ -29,8 +29,8 @@
 //
 // Every kernel has a Go version that is always compiled: the fallback on every
 // platform and the reference the others are tested against. On amd64 an
-// AVX2+FMA set and an AVX-512 set (AVX512F and AVX512VL), on arm64 a NEON
-// set and on riscv64 a RISC-V Vector 1.0 set (vector-length agnostic), all
+// AVX2+FMA set and an AVX-512 set (AVX512F and AVX512VL), on arm64 and 32-bit
+// ARM (GOARCH=arm) a NEON set and on riscv64 a RISC-V Vector 1.0 set (vector-length agnostic), all
 // generated assembly, are used when the CPU has the features
 // (golang.org/x/sys/cpu decides once, at start-up). Where both amd64 sets run,
 // avx512 is the default only if 512-bit FMAs measure at least 1.5× the rate
@@ -54,6 +54,19 @@
 // saying so in Selection, when the machine lacks it. Implementations lists
 // every set this machine can run so that tests and benchmarks compare them
 // side by side.
+//
+// # 32-bit ARM
+//
+// The NEON set for GOARCH=arm multiplies and adds with vmla, which rounds the
+// product before the sum: Cortex-A8 and A9 lack the fused vfma of VFPv4, and
+// one set serves every ARMv7 core with NEON. The accuracy bounds of the
+// kernels hold as documented. ARMv7 NEON arithmetic is not IEEE 754's in two
+// ways, which the Go kernels on the same board do not share: subnormal
+// operands and results (magnitudes below 2⁻¹²⁶) are flushed to zero, so a sum
+// or difference that small comes out as 0 (and SqErr's R is then not exact),
+// and a NaN result is always the default NaN, 0x7fc00000, without the
+// payload of the NaN that caused it. NaN and Inf still propagate as
+// documented. TestSubnormalsAndNaNs states what each implementation does.
 //
 // # Errors
 //

@@ -311,3 +311,30 @@ func TestHarnessCatchesMutants(t *testing.T) {
 		}
 	}
 }
+
+// TestSubnormalCheckCatchesMutants: the check of what a set does with
+// subnormals and NaN payloads (specials_test.go) rejects a Dot that flushes
+// a subnormal result in a set said to follow IEEE 754, and a set said to
+// flush that does not.
+func TestSubnormalCheckCatchesMutants(t *testing.T) {
+	flushing := mutant("dot-flushes-subnormals", func(k *kernels) {
+		k.dot = func(x, y []float32) float32 {
+			if s := dotGeneric(x, y); math.Abs(float64(s)) >= 0x1p-126 {
+				return s
+			}
+			return 0
+		}
+	})
+	claiming := mutant("said-to-flush", func(*kernels) {})
+	claiming.flushes = true
+	if len(subnormalErrors(generic)) != 0 {
+		t.Fatalf("generic fails the subnormal check: %v", subnormalErrors(generic))
+	}
+	for _, im := range []*Impl{flushing, claiming} {
+		if errs := subnormalErrors(im); len(errs) == 0 {
+			t.Errorf("mutant %s passed the subnormal check", im)
+		} else {
+			t.Logf("mutant %s: %d errors, first: %s", im, len(errs), errs[0])
+		}
+	}
+}

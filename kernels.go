@@ -26,12 +26,16 @@ type kernels struct {
 }
 
 // Impl is one implementation of every kernel: "generic" (the Go versions),
-// "avx2" (AVX2+FMA on amd64), "avx512" (AVX-512 on amd64), "neon" (arm64)
-// or "rvv" (RISC-V Vector 1.0 on riscv64). Its methods check their arguments
-// exactly as the package-level functions do.
+// "avx2" (AVX2+FMA on amd64), "avx512" (AVX-512 on amd64), "neon" (arm64, and
+// 32-bit ARM with NEON) or "rvv" (RISC-V Vector 1.0 on riscv64). Its methods
+// check their arguments exactly as the package-level functions do.
 type Impl struct {
 	name string
 	k    kernels
+	// flushes is set for a set whose arithmetic is not IEEE 754's in two
+	// ways (ARMv7 NEON, doc.go): subnormal operands and results are
+	// flushed to zero, and a NaN result is the default NaN.
+	flushes bool
 }
 
 // Name is the implementation's name: "generic", "avx2", "avx512", "neon" or "rvv".
@@ -56,10 +60,13 @@ func (im *Impl) String() string { return im.name }
 //	}
 //
 // Only the m×n elements of Y are written; the gaps between rows are not
-// touched. The SIMD versions sum in another order and fuse multiply-adds, so
-// each element may differ from the loop above by at most (k+1)·2⁻²³·(|b[j]| +
-// Σₚ|X[i,p]·W[j,p]|) with a bias and k·2⁻²³·Σₚ|X[i,p]·W[j,p]| without: the
-// usual bound for a sum of that many terms.
+// touched. The SIMD versions sum in another order and fuse multiply-adds (32-bit
+// ARM's NEON set rounds each product instead), so each element may differ
+// from the loop above by at most (k+1)·2⁻²³·(|b[j]| + Σₚ|X[i,p]·W[j,p]|) with
+// a bias and k·2⁻²³·Σₚ|X[i,p]·W[j,p]| without: the usual bound for a sum of
+// that many terms. Every bound here assumes IEEE 754 arithmetic, which
+// 32-bit ARM's NEON set departs from near zero and for NaN payloads (see the
+// package documentation, "32-bit ARM").
 func (im *Impl) MatMulBias(m, n, k int, X []float32, ldx int, W []float32, ldw int, b []float32, Y []float32, ldy int) {
 	checkMatrix("MatMulBias", "X", X, m, k, ldx)
 	checkMatrix("MatMulBias", "W", W, n, k, ldw)
@@ -83,7 +90,8 @@ func (im *Impl) MatMulBias(m, n, k int, X []float32, ldx int, W []float32, ldw i
 //	}
 //	return s
 //
-// R, P and T must have the same length; R may be P or T itself. R is exact;
+// R, P and T must have the same length; R may be P or T itself. R is exact
+// (on 32-bit ARM's NEON set, but for subnormals flushed to zero);
 // the sum is accumulated in several float32 partial sums, so it may differ from
 // the loop above by at most len(R)·2⁻²³·Σ R[i]².
 func (im *Impl) SqErr(R, P, T []float32) float32 {

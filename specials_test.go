@@ -9,6 +9,7 @@ package edgefit
 // that cover every lane and tail position of the SIMD loops.
 
 import (
+	"fmt"
 	"iter"
 	"math"
 	"math/rand/v2"
@@ -242,4 +243,61 @@ func TestSpecialScalars(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSubnormalsAndNaNs states what each implementation does with subnormal
+// numbers and NaN payloads, which the sweeps (data far from both) never
+// meet. IEEE 754 arithmetic, which the Go kernels, avx2 and arm64's NEON
+// follow, keeps a subnormal result (gradual underflow) and the payload of
+// its one NaN operand. ARMv7 NEON (the neon set on GOARCH=arm, flushes set)
+// flushes subnormal operands and results to zero and returns the default
+// NaN, 0x7fc00000, whatever the operands' payloads. (Payloads are checked
+// only there: Go's software floating point, GOARM=5, drops them too.)
+func TestSubnormalsAndNaNs(t *testing.T) {
+	for _, im := range Implementations() {
+		for _, e := range subnormalErrors(im) {
+			t.Errorf("%s: %s", im, e)
+		}
+	}
+}
+
+// subnormalErrors returns what im does against what its flushes says.
+func subnormalErrors(im *Impl) []string {
+	var errs []string
+	sub := float32(math.Ldexp(1, -127)) // subnormal, and the product of two normals
+	x, y := float32(math.Ldexp(1, -64)), float32(math.Ldexp(1, -63))
+	const payload = 0x7fc12345
+	wantSub, wantNaN := sub, uint32(0) // any NaN
+	if im.flushes {
+		wantSub, wantNaN = 0, 0x7fc00000
+	}
+	check := func(what string, got float32) {
+		if math.Float32bits(got) != math.Float32bits(wantSub) {
+			errs = append(errs, fmt.Sprintf("%s = %g, want %g (flushes %v)", what, got, wantSub, im.flushes))
+		}
+	}
+	for _, n := range []int{1, 4, 20} { // the scalar tail, a vector, both
+		at := n - 1
+		a, b := make([]float32, n), make([]float32, n)
+		a[at], b[at] = x, y
+		check(fmt.Sprintf("Dot of %d with one subnormal product", n), im.Dot(a, b))
+		a[at], b[at] = sub, 0
+		r := make([]float32, n)
+		im.SqErr(r, a, b)
+		check(fmt.Sprintf("SqErr's R[%d] = subnormal − 0", at), r[at])
+		b[at] = 0
+		im.Axpy(1, b, a)
+		check(fmt.Sprintf("Axpy's y[%d] = subnormal + 1·0", at), a[at])
+		a[at] = math.Float32frombits(payload)
+		got := im.SqErrSum(a, b)
+		if bits := math.Float32bits(got); got == got || im.flushes && bits != wantNaN {
+			errs = append(errs, fmt.Sprintf("SqErrSum of %d with one NaN %#08x = %#08x, want a NaN (flushes %v: %#08x)", n, uint32(payload), bits, im.flushes, wantNaN))
+		}
+	}
+	for _, k := range []int{1, 8} {
+		X, W, Y := make([]float32, 4*k), make([]float32, 3*k), make([]float32, 4*3)
+		im.MatMulBias(4, 3, k, X, k, W, k, []float32{sub, sub, sub}, Y, 3)
+		check(fmt.Sprintf("MatMulBias (k = %d) of zeros plus a subnormal bias", k), Y[11])
+	}
+	return errs
 }

@@ -1,4 +1,4 @@
-//go:build (amd64 || arm64 || riscv64) && gc && !purego
+//go:build (amd64 || arm64 || arm || riscv64) && gc && !purego
 
 package edgefit
 

@@ -1,6 +1,6 @@
 // Package gen holds edgefit's assembly generators, one command per
-// architecture (amd64 with avo, arm64 and riscv64 with their own emitters in
-// arm64/asm and riscv64/asm), and the test that the files they wrote into the
+// architecture (amd64 with avo, arm64, arm and riscv64 with their own emitters
+// in arm64/asm, arm/asm and riscv64/asm), and the test that the files they wrote into the
 // root package are up to date.
 //
 // The generators are laid out alike, so that a kernel is found under one

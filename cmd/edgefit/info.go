@@ -43,6 +43,8 @@ func cmdInfo(e *env, args []string) error {
 		feats, key = cpu.ARM64, []string{"ASIMD", "FP", "SVE"}
 	case "riscv64":
 		feats, key = cpu.RISCV64, []string{"V"}
+	case "arm":
+		feats, key = cpu.ARM, []string{"NEON", "VFPv4"}
 	}
 	if feats == nil {
 		fmt.Fprintf(w, "CPU features  none known to golang.org/x/sys/cpu on %s\n", runtime.GOARCH)
