@@ -73,9 +73,10 @@ func cmdTrain(e *env, args []string) error {
 	// A closed stdout is then an error to handle (no model is written),
 	// not a SIGPIPE that kills the process mid-save.
 	signal.Ignore(syscall.SIGPIPE)
-	// The first ^C ends the run cleanly at the next chunk; a second one
-	// (the run may be blocked reading) kills the process.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// The first ^C or SIGTERM ends the run cleanly at the next chunk or
+	// batch, with no model written; a second one (the run may be blocked
+	// reading) kills the process.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() { <-ctx.Done(); stop() }()
 	res, err := train(ctx, e, &f)
