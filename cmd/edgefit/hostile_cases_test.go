@@ -92,4 +92,19 @@ var commandCases = []hostileCase{
 	{name: "-init a model of other columns", args: args("train -data d.csv -y apples -init m.st"), want: `^edgefit train: -init m\.st: a model of 3 inputs and 2 outputs, the data has 4 and 1$`, readme: true},
 	{name: "-init a model with the columns swapped", args: args("train -data d.csv -y oranges,apples -init m.st"), want: `-init m\.st: the model's output 1 is "apples", the data's is "oranges"`},
 	{name: "-init a damaged model file", args: args("train -data d.csv -y apples,oranges -init bad.st"), files: map[string]string{"bad.st": "\x20\x00\x00\x00\x00\x00\x00\x00{\"weight\": 1}                   "}, want: `^edgefit train: -init bad\.st: a model file, but not a valid edgefit model file`},
+
+	// Training that cannot hold, sizes and values out of range (items 6, 7, 16).
+	{name: "targets around 1e20", args: args("train -data big.csv -y y -o m2.st"), files: map[string]string{"big.csv": "a,y\n1,1e20\n2,2e20\n3,3.5e20\n4,4e20\n"}, want: `^edgefit train: big\.csv: target "y" reaches 4e\+20 at epoch 1: its squared error overflows float32 \(max 3\.4e\+38\), whatever the learning rate: divide it by 1e20`, readme: true},
+	{name: "targets near float32's limit, streamed", args: args("train -data big.csv -y y -mem-mb 0"), files: map[string]string{"big.csv": "a,y\n1,3e38\n2,-3e38\n3,3e38\n"}, want: `^edgefit train: big\.csv: target "y" reaches 3e\+38 at epoch 1`},
+	{name: "a run that diverges", args: args("train -data d.csv -y apples -standardize=false -lr 1e-3 -batch 5 -epochs 50 -o m2.st"), want: `^edgefit train: training diverged at epoch \d+ \(.*\): lower the learning rate or standardise the inputs$`},
+	{name: "a momentum that diverges", args: args("train -data d.csv -y apples -momentum 1e30 -o m.st"), want: `^edgefit train: training diverged at epoch \d+`},
+	{name: "-momentum below 0", args: args("train -data d.csv -y apples -momentum -1"), want: `^edgefit train: -momentum -1: want a finite number ≥ 0$`},
+	{name: "-weight-decay NaN", args: args("train -data d.csv -y apples -optimizer adam -weight-decay NaN"), want: `^edgefit train: -weight-decay NaN: want a finite number ≥ 0$`},
+	{name: "-batch beyond its limit", args: args("train -data d.csv -y apples -batch 99999999999"), want: `^edgefit train: -batch 99999999999: want 1 to 1048576$`},
+	{name: "-chunk-rows beyond its limit", args: args("train -data d.csv -y apples -chunk-rows 99999999999"), want: `^edgefit train: -chunk-rows 99999999999: want 1 to 16777216$`},
+	{name: "-ridge below 0", args: args("train -data d.csv -y apples -init lstsq -ridge -1"), want: `^edgefit train: -ridge -1: want a finite number ≥ 0$`},
+	{name: "predict a short row", args: args("predict -model m.st 1,2"), want: `^edgefit predict: row 1 "1,2" has 2 values, the model takes 3 \(temp, rainfall, humidity\)$`, readme: true},
+	{name: "predict a short row on stdin", args: args("predict -model m.st"), stdin: "1,2,3\n1,2\n", partial: true, want: `^edgefit predict: stdin:2: ragged row: 2 fields, the first row has 3$`},
+	{name: "predict a short first row on stdin", args: args("predict -model m.st"), stdin: "1,2\n", want: `^edgefit predict: stdin:1: 2 values, want 3 inputs$`},
+	{name: "eval data without the model's columns", args: args("eval -model m.st -data x.csv"), files: map[string]string{"x.csv": "a,b\n1,2\n"}, want: `^edgefit eval: x\.csv:1: target column "apples" is not in the header \(columns: a, b\)$`},
 }

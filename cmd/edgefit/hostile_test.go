@@ -205,6 +205,9 @@ func checkHostile(t *testing.T, c hostileCase, r hostileResult) {
 	if r.code != 2 || strings.Count(r.stderr, "\n") != 1 || !strings.HasSuffix(r.stderr, "\n") || len(line) > 300 {
 		t.Errorf("%s: exit status %d, stderr %q: want 2 and one line of at most 300 characters", cmdline, r.code, r.stderr)
 	}
+	if strings.Contains(line, "regress: ") || strings.Contains(line, "linalg: ") {
+		t.Errorf("%s: stderr %q: a library's package prefix in the command's line", cmdline, line)
+	}
 	if !regexp.MustCompile(c.want).MatchString(line) {
 		t.Errorf("%s: stderr %q does not match %q", cmdline, line, c.want)
 	}

@@ -113,6 +113,10 @@ func (f *trainFlags) check() error {
 		return errors.New("-patience needs a validation split: add -val, e.g. -val 0.2")
 	case f.ridge < 0 || math.IsNaN(f.ridge) || math.IsInf(f.ridge, 0):
 		return fmt.Errorf("-ridge %v: want a finite number ≥ 0", f.ridge)
+	case f.momentum < 0 || math.IsNaN(f.momentum) || math.IsInf(f.momentum, 0):
+		return fmt.Errorf("-momentum %v: want a finite number ≥ 0", f.momentum)
+	case f.weightDecay < 0 || math.IsNaN(f.weightDecay) || math.IsInf(f.weightDecay, 0):
+		return fmt.Errorf("-weight-decay %v: want a finite number ≥ 0", f.weightDecay)
 	case f.memMB < 0:
 		return fmt.Errorf("-mem-mb %d: want 0 or more", f.memMB)
 	case f.chunk <= 0 || f.chunk > maxChunk:
@@ -497,7 +501,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		retry, err := guard.After(epoch+1, loss, err)
 		if err != nil {
 			prog.done()
-			return nil, err
+			return nil, explainOverflow(err, f.data, res.Outputs)
 		}
 		if retry {
 			lrScale /= 2
