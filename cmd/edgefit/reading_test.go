@@ -60,7 +60,7 @@ func TestReadingBudget(t *testing.T) {
 		fmt.Fprintf(&b, ",z%d", i)
 	}
 	b.WriteString("\n")
-	const want = 120000
+	const want = 60000
 	for i := 0; i < want; i++ {
 		fmt.Fprintf(&b, "%d,%d%s\n", i%10, i%7, strings.Repeat(",", 98))
 	}
