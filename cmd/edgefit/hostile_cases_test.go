@@ -23,11 +23,10 @@ var commandCases = []hostileCase{
 	// may never end.
 	{name: "-model is a FIFO", args: args("predict -model fifo 1,2,3"), setup: mkfifo("fifo"), want: `^edgefit predict: fifo: not a regular file$`, readme: true},
 	{name: "-model is a directory", args: args("eval -model sub -data d.csv"), setup: mkdir("sub"), want: `^edgefit eval: sub: not a regular file$`},
-	{name: "-model is an endless device", args: args("predict -model zero 1,2,3"), setup: mknod("zero", syscall.S_IFCHR, 1, 5), root: true, memMB: 64, want: `^edgefit predict: zero: not a regular file$`},
+	{name: "-model is an endless device", args: args("predict -model zero 1,2,3"), setup: zeroDevice("zero"), memMB: 64, want: `^edgefit predict: zero: not a regular file$`},
 	{name: "-init is a large file of one line", args: args("train -data d.csv -y apples -init long.json"), setup: repeated("long.json", "9", 8<<20), memMB: 48, want: `^edgefit train: -init long\.json: 8388608 bytes, more than 5 weights can take \(limit 1048896\)$`},
 	{name: "-init is a number without end", args: args("train -data d.csv -y apples -init long.json"), setup: repeated("long.json", "9", 1<<19), memMB: 48, want: `^edgefit train: -init long\.json: want \{"weight"`},
 	{name: "-init is a FIFO", args: args("train -data d.csv -y apples -init fifo -o m2.st"), setup: mkfifo("fifo"), want: `^edgefit train: -init fifo: not a regular file$`},
-	{name: "-init is an endless device", args: args("train -data d.csv -y apples -init zero"), setup: mknod("zero", syscall.S_IFCHR, 1, 5), root: true, memMB: 64, want: `^edgefit train: -init zero: not a regular file$`},
 
 	// Outputs that are not regular files (item 2).
 	{name: "-o is a directory", args: args("train -data d.csv -y apples -o sub"), setup: mkdir("sub"), want: `^edgefit train: -o sub is a directory, not a regular file: refusing to replace it$`, readme: true},
