@@ -54,7 +54,7 @@ type hostileCase struct {
 	env    []string
 	want   string // regexp for the stderr line
 	// memMB > 0 is a ceiling on the run's peak resident memory, in MiB,
-	// for inputs that could make memory grow without bound (see peakMiB).
+	// for inputs that could make memory grow without bound (see launcher_test.go).
 	memMB   int
 	root    bool // needs root (device nodes): skipped otherwise
 	nobody  bool // run as an unprivileged user when the test runs as root (permissions bind)
@@ -159,7 +159,10 @@ func runHostile(t *testing.T, c hostileCase, base map[string][]byte) hostileResu
 		}
 		cmd.Stdin, stdinW = r, w
 	}
-	self := peakMiB(syscall.RUSAGE_SELF)
+	var peak func() int64
+	if c.memMB > 0 {
+		peak = launched(t, cmd)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +191,7 @@ func runHostile(t *testing.T, c hostileCase, base map[string][]byte) hostileResu
 		t.Fatal(err)
 	}
 	if c.memMB > 0 {
-		checkPeak(t, c, cmd.ProcessState, self)
+		checkPeak(t, c, peak())
 	}
 	return hostileResult{code: code, stdout: out.String(), stderr: errb.String(), before: before, after: snapshot(t, dir)}
 }
@@ -220,44 +223,6 @@ func checkHostile(t *testing.T, c hostileCase, r hostileResult) {
 		if _, ok := r.before[name]; !ok {
 			t.Errorf("%s: left %s (%s)", cmdline, name, now)
 		}
-	}
-}
-
-// The memory ceiling is the child's peak resident set from rusage: what it
-// touched, measured, not a limit that makes it fail. A limit does not serve:
-// RLIMIT_DATA misses most of the Go heap (Linux counts only the growth of a
-// mapping, and the heap maps its arenas over address space it reserved
-// without access), and the runtime crashes unpredictably near any limit.
-// Caveat: os/exec starts the child by vfork, and Linux records the parent's
-// peak in the child's at exec, so a ceiling below this test process's own
-// peak cannot be told apart: checkPeak then says so.
-func peakMiB(who int) int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(who, &ru); err != nil {
-		return 0
-	}
-	return int64(ru.Maxrss) >> 10 // KiB on Linux
-}
-
-// qemuMiB is what the emulator itself may take beside the guest program.
-const qemuMiB = 256
-
-func checkPeak(t *testing.T, c hostileCase, ps *os.ProcessState, self int64) {
-	t.Helper()
-	ru, ok := ps.SysUsage().(*syscall.Rusage)
-	if !ok {
-		t.Fatalf("no rusage for the child")
-	}
-	peak, ceiling := int64(ru.Maxrss)>>10, int64(c.memMB)
-	if qemu != "" {
-		ceiling += qemuMiB
-	}
-	switch {
-	case peak <= ceiling:
-	case peak <= self:
-		t.Errorf("edgefit %s: cannot tell the child's peak resident set: this test process's own, %d MiB, is over the ceiling of %d MiB", strings.Join(c.args, " "), self, ceiling)
-	default:
-		t.Errorf("edgefit %s: peak resident set %d MiB, over the ceiling of %d MiB", strings.Join(c.args, " "), peak, ceiling)
 	}
 }
 

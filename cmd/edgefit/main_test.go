@@ -25,6 +25,9 @@ import (
 var bin string
 
 func TestMain(m *testing.M) {
+	if launcher != nil && os.Getenv(launcherEnv) != "" {
+		os.Exit(launcher())
+	}
 	dir, err := os.MkdirTemp("", "edgefit-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -40,6 +43,12 @@ func TestMain(m *testing.M) {
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
+
+// launcher, when set, is the main of this binary run as a launcher (see
+// launcher_test.go): with launcherEnv set, it runs instead of the tests.
+var launcher func() int
+
+const launcherEnv = "EDGEFIT_TEST_LAUNCHER"
 
 // qemu, when set, is the user-mode emulator that runs the built binary.
 var qemu string

@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 	"os"
+	"runtime"
 
 	"github.com/edgefit/edgefit/linalg"
 )
@@ -57,6 +58,12 @@ func (t *table) reserve(rows int64) bool {
 	copy(X, t.X)
 	copy(Y, t.Y)
 	t.X, t.Y = X, Y
+	if held*int64(4*(t.k+t.n)) >= 1<<20 {
+		// The outgrown storage is garbage: collected now (it holds no
+		// pointers, so this is quick), its memory takes what comes next
+		// instead of new memory.
+		runtime.GC()
+	}
 	return true
 }
 
