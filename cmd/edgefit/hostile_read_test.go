@@ -37,6 +37,8 @@ var readCases = []hostileCase{
 	{name: "-init on an endless device (refused unopened)", args: args("train -data d.csv -y apples -init zero"), setup: zeroDevice("zero"), memMB: 64, want: `^edgefit train: -init zero: not a regular file$`},
 	{name: "a field too long for a row", args: args("train -data long.csv -y y"), setup: prefixed("long.csv", "a,y\n", "x", 10<<20), memMB: 100, want: `^edgefit train: long\.csv:2: a row longer than 1 MiB`},
 
+	{name: "a header of 17 MB of names (a model header over 16 MiB)", args: args("train -data /dev/stdin -y y"), stdinGen: stream("", "column_name,", 17<<20), memMB: 100, want: `^edgefit train: /dev/stdin` + noBreak},
+
 	// Sizes that grow with the number of columns (item 5).
 	{name: "too many columns", args: args("train -data wide.csv -y y"), files: map[string]string{"wide.csv": wide(99999)}, memMB: 100, want: `^edgefit train: wide\.csv:1: 100000 fields, over the limit of 65536$`, readme: true},
 	{name: "wide data on stdin over the memory allowed", args: args("train -data /dev/stdin -y y"), stdin: wide(3700), memMB: 100, want: `^edgefit train: /dev/stdin: 3700 input columns need \d+ MiB \(normal equations \d+ MiB, buffers of 65536 rows \d+ MiB\), over the 1024 MiB allowed`},
