@@ -50,7 +50,7 @@ func cmdEval(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	const chunk = 4096
+	chunk := evalChunk(mf.In, mf.Out)
 	X, Y, P := make([]float32, chunk*mf.In), make([]float32, chunk*mf.Out), make([]float32, chunk*mf.Out)
 	met, err := regress.NewMetrics(mf.Out)
 	if err != nil {
@@ -99,4 +99,12 @@ func cmdEval(e *env, args []string) error {
 	}
 	fmt.Fprintln(w, "(overall: MSE and MAE over every value, R² the mean of the outputs', as scikit-learn's r2_score)")
 	return nil
+}
+
+// evalChunk is the rows eval reads at a time: 4096, or fewer for a wide
+// model, so that its buffers (inputs, targets, predictions) take at most
+// about 16 MiB.
+func evalChunk(in, out int) int {
+	const most, bytes = 4096, 16 << 20
+	return max(1, min(most, bytes/(4*(in+2*out))))
 }

@@ -87,7 +87,7 @@ func run(args []string, e *env) (code int) {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "%s: %s\n", name, oneLine(err.Error()))
+		fmt.Fprintf(e.stderr, "%s: %s\n", name, oneLine(userText(err.Error())))
 		return 2
 	}
 	return 0

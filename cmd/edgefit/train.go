@@ -9,6 +9,8 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"runtime"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -73,9 +75,10 @@ func cmdTrain(e *env, args []string) error {
 	// A closed stdout is then an error to handle (no model is written),
 	// not a SIGPIPE that kills the process mid-save.
 	signal.Ignore(syscall.SIGPIPE)
-	// The first ^C ends the run cleanly at the next chunk; a second one
-	// (the run may be blocked reading) kills the process.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// The first ^C or SIGTERM ends the run cleanly at the next chunk or
+	// batch, with no model written; a second one (the run may be blocked
+	// reading) kills the process.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() { <-ctx.Done(); stop() }()
 	res, err := train(ctx, e, &f)
@@ -112,8 +115,12 @@ func (f *trainFlags) check() error {
 		return errors.New("-patience needs a validation split: add -val, e.g. -val 0.2")
 	case f.ridge < 0 || math.IsNaN(f.ridge) || math.IsInf(f.ridge, 0):
 		return fmt.Errorf("-ridge %v: want a finite number ≥ 0", f.ridge)
-	case f.memMB < 0:
-		return fmt.Errorf("-mem-mb %d: want 0 or more", f.memMB)
+	case f.momentum < 0 || math.IsNaN(f.momentum) || math.IsInf(f.momentum, 0):
+		return fmt.Errorf("-momentum %v: want a finite number ≥ 0", f.momentum)
+	case f.weightDecay < 0 || math.IsNaN(f.weightDecay) || math.IsInf(f.weightDecay, 0):
+		return fmt.Errorf("-weight-decay %v: want a finite number ≥ 0", f.weightDecay)
+	case f.memMB < 0 || f.memMB > maxMemMB:
+		return fmt.Errorf("-mem-mb %d: want 0 to %d", f.memMB, maxMemMB)
 	case f.chunk <= 0 || f.chunk > maxChunk:
 		return fmt.Errorf("-chunk-rows %d: want 1 to %d", f.chunk, maxChunk)
 	case f.rollbacks < 0:
@@ -174,6 +181,7 @@ func isVal(i int64, seed uint64, frac float64) bool {
 const (
 	maxBatch = 1 << 20
 	maxChunk = 1 << 24
+	maxMemMB = 1 << 30 // a pebibyte: budgets in bytes fit in an int64
 )
 
 // valMinBudget is the memory the validation split may always take: it is
@@ -193,20 +201,6 @@ func keepTraining(m int, X, Y []float32, k, n int, first int64, f *trainFlags) i
 		}
 	}
 	return kept
-}
-
-// table is rows held in memory, growing by append.
-type table struct {
-	k, n int
-	X, Y []float32
-}
-
-func (t *table) rows() int { return len(t.Y) / t.n }
-
-func (t *table) dense() (X, Y linalg.Dense) {
-	X, _ = linalg.FromSlice(t.rows(), t.k, t.X)
-	Y, _ = linalg.FromSlice(t.rows(), t.n, t.Y)
-	return X, Y
 }
 
 // chunkRows is the number of rows read at a time when streaming: a multiple
@@ -251,27 +245,29 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		}
 	}
 	budget := int64(f.memMB) << 20
-	rowBytes := int64(4 * (k + n))
+	// A row in memory takes its values, the loader's index of it, and its
+	// standardised inputs, made beside the raw ones.
+	extra := int64(strconv.IntSize / 8)
 	if f.standardize {
-		rowBytes += int64(4 * k) // the raw inputs are kept beside the standardised ones
+		extra += int64(4 * k)
 	}
 
 	// Pass 0: the split, the statistics for standardisation, the normal
 	// equations, and the rows themselves while they fit in memory.
 	bufX, bufY := make([]float32, chunk*k), make([]float32, chunk*n)
-	mem := &table{k: k, n: n}
-	// Load the rows only if they surely fit: every field of a CSV row takes
-	// at least two bytes (a digit and a separator), which bounds the rows a
-	// file of this size can hold. Deciding up front keeps the memory used
-	// by a large file to the streaming buffers.
-	st, err := os.Stat(f.data)
-	if err != nil {
-		return nil, err
-	}
-	maxRows := st.Size() / int64(2*len(cols.Header))
-	// A pipe or a device is read once: into memory, within the budget.
+	mem := &table{k: k, n: n, budget: budget, extra: extra}
+	// Load the rows only if they surely fit, deciding up front so that the
+	// memory a large file takes stays the streaming buffers. A pipe or a
+	// device is read once: into memory, within the budget.
 	pipe := !file.Rereadable()
-	inMemory := pipe || maxRows*rowBytes <= budget
+	inMemory := pipe
+	if !pipe {
+		most, err := mostRows(f.data, len(cols.Header), k+n)
+		if err != nil {
+			return nil, err
+		}
+		inMemory = mem.reserve(most)
+	}
 	valT := newRowBlocks(k, n, max(budget, valMinBudget))
 	welford, err := regress.NewWelford(k)
 	if err != nil {
@@ -302,16 +298,12 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 				if err := ls.Add(x, y); err != nil {
 					return err
 				}
-				if inMemory {
-					mem.X, mem.Y = append(mem.X, x...), append(mem.Y, y...)
-					if int64(mem.rows())*rowBytes > budget {
-						if pipe {
-							return pipeBudgetError(f)
-						}
-						// More rows than the file's size promised
-						// (empty ignored fields): stream instead.
-						inMemory, mem = false, &table{k: k, n: n}
+				if inMemory && !mem.add(x, y) {
+					if pipe {
+						return pipeBudgetError(f)
 					}
+					// More rows than the file's size promised: stream.
+					inMemory, mem = false, &table{k: k, n: n}
 				}
 			}
 			row++
@@ -322,6 +314,11 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		return nil, err
 	}
 	prog.done()
+	if inMemory && pipe {
+		// The storage outgrown while reading is garbage: collected now,
+		// its memory takes the copies made next.
+		runtime.GC()
+	}
 	if c := welford.Constant(); len(c) > 0 {
 		fmt.Fprintln(e.stderr, constantWarning(cols.XNames(), c))
 	}
@@ -496,7 +493,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		retry, err := guard.After(epoch+1, loss, err)
 		if err != nil {
 			prog.done()
-			return nil, err
+			return nil, explainOverflow(err, f.data, res.Outputs)
 		}
 		if retry {
 			lrScale /= 2
