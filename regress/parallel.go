@@ -16,15 +16,22 @@ import (
 // the partial gradients in chunk order, ((g₀+g₁)+g₂)+…, and applies one
 // update. With one chunk this is the single-goroutine step, bit for bit.
 //
-// Each gradient element is α·Σᵢ rᵢxᵢ over the batch's n rows, and float32
-// rounding puts any summation order within γₙ·|α|·Σᵢ|rᵢxᵢ| of the exact
-// sum of the computed products (γₙ = n·u/(1−n·u), u = 2⁻²⁴; Higham,
-// Accuracy and Stability of Numerical Algorithms, §4.2): the rounding of
-// each product counts as one more term. The residuals themselves do not
-// depend on the split (each row's prediction is computed alone). So a step's
-// gradient with W chunks differs from W = 1's by at most
-// 2·γₙ₊₁·|α|·Σᵢ|rᵢxᵢ| per element, and its loss by 2·γₙ₊₁·Σᵢ rᵢ² relatively;
-// TestWorkersWithinBound checks both against that bound.
+// The bound between W and one worker. A prediction is b + Σₖ xₖwₖ over In
+// terms, and float32 rounding puts any summation order within γ·F of the
+// exact value, F = |b| + Σₖ|xₖwₖ|, γₘ = m·u/(1−m·u), u = 2⁻²⁴ (Higham,
+// Accuracy and Stability of Numerical Algorithms, §4.2, which holds for any
+// order); the kernels' order for a row depends on its place in the call, so
+// a residual r = p − y may differ between two splits by up to
+// e = 2·γ_{In+2}·(F + |y|). A gradient element is α·Σᵢ rᵢxᵢ over the n rows:
+// one worker and W workers differ by at most
+//
+//	|α|·(Σᵢ eᵢ|xᵢ| + 2·γ_{n+2}·Σᵢ (|rᵢ|+eᵢ)·|xᵢ|)
+//
+// (|α|·(Σᵢ eᵢ + 2·γ_{n+2}·Σᵢ (|rᵢ|+eᵢ)) for a bias), and the sum of squares
+// Σ r² over N = n·Out elements by Σ (2|r|e + e²) + 2·γ_{N+2}·Σ (|r|+e)².
+// Predictions differ by at most 2·γ_{In+2}·F, and Evaluate's sum of squares,
+// summed in blocks of at most MaxBatch rows, as the sum of squares with
+// N = MaxBatch·Out. TestWorkersWithinBound checks all of these.
 
 // minChunkWork is the least work, rows·In·Out multiply-adds, worth a chunk
 // of its own by default: handing a chunk to another goroutine and collecting
