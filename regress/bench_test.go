@@ -166,3 +166,37 @@ func benchLoader(b *testing.B) {
 	})
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkStepWorkers: one SGD step on a batch already in cache, 64 → 8,
+// over batches of growing size and 1 or 2 workers: where sharing a step
+// starts to pay (minChunkWork, in rows·In·Out per chunk).
+func BenchmarkStepWorkers(b *testing.B) {
+	const d, o = 64, 8
+	ds := mediumData(b, 256, d, o)
+	for _, rows := range []int{32, 64, 128, 256} {
+		for _, w := range []int{1, 2} {
+			b.Run(fmt.Sprintf("rows=%d/workers=%d", rows, w), func(b *testing.B) {
+				m, _ := NewLinear(d, o, 0)
+				opt, _ := NewSGD(SGDConfig{LR: 1e-3})
+				tr, err := NewTrainer(m, MSE, opt, rows)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer tr.Close()
+				if err := tr.SetWorkers(w); err != nil {
+					b.Fatal(err)
+				}
+				X, Y := ds.X.Slice(0, rows), ds.Y.Slice(0, rows)
+				b.ReportAllocs()
+				b.ResetTimer()
+				zeroalloc.Loop(b, func() {
+					for range b.N {
+						if _, err := tr.Step(X, Y); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			})
+		}
+	}
+}

@@ -221,7 +221,7 @@ func memberStates(tm *team) []string {
 func waitStates(t *testing.T, tm *team, n int) {
 	t.Helper()
 	var st []string
-	for range 60_000 {
+	for end := time.Now().Add(time.Minute); time.Now().Before(end); {
 		st = memberStates(tm)
 		parked := 0
 		for _, s := range st {
