@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/edgefit/edgefit"
 	"github.com/edgefit/edgefit/linalg"
 )
 
@@ -84,11 +85,9 @@ func (t *Trainer) backward(b *batch) (float32, error) {
 	for c := range chunks {
 		sq += float32(j.out[c].sq)
 	}
-	g := t.grad
+	// With α = 1 each element is rounded once, as g[i] += v would.
 	for c := 1; c < chunks; c++ {
-		for i, v := range j.grads[c][:len(g)] {
-			g[i] += v
-		}
+		edgefit.Axpy(1, j.grads[c][:len(t.grad)], t.grad)
 	}
 	return t.Loss.fromSum(sq, n), err
 }

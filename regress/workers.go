@@ -37,6 +37,7 @@ type team struct {
 	caller  parker   // the caller, waiting for left to reach 0
 	members []member // goroutines 1…len(members)
 	quit    chan struct{}
+	closing atomic.Bool // quit is closed, for spinning goroutines
 	stop    sync.Once
 	exited  sync.WaitGroup
 }
@@ -72,6 +73,7 @@ func (t *team) size() int { return len(t.members) + 1 }
 // is none when the caller calls it) and waits for them.
 func (t *team) close() {
 	t.stop.Do(func() {
+		t.closing.Store(true)
 		close(t.quit)
 		t.exited.Wait()
 	})
@@ -161,6 +163,9 @@ func (t *team) wait(p *parker, cond func() bool) bool {
 	for i := 1; !cond(); i++ {
 		if i%64 != 0 {
 			continue
+		}
+		if t.closing.Load() {
+			return false
 		}
 		if start.IsZero() {
 			start = time.Now()
