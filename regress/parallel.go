@@ -175,14 +175,18 @@ func (j *job) eval(c int) (float64, error) {
 }
 
 // SetWorkers sets how many goroutines share the trainer's steps, Evaluate
-// and Predict: n ≥ 1 splits every batch (of at least 2·16 rows) into up to n
-// chunks, 1 keeps all the work in the caller's goroutine, and 0 restores the
-// default, min(GOMAXPROCS, 4) goroutines with each chunk at least 16,384
-// multiply-adds (rows·In·Out) so that a batch too small to pay stays in
+// and Predict, the caller's included: n ≥ 2 cuts every batch of more than 16
+// rows into up to n chunks of consecutive rows, each worker computing the
+// loss and partial gradients of its chunk, which the caller adds in chunk
+// order before one update; 1 keeps all the work in the caller's goroutine;
+// 0 restores the default, min(GOMAXPROCS, 4) with chunks of at least 16,384
+// multiply-adds (rows·In·Out), so that a batch too small to pay stays in
 // one goroutine. Results are the same, bit for bit, from run to run for a
-// given n; different n round differently (within the bound described in
-// the README). The goroutines are started here (and by NewTrainer) and kept
-// until Close. SetWorkers allocates; n is at most 32.
+// given n; different n round differently, each gradient element within a
+// bound of a few float32 roundings of the sums it is made of (derived in
+// parallel.go and tested). The n−1 goroutines are started here (NewTrainer
+// calls SetWorkers(0)) and kept until Close; while idle they park. n is at
+// most 32. SetWorkers allocates.
 func (t *Trainer) SetWorkers(n int) error {
 	if n < 0 || n > maxChunks {
 		return fmt.Errorf("regress: SetWorkers: %d workers: want 0 (the default) to %d", n, maxChunks)
