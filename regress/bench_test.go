@@ -131,9 +131,9 @@ func benchEpoch(b *testing.B, shuffle bool, workers int) {
 	b.ReportMetric(100*gflops/peak, "%peak")
 }
 
-// BenchmarkEpochInOrder/medium: BenchmarkEpoch/medium without shuffling, so
-// that batches are views of the dataset and nothing is gathered: the cost of
-// the training arithmetic alone, for comparison.
+// BenchmarkEpochInOrder/medium: BenchmarkEpoch/medium/workers=1 without
+// shuffling, so that batches are views of the dataset and nothing is
+// gathered: the cost of the training arithmetic alone, for comparison.
 func BenchmarkEpochInOrder(b *testing.B) {
 	b.Run("medium", func(b *testing.B) { benchEpoch(b, false, 1) })
 }
