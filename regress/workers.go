@@ -26,6 +26,15 @@ import (
 // team costs no CPU and one whose threads are busy elsewhere gives the CPU
 // up: a step takes microseconds, and a wait longer than spinFor means the
 // other goroutine's thread is not running or no job is coming.
+//
+// When other programs keep the CPUs busy the members' threads run in
+// turns with theirs, and a member often shows up after the caller has run
+// its chunk too: it would only take CPU time from the caller. So after a
+// job in which the caller ran another's chunk or had to park, the caller
+// runs the next jobs' chunks alone, posting nothing, for a number of jobs
+// that doubles with every such job in a row (up to maxSolo) and is reset by
+// a job the members kept up with. The chunks are the same either way, and
+// so are the results.
 type team struct {
 	work func(c int) // runs chunk c of the current job
 
@@ -33,6 +42,10 @@ type team struct {
 	_     [56]byte
 	left  atomic.Int64 // chunks of the current job not yet done
 	_     [56]byte
+
+	// The caller's side: jobs still to run alone, and how many the last
+	// time (see above).
+	solo, backoff int
 
 	caller  parker   // the caller, waiting for left to reach 0
 	members []member // goroutines 1…len(members)
@@ -49,6 +62,14 @@ type member struct {
 
 // maxChunks bounds a job's chunks, and so a team's goroutines: one bit each.
 const maxChunks = 32
+
+// maxSolo bounds the jobs the caller runs alone after the members were late;
+// it wakes them wakeAhead jobs before it posts again, so that a member whose
+// thread can run is spinning by then.
+const (
+	maxSolo   = 256
+	wakeAhead = 4
+)
 
 // spinFor is how long a goroutine of a team spins, waiting for a job or for
 // the others to finish theirs, before it parks.
@@ -82,23 +103,41 @@ func (t *team) close() {
 // do runs work(c) for every chunk c < chunks (1 ≤ chunks ≤ size), chunk 0
 // in the caller, and returns when all have run.
 func (t *team) do(chunks int) {
-	if chunks <= 1 {
-		t.work(0)
+	if chunks <= 1 || t.solo > 0 {
+		if t.solo > 0 && t.solo <= wakeAhead {
+			// The members have parked: wake them for the next job.
+			t.wakeMembers(len(t.members))
+		}
+		t.solo = max(0, t.solo-1)
+		for c := range chunks {
+			t.work(c)
+		}
 		return
 	}
 	job := t.state.Load()>>40 + 1
 	t.left.Store(int64(chunks))
 	t.state.Store(job<<40 | uint64(chunks)<<32 | 1) // chunk 0 is the caller's
-	for i := range chunks - 1 {
-		t.members[i].parked.wake()
-	}
+	t.wakeMembers(chunks - 1)
 	t.work(0)
 	t.done()
-	t.claimAndRun(0)
-	if t.left.Load() == 0 {
-		return
+	late := t.claimAndRun(0)
+	if t.left.Load() != 0 {
+		_, parked := t.wait(&t.caller, func() bool { return t.left.Load() == 0 })
+		late = late || parked
 	}
-	t.wait(&t.caller, func() bool { return t.left.Load() == 0 })
+	if late {
+		t.backoff = min(max(1, 2*t.backoff), maxSolo)
+		t.solo = t.backoff
+	} else {
+		t.backoff = 0
+	}
+}
+
+// wakeMembers wakes members 1…n if they are parked.
+func (t *team) wakeMembers(n int) {
+	for i := range n {
+		t.members[i].parked.wake()
+	}
 }
 
 // done counts a chunk done and wakes the caller after the last.
@@ -109,14 +148,16 @@ func (t *team) done() {
 }
 
 // claimAndRun runs chunks of the current job while some are unclaimed:
-// chunk id first, if the job has one and it is still free.
-func (t *team) claimAndRun(id int) {
+// chunk id first, if the job has one and it is still free. It reports
+// whether it ran another goroutine's chunk.
+func (t *team) claimAndRun(id int) (other bool) {
 	for {
 		s := t.state.Load()
 		c := unclaimed(s, id)
 		if c < 0 {
-			return
+			return other
 		}
+		other = other || c != id
 		if !t.state.CompareAndSwap(s, s|1<<c) {
 			continue
 		}
@@ -147,7 +188,7 @@ func (t *team) member(id int) {
 	p := &t.members[id-1].parked
 	var seen uint64 // the last job taken part in
 	for {
-		if !t.wait(p, func() bool { return t.state.Load()>>40 != seen }) {
+		if ok, _ := t.wait(p, func() bool { return t.state.Load()>>40 != seen }); !ok {
 			return
 		}
 		seen = t.state.Load() >> 40
@@ -155,17 +196,17 @@ func (t *team) member(id int) {
 	}
 }
 
-// wait returns true once cond holds, or false if the team is closed first.
-// It spins for spinFor, then parks on p until woken; whoever makes cond true
-// wakes p after.
-func (t *team) wait(p *parker, cond func() bool) bool {
+// wait returns once cond holds (ok) or the team is closed (not ok), and
+// whether it parked. It spins for spinFor, then parks on p until woken;
+// whoever makes cond true wakes p after.
+func (t *team) wait(p *parker, cond func() bool) (ok, parked bool) {
 	var start time.Time
 	for i := 1; !cond(); i++ {
 		if i%64 != 0 {
 			continue
 		}
 		if t.closing.Load() {
-			return false
+			return false, parked
 		}
 		if start.IsZero() {
 			start = time.Now()
@@ -174,12 +215,13 @@ func (t *team) wait(p *parker, cond func() bool) bool {
 		if time.Since(start) < spinFor {
 			continue
 		}
+		parked = true
 		if !p.park(cond, t.quit) {
-			return false
+			return false, parked
 		}
 		start = time.Time{}
 	}
-	return true
+	return true, parked
 }
 
 // parker lets a goroutine wait for a condition that another makes true, once
