@@ -43,9 +43,10 @@ type team struct {
 	left  atomic.Int64 // chunks of the current job not yet done
 	_     [56]byte
 
-	// The caller's side: jobs still to run alone, and how many the last
-	// time (see above).
+	// The caller's side: jobs still to run alone, how many the last time
+	// (see above), and when it woke the members to post again.
 	solo, backoff int
+	woken         time.Time
 
 	caller  parker   // the caller, waiting for left to reach 0
 	members []member // goroutines 1…len(members)
@@ -64,11 +65,10 @@ type member struct {
 const maxChunks = 32
 
 // maxSolo bounds the jobs the caller runs alone after the members were late;
-// it wakes them wakeAhead jobs before it posts again, so that a member whose
-// thread can run is spinning by then.
+// it wakes them at least wakeLead (under spinFor) before it posts again.
 const (
-	maxSolo   = 256
-	wakeAhead = 4
+	maxSolo  = 256
+	wakeLead = 20 * time.Microsecond
 )
 
 // spinFor is how long a goroutine of a team spins, waiting for a job or for
@@ -103,12 +103,7 @@ func (t *team) close() {
 // do runs work(c) for every chunk c < chunks (1 ≤ chunks ≤ size), chunk 0
 // in the caller, and returns when all have run.
 func (t *team) do(chunks int) {
-	if chunks <= 1 || t.solo > 0 {
-		if t.solo > 0 && t.solo <= wakeAhead {
-			// The members have parked: wake them for the next job.
-			t.wakeMembers(len(t.members))
-		}
-		t.solo = max(0, t.solo-1)
+	if chunks <= 1 || !t.post() {
 		for c := range chunks {
 			t.work(c)
 		}
@@ -131,6 +126,26 @@ func (t *team) do(chunks int) {
 	} else {
 		t.backoff = 0
 	}
+}
+
+// post reports whether the caller is to share the next job, counting down
+// the jobs it runs alone. After the last, it wakes the members, which have
+// parked by then, and goes on alone until wakeLead has passed, so that
+// members whose threads can run are spinning when it posts again.
+func (t *team) post() bool {
+	switch {
+	case t.solo > 1:
+		t.solo--
+		return false
+	case t.solo == 1 && t.woken.IsZero():
+		t.wakeMembers(len(t.members))
+		t.woken = time.Now()
+		return false
+	case t.solo == 1 && time.Since(t.woken) < wakeLead:
+		return false
+	}
+	t.solo, t.woken = 0, time.Time{}
+	return true
 }
 
 // wakeMembers wakes members 1…n if they are parked.
