@@ -375,3 +375,28 @@ func denseData(a linalg.Dense) []float32 {
 	}
 	return s
 }
+
+// After its jobs alone the caller wakes the members once, and posts again
+// only after wakeLead.
+func TestTeamPostAfterSolo(t *testing.T) {
+	tm := newTeam(2, func(int) {})
+	defer tm.close()
+	tm.solo = 3
+	for i := range 2 {
+		if tm.post() || tm.solo != 2-i || !tm.woken.IsZero() {
+			t.Fatalf("job %d alone: solo %d, woken %v", i, tm.solo, tm.woken)
+		}
+	}
+	if tm.post() || tm.woken.IsZero() {
+		t.Fatal("the last job alone did not wake the members")
+	}
+	woken := tm.woken
+	for end := time.Now().Add(time.Minute); !tm.post(); {
+		if time.Now().After(end) || tm.woken != woken {
+			t.Fatal("the caller does not post again after wakeLead")
+		}
+	}
+	if time.Since(woken) < wakeLead || tm.solo != 0 || !tm.woken.IsZero() {
+		t.Fatalf("posted %v after the wake-up, solo %d", time.Since(woken), tm.solo)
+	}
+}
