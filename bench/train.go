@@ -296,16 +296,19 @@ func edgefitTrainer(t *trainTask) (trainer, error) {
 		if err != nil {
 			return err
 		}
-		// Sync: one goroutine, as every other contender here runs on one
-		// thread and times are the process's CPU time; the two-goroutine
-		// relay of the default Loader is measured by regress's benchmarks.
-		l, err := regress.NewLoader(ds, regress.LoaderConfig{BatchSize: bs, Shuffle: true, Order: perms{r}, Sync: true})
+		l, err := regress.NewLoader(ds, regress.LoaderConfig{BatchSize: bs, Shuffle: true, Order: perms{r}})
 		if err != nil {
 			return err
 		}
-		defer l.Close()
 		tr, err := regress.NewTrainer(m, regress.MSE, opt, bs)
 		if err != nil {
+			return err
+		}
+		defer tr.Close()
+		// One worker, as every other contender here runs on one thread
+		// and times are the process's CPU time; regress's benchmarks
+		// measure more workers.
+		if err := tr.SetWorkers(1); err != nil {
 			return err
 		}
 		model = m

@@ -2,6 +2,7 @@ package regress
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -80,28 +81,20 @@ func peakGFLOPS() float64 {
 	return best
 }
 
-// BenchmarkEpoch/medium: one shuffled epoch over 100,000 rows, 64 inputs → 8
-// outputs, batch 256, plain SGD. A row costs 2048 flop (1024 in the forward
-// pass, 1024 in the weight gradient). Reported: rows/s, GFLOP/s, and %peak
-// against the active kernels' PeakFMA measured in the same run (one core's
-// ceiling). PyTorch: ~57k rows/s with DataLoader, ~242k rows/s slicing by
-// hand.
-//
-// The Loader has its default configuration: with GOMAXPROCS > 1 it has a
-// worker, and epochs run as a relay between two goroutines (one gathers its
-// next batch while the other steps; the steps, all the arithmetic, run one at
-// a time), or alone when that was measured faster (see modeChooser).
+// BenchmarkEpoch/medium/workers=N: one shuffled epoch over 100,000 rows, 64
+// inputs → 8 outputs, batch 256, plain SGD, every step shared by N workers
+// (Trainer.SetWorkers): each gathers and trains on its share of the batch. A
+// row costs 2048 flop (1024 in the forward pass, 1024 in the weight
+// gradient). Reported: rows/s, GFLOP/s, and %peak against the active
+// kernels' PeakFMA measured in the same run (one core's ceiling). PyTorch:
+// ~57k rows/s with DataLoader, ~242k rows/s slicing by hand.
 func BenchmarkEpoch(b *testing.B) {
-	b.Run("medium", func(b *testing.B) { benchEpoch(b, true, false) })
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("medium/workers=%d", w), func(b *testing.B) { benchEpoch(b, true, w) })
+	}
 }
 
-// BenchmarkEpochSync/medium: BenchmarkEpoch/medium with LoaderConfig.Sync,
-// every batch gathered in the training goroutine: one core does everything.
-func BenchmarkEpochSync(b *testing.B) {
-	b.Run("medium", func(b *testing.B) { benchEpoch(b, true, true) })
-}
-
-func benchEpoch(b *testing.B, shuffle, sync bool) {
+func benchEpoch(b *testing.B, shuffle bool, workers int) {
 	const n, d, o, bs = 100_000, 64, 8, 256
 	ds := mediumData(b, n, d, o)
 	m, _ := NewLinear(d, o, 0)
@@ -110,11 +103,14 @@ func benchEpoch(b *testing.B, shuffle, sync bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	l, err := NewLoader(ds, LoaderConfig{BatchSize: bs, Shuffle: shuffle, Seed: 1, Sync: sync})
+	defer tr.Close()
+	if err := tr.SetWorkers(workers); err != nil {
+		b.Fatal(err)
+	}
+	l, err := NewLoader(ds, LoaderConfig{BatchSize: bs, Shuffle: shuffle, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer l.Close()
 	peak := peakGFLOPS()
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -135,28 +131,27 @@ func benchEpoch(b *testing.B, shuffle, sync bool) {
 	b.ReportMetric(100*gflops/peak, "%peak")
 }
 
-// BenchmarkEpochInOrder/medium: BenchmarkEpoch/medium without shuffling, so
-// that batches are views of the dataset and nothing is gathered: the cost of
-// the training arithmetic alone, for comparison.
+// BenchmarkEpochInOrder/medium: BenchmarkEpoch/medium/workers=1 without
+// shuffling, so that batches are views of the dataset and nothing is
+// gathered: the cost of the training arithmetic alone, for comparison.
 func BenchmarkEpochInOrder(b *testing.B) {
-	b.Run("medium", func(b *testing.B) { benchEpoch(b, false, false) })
+	b.Run("medium", func(b *testing.B) { benchEpoch(b, false, 1) })
 }
 
 // BenchmarkLoader/medium: the shuffled epoch of BenchmarkEpoch/medium without
-// the training, to show what gathering the batches costs on its own.
+// the training, gathered by Loader.Next in one goroutine, to show what
+// gathering the batches costs on its own.
 func BenchmarkLoader(b *testing.B) {
-	b.Run("medium", func(b *testing.B) { benchLoader(b, false) })
-	b.Run("medium-sync", func(b *testing.B) { benchLoader(b, true) })
+	b.Run("medium", benchLoader)
 }
 
-func benchLoader(b *testing.B, sync bool) {
+func benchLoader(b *testing.B) {
 	const n, d, o, bs = 100_000, 64, 8, 256
 	ds := mediumData(b, n, d, o)
-	l, err := NewLoader(ds, LoaderConfig{BatchSize: bs, Shuffle: true, Seed: 1, Sync: sync})
+	l, err := NewLoader(ds, LoaderConfig{BatchSize: bs, Shuffle: true, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer l.Close()
 	b.ReportAllocs()
 	b.ResetTimer()
 	zeroalloc.Loop(b, func() {
@@ -170,4 +165,38 @@ func benchLoader(b *testing.B, sync bool) {
 		}
 	})
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkStepWorkers: one SGD step on a batch already in cache, 64 → 8,
+// over batches of growing size and 1 or 2 workers: where sharing a step
+// starts to pay (minChunkWork, in rows·In·Out per chunk).
+func BenchmarkStepWorkers(b *testing.B) {
+	const d, o = 64, 8
+	ds := mediumData(b, 256, d, o)
+	for _, rows := range []int{32, 64, 128, 256} {
+		for _, w := range []int{1, 2} {
+			b.Run(fmt.Sprintf("rows=%d/workers=%d", rows, w), func(b *testing.B) {
+				m, _ := NewLinear(d, o, 0)
+				opt, _ := NewSGD(SGDConfig{LR: 1e-3})
+				tr, err := NewTrainer(m, MSE, opt, rows)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer tr.Close()
+				if err := tr.SetWorkers(w); err != nil {
+					b.Fatal(err)
+				}
+				X, Y := ds.X.Slice(0, rows), ds.Y.Slice(0, rows)
+				b.ReportAllocs()
+				b.ResetTimer()
+				zeroalloc.Loop(b, func() {
+					for range b.N {
+						if _, err := tr.Step(X, Y); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			})
+		}
+	}
 }

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"math/bits"
 	"math/rand/v2"
-	"runtime"
 
+	"github.com/edgefit/edgefit"
 	"github.com/edgefit/edgefit/linalg"
 )
 
@@ -99,14 +99,6 @@ type LoaderConfig struct {
 	Seed      uint64
 	DropLast  bool     // drop a final batch smaller than BatchSize
 	Order     Permuter // if set, the order of every epoch comes from it (implies Shuffle)
-	// Sync gathers every shuffled batch in Next, in the caller's goroutine,
-	// as DataLoader's num_workers=0. By default, when shuffling a dataset
-	// larger than the caches (aheadMinBytes) and more than one CPU is
-	// available (GOMAXPROCS > 1 at NewLoader), a background goroutine
-	// gathers the next batch while the caller trains on this one, as
-	// num_workers=1: the batches are the same, bit for bit, in the same
-	// order. Close ends that goroutine.
-	Sync bool
 }
 
 // Loader yields a Dataset's rows in batches, as DataLoader: call Reset at the
@@ -114,13 +106,11 @@ type LoaderConfig struct {
 // shuffling, a batch is a view of consecutive dataset rows (no copy); with
 // shuffling, a new permutation is drawn each epoch (the same sequence of
 // permutations for the same Seed) and each batch's rows are gathered into
-// buffers allocated once, by NewLoader. A batch is valid until the next call
-// to Next, Reset or Close.
-//
-// A shuffling Loader gathers its batches in a goroutine of its own unless
-// LoaderConfig.Sync is set; Close ends it (the garbage collector does too,
-// once the Loader is unreachable, but Close says when). A Loader is not safe
-// for concurrent use.
+// buffers allocated once, by NewLoader, while the next batch's rows are
+// fetched into cache. A batch is valid until the next call to Next or Reset,
+// or to Trainer.Epoch on this loader (whose workers gather each their share
+// of every batch into the same buffers). A Loader is not safe for concurrent
+// use.
 type Loader struct {
 	ds     *Dataset
 	cfg    LoaderConfig
@@ -131,7 +121,6 @@ type Loader struct {
 	epoch  int // epochs started (by Reset)
 	pos    int // next row of the order
 	err    error
-	ahead  *ahead // the background gatherer, if any; pos's batch is its job
 }
 
 // NewLoader returns a loader over ds; the first Reset starts epoch 0. A
@@ -166,34 +155,18 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 		if cfg.Order != nil {
 			l.seen = make([]bool, n)
 		}
-		if !cfg.Sync && runtime.GOMAXPROCS(0) > 1 && ds.bytes() >= aheadMinBytes {
-			l.ahead = newAhead(ds.X, ds.Y, bs)
-			runtime.AddCleanup(l, (*ahead).stop, l.ahead)
-		} else {
-			l.bx, _ = linalg.New(bs, ds.X.Cols)
-			l.by, _ = linalg.New(bs, ds.Y.Cols)
-		}
+		l.bx, _ = linalg.New(bs, ds.X.Cols)
+		l.by, _ = linalg.New(bs, ds.Y.Cols)
 	}
 	l.pos = ds.Len() // nothing to yield before Reset
 	return l, nil
 }
 
-// Close ends the goroutine that gathers batches in the background, if there
-// is one; the Loader goes on working, gathering in Next. The batch last
-// returned stays valid. Close always returns nil.
-func (l *Loader) Close() error {
-	if l.ahead == nil {
-		return nil
-	}
-	a := l.ahead
-	a.stop()
-	// Next gathers into another buffer than the batch last returned,
-	// which stays valid.
-	s := a.free()
-	l.bx, l.by = a.buf[s].X, a.buf[s].Y
-	l.ahead = nil
-	return nil
-}
+// Close does nothing: a Loader holds no goroutine (a Trainer's workers
+// gather its batches). It always returns nil.
+//
+// Deprecated: there is nothing to close.
+func (l *Loader) Close() error { return nil }
 
 // Dataset returns the loader's dataset.
 func (l *Loader) Dataset() *Dataset { return l.ds }
@@ -215,14 +188,7 @@ func (l *Loader) Epoch() int { return l.epoch }
 
 // Reset starts a new epoch: with shuffling, it draws (or asks the Permuter
 // for) the epoch's order. It allocates nothing.
-func (l *Loader) Reset() error { return l.reset(true) }
-
-// reset is Reset; with ahead false it posts no job for the worker.
-func (l *Loader) reset(ahead bool) error {
-	a := l.ahead
-	if a != nil {
-		a.reset()
-	}
+func (l *Loader) Reset() error {
 	l.pos = 0
 	l.err = nil
 	if l.cfg.Shuffle {
@@ -233,11 +199,6 @@ func (l *Loader) reset(ahead bool) error {
 		}
 	}
 	l.epoch++
-	if a != nil && ahead && a.ready() {
-		if rows := l.rowsAt(0); rows > 0 {
-			a.post(0, l.perm[:rows])
-		}
-	}
 	return nil
 }
 
@@ -314,13 +275,6 @@ func (l *Loader) Next() (X, Y linalg.Dense, ok bool) {
 	if !l.cfg.Shuffle {
 		return l.ds.X.Slice(lo, lo+rows), l.ds.Y.Slice(lo, lo+rows), true
 	}
-	if a := l.ahead; a != nil {
-		X, Y = a.next(lo, l.perm[lo:lo+rows])
-		if next := l.rowsAt(l.pos); next > 0 && a.ready() {
-			a.post(l.pos, l.perm[l.pos:l.pos+next])
-		}
-		return X, Y, true
-	}
 	X, Y = l.bx.Slice(0, rows), l.by.Slice(0, rows)
 	gather(X, l.ds.X, Y, l.ds.Y, l.perm[lo:lo+rows])
 	// The next batch's rows are on their way while this one trains.
@@ -328,6 +282,42 @@ func (l *Loader) Next() (X, Y linalg.Dense, ok bool) {
 		prefetch(l.ds.X, l.ds.Y, l.perm[l.pos:l.pos+next])
 	}
 	return X, Y, true
+}
+
+// batch is Next for Trainer.Epoch, which gathers a shuffled batch itself,
+// split among its workers: it returns the batch's rows of the order, the
+// next batch's and where to gather them.
+func (l *Loader) batch() (b batch, ok bool) {
+	if !l.cfg.Shuffle {
+		b.X, b.Y, ok = l.Next()
+		return b, ok
+	}
+	rows := l.rowsAt(l.pos)
+	if rows == 0 {
+		return b, false
+	}
+	lo := l.pos
+	l.pos += rows
+	b = batch{X: l.ds.X, Y: l.ds.Y, idx: l.perm[lo : lo+rows], bx: l.bx, by: l.by}
+	if next := l.rowsAt(l.pos); next > 0 {
+		b.next = l.perm[l.pos : l.pos+next]
+	}
+	return b, true
+}
+
+// gather copies rows idx of the inputs X and targets Y into consecutive rows
+// of bx and by.
+func gather(bx, X, by, Y linalg.Dense, idx []int) {
+	edgefit.GatherRows(X.Cols, idx, X.Data, X.Stride, bx.Data, bx.Stride)
+	edgefit.GatherRows(Y.Cols, idx, Y.Data, Y.Stride, by.Data, by.Stride)
+}
+
+// prefetch asks for rows idx of the inputs X and targets Y to be brought into
+// cache, without waiting: a batch gathered a step later then finds its rows
+// there instead of waiting for each in turn (edgefit.PrefetchRows).
+func prefetch(X, Y linalg.Dense, idx []int) {
+	edgefit.PrefetchRows(X.Cols, idx, X.Data, X.Stride)
+	edgefit.PrefetchRows(Y.Cols, idx, Y.Data, Y.Stride)
 }
 
 // Err reports why the current epoch could not start, if it could not.

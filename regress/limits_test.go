@@ -121,7 +121,7 @@ func TestNewLoaderChecksDataset(t *testing.T) {
 		{X: linalg.Dense{Rows: -4, Cols: 1, Stride: 1, Data: x}, Y: linalg.Dense{Rows: -4, Cols: 1, Stride: 1, Data: x}},
 	} {
 		for _, shuffle := range []bool{false, true} {
-			l, err := NewLoader(ds, LoaderConfig{BatchSize: 2, Shuffle: shuffle, Sync: true})
+			l, err := NewLoader(ds, LoaderConfig{BatchSize: 2, Shuffle: shuffle})
 			wantLimitErr(t, "NewLoader", err, "NewLoader")
 			if l != nil {
 				t.Errorf("NewLoader of %d×%d rows returned a loader with its error", ds.X.Rows, ds.X.Cols)

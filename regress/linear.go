@@ -120,13 +120,21 @@ func (m *Linear) CopyFrom(src *Linear) error {
 // so any number of goroutines may predict with one model at once, each into
 // its own Y (while nothing trains it).
 func (m *Linear) Predict(Y, X linalg.Dense) error {
+	if err := m.checkPredict(Y, X); err != nil {
+		return err
+	}
+	return linalg.MatMulBias(Y, X, m.W, m.B)
+}
+
+// checkPredict returns an error unless Y (outputs) and X (inputs) fit m.
+func (m *Linear) checkPredict(Y, X linalg.Dense) error {
 	if X.Cols != m.In() {
 		return fmt.Errorf("regress: Predict: inputs have %d columns, the model takes %d", X.Cols, m.In())
 	}
 	if Y.Rows != X.Rows || Y.Cols != m.Out() {
 		return fmt.Errorf("regress: Predict: output is %d×%d, want %d×%d (one row per input row, one column per model output)", Y.Rows, Y.Cols, X.Rows, m.Out())
 	}
-	return linalg.MatMulBias(Y, X, m.W, m.B)
+	return nil
 }
 
 // PredictRow predicts one input row x and appends the Out outputs to dst[:0],

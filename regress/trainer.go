@@ -5,9 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"time"
+	"runtime"
 
-	"github.com/edgefit/edgefit"
 	"github.com/edgefit/edgefit/linalg"
 )
 
@@ -15,6 +14,9 @@ import (
 // tutorial's fit(num_epochs, model, loss_fn, opt, train_dl). NewTrainer
 // allocates every buffer; Step, Epoch, Fit (apart from its history) and
 // Evaluate allocate nothing.
+//
+// A large batch's step is shared by the trainer's workers (see SetWorkers),
+// goroutines kept until Close.
 //
 // A Trainer is not safe for concurrent use, and the model must not be used
 // for prediction from other goroutines while it trains.
@@ -24,12 +26,16 @@ type Trainer struct {
 	Opt   Optimizer
 
 	maxBatch int
-	p        linalg.Dense // maxBatch×Out: predictions, then residuals in place
-	p2       linalg.Dense // the same for the worker's steps in a relay epoch
-	grad     []float32    // ∂L/∂W row by row then ∂L/∂b, laid out as Model.Params
-	gW       linalg.Dense // view of grad
-	gb       []float32    // view of grad
-	path     path         // which Backward implementation; auto in normal use
+	grad     []float32 // ∂L/∂W row by row then ∂L/∂b, laid out as Model.Params
+	path     path      // which Backward implementation; auto in normal use
+
+	// The data-parallel work (parallel.go): the job the team shares, the
+	// team (nil with one worker), how many workers and whether by default.
+	job     *job
+	team    *team
+	cleanup runtime.Cleanup
+	workers int
+	auto    bool
 }
 
 // path chooses between Backward's two implementations; tests force each.
@@ -80,13 +86,11 @@ func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, er
 	if err := opt.Init(len(m.params)); err != nil {
 		return nil, err
 	}
-	in, out := m.In(), m.Out()
 	t := &Trainer{Model: m, Loss: loss, Opt: opt, maxBatch: maxBatch}
-	t.p, _ = linalg.New(maxBatch, out)
-	t.p2, _ = linalg.New(maxBatch, out)
 	t.grad = make([]float32, len(m.params))
-	t.gW = linalg.Dense{Rows: out, Cols: in, Stride: in, Data: t.grad[: out*in : out*in]}
-	t.gb = t.grad[out*in:]
+	t.job = &job{grads: [][]float32{t.grad}}
+	t.job.p, _ = linalg.New(maxBatch, m.Out())
+	t.SetWorkers(0)
 	if cl != nil {
 		cl.claim(t)
 	}
@@ -100,118 +104,6 @@ func (t *Trainer) MaxBatch() int { return t.maxBatch }
 // Model.Params (∂L/∂W row by row, then ∂L/∂b): what w.grad and b.grad hold
 // after loss.backward(). It shares the trainer's storage.
 func (t *Trainer) Gradients() []float32 { return t.grad }
-
-// Backward computes the loss of the model on one batch and its gradients
-// (see Gradients) without updating the model: loss = loss_fn(model(X), Y);
-// loss.backward().
-func (t *Trainer) Backward(X, Y linalg.Dense) (float32, error) {
-	return t.backward(X, Y, t.p)
-}
-
-// backward is Backward with the predictions in p (maxBatch×Out).
-func (t *Trainer) backward(X, Y, p linalg.Dense) (float32, error) {
-	m := t.Model
-	if X.Cols != m.In() || Y.Cols != m.Out() || X.Rows != Y.Rows {
-		return 0, fmt.Errorf("regress: batch of %d×%d inputs and %d×%d targets for a %d→%d model: want one target row per input row, %d input and %d target columns", X.Rows, X.Cols, Y.Rows, Y.Cols, m.In(), m.Out(), m.In(), m.Out())
-	}
-	if X.Rows == 0 {
-		return 0, errors.New("regress: empty batch")
-	}
-	if X.Rows > t.maxBatch {
-		return 0, fmt.Errorf("regress: batch of %d rows, the trainer was made for at most %d", X.Rows, t.maxBatch)
-	}
-	if err := X.Check("Step", "inputs"); err != nil {
-		return 0, err
-	}
-	if err := Y.Check("Step", "targets"); err != nil {
-		return 0, err
-	}
-	n := X.Rows * Y.Cols
-	if t.path == pathFused || (t.path == pathAuto && X.Rows*m.In()*m.Out() <= fusedMaxWork) {
-		sq := t.backwardTiny(X, Y, t.Loss.gradScale(n))
-		return t.Loss.fromSum(sq, n), nil
-	}
-	P := p.Slice(0, X.Rows)
-	// Y = X·Wᵀ + b, then the residuals R = P − T in place of P.
-	edgefit.MatMulBias(X.Rows, m.Out(), m.In(), X.Data, X.Stride, m.W.Data, m.W.Stride, m.B, P.Data, P.Stride)
-	var sq float32
-	if Y.Contiguous() {
-		sq = edgefit.SqErr(P.Data[:n], P.Data[:n], Y.Data[:n])
-	} else {
-		for i := 0; i < Y.Rows; i++ {
-			sq += edgefit.SqErr(P.Row(i), P.Row(i), Y.Row(i))
-		}
-	}
-	// ∂L/∂P = α·R; ∂L/∂W = (∂L/∂P)ᵀ·X and ∂L/∂b = column sums of ∂L/∂P,
-	// with α folded into the kernels.
-	alpha := t.Loss.gradScale(n)
-	edgefit.GradW(X.Rows, m.Out(), m.In(), alpha, P.Data, P.Stride, X.Data, X.Stride, 0, t.gW.Data, t.gW.Stride)
-	edgefit.ColSums(X.Rows, m.Out(), alpha, P.Data, P.Stride, 0, t.gb)
-	return t.Loss.fromSum(sq, n), nil
-}
-
-// backwardTiny is Backward fused into one pass over the rows: per row the
-// forward pass, residual, loss and both gradients, then one scaling by α.
-// The bias is added first, as torch.addmm(b, X, Wᵀ) does.
-func (t *Trainer) backwardTiny(X, Y linalg.Dense, alpha float32) float32 {
-	m := t.Model
-	in, out := m.In(), m.Out()
-	W, b := m.W.Data[:in*out], m.B[:out]
-	g := t.grad[: in*out+out : in*out+out]
-	gW, gb := g[:in*out], g[in*out:]
-	clear(g)
-	xs, ys := X.Data, Y.Data
-	var sq float32
-	for i := 0; i < X.Rows; i++ {
-		x := xs[i*X.Stride:][:in]
-		y := ys[i*Y.Stride:][:out]
-		for j, bj := range b {
-			w := W[j*in:][:in]
-			s := bj
-			for k, xv := range x {
-				s += xv * w[k]
-			}
-			r := s - y[j]
-			sq += r * r
-			gb[j] += r
-			gj := gW[j*in:][:in]
-			for k, xv := range x {
-				gj[k] += r * xv
-			}
-		}
-	}
-	for i := range g {
-		g[i] *= alpha
-	}
-	return sq
-}
-
-// Step trains on one batch, the body of the tutorial's loop:
-//
-//	loss = loss_fn(model(xb), yb); loss.backward(); opt.step(); opt.zero_grad()
-//
-// and returns the batch's loss (before the update). If the loss is NaN or
-// Inf the model is left untouched and the error is a *DivergedError (or names
-// the row and column of a NaN or Inf in the batch, if that is the cause, or is
-// an *OverflowError if the targets are too large to square in float32).
-func (t *Trainer) Step(X, Y linalg.Dense) (float32, error) {
-	return t.step(X, Y, t.p)
-}
-
-// step is Step with the predictions in p.
-func (t *Trainer) step(X, Y, p linalg.Dense) (float32, error) {
-	loss, err := t.backward(X, Y, p)
-	if err != nil {
-		return loss, err
-	}
-	if !finite(loss) {
-		return loss, t.badLoss(X, Y, loss, 0)
-	}
-	if err := t.Opt.Step(t.Model.params, t.grad); err != nil {
-		return loss, err
-	}
-	return loss, nil
-}
 
 // ErrStop, returned by FitConfig.OnEpoch, ends Fit early without an error
 // (early stopping).
@@ -229,71 +121,6 @@ type EpochStats struct {
 	// LastBatchLoss is the loss of the epoch's last batch, what the
 	// tutorial's fit prints.
 	LastBatchLoss float32
-}
-
-// Epoch trains on every batch of one epoch of l (calling l.Reset first) and
-// returns its statistics (Epoch and Epochs left 0). It checks ctx between
-// batches. It allocates nothing.
-func (t *Trainer) Epoch(ctx context.Context, l *Loader) (EpochStats, error) {
-	var st EpochStats
-	if l == nil || ctx == nil {
-		return st, errors.New("regress: Epoch: nil loader or context")
-	}
-	if err := l.reset(l.ahead == nil); err != nil {
-		return st, err
-	}
-	if a := l.ahead; a != nil {
-		// With a worker, the epoch runs as a relay (each batch trained on
-		// by the goroutine that gathered it) or in this goroutine alone,
-		// whichever has been faster lately.
-		relay := a.mode.choose()
-		start := time.Now()
-		var st EpochStats
-		var err error
-		if relay {
-			st, err = a.relay.epoch(ctx, t, l)
-		} else {
-			a.off = true // Next gathers here, posting nothing
-			st, err = t.epoch(ctx, l)
-			a.off = false
-		}
-		if err == nil {
-			a.mode.record(relay, time.Since(start), l.ds.Len())
-		}
-		return st, err
-	}
-	return t.epoch(ctx, l)
-}
-
-// epoch trains on the batches l.Next yields, after Reset.
-func (t *Trainer) epoch(ctx context.Context, l *Loader) (EpochStats, error) {
-	var st EpochStats
-	done := ctx.Done()
-	var sq float64
-	var elems int
-	for {
-		select {
-		case <-done:
-			return st, ctx.Err()
-		default:
-		}
-		X, Y, ok := l.Next()
-		if !ok {
-			break
-		}
-		loss, err := t.Step(X, Y)
-		if err != nil {
-			return st, err
-		}
-		n := X.Rows * Y.Cols
-		// Back to Σ(P−T)² so that batches of different sizes weigh by rows.
-		sq += float64(loss) / float64(t.Loss.scale(n))
-		elems += n
-		st.Batches++
-		st.LastBatchLoss = loss
-	}
-	st.Loss = t.Loss.fromSum(float32(sq), elems)
-	return st, nil
 }
 
 // FitConfig configures Fit.

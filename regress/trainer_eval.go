@@ -8,8 +8,9 @@ import (
 )
 
 // Evaluate returns the loss of the model on inputs X and targets Y (any
-// number of rows, predicted in chunks of MaxBatch), without training:
-// with torch.no_grad(): loss_fn(model(X), Y). It allocates nothing.
+// number of rows, predicted in chunks of at most MaxBatch, shared by the
+// trainer's workers), without training: with torch.no_grad():
+// loss_fn(model(X), Y). It allocates nothing.
 func (t *Trainer) Evaluate(X, Y linalg.Dense) (float32, error) {
 	m := t.Model
 	if X.Cols != m.In() || Y.Cols != m.Out() || X.Rows != Y.Rows {
@@ -24,20 +25,45 @@ func (t *Trainer) Evaluate(X, Y linalg.Dense) (float32, error) {
 	if err := Y.Check("Evaluate", "targets"); err != nil {
 		return 0, fmt.Errorf("regress: %w", err)
 	}
+	chunks, share := t.chunksFor(X.Rows, m.In()*m.Out())
+	if chunks > t.maxBatch {
+		chunks, share = split(X.Rows, t.maxBatch)
+	}
+	// Each chunk predicts into its own part of the predictions buffer.
+	pshare := t.maxBatch / chunks
+	if chunks > 1 && pshare >= chunkAlign {
+		pshare = pshare / chunkAlign * chunkAlign
+	}
+	j := t.job
+	j.kind, j.m, j.X, j.Y, j.share, j.pshare = jobEval, m, X, Y, share, pshare
+	if err := t.do(chunks); err != nil {
+		return 0, err
+	}
 	var sq float64
-	for lo := 0; lo < X.Rows; lo += t.maxBatch {
-		hi := min(lo+t.maxBatch, X.Rows)
-		P := t.p.Slice(0, hi-lo)
-		if err := linalg.MatMulBias(P, X.Slice(lo, hi), m.W, m.B); err != nil {
-			return 0, err
-		}
-		s, err := linalg.SqErrSum(P, Y.Slice(lo, hi))
-		if err != nil {
-			return 0, err
-		}
-		sq += float64(s)
+	for c := range chunks {
+		sq += j.out[c].sq
 	}
 	return t.Loss.fromSum(float32(sq), X.Rows*Y.Cols), nil
+}
+
+// Predict writes Y = X·Wᵀ + b for the trainer's model into the caller's Y
+// (X.Rows×Out), as Linear.Predict, with the rows shared by the trainer's
+// workers. It allocates nothing.
+func (t *Trainer) Predict(Y, X linalg.Dense) error {
+	m := t.Model
+	if err := m.checkPredict(Y, X); err != nil {
+		return err
+	}
+	if err := X.Check("Predict", "inputs"); err != nil {
+		return fmt.Errorf("regress: %w", err)
+	}
+	if err := Y.Check("Predict", "outputs"); err != nil {
+		return fmt.Errorf("regress: %w", err)
+	}
+	chunks, share := t.chunksFor(X.Rows, m.In()*m.Out())
+	j := t.job
+	j.kind, j.m, j.X, j.Y, j.share = jobPredict, m, X, Y, share
+	return t.do(chunks)
 }
 
 // Snapshot holds a copy of a model's parameters and its optimiser's state.

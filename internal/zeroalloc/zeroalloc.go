@@ -14,7 +14,7 @@
 //   - sudogs, which a goroutine needs to block on a channel or a lock: the
 //     runtime keeps them in a cache that every garbage collection empties,
 //     so the first blocking after a collection allocates (the trainer's
-//     relay blocks when the other goroutine is late).
+//     workers park when a wait outlasts their spin).
 //
 // A tiny allocation (under 16 bytes, no pointers) that fits in the block of
 // an earlier one is counted by MemStats but not profiled: Loop fails when

@@ -1,0 +1,203 @@
+package regress
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/edgefit/edgefit"
+	"github.com/edgefit/edgefit/linalg"
+)
+
+// batch is one step's rows: X and Y themselves, or, when idx is set, rows idx
+// of X and Y gathered into bx and by (a shuffled Loader's batch), with next
+// the following batch's rows, to prefetch.
+type batch struct {
+	X, Y      linalg.Dense
+	idx, next []int
+	bx, by    linalg.Dense
+}
+
+// rows returns the batch's rows once gathered.
+func (b *batch) rows() (X, Y linalg.Dense) {
+	if b.idx == nil {
+		return b.X, b.Y
+	}
+	return b.bx.Slice(0, len(b.idx)), b.by.Slice(0, len(b.idx))
+}
+
+// Backward computes the loss of the model on one batch and its gradients
+// (see Gradients) without updating the model: loss = loss_fn(model(X), Y);
+// loss.backward().
+func (t *Trainer) Backward(X, Y linalg.Dense) (float32, error) {
+	if err := t.checkBatch(X, Y); err != nil {
+		return 0, err
+	}
+	return t.backward(&batch{X: X, Y: Y})
+}
+
+// checkBatch returns an error unless X and Y are a batch the trainer takes.
+func (t *Trainer) checkBatch(X, Y linalg.Dense) error {
+	m := t.Model
+	if X.Cols != m.In() || Y.Cols != m.Out() || X.Rows != Y.Rows {
+		return fmt.Errorf("regress: batch of %d×%d inputs and %d×%d targets for a %d→%d model: want one target row per input row, %d input and %d target columns", X.Rows, X.Cols, Y.Rows, Y.Cols, m.In(), m.Out(), m.In(), m.Out())
+	}
+	if X.Rows == 0 {
+		return errors.New("regress: empty batch")
+	}
+	if X.Rows > t.maxBatch {
+		return fmt.Errorf("regress: batch of %d rows, the trainer was made for at most %d", X.Rows, t.maxBatch)
+	}
+	if err := X.Check("Step", "inputs"); err != nil {
+		return err
+	}
+	return Y.Check("Step", "targets")
+}
+
+// backward computes the loss and gradients of batch b, checked: in one fused
+// pass for a tiny batch, else with the kernels, split across the workers
+// (parallel.go).
+func (t *Trainer) backward(b *batch) (float32, error) {
+	m := t.Model
+	rows := b.X.Rows
+	if b.idx != nil {
+		rows = len(b.idx)
+	}
+	n := rows * m.Out()
+	alpha := t.Loss.gradScale(n)
+	work := m.In() * m.Out()
+	chunks, share := t.chunksFor(rows, work)
+	if t.path == pathFused || (t.path == pathAuto && chunks == 1 && rows <= fusedMaxWork/work) {
+		X, Y := b.rows()
+		if b.idx != nil {
+			gather(X, b.X, Y, b.Y, b.idx)
+			if len(b.next) > 0 {
+				prefetch(b.X, b.Y, b.next)
+			}
+		}
+		return t.Loss.fromSum(t.backwardTiny(X, Y, alpha), n), nil
+	}
+	j := t.job
+	j.kind, j.m, j.alpha, j.share = jobStep, m, alpha, share
+	j.X, j.Y, j.idx, j.next, j.bx, j.by = b.X, b.Y, b.idx, b.next, b.bx, b.by
+	err := t.do(chunks)
+	var sq float32
+	for c := range chunks {
+		sq += float32(j.out[c].sq)
+	}
+	// With α = 1 each element is rounded once, as g[i] += v would.
+	for c := 1; c < chunks; c++ {
+		edgefit.Axpy(1, j.grads[c][:len(t.grad)], t.grad)
+	}
+	return t.Loss.fromSum(sq, n), err
+}
+
+// backwardTiny is Backward fused into one pass over the rows: per row the
+// forward pass, residual, loss and both gradients, then one scaling by α.
+// The bias is added first, as torch.addmm(b, X, Wᵀ) does.
+func (t *Trainer) backwardTiny(X, Y linalg.Dense, alpha float32) float32 {
+	m := t.Model
+	in, out := m.In(), m.Out()
+	W, b := m.W.Data[:in*out], m.B[:out]
+	g := t.grad[: in*out+out : in*out+out]
+	gW, gb := g[:in*out], g[in*out:]
+	clear(g)
+	xs, ys := X.Data, Y.Data
+	var sq float32
+	for i := 0; i < X.Rows; i++ {
+		x := xs[i*X.Stride:][:in]
+		y := ys[i*Y.Stride:][:out]
+		for j, bj := range b {
+			w := W[j*in:][:in]
+			s := bj
+			for k, xv := range x {
+				s += xv * w[k]
+			}
+			r := s - y[j]
+			sq += r * r
+			gb[j] += r
+			gj := gW[j*in:][:in]
+			for k, xv := range x {
+				gj[k] += r * xv
+			}
+		}
+	}
+	for i := range g {
+		g[i] *= alpha
+	}
+	return sq
+}
+
+// Step trains on one batch, the body of the tutorial's loop:
+//
+//	loss = loss_fn(model(xb), yb); loss.backward(); opt.step(); opt.zero_grad()
+//
+// and returns the batch's loss (before the update). If the loss is NaN or
+// Inf the model is left untouched and the error is a *DivergedError (or names
+// the row and column of a NaN or Inf in the batch, if that is the cause, or is
+// an *OverflowError if the targets are too large to square in float32).
+func (t *Trainer) Step(X, Y linalg.Dense) (float32, error) {
+	if err := t.checkBatch(X, Y); err != nil {
+		return 0, err
+	}
+	return t.step(&batch{X: X, Y: Y})
+}
+
+// step is Step on a checked batch.
+func (t *Trainer) step(b *batch) (float32, error) {
+	loss, err := t.backward(b)
+	if err != nil {
+		return loss, err
+	}
+	if !finite(loss) {
+		X, Y := b.rows()
+		return loss, t.badLoss(X, Y, loss, 0)
+	}
+	if err := t.Opt.Step(t.Model.params, t.grad); err != nil {
+		return loss, err
+	}
+	return loss, nil
+}
+
+// Epoch trains on every batch of one epoch of l (calling l.Reset first) and
+// returns its statistics (Epoch and Epochs left 0). It checks ctx between
+// batches. It allocates nothing.
+func (t *Trainer) Epoch(ctx context.Context, l *Loader) (EpochStats, error) {
+	var st EpochStats
+	if l == nil || ctx == nil {
+		return st, errors.New("regress: Epoch: nil loader or context")
+	}
+	if err := l.Reset(); err != nil {
+		return st, err
+	}
+	done := ctx.Done()
+	var sq float64
+	var elems int
+	for {
+		select {
+		case <-done:
+			return st, ctx.Err()
+		default:
+		}
+		b, ok := l.batch()
+		if !ok {
+			break
+		}
+		X, Y := b.rows()
+		if err := t.checkBatch(X, Y); err != nil {
+			return st, err
+		}
+		loss, err := t.step(&b)
+		if err != nil {
+			return st, err
+		}
+		n := X.Rows * Y.Cols
+		// Back to Σ(P−T)² so that batches of different sizes weigh by rows.
+		sq += float64(loss) / float64(t.Loss.scale(n))
+		elems += n
+		st.Batches++
+		st.LastBatchLoss = loss
+	}
+	st.Loss = t.Loss.fromSum(float32(sq), elems)
+	return st, nil
+}

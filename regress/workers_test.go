@@ -1,0 +1,402 @@
+package regress
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/edgefit/edgefit/linalg"
+)
+
+// newTrainerW returns a trainer with the given workers over a copy of m.
+func newTrainerW(t testing.TB, m *Linear, opt Optimizer, batch, workers int) *Trainer {
+	t.Helper()
+	tr, err := NewTrainer(m.Clone(), MSE, opt, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.SetWorkers(workers); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	return tr
+}
+
+var testOptimizers = map[string]func() Optimizer{
+	"sgd": func() Optimizer { return must(NewSGD(SGDConfig{LR: 1e-3})) },
+	"nesterov": func() Optimizer {
+		return must(NewSGD(SGDConfig{LR: 1e-3, Momentum: 0.9, Nesterov: true, WeightDecay: 1e-3}))
+	},
+	"adam": func() Optimizer { return must(NewAdam(AdamDefaults(1e-3))) },
+}
+
+// With a given number of workers, training is the same, bit for bit, from
+// run to run, whichever goroutine runs which chunk (here, the caller runs
+// them all in the second run); with one worker, an epoch is exactly the
+// steps on the batches Loader.Next gathers, in order.
+func TestWorkersDeterministic(t *testing.T) {
+	ds := mediumData(t, 1003, 16, 3)
+	m0 := must(NewLinear(16, 3, 5))
+	ctx := context.Background()
+	for name, opt := range testOptimizers {
+		for _, cfg := range []LoaderConfig{
+			{BatchSize: 1, Shuffle: true, Seed: 1},
+			{BatchSize: 100, Shuffle: true, Seed: 3, DropLast: true},
+			{BatchSize: 333, Seed: 4},
+			{BatchSize: 2000, Shuffle: true, Seed: 5},
+		} {
+			for _, w := range []int{1, 2, 3, 4, 0} {
+				a := newTrainerW(t, m0, opt(), cfg.BatchSize, w)
+				b := newTrainerW(t, m0, opt(), cfg.BatchSize, w)
+				if b.team != nil {
+					b.team.solo = math.MaxInt // the caller runs every chunk
+				}
+				la, lb := must(NewLoader(ds, cfg)), must(NewLoader(ds, cfg))
+				for epoch := range 3 {
+					what := fmt.Sprintf("%s, %+v, %d workers, epoch %d", name, cfg, w, epoch)
+					sa, erra := a.Epoch(ctx, la)
+					var sb EpochStats
+					var errb error
+					if w == 1 {
+						sb, errb = epochByNext(b, lb)
+					} else {
+						sb, errb = b.Epoch(ctx, lb)
+					}
+					if erra != nil || errb != nil || sa != sb {
+						t.Fatalf("%s: %+v (%v), then %+v (%v)", what, sa, erra, sb, errb)
+					}
+					if !equal(a.Model.Params(), b.Model.Params()) {
+						t.Fatalf("%s: the parameters differ", what)
+					}
+				}
+			}
+		}
+	}
+}
+
+// epochByNext is Trainer.Epoch written with Loader.Next and Step.
+func epochByNext(tr *Trainer, l *Loader) (EpochStats, error) {
+	var st EpochStats
+	if err := l.Reset(); err != nil {
+		return st, err
+	}
+	var sq float64
+	var elems int
+	for {
+		X, Y, ok := l.Next()
+		if !ok {
+			break
+		}
+		loss, err := tr.Step(X, Y)
+		if err != nil {
+			return st, err
+		}
+		n := X.Rows * Y.Cols
+		sq += float64(loss) / float64(tr.Loss.scale(n))
+		elems += n
+		st.Batches++
+		st.LastBatchLoss = loss
+	}
+	st.Loss = tr.Loss.fromSum(float32(sq), elems)
+	return st, nil
+}
+
+// gamma is γₘ = m·u/(1−m·u) for float32's unit roundoff u = 2⁻²⁴.
+func gamma(m int) float64 {
+	const u = 1.0 / (1 << 24)
+	return float64(m) * u / (1 - float64(m)*u)
+}
+
+// A step's gradients and loss, Evaluate and Predict with W workers differ
+// from one worker's by at most the bounds derived in parallel.go.
+func TestWorkersWithinBound(t *testing.T) {
+	for _, s := range []struct{ rows, in, out, batch int }{{256, 64, 8, 256}, {100, 16, 3, 100}, {1000, 7, 5, 1000}, {37, 64, 8, 64}, {500, 64, 8, 100}} {
+		ds := mediumData(t, s.rows, s.in, s.out)
+		X, Y := ds.X, ds.Y
+		m0 := must(NewLinear(s.in, s.out, 9))
+		one := newTrainerW(t, m0, newSGD(t, 1e-3), s.rows, 1)
+		loss1 := must(one.Backward(X, Y))
+		g1 := append([]float32(nil), one.Gradients()...)
+		P1 := must(linalg.New(s.rows, s.out))
+		one.Predict(P1, X)
+		evalT := newTrainerW(t, m0, newSGD(t, 1e-3), s.batch, 1)
+		eval1 := must(evalT.Evaluate(X, Y))
+		b := stepBounds(X, Y, P1, m0, s.batch)
+		for _, w := range []int{2, 3, 4, 7} {
+			what := fmt.Sprintf("%+v, %d workers", s, w)
+			tw := newTrainerW(t, m0, newSGD(t, 1e-3), s.rows, w)
+			loss := must(tw.Backward(X, Y))
+			for i, v := range tw.Gradients() {
+				if d := math.Abs(float64(v) - float64(g1[i])); d > b.grad[i] {
+					t.Fatalf("%s: gradient %d is %v, one worker's %v: %g apart, bound %g", what, i, v, g1[i], d, b.grad[i])
+				}
+			}
+			n := float64(s.rows * s.out)
+			if d := math.Abs(float64(loss)-float64(loss1)) * n; d > b.sq {
+				t.Fatalf("%s: loss %v, one worker's %v", what, loss, loss1)
+			}
+			P := must(linalg.New(s.rows, s.out))
+			tw.Predict(P, X)
+			for i := range s.rows {
+				for j := range s.out {
+					if d := math.Abs(float64(P.At(i, j) - P1.At(i, j))); d > b.pred[i*s.out+j] {
+						t.Fatalf("%s: prediction %d,%d is %v, one worker's %v", what, i, j, P.At(i, j), P1.At(i, j))
+					}
+				}
+			}
+			ev := newTrainerW(t, m0, newSGD(t, 1e-3), s.batch, w)
+			if d := math.Abs(float64(must(ev.Evaluate(X, Y))-eval1)) * n; d > b.eval {
+				t.Fatalf("%s: Evaluate differs from one worker's by %g, bound %g", what, d/n, b.eval/n)
+			}
+		}
+	}
+}
+
+// bounds are parallel.go's bounds for a step over X, Y with model m.
+type bounds struct {
+	grad     []float64
+	sq, eval float64
+	pred     []float64 // row by row
+}
+
+// stepBounds computes the bounds from the data, the model and one worker's
+// predictions P.
+func stepBounds(X, Y, P linalg.Dense, m *Linear, batch int) bounds {
+	rows, in, out := X.Rows, X.Cols, Y.Cols
+	b := bounds{grad: make([]float64, out*in+out), pred: make([]float64, rows*out)}
+	alpha := math.Abs(float64(MSE.gradScale(rows * out)))
+	gIn, gRows := 2*gamma(in+2), 2*gamma(rows+2)
+	var sqLo, sqHi float64
+	for i := range rows {
+		for j := range out {
+			f := math.Abs(float64(m.B[j]))
+			for k := range in {
+				f += math.Abs(float64(X.At(i, k)) * float64(m.W.At(j, k)))
+			}
+			y := float64(Y.At(i, j))
+			e := gIn * (f + math.Abs(y))
+			b.pred[i*out+j] = gIn * f
+			r := math.Abs(float64(P.At(i, j)) - y)
+			for k := range in {
+				x := math.Abs(float64(X.At(i, k)))
+				b.grad[j*in+k] += alpha * (e*x + gRows*(r+e)*x)
+			}
+			b.grad[out*in+j] += alpha * (e + gRows*(r+e))
+			sqLo += 2*r*e + e*e
+			sqHi += (r + e) * (r + e)
+		}
+	}
+	b.sq = sqLo + 2*gamma(rows*out+2)*sqHi
+	b.eval = sqLo + 2*gamma(batch*out+2)*sqHi
+	return b
+}
+
+// memberStates returns the scheduler states of tm's goroutines, from a dump
+// of every goroutine's stack ("select" when parked).
+func memberStates(tm *team) []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	head := regexp.MustCompile(`^goroutine \d+ \[([a-z ]+)`)
+	self := fmt.Sprintf("regress.(*team).member(%p", tm)
+	var states []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if m := head.FindStringSubmatch(g); m != nil && strings.Contains(g, self) {
+			states = append(states, m[1])
+		}
+	}
+	return states
+}
+
+// waitStates waits (up to a minute, on a busy machine) for tm's goroutines
+// to be n, all parked, and fails with their states if they are not.
+func waitStates(t *testing.T, tm *team, n int) {
+	t.Helper()
+	var st []string
+	for end := time.Now().Add(time.Minute); time.Now().Before(end); {
+		st = memberStates(tm)
+		parked := 0
+		for _, s := range st {
+			if s == "select" {
+				parked++
+			}
+		}
+		if len(st) == n && parked == n {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("the team's goroutines: %q, want %d parked", st, n)
+}
+
+// After a run the workers park (an idle trainer burns no CPU); Close ends
+// them and the trainer goes on in one goroutine; so does the garbage
+// collector, for a trainer dropped without Close.
+func TestWorkersParkAndClose(t *testing.T) {
+	ds := mediumData(t, 2000, 32, 4)
+	m0 := must(NewLinear(32, 4, 1))
+	tr := newTrainerW(t, m0, newSGD(t, 1e-3), 256, 3)
+	one := newTrainerW(t, m0, newSGD(t, 1e-3), 256, 1)
+	l := must(NewLoader(ds, LoaderConfig{BatchSize: 256, Shuffle: true}))
+	ctx := context.Background()
+	if _, err := tr.Epoch(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	tm := tr.team
+	waitStates(t, tm, 2)
+	tr.Close()
+	tr.Close() // twice is fine
+	if st := memberStates(tm); len(st) != 0 {
+		t.Fatalf("after Close: %q", st)
+	}
+	copy(tr.Model.Params(), one.Model.Params())
+	la := must(NewLoader(ds, LoaderConfig{BatchSize: 256, Shuffle: true, Seed: 2}))
+	lb := must(NewLoader(ds, LoaderConfig{BatchSize: 256, Shuffle: true, Seed: 2}))
+	for range 2 {
+		sa, erra := tr.Epoch(ctx, la)
+		sb, errb := one.Epoch(ctx, lb)
+		if erra != nil || errb != nil || sa != sb || !equal(tr.Model.Params(), one.Model.Params()) {
+			t.Fatalf("after Close: %+v (%v), one worker %+v (%v)", sa, erra, sb, errb)
+		}
+	}
+	tm = func() *team {
+		tr := must(NewTrainer(m0.Clone(), MSE, newSGD(t, 1e-3), 256))
+		tr.SetWorkers(2)
+		tr.Epoch(ctx, l)
+		return tr.team
+	}()
+	for range 1000 {
+		runtime.GC()
+		if len(memberStates(tm)) == 0 {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatal("the goroutines of a trainer dropped without Close are still there")
+}
+
+// Workers take part in nothing that allocates: steps, epochs, Evaluate and
+// Predict with every count of workers.
+func TestWorkersNoAllocations(t *testing.T) {
+	ds := mediumData(t, 3000, 64, 8)
+	X, Y := ds.X.Slice(0, 256), ds.Y.Slice(0, 256)
+	P := must(linalg.New(ds.Len(), 8))
+	ctx := context.Background()
+	for _, w := range []int{0, 1, 2, 4} {
+		tr := newTrainerW(t, must(NewLinear(64, 8, 1)), newSGD(t, 1e-4), 256, w)
+		l := must(NewLoader(ds, LoaderConfig{BatchSize: 256, Shuffle: true}))
+		var err error
+		for name, f := range map[string]func(){
+			"Step":     func() { _, err = tr.Step(X, Y) },
+			"Epoch":    func() { _, err = tr.Epoch(ctx, l) },
+			"Evaluate": func() { _, err = tr.Evaluate(ds.X, ds.Y) },
+			"Predict":  func() { err = tr.Predict(P, ds.X) },
+		} {
+			if a := testing.AllocsPerRun(20, f); a != 0 || err != nil {
+				t.Errorf("%d workers: %s: %v allocations per run (err %v), want 0", w, name, a, err)
+			}
+		}
+	}
+}
+
+// SetWorkers refuses counts it cannot run; the default splits only batches
+// large enough to pay.
+func TestSetWorkers(t *testing.T) {
+	tr := must(NewTrainer(must(NewLinear(64, 8, 1)), MSE, newSGD(t, 1e-3), 1024))
+	defer tr.Close()
+	for _, n := range []int{-1, maxChunks + 1} {
+		if err := tr.SetWorkers(n); err == nil || !strings.HasPrefix(err.Error(), "regress: SetWorkers: ") {
+			t.Errorf("SetWorkers(%d): %v", n, err)
+		}
+	}
+	tr.SetWorkers(0)
+	w := tr.workers
+	if w != min(runtime.GOMAXPROCS(0), 4) {
+		t.Errorf("default workers %d, want min(GOMAXPROCS, 4)", w)
+	}
+	perRow := 64 * 8
+	for _, rows := range []int{1, 16, 31, 32, 64, 256, 1024} {
+		chunks, _ := tr.chunksFor(rows, perRow)
+		want := max(1, min(w, rows*perRow/minChunkWork))
+		if want > 1 {
+			want, _ = split(rows, want)
+		}
+		if chunks != want {
+			t.Errorf("%d rows of %d: %d chunks, want %d", rows, perRow, chunks, want)
+		}
+	}
+	tr.SetWorkers(3)
+	for _, rows := range []int{1, 16, 17, 33, 48, 49, 1000} {
+		chunks, share := tr.chunksFor(rows, perRow)
+		if chunks < 1 || chunks > 3 || share%chunkAlign != 0 && chunks > 1 || (chunks-1)*share >= rows {
+			t.Errorf("%d rows over 3 workers: %d chunks of %d", rows, chunks, share)
+		}
+	}
+}
+
+// shuffle draws exactly the permutations rand.Rand.IntN would.
+func TestShuffleMatchesRandIntN(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 4, 5, 7, 8, 64, 1000, 100_003, 1 << 17} {
+		for seed := range uint64(3) {
+			got := make([]int, n)
+			shuffle(got, rand.NewPCG(seed, 0xda942042e4dd58b5))
+			rng := rand.New(rand.NewPCG(seed, 0xda942042e4dd58b5))
+			want := make([]int, n)
+			for i := range want {
+				want[i] = i
+			}
+			for i := n - 1; i > 0; i-- {
+				j := rng.IntN(i + 1)
+				want[i], want[j] = want[j], want[i]
+			}
+			if !equalInts(got, want) {
+				t.Fatalf("n %d, seed %d: shuffle differs from rand.Rand.IntN's", n, seed)
+			}
+		}
+	}
+}
+
+func denseData(a linalg.Dense) []float32 {
+	var s []float32
+	for i := 0; i < a.Rows; i++ {
+		s = append(s, a.Row(i)...)
+	}
+	return s
+}
+
+// After its jobs alone the caller wakes the members once, and posts again
+// only after wakeLead.
+func TestTeamPostAfterSolo(t *testing.T) {
+	tm := newTeam(2, func(int) {})
+	defer tm.close()
+	tm.solo = 3
+	for i := range 2 {
+		if tm.post() || tm.solo != 2-i || !tm.woken.IsZero() {
+			t.Fatalf("job %d alone: solo %d, woken %v", i, tm.solo, tm.woken)
+		}
+	}
+	if tm.post() || tm.woken.IsZero() {
+		t.Fatal("the last job alone did not wake the members")
+	}
+	woken := tm.woken
+	for end := time.Now().Add(time.Minute); !tm.post(); {
+		if time.Now().After(end) || tm.woken != woken {
+			t.Fatal("the caller does not post again after wakeLead")
+		}
+	}
+	if time.Since(woken) < wakeLead || tm.solo != 0 || !tm.woken.IsZero() {
+		t.Fatalf("posted %v after the wake-up, solo %d", time.Since(woken), tm.solo)
+	}
+}
