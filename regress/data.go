@@ -55,11 +55,6 @@ func checkShapes(op string, X, Y linalg.Dense) error {
 	return nil
 }
 
-// bytes is the size of the dataset's rows.
-func (d *Dataset) bytes() int {
-	return 4 * d.Len() * (d.X.Cols + d.Y.Cols)
-}
-
 // Len is the number of rows.
 func (d *Dataset) Len() int { return d.X.Rows }
 
@@ -161,12 +156,6 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 	l.pos = ds.Len() // nothing to yield before Reset
 	return l, nil
 }
-
-// Close does nothing: a Loader holds no goroutine (a Trainer's workers
-// gather its batches). It always returns nil.
-//
-// Deprecated: there is nothing to close.
-func (l *Loader) Close() error { return nil }
 
 // Dataset returns the loader's dataset.
 func (l *Loader) Dataset() *Dataset { return l.ds }

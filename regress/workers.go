@@ -87,9 +87,6 @@ func newTeam(size int, work func(c int)) *team {
 	return t
 }
 
-// size is the number of goroutines, the caller included.
-func (t *team) size() int { return len(t.members) + 1 }
-
 // close ends the goroutines once they have finished the current job (there
 // is none when the caller calls it) and waits for them.
 func (t *team) close() {

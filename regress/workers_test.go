@@ -368,14 +368,6 @@ func TestShuffleMatchesRandIntN(t *testing.T) {
 	}
 }
 
-func denseData(a linalg.Dense) []float32 {
-	var s []float32
-	for i := 0; i < a.Rows; i++ {
-		s = append(s, a.Row(i)...)
-	}
-	return s
-}
-
 // After its jobs alone the caller wakes the members once, and posts again
 // only after wakeLead.
 func TestTeamPostAfterSolo(t *testing.T) {

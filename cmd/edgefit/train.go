@@ -355,6 +355,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer tr.Close()
 
 	// The data as trained on: standardised copies in memory, or a
 	// standardising pass over the file per epoch.
@@ -374,13 +375,6 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	// but the last has the same size (unless a validation split thins it),
 	// so two cover the usual case without a new loader per chunk.
 	var loaders [2]*regress.Loader
-	defer func() {
-		for _, l := range loaders {
-			if l != nil {
-				l.Close()
-			}
-		}
-	}()
 	made := uint64(0)
 	loaderFor := func(X, Y linalg.Dense) (*regress.Loader, error) {
 		for _, l := range loaders {
@@ -395,9 +389,6 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		l, err := regress.NewLoader(ds, regress.LoaderConfig{BatchSize: f.batch, Shuffle: f.shuffle, Seed: f.seed + made})
 		if err != nil {
 			return nil, err
-		}
-		if old := loaders[made%2]; old != nil {
-			old.Close()
 		}
 		loaders[made%2] = l
 		made++

@@ -155,7 +155,6 @@ func fitCrops(X, Y linalg.Dense, lr float64, report func(regress.EpochStats)) (*
 	if err != nil {
 		return nil, err
 	}
-	defer l.Close()
 	m, err := regress.NewLinear(X.Cols, Y.Cols, tutorialSeed)
 	if err != nil {
 		return nil, err
@@ -168,6 +167,7 @@ func fitCrops(X, Y linalg.Dense, lr float64, report func(regress.EpochStats)) (*
 	if err != nil {
 		return nil, err
 	}
+	defer t.Close()
 	_, err = t.Fit(context.Background(), l, regress.FitConfig{Epochs: tutorialEpochs, Every: 10, Progress: report})
 	return m, err
 }
