@@ -44,13 +44,12 @@ func tensorLayout(infos map[string]tensorInfo, dataSize int64) (map[string]tenso
 	// ends, so that the outcome, and the error named, never depend on map
 	// order: a zero-length tensor shares its begin offset with its
 	// neighbour, and sorting by begin alone let either come first.
-	names := make([]string, 0, len(infos))
+	names := make(byName, 0, len(infos))
 	for name := range infos {
 		names = append(names, name)
 	}
-	sort.Strings(names)
-	type span struct{ b, e int64 }
-	spans := make([]span, 0, len(infos))
+	sort.Sort(names)
+	spans := make(byEnds, 0, len(infos))
 	for _, name := range names {
 		ti := infos[name]
 		b, e := ti.DataOffsets[0], ti.DataOffsets[1]
@@ -67,26 +66,38 @@ func tensorLayout(infos map[string]tensorInfo, dataSize int64) (map[string]tenso
 		if sz, ok := dtypeSize[ti.Dtype]; ok && elems*sz != e-b {
 			return nil, fmt.Errorf("tensor %q: shape %v needs %d bytes, offsets give %d", name, ti.Shape, elems*sz, e-b)
 		}
-		spans = append(spans, span{b, e})
+		spans = append(spans, [2]int64{b, e})
 	}
-	sort.Slice(spans, func(i, j int) bool {
-		if spans[i].b != spans[j].b {
-			return spans[i].b < spans[j].b
-		}
-		return spans[i].e < spans[j].e
-	})
+	sort.Sort(spans)
 	end := int64(0)
 	for _, s := range spans {
-		if s.b != end {
+		if s[0] != end {
 			return nil, fmt.Errorf("tensor data overlaps or leaves a gap at byte %d", end)
 		}
-		end = s.e
+		end = s[1]
 	}
 	if end != dataSize {
 		return nil, fmt.Errorf("tensors cover %d of the %d data bytes", end, dataSize)
 	}
 	return infos, nil
 }
+
+// byName and byEnds sort with sort.Sort, which keeps reflection-based and
+// generic sorting code out of a program that only loads models.
+type byName []string
+
+func (s byName) Len() int           { return len(s) }
+func (s byName) Less(i, j int) bool { return s[i] < s[j] }
+func (s byName) Swap(i, j int)      { s[i], s[j] = s[j], s[i] }
+
+// byEnds orders [begin, end) spans by begin, then end.
+type byEnds [][2]int64
+
+func (s byEnds) Len() int { return len(s) }
+func (s byEnds) Less(i, j int) bool {
+	return s[i][0] < s[j][0] || s[i][0] == s[j][0] && s[i][1] < s[j][1]
+}
+func (s byEnds) Swap(i, j int) { s[i], s[j] = s[j], s[i] }
 
 // modelShape checks that the model's tensors are there with the shapes of
 // one model and dtypes its source allows (an edgefit file: all four, F32; a
@@ -104,15 +115,14 @@ func modelShape(infos map[string]tensorInfo, src string) (*ModelFile, error) {
 	names := []string{"weight", "bias", "input_mean", "input_scale"}
 	if src == SourcePyTorch {
 		names = names[:2]
-		extra := []string{}
-		for name := range infos {
-			if name != "weight" && name != "bias" {
-				extra = append(extra, name)
+		extra, found := "", false
+		for name := range infos { // the first by name, whatever the map's order
+			if name != "weight" && name != "bias" && (!found || name < extra) {
+				extra, found = name, true
 			}
 		}
-		if len(extra) > 0 { // the first by name, whatever the map's order
-			sort.Strings(extra)
-			return nil, fmt.Errorf(`tensor %q in a file without edgefit metadata (read as PyTorch's nn.Linear state_dict): want only "weight" and "bias"`, extra[0])
+		if found {
+			return nil, fmt.Errorf(`tensor %q in a file without edgefit metadata (read as PyTorch's nn.Linear state_dict): want only "weight" and "bias"`, extra)
 		}
 	}
 	for i, name := range names {
