@@ -33,6 +33,10 @@ import (
 // "format": "edgefit", "format_version": "1", "crc32" (IEEE, 8 hex digits, of
 // the data section) and the input and output column names as JSON arrays of
 // strings ("inputs", "outputs").
+//
+// DecodeModel also reads a plain safetensors file of nn.Linear's state_dict
+// as PyTorch saves it (SourcePyTorch). The header is read by the strict
+// reader in modelfile_header.go, not encoding/json.
 
 // ModelFormatVersion is the version of the model file layout written.
 const ModelFormatVersion = 1
