@@ -3,7 +3,6 @@ package regress
 import (
 	"bufio"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -11,8 +10,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 )
 
 // A model file is in the safetensors layout, so that other ecosystems'
@@ -36,6 +33,10 @@ import (
 // "format": "edgefit", "format_version": "1", "crc32" (IEEE, 8 hex digits, of
 // the data section) and the input and output column names as JSON arrays of
 // strings ("inputs", "outputs").
+//
+// DecodeModel also reads a plain safetensors file of nn.Linear's state_dict
+// as PyTorch saves it (SourcePyTorch). The header is read by the strict
+// reader in modelfile_header.go, not encoding/json.
 
 // ModelFormatVersion is the version of the model file layout written.
 const ModelFormatVersion = 1
@@ -61,7 +62,21 @@ type ModelFile struct {
 	B       []float32 // Out
 	Mean    []float32 // In: the standardisation used in training
 	Scale   []float32 // In
+
+	// Source says where the file came from: SourceEdgefit, SourcePyTorch,
+	// or "" for a model made in memory. Encode writes an edgefit file
+	// whatever it is.
+	Source string
 }
+
+// The sources of a loaded model (ModelFile.Source).
+const (
+	SourceEdgefit = "edgefit"
+	// A plain safetensors file as PyTorch's safetensors.torch.save_file
+	// writes nn.Linear's state_dict: "weight" [out, in] and optionally
+	// "bias" [out], in F32, F16, BF16 or F64, no column names, no CRC.
+	SourcePyTorch = "safetensors (PyTorch)"
+)
 
 // Check reports whether mf is a consistent model: shapes that agree, finite
 // numbers, positive scales.
@@ -103,6 +118,8 @@ func (mf *ModelFile) Check() error {
 	return nil
 }
 
+// tensorInfo is one tensor's header entry. The tags (which need no
+// encoding/json here) let tests encode headers with it.
 type tensorInfo struct {
 	Dtype       string   `json:"dtype"`
 	Shape       []int64  `json:"shape"`
@@ -145,11 +162,11 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	if _, err := io.ReadFull(r, h); err != nil {
 		return nil, fmt.Errorf("reading the %d-byte header: %v", hlen, err)
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(h, &raw); err != nil {
-		return nil, fmt.Errorf("header is not JSON: %v", err)
+	raw, meta, err := parseHeader(h)
+	if err != nil {
+		return nil, fmt.Errorf("header is not JSON of a safetensors header's shape: %w", err)
 	}
-	meta, err := modelMeta(raw)
+	src, err := modelSource(meta)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +178,7 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	mf, err := modelShape(infos)
+	mf, err := modelShape(infos, src)
 	if err != nil {
 		return nil, err
 	}
@@ -170,141 +187,16 @@ func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
 	if _, err := io.ReadFull(r, data); err != nil {
 		return nil, fmt.Errorf("reading %d data bytes: %v (file truncated?)", dataSize, err)
 	}
-	if want := meta["crc32"]; want != fmt.Sprintf("%08x", crc32.ChecksumIEEE(data)) {
-		return nil, fmt.Errorf("CRC-32 of the data is %08x, the header says %q: the file is corrupt", crc32.ChecksumIEEE(data), want)
-	}
-	get := func(name string) []float32 {
-		o := infos[name].DataOffsets
-		v := make([]float32, (o[1]-o[0])/4)
-		for i := range v {
-			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[o[0]+4*int64(i):]))
+	if src == SourceEdgefit {
+		if want := meta["crc32"]; want != fmt.Sprintf("%08x", crc32.ChecksumIEEE(data)) {
+			return nil, fmt.Errorf("CRC-32 of the data is %08x, the header says %q: the file is corrupt", crc32.ChecksumIEEE(data), want)
 		}
-		return v
 	}
-	mf.W, mf.B, mf.Mean, mf.Scale = get("weight"), get("bias"), get("input_mean"), get("input_scale")
-	for _, f := range []struct {
-		key string
-		dst *[]string
-	}{{"inputs", &mf.Inputs}, {"outputs", &mf.Outputs}} {
-		if s, ok := meta[f.key]; ok {
-			if err := json.Unmarshal([]byte(s), f.dst); err != nil {
-				return nil, fmt.Errorf("metadata %q is not a JSON array of strings: %v", f.key, err)
-			}
-		}
+	if err := mf.fill(infos, data, meta); err != nil {
+		return nil, err
 	}
 	if err := mf.Check(); err != nil {
 		return nil, err
-	}
-	return mf, nil
-}
-
-// modelMeta takes "__metadata__" out of the header's entries and checks
-// that it is an edgefit model of a version this program reads.
-func modelMeta(raw map[string]json.RawMessage) (map[string]string, error) {
-	var meta map[string]string
-	if m, ok := raw["__metadata__"]; ok {
-		if err := json.Unmarshal(m, &meta); err != nil {
-			return nil, fmt.Errorf("__metadata__ is not a map of strings: %v", err)
-		}
-		delete(raw, "__metadata__")
-	}
-	if meta["format"] != "edgefit" {
-		return nil, errors.New(`__metadata__ has no "format": "edgefit" (a safetensors file from elsewhere?)`)
-	}
-	ver, err := strconv.Atoi(meta["format_version"])
-	if err != nil || ver < 1 {
-		return nil, fmt.Errorf("format_version %q, want a positive integer", meta["format_version"])
-	}
-	if ver > ModelFormatVersion {
-		return nil, fmt.Errorf("format version %d is newer than this program reads (%d)", ver, ModelFormatVersion)
-	}
-	return meta, nil
-}
-
-// tensorLayout reads the header's tensors (raw, without "__metadata__") and
-// checks that every one, known or not, lies in the data section of dataSize
-// bytes, and that together they cover it exactly, as the safetensors readers
-// require.
-func tensorLayout(raw map[string]json.RawMessage, dataSize int64) (map[string]tensorInfo, error) {
-	// The tensors are checked in name order and their spans sorted by both
-	// ends, so that the outcome, and the error named, never depend on map
-	// order: a zero-length tensor shares its begin offset with its
-	// neighbour, and sorting by begin alone let either come first.
-	names := make([]string, 0, len(raw))
-	for name := range raw {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	infos := make(map[string]tensorInfo, len(raw))
-	type span struct{ b, e int64 }
-	spans := make([]span, 0, len(raw))
-	for _, name := range names {
-		var ti tensorInfo
-		if err := json.Unmarshal(raw[name], &ti); err != nil {
-			return nil, fmt.Errorf("tensor %q: %v", name, err)
-		}
-		b, e := ti.DataOffsets[0], ti.DataOffsets[1]
-		if b < 0 || e < b || e > dataSize {
-			return nil, fmt.Errorf("tensor %q: data offsets [%d, %d) outside the %d data bytes (file truncated?)", name, b, e, dataSize)
-		}
-		elems := int64(1)
-		for _, d := range ti.Shape {
-			if d < 0 || (d > 0 && elems > dataSize/d) {
-				return nil, fmt.Errorf("tensor %q: shape %v does not fit the file", name, ti.Shape)
-			}
-			elems *= d
-		}
-		if ti.Dtype == "F32" && elems*4 != e-b {
-			return nil, fmt.Errorf("tensor %q: shape %v needs %d bytes, offsets give %d", name, ti.Shape, elems*4, e-b)
-		}
-		infos[name] = ti
-		spans = append(spans, span{b, e})
-	}
-	sort.Slice(spans, func(i, j int) bool {
-		if spans[i].b != spans[j].b {
-			return spans[i].b < spans[j].b
-		}
-		return spans[i].e < spans[j].e
-	})
-	end := int64(0)
-	for _, s := range spans {
-		if s.b != end {
-			return nil, fmt.Errorf("tensor data overlaps or leaves a gap at byte %d", end)
-		}
-		end = s.e
-	}
-	if end != dataSize {
-		return nil, fmt.Errorf("tensors cover %d of the %d data bytes", end, dataSize)
-	}
-	return infos, nil
-}
-
-// modelShape checks that the model's four tensors are there, F32, with the
-// shapes of one model, and returns the ModelFile to fill.
-func modelShape(infos map[string]tensorInfo) (*ModelFile, error) {
-	w, ok := infos["weight"]
-	if !ok || len(w.Shape) != 2 {
-		return nil, errors.New(`no 2-D tensor "weight"`)
-	}
-	mf := &ModelFile{Out: int(w.Shape[0]), In: int(w.Shape[1])}
-	for _, name := range []string{"weight", "bias", "input_mean", "input_scale"} {
-		ti, ok := infos[name]
-		if !ok {
-			return nil, fmt.Errorf("no tensor %q", name)
-		}
-		if ti.Dtype != "F32" {
-			return nil, fmt.Errorf("tensor %q has dtype %q, want F32", name, ti.Dtype)
-		}
-		want := []int64{int64(mf.In)}
-		switch name {
-		case "weight":
-			want = []int64{int64(mf.Out), int64(mf.In)}
-		case "bias":
-			want = []int64{int64(mf.Out)}
-		}
-		if fmt.Sprint(ti.Shape) != fmt.Sprint(want) {
-			return nil, fmt.Errorf("tensor %q has shape %v, want %v", name, ti.Shape, want)
-		}
 	}
 	return mf, nil
 }

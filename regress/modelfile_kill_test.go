@@ -85,6 +85,7 @@ func TestSaveSurvivesKill(t *testing.T) {
 		}
 		save = min(save, time.Since(t0))
 	}
+	old.Source, new.Source = SourceEdgefit, SourceEdgefit // as loaded
 	const minKills, maxKills, budget = 5, 200, 2 * time.Minute
 	seen := map[float32]int{}
 	kills, interrupted := 0, 0

@@ -2,13 +2,13 @@ package regress
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"math"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/edgefit/edgefit"
 )
@@ -56,37 +56,63 @@ func (mf *ModelFile) header(crc uint32) ([]byte, error) {
 		{"input_mean", []int64{int64(mf.In)}},
 		{"input_scale", []int64{int64(mf.In)}},
 	}
-	header := map[string]any{}
+	// The bytes encoding/json wrote for the same header (keys sorted, HTML
+	// characters escaped), written here without it: see modelfile_header.go.
+	var infos [4][]byte
 	end := int64(0)
-	for _, t := range tensors {
+	for i, t := range tensors {
 		n := int64(4)
 		for _, d := range t.shape {
 			n *= d
 		}
-		header[t.name] = tensorInfo{Dtype: "F32", Shape: t.shape, DataOffsets: [2]int64{end, end + n}}
+		b := fmt.Appendf(nil, `{"dtype":"F32","shape":[`)
+		for k, d := range t.shape {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, d, 10)
+		}
+		infos[i] = fmt.Appendf(b, `],"data_offsets":[%d,%d]}`, end, end+n)
 		end += n
 	}
-	meta := map[string]string{
-		"format":         "edgefit",
-		"format_version": strconv.Itoa(ModelFormatVersion),
-		"crc32":          fmt.Sprintf("%08x", crc),
+	meta := [][2]string{
+		{"crc32", fmt.Sprintf("%08x", crc)},
+		{"format", "edgefit"},
+		{"format_version", strconv.Itoa(ModelFormatVersion)},
 	}
 	names := 0
-	if mf.Inputs != nil {
-		b, _ := json.Marshal(mf.Inputs)
-		meta["inputs"] = string(b)
-		names += len(b)
+	for _, c := range []struct {
+		key string
+		v   []string
+	}{{"inputs", mf.Inputs}, {"outputs", mf.Outputs}} {
+		if c.v != nil {
+			b := []byte{'['}
+			for k, s := range c.v {
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, s)
+			}
+			b = append(b, ']')
+			meta = append(meta, [2]string{c.key, string(b)})
+			names += len(b)
+		}
 	}
-	if mf.Outputs != nil {
-		b, _ := json.Marshal(mf.Outputs)
-		meta["outputs"] = string(b)
-		names += len(b)
+	h := []byte(`{"__metadata__":{`)
+	for k, kv := range meta {
+		if k > 0 {
+			h = append(h, ',')
+		}
+		h = append(appendJSONString(h, kv[0]), ':')
+		h = appendJSONString(h, kv[1])
 	}
-	header["__metadata__"] = meta
-	h, err := json.Marshal(header)
-	if err != nil {
-		return nil, err
+	h = append(h, '}')
+	// In key order: bias, input_mean, input_scale, weight.
+	for _, i := range []int{1, 2, 3, 0} {
+		h = append(appendJSONString(append(h, ','), tensors[i].name), ':')
+		h = append(h, infos[i]...)
 	}
+	h = append(h, '}')
 	for len(h)%8 != 0 {
 		h = append(h, ' ')
 	}
@@ -94,6 +120,50 @@ func (mf *ModelFile) header(crc uint32) ([]byte, error) {
 		return nil, fmt.Errorf("%w; the column names take %d bytes of it", err, names)
 	}
 	return h, nil
+}
+
+// appendJSONString appends s as encoding/json writes a string: ", \\ and
+// control characters escaped, <, > and & as \u escapes, U+2028 and U+2029
+// escaped, invalid UTF-8 as \ufffd.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c == '\b':
+				b = append(b, '\\', 'b')
+			case c == '\f':
+				b = append(b, '\\', 'f')
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&15])
+		default:
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return append(b, '"')
 }
 
 // ErrModelTooLarge is in the error of a model file, read or to be written,

@@ -24,6 +24,7 @@ func cmdEval(e *env, args []string) error {
 	modelPath := fs.String("model", "", "the model `file` written by edgefit train -o")
 	data := fs.String("data", "", "a CSV `file` with the model's input and output columns")
 	asJSON := fs.Bool("json", false, "print the metrics as one JSON object")
+	names := addNameFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -38,8 +39,13 @@ func cmdEval(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := names.apply(mf); err != nil {
+		return err
+	}
 	if mf.Inputs == nil || mf.Outputs == nil {
-		return fmt.Errorf("%s: the model has no column names to find in %s", *modelPath, *data)
+		if err := namesByPosition(*data, *modelPath, mf); err != nil {
+			return err
+		}
 	}
 	f, err := os.Open(*data)
 	if err != nil {

@@ -87,7 +87,7 @@ var modelFaults = []struct {
 }{
 	{"header length beyond the file", crafted(func(c *craft) { c.hlen = 4096 }), `header length 4096 does not fit the file's \d+ bytes$`},
 	{"overlapping tensors", crafted(func(c *craft) { c.tensors["bias"]["data_offsets"] = []int{16, 24} }), `tensor "bias": shape \[2\] needs 8 bytes, offsets give 8|tensor data overlaps or leaves a gap at byte 24$`},
-	{"a tensor of the wrong dtype", crafted(func(c *craft) { c.tensors["bias"]["dtype"] = "F64" }), `tensor "bias" has dtype "F64", want F32$`},
+	{"a tensor of the wrong dtype", crafted(func(c *craft) { c.tensors["bias"]["dtype"] = "I64" }), `tensor "bias" has dtype "I64", want F32$`},
 	{"a NaN weight", crafted(func(c *craft) { binary.LittleEndian.PutUint32(c.data[4:], math.Float32bits(float32(math.NaN()))) }), `weight\[1\] is NaN, want a finite number$`},
 	{"a bad CRC", crafted(func(c *craft) {
 		c.meta["crc32"] = fmt.Sprintf("%08x", crc32.ChecksumIEEE(c.data))
@@ -102,7 +102,8 @@ var modelFaults = []struct {
 		}
 	}), `tensor "bias" has shape \[2\], want \[0\]$`},
 	{"a header over 16 MiB", crafted(func(c *craft) { c.hlen = 16<<20 + 8 }), `header of 16777224 bytes does not fit the 16777216-byte limit for a model file's header \(model file too large\)$`},
-	{"a safetensors file from elsewhere", crafted(func(c *craft) { delete(c.meta, "format") }), `__metadata__ has no "format": "edgefit" \(a safetensors file from elsewhere\?\)$`},
+	{"a safetensors file from elsewhere", crafted(func(c *craft) { c.meta["format"] = "tf" }), `__metadata__ has "format": "tf", want "edgefit" or "pt" \(PyTorch\)$`},
+	{"a safetensors file with more than nn.Linear's tensors", crafted(func(c *craft) { delete(c.meta, "format") }), `tensor "input_mean" in a file without edgefit metadata \(read as PyTorch's nn.Linear state_dict\): want only "weight" and "bias"$`},
 	{"a truncated model file", crafted(func(c *craft) { c.data = c.data[:50] }), `tensor "input_scale": data offsets \[44, 56\) outside the 50 data bytes \(file truncated\?\)$`},
 }
 

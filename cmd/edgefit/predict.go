@@ -18,6 +18,7 @@ func cmdPredict(e *env, args []string) error {
 	modelPath := fs.String("model", "", "the model `file` written by edgefit train -o")
 	data := fs.String("data", "", "read rows from this CSV `file` (- for stdin); with no ROW arguments and no -data, rows come from stdin")
 	asJSON := fs.Bool("json", false, "print the predictions as one JSON object")
+	names := addNameFlags(fs)
 	// A row such as -1.5,2,3 is an argument, not a flag.
 	var rows, rest []string
 	for _, a := range args {
@@ -37,6 +38,9 @@ func cmdPredict(e *env, args []string) error {
 	}
 	mf, err := regress.LoadModel(*modelPath)
 	if err != nil {
+		return err
+	}
+	if err := names.apply(mf); err != nil {
 		return err
 	}
 	if len(rows) > 0 && *data != "" {
@@ -107,7 +111,7 @@ func parseValue(s string) (float32, error) { return regress.ParseNumber(s) }
 
 func inputNames(mf *regress.ModelFile) string {
 	if mf.Inputs == nil {
-		return "unnamed inputs"
+		return "unnamed inputs: " + modelKind(mf)
 	}
 	s := strings.Join(mf.Inputs, ", ")
 	if len(s) > 150 {
