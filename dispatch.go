@@ -26,6 +26,9 @@ func availableImpls() []*Impl {
 	return append([]*Impl{generic}, simdImpls()...)
 }
 
+// setArch names the architectures each SIMD set is built for.
+var setArch = map[string]string{"avx2": "amd64", "avx512": "amd64", "neon": "arm64 arm", "rvv": "riscv64"}
+
 // choose picks the implementation to run and explains the choice.
 func choose(impls []*Impl, want string) (*Impl, string) {
 	best := impls[len(impls)-1]
@@ -45,8 +48,8 @@ func choose(impls []*Impl, want string) (*Impl, string) {
 		if want != "generic" && want != "avx2" && want != "avx512" && want != "neon" && want != "rvv" {
 			return best, EnvKernels + "=" + want + " is not a kernel set (want generic, avx2, avx512, neon or rvv); using " + best.name
 		}
-		if arch := map[string]string{"avx2": "amd64", "avx512": "amd64", "neon": "arm64", "rvv": "riscv64"}[want]; arch != "" && arch != runtime.GOARCH {
-			return best, EnvKernels + "=" + want + " asked for it, but this machine cannot run it: the " + want + " kernels exist for " + arch + " only, not on " + runtime.GOARCH + "; using " + best.name
+		if arch := setArch[want]; arch != "" && !strings.Contains(" "+arch+" ", " "+runtime.GOARCH+" ") {
+			return best, EnvKernels + "=" + want + " asked for it, but this machine cannot run it: the " + want + " kernels exist for " + strings.ReplaceAll(arch, " ", " and ") + " only, not on " + runtime.GOARCH + "; using " + best.name
 		}
 		return best, EnvKernels + "=" + want + " asked for it, but this machine cannot run it (" + simdUnavailable() + "); using " + best.name
 	}

@@ -538,9 +538,9 @@ func TestHelpFlag(t *testing.T) {
 
 // EDGEFIT_KERNELS naming another architecture's kernels says so.
 func TestKernelsOtherArch(t *testing.T) {
-	other, arch := "neon", "arm64"
-	if runtime.GOARCH == "arm64" {
-		other, arch = "avx2", "amd64"
+	other, arch := "avx2", "amd64"
+	if runtime.GOARCH == "amd64" {
+		other, arch = "neon", "arm64 and arm"
 	}
 	t.Setenv(edgefit.EnvKernels, other)
 	r := ok(t, runCmd(t, "", "info"))
