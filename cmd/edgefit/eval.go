@@ -47,20 +47,30 @@ func cmdEval(e *env, args []string) error {
 			return err
 		}
 	}
-	f, err := os.Open(*data)
+	met, err := evalMetrics(*data, mf)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	cr, err := regress.NewCSVReader(f, *data, mf.Outputs, mf.Inputs)
+	return printMetrics(e, *data, mf, met, *asJSON)
+}
+
+// evalMetrics reads the rows of the CSV file data and measures mf's
+// predictions of them.
+func evalMetrics(data string, mf *regress.ModelFile) (*regress.Metrics, error) {
+	f, err := os.Open(data)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	defer f.Close()
+	cr, err := regress.NewCSVReader(f, data, mf.Outputs, mf.Inputs)
+	if err != nil {
+		return nil, err
 	}
 	chunk := evalChunk(mf.In, mf.Out)
 	X, Y, P := make([]float32, chunk*mf.In), make([]float32, chunk*mf.Out), make([]float32, chunk*mf.Out)
 	met, err := regress.NewMetrics(mf.Out)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for {
 		m, err := cr.ReadBatch(chunk, X, Y)
@@ -68,29 +78,34 @@ func cmdEval(e *env, args []string) error {
 			break
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := mf.Predict(m, X[:m*mf.In], P[:m*mf.Out]); err != nil {
-			return err
+			return nil, err
 		}
 		for i := 0; i < m; i++ {
 			if err := checkFinite(P[i*mf.Out:(i+1)*mf.Out], mf.Outputs); err != nil {
-				return fmt.Errorf("%s: data row %d: %v", *data, met.Count+int64(i)+1, err)
+				return nil, fmt.Errorf("%s: data row %d: %v", data, met.Count+int64(i)+1, err)
 			}
 		}
 		if err := met.Add(m, P, Y); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if met.Count == 0 {
-		return fmt.Errorf("%s: no data rows after the header", *data)
+		return nil, fmt.Errorf("%s: no data rows after the header", data)
 	}
+	return met, nil
+}
+
+// printMetrics prints met per output and overall, as a table or as JSON.
+func printMetrics(e *env, data string, mf *regress.ModelFile, met *regress.Metrics, asJSON bool) error {
 	var outs []outputMetrics
 	for j, name := range mf.Outputs {
 		outs = append(outs, outputMetrics{name, met.MSE(j), math.Sqrt(met.MSE(j)), met.MAE(j), met.R2(j)})
 	}
 	all := outputMetrics{"overall", met.TotalMSE(), math.Sqrt(met.TotalMSE()), met.TotalMAE(), met.MeanR2()}
-	if *asJSON {
+	if asJSON {
 		return json.NewEncoder(e.stdout).Encode(struct {
 			Rows    int64           `json:"rows"`
 			Outputs []outputMetrics `json:"outputs"`
@@ -98,7 +113,7 @@ func cmdEval(e *env, args []string) error {
 		}{met.Count, outs, all})
 	}
 	w := e.stdout
-	fmt.Fprintf(w, "%d rows of %s\n", met.Count, *data)
+	fmt.Fprintf(w, "%d rows of %s\n", met.Count, data)
 	fmt.Fprintf(w, "%-12s %12s %12s %12s %10s\n", "output", "MSE", "RMSE", "MAE", "R²")
 	for _, o := range append(outs, all) {
 		fmt.Fprintf(w, "%-12s %12.6g %12.6g %12.6g %10.6f\n", o.Name, o.MSE, o.RMSE, o.MAE, o.R2)

@@ -5,6 +5,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/edgefit/edgefit"
@@ -51,6 +52,16 @@ func cmdTutorial(e *env) error {
 		return err
 	}
 
+	if err := printCrops(w, tab, model, X, Y); err != nil {
+		return err
+	}
+	return compareCrops(w, tab, model, X, Y)
+}
+
+// printCrops prints the tutorial's model, its predictions beside the
+// targets, and its prediction for a new region.
+func printCrops(w io.Writer, tab *regress.Table, model *regress.Linear, X, Y linalg.Dense) error {
+	in, out := tab.Cols.XNames(), tab.Cols.YNames()
 	fmt.Fprintf(w, "\nweight (%s by %s):\n", strings.Join(out, ", "), strings.Join(in, ", "))
 	for j := 0; j < tab.N; j++ {
 		fmt.Fprintf(w, "  %-8s", out[j])
@@ -86,12 +97,21 @@ func cmdTutorial(e *env) error {
 		}
 		fmt.Fprintln(w)
 	}
-	newRegion := []float32{75, 63, 44}
 	y, err := model.PredictRow(nil, newRegion)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nprediction for a new region (75, 63, 44): %s %.2f, %s %.2f\n", out[0], y[0], out[1], y[1])
+	return nil
+}
+
+// newRegion is the tutorial's new region: temperature, rainfall, humidity.
+var newRegion = []float32{75, 63, 44}
+
+// compareCrops prints the mean squared error of the tutorial's model
+// beside the same fit on standardised inputs and the exact solution.
+func compareCrops(w io.Writer, tab *regress.Table, model *regress.Linear, X, Y linalg.Dense) error {
+	out := tab.Cols.YNames()
 
 	// The comparison: the same batches and epochs on standardised inputs
 	// (a rate 10⁴ times larger is stable once every feature has unit
