@@ -33,9 +33,14 @@ func NewWelford(k int) (*Welford, error) {
 }
 
 // Add adds one row of len(w.Mean) features; another length is an error.
-func (w *Welford) Add(x []float32) error {
+func (w *Welford) Add(x []float32) error { return welfordAdd(w, "Add", x) }
+
+// Add64 is Add for a row of float64 values.
+func (w *Welford) Add64(x []float64) error { return welfordAdd(w, "Add64", x) }
+
+func welfordAdd[T float32 | float64](w *Welford, op string, x []T) error {
 	if len(x) != len(w.Mean) || len(w.M2) != len(w.Mean) {
-		return fmt.Errorf("regress: Welford.Add: %d values for %d features", len(x), len(w.Mean))
+		return fmt.Errorf("regress: Welford.%s: %d values for %d features", op, len(x), len(w.Mean))
 	}
 	w.Count++
 	inv := 1 / float64(w.Count)

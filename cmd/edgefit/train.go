@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -23,6 +22,7 @@ type trainFlags struct {
 	epochs, batch, patience, memMB, rollbacks, chunk int
 	lr, momentum, weightDecay, val, ridge            float64
 	nesterov, shuffle, standardize, json, quiet      bool
+	bias                                             bool
 	lrSet                                            bool // -lr given: 0 is then an error, not the default
 	seed                                             uint64
 }
@@ -33,7 +33,7 @@ func cmdTrain(e *env, args []string) error {
 	fs.StringVar(&f.data, "data", "", "training data: a CSV `file` with a header row naming the columns")
 	fs.StringVar(&f.y, "y", "", "target `columns`, comma-separated names")
 	fs.StringVar(&f.x, "x", "", "input `columns`, comma-separated names (default: every column not in -y)")
-	fs.IntVar(&f.epochs, "epochs", 100, "passes over the data")
+	fs.IntVar(&f.epochs, "epochs", 100, "passes over the data (0 with -init: export the starting model untouched)")
 	fs.Float64Var(&f.lr, "lr", 0, "learning rate (default 0.1 for sgd, 0.01 for adam: rates for standardised inputs)")
 	fs.IntVar(&f.batch, "batch", 32, "rows per batch")
 	fs.StringVar(&f.optimizer, "optimizer", "sgd", "sgd or adam")
@@ -42,6 +42,7 @@ func cmdTrain(e *env, args []string) error {
 	fs.Float64Var(&f.weightDecay, "weight-decay", 0, "L2 penalty, as torch.optim's weight_decay")
 	fs.BoolVar(&f.shuffle, "shuffle", true, "a fresh random order every epoch (within each chunk when streaming)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed for the initial weights, the shuffling and the validation split")
+	fs.BoolVar(&f.bias, "bias", true, "fit an intercept b (false: y = W·x, as nn.Linear(bias=False))")
 	fs.BoolVar(&f.standardize, "standardize", true, "standardise the inputs during training (folded into the saved weights)")
 	fs.StringVar(&f.init, "init", "", `starting weights: a JSON `+"`file`"+` {"weight": [[...]], "bias": [...]} or a model file written by -o (weights for raw inputs), or "lstsq" for the exact solution`)
 	fs.Float64Var(&f.ridge, "ridge", 0, "ridge term α for -init lstsq: solves (XᵀX + αI)w = Xᵀy, for collinear inputs")
@@ -97,8 +98,16 @@ func (f *trainFlags) check() error {
 		return errors.New("-data is required: the training CSV file")
 	case f.y == "":
 		return errors.New("-y is required: the target column names, comma-separated")
-	case f.epochs <= 0:
-		return fmt.Errorf("-epochs %d: want at least 1", f.epochs)
+	case f.epochs < 0:
+		return fmt.Errorf("-epochs %d: want 0 or more", f.epochs)
+	case f.epochs == 0 && f.init == "":
+		return errors.New("-epochs 0 exports the starting model untouched: it needs -init (a file or lstsq)")
+	case f.epochs == 0 && f.patience > 0:
+		return errors.New("-patience stops training early: with -epochs 0 there is none")
+	// TODO(h-nobias): -bias=false for training by gradient descent, the
+	// model and the model file; until it is merged only the exact path has it.
+	case !f.bias && (f.init != "lstsq" || f.epochs != 0):
+		return errors.New("-bias=false: only with -init lstsq -epochs 0 for now")
 	case f.batch <= 0 || f.batch > maxBatch:
 		return fmt.Errorf("-batch %d: want 1 to %d", f.batch, maxBatch)
 	case f.lrSet && (!(f.lr > 0) || math.IsInf(f.lr, 0)):
@@ -149,6 +158,7 @@ type trainResult struct {
 	RowsPerSec float64     `json:"rows_per_sec"`
 	Weight     [][]float32 `json:"weight"`
 	Bias       []float32   `json:"bias"`
+	Exact      *exactJSON  `json:"exact,omitempty"`
 	Inputs     []string    `json:"inputs"`
 	Outputs    []string    `json:"outputs"`
 	Streamed   bool        `json:"streamed"`
@@ -157,7 +167,7 @@ type trainResult struct {
 	Model      string      `json:"model,omitempty"`
 
 	lossCurve  []float64
-	ls         *regress.LeastSquares // the normal equations of the training rows
+	qr         *regress.QR // the least-squares accumulator of the training rows
 	optimalErr error
 	mf         *regress.ModelFile // the model to save
 }
@@ -191,7 +201,7 @@ const valMinBudget = 256 << 20
 // keepTraining moves the training rows of a chunk of m rows, the first of
 // which is row number first in the file, to the front of X and Y (the
 // validation rows are dropped) and returns how many there are.
-func keepTraining(m int, X, Y []float32, k, n int, first int64, f *trainFlags) int {
+func keepTraining[T float32 | float64](m int, X, Y []T, k, n int, first int64, f *trainFlags) int {
 	kept := 0
 	for i := 0; i < m; i++ {
 		if !isVal(first+int64(i), f.seed, f.val) {
@@ -244,7 +254,6 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 			return nil, err
 		}
 	}
-	budget := int64(f.memMB) << 20
 	// A row in memory takes its values, the loader's index of it, and its
 	// standardised inputs, made beside the raw ones.
 	extra := int64(strconv.IntSize / 8)
@@ -252,102 +261,40 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		extra += int64(4 * k)
 	}
 
-	// Pass 0: the split, the statistics for standardisation, the normal
-	// equations, and the rows themselves while they fit in memory.
-	bufX, bufY := make([]float32, chunk*k), make([]float32, chunk*n)
-	mem := &table{k: k, n: n, budget: budget, extra: extra}
-	// Load the rows only if they surely fit, deciding up front so that the
-	// memory a large file takes stays the streaming buffers. A pipe or a
-	// device is read once: into memory, within the budget.
-	pipe := !file.Rereadable()
-	inMemory := pipe
-	if !pipe {
-		most, err := mostRows(f.data, len(cols.Header), k+n)
-		if err != nil {
-			return nil, err
-		}
-		inMemory = mem.reserve(most)
-	}
-	valT := newRowBlocks(k, n, max(budget, valMinBudget))
-	welford, err := regress.NewWelford(k)
-	if err != nil {
-		return nil, err
-	}
-	ls, err := regress.NewLeastSquares(k, n)
-	if err != nil {
-		return nil, err
-	}
-	var row, trainRows int64
+	// Pass 0: the split, the statistics for standardisation, the least
+	// squares, and the rows themselves while they fit in memory.
 	prog := newProgress(e.stderr, e.tty, f.epochs, f.quiet || f.json && !e.tty)
-	err = file.Pass(bufX, bufY, func(m int, X, Y []float32) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		prog.reading(f.data, row)
-		for i := 0; i < m; i++ {
-			x, y := X[i*k:(i+1)*k], Y[i*n:(i+1)*n]
-			if isVal(row, f.seed, f.val) {
-				if valT.add(x, y) != nil {
-					return fmt.Errorf("%s: the validation split passed the memory allowed (-mem-mb %d, at least %d MiB): lower -val or raise -mem-mb", f.data, f.memMB, valMinBudget>>20)
-				}
-			} else {
-				trainRows++
-				if err := welford.Add(x); err != nil {
-					return err
-				}
-				if err := ls.Add(x, y); err != nil {
-					return err
-				}
-				if inMemory && !mem.add(x, y) {
-					if pipe {
-						return pipeBudgetError(f)
-					}
-					// More rows than the file's size promised: stream.
-					inMemory, mem = false, &table{k: k, n: n}
-				}
-			}
-			row++
-		}
-		return nil
-	})
+	fp, err := readFirstPass(ctx, f, file, chunk, extra, prog)
 	if err != nil {
 		return nil, err
 	}
-	prog.done()
-	if inMemory && pipe {
-		// The storage outgrown while reading is garbage: collected now,
-		// its memory takes the copies made next.
-		runtime.GC()
-	}
-	if c := welford.Constant(); len(c) > 0 {
+	mem, inMemory, valT, trainRows := fp.mem, fp.inMemory, fp.val, fp.trainRows
+	if c := fp.welford.Constant(); len(c) > 0 {
 		fmt.Fprintln(e.stderr, constantWarning(cols.XNames(), c))
 	}
-	prog.start, prog.last = time.Now(), time.Now()
 	if trainRows == 0 {
 		return nil, fmt.Errorf("%s: no rows left for training after the validation split (-val %v)", f.data, f.val)
 	}
 	if f.val > 0 && valT.rows == 0 {
-		return nil, fmt.Errorf("%s: the validation split (-val %v) drew none of the %d rows: raise -val", f.data, f.val, row)
+		return nil, fmt.Errorf("%s: the validation split (-val %v) drew none of the %d rows: raise -val", f.data, f.val, fp.rows)
 	}
-	res := &trainResult{ls: ls, Rows: trainRows, ValRows: int64(valT.rows), Inputs: cols.XNames(), Outputs: cols.YNames(), Streamed: !inMemory}
-	sol, solErr := ls.Solve(0)
-	if solErr == nil {
-		v := sol.MSE()
-		res.OptimalMSE = &v
-	} else {
-		res.optimalErr = explainSingular(solErr, res.Inputs)
+	res := &trainResult{qr: fp.qr, Rows: trainRows, ValRows: int64(valT.rows), Inputs: cols.XNames(), Outputs: cols.YNames(), Streamed: !inMemory}
+	start, err := solveExact(ctx, f, file, fp, res)
+	if err != nil {
+		return nil, err
 	}
+	prog.start, prog.last = time.Now(), time.Now()
 
 	std := &regress.Standardizer{Mean: make([]float32, k), Scale: make([]float32, k)}
 	for p := range std.Scale {
 		std.Scale[p] = 1
 	}
 	if f.standardize {
-		std = welford.Standardizer()
+		std = fp.welford.Standardizer()
 	}
 
 	// The model, in the standardised space it is trained in.
-	model, err := initModel(f, k, n, std, sol, solErr, res, initW, initB)
+	model, err := initModel(f, k, n, std, start, res, initW, initB)
 	if err != nil {
 		return nil, err
 	}
@@ -395,6 +342,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		return l, nil
 	}
 
+	bufX, bufY := make([]float32, chunk*k), make([]float32, chunk*n)
 	var trained int64
 	var trainTime time.Duration
 	// runEpoch trains one epoch and returns its loss: the MSE over the rows
@@ -525,12 +473,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 
 	// Export: weights for raw inputs, measured on the raw rows.
-	mf, err := regress.NewModelFile(model, std, res.Inputs, res.Outputs)
-	if errors.Is(err, regress.ErrModelTooLarge) {
-		return nil, err
-	}
+	mf, err := exportModel(f, model, std, start, initW, initB, res)
 	if err != nil {
-		return nil, fmt.Errorf("the trained model is unusable (%v): lower the learning rate", err)
+		return nil, err
 	}
 	met, err := regress.NewMetrics(n)
 	if err != nil {
@@ -580,7 +525,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 }
 
 // initModel makes the starting model in the standardised space.
-func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.Solution, solErr error, res *trainResult, rawW, rawB []float32) (*regress.Linear, error) {
+func initModel(f *trainFlags, k, n int, std *regress.Standardizer, start *regress.Solution, res *trainResult, rawW, rawB []float32) (*regress.Linear, error) {
 	switch f.init {
 	case "":
 		m, err := regress.NewLinear(k, n, f.seed)
@@ -590,24 +535,21 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.
 		if f.standardize {
 			// On centred inputs the best bias is the targets' mean:
 			// starting there spares SGD its slowest direction.
-			_, meanY := res.ls.Means()
+			mean, _ := res.qr.Moments()
 			for j := range m.B {
-				m.B[j] = float32(meanY[j])
+				m.B[j] = float32(mean[k+j])
 			}
 		}
 		return m, nil
-	case "lstsq":
-		if f.ridge != 0 || solErr != nil {
-			sol, solErr = res.ls.Solve(f.ridge)
-		}
-		if solErr != nil {
-			return nil, fmt.Errorf("-init lstsq: %v", explainSingular(solErr, res.Inputs))
-		}
-		rawW, rawB = sol.W32(), sol.B32()
 	}
-	W, b := make([]float32, n*k), make([]float32, n)
-	if err := std.Unfold(rawW, rawB, W, b); err != nil {
-		return nil, fmt.Errorf("-init %s: %v", f.init, err)
+	var W, b []float32
+	if start != nil {
+		W, b = unfold64(std, start, k)
+	} else {
+		W, b = make([]float32, n*k), make([]float32, n)
+		if err := std.Unfold(rawW, rawB, W, b); err != nil {
+			return nil, fmt.Errorf("-init %s: %v", f.init, err)
+		}
 	}
 	rows := make([][]float32, n)
 	for j := range rows {
