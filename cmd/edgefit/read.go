@@ -45,10 +45,13 @@ func checkWorkingSet(f *trainFlags, rows, k, n int) error {
 	// float32 chunks (inputs, targets, predictions), and the float64 rows
 	// of the passes that read float64.
 	bufs := 4*chunk*int64(k+2*n) + 8*min(chunk, pass64Rows)*int64(k+n)
-	// The QR's triangle, its block and a copy for a ridge term, and the
-	// solutions.
+	// The QR's triangle and block of rows, and the solutions; with a ridge
+	// term, the triangle of the penalised problem too.
 	p := int64(k + n)
-	ls := 8 * (3*p*p + 72*p + 4*int64(k)*int64(n))
+	ls := 8 * (2*p*p + 72*p + 4*int64(k)*int64(n))
+	if f.ridge > 0 {
+		ls += 8 * (p*p + p*int64(k))
+	}
 	model := 4 * 8 * int64(k+1) * int64(n) // weights, gradients, optimiser moments, best epoch
 	allowed := max(int64(f.memMB)<<20, workMinBudget)
 	if bufs+ls+model <= allowed {
