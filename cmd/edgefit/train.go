@@ -592,7 +592,11 @@ func (r *trainResult) print(e *env, f *trainFlags) error {
 	if r.Streamed {
 		mode = "streamed from disk"
 	}
-	fmt.Fprintf(w, "trained %d epochs on %d rows (%s), %s rows/s\n", r.Epochs, r.Rows, mode, si(r.RowsPerSec))
+	if f.epochs == 0 {
+		fmt.Fprintf(w, "no training (-epochs 0): the -init %s model, measured on %d rows (%s)\n", f.init, r.Rows, mode)
+	} else {
+		fmt.Fprintf(w, "trained %d epochs on %d rows (%s), %s rows/s\n", r.Epochs, r.Rows, mode, si(r.RowsPerSec))
+	}
 	if r.BestEpoch > 0 {
 		fmt.Fprintf(w, "early stopping: kept epoch %d, the best on validation\n", r.BestEpoch)
 	}
