@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"github.com/edgefit/edgefit/regress/data"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -275,7 +276,7 @@ func edgefitTrainer(t *trainTask) (trainer, error) {
 	if err != nil {
 		return trainer{}, err
 	}
-	ds, err := regress.NewDataset(X, Y)
+	ds, err := data.NewDataset(X, Y)
 	if err != nil {
 		return trainer{}, err
 	}
@@ -296,7 +297,7 @@ func edgefitTrainer(t *trainTask) (trainer, error) {
 		if err != nil {
 			return err
 		}
-		l, err := regress.NewLoader(ds, regress.LoaderConfig{BatchSize: bs, Shuffle: true, Order: perms{r}})
+		l, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: bs, Shuffle: true, Order: perms{r}})
 		if err != nil {
 			return err
 		}

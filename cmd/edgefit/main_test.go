@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/edgefit/edgefit/internal/emulator"
+	"github.com/edgefit/edgefit/regress/data"
 	"math"
 	"os"
 	"os/exec"
@@ -137,7 +138,7 @@ func TestDefaultRun(t *testing.T) {
 	raw, std, exact := num("raw inputs, SGD"), num("standardised inputs, SGD"), num("exact least squares")
 	// The exact solution, computed here independently of the command.
 	ls, _ := regress.NewLeastSquares(3, 2)
-	tab, err := regress.ReadTable(bytes.NewReader(cropsCSV), "crops.csv", []string{"apples", "oranges"}, nil, 0)
+	tab, err := data.ReadTable(bytes.NewReader(cropsCSV), "crops.csv", []string{"apples", "oranges"}, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
