@@ -3,8 +3,6 @@ package regress
 import (
 	"bytes"
 	"context"
-	"github.com/edgefit/edgefit/regress/data"
-	"github.com/edgefit/edgefit/regress/modelfile"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // badArgCase calls one exported function or method with bad arguments.

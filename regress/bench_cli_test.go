@@ -2,12 +2,12 @@ package regress
 
 import (
 	"fmt"
-	"github.com/edgefit/edgefit/regress/data"
 	"io"
 	"strings"
 	"testing"
 
 	"github.com/edgefit/edgefit/internal/zeroalloc"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // BenchmarkCSVReader measures parsing rows of 16 inputs and 1 target, the

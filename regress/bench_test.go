@@ -3,7 +3,6 @@ package regress
 import (
 	"context"
 	"fmt"
-	"github.com/edgefit/edgefit/regress/data"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/edgefit/edgefit"
 	"github.com/edgefit/edgefit/internal/zeroalloc"
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // cropBatch is the tutorial's first five rows.

@@ -2,10 +2,10 @@ package regress_test
 
 import (
 	"fmt"
-	"github.com/edgefit/edgefit/regress/data"
 	"strings"
 
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 const cropsCSV = `temp,rainfall,humidity,apples,oranges

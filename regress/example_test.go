@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/edgefit/edgefit/regress/data"
 	"log"
 	"strings"
 
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // The tutorial's crop data: (temperature, rainfall, humidity) → (apples,

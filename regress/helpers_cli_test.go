@@ -2,10 +2,10 @@ package regress
 
 import (
 	"context"
-	"github.com/edgefit/edgefit/regress/data"
 	"testing"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 var ctxBg = context.Background()

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"github.com/edgefit/edgefit/regress/modelfile"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // train wrote a model whose header (17 MB of column names) the loader

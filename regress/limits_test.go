@@ -6,13 +6,13 @@ package regress
 
 import (
 	"context"
-	"github.com/edgefit/edgefit/regress/data"
 	"math"
 	"math/bits"
 	"strings"
 	"testing"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 const (

@@ -3,13 +3,13 @@
 package regress
 
 import (
-	"github.com/edgefit/edgefit/regress/data"
 	"testing"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // TestNewLoaderBatchLimit: a shuffling loader's batch buffers are sized

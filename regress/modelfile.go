@@ -38,7 +38,7 @@ func NewModelFile(m *Linear, std *Standardizer, inputs, outputs []string) (*mode
 		}
 	}
 	if err := mf.Check(); err != nil {
-		return nil, fmt.Errorf("regress: NewModelFile: %v", err)
+		return nil, fmt.Errorf("regress: NewModelFile: %w", err)
 	}
 	if err := mf.CheckLimits(); err != nil {
 		return nil, fmt.Errorf("regress: NewModelFile: %w", err)
@@ -53,7 +53,7 @@ func LinearFromFile(mf *modelfile.File) (*Linear, error) {
 		return nil, errors.New("regress: LinearFromFile: nil model")
 	}
 	if err := mf.Check(); err != nil {
-		return nil, fmt.Errorf("regress: LinearFromFile: %v", err)
+		return nil, fmt.Errorf("regress: LinearFromFile: %w", err)
 	}
 	rows := make([][]float32, mf.Out)
 	for j := range rows {

@@ -3,12 +3,12 @@ package regress
 import (
 	"context"
 	"encoding/json"
-	"github.com/edgefit/edgefit/regress/data"
 	"math"
 	"os"
 	"testing"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // The reference values come from PyTorch itself: ../fixtures/make_fixtures.py

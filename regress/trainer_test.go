@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/edgefit/edgefit/regress/data"
 	"math"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 func cropDataset(t testing.TB) *data.Dataset {

@@ -3,7 +3,6 @@ package regress
 import (
 	"context"
 	"fmt"
-	"github.com/edgefit/edgefit/regress/data"
 	"math"
 	"regexp"
 	"runtime"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // newTrainerW returns a trainer with the given workers over a copy of m.

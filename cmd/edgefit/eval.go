@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/edgefit/edgefit/regress/data"
-	"github.com/edgefit/edgefit/regress/modelfile"
 	"io"
 	"math"
 	"os"
 
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 type outputMetrics struct {

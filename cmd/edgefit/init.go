@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/edgefit/edgefit/regress/modelfile"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // readInit reads starting weights for raw inputs: a JSON file in a PyTorch
@@ -69,7 +70,7 @@ func isModelFile(data []byte) bool {
 func initFromModel(path string, data []byte, inputs, outputs []string) (W, b []float32, err error) {
 	mf, err := modelfile.Decode(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, nil, fmt.Errorf("-init %s: a model file, but %v", path, err)
+		return nil, nil, fmt.Errorf("-init %s: a model file, but %s", path, strings.TrimPrefix(err.Error(), "modelfile: "))
 	}
 	if mf.In != len(inputs) || mf.Out != len(outputs) {
 		return nil, nil, fmt.Errorf("-init %s: a model of %d inputs and %d outputs, the data has %d and %d", path, mf.In, mf.Out, len(inputs), len(outputs))

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/edgefit/edgefit/internal/emulator"
-	"github.com/edgefit/edgefit/regress/data"
 	"math"
 	"os"
 	"os/exec"
@@ -18,7 +16,9 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/edgefit/edgefit/internal/emulator"
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // The tests run the built binary end to end, as a user does.

@@ -3,11 +3,12 @@ package main
 import (
 	"encoding/csv"
 	"fmt"
-	"github.com/edgefit/edgefit/regress/data"
-	"github.com/edgefit/edgefit/regress/modelfile"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // nameFlags are -inputs and -outputs, which name the columns of a model file

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/edgefit/edgefit/regress/modelfile"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // checkOutput checks, before anything is read or trained, that the model

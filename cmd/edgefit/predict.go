@@ -4,13 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/edgefit/edgefit/regress/data"
-	"github.com/edgefit/edgefit/regress/modelfile"
 	"io"
 	"math"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 func cmdPredict(e *env, args []string) error {

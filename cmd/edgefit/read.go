@@ -2,12 +2,13 @@ package main
 
 import (
 	"fmt"
-	"github.com/edgefit/edgefit/regress/data"
-	"github.com/edgefit/edgefit/regress/modelfile"
 	"io"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // What the commands read is bounded: a CSV row, field and column count by

@@ -5,13 +5,13 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"github.com/edgefit/edgefit/regress/data"
 	"io"
 	"strings"
 
 	"github.com/edgefit/edgefit"
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // cropsCSV is the tutorial's data: 15 regions' temperature, rainfall and

@@ -2,10 +2,10 @@ package main
 
 import (
 	"errors"
-	"github.com/edgefit/edgefit/regress/modelfile"
 
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // rowBlocks holds rows (the validation split) in blocks of a fixed number

@@ -129,13 +129,30 @@ type tensorInfo struct {
 // Decode reads a model file of size bytes from r. Every length in the
 // file is checked against size before anything is allocated, so a truncated,
 // corrupt or hostile file is an error, not a crash or a huge allocation.
+// A format problem is a *FormatError.
 func Decode(r io.Reader, size int64) (*File, error) {
 	mf, err := decodeModel(r, size)
 	if err != nil {
-		return nil, fmt.Errorf("not a valid edgefit model file: %w", err)
+		return nil, &FormatError{Err: err}
 	}
 	return mf, nil
 }
+
+// FormatError reports data that is not a valid model file: truncated,
+// corrupt, over the limits (errors.Is finds ErrTooLarge) or of another format.
+type FormatError struct {
+	File string // the file's path ("" when read by Decode)
+	Err  error  // what is wrong
+}
+
+func (e *FormatError) Error() string {
+	if e.File == "" {
+		return "modelfile: not a valid edgefit model file: " + e.Err.Error()
+	}
+	return "modelfile: " + e.File + ": not a valid edgefit model file: " + e.Err.Error()
+}
+
+func (e *FormatError) Unwrap() error { return e.Err }
 
 func decodeModel(r io.Reader, size int64) (*File, error) {
 	var nb [8]byte
@@ -149,7 +166,7 @@ func decodeModel(r io.Reader, size int64) (*File, error) {
 		return nil, fmt.Errorf("%d bytes, too short for the 8-byte header length", size)
 	}
 	if _, err := io.ReadFull(r, nb[:]); err != nil {
-		return nil, fmt.Errorf("reading the header length: %v", err)
+		return nil, fmt.Errorf("reading the header length: %w", err)
 	}
 	hlen := binary.LittleEndian.Uint64(nb[:])
 	if err := checkModelSize(hlen, size); err != nil {
@@ -160,7 +177,7 @@ func decodeModel(r io.Reader, size int64) (*File, error) {
 	}
 	h := make([]byte, hlen)
 	if _, err := io.ReadFull(r, h); err != nil {
-		return nil, fmt.Errorf("reading the %d-byte header: %v", hlen, err)
+		return nil, fmt.Errorf("reading the %d-byte header: %w", hlen, err)
 	}
 	raw, meta, err := parseHeader(h)
 	if err != nil {
@@ -185,7 +202,7 @@ func decodeModel(r io.Reader, size int64) (*File, error) {
 	// All sizes are now known to fit the file: read the data.
 	data := make([]byte, dataSize)
 	if _, err := io.ReadFull(r, data); err != nil {
-		return nil, fmt.Errorf("reading %d data bytes: %v (file truncated?)", dataSize, err)
+		return nil, fmt.Errorf("reading %d data bytes: %w (file truncated?)", dataSize, err)
 	}
 	if src == SourceEdgefit {
 		if want := meta["crc32"]; want != fmt.Sprintf("%08x", crc32.ChecksumIEEE(data)) {
@@ -201,11 +218,11 @@ func decodeModel(r io.Reader, size int64) (*File, error) {
 	return mf, nil
 }
 
-// Load reads a model file.
+// Load reads a model file; a file in the wrong format is a *FormatError.
 func Load(path string) (*File, error) {
 	// Checked before opening too: opening a FIFO blocks until a writer comes.
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
+		return nil, fmt.Errorf("modelfile: %s: not a regular file", path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -217,11 +234,12 @@ func Load(path string) (*File, error) {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
+		return nil, fmt.Errorf("modelfile: %s: not a regular file", path)
 	}
 	mf, err := Decode(f, st.Size())
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		err.(*FormatError).File = path
+		return nil, err
 	}
 	return mf, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -163,4 +164,28 @@ func FuzzModelFile(f *testing.F) {
 			t.Fatalf("re-encoded model is %d bytes from %d", len(again), len(b))
 		}
 	})
+}
+
+// A file in the wrong format is a *FormatError naming the file, whose text
+// is the one the command shows once its prefix is dropped, and which wraps
+// the cause (ErrTooLarge for a header over the limit).
+func TestFormatError(t *testing.T) {
+	b := encode(t, sampleModel())
+	binary.LittleEndian.PutUint64(b, MaxHeader+1)
+	path := filepath.Join(t.TempDir(), "big.st")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	var fe *FormatError
+	if !errors.As(err, &fe) || fe.File != path || !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Load: %v (%T), want a *FormatError for %s wrapping ErrTooLarge", err, err, path)
+	}
+	if want := "modelfile: " + path + ": not a valid edgefit model file: "; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("Load: %q, want it to start %q", err, want)
+	}
+	_, err = Decode(bytes.NewReader(b[:5]), 5)
+	if !errors.As(err, &fe) || fe.File != "" || !strings.HasPrefix(err.Error(), "modelfile: not a valid edgefit model file: ") {
+		t.Errorf("Decode of 5 bytes: %v, want a *FormatError without a file", err)
+	}
 }

@@ -21,7 +21,7 @@ func (mf *File) Encode(w io.Writer) error {
 		return errors.New("modelfile: saving model: nil writer")
 	}
 	if err := mf.Check(); err != nil {
-		return fmt.Errorf("modelfile: saving model: %v", err)
+		return fmt.Errorf("modelfile: saving model: %w", err)
 	}
 	var data []byte
 	for _, v := range [][]float32{mf.W, mf.B, mf.Mean, mf.Scale} {

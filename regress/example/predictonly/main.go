@@ -5,10 +5,11 @@
 package main
 
 import (
-	"github.com/edgefit/edgefit/regress/modelfile"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 func main() {
