@@ -103,9 +103,9 @@ type LoaderConfig struct {
 // permutations for the same Seed) and each batch's rows are gathered into
 // buffers allocated once, by NewLoader, while the next batch's rows are
 // fetched into cache. A batch is valid until the next call to Next or Reset,
-// or to Trainer.Epoch on this loader (whose workers gather each their share
-// of every batch into the same buffers). A Loader is not safe for concurrent
-// use.
+// or to regress.Trainer.Epoch on this loader (whose workers gather each
+// their share of every batch into the same buffers). A Loader is not safe
+// for concurrent use.
 type Loader struct {
 	ds     *Dataset
 	cfg    LoaderConfig
@@ -277,7 +277,7 @@ func init() {
 	batches.Next = func(l any) (batches.Batch, bool) { return l.(*Loader).batch() }
 }
 
-// batch is Next for Trainer.Epoch (through batches.Next), which gathers a
+// batch is Next for regress.Trainer.Epoch (through batches.Next), which gathers a
 // shuffled batch itself, split among its workers: it returns the batch's
 // rows of the order, the next batch's and where to gather them.
 func (l *Loader) batch() (b batches.Batch, ok bool) {
