@@ -391,7 +391,8 @@ func TestUserMistakes(t *testing.T) {
 		r := runCmd(t, "", args...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 ||
 			strings.Contains(r.stderr, "goroutine") || strings.Contains(r.stderr, "panic") ||
-			strings.Contains(r.stderr, "regress: ") || strings.Contains(r.stderr, "linalg: ") {
+			strings.Contains(r.stderr, "regress: ") || strings.Contains(r.stderr, "linalg: ") ||
+			strings.Contains(r.stderr, "modelfile: ") || strings.Contains(r.stderr, " data: ") {
 			t.Errorf("edgefit %s: status %d, stderr %q; want 2 and one line containing %q, without a library's package prefix", strings.Join(tc.args, " "), r.code, r.stderr, tc.want)
 		}
 		if _, err := os.Stat(model); err == nil {
