@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // The statistics of train are computed from the values read as float64: the
@@ -39,7 +41,7 @@ const pass64Rows = 4096
 // standardisation's statistics, the least-squares accumulator, and the
 // training rows themselves while they fit in memory (extra: the bytes a row
 // in memory takes besides its values).
-func readFirstPass(ctx context.Context, f *trainFlags, file *regress.CSVFile, chunk int, extra int64, prog *progress) (*firstPass, error) {
+func readFirstPass(ctx context.Context, f *trainFlags, file *data.CSVFile, chunk int, extra int64, prog *progress) (*firstPass, error) {
 	cols := file.Cols
 	k, n := len(cols.X), len(cols.Y)
 	budget := int64(f.memMB) << 20
@@ -140,7 +142,7 @@ func round32(dst []float32, src []float64) {
 // solution for optimal_mse and, with -init lstsq, the starting point (with
 // -ridge), refined by a second pass over the rows. It returns the starting
 // point, nil without -init lstsq.
-func solveExact(ctx context.Context, f *trainFlags, file *regress.CSVFile, fp *firstPass, res *trainResult) (*regress.Solution, error) {
+func solveExact(ctx context.Context, f *trainFlags, file *data.CSVFile, fp *firstPass, res *trainResult) (*regress.Solution, error) {
 	plain, plainErr := fp.qr.Solve(0)
 	if f.init != "lstsq" {
 		setOptimal(res, plain, plainErr)
@@ -186,7 +188,7 @@ func setOptimal(res *trainResult, sol *regress.Solution, err error) {
 // refine takes each solution (for its ridge term) through a step of
 // iterative refinement over the training rows as float64, read again from
 // the file or from memory.
-func refine(ctx context.Context, f *trainFlags, file *regress.CSVFile, fp *firstPass, sols []*regress.Solution, alphas []float64) ([]*regress.Solution, error) {
+func refine(ctx context.Context, f *trainFlags, file *data.CSVFile, fp *firstPass, sols []*regress.Solution, alphas []float64) ([]*regress.Solution, error) {
 	k, n := fp.qr.K(), fp.qr.N()
 	refs := make([]*regress.QRRefinement, len(sols))
 	for i, s := range sols {
@@ -290,10 +292,10 @@ func unfold64(std *regress.Standardizer, sol *regress.Solution, k int) (W, b []f
 // exportModel makes the model file: the trained model, its standardisation
 // folded in; with -epochs 0 the starting point untouched, for raw inputs (the
 // exact solution rounded to float32 once), with the standardisation recorded.
-func exportModel(f *trainFlags, model *regress.Linear, std *regress.Standardizer, start *regress.Solution, rawW, rawB []float32, res *trainResult) (*regress.ModelFile, error) {
+func exportModel(f *trainFlags, model *regress.Linear, std *regress.Standardizer, start *regress.Solution, rawW, rawB []float32, res *trainResult) (*modelfile.File, error) {
 	if f.epochs > 0 {
 		mf, err := regress.NewModelFile(model, std, res.Inputs, res.Outputs)
-		if err != nil && !errors.Is(err, regress.ErrModelTooLarge) {
+		if err != nil && !errors.Is(err, modelfile.ErrTooLarge) {
 			return nil, fmt.Errorf("the trained model is unusable (%v): lower the learning rate", err)
 		}
 		return mf, err

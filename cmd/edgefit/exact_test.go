@@ -10,7 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // The exact path (-init lstsq) against NIST's StRD linear-regression sets in
@@ -178,7 +179,7 @@ func TestExactJSONAndExport(t *testing.T) {
 	model := filepath.Join(dir, "w1.safetensors")
 	w1 := certs["Wampler1"]
 	j := exactTrain(t, "", append(nistArgs(w1, filepath.Join(nistDir, w1.File)), "-o", model)...)
-	mf, err := regress.LoadModel(model)
+	mf, err := modelfile.Load(model)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +236,7 @@ func TestEpochsZeroInitFile(t *testing.T) {
 	}
 	model := filepath.Join(dir, "m.safetensors")
 	ok(t, runCmd(t, "", "train", "-quiet", "-data", crops, "-y", "apples,oranges", "-init", init, "-epochs", "0", "-o", model))
-	mf, err := regress.LoadModel(model)
+	mf, err := modelfile.Load(model)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +304,7 @@ func readCrops(t *testing.T) *cropsTable {
 		t.Fatal(err)
 	}
 	defer fh.Close()
-	cr, err := regress.NewCSVReader(fh, crops, []string{"apples"}, []string{"temp", "rainfall", "humidity"})
+	cr, err := data.NewCSVReader(fh, crops, []string{"apples"}, []string{"temp", "rainfall", "humidity"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +335,7 @@ func TestStatisticsFloat64(t *testing.T) {
 	model := filepath.Join(dir, "m.safetensors")
 	data := writeTemp(t, "wide.csv", "x,y\n0,1\n16777217,2\n")
 	ok(t, runCmd(t, "", "train", "-quiet", "-data", data, "-y", "y", "-epochs", "1", "-o", model))
-	mf, err := regress.LoadModel(model)
+	mf, err := modelfile.Load(model)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package regress
+package data
 
 import (
 	"io"
@@ -70,10 +70,10 @@ func TestCSVNext64(t *testing.T) {
 			t.Errorf("row %d: line %d, Next says %d", i, c64.Line(), c32.Line())
 		}
 	}
-	if err := c64.Next64(make([]float64, 3), y64); err == nil || !strings.Contains(err.Error(), "regress: CSVReader.Next64: 3 inputs") {
+	if err := c64.Next64(make([]float64, 3), y64); err == nil || !strings.Contains(err.Error(), "data: CSVReader.Next64: 3 inputs") {
 		t.Errorf("Next64 of 3 inputs: %v", err)
 	}
-	if _, err := c64.ReadBatch64(2, make([]float64, 3), y64); err == nil || !strings.Contains(err.Error(), "regress: CSVReader.ReadBatch64:") {
+	if _, err := c64.ReadBatch64(2, make([]float64, 3), y64); err == nil || !strings.Contains(err.Error(), "data: CSVReader.ReadBatch64:") {
 		t.Errorf("ReadBatch64 with short slices: %v", err)
 	}
 }
@@ -143,24 +143,7 @@ func TestCSVFilePass64(t *testing.T) {
 			t.Errorf("value %d: Pass64 %v, Pass %v", i, v64[i], v32[i])
 		}
 	}
-	if err := f.Pass64(nil, nil, nil); err == nil || !strings.Contains(err.Error(), "regress: CSVFile.Pass64:") {
+	if err := f.Pass64(nil, nil, nil); err == nil || !strings.Contains(err.Error(), "data: CSVFile.Pass64:") {
 		t.Errorf("Pass64 without buffers: %v", err)
-	}
-}
-
-// TestWelfordAdd64: the float64 row path of Welford, which float32 rows
-// would round (2²⁴+1).
-func TestWelfordAdd64(t *testing.T) {
-	w, _ := NewWelford(1)
-	for _, v := range []float64{0, 16777217} {
-		if err := w.Add64([]float64{v}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if w.Mean[0] != 8388608.5 || w.Var(0) != 8388608.5*8388608.5 {
-		t.Errorf("mean %v, variance %v, want 8388608.5 and its square", w.Mean[0], w.Var(0))
-	}
-	if err := w.Add64([]float64{1, 2}); err == nil || !strings.Contains(err.Error(), "regress: Welford.Add64: 2 values for 1 features") {
-		t.Errorf("Add64 of 2 values: %v", err)
 	}
 }
