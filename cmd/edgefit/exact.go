@@ -31,6 +31,7 @@ type firstPass struct {
 	// The training rows as float64, kept when the data is read once and
 	// the exact solution is refined by a second pass over them.
 	rows64 *rows64
+	x, y   []float32 // a row rounded to float32
 }
 
 // pass64Rows bounds the rows of the float64 buffers of the passes that read
@@ -47,7 +48,8 @@ func readFirstPass(ctx context.Context, f *trainFlags, file *data.CSVFile, chunk
 	budget := int64(f.memMB) << 20
 	// A pipe or a device is read once: into memory, within the budget.
 	pipe := !file.Rereadable()
-	fp := &firstPass{inMemory: pipe, val: newRowBlocks(k, n, max(budget, valMinBudget))}
+	fp := &firstPass{inMemory: pipe, val: newRowBlocks(k, n, max(budget, valMinBudget)),
+		x: make([]float32, k), y: make([]float32, n)}
 	if pipe && f.init == "lstsq" {
 		extra += int64(8 * (k + n))
 		fp.rows64 = &rows64{k: k, n: n}
@@ -96,8 +98,7 @@ func readFirstPass(ctx context.Context, f *trainFlags, file *data.CSVFile, chunk
 // add sorts a chunk's m rows into the validation split and the training
 // rows, which it moves to the front of X and Y and counts.
 func (fp *firstPass) add(f *trainFlags, pipe bool, m int, X, Y []float64) (int, error) {
-	k, n := fp.mem.k, fp.mem.n
-	x, y := make([]float32, k), make([]float32, n)
+	k, n, x, y := len(fp.x), len(fp.y), fp.x, fp.y
 	kept := 0
 	for i := 0; i < m; i++ {
 		x64, y64 := X[i*k:(i+1)*k], Y[i*n:(i+1)*n]

@@ -147,3 +147,29 @@ func TestCSVFilePass64(t *testing.T) {
 		t.Errorf("Pass64 without buffers: %v", err)
 	}
 }
+
+// TestParseNumber64DoubleRounding: decimals whose float64 falls exactly
+// halfway between two float32 numbers, while they do not, still give
+// ParseNumber's float32, within a unit in the last place of the float64.
+func TestParseNumber64DoubleRounding(t *testing.T) {
+	for _, s := range []string{
+		"1.00000005960464478",     // above 1 + 2⁻²⁴: float32 rounds up, float64 lands on it
+		"1.00000005960464477",     // above it too, by less
+		"-1.00000005960464478",    // negative
+		"1.000000178813934326",    // above 1 + 3·2⁻²⁴, whose tie goes up to even
+		"1.0000001788139342",      // below it: float32 rounds down
+		"1.1754943e-38",           // float32's smallest normal number
+		"7.00649232162408535e-46", // just above half the smallest subnormal
+	} {
+		v, err := ParseNumber64(s)
+		want, err32 := ParseNumber(s)
+		exact, _ := strconv.ParseFloat(s, 64)
+		if err != nil || err32 != nil || float32(v) != want || math.Abs(v-exact) > math.Abs(math.Nextafter(exact, 0)-exact) {
+			t.Errorf("ParseNumber64(%s) = %v (float32 %v), %v; want within an ulp of %v and float32 %v", s, v, float32(v), err, exact, want)
+		}
+	}
+	// Exactly halfway: float64 holds it, and the float32 tie goes to even.
+	if v, err := ParseNumber64("1.000000059604644775390625"); err != nil || v != 1+0x1p-24 || float32(v) != 1 {
+		t.Errorf("ParseNumber64(1 + 2⁻²⁴) = %v, %v", v, err)
+	}
+}
