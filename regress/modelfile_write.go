@@ -47,6 +47,7 @@ func (mf *ModelFile) Encode(w io.Writer) error {
 // CRC-32, after checking that the file fits the reader's limits. Its length
 // does not depend on the CRC. mf must have passed Check.
 func (mf *ModelFile) header(crc uint32) ([]byte, error) {
+	// In data order; a model without bias has no "bias" tensor.
 	tensors := []struct {
 		name  string
 		shape []int64
@@ -61,6 +62,9 @@ func (mf *ModelFile) header(crc uint32) ([]byte, error) {
 	var infos [4][]byte
 	end := int64(0)
 	for i, t := range tensors {
+		if i == 1 && len(mf.B) == 0 {
+			continue
+		}
 		n := int64(4)
 		for _, d := range t.shape {
 			n *= d
@@ -109,6 +113,9 @@ func (mf *ModelFile) header(crc uint32) ([]byte, error) {
 	h = append(h, '}')
 	// In key order: bias, input_mean, input_scale, weight.
 	for _, i := range []int{1, 2, 3, 0} {
+		if infos[i] == nil {
+			continue
+		}
 		h = append(appendJSONString(append(h, ','), tensors[i].name), ':')
 		h = append(h, infos[i]...)
 	}
@@ -192,7 +199,7 @@ func (mf *ModelFile) Predict(m int, X, Y []float32) error {
 		return errors.New("regress: ModelFile.Predict: nil model")
 	}
 	in, out := mf.In, mf.Out
-	if in <= 0 || out <= 0 || len(mf.W)/in != out || len(mf.W)%in != 0 || len(mf.B) != out {
+	if in <= 0 || out <= 0 || len(mf.W)/in != out || len(mf.W)%in != 0 || (len(mf.B) != out && len(mf.B) != 0) {
 		return fmt.Errorf("regress: ModelFile.Predict: model is %d×%d with %d weights and %d biases: not a consistent model", out, in, len(mf.W), len(mf.B))
 	}
 	if m < 0 {
@@ -201,26 +208,33 @@ func (mf *ModelFile) Predict(m int, X, Y []float32) error {
 	if m > len(X)/in || m > len(Y)/out {
 		return fmt.Errorf("regress: ModelFile.Predict: %d inputs and room for %d outputs, want %d×%d inputs and %d×%d outputs", len(X), len(Y), m, in, m, out)
 	}
-	edgefit.MatMulBias(m, out, in, X, in, mf.W, in, mf.B, Y, out)
+	var b []float32 // nil: no bias
+	if len(mf.B) != 0 {
+		b = mf.B
+	}
+	edgefit.MatMulBias(m, out, in, X, in, mf.W, in, b, Y, out)
 	return nil
 }
 
 // NewModelFile makes the file contents for a model trained on inputs
 // standardised by std (nil: raw inputs): the standardisation is folded into
 // the weights, so the file's weight and bias apply to raw inputs. inputs and
-// outputs name the columns (nil for none). A model that could not be saved
-// (see Encode) is an error here already.
+// outputs name the columns (nil for none). A model without bias gives a file
+// without bias (B nil), and then std may only scale (Standardizer.Fold). A
+// model that could not be saved (see Encode) is an error here already.
 func NewModelFile(m *Linear, std *Standardizer, inputs, outputs []string) (*ModelFile, error) {
 	if err := m.valid("NewModelFile"); err != nil {
 		return nil, err
 	}
 	in, out := m.In(), m.Out()
 	mf := &ModelFile{Inputs: inputs, Outputs: outputs, In: in, Out: out,
-		W: make([]float32, out*in), B: make([]float32, out), Mean: make([]float32, in), Scale: make([]float32, in)}
+		W: make([]float32, out*in), Mean: make([]float32, in), Scale: make([]float32, in)}
 	for j := 0; j < out; j++ {
 		copy(mf.W[j*in:(j+1)*in], m.W.Row(j))
 	}
-	copy(mf.B, m.B)
+	if m.HasBias() {
+		mf.B = append(make([]float32, 0, out), m.B...)
+	}
 	if std == nil {
 		for p := range mf.Scale {
 			mf.Scale[p] = 1
@@ -244,8 +258,8 @@ func NewModelFile(m *Linear, std *Standardizer, inputs, outputs []string) (*Mode
 	return mf, nil
 }
 
-// Linear returns the model for raw inputs that the file holds; an
-// inconsistent ModelFile (see Check) is an error.
+// Linear returns the model for raw inputs that the file holds (without bias
+// if the file has none); an inconsistent ModelFile (see Check) is an error.
 func (mf *ModelFile) Linear() (*Linear, error) {
 	if mf == nil {
 		return nil, errors.New("regress: ModelFile.Linear: nil model")
@@ -256,6 +270,9 @@ func (mf *ModelFile) Linear() (*Linear, error) {
 	rows := make([][]float32, mf.Out)
 	for j := range rows {
 		rows[j] = mf.W[j*mf.In : (j+1)*mf.In]
+	}
+	if len(mf.B) == 0 {
+		return NewLinearNoBiasFrom(rows)
 	}
 	return NewLinearFrom(rows, mf.B)
 }
