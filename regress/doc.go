@@ -11,7 +11,8 @@
 //
 // with W stored Out×In and b of length Out, the layout of nn.Linear's weight
 // and bias, so weights move between the two unchanged. NewLinear initialises
-// them as nn.Linear does (uniform in ±1/√In) from a seed.
+// them as nn.Linear does (uniform in ±1/√In) from a seed. NewLinearNoBias
+// makes y = W·x, nn.Linear(bias=False): no bias is computed, trained or saved.
 //
 // # Training
 //
@@ -42,7 +43,9 @@
 //   - Standardisation: Welford accumulates each input's mean and spread in
 //     one streaming pass (Constant lists the inputs that never vary); its
 //     Standardizer is applied while training and folded into W and b
-//     afterwards (Fold), so inference stays one matmul on raw inputs.
+//     afterwards (Fold), so inference stays one matmul on raw inputs. A
+//     model without bias cannot absorb a mean: ScaleOnly scales without
+//     centring.
 //   - The exact solution: LeastSquares accumulates the normal equations in
 //     float64 (memory independent of the number of rows) and solves them by
 //     Cholesky, with an optional ridge term: the best MSE any linear model
@@ -55,7 +58,8 @@
 //   - Evaluation: Metrics accumulates MSE, MAE and R² per output.
 //   - Model files: SaveModel and LoadModel write and read ModelFile in the
 //     safetensors layout (weight, bias and the standardisation, with a format
-//     version and a CRC-32), saving atomically and loading defensively.
+//     version and a CRC-32; no bias tensor for a model without bias),
+//     saving atomically and loading defensively.
 //
 // # Errors
 //

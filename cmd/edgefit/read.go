@@ -104,6 +104,23 @@ func clipArg(s string) string {
 }
 
 // constantWarning is the warning for input columns that never vary.
+// constantInputs returns the inputs nothing is learned from: the constant
+// ones, or without a bias only those always 0 (a constant input is then the
+// intercept's stand-in).
+func constantInputs(w *regress.Welford, bias bool) []int {
+	c := w.Constant()
+	if bias {
+		return c
+	}
+	var zero []int
+	for _, p := range c {
+		if w.Mean[p] == 0 {
+			zero = append(zero, p)
+		}
+	}
+	return zero
+}
+
 func constantWarning(names []string, idx []int) string {
 	var b strings.Builder
 	for i, p := range idx {

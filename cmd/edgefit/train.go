@@ -24,6 +24,7 @@ type trainFlags struct {
 	lr, momentum, weightDecay, val, ridge            float64
 	nesterov, shuffle, standardize, json, quiet      bool
 	lrSet                                            bool // -lr given: 0 is then an error, not the default
+	bias                                             bool // -bias: false trains y = W·x
 	seed                                             uint64
 }
 
@@ -43,6 +44,7 @@ func cmdTrain(e *env, args []string) error {
 	fs.BoolVar(&f.shuffle, "shuffle", true, "a fresh random order every epoch (within each chunk when streaming)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed for the initial weights, the shuffling and the validation split")
 	fs.BoolVar(&f.standardize, "standardize", true, "standardise the inputs during training (folded into the saved weights)")
+	fs.BoolVar(&f.bias, "bias", true, "fit an intercept b (false: y = W·x, as nn.Linear(bias=False))")
 	fs.StringVar(&f.init, "init", "", `starting weights: a JSON `+"`file`"+` {"weight": [[...]], "bias": [...]} or a model file written by -o (weights for raw inputs), or "lstsq" for the exact solution`)
 	fs.Float64Var(&f.ridge, "ridge", 0, "ridge term α for -init lstsq: solves (XᵀX + αI)w = Xᵀy, for collinear inputs")
 	fs.Float64Var(&f.val, "val", 0, "fraction of rows held out for validation")
@@ -129,6 +131,8 @@ func (f *trainFlags) check() error {
 		return fmt.Errorf("-optimizer %q: want sgd or adam", f.optimizer)
 	case f.optimizer == "adam" && (f.momentum != 0 || f.nesterov):
 		return errors.New("-momentum and -nesterov apply to sgd, not adam")
+	case !f.bias && f.init == "lstsq":
+		return errors.New("-init lstsq fits an intercept: with -bias=false, train by gradient descent (leave out -init lstsq)")
 	}
 	if f.lr == 0 {
 		f.lr = map[string]float64{"sgd": 0.1, "adam": 0.01}[f.optimizer]
@@ -243,6 +247,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		if initW, initB, err = readInit(f.init, cols.XNames(), cols.YNames()); err != nil {
 			return nil, err
 		}
+		if initB != nil && !f.bias {
+			return nil, fmt.Errorf("-init %s has a bias and -bias=false trains a model without one: remove the bias from it or leave out -bias=false", f.init)
+		}
 	}
 	budget := int64(f.memMB) << 20
 	// A row in memory takes its values, the loader's index of it, and its
@@ -277,6 +284,12 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	var noB *regress.QR // the least squares without intercept, for -bias=false
+	if !f.bias {
+		if noB, err = regress.NewQR(k, n, false); err != nil {
+			return nil, err
+		}
+	}
 	var row, trainRows int64
 	prog := newProgress(e.stderr, e.tty, f.epochs, f.quiet || f.json && !e.tty)
 	err = file.Pass(bufX, bufY, func(m int, X, Y []float32) error {
@@ -297,6 +310,11 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 				}
 				if err := ls.Add(x, y); err != nil {
 					return err
+				}
+				if noB != nil {
+					if err := noB.AddRows32(1, x, k, y, n); err != nil {
+						return err
+					}
 				}
 				if inMemory && !mem.add(x, y) {
 					if pipe {
@@ -319,7 +337,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		// its memory takes the copies made next.
 		runtime.GC()
 	}
-	if c := welford.Constant(); len(c) > 0 {
+	if c := constantInputs(welford, f.bias); len(c) > 0 {
 		fmt.Fprintln(e.stderr, constantWarning(cols.XNames(), c))
 	}
 	prog.start, prog.last = time.Now(), time.Now()
@@ -331,6 +349,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 	res := &trainResult{ls: ls, Rows: trainRows, ValRows: int64(valT.rows), Inputs: cols.XNames(), Outputs: cols.YNames(), Streamed: !inMemory}
 	sol, solErr := ls.Solve(0)
+	if noB != nil {
+		sol, solErr = noB.Solve(0)
+	}
 	if solErr == nil {
 		v := sol.MSE()
 		res.OptimalMSE = &v
@@ -342,8 +363,10 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	for p := range std.Scale {
 		std.Scale[p] = 1
 	}
-	if f.standardize {
+	if f.standardize && f.bias {
 		std = welford.Standardizer()
+	} else if f.standardize {
+		std = welford.ScaleOnly() // no bias to take the means: scale only
 	}
 
 	// The model, in the standardised space it is trained in.
@@ -574,7 +597,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	for j := 0; j < n; j++ {
 		res.Weight = append(res.Weight, mf.W[j*k:(j+1)*k])
 	}
-	res.Bias = mf.B
+	res.Bias = append([]float32{}, mf.B...) // [] in JSON without a bias
 	res.mf = mf
 	return res, nil
 }
@@ -583,6 +606,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.Solution, solErr error, res *trainResult, rawW, rawB []float32) (*regress.Linear, error) {
 	switch f.init {
 	case "":
+		if !f.bias {
+			return regress.NewLinearNoBias(k, n, f.seed)
+		}
 		m, err := regress.NewLinear(k, n, f.seed)
 		if err != nil {
 			return nil, err
@@ -606,12 +632,20 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.
 		rawW, rawB = sol.W32(), sol.B32()
 	}
 	W, b := make([]float32, n*k), make([]float32, n)
+	if !f.bias {
+		b = nil
+	} else if rawB == nil { // a model without bias: start b at 0
+		rawB = make([]float32, n)
+	}
 	if err := std.Unfold(rawW, rawB, W, b); err != nil {
 		return nil, fmt.Errorf("-init %s: %v", f.init, err)
 	}
 	rows := make([][]float32, n)
 	for j := range rows {
 		rows[j] = W[j*k : (j+1)*k]
+	}
+	if !f.bias {
+		return regress.NewLinearNoBiasFrom(rows)
 	}
 	m, err := regress.NewLinearFrom(rows, b)
 	if err != nil {
@@ -668,9 +702,15 @@ func (r *trainResult) print(e *env, f *trainFlags) error {
 	for j, name := range r.Outputs {
 		fmt.Fprintf(w, "%s = ", name)
 		for p, in := range r.Inputs {
-			fmt.Fprintf(w, "%+.6g·%s ", r.Weight[j][p], in)
+			if p > 0 {
+				fmt.Fprint(w, " ")
+			}
+			fmt.Fprintf(w, "%+.6g·%s", r.Weight[j][p], in)
 		}
-		fmt.Fprintf(w, "%+.6g\n", r.Bias[j])
+		if len(r.Bias) > 0 {
+			fmt.Fprintf(w, " %+.6g", r.Bias[j])
+		}
+		fmt.Fprintln(w)
 	}
 	if r.Model != "" {
 		fmt.Fprintf(w, "model saved to %s\n", r.Model)
