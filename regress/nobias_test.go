@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // Models without bias, nn.Linear(bias=False): the model, its trainer and
@@ -224,7 +225,7 @@ func TestNoBiasNoAllocations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			l, _ := NewLoader(ds, LoaderConfig{BatchSize: shape.batch, Shuffle: true, Seed: 3})
+			l, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: shape.batch, Shuffle: true, Seed: 3})
 			P, _ := linalg.New(shape.batch, shape.out)
 			for op, f := range map[string]func(){
 				"Step":     func() { _, err = tr.Step(X, Y) },

@@ -7,13 +7,14 @@ import (
 	"strings"
 
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // describeModel prints what the model file at path holds, for edgefit info
 // -model: where it came from, its shape and columns, its bias (or none) and
 // the standardisation it was trained with.
 func describeModel(w io.Writer, path string) error {
-	mf, err := regress.LoadModel(path)
+	mf, err := modelfile.Load(path)
 	if err != nil {
 		return err
 	}

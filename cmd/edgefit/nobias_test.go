@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // noBiasCSV writes rows of y = 3·x1 − 2·x2 + 0.5·x3 with no intercept and
@@ -69,7 +69,7 @@ func TestTrainWithoutBias(t *testing.T) {
 	if j.OptimalMSE == nil || *j.OptimalMSE > 1e-9 || j.TrainMSE > 1e-3 {
 		t.Errorf("optimal_mse %v, train_mse %v: want the optimum without intercept, about 0", fmtPtr(j.OptimalMSE), j.TrainMSE)
 	}
-	mf, err := regress.LoadModel(model)
+	mf, err := modelfile.Load(model)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestTrainWithoutBias(t *testing.T) {
 	}
 	// With the default -bias, the same data gives a model with a bias.
 	r = ok(t, runCmd(t, "", "train", "-quiet", "-data", data, "-y", "y", "-epochs", "2", "-o", model))
-	mf, err = regress.LoadModel(model)
+	mf, err = modelfile.Load(model)
 	if err != nil || len(mf.B) != 1 {
 		t.Fatalf("default -bias: bias %v (%v), want one value", mf.B, err)
 	}
@@ -205,7 +205,7 @@ func startWeight(t *testing.T, path string, j, p int) float64 {
 		}
 		return sd.Weight[j][p]
 	}
-	mf, err := regress.LoadModel(path)
+	mf, err := modelfile.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package regress
+package modelfile
 
 import (
 	"bytes"
@@ -29,7 +29,7 @@ func TestModelFileWithoutBias(t *testing.T) {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := LoadModel(path)
+	got, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,10 +41,6 @@ func TestModelFileWithoutBias(t *testing.T) {
 	y := make([]float32, 2)
 	if err := got.Predict(1, x, y); err != nil {
 		t.Fatal(err)
-	}
-	m, err := got.Linear()
-	if err != nil || m.HasBias() {
-		t.Fatalf("Linear: %v, %v: want a model without bias", m, err)
 	}
 	for j := range y {
 		var want float64
@@ -75,7 +71,7 @@ func TestModelFileWrittenBeforeNoBiasLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := LoadModel("testdata/model_v1_bias.safetensors")
+	got, err := Load("testdata/model_v1_bias.safetensors")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,39 +82,5 @@ func TestModelFileWrittenBeforeNoBiasLoads(t *testing.T) {
 	}
 	if b := encode(t, sampleModel()); !bytes.Equal(b, old) {
 		t.Fatalf("a model with bias is now written as\n%q\nthen\n%q", b, old)
-	}
-}
-
-// NewModelFile folds a scale-only standardisation into a model without bias
-// and refuses one with means.
-func TestNewModelFileWithoutBias(t *testing.T) {
-	X, _ := cropXY()
-	w := must(NewWelford(3))
-	w.AddRows(15, X, 3)
-	m, _ := NewLinearNoBias(3, 2, 3)
-	std := w.ScaleOnly()
-	mf, err := NewModelFile(m, std, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if mf.B != nil {
-		t.Fatalf("bias %v, want none", mf.B)
-	}
-	xs := make([]float32, 3)
-	y := make([]float32, 2)
-	for i := 0; i < 15; i++ {
-		std.Apply(1, X[3*i:3*i+3], 3, xs, 3)
-		want, _ := m.PredictRow(nil, xs)
-		if err := mf.Predict(1, X[3*i:3*i+3], y); err != nil {
-			t.Fatal(err)
-		}
-		for j := range y {
-			if d := math.Abs(float64(y[j] - want[j])); d > 1e-5*math.Max(1, math.Abs(float64(want[j]))) {
-				t.Errorf("row %d output %d: %v from the file, %v from the trained model", i, j, y[j], want[j])
-			}
-		}
-	}
-	if _, err := NewModelFile(m, w.Standardizer(), nil, nil); err == nil {
-		t.Error("a centring standardisation folded into a model without bias: no error")
 	}
 }
