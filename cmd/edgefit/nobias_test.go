@@ -218,3 +218,19 @@ func fmtPtr(v *float64) string {
 	}
 	return fmt.Sprint(*v)
 }
+
+// Without a bias a constant input is the intercept's stand-in: only an input
+// that is always 0 is warned about.
+func TestTrainWithoutBiasConstantInputs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.csv")
+	os.WriteFile(path, []byte("x,one,zero,y\n1,1,0,3\n2,1,0,5\n3,1,0,7\n4,1,0,9\n"), 0o644)
+	for _, c := range []struct {
+		bias string
+		want string
+	}{{"true", `nothing is learned from them: "one", "zero"` + "\n"}, {"false", `nothing is learned from them: "zero"` + "\n"}} {
+		r := ok(t, runCmd(t, "", "train", "-quiet", "-data", path, "-y", "y", "-epochs", "1", "-bias="+c.bias))
+		if !strings.HasSuffix(r.stderr, c.want) {
+			t.Errorf("-bias=%s: stderr %q, want it to end %q", c.bias, r.stderr, c.want)
+		}
+	}
+}

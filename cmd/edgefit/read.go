@@ -105,7 +105,6 @@ func clipArg(s string) string {
 	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(s[:cut]), len(s))
 }
 
-// constantWarning is the warning for input columns that never vary.
 // constantInputs returns the inputs nothing is learned from: the constant
 // ones, or without a bias only those always 0 (a constant input is then the
 // intercept's stand-in).
@@ -123,6 +122,7 @@ func constantInputs(w *regress.Welford, bias bool) []int {
 	return zero
 }
 
+// constantWarning is the warning for input columns that never vary.
 func constantWarning(names []string, idx []int) string {
 	var b strings.Builder
 	for i, p := range idx {
