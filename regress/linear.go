@@ -146,10 +146,10 @@ func (m *Linear) CopyFrom(src *Linear) error {
 	return nil
 }
 
-// Predict writes Y = X·Wᵀ + b (X·Wᵀ without a bias), model(X) in PyTorch, into the caller's Y
-// (X.Rows×Out); X is X.Rows×In. It allocates nothing and only reads the model,
-// so any number of goroutines may predict with one model at once, each into
-// its own Y (while nothing trains it).
+// Predict writes Y = X·Wᵀ + b (X·Wᵀ without a bias), model(X) in PyTorch,
+// into the caller's Y (X.Rows×Out); X is X.Rows×In. It allocates nothing and
+// only reads the model, so any number of goroutines may predict with one
+// model at once, each into its own Y (while nothing trains it).
 func (m *Linear) Predict(Y, X linalg.Dense) error {
 	if err := m.checkPredict(Y, X); err != nil {
 		return err
