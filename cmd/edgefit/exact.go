@@ -305,16 +305,17 @@ func exportModel(f *trainFlags, model *regress.Linear, std *regress.Standardizer
 		rawW, rawB = start.W32(), start.B32()
 	}
 	k, n := len(res.Inputs), len(res.Outputs)
-	if len(rawB) == 0 {
-		// TODO(h-nobias): a model without a bias; zeros until the model
-		// and its file can say so.
-		rawB = make([]float32, n)
-	}
 	rows := make([][]float32, n)
 	for j := range rows {
 		rows[j] = rawW[j*k : (j+1)*k]
 	}
-	lin, err := regress.NewLinearFrom(rows, rawB)
+	var lin *regress.Linear
+	var err error
+	if f.bias {
+		lin, err = regress.NewLinearFrom(rows, rawB)
+	} else {
+		lin, err = regress.NewLinearNoBiasFrom(rows)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("-init %s: the starting model does not fit float32: %v", f.init, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/edgefit/edgefit/regress"
 	"github.com/edgefit/edgefit/regress/data"
 	"github.com/edgefit/edgefit/regress/modelfile"
 )
@@ -110,6 +111,23 @@ func clipArg(s string) string {
 		cut = i
 	}
 	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(s[:cut]), len(s))
+}
+
+// constantInputs returns the inputs nothing is learned from: the constant
+// ones, or without a bias only those always 0 (a constant input is then the
+// intercept's stand-in).
+func constantInputs(w *regress.Welford, bias bool) []int {
+	c := w.Constant()
+	if bias {
+		return c
+	}
+	var zero []int
+	for _, p := range c {
+		if w.Mean[p] == 0 {
+			zero = append(zero, p)
+		}
+	}
+	return zero
 }
 
 // constantWarning is the warning for input columns that never vary.

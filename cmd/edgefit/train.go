@@ -24,8 +24,8 @@ type trainFlags struct {
 	epochs, batch, patience, memMB, rollbacks, chunk int
 	lr, momentum, weightDecay, val, ridge            float64
 	nesterov, shuffle, standardize, json, quiet      bool
-	bias                                             bool
 	lrSet                                            bool // -lr given: 0 is then an error, not the default
+	bias                                             bool // -bias: false trains y = W·x
 	seed                                             uint64
 }
 
@@ -44,8 +44,8 @@ func cmdTrain(e *env, args []string) error {
 	fs.Float64Var(&f.weightDecay, "weight-decay", 0, "L2 penalty, as torch.optim's weight_decay")
 	fs.BoolVar(&f.shuffle, "shuffle", true, "a fresh random order every epoch (within each chunk when streaming)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed for the initial weights, the shuffling and the validation split")
-	fs.BoolVar(&f.bias, "bias", true, "fit an intercept b (false: y = W·x, as nn.Linear(bias=False))")
 	fs.BoolVar(&f.standardize, "standardize", true, "standardise the inputs during training (folded into the saved weights)")
+	fs.BoolVar(&f.bias, "bias", true, "fit an intercept b (false: y = W·x, as nn.Linear(bias=False))")
 	fs.StringVar(&f.init, "init", "", `starting weights: a JSON `+"`file`"+` {"weight": [[...]], "bias": [...]} or a model file written by -o (weights for raw inputs), or "lstsq" for the exact solution`)
 	fs.Float64Var(&f.ridge, "ridge", 0, "ridge term α for -init lstsq: solves (XᵀX + αI)w = Xᵀy, for collinear inputs")
 	fs.Float64Var(&f.val, "val", 0, "fraction of rows held out for validation")
@@ -106,10 +106,6 @@ func (f *trainFlags) check() error {
 		return errors.New("-epochs 0 exports the starting model untouched: it needs -init (a file or lstsq)")
 	case f.epochs == 0 && f.patience > 0:
 		return errors.New("-patience stops training early: with -epochs 0 there is none")
-	// TODO(h-nobias): -bias=false for training by gradient descent, the
-	// model and the model file; until it is merged only the exact path has it.
-	case !f.bias && (f.init != "lstsq" || f.epochs != 0):
-		return errors.New("-bias=false: only with -init lstsq -epochs 0 for now")
 	case f.batch <= 0 || f.batch > maxBatch:
 		return fmt.Errorf("-batch %d: want 1 to %d", f.batch, maxBatch)
 	case f.lrSet && (!(f.lr > 0) || math.IsInf(f.lr, 0)):
@@ -255,6 +251,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		if initW, initB, err = readInit(f.init, cols.XNames(), cols.YNames()); err != nil {
 			return nil, err
 		}
+		if initB != nil && !f.bias {
+			return nil, fmt.Errorf("-init %s has a bias and -bias=false trains a model without one: remove the bias from it or leave out -bias=false", f.init)
+		}
 	}
 	// A row in memory takes its values, the loader's index of it, and its
 	// standardised inputs, made beside the raw ones.
@@ -271,7 +270,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		return nil, err
 	}
 	mem, inMemory, valT, trainRows := fp.mem, fp.inMemory, fp.val, fp.trainRows
-	if c := fp.welford.Constant(); len(c) > 0 {
+	if c := constantInputs(fp.welford, f.bias); len(c) > 0 {
 		fmt.Fprintln(e.stderr, constantWarning(cols.XNames(), c))
 	}
 	if trainRows == 0 {
@@ -291,8 +290,10 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	for p := range std.Scale {
 		std.Scale[p] = 1
 	}
-	if f.standardize {
+	if f.standardize && f.bias {
 		std = fp.welford.Standardizer()
+	} else if f.standardize {
+		std = fp.welford.ScaleOnly() // no bias to take the means: scale only
 	}
 
 	// The model, in the standardised space it is trained in.
@@ -521,7 +522,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	for j := 0; j < n; j++ {
 		res.Weight = append(res.Weight, mf.W[j*k:(j+1)*k])
 	}
-	res.Bias = mf.B
+	res.Bias = append([]float32{}, mf.B...) // [] in JSON without a bias
 	res.mf = mf
 	return res, nil
 }
@@ -530,6 +531,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 func initModel(f *trainFlags, k, n int, std *regress.Standardizer, start *regress.Solution, res *trainResult, rawW, rawB []float32) (*regress.Linear, error) {
 	switch f.init {
 	case "":
+		if !f.bias {
+			return regress.NewLinearNoBias(k, n, f.seed)
+		}
 		m, err := regress.NewLinear(k, n, f.seed)
 		if err != nil {
 			return nil, err
@@ -545,10 +549,16 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, start *regres
 		return m, nil
 	}
 	var W, b []float32
-	if start != nil {
+	switch {
+	case start != nil:
 		W, b = unfold64(std, start, k)
-	} else {
+	default:
 		W, b = make([]float32, n*k), make([]float32, n)
+		if !f.bias {
+			b = nil
+		} else if rawB == nil { // a model without bias: start b at 0
+			rawB = make([]float32, n)
+		}
 		if err := std.Unfold(rawW, rawB, W, b); err != nil {
 			return nil, fmt.Errorf("-init %s: %v", f.init, err)
 		}
@@ -556,6 +566,9 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, start *regres
 	rows := make([][]float32, n)
 	for j := range rows {
 		rows[j] = W[j*k : (j+1)*k]
+	}
+	if !f.bias {
+		return regress.NewLinearNoBiasFrom(rows)
 	}
 	m, err := regress.NewLinearFrom(rows, b)
 	if err != nil {
@@ -616,9 +629,15 @@ func (r *trainResult) print(e *env, f *trainFlags) error {
 	for j, name := range r.Outputs {
 		fmt.Fprintf(w, "%s = ", name)
 		for p, in := range r.Inputs {
-			fmt.Fprintf(w, "%+.6g·%s ", r.Weight[j][p], in)
+			if p > 0 {
+				fmt.Fprint(w, " ")
+			}
+			fmt.Fprintf(w, "%+.6g·%s", r.Weight[j][p], in)
 		}
-		fmt.Fprintf(w, "%+.6g\n", r.Bias[j])
+		if len(r.Bias) > 0 {
+			fmt.Fprintf(w, " %+.6g", r.Bias[j])
+		}
+		fmt.Fprintln(w)
 	}
 	if r.Model != "" {
 		fmt.Fprintf(w, "model saved to %s\n", r.Model)
