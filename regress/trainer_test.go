@@ -252,7 +252,7 @@ func TestBadInput(t *testing.T) {
 	_, err = NewTrainer(&Linear{}, MSE, newSGD(t, 1), 1)
 	wantErr(t, err, "NewLinear")
 	_, err = tr.Fit(context.Background(), nil, FitConfig{Epochs: 1})
-	wantErr(t, err, "nil loader")
+	wantErr(t, err, "nil source")
 	_, err = NewTrainer(m, MSE, newSGD(t, 1), 0)
 	wantErr(t, err, "batch size")
 	_, err = NewTrainer(m, Loss(9), newSGD(t, 1), 1)
@@ -313,9 +313,11 @@ func TestDivergence(t *testing.T) {
 	m0, _ := NewLinear(4, 1, 1)
 	tr0, _ := NewTrainer(m0, MSE, newSGD(t, 0.1), 8)
 	l0, _ := data.NewLoader(noisy, data.LoaderConfig{BatchSize: 8, Shuffle: true})
-	hist0, err := tr0.Fit(context.Background(), l0, FitConfig{Epochs: 200, GrowthLimit: 1.01})
+	g0 := must(NewGuard(tr0, 0))
+	g0.Limit = 1.01
+	hist0, err := tr0.Fit(context.Background(), l0, FitConfig{Epochs: 200, Guard: g0})
 	if err != nil {
-		t.Fatalf("converged fit with growth limit 1.01: %v", err)
+		t.Fatalf("converged fit with a guard's limit of 1.01: %v", err)
 	}
 	rises, low := 0, math.Inf(1)
 	for _, v := range hist0 {
