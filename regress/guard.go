@@ -8,19 +8,18 @@ import (
 
 // The divergence rule, the one Fit and Guard apply after every epoch: an
 // epoch diverged when its loss is NaN or Inf, when a parameter became NaN or
-// Inf, or when its loss is over a limit times the lowest epoch loss so far
-// and over the first epoch's too (a fit that reached ~0 may wobble by orders
-// of magnitude at its floor). The limit is Guard.Limit under a guard, where a
-// false alarm costs one retried epoch, and plainLimit without one, where it
-// would end the run.
+// Inf, or when its loss is over a limit times the lowest epoch loss so far.
+// The limit is Guard.Limit under a guard, where a false alarm costs one
+// retried epoch, and plainLimit without one, where it would end the run (a
+// fit at its noise floor may wobble by orders of magnitude).
 const plainLimit = 1e6
 
 // growth holds what the rule compares an epoch's loss with.
 type growth struct {
-	best, first float64 // the lowest and the first good epoch loss; +Inf before any
+	best float64 // the lowest good epoch loss; +Inf before any
 }
 
-func newGrowth() growth { return growth{best: math.Inf(1), first: math.Inf(1)} }
+func newGrowth() growth { return growth{best: math.Inf(1)} }
 
 // check applies the rule to an epoch's loss and the parameters after it: a
 // *DivergedError naming the epoch, or nil, the loss then taken into account.
@@ -29,14 +28,11 @@ func (g *growth) check(epoch int, loss float32, limit float64, params []float32)
 	if !finite(loss) {
 		return &DivergedError{Epoch: epoch, Loss: loss}
 	}
-	if l > limit*g.best && l > g.first {
+	if l > limit*g.best && l > 0 {
 		return &DivergedError{Epoch: epoch, Loss: loss, Reason: fmt.Sprintf("loss %v, over %g times the lowest so far, %v", loss, limit, float32(g.best))}
 	}
 	if j := nonFinite(params); j >= 0 {
 		return &DivergedError{Epoch: epoch, Loss: loss, Reason: fmt.Sprintf("parameter %d became %v", j, params[j])}
-	}
-	if math.IsInf(g.first, 1) {
-		g.first = l
 	}
 	g.best = min(g.best, l)
 	return nil
