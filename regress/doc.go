@@ -20,9 +20,10 @@
 // A Trainer owns every buffer a step needs, allocated once by NewTrainer.
 // Step runs one batch (forward pass, loss, the gradients autograd would give,
 // the optimiser's update); Epoch runs every batch a data.Loader yields; Fit runs
-// epochs, calls back, honours context cancellation and records the loss of
-// each epoch; Evaluate computes the loss of a model on data without training.
-// After construction none of them allocates, nor does Linear.Predict.
+// epochs over a data.Source (rows in memory, or a file's chunks read every
+// pass) with a Schedule, a divergence Guard, EarlyStop on validation rows and
+// progress hooks; Evaluate computes the loss of a model on data without
+// training. After construction none of them allocates, nor does Linear.Predict.
 //
 // The numbers are PyTorch's: the optimisers apply torch.optim's update
 // equations in the same order, and the tests compare predictions, losses,
@@ -47,9 +48,6 @@
 //     float64 (memory independent of the number of rows) and solves them by
 //     Cholesky, with an optional ridge term: the best MSE any linear model
 //     reaches, and a warm start.
-//   - Training control: Schedule (StepDecay, InvScaling), EarlyStop on a
-//     validation loss, and Guard, which on divergence rolls back and halves
-//     the learning rate instead of only stopping.
 //   - Online learning: Online.PartialFit takes one sample at a time, as a
 //     sensor stream delivers them, without allocating.
 //   - Evaluation: Metrics accumulates MSE, MAE and R² per output.

@@ -25,23 +25,18 @@ type EpochStats struct {
 	// LastBatchLoss is the loss of the epoch's last batch, what the
 	// tutorial's fit prints.
 	LastBatchLoss float32
-	// RolledBack: the epoch diverged and FitConfig.Guard rolled it back; it
-	// runs again at half the learning rate.
-	RolledBack bool
+	RolledBack    bool // diverged: FitConfig.Guard rolled it back, to run again
 }
 
 // FitConfig configures Fit: the number of epochs and optional hooks.
 type FitConfig struct {
 	Epochs int // > 0
-	// Schedule, if set, sets the learning rate before every epoch from the
-	// optimiser's rate when Fit began, halved for every rollback.
+	// Schedule sets the rate of every epoch from the optimiser's at the
+	// start, halved for every rollback; nil keeps it.
 	Schedule Schedule
-	// Guard, if set, rolls back a diverging epoch and runs it again (see
-	// Guard); without one the first divergence ends Fit.
-	Guard *Guard
-	// EarlyStop, if set, is given the loss over the rows of Val after every
-	// epoch (Observe, with Fit's epoch); Fit stops when it says so and ends
-	// with the parameters of the epoch with the lowest validation loss.
+	Guard    *Guard // nil: the first divergence ends Fit
+	// EarlyStop observes the loss over Val after every epoch; Fit stops
+	// when it says so, with the parameters of its best epoch.
 	EarlyStop *EarlyStop
 	Val       data.Chunks
 	// Every and Progress: Progress is called after every Every-th epoch
@@ -49,23 +44,18 @@ type FitConfig struct {
 	// tutorial prints its loss every 10 epochs.
 	Every    int
 	Progress func(EpochStats)
-	// OnPart, if set, is called after each part of an epoch (a Stream's
-	// chunk; a Loader's whole epoch) with the epoch's statistics so far.
-	OnPart func(EpochStats)
-	// OnEpoch, if set, is called after every epoch (one rolled back too),
-	// after Progress. Returning ErrStop ends Fit successfully, any other
-	// error ends it with that error.
+	OnPart   func(EpochStats) // after each part of an epoch, with its stats so far
+	// OnEpoch is called after every epoch (one rolled back too), after
+	// Progress: ErrStop ends Fit successfully, another error with it.
 	OnEpoch func(EpochStats) error
 }
 
-// Fit trains for cfg.Epochs epochs, an epoch being one pass over src (a
-// data.Loader over rows in memory, or a data.Stream over chunks read anew
-// every pass), and returns the loss of every epoch kept (EpochStats.Loss).
-// It stops early, returning the history so far, when ctx is cancelled (with
-// ctx's error), when OnEpoch returns ErrStop (with no error) or another
-// error, when EarlyStop says so (no error), or when training diverges with
-// no rollback left (a *DivergedError naming the epoch). Besides its history
-// an epoch over a Loader allocates nothing.
+// Fit trains for cfg.Epochs passes over src (a data.Loader, or a data.Stream
+// of chunks read every pass) and returns the loss of every epoch not rolled
+// back. It stops early with the history so far: with ctx's error when ctx is
+// cancelled, with no error for ErrStop or EarlyStop, or with a
+// *DivergedError naming the epoch. Besides its history an epoch over a
+// Loader allocates nothing.
 func (t *Trainer) Fit(ctx context.Context, src data.Source, cfg FitConfig) ([]float32, error) {
 	if err := t.checkFit(ctx, src, &cfg); err != nil {
 		return nil, err

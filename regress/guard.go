@@ -62,16 +62,12 @@ func nonFinite(p []float32) int {
 	return -1
 }
 
-// Guard is the divergence guard: rather than only stopping with a
-// *DivergedError when an epoch diverges (by the rule above), it puts back
-// the parameters and optimiser state from which the epoch with the lowest
-// loss so far started and halves the learning rate, so that a rate slightly
-// too large costs a retried epoch instead of the whole run. Give it to Fit
-// (FitConfig.Guard), or call After once per epoch of a loop of your own.
+// Guard is the divergence guard: when an epoch diverges (see DivergedError)
+// it puts back the state from which the epoch with the lowest loss started
+// and halves the learning rate, so that a rate slightly too large costs a
+// retried epoch, not the run. Give it to Fit, or call After every epoch.
 type Guard struct {
-	// Limit is the rule's limit: how many times the lowest epoch loss so
-	// far an epoch loss may reach.
-	Limit float64
+	Limit float64 // the divergence rule's limit
 	// MaxRollbacks bounds the retries; the next divergence is returned as
 	// the error.
 	MaxRollbacks int
@@ -104,13 +100,10 @@ func NewGuard(t *Trainer, maxRollbacks int) (*Guard, error) {
 	return g, nil
 }
 
-// After is called after every epoch with the epoch's loss and the error the
-// epoch returned (nil if none). If the epoch diverged and a rollback is left,
-// it restores the state from which the epoch with the lowest loss so far
-// started, halves the learning rate and reports retry; the caller runs the
-// epoch again. A divergence with no rollback left, or any other error, is
-// returned. Otherwise the epoch's state becomes the last good one. After
-// allocates nothing for a good epoch.
+// After takes an epoch's loss and error (nil if none). If the epoch diverged
+// and a rollback is left, it rolls back and reports retry: run the epoch
+// again. A divergence with no rollback left, or another error, is returned.
+// It allocates nothing for a good epoch.
 func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) {
 	var d *DivergedError
 	if err != nil {

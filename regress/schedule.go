@@ -40,10 +40,8 @@ func (s InvScaling) LR(lr0 float64, epoch int) float64 {
 }
 
 // ScheduleUnderflow returns the first epoch (from 0) before epochs at which
-// s, started at lr0, gives a rate below the normal float32 range (the steps,
-// in float32, would round it to 0 or lose its precision), or -1 when every
-// epoch's rate is usable: a check to make before training rather than fail
-// mid-run.
+// s, started at lr0, gives a rate below float32's normal range (the steps
+// would lose it), or -1 when every rate is usable: a check before training.
 func ScheduleUnderflow(s Schedule, lr0 float64, epochs int) int {
 	if s == nil {
 		return -1
