@@ -34,18 +34,22 @@ type trainRun struct {
 
 func newTrainRun(ctx context.Context, e *env, f *trainFlags, file *data.CSVFile, fp *firstPass, std *regress.Standardizer, prog *progress, chunk int) *trainRun {
 	r := &trainRun{ctx: ctx, e: e, f: f, file: file, fp: fp, std: std, prog: prog}
-	k, n := len(file.Cols.X), len(file.Cols.Y)
 	if !fp.inMemory {
-		r.bufX, r.bufY = make([]float32, chunk*k), make([]float32, chunk*n)
-		return r
-	}
-	r.mem = fp.mem
-	if f.standardize {
-		m := fp.mem
-		r.mem = &table{k: k, n: n, X: make([]float32, len(m.X)), Y: m.Y}
-		std.Apply(m.rows(), m.X, k, r.mem.X, k) // k columns by construction: no error
+		r.bufX, r.bufY = make([]float32, chunk*len(file.Cols.X)), make([]float32, chunk*len(file.Cols.Y))
 	}
 	return r
+}
+
+// standardizedRows is the training rows in memory as trained on: a
+// standardised copy of the inputs (the rows themselves without -standardize).
+func (r *trainRun) standardizedRows() *table {
+	m := r.fp.mem
+	if !r.f.standardize {
+		return m
+	}
+	s := &table{k: m.k, n: m.n, X: make([]float32, len(m.X)), Y: m.Y}
+	r.std.Apply(m.rows(), m.X, m.k, s.X, m.k) // k columns by construction: no error
+	return s
 }
 
 // fit trains model with opt for -epochs epochs (none with -epochs 0) and
@@ -61,6 +65,9 @@ func (r *trainRun) fit(model *regress.Linear, opt regress.Optimizer, sched regre
 	}
 	defer tr.Close()
 	r.opt = opt
+	if r.fp.inMemory {
+		r.mem = r.standardizedRows()
+	}
 	src, err := data.NewStream(r.trainChunks, data.LoaderConfig{BatchSize: f.batch, Shuffle: f.shuffle, Seed: f.seed})
 	if err != nil {
 		return err
