@@ -51,9 +51,9 @@ func (a *QR) MarshalBinary() ([]byte, error) {
 
 // UnmarshalBinary replaces the accumulator with the state MarshalBinary
 // encoded. It is strict: wrong magic or version, unknown flags, sizes out of
-// range or not matching the length, and every state NewQRFromState refuses
-// are errors, and the accumulator is left unchanged. It checks the sizes
-// before allocating anything.
+// range or not matching the length are errors, as is every state that
+// NewQRFromState refuses; on error the accumulator is left unchanged. It
+// checks the sizes before allocating anything.
 func (a *QR) UnmarshalBinary(data []byte) error {
 	if len(data) < qrHeaderLen || string(data[:4]) != qrMagic {
 		return errors.New("regress: QR state: not an edgefit QR state")
