@@ -74,9 +74,9 @@ func (e *OverflowError) Error() string {
 		where, e.Column, e.Max, math.MaxFloat32, int(math.Floor(math.Log10(float64(e.Max)))))
 }
 
-// DivergedError reports training that diverged, by the rule Fit and Guard
-// apply after every epoch: the loss or a parameter became NaN or Inf, or the
-// loss passed a limit times the lowest epoch loss so far (Guard.Limit under a
+// DivergedError reports training that diverged: a loss or, by the rule Fit
+// and Guard apply after every epoch, a parameter became NaN or Inf, or the
+// epoch's loss passed a limit times the lowest so far (Guard.Limit under a
 // guard, 1e6 without). The parameters are not to be trusted.
 type DivergedError struct {
 	Epoch  int     // 1-based epoch in which it was seen; 0 outside Fit
