@@ -106,7 +106,7 @@ func run(c config, w io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	addr := ""
+	addr, pid := "", 0
 	if c.url != "" {
 		u, err := url.Parse(c.url)
 		if err != nil || u.Scheme != "http" || u.Host == "" {
@@ -129,9 +129,9 @@ func run(c config, w io.Writer) (err error) {
 				err = serr
 			}
 		}()
-		addr = srv.addr
+		addr, pid = srv.addr, srv.cmd.Process.Pid
 	}
-	single, batch := newLoad(c, mf, addr)
+	single, batch := newLoad(c, mf, addr, pid)
 	for _, p := range []*phase{single, batch} {
 		if err := verify(p, mf); err != nil {
 			return err

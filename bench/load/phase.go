@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -18,6 +22,7 @@ type phase struct {
 	requests [][]byte
 	x        [][]float32 // each request's rows, for verify
 	rows     int         // rows a request
+	server   int         // the server's process id (0: not known)
 }
 
 // outcome is what a phase measured.
@@ -27,6 +32,9 @@ type outcome struct {
 	p50, p99 time.Duration
 	rps      float64 // requests a second
 	rowsps   float64 // rows a second
+	// CPU time used during the phase, in cores (CPU seconds a second): by
+	// this program and by the server (-1: not known).
+	clientCPU, serverCPU float64
 }
 
 // worker is one connection's share of a phase.
@@ -52,6 +60,7 @@ func (p *phase) run() (outcome, error) {
 	}
 	ws := make([]worker, p.conns)
 	var wg sync.WaitGroup
+	client0, server0 := cpuTicks(os.Getpid()), cpuTicks(p.server)
 	start := time.Now()
 	end := start.Add(p.duration)
 	for i := range ws {
@@ -63,6 +72,7 @@ func (p *phase) run() (outcome, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	client1, server1 := cpuTicks(os.Getpid()), cpuTicks(p.server)
 	var lat []time.Duration
 	for _, w := range ws {
 		switch {
@@ -80,6 +90,7 @@ func (p *phase) run() (outcome, error) {
 	o := outcome{requests: len(lat), elapsed: elapsed, p50: quantile(lat, 0.50), p99: quantile(lat, 0.99)}
 	o.rps = float64(o.requests) / elapsed.Seconds()
 	o.rowsps = o.rps * float64(p.rows)
+	o.clientCPU, o.serverCPU = cores(client0, client1, elapsed), cores(server0, server1, elapsed)
 	return o, nil
 }
 
@@ -109,4 +120,40 @@ func (w *worker) loop(c *conn, reqs [][]byte, i int, end time.Time) {
 func quantile(sorted []time.Duration, q float64) time.Duration {
 	i := int(q*float64(len(sorted))+0.999999) - 1
 	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// cpuTicks is the CPU time (user and system) process pid has used, in clock
+// ticks, from /proc/PID/stat; -1 when it is not known.
+func cpuTicks(pid int) int64 {
+	if pid <= 0 {
+		return -1
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return -1
+	}
+	// The fields after the command name (which may hold anything, in
+	// parentheses): state is field 3, utime 14 and stime 15.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return -1
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	s, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return u + s
+}
+
+// clockTicks is the kernel's USER_HZ, the unit of /proc/PID/stat's times: 100
+// on every Linux architecture Go supports.
+const clockTicks = 100
+
+// cores is the CPU time from t0 to t1 ticks as cores over elapsed.
+func cores(t0, t1 int64, elapsed time.Duration) float64 {
+	if t0 < 0 || t1 < 0 {
+		return -1
+	}
+	return float64(t1-t0) / clockTicks / elapsed.Seconds()
 }

@@ -40,10 +40,11 @@ const requestsEach = 16
 // newLoad prepares the two phases' requests: single rows as JSON, batches
 // as CSV with a header row of the input names. Each request keeps its rows
 // (x) for verify.
-func newLoad(c config, mf *modelfile.File, addr string) (single, batch *phase) {
+func newLoad(c config, mf *modelfile.File, addr string, server int) (single, batch *phase) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	single = &phase{name: "single-row JSON", addr: addr, conns: c.conns, duration: c.duration, timeout: c.timeout, rows: 1}
 	batch = &phase{name: "batched CSV", addr: addr, conns: c.batchConns, duration: c.duration, timeout: c.timeout, rows: c.batch}
+	single.server, batch.server = server, server
 	for range requestsEach {
 		x := randomRows(rng, 1, mf.In)
 		single.requests = append(single.requests, request(addr, "application/json", jsonBody(x, mf.In)))
@@ -196,6 +197,11 @@ func report(w io.Writer, c config, mf *modelfile.File, rs []result, load string)
 		func(r result) float64 { return r.batch.rowsps }, "≥ 5e+06", func(v float64) bool { return v >= targetRowsPS })
 	row("  requests/s", "%.1f", func(r result) float64 { return r.batch.rps }, "", nil)
 	row("  latency p50, ms", "%.2f", func(r result) float64 { return ms(r.batch.p50) }, "", nil)
+	fmt.Fprintln(w, "    CPU used (cores: CPU seconds a second; -1: not known):")
+	row("  single-row phase: this client", "%.2f", func(r result) float64 { return r.single.clientCPU }, "", nil)
+	row("  single-row phase: the server", "%.2f", func(r result) float64 { return r.single.serverCPU }, "", nil)
+	row("  batched phase: this client", "%.2f", func(r result) float64 { return r.batch.clientCPU }, "", nil)
+	row("  batched phase: the server", "%.2f", func(r result) float64 { return r.batch.serverCPU }, "", nil)
 }
 
 func median(v []float64) float64 {
