@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/modelfile"
+)
+
+// edgefit stats reads a CSV file once, as float64, into a least-squares
+// accumulator (regress.QR) and writes it as a stats file: what a device
+// sends instead of its rows. edgefit solve merges stats files into the
+// exact solution over all their rows (solve.go).
+
+type statsFlags struct {
+	data, y, x, out string
+	bias            bool
+}
+
+func cmdStats(e *env, args []string) error {
+	var f statsFlags
+	fs := newFlags(e, "stats", "-data FILE.csv -y COLS -o FILE.stats [flags]")
+	fs.StringVar(&f.data, "data", "", "the rows: a CSV `file` with a header row naming the columns")
+	fs.StringVar(&f.y, "y", "", "target `columns`, comma-separated names")
+	fs.StringVar(&f.x, "x", "", "input `columns`, comma-separated names (default: every column not in -y)")
+	fs.BoolVar(&f.bias, "bias", true, "fit an intercept (every stats file merged must agree)")
+	fs.StringVar(&f.out, "o", "", "write the stats to this `file` (safetensors layout)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) > 0:
+		return fmt.Errorf("unexpected argument %q (edgefit stats -h lists the flags)", pos[0])
+	case f.data == "":
+		return errors.New("-data is required: the CSV file of rows")
+	case f.y == "":
+		return errors.New("-y is required: the target column names, comma-separated")
+	case f.out == "":
+		return errors.New("-o is required: the stats file to write")
+	}
+	if err := checkOutput(f.out, map[string]string{"-data": f.data}); err != nil {
+		return err
+	}
+	signal.Ignore(syscall.SIGPIPE)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() { <-ctx.Done(); stop() }()
+	st, err := readStats(ctx, &f)
+	if errors.Is(err, context.Canceled) {
+		return errors.New("interrupted: no stats file written")
+	}
+	if err != nil {
+		return err
+	}
+	var printErr error
+	err = modelfile.SaveStatsIf(f.out, st, func() error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s: %d rows of %d inputs and %d targets%s\n", f.out, st.Rows, st.K, st.N, map[bool]string{true: "", false: ", no intercept"}[st.Intercept])
+		printErr = flush(e.stdout)
+		return printErr
+	})
+	switch {
+	case errors.Is(err, context.Canceled):
+		return errors.New("interrupted: no stats file written")
+	case err != nil && err == printErr:
+		return fmt.Errorf("writing the results: %v (no stats file written)", err)
+	case err != nil:
+		return fmt.Errorf("saving the stats: %v", err)
+	}
+	return nil
+}
+
+// statsRows bounds the rows of the float64 buffers: the accumulator's
+// result does not depend on it.
+const statsRows = 4096
+
+// readStats accumulates the rows of f.data.
+func readStats(ctx context.Context, f *statsFlags) (*modelfile.Stats, error) {
+	file, err := data.OpenCSVFile(f.data, splitNames(f.y), splitNames(f.x))
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	cols := file.Cols
+	k, n := len(cols.X), len(cols.Y)
+	qr, err := regress.NewQR(k, n, f.bias)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v: use fewer inputs (-x)", f.data, err)
+	}
+	err = file.Pass64(make([]float64, statsRows*k), make([]float64, statsRows*n), func(m int, X, Y []float64) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return qr.AddRows(m, X, k, Y, n)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if qr.Count() == 0 {
+		return nil, fmt.Errorf("%s: no rows", f.data)
+	}
+	return statsOf(qr, cols.XNames(), cols.YNames())
+}
+
+// statsOf is the stats file of an accumulator, from its binary state (see
+// regress.QR.MarshalBinary: a 24-byte header, then mean, mean's low parts
+// and the sums of squares, p values each, and R's upper triangle by rows).
+func statsOf(qr *regress.QR, inputs, outputs []string) (*modelfile.Stats, error) {
+	b, err := qr.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	k, n := qr.K(), qr.N()
+	p := k + n
+	s := &modelfile.Stats{Inputs: inputs, Outputs: outputs, K: k, N: n, Intercept: qr.Intercept(), Rows: qr.Count(),
+		Mean: make([]float64, p), MeanLo: make([]float64, p), M2: make([]float64, p), R: make([]float64, p*p)}
+	b = b[qrStateHeader:]
+	next := func() float64 {
+		v := math.Float64frombits(binary.LittleEndian.Uint64(b))
+		b = b[8:]
+		return v
+	}
+	for _, v := range [][]float64{s.Mean, s.MeanLo, s.M2} {
+		for c := range v {
+			v[c] = next()
+		}
+	}
+	for i := 0; i < p; i++ {
+		for c := i; c < p; c++ {
+			s.R[i*p+c] = next()
+		}
+	}
+	return s, nil
+}
+
+// qrStateHeader is the length of regress.QR's binary state's header.
+const qrStateHeader = 24
+
+// qrOf is the accumulator a stats file holds.
+func qrOf(s *modelfile.Stats) (*regress.QR, error) {
+	qr, err := regress.NewQR(s.K, s.N, s.Intercept)
+	if err != nil {
+		return nil, err
+	}
+	p := s.K + s.N
+	b := make([]byte, qrStateHeader, qrStateHeader+8*(3*p+p*(p+1)/2))
+	copy(b, "EFQR")
+	binary.LittleEndian.PutUint16(b[4:], 1)
+	if s.Intercept {
+		binary.LittleEndian.PutUint16(b[6:], 1)
+	}
+	binary.LittleEndian.PutUint32(b[8:], uint32(s.K))
+	binary.LittleEndian.PutUint32(b[12:], uint32(s.N))
+	binary.LittleEndian.PutUint64(b[16:], uint64(s.Rows))
+	for _, v := range [][]float64{s.Mean, s.MeanLo, s.M2} {
+		for _, x := range v {
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
+		}
+	}
+	for i := 0; i < p; i++ {
+		for _, x := range s.R[i*p+i : i*p+p] {
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
+		}
+	}
+	return qr, qr.UnmarshalBinary(b)
+}
