@@ -66,7 +66,7 @@ func cmdStats(e *env, args []string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s: %d rows of %d inputs and %d targets%s\n", f.out, st.Rows, st.K, st.N, map[bool]string{true: "", false: ", no intercept"}[st.Intercept])
+		fmt.Fprintf(e.stdout, "%s: %s of %s and %s%s\n", f.out, plural(int(min(st.Rows, math.MaxInt)), "row"), plural(st.K, "input"), plural(st.N, "target"), map[bool]string{true: "", false: ", no intercept"}[st.Intercept])
 		printErr = flush(e.stdout)
 		return printErr
 	})
@@ -174,4 +174,12 @@ func qrOf(s *modelfile.Stats) (*regress.QR, error) {
 		}
 	}
 	return qr, qr.UnmarshalBinary(b)
+}
+
+// plural is "1 row", "2 rows".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
