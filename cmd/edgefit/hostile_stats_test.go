@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -39,6 +40,7 @@ var statsCases = []hostileCase{
 	{name: "stats without -o", args: args("stats -data d.csv -y apples"), want: `^edgefit stats: -o is required: the stats file to write$`},
 	{name: "stats of a CSV with a bad value", args: args("stats -data bad.csv -y y -o b.stats"), files: map[string]string{"bad.csv": "a,y\n1,2\n1,x\n"}, want: `^edgefit stats: bad\.csv:3:3: column "y": "x" is not a number`},
 	{name: "stats of a CSV without rows", args: args("stats -data e.csv -y y -o b.stats"), files: map[string]string{"e.csv": "a,y\n"}, want: `^edgefit stats: e\.csv: no data rows after the header$`},
+	{name: "stats: SIGINT while reading the data", args: args("stats -data /dev/stdin -y y -o b.stats"), stdinGen: stream("a,b,y\n", "1,2,3\n4,6,5\n2,9,1\n", huge), signal: syscall.SIGINT, sigAfter: 1 << 20, memMB: 200, want: `^edgefit stats: interrupted: no stats file written$`},
 	{name: "stats with stdout full", args: args("stats -data d.csv -y apples -o b.stats"), stdout: "full", want: `^edgefit stats: writing the results: .*no space left on device \(no stats file written\)$`},
 }
 
