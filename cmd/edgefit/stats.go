@@ -81,9 +81,12 @@ func cmdStats(e *env, args []string) error {
 	return nil
 }
 
-// statsRows bounds the rows of the float64 buffers: the accumulator's
-// result does not depend on it.
-const statsRows = 4096
+// statsRows is the rows of the float64 buffers: 4096, fewer for wide rows,
+// so that the buffers stay within 8 MiB; a multiple of the QR's blocks of
+// 64 rows, so that the result is the same as one AddRows of every row.
+func statsRows(k, n int) int {
+	return max(64, min(4096, (1<<20)/(k+n))/64*64)
+}
 
 // readStats accumulates the rows of f.data.
 func readStats(ctx context.Context, f *statsFlags) (*modelfile.Stats, error) {
@@ -98,7 +101,8 @@ func readStats(ctx context.Context, f *statsFlags) (*modelfile.Stats, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v: use fewer inputs (-x)", f.data, err)
 	}
-	err = file.Pass64(make([]float64, statsRows*k), make([]float64, statsRows*n), func(m int, X, Y []float64) error {
+	rows := statsRows(k, n)
+	err = file.Pass64(make([]float64, rows*k), make([]float64, rows*n), func(m int, X, Y []float64) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -112,7 +112,8 @@ func singlePass(t *testing.T, path, y string, intercept bool) *regress.Solution 
 	}
 	// Chunks of the command's size: rows are reduced in blocks from the
 	// start of each chunk, so the same chunks round alike.
-	err = f.Pass64(make([]float64, statsRows*k), make([]float64, statsRows*n), func(m int, X, Y []float64) error {
+	rows := statsRows(k, n)
+	err = f.Pass64(make([]float64, rows*k), make([]float64, rows*n), func(m int, X, Y []float64) error {
 		return qr.AddRows(m, X, k, Y, n)
 	})
 	if err != nil {
