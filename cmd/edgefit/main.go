@@ -12,7 +12,7 @@
 //	edgefit stats -data FILE.csv -y COLS -o F a device's least-squares stats
 //	edgefit solve -stats A,B,... [-o MODEL]   merge stats: the exact model
 //	edgefit bench                             the kernel table
-//	edgefit info                              CPU features and kernels chosen
+//	edgefit info [-model MODEL]               CPU features and kernels chosen, or a model file
 //
 // Every mistake in the input is one line on stderr and exit status 2.
 package main
@@ -45,7 +45,7 @@ var commands = []struct {
 	{"stats", "write a CSV file's least-squares statistics, to merge", cmdStats},
 	{"solve", "merge stats files into the exact least-squares model", cmdSolve},
 	{"bench", "measure the kernels against the machine's peak", cmdBench},
-	{"info", "show the CPU features seen and the kernels chosen", cmdInfo},
+	{"info", "show the CPU features seen and the kernels chosen, or describe a model file", cmdInfo},
 }
 
 func main() {

@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -100,7 +99,7 @@ type solveResult struct {
 	Ridge      float64     `json:"ridge"`
 	MSE        float64     `json:"mse"`
 	OptimalMSE *float64    `json:"optimal_mse"`
-	Exact      exact17     `json:"exact"`
+	Exact      *exactJSON  `json:"exact"`
 	Weight     [][]float32 `json:"weight"`
 	Bias       []float32   `json:"bias"`
 	Inputs     []string    `json:"inputs"`
@@ -109,20 +108,6 @@ type solveResult struct {
 
 	optimalErr error
 	mf         *modelfile.File
-}
-
-// exact17 is the float64 solution: weight n×k and bias (empty without an
-// intercept), each value with 17 significant digits, which read back to
-// the same float64.
-type exact17 struct {
-	Weight [][]float17 `json:"weight"`
-	Bias   []float17   `json:"bias"`
-}
-
-type float17 float64
-
-func (v float17) MarshalJSON() ([]byte, error) {
-	return strconv.AppendFloat(nil, float64(v), 'g', 17, 64), nil
 }
 
 // solveStats loads and merges the stats files, one at a time, and solves.
@@ -193,29 +178,29 @@ func sameColumns(path0 string, s0 *modelfile.Stats, path string, s *modelfile.St
 }
 
 // export makes the model: the float64 solution rounded to float32 once, for
-// raw inputs, with the inputs' means and spreads over all the rows recorded
-// as train records its standardisation.
+// raw inputs (without a bias when the stats have no intercept), with the
+// standardisation train's defaults would use on all the rows recorded.
 func (r *solveResult) export(acc *regress.QR, sol *regress.Solution) error {
 	k, n := acc.K(), acc.N()
 	mean, m2 := acc.Moments()
 	w := &regress.Welford{Count: acc.Count(), Mean: mean[:k], M2: m2[:k]}
 	std := w.Standardizer()
+	if !acc.Intercept() {
+		std = w.ScaleOnly() // as train -bias=false standardises
+	}
 	mf := &modelfile.File{Inputs: r.Inputs, Outputs: r.Outputs, In: k, Out: n,
-		W: sol.W32(), B: make([]float32, n), Mean: std.Mean, Scale: std.Scale}
-	r.Exact.Bias = []float17{}
-	for j, b := range sol.B {
-		mf.B[j] = float32(b)
-		r.Exact.Bias = append(r.Exact.Bias, float17(b))
+		W: sol.W32(), B: sol.B32(), Mean: std.Mean, Scale: std.Scale}
+	if !acc.Intercept() {
+		mf.B = nil // a model without bias
+	}
+	var err error
+	if r.Exact, err = exactOf(sol, k); err != nil {
+		return errors.New("the exact solution overflows float64 (rescale the data)")
 	}
 	for j := 0; j < n; j++ {
-		row := make([]float17, k)
-		for p, v := range sol.W[j*k : (j+1)*k] {
-			row[p] = float17(v)
-		}
-		r.Exact.Weight = append(r.Exact.Weight, row)
 		r.Weight = append(r.Weight, mf.W[j*k:(j+1)*k])
 	}
-	r.Bias = mf.B
+	r.Bias = append([]float32{}, mf.B...) // [] in JSON without a bias
 	if err := mf.Check(); err != nil {
 		return fmt.Errorf("the solution does not fit a float32 model: %v", err)
 	}
@@ -238,7 +223,10 @@ func (r *solveResult) print(e *env, f *solveFlags) error {
 		for p, in := range r.Inputs {
 			fmt.Fprintf(w, "%+.6g·%s ", r.Weight[j][p], in)
 		}
-		fmt.Fprintf(w, "%+.6g\n", r.Bias[j])
+		if len(r.Bias) > 0 {
+			fmt.Fprintf(w, "%+.6g", r.Bias[j])
+		}
+		fmt.Fprintln(w)
 	}
 	if r.Model != "" {
 		fmt.Fprintf(w, "model saved to %s\n", r.Model)

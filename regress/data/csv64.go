@@ -17,9 +17,11 @@ import (
 const float32Overflow = 0x1.ffffffp127
 
 // ParseNumber64 parses a CSV value as ParseNumber does (the same decimal
-// numbers, the same errors), to the nearest float64. float32(v) is finite:
-// the one value on float32's overflow boundary that a finite float32 number
-// rounds to in float64 is returned one unit in the last place below it.
+// numbers, the same errors), to the nearest float64, so that float32(v) is
+// ParseNumber's value. Rounding twice (to float64, then to float32) can
+// differ from rounding once only where the float64 lands exactly halfway
+// between two float32 numbers, or on float32's overflow boundary: there, v
+// is moved one unit in the last place towards ParseNumber's value.
 func ParseNumber64(s string) (float64, error) {
 	s = strings.TrimSpace(s)
 	if !isDecimal(s) {
@@ -28,6 +30,11 @@ func ParseNumber64(s string) (float64, error) {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err == nil && math.Abs(v) < float32Overflow {
+		if f := float32(v); float64(f) != v && halfway32(v, f) {
+			if v32, _ := strconv.ParseFloat(s, 32); v32 != float64(f) {
+				return math.Nextafter(v, v32), nil
+			}
+		}
 		return v, nil
 	}
 	if v32, err32 := strconv.ParseFloat(s, 32); err32 == nil && !math.IsInf(v32, 0) {
@@ -51,4 +58,12 @@ func (c *CSVReader) ReadBatch64(m int, X, Y []float64) (int, error) {
 // called with consecutive chunks of at most len(X)/k rows.
 func (f *CSVFile) Pass64(X, Y []float64, fn func(m int, X, Y []float64) error) error {
 	return pass(f, "Pass64", X, Y, (*CSVReader).ReadBatch64, fn)
+}
+
+// halfway32 reports whether v lies exactly halfway between f, its float32
+// rounding, and f's neighbour on v's side (sums of two float32 numbers are
+// exact in float64).
+func halfway32(v float64, f float32) bool {
+	g := math.Nextafter32(f, float32(math.Copysign(math.MaxFloat32, v-float64(f))))
+	return float64(f)+float64(g) == 2*v
 }
