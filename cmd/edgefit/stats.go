@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -114,70 +113,20 @@ func readStats(ctx context.Context, f *statsFlags) (*modelfile.Stats, error) {
 	if qr.Count() == 0 {
 		return nil, fmt.Errorf("%s: no rows", f.data)
 	}
-	return statsOf(qr, cols.XNames(), cols.YNames())
+	return statsOf(qr, cols.XNames(), cols.YNames()), nil
 }
 
-// statsOf is the stats file of an accumulator, from its binary state (see
-// regress.QR.MarshalBinary: a 24-byte header, then mean, mean's low parts
-// and the sums of squares, p values each, and R's upper triangle by rows).
-func statsOf(qr *regress.QR, inputs, outputs []string) (*modelfile.Stats, error) {
-	b, err := qr.MarshalBinary()
-	if err != nil {
-		return nil, err
-	}
-	k, n := qr.K(), qr.N()
-	p := k + n
-	s := &modelfile.Stats{Inputs: inputs, Outputs: outputs, K: k, N: n, Intercept: qr.Intercept(), Rows: qr.Count(),
-		Mean: make([]float64, p), MeanLo: make([]float64, p), M2: make([]float64, p), R: make([]float64, p*p)}
-	b = b[qrStateHeader:]
-	next := func() float64 {
-		v := math.Float64frombits(binary.LittleEndian.Uint64(b))
-		b = b[8:]
-		return v
-	}
-	for _, v := range [][]float64{s.Mean, s.MeanLo, s.M2} {
-		for c := range v {
-			v[c] = next()
-		}
-	}
-	for i := 0; i < p; i++ {
-		for c := i; c < p; c++ {
-			s.R[i*p+c] = next()
-		}
-	}
-	return s, nil
+// statsOf is the stats file of an accumulator.
+func statsOf(qr *regress.QR, inputs, outputs []string) *modelfile.Stats {
+	st := qr.State()
+	return &modelfile.Stats{Inputs: inputs, Outputs: outputs, K: st.K, N: st.N, Intercept: st.Intercept,
+		Rows: st.Count, Mean: st.Mean, MeanLo: st.MeanLo, M2: st.M2, R: st.R}
 }
-
-// qrStateHeader is the length of regress.QR's binary state's header.
-const qrStateHeader = 24
 
 // qrOf is the accumulator a stats file holds.
 func qrOf(s *modelfile.Stats) (*regress.QR, error) {
-	qr, err := regress.NewQR(s.K, s.N, s.Intercept)
-	if err != nil {
-		return nil, err
-	}
-	p := s.K + s.N
-	b := make([]byte, qrStateHeader, qrStateHeader+8*(3*p+p*(p+1)/2))
-	copy(b, "EFQR")
-	binary.LittleEndian.PutUint16(b[4:], 1)
-	if s.Intercept {
-		binary.LittleEndian.PutUint16(b[6:], 1)
-	}
-	binary.LittleEndian.PutUint32(b[8:], uint32(s.K))
-	binary.LittleEndian.PutUint32(b[12:], uint32(s.N))
-	binary.LittleEndian.PutUint64(b[16:], uint64(s.Rows))
-	for _, v := range [][]float64{s.Mean, s.MeanLo, s.M2} {
-		for _, x := range v {
-			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
-		}
-	}
-	for i := 0; i < p; i++ {
-		for _, x := range s.R[i*p+i : i*p+p] {
-			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
-		}
-	}
-	return qr, qr.UnmarshalBinary(b)
+	return regress.NewQRFromState(regress.QRState{K: s.K, N: s.N, Intercept: s.Intercept, Count: s.Rows,
+		Mean: s.Mean, MeanLo: s.MeanLo, M2: s.M2, R: s.R})
 }
 
 // plural is "1 row", "2 rows".
