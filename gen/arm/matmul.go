@@ -16,10 +16,11 @@ import (
 // with 9 accumulators, 6 W registers and one X register: all 16 Q
 // registers. The multiply-adds go through the accumulators in turn, every
 // one of the 9 taking its second product of a chunk 9 vmla after its first,
-// so that in-order cores (vmla latency 8-10) are not held up by the chain.
-// Each row has a pointer of its own, loaded from without writeback and
-// stepped by an add: single-micro-op instructions that out-of-order cores
-// dispatch three to a cycle in any grouping, and which the emitter places
+// longer than an in-order core's vmla latency, so that its chain does not
+// hold the issue up. Each row has a pointer of its own, loaded from without
+// writeback and stepped by an add: single-micro-op instructions, which an
+// out-of-order core's dispatch groups take in any order (a post-indexed
+// load is two, which a group cannot split), and which the emitter places
 // one after each vmla for dual-issuing in-order cores. Each load waits for
 // the last vmla reading its register, and the next chunk's W and first X
 // loads go among the current chunk's last multiply-adds. The loop takes two
@@ -187,7 +188,7 @@ func (r *mm) tile(mr, nr int) {
 	fn.CMP(Imm(0), r.cnt)
 	fn.BEQ(done)
 	fn.Bind(loop)
-	r.chunks(t, mmChunks, true) // ends in the counter's SUBS
+	r.chunks(t, mmChunks, true) // decrements the counter, flags for BNE
 	fn.BNE(loop)
 	fn.Bind(done)
 	for _, c := range []struct {
@@ -230,8 +231,8 @@ func (r *mm) tile(mr, nr int) {
 }
 
 // chunks emits n chunks of 8 elements of k, the pointers stepped past them.
-// In a loop (looped) the counter's decrement goes among the last chunk's
-// instructions and the branch back ends them.
+// In a loop (looped) the counter's SUBS goes among the last chunk's
+// instructions, for the caller's BNE (nothing after it sets the flags).
 //
 // The multiply-adds go half by half (the first four elements of the chunk,
 // then the last four), row by row, column by column. After each one comes
