@@ -10,11 +10,11 @@ import (
 )
 
 // userText drops the library's package prefixes ("regress: ", "linalg: ",
-// "edgefit: ") from an error's text, at its start and after a ": ": the
+// "edgefit: ", "serve: ") from an error's text, at its start and after a ": ": the
 // command's line starts with its own name, and a package's name means
 // nothing to its user.
 func userText(s string) string {
-	for _, p := range []string{"regress: ", "linalg: ", "edgefit: "} {
+	for _, p := range []string{"regress: ", "linalg: ", "edgefit: ", "serve: "} {
 		for strings.HasPrefix(s, p) {
 			s = s[len(p):]
 		}
