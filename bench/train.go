@@ -13,6 +13,7 @@ import (
 	"github.com/edgefit/edgefit"
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -275,7 +276,7 @@ func edgefitTrainer(t *trainTask) (trainer, error) {
 	if err != nil {
 		return trainer{}, err
 	}
-	ds, err := regress.NewDataset(X, Y)
+	ds, err := data.NewDataset(X, Y)
 	if err != nil {
 		return trainer{}, err
 	}
@@ -296,7 +297,7 @@ func edgefitTrainer(t *trainTask) (trainer, error) {
 		if err != nil {
 			return err
 		}
-		l, err := regress.NewLoader(ds, regress.LoaderConfig{BatchSize: bs, Shuffle: true, Order: perms{r}})
+		l, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: bs, Shuffle: true, Order: perms{r}})
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // badArgCase calls one exported function or method with bad arguments.
@@ -112,9 +114,9 @@ func trainerBadArgs(t *testing.T) []badArgCase {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, _ := NewDataset(zeros(8, 3), zeros(8, 2))
-	big, _ := NewLoader(ds, LoaderConfig{BatchSize: 8})
-	small, _ := NewLoader(ds, LoaderConfig{BatchSize: 2})
+	ds, _ := data.NewDataset(zeros(8, 3), zeros(8, 2))
+	big, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: 8})
+	small, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: 2})
 	newSGD := func() Optimizer { o, _ := NewSGD(SGDConfig{LR: 0.1}); return o }
 	nilX := linalg.Dense{Rows: 2, Cols: 3, Stride: 3}
 	var nilCtx context.Context
@@ -197,7 +199,6 @@ func optimBadArgs(t *testing.T) []badArgCase {
 		{"Adam SaveState long", func() error { _, err := adam.SaveState(make([]float32, 9)); return err }},
 		{"Adam LoadState short", func() error { return adam.LoadState(p3, 1) }},
 		{"Adam shared by two trainers", func() error { _, err := NewTrainer(m2, MSE, shared, 1); return err }},
-		{"ParseSchedule step 0", func() error { _, err := ParseSchedule("step:0:0.5"); return err }},
 	}
 }
 
@@ -275,23 +276,26 @@ func onlineBadArgs(t *testing.T) []badArgCase {
 }
 
 func dataBadArgs() []badArgCase {
-	ds, _ := NewDataset(zeros(3, 1), zeros(3, 1))
+	ds, _ := data.NewDataset(zeros(3, 1), zeros(3, 1))
 	return []badArgCase{
-		{"NewDataset rows", func() error { _, err := NewDataset(zeros(3, 1), zeros(2, 1)); return err }},
-		{"NewDataset without data", func() error { _, err := NewDataset(linalg.Dense{Rows: 3, Cols: 1, Stride: 1}, zeros(3, 1)); return err }},
-		{"NewLoader nil", func() error { _, err := NewLoader(nil, LoaderConfig{BatchSize: 1}); return err }},
-		{"NewLoader batch 0", func() error { _, err := NewLoader(ds, LoaderConfig{}); return err }},
+		{"NewDataset rows", func() error { _, err := data.NewDataset(zeros(3, 1), zeros(2, 1)); return err }},
+		{"NewDataset without data", func() error {
+			_, err := data.NewDataset(linalg.Dense{Rows: 3, Cols: 1, Stride: 1}, zeros(3, 1))
+			return err
+		}},
+		{"NewLoader nil", func() error { _, err := data.NewLoader(nil, data.LoaderConfig{BatchSize: 1}); return err }},
+		{"NewLoader batch 0", func() error { _, err := data.NewLoader(ds, data.LoaderConfig{}); return err }},
 		{"NewLoader hand-made dataset of unequal rows", func() error {
-			_, err := NewLoader(&Dataset{X: zeros(3, 1), Y: zeros(2, 1)}, LoaderConfig{BatchSize: 2})
+			_, err := data.NewLoader(&data.Dataset{X: zeros(3, 1), Y: zeros(2, 1)}, data.LoaderConfig{BatchSize: 2})
 			return err
 		}},
 		{"NewLoader hand-made dataset without data", func() error {
-			_, err := NewLoader(&Dataset{X: linalg.Dense{Rows: 3, Cols: 1, Stride: 1}, Y: zeros(3, 1)}, LoaderConfig{BatchSize: 2})
+			_, err := data.NewLoader(&data.Dataset{X: linalg.Dense{Rows: 3, Cols: 1, Stride: 1}, Y: zeros(3, 1)}, data.LoaderConfig{BatchSize: 2})
 			return err
 		}},
-		{"Orders none", func() error { return Orders{}.Permutation(0, make([]int, 2)) }},
-		{"Orders negative epoch", func() error { return Orders{{1, 0}}.Permutation(-1, make([]int, 2)) }},
-		{"Orders length", func() error { return Orders{{1, 0}}.Permutation(0, make([]int, 3)) }},
+		{"Orders none", func() error { return data.Orders{}.Permutation(0, make([]int, 2)) }},
+		{"Orders negative epoch", func() error { return data.Orders{{1, 0}}.Permutation(-1, make([]int, 2)) }},
+		{"Orders length", func() error { return data.Orders{{1, 0}}.Permutation(0, make([]int, 3)) }},
 	}
 }
 
@@ -307,18 +311,18 @@ func modelFileBadArgs(t *testing.T) []badArgCase {
 		{"ModelFile Predict negative rows", func() error { return sampleModel().Predict(-1, nil, nil) }},
 		{"ModelFile Predict huge rows", func() error { return sampleModel().Predict(math.MaxInt/2, make([]float32, 3), make([]float32, 2)) }},
 		{"ModelFile Predict inconsistent model", func() error { return short.Predict(1, make([]float32, 3), make([]float32, 2)) }},
-		{"ModelFile Predict nil model", func() error { return (*ModelFile)(nil).Predict(1, make([]float32, 3), make([]float32, 2)) }},
-		{"ModelFile Check nil", func() error { return (*ModelFile)(nil).Check() }},
+		{"ModelFile Predict nil model", func() error { return (*modelfile.File)(nil).Predict(1, make([]float32, 3), make([]float32, 2)) }},
+		{"ModelFile Check nil", func() error { return (*modelfile.File)(nil).Check() }},
 		{"ModelFile Check short weights", func() error { return short.Check() }},
-		{"ModelFile Linear inconsistent", func() error { _, err := short.Linear(); return err }},
-		{"ModelFile Linear nil", func() error { _, err := (*ModelFile)(nil).Linear(); return err }},
+		{"ModelFile Linear inconsistent", func() error { _, err := LinearFromFile(short); return err }},
+		{"ModelFile Linear nil", func() error { _, err := LinearFromFile(nil); return err }},
 		{"Encode nil writer", func() error { return sampleModel().Encode(nil) }},
 		{"Encode inconsistent", func() error { return short.Encode(&bytes.Buffer{}) }},
-		{"DecodeModel nil reader", func() error { _, err := DecodeModel(nil, int64(len(good))); return err }},
-		{"DecodeModel negative size", func() error { _, err := DecodeModel(bytes.NewReader(good), -1); return err }},
-		{"SaveModel nil", func() error { return SaveModel(filepath.Join(dir, "m"), nil) }},
-		{"SaveModel empty path", func() error { return SaveModel("", sampleModel()) }},
-		{"LoadModel missing", func() error { _, err := LoadModel(filepath.Join(dir, "none")); return err }},
+		{"DecodeModel nil reader", func() error { _, err := modelfile.Decode(nil, int64(len(good))); return err }},
+		{"DecodeModel negative size", func() error { _, err := modelfile.Decode(bytes.NewReader(good), -1); return err }},
+		{"SaveModel nil", func() error { return modelfile.Save(filepath.Join(dir, "m"), nil) }},
+		{"SaveModel empty path", func() error { return modelfile.Save("", sampleModel()) }},
+		{"LoadModel missing", func() error { _, err := modelfile.Load(filepath.Join(dir, "none")); return err }},
 		{"NewModelFile nil model", func() error { _, err := NewModelFile(nil, nil, nil, nil); return err }},
 		{"NewModelFile zero Linear", func() error { _, err := NewModelFile(&Linear{}, nil, nil, nil); return err }},
 		{"NewModelFile short scale", func() error {
@@ -334,31 +338,53 @@ func csvBadArgs(t *testing.T) []badArgCase {
 	if err := os.WriteFile(path, []byte("a,b,y\n1,2,3\n4,5,6\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cr, err := NewCSVReader(strings.NewReader("a,b,y\n1,2,3\n4,5,6\n"), "d.csv", []string{"y"}, nil)
+	cr, err := data.NewCSVReader(strings.NewReader("a,b,y\n1,2,3\n4,5,6\n"), "d.csv", []string{"y"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := OpenCSVFile(path, []string{"y"}, nil)
+	f, err := data.OpenCSVFile(path, []string{"y"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fn := func(m int, X, Y []float32) error { return nil }
 	return []badArgCase{
-		{"NewCSVReader nil reader", func() error { _, err := NewCSVReader(nil, "d.csv", []string{"y"}, nil); return err }},
-		{"ReadTable nil reader", func() error { _, err := ReadTable(nil, "d.csv", []string{"y"}, nil, 0); return err }},
+		{"NewCSVReader nil reader", func() error { _, err := data.NewCSVReader(nil, "d.csv", []string{"y"}, nil); return err }},
+		{"ReadTable nil reader", func() error { _, err := data.ReadTable(nil, "d.csv", []string{"y"}, nil, 0); return err }},
 		{"ReadTable negative limit", func() error {
-			_, err := ReadTable(strings.NewReader("a,y\n1,2\n"), "d.csv", []string{"y"}, nil, -1)
+			_, err := data.ReadTable(strings.NewReader("a,y\n1,2\n"), "d.csv", []string{"y"}, nil, -1)
 			return err
 		}},
-		{"ReadTable no target", func() error { _, err := ReadTable(strings.NewReader("a,y\n1,2\n"), "d.csv", nil, nil, 0); return err }},
-		{"SelectColumns unknown", func() error { _, err := SelectColumns([]string{"a"}, []string{"z"}, nil); return err }},
+		{"ReadTable no target", func() error {
+			_, err := data.ReadTable(strings.NewReader("a,y\n1,2\n"), "d.csv", nil, nil, 0)
+			return err
+		}},
+		{"SelectColumns unknown", func() error { _, err := data.SelectColumns([]string{"a"}, []string{"z"}, nil); return err }},
 		{"CSVReader Next short", func() error { return cr.Next(make([]float32, 1), make([]float32, 1)) }},
 		{"CSVReader ReadBatch -1", func() error { _, err := cr.ReadBatch(-1, make([]float32, 4), make([]float32, 2)); return err }},
 		{"CSVReader ReadBatch 0", func() error { _, err := cr.ReadBatch(0, make([]float32, 4), make([]float32, 2)); return err }},
 		{"CSVReader ReadBatch short", func() error { _, err := cr.ReadBatch(3, make([]float32, 4), make([]float32, 3)); return err }},
 		{"CSVReader ReadBatch huge", func() error { _, err := cr.ReadBatch(math.MaxInt, make([]float32, 4), make([]float32, 2)); return err }},
-		{"OpenCSVFile missing", func() error { _, err := OpenCSVFile(path+".none", []string{"y"}, nil); return err }},
+		{"OpenCSVFile missing", func() error { _, err := data.OpenCSVFile(path+".none", []string{"y"}, nil); return err }},
 		{"CSVFile Pass nil function", func() error { return f.Pass(make([]float32, 4), make([]float32, 2), nil) }},
 		{"CSVFile Pass short buffers", func() error { return f.Pass(make([]float32, 1), make([]float32, 2), fn) }},
 	}
+}
+
+// sampleModel is a consistent model file's contents (as in package modelfile's tests).
+func sampleModel() *modelfile.File {
+	return &modelfile.File{
+		Inputs: []string{"temp", "rainfall", "humidity"}, Outputs: []string{"apples", "oranges"},
+		In: 3, Out: 2,
+		W:    []float32{-0.4, 0.85, 0.69, -0.28, 0.81, 0.88},
+		B:    []float32{0.5, -1.25},
+		Mean: []float32{83, 82, 55}, Scale: []float32{12.5, 30, 11},
+	}
+}
+
+func encode(t testing.TB, mf *modelfile.File) []byte {
+	var buf bytes.Buffer
+	if err := mf.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

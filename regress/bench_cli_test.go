@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/edgefit/edgefit/internal/zeroalloc"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // BenchmarkCSVReader measures parsing rows of 16 inputs and 1 target, the
@@ -24,12 +25,12 @@ func BenchmarkCSVReader(b *testing.B) {
 		}
 		sb.WriteByte('\n')
 	}
-	data := sb.String()
+	text := sb.String()
 	X, Y := make([]float32, 1024*16), make([]float32, 1024)
-	b.SetBytes(int64(len(data)))
+	b.SetBytes(int64(len(text)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		cr, err := NewCSVReader(strings.NewReader(data), "b.csv", []string{"y"}, nil)
+		cr, err := data.NewCSVReader(strings.NewReader(text), "b.csv", []string{"y"}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

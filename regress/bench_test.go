@@ -10,6 +10,7 @@ import (
 	"github.com/edgefit/edgefit"
 	"github.com/edgefit/edgefit/internal/zeroalloc"
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // cropBatch is the tutorial's first five rows.
@@ -21,7 +22,7 @@ func cropBatch(tb testing.TB) (X, Y linalg.Dense) {
 
 // mediumData is the anchor's synthetic problem: n rows of d standard normal
 // inputs, targets from a random d→o linear map plus a little noise.
-func mediumData(tb testing.TB, n, d, o int) *Dataset {
+func mediumData(tb testing.TB, n, d, o int) *data.Dataset {
 	rng := rand.New(rand.NewPCG(1, 2))
 	X, _ := linalg.New(n, d)
 	Y, _ := linalg.New(n, o)
@@ -38,7 +39,7 @@ func mediumData(tb testing.TB, n, d, o int) *Dataset {
 	for i := range Y.Data {
 		Y.Data[i] += 0.01 * float32(rng.NormFloat64())
 	}
-	ds, err := NewDataset(X, Y)
+	ds, err := data.NewDataset(X, Y)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func benchEpoch(b *testing.B, shuffle bool, workers int) {
 	if err := tr.SetWorkers(workers); err != nil {
 		b.Fatal(err)
 	}
-	l, err := NewLoader(ds, LoaderConfig{BatchSize: bs, Shuffle: shuffle, Seed: 1})
+	l, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: bs, Shuffle: shuffle, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -139,7 +140,7 @@ func BenchmarkEpochInOrder(b *testing.B) {
 }
 
 // BenchmarkLoader/medium: the shuffled epoch of BenchmarkEpoch/medium without
-// the training, gathered by Loader.Next in one goroutine, to show what
+// the training, gathered by data.Loader.Next in one goroutine, to show what
 // gathering the batches costs on its own.
 func BenchmarkLoader(b *testing.B) {
 	b.Run("medium", benchLoader)
@@ -148,7 +149,7 @@ func BenchmarkLoader(b *testing.B) {
 func benchLoader(b *testing.B) {
 	const n, d, o, bs = 100_000, 64, 8, 256
 	ds := mediumData(b, n, d, o)
-	l, err := NewLoader(ds, LoaderConfig{BatchSize: bs, Shuffle: true, Seed: 1})
+	l, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: bs, Shuffle: true, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}

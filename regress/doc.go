@@ -1,7 +1,8 @@
 // Package regress trains and runs linear regression models with the
 // semantics, and the numbers, of the PyTorch tutorial "Gradient Descent and
 // Linear Regression with PyTorch": nn.Linear, F.mse_loss, torch.optim.SGD and
-// Adam, TensorDataset and DataLoader, and the fit loop that ties them.
+// Adam, and the fit loop that ties them to TensorDataset and DataLoader
+// (package regress/data).
 //
 // # The model
 //
@@ -17,7 +18,7 @@
 //
 // A Trainer owns every buffer a step needs, allocated once by NewTrainer.
 // Step runs one batch (forward pass, loss, the gradients autograd would give,
-// the optimiser's update); Epoch runs every batch a Loader yields; Fit runs
+// the optimiser's update); Epoch runs every batch a data.Loader yields; Fit runs
 // epochs, calls back, honours context cancellation and records the loss of
 // each epoch; Evaluate computes the loss of a model on data without training.
 // After construction none of them allocates, nor does Linear.Predict.
@@ -30,15 +31,11 @@
 //
 // # Around the trainer
 //
-// The rest of the package is what a program needs around a Trainer, each
-// piece usable on its own (cmd/edgefit ties them together):
+// Data comes from package regress/data (Dataset, Loader, the CSV reader);
+// model files are package regress/modelfile's. The rest of this package is
+// what a program needs around a Trainer, each piece usable on its own
+// (cmd/edgefit ties them together):
 //
-//   - CSV data: CSVReader reads rows of numbers under a header row, in
-//     bounded memory whatever the input (MaxCSVRow, MaxCSVField,
-//     MaxCSVColumns), errors being *CSVError with the file, line and column;
-//     ReadTable loads a file, CSVFile reads one in passes of bounded memory
-//     when it does not fit; NewCSVInputReader reads inputs alone, with or
-//     without a header, for prediction; ParseNumber is the rule for values.
 //   - Standardisation: Welford accumulates each input's mean and spread in
 //     one streaming pass (Constant lists the inputs that never vary); its
 //     Standardizer is applied while training and folded into W and b
@@ -53,9 +50,10 @@
 //   - Online learning: Online.PartialFit takes one sample at a time, as a
 //     sensor stream delivers them, without allocating.
 //   - Evaluation: Metrics accumulates MSE, MAE and R² per output.
-//   - Model files: SaveModel and LoadModel write and read ModelFile in the
-//     safetensors layout (weight, bias and the standardisation, with a format
-//     version and a CRC-32), saving atomically and loading defensively.
+//   - Model files: NewModelFile makes the contents of a model file
+//     (package regress/modelfile: the safetensors layout, saved atomically
+//     and loaded defensively) from a trained model and its
+//     standardisation; LinearFromFile turns one back into a Linear.
 //
 // # Errors
 //

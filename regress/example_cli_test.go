@@ -2,11 +2,10 @@ package regress_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 const cropsCSV = `temp,rainfall,humidity,apples,oranges
@@ -20,7 +19,7 @@ const cropsCSV = `temp,rainfall,humidity,apples,oranges
 // The exact least-squares fit of the first five crop rows, streamed row by
 // row through the normal equations.
 func ExampleLeastSquares() {
-	tab, err := regress.ReadTable(strings.NewReader(cropsCSV), "crops.csv", []string{"apples", "oranges"}, nil, 0)
+	tab, err := data.ReadTable(strings.NewReader(cropsCSV), "crops.csv", []string{"apples", "oranges"}, nil, 0)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -47,7 +46,7 @@ func ExampleLeastSquares() {
 // Train on standardised inputs, then fold the standardisation into the
 // weights: the folded model gives the same outputs on raw inputs.
 func ExampleStandardizer_Fold() {
-	tab, _ := regress.ReadTable(strings.NewReader(cropsCSV), "crops.csv", []string{"apples"}, []string{"temp", "rainfall", "humidity"}, 0)
+	tab, _ := data.ReadTable(strings.NewReader(cropsCSV), "crops.csv", []string{"apples"}, []string{"temp", "rainfall", "humidity"}, 0)
 	w, err := regress.NewWelford(tab.K)
 	if err != nil {
 		fmt.Println(err)
@@ -74,33 +73,6 @@ func ExampleStandardizer_Fold() {
 	// Output:
 	// temp: mean 84.4, scale 12.06
 	// standardised model 75.327, folded model on raw inputs 75.327
-}
-
-// A model file written and read back.
-func ExampleSaveModel() {
-	dir, _ := os.MkdirTemp("", "example")
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "crops.safetensors")
-	mf := &regress.ModelFile{
-		Inputs: []string{"temp", "rainfall", "humidity"}, Outputs: []string{"apples"},
-		In: 3, Out: 1,
-		W: []float32{-0.4, 0.85, 0.69}, B: []float32{0.5},
-		Mean: []float32{0, 0, 0}, Scale: []float32{1, 1, 1},
-	}
-	if err := regress.SaveModel(path, mf); err != nil {
-		fmt.Println(err)
-		return
-	}
-	got, err := regress.LoadModel(path)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	y := make([]float32, 1)
-	got.Predict(1, []float32{75, 63, 44}, y)
-	fmt.Printf("%s from %v: %.2f\n", got.Outputs[0], got.Inputs, y[0])
-	// Output:
-	// apples from [temp rainfall humidity]: 54.41
 }
 
 // Samples arriving one at a time update the model as they come.

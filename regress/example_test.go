@@ -9,6 +9,7 @@ import (
 
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // The tutorial's crop data: (temperature, rainfall, humidity) → (apples,
@@ -95,12 +96,12 @@ func Example_gradients() {
 func Example_fit() {
 	X, _ := linalg.FromRows(inputs)
 	Y, _ := linalg.FromRows(targets)
-	train, err := regress.NewDataset(X, Y) // train_ds = TensorDataset(inputs, targets)
+	train, err := data.NewDataset(X, Y) // train_ds = TensorDataset(inputs, targets)
 	if err != nil {
 		log.Fatal(err)
 	}
 	// train_dl = DataLoader(train_ds, batch_size=5, shuffle=True)
-	dl, _ := regress.NewLoader(train, regress.LoaderConfig{BatchSize: 5, Shuffle: true, Seed: 1})
+	dl, _ := data.NewLoader(train, data.LoaderConfig{BatchSize: 5, Shuffle: true, Seed: 1})
 	model, _ := regress.NewLinear(3, 2, 42)                 // model = nn.Linear(3, 2)
 	opt, _ := regress.NewSGD(regress.SGDConfig{LR: 1e-5})   // opt = torch.optim.SGD(model.parameters(), lr=1e-5)
 	tr, _ := regress.NewTrainer(model, regress.MSE, opt, 5) // loss_fn = F.mse_loss
@@ -145,8 +146,8 @@ func ExampleLinear_Predict() {
 func ExampleDivergedError() {
 	X, _ := linalg.FromRows(inputs)
 	Y, _ := linalg.FromRows(targets)
-	train, _ := regress.NewDataset(X, Y)
-	dl, _ := regress.NewLoader(train, regress.LoaderConfig{BatchSize: 5})
+	train, _ := data.NewDataset(X, Y)
+	dl, _ := data.NewLoader(train, data.LoaderConfig{BatchSize: 5})
 	model, _ := regress.NewLinear(3, 2, 42)
 	opt, _ := regress.NewSGD(regress.SGDConfig{LR: 0.01})
 	tr, _ := regress.NewTrainer(model, regress.MSE, opt, 5)

@@ -5,19 +5,20 @@ import (
 	"testing"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 var ctxBg = context.Background()
 
-func cropLoader(t *testing.T, X, Y []float32) (*Dataset, *Loader) {
+func cropLoader(t *testing.T, X, Y []float32) (*data.Dataset, *data.Loader) {
 	t.Helper()
 	xd, _ := linalg.FromSlice(len(X)/3, 3, X)
 	yd, _ := linalg.FromSlice(len(Y)/2, 2, Y)
-	ds, err := NewDataset(xd, yd)
+	ds, err := data.NewDataset(xd, yd)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := NewLoader(ds, LoaderConfig{BatchSize: 5, Shuffle: true, Seed: 1})
+	l, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: 5, Shuffle: true, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,47 +10,48 @@ import (
 	"testing"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // train wrote a model whose header (17 MB of column names) the loader
-// refused. The writer shares the reader's limits: Encode, SaveModel and
+// refused. The writer shares the reader's limits: Encode, modelfile.Save and
 // NewModelFile refuse such a model, writing nothing, and a header just under
 // the limit is written and read back.
 func TestModelWriterRefusesWhatReaderRefuses(t *testing.T) {
 	over := sampleModel()
-	over.Inputs = []string{strings.Repeat("n", MaxModelHeader), "b", "c"}
+	over.Inputs = []string{strings.Repeat("n", modelfile.MaxHeader), "b", "c"}
 	var buf bytes.Buffer
-	if err := over.Encode(&buf); !errors.Is(err, ErrModelTooLarge) || buf.Len() != 0 {
-		t.Errorf("Encode: error %v and %d bytes written, want ErrModelTooLarge and nothing", err, buf.Len())
+	if err := over.Encode(&buf); !errors.Is(err, modelfile.ErrTooLarge) || buf.Len() != 0 {
+		t.Errorf("Encode: error %v and %d bytes written, want modelfile.ErrTooLarge and nothing", err, buf.Len())
 	}
 	dir := t.TempDir()
-	if err := SaveModel(filepath.Join(dir, "m"), over); !errors.Is(err, ErrModelTooLarge) {
+	if err := modelfile.Save(filepath.Join(dir, "m"), over); !errors.Is(err, modelfile.ErrTooLarge) {
 		t.Errorf("SaveModel: error %v, want ErrModelTooLarge", err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("SaveModel left %d files", len(entries))
 	}
 	m, _ := NewLinear(3, 2, 1)
-	if _, err := NewModelFile(m, nil, over.Inputs, nil); !errors.Is(err, ErrModelTooLarge) {
+	if _, err := NewModelFile(m, nil, over.Inputs, nil); !errors.Is(err, modelfile.ErrTooLarge) {
 		t.Errorf("NewModelFile: error %v, want ErrModelTooLarge", err)
 	}
 
 	// Just under the limit: written, and read back as it was.
 	under := sampleModel()
-	under.Inputs = []string{strings.Repeat("n", MaxModelHeader-4096), "b", "c"}
+	under.Inputs = []string{strings.Repeat("n", modelfile.MaxHeader-4096), "b", "c"}
 	b := encode(t, under)
-	if hlen := binary.LittleEndian.Uint64(b); hlen <= MaxModelHeader-8192 || hlen > MaxModelHeader {
-		t.Fatalf("header of %d bytes: the test means to come within 8 KiB of the %d-byte limit", hlen, MaxModelHeader)
+	if hlen := binary.LittleEndian.Uint64(b); hlen <= modelfile.MaxHeader-8192 || hlen > modelfile.MaxHeader {
+		t.Fatalf("header of %d bytes: the test means to come within 8 KiB of the %d-byte limit", hlen, modelfile.MaxHeader)
 	}
-	got, err := DecodeModel(bytes.NewReader(b), int64(len(b)))
+	got, err := modelfile.Decode(bytes.NewReader(b), int64(len(b)))
 	if err != nil || got.Inputs[0] != under.Inputs[0] {
 		t.Errorf("a header just under the limit does not load back: %v", err)
 	}
 
 	// The reader says the same of a header over the limit.
-	b = binary.LittleEndian.AppendUint64(nil, MaxModelHeader+8)
-	b = append(b, make([]byte, MaxModelHeader+8)...)
-	if _, err := DecodeModel(bytes.NewReader(b), int64(len(b))); !errors.Is(err, ErrModelTooLarge) {
+	b = binary.LittleEndian.AppendUint64(nil, modelfile.MaxHeader+8)
+	b = append(b, make([]byte, modelfile.MaxHeader+8)...)
+	if _, err := modelfile.Decode(bytes.NewReader(b), int64(len(b))); !errors.Is(err, modelfile.ErrTooLarge) {
 		t.Errorf("DecodeModel of a header over the limit: error %v, want ErrModelTooLarge", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 const (
@@ -26,8 +27,12 @@ func wantLimitErr(t *testing.T, what string, err error, parts ...string) {
 		t.Errorf("%s: no error, want one mentioning %q", what, parts)
 		return
 	}
-	if strings.Count(err.Error(), "regress: ") != 1 || !strings.HasPrefix(err.Error(), "regress: ") {
-		t.Errorf("%s: error %q: want one \"regress: \" prefix", what, err)
+	prefix := "regress: " // or package data's, for its Loader's limits
+	if strings.HasPrefix(err.Error(), "data: ") {
+		prefix = "data: "
+	}
+	if strings.Count(err.Error(), prefix) != 1 || !strings.HasPrefix(err.Error(), prefix) {
+		t.Errorf("%s: error %q: want one %q prefix", what, err, prefix)
 	}
 	for _, p := range parts {
 		if !strings.Contains(err.Error(), p) {
@@ -109,19 +114,19 @@ func TestAccumulatorLimits(t *testing.T) {
 	}
 }
 
-// TestNewLoaderChecksDataset: a Dataset's fields are exported, so NewLoader
+// TestNewLoaderChecksDataset: a data.Dataset's fields are exported, so data.NewLoader
 // checks the shapes it sizes its buffers from (a permutation of 2^40 rows
 // was a crash).
 func TestNewLoaderChecksDataset(t *testing.T) {
 	x := make([]float32, 4)
-	for _, ds := range []*Dataset{
+	for _, ds := range []*data.Dataset{
 		{X: linalg.Dense{Rows: math.MaxInt, Cols: 1, Stride: 1, Data: x}, Y: linalg.Dense{Rows: math.MaxInt, Cols: 1, Stride: 1, Data: x}},
 		{X: linalg.Dense{Rows: 5, Cols: 64, Stride: quarterInt - 16, Data: x}, Y: linalg.Dense{Rows: 5, Cols: 1, Stride: 1, Data: x}},
 		{X: linalg.Dense{Rows: 4, Cols: 1, Stride: 1, Data: x}, Y: linalg.Dense{Rows: 3, Cols: 1, Stride: 1, Data: x}},
 		{X: linalg.Dense{Rows: -4, Cols: 1, Stride: 1, Data: x}, Y: linalg.Dense{Rows: -4, Cols: 1, Stride: 1, Data: x}},
 	} {
 		for _, shuffle := range []bool{false, true} {
-			l, err := NewLoader(ds, LoaderConfig{BatchSize: 2, Shuffle: shuffle})
+			l, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: 2, Shuffle: shuffle})
 			wantLimitErr(t, "NewLoader", err, "NewLoader")
 			if l != nil {
 				t.Errorf("NewLoader of %d×%d rows returned a loader with its error", ds.X.Rows, ds.X.Cols)
@@ -136,8 +141,8 @@ func TestNewLoaderChecksDataset(t *testing.T) {
 func TestFitHugeEpochs(t *testing.T) {
 	X := mustDense(t, [][]float32{{1, 2}, {3, 4}, {5, 6}})
 	Y := mustDense(t, [][]float32{{1}, {2}, {3}})
-	ds := must(NewDataset(X, Y))
-	l := must(NewLoader(ds, LoaderConfig{BatchSize: 3}))
+	ds := must(data.NewDataset(X, Y))
+	l := must(data.NewLoader(ds, data.LoaderConfig{BatchSize: 3}))
 	m := must(NewLinear(2, 1, 1))
 	tr := must(NewTrainer(m, MSE, must(NewSGD(SGDConfig{LR: 1e-3})), 3))
 	stop := func(EpochStats) error { return ErrStop }

@@ -1,326 +1,63 @@
 package regress
 
 import (
-	"bufio"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
-	"io"
-	"math"
-	"os"
-	"path/filepath"
+
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
-// A model file is in the safetensors layout, so that other ecosystems'
-// readers (Python's safetensors, candle, …) open it as they are:
-//
-//	8 bytes     N, the header's length, unsigned little-endian
-//	N bytes     a JSON header: for each tensor its dtype, shape and the
-//	            [begin, end) byte offsets of its data, plus "__metadata__",
-//	            a map of strings; padded with spaces to a multiple of 8
-//	the data    every tensor's raw little-endian values, back to back
-//
-// The tensors, all F32, are
-//
-//	weight       [out, in]  W for raw inputs (the folded standardisation)
-//	bias         [out]      b for raw inputs
-//	input_mean   [in]       the standardisation the model was trained with:
-//	input_scale  [in]       x' = (x − mean)/scale (0 and 1 when none)
-//
-// weight and bias are the names and layout of nn.Linear's state_dict, so
-// torch's load_state_dict takes them as they are. The metadata holds
-// "format": "edgefit", "format_version": "1", "crc32" (IEEE, 8 hex digits, of
-// the data section) and the input and output column names as JSON arrays of
-// strings ("inputs", "outputs").
-//
-// DecodeModel also reads a plain safetensors file of nn.Linear's state_dict
-// as PyTorch saves it (SourcePyTorch). The header is read by the strict
-// reader in modelfile_header.go, not encoding/json.
-
-// ModelFormatVersion is the version of the model file layout written.
-const ModelFormatVersion = 1
-
-// MaxModelHeader bounds a model file's JSON header, so that a corrupt length
-// cannot make the loader allocate gigabytes: 16 MiB, mostly column names.
-// DecodeModel refuses a longer header and Encode, SaveModel and NewModelFile
-// refuse a model whose header would be longer.
-const MaxModelHeader = 16 << 20
-
-// MaxModelFile is the largest model file DecodeModel reads, and writers
-// write: 1 GiB holds a quarter of a billion weights, far beyond any linear
-// model for an edge device, so a larger file is a mistake (the wrong file)
-// rather than a model.
-const MaxModelFile = 1 << 30
-
-// ModelFile is everything a model file holds.
-type ModelFile struct {
-	Inputs  []string  // input column names, In of them (or none)
-	Outputs []string  // output column names, Out of them (or none)
-	In, Out int       // the model's shape
-	W       []float32 // Out×In, row-major: weights for raw inputs
-	B       []float32 // Out
-	Mean    []float32 // In: the standardisation used in training
-	Scale   []float32 // In
-
-	// Source says where the file came from: SourceEdgefit, SourcePyTorch,
-	// or "" for a model made in memory. Encode writes an edgefit file
-	// whatever it is.
-	Source string
-}
-
-// The sources of a loaded model (ModelFile.Source).
-const (
-	SourceEdgefit = "edgefit"
-	// A plain safetensors file as PyTorch's safetensors.torch.save_file
-	// writes nn.Linear's state_dict: "weight" [out, in] and optionally
-	// "bias" [out], in F32, F16, BF16 or F64, no column names, no CRC.
-	SourcePyTorch = "safetensors (PyTorch)"
-)
-
-// Check reports whether mf is a consistent model: shapes that agree, finite
-// numbers, positive scales.
-func (mf *ModelFile) Check() error {
-	if mf == nil {
-		return errors.New("nil model")
+// NewModelFile makes the file contents for a model trained on inputs
+// standardised by std (nil: raw inputs): the standardisation is folded into
+// the weights, so the file's weight and bias apply to raw inputs. inputs and
+// outputs name the columns (nil for none). A model that could not be saved
+// (see modelfile.File.Encode) is an error here already.
+func NewModelFile(m *Linear, std *Standardizer, inputs, outputs []string) (*modelfile.File, error) {
+	if err := m.valid("NewModelFile"); err != nil {
+		return nil, err
 	}
-	if mf.In <= 0 || mf.Out <= 0 {
-		return fmt.Errorf("model is %d×%d, want at least one input and one output", mf.Out, mf.In)
+	in, out := m.In(), m.Out()
+	mf := &modelfile.File{Inputs: inputs, Outputs: outputs, In: in, Out: out,
+		W: make([]float32, out*in), B: make([]float32, out), Mean: make([]float32, in), Scale: make([]float32, in)}
+	for j := 0; j < out; j++ {
+		copy(mf.W[j*in:(j+1)*in], m.W.Row(j))
 	}
-	if len(mf.W)%mf.In != 0 || len(mf.W)/mf.In != mf.Out {
-		return fmt.Errorf("weight has %d values, want %d×%d", len(mf.W), mf.Out, mf.In)
-	}
-	for _, c := range []struct {
-		name string
-		v    []float32
-		n    int
-	}{{"weight", mf.W, mf.Out * mf.In}, {"bias", mf.B, mf.Out}, {"input_mean", mf.Mean, mf.In}, {"input_scale", mf.Scale, mf.In}} {
-		if len(c.v) != c.n {
-			return fmt.Errorf("%s has %d values, want %d", c.name, len(c.v), c.n)
+	copy(mf.B, m.B)
+	if std == nil {
+		for p := range mf.Scale {
+			mf.Scale[p] = 1
 		}
-		for i, v := range c.v {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return fmt.Errorf("%s[%d] is %v, want a finite number", c.name, i, v)
-			}
+	} else {
+		if len(std.Mean) != in || len(std.Scale) != in {
+			return nil, fmt.Errorf("regress: NewModelFile: standardisation of %d means and %d scales for a model of %d inputs", len(std.Mean), len(std.Scale), in)
 		}
-	}
-	for i, s := range mf.Scale {
-		if !(s > 0) {
-			return fmt.Errorf("input_scale[%d] is %v, want > 0", i, s)
+		copy(mf.Mean, std.Mean)
+		copy(mf.Scale, std.Scale)
+		if err := std.Fold(mf.W, mf.B, mf.W, mf.B); err != nil {
+			return nil, err
 		}
-	}
-	if mf.Inputs != nil && len(mf.Inputs) != mf.In {
-		return fmt.Errorf("%d input names for %d inputs", len(mf.Inputs), mf.In)
-	}
-	if mf.Outputs != nil && len(mf.Outputs) != mf.Out {
-		return fmt.Errorf("%d output names for %d outputs", len(mf.Outputs), mf.Out)
-	}
-	return nil
-}
-
-// tensorInfo is one tensor's header entry. The tags (which need no
-// encoding/json here) let tests encode headers with it.
-type tensorInfo struct {
-	Dtype       string   `json:"dtype"`
-	Shape       []int64  `json:"shape"`
-	DataOffsets [2]int64 `json:"data_offsets"`
-}
-
-// DecodeModel reads a model file of size bytes from r. Every length in the
-// file is checked against size before anything is allocated, so a truncated,
-// corrupt or hostile file is an error, not a crash or a huge allocation.
-func DecodeModel(r io.Reader, size int64) (*ModelFile, error) {
-	mf, err := decodeModel(r, size)
-	if err != nil {
-		return nil, fmt.Errorf("not a valid edgefit model file: %w", err)
-	}
-	return mf, nil
-}
-
-func decodeModel(r io.Reader, size int64) (*ModelFile, error) {
-	var nb [8]byte
-	if r == nil {
-		return nil, errors.New("nil reader")
-	}
-	if err := checkModelSize(0, size); err != nil {
-		return nil, err
-	}
-	if size < 8 {
-		return nil, fmt.Errorf("%d bytes, too short for the 8-byte header length", size)
-	}
-	if _, err := io.ReadFull(r, nb[:]); err != nil {
-		return nil, fmt.Errorf("reading the header length: %v", err)
-	}
-	hlen := binary.LittleEndian.Uint64(nb[:])
-	if err := checkModelSize(hlen, size); err != nil {
-		return nil, err
-	}
-	if int64(hlen) > size-8 {
-		return nil, fmt.Errorf("header length %d does not fit the file's %d bytes", hlen, size)
-	}
-	h := make([]byte, hlen)
-	if _, err := io.ReadFull(r, h); err != nil {
-		return nil, fmt.Errorf("reading the %d-byte header: %v", hlen, err)
-	}
-	raw, meta, err := parseHeader(h)
-	if err != nil {
-		return nil, fmt.Errorf("header is not JSON of a safetensors header's shape: %w", err)
-	}
-	src, err := modelSource(meta)
-	if err != nil {
-		return nil, err
-	}
-	dataSize := size - 8 - int64(hlen)
-	if int64(int(dataSize)) != dataSize {
-		return nil, fmt.Errorf("%d data bytes: too large for this platform", dataSize)
-	}
-	infos, err := tensorLayout(raw, dataSize)
-	if err != nil {
-		return nil, err
-	}
-	mf, err := modelShape(infos, src)
-	if err != nil {
-		return nil, err
-	}
-	// All sizes are now known to fit the file: read the data.
-	data := make([]byte, dataSize)
-	if _, err := io.ReadFull(r, data); err != nil {
-		return nil, fmt.Errorf("reading %d data bytes: %v (file truncated?)", dataSize, err)
-	}
-	if src == SourceEdgefit {
-		if want := meta["crc32"]; want != fmt.Sprintf("%08x", crc32.ChecksumIEEE(data)) {
-			return nil, fmt.Errorf("CRC-32 of the data is %08x, the header says %q: the file is corrupt", crc32.ChecksumIEEE(data), want)
-		}
-	}
-	if err := mf.fill(infos, data, meta); err != nil {
-		return nil, err
 	}
 	if err := mf.Check(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("regress: NewModelFile: %w", err)
+	}
+	if err := mf.CheckLimits(); err != nil {
+		return nil, fmt.Errorf("regress: NewModelFile: %w", err)
 	}
 	return mf, nil
 }
 
-// LoadModel reads a model file.
-func LoadModel(path string) (*ModelFile, error) {
-	// Checked before opening too: opening a FIFO blocks until a writer comes.
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
+// LinearFromFile returns the model for raw inputs that a model file holds; an
+// inconsistent file (see modelfile.File.Check) is an error.
+func LinearFromFile(mf *modelfile.File) (*Linear, error) {
+	if mf == nil {
+		return nil, errors.New("regress: LinearFromFile: nil model")
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+	if err := mf.Check(); err != nil {
+		return nil, fmt.Errorf("regress: LinearFromFile: %w", err)
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
+	rows := make([][]float32, mf.Out)
+	for j := range rows {
+		rows[j] = mf.W[j*mf.In : (j+1)*mf.In]
 	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	mf, err := DecodeModel(f, st.Size())
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return mf, nil
-}
-
-// SaveModel writes mf to path atomically: into a temporary file in the same
-// directory, flushed to disk, then renamed over path. A crash at any moment
-// leaves either the previous file or the new one, never a mixture. A path
-// that exists must be a regular file (or a link to one): a device, FIFO,
-// socket or directory is refused rather than replaced.
-func SaveModel(path string, mf *ModelFile) error {
-	return SaveModelIf(path, mf, nil)
-}
-
-// SaveModelIf is SaveModel with a last word: once the temporary file is
-// complete and on disk, it calls commit (if not nil) and puts the file in
-// place only if commit returns nil; otherwise it removes the temporary file
-// and returns commit's error. A command reports its results in commit, so
-// that a failure to report (stdout on a full disk) leaves no model behind.
-func SaveModelIf(path string, mf *ModelFile, commit func() error) (err error) {
-	if err := CheckModelPath(path); err != nil {
-		return err
-	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	// Encoded straight into the file: no copy of the model in memory.
-	bw := bufio.NewWriterSize(f, 64<<10)
-	if err = mf.Encode(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if commit != nil {
-		if err = commit(); err != nil {
-			return err
-		}
-	}
-	if err = CheckModelPath(path); err != nil { // replaced meanwhile?
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	// The rename itself is durable only once the directory is flushed.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
-// CheckModelPath reports whether SaveModel may write path: it either does
-// not exist or is a regular file (following symbolic links).
-func CheckModelPath(path string) error {
-	st, err := os.Stat(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("regress: saving model: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return fmt.Errorf("regress: saving model: %s is %s, not a regular file: refusing to replace it", path, fileKind(st.Mode()))
-	}
-	return nil
-}
-
-// fileKind names the type of a file that is not a regular file.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a block device"
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	}
-	return "a special file"
+	return NewLinearFrom(rows, mf.B)
 }

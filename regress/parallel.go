@@ -5,6 +5,7 @@ import (
 	"runtime"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/internal/batches"
 )
 
 // A Trainer's data-parallel work. A step's batch is split into W chunks of
@@ -122,13 +123,13 @@ func (j *job) step(c int) (float64, error) {
 	X, Y := j.X.Slice(lo, hi), j.Y.Slice(lo, hi)
 	if j.idx != nil {
 		X, Y = j.bx.Slice(lo, hi), j.by.Slice(lo, hi)
-		gather(X, j.X, Y, j.Y, j.idx[lo:hi])
+		batches.Gather(X, j.X, Y, j.Y, j.idx[lo:hi])
 		// This chunk's rows of the next batch are on their way while
 		// this one trains.
 		if len(j.next) > 0 {
 			_, nshare := split(len(j.next), j.chunks)
 			if nlo, nhi := span(c, len(j.next), nshare); nlo < nhi {
-				prefetch(j.X, j.Y, j.next[nlo:nhi])
+				batches.Prefetch(j.X, j.Y, j.next[nlo:nhi])
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // The reference values come from PyTorch itself: ../fixtures/make_fixtures.py
@@ -253,7 +254,7 @@ func TestParityFit(t *testing.T) {
 	f := loadFixtures(t)
 	X := mustDense(t, f.Inputs)
 	Y := mustDense(t, f.Targets)
-	ds, err := NewDataset(X, Y)
+	ds, err := data.NewDataset(X, Y)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +266,7 @@ func TestParityFit(t *testing.T) {
 }
 
 // run replays case c with the fused small-model path (tiny) or the kernels.
-func (c *builtinCase) run(t *testing.T, ds *Dataset, X, Y linalg.Dense, tiny bool) {
+func (c *builtinCase) run(t *testing.T, ds *data.Dataset, X, Y linalg.Dense, tiny bool) {
 	name := c.Name + "/kernels"
 	if tiny {
 		name = c.Name + "/fused"
@@ -276,7 +277,7 @@ func (c *builtinCase) run(t *testing.T, ds *Dataset, X, Y linalg.Dense, tiny boo
 			if err != nil {
 				t.Fatal(err)
 			}
-			l, err := NewLoader(ds, LoaderConfig{BatchSize: c.Batch, Order: Orders(c.Orders)})
+			l, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: c.Batch, Order: data.Orders(c.Orders)})
 			if err != nil {
 				t.Fatal(err)
 			}

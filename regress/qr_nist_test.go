@@ -167,7 +167,7 @@ func TestQRNIST(t *testing.T) {
 }
 
 // refine returns sol after one step of refinement over the set's rows.
-func refine(t testing.TB, a *QR, sol *Solution, alpha float64, d *data) *Solution {
+func refine(t testing.TB, a *QR, sol *Solution, alpha float64, d *lsProblem) *Solution {
 	t.Helper()
 	f, err := a.Refinement(sol, alpha)
 	if err != nil {
@@ -195,7 +195,7 @@ func TestQRRefinedNIST(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sol = refine(t, a, sol, 0, &data{s.Name, s.X, s.Y, s.M, s.K, 1, s.Intercept})
+		sol = refine(t, a, sol, 0, &lsProblem{s.Name, s.X, s.Y, s.M, s.K, 1, s.Intercept})
 		c := minLRE(coefs(sol), s.Coefficients)
 		mse := lre(sol.SSE[0]/float64(s.M), s.CertifiedMSE)
 		t.Logf("%-9s refined: coefficients LRE %5.1f, optimal MSE LRE %5.1f", s.Name, c, mse)

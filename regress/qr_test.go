@@ -42,8 +42,8 @@ func genLinear(seed uint64, m, k, n int) (X, Y []float64) {
 	return X, Y
 }
 
-// data is a least-squares problem for the merge tests.
-type data struct {
+// lsProblem is a least-squares problem for the merge tests.
+type lsProblem struct {
 	name      string
 	X, Y      []float64
 	m, k, n   int
@@ -52,7 +52,7 @@ type data struct {
 
 // addParts accumulates rows [lo, hi) of d in chunks of random sizes, so that
 // the block boundaries differ from a single pass.
-func addParts(t *testing.T, rng *rand.Rand, a *QR, d *data, lo, hi int) {
+func addParts(t *testing.T, rng *rand.Rand, a *QR, d *lsProblem, lo, hi int) {
 	t.Helper()
 	for lo < hi {
 		c := min(hi-lo, 1+rng.IntN(200))
@@ -81,10 +81,10 @@ func sseLRE(got, want *Solution) float64 {
 }
 
 func TestQRMergeMatchesSinglePass(t *testing.T) {
-	var sets []*data
+	var sets []*lsProblem
 	cert := map[string][]float64{}
 	for _, s := range loadNIST(t) {
-		sets = append(sets, &data{s.Name, s.X, s.Y, s.M, s.K, 1, s.Intercept})
+		sets = append(sets, &lsProblem{s.Name, s.X, s.Y, s.M, s.K, 1, s.Intercept})
 		cert[s.Name] = s.Coefficients
 	}
 	m := 1_000_000
@@ -92,7 +92,7 @@ func TestQRMergeMatchesSinglePass(t *testing.T) {
 		m = 20_000
 	}
 	X, Y := genLinear(3, m, 16, 2)
-	sets = append(sets, &data{"generated", X, Y, m, 16, 2, true}, &data{"generated/no intercept", X, Y, m, 16, 2, false})
+	sets = append(sets, &lsProblem{"generated", X, Y, m, 16, 2, true}, &lsProblem{"generated/no intercept", X, Y, m, 16, 2, false})
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, d := range sets {
 		whole, _ := NewQR(d.k, d.n, d.intercept)
@@ -327,7 +327,7 @@ func TestQRRankDeficiencyNamed(t *testing.T) {
 	for _, c := range cases {
 		const m = 20000
 		X, Y := rankData(m, c.build)
-		d := &data{c.name, X, Y, m, 4, 1, c.intercept}
+		d := &lsProblem{c.name, X, Y, m, 4, 1, c.intercept}
 		// Single pass and merged parts must agree on the verdict.
 		parts := []*QR{}
 		for lo := 0; lo < m; lo += m / 3 {
@@ -493,7 +493,7 @@ func TestQRRefinementOutlier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sol = refine(t, a, sol, 0, &data{"outlier", X, Y, m, k, n, true})
+	sol = refine(t, a, sol, 0, &lsProblem{"outlier", X, Y, m, k, n, true})
 	W, B := ridgeBig(X, Y, m, k, n, 0, true)
 	if l := math.Min(minLRE(sol.W, W), minLRE(sol.B, B)); !(l >= 12) {
 		t.Errorf("refined LRE %.2f against the normal equations in big.Float, want ≥ 12", l)

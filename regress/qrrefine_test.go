@@ -9,7 +9,7 @@ import (
 
 // exactLS solves the least-squares problem of d's first target in rational
 // arithmetic: the exact solution of the float64 data, intercept first.
-func exactLS(d *data) []float64 {
+func exactLS(d *lsProblem) []float64 {
 	p := d.k
 	if d.intercept {
 		p++
@@ -63,7 +63,7 @@ func exactLS(d *data) []float64 {
 // exact where the CSV's are rounded to float64.)
 func TestQRRefinedIsExact(t *testing.T) {
 	for _, s := range loadNIST(t) {
-		d := &data{s.Name, s.X, s.Y, s.M, s.K, 1, s.Intercept}
+		d := &lsProblem{s.Name, s.X, s.Y, s.M, s.K, 1, s.Intercept}
 		a, _ := NewQR(s.K, 1, s.Intercept)
 		a.AddRows(s.M, s.X, s.K, s.Y, 1)
 		sol, err := a.Solve(0)
@@ -84,7 +84,7 @@ func TestQRRefinedIsExact(t *testing.T) {
 func TestQRRefinedMergeMatchesSinglePass(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 13))
 	for _, s := range loadNIST(t) {
-		d := &data{s.Name, s.X, s.Y, s.M, s.K, 1, s.Intercept}
+		d := &lsProblem{s.Name, s.X, s.Y, s.M, s.K, 1, s.Intercept}
 		whole, _ := NewQR(d.k, 1, d.intercept)
 		whole.AddRows(d.m, d.X, d.k, d.Y, 1)
 		want, err := whole.Solve(0)
@@ -156,7 +156,7 @@ func TestQRRefinedRidge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sol = refine(t, a, sol, 3, &data{"ridge", X, Y, m, k, n, intercept})
+		sol = refine(t, a, sol, 3, &lsProblem{"ridge", X, Y, m, k, n, intercept})
 		W, B := ridgeBig(X, Y, m, k, n, 3, intercept)
 		if l := math.Min(minLRE(sol.W, W), minLRE(sol.B, B)); !(l >= 13) {
 			t.Errorf("intercept %v: refined ridge solution's LRE %.2f, want ≥ 13", intercept, l)

@@ -19,20 +19,6 @@ func TestSchedules(t *testing.T) {
 	if got := inv.LR(2, 3); math.Abs(float64(got)-1) > 1e-7 {
 		t.Errorf("InvScaling(0.5) at epoch 3 from 2: %v, want 1", got)
 	}
-	for _, s := range []string{"", "constant", "step:30:0.1", "invscaling:0.25"} {
-		if _, err := ParseSchedule(s); err != nil {
-			t.Errorf("ParseSchedule(%q): %v", s, err)
-		}
-	}
-	if s, _ := ParseSchedule("step:10:0.5"); s != (StepDecay{10, 0.5}) {
-		t.Errorf("ParseSchedule(step:10:0.5) = %v", s)
-	}
-	for _, s := range []string{"step", "step:0:0.1", "step:10:-1", "invscaling:-1", "invscaling:x", "cosine",
-		"step:30:0.1x", "step:30x:0.1", "step:30:0.1:2", "invscaling:0.25 junk", "invscaling:0.25:1", "step:30:inf"} {
-		if _, err := ParseSchedule(s); err == nil {
-			t.Errorf("ParseSchedule(%q): no error", s)
-		}
-	}
 }
 
 func TestEarlyStop(t *testing.T) {

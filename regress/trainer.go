@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // Trainer trains one Linear model with one loss and one optimiser, the
@@ -147,7 +148,7 @@ type FitConfig struct {
 // ctx is cancelled (with ctx's error), when OnEpoch returns ErrStop (with no
 // error) or another error, or when training diverges (a *DivergedError naming
 // the epoch). The history is its only allocation.
-func (t *Trainer) Fit(ctx context.Context, l *Loader, cfg FitConfig) ([]float32, error) {
+func (t *Trainer) Fit(ctx context.Context, l *data.Loader, cfg FitConfig) ([]float32, error) {
 	if cfg.Epochs <= 0 {
 		return nil, fmt.Errorf("regress: Fit: %d epochs: want at least 1", cfg.Epochs)
 	}

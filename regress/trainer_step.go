@@ -7,6 +7,8 @@ import (
 
 	"github.com/edgefit/edgefit"
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/internal/batches"
 )
 
 // batch is one step's rows: X and Y themselves, or, when idx is set, rows idx
@@ -70,9 +72,9 @@ func (t *Trainer) backward(b *batch) (float32, error) {
 	if t.path == pathFused || (t.path == pathAuto && chunks == 1 && rows <= fusedMaxWork/work) {
 		X, Y := b.rows()
 		if b.idx != nil {
-			gather(X, b.X, Y, b.Y, b.idx)
+			batches.Gather(X, b.X, Y, b.Y, b.idx)
 			if len(b.next) > 0 {
-				prefetch(b.X, b.Y, b.next)
+				batches.Prefetch(b.X, b.Y, b.next)
 			}
 		}
 		return t.Loss.fromSum(t.backwardTiny(X, Y, alpha), n), nil
@@ -162,7 +164,7 @@ func (t *Trainer) step(b *batch) (float32, error) {
 // Epoch trains on every batch of one epoch of l (calling l.Reset first) and
 // returns its statistics (Epoch and Epochs left 0). It checks ctx between
 // batches. It allocates nothing.
-func (t *Trainer) Epoch(ctx context.Context, l *Loader) (EpochStats, error) {
+func (t *Trainer) Epoch(ctx context.Context, l *data.Loader) (EpochStats, error) {
 	var st EpochStats
 	if l == nil || ctx == nil {
 		return st, errors.New("regress: Epoch: nil loader or context")
@@ -179,10 +181,11 @@ func (t *Trainer) Epoch(ctx context.Context, l *Loader) (EpochStats, error) {
 			return st, ctx.Err()
 		default:
 		}
-		b, ok := l.batch()
+		nb, ok := batches.Next(l)
 		if !ok {
 			break
 		}
+		b := batch{X: nb.X, Y: nb.Y, idx: nb.Idx, next: nb.Next, bx: nb.BX, by: nb.BY}
 		X, Y := b.rows()
 		if err := t.checkBatch(X, Y); err != nil {
 			return st, err

@@ -10,11 +10,12 @@ import (
 	"testing"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
-func cropDataset(t testing.TB) *Dataset {
+func cropDataset(t testing.TB) *data.Dataset {
 	f := loadFixtures(t)
-	ds, err := NewDataset(mustDense(t, f.Inputs), mustDense(t, f.Targets))
+	ds, err := data.NewDataset(mustDense(t, f.Inputs), mustDense(t, f.Targets))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestNoAllocations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			l, err := NewLoader(ds, LoaderConfig{BatchSize: shape.batch, Shuffle: true, Seed: 3})
+			l, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: shape.batch, Shuffle: true, Seed: 3})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +75,7 @@ func TestFitAllocatesOnlyItsHistory(t *testing.T) {
 	ds := cropDataset(t)
 	m, _ := NewLinear(3, 2, 1)
 	tr, _ := NewTrainer(m, MSE, newSGD(t, 1e-5), 5)
-	l, _ := NewLoader(ds, LoaderConfig{BatchSize: 5, Shuffle: true})
+	l, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: 5, Shuffle: true})
 	ctx := context.Background()
 	for _, epochs := range []int{1, 50} {
 		a := testing.AllocsPerRun(5, func() {
@@ -94,7 +95,7 @@ func TestPredictConcurrent(t *testing.T) {
 	ds := mediumData(t, 512, 16, 4)
 	m, _ := NewLinear(16, 4, 1)
 	tr, _ := NewTrainer(m, MSE, newSGD(t, 1e-2), 64)
-	l, _ := NewLoader(ds, LoaderConfig{BatchSize: 64, Shuffle: true})
+	l, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: 64, Shuffle: true})
 	if _, err := tr.Fit(context.Background(), l, FitConfig{Epochs: 3}); err != nil {
 		t.Fatal(err)
 	}
@@ -201,25 +202,25 @@ func wantErr(t *testing.T, err error, parts ...string) {
 func TestBadInput(t *testing.T) {
 	X, Y := cropBatch(t)
 	X.Set(3, 2, float32(math.NaN()))
-	_, err := NewDataset(X, Y)
+	_, err := data.NewDataset(X, Y)
 	wantErr(t, err, "inputs", "row 3", "column 2", "NaN")
 	X, _ = cropBatch(t)
 	Y.Set(4, 1, float32(math.Inf(-1)))
-	_, err = NewDataset(X, Y)
+	_, err = data.NewDataset(X, Y)
 	wantErr(t, err, "targets", "row 4", "column 1", "-Inf")
 
-	_, err = NewDataset(linalg.Dense{Cols: 3, Stride: 3}, linalg.Dense{Cols: 2, Stride: 2})
+	_, err = data.NewDataset(linalg.Dense{Cols: 3, Stride: 3}, linalg.Dense{Cols: 2, Stride: 2})
 	wantErr(t, err, "empty")
 	X, Y = cropBatch(t)
-	_, err = NewDataset(X, Y.Slice(0, 4))
+	_, err = data.NewDataset(X, Y.Slice(0, 4))
 	wantErr(t, err, "5 input rows", "4 target rows")
 
-	ds, _ := NewDataset(X, Y)
+	ds, _ := data.NewDataset(X, Y)
 	for _, bs := range []int{0, -3} {
-		_, err = NewLoader(ds, LoaderConfig{BatchSize: bs})
+		_, err = data.NewLoader(ds, data.LoaderConfig{BatchSize: bs})
 		wantErr(t, err, "batch size")
 	}
-	_, err = NewLoader(ds, LoaderConfig{BatchSize: 6, DropLast: true})
+	_, err = data.NewLoader(ds, data.LoaderConfig{BatchSize: 6, DropLast: true})
 	wantErr(t, err, "no batch")
 
 	for _, lr := range []float64{0, -1e-3, math.NaN(), math.Inf(1)} {
@@ -266,7 +267,7 @@ func TestBadInput(t *testing.T) {
 	wantErr(t, err, "row 1")
 	_, err = NewLinearFrom([][]float32{{1, 2}}, []float32{1, 2})
 	wantErr(t, err, "bias has 2")
-	l, _ := NewLoader(ds, LoaderConfig{BatchSize: 5})
+	l, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: 5})
 	_, err = tr.Fit(context.Background(), l, FitConfig{Epochs: 0})
 	wantErr(t, err, "epochs")
 
@@ -287,7 +288,7 @@ func TestDivergence(t *testing.T) {
 	for _, lr := range []float64{1e-3, 1e-1, 10} {
 		m, _ := NewLinear(3, 2, 1)
 		tr, _ := NewTrainer(m, MSE, newSGD(t, lr), 5)
-		l, _ := NewLoader(ds, LoaderConfig{BatchSize: 5, Shuffle: true})
+		l, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: 5, Shuffle: true})
 		hist, err := tr.Fit(context.Background(), l, FitConfig{Epochs: 100})
 		var d *DivergedError
 		if !errors.As(err, &d) {
@@ -311,7 +312,7 @@ func TestDivergence(t *testing.T) {
 	noisy := mediumData(t, 64, 4, 1)
 	m0, _ := NewLinear(4, 1, 1)
 	tr0, _ := NewTrainer(m0, MSE, newSGD(t, 0.1), 8)
-	l0, _ := NewLoader(noisy, LoaderConfig{BatchSize: 8, Shuffle: true})
+	l0, _ := data.NewLoader(noisy, data.LoaderConfig{BatchSize: 8, Shuffle: true})
 	hist0, err := tr0.Fit(context.Background(), l0, FitConfig{Epochs: 200, GrowthLimit: 1.01})
 	if err != nil {
 		t.Fatalf("converged fit with growth limit 1.01: %v", err)
@@ -330,7 +331,7 @@ func TestDivergence(t *testing.T) {
 	// A small enough rate does not trip the detector.
 	m, _ := NewLinear(3, 2, 1)
 	tr, _ := NewTrainer(m, MSE, newSGD(t, 1e-5), 5)
-	l, _ := NewLoader(ds, LoaderConfig{BatchSize: 5, Shuffle: true})
+	l, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: 5, Shuffle: true})
 	if _, err := tr.Fit(context.Background(), l, FitConfig{Epochs: 100}); err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +341,7 @@ func TestFitCallbacksAndCancel(t *testing.T) {
 	ds := cropDataset(t)
 	m, _ := NewLinear(3, 2, 1)
 	tr, _ := NewTrainer(m, MSE, newSGD(t, 1e-5), 5)
-	l, _ := NewLoader(ds, LoaderConfig{BatchSize: 5, Shuffle: true})
+	l, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: 5, Shuffle: true})
 
 	var progress []int
 	var seen int
@@ -402,7 +403,7 @@ func TestSnapshotRestore(t *testing.T) {
 	} {
 		m, _ := NewLinear(3, 2, 1)
 		tr, _ := NewTrainer(m, MSE, mk(), 5)
-		l, _ := NewLoader(ds, LoaderConfig{BatchSize: 5})
+		l, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: 5})
 		ctx := context.Background()
 		tr.Epoch(ctx, l)
 		var s Snapshot
@@ -434,7 +435,7 @@ func TestLoader(t *testing.T) {
 		}
 		return -1
 	}
-	epochOrder := func(l *Loader) (order []int, sizes []int) {
+	epochOrder := func(l *data.Loader) (order []int, sizes []int) {
 		if err := l.Reset(); err != nil {
 			t.Fatal(err)
 		}
@@ -464,7 +465,7 @@ func TestLoader(t *testing.T) {
 		return len(o) == ds.Len()
 	}
 
-	l, _ := NewLoader(ds, LoaderConfig{BatchSize: 5})
+	l, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: 5})
 	o, sizes := epochOrder(l)
 	for i, r := range o {
 		if r != i {
@@ -474,15 +475,15 @@ func TestLoader(t *testing.T) {
 	if len(sizes) != 5 || sizes[4] != 3 || l.Batches() != 5 {
 		t.Errorf("batch sizes %v (Batches %d), want 5,5,5,5,3", sizes, l.Batches())
 	}
-	l, _ = NewLoader(ds, LoaderConfig{BatchSize: 5, DropLast: true})
+	l, _ = data.NewLoader(ds, data.LoaderConfig{BatchSize: 5, DropLast: true})
 	o, sizes = epochOrder(l)
 	if len(o) != 20 || len(sizes) != 4 || l.Batches() != 4 {
 		t.Errorf("drop_last: %d rows in %d batches, want 20 in 4", len(o), len(sizes))
 	}
 
-	a, _ := NewLoader(ds, LoaderConfig{BatchSize: 4, Shuffle: true, Seed: 9})
-	b, _ := NewLoader(ds, LoaderConfig{BatchSize: 4, Shuffle: true, Seed: 9})
-	c, _ := NewLoader(ds, LoaderConfig{BatchSize: 4, Shuffle: true, Seed: 10})
+	a, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: 4, Shuffle: true, Seed: 9})
+	b, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: 4, Shuffle: true, Seed: 9})
+	c, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: 4, Shuffle: true, Seed: 10})
 	a1, _ := epochOrder(a)
 	a2, _ := epochOrder(a)
 	b1, _ := epochOrder(b)
@@ -502,13 +503,13 @@ func TestLoader(t *testing.T) {
 
 	// An explicit order is replayed, and a non-permutation is refused.
 	perm := []int{22, 0, 21, 1, 20, 2, 19, 3, 18, 4, 17, 5, 16, 6, 15, 7, 14, 8, 13, 9, 12, 10, 11}
-	l, _ = NewLoader(ds, LoaderConfig{BatchSize: 7, Order: Orders{perm}})
+	l, _ = data.NewLoader(ds, data.LoaderConfig{BatchSize: 7, Order: data.Orders{perm}})
 	if o, _ := epochOrder(l); !equalInts(o, perm) {
 		t.Errorf("explicit order replayed as %v", o)
 	}
 	bad := append([]int(nil), perm...)
 	bad[3] = 22
-	l, _ = NewLoader(ds, LoaderConfig{BatchSize: 7, Order: Orders{bad}})
+	l, _ = data.NewLoader(ds, data.LoaderConfig{BatchSize: 7, Order: data.Orders{bad}})
 	wantErr(t, l.Reset(), "not a permutation", "epoch 0")
 	if _, _, ok := l.Next(); ok {
 		t.Error("a loader whose epoch failed to start yielded a batch")

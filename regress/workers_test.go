@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"regexp"
 	"runtime"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // newTrainerW returns a trainer with the given workers over a copy of m.
@@ -39,13 +39,13 @@ var testOptimizers = map[string]func() Optimizer{
 // With a given number of workers, training is the same, bit for bit, from
 // run to run, whichever goroutine runs which chunk (here, the caller runs
 // them all in the second run); with one worker, an epoch is exactly the
-// steps on the batches Loader.Next gathers, in order.
+// steps on the batches data.Loader.Next gathers, in order.
 func TestWorkersDeterministic(t *testing.T) {
 	ds := mediumData(t, 1003, 16, 3)
 	m0 := must(NewLinear(16, 3, 5))
 	ctx := context.Background()
 	for name, opt := range testOptimizers {
-		for _, cfg := range []LoaderConfig{
+		for _, cfg := range []data.LoaderConfig{
 			{BatchSize: 1, Shuffle: true, Seed: 1},
 			{BatchSize: 100, Shuffle: true, Seed: 3, DropLast: true},
 			{BatchSize: 333, Seed: 4},
@@ -57,7 +57,7 @@ func TestWorkersDeterministic(t *testing.T) {
 				if b.team != nil {
 					b.team.solo = math.MaxInt // the caller runs every chunk
 				}
-				la, lb := must(NewLoader(ds, cfg)), must(NewLoader(ds, cfg))
+				la, lb := must(data.NewLoader(ds, cfg)), must(data.NewLoader(ds, cfg))
 				for epoch := range 3 {
 					what := fmt.Sprintf("%s, %+v, %d workers, epoch %d", name, cfg, w, epoch)
 					sa, erra := a.Epoch(ctx, la)
@@ -80,8 +80,8 @@ func TestWorkersDeterministic(t *testing.T) {
 	}
 }
 
-// epochByNext is Trainer.Epoch written with Loader.Next and Step.
-func epochByNext(tr *Trainer, l *Loader) (EpochStats, error) {
+// epochByNext is Trainer.Epoch written with data.Loader.Next and Step.
+func epochByNext(tr *Trainer, l *data.Loader) (EpochStats, error) {
 	var st EpochStats
 	if err := l.Reset(); err != nil {
 		return st, err
@@ -249,7 +249,7 @@ func TestWorkersParkAndClose(t *testing.T) {
 	m0 := must(NewLinear(32, 4, 1))
 	tr := newTrainerW(t, m0, newSGD(t, 1e-3), 256, 3)
 	one := newTrainerW(t, m0, newSGD(t, 1e-3), 256, 1)
-	l := must(NewLoader(ds, LoaderConfig{BatchSize: 256, Shuffle: true}))
+	l := must(data.NewLoader(ds, data.LoaderConfig{BatchSize: 256, Shuffle: true}))
 	ctx := context.Background()
 	if _, err := tr.Epoch(ctx, l); err != nil {
 		t.Fatal(err)
@@ -262,8 +262,8 @@ func TestWorkersParkAndClose(t *testing.T) {
 		t.Fatalf("after Close: %q", st)
 	}
 	copy(tr.Model.Params(), one.Model.Params())
-	la := must(NewLoader(ds, LoaderConfig{BatchSize: 256, Shuffle: true, Seed: 2}))
-	lb := must(NewLoader(ds, LoaderConfig{BatchSize: 256, Shuffle: true, Seed: 2}))
+	la := must(data.NewLoader(ds, data.LoaderConfig{BatchSize: 256, Shuffle: true, Seed: 2}))
+	lb := must(data.NewLoader(ds, data.LoaderConfig{BatchSize: 256, Shuffle: true, Seed: 2}))
 	for range 2 {
 		sa, erra := tr.Epoch(ctx, la)
 		sb, errb := one.Epoch(ctx, lb)
@@ -296,7 +296,7 @@ func TestWorkersNoAllocations(t *testing.T) {
 	ctx := context.Background()
 	for _, w := range []int{0, 1, 2, 4} {
 		tr := newTrainerW(t, must(NewLinear(64, 8, 1)), newSGD(t, 1e-4), 256, w)
-		l := must(NewLoader(ds, LoaderConfig{BatchSize: 256, Shuffle: true}))
+		l := must(data.NewLoader(ds, data.LoaderConfig{BatchSize: 256, Shuffle: true}))
 		var err error
 		for name, f := range map[string]func(){
 			"Step":     func() { _, err = tr.Step(X, Y) },
@@ -342,28 +342,6 @@ func TestSetWorkers(t *testing.T) {
 		chunks, share := tr.chunksFor(rows, perRow)
 		if chunks < 1 || chunks > 3 || share%chunkAlign != 0 && chunks > 1 || (chunks-1)*share >= rows {
 			t.Errorf("%d rows over 3 workers: %d chunks of %d", rows, chunks, share)
-		}
-	}
-}
-
-// shuffle draws exactly the permutations rand.Rand.IntN would.
-func TestShuffleMatchesRandIntN(t *testing.T) {
-	for _, n := range []int{1, 2, 3, 4, 5, 7, 8, 64, 1000, 100_003, 1 << 17} {
-		for seed := range uint64(3) {
-			got := make([]int, n)
-			shuffle(got, rand.NewPCG(seed, 0xda942042e4dd58b5))
-			rng := rand.New(rand.NewPCG(seed, 0xda942042e4dd58b5))
-			want := make([]int, n)
-			for i := range want {
-				want[i] = i
-			}
-			for i := n - 1; i > 0; i-- {
-				j := rng.IntN(i + 1)
-				want[i], want[j] = want[j], want[i]
-			}
-			if !equalInts(got, want) {
-				t.Fatalf("n %d, seed %d: shuffle differs from rand.Rand.IntN's", n, seed)
-			}
 		}
 	}
 }

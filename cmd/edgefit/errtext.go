@@ -9,12 +9,12 @@ import (
 	"github.com/edgefit/edgefit/regress"
 )
 
-// userText drops the library's package prefixes ("regress: ", "linalg: ",
-// "edgefit: ", "serve: ") from an error's text, at its start and after a ": ": the
+// userText drops the library's package prefixes ("regress: ", "data: ",
+// "modelfile: ", "serve: ", "linalg: ", "edgefit: ") from an error's text, at its start and after a ": ": the
 // command's line starts with its own name, and a package's name means
 // nothing to its user.
 func userText(s string) string {
-	for _, p := range []string{"regress: ", "linalg: ", "edgefit: ", "serve: "} {
+	for _, p := range []string{"regress: ", "data: ", "modelfile: ", "serve: ", "linalg: ", "edgefit: "} {
 		for strings.HasPrefix(s, p) {
 			s = s[len(p):]
 		}

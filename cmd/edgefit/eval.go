@@ -9,6 +9,8 @@ import (
 	"os"
 
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 type outputMetrics struct {
@@ -35,7 +37,7 @@ func cmdEval(e *env, args []string) error {
 	if *modelPath == "" || *data == "" {
 		return errors.New("-model and -data are required")
 	}
-	mf, err := regress.LoadModel(*modelPath)
+	mf, err := modelfile.Load(*modelPath)
 	if err != nil {
 		return err
 	}
@@ -54,15 +56,15 @@ func cmdEval(e *env, args []string) error {
 	return printMetrics(e, *data, mf, met, *asJSON)
 }
 
-// evalMetrics reads the rows of the CSV file data and measures mf's
+// evalMetrics reads the rows of the CSV file path and measures mf's
 // predictions of them.
-func evalMetrics(data string, mf *regress.ModelFile) (*regress.Metrics, error) {
-	f, err := os.Open(data)
+func evalMetrics(path string, mf *modelfile.File) (*regress.Metrics, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	cr, err := regress.NewCSVReader(f, data, mf.Outputs, mf.Inputs)
+	cr, err := data.NewCSVReader(f, path, mf.Outputs, mf.Inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +87,7 @@ func evalMetrics(data string, mf *regress.ModelFile) (*regress.Metrics, error) {
 		}
 		for i := 0; i < m; i++ {
 			if err := checkFinite(P[i*mf.Out:(i+1)*mf.Out], mf.Outputs); err != nil {
-				return nil, fmt.Errorf("%s: data row %d: %v", data, met.Count+int64(i)+1, err)
+				return nil, fmt.Errorf("%s: data row %d: %v", path, met.Count+int64(i)+1, err)
 			}
 		}
 		if err := met.Add(m, P, Y); err != nil {
@@ -93,13 +95,13 @@ func evalMetrics(data string, mf *regress.ModelFile) (*regress.Metrics, error) {
 		}
 	}
 	if met.Count == 0 {
-		return nil, fmt.Errorf("%s: no data rows after the header", data)
+		return nil, fmt.Errorf("%s: no data rows after the header", path)
 	}
 	return met, nil
 }
 
 // printMetrics prints met per output and overall, as a table or as JSON.
-func printMetrics(e *env, data string, mf *regress.ModelFile, met *regress.Metrics, asJSON bool) error {
+func printMetrics(e *env, data string, mf *modelfile.File, met *regress.Metrics, asJSON bool) error {
 	var outs []outputMetrics
 	for j, name := range mf.Outputs {
 		outs = append(outs, outputMetrics{name, met.MSE(j), math.Sqrt(met.MSE(j)), met.MAE(j), met.R2(j)})

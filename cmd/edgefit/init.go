@@ -8,7 +8,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // readInit reads starting weights for raw inputs: a JSON file in a PyTorch
@@ -68,9 +68,9 @@ func isModelFile(data []byte) bool {
 // initFromModel takes the starting weights from a model file, whose columns
 // must be the data's, in the same order.
 func initFromModel(path string, data []byte, inputs, outputs []string) (W, b []float32, err error) {
-	mf, err := regress.DecodeModel(bytes.NewReader(data), int64(len(data)))
+	mf, err := modelfile.Decode(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, nil, fmt.Errorf("-init %s: a model file, but %v", path, err)
+		return nil, nil, fmt.Errorf("-init %s: a model file, but %s", path, strings.TrimPrefix(err.Error(), "modelfile: "))
 	}
 	if mf.In != len(inputs) || mf.Out != len(outputs) {
 		return nil, nil, fmt.Errorf("-init %s: a model of %d inputs and %d outputs, the data has %d and %d", path, mf.In, mf.Out, len(inputs), len(outputs))
@@ -100,5 +100,5 @@ func clip(s string) string {
 // model file of that shape, with room for column names, or JSON of up to 64
 // characters per number, plus a megabyte for layout and names.
 func initLimit(k, n int) int64 {
-	return min(int64(k+1)*int64(n)*64+1<<20, regress.MaxModelFile)
+	return min(int64(k+1)*int64(n)*64+1<<20, modelfile.MaxFile)
 }

@@ -7,7 +7,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // nameFlags are -inputs and -outputs, which name the columns of a model file
@@ -22,7 +23,7 @@ func addNameFlags(fs *flagSet) nameFlags {
 }
 
 // apply sets the model's column names from the flags given.
-func (n nameFlags) apply(mf *regress.ModelFile) error {
+func (n nameFlags) apply(mf *modelfile.File) error {
 	for _, c := range []struct {
 		flag, kind string
 		s          *string
@@ -32,7 +33,7 @@ func (n nameFlags) apply(mf *regress.ModelFile) error {
 		if *c.s == "" {
 			continue
 		}
-		names := regress.SplitNames(*c.s)
+		names := splitNames(*c.s)
 		if len(names) != c.want {
 			return fmt.Errorf("%s: %d names for the model's %d %ss", c.flag, len(names), c.want, c.kind)
 		}
@@ -42,8 +43,8 @@ func (n nameFlags) apply(mf *regress.ModelFile) error {
 }
 
 // modelKind says, in an error, where a model without names came from.
-func modelKind(mf *regress.ModelFile) string {
-	if mf.Source == regress.SourcePyTorch {
+func modelKind(mf *modelfile.File) string {
+	if mf.Source == modelfile.SourcePyTorch {
 		return "a " + mf.Source + " model, which has no column names"
 	}
 	return "a model without column names"
@@ -52,7 +53,7 @@ func modelKind(mf *regress.ModelFile) string {
 // namesByPosition names an unnamed model's columns after the header of the
 // CSV file path: its first In columns are the inputs, the next Out the
 // outputs, the order in which the model was trained.
-func namesByPosition(path, modelPath string, mf *regress.ModelFile) error {
+func namesByPosition(path, modelPath string, mf *modelfile.File) error {
 	fail := func(why string) error {
 		return fmt.Errorf("%s: %s, and %s: name the columns with -inputs and -outputs", modelPath, modelKind(mf), why)
 	}
@@ -64,7 +65,7 @@ func namesByPosition(path, modelPath string, mf *regress.ModelFile) error {
 		return err
 	}
 	defer f.Close()
-	cr := csv.NewReader(io.LimitReader(f, regress.MaxCSVRow))
+	cr := csv.NewReader(io.LimitReader(f, data.MaxCSVRow))
 	cr.TrimLeadingSpace, cr.Comment, cr.FieldsPerRecord = true, '#', -1
 	rec, err := cr.Read()
 	if err != nil || len(rec) != mf.In+mf.Out {

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // checkOutput checks, before anything is read or trained, that the model
@@ -26,12 +26,12 @@ func checkOutput(out string, inputs map[string]string) error {
 			}
 		}
 	}
-	if err := regress.CheckModelPath(out); err != nil {
+	if err := modelfile.CheckPath(out); err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			return fmt.Errorf("-o %s: %v", out, pe.Err)
 		}
-		return fmt.Errorf("-o %s", strings.TrimPrefix(err.Error(), "regress: saving model: "))
+		return fmt.Errorf("-o %s", strings.TrimPrefix(err.Error(), "modelfile: saving model: "))
 	}
 	dir := filepath.Dir(out)
 	st, err := os.Stat(dir)
@@ -78,7 +78,7 @@ func report(ctx context.Context, e *env, f *trainFlags, res *trainResult) error 
 	}
 	res.Model = f.out
 	var printErr error
-	err := regress.SaveModelIf(f.out, res.mf, func() error {
+	err := modelfile.SaveIf(f.out, res.mf, func() error {
 		if err := ctx.Err(); err != nil {
 			return err // interrupted while the model was written
 		}

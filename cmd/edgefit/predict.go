@@ -10,7 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 func cmdPredict(e *env, args []string) error {
@@ -36,7 +37,7 @@ func cmdPredict(e *env, args []string) error {
 	if *modelPath == "" {
 		return errors.New("-model is required: the model file written by edgefit train -o")
 	}
-	mf, err := regress.LoadModel(*modelPath)
+	mf, err := modelfile.Load(*modelPath)
 	if err != nil {
 		return err
 	}
@@ -106,10 +107,10 @@ func checkFinite(y []float32, names []string) error {
 }
 
 // parseValue parses a value given as an argument by the rule of CSV values
-// (regress.ParseNumber).
-func parseValue(s string) (float32, error) { return regress.ParseNumber(s) }
+// (data.ParseNumber).
+func parseValue(s string) (float32, error) { return data.ParseNumber(s) }
 
-func inputNames(mf *regress.ModelFile) string {
+func inputNames(mf *modelfile.File) string {
 	if mf.Inputs == nil {
 		return "unnamed inputs: " + modelKind(mf)
 	}
@@ -131,7 +132,7 @@ type predictWriter struct {
 	buf     []byte
 }
 
-func newPredictWriter(e *env, mf *regress.ModelFile, asJSON bool) *predictWriter {
+func newPredictWriter(e *env, mf *modelfile.File, asJSON bool) *predictWriter {
 	names := mf.Outputs
 	if names == nil {
 		for j := 0; j < mf.Out; j++ {

@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // What the commands read is bounded: a CSV row, field and column count by
@@ -124,10 +125,10 @@ func constantWarning(names []string, idx []int) string {
 }
 
 // predictCSV predicts the rows of a CSV file (with or without a header, see
-// regress.NewCSVInputReader) one at a time: each is read into x, then
+// data.NewCSVInputReader) one at a time: each is read into x, then
 // predict is called with a function naming where the row is (file:line).
-func predictCSV(in io.Reader, name string, mf *regress.ModelFile, x []float32, predict func(where func() string) error) error {
-	cr, err := regress.NewCSVInputReader(in, name, mf.In, mf.Inputs)
+func predictCSV(in io.Reader, name string, mf *modelfile.File, x []float32, predict func(where func() string) error) error {
+	cr, err := data.NewCSVInputReader(in, name, mf.In, mf.Inputs)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/edgefit/edgefit/regress"
 	"github.com/edgefit/edgefit/regress/serve"
 )
 
@@ -78,10 +77,10 @@ func cmdServe(e *env, args []string) error {
 	logger := log.New(e.stderr, "edgefit serve: ", log.LstdFlags|log.LUTC)
 	opts := serve.Options{AllowChange: f.allowChange}
 	if *f.names.inputs != "" {
-		opts.Inputs = regress.SplitNames(*f.names.inputs)
+		opts.Inputs = splitNames(*f.names.inputs)
 	}
 	if *f.names.outputs != "" {
-		opts.Outputs = regress.SplitNames(*f.names.outputs)
+		opts.Outputs = splitNames(*f.names.outputs)
 	}
 	started := false
 	opts.OnLoad = func(m *serve.Model, err error) {

@@ -8,11 +8,11 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // A CSV body of POST /predict is read as `edgefit predict` reads a file
-// (regress.NewCSVInputReader): with a header the inputs are found by name,
+// (data.NewCSVInputReader): with a header the inputs are found by name,
 // without one every row holds the inputs in order. Its first line goes
 // through that reader; the rows after it through a fast path that takes only
 // the plainest CSV (unquoted decimal numbers, LF or CRLF line ends) and
@@ -37,10 +37,10 @@ func (c *csvRows) parse(body []byte) error {
 	return c.slow(body)
 }
 
-// slow reads the body with regress's CSV reader.
+// slow reads the body with data's CSV reader (regress/data).
 func (c *csvRows) slow(body []byte) error {
 	c.x, c.rows = c.x[:0], 0
-	cr, err := regress.NewCSVInputReader(bytes.NewReader(body), "CSV body", c.k, c.inputs)
+	cr, err := data.NewCSVInputReader(bytes.NewReader(body), "CSV body", c.k, c.inputs)
 	if err != nil {
 		return csvError(err)
 	}
@@ -66,7 +66,7 @@ func (c *csvRows) slow(body []byte) error {
 }
 
 func csvError(err error) error {
-	var ce *regress.CSVError
+	var ce *data.CSVError
 	if errors.As(err, &ce) {
 		return badRequest("%v", err)
 	}
@@ -88,7 +88,7 @@ func (c *csvRows) fast(body []byte) (bool, error) {
 	if cr := bytes.IndexByte(body[:nl], '\r'); cr >= 0 && cr != nl-1 {
 		return false, nil // a CR line break: the reader would read past nl
 	}
-	cr, err := regress.NewCSVInputReader(bytes.NewReader(body[:nl+1]), "CSV body", c.k, c.inputs)
+	cr, err := data.NewCSVInputReader(bytes.NewReader(body[:nl+1]), "CSV body", c.k, c.inputs)
 	if err != nil {
 		return false, nil
 	}
@@ -167,14 +167,14 @@ func (c *csvRows) line(b []byte, n int) ([]byte, bool) {
 		i++ // '\n'
 		break
 	}
-	if col != n || b[0] == '#' || i > regress.MaxCSVRow/2 {
+	if col != n || b[0] == '#' || i > data.MaxCSVRow/2 {
 		return nil, false
 	}
 	return b[i:], true
 }
 
 // plainNumber parses a field that is a decimal number, with spaces or tabs
-// around it, finite in float32: what regress.ParseNumber takes, short of its
+// around it, finite in float32: what data.ParseNumber takes, short of its
 // rarer spaces.
 func plainNumber(f []byte) (float32, bool) {
 	for len(f) > 0 && (f[0] == ' ' || f[0] == '\t') {

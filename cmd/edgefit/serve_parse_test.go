@@ -178,7 +178,7 @@ func parseCSVBody(body string, fast bool, maxRows int) ([]float32, bool, error) 
 
 // A CSV body is read as edgefit predict reads a file: by name under a
 // header, by position without; the fast path takes the plain bodies and
-// leaves the rest, errors included, to regress's reader.
+// leaves the rest, errors included, to data's reader (regress/data).
 func TestCSVRows(t *testing.T) {
 	for _, tc := range []struct {
 		body string
@@ -215,7 +215,7 @@ func TestCSVRows(t *testing.T) {
 	}
 }
 
-// Whatever the fast path reads, regress's reader reads as the same numbers.
+// Whatever the fast path reads, data's reader reads as the same numbers.
 func FuzzCSVRows(f *testing.F) {
 	for _, s := range []string{"a,b,c\n1,2,3\n4,5,6\n", "c,x,a,b\r\n3,zz,1,2\r\n 6 ,,4,\t5", "1,2,3\n4,5,6", "a,b,c\n1,2,3\n\n4,5,6\n",
 		"a,b,c\r1,2,3\n", "a,b,c\n1,2,3\n#4,5,6\n", "a,b,c\n+1.,-.5,6E+2\n", "a,b,c\n1,2,3\r\r\n", "a,b,c,\n1,2,3,\"\n"} {
@@ -228,7 +228,7 @@ func FuzzCSVRows(f *testing.F) {
 		}
 		slow, _, serr := parseCSVBody(string(body), false, 1<<20)
 		if serr != nil || !slices.Equal(fast, slow) {
-			t.Fatalf("%q: fast path %v, regress's reader %v, %v", body, fast, slow, serr)
+			t.Fatalf("%q: fast path %v, data's reader %v, %v", body, fast, slow, serr)
 		}
 	})
 }

@@ -16,6 +16,8 @@ import (
 
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 type trainFlags struct {
@@ -159,7 +161,7 @@ type trainResult struct {
 	lossCurve  []float64
 	ls         *regress.LeastSquares // the normal equations of the training rows
 	optimalErr error
-	mf         *regress.ModelFile // the model to save
+	mf         *modelfile.File // the model to save
 }
 
 // isVal puts row i in the validation split with probability frac: a hash of
@@ -208,7 +210,7 @@ func keepTraining(m int, X, Y []float32, k, n int, first int64, f *trainFlags) i
 func chunkRows(rows, batch int) int { return max(1, rows/batch) * batch }
 
 func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
-	file, err := regress.OpenCSVFile(f.data, regress.SplitNames(f.y), regress.SplitNames(f.x))
+	file, err := data.OpenCSVFile(f.data, splitNames(f.y), splitNames(f.x))
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +233,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	sched, err := regress.ParseSchedule(f.schedule)
+	sched, err := parseSchedule(f.schedule)
 	if err != nil {
 		return nil, fmt.Errorf("-%v", err)
 	}
@@ -374,19 +376,19 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	// Loaders over the chunk buffers, by size: when streaming, every chunk
 	// but the last has the same size (unless a validation split thins it),
 	// so two cover the usual case without a new loader per chunk.
-	var loaders [2]*regress.Loader
+	var loaders [2]*data.Loader
 	made := uint64(0)
-	loaderFor := func(X, Y linalg.Dense) (*regress.Loader, error) {
+	loaderFor := func(X, Y linalg.Dense) (*data.Loader, error) {
 		for _, l := range loaders {
 			if l != nil && l.Dataset().Len() == X.Rows && &l.Dataset().X.Data[0] == &X.Data[0] {
 				return l, nil
 			}
 		}
-		ds, err := regress.NewDataset(X, Y)
+		ds, err := data.NewDataset(X, Y)
 		if err != nil {
 			return nil, err
 		}
-		l, err := regress.NewLoader(ds, regress.LoaderConfig{BatchSize: f.batch, Shuffle: f.shuffle, Seed: f.seed + made})
+		l, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: f.batch, Shuffle: f.shuffle, Seed: f.seed + made})
 		if err != nil {
 			return nil, err
 		}
@@ -526,7 +528,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 
 	// Export: weights for raw inputs, measured on the raw rows.
 	mf, err := regress.NewModelFile(model, std, res.Inputs, res.Outputs)
-	if errors.Is(err, regress.ErrModelTooLarge) {
+	if errors.Is(err, modelfile.ErrTooLarge) {
 		return nil, err
 	}
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/edgefit/edgefit"
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
 )
 
 // cropsCSV is the tutorial's data: 15 regions' temperature, rainfall and
@@ -34,7 +35,7 @@ const (
 // same rows.
 func cmdTutorial(e *env) error {
 	w := e.stdout
-	tab, err := regress.ReadTable(bytes.NewReader(cropsCSV), "crops.csv", []string{"apples", "oranges"}, nil, 0)
+	tab, err := data.ReadTable(bytes.NewReader(cropsCSV), "crops.csv", []string{"apples", "oranges"}, nil, 0)
 	if err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func cmdTutorial(e *env) error {
 
 // printCrops prints the tutorial's model, its predictions beside the
 // targets, and its prediction for a new region.
-func printCrops(w io.Writer, tab *regress.Table, model *regress.Linear, X, Y linalg.Dense) error {
+func printCrops(w io.Writer, tab *data.Table, model *regress.Linear, X, Y linalg.Dense) error {
 	in, out := tab.Cols.XNames(), tab.Cols.YNames()
 	fmt.Fprintf(w, "\nweight (%s by %s):\n", strings.Join(out, ", "), strings.Join(in, ", "))
 	for j := 0; j < tab.N; j++ {
@@ -110,7 +111,7 @@ var newRegion = []float32{75, 63, 44}
 
 // compareCrops prints the mean squared error of the tutorial's model
 // beside the same fit on standardised inputs and the exact solution.
-func compareCrops(w io.Writer, tab *regress.Table, model *regress.Linear, X, Y linalg.Dense) error {
+func compareCrops(w io.Writer, tab *data.Table, model *regress.Linear, X, Y linalg.Dense) error {
 	out := tab.Cols.YNames()
 
 	// The comparison: the same batches and epochs on standardised inputs
@@ -167,11 +168,11 @@ func compareCrops(w io.Writer, tab *regress.Table, model *regress.Linear, X, Y l
 // fitCrops trains nn.Linear on X, Y as the tutorial's fit does and calls
 // report every 10 epochs.
 func fitCrops(X, Y linalg.Dense, lr float64, report func(regress.EpochStats)) (*regress.Linear, error) {
-	ds, err := regress.NewDataset(X, Y)
+	ds, err := data.NewDataset(X, Y)
 	if err != nil {
 		return nil, err
 	}
-	l, err := regress.NewLoader(ds, regress.LoaderConfig{BatchSize: tutorialBatch, Shuffle: true, Seed: tutorialSeed})
+	l, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: tutorialBatch, Shuffle: true, Seed: tutorialSeed})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // rowBlocks holds rows (the validation split) in blocks of a fixed number
@@ -85,7 +86,7 @@ func (b *rowBlocks) loss(tr *regress.Trainer, std *regress.Standardizer) (float3
 }
 
 // metrics measures mf over every row, as given (raw inputs).
-func (b *rowBlocks) metrics(mf *regress.ModelFile) (*regress.Metrics, error) {
+func (b *rowBlocks) metrics(mf *modelfile.File) (*regress.Metrics, error) {
 	met, err := regress.NewMetrics(b.n)
 	if err != nil {
 		return nil, err

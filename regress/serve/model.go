@@ -10,6 +10,7 @@ import (
 
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // Model is one immutable version of the served model: once published by a
@@ -30,8 +31,8 @@ type Model struct {
 
 // newModel makes a Model from a checked copy of mf, with version the CRC-32
 // of its file (or of its encoding).
-func newModel(mf *regress.ModelFile, version uint32, loadTime time.Duration) (*Model, error) {
-	lin, err := mf.Linear()
+func newModel(mf *modelfile.File, version uint32, loadTime time.Duration) (*Model, error) {
+	lin, err := regress.LinearFromFile(mf)
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
@@ -41,7 +42,7 @@ func newModel(mf *regress.ModelFile, version uint32, loadTime time.Duration) (*M
 
 // encodedCRC is the CRC-32 of mf as an edgefit model file: the version of a
 // model that comes from memory, not from a file.
-func encodedCRC(mf *regress.ModelFile) (uint32, error) {
+func encodedCRC(mf *modelfile.File) (uint32, error) {
 	h := crc32.NewIEEE()
 	if err := mf.Encode(h); err != nil {
 		return 0, err
@@ -81,8 +82,8 @@ func (m *Model) Output(j int) string {
 // or of its encoding as an edgefit file when it came from memory.
 func (m *Model) Version() uint32 { return m.version }
 
-// Source says where the model came from (regress.SourceEdgefit,
-// regress.SourcePyTorch, or "" for a model made in memory).
+// Source says where the model came from (modelfile.SourceEdgefit,
+// modelfile.SourcePyTorch, or "" for a model made in memory).
 func (m *Model) Source() string { return m.source }
 
 // LoadedAt is when the model was made ready; LoadTime how long loading its

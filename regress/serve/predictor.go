@@ -10,6 +10,7 @@ import (
 
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // Options are a Predictor's settings; the zero value is the default.
@@ -56,7 +57,7 @@ type Stats struct {
 
 // New returns a Predictor serving a copy of mf. Reload and Watch need a file:
 // use Open for one.
-func New(mf *regress.ModelFile, opts Options) (*Predictor, error) {
+func New(mf *modelfile.File, opts Options) (*Predictor, error) {
 	p := &Predictor{opts: opts}
 	m, err := p.fromMemory(mf)
 	if err != nil {
@@ -104,7 +105,7 @@ func (p *Predictor) Stats() Stats {
 // Swap validates a copy of mf (a consistent model, and unless AllowChange
 // the names and shape of the model served) and serves it. A model refused is
 // counted as a load error and the model served stays.
-func (p *Predictor) Swap(mf *regress.ModelFile) error {
+func (p *Predictor) Swap(mf *modelfile.File) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	m, err := p.fromMemory(mf)
@@ -133,7 +134,7 @@ func (p *Predictor) Publish(m *regress.Linear, std *regress.Standardizer) error 
 }
 
 // fromMemory makes a Model of a model file made in memory.
-func (p *Predictor) fromMemory(mf *regress.ModelFile) (*Model, error) {
+func (p *Predictor) fromMemory(mf *modelfile.File) (*Model, error) {
 	if mf == nil {
 		return nil, errors.New("serve: nil model")
 	}
@@ -152,7 +153,7 @@ func (p *Predictor) fromMemory(mf *regress.ModelFile) (*Model, error) {
 }
 
 // name applies Options.Inputs and Outputs to mf.
-func (p *Predictor) name(mf *regress.ModelFile) error {
+func (p *Predictor) name(mf *modelfile.File) error {
 	if p.opts.Inputs != nil {
 		if len(p.opts.Inputs) != mf.In {
 			return fmt.Errorf("serve: %d input names for a model of %d inputs", len(p.opts.Inputs), mf.In)

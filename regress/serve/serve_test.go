@@ -12,10 +12,11 @@ import (
 
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // modelFile returns a 3→2 model whose weights are shifted by d.
-func modelFile(t testing.TB, d float32) *regress.ModelFile {
+func modelFile(t testing.TB, d float32) *modelfile.File {
 	t.Helper()
 	m, err := regress.NewLinearFrom([][]float32{{1 + d, -2, 0.5}, {0.25, 3, -1 - d}}, []float32{d, 1})
 	if err != nil {
@@ -28,7 +29,7 @@ func modelFile(t testing.TB, d float32) *regress.ModelFile {
 	return mf
 }
 
-func want(t testing.TB, mf *regress.ModelFile, x []float32) []float32 {
+func want(t testing.TB, mf *modelfile.File, x []float32) []float32 {
 	t.Helper()
 	y := make([]float32, mf.Out*len(x)/mf.In)
 	if err := mf.Predict(len(x)/mf.In, x, y); err != nil {
@@ -129,7 +130,7 @@ func TestSwapValidates(t *testing.T) {
 // on a bad one; Watch picks up a file saved over the model.
 func TestReloadAndWatch(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.safetensors")
-	if err := regress.SaveModel(path, modelFile(t, 0)); err != nil {
+	if err := modelfile.Save(path, modelFile(t, 0)); err != nil {
 		t.Fatal(err)
 	}
 	var loads, errs int
@@ -152,7 +153,7 @@ func TestReloadAndWatch(t *testing.T) {
 	if ok, err := p.Reload(); ok || err != nil {
 		t.Errorf("Reload of the same file = %v, %v", ok, err)
 	}
-	if err := regress.SaveModel(path, modelFile(t, 2)); err != nil {
+	if err := modelfile.Save(path, modelFile(t, 2)); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := p.Reload(); !ok || err != nil {
@@ -176,7 +177,7 @@ func TestReloadAndWatch(t *testing.T) {
 	done := make(chan error)
 	go func() { done <- p.Watch(ctx, time.Millisecond) }()
 	next := modelFile(t, 3)
-	if err := regress.SaveModel(path, next); err != nil {
+	if err := modelfile.Save(path, next); err != nil {
 		t.Fatal(err)
 	}
 	x := []float32{1, 2, 3}

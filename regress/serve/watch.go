@@ -10,7 +10,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // Reload reads the model file again and serves it if its content changed
@@ -85,7 +85,7 @@ func (p *Predictor) reload() (swapped bool, err error) {
 	if cur := p.cur.Load(); cur != nil && cur.version == crc {
 		return false, nil
 	}
-	mf, err := regress.DecodeModel(bytes.NewReader(b), int64(len(b)))
+	mf, err := modelfile.Decode(bytes.NewReader(b), int64(len(b)))
 	if err == nil {
 		err = p.name(mf)
 	}
@@ -121,15 +121,15 @@ func readModel(path string) ([]byte, os.FileInfo, error) {
 	if !st.Mode().IsRegular() {
 		return nil, nil, fmt.Errorf("serve: %s: not a regular file", path)
 	}
-	if st.Size() > regress.MaxModelFile {
-		return nil, st, fmt.Errorf("serve: %s: %d bytes, over the %d-byte limit of a model file", path, st.Size(), int64(regress.MaxModelFile))
+	if st.Size() > modelfile.MaxFile {
+		return nil, st, fmt.Errorf("serve: %s: %d bytes, over the %d-byte limit of a model file", path, st.Size(), int64(modelfile.MaxFile))
 	}
-	b, err := io.ReadAll(io.LimitReader(f, regress.MaxModelFile+1))
+	b, err := io.ReadAll(io.LimitReader(f, modelfile.MaxFile+1))
 	if err != nil {
 		return nil, st, fmt.Errorf("serve: %s: %w", path, err)
 	}
-	if len(b) > regress.MaxModelFile {
-		return nil, st, fmt.Errorf("serve: %s: over the %d-byte limit of a model file", path, int64(regress.MaxModelFile))
+	if len(b) > modelfile.MaxFile {
+		return nil, st, fmt.Errorf("serve: %s: over the %d-byte limit of a model file", path, int64(modelfile.MaxFile))
 	}
 	return b, st, nil
 }

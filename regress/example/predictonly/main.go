@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 func main() {
@@ -17,7 +17,7 @@ func main() {
 		os.Stderr.WriteString("usage: predictonly MODEL x1,x2,...\n")
 		os.Exit(2)
 	}
-	mf, err := regress.LoadModel(os.Args[1])
+	mf, err := modelfile.Load(os.Args[1])
 	if err != nil {
 		os.Stderr.WriteString("predictonly: " + err.Error() + "\n")
 		os.Exit(2)

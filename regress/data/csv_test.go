@@ -1,4 +1,4 @@
-package regress
+package data
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 )
 
 func TestCSVReadsCrops(t *testing.T) {
-	f, err := os.Open("../fixtures/crops.csv")
+	f, err := os.Open("../../fixtures/crops.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

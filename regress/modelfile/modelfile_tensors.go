@@ -1,4 +1,4 @@
-package regress
+package modelfile
 
 import (
 	"encoding/binary"
@@ -29,8 +29,8 @@ func modelSource(meta map[string]string) (string, error) {
 	if err != nil || ver < 1 {
 		return "", fmt.Errorf("format_version %q, want a positive integer", meta["format_version"])
 	}
-	if ver > ModelFormatVersion {
-		return "", fmt.Errorf("format version %d is newer than this program reads (%d)", ver, ModelFormatVersion)
+	if ver > FormatVersion {
+		return "", fmt.Errorf("format version %d is newer than this program reads (%d)", ver, FormatVersion)
 	}
 	return SourceEdgefit, nil
 }
@@ -102,13 +102,13 @@ func (s byEnds) Swap(i, j int) { s[i], s[j] = s[j], s[i] }
 // modelShape checks that the model's tensors are there with the shapes of
 // one model and dtypes its source allows (an edgefit file: all four, F32; a
 // PyTorch file: weight and optionally bias, F32, F16, BF16 or F64, and
-// nothing else), and returns the ModelFile to fill.
-func modelShape(infos map[string]tensorInfo, src string) (*ModelFile, error) {
+// nothing else), and returns the File to fill.
+func modelShape(infos map[string]tensorInfo, src string) (*File, error) {
 	w, ok := infos["weight"]
 	if !ok || len(w.Shape) != 2 {
 		return nil, errors.New(`no 2-D tensor "weight"`)
 	}
-	mf := &ModelFile{Out: int(w.Shape[0]), In: int(w.Shape[1]), Source: src}
+	mf := &File{Out: int(w.Shape[0]), In: int(w.Shape[1]), Source: src}
 	if int64(mf.Out) != w.Shape[0] || int64(mf.In) != w.Shape[1] {
 		return nil, fmt.Errorf("tensor \"weight\" has shape %v: too large for this platform", w.Shape)
 	}
@@ -157,7 +157,7 @@ func modelShape(infos map[string]tensorInfo, src string) (*ModelFile, error) {
 // fill reads the tensors' values (converted to float32) and the column names
 // from the data and metadata, which modelShape and tensorLayout checked, and
 // checks the model.
-func (mf *ModelFile) fill(infos map[string]tensorInfo, data []byte, meta map[string]string) error {
+func (mf *File) fill(infos map[string]tensorInfo, data []byte, meta map[string]string) error {
 	get := func(name string, n int, def float32) []float32 {
 		v := make([]float32, n)
 		ti, ok := infos[name]

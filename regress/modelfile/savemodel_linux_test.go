@@ -1,6 +1,6 @@
 //go:build linux
 
-package regress
+package modelfile
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-// SaveModel refuses a target that exists and is not a regular file (as root,
+// Save refuses a target that exists and is not a regular file (as root,
 // the rename would otherwise replace /dev/null or a FIFO with a regular
 // file), and leaves the target and the directory as they were.
 func TestSaveModelRefusesSpecialTargets(t *testing.T) {
@@ -50,12 +50,12 @@ func TestSaveModelRefusesSpecialTargets(t *testing.T) {
 	before := listDir(t, dir)
 	for kind, path := range targets {
 		st0, _ := os.Lstat(path)
-		err := SaveModel(path, sampleModel())
-		if err == nil || !strings.Contains(err.Error(), "not a regular file") || !strings.HasPrefix(err.Error(), "regress: ") {
-			t.Errorf("SaveModel over a %s: %v, want a refusal", kind, err)
+		err := Save(path, sampleModel())
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") || !strings.HasPrefix(err.Error(), "modelfile: ") {
+			t.Errorf("Save over a %s: %v, want a refusal", kind, err)
 		}
 		if st1, err := os.Lstat(path); err != nil || st1.Mode() != st0.Mode() || !os.SameFile(st0, st1) {
-			t.Errorf("SaveModel over a %s changed it", kind)
+			t.Errorf("Save over a %s changed it", kind)
 		}
 	}
 	if after := listDir(t, dir); after != before {
@@ -64,27 +64,27 @@ func TestSaveModelRefusesSpecialTargets(t *testing.T) {
 	// A regular file, and a link to one, are replaced.
 	reg := filepath.Join(dir, "m")
 	os.WriteFile(reg, []byte("old"), 0o644)
-	if err := SaveModel(reg, sampleModel()); err != nil {
-		t.Errorf("SaveModel over a regular file: %v", err)
+	if err := Save(reg, sampleModel()); err != nil {
+		t.Errorf("Save over a regular file: %v", err)
 	}
 }
 
-// SaveModelIf puts the file in place only when commit succeeds.
+// SaveIf puts the file in place only when commit succeeds.
 func TestSaveModelIfCommit(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "m")
 	fail := errors.New("stdout is full")
-	if err := SaveModelIf(path, sampleModel(), func() error { return fail }); err != fail {
-		t.Errorf("SaveModelIf with a failing commit: %v, want its error", err)
+	if err := SaveIf(path, sampleModel(), func() error { return fail }); err != fail {
+		t.Errorf("SaveIf with a failing commit: %v, want its error", err)
 	}
 	if got := listDir(t, dir); got != "" {
 		t.Errorf("a failed commit left %s", got)
 	}
 	called := false
-	if err := SaveModelIf(path, sampleModel(), func() error { called = true; return nil }); err != nil || !called {
-		t.Fatalf("SaveModelIf: %v, commit called %v", err, called)
+	if err := SaveIf(path, sampleModel(), func() error { called = true; return nil }); err != nil || !called {
+		t.Fatalf("SaveIf: %v, commit called %v", err, called)
 	}
-	if _, err := LoadModel(path); err != nil {
+	if _, err := Load(path); err != nil {
 		t.Error(err)
 	}
 }
@@ -101,13 +101,13 @@ func listDir(t *testing.T, dir string) string {
 	return strings.Join(names, ",")
 }
 
-// LoadModel refuses a FIFO without opening it (the open would block).
+// Load refuses a FIFO without opening it (the open would block).
 func TestLoadModelFIFO(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "fifo")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadModel(fifo); err == nil || !strings.Contains(err.Error(), "not a regular file") {
-		t.Errorf("LoadModel(FIFO): %v", err)
+	if _, err := Load(fifo); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("Load(FIFO): %v", err)
 	}
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package regress
+package data
 
 import (
 	"io"

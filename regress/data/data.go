@@ -1,4 +1,4 @@
-package regress
+package data
 
 import (
 	"errors"
@@ -6,8 +6,8 @@ import (
 	"math/bits"
 	"math/rand/v2"
 
-	"github.com/edgefit/edgefit"
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/internal/batches"
 )
 
 // Dataset pairs input rows X with target rows Y, as TensorDataset(x, y): row
@@ -24,10 +24,10 @@ func NewDataset(X, Y linalg.Dense) (*Dataset, error) {
 	if err := checkShapes("NewDataset", X, Y); err != nil {
 		return nil, err
 	}
-	if err := linalg.CheckFinite("regress: NewDataset: inputs", X); err != nil {
+	if err := linalg.CheckFinite("data: NewDataset: inputs", X); err != nil {
 		return nil, err
 	}
-	if err := linalg.CheckFinite("regress: NewDataset: targets", Y); err != nil {
+	if err := linalg.CheckFinite("data: NewDataset: targets", Y); err != nil {
 		return nil, err
 	}
 	return &Dataset{X: X, Y: Y}, nil
@@ -38,19 +38,19 @@ func NewDataset(X, Y linalg.Dense) (*Dataset, error) {
 // row per input row.
 func checkShapes(op string, X, Y linalg.Dense) error {
 	if err := X.Check(op, "inputs"); err != nil {
-		return fmt.Errorf("regress: %w", err)
+		return fmt.Errorf("data: %w", err)
 	}
 	if err := Y.Check(op, "targets"); err != nil {
-		return fmt.Errorf("regress: %w", err)
+		return fmt.Errorf("data: %w", err)
 	}
 	if X.Rows == 0 {
-		return fmt.Errorf("regress: %s: the dataset is empty (no rows)", op)
+		return fmt.Errorf("data: %s: the dataset is empty (no rows)", op)
 	}
 	if X.Cols == 0 || Y.Cols == 0 {
-		return fmt.Errorf("regress: %s: inputs have %d columns and targets %d, want at least one of each", op, X.Cols, Y.Cols)
+		return fmt.Errorf("data: %s: inputs have %d columns and targets %d, want at least one of each", op, X.Cols, Y.Cols)
 	}
 	if X.Rows != Y.Rows {
-		return fmt.Errorf("regress: %s: %d input rows but %d target rows, want one target row per input row", op, X.Rows, Y.Rows)
+		return fmt.Errorf("data: %s: %d input rows but %d target rows, want one target row per input row", op, X.Rows, Y.Rows)
 	}
 	return nil
 }
@@ -74,14 +74,14 @@ type Orders [][]int
 // Permutation copies the permutation for epoch into perm.
 func (o Orders) Permutation(epoch int, perm []int) error {
 	if len(o) == 0 {
-		return errors.New("regress: Orders: no permutations")
+		return errors.New("data: Orders: no permutations")
 	}
 	if epoch < 0 {
-		return fmt.Errorf("regress: Orders: epoch %d: want at least 0", epoch)
+		return fmt.Errorf("data: Orders: epoch %d: want at least 0", epoch)
 	}
 	src := o[epoch%len(o)]
 	if len(src) != len(perm) {
-		return fmt.Errorf("regress: Orders: permutation for epoch %d has %d rows, the dataset %d", epoch, len(src), len(perm))
+		return fmt.Errorf("data: Orders: permutation for epoch %d has %d rows, the dataset %d", epoch, len(src), len(perm))
 	}
 	copy(perm, src)
 	return nil
@@ -103,9 +103,9 @@ type LoaderConfig struct {
 // permutations for the same Seed) and each batch's rows are gathered into
 // buffers allocated once, by NewLoader, while the next batch's rows are
 // fetched into cache. A batch is valid until the next call to Next or Reset,
-// or to Trainer.Epoch on this loader (whose workers gather each their share
-// of every batch into the same buffers). A Loader is not safe for concurrent
-// use.
+// or to regress.Trainer.Epoch on this loader (whose workers gather each
+// their share of every batch into the same buffers). A Loader is not safe
+// for concurrent use.
 type Loader struct {
 	ds     *Dataset
 	cfg    LoaderConfig
@@ -123,7 +123,7 @@ type Loader struct {
 // each fit in linalg.MaxElements values.
 func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 	if ds == nil || ds.Len() == 0 {
-		return nil, errors.New("regress: NewLoader: the dataset is empty")
+		return nil, errors.New("data: NewLoader: the dataset is empty")
 	}
 	// A Dataset's fields are exported: check its shapes again, as the
 	// buffers below are sized from them.
@@ -131,10 +131,10 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 		return nil, err
 	}
 	if cfg.BatchSize <= 0 {
-		return nil, fmt.Errorf("regress: NewLoader: batch size %d: want at least 1", cfg.BatchSize)
+		return nil, fmt.Errorf("data: NewLoader: batch size %d: want at least 1", cfg.BatchSize)
 	}
 	if cfg.DropLast && cfg.BatchSize > ds.Len() {
-		return nil, fmt.Errorf("regress: NewLoader: batch size %d with drop_last over %d rows would yield no batch", cfg.BatchSize, ds.Len())
+		return nil, fmt.Errorf("data: NewLoader: batch size %d with drop_last over %d rows would yield no batch", cfg.BatchSize, ds.Len())
 	}
 	if cfg.Order != nil {
 		cfg.Shuffle = true
@@ -211,7 +211,7 @@ func (l *Loader) order() error {
 		clear(l.seen)
 		for _, r := range p {
 			if r < 0 || r >= len(p) || l.seen[r] {
-				return fmt.Errorf("regress: Loader: the order for epoch %d is not a permutation of 0…%d (row %d)", l.epoch, len(p)-1, r)
+				return fmt.Errorf("data: Loader: the order for epoch %d is not a permutation of 0…%d (row %d)", l.epoch, len(p)-1, r)
 			}
 			l.seen[r] = true
 		}
@@ -265,18 +265,22 @@ func (l *Loader) Next() (X, Y linalg.Dense, ok bool) {
 		return l.ds.X.Slice(lo, lo+rows), l.ds.Y.Slice(lo, lo+rows), true
 	}
 	X, Y = l.bx.Slice(0, rows), l.by.Slice(0, rows)
-	gather(X, l.ds.X, Y, l.ds.Y, l.perm[lo:lo+rows])
+	batches.Gather(X, l.ds.X, Y, l.ds.Y, l.perm[lo:lo+rows])
 	// The next batch's rows are on their way while this one trains.
 	if next := l.rowsAt(l.pos); next > 0 {
-		prefetch(l.ds.X, l.ds.Y, l.perm[l.pos:l.pos+next])
+		batches.Prefetch(l.ds.X, l.ds.Y, l.perm[l.pos:l.pos+next])
 	}
 	return X, Y, true
 }
 
-// batch is Next for Trainer.Epoch, which gathers a shuffled batch itself,
-// split among its workers: it returns the batch's rows of the order, the
-// next batch's and where to gather them.
-func (l *Loader) batch() (b batch, ok bool) {
+func init() {
+	batches.Next = func(l any) (batches.Batch, bool) { return l.(*Loader).batch() }
+}
+
+// batch is Next for regress.Trainer.Epoch (through batches.Next), which gathers a
+// shuffled batch itself, split among its workers: it returns the batch's
+// rows of the order, the next batch's and where to gather them.
+func (l *Loader) batch() (b batches.Batch, ok bool) {
 	if !l.cfg.Shuffle {
 		b.X, b.Y, ok = l.Next()
 		return b, ok
@@ -287,26 +291,11 @@ func (l *Loader) batch() (b batch, ok bool) {
 	}
 	lo := l.pos
 	l.pos += rows
-	b = batch{X: l.ds.X, Y: l.ds.Y, idx: l.perm[lo : lo+rows], bx: l.bx, by: l.by}
+	b = batches.Batch{X: l.ds.X, Y: l.ds.Y, Idx: l.perm[lo : lo+rows], BX: l.bx, BY: l.by}
 	if next := l.rowsAt(l.pos); next > 0 {
-		b.next = l.perm[l.pos : l.pos+next]
+		b.Next = l.perm[l.pos : l.pos+next]
 	}
 	return b, true
-}
-
-// gather copies rows idx of the inputs X and targets Y into consecutive rows
-// of bx and by.
-func gather(bx, X, by, Y linalg.Dense, idx []int) {
-	edgefit.GatherRows(X.Cols, idx, X.Data, X.Stride, bx.Data, bx.Stride)
-	edgefit.GatherRows(Y.Cols, idx, Y.Data, Y.Stride, by.Data, by.Stride)
-}
-
-// prefetch asks for rows idx of the inputs X and targets Y to be brought into
-// cache, without waiting: a batch gathered a step later then finds its rows
-// there instead of waiting for each in turn (edgefit.PrefetchRows).
-func prefetch(X, Y linalg.Dense, idx []int) {
-	edgefit.PrefetchRows(X.Cols, idx, X.Data, X.Stride)
-	edgefit.PrefetchRows(Y.Cols, idx, Y.Data, Y.Stride)
 }
 
 // Err reports why the current epoch could not start, if it could not.

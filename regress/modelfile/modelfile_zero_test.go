@@ -1,4 +1,4 @@
-package regress
+package modelfile
 
 import (
 	"bytes"
@@ -51,7 +51,7 @@ func sampleTensors() []craftTensor {
 
 // decodeOutcome is what loading b gives: the error's text, or the model.
 func decodeOutcome(b []byte) string {
-	mf, err := DecodeModel(bytes.NewReader(b), int64(len(b)))
+	mf, err := Decode(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return "error: " + err.Error()
 	}

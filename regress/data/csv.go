@@ -1,4 +1,4 @@
-package regress
+package data
 
 import (
 	"encoding/csv"
@@ -129,18 +129,6 @@ func clipList(names []string) string {
 	return b.String()
 }
 
-// SplitNames splits a comma-separated list of column names, as given on a
-// command line, dropping empty entries.
-func SplitNames(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // CSVReader reads rows of numbers from a CSV file with a header row, one row
 // at a time or in batches, without holding more than one row of text: a file
 // larger than memory is read in passes.
@@ -191,7 +179,7 @@ func NewCSVReader(r io.Reader, name string, y, x []string) (*CSVReader, error) {
 // ReadBatch take empty targets.
 func NewCSVInputReader(r io.Reader, name string, k int, inputs []string) (*CSVReader, error) {
 	if k <= 0 || (inputs != nil && len(inputs) != k) {
-		return nil, fmt.Errorf("regress: NewCSVInputReader: %d inputs and %d names", k, len(inputs))
+		return nil, fmt.Errorf("data: NewCSVInputReader: %d inputs and %d names", k, len(inputs))
 	}
 	c, rec, err := openCSV(r, name)
 	if err == io.EOF {
@@ -236,7 +224,7 @@ func NewCSVInputReader(r io.Reader, name string, k int, inputs []string) (*CSVRe
 // openCSV reads the first row of a CSV file (io.EOF: there is none).
 func openCSV(r io.Reader, name string) (*CSVReader, []string, error) {
 	if r == nil {
-		return nil, nil, fmt.Errorf("regress: %s: nil reader", name)
+		return nil, nil, fmt.Errorf("data: %s: nil reader", name)
 	}
 	lim := newRowLimiter(r, name)
 	cr := csv.NewReader(lim)
@@ -329,7 +317,7 @@ func (c *CSVReader) Line() int { return c.line }
 // Slices of other lengths are an error, and nothing is read.
 func (c *CSVReader) Next(x, y []float32) error {
 	if len(x) != len(c.cols.X) || len(y) != len(c.cols.Y) {
-		return fmt.Errorf("regress: CSVReader.Next: %d inputs and %d targets, want %d and %d", len(x), len(y), len(c.cols.X), len(c.cols.Y))
+		return fmt.Errorf("data: CSVReader.Next: %d inputs and %d targets, want %d and %d", len(x), len(y), len(c.cols.X), len(c.cols.Y))
 	}
 	rec := c.pending
 	if rec != nil {
@@ -377,7 +365,7 @@ func (c *CSVReader) parse(rec []string, idx []int, dst []float32) error {
 func (c *CSVReader) ReadBatch(m int, X, Y []float32) (int, error) {
 	k, n := len(c.cols.X), len(c.cols.Y)
 	if m < 1 || m > len(X)/max(k, 1) || m > len(Y)/max(n, 1) {
-		return 0, fmt.Errorf("regress: CSVReader.ReadBatch: %d rows of %d inputs and %d targets into %d and %d values: want m ≥ 1 and room for m rows", m, k, n, len(X), len(Y))
+		return 0, fmt.Errorf("data: CSVReader.ReadBatch: %d rows of %d inputs and %d targets into %d and %d values: want m ≥ 1 and room for m rows", m, k, n, len(X), len(Y))
 	}
 	for i := 0; i < m; i++ {
 		err := c.Next(X[i*k:(i+1)*k], Y[i*n:(i+1)*n])

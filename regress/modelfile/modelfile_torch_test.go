@@ -1,4 +1,4 @@
-package regress
+package modelfile
 
 import (
 	"encoding/json"
@@ -26,7 +26,7 @@ type torchFiles struct {
 // weights converted exactly from every dtype, a missing bias as zero, and
 // predict what PyTorch predicts.
 func TestLoadPyTorchSafetensors(t *testing.T) {
-	raw, err := os.ReadFile("../fixtures/pytorch.json")
+	raw, err := os.ReadFile("../../fixtures/pytorch.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestLoadPyTorchSafetensors(t *testing.T) {
 	seen := map[string]bool{}
 	for _, c := range doc.Files.Cases {
 		seen[c.Dtype+map[bool]string{true: "+bias", false: ""}[c.Bias]] = true
-		mf, err := LoadModel(filepath.Join("../fixtures", c.File))
+		mf, err := Load(filepath.Join("../../fixtures", c.File))
 		if err != nil {
 			t.Errorf("%s: %v", c.File, err)
 			continue

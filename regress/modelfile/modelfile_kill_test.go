@@ -1,4 +1,4 @@
-package regress
+package modelfile
 
 import (
 	"errors"
@@ -19,9 +19,9 @@ import (
 
 // bigModel is a model large enough (1 MB) that a save takes a while, filled
 // with v so that the two models alternated below are told apart.
-func bigModel(v float32) *ModelFile {
+func bigModel(v float32) *File {
 	const in, out = 500, 500
-	mf := &ModelFile{In: in, Out: out, W: make([]float32, in*out), B: make([]float32, out),
+	mf := &File{In: in, Out: out, W: make([]float32, in*out), B: make([]float32, out),
 		Mean: make([]float32, in), Scale: make([]float32, in)}
 	for i := range mf.W {
 		mf.W[i] = v + float32(i%7)
@@ -45,9 +45,9 @@ func TestSaveHelper(t *testing.T) {
 	if path == "" {
 		t.Skip("helper process for TestSaveSurvivesKill")
 	}
-	models := []*ModelFile{bigModel(2), bigModel(1)}
+	models := []*File{bigModel(2), bigModel(1)}
 	for i := 0; ; i++ {
-		if err := SaveModel(path, models[i%2]); err != nil {
+		if err := Save(path, models[i%2]); err != nil {
 			os.Exit(3)
 		}
 		if i == 0 {
@@ -80,7 +80,7 @@ func TestSaveSurvivesKill(t *testing.T) {
 	save := time.Duration(math.MaxInt64)
 	for range 3 {
 		t0 := time.Now()
-		if err := SaveModel(path, old); err != nil {
+		if err := Save(path, old); err != nil {
 			t.Fatal(err)
 		}
 		save = min(save, time.Since(t0))
@@ -94,7 +94,7 @@ func TestSaveSurvivesKill(t *testing.T) {
 		(kills < minKills || seen[1] == 0 || seen[2] == 0 || interrupted == 0) {
 		killSaver(t, path, time.Duration(rand.Int64N(int64(4*save)+1)), deadline)
 		kills++
-		got, err := LoadModel(path)
+		got, err := Load(path)
 		if err != nil {
 			t.Fatalf("after kill %d the model does not load: %v", kills, err)
 		}

@@ -1,4 +1,4 @@
-package regress
+package data
 
 import (
 	"errors"
@@ -20,7 +20,7 @@ type Table struct {
 // that the caller can fall back to streaming passes.
 func ReadTable(r io.Reader, name string, y, x []string, maxBytes int64) (*Table, error) {
 	if maxBytes < 0 {
-		return nil, fmt.Errorf("regress: ReadTable: %s: memory limit %d: want 0 (none) or more", name, maxBytes)
+		return nil, fmt.Errorf("data: ReadTable: %s: memory limit %d: want 0 (none) or more", name, maxBytes)
 	}
 	cr, err := NewCSVReader(r, name, y, x)
 	if err != nil {
@@ -52,7 +52,7 @@ func ReadTable(r io.Reader, name string, y, x []string, maxBytes int64) (*Table,
 
 // ErrTooLarge is returned by ReadTable when a file does not fit the memory
 // allowed for it.
-var ErrTooLarge = errors.New("regress: data larger than the memory allowed")
+var ErrTooLarge = errors.New("data: data larger than the memory allowed")
 
 // CSVFile is a CSV file on disk read in passes of bounded memory: each pass
 // reads it from the start and hands the rows over in chunks. A path that is
@@ -114,7 +114,7 @@ func (f *CSVFile) Close() error {
 // The first error, from reading or from fn, ends the pass.
 func (f *CSVFile) Pass(X, Y []float32, fn func(m int, X, Y []float32) error) error {
 	if fn == nil || len(X) < len(f.Cols.X) || len(Y) < len(f.Cols.Y) || len(X)+len(Y) == 0 {
-		return fmt.Errorf("regress: CSVFile.Pass: %s: buffers of %d and %d values for rows of %d inputs and %d targets: want room for one row at least, and a non-nil function", f.Path, len(X), len(Y), len(f.Cols.X), len(f.Cols.Y))
+		return fmt.Errorf("data: CSVFile.Pass: %s: buffers of %d and %d values for rows of %d inputs and %d targets: want room for one row at least, and a non-nil function", f.Path, len(X), len(Y), len(f.Cols.X), len(f.Cols.Y))
 	}
 	cr := f.once
 	if f.pipe {
@@ -138,7 +138,7 @@ func (f *CSVFile) Pass(X, Y []float32, fn func(m int, X, Y []float32) error) err
 		chunk = c
 	}
 	if chunk < 1 {
-		panic("regress: CSVFile.Pass: buffers smaller than one row")
+		panic("data: CSVFile.Pass: buffers smaller than one row")
 	}
 	rows := 0
 	for {

@@ -1,10 +1,9 @@
-package regress
+package data
 
 import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -228,38 +227,6 @@ func TestCSVInputReader(t *testing.T) {
 		if fmt.Sprint(got) != tc.want {
 			t.Errorf("%q: read %v, want %s", tc.data, got, tc.want)
 		}
-	}
-}
-
-// Any finite non-zero spread standardises, however small; a column that
-// never varies is listed by Constant.
-func TestStandardizerTinySpread(t *testing.T) {
-	w := must(NewWelford(3))
-	for i := 0; i < 4; i++ {
-		w.Add([]float32{float32(i) * 1e-13, 5, float32(i)})
-	}
-	s := w.Standardizer()
-	want := math.Sqrt(w.Var(0))
-	if s.Scale[0] != float32(want) || s.Scale[1] != 1 || s.Scale[2] != float32(math.Sqrt(w.Var(2))) {
-		t.Errorf("scales %v, want %v, 1 and the third's spread", s.Scale, want)
-	}
-	if c := w.Constant(); len(c) != 1 || c[0] != 1 {
-		t.Errorf("Constant() = %v, want [1]", c)
-	}
-	// Standardised, the tiny column spans about ±1.3.
-	x := []float32{3e-13, 5, 3}
-	s.Apply(1, x, 3, x, 3)
-	if !(x[0] > 1.2 && x[0] < 1.4) {
-		t.Errorf("standardised 3e-13: %v", x[0])
-	}
-	// Spreads too small for float32 get the smallest scale it holds.
-	w = must(NewWelford(1))
-	w.Add([]float32{0})
-	w.Add([]float32{math.SmallestNonzeroFloat32})
-	w.Add([]float32{0})
-	w.Add([]float32{0})
-	if s := w.Standardizer(); !(s.Scale[0] > 0) || len(w.Constant()) != 0 {
-		t.Errorf("subnormal spread: scale %v, constant %v", s.Scale[0], w.Constant())
 	}
 }
 
