@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/edgefit/edgefit/regress/modelfile"
 	"github.com/edgefit/edgefit/regress/serve"
 )
 
@@ -101,7 +102,11 @@ func cmdServe(e *env, args []string) error {
 		return fmt.Errorf("-addr %s: %v", f.addr, err)
 	}
 	m := pred.Current()
-	fmt.Fprintf(e.stderr, "edgefit serve: listening on http://%s (model %s, version %08x, %d inputs, %d outputs)\n", ln.Addr(), f.model, m.Version(), m.In(), m.Out())
+	model := f.model
+	if m.Source() == modelfile.SourcePyTorch {
+		model += ", " + m.Source()
+	}
+	fmt.Fprintf(e.stderr, "edgefit serve: listening on http://%s (model %s, version %08x, %d inputs, %d outputs)\n", ln.Addr(), model, m.Version(), m.In(), m.Out())
 	return runServer(f, pred, ln, logger)
 }
 

@@ -317,3 +317,28 @@ func TestServeMistakes(t *testing.T) {
 		}
 	}
 }
+
+// A PyTorch file is served as it is, its columns named by -inputs and
+// -outputs, with edgefit predict's predictions.
+func TestServePyTorch(t *testing.T) {
+	path := "../../fixtures/torch/linear_f32_bias.safetensors"
+	s := startServe(t, "-model", path, "-inputs", "a,b,c,d", "-outputs", "p,q,r")
+	if !strings.Contains(s.log(), "safetensors (PyTorch)") {
+		t.Errorf("the first line does not say the model is a PyTorch file:\n%s", s.log())
+	}
+	rows := [][]float32{{1, 2, 3, 4}, {-0.5, 0, 7, 1e-3}}
+	out := ok(t, runCmd(t, "", "predict", "-model", path, "-outputs", "p,q,r", "--", csvLine(rows[0]), csvLine(rows[1]))).stdout
+	want := map[string][]string{}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for _, l := range lines[1:] {
+		for j, v := range strings.Split(l, ",") {
+			name := strings.Split(lines[0], ",")[j]
+			want[name] = append(want[name], v)
+		}
+	}
+	for _, body := range []string{`{"rows": [[1, 2, 3, 4], [-0.5, 0, 7, 1e-3]]}`, `{"rows": [{"d": 4, "c": 3, "b": 2, "a": 1}, {"a": -0.5, "b": 0, "c": 7, "d": 0.001}]}`} {
+		if a := post(t, s.url, "", body); a.code != 200 || !reflect.DeepEqual(a.outputs, want) {
+			t.Errorf("%s: %d %s, want edgefit predict's %v", body, a.code, a.raw, want)
+		}
+	}
+}
