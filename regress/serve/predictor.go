@@ -35,7 +35,8 @@ type Options struct {
 // Predictor serves the current model to any number of goroutines: the
 // predictions take the model with one atomic load and no lock, and a new
 // model replaces it with one atomic store, after which new predictions use
-// it while those under way finish with the old one.
+// it while those under way finish with the old one. The zero value has no
+// model (predictions are errors) until Swap or Publish gives it one.
 type Predictor struct {
 	cur  atomic.Pointer[Model]
 	opts Options
@@ -79,8 +80,8 @@ func Open(path string, opts Options) (*Predictor, error) {
 	return p, nil
 }
 
-// Current returns the model served now, never nil once New or Open has
-// succeeded.
+// Current returns the model served now: nil only for a zero Predictor that
+// has not been given one.
 func (p *Predictor) Current() *Model { return p.cur.Load() }
 
 // Predict predicts the rows of X into Y (X.Rows×Out) with the current model.
@@ -124,8 +125,11 @@ func (p *Predictor) Swap(mf *modelfile.File) error {
 // Predictor a regress.Publisher, so that online learning (regress.Online's
 // PublishTo) trains its own model and serves copies of it.
 func (p *Predictor) Publish(m *regress.Linear, std *regress.Standardizer) error {
-	cur := p.cur.Load()
-	mf, err := regress.NewModelFile(m, std, cur.inputs, cur.outputs)
+	var inputs, outputs []string
+	if cur := p.cur.Load(); cur != nil {
+		inputs, outputs = cur.inputs, cur.outputs
+	}
+	mf, err := regress.NewModelFile(m, std, inputs, outputs)
 	if err != nil {
 		p.loadErrors.Add(1)
 		return fmt.Errorf("serve: Publish: %w", err)

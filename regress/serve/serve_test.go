@@ -257,3 +257,28 @@ func TestOnlinePublishes(t *testing.T) {
 		t.Errorf("%d swaps, want 201 (one by PublishTo, then one every 10 samples)", s.Swaps)
 	}
 }
+
+// A Predictor's zero value serves nothing, with errors rather than panics,
+// until a model is swapped or published in.
+func TestZeroPredictor(t *testing.T) {
+	var p Predictor
+	if _, err := p.PredictRow(nil, []float32{1, 2, 3}); err == nil {
+		t.Error("PredictRow with no model: no error")
+	}
+	if _, err := p.Reload(); err == nil {
+		t.Error("Reload with no file: no error")
+	}
+	if err := p.Watch(context.Background(), time.Second); err == nil {
+		t.Error("Watch with no file: no error")
+	}
+	if err := p.Swap(nil); err == nil {
+		t.Error("Swap(nil): no error")
+	}
+	m, _ := regress.NewLinear(3, 2, 1)
+	if err := p.Publish(m, nil); err != nil {
+		t.Fatal(err)
+	}
+	if y, err := p.PredictRow(nil, []float32{1, 2, 3}); err != nil || len(y) != 2 || p.Stats().Swaps != 0 {
+		t.Errorf("after Publish: %v, %v, %+v", y, err, p.Stats())
+	}
+}
