@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/edgefit/edgefit/regress/data"
 )
@@ -27,7 +28,8 @@ type csvRows struct {
 	maxRows int
 	x       []float32
 	rows    int
-	colTo   []int // column → input position, or -1
+	colTo   []int                      // 0, 1, …, k-1
+	cache   *atomic.Pointer[csvHeader] // the last header read for this model
 }
 
 func (c *csvRows) parse(body []byte) error {
@@ -77,56 +79,102 @@ func tooManyRows(max int) error {
 	return &reqError{http.StatusRequestEntityTooLarge, fmt.Sprintf("more than %d rows in one request (-max-rows)", max)}
 }
 
+// csvHeader is a header line and the columns it gives, kept per model so
+// that a client sending the same header every time has it read once.
+type csvHeader struct {
+	line  []byte
+	colTo []int // column → input position, or -1
+}
+
 // fast reads the body if it is plain, and reports whether it did: false
 // with no error sends the body to slow.
 func (c *csvRows) fast(body []byte) (bool, error) {
 	c.x, c.rows = c.x[:0], 0
 	nl := bytes.IndexByte(body, '\n')
-	if nl < 0 || bytes.IndexByte(body[:nl], '"') >= 0 {
+	if nl < 0 {
 		return false, nil
 	}
-	if cr := bytes.IndexByte(body[:nl], '\r'); cr >= 0 && cr != nl-1 {
-		return false, nil // a CR line break: the reader would read past nl
-	}
-	cr, err := data.NewCSVInputReader(bytes.NewReader(body[:nl+1]), "CSV body", c.k, c.inputs)
-	if err != nil {
-		return false, nil
-	}
-	cols := cr.Columns()
-	rest := body[nl+1:]
-	n := len(cols.Header)
-	c.colTo = c.colTo[:0]
-	if cols.Header == nil { // the first line is data
-		rest, n = body, c.k
-		for p := range c.k {
-			c.colTo = append(c.colTo, p)
+	rest, colTo := body, c.identity()
+	if !c.plainData(bytes.TrimSuffix(body[:nl], []byte{'\r'})) {
+		h := c.header(body[:nl+1])
+		if h == nil {
+			return false, nil
 		}
-	} else {
-		for range n {
-			c.colTo = append(c.colTo, -1)
-		}
-		for p, col := range cols.X {
-			c.colTo[col] = p
-		}
+		rest, colTo = body[nl+1:], h.colTo
 	}
 	for len(rest) > 0 {
 		if c.rows++; c.rows > c.maxRows {
 			return true, tooManyRows(c.maxRows)
 		}
 		var ok bool
-		if rest, ok = c.line(rest, n); !ok {
+		if rest, ok = c.line(rest, colTo); !ok {
 			return false, nil
 		}
 	}
-	if c.rows == 0 {
-		return false, nil
-	}
-	return true, nil
+	return c.rows > 0, nil
 }
 
-// line reads one line of n fields into c.x and returns the rest of the body,
-// or false if the line is not plain.
-func (c *csvRows) line(b []byte, n int) ([]byte, bool) {
+// identity maps the k columns of a body without a header to the inputs.
+func (c *csvRows) identity() []int {
+	for len(c.colTo) < c.k {
+		c.colTo = append(c.colTo, len(c.colTo))
+	}
+	return c.colTo[:c.k]
+}
+
+// plainData reports whether a first line is k plain numbers: data by
+// data.NewCSVInputReader's rule (every field a number), in the inputs' order.
+func (c *csvRows) plainData(line []byte) bool {
+	for p := range c.k {
+		f := line
+		if i := bytes.IndexByte(line, ','); i >= 0 {
+			f, line = line[:i], line[i+1:]
+		} else if p < c.k-1 {
+			return false
+		} else {
+			line = nil
+		}
+		if _, ok := plainNumber(f); !ok {
+			return false
+		}
+	}
+	return line == nil
+}
+
+// header returns the columns of a header line, read by data's reader (nil
+// if it is not a plain header: quoted, or a CR line break, which the
+// reader would read past this line, or refused).
+func (c *csvRows) header(line []byte) *csvHeader {
+	if c.cache == nil {
+		c.cache = new(atomic.Pointer[csvHeader])
+	}
+	if h := c.cache.Load(); h != nil && bytes.Equal(h.line, line) {
+		return h
+	}
+	first := line[:len(line)-1]
+	if bytes.IndexByte(first, '"') >= 0 || bytes.IndexByte(bytes.TrimSuffix(first, []byte{'\r'}), '\r') >= 0 {
+		return nil
+	}
+	cr, err := data.NewCSVInputReader(bytes.NewReader(line), "CSV body", c.k, c.inputs)
+	if err != nil || cr.Columns().Header == nil {
+		return nil
+	}
+	cols := cr.Columns()
+	h := &csvHeader{line: bytes.Clone(line), colTo: make([]int, len(cols.Header))}
+	for i := range h.colTo {
+		h.colTo[i] = -1
+	}
+	for p, col := range cols.X {
+		h.colTo[col] = p
+	}
+	c.cache.Store(h)
+	return h
+}
+
+// line reads one line of len(colTo) fields into c.x and returns the rest of
+// the body, or false if the line is not plain.
+func (c *csvRows) line(b []byte, colTo []int) ([]byte, bool) {
+	n := len(colTo)
 	base := len(c.x)
 	for range c.k {
 		c.x = append(c.x, 0)
@@ -143,7 +191,7 @@ func (c *csvRows) line(b []byte, n int) ([]byte, bool) {
 		if col >= n || i-start > 64 {
 			return nil, false
 		}
-		if p := c.colTo[col]; p >= 0 {
+		if p := colTo[col]; p >= 0 {
 			v, ok := plainNumber(b[start:i])
 			if !ok {
 				return nil, false

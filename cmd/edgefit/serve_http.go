@@ -44,6 +44,7 @@ type modelView struct {
 	inputs  []string       // nil: unnamed
 	keys    [][]byte       // `"output":[`, quoted as JSON
 	version []string       // the X-Edgefit-Model header: the CRC-32 in hex
+	header  atomic.Pointer[csvHeader]
 }
 
 // request is one request's buffers, reused through server.pool.
@@ -200,7 +201,7 @@ func (s *server) parse(q *request, v *modelView, ct []string) (linalg.Dense, err
 		x, rows = p.x, p.rows
 	} else {
 		c := &q.csv
-		c.k, c.inputs, c.maxRows = k, v.inputs, s.maxRows
+		c.k, c.inputs, c.maxRows, c.cache = k, v.inputs, s.maxRows, &v.header
 		if err := c.parse(q.body); err != nil {
 			return linalg.Dense{}, err
 		}
