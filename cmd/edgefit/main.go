@@ -11,7 +11,7 @@
 //	edgefit eval -model MODEL -data FILE.csv  MSE, RMSE, MAE, R² per output
 //	edgefit serve -model MODEL [-addr A]      serve predictions over HTTP
 //	edgefit bench                             the kernel table
-//	edgefit info                              CPU features and kernels chosen
+//	edgefit info [-model MODEL]               CPU features and kernels chosen, or a model file
 //
 // Every mistake in the input is one line on stderr and exit status 2.
 package main
@@ -43,7 +43,7 @@ var commands = []struct {
 	{"eval", "evaluate a saved model on a CSV file", cmdEval},
 	{"serve", "serve predictions of a saved model over HTTP", cmdServe},
 	{"bench", "measure the kernels against the machine's peak", cmdBench},
-	{"info", "show the CPU features seen and the kernels chosen", cmdInfo},
+	{"info", "show the CPU features seen and the kernels chosen, or describe a model file", cmdInfo},
 }
 
 func main() {

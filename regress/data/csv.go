@@ -138,7 +138,8 @@ func clipList(names []string) string {
 // mark before the header allowed, and line breaks LF, CRLF or CR. A row is at
 // most MaxCSVRow bytes, a field MaxCSVField and a row has at most
 // MaxCSVColumns fields; header names are valid UTF-8. Every value must be a
-// decimal number that is finite in float32 (ParseNumber). Errors are
+// decimal number that is finite in float32 (ParseNumber); Next64 and
+// ReadBatch64 read the same values to float64 (ParseNumber64). Errors are
 // *CSVError, giving the file, the line and the byte column of the field
 // (file:line:column, as compilers do), and the column's name.
 type CSVReader struct {
@@ -316,8 +317,13 @@ func (c *CSVReader) Line() int { return c.line }
 // and otherwise an error naming the file, line and column of the problem.
 // Slices of other lengths are an error, and nothing is read.
 func (c *CSVReader) Next(x, y []float32) error {
+	return next(c, "Next", x, y, ParseNumber)
+}
+
+// next reads the next row into x and y, converting the values with conv.
+func next[T float32 | float64](c *CSVReader, op string, x, y []T, conv func(string) (T, error)) error {
 	if len(x) != len(c.cols.X) || len(y) != len(c.cols.Y) {
-		return fmt.Errorf("data: CSVReader.Next: %d inputs and %d targets, want %d and %d", len(x), len(y), len(c.cols.X), len(c.cols.Y))
+		return fmt.Errorf("data: CSVReader.%s: %d inputs and %d targets, want %d and %d", op, len(x), len(y), len(c.cols.X), len(c.cols.Y))
 	}
 	rec := c.pending
 	if rec != nil {
@@ -335,15 +341,15 @@ func (c *CSVReader) Next(x, y []float32) error {
 			return err
 		}
 	}
-	if err := c.parse(rec, c.cols.X, x); err != nil {
+	if err := parseFields(c, rec, c.cols.X, x, conv); err != nil {
 		return err
 	}
-	return c.parse(rec, c.cols.Y, y)
+	return parseFields(c, rec, c.cols.Y, y, conv)
 }
 
-func (c *CSVReader) parse(rec []string, idx []int, dst []float32) error {
+func parseFields[T float32 | float64](c *CSVReader, rec []string, idx []int, dst []T, conv func(string) (T, error)) error {
 	for i, j := range idx {
-		v, err := ParseNumber(rec[j])
+		v, err := conv(rec[j])
 		if err != nil {
 			line, col := c.pos(j)
 			if c.cols.Header != nil {
@@ -363,12 +369,16 @@ func (c *CSVReader) parse(rec []string, idx []int, dst []float32) error {
 // 0, io.EOF. m < 1 or slices too short for m rows are an error, and nothing
 // is read.
 func (c *CSVReader) ReadBatch(m int, X, Y []float32) (int, error) {
+	return readBatch(c, "ReadBatch", m, X, Y, c.Next)
+}
+
+func readBatch[T float32 | float64](c *CSVReader, op string, m int, X, Y []T, next func(x, y []T) error) (int, error) {
 	k, n := len(c.cols.X), len(c.cols.Y)
 	if m < 1 || m > len(X)/max(k, 1) || m > len(Y)/max(n, 1) {
-		return 0, fmt.Errorf("data: CSVReader.ReadBatch: %d rows of %d inputs and %d targets into %d and %d values: want m ≥ 1 and room for m rows", m, k, n, len(X), len(Y))
+		return 0, fmt.Errorf("data: CSVReader.%s: %d rows of %d inputs and %d targets into %d and %d values: want m ≥ 1 and room for m rows", op, m, k, n, len(X), len(Y))
 	}
 	for i := 0; i < m; i++ {
-		err := c.Next(X[i*k:(i+1)*k], Y[i*n:(i+1)*n])
+		err := next(X[i*k:(i+1)*k], Y[i*n:(i+1)*n])
 		if err == io.EOF {
 			if i == 0 {
 				return 0, io.EOF
