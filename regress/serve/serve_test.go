@@ -282,3 +282,23 @@ func TestZeroPredictor(t *testing.T) {
 		t.Errorf("after Publish: %v, %v, %+v", y, err, p.Stats())
 	}
 }
+
+// A model without bias is served as its file predicts.
+func TestNoBias(t *testing.T) {
+	m, err := regress.NewLinearNoBiasFrom([][]float32{{1, -2, 0.5}, {0.25, 3, -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mf, err := regress.NewModelFile(m, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(mf, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float32{1.5, -2, 4}
+	if y, err := p.PredictRow(nil, x); err != nil || !equal(y, want(t, mf, x)) {
+		t.Errorf("PredictRow = %v, %v; want %v", y, err, want(t, mf, x))
+	}
+}
