@@ -144,7 +144,7 @@ func (p *Predictor) fromMemory(mf *modelfile.File) (*Model, error) {
 	}
 	c := *mf
 	if err := p.name(&c); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("serve: %w", err)
 	}
 	if err := c.Check(); err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
@@ -156,17 +156,17 @@ func (p *Predictor) fromMemory(mf *modelfile.File) (*Model, error) {
 	return newModel(&c, crc, 0)
 }
 
-// name applies Options.Inputs and Outputs to mf.
+// name applies Options.Inputs and Outputs to mf (an error without prefix).
 func (p *Predictor) name(mf *modelfile.File) error {
 	if p.opts.Inputs != nil {
 		if len(p.opts.Inputs) != mf.In {
-			return fmt.Errorf("serve: %d input names for a model of %d inputs", len(p.opts.Inputs), mf.In)
+			return fmt.Errorf("%d input names for a model of %d inputs", len(p.opts.Inputs), mf.In)
 		}
 		mf.Inputs = p.opts.Inputs
 	}
 	if p.opts.Outputs != nil {
 		if len(p.opts.Outputs) != mf.Out {
-			return fmt.Errorf("serve: %d output names for a model of %d outputs", len(p.opts.Outputs), mf.Out)
+			return fmt.Errorf("%d output names for a model of %d outputs", len(p.opts.Outputs), mf.Out)
 		}
 		mf.Outputs = p.opts.Outputs
 	}
