@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -75,7 +77,15 @@ func startServe(t *testing.T, args ...string) *served {
 	}
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
-	if err := cmd.Start(); err != nil {
+	err := cmd.Start()
+	if errors.Is(err, syscall.ENOEXEC) && qemu == "" {
+		// Under an emulator without binfmt_misc, as runCmd does.
+		qemu = mustEmulator(t, err)
+		cmd = exec.Command(qemu, append([]string{bin}, args...)...)
+		cmd.Stderr = pw
+		err = cmd.Start()
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	s := &served{cmd: cmd, done: make(chan struct{})}
