@@ -203,14 +203,12 @@ func TestCSVRows(t *testing.T) {
 		{"a,b,c\n", false, "400 no rows"},
 		{"a,b,c\n1,2,3\n1,2,3\n1,2,3\n", true, "413 more than 2 rows"},
 	} {
-		got, ok, err := parseCSVBody(tc.body, true, 2)
-		if ok != tc.fast {
+		if _, ok, _ := parseCSVBody(tc.body, true, 2); ok != tc.fast {
 			t.Errorf("%q: fast path %v, want %v", tc.body, ok, tc.fast)
 		}
 		c := &csvRows{k: 3, inputs: []string{"a", "b", "c"}, maxRows: 2}
-		err = c.parse([]byte(tc.body))
-		got = c.x
-		s := fmt.Sprint(got)
+		err := c.parse([]byte(tc.body))
+		s := fmt.Sprint(c.x)
 		if err != nil {
 			s = fmt.Sprintf("%d %v", statusOf(err), err)
 		}
