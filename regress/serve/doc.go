@@ -6,7 +6,7 @@
 //
 //	p, err := serve.Open("model.safetensors", serve.Options{})
 //	go p.Watch(ctx, time.Second)   // reload when the file changes
-//	y, err := p.PredictRow(y, x)   // from any goroutine
+//	y, err = p.PredictRow(y, x)    // from any goroutine, y reused: no allocation
 //	p.Reload()                     // on demand, e.g. on SIGHUP
 //
 // A new model must take the same inputs and give the same outputs (names and
