@@ -28,7 +28,9 @@ type Options struct {
 
 	// OnLoad, when not nil, is called after every attempt to load the
 	// model file (Open, Reload, Watch) with the model now served and the
-	// error, if any: a log's hook. It runs in the loading goroutine.
+	// error, if any: a log's hook. It runs in the loading goroutine, with
+	// the Predictor's loads held off: it must not call Reload, Swap or
+	// Publish.
 	OnLoad func(m *Model, err error)
 }
 
