@@ -124,9 +124,14 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) int {
 		w.Header()["Allow"] = []string{http.MethodPost}
 		return fail(w, &reqError{http.StatusMethodNotAllowed, "POST rows to /predict"})
 	}
-	v := s.current()
 	q := s.pool.Get().(*request)
 	defer s.pool.Put(q)
+	return s.predictWith(w, r, q)
+}
+
+// predictWith answers a POST /predict with the buffers of q.
+func (s *server) predictWith(w http.ResponseWriter, r *http.Request, q *request) int {
+	v := s.current()
 	if err := q.read(r, s.maxBody); err != nil {
 		return fail(w, err)
 	}
