@@ -61,7 +61,9 @@
 //     validation loss, and Guard, which on divergence rolls back and halves
 //     the learning rate instead of only stopping.
 //   - Online learning: Online.PartialFit takes one sample at a time, as a
-//     sensor stream delivers them, without allocating.
+//     sensor stream delivers them, without allocating; PublishTo hands
+//     copies of the model to a Publisher such as regress/serve's Predictor,
+//     which serves them while the trainer goes on.
 //   - Evaluation: Metrics accumulates MSE, MAE and R² per output.
 //   - Model files: NewModelFile makes the contents of a model file
 //     (package regress/modelfile: the safetensors layout, saved atomically
