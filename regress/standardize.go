@@ -1,6 +1,7 @@
 package regress
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
@@ -64,6 +65,43 @@ func (w *Welford) AddRows(m int, X []float32, ldx int) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// Merge adds the rows other has accumulated, as if they had been added to w,
+// with Chan, Golub and LeVeque's parallel update: with counts nA, nB and δ
+// the difference of the means, the mean moves by δ·nB/(nA+nB) and M2 gains
+// other's M2 plus δ²·nA·nB/(nA+nB). Accumulators of parts of the rows (two
+// devices, two threads) merge into that of all of them, in any order. Both
+// must have the same number of features; other is unchanged. It allocates
+// nothing.
+func (w *Welford) Merge(other *Welford) error {
+	if other == nil {
+		return errors.New("regress: Welford.Merge: nil accumulator")
+	}
+	if other == w {
+		return errors.New("regress: Welford.Merge: an accumulator cannot merge itself")
+	}
+	k := len(w.Mean)
+	if len(w.M2) != k || len(other.Mean) != k || len(other.M2) != k {
+		return fmt.Errorf("regress: Welford.Merge: %d means and %d sums of squares into %d and %d",
+			len(other.Mean), len(other.M2), k, len(w.M2))
+	}
+	if w.Count < 0 || other.Count < 0 || other.Count > math.MaxInt64-w.Count {
+		return fmt.Errorf("regress: Welford.Merge: row counts %d and %d", other.Count, w.Count)
+	}
+	if other.Count == 0 {
+		return nil
+	}
+	nA, nB := float64(w.Count), float64(other.Count)
+	f := nB / (nA + nB)
+	g := nA * f
+	for i, mb := range other.Mean {
+		d := mb - w.Mean[i]
+		w.Mean[i] += d * f
+		w.M2[i] += other.M2[i] + d*d*g
+	}
+	w.Count += other.Count
 	return nil
 }
 
