@@ -214,3 +214,22 @@ func TestBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestEdgefitServe runs the generator against the real command, built from
+// this repository: its answers pass the check, no request fails, and it
+// stops on SIGTERM with status 0.
+func TestEdgefitServe(t *testing.T) {
+	bin, err := buildEdgefit(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := stubConfig("", "")
+	c.edgefit, c.runs, c.batch = bin, 1, 1000
+	var out bytes.Buffer
+	if err := run(c, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "single-row phase: the server") || strings.Contains(out.String(), "-1.00") {
+		t.Errorf("report without the server's CPU:\n%s", out.String())
+	}
+}
