@@ -54,7 +54,7 @@ func main() {
 	flag.IntVar(&c.inputs, "inputs", 3, "inputs of the model written for the run")
 	flag.IntVar(&c.outputs, "outputs", 2, "outputs of the model written for the run")
 	flag.IntVar(&c.conns, "conns", 8, "keep-alive connections sending single-row requests")
-	flag.IntVar(&c.batchConns, "batch-conns", 2, "keep-alive connections sending batched CSV requests")
+	flag.IntVar(&c.batchConns, "batch-conns", 4, "keep-alive connections sending batched CSV requests")
 	flag.IntVar(&c.batch, "batch", 10000, "rows in a batched CSV request")
 	flag.IntVar(&c.runs, "runs", 3, "runs (the report gives each and their median)")
 	flag.DurationVar(&c.duration, "duration", 5*time.Second, "length of each phase of a run")
