@@ -207,7 +207,6 @@ func statsBadArgs() []badArgCase {
 	std := &Standardizer{Mean: []float32{0, 0, 0}, Scale: []float32{1, 1}}
 	ok := &Standardizer{Mean: []float32{0, 0, 0}, Scale: []float32{1, 1, 1}}
 	met, _ := NewMetrics(2)
-	ls, _ := NewLeastSquares(3, 2)
 	es, _ := NewEarlyStop(2, 0, 6, 2)
 	x6 := make([]float32, 6)
 	return []badArgCase{
@@ -227,19 +226,6 @@ func statsBadArgs() []badArgCase {
 		{"Metrics Add short", func() error { return met.Add(4, x6, x6) }},
 		{"Metrics Add negative", func() error { return met.Add(-1, x6, x6) }},
 		{"zero Metrics Add", func() error { return (&Metrics{}).Add(1, x6, x6) }},
-		{"NewLeastSquares negative", func() error { _, err := NewLeastSquares(-1, 1); return err }},
-		{"NewLeastSquares no target", func() error { _, err := NewLeastSquares(2, 0); return err }},
-		{"LeastSquares Add lengths", func() error { return ls.Add(x6[:2], x6[:2]) }},
-		{"LeastSquares AddRows short", func() error { return ls.AddRows(2, x6, 3, x6[:3], 2) }},
-		{"LeastSquares AddRows negative", func() error { return ls.AddRows(-2, x6, 3, x6, 2) }},
-		{"LeastSquares Solve no rows", func() error { _, err := ls.Solve(0); return err }},
-		{"LeastSquares Solve negative ridge", func() error {
-			l, _ := NewLeastSquares(1, 1)
-			l.Add([]float32{1}, []float32{2})
-			_, err := l.Solve(-1)
-			return err
-		}},
-		{"zero LeastSquares Add", func() error { return (&LeastSquares{K: 1, N: 1}).Add(x6[:1], x6[:1]) }},
 		{"NewEarlyStop negative", func() error { _, err := NewEarlyStop(1, 0, -1, 1); return err }},
 		{"NewEarlyStop NaN delta", func() error { _, err := NewEarlyStop(1, math.NaN(), 1, 1); return err }},
 		{"EarlyStop Observe lengths", func() error { _, err := es.Observe(0, 1, x6[:5], x6[:2]); return err }},
