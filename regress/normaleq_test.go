@@ -182,4 +182,3 @@ func (ls *leastSquares) Solve(alpha float64) (*Solution, error) {
 	}
 	return sol, nil
 }
-
