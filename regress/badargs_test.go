@@ -84,7 +84,6 @@ func linalgBadArgs() []badArgCase {
 
 func modelBadArgs() []badArgCase {
 	m, _ := NewLinear(3, 2, 1)
-	other, _ := NewLinear(2, 2, 1)
 	return []badArgCase{
 		{"NewLinear 0 inputs", func() error { _, err := NewLinear(0, 1, 1); return err }},
 		{"NewLinear negative outputs", func() error { _, err := NewLinear(1, -1, 1); return err }},
@@ -92,10 +91,6 @@ func modelBadArgs() []badArgCase {
 		{"NewLinearFrom ragged", func() error { _, err := NewLinearFrom([][]float32{{1, 2}, {3}}, nil); return err }},
 		{"NewLinearFrom bias length", func() error { _, err := NewLinearFrom([][]float32{{1}}, []float32{1, 2}); return err }},
 		{"NewLinearFrom NaN", func() error { _, err := NewLinearFrom([][]float32{{float32(math.NaN())}}, nil); return err }},
-		{"CopyFrom nil", func() error { return m.CopyFrom(nil) }},
-		{"CopyFrom other shape", func() error { return m.CopyFrom(other) }},
-		{"CopyFrom zero Linear", func() error { return m.CopyFrom(&Linear{}) }},
-		{"CopyFrom into zero Linear", func() error { return (&Linear{}).CopyFrom(m) }},
 		{"Predict inputs of other width", func() error { return m.Predict(zeros(1, 2), zeros(1, 2)) }},
 		{"Predict outputs of other shape", func() error { return m.Predict(zeros(2, 2), zeros(1, 3)) }},
 		{"Predict inputs without data", func() error { return m.Predict(zeros(1, 2), linalg.Dense{Rows: 1, Cols: 3, Stride: 3}) }},
