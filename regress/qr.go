@@ -14,12 +14,6 @@ import (
 // rows Merge, in any order, into that of all of them. Memory is O((k+n)²)
 // whatever the rows; AddRows, AddRows32 and Merge allocate nothing. A QR is
 // not safe for concurrent use.
-//
-// Rows are added in blocks of qrBlock: a block is centred on its own mean
-// and its rows, with one more row √(nA·nB/(nA+nB))·(mean − block mean) that
-// accounts for the shift between the two means, are stacked under R and
-// reduced by Householder reflections. The same stacking merges two
-// accumulators exactly (the square-root form of Chan's update of co-moments).
 type QR struct {
 	k, n      int
 	intercept bool
@@ -167,6 +161,12 @@ func addRows[T float32 | float64](a *QR, m int, X []T, ldx int, Y []T, ldy int) 
 	return nil
 }
 
+// Rows are added in blocks of qrBlock: a block is centred on its own mean
+// and its rows, with one more row √(nA·nB/(nA+nB))·(mean − block mean) that
+// accounts for the shift between the two means, are stacked under R and
+// reduced by Householder reflections. The same stacking merges two
+// accumulators exactly (the square-root form of Chan's update of co-moments).
+//
 // absorb adds the b rows held in buf. With an intercept and rows before
 // them, they hold the data minus shift (the running mean), so that the block
 // mean and the centred values are computed on the scale of the spread;
