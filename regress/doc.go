@@ -5,7 +5,8 @@
 //	nn.Linear                  Linear (W Out×In, as nn.Linear's weight), NewLinear
 //	F.mse_loss                 MSE, SumSquares
 //	torch.optim.SGD, Adam      SGD, Adam (the Optimizer interface)
-//	fit(epochs, model, …)      Trainer: Step, Epoch, Fit (and its hooks), Evaluate
+//	fit(epochs, model, …)      Trainer: Step, Epoch, Evaluate; Fit (rows in memory
+//	                           or streamed) with Schedule, Guard, EarlyStop
 //	TensorDataset, DataLoader  package regress/data
 //
 // The tests compare predictions, losses, gradients and trained weights with
@@ -16,7 +17,8 @@
 // Welford and Standardizer (inputs standardised while training, folded into
 // W and b after, so that inference is one matmul on raw inputs); QR, exact
 // least squares in float64 whose accumulators merge across devices (QRState,
-// package regress/modelfile's stats files), refined by QRRefinement; Online
+// package regress/modelfile's stats files), refined by QRRefinement over a
+// second pass or round; Online
 // (one sample at a time, publishing copies to a Publisher such as
 // regress/serve's); Metrics (MSE, MAE, R²); NewModelFile and LinearFromFile
 // (package regress/modelfile's files).
