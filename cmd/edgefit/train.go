@@ -247,10 +247,13 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		}
 	}
 	budget := int64(f.memMB) << 20
-	// A row in memory takes its values, the loader's index of it, and its
-	// standardised inputs, made beside the raw ones.
+	pipe := !file.Rereadable()
+	// A row in memory takes its values and the loader's index of it. A
+	// regular file's rows are standardised in place (the final metrics read
+	// the raw rows from the file again); a pipe's, read once, are
+	// standardised into a copy beside the raw ones.
 	extra := int64(strconv.IntSize / 8)
-	if f.standardize {
+	if f.standardize && pipe {
 		extra += int64(4 * k)
 	}
 
@@ -261,7 +264,6 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	// Load the rows only if they surely fit, deciding up front so that the
 	// memory a large file takes stays the streaming buffers. A pipe or a
 	// device is read once: into memory, within the budget.
-	pipe := !file.Rereadable()
 	inMemory := pipe
 	if !pipe {
 		most, err := mostRows(f.data, len(cols.Header), k+n)
@@ -359,20 +361,10 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 	defer tr.Close()
 
-	// The data as trained on: standardised copies in memory, or a
-	// standardising pass over the file per epoch.
-	var trainStd *table
-	standardized := func(t *table) *table {
-		s := &table{k: k, n: n, X: make([]float32, len(t.X)), Y: t.Y}
-		std.Apply(t.rows(), t.X, k, s.X, k) // k columns by construction: no error
-		return s
-	}
-	if inMemory {
-		trainStd = mem
-		if f.standardize {
-			trainStd = standardized(mem)
-		}
-	}
+	// The data as trained on: the rows in memory, standardised (in place,
+	// or into a copy for a pipe), or a standardising pass over the file
+	// per epoch.
+	trainStd, rawKept := standardizeTable(mem, inMemory, f.standardize, pipe, std)
 	// Loaders over the chunk buffers, by size: when streaming, every chunk
 	// but the last has the same size (unless a validation split thins it),
 	// so two cover the usual case without a new loader per chunk.
@@ -551,7 +543,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		}
 		return nil
 	}
-	if inMemory {
+	if rawKept {
 		err = addRows(mem.rows(), mem.X, mem.Y)
 	} else {
 		var row int64
@@ -579,6 +571,25 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	res.Bias = mf.B
 	res.mf = mf
 	return res, nil
+}
+
+// standardizeTable returns the rows in memory as trained on, and whether
+// mem still holds the raw ones, which the final metrics measure: without
+// standardisation they are the same; a regular file's rows are standardised
+// in place (the metrics read the file again), a pipe's into a copy.
+func standardizeTable(mem *table, inMemory, standardize, pipe bool, std *regress.Standardizer) (*table, bool) {
+	switch {
+	case !inMemory:
+		return nil, false
+	case !standardize:
+		return mem, true
+	case !pipe:
+		std.Apply(mem.rows(), mem.X, mem.k, mem.X, mem.k) // k columns by construction: no error
+		return mem, false
+	}
+	s := &table{k: mem.k, n: mem.n, X: make([]float32, len(mem.X)), Y: mem.Y}
+	std.Apply(mem.rows(), mem.X, mem.k, s.X, mem.k)
+	return s, true
 }
 
 // initModel makes the starting model in the standardised space.
