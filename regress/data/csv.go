@@ -321,11 +321,11 @@ func (c *CSVReader) Line() int { return c.line }
 // and otherwise an error naming the file, line and column of the problem.
 // Slices of other lengths are an error, and nothing is read.
 func (c *CSVReader) Next(x, y []float32) error {
-	return next(c, "Next", x, y, parseNumber32)
+	return next(c, "Next", x, y, parse32)
 }
 
 // next reads the next row into x and y, converting the values with conv.
-func next[T float32 | float64](c *CSVReader, op string, x, y []T, conv func([]byte) (T, error)) error {
+func next[T float32 | float64](c *CSVReader, op string, x, y []T, conv numberParser[T]) error {
 	if len(x) != len(c.cols.X) || len(y) != len(c.cols.Y) {
 		return fmt.Errorf("data: CSVReader.%s: %d inputs and %d targets, want %d and %d", op, len(x), len(y), len(c.cols.X), len(c.cols.Y))
 	}
@@ -334,16 +334,19 @@ func next[T float32 | float64](c *CSVReader, op string, x, y []T, conv func([]by
 	} else if err := c.read(); err != nil {
 		return err
 	}
-	rec := c.sc.record()
-	if err := parseFields(c, rec, c.cols.X, x, conv); err != nil {
+	if err := parseFields(c, c.cols.X, x, conv); err != nil {
 		return err
 	}
-	return parseFields(c, rec, c.cols.Y, y, conv)
+	return parseFields(c, c.cols.Y, y, conv)
 }
 
-func parseFields[T float32 | float64](c *CSVReader, rec [][]byte, idx []int, dst []T, conv func([]byte) (T, error)) error {
+func parseFields[T float32 | float64](c *CSVReader, idx []int, dst []T, conv numberParser[T]) error {
 	for i, j := range idx {
-		v, err := conv(rec[j])
+		if v, ok := conv.fromValue(c.sc.vals[j]); ok {
+			dst[i] = v
+			continue
+		}
+		v, err := conv.fromText(c.sc.field(j))
 		if err != nil {
 			line, col := c.pos(j)
 			if c.cols.Header != nil {

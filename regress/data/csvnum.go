@@ -3,43 +3,50 @@ package data
 import "math"
 
 // The readers parse a CSV value where it lies, in the reader's buffer: the
-// common numbers (at most 19 significant digits and a power of ten within
+// common numbers (at most 19 digits and a power of ten within
 // float64's exact ones) are converted here with one correctly rounded
 // operation; every other value takes ParseNumber's path, which decides it and
 // words the error. Both give the same value for the same text.
 
+// numberParser converts the values of a row to T: fromValue takes the
+// number the scanner read in a field (NaN: none) when it can, fromText the
+// field's text otherwise.
+type numberParser[T float32 | float64] struct {
+	fromValue func(float64) (T, bool)
+	fromText  func([]byte) (T, error)
+}
+
+var parse32 = numberParser[float32]{fromValue: float32Of, fromText: parseNumber32}
+
 // parseNumber32 is ParseNumber for a field's bytes.
 func parseNumber32(b []byte) (float32, error) {
-	if v, ok := decimal32(b); ok {
-		return v, nil
+	if d, ok := decimal64(b); ok {
+		if v, ok := float32Of(d); ok {
+			return v, nil
+		}
 	}
 	return ParseNumber(string(b))
 }
 
-// decimal32 is the float32 nearest to the decimal number b when decimal64
-// converts it and the float64 it gives is not halfway between two float32
-// values (where rounding twice could differ from rounding once), and is
-// normal in float32. ok is false otherwise.
-func decimal32(b []byte) (v float32, ok bool) {
-	d, ok := decimal64(b)
-	if !ok {
-		return 0, false
-	}
+// float32Of is the float32 nearest to the number d stands for, d being that
+// number rounded to float64, when d is normal in float32 and not halfway
+// between two float32 values (where rounding twice could differ from
+// rounding once); ok is false otherwise, and for NaN.
+func float32Of(d float64) (v float32, ok bool) {
 	a := math.Abs(d)
 	if a == 0 {
 		return float32(d), true
 	}
-	if a < 0x1p-126 || a > math.MaxFloat32 || math.Float64bits(d)&(1<<29-1) == 1<<28 {
+	if !(a >= 0x1p-126 && a <= math.MaxFloat32) || math.Float64bits(d)&(1<<29-1) == 1<<28 {
 		return 0, false
 	}
 	return float32(d), true
 }
 
 // decimal64 converts b, a decimal number with ASCII spaces around it, to the
-// nearest float64 when that takes one exact operation: a mantissa m of at
-// most 19 significant digits, m ≤ 2⁵³, times or divided by 10^e, e ≤ 22 (or
-// m = 0). ok is false for anything else: a longer or larger number, or text
-// that is not a decimal number.
+// nearest float64 when that takes one exact operation (see scanDecimal); ok
+// is false for anything else: a longer or larger number, or text that is not
+// a decimal number.
 func decimal64(b []byte) (d float64, ok bool) {
 	i, j := 0, len(b)
 	for i < j && asciiSpace[b[i]] {
@@ -48,38 +55,42 @@ func decimal64(b []byte) (d float64, ok bool) {
 	for j > i && asciiSpace[b[j-1]] {
 		j--
 	}
+	d, end, ok := scanDecimal(b, i, j)
+	return d, ok && end == j
+}
+
+// scanDecimal reads the decimal number at the start of b[i:j] and returns
+// where it ends and, when ok, its value: the nearest float64, when that takes
+// one exact operation: a mantissa m of at most 19 digits, m ≤ 2⁵³, times or
+// divided by 10^e, e ≤ 22 (or m = 0). The scan stops at the first byte that
+// cannot continue a number (never a comma, quote or line break); ok is false
+// if what it read is not a whole decimal number or takes more than that.
+func scanDecimal(b []byte, i, j int) (d float64, end int, ok bool) {
 	neg := false
 	if i < j && (b[i] == '+' || b[i] == '-') {
 		neg = b[i] == '-'
 		i++
 	}
+	// The digits, before and after the point: at most 19 in all (leading
+	// zeros included) fit the mantissa without overflow.
 	var mant uint64
-	digits, sig, exp := 0, 0, 0
-	point := false
-	for ; i < j; i++ {
-		c := b[i]
-		if c == '.' && !point {
-			point = true
-			continue
-		}
-		if c-'0' > 9 {
-			break
-		}
-		digits++
-		if point {
-			exp--
-		}
-		if mant == 0 && c == '0' {
-			continue // a leading zero
-		}
-		if sig++; sig > 19 {
-			return 0, false
-		}
-		mant = mant*10 + uint64(c-'0')
+	d0 := i
+	for i < j && b[i]-'0' <= 9 {
+		mant = mant*10 + uint64(b[i]-'0')
+		i++
 	}
-	if digits == 0 {
-		return 0, false
+	digits, exp := i-d0, 0
+	if i < j && b[i] == '.' {
+		i++
+		f0 := i
+		for i < j && b[i]-'0' <= 9 {
+			mant = mant*10 + uint64(b[i]-'0')
+			i++
+		}
+		exp = f0 - i
+		digits += i - f0
 	}
+	ok = digits > 0 && digits <= 19
 	if i < j && (b[i] == 'e' || b[i] == 'E') {
 		i++
 		eneg := false
@@ -87,28 +98,26 @@ func decimal64(b []byte) (d float64, ok bool) {
 			eneg = b[i] == '-'
 			i++
 		}
-		e, edigits := 0, 0
+		e, e0 := 0, i
 		for ; i < j && b[i]-'0' <= 9; i++ {
 			if e < 10000 {
 				e = e*10 + int(b[i]-'0')
 			}
-			edigits++
 		}
-		if edigits == 0 {
-			return 0, false
+		if i == e0 {
+			ok = false
 		}
 		if eneg {
 			e = -e
 		}
 		exp += e
 	}
-	if i != j {
-		return 0, false
-	}
 	switch {
+	case !ok:
+		return 0, i, false
 	case mant == 0:
 	case mant > 1<<53 || exp < -22 || exp > 22:
-		return 0, false
+		return 0, i, false
 	case exp < 0:
 		d = float64(mant) / pow10[-exp]
 	default:
@@ -117,7 +126,7 @@ func decimal64(b []byte) (d float64, ok bool) {
 	if neg {
 		d = -d
 	}
-	return d, true
+	return d, i, true
 }
 
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"io"
+	"math"
 	"unicode"
 )
 
@@ -23,6 +24,7 @@ type csvScanner struct {
 
 	spans  []int      // the last record's fields: start, end pairs relative to start
 	pos    []position // where each field starts
+	vals   []float64  // each field's number when decimal64 took it whole, else NaN
 	fields [][]byte   // the fields as views of buf (see record)
 }
 
@@ -111,6 +113,20 @@ func (s *csvScanner) readLine() (lo, hi int, err error) {
 	return lo, hi, err
 }
 
+// addField adds a field of the record being read: buf[start+from :
+// start+to], starting at p, and its value if it is a number decimal64 takes.
+func (s *csvScanner) addField(from, to int, p position, v float64) {
+	s.spans = append(s.spans, from, to)
+	s.pos = append(s.pos, p)
+	s.vals = append(s.vals, v)
+}
+
+// field returns field j of the record last read.
+func (s *csvScanner) field(j int) []byte {
+	lo, hi := s.start+s.spans[2*j], s.start+s.spans[2*j+1]
+	return s.buf[lo:hi:hi]
+}
+
 // record returns the fields of the record last read.
 func (s *csvScanner) record() [][]byte {
 	b := s.buf[s.start:]
@@ -127,7 +143,7 @@ func (s *csvScanner) record() [][]byte {
 // and errors are *csv.ParseError or the source's. On an error the fields
 // read so far are kept, as Read returns them.
 func (s *csvScanner) nextRecord() error {
-	s.spans, s.pos = s.spans[:0], s.pos[:0]
+	s.spans, s.pos, s.vals = s.spans[:0], s.pos[:0], s.vals[:0]
 	var lo, hi int
 	var errRead error
 	for errRead == nil {
@@ -197,10 +213,24 @@ func (s *csvScanner) parseRecord(lo, hi int, errRead *error) error {
 		lo = i
 		if lo == hi || b[lo] != '"' {
 			// An unquoted field: up to the next comma or the line's end,
-			// with no quote in it.
-			j := lo
-			for j < hi && !fieldStop[b[j]] {
-				j++
+			// with no quote in it. Most are numbers, read as they are
+			// scanned.
+			// The scan takes no comma, quote or line break: where it
+			// stops at one, the field ends.
+			v, j, ok := scanDecimal(b, lo, hi)
+			if j < hi && b[j] == ',' || j == hi-lengthNL(b[lo:hi]) {
+				if !ok {
+					v = math.NaN()
+				}
+				s.addField(lo, j, pos, v)
+				if j < hi && b[j] == ',' {
+					pos.col += j + 1 - lo
+					lo = j + 1
+					continue
+				}
+				return nil
+			}
+			for j = lo; j < hi && !fieldStop[b[j]]; j++ {
 			}
 			if j < hi && b[j] == '"' {
 				return &csv.ParseError{StartLine: recLine, Line: s.numLine, Column: pos.col + j - lo, Err: csv.ErrBareQuote}
@@ -208,8 +238,7 @@ func (s *csvScanner) parseRecord(lo, hi int, errRead *error) error {
 			if j == hi {
 				j -= lengthNL(b[lo:hi])
 			}
-			s.spans = append(s.spans, lo, j)
-			s.pos = append(s.pos, pos)
+			s.addField(lo, j, pos, math.NaN())
 			if j < hi && b[j] == ',' {
 				pos.col += j + 1 - lo
 				lo = j + 1
@@ -250,12 +279,10 @@ func (s *csvScanner) quotedField(lo, hi int, pos *position, recLine int, errRead
 			case lo < hi && b[lo] == ',':
 				lo++ // `",`: the field's end
 				pos.col++
-				s.spans = append(s.spans, from, w)
-				s.pos = append(s.pos, fieldPos)
+				s.addField(from, w, fieldPos, math.NaN())
 				return lo, hi, false, nil
 			case hi-lo == lengthNL(b[lo:hi]):
-				s.spans = append(s.spans, from, w) // `"\n`: the record's end
-				s.pos = append(s.pos, fieldPos)
+				s.addField(from, w, fieldPos, math.NaN()) // `"\n`: the record's end
 				return lo, hi, true, nil
 			default:
 				return lo, hi, true, &csv.ParseError{StartLine: recLine, Line: s.numLine, Column: pos.col - 1, Err: csv.ErrQuote}
@@ -283,8 +310,7 @@ func (s *csvScanner) quotedField(lo, hi int, pos *position, recLine int, errRead
 			if *errRead == nil {
 				return lo, hi, true, &csv.ParseError{StartLine: recLine, Line: pos.line, Column: pos.col, Err: csv.ErrQuote}
 			}
-			s.spans = append(s.spans, from, w)
-			s.pos = append(s.pos, fieldPos)
+			s.addField(from, w, fieldPos, math.NaN())
 			return lo, hi, true, nil
 		}
 	}

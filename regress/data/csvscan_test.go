@@ -18,6 +18,7 @@ type scanned struct {
 	records [][]string
 	pos     [][]position
 	err     string
+	vals    map[string]float64 // csvScanner's: a field's number, if it read one
 }
 
 // scanReference reads data with encoding/csv as the readers did before
@@ -54,7 +55,7 @@ func scanNew(data string, bytewise bool) scanned {
 		src = iotest.OneByteReader(src)
 	}
 	sc := newCSVScanner(newRowLimiter(src, "f"))
-	var s scanned
+	s := scanned{vals: map[string]float64{}}
 	for {
 		err := sc.nextRecord()
 		if err != nil && !errors.Is(err, csv.ErrFieldCount) {
@@ -62,8 +63,11 @@ func scanNew(data string, bytewise bool) scanned {
 			return s
 		}
 		var rec []string
-		for _, f := range sc.record() {
+		for j, f := range sc.record() {
 			rec = append(rec, string(f))
+			if v := sc.vals[j]; !math.IsNaN(v) {
+				s.vals[string(f)] = v
+			}
 		}
 		s.records = append(s.records, rec)
 		s.pos = append(s.pos, append([]position(nil), sc.pos...))
@@ -100,8 +104,21 @@ func FuzzCSVScanner(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data string) {
 		want := scanReference(data)
 		for _, bytewise := range []bool{false, true} {
-			if got := scanNew(data, bytewise); got.String() != want.String() {
+			got := scanNew(data, bytewise)
+			if got.String() != want.String() {
 				t.Fatalf("bytewise %v:\nscanner  %v\nencoding/csv %v", bytewise, got, want)
+			}
+			for field, v := range got.vals {
+				checkSameNumber(t, field)
+				w, err := strconv.ParseFloat(strings.TrimSpace(field), 64)
+				if _, err32 := ParseNumber(field); err != nil || math.Float64bits(v) != math.Float64bits(w) || err32 != nil && !strings.Contains(err32.Error(), "range") {
+					t.Fatalf("field %q: the scanner read %v, strconv %v (%v), ParseNumber's error %v", field, v, w, err, err32)
+				}
+				if v32, ok := float32Of(v); ok {
+					if w32, _ := ParseNumber(field); math.Float32bits(v32) != math.Float32bits(w32) {
+						t.Fatalf("field %q: float32 %v from the scanner's value, %v from ParseNumber", field, v32, w32)
+					}
+				}
 			}
 		}
 		for _, rec := range want.records {
