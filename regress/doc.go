@@ -12,7 +12,8 @@
 //
 // with W stored Out×In and b of length Out, the layout of nn.Linear's weight
 // and bias, so weights move between the two unchanged. NewLinear initialises
-// them as nn.Linear does (uniform in ±1/√In) from a seed.
+// them as nn.Linear does (uniform in ±1/√In) from a seed. NewLinearNoBias
+// makes y = W·x, nn.Linear(bias=False): no bias is computed, trained or saved.
 //
 // # Training
 //
@@ -39,7 +40,9 @@
 //   - Standardisation: Welford accumulates each input's mean and spread in
 //     one streaming pass (Constant lists the inputs that never vary); its
 //     Standardizer is applied while training and folded into W and b
-//     afterwards (Fold), so inference stays one matmul on raw inputs.
+//     afterwards (Fold), so inference stays one matmul on raw inputs. A
+//     model without bias cannot absorb a mean: ScaleOnly scales without
+//     centring.
 //   - The exact solution: LeastSquares accumulates the normal equations in
 //     float64 (memory independent of the number of rows) and solves them by
 //     Cholesky, with an optional ridge term: the best MSE any linear model
@@ -53,7 +56,8 @@
 //   - Model files: NewModelFile makes the contents of a model file
 //     (package regress/modelfile: the safetensors layout, saved atomically
 //     and loaded defensively) from a trained model and its
-//     standardisation; LinearFromFile turns one back into a Linear.
+//     standardisation; LinearFromFile turns one back into a Linear. A
+//     model without bias is stored without a bias tensor.
 //
 // # Errors
 //

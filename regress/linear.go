@@ -8,15 +8,17 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// Linear is the model y = W·x + b, nn.Linear(In, Out).
+// Linear is the model y = W·x + b, nn.Linear(In, Out), or y = W·x without a
+// bias, nn.Linear(In, Out, bias=False) (NewLinearNoBias).
 //
 // W (Out×In) and B (Out) are views into one flat parameter vector, W's rows
 // then B, which Params returns: the optimisers and snapshots work on that one
-// slice. Write to W and B in place (W.Set, B[j] = v) rather than replacing
-// them, or the model and its parameter vector part ways.
+// slice. Without a bias B is nil and the vector is W alone, so no bias is
+// computed, stepped or saved. Write to W and B in place (W.Set, B[j] = v)
+// rather than replacing them, or the model and its parameter vector part ways.
 type Linear struct {
 	W linalg.Dense // Out×In: row j holds output j's weights
-	B []float32    // Out
+	B []float32    // Out, or nil: no bias
 
 	params []float32 // W.Data followed by B
 }
@@ -28,14 +30,25 @@ type Linear struct {
 // start from PyTorch's own weights). The Out×(In+1) parameters must fit in
 // linalg.MaxElements values.
 func NewLinear(in, out int, seed uint64) (*Linear, error) {
+	return newLinearSeeded("NewLinear", in, out, seed, true)
+}
+
+// NewLinearNoBias returns a model y = W·x without bias, as
+// nn.Linear(in, out, bias=False) and scikit-learn's fit_intercept=False: B is
+// nil and Params is W alone. Its W is NewLinear's for the same seed.
+func NewLinearNoBias(in, out int, seed uint64) (*Linear, error) {
+	return newLinearSeeded("NewLinearNoBias", in, out, seed, false)
+}
+
+func newLinearSeeded(op string, in, out int, seed uint64, bias bool) (*Linear, error) {
 	if in <= 0 || out <= 0 {
-		return nil, fmt.Errorf("regress: NewLinear(%d, %d): want at least one input and one output", in, out)
+		return nil, fmt.Errorf("regress: %s(%d, %d): want at least one input and one output", op, in, out)
 	}
 	// out·(in+1) ≤ MaxElements once out·in is, as in ≥ 1 and out ≤ out·in.
 	if !fits(out, in) || out*in+out > linalg.MaxElements {
-		return nil, tooLarge(fmt.Sprintf("NewLinear(%d, %d)", in, out), "weights and biases", out, in+1)
+		return nil, tooLarge(fmt.Sprintf("%s(%d, %d)", op, in, out), "weights and biases", out, in+1)
 	}
-	m := newLinear(in, out)
+	m := newLinear(in, out, bias)
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	// kaiming_uniform_(a=√5) on the weight and the bias rule both reduce to
 	// this bound; torch draws from + (to − from)·U[0,1).
@@ -50,38 +63,56 @@ func NewLinear(in, out int, seed uint64) (*Linear, error) {
 // output: nn.Linear's weight) and bias (Out values, or nil for zeros). The
 // values are copied. Every value must be finite.
 func NewLinearFrom(W [][]float32, b []float32) (*Linear, error) {
+	return newLinearFrom("NewLinearFrom", W, b, true)
+}
+
+// NewLinearNoBiasFrom returns a model without bias (see NewLinearNoBias) with
+// the given weights, as NewLinearFrom.
+func NewLinearNoBiasFrom(W [][]float32) (*Linear, error) {
+	return newLinearFrom("NewLinearNoBiasFrom", W, nil, false)
+}
+
+func newLinearFrom(op string, W [][]float32, b []float32, bias bool) (*Linear, error) {
 	w, err := linalg.FromRows(W)
 	if err != nil {
-		return nil, fmt.Errorf("regress: NewLinearFrom: weights: %w", err)
+		return nil, fmt.Errorf("regress: %s: weights: %w", op, err)
 	}
 	if w.Rows == 0 || w.Cols == 0 {
-		return nil, fmt.Errorf("regress: NewLinearFrom: weights are %d×%d, want at least one output row and one input column", w.Rows, w.Cols)
+		return nil, fmt.Errorf("regress: %s: weights are %d×%d, want at least one output row and one input column", op, w.Rows, w.Cols)
 	}
 	if b != nil && len(b) != w.Rows {
-		return nil, fmt.Errorf("regress: NewLinearFrom: bias has %d values, want %d (one per weight row)", len(b), w.Rows)
+		return nil, fmt.Errorf("regress: %s: bias has %d values, want %d (one per weight row)", op, len(b), w.Rows)
 	}
-	if err := linalg.CheckFinite("regress: NewLinearFrom: weights", w); err != nil {
+	if err := linalg.CheckFinite("regress: "+op+": weights", w); err != nil {
 		return nil, err
 	}
 	for j, v := range b {
 		if !finite(v) {
-			return nil, fmt.Errorf("regress: NewLinearFrom: bias %d is %v: want a finite number", j, v)
+			return nil, fmt.Errorf("regress: %s: bias %d is %v: want a finite number", op, j, v)
 		}
 	}
-	m := newLinear(w.Cols, w.Rows)
+	m := newLinear(w.Cols, w.Rows, bias)
 	copy(m.W.Data, w.Data)
 	copy(m.B, b)
 	return m, nil
 }
 
-func newLinear(in, out int) *Linear {
-	p := make([]float32, out*in+out)
-	return &Linear{
-		W:      linalg.Dense{Rows: out, Cols: in, Stride: in, Data: p[: out*in : out*in]},
-		B:      p[out*in:],
-		params: p,
+// newLinear returns a zero model, with a bias or without (B nil).
+func newLinear(in, out int, bias bool) *Linear {
+	nb := 0
+	if bias {
+		nb = out
 	}
+	p := make([]float32, out*in+nb)
+	m := &Linear{W: linalg.Dense{Rows: out, Cols: in, Stride: in, Data: p[: out*in : out*in]}, params: p}
+	if bias {
+		m.B = p[out*in:]
+	}
+	return m
 }
+
+// HasBias reports whether the model has a bias b (false for NewLinearNoBias's).
+func (m *Linear) HasBias() bool { return m.B != nil }
 
 // In is the number of inputs.
 func (m *Linear) In() int { return m.W.Cols }
@@ -89,13 +120,13 @@ func (m *Linear) In() int { return m.W.Cols }
 // Out is the number of outputs.
 func (m *Linear) Out() int { return m.W.Rows }
 
-// Params returns the parameters as one vector, W row by row then B, sharing
-// the model's storage: writing to it changes the model.
+// Params returns the parameters as one vector, W row by row then B (if the
+// model has one), sharing the model's storage: writing to it changes the model.
 func (m *Linear) Params() []float32 { return m.params }
 
 // Clone returns a deep copy of m.
 func (m *Linear) Clone() *Linear {
-	c := newLinear(m.In(), m.Out())
+	c := newLinear(m.In(), m.Out(), m.B != nil)
 	copy(c.params, m.params)
 	return c
 }
@@ -108,17 +139,17 @@ func (m *Linear) CopyFrom(src *Linear) error {
 	if err := src.valid("CopyFrom: source"); err != nil {
 		return err
 	}
-	if m.In() != src.In() || m.Out() != src.Out() {
-		return fmt.Errorf("regress: CopyFrom: model is %d→%d, source is %d→%d", m.In(), m.Out(), src.In(), src.Out())
+	if m.In() != src.In() || m.Out() != src.Out() || m.HasBias() != src.HasBias() {
+		return fmt.Errorf("regress: CopyFrom: model is %d→%d (bias %v), source is %d→%d (bias %v)", m.In(), m.Out(), m.HasBias(), src.In(), src.Out(), src.HasBias())
 	}
 	copy(m.params, src.params)
 	return nil
 }
 
-// Predict writes Y = X·Wᵀ + b, model(X) in PyTorch, into the caller's Y
-// (X.Rows×Out); X is X.Rows×In. It allocates nothing and only reads the model,
-// so any number of goroutines may predict with one model at once, each into
-// its own Y (while nothing trains it).
+// Predict writes Y = X·Wᵀ + b (X·Wᵀ without a bias), model(X) in PyTorch,
+// into the caller's Y (X.Rows×Out); X is X.Rows×In. It allocates nothing and
+// only reads the model, so any number of goroutines may predict with one
+// model at once, each into its own Y (while nothing trains it).
 func (m *Linear) Predict(Y, X linalg.Dense) error {
 	if err := m.checkPredict(Y, X); err != nil {
 		return err
@@ -155,15 +186,21 @@ func (m *Linear) PredictRow(dst, x []float32) ([]float32, error) {
 }
 
 // valid returns an error unless m is a model made by NewLinear or
-// NewLinearFrom whose W and B still share its parameter vector.
+// NewLinearFrom (or their NoBias forms) whose W and B still share its
+// parameter vector.
 func (m *Linear) valid(op string) error {
 	if m == nil {
 		return fmt.Errorf("regress: %s: nil model", op)
 	}
 	in, out := m.W.Cols, m.W.Rows
 	p := m.params
-	if in <= 0 || out <= 0 || !fits(out, in) || len(p)%(in+1) != 0 || len(p)/(in+1) != out || m.W.Stride != in ||
-		len(m.W.Data) != len(p)-out || len(m.B) != out || &m.W.Data[0] != &p[0] || &m.B[0] != &p[len(p)-out] {
+	nb := 0
+	if m.B != nil {
+		nb = out
+	}
+	// out·in + out cannot overflow once fits(out, in) holds.
+	if in <= 0 || out <= 0 || !fits(out, in) || len(p) != out*in+nb || m.W.Stride != in ||
+		len(m.W.Data) != out*in || len(m.B) != nb || &m.W.Data[0] != &p[0] || (nb > 0 && &m.B[0] != &p[out*in]) {
 		return fmt.Errorf("regress: %s: the model was not made by NewLinear or NewLinearFrom (or its W or B was replaced)", op)
 	}
 	return nil

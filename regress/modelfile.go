@@ -10,19 +10,23 @@ import (
 // NewModelFile makes the file contents for a model trained on inputs
 // standardised by std (nil: raw inputs): the standardisation is folded into
 // the weights, so the file's weight and bias apply to raw inputs. inputs and
-// outputs name the columns (nil for none). A model that could not be saved
-// (see modelfile.File.Encode) is an error here already.
+// outputs name the columns (nil for none). A model without bias gives a file
+// without bias (B nil), and then std may only scale (Standardizer.Fold). A
+// model that could not be saved (see modelfile.File.Encode) is an error here
+// already.
 func NewModelFile(m *Linear, std *Standardizer, inputs, outputs []string) (*modelfile.File, error) {
 	if err := m.valid("NewModelFile"); err != nil {
 		return nil, err
 	}
 	in, out := m.In(), m.Out()
 	mf := &modelfile.File{Inputs: inputs, Outputs: outputs, In: in, Out: out,
-		W: make([]float32, out*in), B: make([]float32, out), Mean: make([]float32, in), Scale: make([]float32, in)}
+		W: make([]float32, out*in), Mean: make([]float32, in), Scale: make([]float32, in)}
 	for j := 0; j < out; j++ {
 		copy(mf.W[j*in:(j+1)*in], m.W.Row(j))
 	}
-	copy(mf.B, m.B)
+	if m.HasBias() {
+		mf.B = append(make([]float32, 0, out), m.B...)
+	}
 	if std == nil {
 		for p := range mf.Scale {
 			mf.Scale[p] = 1
@@ -46,8 +50,9 @@ func NewModelFile(m *Linear, std *Standardizer, inputs, outputs []string) (*mode
 	return mf, nil
 }
 
-// LinearFromFile returns the model for raw inputs that a model file holds; an
-// inconsistent file (see modelfile.File.Check) is an error.
+// LinearFromFile returns the model for raw inputs that a model file holds
+// (without bias if the file has none); an inconsistent file (see
+// modelfile.File.Check) is an error.
 func LinearFromFile(mf *modelfile.File) (*Linear, error) {
 	if mf == nil {
 		return nil, errors.New("regress: LinearFromFile: nil model")
@@ -58,6 +63,9 @@ func LinearFromFile(mf *modelfile.File) (*Linear, error) {
 	rows := make([][]float32, mf.Out)
 	for j := range rows {
 		rows[j] = mf.W[j*mf.In : (j+1)*mf.In]
+	}
+	if len(mf.B) == 0 {
+		return NewLinearNoBiasFrom(rows)
 	}
 	return NewLinearFrom(rows, mf.B)
 }

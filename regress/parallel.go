@@ -139,8 +139,8 @@ func (j *job) step(c int) (float64, error) {
 	gW := linalg.Dense{Rows: out, Cols: in, Stride: in, Data: g[: out*in : out*in]}
 	P := j.p.Slice(lo, hi)
 	// P = X·Wᵀ + b, then the residuals R = P − T in place of P; ∂L/∂P = α·R,
-	// ∂L/∂W = (∂L/∂P)ᵀ·X and ∂L/∂b = column sums of ∂L/∂P, with α folded
-	// into the kernels.
+	// ∂L/∂W = (∂L/∂P)ᵀ·X and ∂L/∂b = column sums of ∂L/∂P (when the model
+	// has a bias), with α folded into the kernels.
 	if err := linalg.MatMulBias(P, X, m.W, m.B); err != nil {
 		return 0, err
 	}
@@ -150,6 +150,9 @@ func (j *job) step(c int) (float64, error) {
 	}
 	if err := linalg.GradW(gW, j.alpha, P, X, 0); err != nil {
 		return 0, err
+	}
+	if m.B == nil { // no bias: no ∂L/∂b
+		return float64(sq), nil
 	}
 	return float64(sq), linalg.ColSums(g[out*in:out*in+out], j.alpha, P, 0)
 }

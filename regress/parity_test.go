@@ -3,6 +3,7 @@ package regress
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"testing"
@@ -55,6 +56,7 @@ type builtinCase struct {
 		Beta2       float64 `json:"beta2"`
 		Eps         float64 `json:"eps"`
 	} `json:"optimizer"`
+	Bias            *bool       `json:"bias"` // false: nn.Linear(bias=False), B0 and B empty
 	Epochs          int         `json:"epochs"`
 	Batch           int         `json:"batch"`
 	W0              [][]float32 `json:"w0"`
@@ -258,11 +260,31 @@ func TestParityFit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	noBias := map[string]bool{}
 	for _, c := range f.Builtins {
+		if !c.hasBias() {
+			noBias[c.Optimizer.Type] = true
+		}
 		for _, tiny := range []bool{true, false} {
 			c.run(t, ds, X, Y, tiny)
 		}
 	}
+	if !noBias["sgd"] || !noBias["adam"] {
+		t.Errorf("fixtures without bias for %v, want sgd and adam", noBias)
+	}
+}
+
+func (c *builtinCase) hasBias() bool { return c.Bias == nil || *c.Bias }
+
+// model returns the case's initial model: nn.Linear(3, 2), or without bias.
+func (c *builtinCase) model() (*Linear, error) {
+	if !c.hasBias() {
+		if len(c.B0) != 0 || len(c.B) != 0 {
+			return nil, fmt.Errorf("case %s without bias has biases %v and %v", c.Name, c.B0, c.B)
+		}
+		return NewLinearNoBiasFrom(c.W0)
+	}
+	return NewLinearFrom(c.W0, c.B0)
 }
 
 // run replays case c with the fused small-model path (tiny) or the kernels.
@@ -273,7 +295,7 @@ func (c *builtinCase) run(t *testing.T, ds *data.Dataset, X, Y linalg.Dense, tin
 	}
 	{
 		t.Run(name, func(t *testing.T) {
-			m, err := NewLinearFrom(c.W0, c.B0)
+			m, err := c.model()
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -25,7 +25,9 @@ import (
 // Solve gives the solution, with a ridge term if asked; when the rows can be
 // read a second time, a QRRefinement takes it to nearly full float64
 // accuracy. MarshalBinary and UnmarshalBinary save and restore the state, to
-// resume or to merge elsewhere. Memory is O((k+n)²) whatever the number of
+// resume or to merge elsewhere; State and NewQRFromState give it as plain
+// values (R, row count, means, sums of squares) for a format of the
+// caller's own. Memory is O((k+n)²) whatever the number of
 // rows; AddRows, AddRows32 and Merge allocate nothing. A QR is not safe for
 // concurrent use.
 type QR struct {

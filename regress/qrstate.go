@@ -51,10 +51,9 @@ func (a *QR) MarshalBinary() ([]byte, error) {
 
 // UnmarshalBinary replaces the accumulator with the state MarshalBinary
 // encoded. It is strict: wrong magic or version, unknown flags, sizes out of
-// range or not matching the length, non-finite values, negative sums of
-// squares, means not in double-double form, or a non-empty state with no rows
-// are errors, and the accumulator is left unchanged. It checks the sizes
-// before allocating anything.
+// range or not matching the length are errors, as is every state that
+// NewQRFromState refuses; on error the accumulator is left unchanged. It
+// checks the sizes before allocating anything.
 func (a *QR) UnmarshalBinary(data []byte) error {
 	if len(data) < qrHeaderLen || string(data[:4]) != qrMagic {
 		return errors.New("regress: QR state: not an edgefit QR state")
@@ -79,47 +78,119 @@ func (a *QR) UnmarshalBinary(data []byte) error {
 	if len(data) != qrHeaderLen+8*nv {
 		return fmt.Errorf("regress: QR state: %d bytes, want %d for %d inputs and %d targets", len(data), qrHeaderLen+8*nv, k64, n64)
 	}
-	vals := make([]float64, nv)
-	for i := range vals {
-		v := math.Float64frombits(binary.LittleEndian.Uint64(data[qrHeaderLen+8*i:]))
-		if v-v != 0 {
-			return fmt.Errorf("regress: QR state: value %d is %v, want a finite number", i, v)
-		}
-		vals[i] = v
+	next := func() float64 {
+		v := math.Float64frombits(binary.LittleEndian.Uint64(data[qrHeaderLen:]))
+		data = data[8:]
+		return v
 	}
-	if err := checkQRState(vals, p, count); err != nil {
+	s := QRState{K: int(k64), N: int(n64), Intercept: flags&1 != 0, Count: int64(count),
+		Mean: make([]float64, p), MeanLo: make([]float64, p), M2: make([]float64, p), R: make([]float64, p*p)}
+	for _, v := range [][]float64{s.Mean, s.MeanLo, s.M2} {
+		for c := range v {
+			v[c] = next()
+		}
+	}
+	for i := 0; i < p; i++ {
+		for c := i; c < p; c++ {
+			s.R[i*p+c] = next()
+		}
+	}
+	b, err := NewQRFromState(s)
+	if err != nil {
 		return err
 	}
-	b, _ := NewQR(int(k64), int(n64), flags&1 != 0)
-	copy(b.mean, vals[:p])
-	copy(b.meanLo, vals[p:2*p])
-	copy(b.m2, vals[2*p:3*p])
-	tri := vals[3*p:]
-	for i := 0; i < p; i++ {
-		copy(b.r[i*p+i:i*p+p], tri[:p-i])
-		tri = tri[p-i:]
-	}
-	b.count = int64(count)
 	*a = *b
 	return nil
 }
 
-// checkQRState checks the decoded values' invariants: sums of squares ≥ 0,
-// means in normalised double-double form, and all zero without rows.
-func checkQRState(vals []float64, p int, count uint64) error {
+// QRState is a QR accumulator's whole state as plain values, for a caller
+// that stores it in a format of its own (a stats file, a message): State
+// reads it, NewQRFromState rebuilds the accumulator, which then adds rows,
+// merges and solves bit for bit as the original would. Columns are the K
+// inputs, then the N targets: p = K+N of them.
+type QRState struct {
+	K, N      int   // inputs and targets
+	Intercept bool  // whether the model has an intercept
+	Count     int64 // rows accumulated
+	// The columns' means are the double-double sums Mean[c] + MeanLo[c]
+	// (|MeanLo[c]| at most half an ulp of Mean[c]): merging parts whose
+	// means differ needs them to more than float64 precision. Mean alone
+	// is the mean rounded to float64.
+	Mean, MeanLo []float64
+	// M2 holds the columns' centred sums of squares Σ (v − mean)².
+	M2 []float64
+	// R is the p×p upper triangular factor, row-major, zero below the
+	// diagonal: RᵀR is the scatter matrix of the centred [X Y] (of the raw
+	// [X Y] without an intercept).
+	R []float64
+}
+
+// State returns a copy of the accumulator's state.
+func (a *QR) State() QRState {
+	return QRState{K: a.k, N: a.n, Intercept: a.intercept, Count: a.count,
+		Mean: append([]float64(nil), a.mean...), MeanLo: append([]float64(nil), a.meanLo...),
+		M2: append([]float64(nil), a.m2...), R: append([]float64(nil), a.r...)}
+}
+
+// NewQRFromState returns the accumulator whose state is s (copied). It
+// refuses what no accumulator can hold: K < 1, N < 1 or K+N above the
+// largest NewQR takes, a negative Count, slices whose lengths do not match
+// K and N, values that are infinite or NaN, a non-zero R below the
+// diagonal, a negative sum of squares, a mean not in double-double form, or
+// non-zero statistics without rows.
+func NewQRFromState(s QRState) (*QR, error) {
+	if s.K < 1 || s.N < 1 || s.K > maxQRCols || s.N > maxQRCols-s.K {
+		return nil, fmt.Errorf("regress: QR state: %d inputs and %d targets, want k ≥ 1, n ≥ 1, k+n ≤ %d", s.K, s.N, maxQRCols)
+	}
+	if s.Count < 0 {
+		return nil, fmt.Errorf("regress: QR state: row count %d", s.Count)
+	}
+	p := s.K + s.N
+	if len(s.Mean) != p || len(s.MeanLo) != p || len(s.M2) != p || len(s.R) != p*p {
+		return nil, fmt.Errorf("regress: QR state: %d, %d and %d means and sums of squares and %d values of R, want %d, %d, %d and %d×%d for %d inputs and %d targets",
+			len(s.Mean), len(s.MeanLo), len(s.M2), len(s.R), p, p, p, p, p, s.K, s.N)
+	}
+	if err := checkQRState(s, p); err != nil {
+		return nil, err
+	}
+	a, _ := NewQR(s.K, s.N, s.Intercept)
+	a.count = s.Count
+	copy(a.mean, s.Mean)
+	copy(a.meanLo, s.MeanLo)
+	copy(a.m2, s.M2)
+	copy(a.r, s.R)
+	return a, nil
+}
+
+// checkQRState checks the values of a state whose sizes are right.
+func checkQRState(s QRState, p int) error {
+	for f, v := range [][]float64{s.Mean, s.MeanLo, s.M2, s.R} {
+		for i, x := range v {
+			if x-x != 0 {
+				return fmt.Errorf("regress: QR state: %s[%d] is %v, want a finite number", [...]string{"Mean", "MeanLo", "M2", "R"}[f], i, x)
+			}
+		}
+	}
 	for c := 0; c < p; c++ {
-		hi, lo := vals[c], vals[p+c]
+		hi, lo := s.Mean[c], s.MeanLo[c]
 		if hi+lo != hi {
 			return fmt.Errorf("regress: QR state: mean %d is not a normalised double-double (%v, %v)", c, hi, lo)
 		}
-		if vals[2*p+c] < 0 {
+		if s.M2[c] < 0 {
 			return fmt.Errorf("regress: QR state: sum of squares %d is negative", c)
 		}
+		for i := c + 1; i < p; i++ {
+			if s.R[i*p+c] != 0 {
+				return fmt.Errorf("regress: QR state: R[%d][%d] is %v below the diagonal, want 0", i, c, s.R[i*p+c])
+			}
+		}
 	}
-	if count == 0 {
-		for _, v := range vals {
-			if v != 0 {
-				return errors.New("regress: QR state: no rows but non-zero statistics")
+	if s.Count == 0 {
+		for _, v := range [][]float64{s.Mean, s.MeanLo, s.M2, s.R} {
+			for _, x := range v {
+				if x != 0 {
+					return errors.New("regress: QR state: no rows but non-zero statistics")
+				}
 			}
 		}
 	}

@@ -168,3 +168,195 @@ func TestQRStateBoundedAllocation(t *testing.T) {
 		t.Errorf("refusing a truncated state 10 times allocated %d bytes", d)
 	}
 }
+
+// sameState reports whether two states are equal bit for bit.
+func sameState(a, b QRState) bool {
+	if a.K != b.K || a.N != b.N || a.Intercept != b.Intercept || a.Count != b.Count {
+		return false
+	}
+	x := [][]float64{a.Mean, a.MeanLo, a.M2, a.R}
+	y := [][]float64{b.Mean, b.MeanLo, b.M2, b.R}
+	for f := range x {
+		if len(x[f]) != len(y[f]) {
+			return false
+		}
+		for i := range x[f] {
+			if math.Float64bits(x[f][i]) != math.Float64bits(y[f][i]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// TestQRStateValues: State and NewQRFromState give back the same
+// accumulator (the same state, the same binary form, the same bits after
+// more rows), and State is a copy.
+func TestQRStateValues(t *testing.T) {
+	const m, k, n = 300, 5, 2
+	X, Y := genLinear(23, m, k, n)
+	for _, intercept := range []bool{true, false} {
+		a, _ := NewQR(k, n, intercept)
+		a.AddRows(m/2, X, k, Y, n)
+		s := a.State()
+		p := k + n
+		if s.K != k || s.N != n || s.Intercept != intercept || s.Count != m/2 || len(s.R) != p*p || s.R[p+1] == 0 || s.R[p] != 0 {
+			t.Fatalf("state: k %d, n %d, intercept %v, count %d, %d values of R", s.K, s.N, s.Intercept, s.Count, len(s.R))
+		}
+		if mean, m2 := a.Moments(); !sameState(QRState{Mean: mean, M2: m2}, QRState{Mean: s.Mean, M2: s.M2}) {
+			t.Error("the state's means and sums of squares are not Moments'")
+		}
+		b, err := NewQRFromState(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sameState(b.State(), s) {
+			t.Error("NewQRFromState(s).State() differs from s")
+		}
+		ea, _ := a.MarshalBinary()
+		if eb, _ := b.MarshalBinary(); !bytes.Equal(ea, eb) {
+			t.Error("the rebuilt accumulator's binary form differs")
+		}
+		s.R[0], s.Mean[0] = 42, 42 // the accumulators keep their own copies
+		a.AddRows(m/2, X[m/2*k:], k, Y[m/2*n:], n)
+		b.AddRows(m/2, X[m/2*k:], k, Y[m/2*n:], n)
+		if !sameState(a.State(), b.State()) {
+			t.Error("adding rows to the rebuilt accumulator differs from adding them to the original")
+		}
+	}
+}
+
+func TestQRStateValuesStrict(t *testing.T) {
+	a, _ := NewQR(3, 1, true)
+	X, Y := genLinear(5, 20, 3, 1)
+	a.AddRows(20, X, 3, Y, 1)
+	bad := map[string]func(s *QRState){
+		"k zero":            func(s *QRState) { s.K = 0 },
+		"n zero":            func(s *QRState) { s.N = 0 },
+		"k negative":        func(s *QRState) { s.K = -1 },
+		"k huge":            func(s *QRState) { s.K = math.MaxInt },
+		"k+n overflows":     func(s *QRState) { s.N = math.MaxInt - 1 },
+		"k+n too large":     func(s *QRState) { s.K, s.N = maxQRCols, 1 },
+		"other k":           func(s *QRState) { s.K = 4 },
+		"count negative":    func(s *QRState) { s.Count = -1 },
+		"short Mean":        func(s *QRState) { s.Mean = s.Mean[:3] },
+		"long MeanLo":       func(s *QRState) { s.MeanLo = append(s.MeanLo, 0) },
+		"nil M2":            func(s *QRState) { s.M2 = nil },
+		"packed R":          func(s *QRState) { s.R = s.R[:10] },
+		"NaN mean":          func(s *QRState) { s.Mean[1] = math.NaN() },
+		"Inf MeanLo":        func(s *QRState) { s.MeanLo[0] = math.Inf(-1) },
+		"Inf M2":            func(s *QRState) { s.M2[2] = math.Inf(1) },
+		"NaN R":             func(s *QRState) { s.R[5] = math.NaN() },
+		"below diagonal":    func(s *QRState) { s.R[4*2+1] = 1e-300 },
+		"negative M2":       func(s *QRState) { s.M2[3] = -1e-300 },
+		"mean not dd":       func(s *QRState) { s.MeanLo[1] = s.Mean[1] },
+		"no rows, R":        func(s *QRState) { s.Count = 0; clear(s.Mean); clear(s.MeanLo); clear(s.M2) },
+		"no rows, mean":     func(s *QRState) { s.Count = 0; clear(s.R); clear(s.M2) },
+		"no rows, M2 only":  func(s *QRState) { s.Count = 0; clear(s.R); clear(s.Mean); clear(s.MeanLo) },
+		"no rows, MeanLo":   func(s *QRState) { s.Count = 0; clear(s.R); clear(s.M2); clear(s.Mean); s.MeanLo[0] = 1 },
+		"the zero QRState":  func(s *QRState) { *s = QRState{} },
+		"a zero QR's state": func(s *QRState) { *s = new(QR).State() },
+	}
+	for name, f := range bad {
+		s := a.State()
+		f(&s)
+		b, err := NewQRFromState(s)
+		if err == nil || b != nil {
+			t.Errorf("%s: accepted", name)
+			continue
+		}
+		if !strings.HasPrefix(err.Error(), "regress: QR state: ") || strings.Count(err.Error(), "regress: ") != 1 {
+			t.Errorf("%s: error %q, want one \"regress: QR state: \" prefix", name, err)
+		}
+	}
+	e, _ := NewQR(3, 1, false)
+	if _, err := NewQRFromState(e.State()); err != nil {
+		t.Errorf("an empty accumulator's state: %v", err)
+	}
+}
+
+// FuzzQRState rebuilds accumulators from arbitrary states: no panic, and
+// whatever is accepted reads back as the same state, survives the binary
+// form, adds rows, solves or errs, and merges. The bits of mess keep parts
+// of a state valid (zero below the diagonal, normalised means, sums of
+// squares ≥ 0) so that the fuzzer reaches the accepted states too, or make
+// one slice's length wrong.
+func FuzzQRState(f *testing.F) {
+	for _, intercept := range []bool{true, false} {
+		a, _ := NewQR(3, 1, intercept)
+		X, Y := genLinear(5, 20, 3, 1)
+		a.AddRows(20, X, 3, Y, 1)
+		s := a.State()
+		var raw []byte
+		for _, v := range [][]float64{s.Mean, s.MeanLo, s.M2, s.R} {
+			for _, x := range v {
+				raw = binary.LittleEndian.AppendUint64(raw, math.Float64bits(x))
+			}
+		}
+		f.Add(uint8(3), uint8(1), intercept, int64(20), uint8(0), raw)
+		f.Add(uint8(3), uint8(1), intercept, int64(20), uint8(0x70), raw)
+	}
+	f.Add(uint8(2), uint8(2), false, int64(0), uint8(0), []byte{})
+	f.Add(uint8(1), uint8(1), true, int64(math.MaxInt64), uint8(0x70), []byte{1, 2, 3, 4, 5, 6, 7, 8, 9})
+	f.Fuzz(func(t *testing.T, k, n uint8, intercept bool, count int64, mess uint8, raw []byte) {
+		K, N := int(k%7), int(n%4)
+		p := K + N
+		next := func() float64 {
+			if len(raw) < 8 {
+				return 0
+			}
+			v := math.Float64frombits(binary.LittleEndian.Uint64(raw))
+			raw = raw[8:]
+			return v
+		}
+		s := QRState{K: K, N: N, Intercept: intercept, Count: count}
+		fields := []*[]float64{&s.Mean, &s.MeanLo, &s.M2, &s.R}
+		for f, dst := range fields {
+			l := p
+			if f == 3 {
+				l = p * p
+			}
+			if int(mess&3) == f && mess&4 != 0 {
+				l += 1 - int(mess&8)/4 // one more or one fewer
+			}
+			for i := 0; i < max(l, 0); i++ {
+				*dst = append(*dst, next())
+			}
+		}
+		if mess&0x10 == 0 && len(s.R) == p*p {
+			for i := 0; i < p; i++ {
+				clear(s.R[i*p : i*p+i])
+			}
+		}
+		if mess&0x20 == 0 && len(s.MeanLo) == len(s.Mean) {
+			for c := range s.Mean {
+				s.Mean[c], s.MeanLo[c] = twoSum(s.Mean[c], s.MeanLo[c])
+			}
+		}
+		if mess&0x40 == 0 {
+			for c := range s.M2 {
+				s.M2[c] = math.Abs(s.M2[c])
+			}
+		}
+		a, err := NewQRFromState(s)
+		if err != nil {
+			return
+		}
+		if !sameState(a.State(), s) {
+			t.Fatal("State differs from the state given")
+		}
+		enc, _ := a.MarshalBinary()
+		var b QR
+		if err := b.UnmarshalBinary(enc); err != nil || !sameState(b.State(), s) {
+			t.Fatalf("the binary form does not decode to the same state: %v", err)
+		}
+		a.Solve(0)
+		a.Solve(1)
+		c, _ := NewQR(K, N, intercept)
+		c.AddRows(1, make([]float64, K), K, make([]float64, N), N)
+		c.Merge(a)
+		c.Solve(0)
+		a.AddRows(1, make([]float64, K), K, make([]float64, N), N)
+		a.Solve(0)
+	})
+}

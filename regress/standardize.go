@@ -1,6 +1,7 @@
 package regress
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
@@ -33,9 +34,14 @@ func NewWelford(k int) (*Welford, error) {
 }
 
 // Add adds one row of len(w.Mean) features; another length is an error.
-func (w *Welford) Add(x []float32) error {
+func (w *Welford) Add(x []float32) error { return welfordAdd(w, "Add", x) }
+
+// Add64 is Add for a row of float64 values.
+func (w *Welford) Add64(x []float64) error { return welfordAdd(w, "Add64", x) }
+
+func welfordAdd[T float32 | float64](w *Welford, op string, x []T) error {
 	if len(x) != len(w.Mean) || len(w.M2) != len(w.Mean) {
-		return fmt.Errorf("regress: Welford.Add: %d values for %d features", len(x), len(w.Mean))
+		return fmt.Errorf("regress: Welford.%s: %d values for %d features", op, len(x), len(w.Mean))
 	}
 	w.Count++
 	inv := 1 / float64(w.Count)
@@ -62,6 +68,43 @@ func (w *Welford) AddRows(m int, X []float32, ldx int) error {
 	return nil
 }
 
+// Merge adds the rows other has accumulated, as if they had been added to w,
+// with Chan, Golub and LeVeque's parallel update: with counts nA, nB and δ
+// the difference of the means, the mean moves by δ·nB/(nA+nB) and M2 gains
+// other's M2 plus δ²·nA·nB/(nA+nB). Accumulators of parts of the rows (two
+// devices, two threads) merge into that of all of them, in any order. Both
+// must have the same number of features; other is unchanged. It allocates
+// nothing.
+func (w *Welford) Merge(other *Welford) error {
+	if other == nil {
+		return errors.New("regress: Welford.Merge: nil accumulator")
+	}
+	if other == w {
+		return errors.New("regress: Welford.Merge: an accumulator cannot merge itself")
+	}
+	k := len(w.Mean)
+	if len(w.M2) != k || len(other.Mean) != k || len(other.M2) != k {
+		return fmt.Errorf("regress: Welford.Merge: %d means and %d sums of squares into %d and %d",
+			len(other.Mean), len(other.M2), k, len(w.M2))
+	}
+	if w.Count < 0 || other.Count < 0 || other.Count > math.MaxInt64-w.Count {
+		return fmt.Errorf("regress: Welford.Merge: row counts %d and %d", other.Count, w.Count)
+	}
+	if other.Count == 0 {
+		return nil
+	}
+	nA, nB := float64(w.Count), float64(other.Count)
+	f := nB / (nA + nB)
+	g := nA * f
+	for i, mb := range other.Mean {
+		d := mb - w.Mean[i]
+		w.Mean[i] += d * f
+		w.M2[i] += other.M2[i] + d*d*g
+	}
+	w.Count += other.Count
+	return nil
+}
+
 // Var returns feature i's population variance (dividing by the count, as
 // scikit-learn's StandardScaler does). i indexes the features as a slice
 // index does: out of range, it panics.
@@ -80,19 +123,40 @@ func (w *Welford) Standardizer() *Standardizer {
 	s := &Standardizer{Mean: make([]float32, len(w.Mean)), Scale: make([]float32, len(w.Mean))}
 	for i := range w.Mean {
 		s.Mean[i] = float32(w.Mean[i])
-		sd := math.Sqrt(w.Var(i))
-		switch {
-		case !(sd > 0) || math.IsInf(sd, 0):
-			sd = 1
-		case sd < math.SmallestNonzeroFloat32:
-			// A spread that float32 cannot hold: the smallest it can.
-			sd = math.SmallestNonzeroFloat32
-		case sd > math.MaxFloat32:
-			sd = math.MaxFloat32
-		}
-		s.Scale[i] = float32(sd)
+		s.Scale[i] = scaleOf(math.Sqrt(w.Var(i)))
 	}
 	return s
+}
+
+// ScaleOnly returns the standardisation for a model without bias, which
+// cannot absorb a shift of its inputs (Fold): x' = x/s with mean 0 and s the
+// root mean square √(Σx²/n) = √(σ² + μ²), the spread about 0, the centre of
+// a model without intercept. It gives every input E[x'²] = 1, so the
+// learning rates meant for standardised inputs hold, and a constant input
+// (an intercept in all but name) is scaled to 1; an input that is always 0
+// gets s = 1. (scikit-learn's StandardScaler(with_mean=False) divides by σ
+// instead, which leaves an input of large mean and small spread large.)
+func (w *Welford) ScaleOnly() *Standardizer {
+	s := &Standardizer{Mean: make([]float32, len(w.Mean)), Scale: make([]float32, len(w.Mean))}
+	for i, mu := range w.Mean {
+		s.Scale[i] = scaleOf(math.Sqrt(w.Var(i) + mu*mu))
+	}
+	return s
+}
+
+// scaleOf is a spread as a float32 scale: 1 for none (or none known), else
+// clamped to float32's positive range.
+func scaleOf(sd float64) float32 {
+	switch {
+	case !(sd > 0) || math.IsInf(sd, 0):
+		sd = 1
+	case sd < math.SmallestNonzeroFloat32:
+		// A spread that float32 cannot hold: the smallest it can.
+		sd = math.SmallestNonzeroFloat32
+	case sd > math.MaxFloat32:
+		sd = math.MaxFloat32
+	}
+	return float32(sd)
 }
 
 // Constant returns the features whose values never varied (every value
@@ -184,54 +248,78 @@ func checkRows(op, name string, m, k int, X []float32, ld int) error {
 // the weights and bias that give the same outputs on raw inputs, writing
 // them to Wraw and braw (which may be W and b). The arithmetic is float64.
 // Weights that are not n×k for n = len(b) are an error.
+//
+// A model without bias has b and braw nil (n = len(W)/k): its inputs can be
+// scaled but not shifted, so every Mean must be 0 (Welford.ScaleOnly) or
+// Fold is an error and writes nothing.
 func (s *Standardizer) Fold(W, b, Wraw, braw []float32) error {
 	k := len(s.Mean)
-	n := len(b)
-	if err := s.checkParams("Fold", W, b, Wraw, braw); err != nil {
+	n, err := s.checkParams("Fold", W, b, Wraw, braw)
+	if err != nil {
 		return err
 	}
 	for j := 0; j < n; j++ {
-		bj := float64(b[j])
+		var bj float64
+		if b != nil {
+			bj = float64(b[j])
+		}
 		for p := 0; p < k; p++ {
 			w := float64(W[j*k+p]) / float64(s.Scale[p])
 			bj -= w * float64(s.Mean[p])
 			Wraw[j*k+p] = float32(w)
 		}
-		braw[j] = float32(bj)
+		if braw != nil {
+			braw[j] = float32(bj)
+		}
 	}
 	return nil
 }
 
 // Unfold is the inverse of Fold: from weights for raw inputs to the weights
 // for standardised inputs that give the same outputs (used to start training
-// from a given model).
+// from a given model). Without a bias (braw and b nil) every Mean must be 0,
+// as for Fold.
 func (s *Standardizer) Unfold(Wraw, braw, W, b []float32) error {
 	k := len(s.Mean)
-	n := len(braw)
-	if err := s.checkParams("Unfold", Wraw, braw, W, b); err != nil {
+	n, err := s.checkParams("Unfold", Wraw, braw, W, b)
+	if err != nil {
 		return err
 	}
 	for j := 0; j < n; j++ {
-		bj := float64(braw[j])
+		var bj float64
+		if braw != nil {
+			bj = float64(braw[j])
+		}
 		for p := 0; p < k; p++ {
 			w := float64(Wraw[j*k+p])
 			bj += w * float64(s.Mean[p])
 			W[j*k+p] = float32(w * float64(s.Scale[p]))
 		}
-		b[j] = float32(bj)
+		if b != nil {
+			b[j] = float32(bj)
+		}
 	}
 	return nil
 }
 
-// checkParams returns an error unless the weights are n×k for n = len(b) and
-// Scale has k values.
-func (s *Standardizer) checkParams(op string, W, b, W2, b2 []float32) error {
+// checkParams returns n, the outputs, after checking that the weights are
+// n×k for n = len(b) and Scale has k values; without a bias (b and b2 both
+// nil) n is len(W)/k and every Mean must be 0.
+func (s *Standardizer) checkParams(op string, W, b, W2, b2 []float32) (int, error) {
 	k, n := len(s.Mean), len(b)
 	if len(s.Scale) != k {
-		return fmt.Errorf("regress: Standardizer.%s: %d means and %d scales", op, k, len(s.Scale))
+		return 0, fmt.Errorf("regress: Standardizer.%s: %d means and %d scales", op, k, len(s.Scale))
 	}
-	if (k > 0 && (len(W)%k != 0 || len(W)/k != n)) || (k == 0 && len(W) != 0) || len(W2) != len(W) || len(b2) != n {
-		return fmt.Errorf("regress: Standardizer.%s: weights of %d and %d values, biases of %d and %d, want %d×%d and %d for %d inputs", op, len(W), len(W2), n, len(b2), n, k, n, k)
+	if b == nil && b2 == nil && k > 0 {
+		n = len(W) / k
+		for p, mu := range s.Mean {
+			if mu != 0 {
+				return 0, fmt.Errorf("regress: Standardizer.%s: input %d has mean %v: a model without bias cannot absorb a shift of its inputs (scale them only: Welford.ScaleOnly)", op, p, mu)
+			}
+		}
 	}
-	return nil
+	if (k > 0 && (len(W)%k != 0 || len(W)/k != n)) || (k == 0 && len(W) != 0) || len(W2) != len(W) || len(b2) != len(b) || (b == nil) != (b2 == nil) {
+		return 0, fmt.Errorf("regress: Standardizer.%s: weights of %d and %d values, biases of %d and %d, want %d×%d and %d for %d inputs", op, len(W), len(W2), len(b), len(b2), n, k, n, k)
+	}
+	return n, nil
 }

@@ -2,6 +2,7 @@ package regress
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -128,5 +129,22 @@ func TestStandardizerTinySpread(t *testing.T) {
 	w.Add([]float32{0})
 	if s := w.Standardizer(); !(s.Scale[0] > 0) || len(w.Constant()) != 0 {
 		t.Errorf("subnormal spread: scale %v, constant %v", s.Scale[0], w.Constant())
+	}
+}
+
+// TestWelfordAdd64: the float64 row path of Welford, which float32 rows
+// would round (2²⁴+1).
+func TestWelfordAdd64(t *testing.T) {
+	w, _ := NewWelford(1)
+	for _, v := range []float64{0, 16777217} {
+		if err := w.Add64([]float64{v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w.Mean[0] != 8388608.5 || w.Var(0) != 8388608.5*8388608.5 {
+		t.Errorf("mean %v, variance %v, want 8388608.5 and its square", w.Mean[0], w.Var(0))
+	}
+	if err := w.Add64([]float64{1, 2}); err == nil || !strings.Contains(err.Error(), "regress: Welford.Add64: 2 values for 1 features") {
+		t.Errorf("Add64 of 2 values: %v", err)
 	}
 }

@@ -27,7 +27,7 @@ type Trainer struct {
 	Opt   Optimizer
 
 	maxBatch int
-	grad     []float32 // ∂L/∂W row by row then ∂L/∂b, laid out as Model.Params
+	grad     []float32 // ∂L/∂W row by row then ∂L/∂b (if any), laid out as Model.Params
 	path     path      // which Backward implementation; auto in normal use
 
 	// The data-parallel work (parallel.go): the job the team shares, the
@@ -102,8 +102,9 @@ func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, er
 func (t *Trainer) MaxBatch() int { return t.maxBatch }
 
 // Gradients returns the gradient of the last Step or Backward, laid out as
-// Model.Params (∂L/∂W row by row, then ∂L/∂b): what w.grad and b.grad hold
-// after loss.backward(). It shares the trainer's storage.
+// Model.Params (∂L/∂W row by row, then ∂L/∂b if the model has a bias): what
+// w.grad and b.grad hold after loss.backward(). It shares the trainer's
+// storage.
 func (t *Trainer) Gradients() []float32 { return t.grad }
 
 // ErrStop, returned by FitConfig.OnEpoch, ends Fit early without an error

@@ -96,28 +96,35 @@ func (t *Trainer) backward(b *batch) (float32, error) {
 
 // backwardTiny is Backward fused into one pass over the rows: per row the
 // forward pass, residual, loss and both gradients, then one scaling by α.
-// The bias is added first, as torch.addmm(b, X, Wᵀ) does.
+// The bias is added first, as torch.addmm(b, X, Wᵀ) does; a model without
+// one has neither the bias nor its gradient.
 func (t *Trainer) backwardTiny(X, Y linalg.Dense, alpha float32) float32 {
 	m := t.Model
 	in, out := m.In(), m.Out()
-	W, b := m.W.Data[:in*out], m.B[:out]
-	g := t.grad[: in*out+out : in*out+out]
-	gW, gb := g[:in*out], g[in*out:]
+	np := len(m.params)
+	W, b := m.W.Data[:in*out], m.B // b nil without a bias
+	g := t.grad[:np:np]
+	gW, gb := g[:in*out], g[in*out:] // gb empty without a bias
 	clear(g)
 	xs, ys := X.Data, Y.Data
 	var sq float32
 	for i := 0; i < X.Rows; i++ {
 		x := xs[i*X.Stride:][:in]
 		y := ys[i*Y.Stride:][:out]
-		for j, bj := range b {
+		for j := range y {
 			w := W[j*in:][:in]
-			s := bj
+			var s float32
+			if b != nil {
+				s = b[j]
+			}
 			for k, xv := range x {
 				s += xv * w[k]
 			}
 			r := s - y[j]
 			sq += r * r
-			gb[j] += r
+			if b != nil {
+				gb[j] += r
+			}
 			gj := gW[j*in:][:in]
 			for k, xv := range x {
 				gj[k] += r * xv

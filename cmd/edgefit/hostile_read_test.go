@@ -41,8 +41,8 @@ var readCases = []hostileCase{
 
 	// Sizes that grow with the number of columns (item 5).
 	{name: "too many columns", args: args("train -data wide.csv -y y"), files: map[string]string{"wide.csv": wide(99999)}, memMB: 100, want: `^edgefit train: wide\.csv:1: 100000 fields, over the limit of 65536$`, readme: true},
-	{name: "wide data on stdin over the memory allowed", args: args("train -data /dev/stdin -y y"), stdin: wide(3700), memMB: 100, want: `^edgefit train: /dev/stdin: 3700 input columns need \d+ MiB \(normal equations \d+ MiB, buffers of 65536 rows \d+ MiB\), over the 1024 MiB allowed`},
-	{name: "input columns over the memory allowed", args: args("train -data wide.csv -y y"), files: map[string]string{"wide.csv": wide(19999)}, memMB: 100, want: `^edgefit train: wide\.csv: 19999 input columns need \d+ MiB \(normal equations \d+ MiB, buffers of \d+ rows \d+ MiB\), over the 1024 MiB allowed`, readme: true},
+	{name: "wide data on stdin over the memory allowed", args: args("train -data /dev/stdin -y y"), stdin: wide(3700), memMB: 100, want: `^edgefit train: /dev/stdin: 3700 input columns need \d+ MiB \(least squares \d+ MiB, buffers of 65536 rows \d+ MiB\), over the 1024 MiB allowed`},
+	{name: "input columns over the memory allowed", args: args("train -data wide.csv -y y"), files: map[string]string{"wide.csv": wide(19999)}, memMB: 100, want: `^edgefit train: wide\.csv: 19999 input columns need \d+ MiB \(least squares \d+ MiB, buffers of \d+ rows \d+ MiB\), over the 1024 MiB allowed`, readme: true},
 	{name: "predict a row of too many values", args: args("predict -model m.st"), stdin: strings.Repeat("1,", 70000) + "1\n", memMB: 100, want: `^edgefit predict: stdin:1: 70001 fields, over the limit of 65536$`},
 
 	// Fields and names, quoted in at most about 60 characters (items 10, 20).

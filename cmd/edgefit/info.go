@@ -12,7 +12,8 @@ import (
 )
 
 func cmdInfo(e *env, args []string) error {
-	fs := newFlags(e, "info", "")
+	fs := newFlags(e, "info", "[-model MODEL]")
+	model := fs.String("model", "", "describe this model `file` (shape, columns, bias, standardisation) instead of the machine")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -21,6 +22,9 @@ func cmdInfo(e *env, args []string) error {
 		return fmt.Errorf("unexpected argument %q", pos[0])
 	}
 	w := e.stdout
+	if *model != "" {
+		return describeModel(w, *model)
+	}
 	fmt.Fprintf(w, "platform      %s/%s, %s, %d CPUs\n", runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.NumCPU())
 	fmt.Fprintf(w, "kernels       %s\n", edgefit.Active().Name())
 	fmt.Fprintf(w, "why           %s\n", edgefit.Selection())

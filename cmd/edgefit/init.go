@@ -13,7 +13,8 @@ import (
 
 // readInit reads starting weights for raw inputs: a JSON file in a PyTorch
 // state_dict's names and layout, or a model file (its weight and bias,
-// which apply to raw inputs), for the given input and output columns.
+// which apply to raw inputs), for the given input and output columns. b is
+// nil when the file has no bias ("bias" absent or [] in JSON).
 func readInit(path string, inputs, outputs []string) (W, b []float32, err error) {
 	k, n := len(inputs), len(outputs)
 	// Not a FIFO or a device: reading one could block or never end. And
@@ -45,14 +46,17 @@ func readInit(path string, inputs, outputs []string) (W, b []float32, err error)
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, nil, fmt.Errorf("-init %s: text after the JSON object, at byte %d", path, dec.InputOffset())
 	}
-	if len(sd.Weight) != n || len(sd.Bias) != n {
-		return nil, nil, fmt.Errorf("-init %s: %d weight rows and %d biases, want %d (one per target column)", path, len(sd.Weight), len(sd.Bias), n)
+	if len(sd.Weight) != n || (len(sd.Bias) != n && len(sd.Bias) != 0) {
+		return nil, nil, fmt.Errorf("-init %s: %d weight rows and %d biases, want %d (one per target column; no bias: none)", path, len(sd.Weight), len(sd.Bias), n)
 	}
 	for j, r := range sd.Weight {
 		if len(r) != k {
 			return nil, nil, fmt.Errorf("-init %s: weight row %d has %d values, want %d (one per input column)", path, j, len(r), k)
 		}
 		W = append(W, r...)
+	}
+	if len(sd.Bias) == 0 {
+		return W, nil, nil // no bias
 	}
 	return W, sd.Bias, nil
 }

@@ -10,7 +10,7 @@
 //	edgefit predict -model MODEL [ROW ...]    predict rows
 //	edgefit eval -model MODEL -data FILE.csv  MSE, RMSE, MAE, R² per output
 //	edgefit bench                             the kernel table
-//	edgefit info                              CPU features and kernels chosen
+//	edgefit info [-model MODEL]               CPU features and kernels chosen, or a model file
 //
 // Every mistake in the input is one line on stderr and exit status 2.
 package main
@@ -41,7 +41,7 @@ var commands = []struct {
 	{"predict", "predict rows with a saved model", cmdPredict},
 	{"eval", "evaluate a saved model on a CSV file", cmdEval},
 	{"bench", "measure the kernels against the machine's peak", cmdBench},
-	{"info", "show the CPU features seen and the kernels chosen", cmdInfo},
+	{"info", "show the CPU features seen and the kernels chosen, or describe a model file", cmdInfo},
 }
 
 func main() {

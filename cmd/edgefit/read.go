@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/edgefit/edgefit/regress"
 	"github.com/edgefit/edgefit/regress/data"
 	"github.com/edgefit/edgefit/regress/modelfile"
 )
@@ -14,7 +15,7 @@ import (
 // What the commands read is bounded: a CSV row, field and column count by
 // regress's limits (MaxCSVRow, MaxCSVField, MaxCSVColumns), an -init file by
 // the size its weights can take, and train's working set (chunk buffers and
-// normal equations) by the memory allowed, checked before it is allocated.
+// least squares) by the memory allowed, checked before it is allocated.
 
 // workMinBudget is the working memory train may always take, whatever
 // -mem-mb: -mem-mb bounds the rows held in memory, down to none (0).
@@ -24,8 +25,8 @@ const workMinBudget = 256 << 20
 // when a regular file cannot hold that many rows (every value takes two
 // bytes at least, a digit and a separator). It refuses a run whose buffers,
 // which grow with the number of columns, would not fit the memory allowed:
-// chunk rows of k inputs and n targets, the normal equations (k² float64)
-// and the model's state.
+// chunk rows of k inputs and n targets, the least squares (O((k+n)²)
+// float64) and the model's state.
 func bufferRows(f *trainFlags, regular bool, k, n int) (int, error) {
 	rows := chunkRows(f.chunk, f.batch)
 	if regular {
@@ -43,14 +44,22 @@ func bufferRows(f *trainFlags, regular bool, k, n int) (int, error) {
 
 func checkWorkingSet(f *trainFlags, rows, k, n int) error {
 	chunk := int64(rows)
-	bufs := 4 * chunk * int64(k+2*n)
-	ls := 8 * (int64(k)*int64(k) + int64(k)*int64(n) + 4*int64(k+n))
+	// float32 chunks (inputs, targets, predictions), and the float64 rows
+	// of the passes that read float64.
+	bufs := 4*chunk*int64(k+2*n) + 8*min(chunk, pass64Rows)*int64(k+n)
+	// The QR's triangle and block of rows, and the solutions; with a ridge
+	// term, the triangle of the penalised problem too.
+	p := int64(k + n)
+	ls := 8 * (2*p*p + 72*p + 4*int64(k)*int64(n))
+	if f.ridge > 0 {
+		ls += 8 * (p*p + p*int64(k))
+	}
 	model := 4 * 8 * int64(k+1) * int64(n) // weights, gradients, optimiser moments, best epoch
 	allowed := max(int64(f.memMB)<<20, workMinBudget)
 	if bufs+ls+model <= allowed {
 		return nil
 	}
-	return fmt.Errorf("%s: %d input columns need %s (normal equations %s, buffers of %d rows %s), over the %s allowed: use fewer inputs (-x), lower -chunk-rows or raise -mem-mb",
+	return fmt.Errorf("%s: %d input columns need %s (least squares %s, buffers of %d rows %s), over the %s allowed: use fewer inputs (-x), lower -chunk-rows or raise -mem-mb",
 		f.data, k, mib(bufs+ls+model), mib(ls+model), chunk, mib(bufs), mib(allowed))
 }
 
@@ -102,6 +111,23 @@ func clipArg(s string) string {
 		cut = i
 	}
 	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(s[:cut]), len(s))
+}
+
+// constantInputs returns the inputs nothing is learned from: the constant
+// ones, or without a bias only those always 0 (a constant input is then the
+// intercept's stand-in).
+func constantInputs(w *regress.Welford, bias bool) []int {
+	c := w.Constant()
+	if bias {
+		return c
+	}
+	var zero []int
+	for _, p := range c {
+		if w.Mean[p] == 0 {
+			zero = append(zero, p)
+		}
+	}
+	return zero
 }
 
 // constantWarning is the warning for input columns that never vary.

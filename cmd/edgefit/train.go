@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -26,6 +25,7 @@ type trainFlags struct {
 	lr, momentum, weightDecay, val, ridge            float64
 	nesterov, shuffle, standardize, json, quiet      bool
 	lrSet                                            bool // -lr given: 0 is then an error, not the default
+	bias                                             bool // -bias: false trains y = W·x
 	seed                                             uint64
 }
 
@@ -35,7 +35,7 @@ func cmdTrain(e *env, args []string) error {
 	fs.StringVar(&f.data, "data", "", "training data: a CSV `file` with a header row naming the columns")
 	fs.StringVar(&f.y, "y", "", "target `columns`, comma-separated names")
 	fs.StringVar(&f.x, "x", "", "input `columns`, comma-separated names (default: every column not in -y)")
-	fs.IntVar(&f.epochs, "epochs", 100, "passes over the data")
+	fs.IntVar(&f.epochs, "epochs", 100, "passes over the data (0 with -init: export the starting model untouched)")
 	fs.Float64Var(&f.lr, "lr", 0, "learning rate (default 0.1 for sgd, 0.01 for adam: rates for standardised inputs)")
 	fs.IntVar(&f.batch, "batch", 32, "rows per batch")
 	fs.StringVar(&f.optimizer, "optimizer", "sgd", "sgd or adam")
@@ -45,6 +45,7 @@ func cmdTrain(e *env, args []string) error {
 	fs.BoolVar(&f.shuffle, "shuffle", true, "a fresh random order every epoch (within each chunk when streaming)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed for the initial weights, the shuffling and the validation split")
 	fs.BoolVar(&f.standardize, "standardize", true, "standardise the inputs during training (folded into the saved weights)")
+	fs.BoolVar(&f.bias, "bias", true, "fit an intercept b (false: y = W·x, as nn.Linear(bias=False))")
 	fs.StringVar(&f.init, "init", "", `starting weights: a JSON `+"`file`"+` {"weight": [[...]], "bias": [...]} or a model file written by -o (weights for raw inputs), or "lstsq" for the exact solution`)
 	fs.Float64Var(&f.ridge, "ridge", 0, "ridge term α for -init lstsq: solves (XᵀX + αI)w = Xᵀy, for collinear inputs")
 	fs.Float64Var(&f.val, "val", 0, "fraction of rows held out for validation")
@@ -99,8 +100,12 @@ func (f *trainFlags) check() error {
 		return errors.New("-data is required: the training CSV file")
 	case f.y == "":
 		return errors.New("-y is required: the target column names, comma-separated")
-	case f.epochs <= 0:
-		return fmt.Errorf("-epochs %d: want at least 1", f.epochs)
+	case f.epochs < 0:
+		return fmt.Errorf("-epochs %d: want 0 or more", f.epochs)
+	case f.epochs == 0 && f.init == "":
+		return errors.New("-epochs 0 exports the starting model untouched: it needs -init (a file or lstsq)")
+	case f.epochs == 0 && f.patience > 0:
+		return errors.New("-patience stops training early: with -epochs 0 there is none")
 	case f.batch <= 0 || f.batch > maxBatch:
 		return fmt.Errorf("-batch %d: want 1 to %d", f.batch, maxBatch)
 	case f.lrSet && (!(f.lr > 0) || math.IsInf(f.lr, 0)):
@@ -151,6 +156,7 @@ type trainResult struct {
 	RowsPerSec float64     `json:"rows_per_sec"`
 	Weight     [][]float32 `json:"weight"`
 	Bias       []float32   `json:"bias"`
+	Exact      *exactJSON  `json:"exact,omitempty"`
 	Inputs     []string    `json:"inputs"`
 	Outputs    []string    `json:"outputs"`
 	Streamed   bool        `json:"streamed"`
@@ -159,7 +165,7 @@ type trainResult struct {
 	Model      string      `json:"model,omitempty"`
 
 	lossCurve  []float64
-	ls         *regress.LeastSquares // the normal equations of the training rows
+	qr         *regress.QR // the least-squares accumulator of the training rows
 	optimalErr error
 	mf         *modelfile.File // the model to save
 }
@@ -193,7 +199,7 @@ const valMinBudget = 256 << 20
 // keepTraining moves the training rows of a chunk of m rows, the first of
 // which is row number first in the file, to the front of X and Y (the
 // validation rows are dropped) and returns how many there are.
-func keepTraining(m int, X, Y []float32, k, n int, first int64, f *trainFlags) int {
+func keepTraining[T float32 | float64](m int, X, Y []T, k, n int, first int64, f *trainFlags) int {
 	kept := 0
 	for i := 0; i < m; i++ {
 		if !isVal(first+int64(i), f.seed, f.val) {
@@ -245,113 +251,56 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		if initW, initB, err = readInit(f.init, cols.XNames(), cols.YNames()); err != nil {
 			return nil, err
 		}
+		if initB != nil && !f.bias {
+			return nil, fmt.Errorf("-init %s has a bias and -bias=false trains a model without one: remove the bias from it or leave out -bias=false", f.init)
+		}
 	}
-	budget := int64(f.memMB) << 20
-	pipe := !file.Rereadable()
 	// A row in memory takes its values and the loader's index of it. A
 	// regular file's rows are standardised in place (the final metrics read
 	// the raw rows from the file again); a pipe's, read once, are
 	// standardised into a copy beside the raw ones.
+	pipe := !file.Rereadable()
 	extra := int64(strconv.IntSize / 8)
 	if f.standardize && pipe {
 		extra += int64(4 * k)
 	}
 
-	// Pass 0: the split, the statistics for standardisation, the normal
-	// equations, and the rows themselves while they fit in memory.
-	bufX, bufY := make([]float32, chunk*k), make([]float32, chunk*n)
-	mem := &table{k: k, n: n, budget: budget, extra: extra}
-	// Load the rows only if they surely fit, deciding up front so that the
-	// memory a large file takes stays the streaming buffers. A pipe or a
-	// device is read once: into memory, within the budget.
-	inMemory := pipe
-	if !pipe {
-		most, err := mostRows(f.data, len(cols.Header), k+n)
-		if err != nil {
-			return nil, err
-		}
-		inMemory = mem.reserve(most)
-	}
-	valT := newRowBlocks(k, n, max(budget, valMinBudget))
-	welford, err := regress.NewWelford(k)
-	if err != nil {
-		return nil, err
-	}
-	ls, err := regress.NewLeastSquares(k, n)
-	if err != nil {
-		return nil, err
-	}
-	var row, trainRows int64
+	// Pass 0: the split, the statistics for standardisation, the least
+	// squares, and the rows themselves while they fit in memory.
 	prog := newProgress(e.stderr, e.tty, f.epochs, f.quiet || f.json && !e.tty)
-	err = file.Pass(bufX, bufY, func(m int, X, Y []float32) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		prog.reading(f.data, row)
-		for i := 0; i < m; i++ {
-			x, y := X[i*k:(i+1)*k], Y[i*n:(i+1)*n]
-			if isVal(row, f.seed, f.val) {
-				if valT.add(x, y) != nil {
-					return fmt.Errorf("%s: the validation split passed the memory allowed (-mem-mb %d, at least %d MiB): lower -val or raise -mem-mb", f.data, f.memMB, valMinBudget>>20)
-				}
-			} else {
-				trainRows++
-				if err := welford.Add(x); err != nil {
-					return err
-				}
-				if err := ls.Add(x, y); err != nil {
-					return err
-				}
-				if inMemory && !mem.add(x, y) {
-					if pipe {
-						return pipeBudgetError(f)
-					}
-					// More rows than the file's size promised: stream.
-					inMemory, mem = false, &table{k: k, n: n}
-				}
-			}
-			row++
-		}
-		return nil
-	})
+	fp, err := readFirstPass(ctx, f, file, chunk, extra, prog)
 	if err != nil {
 		return nil, err
 	}
-	prog.done()
-	if inMemory && pipe {
-		// The storage outgrown while reading is garbage: collected now,
-		// its memory takes the copies made next.
-		runtime.GC()
-	}
-	if c := welford.Constant(); len(c) > 0 {
+	mem, inMemory, valT, trainRows := fp.mem, fp.inMemory, fp.val, fp.trainRows
+	if c := constantInputs(fp.welford, f.bias); len(c) > 0 {
 		fmt.Fprintln(e.stderr, constantWarning(cols.XNames(), c))
 	}
-	prog.start, prog.last = time.Now(), time.Now()
 	if trainRows == 0 {
 		return nil, fmt.Errorf("%s: no rows left for training after the validation split (-val %v)", f.data, f.val)
 	}
 	if f.val > 0 && valT.rows == 0 {
-		return nil, fmt.Errorf("%s: the validation split (-val %v) drew none of the %d rows: raise -val", f.data, f.val, row)
+		return nil, fmt.Errorf("%s: the validation split (-val %v) drew none of the %d rows: raise -val", f.data, f.val, fp.rows)
 	}
-	res := &trainResult{ls: ls, Rows: trainRows, ValRows: int64(valT.rows), Inputs: cols.XNames(), Outputs: cols.YNames(), Streamed: !inMemory}
-	sol, solErr := ls.Solve(0)
-	if solErr == nil {
-		v := sol.MSE()
-		res.OptimalMSE = &v
-	} else {
-		res.optimalErr = explainSingular(solErr, res.Inputs)
+	res := &trainResult{qr: fp.qr, Rows: trainRows, ValRows: int64(valT.rows), Inputs: cols.XNames(), Outputs: cols.YNames(), Streamed: !inMemory}
+	start, err := solveExact(ctx, f, file, fp, res)
+	if err != nil {
+		return nil, err
 	}
+	prog.start, prog.last = time.Now(), time.Now()
 
 	std := &regress.Standardizer{Mean: make([]float32, k), Scale: make([]float32, k)}
 	for p := range std.Scale {
 		std.Scale[p] = 1
 	}
-	if f.standardize {
-		std = welford.Standardizer()
+	if f.standardize && f.bias {
+		std = fp.welford.Standardizer()
+	} else if f.standardize {
+		std = fp.welford.ScaleOnly() // no bias to take the means: scale only
 	}
 
 	// The model, in the standardised space it is trained in.
-	model, err := initModel(f, k, n, std, sol, solErr, res, initW, initB)
+	model, err := initModel(f, k, n, std, start, res, initW, initB)
 	if err != nil {
 		return nil, err
 	}
@@ -389,6 +338,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		return l, nil
 	}
 
+	bufX, bufY := make([]float32, chunk*k), make([]float32, chunk*n)
 	var trained int64
 	var trainTime time.Duration
 	// runEpoch trains one epoch and returns its loss: the MSE over the rows
@@ -519,12 +469,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 
 	// Export: weights for raw inputs, measured on the raw rows.
-	mf, err := regress.NewModelFile(model, std, res.Inputs, res.Outputs)
-	if errors.Is(err, modelfile.ErrTooLarge) {
-		return nil, err
-	}
+	mf, err := exportModel(f, model, std, start, initW, initB, res)
 	if err != nil {
-		return nil, fmt.Errorf("the trained model is unusable (%v): lower the learning rate", err)
+		return nil, err
 	}
 	met, err := regress.NewMetrics(n)
 	if err != nil {
@@ -568,7 +515,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	for j := 0; j < n; j++ {
 		res.Weight = append(res.Weight, mf.W[j*k:(j+1)*k])
 	}
-	res.Bias = mf.B
+	res.Bias = append([]float32{}, mf.B...) // [] in JSON without a bias
 	res.mf = mf
 	return res, nil
 }
@@ -593,9 +540,12 @@ func standardizeTable(mem *table, inMemory, standardize, pipe bool, std *regress
 }
 
 // initModel makes the starting model in the standardised space.
-func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.Solution, solErr error, res *trainResult, rawW, rawB []float32) (*regress.Linear, error) {
+func initModel(f *trainFlags, k, n int, std *regress.Standardizer, start *regress.Solution, res *trainResult, rawW, rawB []float32) (*regress.Linear, error) {
 	switch f.init {
 	case "":
+		if !f.bias {
+			return regress.NewLinearNoBias(k, n, f.seed)
+		}
 		m, err := regress.NewLinear(k, n, f.seed)
 		if err != nil {
 			return nil, err
@@ -603,28 +553,34 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, sol *regress.
 		if f.standardize {
 			// On centred inputs the best bias is the targets' mean:
 			// starting there spares SGD its slowest direction.
-			_, meanY := res.ls.Means()
+			mean, _ := res.qr.Moments()
 			for j := range m.B {
-				m.B[j] = float32(meanY[j])
+				m.B[j] = float32(mean[k+j])
 			}
 		}
 		return m, nil
-	case "lstsq":
-		if f.ridge != 0 || solErr != nil {
-			sol, solErr = res.ls.Solve(f.ridge)
-		}
-		if solErr != nil {
-			return nil, fmt.Errorf("-init lstsq: %v", explainSingular(solErr, res.Inputs))
-		}
-		rawW, rawB = sol.W32(), sol.B32()
 	}
-	W, b := make([]float32, n*k), make([]float32, n)
-	if err := std.Unfold(rawW, rawB, W, b); err != nil {
-		return nil, fmt.Errorf("-init %s: %v", f.init, err)
+	var W, b []float32
+	switch {
+	case start != nil:
+		W, b = unfold64(std, start, k)
+	default:
+		W, b = make([]float32, n*k), make([]float32, n)
+		if !f.bias {
+			b = nil
+		} else if rawB == nil { // a model without bias: start b at 0
+			rawB = make([]float32, n)
+		}
+		if err := std.Unfold(rawW, rawB, W, b); err != nil {
+			return nil, fmt.Errorf("-init %s: %v", f.init, err)
+		}
 	}
 	rows := make([][]float32, n)
 	for j := range rows {
 		rows[j] = W[j*k : (j+1)*k]
+	}
+	if !f.bias {
+		return regress.NewLinearNoBiasFrom(rows)
 	}
 	m, err := regress.NewLinearFrom(rows, b)
 	if err != nil {
@@ -663,7 +619,11 @@ func (r *trainResult) print(e *env, f *trainFlags) error {
 	if r.Streamed {
 		mode = "streamed from disk"
 	}
-	fmt.Fprintf(w, "trained %d epochs on %d rows (%s), %s rows/s\n", r.Epochs, r.Rows, mode, si(r.RowsPerSec))
+	if f.epochs == 0 {
+		fmt.Fprintf(w, "no training (-epochs 0): the -init %s model, measured on %d rows (%s)\n", f.init, r.Rows, mode)
+	} else {
+		fmt.Fprintf(w, "trained %d epochs on %d rows (%s), %s rows/s\n", r.Epochs, r.Rows, mode, si(r.RowsPerSec))
+	}
 	if r.BestEpoch > 0 {
 		fmt.Fprintf(w, "early stopping: kept epoch %d, the best on validation\n", r.BestEpoch)
 	}
@@ -681,9 +641,15 @@ func (r *trainResult) print(e *env, f *trainFlags) error {
 	for j, name := range r.Outputs {
 		fmt.Fprintf(w, "%s = ", name)
 		for p, in := range r.Inputs {
-			fmt.Fprintf(w, "%+.6g·%s ", r.Weight[j][p], in)
+			if p > 0 {
+				fmt.Fprint(w, " ")
+			}
+			fmt.Fprintf(w, "%+.6g·%s", r.Weight[j][p], in)
 		}
-		fmt.Fprintf(w, "%+.6g\n", r.Bias[j])
+		if len(r.Bias) > 0 {
+			fmt.Fprintf(w, " %+.6g", r.Bias[j])
+		}
+		fmt.Fprintln(w)
 	}
 	if r.Model != "" {
 		fmt.Fprintf(w, "model saved to %s\n", r.Model)

@@ -138,7 +138,8 @@ func clipList(names []string) string {
 // mark before the header allowed, and line breaks LF, CRLF or CR. A row is at
 // most MaxCSVRow bytes, a field MaxCSVField and a row has at most
 // MaxCSVColumns fields; header names are valid UTF-8. Every value must be a
-// decimal number that is finite in float32 (ParseNumber). Errors are
+// decimal number that is finite in float32 (ParseNumber); Next64 and
+// ReadBatch64 read the same values to float64 (ParseNumber64). Errors are
 // *CSVError, giving the file, the line and the byte column of the field
 // (file:line:column, as compilers do), and the column's name.
 type CSVReader struct {

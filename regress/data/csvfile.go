@@ -113,8 +113,12 @@ func (f *CSVFile) Close() error {
 // len(X)/k rows (X and Y are the caller's buffers, reused for every chunk).
 // The first error, from reading or from fn, ends the pass.
 func (f *CSVFile) Pass(X, Y []float32, fn func(m int, X, Y []float32) error) error {
+	return pass(f, "Pass", X, Y, (*CSVReader).ReadBatch, fn)
+}
+
+func pass[T float32 | float64](f *CSVFile, op string, X, Y []T, read func(cr *CSVReader, m int, X, Y []T) (int, error), fn func(m int, X, Y []T) error) error {
 	if fn == nil || len(X) < len(f.Cols.X) || len(Y) < len(f.Cols.Y) || len(X)+len(Y) == 0 {
-		return fmt.Errorf("data: CSVFile.Pass: %s: buffers of %d and %d values for rows of %d inputs and %d targets: want room for one row at least, and a non-nil function", f.Path, len(X), len(Y), len(f.Cols.X), len(f.Cols.Y))
+		return fmt.Errorf("data: CSVFile.%s: %s: buffers of %d and %d values for rows of %d inputs and %d targets: want room for one row at least, and a non-nil function", op, f.Path, len(X), len(Y), len(f.Cols.X), len(f.Cols.Y))
 	}
 	cr := f.once
 	if f.pipe {
@@ -138,11 +142,11 @@ func (f *CSVFile) Pass(X, Y []float32, fn func(m int, X, Y []float32) error) err
 		chunk = c
 	}
 	if chunk < 1 {
-		panic("data: CSVFile.Pass: buffers smaller than one row")
+		panic("data: CSVFile." + op + ": buffers smaller than one row")
 	}
 	rows := 0
 	for {
-		m, err := cr.ReadBatch(chunk, X, Y)
+		m, err := read(cr, chunk, X, Y)
 		if err == io.EOF {
 			break
 		}

@@ -218,10 +218,12 @@ func ParseNumber(s string) (float32, error) {
 	}
 	v, err := strconv.ParseFloat(s, 32)
 	if err != nil || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%s is out of float32 range", clip(s))
+		return 0, outOfRange32(s)
 	}
 	return float32(v), nil
 }
+
+func outOfRange32(s string) error { return fmt.Errorf("%s is out of float32 range", clip(s)) }
 
 // isDecimal reports whether s is [+-] digits [. digits] [(e|E) [+-] digits],
 // with at least one digit before or after the point.

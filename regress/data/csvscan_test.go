@@ -114,6 +114,11 @@ func FuzzCSVScanner(f *testing.F) {
 				if _, err32 := ParseNumber(field); err != nil || math.Float64bits(v) != math.Float64bits(w) || err32 != nil && !strings.Contains(err32.Error(), "range") {
 					t.Fatalf("field %q: the scanner read %v, strconv %v (%v), ParseNumber's error %v", field, v, w, err, err32)
 				}
+				if v64, ok := float64Of(v); ok {
+					if w64, _ := ParseNumber64(field); math.Float64bits(v64) != math.Float64bits(w64) {
+						t.Fatalf("field %q: float64 %v from the scanner's value, %v from ParseNumber64", field, v64, w64)
+					}
+				}
 				if v32, ok := float32Of(v); ok {
 					if w32, _ := ParseNumber(field); math.Float32bits(v32) != math.Float32bits(w32) {
 						t.Fatalf("field %q: float32 %v from the scanner's value, %v from ParseNumber", field, v32, w32)
@@ -129,14 +134,20 @@ func FuzzCSVScanner(f *testing.F) {
 	})
 }
 
-// checkSameNumber checks that parseNumber32 gives ParseNumber's answer for
-// s, bit for bit, and decimal64 strconv's whenever it gives one.
+// checkSameNumber checks that parseNumber32 and parseNumber64 give
+// ParseNumber's and ParseNumber64's answers for s, bit for bit, and
+// decimal64 strconv's whenever it gives one.
 func checkSameNumber(t *testing.T, s string) {
 	t.Helper()
 	got, gerr := parseNumber32([]byte(s))
 	want, werr := ParseNumber(s)
 	if math.Float32bits(got) != math.Float32bits(want) || fmt.Sprint(gerr) != fmt.Sprint(werr) {
 		t.Fatalf("%q: parseNumber32 %v (%v), ParseNumber %v (%v)", s, got, gerr, want, werr)
+	}
+	got64, gerr := parseNumber64([]byte(s))
+	want64, werr64 := ParseNumber64(s)
+	if math.Float64bits(got64) != math.Float64bits(want64) || fmt.Sprint(gerr) != fmt.Sprint(werr64) {
+		t.Fatalf("%q: parseNumber64 %v (%v), ParseNumber64 %v (%v)", s, got64, gerr, want64, werr64)
 	}
 	if d, ok := decimal64([]byte(s)); ok {
 		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
@@ -146,8 +157,8 @@ func checkSameNumber(t *testing.T, s string) {
 	}
 }
 
-// FuzzParseNumberBytes: parsing a field in place gives ParseNumber's value
-// or error.
+// FuzzParseNumberBytes: parsing a field in place gives ParseNumber's and
+// ParseNumber64's values or errors.
 func FuzzParseNumberBytes(f *testing.F) {
 	for _, s := range []string{"0", "-0", "1.5", " 42 ", "1e38", "3.4028235e38", "3.4028236e38", "1.17549435e-38", "1e-45",
 		"16777217", "0.30000001192092896", "9007199254740993", "1.0000000000000000000001", "+.5", "5.", ".", "e3", "1e", "0x10", "nan", "1_0", "\u00a01"} {

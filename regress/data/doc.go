@@ -8,7 +8,9 @@
 // them one row or one batch at a time, NewCSVInputReader reads inputs alone,
 // with or without a header, for prediction; ReadTable loads a whole file
 // (ErrTooLarge over the memory allowed), and CSVFile reads one in passes when
-// it does not fit. ParseNumber is the rule for values. Errors are *CSVError,
+// it does not fit. CSVReader and CSVFile also read rows as float64 (Next64,
+// ReadBatch64, Pass64), for statistics that float32 values would round.
+// ParseNumber is the rule for values. Errors are *CSVError,
 // with the file, line and column; errors.Is finds ErrCSVLimit in those over a
 // limit of the reader.
 package data

@@ -24,12 +24,15 @@ import (
 // The tensors, all F32, are
 //
 //	weight       [out, in]  W for raw inputs (the folded standardisation)
-//	bias         [out]      b for raw inputs
+//	bias         [out]      b for raw inputs; absent for a model without bias
 //	input_mean   [in]       the standardisation the model was trained with:
 //	input_scale  [in]       x' = (x − mean)/scale (0 and 1 when none)
 //
 // weight and bias are the names and layout of nn.Linear's state_dict, so
-// torch's load_state_dict takes them as they are. The metadata holds
+// torch's load_state_dict takes them as they are, a file without bias into
+// nn.Linear(bias=False). A file without bias is otherwise the same layout
+// and format version; a file with one is byte for byte what earlier
+// versions wrote. The metadata holds
 // "format": "edgefit", "format_version": "1", "crc32" (IEEE, 8 hex digits, of
 // the data section) and the input and output column names as JSON arrays of
 // strings ("inputs", "outputs").
@@ -59,7 +62,7 @@ type File struct {
 	Outputs []string  // output column names, Out of them (or none)
 	In, Out int       // the model's shape
 	W       []float32 // Out×In, row-major: weights for raw inputs
-	B       []float32 // Out
+	B       []float32 // Out, or none (nil): a model without bias, y = W·x
 	Mean    []float32 // In: the standardisation used in training
 	Scale   []float32 // In
 
@@ -78,8 +81,9 @@ const (
 	SourcePyTorch = "safetensors (PyTorch)"
 )
 
-// Check reports whether mf is a consistent model: shapes that agree, finite
-// numbers, positive scales.
+// Check reports whether mf is a consistent model: shapes that agree (B of
+// Out values, or none for a model without bias), finite numbers, positive
+// scales.
 func (mf *File) Check() error {
 	if mf == nil {
 		return errors.New("nil model")
@@ -95,7 +99,7 @@ func (mf *File) Check() error {
 		v    []float32
 		n    int
 	}{{"weight", mf.W, mf.Out * mf.In}, {"bias", mf.B, mf.Out}, {"input_mean", mf.Mean, mf.In}, {"input_scale", mf.Scale, mf.In}} {
-		if len(c.v) != c.n {
+		if len(c.v) != c.n && (c.name != "bias" || len(c.v) != 0) { // or no bias at all
 			return fmt.Errorf("%s has %d values, want %d", c.name, len(c.v), c.n)
 		}
 		for i, v := range c.v {

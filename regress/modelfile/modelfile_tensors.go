@@ -100,9 +100,9 @@ func (s byEnds) Less(i, j int) bool {
 func (s byEnds) Swap(i, j int) { s[i], s[j] = s[j], s[i] }
 
 // modelShape checks that the model's tensors are there with the shapes of
-// one model and dtypes its source allows (an edgefit file: all four, F32; a
-// PyTorch file: weight and optionally bias, F32, F16, BF16 or F64, and
-// nothing else), and returns the File to fill.
+// one model and dtypes its source allows (an edgefit file: all four, F32, or
+// all but bias; a PyTorch file: weight and optionally bias, F32, F16, BF16 or
+// F64, and nothing else), and returns the File to fill.
 func modelShape(infos map[string]tensorInfo, src string) (*File, error) {
 	w, ok := infos["weight"]
 	if !ok || len(w.Shape) != 2 {
@@ -128,7 +128,7 @@ func modelShape(infos map[string]tensorInfo, src string) (*File, error) {
 	for i, name := range names {
 		ti, ok := infos[name]
 		if !ok {
-			if src == SourcePyTorch { // nn.Linear(bias=False)
+			if name == "bias" { // a model without bias, nn.Linear(bias=False)
 				continue
 			}
 			return nil, fmt.Errorf("no tensor %q", name)
@@ -173,7 +173,10 @@ func (mf *File) fill(infos map[string]tensorInfo, data []byte, meta map[string]s
 		}
 		return v
 	}
-	mf.W, mf.B = get("weight", mf.Out*mf.In, 0), get("bias", mf.Out, 0)
+	mf.W = get("weight", mf.Out*mf.In, 0)
+	if _, ok := infos["bias"]; ok { // else B stays nil: no bias
+		mf.B = get("bias", mf.Out, 0)
+	}
 	mf.Mean, mf.Scale = get("input_mean", mf.In, 0), get("input_scale", mf.In, 1)
 	if mf.Source == SourceEdgefit {
 		for _, f := range []struct {

@@ -47,6 +47,7 @@ func (mf *File) Encode(w io.Writer) error {
 // CRC-32, after checking that the file fits the reader's limits. Its length
 // does not depend on the CRC. mf must have passed Check.
 func (mf *File) header(crc uint32) ([]byte, error) {
+	// In data order; a model without bias has no "bias" tensor.
 	tensors := []struct {
 		name  string
 		shape []int64
@@ -61,6 +62,9 @@ func (mf *File) header(crc uint32) ([]byte, error) {
 	var infos [4][]byte
 	end := int64(0)
 	for i, t := range tensors {
+		if i == 1 && len(mf.B) == 0 {
+			continue
+		}
 		n := int64(4)
 		for _, d := range t.shape {
 			n *= d
@@ -109,6 +113,9 @@ func (mf *File) header(crc uint32) ([]byte, error) {
 	h = append(h, '}')
 	// In key order: bias, input_mean, input_scale, weight.
 	for _, i := range []int{1, 2, 3, 0} {
+		if infos[i] == nil {
+			continue
+		}
 		h = append(appendJSONString(append(h, ','), tensors[i].name), ':')
 		h = append(h, infos[i]...)
 	}
@@ -192,7 +199,7 @@ func (mf *File) Predict(m int, X, Y []float32) error {
 		return errors.New("modelfile: File.Predict: nil model")
 	}
 	in, out := mf.In, mf.Out
-	if in <= 0 || out <= 0 || len(mf.W)/in != out || len(mf.W)%in != 0 || len(mf.B) != out {
+	if in <= 0 || out <= 0 || len(mf.W)/in != out || len(mf.W)%in != 0 || (len(mf.B) != out && len(mf.B) != 0) {
 		return fmt.Errorf("modelfile: File.Predict: model is %d×%d with %d weights and %d biases: not a consistent model", out, in, len(mf.W), len(mf.B))
 	}
 	if m < 0 {
@@ -201,7 +208,11 @@ func (mf *File) Predict(m int, X, Y []float32) error {
 	if m > len(X)/in || m > len(Y)/out {
 		return fmt.Errorf("modelfile: File.Predict: %d inputs and room for %d outputs, want %d×%d inputs and %d×%d outputs", len(X), len(Y), m, in, m, out)
 	}
-	edgefit.MatMulBias(m, out, in, X, in, mf.W, in, mf.B, Y, out)
+	var b []float32 // nil: no bias
+	if len(mf.B) != 0 {
+		b = mf.B
+	}
+	edgefit.MatMulBias(m, out, in, X, in, mf.W, in, b, Y, out)
 	return nil
 }
 

@@ -1,0 +1,59 @@
+package regress
+
+import (
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/edgefit/edgefit/regress/modelfile"
+)
+
+// NewModelFile folds a scale-only standardisation into a model without bias
+// and refuses one with means.
+func TestNewModelFileWithoutBias(t *testing.T) {
+	X, _ := cropXY()
+	w := must(NewWelford(3))
+	w.AddRows(15, X, 3)
+	m, _ := NewLinearNoBias(3, 2, 3)
+	std := w.ScaleOnly()
+	mf, err := NewModelFile(m, std, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mf.B != nil {
+		t.Fatalf("bias %v, want none", mf.B)
+	}
+	xs := make([]float32, 3)
+	y := make([]float32, 2)
+	for i := 0; i < 15; i++ {
+		std.Apply(1, X[3*i:3*i+3], 3, xs, 3)
+		want, _ := m.PredictRow(nil, xs)
+		if err := mf.Predict(1, X[3*i:3*i+3], y); err != nil {
+			t.Fatal(err)
+		}
+		for j := range y {
+			if d := math.Abs(float64(y[j] - want[j])); d > 1e-5*math.Max(1, math.Abs(float64(want[j]))) {
+				t.Errorf("row %d output %d: %v from the file, %v from the trained model", i, j, y[j], want[j])
+			}
+		}
+	}
+	if _, err := NewModelFile(m, w.Standardizer(), nil, nil); err == nil {
+		t.Error("a centring standardisation folded into a model without bias: no error")
+	}
+	// Saved, loaded and made a model again, it has no bias; nor has a
+	// PyTorch file without one.
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	if err := modelfile.Save(path, mf); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, "../fixtures/torch/linear_f32_nobias.safetensors"} {
+		got, err := modelfile.Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := LinearFromFile(got)
+		if err != nil || m.HasBias() || len(m.Params()) != got.In*got.Out {
+			t.Errorf("%s: LinearFromFile: %v (%v), want a model without bias", p, m, err)
+		}
+	}
+}
