@@ -8,10 +8,14 @@ package edgefit
 // its generator: the Go wrappers use these, never copies of them.
 const (
 	// matMulBiasTileM is the rows of X matMulBiasNEON's widest tile takes.
-	matMulBiasTileM = 4
+	matMulBiasTileM = 3
 
 	// matMulBiasTileN is the columns of Y matMulBiasNEON's widest tile takes.
 	matMulBiasTileN = 3
+
+	// matMulBiasKStep is the elements of k one iteration of matMulBiasNEON's
+	// main loop takes: a split of k in multiples of it stays in that loop.
+	matMulBiasKStep = 16
 
 	// gradWTileN is the rows of G gradWNEON's widest tile takes.
 	gradWTileN = 4
