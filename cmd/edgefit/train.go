@@ -256,13 +256,16 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		}
 	}
 	// A row in memory takes its values and the loader's index of it. A
-	// regular file's rows are standardised in place (the final metrics read
-	// the raw rows from the file again); a pipe's, read once, are
-	// standardised into a copy beside the raw ones.
+	// regular file's rows are standardised in place, with what brings them
+	// back for the final metrics (rawBack); a pipe's, read once, into a copy
+	// beside the raw ones.
 	pipe := !file.Rereadable()
 	extra := int64(strconv.IntSize / 8)
-	if f.standardize && pipe {
+	switch {
+	case f.standardize && pipe:
 		extra += int64(4 * k)
+	case f.standardize:
+		extra += int64(math.Ceil(rawBackBytes * float64(k)))
 	}
 
 	// Pass 0: the split, the statistics for standardisation, the least
@@ -313,7 +316,7 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	// The data as trained on: the rows in memory, standardised (in place,
 	// or into a copy for a pipe), or a standardising pass over the file
 	// per epoch.
-	trainStd, rawKept := standardizeTable(mem, inMemory, f.standardize, pipe, std)
+	trainStd, rawKept, back := standardizeTable(mem, inMemory, f.standardize, pipe, std)
 	// Loaders over the chunk buffers, by size: when streaming, every chunk
 	// but the last has the same size (unless a validation split thins it),
 	// so two cover the usual case without a new loader per chunk.
@@ -490,6 +493,10 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		}
 		return nil
 	}
+	if back != nil {
+		back.restore(mem, std)
+		rawKept = true
+	}
 	if rawKept {
 		err = addRows(mem.rows(), mem.X, mem.Y)
 	} else {
@@ -523,20 +530,20 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 // standardizeTable returns the rows in memory as trained on, and whether
 // mem still holds the raw ones, which the final metrics measure: without
 // standardisation they are the same; a regular file's rows are standardised
-// in place (the metrics read the file again), a pipe's into a copy.
-func standardizeTable(mem *table, inMemory, standardize, pipe bool, std *regress.Standardizer) (*table, bool) {
+// in place, with what brings them back (back; nil: the metrics read the
+// file again), a pipe's into a copy.
+func standardizeTable(mem *table, inMemory, standardize, pipe bool, std *regress.Standardizer) (trainStd *table, rawKept bool, back *rawBack) {
 	switch {
 	case !inMemory:
-		return nil, false
+		return nil, false, nil
 	case !standardize:
-		return mem, true
+		return mem, true, nil
 	case !pipe:
-		std.Apply(mem.rows(), mem.X, mem.k, mem.X, mem.k) // k columns by construction: no error
-		return mem, false
+		return mem, false, standardizeInPlace(mem, std)
 	}
 	s := &table{k: mem.k, n: mem.n, X: make([]float32, len(mem.X)), Y: mem.Y}
 	std.Apply(mem.rows(), mem.X, mem.k, s.X, mem.k)
-	return s, true
+	return s, true, nil
 }
 
 // initModel makes the starting model in the standardised space.
