@@ -1,8 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/edgefit/edgefit/regress"
@@ -57,6 +61,32 @@ func TestRawBack(t *testing.T) {
 			if math.Float32bits(mem.X[i]) != math.Float32bits(raw[i]) {
 				t.Fatalf("%s: value %d back as %v, was %v", name, i, mem.X[i], raw[i])
 			}
+		}
+	}
+}
+
+// The final metrics of rows trained on in memory are those of the raw rows,
+// as when streamed: whether the standardised rows are brought back (bigCSV)
+// or, with inputs that leave too many values to keep whole, the file is read
+// again.
+func TestInMemoryMetricsAreRaw(t *testing.T) {
+	far := filepath.Join(t.TempDir(), "far.csv")
+	var b strings.Builder
+	b.WriteString("a,b,y\n")
+	for i := 0; i < 2000; i++ {
+		a := []string{"1e-20", "30000000", "-2", "0"}[i%4]
+		fmt.Fprintf(&b, "%s,%d.5,%d\n", a, i%13, i%7)
+	}
+	if err := os.WriteFile(far, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{bigCSV(t, 3000), far} {
+		args := []string{"-data", path, "-y", "y", "-epochs", "3", "-batch", "16", "-shuffle=false", "-chunk-rows", "200"}
+		mem := trainJ(t, args...)
+		str := trainJ(t, append(args, "-mem-mb", "0")...)
+		if mem.Streamed || !str.Streamed || *mem.TrainMSE != *str.TrainMSE || *mem.R2 != *str.R2 || *mem.MAE != *str.MAE {
+			t.Errorf("%s: in memory (streamed %v) MSE %v R² %v MAE %v; streamed (%v) %v %v %v", filepath.Base(path),
+				mem.Streamed, *mem.TrainMSE, *mem.R2, *mem.MAE, str.Streamed, *str.TrainMSE, *str.R2, *str.MAE)
 		}
 	}
 }
