@@ -13,7 +13,7 @@
 // Only the m×n elements of y are read (when accum is not 0) and written.
 //
 // func matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)
-TEXT ·matMulBiasNEON(SB), NOSPLIT, $12-76
+TEXT ·matMulBiasNEON(SB), NOSPLIT, $20-76
 	MOVW	x_base+12(FP), R0
 	MOVW	R0, 4(R13)
 	MOVW	y_base+56(FP), R0
@@ -21,32 +21,35 @@ TEXT ·matMulBiasNEON(SB), NOSPLIT, $12-76
 	MOVW	ldy+68(FP), R0
 	MOVW	R0<<2, R0
 	MOVW	R0, 12(R13)
-	MOVW	ldx+24(FP), R3
-	MOVW	R3<<2, R3
-	MOVW	ldw+40(FP), R4
-	MOVW	R4<<2, R4
+	MOVW	ldx+24(FP), R0
+	MOVW	R0<<2, R0
+	MOVW	R0, 16(R13)
+	MOVW	ldw+40(FP), R0
+	MOVW	R0<<2, R0
+	MOVW	R0, 20(R13)
 	MOVW	m+0(FP), R14
-	CMP	$4, R14
-	BLT	rows4_end_2
+	CMP	$3, R14
+	BLT	rows3_end_2
 
-rows4_1:
-	// 4 rows of X against every row of W
+rows3_1:
+	// 3 rows of X against every row of W
 	MOVW	w_base+28(FP), R8
 	MOVW	b_base+44(FP), R12
 	MOVW	8(R13), R7
 	MOVW	n+4(FP), R9
 	CMP	$3, R9
-	BLT	cols4x3_end_4
+	BLT	cols3x3_end_4
 
-cols4x3_3:
-	// tile of 4×3 outputs
+cols3x3_3:
+	// tile of 3×3 outputs
 	MOVW	4(R13), R0
-	MOVW	R8, R1
-	MOVW	$16, R5
-	SUB	R3, R5
-	SUB	R3<<1, R5
-	MOVW	$16, R6
-	SUB	R4<<1, R6
+	MOVW	16(R13), R6
+	ADD	R6, R0, R1
+	ADD	R6, R1, R2
+	MOVW	R8, R3
+	MOVW	20(R13), R6
+	ADD	R6, R3, R4
+	ADD	R6, R4, R5
 	WORD	$0xf2800050 // vmov.i32 q0, #0
 	WORD	$0xf2802050 // vmov.i32 q1, #0
 	WORD	$0xf2804050 // vmov.i32 q2, #0
@@ -56,73 +59,180 @@ cols4x3_3:
 	WORD	$0xf280c050 // vmov.i32 q6, #0
 	WORD	$0xf280e050 // vmov.i32 q7, #0
 	WORD	$0xf2c00050 // vmov.i32 q8, #0
+	MOVW	k+8(FP), R6
+	MOVW	R6>>4, R6
+	CMP	$0, R6
+	BEQ	k16_end_6
+
+k16_5:
+	WORD	$0xf463228f // vld1.32 {d18-d21}, [r3]
+	WORD	$0xf464628f // vld1.32 {d22-d25}, [r4]
+	WORD	$0xf465a28f // vld1.32 {d26-d29}, [r5]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0df2 // vmla.f32 q0, q15, q9
+	ADD	$32, R3
+	WORD	$0xf20e2df6 // vmla.f32 q1, q15, q11
+	ADD	$32, R4
+	WORD	$0xf20e4dfa // vmla.f32 q2, q15, q13
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e6df2 // vmla.f32 q3, q15, q9
+	ADD	$32, R5
+	WORD	$0xf20e8df6 // vmla.f32 q4, q15, q11
+	ADD	$16, R0
+	WORD	$0xf20eadfa // vmla.f32 q5, q15, q13
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20ecdf2 // vmla.f32 q6, q15, q9
+	ADD	$16, R1
+	WORD	$0xf20eedf6 // vmla.f32 q7, q15, q11
+	ADD	$16, R2
+	WORD	$0xf24e0dfa // vmla.f32 q8, q15, q13
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0df4 // vmla.f32 q0, q15, q10
+	ADD	$16, R0
+	WORD	$0xf20e2df8 // vmla.f32 q1, q15, q12
+	WORD	$0xf20e4dfc // vmla.f32 q2, q15, q14
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e6df4 // vmla.f32 q3, q15, q10
+	ADD	$16, R1
+	WORD	$0xf20e8df8 // vmla.f32 q4, q15, q12
+	WORD	$0xf20eadfc // vmla.f32 q5, q15, q14
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20ecdf4 // vmla.f32 q6, q15, q10
+	WORD	$0xf463228f // vld1.32 {d18-d21}, [r3]
+	WORD	$0xf20eedf8 // vmla.f32 q7, q15, q12
+	WORD	$0xf464628f // vld1.32 {d22-d25}, [r4]
+	WORD	$0xf24e0dfc // vmla.f32 q8, q15, q14
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf465a28f // vld1.32 {d26-d29}, [r5]
+	WORD	$0xf20e0df2 // vmla.f32 q0, q15, q9
+	ADD	$16, R2
+	WORD	$0xf20e2df6 // vmla.f32 q1, q15, q11
+	ADD	$32, R3
+	WORD	$0xf20e4dfa // vmla.f32 q2, q15, q13
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e6df2 // vmla.f32 q3, q15, q9
+	ADD	$32, R4
+	WORD	$0xf20e8df6 // vmla.f32 q4, q15, q11
+	ADD	$16, R0
+	WORD	$0xf20eadfa // vmla.f32 q5, q15, q13
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20ecdf2 // vmla.f32 q6, q15, q9
+	ADD	$32, R5
+	WORD	$0xf20eedf6 // vmla.f32 q7, q15, q11
+	SUB.S	$1, R6
+	WORD	$0xf24e0dfa // vmla.f32 q8, q15, q13
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0df4 // vmla.f32 q0, q15, q10
+	ADD	$16, R1
+	WORD	$0xf20e2df8 // vmla.f32 q1, q15, q12
+	ADD	$16, R2
+	WORD	$0xf20e4dfc // vmla.f32 q2, q15, q14
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e6df4 // vmla.f32 q3, q15, q10
+	ADD	$16, R0
+	WORD	$0xf20e8df8 // vmla.f32 q4, q15, q12
+	ADD	$16, R1
+	WORD	$0xf20eadfc // vmla.f32 q5, q15, q14
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20ecdf4 // vmla.f32 q6, q15, q10
+	ADD	$16, R2
+	WORD	$0xf20eedf8 // vmla.f32 q7, q15, q12
+	WORD	$0xf24e0dfc // vmla.f32 q8, q15, q14
+	BNE	k16_5
+
+k16_end_6:
+	MOVW	k+8(FP), R6
+	AND	$8, R6, R6
+	CMP	$0, R6
+	BEQ	k8_none_7
+	WORD	$0xf463228f // vld1.32 {d18-d21}, [r3]
+	WORD	$0xf464628f // vld1.32 {d22-d25}, [r4]
+	WORD	$0xf465a28f // vld1.32 {d26-d29}, [r5]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0df2 // vmla.f32 q0, q15, q9
+	ADD	$32, R3
+	WORD	$0xf20e2df6 // vmla.f32 q1, q15, q11
+	ADD	$32, R4
+	WORD	$0xf20e4dfa // vmla.f32 q2, q15, q13
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e6df2 // vmla.f32 q3, q15, q9
+	ADD	$32, R5
+	WORD	$0xf20e8df6 // vmla.f32 q4, q15, q11
+	ADD	$16, R0
+	WORD	$0xf20eadfa // vmla.f32 q5, q15, q13
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20ecdf2 // vmla.f32 q6, q15, q9
+	ADD	$16, R1
+	WORD	$0xf20eedf6 // vmla.f32 q7, q15, q11
+	ADD	$16, R2
+	WORD	$0xf24e0dfa // vmla.f32 q8, q15, q13
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0df4 // vmla.f32 q0, q15, q10
+	ADD	$16, R0
+	WORD	$0xf20e2df8 // vmla.f32 q1, q15, q12
+	WORD	$0xf20e4dfc // vmla.f32 q2, q15, q14
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e6df4 // vmla.f32 q3, q15, q10
+	ADD	$16, R1
+	WORD	$0xf20e8df8 // vmla.f32 q4, q15, q12
+	WORD	$0xf20eadfc // vmla.f32 q5, q15, q14
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20ecdf4 // vmla.f32 q6, q15, q10
+	ADD	$16, R2
+	WORD	$0xf20eedf8 // vmla.f32 q7, q15, q12
+	WORD	$0xf24e0dfc // vmla.f32 q8, q15, q14
+
+k8_none_7:
+	MOVW	k+8(FP), R6
+	AND	$4, R6, R6
+	CMP	$0, R6
+	BEQ	k4_none_8
+	WORD	$0xf4632a8d // vld1.32 {d18-d19}, [r3]!
+	WORD	$0xf4646a8d // vld1.32 {d22-d23}, [r4]!
+	WORD	$0xf465aa8d // vld1.32 {d26-d27}, [r5]!
+	WORD	$0xf460ea8d // vld1.32 {d30-d31}, [r0]!
+	WORD	$0xf20e0df2 // vmla.f32 q0, q15, q9
+	WORD	$0xf20e2df6 // vmla.f32 q1, q15, q11
+	WORD	$0xf20e4dfa // vmla.f32 q2, q15, q13
+	WORD	$0xf461ea8d // vld1.32 {d30-d31}, [r1]!
+	WORD	$0xf20e6df2 // vmla.f32 q3, q15, q9
+	WORD	$0xf20e8df6 // vmla.f32 q4, q15, q11
+	WORD	$0xf20eadfa // vmla.f32 q5, q15, q13
+	WORD	$0xf462ea8d // vld1.32 {d30-d31}, [r2]!
+	WORD	$0xf20ecdf2 // vmla.f32 q6, q15, q9
+	WORD	$0xf20eedf6 // vmla.f32 q7, q15, q11
+	WORD	$0xf24e0dfa // vmla.f32 q8, q15, q13
+
+k4_none_8:
 	WORD	$0xf2c02050 // vmov.i32 q9, #0
-	WORD	$0xf2c04050 // vmov.i32 q10, #0
 	WORD	$0xf2c06050 // vmov.i32 q11, #0
-	MOVW	k+8(FP), R2
-	MOVW	R2>>2, R2
-	CMP	$0, R2
-	BEQ	k4_end_6
-
-k4_5:
-	WORD	$0xf4618a84 // vld1.32 {d24-d25}, [r1], r4
-	WORD	$0xf461aa84 // vld1.32 {d26-d27}, [r1], r4
-	WORD	$0xf461ca86 // vld1.32 {d28-d29}, [r1], r6
-	WORD	$0xf460ea83 // vld1.32 {d30-d31}, [r0], r3
-	WORD	$0xf20e0df8 // vmla.f32 q0, q15, q12
-	WORD	$0xf20e2dfa // vmla.f32 q1, q15, q13
-	WORD	$0xf20e4dfc // vmla.f32 q2, q15, q14
-	WORD	$0xf460ea83 // vld1.32 {d30-d31}, [r0], r3
-	WORD	$0xf20e6df8 // vmla.f32 q3, q15, q12
-	WORD	$0xf20e8dfa // vmla.f32 q4, q15, q13
-	WORD	$0xf20eadfc // vmla.f32 q5, q15, q14
-	WORD	$0xf460ea83 // vld1.32 {d30-d31}, [r0], r3
-	WORD	$0xf20ecdf8 // vmla.f32 q6, q15, q12
-	WORD	$0xf20eedfa // vmla.f32 q7, q15, q13
-	WORD	$0xf24e0dfc // vmla.f32 q8, q15, q14
-	WORD	$0xf460ea85 // vld1.32 {d30-d31}, [r0], r5
-	WORD	$0xf24e2df8 // vmla.f32 q9, q15, q12
-	WORD	$0xf24e4dfa // vmla.f32 q10, q15, q13
-	WORD	$0xf24e6dfc // vmla.f32 q11, q15, q14
-	SUB.S	$1, R2
-	BNE	k4_5
-
-k4_end_6:
-	WORD	$0xf2c08050 // vmov.i32 q12, #0
 	WORD	$0xf2c0a050 // vmov.i32 q13, #0
-	WORD	$0xf2c0c050 // vmov.i32 q14, #0
 	WORD	$0xf2c0e050 // vmov.i32 q15, #0
-	SUB	$12, R5
-	SUB	$12, R6
-	MOVW	k+8(FP), R2
-	AND	$3, R2, R2
-	CMP	$0, R2
-	BEQ	k1_end_8
+	MOVW	k+8(FP), R6
+	AND	$3, R6, R6
+	CMP	$0, R6
+	BEQ	k1_end_10
 
-k1_7:
-	WORD	$0xf4e18804 // vld1.32 {d24[0]}, [r1], r4
-	WORD	$0xf4e1a804 // vld1.32 {d26[0]}, [r1], r4
-	WORD	$0xf4e1c806 // vld1.32 {d28[0]}, [r1], r6
-	WORD	$0xf4e0e803 // vld1.32 {d30[0]}, [r0], r3
-	WORD	$0xf20e0df8 // vmla.f32 q0, q15, q12
-	WORD	$0xf20e2dfa // vmla.f32 q1, q15, q13
-	WORD	$0xf20e4dfc // vmla.f32 q2, q15, q14
-	WORD	$0xf4e0e803 // vld1.32 {d30[0]}, [r0], r3
-	WORD	$0xf20e6df8 // vmla.f32 q3, q15, q12
-	WORD	$0xf20e8dfa // vmla.f32 q4, q15, q13
-	WORD	$0xf20eadfc // vmla.f32 q5, q15, q14
-	WORD	$0xf4e0e803 // vld1.32 {d30[0]}, [r0], r3
-	WORD	$0xf20ecdf8 // vmla.f32 q6, q15, q12
-	WORD	$0xf20eedfa // vmla.f32 q7, q15, q13
-	WORD	$0xf24e0dfc // vmla.f32 q8, q15, q14
-	WORD	$0xf4e0e805 // vld1.32 {d30[0]}, [r0], r5
-	WORD	$0xf24e2df8 // vmla.f32 q9, q15, q12
-	WORD	$0xf24e4dfa // vmla.f32 q10, q15, q13
-	WORD	$0xf24e6dfc // vmla.f32 q11, q15, q14
-	SUB.S	$1, R2
-	BNE	k1_7
+k1_9:
+	WORD	$0xf4e3280d // vld1.32 {d18[0]}, [r3]!
+	WORD	$0xf4e4680d // vld1.32 {d22[0]}, [r4]!
+	WORD	$0xf4e5a80d // vld1.32 {d26[0]}, [r5]!
+	WORD	$0xf4e0e80d // vld1.32 {d30[0]}, [r0]!
+	WORD	$0xf20e0df2 // vmla.f32 q0, q15, q9
+	WORD	$0xf20e2df6 // vmla.f32 q1, q15, q11
+	WORD	$0xf20e4dfa // vmla.f32 q2, q15, q13
+	WORD	$0xf4e1e80d // vld1.32 {d30[0]}, [r1]!
+	WORD	$0xf20e6df2 // vmla.f32 q3, q15, q9
+	WORD	$0xf20e8df6 // vmla.f32 q4, q15, q11
+	WORD	$0xf20eadfa // vmla.f32 q5, q15, q13
+	WORD	$0xf4e2e80d // vld1.32 {d30[0]}, [r2]!
+	WORD	$0xf20ecdf2 // vmla.f32 q6, q15, q9
+	WORD	$0xf20eedf6 // vmla.f32 q7, q15, q11
+	WORD	$0xf24e0dfa // vmla.f32 q8, q15, q13
+	SUB.S	$1, R6
+	BNE	k1_9
 
-k1_end_8:
+k1_end_10:
 	WORD	$0xf2000d01 // vadd.f32 d0, d0, d1
 	WORD	$0xf2022d03 // vadd.f32 d2, d2, d3
 	WORD	$0xf2044d05 // vadd.f32 d4, d4, d5
@@ -138,156 +248,225 @@ k1_end_8:
 	WORD	$0xf2400da1 // vadd.f32 d16, d16, d17
 	WORD	$0xf30ccd0e // vpadd.f32 d12, d12, d14
 	WORD	$0xf3400da0 // vpadd.f32 d16, d16, d16
-	WORD	$0xf2422da3 // vadd.f32 d18, d18, d19
-	WORD	$0xf2444da5 // vadd.f32 d20, d20, d21
-	WORD	$0xf2466da7 // vadd.f32 d22, d22, d23
-	WORD	$0xf3422da4 // vpadd.f32 d18, d18, d20
-	WORD	$0xf3466da6 // vpadd.f32 d22, d22, d22
-	MOVW	b_len+48(FP), R5
-	CMP	$0, R5
-	BEQ	nobias_9
-	WORD	$0xf46c878f // vld1.32 {d24}, [r12]
-	ADD	$8, R12, R2
-	WORD	$0xf4e2980f // vld1.32 {d25[0]}, [r2]
-	WORD	$0xf2000d28 // vadd.f32 d0, d0, d24
-	WORD	$0xf2044d29 // vadd.f32 d4, d4, d25
-	WORD	$0xf2066d28 // vadd.f32 d6, d6, d24
-	WORD	$0xf20aad29 // vadd.f32 d10, d10, d25
-	WORD	$0xf20ccd28 // vadd.f32 d12, d12, d24
-	WORD	$0xf2400da9 // vadd.f32 d16, d16, d25
-	WORD	$0xf2422da8 // vadd.f32 d18, d18, d24
-	WORD	$0xf2466da9 // vadd.f32 d22, d22, d25
+	MOVW	b_len+48(FP), R2
+	CMP	$0, R2
+	BEQ	nobias_11
+	WORD	$0xf46c278f // vld1.32 {d18}, [r12]
+	ADD	$8, R12, R6
+	WORD	$0xf4e6380f // vld1.32 {d19[0]}, [r6]
+	WORD	$0xf2000d22 // vadd.f32 d0, d0, d18
+	WORD	$0xf2044d23 // vadd.f32 d4, d4, d19
+	WORD	$0xf2066d22 // vadd.f32 d6, d6, d18
+	WORD	$0xf20aad23 // vadd.f32 d10, d10, d19
+	WORD	$0xf20ccd22 // vadd.f32 d12, d12, d18
+	WORD	$0xf2400da3 // vadd.f32 d16, d16, d19
 
-nobias_9:
+nobias_11:
 	MOVW	12(R13), R1
-	MOVW	accum+72(FP), R5
-	CMP	$0, R5
-	BEQ	noaccum_10
+	MOVW	accum+72(FP), R2
+	CMP	$0, R2
+	BEQ	noaccum_12
 	MOVW	R7, R0
-	WORD	$0xf460878f // vld1.32 {d24}, [r0]
-	ADD	$8, R0, R2
-	WORD	$0xf4e2980f // vld1.32 {d25[0]}, [r2]
-	WORD	$0xf2000d28 // vadd.f32 d0, d0, d24
-	WORD	$0xf2044d29 // vadd.f32 d4, d4, d25
+	WORD	$0xf460278f // vld1.32 {d18}, [r0]
+	ADD	$8, R0, R6
+	WORD	$0xf4e6380f // vld1.32 {d19[0]}, [r6]
+	WORD	$0xf2000d22 // vadd.f32 d0, d0, d18
+	WORD	$0xf2044d23 // vadd.f32 d4, d4, d19
 	ADD	R1, R0
-	WORD	$0xf460878f // vld1.32 {d24}, [r0]
-	ADD	$8, R0, R2
-	WORD	$0xf4e2980f // vld1.32 {d25[0]}, [r2]
-	WORD	$0xf2066d28 // vadd.f32 d6, d6, d24
-	WORD	$0xf20aad29 // vadd.f32 d10, d10, d25
+	WORD	$0xf460278f // vld1.32 {d18}, [r0]
+	ADD	$8, R0, R6
+	WORD	$0xf4e6380f // vld1.32 {d19[0]}, [r6]
+	WORD	$0xf2066d22 // vadd.f32 d6, d6, d18
+	WORD	$0xf20aad23 // vadd.f32 d10, d10, d19
 	ADD	R1, R0
-	WORD	$0xf460878f // vld1.32 {d24}, [r0]
-	ADD	$8, R0, R2
-	WORD	$0xf4e2980f // vld1.32 {d25[0]}, [r2]
-	WORD	$0xf20ccd28 // vadd.f32 d12, d12, d24
-	WORD	$0xf2400da9 // vadd.f32 d16, d16, d25
-	ADD	R1, R0
-	WORD	$0xf460878f // vld1.32 {d24}, [r0]
-	ADD	$8, R0, R2
-	WORD	$0xf4e2980f // vld1.32 {d25[0]}, [r2]
-	WORD	$0xf2422da8 // vadd.f32 d18, d18, d24
-	WORD	$0xf2466da9 // vadd.f32 d22, d22, d25
+	WORD	$0xf460278f // vld1.32 {d18}, [r0]
+	ADD	$8, R0, R6
+	WORD	$0xf4e6380f // vld1.32 {d19[0]}, [r6]
+	WORD	$0xf20ccd22 // vadd.f32 d12, d12, d18
+	WORD	$0xf2400da3 // vadd.f32 d16, d16, d19
 
-noaccum_10:
+noaccum_12:
 	MOVW	R7, R0
 	WORD	$0xf400078f // vst1.32 {d0}, [r0]
-	ADD	$8, R0, R2
-	WORD	$0xf482480f // vst1.32 {d4[0]}, [r2]
+	ADD	$8, R0, R6
+	WORD	$0xf486480f // vst1.32 {d4[0]}, [r6]
 	ADD	R1, R0
 	WORD	$0xf400678f // vst1.32 {d6}, [r0]
-	ADD	$8, R0, R2
-	WORD	$0xf482a80f // vst1.32 {d10[0]}, [r2]
+	ADD	$8, R0, R6
+	WORD	$0xf486a80f // vst1.32 {d10[0]}, [r6]
 	ADD	R1, R0
 	WORD	$0xf400c78f // vst1.32 {d12}, [r0]
-	ADD	$8, R0, R2
-	WORD	$0xf4c2080f // vst1.32 {d16[0]}, [r2]
-	ADD	R1, R0
-	WORD	$0xf440278f // vst1.32 {d18}, [r0]
-	ADD	$8, R0, R2
-	WORD	$0xf4c2680f // vst1.32 {d22[0]}, [r2]
-	ADD	R4, R8
-	ADD	R4<<1, R8
+	ADD	$8, R0, R6
+	WORD	$0xf4c6080f // vst1.32 {d16[0]}, [r6]
+	MOVW	20(R13), R6
+	ADD	R6, R8
+	ADD	R6<<1, R8
 	ADD	$12, R12
 	ADD	$12, R7
 	SUB	$3, R9
 	CMP	$3, R9
-	BGE	cols4x3_3
+	BGE	cols3x3_3
 
-cols4x3_end_4:
+cols3x3_end_4:
 	CMP	$0, R9
-	BEQ	rows4_done_11
+	BEQ	rows3_done_13
 	CMP	$2, R9
-	BLT	cols4x1_12
-	// tile of 4×2 outputs
+	BLT	cols3x1_14
+	// tile of 3×2 outputs
 	MOVW	4(R13), R0
-	MOVW	R8, R1
-	MOVW	$16, R5
-	SUB	R3, R5
-	SUB	R3<<1, R5
-	MOVW	$16, R6
-	SUB	R4, R6
+	MOVW	16(R13), R6
+	ADD	R6, R0, R1
+	ADD	R6, R1, R2
+	MOVW	R8, R3
+	MOVW	20(R13), R6
+	ADD	R6, R3, R4
 	WORD	$0xf2800050 // vmov.i32 q0, #0
 	WORD	$0xf2802050 // vmov.i32 q1, #0
 	WORD	$0xf2804050 // vmov.i32 q2, #0
 	WORD	$0xf2806050 // vmov.i32 q3, #0
 	WORD	$0xf2808050 // vmov.i32 q4, #0
 	WORD	$0xf280a050 // vmov.i32 q5, #0
+	MOVW	k+8(FP), R6
+	MOVW	R6>>4, R6
+	CMP	$0, R6
+	BEQ	k16_end_16
+
+k16_15:
+	WORD	$0xf423c28f // vld1.32 {d12-d15}, [r3]
+	WORD	$0xf464028f // vld1.32 {d16-d19}, [r4]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	ADD	$32, R3
+	WORD	$0xf20e2df0 // vmla.f32 q1, q15, q8
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e4ddc // vmla.f32 q2, q15, q6
+	ADD	$32, R4
+	WORD	$0xf20e6df0 // vmla.f32 q3, q15, q8
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20e8ddc // vmla.f32 q4, q15, q6
+	ADD	$16, R0
+	WORD	$0xf20eadf0 // vmla.f32 q5, q15, q8
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0dde // vmla.f32 q0, q15, q7
+	ADD	$16, R1
+	WORD	$0xf20e2df2 // vmla.f32 q1, q15, q9
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e4dde // vmla.f32 q2, q15, q7
+	ADD	$16, R2
+	WORD	$0xf20e6df2 // vmla.f32 q3, q15, q9
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20e8dde // vmla.f32 q4, q15, q7
+	WORD	$0xf423c28f // vld1.32 {d12-d15}, [r3]
+	WORD	$0xf20eadf2 // vmla.f32 q5, q15, q9
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf464028f // vld1.32 {d16-d19}, [r4]
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	ADD	$16, R1
+	WORD	$0xf20e2df0 // vmla.f32 q1, q15, q8
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e4ddc // vmla.f32 q2, q15, q6
+	ADD	$16, R2
+	WORD	$0xf20e6df0 // vmla.f32 q3, q15, q8
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20e8ddc // vmla.f32 q4, q15, q6
+	ADD	$32, R3
+	WORD	$0xf20eadf0 // vmla.f32 q5, q15, q8
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0dde // vmla.f32 q0, q15, q7
+	ADD	$32, R4
+	WORD	$0xf20e2df2 // vmla.f32 q1, q15, q9
+	ADD	$16, R1
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e4dde // vmla.f32 q2, q15, q7
+	SUB.S	$1, R6
+	WORD	$0xf20e6df2 // vmla.f32 q3, q15, q9
+	ADD	$16, R2
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20e8dde // vmla.f32 q4, q15, q7
+	ADD	$16, R0
+	WORD	$0xf20eadf2 // vmla.f32 q5, q15, q9
+	ADD	$16, R1
+	ADD	$16, R2
+	BNE	k16_15
+
+k16_end_16:
+	MOVW	k+8(FP), R6
+	AND	$8, R6, R6
+	CMP	$0, R6
+	BEQ	k8_none_17
+	WORD	$0xf423c28f // vld1.32 {d12-d15}, [r3]
+	WORD	$0xf464028f // vld1.32 {d16-d19}, [r4]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	ADD	$32, R3
+	WORD	$0xf20e2df0 // vmla.f32 q1, q15, q8
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e4ddc // vmla.f32 q2, q15, q6
+	ADD	$32, R4
+	WORD	$0xf20e6df0 // vmla.f32 q3, q15, q8
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20e8ddc // vmla.f32 q4, q15, q6
+	ADD	$16, R0
+	WORD	$0xf20eadf0 // vmla.f32 q5, q15, q8
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0dde // vmla.f32 q0, q15, q7
+	ADD	$16, R1
+	WORD	$0xf20e2df2 // vmla.f32 q1, q15, q9
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e4dde // vmla.f32 q2, q15, q7
+	ADD	$16, R2
+	WORD	$0xf20e6df2 // vmla.f32 q3, q15, q9
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20e8dde // vmla.f32 q4, q15, q7
+	ADD	$16, R0
+	WORD	$0xf20eadf2 // vmla.f32 q5, q15, q9
+	ADD	$16, R1
+	ADD	$16, R2
+
+k8_none_17:
+	MOVW	k+8(FP), R6
+	AND	$4, R6, R6
+	CMP	$0, R6
+	BEQ	k4_none_18
+	WORD	$0xf423ca8d // vld1.32 {d12-d13}, [r3]!
+	WORD	$0xf4640a8d // vld1.32 {d16-d17}, [r4]!
+	WORD	$0xf460ea8d // vld1.32 {d30-d31}, [r0]!
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	WORD	$0xf20e2df0 // vmla.f32 q1, q15, q8
+	WORD	$0xf461ea8d // vld1.32 {d30-d31}, [r1]!
+	WORD	$0xf20e4ddc // vmla.f32 q2, q15, q6
+	WORD	$0xf20e6df0 // vmla.f32 q3, q15, q8
+	WORD	$0xf462ea8d // vld1.32 {d30-d31}, [r2]!
+	WORD	$0xf20e8ddc // vmla.f32 q4, q15, q6
+	WORD	$0xf20eadf0 // vmla.f32 q5, q15, q8
+
+k4_none_18:
 	WORD	$0xf280c050 // vmov.i32 q6, #0
-	WORD	$0xf280e050 // vmov.i32 q7, #0
-	MOVW	k+8(FP), R2
-	MOVW	R2>>2, R2
-	CMP	$0, R2
-	BEQ	k4_end_14
-
-k4_13:
-	WORD	$0xf4610a84 // vld1.32 {d16-d17}, [r1], r4
-	WORD	$0xf4612a86 // vld1.32 {d18-d19}, [r1], r6
-	WORD	$0xf4604a83 // vld1.32 {d20-d21}, [r0], r3
-	WORD	$0xf4606a83 // vld1.32 {d22-d23}, [r0], r3
-	WORD	$0xf2040df0 // vmla.f32 q0, q10, q8
-	WORD	$0xf2042df2 // vmla.f32 q1, q10, q9
-	WORD	$0xf4604a83 // vld1.32 {d20-d21}, [r0], r3
-	WORD	$0xf2064df0 // vmla.f32 q2, q11, q8
-	WORD	$0xf2066df2 // vmla.f32 q3, q11, q9
-	WORD	$0xf4606a85 // vld1.32 {d22-d23}, [r0], r5
-	WORD	$0xf2048df0 // vmla.f32 q4, q10, q8
-	WORD	$0xf204adf2 // vmla.f32 q5, q10, q9
-	WORD	$0xf206cdf0 // vmla.f32 q6, q11, q8
-	WORD	$0xf206edf2 // vmla.f32 q7, q11, q9
-	SUB.S	$1, R2
-	BNE	k4_13
-
-k4_end_14:
 	WORD	$0xf2c00050 // vmov.i32 q8, #0
-	WORD	$0xf2c02050 // vmov.i32 q9, #0
-	WORD	$0xf2c04050 // vmov.i32 q10, #0
-	WORD	$0xf2c06050 // vmov.i32 q11, #0
-	SUB	$12, R5
-	SUB	$12, R6
-	MOVW	k+8(FP), R2
-	AND	$3, R2, R2
-	CMP	$0, R2
-	BEQ	k1_end_16
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	k+8(FP), R6
+	AND	$3, R6, R6
+	CMP	$0, R6
+	BEQ	k1_end_20
 
-k1_15:
-	WORD	$0xf4e10804 // vld1.32 {d16[0]}, [r1], r4
-	WORD	$0xf4e12806 // vld1.32 {d18[0]}, [r1], r6
-	WORD	$0xf4e04803 // vld1.32 {d20[0]}, [r0], r3
-	WORD	$0xf4e06803 // vld1.32 {d22[0]}, [r0], r3
-	WORD	$0xf2040df0 // vmla.f32 q0, q10, q8
-	WORD	$0xf2042df2 // vmla.f32 q1, q10, q9
-	WORD	$0xf4e04803 // vld1.32 {d20[0]}, [r0], r3
-	WORD	$0xf2064df0 // vmla.f32 q2, q11, q8
-	WORD	$0xf2066df2 // vmla.f32 q3, q11, q9
-	WORD	$0xf4e06805 // vld1.32 {d22[0]}, [r0], r5
-	WORD	$0xf2048df0 // vmla.f32 q4, q10, q8
-	WORD	$0xf204adf2 // vmla.f32 q5, q10, q9
-	WORD	$0xf206cdf0 // vmla.f32 q6, q11, q8
-	WORD	$0xf206edf2 // vmla.f32 q7, q11, q9
-	SUB.S	$1, R2
-	BNE	k1_15
+k1_19:
+	WORD	$0xf4a3c80d // vld1.32 {d12[0]}, [r3]!
+	WORD	$0xf4e4080d // vld1.32 {d16[0]}, [r4]!
+	WORD	$0xf4e0e80d // vld1.32 {d30[0]}, [r0]!
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	WORD	$0xf20e2df0 // vmla.f32 q1, q15, q8
+	WORD	$0xf4e1e80d // vld1.32 {d30[0]}, [r1]!
+	WORD	$0xf20e4ddc // vmla.f32 q2, q15, q6
+	WORD	$0xf20e6df0 // vmla.f32 q3, q15, q8
+	WORD	$0xf4e2e80d // vld1.32 {d30[0]}, [r2]!
+	WORD	$0xf20e8ddc // vmla.f32 q4, q15, q6
+	WORD	$0xf20eadf0 // vmla.f32 q5, q15, q8
+	SUB.S	$1, R6
+	BNE	k1_19
 
-k1_end_16:
+k1_end_20:
 	WORD	$0xf2000d01 // vadd.f32 d0, d0, d1
 	WORD	$0xf2022d03 // vadd.f32 d2, d2, d3
 	WORD	$0xf3000d02 // vpadd.f32 d0, d0, d2
@@ -297,263 +476,376 @@ k1_end_16:
 	WORD	$0xf2088d09 // vadd.f32 d8, d8, d9
 	WORD	$0xf20aad0b // vadd.f32 d10, d10, d11
 	WORD	$0xf3088d0a // vpadd.f32 d8, d8, d10
-	WORD	$0xf20ccd0d // vadd.f32 d12, d12, d13
-	WORD	$0xf20eed0f // vadd.f32 d14, d14, d15
-	WORD	$0xf30ccd0e // vpadd.f32 d12, d12, d14
-	MOVW	b_len+48(FP), R5
-	CMP	$0, R5
-	BEQ	nobias_17
-	WORD	$0xf46c078f // vld1.32 {d16}, [r12]
-	WORD	$0xf2000d20 // vadd.f32 d0, d0, d16
-	WORD	$0xf2044d20 // vadd.f32 d4, d4, d16
-	WORD	$0xf2088d20 // vadd.f32 d8, d8, d16
-	WORD	$0xf20ccd20 // vadd.f32 d12, d12, d16
+	MOVW	b_len+48(FP), R2
+	CMP	$0, R2
+	BEQ	nobias_21
+	WORD	$0xf42cc78f // vld1.32 {d12}, [r12]
+	WORD	$0xf2000d0c // vadd.f32 d0, d0, d12
+	WORD	$0xf2044d0c // vadd.f32 d4, d4, d12
+	WORD	$0xf2088d0c // vadd.f32 d8, d8, d12
 
-nobias_17:
+nobias_21:
 	MOVW	12(R13), R1
-	MOVW	accum+72(FP), R5
-	CMP	$0, R5
-	BEQ	noaccum_18
+	MOVW	accum+72(FP), R2
+	CMP	$0, R2
+	BEQ	noaccum_22
 	MOVW	R7, R0
-	WORD	$0xf460078f // vld1.32 {d16}, [r0]
-	WORD	$0xf2000d20 // vadd.f32 d0, d0, d16
+	WORD	$0xf420c78f // vld1.32 {d12}, [r0]
+	WORD	$0xf2000d0c // vadd.f32 d0, d0, d12
 	ADD	R1, R0
-	WORD	$0xf460078f // vld1.32 {d16}, [r0]
-	WORD	$0xf2044d20 // vadd.f32 d4, d4, d16
+	WORD	$0xf420c78f // vld1.32 {d12}, [r0]
+	WORD	$0xf2044d0c // vadd.f32 d4, d4, d12
 	ADD	R1, R0
-	WORD	$0xf460078f // vld1.32 {d16}, [r0]
-	WORD	$0xf2088d20 // vadd.f32 d8, d8, d16
-	ADD	R1, R0
-	WORD	$0xf460078f // vld1.32 {d16}, [r0]
-	WORD	$0xf20ccd20 // vadd.f32 d12, d12, d16
+	WORD	$0xf420c78f // vld1.32 {d12}, [r0]
+	WORD	$0xf2088d0c // vadd.f32 d8, d8, d12
 
-noaccum_18:
+noaccum_22:
 	MOVW	R7, R0
 	WORD	$0xf400078f // vst1.32 {d0}, [r0]
 	ADD	R1, R0
 	WORD	$0xf400478f // vst1.32 {d4}, [r0]
 	ADD	R1, R0
 	WORD	$0xf400878f // vst1.32 {d8}, [r0]
-	ADD	R1, R0
-	WORD	$0xf400c78f // vst1.32 {d12}, [r0]
-	B	rows4_done_11
+	B	rows3_done_13
 
-cols4x1_12:
-	// tile of 4×1 outputs
+cols3x1_14:
+	// tile of 3×1 outputs
 	MOVW	4(R13), R0
-	MOVW	R8, R1
-	MOVW	$16, R5
-	SUB	R3, R5
-	SUB	R3<<1, R5
+	MOVW	16(R13), R6
+	ADD	R6, R0, R1
+	ADD	R6, R1, R2
+	MOVW	R8, R3
 	WORD	$0xf2800050 // vmov.i32 q0, #0
 	WORD	$0xf2802050 // vmov.i32 q1, #0
 	WORD	$0xf2804050 // vmov.i32 q2, #0
 	WORD	$0xf2806050 // vmov.i32 q3, #0
 	WORD	$0xf2808050 // vmov.i32 q4, #0
 	WORD	$0xf280a050 // vmov.i32 q5, #0
+	MOVW	k+8(FP), R6
+	MOVW	R6>>4, R6
+	CMP	$0, R6
+	BEQ	k16_end_24
+
+k16_23:
+	WORD	$0xf423c28f // vld1.32 {d12-d15}, [r3]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e2ddc // vmla.f32 q1, q15, q6
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20e4ddc // vmla.f32 q2, q15, q6
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e6dde // vmla.f32 q3, q15, q7
+	ADD	$16, R1
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e8dde // vmla.f32 q4, q15, q7
+	ADD	$16, R2
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20eadde // vmla.f32 q5, q15, q7
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	ADD	$32, R3
+	WORD	$0xf423c28f // vld1.32 {d12-d15}, [r3]
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	ADD	$16, R1
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e2ddc // vmla.f32 q1, q15, q6
+	ADD	$16, R2
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20e4ddc // vmla.f32 q2, q15, q6
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e6dde // vmla.f32 q3, q15, q7
+	ADD	$16, R1
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e8dde // vmla.f32 q4, q15, q7
+	ADD	$16, R2
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20eadde // vmla.f32 q5, q15, q7
+	ADD	$32, R3
+	SUB.S	$1, R6
+	ADD	$16, R0
+	ADD	$16, R1
+	ADD	$16, R2
+	BNE	k16_23
+
+k16_end_24:
+	MOVW	k+8(FP), R6
+	AND	$8, R6, R6
+	CMP	$0, R6
+	BEQ	k8_none_25
+	WORD	$0xf423c28f // vld1.32 {d12-d15}, [r3]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e2ddc // vmla.f32 q1, q15, q6
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20e4ddc // vmla.f32 q2, q15, q6
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e6dde // vmla.f32 q3, q15, q7
+	ADD	$16, R1
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e8dde // vmla.f32 q4, q15, q7
+	ADD	$16, R2
+	WORD	$0xf462ea8f // vld1.32 {d30-d31}, [r2]
+	WORD	$0xf20eadde // vmla.f32 q5, q15, q7
+	ADD	$32, R3
+	ADD	$16, R0
+	ADD	$16, R1
+	ADD	$16, R2
+
+k8_none_25:
+	MOVW	k+8(FP), R6
+	AND	$4, R6, R6
+	CMP	$0, R6
+	BEQ	k4_none_26
+	WORD	$0xf423ca8d // vld1.32 {d12-d13}, [r3]!
+	WORD	$0xf460ea8d // vld1.32 {d30-d31}, [r0]!
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	WORD	$0xf461ea8d // vld1.32 {d30-d31}, [r1]!
+	WORD	$0xf20e2ddc // vmla.f32 q1, q15, q6
+	WORD	$0xf462ea8d // vld1.32 {d30-d31}, [r2]!
+	WORD	$0xf20e4ddc // vmla.f32 q2, q15, q6
+
+k4_none_26:
 	WORD	$0xf280c050 // vmov.i32 q6, #0
-	WORD	$0xf280e050 // vmov.i32 q7, #0
-	MOVW	k+8(FP), R2
-	MOVW	R2>>3, R2
-	CMP	$0, R2
-	BEQ	k8_end_20
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	k+8(FP), R6
+	AND	$3, R6, R6
+	CMP	$0, R6
+	BEQ	k1_end_28
 
-k8_19:
-	WORD	$0xf4610a8d // vld1.32 {d16-d17}, [r1]!
-	WORD	$0xf4604a83 // vld1.32 {d20-d21}, [r0], r3
-	WORD	$0xf4606a83 // vld1.32 {d22-d23}, [r0], r3
-	WORD	$0xf2040df0 // vmla.f32 q0, q10, q8
-	WORD	$0xf4604a83 // vld1.32 {d20-d21}, [r0], r3
-	WORD	$0xf2062df0 // vmla.f32 q1, q11, q8
-	WORD	$0xf4606a85 // vld1.32 {d22-d23}, [r0], r5
-	WORD	$0xf2044df0 // vmla.f32 q2, q10, q8
-	WORD	$0xf2066df0 // vmla.f32 q3, q11, q8
-	WORD	$0xf4612a8d // vld1.32 {d18-d19}, [r1]!
-	WORD	$0xf4604a83 // vld1.32 {d20-d21}, [r0], r3
-	WORD	$0xf4606a83 // vld1.32 {d22-d23}, [r0], r3
-	WORD	$0xf2048df2 // vmla.f32 q4, q10, q9
-	WORD	$0xf4604a83 // vld1.32 {d20-d21}, [r0], r3
-	WORD	$0xf206adf2 // vmla.f32 q5, q11, q9
-	WORD	$0xf4606a85 // vld1.32 {d22-d23}, [r0], r5
-	WORD	$0xf204cdf2 // vmla.f32 q6, q10, q9
-	WORD	$0xf206edf2 // vmla.f32 q7, q11, q9
-	SUB.S	$1, R2
-	BNE	k8_19
+k1_27:
+	WORD	$0xf4a3c80d // vld1.32 {d12[0]}, [r3]!
+	WORD	$0xf4e0e80d // vld1.32 {d30[0]}, [r0]!
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	WORD	$0xf4e1e80d // vld1.32 {d30[0]}, [r1]!
+	WORD	$0xf20e2ddc // vmla.f32 q1, q15, q6
+	WORD	$0xf4e2e80d // vld1.32 {d30[0]}, [r2]!
+	WORD	$0xf20e4ddc // vmla.f32 q2, q15, q6
+	SUB.S	$1, R6
+	BNE	k1_27
 
-k8_end_20:
-	MOVW	k+8(FP), R2
-	AND	$4, R2, R2
-	CMP	$0, R2
-	BEQ	k4_none_21
-	WORD	$0xf4610a8d // vld1.32 {d16-d17}, [r1]!
-	WORD	$0xf4604a83 // vld1.32 {d20-d21}, [r0], r3
-	WORD	$0xf4606a83 // vld1.32 {d22-d23}, [r0], r3
-	WORD	$0xf2040df0 // vmla.f32 q0, q10, q8
-	WORD	$0xf4604a83 // vld1.32 {d20-d21}, [r0], r3
-	WORD	$0xf2062df0 // vmla.f32 q1, q11, q8
-	WORD	$0xf4606a85 // vld1.32 {d22-d23}, [r0], r5
-	WORD	$0xf2044df0 // vmla.f32 q2, q10, q8
-	WORD	$0xf2066df0 // vmla.f32 q3, q11, q8
-
-k4_none_21:
-	WORD	$0xf2c00050 // vmov.i32 q8, #0
-	WORD	$0xf2c04050 // vmov.i32 q10, #0
-	WORD	$0xf2c06050 // vmov.i32 q11, #0
-	SUB	$12, R5
-	MOVW	k+8(FP), R2
-	AND	$3, R2, R2
-	CMP	$0, R2
-	BEQ	k1_end_23
-
-k1_22:
-	WORD	$0xf4e1080d // vld1.32 {d16[0]}, [r1]!
-	WORD	$0xf4e04803 // vld1.32 {d20[0]}, [r0], r3
-	WORD	$0xf4e06803 // vld1.32 {d22[0]}, [r0], r3
-	WORD	$0xf2040df0 // vmla.f32 q0, q10, q8
-	WORD	$0xf4e04803 // vld1.32 {d20[0]}, [r0], r3
-	WORD	$0xf2062df0 // vmla.f32 q1, q11, q8
-	WORD	$0xf4e06805 // vld1.32 {d22[0]}, [r0], r5
-	WORD	$0xf2044df0 // vmla.f32 q2, q10, q8
-	WORD	$0xf2066df0 // vmla.f32 q3, q11, q8
-	SUB.S	$1, R2
-	BNE	k1_22
-
-k1_end_23:
-	WORD	$0xf2000d48 // vadd.f32 q0, q0, q4
-	WORD	$0xf2022d4a // vadd.f32 q1, q1, q5
-	WORD	$0xf2044d4c // vadd.f32 q2, q2, q6
-	WORD	$0xf2066d4e // vadd.f32 q3, q3, q7
+k1_end_28:
+	WORD	$0xf2000d46 // vadd.f32 q0, q0, q3
+	WORD	$0xf2022d48 // vadd.f32 q1, q1, q4
+	WORD	$0xf2044d4a // vadd.f32 q2, q2, q5
 	WORD	$0xf2000d01 // vadd.f32 d0, d0, d1
 	WORD	$0xf3000d00 // vpadd.f32 d0, d0, d0
 	WORD	$0xf2022d03 // vadd.f32 d2, d2, d3
 	WORD	$0xf3022d02 // vpadd.f32 d2, d2, d2
 	WORD	$0xf2044d05 // vadd.f32 d4, d4, d5
 	WORD	$0xf3044d04 // vpadd.f32 d4, d4, d4
-	WORD	$0xf2066d07 // vadd.f32 d6, d6, d7
-	WORD	$0xf3066d06 // vpadd.f32 d6, d6, d6
-	MOVW	b_len+48(FP), R5
-	CMP	$0, R5
-	BEQ	nobias_24
-	WORD	$0xf4ec080f // vld1.32 {d16[0]}, [r12]
-	WORD	$0xf2000d20 // vadd.f32 d0, d0, d16
-	WORD	$0xf2022d20 // vadd.f32 d2, d2, d16
-	WORD	$0xf2044d20 // vadd.f32 d4, d4, d16
-	WORD	$0xf2066d20 // vadd.f32 d6, d6, d16
+	MOVW	b_len+48(FP), R2
+	CMP	$0, R2
+	BEQ	nobias_29
+	WORD	$0xf4acc80f // vld1.32 {d12[0]}, [r12]
+	WORD	$0xf2000d0c // vadd.f32 d0, d0, d12
+	WORD	$0xf2022d0c // vadd.f32 d2, d2, d12
+	WORD	$0xf2044d0c // vadd.f32 d4, d4, d12
 
-nobias_24:
+nobias_29:
 	MOVW	12(R13), R1
-	MOVW	accum+72(FP), R5
-	CMP	$0, R5
-	BEQ	noaccum_25
+	MOVW	accum+72(FP), R2
+	CMP	$0, R2
+	BEQ	noaccum_30
 	MOVW	R7, R0
-	WORD	$0xf4e0080f // vld1.32 {d16[0]}, [r0]
-	WORD	$0xf2000d20 // vadd.f32 d0, d0, d16
+	WORD	$0xf4a0c80f // vld1.32 {d12[0]}, [r0]
+	WORD	$0xf2000d0c // vadd.f32 d0, d0, d12
 	ADD	R1, R0
-	WORD	$0xf4e0080f // vld1.32 {d16[0]}, [r0]
-	WORD	$0xf2022d20 // vadd.f32 d2, d2, d16
+	WORD	$0xf4a0c80f // vld1.32 {d12[0]}, [r0]
+	WORD	$0xf2022d0c // vadd.f32 d2, d2, d12
 	ADD	R1, R0
-	WORD	$0xf4e0080f // vld1.32 {d16[0]}, [r0]
-	WORD	$0xf2044d20 // vadd.f32 d4, d4, d16
-	ADD	R1, R0
-	WORD	$0xf4e0080f // vld1.32 {d16[0]}, [r0]
-	WORD	$0xf2066d20 // vadd.f32 d6, d6, d16
+	WORD	$0xf4a0c80f // vld1.32 {d12[0]}, [r0]
+	WORD	$0xf2044d0c // vadd.f32 d4, d4, d12
 
-noaccum_25:
+noaccum_30:
 	MOVW	R7, R0
 	WORD	$0xf480080f // vst1.32 {d0[0]}, [r0]
 	ADD	R1, R0
 	WORD	$0xf480280f // vst1.32 {d2[0]}, [r0]
 	ADD	R1, R0
 	WORD	$0xf480480f // vst1.32 {d4[0]}, [r0]
-	ADD	R1, R0
-	WORD	$0xf480680f // vst1.32 {d6[0]}, [r0]
 
-rows4_done_11:
+rows3_done_13:
 	MOVW	4(R13), R0
-	ADD	R3<<2, R0
+	MOVW	16(R13), R1
+	ADD	R1, R0
+	ADD	R1<<1, R0
 	MOVW	R0, 4(R13)
 	MOVW	8(R13), R0
-	MOVW	12(R13), R2
-	ADD	R2<<2, R0
+	MOVW	12(R13), R1
+	ADD	R1, R0
+	ADD	R1<<1, R0
 	MOVW	R0, 8(R13)
-	SUB	$4, R14
-	CMP	$4, R14
-	BGE	rows4_1
+	SUB	$3, R14
+	CMP	$3, R14
+	BGE	rows3_1
 
-rows4_end_2:
+rows3_end_2:
 	CMP	$2, R14
-	BLT	rows2_skip_26
+	BLT	rows2_skip_31
 	// 2 rows of X against every row of W
 	MOVW	w_base+28(FP), R8
 	MOVW	b_base+44(FP), R12
 	MOVW	8(R13), R7
 	MOVW	n+4(FP), R9
 	CMP	$3, R9
-	BLT	cols2x3_end_28
+	BLT	cols2x3_end_33
 
-cols2x3_27:
+cols2x3_32:
 	// tile of 2×3 outputs
 	MOVW	4(R13), R0
-	MOVW	R8, R1
-	MOVW	$16, R5
-	SUB	R3, R5
-	MOVW	$16, R6
-	SUB	R4<<1, R6
+	MOVW	16(R13), R6
+	ADD	R6, R0, R1
+	MOVW	R8, R3
+	MOVW	20(R13), R6
+	ADD	R6, R3, R4
+	ADD	R6, R4, R5
 	WORD	$0xf2800050 // vmov.i32 q0, #0
 	WORD	$0xf2802050 // vmov.i32 q1, #0
 	WORD	$0xf2804050 // vmov.i32 q2, #0
 	WORD	$0xf2806050 // vmov.i32 q3, #0
 	WORD	$0xf2808050 // vmov.i32 q4, #0
 	WORD	$0xf280a050 // vmov.i32 q5, #0
-	MOVW	k+8(FP), R2
-	MOVW	R2>>2, R2
-	CMP	$0, R2
-	BEQ	k4_end_30
+	MOVW	k+8(FP), R6
+	MOVW	R6>>4, R6
+	CMP	$0, R6
+	BEQ	k16_end_35
 
-k4_29:
-	WORD	$0xf421ca84 // vld1.32 {d12-d13}, [r1], r4
-	WORD	$0xf421ea84 // vld1.32 {d14-d15}, [r1], r4
-	WORD	$0xf4610a86 // vld1.32 {d16-d17}, [r1], r6
-	WORD	$0xf4602a83 // vld1.32 {d18-d19}, [r0], r3
-	WORD	$0xf4604a85 // vld1.32 {d20-d21}, [r0], r5
-	WORD	$0xf2020ddc // vmla.f32 q0, q9, q6
-	WORD	$0xf2022dde // vmla.f32 q1, q9, q7
-	WORD	$0xf2024df0 // vmla.f32 q2, q9, q8
-	WORD	$0xf2046ddc // vmla.f32 q3, q10, q6
-	WORD	$0xf2048dde // vmla.f32 q4, q10, q7
-	WORD	$0xf204adf0 // vmla.f32 q5, q10, q8
-	SUB.S	$1, R2
-	BNE	k4_29
+k16_34:
+	WORD	$0xf423c28f // vld1.32 {d12-d15}, [r3]
+	WORD	$0xf464028f // vld1.32 {d16-d19}, [r4]
+	WORD	$0xf465428f // vld1.32 {d20-d23}, [r5]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	ADD	$32, R3
+	WORD	$0xf20e2df0 // vmla.f32 q1, q15, q8
+	ADD	$32, R4
+	WORD	$0xf20e4df4 // vmla.f32 q2, q15, q10
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e6ddc // vmla.f32 q3, q15, q6
+	ADD	$32, R5
+	WORD	$0xf20e8df0 // vmla.f32 q4, q15, q8
+	ADD	$16, R0
+	WORD	$0xf20eadf4 // vmla.f32 q5, q15, q10
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0dde // vmla.f32 q0, q15, q7
+	ADD	$16, R1
+	WORD	$0xf20e2df2 // vmla.f32 q1, q15, q9
+	ADD	$16, R0
+	WORD	$0xf20e4df6 // vmla.f32 q2, q15, q11
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e6dde // vmla.f32 q3, q15, q7
+	WORD	$0xf423c28f // vld1.32 {d12-d15}, [r3]
+	WORD	$0xf20e8df2 // vmla.f32 q4, q15, q9
+	WORD	$0xf464028f // vld1.32 {d16-d19}, [r4]
+	WORD	$0xf20eadf6 // vmla.f32 q5, q15, q11
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf465428f // vld1.32 {d20-d23}, [r5]
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	ADD	$16, R1
+	WORD	$0xf20e2df0 // vmla.f32 q1, q15, q8
+	ADD	$32, R3
+	WORD	$0xf20e4df4 // vmla.f32 q2, q15, q10
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e6ddc // vmla.f32 q3, q15, q6
+	ADD	$32, R4
+	WORD	$0xf20e8df0 // vmla.f32 q4, q15, q8
+	ADD	$16, R0
+	WORD	$0xf20eadf4 // vmla.f32 q5, q15, q10
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0dde // vmla.f32 q0, q15, q7
+	ADD	$32, R5
+	WORD	$0xf20e2df2 // vmla.f32 q1, q15, q9
+	SUB.S	$1, R6
+	WORD	$0xf20e4df6 // vmla.f32 q2, q15, q11
+	ADD	$16, R1
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e6dde // vmla.f32 q3, q15, q7
+	ADD	$16, R0
+	WORD	$0xf20e8df2 // vmla.f32 q4, q15, q9
+	ADD	$16, R1
+	WORD	$0xf20eadf6 // vmla.f32 q5, q15, q11
+	BNE	k16_34
 
-k4_end_30:
+k16_end_35:
+	MOVW	k+8(FP), R6
+	AND	$8, R6, R6
+	CMP	$0, R6
+	BEQ	k8_none_36
+	WORD	$0xf423c28f // vld1.32 {d12-d15}, [r3]
+	WORD	$0xf464028f // vld1.32 {d16-d19}, [r4]
+	WORD	$0xf465428f // vld1.32 {d20-d23}, [r5]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	ADD	$32, R3
+	WORD	$0xf20e2df0 // vmla.f32 q1, q15, q8
+	ADD	$32, R4
+	WORD	$0xf20e4df4 // vmla.f32 q2, q15, q10
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e6ddc // vmla.f32 q3, q15, q6
+	ADD	$32, R5
+	WORD	$0xf20e8df0 // vmla.f32 q4, q15, q8
+	ADD	$16, R0
+	WORD	$0xf20eadf4 // vmla.f32 q5, q15, q10
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0dde // vmla.f32 q0, q15, q7
+	ADD	$16, R1
+	WORD	$0xf20e2df2 // vmla.f32 q1, q15, q9
+	ADD	$16, R0
+	WORD	$0xf20e4df6 // vmla.f32 q2, q15, q11
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e6dde // vmla.f32 q3, q15, q7
+	ADD	$16, R1
+	WORD	$0xf20e8df2 // vmla.f32 q4, q15, q9
+	WORD	$0xf20eadf6 // vmla.f32 q5, q15, q11
+
+k8_none_36:
+	MOVW	k+8(FP), R6
+	AND	$4, R6, R6
+	CMP	$0, R6
+	BEQ	k4_none_37
+	WORD	$0xf423ca8d // vld1.32 {d12-d13}, [r3]!
+	WORD	$0xf4640a8d // vld1.32 {d16-d17}, [r4]!
+	WORD	$0xf4654a8d // vld1.32 {d20-d21}, [r5]!
+	WORD	$0xf460ea8d // vld1.32 {d30-d31}, [r0]!
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	WORD	$0xf20e2df0 // vmla.f32 q1, q15, q8
+	WORD	$0xf20e4df4 // vmla.f32 q2, q15, q10
+	WORD	$0xf461ea8d // vld1.32 {d30-d31}, [r1]!
+	WORD	$0xf20e6ddc // vmla.f32 q3, q15, q6
+	WORD	$0xf20e8df0 // vmla.f32 q4, q15, q8
+	WORD	$0xf20eadf4 // vmla.f32 q5, q15, q10
+
+k4_none_37:
 	WORD	$0xf280c050 // vmov.i32 q6, #0
-	WORD	$0xf280e050 // vmov.i32 q7, #0
 	WORD	$0xf2c00050 // vmov.i32 q8, #0
-	WORD	$0xf2c02050 // vmov.i32 q9, #0
 	WORD	$0xf2c04050 // vmov.i32 q10, #0
-	SUB	$12, R5
-	SUB	$12, R6
-	MOVW	k+8(FP), R2
-	AND	$3, R2, R2
-	CMP	$0, R2
-	BEQ	k1_end_32
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	k+8(FP), R6
+	AND	$3, R6, R6
+	CMP	$0, R6
+	BEQ	k1_end_39
 
-k1_31:
-	WORD	$0xf4a1c804 // vld1.32 {d12[0]}, [r1], r4
-	WORD	$0xf4a1e804 // vld1.32 {d14[0]}, [r1], r4
-	WORD	$0xf4e10806 // vld1.32 {d16[0]}, [r1], r6
-	WORD	$0xf4e02803 // vld1.32 {d18[0]}, [r0], r3
-	WORD	$0xf4e04805 // vld1.32 {d20[0]}, [r0], r5
-	WORD	$0xf2020ddc // vmla.f32 q0, q9, q6
-	WORD	$0xf2022dde // vmla.f32 q1, q9, q7
-	WORD	$0xf2024df0 // vmla.f32 q2, q9, q8
-	WORD	$0xf2046ddc // vmla.f32 q3, q10, q6
-	WORD	$0xf2048dde // vmla.f32 q4, q10, q7
-	WORD	$0xf204adf0 // vmla.f32 q5, q10, q8
-	SUB.S	$1, R2
-	BNE	k1_31
+k1_38:
+	WORD	$0xf4a3c80d // vld1.32 {d12[0]}, [r3]!
+	WORD	$0xf4e4080d // vld1.32 {d16[0]}, [r4]!
+	WORD	$0xf4e5480d // vld1.32 {d20[0]}, [r5]!
+	WORD	$0xf4e0e80d // vld1.32 {d30[0]}, [r0]!
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	WORD	$0xf20e2df0 // vmla.f32 q1, q15, q8
+	WORD	$0xf20e4df4 // vmla.f32 q2, q15, q10
+	WORD	$0xf4e1e80d // vld1.32 {d30[0]}, [r1]!
+	WORD	$0xf20e6ddc // vmla.f32 q3, q15, q6
+	WORD	$0xf20e8df0 // vmla.f32 q4, q15, q8
+	WORD	$0xf20eadf4 // vmla.f32 q5, q15, q10
+	SUB.S	$1, R6
+	BNE	k1_38
 
-k1_end_32:
+k1_end_39:
 	WORD	$0xf2000d01 // vadd.f32 d0, d0, d1
 	WORD	$0xf2022d03 // vadd.f32 d2, d2, d3
 	WORD	$0xf2044d05 // vadd.f32 d4, d4, d5
@@ -564,64 +856,65 @@ k1_end_32:
 	WORD	$0xf20aad0b // vadd.f32 d10, d10, d11
 	WORD	$0xf3066d08 // vpadd.f32 d6, d6, d8
 	WORD	$0xf30aad0a // vpadd.f32 d10, d10, d10
-	MOVW	b_len+48(FP), R5
-	CMP	$0, R5
-	BEQ	nobias_33
+	MOVW	b_len+48(FP), R2
+	CMP	$0, R2
+	BEQ	nobias_40
 	WORD	$0xf42cc78f // vld1.32 {d12}, [r12]
-	ADD	$8, R12, R2
-	WORD	$0xf4a2d80f // vld1.32 {d13[0]}, [r2]
+	ADD	$8, R12, R6
+	WORD	$0xf4a6d80f // vld1.32 {d13[0]}, [r6]
 	WORD	$0xf2000d0c // vadd.f32 d0, d0, d12
 	WORD	$0xf2044d0d // vadd.f32 d4, d4, d13
 	WORD	$0xf2066d0c // vadd.f32 d6, d6, d12
 	WORD	$0xf20aad0d // vadd.f32 d10, d10, d13
 
-nobias_33:
+nobias_40:
 	MOVW	12(R13), R1
-	MOVW	accum+72(FP), R5
-	CMP	$0, R5
-	BEQ	noaccum_34
+	MOVW	accum+72(FP), R2
+	CMP	$0, R2
+	BEQ	noaccum_41
 	MOVW	R7, R0
 	WORD	$0xf420c78f // vld1.32 {d12}, [r0]
-	ADD	$8, R0, R2
-	WORD	$0xf4a2d80f // vld1.32 {d13[0]}, [r2]
+	ADD	$8, R0, R6
+	WORD	$0xf4a6d80f // vld1.32 {d13[0]}, [r6]
 	WORD	$0xf2000d0c // vadd.f32 d0, d0, d12
 	WORD	$0xf2044d0d // vadd.f32 d4, d4, d13
 	ADD	R1, R0
 	WORD	$0xf420c78f // vld1.32 {d12}, [r0]
-	ADD	$8, R0, R2
-	WORD	$0xf4a2d80f // vld1.32 {d13[0]}, [r2]
+	ADD	$8, R0, R6
+	WORD	$0xf4a6d80f // vld1.32 {d13[0]}, [r6]
 	WORD	$0xf2066d0c // vadd.f32 d6, d6, d12
 	WORD	$0xf20aad0d // vadd.f32 d10, d10, d13
 
-noaccum_34:
+noaccum_41:
 	MOVW	R7, R0
 	WORD	$0xf400078f // vst1.32 {d0}, [r0]
-	ADD	$8, R0, R2
-	WORD	$0xf482480f // vst1.32 {d4[0]}, [r2]
+	ADD	$8, R0, R6
+	WORD	$0xf486480f // vst1.32 {d4[0]}, [r6]
 	ADD	R1, R0
 	WORD	$0xf400678f // vst1.32 {d6}, [r0]
-	ADD	$8, R0, R2
-	WORD	$0xf482a80f // vst1.32 {d10[0]}, [r2]
-	ADD	R4, R8
-	ADD	R4<<1, R8
+	ADD	$8, R0, R6
+	WORD	$0xf486a80f // vst1.32 {d10[0]}, [r6]
+	MOVW	20(R13), R6
+	ADD	R6, R8
+	ADD	R6<<1, R8
 	ADD	$12, R12
 	ADD	$12, R7
 	SUB	$3, R9
 	CMP	$3, R9
-	BGE	cols2x3_27
+	BGE	cols2x3_32
 
-cols2x3_end_28:
+cols2x3_end_33:
 	CMP	$0, R9
-	BEQ	rows2_done_35
+	BEQ	rows2_done_42
 	CMP	$2, R9
-	BLT	cols2x1_36
+	BLT	cols2x1_43
 	// tile of 2×2 outputs
 	MOVW	4(R13), R0
-	MOVW	R8, R1
-	MOVW	$16, R5
-	SUB	R3, R5
-	MOVW	$16, R6
-	SUB	R4, R6
+	MOVW	16(R13), R6
+	ADD	R6, R0, R1
+	MOVW	R8, R3
+	MOVW	20(R13), R6
+	ADD	R6, R3, R4
 	WORD	$0xf2800050 // vmov.i32 q0, #0
 	WORD	$0xf2802050 // vmov.i32 q1, #0
 	WORD	$0xf2804050 // vmov.i32 q2, #0
@@ -630,70 +923,117 @@ cols2x3_end_28:
 	WORD	$0xf280a050 // vmov.i32 q5, #0
 	WORD	$0xf280c050 // vmov.i32 q6, #0
 	WORD	$0xf280e050 // vmov.i32 q7, #0
-	MOVW	k+8(FP), R2
-	MOVW	R2>>3, R2
-	CMP	$0, R2
-	BEQ	k8_end_38
+	MOVW	k+8(FP), R6
+	MOVW	R6>>4, R6
+	CMP	$0, R6
+	BEQ	k16_end_45
 
-k8_37:
-	WORD	$0xf4610a84 // vld1.32 {d16-d17}, [r1], r4
-	WORD	$0xf4612a86 // vld1.32 {d18-d19}, [r1], r6
-	WORD	$0xf4608a83 // vld1.32 {d24-d25}, [r0], r3
-	WORD	$0xf460aa85 // vld1.32 {d26-d27}, [r0], r5
-	WORD	$0xf2080df0 // vmla.f32 q0, q12, q8
-	WORD	$0xf2082df2 // vmla.f32 q1, q12, q9
-	WORD	$0xf20a4df0 // vmla.f32 q2, q13, q8
-	WORD	$0xf20a6df2 // vmla.f32 q3, q13, q9
-	WORD	$0xf4614a84 // vld1.32 {d20-d21}, [r1], r4
-	WORD	$0xf4616a86 // vld1.32 {d22-d23}, [r1], r6
-	WORD	$0xf4608a83 // vld1.32 {d24-d25}, [r0], r3
-	WORD	$0xf460aa85 // vld1.32 {d26-d27}, [r0], r5
-	WORD	$0xf2088df4 // vmla.f32 q4, q12, q10
-	WORD	$0xf208adf6 // vmla.f32 q5, q12, q11
-	WORD	$0xf20acdf4 // vmla.f32 q6, q13, q10
-	WORD	$0xf20aedf6 // vmla.f32 q7, q13, q11
-	SUB.S	$1, R2
-	BNE	k8_37
+k16_44:
+	WORD	$0xf463028f // vld1.32 {d16-d19}, [r3]
+	WORD	$0xf464428f // vld1.32 {d20-d23}, [r4]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0df0 // vmla.f32 q0, q15, q8
+	ADD	$32, R3
+	WORD	$0xf20e2df4 // vmla.f32 q1, q15, q10
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e4df0 // vmla.f32 q2, q15, q8
+	ADD	$32, R4
+	WORD	$0xf20e6df4 // vmla.f32 q3, q15, q10
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e8df2 // vmla.f32 q4, q15, q9
+	ADD	$16, R1
+	WORD	$0xf20eadf6 // vmla.f32 q5, q15, q11
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20ecdf2 // vmla.f32 q6, q15, q9
+	WORD	$0xf463028f // vld1.32 {d16-d19}, [r3]
+	WORD	$0xf20eedf6 // vmla.f32 q7, q15, q11
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf464428f // vld1.32 {d20-d23}, [r4]
+	WORD	$0xf20e0df0 // vmla.f32 q0, q15, q8
+	ADD	$16, R1
+	WORD	$0xf20e2df4 // vmla.f32 q1, q15, q10
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e4df0 // vmla.f32 q2, q15, q8
+	ADD	$32, R3
+	WORD	$0xf20e6df4 // vmla.f32 q3, q15, q10
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e8df2 // vmla.f32 q4, q15, q9
+	ADD	$32, R4
+	WORD	$0xf20eadf6 // vmla.f32 q5, q15, q11
+	ADD	$16, R1
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20ecdf2 // vmla.f32 q6, q15, q9
+	SUB.S	$1, R6
+	WORD	$0xf20eedf6 // vmla.f32 q7, q15, q11
+	ADD	$16, R0
+	ADD	$16, R1
+	BNE	k16_44
 
-k8_end_38:
-	MOVW	k+8(FP), R2
-	AND	$4, R2, R2
-	CMP	$0, R2
-	BEQ	k4_none_39
-	WORD	$0xf4610a84 // vld1.32 {d16-d17}, [r1], r4
-	WORD	$0xf4612a86 // vld1.32 {d18-d19}, [r1], r6
-	WORD	$0xf4608a83 // vld1.32 {d24-d25}, [r0], r3
-	WORD	$0xf460aa85 // vld1.32 {d26-d27}, [r0], r5
-	WORD	$0xf2080df0 // vmla.f32 q0, q12, q8
-	WORD	$0xf2082df2 // vmla.f32 q1, q12, q9
-	WORD	$0xf20a4df0 // vmla.f32 q2, q13, q8
-	WORD	$0xf20a6df2 // vmla.f32 q3, q13, q9
+k16_end_45:
+	MOVW	k+8(FP), R6
+	AND	$8, R6, R6
+	CMP	$0, R6
+	BEQ	k8_none_46
+	WORD	$0xf463028f // vld1.32 {d16-d19}, [r3]
+	WORD	$0xf464428f // vld1.32 {d20-d23}, [r4]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0df0 // vmla.f32 q0, q15, q8
+	ADD	$32, R3
+	WORD	$0xf20e2df4 // vmla.f32 q1, q15, q10
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e4df0 // vmla.f32 q2, q15, q8
+	ADD	$32, R4
+	WORD	$0xf20e6df4 // vmla.f32 q3, q15, q10
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e8df2 // vmla.f32 q4, q15, q9
+	ADD	$16, R1
+	WORD	$0xf20eadf6 // vmla.f32 q5, q15, q11
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20ecdf2 // vmla.f32 q6, q15, q9
+	ADD	$16, R0
+	WORD	$0xf20eedf6 // vmla.f32 q7, q15, q11
+	ADD	$16, R1
 
-k4_none_39:
+k8_none_46:
+	MOVW	k+8(FP), R6
+	AND	$4, R6, R6
+	CMP	$0, R6
+	BEQ	k4_none_47
+	WORD	$0xf4630a8d // vld1.32 {d16-d17}, [r3]!
+	WORD	$0xf4644a8d // vld1.32 {d20-d21}, [r4]!
+	WORD	$0xf460ea8d // vld1.32 {d30-d31}, [r0]!
+	WORD	$0xf20e0df0 // vmla.f32 q0, q15, q8
+	WORD	$0xf20e2df4 // vmla.f32 q1, q15, q10
+	WORD	$0xf461ea8d // vld1.32 {d30-d31}, [r1]!
+	WORD	$0xf20e4df0 // vmla.f32 q2, q15, q8
+	WORD	$0xf20e6df4 // vmla.f32 q3, q15, q10
+
+k4_none_47:
 	WORD	$0xf2c00050 // vmov.i32 q8, #0
-	WORD	$0xf2c02050 // vmov.i32 q9, #0
-	WORD	$0xf2c08050 // vmov.i32 q12, #0
-	WORD	$0xf2c0a050 // vmov.i32 q13, #0
-	SUB	$12, R5
-	SUB	$12, R6
-	MOVW	k+8(FP), R2
-	AND	$3, R2, R2
-	CMP	$0, R2
-	BEQ	k1_end_41
+	WORD	$0xf2c04050 // vmov.i32 q10, #0
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	k+8(FP), R6
+	AND	$3, R6, R6
+	CMP	$0, R6
+	BEQ	k1_end_49
 
-k1_40:
-	WORD	$0xf4e10804 // vld1.32 {d16[0]}, [r1], r4
-	WORD	$0xf4e12806 // vld1.32 {d18[0]}, [r1], r6
-	WORD	$0xf4e08803 // vld1.32 {d24[0]}, [r0], r3
-	WORD	$0xf4e0a805 // vld1.32 {d26[0]}, [r0], r5
-	WORD	$0xf2080df0 // vmla.f32 q0, q12, q8
-	WORD	$0xf2082df2 // vmla.f32 q1, q12, q9
-	WORD	$0xf20a4df0 // vmla.f32 q2, q13, q8
-	WORD	$0xf20a6df2 // vmla.f32 q3, q13, q9
-	SUB.S	$1, R2
-	BNE	k1_40
+k1_48:
+	WORD	$0xf4e3080d // vld1.32 {d16[0]}, [r3]!
+	WORD	$0xf4e4480d // vld1.32 {d20[0]}, [r4]!
+	WORD	$0xf4e0e80d // vld1.32 {d30[0]}, [r0]!
+	WORD	$0xf20e0df0 // vmla.f32 q0, q15, q8
+	WORD	$0xf20e2df4 // vmla.f32 q1, q15, q10
+	WORD	$0xf4e1e80d // vld1.32 {d30[0]}, [r1]!
+	WORD	$0xf20e4df0 // vmla.f32 q2, q15, q8
+	WORD	$0xf20e6df4 // vmla.f32 q3, q15, q10
+	SUB.S	$1, R6
+	BNE	k1_48
 
-k1_end_41:
+k1_end_49:
 	WORD	$0xf2000d48 // vadd.f32 q0, q0, q4
 	WORD	$0xf2022d4a // vadd.f32 q1, q1, q5
 	WORD	$0xf2044d4c // vadd.f32 q2, q2, q6
@@ -704,18 +1044,18 @@ k1_end_41:
 	WORD	$0xf2044d05 // vadd.f32 d4, d4, d5
 	WORD	$0xf2066d07 // vadd.f32 d6, d6, d7
 	WORD	$0xf3044d06 // vpadd.f32 d4, d4, d6
-	MOVW	b_len+48(FP), R5
-	CMP	$0, R5
-	BEQ	nobias_42
+	MOVW	b_len+48(FP), R2
+	CMP	$0, R2
+	BEQ	nobias_50
 	WORD	$0xf46c078f // vld1.32 {d16}, [r12]
 	WORD	$0xf2000d20 // vadd.f32 d0, d0, d16
 	WORD	$0xf2044d20 // vadd.f32 d4, d4, d16
 
-nobias_42:
+nobias_50:
 	MOVW	12(R13), R1
-	MOVW	accum+72(FP), R5
-	CMP	$0, R5
-	BEQ	noaccum_43
+	MOVW	accum+72(FP), R2
+	CMP	$0, R2
+	BEQ	noaccum_51
 	MOVW	R7, R0
 	WORD	$0xf460078f // vld1.32 {d16}, [r0]
 	WORD	$0xf2000d20 // vadd.f32 d0, d0, d16
@@ -723,91 +1063,127 @@ nobias_42:
 	WORD	$0xf460078f // vld1.32 {d16}, [r0]
 	WORD	$0xf2044d20 // vadd.f32 d4, d4, d16
 
-noaccum_43:
+noaccum_51:
 	MOVW	R7, R0
 	WORD	$0xf400078f // vst1.32 {d0}, [r0]
 	ADD	R1, R0
 	WORD	$0xf400478f // vst1.32 {d4}, [r0]
-	B	rows2_done_35
+	B	rows2_done_42
 
-cols2x1_36:
+cols2x1_43:
 	// tile of 2×1 outputs
 	MOVW	4(R13), R0
-	MOVW	R8, R1
-	MOVW	$16, R5
-	SUB	R3, R5
+	MOVW	16(R13), R6
+	ADD	R6, R0, R1
+	MOVW	R8, R3
 	WORD	$0xf2800050 // vmov.i32 q0, #0
 	WORD	$0xf2802050 // vmov.i32 q1, #0
 	WORD	$0xf2804050 // vmov.i32 q2, #0
 	WORD	$0xf2806050 // vmov.i32 q3, #0
-	MOVW	k+8(FP), R2
-	MOVW	R2>>3, R2
-	CMP	$0, R2
-	BEQ	k8_end_45
+	MOVW	k+8(FP), R6
+	MOVW	R6>>4, R6
+	CMP	$0, R6
+	BEQ	k16_end_53
 
-k8_44:
-	WORD	$0xf4218a8d // vld1.32 {d8-d9}, [r1]!
-	WORD	$0xf420ca83 // vld1.32 {d12-d13}, [r0], r3
-	WORD	$0xf420ea85 // vld1.32 {d14-d15}, [r0], r5
-	WORD	$0xf20c0d58 // vmla.f32 q0, q6, q4
-	WORD	$0xf20e2d58 // vmla.f32 q1, q7, q4
-	WORD	$0xf421aa8d // vld1.32 {d10-d11}, [r1]!
-	WORD	$0xf420ca83 // vld1.32 {d12-d13}, [r0], r3
-	WORD	$0xf420ea85 // vld1.32 {d14-d15}, [r0], r5
-	WORD	$0xf20c4d5a // vmla.f32 q2, q6, q5
-	WORD	$0xf20e6d5a // vmla.f32 q3, q7, q5
-	SUB.S	$1, R2
-	BNE	k8_44
+k16_52:
+	WORD	$0xf423828f // vld1.32 {d8-d11}, [r3]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0dd8 // vmla.f32 q0, q15, q4
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e2dd8 // vmla.f32 q1, q15, q4
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e4dda // vmla.f32 q2, q15, q5
+	ADD	$16, R1
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e6dda // vmla.f32 q3, q15, q5
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	ADD	$32, R3
+	WORD	$0xf423828f // vld1.32 {d8-d11}, [r3]
+	WORD	$0xf20e0dd8 // vmla.f32 q0, q15, q4
+	ADD	$16, R1
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e2dd8 // vmla.f32 q1, q15, q4
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e4dda // vmla.f32 q2, q15, q5
+	ADD	$16, R1
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e6dda // vmla.f32 q3, q15, q5
+	ADD	$32, R3
+	SUB.S	$1, R6
+	ADD	$16, R0
+	ADD	$16, R1
+	BNE	k16_52
 
-k8_end_45:
-	MOVW	k+8(FP), R2
-	AND	$4, R2, R2
-	CMP	$0, R2
-	BEQ	k4_none_46
-	WORD	$0xf4218a8d // vld1.32 {d8-d9}, [r1]!
-	WORD	$0xf420ca83 // vld1.32 {d12-d13}, [r0], r3
-	WORD	$0xf420ea85 // vld1.32 {d14-d15}, [r0], r5
-	WORD	$0xf20c0d58 // vmla.f32 q0, q6, q4
-	WORD	$0xf20e2d58 // vmla.f32 q1, q7, q4
+k16_end_53:
+	MOVW	k+8(FP), R6
+	AND	$8, R6, R6
+	CMP	$0, R6
+	BEQ	k8_none_54
+	WORD	$0xf423828f // vld1.32 {d8-d11}, [r3]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0dd8 // vmla.f32 q0, q15, q4
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e2dd8 // vmla.f32 q1, q15, q4
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e4dda // vmla.f32 q2, q15, q5
+	ADD	$16, R1
+	WORD	$0xf461ea8f // vld1.32 {d30-d31}, [r1]
+	WORD	$0xf20e6dda // vmla.f32 q3, q15, q5
+	ADD	$32, R3
+	ADD	$16, R0
+	ADD	$16, R1
 
-k4_none_46:
+k8_none_54:
+	MOVW	k+8(FP), R6
+	AND	$4, R6, R6
+	CMP	$0, R6
+	BEQ	k4_none_55
+	WORD	$0xf4238a8d // vld1.32 {d8-d9}, [r3]!
+	WORD	$0xf460ea8d // vld1.32 {d30-d31}, [r0]!
+	WORD	$0xf20e0dd8 // vmla.f32 q0, q15, q4
+	WORD	$0xf461ea8d // vld1.32 {d30-d31}, [r1]!
+	WORD	$0xf20e2dd8 // vmla.f32 q1, q15, q4
+
+k4_none_55:
 	WORD	$0xf2808050 // vmov.i32 q4, #0
-	WORD	$0xf280c050 // vmov.i32 q6, #0
-	WORD	$0xf280e050 // vmov.i32 q7, #0
-	SUB	$12, R5
-	MOVW	k+8(FP), R2
-	AND	$3, R2, R2
-	CMP	$0, R2
-	BEQ	k1_end_48
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	k+8(FP), R6
+	AND	$3, R6, R6
+	CMP	$0, R6
+	BEQ	k1_end_57
 
-k1_47:
-	WORD	$0xf4a1880d // vld1.32 {d8[0]}, [r1]!
-	WORD	$0xf4a0c803 // vld1.32 {d12[0]}, [r0], r3
-	WORD	$0xf4a0e805 // vld1.32 {d14[0]}, [r0], r5
-	WORD	$0xf20c0d58 // vmla.f32 q0, q6, q4
-	WORD	$0xf20e2d58 // vmla.f32 q1, q7, q4
-	SUB.S	$1, R2
-	BNE	k1_47
+k1_56:
+	WORD	$0xf4a3880d // vld1.32 {d8[0]}, [r3]!
+	WORD	$0xf4e0e80d // vld1.32 {d30[0]}, [r0]!
+	WORD	$0xf20e0dd8 // vmla.f32 q0, q15, q4
+	WORD	$0xf4e1e80d // vld1.32 {d30[0]}, [r1]!
+	WORD	$0xf20e2dd8 // vmla.f32 q1, q15, q4
+	SUB.S	$1, R6
+	BNE	k1_56
 
-k1_end_48:
+k1_end_57:
 	WORD	$0xf2000d44 // vadd.f32 q0, q0, q2
 	WORD	$0xf2022d46 // vadd.f32 q1, q1, q3
 	WORD	$0xf2000d01 // vadd.f32 d0, d0, d1
 	WORD	$0xf3000d00 // vpadd.f32 d0, d0, d0
 	WORD	$0xf2022d03 // vadd.f32 d2, d2, d3
 	WORD	$0xf3022d02 // vpadd.f32 d2, d2, d2
-	MOVW	b_len+48(FP), R5
-	CMP	$0, R5
-	BEQ	nobias_49
+	MOVW	b_len+48(FP), R2
+	CMP	$0, R2
+	BEQ	nobias_58
 	WORD	$0xf4ac880f // vld1.32 {d8[0]}, [r12]
 	WORD	$0xf2000d08 // vadd.f32 d0, d0, d8
 	WORD	$0xf2022d08 // vadd.f32 d2, d2, d8
 
-nobias_49:
+nobias_58:
 	MOVW	12(R13), R1
-	MOVW	accum+72(FP), R5
-	CMP	$0, R5
-	BEQ	noaccum_50
+	MOVW	accum+72(FP), R2
+	CMP	$0, R2
+	BEQ	noaccum_59
 	MOVW	R7, R0
 	WORD	$0xf4a0880f // vld1.32 {d8[0]}, [r0]
 	WORD	$0xf2000d08 // vadd.f32 d0, d0, d8
@@ -815,105 +1191,145 @@ nobias_49:
 	WORD	$0xf4a0880f // vld1.32 {d8[0]}, [r0]
 	WORD	$0xf2022d08 // vadd.f32 d2, d2, d8
 
-noaccum_50:
+noaccum_59:
 	MOVW	R7, R0
 	WORD	$0xf480080f // vst1.32 {d0[0]}, [r0]
 	ADD	R1, R0
 	WORD	$0xf480280f // vst1.32 {d2[0]}, [r0]
 
-rows2_done_35:
+rows2_done_42:
 	MOVW	4(R13), R0
-	ADD	R3<<1, R0
+	MOVW	16(R13), R1
+	ADD	R1<<1, R0
 	MOVW	R0, 4(R13)
 	MOVW	8(R13), R0
-	MOVW	12(R13), R2
-	ADD	R2<<1, R0
+	MOVW	12(R13), R1
+	ADD	R1<<1, R0
 	MOVW	R0, 8(R13)
 	SUB	$2, R14
 
-rows2_skip_26:
+rows2_skip_31:
 	CMP	$1, R14
-	BLT	rows1_skip_51
+	BLT	rows1_skip_60
 	// 1 rows of X against every row of W
 	MOVW	w_base+28(FP), R8
 	MOVW	b_base+44(FP), R12
 	MOVW	8(R13), R7
 	MOVW	n+4(FP), R9
 	CMP	$3, R9
-	BLT	cols1x3_end_53
+	BLT	cols1x3_end_62
 
-cols1x3_52:
+cols1x3_61:
 	// tile of 1×3 outputs
 	MOVW	4(R13), R0
-	MOVW	R8, R1
-	MOVW	$16, R6
-	SUB	R4<<1, R6
+	MOVW	R8, R3
+	MOVW	20(R13), R6
+	ADD	R6, R3, R4
+	ADD	R6, R4, R5
 	WORD	$0xf2800050 // vmov.i32 q0, #0
 	WORD	$0xf2802050 // vmov.i32 q1, #0
 	WORD	$0xf2804050 // vmov.i32 q2, #0
 	WORD	$0xf2806050 // vmov.i32 q3, #0
 	WORD	$0xf2808050 // vmov.i32 q4, #0
 	WORD	$0xf280a050 // vmov.i32 q5, #0
-	MOVW	k+8(FP), R2
-	MOVW	R2>>3, R2
-	CMP	$0, R2
-	BEQ	k8_end_55
+	MOVW	k+8(FP), R6
+	MOVW	R6>>4, R6
+	CMP	$0, R6
+	BEQ	k16_end_64
 
-k8_54:
-	WORD	$0xf421ca84 // vld1.32 {d12-d13}, [r1], r4
-	WORD	$0xf421ea84 // vld1.32 {d14-d15}, [r1], r4
-	WORD	$0xf4610a86 // vld1.32 {d16-d17}, [r1], r6
-	WORD	$0xf4608a8d // vld1.32 {d24-d25}, [r0]!
-	WORD	$0xf2080ddc // vmla.f32 q0, q12, q6
-	WORD	$0xf2082dde // vmla.f32 q1, q12, q7
-	WORD	$0xf2084df0 // vmla.f32 q2, q12, q8
-	WORD	$0xf4612a84 // vld1.32 {d18-d19}, [r1], r4
-	WORD	$0xf4614a84 // vld1.32 {d20-d21}, [r1], r4
-	WORD	$0xf4616a86 // vld1.32 {d22-d23}, [r1], r6
-	WORD	$0xf4608a8d // vld1.32 {d24-d25}, [r0]!
-	WORD	$0xf2086df2 // vmla.f32 q3, q12, q9
-	WORD	$0xf2088df4 // vmla.f32 q4, q12, q10
-	WORD	$0xf208adf6 // vmla.f32 q5, q12, q11
-	SUB.S	$1, R2
-	BNE	k8_54
+k16_63:
+	WORD	$0xf423c28f // vld1.32 {d12-d15}, [r3]
+	WORD	$0xf464028f // vld1.32 {d16-d19}, [r4]
+	WORD	$0xf465428f // vld1.32 {d20-d23}, [r5]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	ADD	$32, R3
+	WORD	$0xf20e2df0 // vmla.f32 q1, q15, q8
+	ADD	$32, R4
+	WORD	$0xf20e4df4 // vmla.f32 q2, q15, q10
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e6dde // vmla.f32 q3, q15, q7
+	WORD	$0xf423c28f // vld1.32 {d12-d15}, [r3]
+	WORD	$0xf20e8df2 // vmla.f32 q4, q15, q9
+	WORD	$0xf464028f // vld1.32 {d16-d19}, [r4]
+	WORD	$0xf20eadf6 // vmla.f32 q5, q15, q11
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	ADD	$32, R5
+	WORD	$0xf465428f // vld1.32 {d20-d23}, [r5]
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	ADD	$32, R3
+	WORD	$0xf20e2df0 // vmla.f32 q1, q15, q8
+	ADD	$32, R4
+	WORD	$0xf20e4df4 // vmla.f32 q2, q15, q10
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e6dde // vmla.f32 q3, q15, q7
+	ADD	$32, R5
+	WORD	$0xf20e8df2 // vmla.f32 q4, q15, q9
+	SUB.S	$1, R6
+	WORD	$0xf20eadf6 // vmla.f32 q5, q15, q11
+	ADD	$16, R0
+	BNE	k16_63
 
-k8_end_55:
-	MOVW	k+8(FP), R2
-	AND	$4, R2, R2
-	CMP	$0, R2
-	BEQ	k4_none_56
-	WORD	$0xf421ca84 // vld1.32 {d12-d13}, [r1], r4
-	WORD	$0xf421ea84 // vld1.32 {d14-d15}, [r1], r4
-	WORD	$0xf4610a86 // vld1.32 {d16-d17}, [r1], r6
-	WORD	$0xf4608a8d // vld1.32 {d24-d25}, [r0]!
-	WORD	$0xf2080ddc // vmla.f32 q0, q12, q6
-	WORD	$0xf2082dde // vmla.f32 q1, q12, q7
-	WORD	$0xf2084df0 // vmla.f32 q2, q12, q8
+k16_end_64:
+	MOVW	k+8(FP), R6
+	AND	$8, R6, R6
+	CMP	$0, R6
+	BEQ	k8_none_65
+	WORD	$0xf423c28f // vld1.32 {d12-d15}, [r3]
+	WORD	$0xf464028f // vld1.32 {d16-d19}, [r4]
+	WORD	$0xf465428f // vld1.32 {d20-d23}, [r5]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	ADD	$32, R3
+	WORD	$0xf20e2df0 // vmla.f32 q1, q15, q8
+	ADD	$32, R4
+	WORD	$0xf20e4df4 // vmla.f32 q2, q15, q10
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e6dde // vmla.f32 q3, q15, q7
+	ADD	$32, R5
+	WORD	$0xf20e8df2 // vmla.f32 q4, q15, q9
+	ADD	$16, R0
+	WORD	$0xf20eadf6 // vmla.f32 q5, q15, q11
 
-k4_none_56:
+k8_none_65:
+	MOVW	k+8(FP), R6
+	AND	$4, R6, R6
+	CMP	$0, R6
+	BEQ	k4_none_66
+	WORD	$0xf423ca8d // vld1.32 {d12-d13}, [r3]!
+	WORD	$0xf4640a8d // vld1.32 {d16-d17}, [r4]!
+	WORD	$0xf4654a8d // vld1.32 {d20-d21}, [r5]!
+	WORD	$0xf460ea8d // vld1.32 {d30-d31}, [r0]!
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	WORD	$0xf20e2df0 // vmla.f32 q1, q15, q8
+	WORD	$0xf20e4df4 // vmla.f32 q2, q15, q10
+
+k4_none_66:
 	WORD	$0xf280c050 // vmov.i32 q6, #0
-	WORD	$0xf280e050 // vmov.i32 q7, #0
 	WORD	$0xf2c00050 // vmov.i32 q8, #0
-	WORD	$0xf2c08050 // vmov.i32 q12, #0
-	WORD	$0xf2c0a050 // vmov.i32 q13, #0
-	SUB	$12, R6
-	MOVW	k+8(FP), R2
-	AND	$3, R2, R2
-	CMP	$0, R2
-	BEQ	k1_end_58
+	WORD	$0xf2c04050 // vmov.i32 q10, #0
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	k+8(FP), R6
+	AND	$3, R6, R6
+	CMP	$0, R6
+	BEQ	k1_end_68
 
-k1_57:
-	WORD	$0xf4a1c804 // vld1.32 {d12[0]}, [r1], r4
-	WORD	$0xf4a1e804 // vld1.32 {d14[0]}, [r1], r4
-	WORD	$0xf4e10806 // vld1.32 {d16[0]}, [r1], r6
-	WORD	$0xf4e0880d // vld1.32 {d24[0]}, [r0]!
-	WORD	$0xf2080ddc // vmla.f32 q0, q12, q6
-	WORD	$0xf2082dde // vmla.f32 q1, q12, q7
-	WORD	$0xf2084df0 // vmla.f32 q2, q12, q8
-	SUB.S	$1, R2
-	BNE	k1_57
+k1_67:
+	WORD	$0xf4a3c80d // vld1.32 {d12[0]}, [r3]!
+	WORD	$0xf4e4080d // vld1.32 {d16[0]}, [r4]!
+	WORD	$0xf4e5480d // vld1.32 {d20[0]}, [r5]!
+	WORD	$0xf4e0e80d // vld1.32 {d30[0]}, [r0]!
+	WORD	$0xf20e0ddc // vmla.f32 q0, q15, q6
+	WORD	$0xf20e2df0 // vmla.f32 q1, q15, q8
+	WORD	$0xf20e4df4 // vmla.f32 q2, q15, q10
+	SUB.S	$1, R6
+	BNE	k1_67
 
-k1_end_58:
+k1_end_68:
 	WORD	$0xf2000d46 // vadd.f32 q0, q0, q3
 	WORD	$0xf2022d48 // vadd.f32 q1, q1, q4
 	WORD	$0xf2044d4a // vadd.f32 q2, q2, q5
@@ -922,210 +1338,265 @@ k1_end_58:
 	WORD	$0xf2044d05 // vadd.f32 d4, d4, d5
 	WORD	$0xf3000d02 // vpadd.f32 d0, d0, d2
 	WORD	$0xf3044d04 // vpadd.f32 d4, d4, d4
-	MOVW	b_len+48(FP), R5
-	CMP	$0, R5
-	BEQ	nobias_59
+	MOVW	b_len+48(FP), R2
+	CMP	$0, R2
+	BEQ	nobias_69
 	WORD	$0xf42cc78f // vld1.32 {d12}, [r12]
-	ADD	$8, R12, R2
-	WORD	$0xf4a2d80f // vld1.32 {d13[0]}, [r2]
+	ADD	$8, R12, R6
+	WORD	$0xf4a6d80f // vld1.32 {d13[0]}, [r6]
 	WORD	$0xf2000d0c // vadd.f32 d0, d0, d12
 	WORD	$0xf2044d0d // vadd.f32 d4, d4, d13
 
-nobias_59:
+nobias_69:
 	MOVW	12(R13), R1
-	MOVW	accum+72(FP), R5
-	CMP	$0, R5
-	BEQ	noaccum_60
+	MOVW	accum+72(FP), R2
+	CMP	$0, R2
+	BEQ	noaccum_70
 	MOVW	R7, R0
 	WORD	$0xf420c78f // vld1.32 {d12}, [r0]
-	ADD	$8, R0, R2
-	WORD	$0xf4a2d80f // vld1.32 {d13[0]}, [r2]
+	ADD	$8, R0, R6
+	WORD	$0xf4a6d80f // vld1.32 {d13[0]}, [r6]
 	WORD	$0xf2000d0c // vadd.f32 d0, d0, d12
 	WORD	$0xf2044d0d // vadd.f32 d4, d4, d13
 
-noaccum_60:
+noaccum_70:
 	MOVW	R7, R0
 	WORD	$0xf400078f // vst1.32 {d0}, [r0]
-	ADD	$8, R0, R2
-	WORD	$0xf482480f // vst1.32 {d4[0]}, [r2]
-	ADD	R4, R8
-	ADD	R4<<1, R8
+	ADD	$8, R0, R6
+	WORD	$0xf486480f // vst1.32 {d4[0]}, [r6]
+	MOVW	20(R13), R6
+	ADD	R6, R8
+	ADD	R6<<1, R8
 	ADD	$12, R12
 	ADD	$12, R7
 	SUB	$3, R9
 	CMP	$3, R9
-	BGE	cols1x3_52
+	BGE	cols1x3_61
 
-cols1x3_end_53:
+cols1x3_end_62:
 	CMP	$0, R9
-	BEQ	rows1_done_61
+	BEQ	rows1_done_71
 	CMP	$2, R9
-	BLT	cols1x1_62
+	BLT	cols1x1_72
 	// tile of 1×2 outputs
 	MOVW	4(R13), R0
-	MOVW	R8, R1
-	MOVW	$16, R6
-	SUB	R4, R6
+	MOVW	R8, R3
+	MOVW	20(R13), R6
+	ADD	R6, R3, R4
 	WORD	$0xf2800050 // vmov.i32 q0, #0
 	WORD	$0xf2802050 // vmov.i32 q1, #0
 	WORD	$0xf2804050 // vmov.i32 q2, #0
 	WORD	$0xf2806050 // vmov.i32 q3, #0
-	MOVW	k+8(FP), R2
-	MOVW	R2>>3, R2
-	CMP	$0, R2
-	BEQ	k8_end_64
+	MOVW	k+8(FP), R6
+	MOVW	R6>>4, R6
+	CMP	$0, R6
+	BEQ	k16_end_74
 
-k8_63:
-	WORD	$0xf4218a84 // vld1.32 {d8-d9}, [r1], r4
-	WORD	$0xf421aa86 // vld1.32 {d10-d11}, [r1], r6
-	WORD	$0xf4600a8d // vld1.32 {d16-d17}, [r0]!
-	WORD	$0xf2000dd8 // vmla.f32 q0, q8, q4
-	WORD	$0xf2002dda // vmla.f32 q1, q8, q5
-	WORD	$0xf421ca84 // vld1.32 {d12-d13}, [r1], r4
-	WORD	$0xf421ea86 // vld1.32 {d14-d15}, [r1], r6
-	WORD	$0xf4600a8d // vld1.32 {d16-d17}, [r0]!
-	WORD	$0xf2004ddc // vmla.f32 q2, q8, q6
-	WORD	$0xf2006dde // vmla.f32 q3, q8, q7
-	SUB.S	$1, R2
-	BNE	k8_63
+k16_73:
+	WORD	$0xf423828f // vld1.32 {d8-d11}, [r3]
+	WORD	$0xf424c28f // vld1.32 {d12-d15}, [r4]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0dd8 // vmla.f32 q0, q15, q4
+	ADD	$32, R3
+	WORD	$0xf20e2ddc // vmla.f32 q1, q15, q6
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e4dda // vmla.f32 q2, q15, q5
+	WORD	$0xf423828f // vld1.32 {d8-d11}, [r3]
+	WORD	$0xf20e6dde // vmla.f32 q3, q15, q7
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	ADD	$32, R4
+	WORD	$0xf424c28f // vld1.32 {d12-d15}, [r4]
+	WORD	$0xf20e0dd8 // vmla.f32 q0, q15, q4
+	ADD	$32, R3
+	WORD	$0xf20e2ddc // vmla.f32 q1, q15, q6
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e4dda // vmla.f32 q2, q15, q5
+	ADD	$32, R4
+	WORD	$0xf20e6dde // vmla.f32 q3, q15, q7
+	SUB.S	$1, R6
+	ADD	$16, R0
+	BNE	k16_73
 
-k8_end_64:
-	MOVW	k+8(FP), R2
-	AND	$4, R2, R2
-	CMP	$0, R2
-	BEQ	k4_none_65
-	WORD	$0xf4218a84 // vld1.32 {d8-d9}, [r1], r4
-	WORD	$0xf421aa86 // vld1.32 {d10-d11}, [r1], r6
-	WORD	$0xf4600a8d // vld1.32 {d16-d17}, [r0]!
-	WORD	$0xf2000dd8 // vmla.f32 q0, q8, q4
-	WORD	$0xf2002dda // vmla.f32 q1, q8, q5
+k16_end_74:
+	MOVW	k+8(FP), R6
+	AND	$8, R6, R6
+	CMP	$0, R6
+	BEQ	k8_none_75
+	WORD	$0xf423828f // vld1.32 {d8-d11}, [r3]
+	WORD	$0xf424c28f // vld1.32 {d12-d15}, [r4]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0dd8 // vmla.f32 q0, q15, q4
+	ADD	$32, R3
+	WORD	$0xf20e2ddc // vmla.f32 q1, q15, q6
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e4dda // vmla.f32 q2, q15, q5
+	ADD	$32, R4
+	WORD	$0xf20e6dde // vmla.f32 q3, q15, q7
+	ADD	$16, R0
 
-k4_none_65:
+k8_none_75:
+	MOVW	k+8(FP), R6
+	AND	$4, R6, R6
+	CMP	$0, R6
+	BEQ	k4_none_76
+	WORD	$0xf4238a8d // vld1.32 {d8-d9}, [r3]!
+	WORD	$0xf424ca8d // vld1.32 {d12-d13}, [r4]!
+	WORD	$0xf460ea8d // vld1.32 {d30-d31}, [r0]!
+	WORD	$0xf20e0dd8 // vmla.f32 q0, q15, q4
+	WORD	$0xf20e2ddc // vmla.f32 q1, q15, q6
+
+k4_none_76:
 	WORD	$0xf2808050 // vmov.i32 q4, #0
-	WORD	$0xf280a050 // vmov.i32 q5, #0
-	WORD	$0xf2c00050 // vmov.i32 q8, #0
-	WORD	$0xf2c02050 // vmov.i32 q9, #0
-	SUB	$12, R6
-	MOVW	k+8(FP), R2
-	AND	$3, R2, R2
-	CMP	$0, R2
-	BEQ	k1_end_67
+	WORD	$0xf280c050 // vmov.i32 q6, #0
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	k+8(FP), R6
+	AND	$3, R6, R6
+	CMP	$0, R6
+	BEQ	k1_end_78
 
-k1_66:
-	WORD	$0xf4a18804 // vld1.32 {d8[0]}, [r1], r4
-	WORD	$0xf4a1a806 // vld1.32 {d10[0]}, [r1], r6
-	WORD	$0xf4e0080d // vld1.32 {d16[0]}, [r0]!
-	WORD	$0xf2000dd8 // vmla.f32 q0, q8, q4
-	WORD	$0xf2002dda // vmla.f32 q1, q8, q5
-	SUB.S	$1, R2
-	BNE	k1_66
+k1_77:
+	WORD	$0xf4a3880d // vld1.32 {d8[0]}, [r3]!
+	WORD	$0xf4a4c80d // vld1.32 {d12[0]}, [r4]!
+	WORD	$0xf4e0e80d // vld1.32 {d30[0]}, [r0]!
+	WORD	$0xf20e0dd8 // vmla.f32 q0, q15, q4
+	WORD	$0xf20e2ddc // vmla.f32 q1, q15, q6
+	SUB.S	$1, R6
+	BNE	k1_77
 
-k1_end_67:
+k1_end_78:
 	WORD	$0xf2000d44 // vadd.f32 q0, q0, q2
 	WORD	$0xf2022d46 // vadd.f32 q1, q1, q3
 	WORD	$0xf2000d01 // vadd.f32 d0, d0, d1
 	WORD	$0xf2022d03 // vadd.f32 d2, d2, d3
 	WORD	$0xf3000d02 // vpadd.f32 d0, d0, d2
-	MOVW	b_len+48(FP), R5
-	CMP	$0, R5
-	BEQ	nobias_68
+	MOVW	b_len+48(FP), R2
+	CMP	$0, R2
+	BEQ	nobias_79
 	WORD	$0xf42c878f // vld1.32 {d8}, [r12]
 	WORD	$0xf2000d08 // vadd.f32 d0, d0, d8
 
-nobias_68:
+nobias_79:
 	MOVW	12(R13), R1
-	MOVW	accum+72(FP), R5
-	CMP	$0, R5
-	BEQ	noaccum_69
+	MOVW	accum+72(FP), R2
+	CMP	$0, R2
+	BEQ	noaccum_80
 	MOVW	R7, R0
 	WORD	$0xf420878f // vld1.32 {d8}, [r0]
 	WORD	$0xf2000d08 // vadd.f32 d0, d0, d8
 
-noaccum_69:
+noaccum_80:
 	MOVW	R7, R0
 	WORD	$0xf400078f // vst1.32 {d0}, [r0]
-	B	rows1_done_61
+	B	rows1_done_71
 
-cols1x1_62:
+cols1x1_72:
 	// tile of 1×1 outputs
 	MOVW	4(R13), R0
-	MOVW	R8, R1
+	MOVW	R8, R3
 	WORD	$0xf2800050 // vmov.i32 q0, #0
 	WORD	$0xf2802050 // vmov.i32 q1, #0
-	MOVW	k+8(FP), R2
-	MOVW	R2>>3, R2
-	CMP	$0, R2
-	BEQ	k8_end_71
+	MOVW	k+8(FP), R6
+	MOVW	R6>>4, R6
+	CMP	$0, R6
+	BEQ	k16_end_82
 
-k8_70:
-	WORD	$0xf4214a8d // vld1.32 {d4-d5}, [r1]!
-	WORD	$0xf4208a8d // vld1.32 {d8-d9}, [r0]!
-	WORD	$0xf2080d54 // vmla.f32 q0, q4, q2
-	WORD	$0xf4216a8d // vld1.32 {d6-d7}, [r1]!
-	WORD	$0xf4208a8d // vld1.32 {d8-d9}, [r0]!
-	WORD	$0xf2082d56 // vmla.f32 q1, q4, q3
-	SUB.S	$1, R2
-	BNE	k8_70
+k16_81:
+	WORD	$0xf423428f // vld1.32 {d4-d7}, [r3]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0dd4 // vmla.f32 q0, q15, q2
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e2dd6 // vmla.f32 q1, q15, q3
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	ADD	$32, R3
+	WORD	$0xf423428f // vld1.32 {d4-d7}, [r3]
+	WORD	$0xf20e0dd4 // vmla.f32 q0, q15, q2
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e2dd6 // vmla.f32 q1, q15, q3
+	ADD	$32, R3
+	SUB.S	$1, R6
+	ADD	$16, R0
+	BNE	k16_81
 
-k8_end_71:
-	MOVW	k+8(FP), R2
-	AND	$4, R2, R2
-	CMP	$0, R2
-	BEQ	k4_none_72
-	WORD	$0xf4214a8d // vld1.32 {d4-d5}, [r1]!
-	WORD	$0xf4208a8d // vld1.32 {d8-d9}, [r0]!
-	WORD	$0xf2080d54 // vmla.f32 q0, q4, q2
+k16_end_82:
+	MOVW	k+8(FP), R6
+	AND	$8, R6, R6
+	CMP	$0, R6
+	BEQ	k8_none_83
+	WORD	$0xf423428f // vld1.32 {d4-d7}, [r3]
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e0dd4 // vmla.f32 q0, q15, q2
+	ADD	$16, R0
+	WORD	$0xf460ea8f // vld1.32 {d30-d31}, [r0]
+	WORD	$0xf20e2dd6 // vmla.f32 q1, q15, q3
+	ADD	$32, R3
+	ADD	$16, R0
 
-k4_none_72:
+k8_none_83:
+	MOVW	k+8(FP), R6
+	AND	$4, R6, R6
+	CMP	$0, R6
+	BEQ	k4_none_84
+	WORD	$0xf4234a8d // vld1.32 {d4-d5}, [r3]!
+	WORD	$0xf460ea8d // vld1.32 {d30-d31}, [r0]!
+	WORD	$0xf20e0dd4 // vmla.f32 q0, q15, q2
+
+k4_none_84:
 	WORD	$0xf2804050 // vmov.i32 q2, #0
-	WORD	$0xf2808050 // vmov.i32 q4, #0
-	WORD	$0xf280a050 // vmov.i32 q5, #0
-	MOVW	k+8(FP), R2
-	AND	$3, R2, R2
-	CMP	$0, R2
-	BEQ	k1_end_74
+	WORD	$0xf2c0e050 // vmov.i32 q15, #0
+	MOVW	k+8(FP), R6
+	AND	$3, R6, R6
+	CMP	$0, R6
+	BEQ	k1_end_86
 
-k1_73:
-	WORD	$0xf4a1480d // vld1.32 {d4[0]}, [r1]!
-	WORD	$0xf4a0880d // vld1.32 {d8[0]}, [r0]!
-	WORD	$0xf2080d54 // vmla.f32 q0, q4, q2
-	SUB.S	$1, R2
-	BNE	k1_73
+k1_85:
+	WORD	$0xf4a3480d // vld1.32 {d4[0]}, [r3]!
+	WORD	$0xf4e0e80d // vld1.32 {d30[0]}, [r0]!
+	WORD	$0xf20e0dd4 // vmla.f32 q0, q15, q2
+	SUB.S	$1, R6
+	BNE	k1_85
 
-k1_end_74:
+k1_end_86:
 	WORD	$0xf2000d42 // vadd.f32 q0, q0, q1
 	WORD	$0xf2000d01 // vadd.f32 d0, d0, d1
 	WORD	$0xf3000d00 // vpadd.f32 d0, d0, d0
-	MOVW	b_len+48(FP), R5
-	CMP	$0, R5
-	BEQ	nobias_75
+	MOVW	b_len+48(FP), R2
+	CMP	$0, R2
+	BEQ	nobias_87
 	WORD	$0xf4ac480f // vld1.32 {d4[0]}, [r12]
 	WORD	$0xf2000d04 // vadd.f32 d0, d0, d4
 
-nobias_75:
+nobias_87:
 	MOVW	12(R13), R1
-	MOVW	accum+72(FP), R5
-	CMP	$0, R5
-	BEQ	noaccum_76
+	MOVW	accum+72(FP), R2
+	CMP	$0, R2
+	BEQ	noaccum_88
 	MOVW	R7, R0
 	WORD	$0xf4a0480f // vld1.32 {d4[0]}, [r0]
 	WORD	$0xf2000d04 // vadd.f32 d0, d0, d4
 
-noaccum_76:
+noaccum_88:
 	MOVW	R7, R0
 	WORD	$0xf480080f // vst1.32 {d0[0]}, [r0]
 
-rows1_done_61:
+rows1_done_71:
 	MOVW	4(R13), R0
-	ADD	R3, R0
+	MOVW	16(R13), R1
+	ADD	R1, R0
 	MOVW	R0, 4(R13)
 	MOVW	8(R13), R0
-	MOVW	12(R13), R2
-	ADD	R2, R0
+	MOVW	12(R13), R1
+	ADD	R1, R0
 	MOVW	R0, 8(R13)
 	SUB	$1, R14
 
-rows1_skip_51:
+rows1_skip_60:
 	RET
 
 // sqErrNEON writes r[i] = p[i] − t[i] for i < len(r) and returns Σ r[i]²;

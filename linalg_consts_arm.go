@@ -8,7 +8,7 @@ package edgefit
 // its generator: the Go wrappers use these, never copies of them.
 const (
 	// matMulBiasTileM is the rows of X matMulBiasNEON's widest tile takes.
-	matMulBiasTileM = 4
+	matMulBiasTileM = 3
 
 	// matMulBiasTileN is the columns of Y matMulBiasNEON's widest tile takes.
 	matMulBiasTileN = 3

@@ -47,11 +47,23 @@
 //     float64 (memory independent of the number of rows) and solves them by
 //     Cholesky, with an optional ridge term: the best MSE any linear model
 //     reaches, and a warm start.
+//   - Exact least squares at QR's accuracy, merged across devices: QR keeps
+//     the triangular factor of the centred [X Y] in float64 (O((k+n)²)
+//     memory whatever the rows); Solve, with a ridge term if asked, does not
+//     square the condition number, and a QRRefinement over a second pass
+//     gains the last digits. QR.Merge combines the accumulators of parts of
+//     the rows (devices, threads) into that of all of them, in any order,
+//     and Welford.Merge does the same for means and spreads. State and
+//     NewQRFromState give a QR as plain values, which package
+//     regress/modelfile stores as a stats file (modelfile.Stats), so that a
+//     device sends its accumulator rather than its rows.
 //   - Training control: Schedule (StepDecay, InvScaling), EarlyStop on a
 //     validation loss, and Guard, which on divergence rolls back and halves
 //     the learning rate instead of only stopping.
 //   - Online learning: Online.PartialFit takes one sample at a time, as a
-//     sensor stream delivers them, without allocating.
+//     sensor stream delivers them, without allocating; PublishTo hands
+//     copies of the model to a Publisher such as regress/serve's Predictor,
+//     which serves them while the trainer goes on.
 //   - Evaluation: Metrics accumulates MSE, MAE and R² per output.
 //   - Model files: NewModelFile makes the contents of a model file
 //     (package regress/modelfile: the safetensors layout, saved atomically

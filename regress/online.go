@@ -11,7 +11,15 @@ import (
 // Online trains a model from samples as they arrive, one at a time, as a
 // sensor stream delivers them: PartialFit is one optimiser step on one
 // example (scikit-learn's partial_fit), standardised with a fixed
-// Standardizer if one is given. It allocates nothing after NewOnline.
+// Standardizer if one is given. It allocates nothing after NewOnline
+// (publishing aside).
+//
+// PartialFit writes the model given to NewOnline in place: that model is the
+// trainer's own, and predicting with it while PartialFit runs in another
+// goroutine is a data race. To serve predictions while learning, publish
+// copies (PublishTo): the trainer keeps training its model and hands a
+// snapshot to a Publisher, such as regress/serve's Predictor, every N samples
+// or on demand (Publish); the callers predict with the snapshot.
 type Online struct {
 	// Limit bounds one step's damage: a step after which the loss on its
 	// own sample is over Limit times what it was before, while the largest
@@ -27,6 +35,46 @@ type Online struct {
 	X    linalg.Dense
 	Y    linalg.Dense
 	snap Snapshot // the state before the step, to undo it
+
+	pub   Publisher // where copies go (nil: none)
+	every int       // samples between copies (0: on demand only)
+	since int       // samples learned since the last copy
+}
+
+// A Publisher receives copies of a model being trained online: Publish is
+// given the trainer's model and standardisation (nil: raw inputs) and must
+// copy what it keeps before returning, as the trainer goes on changing them.
+// It is called from the goroutine that calls PartialFit or Publish.
+type Publisher interface {
+	Publish(m *Linear, std *Standardizer) error
+}
+
+// PublishTo makes PartialFit publish a copy of the model to p after every
+// every samples it learns from (every 0: only when Publish is called), and
+// publishes one now, so that p starts from the model as it is. A nil p stops
+// publishing. every < 0 is an error.
+func (o *Online) PublishTo(p Publisher, every int) error {
+	if every < 0 {
+		return fmt.Errorf("regress: Online.PublishTo: every %d samples: want 0 (on demand) or more", every)
+	}
+	o.pub, o.every, o.since = p, every, 0
+	if p == nil {
+		return nil
+	}
+	return o.Publish()
+}
+
+// Publish hands a copy of the model as it is now to the Publisher given to
+// PublishTo (none: an error). It allocates what the Publisher copies.
+func (o *Online) Publish() error {
+	if o.pub == nil {
+		return errors.New("regress: Online.Publish: no publisher (see PublishTo)")
+	}
+	o.since = 0
+	if err := o.pub.Publish(o.t.Model, o.std); err != nil {
+		return fmt.Errorf("regress: Online: publishing the model: %w", err)
+	}
+	return nil
 }
 
 // NewOnline returns an online trainer of m with optimiser opt and the MSE
@@ -65,7 +113,8 @@ func (o *Online) Trainer() *Trainer { return o.t }
 // error naming the column. A loss that is NaN or Inf, or a step that leaves a
 // parameter or the sample's loss NaN or Inf or that explodes (see Limit), is
 // undone, leaving the model and the optimiser as they were, and returns a
-// *DivergedError.
+// *DivergedError. Every PublishTo's every samples learned, it publishes a
+// copy of the model; an error in publishing is returned after the step.
 func (o *Online) PartialFit(x, y []float32) (float32, error) {
 	if len(x) != len(o.x) || len(y) != len(o.y) {
 		return 0, fmt.Errorf("regress: PartialFit: %d inputs and %d targets, the model takes %d and %d", len(x), len(y), len(o.x), len(o.y))
@@ -91,6 +140,11 @@ func (o *Online) PartialFit(x, y []float32) (float32, error) {
 			return loss, errors.Join(err, rerr)
 		}
 		return loss, err
+	}
+	if o.pub != nil && o.every > 0 {
+		if o.since++; o.since >= o.every {
+			return loss, o.Publish()
+		}
 	}
 	return loss, nil
 }

@@ -99,3 +99,44 @@ func TestGuardAfterAllocs(t *testing.T) {
 		t.Errorf("After allocates %v times per good epoch", a)
 	}
 }
+
+// copier is a Publisher that keeps copies of what it is given.
+type copier struct{ copies []*Linear }
+
+func (c *copier) Publish(m *Linear, std *Standardizer) error {
+	c.copies = append(c.copies, m.Clone())
+	return nil
+}
+
+// PublishTo hands a copy at once and then every N samples, Publish on
+// demand; the copies are not the model trained.
+func TestOnlinePublishTo(t *testing.T) {
+	m, _ := NewLinear(2, 1, 1)
+	opt, _ := NewSGD(SGDConfig{LR: 0.05})
+	o, _ := NewOnline(m, opt, nil)
+	if err := o.Publish(); err == nil {
+		t.Error("Publish without a publisher: no error")
+	}
+	if err := o.PublishTo(&copier{}, -1); err == nil {
+		t.Error("PublishTo every -1: no error")
+	}
+	c := &copier{}
+	if err := o.PublishTo(c, 3); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 7; i++ {
+		if _, err := o.PartialFit([]float32{float32(i), 1}, []float32{float32(2 * i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(c.copies) != 3 {
+		t.Fatalf("%d copies after 7 samples every 3, want 3 (PublishTo's, then after samples 3 and 6)", len(c.copies))
+	}
+	if err := o.Publish(); err != nil || len(c.copies) != 4 {
+		t.Fatalf("Publish: %v, %d copies", err, len(c.copies))
+	}
+	last := c.copies[3]
+	if &last.Params()[0] == &m.Params()[0] || last.Params()[0] != m.Params()[0] {
+		t.Error("the copy published shares the trained model's storage, or differs from it")
+	}
+}

@@ -10,11 +10,11 @@ import (
 )
 
 // userText drops the library's package prefixes ("regress: ", "data: ",
-// "modelfile: ", "linalg: ", "edgefit: ") from an error's text, at its start and after a ": ": the
+// "modelfile: ", "serve: ", "linalg: ", "edgefit: ") from an error's text, at its start and after a ": ": the
 // command's line starts with its own name, and a package's name means
 // nothing to its user.
 func userText(s string) string {
-	for _, p := range []string{"regress: ", "data: ", "modelfile: ", "linalg: ", "edgefit: "} {
+	for _, p := range []string{"regress: ", "data: ", "modelfile: ", "serve: ", "linalg: ", "edgefit: "} {
 		for strings.HasPrefix(s, p) {
 			s = s[len(p):]
 		}

@@ -9,6 +9,9 @@
 //	edgefit train -data FILE.csv -y COLS ...  train, optionally save a model
 //	edgefit predict -model MODEL [ROW ...]    predict rows
 //	edgefit eval -model MODEL -data FILE.csv  MSE, RMSE, MAE, R² per output
+//	edgefit serve -model MODEL [-addr A]      serve predictions over HTTP
+//	edgefit stats -data FILE.csv -y COLS -o F a device's least-squares stats
+//	edgefit solve -stats A,B,... [-o MODEL]   merge stats: the exact model
 //	edgefit bench                             the kernel table
 //	edgefit info [-model MODEL]               CPU features and kernels chosen, or a model file
 //
@@ -40,6 +43,9 @@ var commands = []struct {
 	{"train", "train a model on a CSV file", cmdTrain},
 	{"predict", "predict rows with a saved model", cmdPredict},
 	{"eval", "evaluate a saved model on a CSV file", cmdEval},
+	{"serve", "serve predictions of a saved model over HTTP", cmdServe},
+	{"stats", "write a CSV file's least-squares statistics, to merge", cmdStats},
+	{"solve", "merge stats files into the exact least-squares model", cmdSolve},
 	{"bench", "measure the kernels against the machine's peak", cmdBench},
 	{"info", "show the CPU features seen and the kernels chosen, or describe a model file", cmdInfo},
 }
@@ -72,7 +78,7 @@ func run(args []string, e *env) (code int) {
 	case args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help":
 		usage(e.stdout)
 	default:
-		err = fmt.Errorf("unknown command %q (want train, predict, eval, bench or info; edgefit help lists them)", args[0])
+		err = fmt.Errorf("unknown command %q (want train, predict, eval, serve, stats, solve, bench or info; edgefit help lists them)", args[0])
 		for _, c := range commands {
 			if c.name == args[0] {
 				name = "edgefit " + c.name

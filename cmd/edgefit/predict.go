@@ -20,20 +20,23 @@ func cmdPredict(e *env, args []string) error {
 	data := fs.String("data", "", "read rows from this CSV `file` (- for stdin); with no ROW arguments and no -data, rows come from stdin")
 	asJSON := fs.Bool("json", false, "print the predictions as one JSON object")
 	names := addNameFlags(fs)
-	// A row such as -1.5,2,3 is an argument, not a flag.
-	var rows, rest []string
+	// A row such as -1.5,2,3 is an argument, not a flag: marked with a NUL
+	// (which no argument holds) for the flag parser, it stays in its place
+	// among the rows.
+	var rest []string
 	for _, a := range args {
 		if len(a) > 1 && a[0] == '-' && (a[1] == '.' || (a[1] >= '0' && a[1] <= '9')) {
-			rows = append(rows, a)
-		} else {
-			rest = append(rest, a)
+			a = "\x00" + a
 		}
+		rest = append(rest, a)
 	}
-	pos, err := parse(fs, rest)
+	rows, err := parse(fs, rest)
 	if err != nil {
 		return err
 	}
-	rows = append(pos, rows...)
+	for i, r := range rows {
+		rows[i] = strings.TrimPrefix(r, "\x00")
+	}
 	if *modelPath == "" {
 		return errors.New("-model is required: the model file written by edgefit train -o")
 	}

@@ -9,44 +9,61 @@ import (
 // MatMulBias computes every element of Y as a dot product of a row of X and a
 // row of W, both contiguous along k, so no packing is needed: a tile of mr
 // rows of X by nr rows of W keeps mr·nr Q accumulators, each summing four
-// products per step along k. Per step the tile loads nr vectors of W and mr
-// of X for mr·nr multiply-adds; at 4×3 that is 7 loads for 12 vmla, with 12
-// accumulators, 3 W registers and one X register: all 16 Q registers. One
-// pointer walks each operand's tile: down its rows by the row stride, then
-// back up and on by one step along k (a register post-increment of
-// 16 − (rows−1)·stride), so the tile needs few of the 12 usable general
-// registers. At the end of the tile the halves of each accumulator are added
-// and pairwise adds (vpadd) turn each row's nr accumulators into nr dot
+// products per lane. k goes in chunks of 8: each row of W gives one
+// two-register load (vld1 of four D registers), kept for the chunk, and
+// each row of X two one-register loads, its first and its second four
+// elements, into one register in turn. At 3×3 that is 9 loads for 18 vmla,
+// with 9 accumulators, 6 W registers and one X register: all 16 Q
+// registers. The multiply-adds go through the accumulators in turn, every
+// one of the 9 taking its second product of a chunk 9 vmla after its first,
+// longer than an in-order core's vmla latency, so that its chain does not
+// hold the issue up. Each row has a pointer of its own, loaded from without
+// writeback and stepped by an add: single-micro-op instructions, which an
+// out-of-order core's dispatch groups take in any order (a post-indexed
+// load is two, which a group cannot split), and which the emitter places
+// one after each vmla for dual-issuing in-order cores. Each load waits for
+// the last vmla reading its register, and the next chunk's W and first X
+// loads go among the current chunk's last multiply-adds. The loop takes two
+// chunks (16 elements of k) per iteration; lanes keep the order of the
+// products of the earlier kernel: lane l sums products l, l+4, l+8, … in turn.
+// At the end of the tile the halves of each accumulator are added and
+// pairwise adds (vpadd) turn each row's nr accumulators into nr dot
 // products, the bias is added and the row is stored.
 //
-// Rows go in passes of 4 while at least 4 remain, then at most one pass each
-// of 2 and 1 rows; within a pass, columns go in tiles of 3, then one tile of
-// 2 or 1. k goes 4 at a time, then the last 0-3 elements one at a time into
-// lane 0 of registers zeroed before, so the same vector multiply-adds apply.
-// Tiles of at most four accumulators would be bound by the latency of their
-// few multiply-add chains, so they take k eight at a time into two sets of
-// accumulators.
+// Rows go in passes of 3 while at least 3 remain, then one pass of 2 or 1
+// rows; within a pass, columns go in tiles of 3, then one tile of 2 or 1. k
+// goes 16 at a time, then one chunk of 8, one step of 4 (one-register loads
+// of both) and the last 0-3 elements one at a time into lane 0 of registers
+// zeroed before, so the same vector multiply-adds apply. Tiles of at most
+// four accumulators keep a second set for the second half of each chunk,
+// so that they too have several independent chains.
 
 // The tile of matMulBiasNEON: matMulBiasTileM rows of X by matMulBiasTileN
 // rows of W (columns of Y).
 const (
-	matMulBiasTileM = 4
+	matMulBiasTileM = 3
 	matMulBiasTileN = 3
 )
+
+// mmChunks is the chunks of 8 elements of k one iteration of the main loop
+// takes.
+const mmChunks = 2
 
 // Local words of matMulBiasNEON's frame.
 const (
 	localX   = iota // X at the current row pass
 	localY          // Y at the current row pass
 	localLdy        // Y's row stride in bytes
+	localLdx        // X's row stride in bytes
+	localLdw        // W's row stride in bytes
 	nLocals
 )
 
 // mm holds MatMulBias's register assignment.
 type mm struct {
 	fn                     *Func
-	xp, wp, cnt, ldx, ldw  Reg // the tile's pointers; strides in bytes
-	backX, backW           Reg // the post-increments back to the first row
+	x, w                   [matMulBiasTileN]Reg // the tile's row pointers
+	cnt                    Reg
 	yj, wj, cols, bj, rows Reg // Y, W, b at the current column tile
 }
 
@@ -60,23 +77,24 @@ slices must hold the m×k, n×k and m×n matrices with their strides (the
 last row may end at its last element) and len(b) ≥ n when it is not 0.
 Only the m×n elements of y are read (when accum is not 0) and written.`)
 	fn.Frame(nLocals)
-	r := &mm{fn: fn,
-		xp: R0, wp: R1, cnt: R2, ldx: R3, ldw: R4, backX: R5, backW: R6,
+	r := &mm{fn: fn, x: [3]Reg{R0, R1, R2}, w: [3]Reg{R3, R4, R5}, cnt: R6,
 		yj: R7, wj: R8, cols: R9, bj: R12, rows: R14,
 	}
-	fn.Load("x.base", r.xp)
-	fn.SetLocal(r.xp, localX)
-	fn.Load("y.base", r.xp)
-	fn.SetLocal(r.xp, localY)
-	fn.Load("ldy", r.xp)
-	fn.MOVW(r.xp.LSL(2), r.xp)
-	fn.SetLocal(r.xp, localLdy)
-	fn.Load("ldx", r.ldx)
-	fn.MOVW(r.ldx.LSL(2), r.ldx)
-	fn.Load("ldw", r.ldw)
-	fn.MOVW(r.ldw.LSL(2), r.ldw)
+	t := r.x[0]
+	fn.Load("x.base", t)
+	fn.SetLocal(t, localX)
+	fn.Load("y.base", t)
+	fn.SetLocal(t, localY)
+	for _, s := range []struct {
+		arg   string
+		local int
+	}{{"ldy", localLdy}, {"ldx", localLdx}, {"ldw", localLdw}} {
+		fn.Load(s.arg, t)
+		fn.MOVW(t.LSL(2), t)
+		fn.SetLocal(t, s.local)
+	}
 	fn.Load("m", r.rows)
-	whileAtLeast(fn, "rows4", r.rows, matMulBiasTileM, func() { r.pass(matMulBiasTileM) })
+	whileAtLeast(fn, "rows3", r.rows, matMulBiasTileM, func() { r.pass(matMulBiasTileM) })
 	ifAtLeast(fn, "rows2", r.rows, 2, func() { r.pass(2) })
 	ifAtLeast(fn, "rows1", r.rows, 1, func() { r.pass(1) })
 	fn.RET()
@@ -93,7 +111,8 @@ func (r *mm) pass(mr int) {
 	fn.Load("n", r.cols)
 	whileAtLeast(fn, fmt.Sprintf("cols%dx3", mr), r.cols, matMulBiasTileN, func() {
 		r.tile(mr, matMulBiasTileN)
-		addMul(fn, r.ldw, matMulBiasTileN, r.wj, false)
+		fn.Local(localLdw, r.cnt)
+		addMul(fn, r.cnt, matMulBiasTileN, r.wj, false)
 		fn.ADD(Imm(4*matMulBiasTileN), r.bj)
 		fn.ADD(Imm(4*matMulBiasTileN), r.yj)
 	})
@@ -107,120 +126,100 @@ func (r *mm) pass(mr int) {
 	fn.Bind(one)
 	r.tile(mr, 1)
 	fn.Bind(done)
-	fn.Local(localX, r.xp)
-	addMul(fn, r.ldx, mr, r.xp, false)
-	fn.SetLocal(r.xp, localX)
-	fn.Local(localY, r.xp)
-	fn.Local(localLdy, r.cnt)
-	addMul(fn, r.cnt, mr, r.xp, false)
-	fn.SetLocal(r.xp, localY)
+	p, ld := r.x[0], r.x[1]
+	for _, l := range [][2]int{{localX, localLdx}, {localY, localLdy}} {
+		fn.Local(l[0], p)
+		fn.Local(l[1], ld)
+		addMul(fn, ld, mr, p, false)
+		fn.SetLocal(p, l[0])
+	}
 }
 
 // tileRegs is the Q register assignment of one mr×nr tile with sets
-// accumulator sets: the accumulators first, then W, then one or two X.
-type tileRegs struct{ mr, nr, sets, xbase, nx int }
+// accumulator sets: the accumulators first, then W's pairs, then X in Q15.
+type tileRegs struct{ mr, nr, sets int }
 
 func newTileRegs(mr, nr int) tileRegs {
 	t := tileRegs{mr: mr, nr: nr, sets: 1}
 	if mr*nr <= 4 {
 		t.sets = 2
 	}
-	t.xbase = t.sets * (mr*nr + nr)
-	t.nx = min(2, 16-t.xbase)
 	return t
 }
 
-func (t tileRegs) acc(s, i, j int) QReg { return Q(s*t.mr*t.nr + i*t.nr + j) }
-func (t tileRegs) w(s, j int) QReg      { return Q(t.sets*t.mr*t.nr + s*t.nr + j) }
-func (t tileRegs) x(i int) QReg         { return Q(t.xbase + i%t.nx) }
+// acc is the accumulator of row i, column j for the half h of a chunk.
+func (t tileRegs) acc(h, i, j int) QReg { return Q(h%t.sets*t.mr*t.nr + i*t.nr + j) }
+
+// w is the register of half h of W's row j in a chunk.
+func (t tileRegs) w(j, h int) QReg { return Q(t.sets*t.mr*t.nr + 2*j + h) }
+
+// x is the register every X load goes to.
+func (t tileRegs) x() QReg { return Q(15) }
 
 // tile emits one mr×nr tile: Y rows at yj, W rows from wj, bias at bj.
 func (r *mm) tile(mr, nr int) {
 	fn := r.fn
 	t := newTileRegs(mr, nr)
 	fn.Comment("tile of %d×%d outputs", mr, nr)
-	fn.Local(localX, r.xp)
-	fn.MOVW(r.wj, r.wp)
+	fn.Local(localX, r.x[0])
 	if mr > 1 {
-		fn.MOVW(Imm(16), r.backX)
-		addMul(fn, r.ldx, mr-1, r.backX, true)
+		fn.Local(localLdx, r.cnt)
 	}
+	for i := 1; i < mr; i++ {
+		fn.ADD3(r.cnt, r.x[i-1], r.x[i])
+	}
+	fn.MOVW(r.wj, r.w[0])
 	if nr > 1 {
-		fn.MOVW(Imm(16), r.backW)
-		addMul(fn, r.ldw, nr-1, r.backW, true)
+		fn.Local(localLdw, r.cnt)
 	}
-	for s := 0; s < t.sets; s++ {
+	for j := 1; j < nr; j++ {
+		fn.ADD3(r.cnt, r.w[j-1], r.w[j])
+	}
+	for h := 0; h < t.sets; h++ {
 		for i := 0; i < mr; i++ {
 			for j := 0; j < nr; j++ {
-				fn.Zero(t.acc(s, i, j).V())
-			}
-		}
-	}
-	walk := func(p Reg, i, n int, stride, back Reg) Mem {
-		switch {
-		case n == 1:
-			return p.Post()
-		case i < n-1:
-			return p.PostBy(stride)
-		}
-		return p.PostBy(back)
-	}
-	// step emits one step along k into accumulator set s: width 4 with Q
-	// loads, or 1 with lane loads into registers whose other lanes are 0.
-	step := func(s, width int) {
-		load := func(q QReg, m Mem) {
-			if width == 4 {
-				fn.VLD1(QList(q, 1), m)
-			} else {
-				fn.VLD1Lane(q.Lo().L(0), m)
-			}
-		}
-		for j := 0; j < nr; j++ {
-			load(t.w(s, j), walk(r.wp, j, nr, r.ldw, r.backW))
-		}
-		load(t.x(0), walk(r.xp, 0, mr, r.ldx, r.backX))
-		for i := 0; i < mr; i++ {
-			if i+1 < mr && t.nx == 2 {
-				load(t.x(i+1), walk(r.xp, i+1, mr, r.ldx, r.backX))
-			}
-			for j := 0; j < nr; j++ {
-				fn.VMLA(t.acc(s, i, j).V(), t.x(i).V(), t.w(s, j).V())
-			}
-			if i+1 < mr && t.nx == 1 {
-				load(t.x(i+1), walk(r.xp, i+1, mr, r.ldx, r.backX))
+				fn.Zero(t.acc(h, i, j).V())
 			}
 		}
 	}
 	fn.Load("k", r.cnt)
-	if t.sets == 1 {
-		fn.MOVW(r.cnt.LSR(2), r.cnt)
-		countDown(fn, "k4", r.cnt, func() { step(0, 4) })
-	} else {
-		fn.MOVW(r.cnt.LSR(3), r.cnt)
-		countDown(fn, "k8", r.cnt, func() { step(0, 4); step(1, 4) })
-		no4 := fn.NewLabel("k4_none")
+	fn.MOVW(r.cnt.LSR(4), r.cnt)
+	loop, done := fn.NewLabel("k16"), fn.NewLabel("k16_end")
+	fn.CMP(Imm(0), r.cnt)
+	fn.BEQ(done)
+	fn.Bind(loop)
+	r.chunks(t, mmChunks, true) // decrements the counter, flags for BNE
+	fn.BNE(loop)
+	fn.Bind(done)
+	for _, c := range []struct {
+		bit  int
+		body func()
+	}{{8, func() { r.chunks(t, 1, false) }}, {4, func() { r.step4(t) }}} {
+		skip := fn.NewLabel(fmt.Sprintf("k%d_none", c.bit))
 		fn.Load("k", r.cnt)
-		fn.AND3(Imm(4), r.cnt, r.cnt)
+		fn.AND3(Imm(c.bit), r.cnt, r.cnt)
 		fn.CMP(Imm(0), r.cnt)
-		fn.BEQ(no4)
-		step(0, 4)
-		fn.Bind(no4)
+		fn.BEQ(skip)
+		c.body()
+		fn.Bind(skip)
 	}
 	for j := 0; j < nr; j++ {
-		fn.Zero(t.w(0, j).V())
+		fn.Zero(t.w(j, 0).V())
 	}
-	for i := 0; i < t.nx; i++ {
-		fn.Zero(t.x(i).V())
-	}
-	if mr > 1 {
-		fn.SUB(Imm(12), r.backX)
-	}
-	if nr > 1 {
-		fn.SUB(Imm(12), r.backW)
-	}
+	fn.Zero(t.x().V())
 	fn.Load("k", r.cnt)
 	fn.AND3(Imm(3), r.cnt, r.cnt)
-	countDown(fn, "k1", r.cnt, func() { step(0, 1) })
+	countDown(fn, "k1", r.cnt, func() {
+		for j := 0; j < nr; j++ {
+			fn.VLD1Lane(t.w(j, 0).Lo().L(0), r.w[j].Post())
+		}
+		for i := 0; i < mr; i++ {
+			fn.VLD1Lane(t.x().Lo().L(0), r.x[i].Post())
+			for j := 0; j < nr; j++ {
+				fn.VMLA(t.acc(0, i, j).V(), t.x().V(), t.w(j, 0).V())
+			}
+		}
+	})
 	if t.sets == 2 {
 		for i := 0; i < mr; i++ {
 			for j := 0; j < nr; j++ {
@@ -229,6 +228,104 @@ func (r *mm) tile(mr, nr int) {
 		}
 	}
 	r.finish(t)
+}
+
+// chunks emits n chunks of 8 elements of k, the pointers stepped past them.
+// In a loop (looped) the counter's SUBS goes among the last chunk's
+// instructions, for the caller's BNE (nothing after it sets the flags).
+//
+// The multiply-adds go half by half (the first four elements of the chunk,
+// then the last four), row by row, column by column. After each one comes
+// at most one other instruction: the load of the next row of X after the
+// last multiply-add reading X, the loads of the next chunk's W after the
+// last reading each pair, or else the oldest pending pointer add. A load
+// through a pointer first emits that pointer's pending add.
+func (r *mm) chunks(t tileRegs, n int, looped bool) {
+	fn := r.fn
+	type item struct {
+		p    Reg
+		by   int
+		subs bool
+	}
+	var pending []item
+	emit := func(it item) {
+		if it.subs {
+			fn.SUBS(Imm(1), r.cnt)
+		} else {
+			fn.ADD(Imm(it.by), it.p)
+		}
+	}
+	flush := func(p Reg) {
+		for k, it := range pending {
+			if !it.subs && it.p == p {
+				emit(it)
+				pending = append(pending[:k], pending[k+1:]...)
+				return
+			}
+		}
+	}
+	fill := func() {
+		if len(pending) > 0 {
+			emit(pending[0])
+			pending = pending[1:]
+		}
+	}
+	loadW := func(j int) {
+		flush(r.w[j])
+		fn.VLD1(QList(t.w(j, 0), 2), r.w[j].Mem())
+		pending = append(pending, item{p: r.w[j], by: 32})
+	}
+	loadX := func(i int) {
+		flush(r.x[i])
+		fn.VLD1(QList(t.x(), 1), r.x[i].Mem())
+		pending = append(pending, item{p: r.x[i], by: 16})
+	}
+	for j := 0; j < t.nr; j++ {
+		loadW(j)
+	}
+	loadX(0)
+	for c := 0; c < n; c++ {
+		next := c < n-1
+		if looped && c == n-1 {
+			pending = append(pending, item{subs: true})
+		}
+		for h := 0; h < 2; h++ {
+			for i := 0; i < t.mr; i++ {
+				for j := 0; j < t.nr; j++ {
+					fn.VMLA(t.acc(h, i, j).V(), t.x().V(), t.w(j, h).V())
+					switch lastRow := h == 1 && i == t.mr-1; {
+					case !lastRow && j == t.nr-1:
+						loadX((i + 1) % t.mr)
+					case lastRow && next && j < t.nr-1:
+						loadW(j)
+					case lastRow && next:
+						loadX(0)
+						loadW(j)
+					default:
+						fill()
+					}
+				}
+			}
+		}
+	}
+	for len(pending) > 0 {
+		fill()
+	}
+}
+
+// step4 emits one step of 4 elements of k: one-register loads of W and X
+// into the first-half registers.
+func (r *mm) step4(t tileRegs) {
+	fn := r.fn
+	for j := 0; j < t.nr; j++ {
+		fn.VLD1(QList(t.w(j, 0), 1), r.w[j].Post())
+	}
+	for i := 0; i < t.mr; i++ {
+		fn.VLD1(QList(t.x(), 1), r.x[i].Post())
+		for j := 0; j < t.nr; j++ {
+			fn.VMLA(t.acc(0, i, j).V(), t.x().V(), t.w(j, 0).V())
+		}
+	}
 }
 
 // finish emits the end of a tile: each row's dot products into lanes of
@@ -270,8 +367,8 @@ func (r *mm) finish(t tileRegs) {
 		}
 	}
 	noBias := fn.NewLabel("nobias")
-	fn.Load("b.len", r.backX)
-	fn.CMP(Imm(0), r.backX)
+	fn.Load("b.len", r.x[2])
+	fn.CMP(Imm(0), r.x[2])
 	fn.BEQ(noBias)
 	loadRow(r.bj)
 	for i := 0; i < mr; i++ {
@@ -279,11 +376,11 @@ func (r *mm) finish(t tileRegs) {
 	}
 	fn.Bind(noBias)
 
-	yrow, ldy := r.xp, r.wp
+	yrow, ldy := r.x[0], r.x[1]
 	fn.Local(localLdy, ldy)
 	noAccum := fn.NewLabel("noaccum")
-	fn.Load("accum", r.backX)
-	fn.CMP(Imm(0), r.backX)
+	fn.Load("accum", r.x[2])
+	fn.CMP(Imm(0), r.x[2])
 	fn.BEQ(noAccum)
 	fn.MOVW(r.yj, yrow)
 	for i := 0; i < mr; i++ {

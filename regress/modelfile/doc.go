@@ -12,4 +12,10 @@
 // is wrong. Package regress makes a File from a trained model
 // (regress.NewModelFile) and turns one back into a model
 // (regress.LinearFromFile).
+//
+// The same container holds stats files: a least-squares accumulator's
+// state (a regress.QRState and the column names, see Stats), which a device
+// sends instead of its rows, so that a merge of many (regress.QR.Merge)
+// solves over all of them. SaveStats, LoadStats and DecodeStats write and
+// read them with the same atomic writes, limits, CRC-32 and FormatError.
 package modelfile

@@ -142,18 +142,24 @@ func Decode(r io.Reader, size int64) (*File, error) {
 	return mf, nil
 }
 
-// FormatError reports data that is not a valid model file: truncated,
-// corrupt, over the limits (errors.Is finds ErrTooLarge) or of another format.
+// FormatError reports data that is not a valid model file (or stats file,
+// from DecodeStats and LoadStats): truncated, corrupt, over the limits
+// (errors.Is finds ErrTooLarge) or of another format.
 type FormatError struct {
 	File string // the file's path ("" when read by Decode)
 	Err  error  // what is wrong
+	kind string // what the file should have been: "model file" when ""
 }
 
 func (e *FormatError) Error() string {
-	if e.File == "" {
-		return "modelfile: not a valid edgefit model file: " + e.Err.Error()
+	what := e.kind
+	if what == "" {
+		what = "model file"
 	}
-	return "modelfile: " + e.File + ": not a valid edgefit model file: " + e.Err.Error()
+	if e.File == "" {
+		return "modelfile: not a valid edgefit " + what + ": " + e.Err.Error()
+	}
+	return "modelfile: " + e.File + ": not a valid edgefit " + what + ": " + e.Err.Error()
 }
 
 func (e *FormatError) Unwrap() error { return e.Err }
@@ -262,7 +268,12 @@ func Save(path string, mf *File) error {
 // place only if commit returns nil; otherwise it removes the temporary file
 // and returns commit's error. A command reports its results in commit, so
 // that a failure to report (stdout on a full disk) leaves no model behind.
-func SaveIf(path string, mf *File, commit func() error) (err error) {
+func SaveIf(path string, mf *File, commit func() error) error {
+	return saveAtomic(path, mf.Encode, commit)
+}
+
+// saveAtomic writes a file with encode as SaveIf describes.
+func saveAtomic(path string, encode func(io.Writer) error, commit func() error) (err error) {
 	if err := CheckPath(path); err != nil {
 		return err
 	}
@@ -280,7 +291,7 @@ func SaveIf(path string, mf *File, commit func() error) (err error) {
 	}()
 	// Encoded straight into the file: no copy of the model in memory.
 	bw := bufio.NewWriterSize(f, 64<<10)
-	if err = mf.Encode(bw); err != nil {
+	if err = encode(bw); err != nil {
 		return err
 	}
 	if err = bw.Flush(); err != nil {
