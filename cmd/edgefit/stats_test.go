@@ -17,6 +17,7 @@ import (
 // solveOut is edgefit solve -json's output.
 type solveOut struct {
 	Files      int         `json:"files"`
+	Refined    int         `json:"refined"`
 	Rows       int64       `json:"rows"`
 	MSE        float64     `json:"mse"`
 	OptimalMSE *float64    `json:"optimal_mse"`
@@ -41,6 +42,12 @@ func solveJ(t *testing.T, args ...string) solveOut {
 // splitCSV writes the data rows of src into 2 to 7 files in dir, cut at
 // random points, each with the header; it returns their paths.
 func splitCSV(t *testing.T, rng *rand.Rand, src, dir string) []string {
+	return splitCSVInto(t, rng, src, dir, 2+rng.IntN(6))
+}
+
+// splitCSVInto is splitCSV into the number of parts given (at most the
+// rows), none empty.
+func splitCSVInto(t *testing.T, rng *rand.Rand, src, dir string, parts int) []string {
 	t.Helper()
 	b, err := os.ReadFile(src)
 	if err != nil {
@@ -48,12 +55,10 @@ func splitCSV(t *testing.T, rng *rand.Rand, src, dir string) []string {
 	}
 	lines := strings.SplitAfter(strings.TrimRight(string(b), "\n")+"\n", "\n")
 	header, rows := lines[0], lines[1:len(lines)-1]
-	parts := 2 + rng.IntN(6)
 	cuts := []int{0, len(rows)}
 	for len(cuts) < parts+1 {
-		cuts = append(cuts, 1+rng.IntN(len(rows)-1))
+		cuts = sortedUnique(append(cuts, 1+rng.IntN(len(rows)-1)))
 	}
-	cuts = sortedUnique(cuts)
 	var paths []string
 	for i := 0; i+1 < len(cuts); i++ {
 		p := filepath.Join(dir, fmt.Sprintf("part%d.csv", i))
