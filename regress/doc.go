@@ -56,7 +56,10 @@
 //     and Welford.Merge does the same for means and spreads. State and
 //     NewQRFromState give a QR as plain values, which package
 //     regress/modelfile stores as a stats file (modelfile.Stats), so that a
-//     device sends its accumulator rather than its rows.
+//     device sends its accumulator rather than its rows; a second round
+//     (NewQRRefinementFor on each device, QRRefinementState sent back,
+//     NewQRRefinementFromState against the merged QR) refines the merged
+//     solution as a second pass would.
 //   - Training control: Schedule (StepDecay, InvScaling), EarlyStop on a
 //     validation loss, and Guard, which on divergence rolls back and halves
 //     the learning rate instead of only stopping.

@@ -82,7 +82,8 @@ func readRoundOne(path string) (*roundOne, *regress.Solution, error) {
 	return &r, sol, nil
 }
 
-// jsonWhere is ":line:column" of a JSON error's offset in b, or "".
+// jsonWhere is ":line:column" of the byte a JSON error was found at (the
+// last one read), or "".
 func jsonWhere(b []byte, err error) string {
 	var off int64 = -1
 	var se *json.SyntaxError
@@ -92,10 +93,10 @@ func jsonWhere(b []byte, err error) string {
 	} else if errors.As(err, &te) {
 		off = te.Offset
 	}
-	if off < 0 || off > int64(len(b)) {
+	if off < 1 || off > int64(len(b)) {
 		return ""
 	}
-	before := b[:off]
+	before := b[:off-1]
 	line := bytes.Count(before, []byte{'\n'}) + 1
 	col := len(before) - bytes.LastIndexByte(before, '\n')
 	return fmt.Sprintf(":%d:%d", line, col)

@@ -32,7 +32,9 @@ func twoRounds(t *testing.T, rng *rand.Rand, parts []string, y string, bias bool
 		t.Fatalf("solve -json: %v\n%s", err, r.stdout)
 	}
 	j1 := filepath.Join(filepath.Dir(parts[0]), "round1.json")
-	writeFile(t, j1, []byte(r.stdout))
+	if err := os.WriteFile(j1, []byte(r.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range parts {
 		ref := strings.TrimSuffix(p, ".csv") + ".refine"
 		// Without -bias: the intercept setting is round one's.

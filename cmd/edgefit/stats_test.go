@@ -210,8 +210,8 @@ func checkRoundedOnce(t *testing.T, name string, out solveOut) {
 // commits, which the condition number magnifies, so the merged solution is
 // as accurate as the single pass against NIST's certified values, give or
 // take the 2 digits that regress's TestQRMergeNIST allows, not equal to it
-// to 12 digits (a refinement needs the rows, which stats files do not
-// hold). The optimal MSE is compared where it is not 0 (Wampler1 and 2
+// to 12 digits (a refinement needs the rows: the second round,
+// TestRefineSolveNIST). The optimal MSE is compared where it is not 0 (Wampler1 and 2
 // fit exactly: both MSEs are rounding noise).
 func TestStatsSolveNIST(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "nist", "certified.json"))
