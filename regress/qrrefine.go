@@ -76,8 +76,12 @@ func NewQRRefinementFor(k, n int, intercept bool, sol *Solution, alpha float64) 
 }
 
 func newRefinement(what string, k, n int, intercept bool, sol *Solution, alpha float64) (*QRRefinement, error) {
-	if sol == nil || len(sol.W) != k*n || (intercept && len(sol.B) != n) || (!intercept && len(sol.B) != 0) {
-		return nil, fmt.Errorf("regress: %s: the solution does not fit the accumulator", what)
+	if sol == nil {
+		return nil, fmt.Errorf("regress: %s: nil solution", what)
+	}
+	if nb := n * b2int(intercept); len(sol.W) != k*n || len(sol.B) != nb {
+		return nil, fmt.Errorf("regress: %s: a solution of %d weights and %d intercepts, want %d and %d for %d inputs, %d targets, intercept %v",
+			what, len(sol.W), len(sol.B), k*n, nb, k, n, intercept)
 	}
 	if alpha < 0 || math.IsNaN(alpha) || math.IsInf(alpha, 0) {
 		return nil, fmt.Errorf("regress: %s: ridge term %v, want a finite number ≥ 0", what, alpha)
@@ -92,6 +96,13 @@ func newRefinement(what string, k, n int, intercept bool, sol *Solution, alpha f
 	return &QRRefinement{k: k, n: n, intercept: intercept, alpha: alpha,
 		w: append([]float64(nil), sol.W...), b: append([]float64(nil), sol.B...),
 		sxr: make([]qrDD, k*n), sr: make([]qrDD, n), srr: make([]qrDD, n)}, nil
+}
+
+func b2int(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // AddRows adds m rows, as QR.AddRows does (all or, on error, none). It

@@ -45,8 +45,8 @@ func splitCSV(t *testing.T, rng *rand.Rand, src, dir string) []string {
 	return splitCSVInto(t, rng, src, dir, 2+rng.IntN(6))
 }
 
-// splitCSVInto is splitCSV into the number of parts given (at most the
-// rows), none empty.
+// splitCSVInto is splitCSV into the number of parts given, none empty (as
+// many as there are rows, if fewer).
 func splitCSVInto(t *testing.T, rng *rand.Rand, src, dir string, parts int) []string {
 	t.Helper()
 	b, err := os.ReadFile(src)
@@ -56,7 +56,7 @@ func splitCSVInto(t *testing.T, rng *rand.Rand, src, dir string, parts int) []st
 	lines := strings.SplitAfter(strings.TrimRight(string(b), "\n")+"\n", "\n")
 	header, rows := lines[0], lines[1:len(lines)-1]
 	cuts := []int{0, len(rows)}
-	for len(cuts) < parts+1 {
+	for len(cuts) < min(parts, len(rows))+1 {
 		cuts = sortedUnique(append(cuts, 1+rng.IntN(len(rows)-1)))
 	}
 	var paths []string

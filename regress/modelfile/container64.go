@@ -7,7 +7,6 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
-	"sort"
 	"strconv"
 )
 
@@ -148,7 +147,11 @@ func f64Header(format string, cols *Stats, extra [][2]string, tensors []statsTen
 	if cols.Outputs != nil {
 		meta = append(meta, [2]string{"outputs", string(appendNames(nil, cols.Outputs))})
 	}
-	sort.Slice(meta, func(i, j int) bool { return meta[i][0] < meta[j][0] })
+	for i := 1; i < len(meta); i++ { // by key, without reflection-based sorting (see byName)
+		for j := i; j > 0 && meta[j][0] < meta[j-1][0]; j-- {
+			meta[j], meta[j-1] = meta[j-1], meta[j]
+		}
+	}
 	h := []byte(`{"__metadata__":{`)
 	for i, kv := range meta {
 		if i > 0 {
@@ -161,8 +164,10 @@ func f64Header(format string, cols *Stats, extra [][2]string, tensors []statsTen
 	order := make([]int, len(tensors))
 	for i := range order {
 		order[i] = i
+		for j := i; j > 0 && tensors[order[j]].name < tensors[order[j-1]].name; j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+		}
 	}
-	sort.Slice(order, func(i, j int) bool { return tensors[order[i]].name < tensors[order[j]].name })
 	for _, i := range order {
 		t := tensors[i]
 		h = append(appendJSONString(append(h, ','), t.name), ':')
