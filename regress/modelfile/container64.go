@@ -3,11 +3,12 @@ package modelfile
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"hash/crc32"
 	"io"
 	"math"
 	"strconv"
+
+	"github.com/edgefit/edgefit/internal/fmtlite"
 )
 
 // Stats files and refinement files share a layout: the model file's
@@ -35,26 +36,26 @@ func decodeF64(r io.Reader, size int64, format string, tensors func(*Stats) []st
 		return nil, nil, nil, err
 	}
 	if size < 8 {
-		return nil, nil, nil, fmt.Errorf("%d bytes, too short for the 8-byte header length", size)
+		return nil, nil, nil, fmtlite.Errorf("%d bytes, too short for the 8-byte header length", size)
 	}
 	var nb [8]byte
 	if _, err := io.ReadFull(r, nb[:]); err != nil {
-		return nil, nil, nil, fmt.Errorf("reading the header length: %w", err)
+		return nil, nil, nil, fmtlite.Errorf("reading the header length: %w", err)
 	}
 	hlen := binary.LittleEndian.Uint64(nb[:])
 	if err := checkModelSize(hlen, size); err != nil {
 		return nil, nil, nil, err
 	}
 	if int64(hlen) > size-8 {
-		return nil, nil, nil, fmt.Errorf("header length %d does not fit the file's %d bytes", hlen, size)
+		return nil, nil, nil, fmtlite.Errorf("header length %d does not fit the file's %d bytes", hlen, size)
 	}
 	h := make([]byte, hlen)
 	if _, err := io.ReadFull(r, h); err != nil {
-		return nil, nil, nil, fmt.Errorf("reading the %d-byte header: %w", hlen, err)
+		return nil, nil, nil, fmtlite.Errorf("reading the %d-byte header: %w", hlen, err)
 	}
 	raw, meta, err := parseHeader(h)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("header is not JSON of a safetensors header's shape: %w", err)
+		return nil, nil, nil, fmtlite.Errorf("header is not JSON of a safetensors header's shape: %w", err)
 	}
 	s, err := statsMeta(meta, format)
 	if err != nil {
@@ -62,7 +63,7 @@ func decodeF64(r io.Reader, size int64, format string, tensors func(*Stats) []st
 	}
 	dataSize := size - 8 - int64(hlen)
 	if int64(int(dataSize)) != dataSize {
-		return nil, nil, nil, fmt.Errorf("%d data bytes: too large for this platform", dataSize)
+		return nil, nil, nil, fmtlite.Errorf("%d data bytes: too large for this platform", dataSize)
 	}
 	if _, err := tensorLayout(raw, dataSize); err != nil {
 		return nil, nil, nil, err
@@ -74,7 +75,7 @@ func decodeF64(r io.Reader, size int64, format string, tensors func(*Stats) []st
 	// Every size is now known to fit the file: read the data.
 	data := make([]byte, dataSize)
 	if _, err := io.ReadFull(r, data); err != nil {
-		return nil, nil, nil, fmt.Errorf("reading %d data bytes: %w (file truncated?)", dataSize, err)
+		return nil, nil, nil, fmtlite.Errorf("reading %d data bytes: %w (file truncated?)", dataSize, err)
 	}
 	if err := checkCRC(meta["crc32"], data); err != nil {
 		return nil, nil, nil, err
@@ -118,7 +119,7 @@ func encodeF64(w io.Writer, format, what string, cols *Stats, extra [][2]string,
 	}
 	h, err := f64Header(format, cols, extra, tensors, offs, crc32.ChecksumIEEE(data))
 	if err != nil {
-		return fmt.Errorf("modelfile: saving %s: %w", what, err)
+		return fmtlite.Errorf("modelfile: saving %s: %w", what, err)
 	}
 	var nb [8]byte
 	binary.LittleEndian.PutUint64(nb[:], uint64(len(h)))
@@ -134,7 +135,7 @@ func encodeF64(w io.Writer, format, what string, cols *Stats, extra [][2]string,
 // would write them, after checking the limits.
 func f64Header(format string, cols *Stats, extra [][2]string, tensors []statsTensor, offs []int64, crc uint32) ([]byte, error) {
 	meta := append([][2]string{
-		{"crc32", fmt.Sprintf("%08x", crc)},
+		{"crc32", fmtlite.Sprintf("%08x", crc)},
 		{"format", format},
 		{"format_version", strconv.Itoa(formatVersion[format])},
 		{"intercept", strconv.FormatBool(cols.Intercept)},
@@ -171,14 +172,14 @@ func f64Header(format string, cols *Stats, extra [][2]string, tensors []statsTen
 	for _, i := range order {
 		t := tensors[i]
 		h = append(appendJSONString(append(h, ','), t.name), ':')
-		h = fmt.Appendf(h, `{"dtype":%q,"shape":[`, t.dtype)
+		h = fmtlite.Appendf(h, `{"dtype":%q,"shape":[`, t.dtype)
 		for j, d := range t.shape {
 			if j > 0 {
 				h = append(h, ',')
 			}
 			h = strconv.AppendInt(h, d, 10)
 		}
-		h = fmt.Appendf(h, `],"data_offsets":[%d,%d]}`, offs[i], offs[i+1])
+		h = fmtlite.Appendf(h, `],"data_offsets":[%d,%d]}`, offs[i], offs[i+1])
 	}
 	h = append(h, '}')
 	for len(h)%8 != 0 {

@@ -2,10 +2,11 @@ package modelfile
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"strconv"
+
+	"github.com/edgefit/edgefit/internal/fmtlite"
 )
 
 // A refinement file holds the second round of a merge across devices (a
@@ -73,32 +74,32 @@ func (r *Refinement) Check() error {
 		return errors.New("nil refinement")
 	}
 	if r.K < 1 || r.N < 1 || r.K > maxStatsCols || r.N > maxStatsCols-r.K {
-		return fmt.Errorf("%d inputs and %d targets, want k ≥ 1, n ≥ 1, k+n ≤ %d", r.K, r.N, maxStatsCols)
+		return fmtlite.Errorf("%d inputs and %d targets, want k ≥ 1, n ≥ 1, k+n ≤ %d", r.K, r.N, maxStatsCols)
 	}
 	if r.Rows < 0 {
-		return fmt.Errorf("row count %d, want ≥ 0", r.Rows)
+		return fmtlite.Errorf("row count %d, want ≥ 0", r.Rows)
 	}
 	if !(r.Ridge >= 0) || math.IsInf(r.Ridge, 0) {
-		return fmt.Errorf("ridge term %v, want a finite number ≥ 0", r.Ridge)
+		return fmtlite.Errorf("ridge term %v, want a finite number ≥ 0", r.Ridge)
 	}
 	ts := refinementTensors(r.cols(), r)
 	for _, t := range ts[:len(ts)-1] {
 		if want := elems(t.shape); int64(len(t.v)) != want {
-			return fmt.Errorf("%s has %d values, want %d for %d inputs and %d targets", t.name, len(t.v), want, r.K, r.N)
+			return fmtlite.Errorf("%s has %d values, want %d for %d inputs and %d targets", t.name, len(t.v), want, r.K, r.N)
 		}
 		for i, v := range t.v {
 			if v-v != 0 {
-				return fmt.Errorf("%s[%d] is %v, want a finite number", t.name, i, v)
+				return fmtlite.Errorf("%s[%d] is %v, want a finite number", t.name, i, v)
 			}
 		}
 	}
 	if !r.Intercept && len(r.B) != 0 {
-		return fmt.Errorf("%d intercepts without an intercept", len(r.B))
+		return fmtlite.Errorf("%d intercepts without an intercept", len(r.B))
 	}
 	for _, p := range [][2][]float64{{r.SXR, r.SXRLo}, {r.SR, r.SRLo}, {r.SRR, r.SRRLo}} {
 		for i, hi := range p[0] {
 			if hi+p[1][i] != hi {
-				return fmt.Errorf("sum %d (%v, %v) is not a normalised double-double", i, hi, p[1][i])
+				return fmtlite.Errorf("sum %d (%v, %v) is not a normalised double-double", i, hi, p[1][i])
 			}
 			if r.Rows == 0 && (hi != 0 || p[1][i] != 0) {
 				return errors.New("non-zero sums with no rows")
@@ -107,14 +108,14 @@ func (r *Refinement) Check() error {
 	}
 	for j, v := range r.SRR {
 		if v < 0 {
-			return fmt.Errorf("srr[%d] is %v, want ≥ 0", j, v)
+			return fmtlite.Errorf("srr[%d] is %v, want ≥ 0", j, v)
 		}
 	}
 	if r.Inputs != nil && len(r.Inputs) != r.K {
-		return fmt.Errorf("%d input names for %d inputs", len(r.Inputs), r.K)
+		return fmtlite.Errorf("%d input names for %d inputs", len(r.Inputs), r.K)
 	}
 	if r.Outputs != nil && len(r.Outputs) != r.N {
-		return fmt.Errorf("%d output names for %d outputs", len(r.Outputs), r.N)
+		return fmtlite.Errorf("%d output names for %d outputs", len(r.Outputs), r.N)
 	}
 	return nil
 }
@@ -147,7 +148,7 @@ func decodeRefinement(rd io.Reader, size int64) (*Refinement, error) {
 	}
 	ridge, err := strconv.ParseFloat(meta["ridge"], 64)
 	if err != nil || strconv.FormatFloat(ridge, 'g', -1, 64) != meta["ridge"] {
-		return nil, fmt.Errorf(`metadata "ridge" is %q, want a number as its shortest decimal form`, meta["ridge"])
+		return nil, fmtlite.Errorf(`metadata "ridge" is %q, want a number as its shortest decimal form`, meta["ridge"])
 	}
 	r := &Refinement{Inputs: s.Inputs, Outputs: s.Outputs, K: s.K, N: s.N, Intercept: s.Intercept, Rows: s.Rows,
 		Ridge: ridge, W: vals["weight"], B: vals["bias"], SXR: vals["sxr"], SXRLo: vals["sxr_lo"],
@@ -165,7 +166,7 @@ func (r *Refinement) Encode(w io.Writer) error {
 		return errors.New("modelfile: saving the refinement: nil writer")
 	}
 	if err := r.Check(); err != nil {
-		return fmt.Errorf("modelfile: saving the refinement: %w", err)
+		return fmtlite.Errorf("modelfile: saving the refinement: %w", err)
 	}
 	ridge := [][2]string{{"ridge", strconv.FormatFloat(r.Ridge, 'g', -1, 64)}}
 	return encodeF64(w, refineFormat, "the refinement", r.cols(), ridge, refinementTensors(r.cols(), r))

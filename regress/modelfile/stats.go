@@ -2,11 +2,12 @@ package modelfile
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/edgefit/edgefit/internal/fmtlite"
 )
 
 // A stats file holds a least-squares accumulator (regress.QR's state): what
@@ -61,10 +62,10 @@ func (s *Stats) Check() error {
 		return errors.New("nil stats")
 	}
 	if s.K < 1 || s.N < 1 || s.K > maxStatsCols || s.N > maxStatsCols-s.K {
-		return fmt.Errorf("%d inputs and %d targets, want k ≥ 1, n ≥ 1, k+n ≤ %d", s.K, s.N, maxStatsCols)
+		return fmtlite.Errorf("%d inputs and %d targets, want k ≥ 1, n ≥ 1, k+n ≤ %d", s.K, s.N, maxStatsCols)
 	}
 	if s.Rows < 0 {
-		return fmt.Errorf("row count %d, want ≥ 0", s.Rows)
+		return fmtlite.Errorf("row count %d, want ≥ 0", s.Rows)
 	}
 	p := s.K + s.N
 	for _, c := range []struct {
@@ -73,35 +74,35 @@ func (s *Stats) Check() error {
 		n    int
 	}{{"mean", s.Mean, p}, {"mean_lo", s.MeanLo, p}, {"m2", s.M2, p}, {"r", s.R, p * p}} {
 		if len(c.v) != c.n {
-			return fmt.Errorf("%s has %d values, want %d for %d inputs and %d targets", c.name, len(c.v), c.n, s.K, s.N)
+			return fmtlite.Errorf("%s has %d values, want %d for %d inputs and %d targets", c.name, len(c.v), c.n, s.K, s.N)
 		}
 		for i, v := range c.v {
 			if v-v != 0 {
-				return fmt.Errorf("%s[%d] is %v, want a finite number", c.name, i, v)
+				return fmtlite.Errorf("%s[%d] is %v, want a finite number", c.name, i, v)
 			}
 			if v != 0 && s.Rows == 0 {
-				return fmt.Errorf("%s[%d] is %v with no rows, want 0", c.name, i, v)
+				return fmtlite.Errorf("%s[%d] is %v with no rows, want 0", c.name, i, v)
 			}
 		}
 	}
 	for c := 0; c < p; c++ {
 		if s.Mean[c]+s.MeanLo[c] != s.Mean[c] {
-			return fmt.Errorf("mean %d is not a normalised double-double (%v, %v)", c, s.Mean[c], s.MeanLo[c])
+			return fmtlite.Errorf("mean %d is not a normalised double-double (%v, %v)", c, s.Mean[c], s.MeanLo[c])
 		}
 		if s.M2[c] < 0 {
-			return fmt.Errorf("m2[%d] is %v, want ≥ 0", c, s.M2[c])
+			return fmtlite.Errorf("m2[%d] is %v, want ≥ 0", c, s.M2[c])
 		}
 		for i := c + 1; i < p; i++ {
 			if s.R[i*p+c] != 0 {
-				return fmt.Errorf("r[%d][%d] is %v below the diagonal, want 0", i, c, s.R[i*p+c])
+				return fmtlite.Errorf("r[%d][%d] is %v below the diagonal, want 0", i, c, s.R[i*p+c])
 			}
 		}
 	}
 	if s.Inputs != nil && len(s.Inputs) != s.K {
-		return fmt.Errorf("%d input names for %d inputs", len(s.Inputs), s.K)
+		return fmtlite.Errorf("%d input names for %d inputs", len(s.Inputs), s.K)
 	}
 	if s.Outputs != nil && len(s.Outputs) != s.N {
-		return fmt.Errorf("%d output names for %d outputs", len(s.Outputs), s.N)
+		return fmtlite.Errorf("%d output names for %d outputs", len(s.Outputs), s.N)
 	}
 	return nil
 }
@@ -157,14 +158,14 @@ func statsMeta(meta map[string]string, format string) (*Stats, error) {
 		if k, ok := formatKind[f]; ok {
 			what = " (a " + k + ")"
 		}
-		return nil, fmt.Errorf(`__metadata__ has "format": %q%s, want %q`, f, what, format)
+		return nil, fmtlite.Errorf(`__metadata__ has "format": %q%s, want %q`, f, what, format)
 	}
 	ver, err := strconv.Atoi(meta["format_version"])
 	if err != nil || ver < 1 {
-		return nil, fmt.Errorf("format_version %q, want a positive integer", meta["format_version"])
+		return nil, fmtlite.Errorf("format_version %q, want a positive integer", meta["format_version"])
 	}
 	if ver > formatVersion[format] {
-		return nil, fmt.Errorf("format version %d is newer than this program reads (%d)", ver, formatVersion[format])
+		return nil, fmtlite.Errorf("format version %d is newer than this program reads (%d)", ver, formatVersion[format])
 	}
 	s := &Stats{}
 	for _, c := range []struct {
@@ -173,7 +174,7 @@ func statsMeta(meta map[string]string, format string) (*Stats, error) {
 	}{{"k", &s.K}, {"n", &s.N}} {
 		v, err := strconv.Atoi(meta[c.key])
 		if err != nil || v < 1 || v > maxStatsCols || strconv.Itoa(v) != meta[c.key] {
-			return nil, fmt.Errorf("metadata %q is %q, want a number from 1 to %d", c.key, meta[c.key], maxStatsCols)
+			return nil, fmtlite.Errorf("metadata %q is %q, want a number from 1 to %d", c.key, meta[c.key], maxStatsCols)
 		}
 		*c.dst = v
 	}
@@ -182,7 +183,7 @@ func statsMeta(meta map[string]string, format string) (*Stats, error) {
 		s.Intercept = true
 	case "false":
 	default:
-		return nil, fmt.Errorf(`metadata "intercept" is %q, want "true" or "false"`, meta["intercept"])
+		return nil, fmtlite.Errorf(`metadata "intercept" is %q, want "true" or "false"`, meta["intercept"])
 	}
 	for _, f := range []struct {
 		key string
@@ -191,7 +192,7 @@ func statsMeta(meta map[string]string, format string) (*Stats, error) {
 		if v, ok := meta[f.key]; ok {
 			names, err := parseNames(v)
 			if err != nil {
-				return nil, fmt.Errorf("metadata %q is not a JSON array of strings: %w", f.key, err)
+				return nil, fmtlite.Errorf("metadata %q is not a JSON array of strings: %w", f.key, err)
 			}
 			*f.dst = names
 		}
@@ -205,17 +206,17 @@ func statsShape(raw map[string]tensorInfo, tensors []statsTensor, kind string) e
 	for _, t := range tensors {
 		ti, ok := raw[t.name]
 		if !ok {
-			return fmt.Errorf("no tensor %q", t.name)
+			return fmtlite.Errorf("no tensor %q", t.name)
 		}
 		if ti.Dtype != t.dtype {
-			return fmt.Errorf("tensor %q has dtype %q, want %s", t.name, ti.Dtype, t.dtype)
+			return fmtlite.Errorf("tensor %q has dtype %q, want %s", t.name, ti.Dtype, t.dtype)
 		}
-		if fmt.Sprint(ti.Shape) != fmt.Sprint(t.shape) {
-			return fmt.Errorf("tensor %q has shape %v, want %v", t.name, ti.Shape, t.shape)
+		if !equalShape(ti.Shape, t.shape) {
+			return fmtlite.Errorf("tensor %q has shape %v, want %v", t.name, ti.Shape, t.shape)
 		}
 		// tensorLayout checked the F64 sizes, not the I64 one.
 		if n := ti.DataOffsets[1] - ti.DataOffsets[0]; t.dtype == "I64" && n != 8 {
-			return fmt.Errorf("tensor %q: shape %v needs 8 bytes, offsets give %d", t.name, ti.Shape, n)
+			return fmtlite.Errorf("tensor %q: shape %v needs 8 bytes, offsets give %d", t.name, ti.Shape, n)
 		}
 	}
 	if len(raw) == len(tensors) {
@@ -236,7 +237,7 @@ func statsShape(raw map[string]tensorInfo, tensors []statsTensor, kind string) e
 		names[i] = t.name
 	}
 	list := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-	return fmt.Errorf("tensor %q: a %s holds only %s", extra, kind, list)
+	return fmtlite.Errorf("tensor %q: a %s holds only %s", extra, kind, list)
 }
 
 // LoadStats reads a stats file; a file in the wrong format is a
@@ -260,7 +261,7 @@ func LoadStats(path string) (*Stats, error) {
 func openRegular(path string) (*os.File, int64, error) {
 	// Checked before opening too: opening a FIFO blocks until a writer comes.
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, 0, fmt.Errorf("modelfile: %s: not a regular file", path)
+		return nil, 0, fmtlite.Errorf("modelfile: %s: not a regular file", path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -268,7 +269,7 @@ func openRegular(path string) (*os.File, int64, error) {
 	}
 	st, err := f.Stat()
 	if err == nil && !st.Mode().IsRegular() {
-		err = fmt.Errorf("modelfile: %s: not a regular file", path)
+		err = fmtlite.Errorf("modelfile: %s: not a regular file", path)
 	}
 	if err != nil {
 		f.Close()

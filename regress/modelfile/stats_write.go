@@ -2,9 +2,10 @@ package modelfile
 
 import (
 	"errors"
-	"fmt"
 	"hash/crc32"
 	"io"
+
+	"github.com/edgefit/edgefit/internal/fmtlite"
 )
 
 // Encode writes s as a stats file (see DecodeStats). It refuses, writing
@@ -16,7 +17,7 @@ func (s *Stats) Encode(w io.Writer) error {
 		return errors.New("modelfile: saving stats: nil writer")
 	}
 	if err := s.Check(); err != nil {
-		return fmt.Errorf("modelfile: saving stats: %w", err)
+		return fmtlite.Errorf("modelfile: saving stats: %w", err)
 	}
 	return encodeF64(w, statsFormat, "stats", s, nil, s.statsTensors())
 }
@@ -35,8 +36,8 @@ func appendNames(b []byte, names []string) []byte {
 
 // checkCRC compares the CRC-32 of the data with the header's.
 func checkCRC(want string, data []byte) error {
-	if got := fmt.Sprintf("%08x", crc32.ChecksumIEEE(data)); want != got {
-		return fmt.Errorf("CRC-32 of the data is %s, the header says %q: the file is corrupt", got, want)
+	if got := fmtlite.Sprintf("%08x", crc32.ChecksumIEEE(data)); want != got {
+		return fmtlite.Errorf("CRC-32 of the data is %s, the header says %q: the file is corrupt", got, want)
 	}
 	return nil
 }
