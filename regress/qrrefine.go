@@ -41,6 +41,9 @@ type QRRefinement struct {
 	sxr       []qrDD // n×k: Σ x_q·r_j
 	sr        []qrDD // n: Σ r_j
 	srr       []qrDD // n: Σ r_j²
+	// sums holds sxr, sr and srr back to back; saved is their copy before
+	// an AddRows or Merge, put back if it fails (all or nothing).
+	sums, saved []qrDD
 }
 
 // qrDD is a double-double: the unevaluated sum hi + lo, |lo| ≤ ulp(hi)/2.
@@ -93,9 +96,27 @@ func newRefinement(what string, k, n int, intercept bool, sol *Solution, alpha f
 			}
 		}
 	}
+	sums := make([]qrDD, k*n+2*n)
 	return &QRRefinement{k: k, n: n, intercept: intercept, alpha: alpha,
 		w: append([]float64(nil), sol.W...), b: append([]float64(nil), sol.B...),
-		sxr: make([]qrDD, k*n), sr: make([]qrDD, n), srr: make([]qrDD, n)}, nil
+		sxr: sums[:k*n], sr: sums[k*n : k*n+n], srr: sums[k*n+n:], sums: sums, saved: make([]qrDD, len(sums))}, nil
+}
+
+// commit keeps the sums if err is nil and they are all finite, and
+// otherwise puts back the ones saved, returning the error.
+func (f *QRRefinement) commit(err error) error {
+	if err == nil {
+		for _, d := range f.sums {
+			if d.hi-d.hi != 0 || d.lo-d.lo != 0 {
+				err = errors.New("regress: QRRefinement: the residuals' sums overflow float64 (rescale the data)")
+				break
+			}
+		}
+	}
+	if err != nil {
+		copy(f.sums, f.saved)
+	}
+	return err
 }
 
 func b2int(b bool) int {
@@ -105,8 +126,8 @@ func b2int(b bool) int {
 	return 0
 }
 
-// AddRows adds m rows, as QR.AddRows does (all or, on error, none). It
-// allocates nothing.
+// AddRows adds m rows, as QR.AddRows does (all or, on error, none: also
+// when a residual or a sum overflows float64). It allocates nothing.
 func (f *QRRefinement) AddRows(m int, X []float64, ldx int, Y []float64, ldy int) error {
 	return refineRows(f, m, X, ldx, Y, ldy)
 }
@@ -124,6 +145,18 @@ func refineRows[T float32 | float64](f *QRRefinement, m int, X []T, ldx int, Y [
 	if err := finiteRows(m, k, n, X, ldx, Y, ldy); err != nil {
 		return err
 	}
+	copy(f.saved, f.sums)
+	if err := f.commit(sumRows(f, m, X, ldx, Y, ldy)); err != nil {
+		return err
+	}
+	f.count += int64(m)
+	return nil
+}
+
+// sumRows adds m rows' residuals to the sums, stopping at one that is not
+// finite.
+func sumRows[T float32 | float64](f *QRRefinement, m int, X []T, ldx int, Y []T, ldy int) error {
+	k, n := f.k, f.n
 	for i := 0; i < m; i++ {
 		x := X[i*ldx : i*ldx+k]
 		for j, yv := range Y[i*ldy : i*ldy+n] {
@@ -154,7 +187,6 @@ func refineRows[T float32 | float64](f *QRRefinement, m int, X []T, ldx int, Y [
 			}
 		}
 	}
-	f.count += int64(m)
 	return nil
 }
 
@@ -170,12 +202,12 @@ func (f *QRRefinement) Merge(o *QRRefinement) error {
 	if o.count > math.MaxInt64-f.count {
 		return errors.New("regress: QRRefinement.Merge: row count overflows")
 	}
-	for i := range f.sxr {
-		f.sxr[i].add(o.sxr[i].hi, o.sxr[i].lo)
+	copy(f.saved, f.sums)
+	for i := range f.sums {
+		f.sums[i].add(o.sums[i].hi, o.sums[i].lo)
 	}
-	for j := range f.sr {
-		f.sr[j].add(o.sr[j].hi, o.sr[j].lo)
-		f.srr[j].add(o.srr[j].hi, o.srr[j].lo)
+	if err := f.commit(nil); err != nil {
+		return err
 	}
 	f.count += o.count
 	return nil

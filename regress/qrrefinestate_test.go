@@ -301,3 +301,46 @@ func FuzzQRRefinementState(f *testing.F) {
 		g.Solve()
 	})
 }
+
+// TestQRRefinementOverflow: rows whose residual, its square or the sums
+// overflow float64 are refused as a whole, the rows before them in the
+// same call included, and so is a merge whose sums overflow: the
+// refinement is left as it was, and goes on adding rows.
+func TestQRRefinementOverflow(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		w    float64
+		x, y []float64
+	}{
+		{"a residual's square overflows", 1, []float64{1, 1}, []float64{3, 1e200}},
+		{"a residual overflows", 1, []float64{1, 1e308}, []float64{3, -1e308}},
+		{"Σ x·r overflows", 0, []float64{1, 1e300}, []float64{3, 1e10}},
+	} {
+		f, err := NewQRRefinementFor(1, 1, false, &Solution{W: []float64{c.w}}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.AddRows(1, []float64{1}, 1, []float64{2}, 1)
+		before := f.State()
+		if err := f.AddRows(2, c.x, 1, c.y, 1); err == nil || !strings.HasPrefix(err.Error(), "regress: ") {
+			t.Errorf("%s: error %v", c.name, err)
+		}
+		if !sameRefinementState(f.State(), before) {
+			t.Errorf("%s: the refused rows changed the refinement", c.name)
+		}
+		if err := f.AddRows(1, []float64{2}, 1, []float64{5}, 1); err != nil || f.State().Count != 2 {
+			t.Errorf("%s: after the refusal: %v, %d rows, want 2", c.name, err, f.State().Count)
+		}
+	}
+	g, _ := NewQRRefinementFor(1, 1, false, &Solution{W: []float64{1}}, 0)
+	g.AddRows(1, []float64{0}, 1, []float64{1.3e154}, 1) // r² = 1.69e308
+	h, _ := NewQRRefinementFor(1, 1, false, &Solution{W: []float64{1}}, 0)
+	h.AddRows(1, []float64{0}, 1, []float64{1.3e154}, 1)
+	saved := g.State()
+	if err := g.Merge(h); err == nil {
+		t.Error("a merge whose Σ r² overflows succeeded")
+	}
+	if !sameRefinementState(g.State(), saved) {
+		t.Error("a refused merge changed the refinement")
+	}
+}
