@@ -134,7 +134,10 @@ func readRefinement(ctx context.Context, f *statsFlags, biasSet bool) (*modelfil
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return ref.AddRows(m, X, k, Y, n)
+		if err := ref.AddRows(m, X, k, Y, n); err != nil {
+			return fmt.Errorf("%s: refining %s's solution: %v", f.data, f.refine, err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
