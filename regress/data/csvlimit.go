@@ -50,7 +50,7 @@ type limitError string
 func (e limitError) Error() string        { return string(e) }
 func (e limitError) Is(target error) bool { return target == ErrCSVLimit }
 
-// rowLimiter passes a CSV file's bytes to encoding/csv (which holds a whole
+// rowLimiter passes a CSV file's bytes to the record scanner (which holds a whole
 // row however long) and fails once a row passes MaxCSVRow bytes. It follows
 // the quotes (a row ends at a line break outside quotes, and comment lines
 // do not count their quotes), drops a byte-order mark at the start, and turns
