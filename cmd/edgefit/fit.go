@@ -23,7 +23,9 @@ type trainRun struct {
 	fp         *firstPass
 	std        *regress.Standardizer
 	prog       *progress
-	mem        *table    // the standardised training rows, when in memory
+	mem        *table    // the training rows as trained on, when in memory
+	rawKept    bool      // fp.mem holds the raw training rows
+	back       *rawBack  // what brings fp.mem's standardised rows back, if any
 	bufX, bufY []float32 // the chunk buffers, when streaming
 	opt        regress.Optimizer
 
@@ -33,23 +35,28 @@ type trainRun struct {
 }
 
 func newTrainRun(ctx context.Context, e *env, f *trainFlags, file *data.CSVFile, fp *firstPass, std *regress.Standardizer, prog *progress, chunk int) *trainRun {
-	r := &trainRun{ctx: ctx, e: e, f: f, file: file, fp: fp, std: std, prog: prog}
+	r := &trainRun{ctx: ctx, e: e, f: f, file: file, fp: fp, std: std, prog: prog, rawKept: fp.inMemory}
 	if !fp.inMemory {
 		r.bufX, r.bufY = make([]float32, chunk*len(file.Cols.X)), make([]float32, chunk*len(file.Cols.Y))
 	}
 	return r
 }
 
-// standardizedRows is the training rows in memory as trained on: a
-// standardised copy of the inputs (the rows themselves without -standardize).
-func (r *trainRun) standardizedRows() *table {
-	m := r.fp.mem
-	if !r.f.standardize {
-		return m
+// standardizeRows makes the training rows in memory those trained on: the
+// rows themselves without standardisation; a regular file's rows
+// standardised in place, with what brings them back (rawBack; nil: the final
+// metrics read the file again); a pipe's into a copy.
+func (r *trainRun) standardizeRows() {
+	mem := r.fp.mem
+	switch {
+	case !r.f.standardize:
+		r.mem = mem
+	case r.file.Rereadable():
+		r.mem, r.rawKept, r.back = mem, false, standardizeInPlace(mem, r.std)
+	default:
+		r.mem = &table{k: mem.k, n: mem.n, X: make([]float32, len(mem.X)), Y: mem.Y}
+		r.std.Apply(mem.rows(), mem.X, mem.k, r.mem.X, mem.k) // k columns by construction: no error
 	}
-	s := &table{k: m.k, n: m.n, X: make([]float32, len(m.X)), Y: m.Y}
-	r.std.Apply(m.rows(), m.X, m.k, s.X, m.k) // k columns by construction: no error
-	return s
 }
 
 // fit trains model with opt for -epochs epochs (none with -epochs 0) and
@@ -66,7 +73,7 @@ func (r *trainRun) fit(model *regress.Linear, opt regress.Optimizer, sched regre
 	defer tr.Close()
 	r.opt = opt
 	if r.fp.inMemory {
-		r.mem = r.standardizedRows()
+		r.standardizeRows()
 	}
 	src, err := data.NewStream(r.trainChunks, data.LoaderConfig{BatchSize: f.batch, Shuffle: f.shuffle, Seed: f.seed})
 	if err != nil {
@@ -155,7 +162,8 @@ func (r *trainRun) onEpoch(st regress.EpochStats) error {
 }
 
 // measure adds the exported model's metrics over the training rows, raw:
-// those in memory, or a pass over the file.
+// those in memory (brought back if standardised in place), or a pass over the
+// file.
 func (r *trainRun) measure(mf *modelfile.File, met *regress.Metrics, chunk int) error {
 	k, n := len(r.file.Cols.X), len(r.file.Cols.Y)
 	P := make([]float32, chunk*n)
@@ -171,8 +179,15 @@ func (r *trainRun) measure(mf *modelfile.File, met *regress.Metrics, chunk int) 
 		}
 		return nil
 	}
-	if r.fp.inMemory {
+	if r.back != nil {
+		r.back.restore(r.fp.mem, r.std)
+		r.back, r.rawKept = nil, true
+	}
+	if r.rawKept {
 		return addRows(r.fp.mem.rows(), r.fp.mem.X, r.fp.mem.Y)
+	}
+	if r.bufX == nil { // rows in memory that could not be brought back
+		r.bufX, r.bufY = make([]float32, chunk*k), make([]float32, chunk*n)
 	}
 	var row int64
 	return r.file.Pass(r.bufX, r.bufY, func(m int, X, Y []float32) error {

@@ -180,11 +180,16 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A row in memory takes its values, the loader's index of it, and its
-	// standardised inputs, made beside the raw ones.
+	// A row in memory takes its values and the loader's index of it. A
+	// regular file's rows are standardised in place, with what brings them
+	// back for the final metrics (rawBack); a pipe's, read once, into a copy
+	// beside the raw ones.
 	extra := int64(strconv.IntSize / 8)
-	if f.standardize {
+	switch {
+	case f.standardize && !file.Rereadable():
 		extra += int64(4 * k)
+	case f.standardize:
+		extra += int64(math.Ceil(rawBackBytes * float64(k)))
 	}
 
 	// Pass 0: the split, the statistics for standardisation, the least
