@@ -90,14 +90,7 @@ func (mf *File) header(crc uint32) ([]byte, error) {
 		v   []string
 	}{{"inputs", mf.Inputs}, {"outputs", mf.Outputs}} {
 		if c.v != nil {
-			b := []byte{'['}
-			for k, s := range c.v {
-				if k > 0 {
-					b = append(b, ',')
-				}
-				b = appendJSONString(b, s)
-			}
-			b = append(b, ']')
+			b := appendJSONStrings(nil, c.v)
 			meta = append(meta, [2]string{c.key, string(b)})
 			names += len(b)
 		}
@@ -127,6 +120,19 @@ func (mf *File) header(crc uint32) ([]byte, error) {
 		return nil, fmtlite.Errorf("%w; the column names take %d bytes of it", err, names)
 	}
 	return h, nil
+}
+
+// appendJSONStrings appends v as encoding/json writes a []string: a JSON
+// array of appendJSONString's strings, without spaces.
+func appendJSONStrings(b []byte, v []string) []byte {
+	b = append(b, '[')
+	for k, s := range v {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return append(b, ']')
 }
 
 // appendJSONString appends s as encoding/json writes a string: ", \\ and
