@@ -201,7 +201,7 @@ func (t *Trainer) epoch(ctx context.Context, l *data.Loader, s *epochSum) error 
 			return ctx.Err()
 		default:
 		}
-		nb, ok := batches.Next(l)
+		nb, ok := l.NextBatch()
 		if !ok {
 			return nil
 		}
