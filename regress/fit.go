@@ -99,8 +99,9 @@ func (t *Trainer) Fit(ctx context.Context, src data.Source, cfg FitConfig) ([]fl
 		}
 	}
 	if es := cfg.EarlyStop; es != nil && es.BestEpoch >= 0 {
-		copy(t.Model.W.Data, es.W)
-		copy(t.Model.B, es.B)
+		if err := es.CopyBest(t.Model.W.Data, t.Model.B); err != nil {
+			return hist, err
+		}
 	}
 	return hist, nil
 }
@@ -120,8 +121,8 @@ func (t *Trainer) checkFit(ctx context.Context, src data.Source, cfg *FitConfig)
 		if cfg.Val == nil {
 			return errors.New("regress: Fit: early stopping without validation rows (Val)")
 		}
-		if len(es.W) != len(t.Model.W.Data) || len(es.B) != len(t.Model.B) {
-			return fmt.Errorf("regress: Fit: early stopping made for %d weights and %d biases, the model has %d and %d", len(es.W), len(es.B), len(t.Model.W.Data), len(t.Model.B))
+		if len(es.w) != len(t.Model.W.Data) || len(es.b) != len(t.Model.B) {
+			return fmt.Errorf("regress: Fit: early stopping made for %d weights and %d biases, the model has %d and %d", len(es.w), len(es.b), len(t.Model.W.Data), len(t.Model.B))
 		}
 	}
 	return nil

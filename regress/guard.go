@@ -71,7 +71,7 @@ type Guard struct {
 	// MaxRollbacks bounds the retries; the next divergence is returned as
 	// the error.
 	MaxRollbacks int
-	Rollbacks    int // rollbacks so far
+	rollbacks    int // rollbacks so far: Rollbacks
 
 	t         *Trainer
 	last      Snapshot // the state at the start of the epoch just run
@@ -125,7 +125,7 @@ func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) 
 			return false, g.t.Snapshot(&g.last)
 		}
 	}
-	if g.Rollbacks >= g.MaxRollbacks {
+	if g.rollbacks >= g.MaxRollbacks {
 		return false, d
 	}
 	if err := g.t.Restore(&g.bestStart); err != nil {
@@ -137,6 +137,9 @@ func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) 
 	if err := g.t.Opt.SetLR(g.t.Opt.LR() / 2); err != nil {
 		return false, err
 	}
-	g.Rollbacks++
+	g.rollbacks++
 	return true, nil
 }
+
+// Rollbacks returns the number of rollbacks so far.
+func (g *Guard) Rollbacks() int { return g.rollbacks }

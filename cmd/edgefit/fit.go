@@ -101,7 +101,7 @@ func (r *trainRun) fit(model *regress.Linear, opt regress.Optimizer, sched regre
 		res.lossCurve = append(res.lossCurve, float64(l))
 	}
 	if cfg.Guard != nil {
-		res.Rollbacks = cfg.Guard.Rollbacks
+		res.Rollbacks = cfg.Guard.Rollbacks()
 	}
 	if es := cfg.EarlyStop; es != nil && es.BestEpoch >= 0 {
 		res.BestEpoch = es.BestEpoch
