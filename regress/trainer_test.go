@@ -419,7 +419,7 @@ func TestSnapshotRestore(t *testing.T) {
 		tr.Epoch(ctx, l)
 		tr.Epoch(ctx, l)
 		if !equal(after, m.Params()) {
-			t.Errorf("%T: training after Restore took another path", tr.Opt)
+			t.Errorf("%T: training after Restore took another path", tr.opt)
 		}
 	}
 }
