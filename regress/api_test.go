@@ -12,7 +12,7 @@ import (
 // had X and Y, its 1-row views of the sample being learned).
 func TestNoExportedBuffers(t *testing.T) {
 	dense := reflect.TypeFor[linalg.Dense]()
-	for _, v := range []any{Online{}, QR{}, QRRefinement{}, Metrics{}, SGD{}, Adam{}, EarlyStop{}, Guard{}, Trainer{}} {
+	for _, v := range []any{Online{}, QR{}, QRRefinement{}, Metrics{}, sgd{}, adam{}, EarlyStop{}, Guard{}, Trainer{}} {
 		typ := reflect.TypeOf(v)
 		for i := 0; i < typ.NumField(); i++ {
 			f := typ.Field(i)

@@ -94,7 +94,7 @@ func (r *refModel) step(o Optimizer, X, Y linalg.Dense) {
 	}
 	r.steps++
 	switch o := o.(type) {
-	case *SGD:
+	case *sgd:
 		c := o.cfg
 		for i := range r.w {
 			gi := g[i] + c.WeightDecay*r.w[i]
@@ -112,7 +112,7 @@ func (r *refModel) step(o Optimizer, X, Y linalg.Dense) {
 			}
 			r.w[i] -= c.LR * gi
 		}
-	case *Adam:
+	case *adam:
 		c := o.cfg
 		t := float64(r.steps)
 		for i := range r.w {

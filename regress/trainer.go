@@ -61,10 +61,10 @@ const fusedMaxWork = 256
 
 // NewTrainer returns a trainer for batches of at most maxBatch rows (a
 // Loader's BatchSize); maxBatch×Out must fit in linalg.MaxElements values.
-// Init is called on opt, which then belongs to this trainer: an SGD or Adam
-// already given to another trainer is refused.
+// Init is called on opt, which then belongs to this trainer: an optimiser
+// from NewSGD or NewAdam already given to another trainer is refused.
 func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, error) {
-	if m == nil || opt == nil || opt == (*SGD)(nil) || opt == (*Adam)(nil) {
+	if m == nil || opt == nil || opt == (*sgd)(nil) || opt == (*adam)(nil) {
 		return nil, errors.New("regress: NewTrainer: model and optimiser must not be nil")
 	}
 	if err := m.valid("NewTrainer"); err != nil {

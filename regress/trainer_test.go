@@ -22,7 +22,7 @@ func cropDataset(t testing.TB) *data.Dataset {
 	return ds
 }
 
-func newSGD(t testing.TB, lr float64) *SGD {
+func newSGD(t testing.TB, lr float64) Optimizer {
 	o, err := NewSGD(SGDConfig{LR: lr})
 	if err != nil {
 		t.Fatal(err)
