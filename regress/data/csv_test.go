@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/edgefit/edgefit/linalg"
 )
 
 func TestCSVReadsCrops(t *testing.T) {
@@ -21,17 +23,17 @@ func TestCSVReadsCrops(t *testing.T) {
 		t.Fatal(err)
 	}
 	X, Y := cropXY()
-	if tab.M != 15 || tab.K != 3 || tab.N != 2 {
-		t.Fatalf("table %d×(%d+%d), want 15×(3+2)", tab.M, tab.K, tab.N)
+	if tab.X.Rows != 15 || tab.X.Cols != 3 || tab.Y.Cols != 2 {
+		t.Fatalf("table %d×(%d+%d), want 15×(3+2)", tab.X.Rows, tab.X.Cols, tab.Y.Cols)
 	}
 	for i := range X {
-		if tab.X[i] != X[i] {
-			t.Fatalf("X[%d] = %v, want %v", i, tab.X[i], X[i])
+		if tab.X.Data[i] != X[i] {
+			t.Fatalf("X[%d] = %v, want %v", i, tab.X.Data[i], X[i])
 		}
 	}
 	for i := range Y {
-		if tab.Y[i] != Y[i] {
-			t.Fatalf("Y[%d] = %v, want %v", i, tab.Y[i], Y[i])
+		if tab.Y.Data[i] != Y[i] {
+			t.Fatalf("Y[%d] = %v, want %v", i, tab.Y.Data[i], Y[i])
 		}
 	}
 	if got := strings.Join(tab.Cols.XNames(), ","); got != "temp,rainfall,humidity" {
@@ -45,8 +47,8 @@ func TestCSVColumnSelection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tab.X[0] != 4 || tab.X[1] != 2 || tab.Y[0] != 5 {
-		t.Errorf("X = %v, Y = %v, want [4 2] [5]", tab.X, tab.Y)
+	if tab.X.Data[0] != 4 || tab.X.Data[1] != 2 || tab.Y.Data[0] != 5 {
+		t.Errorf("X = %v, Y = %v, want [4 2] [5]", tab.X.Data, tab.Y.Data)
 	}
 }
 
@@ -107,10 +109,10 @@ func TestCSVFilePasses(t *testing.T) {
 	for pass := 0; pass < 2; pass++ {
 		rows, chunks := 0, 0
 		var sum float64
-		err := f.Pass(X, Y, func(m int, X, Y []float32) error {
-			rows += m
+		err := f.Pass(X, Y, func(X, Y linalg.Dense) error {
+			rows += X.Rows
 			chunks++
-			for _, v := range X {
+			for _, v := range X.Data {
 				sum += float64(v)
 			}
 			return nil
@@ -123,7 +125,7 @@ func TestCSVFilePasses(t *testing.T) {
 		}
 	}
 	stop := errors.New("stop")
-	if err := f.Pass(X, Y, func(int, []float32, []float32) error { return stop }); err != stop {
+	if err := f.Pass(X, Y, func(linalg.Dense, linalg.Dense) error { return stop }); err != stop {
 		t.Errorf("callback error: got %v", err)
 	}
 }
@@ -167,13 +169,19 @@ func FuzzCSV(f *testing.F) {
 			}
 			return
 		}
-		if tab.M == 0 || len(tab.X) != tab.M*tab.K || len(tab.Y) != tab.M*tab.N {
-			t.Fatalf("table %d rows, %d+%d values", tab.M, len(tab.X), len(tab.Y))
+		if tab.X.Rows == 0 || len(tab.X.Data) != tab.X.Rows*tab.X.Cols || len(tab.Y.Data) != tab.X.Rows*tab.Y.Cols {
+			t.Fatalf("table %d rows, %d+%d values", tab.X.Rows, len(tab.X.Data), len(tab.Y.Data))
 		}
-		for _, v := range append(tab.X, tab.Y...) {
+		for _, v := range append(tab.X.Data, tab.Y.Data...) {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 				t.Fatalf("non-finite value %v", v)
 			}
 		}
 	})
+}
+
+// rawDense wraps m rows of k values at row stride ld, unchecked: bad shapes
+// reach the function under test.
+func rawDense(m, k, ld int, data []float32) linalg.Dense {
+	return linalg.Dense{Rows: m, Cols: k, Stride: ld, Data: data}
 }
