@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -184,4 +185,31 @@ func FuzzCSV(f *testing.F) {
 // reach the function under test.
 func rawDense(m, k, ld int, data []float32) linalg.Dense {
 	return linalg.Dense{Rows: m, Cols: k, Stride: ld, Data: data}
+}
+
+// ReadBatch fills the rows of matrices of any stride, leaving the gaps alone,
+// and reads no more rows than they have.
+func TestCSVReadBatchStrided(t *testing.T) {
+	cr, err := NewCSVReader(strings.NewReader("a,b,y\n1,2,3\n4,5,6\n7,8,9\n"), "d.csv", []string{"y"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	X := rawDense(2, 2, 3, []float32{-1, -1, -1, -1, -1})
+	Y := rawDense(2, 1, 2, []float32{-1, -1, -1})
+	m, err := cr.ReadBatch(X, Y)
+	if err != nil || m != 2 {
+		t.Fatalf("ReadBatch: %d rows, %v; want 2", m, err)
+	}
+	if want := []float32{1, 2, -1, 4, 5}; !slices.Equal(X.Data, want) {
+		t.Errorf("X.Data = %v, want %v", X.Data, want)
+	}
+	if want := []float32{3, -1, 6}; !slices.Equal(Y.Data, want) {
+		t.Errorf("Y.Data = %v, want %v", Y.Data, want)
+	}
+	if m, err = cr.ReadBatch(X, Y); err != nil || m != 1 || X.Data[0] != 7 || Y.Data[0] != 9 {
+		t.Errorf("second ReadBatch: %d rows, %v, X %v, Y %v; want the last row", m, err, X.Data, Y.Data)
+	}
+	if _, err := cr.ReadBatch(X, Y.Slice(0, 1)); err == nil {
+		t.Error("ReadBatch with fewer target rows than input rows: no error")
+	}
 }
