@@ -251,7 +251,7 @@ func TestOnlineNoBias(t *testing.T) {
 		X.Data[i] = 50 + 5*X.Data[i] // far from 0: the scaling matters
 	}
 	w, _ := NewWelford(in)
-	w.AddRows(n, X.Data, in)
+	w.AddRows(X)
 	std := w.ScaleOnly()
 	m, _ := NewLinearNoBias(in, out, 2)
 	ref := &refModel{w: make([]float64, in*out)}
@@ -268,7 +268,7 @@ func TestOnlineNoBias(t *testing.T) {
 		if _, err := o.PartialFit(X.Row(i), Y.Row(i)); err != nil {
 			t.Fatal(err)
 		}
-		std.Apply(1, X.Row(i), in, xs.Data, in)
+		std.Apply(xs, X.Slice(i, i+1))
 		ref.step(opt, xs, Y.Slice(i, i+1))
 	}
 	for i, v := range m.Params() {

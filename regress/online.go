@@ -99,7 +99,7 @@ func (o *Online) PartialFit(x, y []float32) (float32, error) {
 		return 0, fmt.Errorf("regress: PartialFit: %d inputs and %d targets, the model takes %d and %d", len(x), len(y), len(o.x), len(o.y))
 	}
 	if o.std != nil {
-		if err := o.std.Apply(1, x, len(x), o.x, len(x)); err != nil {
+		if err := o.std.Apply(o.xd, linalg.Dense{Rows: 1, Cols: len(x), Stride: o.xd.Stride, Data: x}); err != nil {
 			return 0, err
 		}
 	} else {

@@ -41,7 +41,7 @@ func cmdPredict(e *env, args []string) error {
 	x, y := make([]float32, mf.In), make([]float32, mf.Out)
 	// predict predicts the row in x into y.
 	predict := func(where func() string) error {
-		if err := mf.Predict(1, x, y); err != nil {
+		if err := mf.Predict(y, x); err != nil {
 			return err
 		}
 		if err := checkFinite(y, out.names); err != nil {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/edgefit/edgefit/linalg"
 )
 
 // A CSV file for training holds one example per line: a header row naming the
@@ -362,21 +364,42 @@ func parseFields[T float32 | float64](c *CSVReader, idx []int, dst []T, conv num
 	return nil
 }
 
-// ReadBatch reads up to m rows into X (m×k, row stride k) and Y (m×n, row
-// stride n) and returns how many it read; at the end of the file it returns
-// 0, io.EOF. m < 1 or slices too short for m rows are an error, and nothing
-// is read.
-func (c *CSVReader) ReadBatch(m int, X, Y []float32) (int, error) {
-	return readBatch(c, "ReadBatch", m, X, Y, c.Next)
+// ReadBatch reads up to X.Rows rows into the rows of X (k columns) and Y (n
+// columns, as many rows) and returns how many it read; at the end of the file
+// it returns 0, io.EOF. No rows, or matrices of the wrong shape, are an error,
+// and nothing is read.
+func (c *CSVReader) ReadBatch(X, Y linalg.Dense) (int, error) {
+	k, n := len(c.cols.X), len(c.cols.Y)
+	if X.Cols != k || Y.Cols != n || X.Rows != Y.Rows {
+		return 0, fmt.Errorf("data: CSVReader.ReadBatch: %d×%d inputs and %d×%d targets for rows of %d inputs and %d targets: want as many rows of each", X.Rows, X.Cols, Y.Rows, Y.Cols, k, n)
+	}
+	if err := X.Check("CSVReader.ReadBatch", "X"); err != nil {
+		return 0, err
+	}
+	if err := Y.Check("CSVReader.ReadBatch", "Y"); err != nil {
+		return 0, err
+	}
+	return readBatch(c, "ReadBatch", X.Rows, X.Data, stride(X), Y.Data, stride(Y), c.Next)
 }
 
-func readBatch[T float32 | float64](c *CSVReader, op string, m int, X, Y []T, next func(x, y []T) error) (int, error) {
+// stride is a checked matrix's row stride, 0 without columns (whose Data
+// may be empty).
+func stride(d linalg.Dense) int {
+	if d.Cols == 0 {
+		return 0
+	}
+	return d.Stride
+}
+
+// readBatch reads up to m rows into X (row stride ldx) and Y (row stride
+// ldy), all sizes checked without overflow.
+func readBatch[T float32 | float64](c *CSVReader, op string, m int, X []T, ldx int, Y []T, ldy int, next func(x, y []T) error) (int, error) {
 	k, n := len(c.cols.X), len(c.cols.Y)
-	if m < 1 || m > len(X)/max(k, 1) || m > len(Y)/max(n, 1) {
+	if m < 1 || !holds(m, k, ldx, len(X)) || !holds(m, n, ldy, len(Y)) {
 		return 0, fmt.Errorf("data: CSVReader.%s: %d rows of %d inputs and %d targets into %d and %d values: want m ≥ 1 and room for m rows", op, m, k, n, len(X), len(Y))
 	}
 	for i := 0; i < m; i++ {
-		err := next(X[i*k:(i+1)*k], Y[i*n:(i+1)*n])
+		err := next(X[i*ldx:i*ldx+k], Y[i*ldy:i*ldy+n])
 		if err == io.EOF {
 			if i == 0 {
 				return 0, io.EOF
@@ -388,4 +411,13 @@ func readBatch[T float32 | float64](c *CSVReader, op string, m int, X, Y []T, ne
 		}
 	}
 	return m, nil
+}
+
+// holds reports whether l values hold m ≥ 1 rows of k at row stride ld:
+// (m−1)·ld + k ≤ l, computed without overflow.
+func holds(m, k, ld, l int) bool {
+	if k == 0 {
+		return ld == 0
+	}
+	return ld >= k && l >= k && m-1 <= (l-k)/ld
 }
