@@ -305,3 +305,101 @@ func applyEdits(lines []string, edits []readmeEdit) []string {
 	}
 	return lines
 }
+
+// README.md's Go blocks are copies of examples that go test compiles and
+// runs: each has `<!-- copy of: FILE FUNC -->` on the line before, and its
+// lines are lines of FUNC's body in FILE, in order and consecutive, except
+// where a line `...` stands for lines left out; spaces count only between
+// words (comments are aligned differently). `<!-- not compiled: WHY -->`
+// exempts a block.
+func TestREADMEGoSnippets(t *testing.T) {
+	doc, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	copies, exempt := 0, 0
+	for _, b := range mdBlocks(strings.Split(string(doc), "\n")) {
+		if b.lang != "go" {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(b.marker, "<!-- not compiled:"):
+			exempt++
+		case strings.HasPrefix(b.marker, "<!-- copy of:"):
+			f := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(b.marker, "<!-- copy of:"), "-->"))
+			if len(f) != 2 {
+				t.Errorf("README.md:%d: want <!-- copy of: FILE FUNC -->, have %s", b.line-1, b.marker)
+				continue
+			}
+			body, err := funcBody(filepath.Join("../..", f[0]), f[1])
+			if err != nil {
+				t.Errorf("README.md:%d: %v", b.line-1, err)
+				continue
+			}
+			if l, ok := copyOf(b.body, body); !ok {
+				t.Errorf("README.md:%d: line %q is not where it should be in %s of %s:\n%s",
+					b.line+1+l, b.body[l], f[1], f[0], strings.Join(body, "\n"))
+			}
+			copies++
+		default:
+			t.Errorf("README.md:%d: a Go block with neither <!-- copy of: FILE FUNC --> nor <!-- not compiled: why --> before it", b.line)
+		}
+	}
+	t.Logf("README.md: %d Go blocks are copies of examples, %d marked not compiled", copies, exempt)
+	if copies < readmeGoFloor {
+		t.Errorf("%d of README.md's Go blocks are copies of examples, want at least %d", copies, readmeGoFloor)
+	}
+}
+
+const readmeGoFloor = 4
+
+// funcBody returns the lines of the body of func name in file.
+func funcBody(file, name string) ([]string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(string(b), "\n")
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "func "+name+"(") {
+			continue
+		}
+		for j := i + 1; j < len(lines); j++ {
+			if lines[j] == "}" {
+				return lines[i+1 : j], nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("no func %s in %s", name, file)
+}
+
+// copyOf reports whether snippet's lines are body's as the convention above
+// says, or else the index of the first snippet line out of place.
+func copyOf(snippet, body []string) (int, bool) {
+	norm := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	pos := 0 // the next run of lines starts here or later
+	for i := 0; i < len(snippet); {
+		n := i
+		for n < len(snippet) && norm(snippet[n]) != "..." {
+			n++
+		}
+		if run := snippet[i:n]; len(run) > 0 {
+			at := -1
+			for j := pos; j+len(run) <= len(body) && at < 0; j++ {
+				k := 0
+				for k < len(run) && norm(run[k]) == norm(body[j+k]) {
+					k++
+				}
+				if k == len(run) {
+					at = j
+				}
+			}
+			if at < 0 {
+				return i, false
+			}
+			pos = at + len(run)
+		}
+		i = n + 1
+	}
+	return 0, true
+}
