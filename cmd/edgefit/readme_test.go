@@ -403,3 +403,34 @@ func copyOf(snippet, body []string) (int, bool) {
 	}
 	return 0, true
 }
+
+// The main job ends with the command to try next: one a newcomer can run
+// from the checkout with Go alone (no edgefit on PATH yet), which works, and
+// which README.md quotes.
+func TestMainJobNextHint(t *testing.T) {
+	out := outLines(ok(t, runCmd(t, "")).stdout)
+	last := out[len(out)-1]
+	const prefix = "next: go run ./cmd/edgefit "
+	if !strings.HasPrefix(last, prefix) {
+		t.Fatalf("the main job's last line %q does not start with %q", last, prefix)
+	}
+	doc, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmd := strings.TrimPrefix(last, "next: "); !strings.Contains(string(doc), "`"+cmd+"`") {
+		t.Errorf("README.md does not quote the main job's next command `%s`", cmd)
+	}
+	dir := t.TempDir()
+	copyNamedFiles(t, dir, []string{last})
+	args := strings.Fields(strings.TrimPrefix(last, prefix))
+	for i, a := range args {
+		if i > 0 && (args[i-1] == "-data" || args[i-1] == "-o") {
+			args[i] = filepath.Join(dir, a)
+		}
+	}
+	ok(t, runCmd(t, "", args...))
+	if _, err := os.Stat(filepath.Join(dir, "crops.safetensors")); err != nil {
+		t.Errorf("%s: %v", last, err)
+	}
+}
