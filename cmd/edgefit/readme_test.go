@@ -24,7 +24,8 @@ import (
 //     commands name, such as fixtures/crops.csv, copied in), with the built
 //     command on PATH as `edgefit`; `go run ./cmd/edgefit` is read as
 //     `edgefit`. It must succeed; it may call no other `go` command.
-//   - A ``` block right after it is its stdout, compared whole.
+//   - A ``` block right after it is its stdout, compared whole. Every other
+//     ``` block must be an excerpt (below) or follow a block not run.
 //   - `<!-- excerpt of: COMMAND -->` on the line before a ``` block: COMMAND
 //     runs there, and the block's lines must be consecutive lines of its
 //     stdout.
@@ -91,6 +92,8 @@ func TestREADMEOutputs(t *testing.T) {
 			if at = excerptAt(b.body, out, exact, true); at >= 0 {
 				edits = append(edits, readmeEdit{b, out[at : at+len(b.body)]})
 			}
+		case b.lang == "" && (i == 0 || blocks[i-1].lang != "sh" || blocks[i-1].end+1 != b.line):
+			t.Errorf("README.md:%d: an output block after no command block and with no <!-- excerpt of: COMMAND -->", b.line)
 		}
 	}
 	t.Logf("README.md: ran %d blocks of edgefit commands (%d outputs compared), skipped %d marked not run", ran, compared, skipped)
