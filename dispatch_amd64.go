@@ -3,10 +3,10 @@
 package edgefit
 
 import (
-	"fmt"
 	"math"
 	"time"
 
+	"github.com/edgefit/edgefit/internal/fmtlite"
 	"golang.org/x/sys/cpu"
 )
 
@@ -96,9 +96,9 @@ func fullRate() (bool, string) {
 	}
 	ratio := float64(t2) / float64(max(t512, 1))
 	if ratio >= fullRateMin {
-		return true, fmt.Sprintf("512-bit FMAs measured at %.2f× the rate of 256-bit ones at start-up: full width", ratio)
+		return true, fmtlite.Sprintf("512-bit FMAs measured at %.2f× the rate of 256-bit ones at start-up: full width", ratio)
 	}
-	return false, fmt.Sprintf("512-bit FMAs measured at %.2f× the rate of 256-bit ones at start-up: split into 256-bit halves, so avx2 is the default", ratio)
+	return false, fmtlite.Sprintf("512-bit FMAs measured at %.2f× the rate of 256-bit ones at start-up: split into 256-bit halves, so avx2 is the default", ratio)
 }
 
 // fullRateMin is the ratio from which 512-bit FMAs count as full width:

@@ -1,9 +1,10 @@
 package edgefit
 
 import (
-	"fmt"
 	"math"
 	"math/bits"
+
+	"github.com/edgefit/edgefit/internal/fmtlite"
 )
 
 // kernels is one implementation's set of unchecked kernels. Every function
@@ -72,7 +73,7 @@ func (im *Impl) MatMulBias(m, n, k int, X []float32, ldx int, W []float32, ldw i
 	checkMatrix("MatMulBias", "W", W, n, k, ldw)
 	checkMatrix("MatMulBias", "Y", Y, m, n, ldy)
 	if b != nil && len(b) < n {
-		panic(fmt.Sprintf("edgefit: MatMulBias: len(b) = %d, want at least n = %d", len(b), n))
+		panic(fmtlite.Sprintf("edgefit: MatMulBias: len(b) = %d, want at least n = %d", len(b), n))
 	}
 	if m == 0 || n == 0 {
 		return
@@ -96,7 +97,7 @@ func (im *Impl) MatMulBias(m, n, k int, X []float32, ldx int, W []float32, ldw i
 // the loop above by at most len(R)·2⁻²³·Σ R[i]².
 func (im *Impl) SqErr(R, P, T []float32) float32 {
 	if len(P) != len(R) || len(T) != len(R) {
-		panic(fmt.Sprintf("edgefit: SqErr: len(R) = %d, len(P) = %d, len(T) = %d, want equal", len(R), len(P), len(T)))
+		panic(fmtlite.Sprintf("edgefit: SqErr: len(R) = %d, len(P) = %d, len(T) = %d, want equal", len(R), len(P), len(T)))
 	}
 	if len(R) == 0 {
 		return 0
@@ -117,7 +118,7 @@ func (im *Impl) SqErr(R, P, T []float32) float32 {
 // P and T must have the same length. The accuracy is that of SqErr.
 func (im *Impl) SqErrSum(P, T []float32) float32 {
 	if len(P) != len(T) {
-		panic(fmt.Sprintf("edgefit: SqErrSum: len(P) = %d, len(T) = %d, want equal", len(P), len(T)))
+		panic(fmtlite.Sprintf("edgefit: SqErrSum: len(P) = %d, len(T) = %d, want equal", len(P), len(T)))
 	}
 	if len(P) == 0 {
 		return 0
@@ -176,7 +177,7 @@ func (im *Impl) GradW(m, n, k int, alpha float32, R []float32, ldr int, X []floa
 func (im *Impl) ColSums(m, n int, alpha float32, R []float32, ldr int, beta float32, g []float32) {
 	checkMatrix("ColSums", "R", R, m, n, ldr)
 	if len(g) < n {
-		panic(fmt.Sprintf("edgefit: ColSums: len(g) = %d, want at least n = %d", len(g), n))
+		panic(fmtlite.Sprintf("edgefit: ColSums: len(g) = %d, want at least n = %d", len(g), n))
 	}
 	if n == 0 {
 		return
@@ -194,7 +195,7 @@ func (im *Impl) ColSums(m, n int, alpha float32, R []float32, ldr int, beta floa
 // add, so each element may differ from the loop above by one rounding.
 func (im *Impl) Axpy(alpha float32, x, y []float32) {
 	if len(x) != len(y) {
-		panic(fmt.Sprintf("edgefit: Axpy: len(x) = %d, len(y) = %d, want equal", len(x), len(y)))
+		panic(fmtlite.Sprintf("edgefit: Axpy: len(x) = %d, len(y) = %d, want equal", len(x), len(y)))
 	}
 	if len(y) == 0 {
 		return
@@ -214,7 +215,7 @@ func (im *Impl) Axpy(alpha float32, x, y []float32) {
 // above by at most len(x)·2⁻²³·Σ|x[i]·y[i]|.
 func (im *Impl) Dot(x, y []float32) float32 {
 	if len(x) != len(y) {
-		panic(fmt.Sprintf("edgefit: Dot: len(x) = %d, len(y) = %d, want equal", len(x), len(y)))
+		panic(fmtlite.Sprintf("edgefit: Dot: len(x) = %d, len(y) = %d, want equal", len(x), len(y)))
 	}
 	if len(x) == 0 {
 		return 0
@@ -276,10 +277,10 @@ func (im *Impl) PrefetchRows(k int, idx []int, X []float32, ldx int) {
 // X, with row stride ldx, holds.
 func checkRows(kernel string, k int, idx []int, X []float32, ldx int) {
 	if k < 0 {
-		panic(fmt.Sprintf("edgefit: %s: k = %d, want at least 0", kernel, k))
+		panic(fmtlite.Sprintf("edgefit: %s: k = %d, want at least 0", kernel, k))
 	}
 	if ldx < max(k, 1) {
-		panic(fmt.Sprintf("edgefit: %s: X has row stride %d, want at least its %d columns (and at least 1)", kernel, ldx, k))
+		panic(fmtlite.Sprintf("edgefit: %s: X has row stride %d, want at least its %d columns (and at least 1)", kernel, ldx, k))
 	}
 	if len(idx) == 0 || k == 0 {
 		return
@@ -292,7 +293,7 @@ func checkRows(kernel string, k int, idx []int, X []float32, ldx int) {
 	}
 	for i, r := range idx {
 		if r < 0 || r > last {
-			panic(fmt.Sprintf("edgefit: %s: idx[%d] = %d, but X (len %d, %d columns, row stride %d) holds rows 0…%d", kernel, i, r, len(X), k, ldx, last))
+			panic(fmtlite.Sprintf("edgefit: %s: idx[%d] = %d, but X (len %d, %d columns, row stride %d) holds rows 0…%d", kernel, i, r, len(X), k, ldx, last))
 		}
 	}
 }
@@ -320,7 +321,7 @@ const PeakFMAFlopsPerIter = 256
 // x and y must have the same length.
 func (im *Impl) PeakLoad(x, y []float32) float32 {
 	if len(x) != len(y) {
-		panic(fmt.Sprintf("edgefit: PeakLoad: len(x) = %d, len(y) = %d, want equal", len(x), len(y)))
+		panic(fmtlite.Sprintf("edgefit: PeakLoad: len(x) = %d, len(y) = %d, want equal", len(x), len(y)))
 	}
 	if len(x) == 0 {
 		return 0
@@ -334,10 +335,10 @@ func (im *Impl) PeakLoad(x, y []float32) float32 {
 // columns.
 func checkMatrix(kernel, name string, a []float32, rows, cols, ld int) {
 	if rows < 0 || cols < 0 {
-		panic(fmt.Sprintf("edgefit: %s: %s is %d×%d, want non-negative dimensions", kernel, name, rows, cols))
+		panic(fmtlite.Sprintf("edgefit: %s: %s is %d×%d, want non-negative dimensions", kernel, name, rows, cols))
 	}
 	if ld < max(cols, 1) {
-		panic(fmt.Sprintf("edgefit: %s: %s has row stride %d, want at least its %d columns (and at least 1)", kernel, name, ld, cols))
+		panic(fmtlite.Sprintf("edgefit: %s: %s has row stride %d, want at least its %d columns (and at least 1)", kernel, name, ld, cols))
 	}
 	if rows == 0 {
 		return
@@ -348,10 +349,10 @@ func checkMatrix(kernel, name string, a []float32, rows, cols, ld int) {
 	// no columns, so that every row's offset i·ld can be computed.
 	hi, lo := bits.Mul(uint(rows-1), uint(ld))
 	if hi != 0 || lo > uint(math.MaxInt-cols) {
-		panic(fmt.Sprintf("edgefit: %s: %s is %d×%d with row stride %d: (rows−1)·stride + cols overflows int (len(%s) = %d)", kernel, name, rows, cols, ld, name, len(a)))
+		panic(fmtlite.Sprintf("edgefit: %s: %s is %d×%d with row stride %d: (rows−1)·stride + cols overflows int (len(%s) = %d)", kernel, name, rows, cols, ld, name, len(a)))
 	}
 	if need := int(lo) + cols; cols > 0 && len(a) < need {
-		panic(fmt.Sprintf("edgefit: %s: len(%s) = %d, want at least %d for %d×%d with row stride %d", kernel, name, len(a), need, rows, cols, ld))
+		panic(fmtlite.Sprintf("edgefit: %s: len(%s) = %d, want at least %d for %d×%d with row stride %d", kernel, name, len(a), need, rows, cols, ld))
 	}
 }
 

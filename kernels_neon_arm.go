@@ -51,7 +51,7 @@ func (s splitter) matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32,
 		raceRead(b[:n])
 	}
 	raceWriteMatrix(y, m, n, ldy)
-	kb := s.block(k, matMulBiasTileM*matMulBiasTileN, 4)
+	kb := s.block(k, matMulBiasTileM*matMulBiasTileN, matMulBiasKStep)
 	nb := s.block(n, matMulBiasTileM*kb, matMulBiasTileN)
 	mb := s.block(m, nb*kb, matMulBiasTileM)
 	for j0 := 0; j0 < n; j0 += nb {

@@ -13,6 +13,10 @@ const (
 	// matMulBiasTileN is the columns of Y matMulBiasNEON's widest tile takes.
 	matMulBiasTileN = 3
 
+	// matMulBiasKStep is the elements of k one iteration of matMulBiasNEON's
+	// main loop takes: a split of k in multiples of it stays in that loop.
+	matMulBiasKStep = 16
+
 	// gradWTileN is the rows of G gradWNEON's widest tile takes.
 	gradWTileN = 4
 

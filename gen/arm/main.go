@@ -83,6 +83,7 @@ func constants() []consts.Const {
 	return []consts.Const{
 		{Name: "matMulBiasTileM", Value: matMulBiasTileM, Doc: "matMulBiasTileM is the rows of X matMulBiasNEON's widest tile takes."},
 		{Name: "matMulBiasTileN", Value: matMulBiasTileN, Doc: "matMulBiasTileN is the columns of Y matMulBiasNEON's widest tile takes."},
+		{Name: "matMulBiasKStep", Value: 8 * mmChunks, Doc: "matMulBiasKStep is the elements of k one iteration of matMulBiasNEON's\nmain loop takes: a split of k in multiples of it stays in that loop."},
 		{Name: "gradWTileN", Value: gradWTileN, Doc: "gradWTileN is the rows of G gradWNEON's widest tile takes."},
 		{Name: "gradWTileK", Value: gradWTileK, Doc: "gradWTileK is the columns of G gradWNEON's widest tile takes."},
 		{Name: "gatherAheadBytes", Value: gatherAheadBytes, Doc: "gatherAheadBytes is how many bytes of rows ahead of its copy\ngatherRowsNEON should prefetch, within gatherMinAhead…gatherMaxAhead rows."},

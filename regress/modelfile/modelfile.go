@@ -4,12 +4,13 @@ import (
 	"bufio"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"hash/crc32"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+
+	"github.com/edgefit/edgefit/internal/fmtlite"
 )
 
 // A model file is in the safetensors layout, so that other ecosystems'
@@ -89,10 +90,10 @@ func (mf *File) Check() error {
 		return errors.New("nil model")
 	}
 	if mf.In <= 0 || mf.Out <= 0 {
-		return fmt.Errorf("model is %d×%d, want at least one input and one output", mf.Out, mf.In)
+		return fmtlite.Errorf("model is %d×%d, want at least one input and one output", mf.Out, mf.In)
 	}
 	if len(mf.W)%mf.In != 0 || len(mf.W)/mf.In != mf.Out {
-		return fmt.Errorf("weight has %d values, want %d×%d", len(mf.W), mf.Out, mf.In)
+		return fmtlite.Errorf("weight has %d values, want %d×%d", len(mf.W), mf.Out, mf.In)
 	}
 	for _, c := range []struct {
 		name string
@@ -100,24 +101,24 @@ func (mf *File) Check() error {
 		n    int
 	}{{"weight", mf.W, mf.Out * mf.In}, {"bias", mf.B, mf.Out}, {"input_mean", mf.Mean, mf.In}, {"input_scale", mf.Scale, mf.In}} {
 		if len(c.v) != c.n && (c.name != "bias" || len(c.v) != 0) { // or no bias at all
-			return fmt.Errorf("%s has %d values, want %d", c.name, len(c.v), c.n)
+			return fmtlite.Errorf("%s has %d values, want %d", c.name, len(c.v), c.n)
 		}
 		for i, v := range c.v {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return fmt.Errorf("%s[%d] is %v, want a finite number", c.name, i, v)
+				return fmtlite.Errorf("%s[%d] is %v, want a finite number", c.name, i, v)
 			}
 		}
 	}
 	for i, s := range mf.Scale {
 		if !(s > 0) {
-			return fmt.Errorf("input_scale[%d] is %v, want > 0", i, s)
+			return fmtlite.Errorf("input_scale[%d] is %v, want > 0", i, s)
 		}
 	}
 	if mf.Inputs != nil && len(mf.Inputs) != mf.In {
-		return fmt.Errorf("%d input names for %d inputs", len(mf.Inputs), mf.In)
+		return fmtlite.Errorf("%d input names for %d inputs", len(mf.Inputs), mf.In)
 	}
 	if mf.Outputs != nil && len(mf.Outputs) != mf.Out {
-		return fmt.Errorf("%d output names for %d outputs", len(mf.Outputs), mf.Out)
+		return fmtlite.Errorf("%d output names for %d outputs", len(mf.Outputs), mf.Out)
 	}
 	return nil
 }
@@ -173,25 +174,25 @@ func decodeModel(r io.Reader, size int64) (*File, error) {
 		return nil, err
 	}
 	if size < 8 {
-		return nil, fmt.Errorf("%d bytes, too short for the 8-byte header length", size)
+		return nil, fmtlite.Errorf("%d bytes, too short for the 8-byte header length", size)
 	}
 	if _, err := io.ReadFull(r, nb[:]); err != nil {
-		return nil, fmt.Errorf("reading the header length: %w", err)
+		return nil, fmtlite.Errorf("reading the header length: %w", err)
 	}
 	hlen := binary.LittleEndian.Uint64(nb[:])
 	if err := checkModelSize(hlen, size); err != nil {
 		return nil, err
 	}
 	if int64(hlen) > size-8 {
-		return nil, fmt.Errorf("header length %d does not fit the file's %d bytes", hlen, size)
+		return nil, fmtlite.Errorf("header length %d does not fit the file's %d bytes", hlen, size)
 	}
 	h := make([]byte, hlen)
 	if _, err := io.ReadFull(r, h); err != nil {
-		return nil, fmt.Errorf("reading the %d-byte header: %w", hlen, err)
+		return nil, fmtlite.Errorf("reading the %d-byte header: %w", hlen, err)
 	}
 	raw, meta, err := parseHeader(h)
 	if err != nil {
-		return nil, fmt.Errorf("header is not JSON of a safetensors header's shape: %w", err)
+		return nil, fmtlite.Errorf("header is not JSON of a safetensors header's shape: %w", err)
 	}
 	src, err := modelSource(meta)
 	if err != nil {
@@ -199,7 +200,7 @@ func decodeModel(r io.Reader, size int64) (*File, error) {
 	}
 	dataSize := size - 8 - int64(hlen)
 	if int64(int(dataSize)) != dataSize {
-		return nil, fmt.Errorf("%d data bytes: too large for this platform", dataSize)
+		return nil, fmtlite.Errorf("%d data bytes: too large for this platform", dataSize)
 	}
 	infos, err := tensorLayout(raw, dataSize)
 	if err != nil {
@@ -212,11 +213,11 @@ func decodeModel(r io.Reader, size int64) (*File, error) {
 	// All sizes are now known to fit the file: read the data.
 	data := make([]byte, dataSize)
 	if _, err := io.ReadFull(r, data); err != nil {
-		return nil, fmt.Errorf("reading %d data bytes: %w (file truncated?)", dataSize, err)
+		return nil, fmtlite.Errorf("reading %d data bytes: %w (file truncated?)", dataSize, err)
 	}
 	if src == SourceEdgefit {
-		if want := meta["crc32"]; want != fmt.Sprintf("%08x", crc32.ChecksumIEEE(data)) {
-			return nil, fmt.Errorf("CRC-32 of the data is %08x, the header says %q: the file is corrupt", crc32.ChecksumIEEE(data), want)
+		if want := meta["crc32"]; want != fmtlite.Sprintf("%08x", crc32.ChecksumIEEE(data)) {
+			return nil, fmtlite.Errorf("CRC-32 of the data is %08x, the header says %q: the file is corrupt", crc32.ChecksumIEEE(data), want)
 		}
 	}
 	if err := mf.fill(infos, data, meta); err != nil {
@@ -232,7 +233,7 @@ func decodeModel(r io.Reader, size int64) (*File, error) {
 func Load(path string) (*File, error) {
 	// Checked before opening too: opening a FIFO blocks until a writer comes.
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("modelfile: %s: not a regular file", path)
+		return nil, fmtlite.Errorf("modelfile: %s: not a regular file", path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -244,7 +245,7 @@ func Load(path string) (*File, error) {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("modelfile: %s: not a regular file", path)
+		return nil, fmtlite.Errorf("modelfile: %s: not a regular file", path)
 	}
 	mf, err := Decode(f, st.Size())
 	if err != nil {
@@ -333,10 +334,10 @@ func CheckPath(path string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("modelfile: saving model: %w", err)
+		return fmtlite.Errorf("modelfile: saving model: %w", err)
 	}
 	if !st.Mode().IsRegular() {
-		return fmt.Errorf("modelfile: saving model: %s is %s, not a regular file: refusing to replace it", path, fileKind(st.Mode()))
+		return fmtlite.Errorf("modelfile: saving model: %s is %s, not a regular file: refusing to replace it", path, fileKind(st.Mode()))
 	}
 	return nil
 }

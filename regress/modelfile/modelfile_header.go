@@ -1,9 +1,10 @@
 package modelfile
 
 import (
-	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/edgefit/edgefit/internal/fmtlite"
 )
 
 // A strict reader of the safetensors header's fixed shape, so that a program
@@ -35,7 +36,7 @@ type headerError struct {
 }
 
 func (e *headerError) Error() string {
-	return fmt.Sprintf("header byte %d: %s", e.off, e.msg)
+	return fmtlite.Sprintf("header byte %d: %s", e.off, e.msg)
 }
 
 type hparser struct {
@@ -44,11 +45,11 @@ type hparser struct {
 }
 
 func (p *hparser) fail(msg string, a ...any) error {
-	return &headerError{off: p.i, msg: fmt.Sprintf(msg, a...)}
+	return &headerError{off: p.i, msg: fmtlite.Sprintf(msg, a...)}
 }
 
 func (p *hparser) strictFail(msg string, a ...any) error {
-	return &headerError{off: p.i, msg: fmt.Sprintf(msg, a...), strict: true}
+	return &headerError{off: p.i, msg: fmtlite.Sprintf(msg, a...), strict: true}
 }
 
 func (p *hparser) ws() {
@@ -286,7 +287,7 @@ func (p *hparser) uint(what string) (int64, error) {
 func (p *hparser) tensor(name string) (tensorInfo, error) {
 	var ti tensorInfo
 	n := 0
-	err := p.object(fmt.Sprintf("tensor %q", name), func(key string) error {
+	err := p.object(fmtlite.Sprintf("tensor %q", name), func(key string) error {
 		var err error
 		switch key {
 		case "dtype":
@@ -334,7 +335,7 @@ func parseHeader(h []byte) (map[string]tensorInfo, map[string]string, error) {
 		if key == "__metadata__" {
 			meta = map[string]string{}
 			return p.object("__metadata__", func(k string) error {
-				v, err := p.str(fmt.Sprintf("a string for metadata %q", k))
+				v, err := p.str(fmtlite.Sprintf("a string for metadata %q", k))
 				meta[k] = v
 				return err
 			})

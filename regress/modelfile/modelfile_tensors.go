@@ -3,10 +3,11 @@ package modelfile
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"math"
 	"sort"
 	"strconv"
+
+	"github.com/edgefit/edgefit/internal/fmtlite"
 )
 
 // dtypeSize is the bytes per element of the safetensors dtypes whose size
@@ -23,14 +24,14 @@ func modelSource(meta map[string]string) (string, error) {
 	case !ok || format == "pt":
 		return SourcePyTorch, nil
 	case format != "edgefit":
-		return "", fmt.Errorf(`__metadata__ has "format": %q, want "edgefit" or "pt" (PyTorch)`, format)
+		return "", fmtlite.Errorf(`__metadata__ has "format": %q, want "edgefit" or "pt" (PyTorch)`, format)
 	}
 	ver, err := strconv.Atoi(meta["format_version"])
 	if err != nil || ver < 1 {
-		return "", fmt.Errorf("format_version %q, want a positive integer", meta["format_version"])
+		return "", fmtlite.Errorf("format_version %q, want a positive integer", meta["format_version"])
 	}
 	if ver > FormatVersion {
-		return "", fmt.Errorf("format version %d is newer than this program reads (%d)", ver, FormatVersion)
+		return "", fmtlite.Errorf("format version %d is newer than this program reads (%d)", ver, FormatVersion)
 	}
 	return SourceEdgefit, nil
 }
@@ -54,17 +55,17 @@ func tensorLayout(infos map[string]tensorInfo, dataSize int64) (map[string]tenso
 		ti := infos[name]
 		b, e := ti.DataOffsets[0], ti.DataOffsets[1]
 		if b < 0 || e < b || e > dataSize {
-			return nil, fmt.Errorf("tensor %q: data offsets [%d, %d) outside the %d data bytes (file truncated?)", name, b, e, dataSize)
+			return nil, fmtlite.Errorf("tensor %q: data offsets [%d, %d) outside the %d data bytes (file truncated?)", name, b, e, dataSize)
 		}
 		elems := int64(1)
 		for _, d := range ti.Shape {
 			if d < 0 || (d > 0 && elems > dataSize/d) {
-				return nil, fmt.Errorf("tensor %q: shape %v does not fit the file", name, ti.Shape)
+				return nil, fmtlite.Errorf("tensor %q: shape %v does not fit the file", name, ti.Shape)
 			}
 			elems *= d
 		}
 		if sz, ok := dtypeSize[ti.Dtype]; ok && elems*sz != e-b {
-			return nil, fmt.Errorf("tensor %q: shape %v needs %d bytes, offsets give %d", name, ti.Shape, elems*sz, e-b)
+			return nil, fmtlite.Errorf("tensor %q: shape %v needs %d bytes, offsets give %d", name, ti.Shape, elems*sz, e-b)
 		}
 		spans = append(spans, [2]int64{b, e})
 	}
@@ -72,12 +73,12 @@ func tensorLayout(infos map[string]tensorInfo, dataSize int64) (map[string]tenso
 	end := int64(0)
 	for _, s := range spans {
 		if s[0] != end {
-			return nil, fmt.Errorf("tensor data overlaps or leaves a gap at byte %d", end)
+			return nil, fmtlite.Errorf("tensor data overlaps or leaves a gap at byte %d", end)
 		}
 		end = s[1]
 	}
 	if end != dataSize {
-		return nil, fmt.Errorf("tensors cover %d of the %d data bytes", end, dataSize)
+		return nil, fmtlite.Errorf("tensors cover %d of the %d data bytes", end, dataSize)
 	}
 	return infos, nil
 }
@@ -110,7 +111,7 @@ func modelShape(infos map[string]tensorInfo, src string) (*File, error) {
 	}
 	mf := &File{Out: int(w.Shape[0]), In: int(w.Shape[1]), Source: src}
 	if int64(mf.Out) != w.Shape[0] || int64(mf.In) != w.Shape[1] {
-		return nil, fmt.Errorf("tensor \"weight\" has shape %v: too large for this platform", w.Shape)
+		return nil, fmtlite.Errorf("tensor \"weight\" has shape %v: too large for this platform", w.Shape)
 	}
 	names := []string{"weight", "bias", "input_mean", "input_scale"}
 	if src == SourcePyTorch {
@@ -122,7 +123,7 @@ func modelShape(infos map[string]tensorInfo, src string) (*File, error) {
 			}
 		}
 		if found {
-			return nil, fmt.Errorf(`tensor %q in a file without edgefit metadata (read as PyTorch's nn.Linear state_dict): want only "weight" and "bias"`, extra)
+			return nil, fmtlite.Errorf(`tensor %q in a file without edgefit metadata (read as PyTorch's nn.Linear state_dict): want only "weight" and "bias"`, extra)
 		}
 	}
 	for i, name := range names {
@@ -131,14 +132,14 @@ func modelShape(infos map[string]tensorInfo, src string) (*File, error) {
 			if name == "bias" { // a model without bias, nn.Linear(bias=False)
 				continue
 			}
-			return nil, fmt.Errorf("no tensor %q", name)
+			return nil, fmtlite.Errorf("no tensor %q", name)
 		}
 		if _, known := dtypeSize[ti.Dtype]; ti.Dtype != "F32" && (src != SourcePyTorch || !known) {
 			want := "F32"
 			if src == SourcePyTorch {
 				want = "F32, F16, BF16 or F64"
 			}
-			return nil, fmt.Errorf("tensor %q has dtype %q, want %s", name, ti.Dtype, want)
+			return nil, fmtlite.Errorf("tensor %q has dtype %q, want %s", name, ti.Dtype, want)
 		}
 		want := []int64{int64(mf.In)}
 		switch i {
@@ -147,11 +148,23 @@ func modelShape(infos map[string]tensorInfo, src string) (*File, error) {
 		case 1:
 			want = []int64{int64(mf.Out)}
 		}
-		if fmt.Sprint(ti.Shape) != fmt.Sprint(want) {
-			return nil, fmt.Errorf("tensor %q has shape %v, want %v", name, ti.Shape, want)
+		if !equalShape(ti.Shape, want) {
+			return nil, fmtlite.Errorf("tensor %q has shape %v, want %v", name, ti.Shape, want)
 		}
 	}
 	return mf, nil
+}
+
+func equalShape(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // fill reads the tensors' values (converted to float32) and the column names
@@ -186,7 +199,7 @@ func (mf *File) fill(infos map[string]tensorInfo, data []byte, meta map[string]s
 			if s, ok := meta[f.key]; ok {
 				names, err := parseNames(s)
 				if err != nil {
-					return fmt.Errorf("metadata %q is not a JSON array of strings: %w", f.key, err)
+					return fmtlite.Errorf("metadata %q is not a JSON array of strings: %w", f.key, err)
 				}
 				*f.dst = names
 			}

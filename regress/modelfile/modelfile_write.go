@@ -3,7 +3,6 @@ package modelfile
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"hash/crc32"
 	"io"
 	"math"
@@ -11,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/edgefit/edgefit"
+	"github.com/edgefit/edgefit/internal/fmtlite"
 )
 
 // Encode writes mf in the safetensors layout. It refuses, writing nothing, a
@@ -21,7 +21,7 @@ func (mf *File) Encode(w io.Writer) error {
 		return errors.New("modelfile: saving model: nil writer")
 	}
 	if err := mf.Check(); err != nil {
-		return fmt.Errorf("modelfile: saving model: %w", err)
+		return fmtlite.Errorf("modelfile: saving model: %w", err)
 	}
 	var data []byte
 	for _, v := range [][]float32{mf.W, mf.B, mf.Mean, mf.Scale} {
@@ -31,7 +31,7 @@ func (mf *File) Encode(w io.Writer) error {
 	}
 	h, err := mf.header(crc32.ChecksumIEEE(data))
 	if err != nil {
-		return fmt.Errorf("modelfile: saving model: %w", err)
+		return fmtlite.Errorf("modelfile: saving model: %w", err)
 	}
 	var n [8]byte
 	binary.LittleEndian.PutUint64(n[:], uint64(len(h)))
@@ -69,18 +69,18 @@ func (mf *File) header(crc uint32) ([]byte, error) {
 		for _, d := range t.shape {
 			n *= d
 		}
-		b := fmt.Appendf(nil, `{"dtype":"F32","shape":[`)
+		b := fmtlite.Appendf(nil, `{"dtype":"F32","shape":[`)
 		for k, d := range t.shape {
 			if k > 0 {
 				b = append(b, ',')
 			}
 			b = strconv.AppendInt(b, d, 10)
 		}
-		infos[i] = fmt.Appendf(b, `],"data_offsets":[%d,%d]}`, end, end+n)
+		infos[i] = fmtlite.Appendf(b, `],"data_offsets":[%d,%d]}`, end, end+n)
 		end += n
 	}
 	meta := [][2]string{
-		{"crc32", fmt.Sprintf("%08x", crc)},
+		{"crc32", fmtlite.Sprintf("%08x", crc)},
 		{"format", "edgefit"},
 		{"format_version", strconv.Itoa(FormatVersion)},
 	}
@@ -124,7 +124,7 @@ func (mf *File) header(crc uint32) ([]byte, error) {
 		h = append(h, ' ')
 	}
 	if err := checkModelSize(uint64(len(h)), 8+int64(len(h))+end); err != nil {
-		return nil, fmt.Errorf("%w; the column names take %d bytes of it", err, names)
+		return nil, fmtlite.Errorf("%w; the column names take %d bytes of it", err, names)
 	}
 	return h, nil
 }
@@ -182,10 +182,10 @@ var ErrTooLarge = errors.New("model file too large")
 // refuses to write one.
 func checkModelSize(hlen uint64, size int64) error {
 	if size > MaxFile {
-		return fmt.Errorf("%d bytes, over the %d-byte limit for a model file (%w)", size, MaxFile, ErrTooLarge)
+		return fmtlite.Errorf("%d bytes, over the %d-byte limit for a model file (%w)", size, MaxFile, ErrTooLarge)
 	}
 	if hlen > MaxHeader {
-		return fmt.Errorf("header of %d bytes does not fit the %d-byte limit for a model file's header (%w)", hlen, MaxHeader, ErrTooLarge)
+		return fmtlite.Errorf("header of %d bytes does not fit the %d-byte limit for a model file's header (%w)", hlen, MaxHeader, ErrTooLarge)
 	}
 	return nil
 }
@@ -200,13 +200,13 @@ func (mf *File) Predict(m int, X, Y []float32) error {
 	}
 	in, out := mf.In, mf.Out
 	if in <= 0 || out <= 0 || len(mf.W)/in != out || len(mf.W)%in != 0 || (len(mf.B) != out && len(mf.B) != 0) {
-		return fmt.Errorf("modelfile: File.Predict: model is %d×%d with %d weights and %d biases: not a consistent model", out, in, len(mf.W), len(mf.B))
+		return fmtlite.Errorf("modelfile: File.Predict: model is %d×%d with %d weights and %d biases: not a consistent model", out, in, len(mf.W), len(mf.B))
 	}
 	if m < 0 {
-		return fmt.Errorf("modelfile: File.Predict: %d rows: want at least 0", m)
+		return fmtlite.Errorf("modelfile: File.Predict: %d rows: want at least 0", m)
 	}
 	if m > len(X)/in || m > len(Y)/out {
-		return fmt.Errorf("modelfile: File.Predict: %d inputs and room for %d outputs, want %d×%d inputs and %d×%d outputs", len(X), len(Y), m, in, m, out)
+		return fmtlite.Errorf("modelfile: File.Predict: %d inputs and room for %d outputs, want %d×%d inputs and %d×%d outputs", len(X), len(Y), m, in, m, out)
 	}
 	var b []float32 // nil: no bias
 	if len(mf.B) != 0 {

@@ -3,11 +3,12 @@ package modelfile
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"os"
 	"strconv"
+
+	"github.com/edgefit/edgefit/internal/fmtlite"
 )
 
 // A stats file holds a least-squares accumulator (regress.QR's state): what
@@ -62,10 +63,10 @@ func (s *Stats) Check() error {
 		return errors.New("nil stats")
 	}
 	if s.K < 1 || s.N < 1 || s.K > maxStatsCols || s.N > maxStatsCols-s.K {
-		return fmt.Errorf("%d inputs and %d targets, want k ≥ 1, n ≥ 1, k+n ≤ %d", s.K, s.N, maxStatsCols)
+		return fmtlite.Errorf("%d inputs and %d targets, want k ≥ 1, n ≥ 1, k+n ≤ %d", s.K, s.N, maxStatsCols)
 	}
 	if s.Rows < 0 {
-		return fmt.Errorf("row count %d, want ≥ 0", s.Rows)
+		return fmtlite.Errorf("row count %d, want ≥ 0", s.Rows)
 	}
 	p := s.K + s.N
 	for _, c := range []struct {
@@ -74,35 +75,35 @@ func (s *Stats) Check() error {
 		n    int
 	}{{"mean", s.Mean, p}, {"mean_lo", s.MeanLo, p}, {"m2", s.M2, p}, {"r", s.R, p * p}} {
 		if len(c.v) != c.n {
-			return fmt.Errorf("%s has %d values, want %d for %d inputs and %d targets", c.name, len(c.v), c.n, s.K, s.N)
+			return fmtlite.Errorf("%s has %d values, want %d for %d inputs and %d targets", c.name, len(c.v), c.n, s.K, s.N)
 		}
 		for i, v := range c.v {
 			if v-v != 0 {
-				return fmt.Errorf("%s[%d] is %v, want a finite number", c.name, i, v)
+				return fmtlite.Errorf("%s[%d] is %v, want a finite number", c.name, i, v)
 			}
 			if v != 0 && s.Rows == 0 {
-				return fmt.Errorf("%s[%d] is %v with no rows, want 0", c.name, i, v)
+				return fmtlite.Errorf("%s[%d] is %v with no rows, want 0", c.name, i, v)
 			}
 		}
 	}
 	for c := 0; c < p; c++ {
 		if s.Mean[c]+s.MeanLo[c] != s.Mean[c] {
-			return fmt.Errorf("mean %d is not a normalised double-double (%v, %v)", c, s.Mean[c], s.MeanLo[c])
+			return fmtlite.Errorf("mean %d is not a normalised double-double (%v, %v)", c, s.Mean[c], s.MeanLo[c])
 		}
 		if s.M2[c] < 0 {
-			return fmt.Errorf("m2[%d] is %v, want ≥ 0", c, s.M2[c])
+			return fmtlite.Errorf("m2[%d] is %v, want ≥ 0", c, s.M2[c])
 		}
 		for i := c + 1; i < p; i++ {
 			if s.R[i*p+c] != 0 {
-				return fmt.Errorf("r[%d][%d] is %v below the diagonal, want 0", i, c, s.R[i*p+c])
+				return fmtlite.Errorf("r[%d][%d] is %v below the diagonal, want 0", i, c, s.R[i*p+c])
 			}
 		}
 	}
 	if s.Inputs != nil && len(s.Inputs) != s.K {
-		return fmt.Errorf("%d input names for %d inputs", len(s.Inputs), s.K)
+		return fmtlite.Errorf("%d input names for %d inputs", len(s.Inputs), s.K)
 	}
 	if s.Outputs != nil && len(s.Outputs) != s.N {
-		return fmt.Errorf("%d output names for %d outputs", len(s.Outputs), s.N)
+		return fmtlite.Errorf("%d output names for %d outputs", len(s.Outputs), s.N)
 	}
 	return nil
 }
@@ -146,26 +147,26 @@ func decodeStats(r io.Reader, size int64) (*Stats, error) {
 		return nil, err
 	}
 	if size < 8 {
-		return nil, fmt.Errorf("%d bytes, too short for the 8-byte header length", size)
+		return nil, fmtlite.Errorf("%d bytes, too short for the 8-byte header length", size)
 	}
 	var nb [8]byte
 	if _, err := io.ReadFull(r, nb[:]); err != nil {
-		return nil, fmt.Errorf("reading the header length: %w", err)
+		return nil, fmtlite.Errorf("reading the header length: %w", err)
 	}
 	hlen := binary.LittleEndian.Uint64(nb[:])
 	if err := checkModelSize(hlen, size); err != nil {
 		return nil, err
 	}
 	if int64(hlen) > size-8 {
-		return nil, fmt.Errorf("header length %d does not fit the file's %d bytes", hlen, size)
+		return nil, fmtlite.Errorf("header length %d does not fit the file's %d bytes", hlen, size)
 	}
 	h := make([]byte, hlen)
 	if _, err := io.ReadFull(r, h); err != nil {
-		return nil, fmt.Errorf("reading the %d-byte header: %w", hlen, err)
+		return nil, fmtlite.Errorf("reading the %d-byte header: %w", hlen, err)
 	}
 	raw, meta, err := parseHeader(h)
 	if err != nil {
-		return nil, fmt.Errorf("header is not JSON of a safetensors header's shape: %w", err)
+		return nil, fmtlite.Errorf("header is not JSON of a safetensors header's shape: %w", err)
 	}
 	s, err := statsMeta(meta)
 	if err != nil {
@@ -173,7 +174,7 @@ func decodeStats(r io.Reader, size int64) (*Stats, error) {
 	}
 	dataSize := size - 8 - int64(hlen)
 	if int64(int(dataSize)) != dataSize {
-		return nil, fmt.Errorf("%d data bytes: too large for this platform", dataSize)
+		return nil, fmtlite.Errorf("%d data bytes: too large for this platform", dataSize)
 	}
 	if _, err := tensorLayout(raw, dataSize); err != nil {
 		return nil, err
@@ -185,7 +186,7 @@ func decodeStats(r io.Reader, size int64) (*Stats, error) {
 	// Every size is now known to fit the file: read the data.
 	data := make([]byte, dataSize)
 	if _, err := io.ReadFull(r, data); err != nil {
-		return nil, fmt.Errorf("reading %d data bytes: %w (file truncated?)", dataSize, err)
+		return nil, fmtlite.Errorf("reading %d data bytes: %w (file truncated?)", dataSize, err)
 	}
 	if err := checkCRC(meta["crc32"], data); err != nil {
 		return nil, err
@@ -215,14 +216,14 @@ func statsMeta(meta map[string]string) (*Stats, error) {
 		if f == "edgefit" {
 			what = " (a model file)"
 		}
-		return nil, fmt.Errorf(`__metadata__ has "format": %q%s, want %q`, f, what, statsFormat)
+		return nil, fmtlite.Errorf(`__metadata__ has "format": %q%s, want %q`, f, what, statsFormat)
 	}
 	ver, err := strconv.Atoi(meta["format_version"])
 	if err != nil || ver < 1 {
-		return nil, fmt.Errorf("format_version %q, want a positive integer", meta["format_version"])
+		return nil, fmtlite.Errorf("format_version %q, want a positive integer", meta["format_version"])
 	}
 	if ver > StatsFormatVersion {
-		return nil, fmt.Errorf("format version %d is newer than this program reads (%d)", ver, StatsFormatVersion)
+		return nil, fmtlite.Errorf("format version %d is newer than this program reads (%d)", ver, StatsFormatVersion)
 	}
 	s := &Stats{}
 	for _, c := range []struct {
@@ -231,7 +232,7 @@ func statsMeta(meta map[string]string) (*Stats, error) {
 	}{{"k", &s.K}, {"n", &s.N}} {
 		v, err := strconv.Atoi(meta[c.key])
 		if err != nil || v < 1 || v > maxStatsCols || strconv.Itoa(v) != meta[c.key] {
-			return nil, fmt.Errorf("metadata %q is %q, want a number from 1 to %d", c.key, meta[c.key], maxStatsCols)
+			return nil, fmtlite.Errorf("metadata %q is %q, want a number from 1 to %d", c.key, meta[c.key], maxStatsCols)
 		}
 		*c.dst = v
 	}
@@ -240,7 +241,7 @@ func statsMeta(meta map[string]string) (*Stats, error) {
 		s.Intercept = true
 	case "false":
 	default:
-		return nil, fmt.Errorf(`metadata "intercept" is %q, want "true" or "false"`, meta["intercept"])
+		return nil, fmtlite.Errorf(`metadata "intercept" is %q, want "true" or "false"`, meta["intercept"])
 	}
 	for _, f := range []struct {
 		key string
@@ -249,7 +250,7 @@ func statsMeta(meta map[string]string) (*Stats, error) {
 		if v, ok := meta[f.key]; ok {
 			names, err := parseNames(v)
 			if err != nil {
-				return nil, fmt.Errorf("metadata %q is not a JSON array of strings: %w", f.key, err)
+				return nil, fmtlite.Errorf("metadata %q is not a JSON array of strings: %w", f.key, err)
 			}
 			*f.dst = names
 		}
@@ -263,17 +264,17 @@ func statsShape(raw map[string]tensorInfo, tensors []statsTensor) error {
 	for _, t := range tensors {
 		ti, ok := raw[t.name]
 		if !ok {
-			return fmt.Errorf("no tensor %q", t.name)
+			return fmtlite.Errorf("no tensor %q", t.name)
 		}
 		if ti.Dtype != t.dtype {
-			return fmt.Errorf("tensor %q has dtype %q, want %s", t.name, ti.Dtype, t.dtype)
+			return fmtlite.Errorf("tensor %q has dtype %q, want %s", t.name, ti.Dtype, t.dtype)
 		}
-		if fmt.Sprint(ti.Shape) != fmt.Sprint(t.shape) {
-			return fmt.Errorf("tensor %q has shape %v, want %v", t.name, ti.Shape, t.shape)
+		if !equalShape(ti.Shape, t.shape) {
+			return fmtlite.Errorf("tensor %q has shape %v, want %v", t.name, ti.Shape, t.shape)
 		}
 		// tensorLayout checked the F64 sizes, not the I64 one.
 		if n := ti.DataOffsets[1] - ti.DataOffsets[0]; t.dtype == "I64" && n != 8 {
-			return fmt.Errorf("tensor %q: shape %v needs 8 bytes, offsets give %d", t.name, ti.Shape, n)
+			return fmtlite.Errorf("tensor %q: shape %v needs 8 bytes, offsets give %d", t.name, ti.Shape, n)
 		}
 	}
 	if len(raw) == len(tensors) {
@@ -289,7 +290,7 @@ func statsShape(raw map[string]tensorInfo, tensors []statsTensor) error {
 			extra, found = name, true
 		}
 	}
-	return fmt.Errorf("tensor %q: a stats file holds only mean, mean_lo, m2, r and rows", extra)
+	return fmtlite.Errorf("tensor %q: a stats file holds only mean, mean_lo, m2, r and rows", extra)
 }
 
 // LoadStats reads a stats file; a file in the wrong format is a
@@ -313,7 +314,7 @@ func LoadStats(path string) (*Stats, error) {
 func openRegular(path string) (*os.File, int64, error) {
 	// Checked before opening too: opening a FIFO blocks until a writer comes.
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, 0, fmt.Errorf("modelfile: %s: not a regular file", path)
+		return nil, 0, fmtlite.Errorf("modelfile: %s: not a regular file", path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -321,7 +322,7 @@ func openRegular(path string) (*os.File, int64, error) {
 	}
 	st, err := f.Stat()
 	if err == nil && !st.Mode().IsRegular() {
-		err = fmt.Errorf("modelfile: %s: not a regular file", path)
+		err = fmtlite.Errorf("modelfile: %s: not a regular file", path)
 	}
 	if err != nil {
 		f.Close()

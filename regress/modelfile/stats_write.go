@@ -3,11 +3,12 @@ package modelfile
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"hash/crc32"
 	"io"
 	"math"
 	"strconv"
+
+	"github.com/edgefit/edgefit/internal/fmtlite"
 )
 
 // Encode writes s as a stats file (see DecodeStats). It refuses, writing
@@ -19,7 +20,7 @@ func (s *Stats) Encode(w io.Writer) error {
 		return errors.New("modelfile: saving stats: nil writer")
 	}
 	if err := s.Check(); err != nil {
-		return fmt.Errorf("modelfile: saving stats: %w", err)
+		return fmtlite.Errorf("modelfile: saving stats: %w", err)
 	}
 	p := s.K + s.N
 	data := make([]byte, 0, 8*(3*p+p*p+1))
@@ -31,7 +32,7 @@ func (s *Stats) Encode(w io.Writer) error {
 	data = binary.LittleEndian.AppendUint64(data, uint64(s.Rows))
 	h, err := s.header(crc32.ChecksumIEEE(data), int64(len(data)))
 	if err != nil {
-		return fmt.Errorf("modelfile: saving stats: %w", err)
+		return fmtlite.Errorf("modelfile: saving stats: %w", err)
 	}
 	var n [8]byte
 	binary.LittleEndian.PutUint64(n[:], uint64(len(h)))
@@ -52,7 +53,7 @@ func (s *Stats) header(crc uint32, size int64) ([]byte, error) {
 		intercept = "true"
 	}
 	meta := [][2]string{
-		{"crc32", fmt.Sprintf("%08x", crc)},
+		{"crc32", fmtlite.Sprintf("%08x", crc)},
 		{"format", statsFormat},
 		{"format_version", strconv.Itoa(StatsFormatVersion)},
 	}
@@ -82,14 +83,14 @@ func (s *Stats) header(crc uint32, size int64) ([]byte, error) {
 	for _, i := range []int{2, 0, 1, 3, 4} {
 		t := tensors[i]
 		h = append(appendJSONString(append(h, ','), t.name), ':')
-		h = fmt.Appendf(h, `{"dtype":%q,"shape":[`, t.dtype)
+		h = fmtlite.Appendf(h, `{"dtype":%q,"shape":[`, t.dtype)
 		for j, d := range t.shape {
 			if j > 0 {
 				h = append(h, ',')
 			}
 			h = strconv.AppendInt(h, d, 10)
 		}
-		h = fmt.Appendf(h, `],"data_offsets":[%d,%d]}`, offs[i], offs[i+1])
+		h = fmtlite.Appendf(h, `],"data_offsets":[%d,%d]}`, offs[i], offs[i+1])
 	}
 	h = append(h, '}')
 	for len(h)%8 != 0 {
@@ -115,8 +116,8 @@ func appendNames(b []byte, names []string) []byte {
 
 // checkCRC compares the CRC-32 of the data with the header's.
 func checkCRC(want string, data []byte) error {
-	if got := fmt.Sprintf("%08x", crc32.ChecksumIEEE(data)); want != got {
-		return fmt.Errorf("CRC-32 of the data is %s, the header says %q: the file is corrupt", got, want)
+	if got := fmtlite.Sprintf("%08x", crc32.ChecksumIEEE(data)); want != got {
+		return fmtlite.Errorf("CRC-32 of the data is %s, the header says %q: the file is corrupt", got, want)
 	}
 	return nil
 }
