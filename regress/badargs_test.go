@@ -84,7 +84,6 @@ func linalgBadArgs() []badArgCase {
 
 func modelBadArgs() []badArgCase {
 	m, _ := NewLinear(3, 2, 1)
-	other, _ := NewLinear(2, 2, 1)
 	return []badArgCase{
 		{"NewLinear 0 inputs", func() error { _, err := NewLinear(0, 1, 1); return err }},
 		{"NewLinear negative outputs", func() error { _, err := NewLinear(1, -1, 1); return err }},
@@ -92,10 +91,6 @@ func modelBadArgs() []badArgCase {
 		{"NewLinearFrom ragged", func() error { _, err := NewLinearFrom([][]float32{{1, 2}, {3}}, nil); return err }},
 		{"NewLinearFrom bias length", func() error { _, err := NewLinearFrom([][]float32{{1}}, []float32{1, 2}); return err }},
 		{"NewLinearFrom NaN", func() error { _, err := NewLinearFrom([][]float32{{float32(math.NaN())}}, nil); return err }},
-		{"CopyFrom nil", func() error { return m.CopyFrom(nil) }},
-		{"CopyFrom other shape", func() error { return m.CopyFrom(other) }},
-		{"CopyFrom zero Linear", func() error { return m.CopyFrom(&Linear{}) }},
-		{"CopyFrom into zero Linear", func() error { return (&Linear{}).CopyFrom(m) }},
 		{"Predict inputs of other width", func() error { return m.Predict(zeros(1, 2), zeros(1, 2)) }},
 		{"Predict outputs of other shape", func() error { return m.Predict(zeros(2, 2), zeros(1, 3)) }},
 		{"Predict inputs without data", func() error { return m.Predict(zeros(1, 2), linalg.Dense{Rows: 1, Cols: 3, Stride: 3}) }},
@@ -207,7 +202,6 @@ func statsBadArgs() []badArgCase {
 	std := &Standardizer{Mean: []float32{0, 0, 0}, Scale: []float32{1, 1}}
 	ok := &Standardizer{Mean: []float32{0, 0, 0}, Scale: []float32{1, 1, 1}}
 	met, _ := NewMetrics(2)
-	ls, _ := NewLeastSquares(3, 2)
 	es, _ := NewEarlyStop(2, 0, 6, 2)
 	x6 := make([]float32, 6)
 	return []badArgCase{
@@ -227,19 +221,6 @@ func statsBadArgs() []badArgCase {
 		{"Metrics Add short", func() error { return met.Add(4, x6, x6) }},
 		{"Metrics Add negative", func() error { return met.Add(-1, x6, x6) }},
 		{"zero Metrics Add", func() error { return (&Metrics{}).Add(1, x6, x6) }},
-		{"NewLeastSquares negative", func() error { _, err := NewLeastSquares(-1, 1); return err }},
-		{"NewLeastSquares no target", func() error { _, err := NewLeastSquares(2, 0); return err }},
-		{"LeastSquares Add lengths", func() error { return ls.Add(x6[:2], x6[:2]) }},
-		{"LeastSquares AddRows short", func() error { return ls.AddRows(2, x6, 3, x6[:3], 2) }},
-		{"LeastSquares AddRows negative", func() error { return ls.AddRows(-2, x6, 3, x6, 2) }},
-		{"LeastSquares Solve no rows", func() error { _, err := ls.Solve(0); return err }},
-		{"LeastSquares Solve negative ridge", func() error {
-			l, _ := NewLeastSquares(1, 1)
-			l.Add([]float32{1}, []float32{2})
-			_, err := l.Solve(-1)
-			return err
-		}},
-		{"zero LeastSquares Add", func() error { return (&LeastSquares{K: 1, N: 1}).Add(x6[:1], x6[:1]) }},
 		{"NewEarlyStop negative", func() error { _, err := NewEarlyStop(1, 0, -1, 1); return err }},
 		{"NewEarlyStop NaN delta", func() error { _, err := NewEarlyStop(1, math.NaN(), 1, 1); return err }},
 		{"EarlyStop Observe lengths", func() error { _, err := es.Observe(0, 1, x6[:5], x6[:2]); return err }},

@@ -68,7 +68,7 @@ func BenchmarkPartialFit(b *testing.B) {
 // BenchmarkLeastSquaresAdd measures accumulating one row of 16 inputs into
 // the normal equations.
 func BenchmarkLeastSquaresAdd(b *testing.B) {
-	ls := must(NewLeastSquares(16, 1))
+	ls := must(newLeastSquares(16, 1))
 	x, y := make([]float32, 16), []float32{1}
 	for i := range x {
 		x[i] = float32(i)

@@ -46,11 +46,9 @@ func targetsOverflow(Y linalg.Dense) *OverflowError {
 	return &OverflowError{Column: col, Max: float32(big)}
 }
 
-// OverflowError reports a loss that overflowed float32 because the targets
-// are too large: from about 1e19 on, their squared error is beyond float32's
-// range (3.4e38) whatever the model. A lower learning rate cannot help;
-// targets scaled down (divided by a power of ten, the predictions multiplied
-// back) can.
+// OverflowError reports targets too large (about 1e19 and up) for their
+// squared error to fit float32, whatever the model: scale them down, not the
+// learning rate.
 type OverflowError struct {
 	Epoch  int     // 1-based epoch in which it was seen; 0 outside Fit
 	Column int     // the target column (from 0) with the largest magnitude

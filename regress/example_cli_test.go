@@ -16,21 +16,21 @@ const cropsCSV = `temp,rainfall,humidity,apples,oranges
 69,96,70,103,119
 `
 
-// The exact least-squares fit of the first five crop rows, streamed row by
-// row through the normal equations.
-func ExampleLeastSquares() {
+// The exact least-squares fit of the first five crop rows, accumulated in
+// one pass.
+func ExampleQR() {
 	tab, err := data.ReadTable(strings.NewReader(cropsCSV), "crops.csv", []string{"apples", "oranges"}, nil, 0)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	ls, err := regress.NewLeastSquares(tab.K, tab.N)
+	a, err := regress.NewQR(tab.K, tab.N, true)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	ls.AddRows(tab.M, tab.X, tab.K, tab.Y, tab.N)
-	sol, err := ls.Solve(0)
+	a.AddRows32(tab.M, tab.X, tab.K, tab.Y, tab.N)
+	sol, err := a.Solve(0)
 	if err != nil {
 		fmt.Println(err)
 		return

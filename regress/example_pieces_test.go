@@ -28,9 +28,9 @@ func Example_pieces() {
 	err = w.AddRows(tab.M, tab.X, tab.K)                                              // bad arguments are errors, never panics
 	std := w.Standardizer()                                                           // x' = (x − mean)/scale, applied while training
 
-	ls, err := regress.NewLeastSquares(tab.K, tab.N) // normal equations, float64, O(k²) memory
-	err = ls.AddRows(tab.M, tab.X, tab.K, tab.Y, tab.N)
-	sol, err := ls.Solve(0)             // Cholesky; *SingularError names a collinear input
+	a, err := regress.NewQR(tab.K, tab.N, true) // float64 QR factor, O((k+n)²) memory
+	err = a.AddRows32(tab.M, tab.X, tab.K, tab.Y, tab.N)
+	sol, err := a.Solve(0)              // *SingularError names a collinear input
 	fmt.Printf("MSE %.4f\n", sol.MSE()) // the best any linear model does on these rows
 
 	mf, err := regress.NewModelFile(model, std, tab.Cols.XNames(), tab.Cols.YNames()) // fold std into W, b

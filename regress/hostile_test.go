@@ -120,14 +120,14 @@ func TestOnlineUndoesExplodingStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	var before Snapshot
-	o.Trainer().Snapshot(&before)
+	o.t.Snapshot(&before)
 	loss, err := o.PartialFit([]float32{1}, []float32{1})
 	var d *DivergedError
 	if !errors.As(err, &d) || loss != 1 {
 		t.Fatalf("exploding step: loss %v, error %v; want 1 and a *DivergedError", loss, err)
 	}
 	var after Snapshot
-	o.Trainer().Snapshot(&after)
+	o.t.Snapshot(&after)
 	if !equal(before.Params, after.Params) || !equal(before.State, after.State) || before.Steps != after.Steps {
 		t.Errorf("the exploding step was not undone: params %v state %v steps %d, were %v %v %d", after.Params, after.State, after.Steps, before.Params, before.State, before.Steps)
 	}

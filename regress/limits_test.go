@@ -97,12 +97,10 @@ func TestAccumulatorLimits(t *testing.T) {
 		f    func() error
 		want string
 	}{
-		{"NewLeastSquares(-1, 1)", func() error { _, err := NewLeastSquares(-1, 1); return err }, "-1 inputs"},
-		{"NewLeastSquares(1, -1)", func() error { _, err := NewLeastSquares(1, -1); return err }, "-1 targets"},
-		// The command's 100,000 columns: 80 GB of normal equations.
-		{"NewLeastSquares(100000, 1)", func() error { _, err := NewLeastSquares(100000, 1); return err }, "normal equations: 100000×100000"},
-		{"NewLeastSquares(halfInt, 1)", func() error { _, err := NewLeastSquares(halfInt, 1); return err }, "normal equations"},
-		{"NewLeastSquares(2, MaxInt)", func() error { _, err := NewLeastSquares(2, math.MaxInt); return err }, "cross-covariances"},
+		{"NewQR(-1, 1)", func() error { _, err := NewQR(-1, 1, true); return err }, "-1 inputs"},
+		// The command's 100,000 columns: a 10¹⁰-value R.
+		{"NewQR(100000, 1)", func() error { _, err := NewQR(100000, 1, true); return err }, "k+n ≤ 4096"},
+		{"NewQR(2, MaxInt)", func() error { _, err := NewQR(2, math.MaxInt, true); return err }, "k+n ≤ 4096"},
 		{"NewMetrics(-1)", func() error { _, err := NewMetrics(-1); return err }, "NewMetrics: -1 outputs"},
 		{"NewMetrics(MaxInt)", func() error { _, err := NewMetrics(math.MaxInt); return err }, "linalg.MaxElements"},
 		{"NewWelford(-3)", func() error { _, err := NewWelford(-3); return err }, "NewWelford: features: -3"},

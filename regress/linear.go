@@ -9,13 +9,10 @@ import (
 )
 
 // Linear is the model y = W·x + b, nn.Linear(In, Out), or y = W·x without a
-// bias, nn.Linear(In, Out, bias=False) (NewLinearNoBias).
-//
-// W (Out×In) and B (Out) are views into one flat parameter vector, W's rows
-// then B, which Params returns: the optimisers and snapshots work on that one
-// slice. Without a bias B is nil and the vector is W alone, so no bias is
-// computed, stepped or saved. Write to W and B in place (W.Set, B[j] = v)
-// rather than replacing them, or the model and its parameter vector part ways.
+// bias (NewLinearNoBias: B nil). W and B are the model's parameters, views
+// into the one vector Params returns (W's rows, then B) that optimisers and
+// snapshots work on: write to them in place (W.Set, B[j] = v), never replace
+// them.
 type Linear struct {
 	W linalg.Dense // Out×In: row j holds output j's weights
 	B []float32    // Out, or nil: no bias
@@ -23,19 +20,16 @@ type Linear struct {
 	params []float32 // W.Data followed by B
 }
 
-// NewLinear returns a model with In inputs and Out outputs initialised as
-// nn.Linear(in, out) does: every weight and bias drawn uniformly from
-// [−1/√in, 1/√in). The same seed gives the same weights; the values differ from
-// torch.manual_seed's because the generators differ (use NewLinearFrom to
-// start from PyTorch's own weights). The Out×(In+1) parameters must fit in
-// linalg.MaxElements values.
+// NewLinear returns a model initialised as nn.Linear(in, out) does, uniform
+// in [−1/√in, 1/√in), from seed (not torch's generator: NewLinearFrom takes
+// PyTorch's weights). The out×(in+1) parameters must fit in
+// linalg.MaxElements.
 func NewLinear(in, out int, seed uint64) (*Linear, error) {
 	return newLinearSeeded("NewLinear", in, out, seed, true)
 }
 
-// NewLinearNoBias returns a model y = W·x without bias, as
-// nn.Linear(in, out, bias=False) and scikit-learn's fit_intercept=False: B is
-// nil and Params is W alone. Its W is NewLinear's for the same seed.
+// NewLinearNoBias is NewLinear without a bias: nn.Linear(in, out,
+// bias=False), scikit-learn's fit_intercept=False.
 func NewLinearNoBias(in, out int, seed uint64) (*Linear, error) {
 	return newLinearSeeded("NewLinearNoBias", in, out, seed, false)
 }
@@ -59,15 +53,13 @@ func newLinearSeeded(op string, in, out int, seed uint64, bias bool) (*Linear, e
 	return m, nil
 }
 
-// NewLinearFrom returns a model with the given weights (Out×In, one row per
-// output: nn.Linear's weight) and bias (Out values, or nil for zeros). The
-// values are copied. Every value must be finite.
+// NewLinearFrom returns a model with a copy of the given finite weights (one
+// row per output, nn.Linear's weight) and bias (nil: zeros).
 func NewLinearFrom(W [][]float32, b []float32) (*Linear, error) {
 	return newLinearFrom("NewLinearFrom", W, b, true)
 }
 
-// NewLinearNoBiasFrom returns a model without bias (see NewLinearNoBias) with
-// the given weights, as NewLinearFrom.
+// NewLinearNoBiasFrom is NewLinearFrom for a model without bias.
 func NewLinearNoBiasFrom(W [][]float32) (*Linear, error) {
 	return newLinearFrom("NewLinearNoBiasFrom", W, nil, false)
 }
@@ -111,7 +103,7 @@ func newLinear(in, out int, bias bool) *Linear {
 	return m
 }
 
-// HasBias reports whether the model has a bias b (false for NewLinearNoBias's).
+// HasBias reports whether the model has a bias (B non-nil).
 func (m *Linear) HasBias() bool { return m.B != nil }
 
 // In is the number of inputs.
@@ -120,8 +112,7 @@ func (m *Linear) In() int { return m.W.Cols }
 // Out is the number of outputs.
 func (m *Linear) Out() int { return m.W.Rows }
 
-// Params returns the parameters as one vector, W row by row then B (if the
-// model has one), sharing the model's storage: writing to it changes the model.
+// Params returns the model's parameter vector (not a copy): W's rows, then B.
 func (m *Linear) Params() []float32 { return m.params }
 
 // Clone returns a deep copy of m.
@@ -131,25 +122,9 @@ func (m *Linear) Clone() *Linear {
 	return c
 }
 
-// CopyFrom sets m's parameters to src's; the shapes must match.
-func (m *Linear) CopyFrom(src *Linear) error {
-	if err := m.valid("CopyFrom"); err != nil {
-		return err
-	}
-	if err := src.valid("CopyFrom: source"); err != nil {
-		return err
-	}
-	if m.In() != src.In() || m.Out() != src.Out() || m.HasBias() != src.HasBias() {
-		return fmt.Errorf("regress: CopyFrom: model is %d→%d (bias %v), source is %d→%d (bias %v)", m.In(), m.Out(), m.HasBias(), src.In(), src.Out(), src.HasBias())
-	}
-	copy(m.params, src.params)
-	return nil
-}
-
-// Predict writes Y = X·Wᵀ + b (X·Wᵀ without a bias), model(X) in PyTorch,
-// into the caller's Y (X.Rows×Out); X is X.Rows×In. It allocates nothing and
-// only reads the model, so any number of goroutines may predict with one
-// model at once, each into its own Y (while nothing trains it).
+// Predict writes model(X) = X·Wᵀ + b into Y (X.Rows×Out). It allocates
+// nothing and only reads the model: goroutines may predict at once, each into
+// its own Y, while nothing trains it.
 func (m *Linear) Predict(Y, X linalg.Dense) error {
 	if err := m.checkPredict(Y, X); err != nil {
 		return err
@@ -168,9 +143,8 @@ func (m *Linear) checkPredict(Y, X linalg.Dense) error {
 	return nil
 }
 
-// PredictRow predicts one input row x and appends the Out outputs to dst[:0],
-// returning the result: with a dst of enough capacity it allocates nothing, and
-// with dst nil it is the one-line form, y, err := m.PredictRow(nil, x).
+// PredictRow writes the outputs for one input row x to dst[:0] and returns
+// them; it allocates only if dst is too small (nil: y, err := PredictRow(nil, x)).
 func (m *Linear) PredictRow(dst, x []float32) ([]float32, error) {
 	if len(x) != m.In() {
 		return dst[:0], fmt.Errorf("regress: PredictRow: %d inputs, the model takes %d", len(x), m.In())

@@ -59,7 +59,7 @@ func TestLeastSquaresRecoversExactModel(t *testing.T) {
 			Y[i*n+j] = float32(s)
 		}
 	}
-	ls := must(NewLeastSquares(k, n))
+	ls := must(newLeastSquares(k, n))
 	ls.AddRows(m, X, k, Y, n)
 	sol, err := ls.Solve(0)
 	if err != nil {
@@ -88,7 +88,7 @@ func TestLeastSquaresRecoversExactModel(t *testing.T) {
 // directly; moving any parameter away from it raises the error.
 func TestLeastSquaresOptimality(t *testing.T) {
 	X, Y := cropXY()
-	ls := must(NewLeastSquares(3, 2))
+	ls := must(newLeastSquares(3, 2))
 	ls.AddRows(15, X, 3, Y, 2)
 	sol, err := ls.Solve(0)
 	if err != nil {
@@ -131,7 +131,7 @@ func TestLeastSquaresOptimality(t *testing.T) {
 }
 
 func TestLeastSquaresSingular(t *testing.T) {
-	ls := must(NewLeastSquares(3, 1))
+	ls := must(newLeastSquares(3, 1))
 	for i := 0; i < 10; i++ {
 		x := float32(i)
 		ls.Add([]float32{x, 2*x + 1, float32(i * i)}, []float32{x})
@@ -144,14 +144,14 @@ func TestLeastSquaresSingular(t *testing.T) {
 	if _, err := ls.Solve(1e-3); err != nil {
 		t.Errorf("Solve with a ridge term: %v", err)
 	}
-	c := must(NewLeastSquares(2, 1))
+	c := must(newLeastSquares(2, 1))
 	for i := 0; i < 10; i++ {
 		c.Add([]float32{5, float32(i)}, []float32{float32(i)})
 	}
 	if _, err := c.Solve(0); !errors.As(err, &se) || se.Feature != 0 {
 		t.Errorf("constant input: error = %v, want SingularError on input 1", err)
 	}
-	if _, err := must(NewLeastSquares(2, 1)).Solve(0); err == nil {
+	if _, err := must(newLeastSquares(2, 1)).Solve(0); err == nil {
 		t.Error("no rows: no error")
 	}
 }
@@ -160,7 +160,7 @@ func TestLeastSquaresSingular(t *testing.T) {
 // equations (Xcᵀ·Xc + αI)·w = Xcᵀ·yc.
 func TestLeastSquaresRidge(t *testing.T) {
 	X, Y := cropXY()
-	ls := must(NewLeastSquares(3, 2))
+	ls := must(newLeastSquares(3, 2))
 	ls.AddRows(15, X, 3, Y, 2)
 	plain, _ := ls.Solve(0)
 	const alpha = 500.0
@@ -195,7 +195,7 @@ func TestLeastSquaresRidge(t *testing.T) {
 }
 
 func TestLeastSquaresAddAllocs(t *testing.T) {
-	ls := must(NewLeastSquares(3, 2))
+	ls := must(newLeastSquares(3, 2))
 	x, y := []float32{1, 2, 3}, []float32{4, 5}
 	if a := testing.AllocsPerRun(100, func() { ls.Add(x, y) }); a != 0 {
 		t.Errorf("Add allocates %v times", a)

@@ -5,21 +5,19 @@ import (
 	"math"
 )
 
-// Metrics accumulates the error of predictions against targets, row by row,
-// for n outputs: mean squared error, mean absolute error and R² per output
-// and overall. The targets' spread (for R²) is accumulated with Welford's
-// update, so one pass suffices and memory does not depend on the number of
-// rows.
+// Metrics accumulates, in one pass and memory independent of the rows, the
+// MSE, MAE and R² of predictions against targets, per output and overall.
+// Accessors taking an output j panic when it is out of range, as a slice does.
 type Metrics struct {
-	Count int64
+	Count int64 // rows added
 	sse   []float64
 	sae   []float64
 	mean  []float64
 	m2    []float64
 }
 
-// NewMetrics returns an empty accumulator for n ≥ 1 outputs, at most
-// linalg.MaxElements.
+// NewMetrics returns an empty accumulator for 1 ≤ n ≤ linalg.MaxElements
+// outputs.
 func NewMetrics(n int) (*Metrics, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("regress: NewMetrics: %d outputs: want at least 1", n)
@@ -30,9 +28,8 @@ func NewMetrics(n int) (*Metrics, error) {
 	return &Metrics{sse: make([]float64, n), sae: make([]float64, n), mean: make([]float64, n), m2: make([]float64, n)}, nil
 }
 
-// Add adds m rows of predictions P and targets T, both m×n and contiguous. A
-// negative m or slices shorter than m·n are an error, and nothing is added.
-// It allocates nothing.
+// Add adds m rows of predictions P and targets T, both m×n and contiguous,
+// all or, on error, none. It allocates nothing.
 func (e *Metrics) Add(m int, P, T []float32) error {
 	n := len(e.sse)
 	if m < 0 || n == 0 || m > len(P)/n || m > len(T)/n {
@@ -57,25 +54,22 @@ func (e *Metrics) Add(m int, P, T []float32) error {
 // Outputs returns the number of outputs.
 func (e *Metrics) Outputs() int { return len(e.sse) }
 
-// MSE returns output j's mean squared error. Here and in MAE and R2, j
-// indexes the outputs as a slice index does: out of range, it panics.
+// MSE returns output j's mean squared error.
 func (e *Metrics) MSE(j int) float64 { return e.sse[j] / float64(e.Count) }
 
 // MAE returns output j's mean absolute error.
 func (e *Metrics) MAE(j int) float64 { return e.sae[j] / float64(e.Count) }
 
-// R2 returns output j's coefficient of determination, 1 − SSE/SST.
+// R2 returns output j's coefficient of determination.
 func (e *Metrics) R2(j int) float64 { return r2(e.sse[j], e.m2[j]) }
 
-// TotalMSE returns the mean squared error over every row and output, as
-// F.mse_loss computes it.
+// TotalMSE returns the MSE over every row and output (F.mse_loss).
 func (e *Metrics) TotalMSE() float64 { return mean(e.sse) / float64(e.Count) }
 
-// TotalMAE returns the mean absolute error over every row and output.
+// TotalMAE returns the MAE over every row and output.
 func (e *Metrics) TotalMAE() float64 { return mean(e.sae) / float64(e.Count) }
 
-// MeanR2 returns the mean of the per-output R², which is what scikit-learn's
-// r2_score reports by default for several outputs.
+// MeanR2 returns the mean of the outputs' R² (scikit-learn's r2_score).
 func (e *Metrics) MeanR2() float64 {
 	var s float64
 	for j := range e.sse {

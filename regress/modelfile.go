@@ -7,13 +7,10 @@ import (
 	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
-// NewModelFile makes the file contents for a model trained on inputs
-// standardised by std (nil: raw inputs): the standardisation is folded into
-// the weights, so the file's weight and bias apply to raw inputs. inputs and
-// outputs name the columns (nil for none). A model without bias gives a file
-// without bias (B nil), and then std may only scale (Standardizer.Fold). A
-// model that could not be saved (see modelfile.File.Encode) is an error here
-// already.
+// NewModelFile makes the model file of m, trained on inputs standardised by
+// std (nil: raw inputs; folded into the file's weights, which apply to raw
+// inputs), with column names (nil: none). A file Encode would refuse is an
+// error here already.
 func NewModelFile(m *Linear, std *Standardizer, inputs, outputs []string) (*modelfile.File, error) {
 	if err := m.valid("NewModelFile"); err != nil {
 		return nil, err
@@ -50,9 +47,7 @@ func NewModelFile(m *Linear, std *Standardizer, inputs, outputs []string) (*mode
 	return mf, nil
 }
 
-// LinearFromFile returns the model for raw inputs that a model file holds
-// (without bias if the file has none); an inconsistent file (see
-// modelfile.File.Check) is an error.
+// LinearFromFile returns the model for raw inputs that mf holds.
 func LinearFromFile(mf *modelfile.File) (*Linear, error) {
 	if mf == nil {
 		return nil, errors.New("regress: LinearFromFile: nil model")

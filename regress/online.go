@@ -8,51 +8,40 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// Online trains a model from samples as they arrive, one at a time, as a
-// sensor stream delivers them: PartialFit is one optimiser step on one
-// example (scikit-learn's partial_fit), standardised with a fixed
+// Online trains a model one sample at a time, as a sensor stream delivers
+// them (scikit-learn's partial_fit), on inputs standardised by a fixed
 // Standardizer if one is given. It allocates nothing after NewOnline
-// (publishing aside).
-//
-// PartialFit writes the model given to NewOnline in place: that model is the
-// trainer's own, and predicting with it while PartialFit runs in another
-// goroutine is a data race. To serve predictions while learning, publish
-// copies (PublishTo): the trainer keeps training its model and hands a
-// snapshot to a Publisher, such as regress/serve's Predictor, every N samples
-// or on demand (Publish); the callers predict with the snapshot.
+// (publishing aside). PartialFit writes the model in place: to predict while
+// it learns, publish copies (PublishTo) to a Publisher such as
+// regress/serve's Predictor and predict with those.
 type Online struct {
-	// Limit bounds one step's damage: a step after which the loss on its
-	// own sample is over Limit times what it was before, while the largest
-	// parameter grew over Limit times (from at least 1), is undone and
-	// reported as divergence. NewOnline sets 100, Guard's default.
+	// Limit bounds one step's damage: a step that raises the loss on its own
+	// sample over Limit times while the largest parameter grows over Limit
+	// times (from at least 1) is undone as divergence. NewOnline sets 100.
 	Limit float64
 
-	t    *Trainer
-	std  *Standardizer
-	x    []float32
-	y    []float32
-	p    []float32 // the prediction after a step
-	X    linalg.Dense
-	Y    linalg.Dense
-	snap Snapshot // the state before the step, to undo it
+	t      *Trainer
+	std    *Standardizer
+	x      []float32
+	y      []float32
+	p      []float32    // the prediction after a step
+	xd, yd linalg.Dense // x and y as 1-row matrices for Step
+	snap   Snapshot     // the state before the step, to undo it
 
 	pub   Publisher // where copies go (nil: none)
 	every int       // samples between copies (0: on demand only)
 	since int       // samples learned since the last copy
 }
 
-// A Publisher receives copies of a model being trained online: Publish is
-// given the trainer's model and standardisation (nil: raw inputs) and must
-// copy what it keeps before returning, as the trainer goes on changing them.
-// It is called from the goroutine that calls PartialFit or Publish.
+// A Publisher receives copies of a model trained online: Publish must copy
+// m and std (nil: raw inputs) before returning, as training goes on changing
+// them. It is called from the goroutine that calls PartialFit or Publish.
 type Publisher interface {
 	Publish(m *Linear, std *Standardizer) error
 }
 
-// PublishTo makes PartialFit publish a copy of the model to p after every
-// every samples it learns from (every 0: only when Publish is called), and
-// publishes one now, so that p starts from the model as it is. A nil p stops
-// publishing. every < 0 is an error.
+// PublishTo publishes the model to p now and then after every every samples
+// learned (every 0: only on Publish); a nil p stops publishing.
 func (o *Online) PublishTo(p Publisher, every int) error {
 	if every < 0 {
 		return fmt.Errorf("regress: Online.PublishTo: every %d samples: want 0 (on demand) or more", every)
@@ -64,8 +53,7 @@ func (o *Online) PublishTo(p Publisher, every int) error {
 	return o.Publish()
 }
 
-// Publish hands a copy of the model as it is now to the Publisher given to
-// PublishTo (none: an error). It allocates what the Publisher copies.
+// Publish hands the model as it is now to PublishTo's Publisher.
 func (o *Online) Publish() error {
 	if o.pub == nil {
 		return errors.New("regress: Online.Publish: no publisher (see PublishTo)")
@@ -78,10 +66,9 @@ func (o *Online) Publish() error {
 }
 
 // NewOnline returns an online trainer of m with optimiser opt and the MSE
-// loss. std may be nil (raw inputs); otherwise m's weights are for
-// standardised inputs (see Standardizer.Unfold) and Fold gives the raw ones.
-// A nil m or opt, or a std that is not one finite mean and one positive
-// finite scale per input, is an error.
+// loss. With std non-nil, m's weights are for standardised inputs (see
+// Standardizer.Unfold) and std must hold one finite mean and one positive
+// scale per input.
 func NewOnline(m *Linear, opt Optimizer, std *Standardizer) (*Online, error) {
 	if err := m.valid("NewOnline"); err != nil {
 		return nil, err
@@ -96,25 +83,17 @@ func NewOnline(m *Linear, opt Optimizer, std *Standardizer) (*Online, error) {
 		return nil, err
 	}
 	o := &Online{Limit: 100, t: t, std: std, x: make([]float32, m.In()), y: make([]float32, m.Out()), p: make([]float32, m.Out())}
-	o.X = linalg.Dense{Rows: 1, Cols: m.In(), Stride: m.In(), Data: o.x}
-	o.Y = linalg.Dense{Rows: 1, Cols: m.Out(), Stride: m.Out(), Data: o.y}
+	o.xd = linalg.Dense{Rows: 1, Cols: m.In(), Stride: m.In(), Data: o.x}
+	o.yd = linalg.Dense{Rows: 1, Cols: m.Out(), Stride: m.Out(), Data: o.y}
 	if err := t.Snapshot(&o.snap); err != nil { // allocates the buffers once
 		return nil, err
 	}
 	return o, nil
 }
 
-// Trainer returns the trainer underneath, for its learning rate and
-// snapshots.
-func (o *Online) Trainer() *Trainer { return o.t }
-
-// PartialFit updates the model from one example with inputs x and targets y
-// and returns the loss on it before the update. A NaN or Inf in x or y is an
-// error naming the column. A loss that is NaN or Inf, or a step that leaves a
-// parameter or the sample's loss NaN or Inf or that explodes (see Limit), is
-// undone, leaving the model and the optimiser as they were, and returns a
-// *DivergedError. Every PublishTo's every samples learned, it publishes a
-// copy of the model; an error in publishing is returned after the step.
+// PartialFit takes one optimiser step on inputs x and targets y and returns
+// the loss before it. A step whose loss or parameters become NaN or Inf, or
+// that explodes (see Limit), is undone and returns a *DivergedError.
 func (o *Online) PartialFit(x, y []float32) (float32, error) {
 	if len(x) != len(o.x) || len(y) != len(o.y) {
 		return 0, fmt.Errorf("regress: PartialFit: %d inputs and %d targets, the model takes %d and %d", len(x), len(y), len(o.x), len(o.y))
@@ -131,7 +110,7 @@ func (o *Online) PartialFit(x, y []float32) (float32, error) {
 	if err := t.Snapshot(&o.snap); err != nil {
 		return 0, err
 	}
-	loss, err := t.Step(o.X, o.Y)
+	loss, err := t.Step(o.xd, o.yd)
 	if err != nil {
 		return loss, err
 	}

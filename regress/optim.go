@@ -8,40 +8,17 @@ import (
 )
 
 // Optimizer updates a parameter vector from its gradient, as a torch.optim
-// optimiser's step() does. A Trainer calls Init once with the number of
-// parameters, then Step once per batch.
-//
-// Besides the update, an Optimizer exposes what schedules, early stopping and
-// divergence rollback need: the learning rate (LR, SetLR), forgetting its
-// running state (Reset), and saving and restoring that state (StateLen,
-// SaveState, LoadState) so that a Snapshot can put training back exactly where
-// it was.
-//
-// An optimiser belongs to one Trainer: NewTrainer refuses SGD or Adam already
-// given to another (their state is per model), and Step refuses parameters
-// of another length than Init's.
+// optimiser's step() does, and saves and restores its running state so that
+// a Snapshot puts training back exactly where it was. A Trainer calls Init
+// once, then Step once per batch; an SGD or Adam serves one Trainer only.
 type Optimizer interface {
-	// Init sizes the optimiser's state for n parameters and resets it. It is
-	// the only method that may allocate.
-	Init(n int) error
-	// Step updates params in place from grads, both of Init's n values;
-	// other lengths are an error and nothing is updated.
-	Step(params, grads []float32) error
-	// LR is the learning rate.
-	LR() float64
-	// SetLR changes the learning rate for the following steps; it must be
-	// positive and finite.
-	SetLR(lr float64) error
-	// Reset forgets momentum and moment estimates and the step count, as a
-	// newly constructed torch optimiser would have them.
-	Reset()
-	// StateLen is the number of float32 values SaveState writes.
-	StateLen() int
-	// SaveState copies the running state into dst (StateLen values) and
-	// returns the number of steps taken; a dst of another length is an
-	// error.
+	Init(n int) error                   // size the state for n parameters and reset it; the only allocation
+	Step(params, grads []float32) error // update params in place; both of Init's length
+	LR() float64                        // the learning rate
+	SetLR(lr float64) error             // for the next steps; positive and finite
+	Reset()                             // forget momentum, moments and step count
+	StateLen() int                      // the length of SaveState's dst
 	SaveState(dst []float32) (steps int, err error)
-	// LoadState restores a state saved by SaveState.
 	LoadState(src []float32, steps int) error
 }
 
@@ -96,9 +73,8 @@ func checkRange(op, name string, v, lo, hi float64, hiOpen bool) error {
 	return nil
 }
 
-// SGDConfig holds the arguments of torch.optim.SGD. The zero value of every
-// field but LR means what it means to PyTorch: no momentum, no dampening, no
-// weight decay.
+// SGDConfig holds torch.optim.SGD's arguments, zero (PyTorch's default)
+// but for LR.
 type SGDConfig struct {
 	LR          float64 // learning rate, > 0
 	Momentum    float64 // ≥ 0
@@ -108,16 +84,7 @@ type SGDConfig struct {
 	Maximize    bool    // ascend instead of descend
 }
 
-// SGD is torch.optim.SGD. Per parameter p with gradient g, one step is
-//
-//	g ← −g                                 if Maximize
-//	g ← g + weight_decay·p                 if weight_decay ≠ 0
-//	buf ← g (first step), else momentum·buf + (1−dampening)·g    if momentum ≠ 0
-//	g ← g + momentum·buf if nesterov, else buf                   if momentum ≠ 0
-//	p ← p − lr·g
-//
-// in that order and in float32, with the coefficients rounded to float32 as
-// torch does with Python floats applied to float tensors.
+// SGD is torch.optim.SGD: its update equations, in its order, in float32.
 type SGD struct {
 	cfg   SGDConfig
 	buf   []float32
@@ -126,8 +93,7 @@ type SGD struct {
 	owner
 }
 
-// NewSGD checks cfg as torch.optim.SGD does (and refuses a learning rate that
-// is not positive) and returns the optimiser.
+// NewSGD checks cfg as torch.optim.SGD does (and LR > 0).
 func NewSGD(cfg SGDConfig) (*SGD, error) {
 	if err := checkLR("SGD", cfg.LR); err != nil {
 		return nil, err
@@ -147,10 +113,7 @@ func NewSGD(cfg SGDConfig) (*SGD, error) {
 	return &SGD{cfg: cfg}, nil
 }
 
-// Config returns the optimiser's settings, with the current learning rate.
-func (o *SGD) Config() SGDConfig { return o.cfg }
-
-// Init sizes the state for n parameters; see Optimizer.
+// Init implements Optimizer.
 func (o *SGD) Init(n int) error {
 	if err := checkCount("SGD", "parameters", n); err != nil {
 		return err
@@ -163,10 +126,10 @@ func (o *SGD) Init(n int) error {
 	return nil
 }
 
-// LR is the learning rate.
+// LR implements Optimizer.
 func (o *SGD) LR() float64 { return o.cfg.LR }
 
-// SetLR sets the learning rate of the following steps.
+// SetLR implements Optimizer.
 func (o *SGD) SetLR(lr float64) error {
 	if err := checkLR("SGD", lr); err != nil {
 		return err
@@ -175,13 +138,13 @@ func (o *SGD) SetLR(lr float64) error {
 	return nil
 }
 
-// Reset makes the next step a first step, as for a new optimiser.
+// Reset implements Optimizer.
 func (o *SGD) Reset() { o.steps = 0 }
 
-// StateLen is the length of the state SaveState writes.
+// StateLen implements Optimizer.
 func (o *SGD) StateLen() int { return len(o.buf) }
 
-// SaveState copies the running state into dst and returns the step count.
+// SaveState implements Optimizer.
 func (o *SGD) SaveState(dst []float32) (int, error) {
 	if err := checkSave("SGD", dst, len(o.buf)); err != nil {
 		return 0, err
@@ -190,7 +153,7 @@ func (o *SGD) SaveState(dst []float32) (int, error) {
 	return o.steps, nil
 }
 
-// LoadState restores a state saved by SaveState.
+// LoadState implements Optimizer.
 func (o *SGD) LoadState(src []float32, steps int) error {
 	if len(src) != len(o.buf) || steps < 0 {
 		return fmt.Errorf("regress: SGD: state of %d values at step %d, want %d values", len(src), steps, len(o.buf))
@@ -200,8 +163,16 @@ func (o *SGD) LoadState(src []float32, steps int) error {
 	return nil
 }
 
-// Step applies one update to params from grads; it allocates nothing.
+// Step implements Optimizer; it allocates nothing.
 func (o *SGD) Step(params, grads []float32) error {
+	// Per parameter p with gradient g, in this order, with the coefficients
+	// rounded to float32 as torch rounds Python floats applied to tensors:
+	//
+	//	g ← −g                                 if Maximize
+	//	g ← g + weight_decay·p                 if weight_decay ≠ 0
+	//	buf ← g (first step), else momentum·buf + (1−dampening)·g    if momentum ≠ 0
+	//	g ← g + momentum·buf if nesterov, else buf                   if momentum ≠ 0
+	//	p ← p − lr·g
 	if err := checkStep("SGD", params, grads, o.n); err != nil {
 		return err
 	}
@@ -248,8 +219,7 @@ func (o *SGD) Step(params, grads []float32) error {
 	return nil
 }
 
-// AdamConfig holds the arguments of torch.optim.Adam; AdamDefaults fills in
-// PyTorch's defaults.
+// AdamConfig holds torch.optim.Adam's arguments (AdamDefaults: PyTorch's).
 type AdamConfig struct {
 	LR           float64 // learning rate, > 0 (PyTorch's default 1e-3)
 	Beta1, Beta2 float64 // in [0, 1) (0.9, 0.999)
@@ -258,22 +228,13 @@ type AdamConfig struct {
 	Maximize     bool
 }
 
-// AdamDefaults returns torch.optim.Adam's defaults with the given learning
-// rate.
+// AdamDefaults returns torch.optim.Adam's defaults with learning rate lr.
 func AdamDefaults(lr float64) AdamConfig {
 	return AdamConfig{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
 }
 
-// Adam is torch.optim.Adam (without amsgrad). At step t = 1, 2, …, per
-// parameter p with gradient g:
-//
-//	g ← g + weight_decay·p               (the L2 form, not AdamW's)
-//	m ← β₁·m + (1−β₁)·g
-//	v ← β₂·v + (1−β₂)·g²
-//	p ← p − (lr/(1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + eps)
-//
-// with the bias corrections computed in float64 and everything else in
-// float32, in torch's order.
+// Adam is torch.optim.Adam without amsgrad (weight decay in the L2 form, not
+// AdamW's): torch's order, bias corrections in float64, the rest in float32.
 type Adam struct {
 	cfg   AdamConfig
 	m, v  []float32 // m and v, one slice so that state saving is one copy
@@ -282,8 +243,7 @@ type Adam struct {
 	owner
 }
 
-// NewAdam checks cfg as torch.optim.Adam does (and refuses a learning rate
-// that is not positive) and returns the optimiser.
+// NewAdam checks cfg as torch.optim.Adam does (and LR > 0).
 func NewAdam(cfg AdamConfig) (*Adam, error) {
 	if err := checkLR("Adam", cfg.LR); err != nil {
 		return nil, err
@@ -303,11 +263,8 @@ func NewAdam(cfg AdamConfig) (*Adam, error) {
 	return &Adam{cfg: cfg}, nil
 }
 
-// Config returns the optimiser's settings, with the current learning rate.
-func (o *Adam) Config() AdamConfig { return o.cfg }
-
-// Init sizes the state for n parameters; see Optimizer. The state, two
-// values per parameter, must fit in linalg.MaxElements.
+// Init implements Optimizer; the state (2n values) must fit in
+// linalg.MaxElements.
 func (o *Adam) Init(n int) error {
 	if err := checkCount("Adam", "parameters", n); err != nil {
 		return err
@@ -321,10 +278,10 @@ func (o *Adam) Init(n int) error {
 	return nil
 }
 
-// LR is the learning rate.
+// LR implements Optimizer.
 func (o *Adam) LR() float64 { return o.cfg.LR }
 
-// SetLR sets the learning rate of the following steps.
+// SetLR implements Optimizer.
 func (o *Adam) SetLR(lr float64) error {
 	if err := checkLR("Adam", lr); err != nil {
 		return err
@@ -333,16 +290,16 @@ func (o *Adam) SetLR(lr float64) error {
 	return nil
 }
 
-// Reset makes the next step a first step, as for a new optimiser.
+// Reset implements Optimizer.
 func (o *Adam) Reset() {
 	clear(o.state)
 	o.steps = 0
 }
 
-// StateLen is the length of the state SaveState writes.
+// StateLen implements Optimizer.
 func (o *Adam) StateLen() int { return len(o.state) }
 
-// SaveState copies the running state into dst and returns the step count.
+// SaveState implements Optimizer.
 func (o *Adam) SaveState(dst []float32) (int, error) {
 	if err := checkSave("Adam", dst, len(o.state)); err != nil {
 		return 0, err
@@ -351,7 +308,7 @@ func (o *Adam) SaveState(dst []float32) (int, error) {
 	return o.steps, nil
 }
 
-// LoadState restores a state saved by SaveState.
+// LoadState implements Optimizer.
 func (o *Adam) LoadState(src []float32, steps int) error {
 	if len(src) != len(o.state) || steps < 0 {
 		return fmt.Errorf("regress: Adam: state of %d values at step %d, want %d values", len(src), steps, len(o.state))
@@ -361,8 +318,14 @@ func (o *Adam) LoadState(src []float32, steps int) error {
 	return nil
 }
 
-// Step applies one update to params from grads; it allocates nothing.
+// Step implements Optimizer; it allocates nothing.
 func (o *Adam) Step(params, grads []float32) error {
+	// At step t = 1, 2, …, per parameter p with gradient g:
+	//
+	//	g ← g + weight_decay·p
+	//	m ← β₁·m + (1−β₁)·g
+	//	v ← β₂·v + (1−β₂)·g²
+	//	p ← p − (lr/(1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + eps)
 	if err := checkStep("Adam", params, grads, len(o.m)); err != nil {
 		return err
 	}

@@ -6,30 +6,14 @@ import (
 	"math"
 )
 
-// QR is a streaming, mergeable least-squares accumulator in float64. It keeps
-// the triangular factor R of the QR factorisation of the centred data [X Y]
-// (k input columns, then n target columns) together with the row count and
-// each column's mean and centred sum of squares; without an intercept R is
-// the factor of the raw [X Y] instead. RᵀR is the scatter matrix, but R is
-// never squared: solving with it has the accuracy of a QR solve on the data,
-// where the normal equations (LeastSquares) square the condition number.
-//
-// Rows are added in blocks of qrBlock: a block is centred on its own mean
-// and its rows, with one more row √(nA·nB/(nA+nB))·(mean − block mean) that
-// accounts for the shift between the two means, are stacked under R and
-// reduced by Householder reflections. The same stacking merges two
-// accumulators exactly (the square-root form of Chan's update of co-moments),
-// whatever their means, so the result does not depend on how the rows were
-// split or in which order the parts are merged, up to rounding.
-//
-// Solve gives the solution, with a ridge term if asked; when the rows can be
-// read a second time, a QRRefinement takes it to nearly full float64
-// accuracy. MarshalBinary and UnmarshalBinary save and restore the state, to
-// resume or to merge elsewhere; State and NewQRFromState give it as plain
-// values (R, row count, means, sums of squares) for a format of the
-// caller's own. Memory is O((k+n)²) whatever the number of
-// rows; AddRows, AddRows32 and Merge allocate nothing. A QR is not safe for
-// concurrent use.
+// QR is a streaming, mergeable least-squares accumulator in float64: the
+// triangular factor R of the centred [X Y] (the raw one without an
+// intercept), with the row count and each column's mean and centred sum of
+// squares. R is never squared, so Solve keeps QR's accuracy where the normal
+// equations would square the condition number. Accumulators of parts of the
+// rows Merge, in any order, into that of all of them. Memory is O((k+n)²)
+// whatever the rows; AddRows, AddRows32 and Merge allocate nothing. A QR is
+// not safe for concurrent use.
 type QR struct {
 	k, n      int
 	intercept bool
@@ -51,8 +35,8 @@ const qrBlock = 64
 // maxQRCols bounds k+n, so that R (and a decoded state) stays a reasonable size.
 const maxQRCols = 4096
 
-// NewQR returns an empty accumulator for k ≥ 1 inputs and n ≥ 1 targets.
-// With intercept the model is y = W·x + b; without, y = W·x.
+// NewQR returns an empty accumulator for k ≥ 1 inputs and n ≥ 1 targets, of
+// y = W·x + b (intercept) or y = W·x.
 func NewQR(k, n int, intercept bool) (*QR, error) {
 	if k < 1 || n < 1 || k > maxQRCols || n > maxQRCols-k {
 		return nil, fmt.Errorf("regress: QR of %d inputs and %d targets, want k ≥ 1, n ≥ 1, k+n ≤ %d", k, n, maxQRCols)
@@ -64,8 +48,7 @@ func NewQR(k, n int, intercept bool) (*QR, error) {
 		r: make([]float64, p*p), buf: make([]float64, p*ld), ld: ld}, nil
 }
 
-// K, N, Intercept and Count describe the accumulator: inputs, targets,
-// whether the model has an intercept, and the rows added so far.
+// K returns the number of inputs.
 func (a *QR) K() int { return a.k }
 
 // N returns the number of targets.
@@ -74,11 +57,11 @@ func (a *QR) N() int { return a.n }
 // Intercept reports whether the model has an intercept.
 func (a *QR) Intercept() bool { return a.intercept }
 
-// Count returns the number of rows added (merged ones included).
+// Count returns the number of rows added, merged ones included.
 func (a *QR) Count() int64 { return a.count }
 
 // Moments returns copies of the columns' means and centred sums of squares
-// Σ (v − mean)² over every row added: the k inputs, then the n targets.
+// (the k inputs, then the n targets).
 func (a *QR) Moments() (mean, m2 []float64) {
 	return append([]float64(nil), a.mean...), append([]float64(nil), a.m2...)
 }
@@ -138,14 +121,13 @@ func finiteRows[T float32 | float64](m, k, n int, X []T, ldx int, Y []T, ldy int
 	return nil
 }
 
-// AddRows adds m rows: inputs X (m×k, row stride ldx) and targets Y (m×n,
-// row stride ldy). It returns an error, adding nothing, when the slices are
-// too short or hold an infinity or NaN.
+// AddRows adds m rows of inputs X (m×k, row stride ldx) and targets Y (m×n,
+// row stride ldy): all or, on error (short slices, NaN or Inf), none.
 func (a *QR) AddRows(m int, X []float64, ldx int, Y []float64, ldy int) error {
 	return addRows(a, m, X, ldx, Y, ldy)
 }
 
-// AddRows32 is AddRows for float32 rows; each value is converted exactly.
+// AddRows32 is AddRows for float32 rows (converted exactly).
 func (a *QR) AddRows32(m int, X []float32, ldx int, Y []float32, ldy int) error {
 	return addRows(a, m, X, ldx, Y, ldy)
 }
@@ -179,6 +161,12 @@ func addRows[T float32 | float64](a *QR, m int, X []T, ldx int, Y []T, ldy int) 
 	return nil
 }
 
+// Rows are added in blocks of qrBlock: a block is centred on its own mean
+// and its rows, with one more row √(nA·nB/(nA+nB))·(mean − block mean) that
+// accounts for the shift between the two means, are stacked under R and
+// reduced by Householder reflections. The same stacking merges two
+// accumulators exactly (the square-root form of Chan's update of co-moments).
+//
 // absorb adds the b rows held in buf. With an intercept and rows before
 // them, they hold the data minus shift (the running mean), so that the block
 // mean and the centred values are computed on the scale of the spread;
@@ -250,9 +238,8 @@ func twoSum(x, y float64) (s, e float64) {
 	return s, e
 }
 
-// Merge adds every row that other has accumulated, as if they had been added
-// to a: the result is the accumulator of all the rows of both, in any order.
-// Both must have the same k, n and intercept setting.
+// Merge adds the rows other (of the same k, n and intercept) accumulated, as
+// if they had been added to a.
 func (a *QR) Merge(other *QR) error {
 	if other == nil {
 		return errors.New("regress: QR.Merge: nil accumulator")

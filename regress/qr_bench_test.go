@@ -6,7 +6,7 @@ import (
 )
 
 // BenchmarkLeastSquares accumulates and solves 1,000,000 rows of 16 inputs
-// and 2 targets with the normal equations (LeastSquares, float32 rows) and
+// and 2 targets with the normal equations (the leastSquares baseline, float32 rows) and
 // with the QR accumulator (float32 rows, as the trainer holds them, and
 // float64 rows, then with a step of refinement over them too), reporting
 // rows per second.
@@ -32,7 +32,7 @@ func BenchmarkLeastSquares(b *testing.B) {
 	}
 	b.Run(name+"/solver=normal", func(b *testing.B) {
 		run(b, func() error {
-			ls, err := NewLeastSquares(k, n)
+			ls, err := newLeastSquares(k, n)
 			if err != nil {
 				return err
 			}

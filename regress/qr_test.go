@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -290,6 +291,8 @@ func TestQRRankDeficiencyNamed(t *testing.T) {
 	var se *SingularError
 	if _, err := a.Solve(0); !errors.As(err, &se) {
 		t.Errorf("3 rows, 5 inputs: %v, want a *SingularError", err)
+	} else if !strings.HasPrefix(err.Error(), "regress: ") {
+		t.Errorf("SingularError %q: want the package's prefix", err)
 	}
 }
 

@@ -12,15 +12,10 @@ import (
 // as NIST's Filip, keeps orders of magnitude more.
 const qrRankTol = 1e-12
 
-// Solve returns the solution of min ‖X·Wᵀ + b − Y‖² + alpha·‖W‖² over all the
-// rows added, for a ridge term alpha ≥ 0 (0 for plain least squares; the
-// intercept is not penalised, as in scikit-learn's Ridge): W is n×k (the
-// nn.Linear layout), B has n values (nil without an intercept), SSE is the
-// residual sum of squares per target (without the penalty) and SST the
-// targets' centred sums of squares. When the inputs are rank-deficient at
-// float64 precision (an input constant, with an intercept, or an exact linear
-// combination of the inputs before it) it returns a *SingularError naming
-// the input; ill-conditioned inputs still solve.
+// Solve returns the minimiser of ‖X·Wᵀ + b − Y‖² + alpha·‖W‖² over the rows
+// added, alpha ≥ 0 (b is not penalised, as in scikit-learn's Ridge). Inputs
+// rank-deficient at float64 precision give a *SingularError; ill-conditioned
+// ones still solve.
 func (a *QR) Solve(alpha float64) (*Solution, error) {
 	k, n, p := a.k, a.n, a.k+a.n
 	rr, err := a.triangle(alpha)

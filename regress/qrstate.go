@@ -22,7 +22,7 @@ const (
 	qrHeaderLen = 4 + 2 + 2 + 4 + 4 + 8
 )
 
-// MarshalBinary encodes the accumulator's state (see UnmarshalBinary).
+// MarshalBinary encodes the accumulator's state.
 func (a *QR) MarshalBinary() ([]byte, error) {
 	p := a.k + a.n
 	out := make([]byte, qrHeaderLen, qrHeaderLen+8*(3*p+p*(p+1)/2))
@@ -49,11 +49,9 @@ func (a *QR) MarshalBinary() ([]byte, error) {
 	return out, nil
 }
 
-// UnmarshalBinary replaces the accumulator with the state MarshalBinary
-// encoded. It is strict: wrong magic or version, unknown flags, sizes out of
-// range or not matching the length are errors, as is every state that
-// NewQRFromState refuses; on error the accumulator is left unchanged. It
-// checks the sizes before allocating anything.
+// UnmarshalBinary replaces the accumulator with a state MarshalBinary
+// encoded, checked as NewQRFromState checks (sizes before allocating); on
+// error the accumulator is unchanged.
 func (a *QR) UnmarshalBinary(data []byte) error {
 	if len(data) < qrHeaderLen || string(data[:4]) != qrMagic {
 		return errors.New("regress: QR state: not an edgefit QR state")
@@ -103,26 +101,17 @@ func (a *QR) UnmarshalBinary(data []byte) error {
 	return nil
 }
 
-// QRState is a QR accumulator's whole state as plain values, for a caller
-// that stores it in a format of its own (a stats file, a message): State
-// reads it, NewQRFromState rebuilds the accumulator, which then adds rows,
-// merges and solves bit for bit as the original would. Columns are the K
-// inputs, then the N targets: p = K+N of them.
+// QRState is a QR's whole state as plain values, for a format of the
+// caller's own (a stats file, a message): NewQRFromState rebuilds an
+// accumulator that goes on bit for bit as the original. Columns are the K
+// inputs, then the N targets: p = K+N.
 type QRState struct {
-	K, N      int   // inputs and targets
-	Intercept bool  // whether the model has an intercept
-	Count     int64 // rows accumulated
-	// The columns' means are the double-double sums Mean[c] + MeanLo[c]
-	// (|MeanLo[c]| at most half an ulp of Mean[c]): merging parts whose
-	// means differ needs them to more than float64 precision. Mean alone
-	// is the mean rounded to float64.
-	Mean, MeanLo []float64
-	// M2 holds the columns' centred sums of squares Σ (v − mean)².
-	M2 []float64
-	// R is the p×p upper triangular factor, row-major, zero below the
-	// diagonal: RᵀR is the scatter matrix of the centred [X Y] (of the raw
-	// [X Y] without an intercept).
-	R []float64
+	K, N         int
+	Intercept    bool
+	Count        int64     // rows accumulated
+	Mean, MeanLo []float64 // p: the means, double-double Mean[c] + MeanLo[c]
+	M2           []float64 // p: centred sums of squares Σ (v − mean)²
+	R            []float64 // p×p row-major, upper triangular: RᵀR = [X Y]'s scatter
 }
 
 // State returns a copy of the accumulator's state.
@@ -132,12 +121,10 @@ func (a *QR) State() QRState {
 		M2: append([]float64(nil), a.m2...), R: append([]float64(nil), a.r...)}
 }
 
-// NewQRFromState returns the accumulator whose state is s (copied). It
-// refuses what no accumulator can hold: K < 1, N < 1 or K+N above the
-// largest NewQR takes, a negative Count, slices whose lengths do not match
-// K and N, values that are infinite or NaN, a non-zero R below the
-// diagonal, a negative sum of squares, a mean not in double-double form, or
-// non-zero statistics without rows.
+// NewQRFromState returns the accumulator whose state is a copy of s. It
+// refuses what no accumulator can hold (sizes NewQR refuses or that do not
+// match, NaN or Inf, R not upper triangular, a negative sum of squares or
+// count, a mean not double-double, statistics without rows).
 func NewQRFromState(s QRState) (*QR, error) {
 	if s.K < 1 || s.N < 1 || s.K > maxQRCols || s.N > maxQRCols-s.K {
 		return nil, fmt.Errorf("regress: QR state: %d inputs and %d targets, want k ≥ 1, n ≥ 1, k+n ≤ %d", s.K, s.N, maxQRCols)

@@ -15,17 +15,16 @@ import (
 //
 //	y = W'·(x − μ)/σ + b' = (W'/σ)·x + (b' − W'·(μ/σ))
 
-// Welford accumulates each feature's mean and variance in one streaming pass,
-// in float64, with Welford's update, which stays accurate when the mean is
-// large compared with the spread (the naive Σx² − (Σx)²/n does not).
+// Welford accumulates each feature's mean and spread in one pass, in float64,
+// with Welford's update (accurate when the mean is large against the spread).
+// Its fields are its whole state, to read or to restore.
 type Welford struct {
 	Count int64
 	Mean  []float64 // per feature
 	M2    []float64 // per feature: Σ (x − mean)²
 }
 
-// NewWelford returns an accumulator for k features, at most
-// linalg.MaxElements.
+// NewWelford returns an accumulator for k ≤ linalg.MaxElements features.
 func NewWelford(k int) (*Welford, error) {
 	if err := checkCount("NewWelford", "features", k); err != nil {
 		return nil, err
@@ -33,7 +32,7 @@ func NewWelford(k int) (*Welford, error) {
 	return &Welford{Mean: make([]float64, k), M2: make([]float64, k)}, nil
 }
 
-// Add adds one row of len(w.Mean) features; another length is an error.
+// Add adds one row of len(w.Mean) features.
 func (w *Welford) Add(x []float32) error { return welfordAdd(w, "Add", x) }
 
 // Add64 is Add for a row of float64 values.
@@ -53,8 +52,7 @@ func welfordAdd[T float32 | float64](w *Welford, op string, x []T) error {
 	return nil
 }
 
-// AddRows adds m rows of X (row stride ldx ≥ the number of features); X
-// too short for them is an error, and then no row is added.
+// AddRows adds m rows of X (row stride ldx), all or, on error, none.
 func (w *Welford) AddRows(m int, X []float32, ldx int) error {
 	k := len(w.Mean)
 	if err := checkRows("Welford.AddRows", "X", m, k, X, ldx); err != nil {
@@ -68,13 +66,9 @@ func (w *Welford) AddRows(m int, X []float32, ldx int) error {
 	return nil
 }
 
-// Merge adds the rows other has accumulated, as if they had been added to w,
-// with Chan, Golub and LeVeque's parallel update: with counts nA, nB and δ
-// the difference of the means, the mean moves by δ·nB/(nA+nB) and M2 gains
-// other's M2 plus δ²·nA·nB/(nA+nB). Accumulators of parts of the rows (two
-// devices, two threads) merge into that of all of them, in any order. Both
-// must have the same number of features; other is unchanged. It allocates
-// nothing.
+// Merge adds the rows other (same features, unchanged) has accumulated, as
+// if added to w: parts of the rows (devices, threads) merge in any order.
+// It allocates nothing.
 func (w *Welford) Merge(other *Welford) error {
 	if other == nil {
 		return errors.New("regress: Welford.Merge: nil accumulator")
@@ -105,9 +99,7 @@ func (w *Welford) Merge(other *Welford) error {
 	return nil
 }
 
-// Var returns feature i's population variance (dividing by the count, as
-// scikit-learn's StandardScaler does). i indexes the features as a slice
-// index does: out of range, it panics.
+// Var returns feature i's population variance (M2/Count, as scikit-learn).
 func (w *Welford) Var(i int) float64 {
 	if w.Count == 0 {
 		return 0
@@ -115,10 +107,8 @@ func (w *Welford) Var(i int) float64 {
 	return w.M2[i] / float64(w.Count)
 }
 
-// Standardizer returns the transform x' = (x − μ)/σ for the features seen.
-// Every feature with a non-zero spread, however small, is scaled by it; a
-// feature that never varies (Constant lists them) gets σ = 1 (it is only
-// centred), as in scikit-learn, rather than a division by zero.
+// Standardizer returns x' = (x − μ)/σ for the features seen; a feature that
+// never varies gets σ = 1, as in scikit-learn.
 func (w *Welford) Standardizer() *Standardizer {
 	s := &Standardizer{Mean: make([]float32, len(w.Mean)), Scale: make([]float32, len(w.Mean))}
 	for i := range w.Mean {
@@ -128,14 +118,10 @@ func (w *Welford) Standardizer() *Standardizer {
 	return s
 }
 
-// ScaleOnly returns the standardisation for a model without bias, which
-// cannot absorb a shift of its inputs (Fold): x' = x/s with mean 0 and s the
-// root mean square √(Σx²/n) = √(σ² + μ²), the spread about 0, the centre of
-// a model without intercept. It gives every input E[x'²] = 1, so the
-// learning rates meant for standardised inputs hold, and a constant input
-// (an intercept in all but name) is scaled to 1; an input that is always 0
-// gets s = 1. (scikit-learn's StandardScaler(with_mean=False) divides by σ
-// instead, which leaves an input of large mean and small spread large.)
+// ScaleOnly returns x' = x/s for a model without bias, which cannot absorb a
+// shift (Fold): s is the root mean square √(σ² + μ²), so that E[x'²] = 1 as
+// after Standardizer (scikit-learn's with_mean=False divides by σ, leaving an
+// input of large mean large); s = 1 for an input always 0.
 func (w *Welford) ScaleOnly() *Standardizer {
 	s := &Standardizer{Mean: make([]float32, len(w.Mean)), Scale: make([]float32, len(w.Mean))}
 	for i, mu := range w.Mean {
@@ -159,9 +145,8 @@ func scaleOf(sd float64) float32 {
 	return float32(sd)
 }
 
-// Constant returns the features whose values never varied (every value
-// added was the same), in increasing order: nothing can be learned from
-// them. It returns nil before any row is added.
+// Constant returns, in increasing order, the features that never varied
+// (nil before any row): nothing can be learned from them.
 func (w *Welford) Constant() []int {
 	var c []int
 	for i, m2 := range w.M2 {
@@ -177,8 +162,7 @@ type Standardizer struct {
 	Mean, Scale []float32
 }
 
-// Identity reports whether s changes nothing (mean 0, scale 1 everywhere);
-// Mean and Scale of different lengths are not the identity.
+// Identity reports whether s changes nothing (mean 0, scale 1 everywhere).
 func (s *Standardizer) Identity() bool {
 	if len(s.Scale) != len(s.Mean) {
 		return false
@@ -192,9 +176,7 @@ func (s *Standardizer) Identity() bool {
 }
 
 // Apply writes the standardised rows of X (m×k, row stride ldx) to D (row
-// stride ldd); D may be X. Slices too short, strides below k or Mean and
-// Scale of different lengths are an error, and nothing is written. It
-// allocates nothing.
+// stride ldd, D may be X), all or, on error, none. It allocates nothing.
 func (s *Standardizer) Apply(m int, X []float32, ldx int, D []float32, ldd int) error {
 	k := len(s.Mean)
 	if len(s.Scale) != k {
@@ -245,13 +227,9 @@ func checkRows(op, name string, m, k int, X []float32, ld int) error {
 }
 
 // Fold turns weights W (n×k) and bias b trained on standardised inputs into
-// the weights and bias that give the same outputs on raw inputs, writing
-// them to Wraw and braw (which may be W and b). The arithmetic is float64.
-// Weights that are not n×k for n = len(b) are an error.
-//
-// A model without bias has b and braw nil (n = len(W)/k): its inputs can be
-// scaled but not shifted, so every Mean must be 0 (Welford.ScaleOnly) or
-// Fold is an error and writes nothing.
+// Wraw and braw (which may be W and b) giving the same outputs on raw inputs,
+// in float64. Without a bias (b and braw nil) every Mean must be 0
+// (ScaleOnly).
 func (s *Standardizer) Fold(W, b, Wraw, braw []float32) error {
 	k := len(s.Mean)
 	n, err := s.checkParams("Fold", W, b, Wraw, braw)
@@ -275,10 +253,7 @@ func (s *Standardizer) Fold(W, b, Wraw, braw []float32) error {
 	return nil
 }
 
-// Unfold is the inverse of Fold: from weights for raw inputs to the weights
-// for standardised inputs that give the same outputs (used to start training
-// from a given model). Without a bias (braw and b nil) every Mean must be 0,
-// as for Fold.
+// Unfold is Fold's inverse, to start training from a model for raw inputs.
 func (s *Standardizer) Unfold(Wraw, braw, W, b []float32) error {
 	k := len(s.Mean)
 	n, err := s.checkParams("Unfold", Wraw, braw, W, b)

@@ -137,12 +137,12 @@ func TestDefaultRun(t *testing.T) {
 	}
 	raw, std, exact := num("raw inputs, SGD"), num("standardised inputs, SGD"), num("exact least squares")
 	// The exact solution, computed here independently of the command.
-	ls, _ := regress.NewLeastSquares(3, 2)
+	ls, _ := regress.NewQR(3, 2, true)
 	tab, err := data.ReadTable(bytes.NewReader(cropsCSV), "crops.csv", []string{"apples", "oranges"}, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ls.AddRows(tab.M, tab.X, 3, tab.Y, 2)
+	ls.AddRows32(tab.M, tab.X, 3, tab.Y, 2)
 	sol, _ := ls.Solve(0)
 	if math.Abs(exact-sol.MSE()) > 1e-4 {
 		t.Errorf("exact MSE printed %v, want %v", exact, sol.MSE())

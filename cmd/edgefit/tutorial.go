@@ -144,11 +144,11 @@ func compareCrops(w io.Writer, tab *data.Table, model *regress.Linear, X, Y lina
 	if err != nil {
 		return err
 	}
-	ls, err := regress.NewLeastSquares(tab.K, tab.N)
+	ls, err := regress.NewQR(tab.K, tab.N, true)
 	if err != nil {
 		return err
 	}
-	if err := ls.AddRows(tab.M, tab.X, tab.K, tab.Y, tab.N); err != nil {
+	if err := ls.AddRows32(tab.M, tab.X, tab.K, tab.Y, tab.N); err != nil {
 		return err
 	}
 	sol, err := ls.Solve(0)
@@ -158,7 +158,7 @@ func compareCrops(w io.Writer, tab *data.Table, model *regress.Linear, X, Y lina
 	fmt.Fprintf(w, "\nthe same %d rows, three ways (mean squared error of the final model over all rows):\n", tab.M)
 	fmt.Fprintf(w, "  raw inputs, SGD lr %g, %d epochs          %10.4f\n", tutorialLR, tutorialEpochs, rawMSE)
 	fmt.Fprintf(w, "  standardised inputs, SGD lr %g, %d epochs   %10.4f\n", standardLR, tutorialEpochs, stdMSE)
-	fmt.Fprintf(w, "  exact least squares (normal equations)       %10.4f\n", sol.MSE())
+	fmt.Fprintf(w, "  exact least squares (QR)                     %10.4f\n", sol.MSE())
 	ys, _ := sm.PredictRow(nil, newRegion)
 	fmt.Fprintf(w, "\nstandardised model's prediction for (75, 63, 44): %s %.2f, %s %.2f\n", out[0], ys[0], out[1], ys[1])
 	fmt.Fprintln(w, "\nnext: go run ./cmd/edgefit train -data fixtures/crops.csv -y apples,oranges -o crops.safetensors")
