@@ -89,13 +89,19 @@ func qrCheckRows(what string, m, w, ld, l int) error {
 }
 
 func (a *QR) checkArgs(m, ldx, lx, ldy, ly int) error {
-	if m < 0 || int64(m) > math.MaxInt64-a.count {
+	return checkRowArgs(a.k, a.n, a.count, m, ldx, lx, ldy, ly)
+}
+
+// checkRowArgs validates m rows of k inputs and n targets added to count
+// rows.
+func checkRowArgs(k, n int, count int64, m, ldx, lx, ldy, ly int) error {
+	if m < 0 || int64(m) > math.MaxInt64-count {
 		return fmt.Errorf("regress: QR: %d rows", m)
 	}
-	if err := qrCheckRows("X", m, a.k, ldx, lx); err != nil {
+	if err := qrCheckRows("X", m, k, ldx, lx); err != nil {
 		return err
 	}
-	return qrCheckRows("Y", m, a.n, ldy, ly)
+	return qrCheckRows("Y", m, n, ldy, ly)
 }
 
 // qrNonFinite names the first row and column (0-based, inputs then targets)

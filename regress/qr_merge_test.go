@@ -7,10 +7,10 @@ import (
 )
 
 // splitMerge splits d's rows into 2 to 7 parts at random cut points,
-// accumulates each part (in chunks of random sizes), and merges the parts
-// in random order, pairwise, until one is left, so that both sequential and
-// tree-shaped merges occur. It returns the merged accumulator, the cut
-// points and the number of parts.
+// accumulates each part (in chunks of random sizes), passes it through its
+// QRState as a device sends it, and merges the parts in random order,
+// pairwise, until one is left, so that both sequential and tree-shaped
+// merges occur. It returns the merged accumulator and the cut points.
 func splitMerge(t *testing.T, rng *rand.Rand, d *lsProblem) (*QR, []int) {
 	t.Helper()
 	parts := 2 + rng.IntN(6)
@@ -23,6 +23,10 @@ func splitMerge(t *testing.T, rng *rand.Rand, d *lsProblem) (*QR, []int) {
 	for i := range accs {
 		accs[i], _ = NewQR(d.k, d.n, d.intercept)
 		addParts(t, rng, accs[i], d, cuts[i], cuts[i+1])
+		var err error
+		if accs[i], err = NewQRFromState(accs[i].State()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	rng.Shuffle(parts, func(i, j int) { accs[i], accs[j] = accs[j], accs[i] })
 	for len(accs) > 1 {
@@ -52,7 +56,9 @@ func csvRound(v []float64) {
 // and 2 noisy linear targets, rounded to 4 decimals as a CSV holds them,
 // split into 2 to 7 parts and merged in random order, give the single-pass
 // solution (coefficients and residual sums of squares) to LRE ≥ 12, with and
-// without an intercept. Under -short, 20,000 rows.
+// without an intercept, and so does the second round, the parts' refinements
+// of the merged solution, against the refined single pass. Under -short,
+// 20,000 rows.
 func TestQRMergeMillionRows(t *testing.T) {
 	m := 1_000_000
 	if testing.Short() {
@@ -82,6 +88,14 @@ func TestQRMergeMillionRows(t *testing.T) {
 		t.Logf("%d rows, intercept %v, %d parts: merged against single pass: coefficients LRE %.2f, SSE LRE %.2f", m, intercept, len(cuts)-1, c, s)
 		if !(c >= 12) || !(s >= 12) {
 			t.Errorf("intercept %v, %d parts: merged LRE against the single pass: coefficients %.2f, SSE %.2f, want ≥ 12", intercept, len(cuts)-1, c, s)
+		}
+		// The second round: the parts refine the merged solution.
+		want = refine(t, whole, want, 0, d)
+		got = secondRound(t, rng, merged, got, 0, d, cuts)
+		c, s = coefLRE(got, want), sseLRE(got, want)
+		t.Logf("%d rows, intercept %v, %d parts: refined, merged against single pass: coefficients LRE %.2f, SSE LRE %.2f", m, intercept, len(cuts)-1, c, s)
+		if !(c >= 12) || !(s >= 12) {
+			t.Errorf("intercept %v, %d parts: refined merged LRE against the refined single pass: coefficients %.2f, SSE %.2f, want ≥ 12", intercept, len(cuts)-1, c, s)
 		}
 	}
 }

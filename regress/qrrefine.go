@@ -20,15 +20,30 @@ import (
 // full float64 accuracy. A second step (a new QRRefinement of the refined
 // solution) can follow. Refinements of parts of the rows, against the same
 // accumulator and solution, merge.
+//
+// Across devices that keep their rows, refinement is a second round:
+//  1. each device accumulates a QR of its rows and sends its QRState; the
+//     merged accumulator's Solve(alpha) is the solution, sent back;
+//  2. each device begins NewQRRefinementFor that solution, adds its rows
+//     and sends the refinement's State;
+//  3. NewQRRefinementFromState rebuilds each against the merged
+//     accumulator (which checks it refines the solution that accumulator
+//     gives), Merge sums them and Solve gives the refined solution, the
+//     single pass's to about 12 digits.
 type QRRefinement struct {
-	qr    *QR
-	rows  int64 // qr.count when the refinement began
-	alpha float64
-	w, b  []float64
-	count int64
-	sxr   []qrDD // n×k: Σ x_q·r_j
-	sr    []qrDD // n: Σ r_j
-	srr   []qrDD // n: Σ r_j²
+	qr        *QR // the accumulator Solve uses; nil when begun by NewQRRefinementFor
+	k, n      int
+	intercept bool
+	rows      int64 // qr.count when the refinement began
+	alpha     float64
+	w, b      []float64
+	count     int64
+	sxr       []qrDD // n×k: Σ x_q·r_j
+	sr        []qrDD // n: Σ r_j
+	srr       []qrDD // n: Σ r_j²
+	// sums holds sxr, sr and srr back to back; saved is their copy before
+	// an AddRows or Merge, put back if it fails (all or nothing).
+	sums, saved []qrDD
 }
 
 // qrDD is a double-double: the unevaluated sum hi + lo, |lo| ≤ ulp(hi)/2.
@@ -43,24 +58,76 @@ func (d *qrDD) add(hi, lo float64) {
 // Refinement begins a refinement of sol, the solution of a.Solve(alpha).
 // Add every row of a to it (in any order and parts), then call Solve.
 func (a *QR) Refinement(sol *Solution, alpha float64) (*QRRefinement, error) {
-	if sol == nil || len(sol.W) != a.k*a.n || (a.intercept && len(sol.B) != a.n) || (!a.intercept && len(sol.B) != 0) {
-		return nil, errors.New("regress: QR.Refinement: the solution does not fit the accumulator")
+	f, err := newRefinement("QR.Refinement", a.k, a.n, a.intercept, sol, alpha)
+	if err != nil {
+		return nil, err
 	}
-	if alpha < 0 || math.IsNaN(alpha) || math.IsInf(alpha, 0) {
-		return nil, fmt.Errorf("regress: QR.Refinement: ridge term %v, want a finite number ≥ 0", alpha)
-	}
-	for _, v := range append(append([]float64(nil), sol.W...), sol.B...) {
-		if v-v != 0 {
-			return nil, errors.New("regress: QR.Refinement: the solution is not finite")
-		}
-	}
-	return &QRRefinement{qr: a, rows: a.count, alpha: alpha,
-		w: append([]float64(nil), sol.W...), b: append([]float64(nil), sol.B...),
-		sxr: make([]qrDD, a.k*a.n), sr: make([]qrDD, a.n), srr: make([]qrDD, a.n)}, nil
+	f.qr, f.rows = a, a.count
+	return f, nil
 }
 
-// AddRows adds m rows, as QR.AddRows does (all or, on error, none). It
-// allocates nothing.
+// NewQRRefinementFor begins a refinement of sol (with ridge term alpha) for
+// k inputs, n targets and the intercept setting given, without an
+// accumulator: it only sums over the rows added. A device refining its part
+// of the rows for a solution it received starts here, then sends State;
+// Solve needs NewQRRefinementFromState and the merged accumulator.
+func NewQRRefinementFor(k, n int, intercept bool, sol *Solution, alpha float64) (*QRRefinement, error) {
+	if k < 1 || n < 1 || k > maxQRCols || n > maxQRCols-k {
+		return nil, fmt.Errorf("regress: QR refinement of %d inputs and %d targets, want k ≥ 1, n ≥ 1, k+n ≤ %d", k, n, maxQRCols)
+	}
+	return newRefinement("NewQRRefinementFor", k, n, intercept, sol, alpha)
+}
+
+func newRefinement(what string, k, n int, intercept bool, sol *Solution, alpha float64) (*QRRefinement, error) {
+	if sol == nil {
+		return nil, fmt.Errorf("regress: %s: nil solution", what)
+	}
+	if nb := n * b2int(intercept); len(sol.W) != k*n || len(sol.B) != nb {
+		return nil, fmt.Errorf("regress: %s: a solution of %d weights and %d intercepts, want %d and %d for %d inputs, %d targets, intercept %v",
+			what, len(sol.W), len(sol.B), k*n, nb, k, n, intercept)
+	}
+	if alpha < 0 || math.IsNaN(alpha) || math.IsInf(alpha, 0) {
+		return nil, fmt.Errorf("regress: %s: ridge term %v, want a finite number ≥ 0", what, alpha)
+	}
+	for _, v := range [][]float64{sol.W, sol.B} {
+		for _, x := range v {
+			if x-x != 0 {
+				return nil, fmt.Errorf("regress: %s: the solution is not finite", what)
+			}
+		}
+	}
+	sums := make([]qrDD, k*n+2*n)
+	return &QRRefinement{k: k, n: n, intercept: intercept, alpha: alpha,
+		w: append([]float64(nil), sol.W...), b: append([]float64(nil), sol.B...),
+		sxr: sums[:k*n], sr: sums[k*n : k*n+n], srr: sums[k*n+n:], sums: sums, saved: make([]qrDD, len(sums))}, nil
+}
+
+// commit keeps the sums if err is nil and they are all finite, and
+// otherwise puts back the ones saved, returning the error.
+func (f *QRRefinement) commit(err error) error {
+	if err == nil {
+		for _, d := range f.sums {
+			if d.hi-d.hi != 0 || d.lo-d.lo != 0 {
+				err = errors.New("regress: QRRefinement: the residuals' sums overflow float64 (rescale the data)")
+				break
+			}
+		}
+	}
+	if err != nil {
+		copy(f.sums, f.saved)
+	}
+	return err
+}
+
+func b2int(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// AddRows adds m rows, as QR.AddRows does (all or, on error, none: also
+// when a residual or a sum overflows float64). It allocates nothing.
 func (f *QRRefinement) AddRows(m int, X []float64, ldx int, Y []float64, ldy int) error {
 	return refineRows(f, m, X, ldx, Y, ldy)
 }
@@ -71,13 +138,25 @@ func (f *QRRefinement) AddRows32(m int, X []float32, ldx int, Y []float32, ldy i
 }
 
 func refineRows[T float32 | float64](f *QRRefinement, m int, X []T, ldx int, Y []T, ldy int) error {
-	k, n := f.qr.k, f.qr.n
-	if err := f.qr.checkArgs(m, ldx, len(X), ldy, len(Y)); err != nil {
+	k, n := f.k, f.n
+	if err := checkRowArgs(k, n, f.count, m, ldx, len(X), ldy, len(Y)); err != nil {
 		return err
 	}
 	if err := finiteRows(m, k, n, X, ldx, Y, ldy); err != nil {
 		return err
 	}
+	copy(f.saved, f.sums)
+	if err := f.commit(sumRows(f, m, X, ldx, Y, ldy)); err != nil {
+		return err
+	}
+	f.count += int64(m)
+	return nil
+}
+
+// sumRows adds m rows' residuals to the sums, stopping at one that is not
+// finite.
+func sumRows[T float32 | float64](f *QRRefinement, m int, X []T, ldx int, Y []T, ldy int) error {
+	k, n := f.k, f.n
 	for i := 0; i < m; i++ {
 		x := X[i*ldx : i*ldx+k]
 		for j, yv := range Y[i*ldy : i*ldy+n] {
@@ -108,24 +187,27 @@ func refineRows[T float32 | float64](f *QRRefinement, m int, X []T, ldx int, Y [
 			}
 		}
 	}
-	f.count += int64(m)
 	return nil
 }
 
 // Merge adds the rows another refinement of the same solution and ridge term
-// has seen; it may have been made from a copy of the accumulator (decoded
-// on another device, say), as the sums do not depend on R.
+// has seen; it may have been begun against a copy of the accumulator
+// (decoded on another device, say) or none (NewQRRefinementFor), as the
+// sums do not depend on R.
 func (f *QRRefinement) Merge(o *QRRefinement) error {
-	if o == nil || o == f || o.qr.k != f.qr.k || o.qr.n != f.qr.n || o.qr.intercept != f.qr.intercept ||
+	if o == nil || o == f || o.k != f.k || o.n != f.n || o.intercept != f.intercept ||
 		o.alpha != f.alpha || !equalF64(o.w, f.w) || !equalF64(o.b, f.b) {
 		return errors.New("regress: QRRefinement.Merge: not a refinement of the same solution")
 	}
-	for i := range f.sxr {
-		f.sxr[i].add(o.sxr[i].hi, o.sxr[i].lo)
+	if o.count > math.MaxInt64-f.count {
+		return errors.New("regress: QRRefinement.Merge: row count overflows")
 	}
-	for j := range f.sr {
-		f.sr[j].add(o.sr[j].hi, o.sr[j].lo)
-		f.srr[j].add(o.srr[j].hi, o.srr[j].lo)
+	copy(f.saved, f.sums)
+	for i := range f.sums {
+		f.sums[i].add(o.sums[i].hi, o.sums[i].lo)
+	}
+	if err := f.commit(nil); err != nil {
+		return err
 	}
 	f.count += o.count
 	return nil
@@ -145,9 +227,12 @@ func equalF64(a, b []float64) bool {
 
 // Solve returns the refined solution (SSE and SST as QR.Solve gives them).
 // The refinement must have seen every row of the accumulator, which must not
-// have changed since Refinement.
+// have changed since Refinement (or NewQRRefinementFromState).
 func (f *QRRefinement) Solve() (*Solution, error) {
 	a := f.qr
+	if a == nil {
+		return nil, errors.New("regress: QRRefinement: begun without an accumulator: solve its State with NewQRRefinementFromState and the merged accumulator")
+	}
 	if a.count != f.rows || f.count != f.rows {
 		return nil, fmt.Errorf("regress: QRRefinement: %d rows refined of the accumulator's %d (%d when the refinement began)", f.count, a.count, f.rows)
 	}
@@ -219,7 +304,7 @@ func (f *QRRefinement) Solve() (*Solution, error) {
 // gradient sets g to Xcᵀr for target j: Σ x·r − x̄·Σ r with an intercept,
 // in double-double, then rounded.
 func (f *QRRefinement) gradient(j int, g []float64) {
-	a, k := f.qr, f.qr.k
+	a, k := f.qr, f.k
 	sr := f.sr[j]
 	for q := range g {
 		d := f.sxr[j*k+q]

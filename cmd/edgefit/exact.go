@@ -72,7 +72,8 @@ func readFirstPass(ctx context.Context, f *trainFlags, file *data.CSVFile, chunk
 		return nil, fmt.Errorf("%s: %s: use fewer inputs (-x)", f.data, strings.TrimPrefix(err.Error(), "regress: "))
 	}
 	rows := min(chunk, pass64Rows)
-	err = file.Pass64(make([]float64, rows*k), make([]float64, rows*n), func(m int, X, Y []float64) error {
+	// Reading and the work on the rows read overlap (passAhead).
+	err = passAhead(file.Pass64, make([]float64, rows*k), make([]float64, rows*n), func(m int, X, Y []float64) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -45,8 +45,8 @@ func bufferRows(f *trainFlags, regular bool, k, n int) (int, error) {
 func checkWorkingSet(f *trainFlags, rows, k, n int) error {
 	chunk := int64(rows)
 	// float32 chunks (inputs, targets, predictions), and the float64 rows
-	// of the passes that read float64.
-	bufs := 4*chunk*int64(k+2*n) + 8*min(chunk, pass64Rows)*int64(k+n)
+	// of the passes that read float64 (two pairs in the first: passAhead).
+	bufs := 4*chunk*int64(k+2*n) + 2*8*min(chunk, pass64Rows)*int64(k+n)
 	// The QR's triangle and block of rows, and the solutions; with a ridge
 	// term, the triangle of the penalised problem too.
 	p := int64(k + n)

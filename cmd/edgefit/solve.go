@@ -15,9 +15,9 @@ import (
 )
 
 type solveFlags struct {
-	stats, out string
-	ridge      float64
-	json       bool
+	stats, out, refine string
+	ridge              float64
+	json               bool
 }
 
 // cmdSolve merges stats files (edgefit stats) into the least-squares
@@ -28,6 +28,7 @@ func cmdSolve(e *env, args []string) error {
 	fs := newFlags(e, "solve", "-stats A.stats,B.stats,... [-o MODEL] [flags]")
 	fs.StringVar(&f.stats, "stats", "", "stats `files` written by edgefit stats, comma-separated")
 	fs.Float64Var(&f.ridge, "ridge", 0, "ridge term α: minimises ‖Xw + b − y‖² + α‖w‖², for collinear inputs")
+	fs.StringVar(&f.refine, "refine", "", "second round: refinement `files` (edgefit stats -refine) of the solution these -stats give, comma-separated")
 	fs.StringVar(&f.out, "o", "", "save the model to this `file` (safetensors layout)")
 	fs.BoolVar(&f.json, "json", false, "print the results as one JSON object")
 	pos, err := parse(fs, args)
@@ -43,11 +44,15 @@ func cmdSolve(e *env, args []string) error {
 	case f.ridge < 0 || math.IsNaN(f.ridge) || math.IsInf(f.ridge, 0):
 		return fmt.Errorf("-ridge %v: want a finite number ≥ 0", f.ridge)
 	}
-	if err := checkStatsPaths(f.out, paths); err != nil {
+	refs := splitNames(f.refine)
+	if err := checkStatsPaths(f.out, "-stats", paths); err != nil {
+		return err
+	}
+	if err := checkStatsPaths(f.out, "-refine", refs); err != nil {
 		return err
 	}
 	signal.Ignore(syscall.SIGPIPE)
-	res, err := solveStats(&f, paths)
+	res, err := solveStats(&f, paths, refs)
 	if err != nil {
 		return err
 	}
@@ -74,18 +79,19 @@ func cmdSolve(e *env, args []string) error {
 	return nil
 }
 
-// checkStatsPaths refuses a stats file named twice (its rows would count
-// twice) and an output that is one of them or cannot be written.
-func checkStatsPaths(out string, paths []string) error {
+// checkStatsPaths refuses a stats (or refinement) file named twice (its
+// rows would count twice) and an output that is one of them or cannot be
+// written.
+func checkStatsPaths(out, flag string, paths []string) error {
 	for i, p := range paths {
 		for _, q := range paths[:i] {
 			pst, perr := os.Stat(p)
 			qst, qerr := os.Stat(q)
 			if p == q || perr == nil && qerr == nil && os.SameFile(pst, qst) {
-				return fmt.Errorf("-stats names %s and %s, the same file: its rows would count twice", q, p)
+				return fmt.Errorf("%s names %s and %s, the same file: its rows would count twice", flag, q, p)
 			}
 		}
-		if err := checkOutput(out, map[string]string{"-stats": p}); err != nil {
+		if err := checkOutput(out, map[string]string{flag: p}); err != nil {
 			return err
 		}
 	}
@@ -95,6 +101,7 @@ func checkStatsPaths(out string, paths []string) error {
 // solveResult is what solve reports; its JSON form is the -json output.
 type solveResult struct {
 	Files      int         `json:"files"`
+	Refined    int         `json:"refined"`
 	Rows       int64       `json:"rows"`
 	Ridge      float64     `json:"ridge"`
 	MSE        float64     `json:"mse"`
@@ -110,8 +117,9 @@ type solveResult struct {
 	mf         *modelfile.File
 }
 
-// solveStats loads and merges the stats files, one at a time, and solves.
-func solveStats(f *solveFlags, paths []string) (*solveResult, error) {
+// solveStats loads and merges the stats files, one at a time, and solves;
+// with refinement files, it refines the solution with them.
+func solveStats(f *solveFlags, paths, refs []string) (*solveResult, error) {
 	var acc *regress.QR
 	var first *modelfile.Stats
 	for i, p := range paths {
@@ -135,13 +143,18 @@ func solveStats(f *solveFlags, paths []string) (*solveResult, error) {
 			acc = qr
 		}
 	}
-	res := &solveResult{Files: len(paths), Rows: acc.Count(), Ridge: f.ridge, Inputs: first.Inputs, Outputs: first.Outputs}
+	res := &solveResult{Files: len(paths), Refined: len(refs), Rows: acc.Count(), Ridge: f.ridge, Inputs: first.Inputs, Outputs: first.Outputs}
 	if res.Inputs == nil || res.Outputs == nil {
 		return nil, fmt.Errorf("%s: no column names", paths[0])
 	}
 	sol, err := acc.Solve(f.ridge)
 	if err != nil {
 		return nil, explainSingular(err, res.Inputs)
+	}
+	if len(refs) > 0 {
+		if sol, err = refineSolution(acc, sol, f.ridge, paths[0], first, refs); err != nil {
+			return nil, err
+		}
 	}
 	res.MSE = sol.MSE()
 	plain, perr := sol, error(nil)
@@ -213,7 +226,11 @@ func (r *solveResult) print(e *env, f *solveFlags) error {
 	if f.json {
 		return json.NewEncoder(w).Encode(r)
 	}
-	fmt.Fprintf(w, "solved %d rows from %d stats files: MSE %.6g", r.Rows, r.Files, r.MSE)
+	fmt.Fprintf(w, "solved %d rows from %d stats files", r.Rows, r.Files)
+	if r.Refined > 0 {
+		fmt.Fprintf(w, ", refined by %d refinement files", r.Refined)
+	}
+	fmt.Fprintf(w, ": MSE %.6g", r.MSE)
 	if r.Ridge != 0 && r.OptimalMSE != nil {
 		fmt.Fprintf(w, " with ridge %g (least-squares optimum MSE %.6g)", r.Ridge, *r.OptimalMSE)
 	}

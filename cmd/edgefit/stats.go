@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -20,8 +21,8 @@ import (
 // exact solution over all their rows (solve.go).
 
 type statsFlags struct {
-	data, y, x, out string
-	bias            bool
+	data, y, x, out, refine string
+	bias                    bool
 }
 
 func cmdStats(e *env, args []string) error {
@@ -32,6 +33,7 @@ func cmdStats(e *env, args []string) error {
 	fs.StringVar(&f.x, "x", "", "input `columns`, comma-separated names (default: every column not in -y)")
 	fs.BoolVar(&f.bias, "bias", true, "fit an intercept (every stats file merged must agree)")
 	fs.StringVar(&f.out, "o", "", "write the stats to this `file` (safetensors layout)")
+	fs.StringVar(&f.refine, "refine", "", "second round: write a refinement of the solution in this `file` (edgefit solve -json's output) instead of stats")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -46,38 +48,63 @@ func cmdStats(e *env, args []string) error {
 	case f.out == "":
 		return errors.New("-o is required: the stats file to write")
 	}
-	if err := checkOutput(f.out, map[string]string{"-data": f.data}); err != nil {
+	if err := checkOutput(f.out, map[string]string{"-data": f.data, "-refine": f.refine}); err != nil {
 		return err
 	}
+	biasSet := false
+	fs.Visit(func(fl *flag.Flag) { biasSet = biasSet || fl.Name == "bias" })
+	what := map[bool]string{false: "stats", true: "refinement"}[f.refine != ""]
 	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() { <-ctx.Done(); stop() }()
-	st, err := readStats(ctx, &f)
+	save, summary, err := readStatsOrRefinement(ctx, &f, biasSet)
 	if errors.Is(err, context.Canceled) {
-		return errors.New("interrupted: no stats file written")
+		return fmt.Errorf("interrupted: no %s file written", what)
 	}
 	if err != nil {
 		return err
 	}
 	var printErr error
-	err = modelfile.SaveStatsIf(f.out, st, func() error {
+	err = save(func() error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s: %s of %s and %s%s\n", f.out, plural(int(min(st.Rows, math.MaxInt)), "row"), plural(st.K, "input"), plural(st.N, "target"), map[bool]string{true: "", false: ", no intercept"}[st.Intercept])
+		fmt.Fprintf(e.stdout, "%s: %s\n", f.out, summary)
 		printErr = flush(e.stdout)
 		return printErr
 	})
 	switch {
 	case errors.Is(err, context.Canceled):
-		return errors.New("interrupted: no stats file written")
+		return fmt.Errorf("interrupted: no %s file written", what)
 	case err != nil && err == printErr:
-		return fmt.Errorf("writing the results: %v (no stats file written)", err)
+		return fmt.Errorf("writing the results: %v (no %s file written)", err, what)
 	case err != nil:
-		return fmt.Errorf("saving the stats: %v", err)
+		return fmt.Errorf("saving the %s: %v", what, err)
 	}
 	return nil
+}
+
+// readStatsOrRefinement reads f.data into stats or, with -refine, a
+// refinement, and returns how to save it and the line that describes it.
+func readStatsOrRefinement(ctx context.Context, f *statsFlags, biasSet bool) (func(commit func() error) error, string, error) {
+	rows := func(r int64, k, n int, intercept bool) string {
+		return fmt.Sprintf("%s of %s and %s%s", plural(int(min(r, math.MaxInt)), "row"), plural(k, "input"), plural(n, "target"), map[bool]string{true: "", false: ", no intercept"}[intercept])
+	}
+	if f.refine != "" {
+		r, err := readRefinement(ctx, f, biasSet)
+		if err != nil {
+			return nil, "", err
+		}
+		save := func(commit func() error) error { return modelfile.SaveRefinementIf(f.out, r, commit) }
+		return save, "refinement over " + rows(r.Rows, r.K, r.N, r.Intercept), nil
+	}
+	st, err := readStats(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	save := func(commit func() error) error { return modelfile.SaveStatsIf(f.out, st, commit) }
+	return save, rows(st.Rows, st.K, st.N, st.Intercept), nil
 }
 
 // statsRows is the rows of the float64 buffers: 4096, fewer for wide rows,

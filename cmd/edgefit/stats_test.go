@@ -17,6 +17,7 @@ import (
 // solveOut is edgefit solve -json's output.
 type solveOut struct {
 	Files      int         `json:"files"`
+	Refined    int         `json:"refined"`
 	Rows       int64       `json:"rows"`
 	MSE        float64     `json:"mse"`
 	OptimalMSE *float64    `json:"optimal_mse"`
@@ -41,6 +42,12 @@ func solveJ(t *testing.T, args ...string) solveOut {
 // splitCSV writes the data rows of src into 2 to 7 files in dir, cut at
 // random points, each with the header; it returns their paths.
 func splitCSV(t *testing.T, rng *rand.Rand, src, dir string) []string {
+	return splitCSVInto(t, rng, src, dir, 2+rng.IntN(6))
+}
+
+// splitCSVInto is splitCSV into the number of parts given, none empty (as
+// many as there are rows, if fewer).
+func splitCSVInto(t *testing.T, rng *rand.Rand, src, dir string, parts int) []string {
 	t.Helper()
 	b, err := os.ReadFile(src)
 	if err != nil {
@@ -48,12 +55,10 @@ func splitCSV(t *testing.T, rng *rand.Rand, src, dir string) []string {
 	}
 	lines := strings.SplitAfter(strings.TrimRight(string(b), "\n")+"\n", "\n")
 	header, rows := lines[0], lines[1:len(lines)-1]
-	parts := 2 + rng.IntN(6)
 	cuts := []int{0, len(rows)}
-	for len(cuts) < parts+1 {
-		cuts = append(cuts, 1+rng.IntN(len(rows)-1))
+	for len(cuts) < min(parts, len(rows))+1 {
+		cuts = sortedUnique(append(cuts, 1+rng.IntN(len(rows)-1)))
 	}
-	cuts = sortedUnique(cuts)
 	var paths []string
 	for i := 0; i+1 < len(cuts); i++ {
 		p := filepath.Join(dir, fmt.Sprintf("part%d.csv", i))
@@ -205,8 +210,8 @@ func checkRoundedOnce(t *testing.T, name string, out solveOut) {
 // commits, which the condition number magnifies, so the merged solution is
 // as accurate as the single pass against NIST's certified values, give or
 // take the 2 digits that regress's TestQRMergeNIST allows, not equal to it
-// to 12 digits (a refinement needs the rows, which stats files do not
-// hold). The optimal MSE is compared where it is not 0 (Wampler1 and 2
+// to 12 digits (a refinement needs the rows: the second round,
+// TestRefineSolveNIST). The optimal MSE is compared where it is not 0 (Wampler1 and 2
 // fit exactly: both MSEs are rounding noise).
 func TestStatsSolveNIST(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "nist", "certified.json"))

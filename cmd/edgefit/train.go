@@ -255,11 +255,17 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 			return nil, fmt.Errorf("-init %s has a bias and -bias=false trains a model without one: remove the bias from it or leave out -bias=false", f.init)
 		}
 	}
-	// A row in memory takes its values, the loader's index of it, and its
-	// standardised inputs, made beside the raw ones.
+	// A row in memory takes its values and the loader's index of it. A
+	// regular file's rows are standardised in place, with what brings them
+	// back for the final metrics (rawBack); a pipe's, read once, into a copy
+	// beside the raw ones.
+	pipe := !file.Rereadable()
 	extra := int64(strconv.IntSize / 8)
-	if f.standardize {
+	switch {
+	case f.standardize && pipe:
 		extra += int64(4 * k)
+	case f.standardize:
+		extra += int64(math.Ceil(rawBackBytes * float64(k)))
 	}
 
 	// Pass 0: the split, the statistics for standardisation, the least
@@ -307,20 +313,10 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 	defer tr.Close()
 
-	// The data as trained on: standardised copies in memory, or a
-	// standardising pass over the file per epoch.
-	var trainStd *table
-	standardized := func(t *table) *table {
-		s := &table{k: k, n: n, X: make([]float32, len(t.X)), Y: t.Y}
-		std.Apply(t.rows(), t.X, k, s.X, k) // k columns by construction: no error
-		return s
-	}
-	if inMemory {
-		trainStd = mem
-		if f.standardize {
-			trainStd = standardized(mem)
-		}
-	}
+	// The data as trained on: the rows in memory, standardised (in place,
+	// or into a copy for a pipe), or a standardising pass over the file
+	// per epoch.
+	trainStd, rawKept, back := standardizeTable(mem, inMemory, f.standardize, pipe, std)
 	// Loaders over the chunk buffers, by size: when streaming, every chunk
 	// but the last has the same size (unless a validation split thins it),
 	// so two cover the usual case without a new loader per chunk.
@@ -497,7 +493,11 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 		}
 		return nil
 	}
-	if inMemory {
+	if back != nil {
+		back.restore(mem, std)
+		rawKept = true
+	}
+	if rawKept {
 		err = addRows(mem.rows(), mem.X, mem.Y)
 	} else {
 		var row int64
@@ -525,6 +525,25 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	res.Bias = append([]float32{}, mf.B...) // [] in JSON without a bias
 	res.mf = mf
 	return res, nil
+}
+
+// standardizeTable returns the rows in memory as trained on, and whether
+// mem still holds the raw ones, which the final metrics measure: without
+// standardisation they are the same; a regular file's rows are standardised
+// in place, with what brings them back (back; nil: the metrics read the
+// file again), a pipe's into a copy.
+func standardizeTable(mem *table, inMemory, standardize, pipe bool, std *regress.Standardizer) (trainStd *table, rawKept bool, back *rawBack) {
+	switch {
+	case !inMemory:
+		return nil, false, nil
+	case !standardize:
+		return mem, true, nil
+	case !pipe:
+		return mem, false, standardizeInPlace(mem, std)
+	}
+	s := &table{k: mem.k, n: mem.n, X: make([]float32, len(mem.X)), Y: mem.Y}
+	std.Apply(mem.rows(), mem.X, mem.k, s.X, mem.k)
+	return s, true, nil
 }
 
 // initModel makes the starting model in the standardised space.

@@ -145,10 +145,10 @@ func clipList(names []string) string {
 type CSVReader struct {
 	name    string // the file name in errors
 	lim     *rowLimiter
-	r       *csv.Reader
+	sc      *csvScanner
 	cols    Columns
-	line    int      // line of the row last read
-	pending []string // a first row of data not yet returned (NewCSVInputReader)
+	line    int  // line of the row last read
+	pending bool // the first row is data not yet returned (NewCSVInputReader)
 }
 
 // NewCSVReader reads the header row of r and selects the columns: y names the
@@ -197,7 +197,7 @@ func NewCSVInputReader(r io.Reader, name string, k int, inputs []string) (*CSVRe
 		for i := range c.cols.X {
 			c.cols.X[i] = i
 		}
-		c.pending = rec
+		c.pending = true
 		return c, nil
 	}
 	if inputs == nil {
@@ -228,23 +228,39 @@ func openCSV(r io.Reader, name string) (*CSVReader, []string, error) {
 		return nil, nil, fmt.Errorf("data: %s: nil reader", name)
 	}
 	lim := newRowLimiter(r, name)
-	cr := csv.NewReader(lim)
-	cr.ReuseRecord = true
-	cr.TrimLeadingSpace = true
-	cr.Comment = '#'
-	c := &CSVReader{name: name, lim: lim, r: cr}
-	rec, err := cr.Read()
-	if err == io.EOF {
+	c := &CSVReader{name: name, lim: lim, sc: newCSVScanner(lim)}
+	if err := c.read(); err != nil {
 		return nil, nil, err
 	}
-	if err != nil {
-		return nil, nil, c.readError(err, rec)
-	}
-	c.line, _ = cr.FieldPos(0)
-	if err := c.checkRow(rec); err != nil {
-		return nil, nil, err
+	fields := c.sc.record()
+	rec := make([]string, len(fields))
+	for i, f := range fields {
+		rec[i] = string(f)
 	}
 	return c, rec, nil
+}
+
+// read reads the next row and checks its number of fields and their
+// lengths.
+func (c *CSVReader) read() error {
+	if err := c.sc.nextRecord(); err != nil {
+		if err == io.EOF {
+			return err
+		}
+		return c.readError(err)
+	}
+	c.line = c.sc.pos[0].line
+	nf := len(c.sc.spans) / 2
+	if nf > MaxCSVColumns {
+		return &CSVError{File: c.name, Line: c.line, Err: limitError(fmt.Sprintf("%d fields, over the limit of %d", nf, MaxCSVColumns))}
+	}
+	for j := 0; j < nf; j++ {
+		if n := c.sc.spans[2*j+1] - c.sc.spans[2*j]; n > MaxCSVField {
+			line, col := c.pos(j)
+			return &CSVError{File: c.name, Line: line, Column: col, Err: limitError(fmt.Sprintf("a field of %d bytes, over the limit of 64 KiB", n))}
+		}
+	}
+	return nil
 }
 
 // header checks a header row and returns its names, trimmed.
@@ -263,39 +279,28 @@ func (c *CSVReader) header(rec []string) ([]string, error) {
 	return header, nil
 }
 
-// checkRow checks a row's number of fields and their lengths.
-func (c *CSVReader) checkRow(rec []string) error {
-	if len(rec) > MaxCSVColumns {
-		return &CSVError{File: c.name, Line: c.line, Err: limitError(fmt.Sprintf("%d fields, over the limit of %d", len(rec), MaxCSVColumns))}
-	}
-	for j, f := range rec {
-		if len(f) > MaxCSVField {
-			line, col := c.pos(j)
-			return &CSVError{File: c.name, Line: line, Column: col, Err: limitError(fmt.Sprintf("a field of %d bytes, over the limit of 64 KiB", len(f)))}
-		}
-	}
-	return nil
-}
-
 // pos is the line and byte column of field j of the row last read.
 func (c *CSVReader) pos(j int) (line, col int) {
-	line, col = c.r.FieldPos(j)
-	if c.lim.bom && line == 1 {
-		col += len(bom)
+	p := c.sc.pos[j]
+	if c.lim.bom && p.line == 1 {
+		p.col += len(bom)
 	}
-	return line, col
+	return p.line, p.col
 }
 
-// readError turns an error of encoding/csv into a *CSVError.
-func (c *CSVReader) readError(err error, rec []string) error {
+// readError turns an error of the scanner into a *CSVError.
+func (c *CSVReader) readError(err error) error {
 	var ce *CSVError
 	if errors.As(err, &ce) {
+		if ce.File == "" {
+			ce.File = c.name
+		}
 		return err
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		if errors.Is(pe.Err, csv.ErrFieldCount) {
-			return &CSVError{File: c.name, Line: pe.StartLine, Err: fmt.Errorf("ragged row: %d fields, the first row has %d", len(rec), c.r.FieldsPerRecord)}
+			return &CSVError{File: c.name, Line: pe.StartLine, Err: fmt.Errorf("ragged row: %d fields, the first row has %d", len(c.sc.spans)/2, c.sc.nfields)}
 		}
 		col := pe.Column
 		if c.lim.bom && pe.Line == 1 {
@@ -317,39 +322,32 @@ func (c *CSVReader) Line() int { return c.line }
 // and otherwise an error naming the file, line and column of the problem.
 // Slices of other lengths are an error, and nothing is read.
 func (c *CSVReader) Next(x, y []float32) error {
-	return next(c, "Next", x, y, ParseNumber)
+	return next(c, "Next", x, y, parse32)
 }
 
 // next reads the next row into x and y, converting the values with conv.
-func next[T float32 | float64](c *CSVReader, op string, x, y []T, conv func(string) (T, error)) error {
+func next[T float32 | float64](c *CSVReader, op string, x, y []T, conv numberParser[T]) error {
 	if len(x) != len(c.cols.X) || len(y) != len(c.cols.Y) {
 		return fmt.Errorf("data: CSVReader.%s: %d inputs and %d targets, want %d and %d", op, len(x), len(y), len(c.cols.X), len(c.cols.Y))
 	}
-	rec := c.pending
-	if rec != nil {
-		c.pending = nil
-	} else {
-		var err error
-		if rec, err = c.r.Read(); err != nil {
-			if err == io.EOF {
-				return io.EOF
-			}
-			return c.readError(err, rec)
-		}
-		c.line, _ = c.r.FieldPos(0)
-		if err := c.checkRow(rec); err != nil {
-			return err
-		}
-	}
-	if err := parseFields(c, rec, c.cols.X, x, conv); err != nil {
+	if c.pending {
+		c.pending = false
+	} else if err := c.read(); err != nil {
 		return err
 	}
-	return parseFields(c, rec, c.cols.Y, y, conv)
+	if err := parseFields(c, c.cols.X, x, conv); err != nil {
+		return err
+	}
+	return parseFields(c, c.cols.Y, y, conv)
 }
 
-func parseFields[T float32 | float64](c *CSVReader, rec []string, idx []int, dst []T, conv func(string) (T, error)) error {
+func parseFields[T float32 | float64](c *CSVReader, idx []int, dst []T, conv numberParser[T]) error {
 	for i, j := range idx {
-		v, err := conv(rec[j])
+		if v, ok := conv.fromValue(c.sc.vals[j]); ok {
+			dst[i] = v
+			continue
+		}
+		v, err := conv.fromText(c.sc.field(j))
 		if err != nil {
 			line, col := c.pos(j)
 			if c.cols.Header != nil {

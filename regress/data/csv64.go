@@ -46,7 +46,34 @@ func ParseNumber64(s string) (float64, error) {
 // Next64 is Next for float64 rows: the same rows, checks and errors, each
 // value parsed by ParseNumber64.
 func (c *CSVReader) Next64(x, y []float64) error {
-	return next(c, "Next64", x, y, ParseNumber64)
+	return next(c, "Next64", x, y, parse64)
+}
+
+var parse64 = numberParser[float64]{fromValue: float64Of, fromText: parseNumber64}
+
+// parseNumber64 is ParseNumber64 for a field's bytes.
+func parseNumber64(b []byte) (float64, error) {
+	if d, ok := decimal64(b); ok {
+		if v, ok := float64Of(d); ok {
+			return v, nil
+		}
+	}
+	return ParseNumber64(string(b))
+}
+
+// float64Of is ParseNumber64's value for a number whose nearest float64 is
+// d, when that is d itself: d is 0, or normal in float32 and not halfway
+// between two float32 numbers (see float32Of); ok is false otherwise, and
+// for NaN.
+func float64Of(d float64) (v float64, ok bool) {
+	a := math.Abs(d)
+	if a == 0 {
+		return d, true
+	}
+	if !(a >= 0x1p-126 && a <= math.MaxFloat32) || math.Float64bits(d)&(1<<29-1) == 1<<28 {
+		return 0, false
+	}
+	return d, true
 }
 
 // ReadBatch64 is ReadBatch for float64 rows (see Next64).

@@ -50,7 +50,7 @@ type limitError string
 func (e limitError) Error() string        { return string(e) }
 func (e limitError) Is(target error) bool { return target == ErrCSVLimit }
 
-// rowLimiter passes a CSV file's bytes to encoding/csv (which holds a whole
+// rowLimiter passes a CSV file's bytes to the record scanner (which holds a whole
 // row however long) and fails once a row passes MaxCSVRow bytes. It follows
 // the quotes (a row ends at a line break outside quotes, and comment lines
 // do not count their quotes), drops a byte-order mark at the start, and turns
@@ -117,13 +117,22 @@ func (l *rowLimiter) Read(p []byte) (int, error) {
 // filter checks and rewrites p in place and returns the bytes kept.
 func (l *rowLimiter) filter(p []byte) (int, error) {
 	w := 0
+	// Where the next quote, CR and LF are, at or after i (len(p): none);
+	// found anew once i has passed them.
+	nextQ, nextCR, nextLF := -1, -1, -1
 	for i := 0; i < len(p); {
 		if !l.dropLF && !l.atLine {
 			// A run of bytes that change no state is only counted.
-			j := i
-			for j < len(p) && !csvSpecial[p[j]] {
-				j++
+			if nextQ < i {
+				nextQ = indexFrom(p, i, '"')
 			}
+			if nextCR < i {
+				nextCR = indexFrom(p, i, '\r')
+			}
+			if nextLF < i {
+				nextLF = indexFrom(p, i, '\n')
+			}
+			j := min(nextQ, nextCR, nextLF)
 			if run := j - i; run > 0 {
 				if l.rowLen+run > MaxCSVRow {
 					return w, l.tooLong()
@@ -174,8 +183,13 @@ func (l *rowLimiter) filter(p []byte) (int, error) {
 	return w, nil
 }
 
-// csvSpecial marks the bytes that change rowLimiter's state.
-var csvSpecial = [256]bool{'"': true, '\n': true, '\r': true}
+// indexFrom is the index of the first c in p at or after i, or len(p).
+func indexFrom(p []byte, i int, c byte) int {
+	if k := bytes.IndexByte(p[i:], c); k >= 0 {
+		return i + k
+	}
+	return len(p)
+}
 
 func (l *rowLimiter) tooLong() error {
 	msg := "a row longer than 1 MiB, the limit: no line break in it"

@@ -50,9 +50,11 @@ func TestCSVFilePipe(t *testing.T) {
 	if err := f.Pass(X, Y, func(int, []float32, []float32) error { return nil }); err == nil || !strings.Contains(err.Error(), "read only once") {
 		t.Errorf("second pass: %v", err)
 	}
-	// Release the writer's second opening.
+	// Release the writer's second opening: a reader held open until the
+	// writer is done lets that opening through whether it began before this
+	// one or after (opened and closed at once, it could miss a late one).
 	if r, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
-		r.Close()
+		defer r.Close()
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)

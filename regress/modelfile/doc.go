@@ -18,4 +18,6 @@
 // sends instead of its rows, so that a merge of many (regress.QR.Merge)
 // solves over all of them. SaveStats, LoadStats and DecodeStats write and
 // read them with the same atomic writes, limits, CRC-32 and FormatError.
+// Refinement files (Refinement: a regress.QRRefinementState and the column
+// names) carry the optional second round of such a merge.
 package modelfile

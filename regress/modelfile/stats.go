@@ -1,12 +1,11 @@
 package modelfile
 
 import (
-	"encoding/binary"
 	"errors"
 	"io"
-	"math"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/edgefit/edgefit/internal/fmtlite"
 )
@@ -140,90 +139,33 @@ func DecodeStats(r io.Reader, size int64) (*Stats, error) {
 }
 
 func decodeStats(r io.Reader, size int64) (*Stats, error) {
-	if r == nil {
-		return nil, errors.New("nil reader")
-	}
-	if err := checkModelSize(0, size); err != nil {
-		return nil, err
-	}
-	if size < 8 {
-		return nil, fmtlite.Errorf("%d bytes, too short for the 8-byte header length", size)
-	}
-	var nb [8]byte
-	if _, err := io.ReadFull(r, nb[:]); err != nil {
-		return nil, fmtlite.Errorf("reading the header length: %w", err)
-	}
-	hlen := binary.LittleEndian.Uint64(nb[:])
-	if err := checkModelSize(hlen, size); err != nil {
-		return nil, err
-	}
-	if int64(hlen) > size-8 {
-		return nil, fmtlite.Errorf("header length %d does not fit the file's %d bytes", hlen, size)
-	}
-	h := make([]byte, hlen)
-	if _, err := io.ReadFull(r, h); err != nil {
-		return nil, fmtlite.Errorf("reading the %d-byte header: %w", hlen, err)
-	}
-	raw, meta, err := parseHeader(h)
-	if err != nil {
-		return nil, fmtlite.Errorf("header is not JSON of a safetensors header's shape: %w", err)
-	}
-	s, err := statsMeta(meta)
+	s, _, vals, err := decodeF64(r, size, statsFormat, (*Stats).statsTensors)
 	if err != nil {
 		return nil, err
 	}
-	dataSize := size - 8 - int64(hlen)
-	if int64(int(dataSize)) != dataSize {
-		return nil, fmtlite.Errorf("%d data bytes: too large for this platform", dataSize)
-	}
-	if _, err := tensorLayout(raw, dataSize); err != nil {
-		return nil, err
-	}
-	tensors := s.statsTensors()
-	if err := statsShape(raw, tensors); err != nil {
-		return nil, err
-	}
-	// Every size is now known to fit the file: read the data.
-	data := make([]byte, dataSize)
-	if _, err := io.ReadFull(r, data); err != nil {
-		return nil, fmtlite.Errorf("reading %d data bytes: %w (file truncated?)", dataSize, err)
-	}
-	if err := checkCRC(meta["crc32"], data); err != nil {
-		return nil, err
-	}
-	p := s.K + s.N
-	s.Mean, s.MeanLo, s.M2, s.R = make([]float64, p), make([]float64, p), make([]float64, p), make([]float64, p*p)
-	for _, t := range s.statsTensors() {
-		b := data[raw[t.name].DataOffsets[0]:]
-		if t.v == nil {
-			s.Rows = int64(binary.LittleEndian.Uint64(b))
-		}
-		for i := range t.v {
-			t.v[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
-		}
-	}
+	s.Mean, s.MeanLo, s.M2, s.R = vals["mean"], vals["mean_lo"], vals["m2"], vals["r"]
 	if err := s.Check(); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// statsMeta reads a stats file's metadata: the format and version, k, n,
-// the intercept and the names.
-func statsMeta(meta map[string]string) (*Stats, error) {
-	if f, ok := meta["format"]; !ok || f != statsFormat {
+// statsMeta reads the metadata of a stats or refinement file (format):
+// the format and version, k, n, the intercept and the names.
+func statsMeta(meta map[string]string, format string) (*Stats, error) {
+	if f, ok := meta["format"]; !ok || f != format {
 		what := ""
-		if f == "edgefit" {
-			what = " (a model file)"
+		if k, ok := formatKind[f]; ok {
+			what = " (a " + k + ")"
 		}
-		return nil, fmtlite.Errorf(`__metadata__ has "format": %q%s, want %q`, f, what, statsFormat)
+		return nil, fmtlite.Errorf(`__metadata__ has "format": %q%s, want %q`, f, what, format)
 	}
 	ver, err := strconv.Atoi(meta["format_version"])
 	if err != nil || ver < 1 {
 		return nil, fmtlite.Errorf("format_version %q, want a positive integer", meta["format_version"])
 	}
-	if ver > StatsFormatVersion {
-		return nil, fmtlite.Errorf("format version %d is newer than this program reads (%d)", ver, StatsFormatVersion)
+	if ver > formatVersion[format] {
+		return nil, fmtlite.Errorf("format version %d is newer than this program reads (%d)", ver, formatVersion[format])
 	}
 	s := &Stats{}
 	for _, c := range []struct {
@@ -258,9 +200,9 @@ func statsMeta(meta map[string]string) (*Stats, error) {
 	return s, nil
 }
 
-// statsShape checks that the tensors are exactly those of a stats file,
-// with their dtypes and shapes.
-func statsShape(raw map[string]tensorInfo, tensors []statsTensor) error {
+// statsShape checks that the tensors are exactly those of a stats or
+// refinement file (kind), with their dtypes and shapes.
+func statsShape(raw map[string]tensorInfo, tensors []statsTensor, kind string) error {
 	for _, t := range tensors {
 		ti, ok := raw[t.name]
 		if !ok {
@@ -290,7 +232,12 @@ func statsShape(raw map[string]tensorInfo, tensors []statsTensor) error {
 			extra, found = name, true
 		}
 	}
-	return fmtlite.Errorf("tensor %q: a stats file holds only mean, mean_lo, m2, r and rows", extra)
+	names := make([]string, len(tensors))
+	for i, t := range tensors {
+		names[i] = t.name
+	}
+	list := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return fmtlite.Errorf("tensor %q: a %s holds only %s", extra, kind, list)
 }
 
 // LoadStats reads a stats file; a file in the wrong format is a
