@@ -145,8 +145,30 @@ func trainerBadArgs(t *testing.T) []badArgCase {
 		{"Fit nil loader", func() error { _, err := tr.Fit(ctxBg, nil, FitConfig{Epochs: 1}); return err }},
 		{"Fit nil context", func() error { _, err := tr.Fit(nilCtx, small, FitConfig{Epochs: 1}); return err }},
 		{"Fit 0 epochs", func() error { _, err := tr.Fit(ctxBg, small, FitConfig{}); return err }},
-		{"Fit NaN growth limit", func() error {
-			_, err := tr.Fit(ctxBg, small, FitConfig{Epochs: 1, GrowthLimit: math.NaN()})
+		{"Fit early stopping without validation rows", func() error {
+			_, err := tr.Fit(ctxBg, small, FitConfig{Epochs: 1, EarlyStop: must(NewEarlyStop(1, 0, 6, 2))})
+			return err
+		}},
+		{"Fit early stopping of other sizes", func() error {
+			val := func(yield func(X, Y linalg.Dense) error) error { return nil }
+			_, err := tr.Fit(ctxBg, small, FitConfig{Epochs: 1, EarlyStop: must(NewEarlyStop(1, 0, 5, 2)), Val: val})
+			return err
+		}},
+		{"Fit no validation rows", func() error {
+			val := func(yield func(X, Y linalg.Dense) error) error { return nil }
+			_, err := tr.Fit(ctxBg, small, FitConfig{Epochs: 1, EarlyStop: must(NewEarlyStop(1, 0, 6, 2)), Val: val})
+			return err
+		}},
+		{"Fit another trainer's guard", func() error {
+			m2 := must(NewLinear(3, 2, 1))
+			g := must(NewGuard(must(NewTrainer(m2, MSE, must(NewSGD(SGDConfig{LR: 1})), 2)), 1))
+			_, err := tr.Fit(ctxBg, small, FitConfig{Epochs: 1, Guard: g})
+			return err
+		}},
+		{"Fit nil stream", func() error { _, err := tr.Fit(ctxBg, (*data.Stream)(nil), FitConfig{Epochs: 1}); return err }},
+		{"NewStream nil", func() error { _, err := data.NewStream(nil, data.LoaderConfig{BatchSize: 1}); return err }},
+		{"NewStream batch 0", func() error {
+			_, err := data.NewStream(func(func(X, Y linalg.Dense) error) error { return nil }, data.LoaderConfig{})
 			return err
 		}},
 		{"Fit batches over the trainer's", func() error { _, err := tr.Fit(ctxBg, big, FitConfig{Epochs: 1}); return err }},

@@ -8,13 +8,13 @@ import (
 // EarlyStop ends training when the loss on a validation split has not
 // improved for Patience epochs in a row and keeps a copy of the parameters
 // from the best epoch, so that training can hand those back rather than the
-// last, overfitted ones (Keras's restore_best_weights).
+// last, overfitted ones (Keras's restore_best_weights): FitConfig.EarlyStop.
 type EarlyStop struct {
 	Patience int     // epochs without improvement before stopping; ≤ 0 never stops
 	MinDelta float64 // an improvement must lower the loss by more than this
 
 	Best      float64 // best validation loss so far
-	BestEpoch int     // epoch (from 0) at which it was seen; -1 before any
+	BestEpoch int     // the epoch given to Observe with it (Fit's, from 1); -1 before any
 	bad       int
 	W, B      []float32 // the parameters at BestEpoch
 }

@@ -72,9 +72,10 @@ func (e *OverflowError) Error() string {
 		where, e.Column, e.Max, math.MaxFloat32, int(math.Floor(math.Log10(float64(e.Max)))))
 }
 
-// DivergedError reports training that diverged: the loss became NaN or Inf,
-// or grew without bound, or the parameters stopped being finite. The model's
-// parameters are not to be trusted; Trainer.Restore puts back a Snapshot.
+// DivergedError reports training that diverged: a loss or, by the rule Fit
+// and Guard apply after every epoch, a parameter became NaN or Inf, or the
+// epoch's loss passed a limit times the lowest so far (Guard.Limit under a
+// guard, 1e6 without). The parameters are not to be trusted.
 type DivergedError struct {
 	Epoch  int     // 1-based epoch in which it was seen; 0 outside Fit
 	Loss   float32 // the offending loss

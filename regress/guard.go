@@ -6,17 +6,68 @@ import (
 	"math"
 )
 
-// Guard is the divergence guard: rather than only stopping with a
-// *DivergedError when the loss blows up, it puts back the parameters and
-// optimiser state of the last good epoch and halves the learning rate, so
-// that a learning rate slightly too large costs a retried epoch instead of
-// the whole run. It works with any epoch loop: take the first snapshot with
-// NewGuard, then call After once per epoch.
+// The divergence rule, the one Fit and Guard apply after every epoch: an
+// epoch diverged when its loss is NaN or Inf, when a parameter became NaN or
+// Inf, or when its loss is over a limit times the lowest epoch loss so far.
+// The limit is Guard.Limit under a guard, where a false alarm costs one
+// retried epoch, and plainLimit without one, where it would end the run (a
+// fit at its noise floor may wobble by orders of magnitude).
+const plainLimit = 1e6
+
+// growth holds what the rule compares an epoch's loss with.
+type growth struct {
+	best float64 // the lowest good epoch loss; +Inf before any
+}
+
+func newGrowth() growth { return growth{best: math.Inf(1)} }
+
+// check applies the rule to an epoch's loss and the parameters after it: a
+// *DivergedError naming the epoch, or nil, the loss then taken into account.
+func (g *growth) check(epoch int, loss float32, limit float64, params []float32) *DivergedError {
+	l := float64(loss)
+	if !finite(loss) {
+		return &DivergedError{Epoch: epoch, Loss: loss}
+	}
+	if l > limit*g.best && l > 0 {
+		return &DivergedError{Epoch: epoch, Loss: loss, Reason: fmt.Sprintf("loss %v, over %g times the lowest so far, %v", loss, limit, float32(g.best))}
+	}
+	if j := nonFinite(params); j >= 0 {
+		return &DivergedError{Epoch: epoch, Loss: loss, Reason: fmt.Sprintf("parameter %d became %v", j, params[j])}
+	}
+	g.best = min(g.best, l)
+	return nil
+}
+
+// epochError names the epoch in the error an epoch returned, if it is a
+// *DivergedError or an *OverflowError that names none, and reports whether
+// it is a divergence.
+func epochError(err error, epoch int) (*DivergedError, bool) {
+	var d *DivergedError
+	if !errors.As(err, &d) {
+		overflowEpoch(err, epoch)
+		return nil, false
+	}
+	if d.Epoch == 0 {
+		d.Epoch = epoch
+	}
+	return d, true
+}
+
+func nonFinite(p []float32) int {
+	for i, v := range p {
+		if !finite(v) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Guard is the divergence guard: when an epoch diverges (see DivergedError)
+// it puts back the state from which the epoch with the lowest loss started
+// and halves the learning rate, so that a rate slightly too large costs a
+// retried epoch, not the run. Give it to Fit, or call After every epoch.
 type Guard struct {
-	// Limit is how many times the lowest epoch loss so far an epoch loss
-	// may reach before it counts as divergence (a NaN or Inf loss always
-	// does).
-	Limit float64
+	Limit float64 // the divergence rule's limit
 	// MaxRollbacks bounds the retries; the next divergence is returned as
 	// the error.
 	MaxRollbacks int
@@ -25,13 +76,13 @@ type Guard struct {
 	t         *Trainer
 	last      Snapshot // the state at the start of the epoch just run
 	bestStart Snapshot // the state at the start of the epoch with the lowest loss
-	best      float64
+	rule      growth
 }
 
 // NewGuard returns a guard for t that allows maxRollbacks rollbacks, with a
-// growth limit of 100 times the best loss; it snapshots t's current state,
-// allocating the snapshot's buffers once. A nil trainer or a negative
-// maxRollbacks is an error.
+// limit of 100; it snapshots t's current state (make it just before
+// training), allocating the snapshot's buffers once. A nil trainer or a
+// negative maxRollbacks is an error.
 func NewGuard(t *Trainer, maxRollbacks int) (*Guard, error) {
 	if t == nil || t.Model == nil || t.Opt == nil {
 		return nil, errors.New("regress: NewGuard: nil trainer (or one not made by NewTrainer)")
@@ -39,7 +90,7 @@ func NewGuard(t *Trainer, maxRollbacks int) (*Guard, error) {
 	if maxRollbacks < 0 {
 		return nil, fmt.Errorf("regress: NewGuard: %d rollbacks: want at least 0", maxRollbacks)
 	}
-	g := &Guard{Limit: 100, MaxRollbacks: maxRollbacks, t: t, best: math.Inf(1)}
+	g := &Guard{Limit: 100, MaxRollbacks: maxRollbacks, t: t, rule: newGrowth()}
 	if err := t.Snapshot(&g.last); err != nil {
 		return nil, err
 	}
@@ -49,44 +100,30 @@ func NewGuard(t *Trainer, maxRollbacks int) (*Guard, error) {
 	return g, nil
 }
 
-// After is called after every epoch with the epoch's loss and the error the
-// epoch returned (nil if none). If the epoch diverged and a rollback is left,
-// it restores the state from which the epoch with the lowest loss so far
-// started, halves the learning rate and reports retry; the caller runs the
-// epoch again. A divergence with no rollback left,
-// or any other error, is returned. Otherwise the epoch's state becomes the
-// last good one. After allocates nothing.
+// After takes an epoch's loss and error (nil if none). If the epoch diverged
+// and a rollback is left, it rolls back and reports retry: run the epoch
+// again. A divergence with no rollback left, or another error, is returned.
+// It allocates nothing for a good epoch.
 func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) {
 	var d *DivergedError
-	diverged := false
 	if err != nil {
 		// Only here: errors.As's target escapes, and a good epoch must not
 		// allocate.
-		if d, diverged = asDiverged(err); !diverged {
-			overflowEpoch(err, epoch) // rolling back cannot help
-			return false, err
+		var diverged bool
+		if d, diverged = epochError(err, epoch); !diverged {
+			return false, err // rolling back cannot help
 		}
-	}
-	l := float64(loss)
-	if !diverged && (math.IsNaN(l) || math.IsInf(l, 0) || (l > g.Limit*g.best && l > 0) || nonFinite(g.t.Model.params) >= 0) {
-		diverged = true
-		d = &DivergedError{Epoch: epoch, Loss: loss}
-		if l > g.Limit*g.best {
-			d.Reason = fmt.Sprintf("loss %v, over %g times the lowest so far, %v", loss, g.Limit, float32(g.best))
+	} else {
+		improved := float64(loss) <= g.rule.best
+		if d = g.rule.check(epoch, loss, g.Limit, g.t.Model.params); d == nil {
+			// Keep the state the best epoch started from: a run that is
+			// starting to diverge can do so within one epoch, so even the
+			// best epoch's end state may be the start of the blow-up.
+			if improved {
+				g.bestStart, g.last = g.last, g.bestStart
+			}
+			return false, g.t.Snapshot(&g.last)
 		}
-	}
-	if !diverged {
-		// Keep the state the best epoch started from: a run that is
-		// starting to diverge can do so within one epoch, so even the
-		// best epoch's end state may be the start of the blow-up.
-		if l <= g.best {
-			g.best = l
-			g.bestStart, g.last = g.last, g.bestStart
-		}
-		return false, g.t.Snapshot(&g.last)
-	}
-	if d.Epoch == 0 {
-		d.Epoch = epoch
 	}
 	if g.Rollbacks >= g.MaxRollbacks {
 		return false, d
@@ -102,10 +139,4 @@ func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) 
 	}
 	g.Rollbacks++
 	return true, nil
-}
-
-func asDiverged(err error) (*DivergedError, bool) {
-	var d *DivergedError
-	ok := errors.As(err, &d)
-	return d, ok
 }

@@ -4,10 +4,10 @@ import (
 	"math"
 )
 
-// Schedule gives the learning rate for each epoch from the initial one.
-// Epochs count from 0. A nil Schedule keeps the rate constant.
+// Schedule gives the learning rate for each epoch from the initial one, as
+// FitConfig.Schedule. Epochs count from 0.
 type Schedule interface {
-	LR(lr0 float32, epoch int) float32
+	LR(lr0 float64, epoch int) float64
 }
 
 // StepDecay multiplies the rate by Gamma every Every epochs, as PyTorch's
@@ -19,11 +19,11 @@ type StepDecay struct {
 }
 
 // LR implements Schedule.
-func (s StepDecay) LR(lr0 float32, epoch int) float32 {
+func (s StepDecay) LR(lr0 float64, epoch int) float64 {
 	if s.Every <= 0 {
 		return lr0
 	}
-	return float32(float64(lr0) * math.Pow(s.Gamma, float64(epoch/s.Every)))
+	return lr0 * math.Pow(s.Gamma, float64(epoch/s.Every))
 }
 
 // InvScaling divides the rate by a power of the epoch count, like
@@ -35,15 +35,14 @@ type InvScaling struct {
 }
 
 // LR implements Schedule.
-func (s InvScaling) LR(lr0 float32, epoch int) float32 {
-	return float32(float64(lr0) / math.Pow(float64(epoch+1), s.Power))
+func (s InvScaling) LR(lr0 float64, epoch int) float64 {
+	return lr0 / math.Pow(float64(epoch+1), s.Power)
 }
 
 // ScheduleUnderflow returns the first epoch (from 0) before epochs at which
-// s, started at lr0, gives a rate that is not a normal float32 (it rounds to
-// 0 or loses precision), or -1 when every epoch's rate is usable. A trainer
-// checks it up front rather than failing mid-run.
-func ScheduleUnderflow(s Schedule, lr0 float32, epochs int) int {
+// s, started at lr0, gives a rate below float32's normal range (the steps
+// would lose it), or -1 when every rate is usable: a check before training.
+func ScheduleUnderflow(s Schedule, lr0 float64, epochs int) int {
 	if s == nil {
 		return -1
 	}

@@ -172,42 +172,54 @@ func (t *Trainer) step(b *batch) (float32, error) {
 // returns its statistics (Epoch and Epochs left 0). It checks ctx between
 // batches. It allocates nothing.
 func (t *Trainer) Epoch(ctx context.Context, l *data.Loader) (EpochStats, error) {
-	var st EpochStats
+	var s epochSum
+	err := t.epoch(ctx, l, &s)
+	s.st.Loss = t.Loss.fromSum(float32(s.sq), s.elems)
+	return s.st, err
+}
+
+// epochSum accumulates an epoch over one loader or several: the statistics
+// and the loss's sum of squares over its elements.
+type epochSum struct {
+	st    EpochStats
+	sq    float64
+	elems int
+}
+
+// epoch trains on every batch of one epoch of l, adding to s.
+func (t *Trainer) epoch(ctx context.Context, l *data.Loader, s *epochSum) error {
 	if l == nil || ctx == nil {
-		return st, errors.New("regress: Epoch: nil loader or context")
+		return errors.New("regress: Epoch: nil loader or context")
 	}
 	if err := l.Reset(); err != nil {
-		return st, err
+		return err
 	}
 	done := ctx.Done()
-	var sq float64
-	var elems int
 	for {
 		select {
 		case <-done:
-			return st, ctx.Err()
+			return ctx.Err()
 		default:
 		}
 		nb, ok := batches.Next(l)
 		if !ok {
-			break
+			return nil
 		}
 		b := batch{X: nb.X, Y: nb.Y, idx: nb.Idx, next: nb.Next, bx: nb.BX, by: nb.BY}
 		X, Y := b.rows()
 		if err := t.checkBatch(X, Y); err != nil {
-			return st, err
+			return err
 		}
 		loss, err := t.step(&b)
 		if err != nil {
-			return st, err
+			return err
 		}
 		n := X.Rows * Y.Cols
 		// Back to Σ(P−T)² so that batches of different sizes weigh by rows.
-		sq += float64(loss) / float64(t.Loss.scale(n))
-		elems += n
-		st.Batches++
-		st.LastBatchLoss = loss
+		s.sq += float64(loss) / float64(t.Loss.scale(n))
+		s.elems += n
+		s.st.Batches++
+		s.st.Rows += X.Rows
+		s.st.LastBatchLoss = loss
 	}
-	st.Loss = t.Loss.fromSum(float32(sq), elems)
-	return st, nil
 }

@@ -101,6 +101,7 @@ func epochByNext(tr *Trainer, l *data.Loader) (EpochStats, error) {
 		sq += float64(loss) / float64(tr.Loss.scale(n))
 		elems += n
 		st.Batches++
+		st.Rows += X.Rows
 		st.LastBatchLoss = loss
 	}
 	st.Loss = tr.Loss.fromSum(float32(sq), elems)

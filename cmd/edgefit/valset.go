@@ -5,6 +5,7 @@ import (
 
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
 	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
@@ -66,23 +67,24 @@ func (b *rowBlocks) block(j int) (int, []float32, []float32) {
 	return m, b.X[j][:m*b.k], b.Y[j][:m*b.n]
 }
 
-// loss is the trainer's loss over every row, the inputs standardised by std
-// block by block into the scratch block.
-func (b *rowBlocks) loss(tr *regress.Trainer, std *regress.Standardizer) (float32, error) {
-	var sum float64
-	for j := range b.X {
-		m, X, Y := b.block(j)
-		S := b.scratch[:m*b.k]
-		std.Apply(m, X, b.k, S, b.k)
-		Xd, _ := linalg.FromSlice(m, b.k, S)
-		Yd, _ := linalg.FromSlice(m, b.n, Y)
-		l, err := tr.Evaluate(Xd, Yd)
-		if err != nil {
-			return 0, err
+// standardized is the validation split as chunks of rows for Fit, the
+// inputs standardised by std block by block into the scratch block.
+func (b *rowBlocks) standardized(std *regress.Standardizer) data.Chunks {
+	return func(yield func(X, Y linalg.Dense) error) error {
+		for j := range b.X {
+			m, X, Y := b.block(j)
+			S := b.scratch[:m*b.k]
+			if err := std.Apply(m, X, b.k, S, b.k); err != nil {
+				return err
+			}
+			Xd, _ := linalg.FromSlice(m, b.k, S)
+			Yd, _ := linalg.FromSlice(m, b.n, Y)
+			if err := yield(Xd, Yd); err != nil {
+				return err
+			}
 		}
-		sum += float64(l) * float64(m)
+		return nil
 	}
-	return float32(sum / float64(b.rows)), nil
 }
 
 // metrics measures mf over every row, as given (raw inputs).
@@ -102,4 +104,33 @@ func (b *rowBlocks) metrics(mf *modelfile.File) (*regress.Metrics, error) {
 		}
 	}
 	return met, nil
+}
+
+// isVal puts row i in the validation split with probability frac: a hash of
+// the seed and the row index, so that every pass over a streamed file makes
+// the same split without remembering it.
+func isVal(i int64, seed uint64, frac float64) bool {
+	if frac == 0 {
+		return false
+	}
+	z := seed + uint64(i)*0x9e3779b97f4a7c15 + 0x632be59bd9b4e019
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	z ^= z >> 31
+	return float64(z>>11)/(1<<53) < frac
+}
+
+// keepTraining moves the training rows of a chunk of m rows, the first of
+// which is row number first in the file, to the front of X and Y (the
+// validation rows are dropped) and returns how many there are.
+func keepTraining[T float32 | float64](m int, X, Y []T, k, n int, first int64, f *trainFlags) int {
+	kept := 0
+	for i := 0; i < m; i++ {
+		if !isVal(first+int64(i), f.seed, f.val) {
+			copy(X[kept*k:(kept+1)*k], X[i*k:(i+1)*k])
+			copy(Y[kept*n:(kept+1)*n], Y[i*n:(i+1)*n])
+			kept++
+		}
+	}
+	return kept
 }

@@ -2,6 +2,8 @@
 // torch.utils.data does for PyTorch: a Dataset pairs input rows with target
 // rows (TensorDataset), a Loader yields them in batches, in order or
 // shuffled (DataLoader; a Permuter such as Orders replays a given order).
+// Training goes over a Source: a Loader, or a Stream of chunks of rows read
+// anew every pass, for data that does not fit in memory.
 //
 // The CSV side reads rows of numbers under a header row, in bounded memory
 // whatever the input (MaxCSVRow, MaxCSVField, MaxCSVColumns): CSVReader reads

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress"
+	"github.com/edgefit/edgefit/regress/data"
+	"github.com/edgefit/edgefit/regress/modelfile"
+)
+
+// trainRun is what train gives regress's Fit: the training rows as a
+// data.Stream (standardised copies in memory, one chunk, or a standardising
+// pass over the file per epoch, a chunk at a time), the validation split,
+// and the hooks that report progress.
+type trainRun struct {
+	ctx        context.Context
+	e          *env
+	f          *trainFlags
+	file       *data.CSVFile
+	fp         *firstPass
+	std        *regress.Standardizer
+	prog       *progress
+	mem        *table    // the training rows as trained on, when in memory
+	rawKept    bool      // fp.mem holds the raw training rows
+	back       *rawBack  // what brings fp.mem's standardised rows back, if any
+	bufX, bufY []float32 // the chunk buffers, when streaming
+	opt        regress.Optimizer
+
+	trained   int64         // rows trained on, rolled-back epochs included
+	trainTime time.Duration // time in passes over the training rows
+	passStart time.Time
+}
+
+func newTrainRun(ctx context.Context, e *env, f *trainFlags, file *data.CSVFile, fp *firstPass, std *regress.Standardizer, prog *progress, chunk int) *trainRun {
+	r := &trainRun{ctx: ctx, e: e, f: f, file: file, fp: fp, std: std, prog: prog, rawKept: fp.inMemory}
+	if !fp.inMemory {
+		r.bufX, r.bufY = make([]float32, chunk*len(file.Cols.X)), make([]float32, chunk*len(file.Cols.Y))
+	}
+	return r
+}
+
+// standardizeRows makes the training rows in memory those trained on: the
+// rows themselves without standardisation; a regular file's rows
+// standardised in place, with what brings them back (rawBack; nil: the final
+// metrics read the file again); a pipe's into a copy.
+func (r *trainRun) standardizeRows() {
+	mem := r.fp.mem
+	switch {
+	case !r.f.standardize:
+		r.mem = mem
+	case r.file.Rereadable():
+		r.mem, r.rawKept, r.back = mem, false, standardizeInPlace(mem, r.std)
+	default:
+		r.mem = &table{k: mem.k, n: mem.n, X: make([]float32, len(mem.X)), Y: mem.Y}
+		r.std.Apply(mem.rows(), mem.X, mem.k, r.mem.X, mem.k) // k columns by construction: no error
+	}
+}
+
+// fit trains model with opt for -epochs epochs (none with -epochs 0) and
+// records the run in res.
+func (r *trainRun) fit(model *regress.Linear, opt regress.Optimizer, sched regress.Schedule, res *trainResult) error {
+	f := r.f
+	if f.epochs == 0 {
+		return nil
+	}
+	tr, err := regress.NewTrainer(model, regress.MSE, opt, int(min(int64(f.batch), res.Rows)))
+	if err != nil {
+		return err
+	}
+	defer tr.Close()
+	r.opt = opt
+	if r.fp.inMemory {
+		r.standardizeRows()
+	}
+	src, err := data.NewStream(r.trainChunks, data.LoaderConfig{BatchSize: f.batch, Shuffle: f.shuffle, Seed: f.seed})
+	if err != nil {
+		return err
+	}
+	cfg := regress.FitConfig{Epochs: f.epochs, Schedule: sched, OnPart: r.onPart, OnEpoch: r.onEpoch}
+	if f.rollbacks > 0 {
+		if cfg.Guard, err = regress.NewGuard(tr, f.rollbacks); err != nil {
+			return err
+		}
+	}
+	if f.patience > 0 {
+		if cfg.EarlyStop, err = regress.NewEarlyStop(f.patience, 0, len(model.W.Data), len(model.B)); err != nil {
+			return err
+		}
+		cfg.Val = r.fp.val.standardized(r.std)
+	}
+	hist, err := tr.Fit(r.ctx, src, cfg)
+	r.prog.done()
+	if err != nil {
+		return explainOverflow(err, f.data, res.Outputs)
+	}
+	res.Epochs = len(hist)
+	for _, l := range hist {
+		res.lossCurve = append(res.lossCurve, float64(l))
+	}
+	if cfg.Guard != nil {
+		res.Rollbacks = cfg.Guard.Rollbacks
+	}
+	if es := cfg.EarlyStop; es != nil && es.BestEpoch >= 0 {
+		res.BestEpoch = es.BestEpoch
+	}
+	if r.trainTime > 0 {
+		res.RowsPerSec = float64(r.trained) / r.trainTime.Seconds()
+	}
+	return nil
+}
+
+// trainChunks is one pass over the training rows, standardised: the rows in
+// memory as one chunk, or the file's chunks, the validation rows dropped.
+func (r *trainRun) trainChunks(yield func(X, Y linalg.Dense) error) error {
+	r.passStart = time.Now()
+	defer func() { r.trainTime += time.Since(r.passStart) }()
+	if r.mem != nil {
+		X, Y := r.mem.dense()
+		r.trained += int64(X.Rows)
+		return yield(X, Y)
+	}
+	k, n := len(r.file.Cols.X), len(r.file.Cols.Y)
+	var row int64
+	return r.file.Pass(r.bufX, r.bufY, func(m int, X, Y []float32) error {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		// Keep the training rows, standardised, in place.
+		kept := keepTraining(m, X, Y, k, n, row, r.f)
+		row += int64(m)
+		if kept == 0 {
+			return nil
+		}
+		if err := r.std.Apply(kept, X, k, X, k); err != nil {
+			return err
+		}
+		Xd, _ := linalg.FromSlice(kept, k, X[:kept*k])
+		Yd, _ := linalg.FromSlice(kept, n, Y[:kept*n])
+		r.trained += int64(kept)
+		return yield(Xd, Yd)
+	})
+}
+
+// onPart updates the progress bar after each chunk.
+func (r *trainRun) onPart(st regress.EpochStats) {
+	rate := float64(r.trained) / (r.trainTime + time.Since(r.passStart)).Seconds()
+	r.prog.update(st.Epoch, float64(st.Rows)/float64(r.fp.trainRows), float64(st.Loss), rate)
+}
+
+// onEpoch notes a rollback of the divergence guard.
+func (r *trainRun) onEpoch(st regress.EpochStats) error {
+	if st.RolledBack {
+		r.prog.done()
+		if !r.f.quiet {
+			fmt.Fprintf(r.e.stderr, "epoch %d diverged (loss %.4g): rolled back, learning rate now %g\n", st.Epoch, st.Loss, r.opt.LR())
+		}
+	}
+	return nil
+}
+
+// measure adds the exported model's metrics over the training rows, raw:
+// those in memory (brought back if standardised in place), or a pass over the
+// file.
+func (r *trainRun) measure(mf *modelfile.File, met *regress.Metrics, chunk int) error {
+	k, n := len(r.file.Cols.X), len(r.file.Cols.Y)
+	P := make([]float32, chunk*n)
+	addRows := func(m int, X, Y []float32) error {
+		for lo := 0; lo < m; lo += chunk {
+			hi := min(lo+chunk, m)
+			if err := mf.Predict(hi-lo, X[lo*k:hi*k], P[:(hi-lo)*n]); err != nil {
+				return err
+			}
+			if err := met.Add(hi-lo, P[:(hi-lo)*n], Y[lo*n:hi*n]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if r.back != nil {
+		r.back.restore(r.fp.mem, r.std)
+		r.back, r.rawKept = nil, true
+	}
+	if r.rawKept {
+		return addRows(r.fp.mem.rows(), r.fp.mem.X, r.fp.mem.Y)
+	}
+	if r.bufX == nil { // rows in memory that could not be brought back
+		r.bufX, r.bufY = make([]float32, chunk*k), make([]float32, chunk*n)
+	}
+	var row int64
+	return r.file.Pass(r.bufX, r.bufY, func(m int, X, Y []float32) error {
+		kept := keepTraining(m, X, Y, k, n, row, r.f)
+		row += int64(m)
+		return addRows(kept, X, Y)
+	})
+}

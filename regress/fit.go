@@ -1,0 +1,240 @@
+package regress
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/data"
+)
+
+// ErrStop, returned by FitConfig.OnEpoch, ends Fit early without an error.
+var ErrStop = errors.New("regress: stop training")
+
+// EpochStats describes one epoch, finished or (in FitConfig.OnPart) so far.
+type EpochStats struct {
+	Epoch   int // 1-based
+	Epochs  int // as asked of Fit (0 outside Fit)
+	Batches int
+	Rows    int // rows trained on
+	// Loss is the loss over all the epoch's rows as they were trained on
+	// (each batch's loss measured before its update): for MSE, the sum of
+	// squared errors over all batches divided by the number of elements.
+	Loss float32
+	// LastBatchLoss is the loss of the epoch's last batch, what the
+	// tutorial's fit prints.
+	LastBatchLoss float32
+	RolledBack    bool // diverged: FitConfig.Guard rolled it back, to run again
+}
+
+// FitConfig configures Fit: the number of epochs and optional hooks.
+type FitConfig struct {
+	Epochs int // > 0
+	// Schedule sets the rate of every epoch from the optimiser's at the
+	// start, halved for every rollback; nil keeps it.
+	Schedule Schedule
+	Guard    *Guard // nil: the first divergence ends Fit
+	// EarlyStop observes the loss over Val after every epoch; Fit stops
+	// when it says so, with the parameters of its best epoch.
+	EarlyStop *EarlyStop
+	Val       data.Chunks
+	// Every and Progress: Progress is called after every Every-th epoch
+	// and after the last (only after the last if Every ≤ 0), as the
+	// tutorial prints its loss every 10 epochs.
+	Every    int
+	Progress func(EpochStats)
+	OnPart   func(EpochStats) // after each part of an epoch, with its stats so far
+	// OnEpoch is called after every epoch (one rolled back too), after
+	// Progress: ErrStop ends Fit successfully, another error with it.
+	OnEpoch func(EpochStats) error
+}
+
+// Fit trains for cfg.Epochs passes over src (a data.Loader, or a data.Stream
+// of chunks read every pass) and returns the loss of every epoch not rolled
+// back. It stops early with the history so far: with ctx's error when ctx is
+// cancelled, with no error for ErrStop or EarlyStop, or with a
+// *DivergedError naming the epoch. Besides its history an epoch over a
+// Loader allocates nothing.
+func (t *Trainer) Fit(ctx context.Context, src data.Source, cfg FitConfig) ([]float32, error) {
+	if err := t.checkFit(ctx, src, &cfg); err != nil {
+		return nil, err
+	}
+	r := &t.fit
+	if r.part == nil { // made once per trainer, not per Fit or epoch
+		r.t, r.part, r.valChunk = t, r.onPart, r.onValChunk
+	}
+	r.ctx, r.cfg, r.lr0, r.scale, r.rule = ctx, cfg, t.Opt.LR(), 1, newGrowth()
+	defer func() { r.ctx, r.cfg = nil, FitConfig{} }() // hold nothing of the caller's
+	// Room for the history up to a bound: Epochs may be far more than the
+	// run will reach (a cancellation, ErrStop), and too many to allocate.
+	hist := make([]float32, 0, min(cfg.Epochs, 1<<16))
+	for e := 1; e <= cfg.Epochs; e++ {
+		st, retry, err := r.epoch(src, e)
+		if err != nil {
+			return hist, err
+		}
+		stop := false
+		if !retry {
+			hist = append(hist, st.Loss)
+			if stop, err = r.earlyStop(e); err != nil {
+				return hist, err
+			}
+			if cfg.Progress != nil && ((cfg.Every > 0 && e%cfg.Every == 0) || e == cfg.Epochs) {
+				cfg.Progress(st)
+			}
+		}
+		if cfg.OnEpoch != nil {
+			if err := cfg.OnEpoch(st); errors.Is(err, ErrStop) {
+				stop = true
+			} else if err != nil {
+				return hist, err
+			}
+		}
+		if stop {
+			break
+		}
+		if retry {
+			e--
+		}
+	}
+	if es := cfg.EarlyStop; es != nil && es.BestEpoch >= 0 {
+		copy(t.Model.W.Data, es.W)
+		copy(t.Model.B, es.B)
+	}
+	return hist, nil
+}
+
+// checkFit returns an error unless Fit can run with these arguments.
+func (t *Trainer) checkFit(ctx context.Context, src data.Source, cfg *FitConfig) error {
+	if cfg.Epochs <= 0 {
+		return fmt.Errorf("regress: Fit: %d epochs: want at least 1", cfg.Epochs)
+	}
+	if src == nil || ctx == nil {
+		return errors.New("regress: Fit: nil source (loader) or context")
+	}
+	if cfg.Guard != nil && cfg.Guard.t != t {
+		return errors.New("regress: Fit: the guard was made for another trainer")
+	}
+	if es := cfg.EarlyStop; es != nil {
+		if cfg.Val == nil {
+			return errors.New("regress: Fit: early stopping without validation rows (Val)")
+		}
+		if len(es.W) != len(t.Model.W.Data) || len(es.B) != len(t.Model.B) {
+			return fmt.Errorf("regress: Fit: early stopping made for %d weights and %d biases, the model has %d and %d", len(es.W), len(es.B), len(t.Model.W.Data), len(t.Model.B))
+		}
+	}
+	return nil
+}
+
+// fitRun is the state of a Fit, kept in its Trainer.
+type fitRun struct {
+	t          *Trainer
+	ctx        context.Context
+	cfg        FitConfig
+	lr0, scale float64 // the rate when Fit began; the rollbacks' factor
+	rule       growth  // the divergence rule without a guard
+	sum        epochSum
+
+	part     func(*data.Loader) error
+	valChunk func(X, Y linalg.Dense) error
+	valSum   float64
+	valRows  int
+}
+
+// epoch runs epoch e over src and judges it: its statistics, and whether the
+// guard rolled it back (to be run again), or the error that ends Fit.
+func (r *fitRun) epoch(src data.Source, e int) (EpochStats, bool, error) {
+	t, cfg := r.t, &r.cfg
+	if cfg.Schedule != nil {
+		if err := t.Opt.SetLR(cfg.Schedule.LR(r.lr0, e-1) * r.scale); err != nil {
+			return EpochStats{}, false, err
+		}
+	}
+	r.sum = epochSum{st: EpochStats{Epoch: e, Epochs: cfg.Epochs}}
+	err := src.Pass(r.part)
+	if err == nil && r.sum.elems == 0 {
+		err = errors.New("regress: Fit: the source holds no rows")
+	}
+	st := r.sum.st
+	st.Loss = t.Loss.fromSum(float32(r.sum.sq), r.sum.elems)
+	if err != nil {
+		if d, ok := epochError(err, e); ok {
+			st.Loss = d.Loss
+		}
+	}
+	if g := cfg.Guard; g != nil {
+		retry, err := g.After(e, st.Loss, err)
+		if retry {
+			r.scale /= 2
+			st.RolledBack = true
+		}
+		return st, retry, err
+	}
+	if err != nil {
+		return st, false, err
+	}
+	if d := r.rule.check(e, st.Loss, plainLimit, t.Model.params); d != nil {
+		return st, false, d
+	}
+	return st, false, nil
+}
+
+// onPart trains one part of an epoch.
+func (r *fitRun) onPart(l *data.Loader) error {
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	if l != nil && l.BatchSize() > r.t.maxBatch {
+		return fmt.Errorf("regress: Fit: the loader's batches have %d rows, the trainer was made for at most %d", l.BatchSize(), r.t.maxBatch)
+	}
+	if err := r.t.epoch(r.ctx, l, &r.sum); err != nil {
+		return err
+	}
+	if r.cfg.OnPart != nil {
+		st := r.sum.st
+		st.Loss = r.t.Loss.fromSum(float32(r.sum.sq), r.sum.elems)
+		r.cfg.OnPart(st)
+	}
+	return nil
+}
+
+// earlyStop gives EarlyStop the loss over the validation rows after epoch e
+// and returns whether to stop.
+func (r *fitRun) earlyStop(e int) (bool, error) {
+	es := r.cfg.EarlyStop
+	if es == nil {
+		return false, nil
+	}
+	r.valSum, r.valRows = 0, 0
+	if err := r.cfg.Val(r.valChunk); err != nil {
+		return false, err
+	}
+	if r.valRows == 0 {
+		return false, errors.New("regress: Fit: no validation rows")
+	}
+	loss := r.valSum
+	if r.t.Loss == MSE {
+		loss /= float64(r.valRows)
+	}
+	return es.Observe(e, float64(float32(loss)), r.t.Model.W.Data, r.t.Model.B)
+}
+
+// onValChunk adds the loss over one chunk of validation rows: weighted by
+// rows for the mean, summed for the sum.
+func (r *fitRun) onValChunk(X, Y linalg.Dense) error {
+	if X.Rows == 0 {
+		return nil
+	}
+	l, err := r.t.Evaluate(X, Y)
+	if err != nil {
+		return err
+	}
+	if r.t.Loss == MSE {
+		r.valSum += float64(l) * float64(X.Rows)
+	} else {
+		r.valSum += float64(l)
+	}
+	r.valRows += X.Rows
+	return nil
+}
