@@ -146,29 +146,8 @@ func run(c config) (*results, error) {
 	r.fmaEnd = tm.measure(fmaCeilings())
 	logCeil(c, "end", r.fmaEnd)
 
-	if c.python != "" {
-		all := append(append([]caseResult(nil), r.matmul...), r.sqerr...)
-		ts, info, err := runPythonKernels(c.python, c.script, all, c.budget, c.reps)
-		r.mergeInfo(info)
-		var wrong wrongAnswer
-		switch {
-		case errors.As(err, &wrong):
-			return nil, fmt.Errorf("wrong answer, nothing written: %v", err)
-		case err != nil:
-			r.pyNotes = appendOnce(r.pyNotes, "NumPy kernels skipped: "+err.Error())
-		default:
-			for i := range all {
-				var cr *caseResult
-				if i < len(r.matmul) {
-					cr = &r.matmul[i]
-				} else {
-					cr = &r.sqerr[i-len(r.matmul)]
-				}
-				cr.timings = append(cr.timings, ts[i])
-				ref := find(cr.timings, r.ref)
-				c.log("%-6s %-14s  %s %s (%s)", cr.c.kernel, cr.c.label, ts[i].name, fmtDur(ts[i].perOp), fmtRatio(float64(ts[i].perOp)/float64(ref.perOp)))
-			}
-		}
+	if err := pythonKernels(c, r); err != nil {
+		return nil, err
 	}
 
 	tasks := []*trainTask{tutorialTask(), syntheticTask(100_000, 64, 8, 1)}
@@ -194,6 +173,38 @@ func run(c config) (*results, error) {
 		r.pyNotes = appendOnce(r.pyNotes, "NumPy runs on the reference BLAS here, not OpenBLAS: apt-get install -y libopenblas0-pthread")
 	}
 	return r, nil
+}
+
+// pythonKernels adds NumPy's timings to r's kernel cases when c names a Python
+// interpreter. A wrong answer is an error; a missing interpreter or library is
+// a note in the results.
+func pythonKernels(c config, r *results) error {
+	if c.python == "" {
+		return nil
+	}
+	all := append(append([]caseResult(nil), r.matmul...), r.sqerr...)
+	ts, info, err := runPythonKernels(c.python, c.script, all, c.budget, c.reps)
+	r.mergeInfo(info)
+	var wrong wrongAnswer
+	switch {
+	case errors.As(err, &wrong):
+		return fmt.Errorf("wrong answer, nothing written: %v", err)
+	case err != nil:
+		r.pyNotes = appendOnce(r.pyNotes, "NumPy kernels skipped: "+err.Error())
+	default:
+		for i := range all {
+			var cr *caseResult
+			if i < len(r.matmul) {
+				cr = &r.matmul[i]
+			} else {
+				cr = &r.sqerr[i-len(r.matmul)]
+			}
+			cr.timings = append(cr.timings, ts[i])
+			ref := find(cr.timings, r.ref)
+			c.log("%-6s %-14s  %s %s (%s)", cr.c.kernel, cr.c.label, ts[i].name, fmtDur(ts[i].perOp), fmtRatio(float64(ts[i].perOp)/float64(ref.perOp)))
+		}
+	}
+	return nil
 }
 
 // pythonTraining adds NumPy's and PyTorch's rows to tr. A missing interpreter

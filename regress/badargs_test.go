@@ -119,8 +119,8 @@ func trainerBadArgs(t *testing.T) []badArgCase {
 		{"NewTrainer nil model", func() error { _, err := NewTrainer(nil, MSE, newSGD(), 1); return err }},
 		{"NewTrainer zero Linear", func() error { _, err := NewTrainer(&Linear{}, MSE, newSGD(), 1); return err }},
 		{"NewTrainer nil optimiser", func() error { _, err := NewTrainer(m, MSE, nil, 1); return err }},
-		{"NewTrainer typed nil SGD", func() error { _, err := NewTrainer(m, MSE, (*SGD)(nil), 1); return err }},
-		{"NewTrainer typed nil Adam", func() error { _, err := NewTrainer(m, MSE, (*Adam)(nil), 1); return err }},
+		{"NewTrainer typed nil SGD", func() error { _, err := NewTrainer(m, MSE, (*sgd)(nil), 1); return err }},
+		{"NewTrainer typed nil Adam", func() error { _, err := NewTrainer(m, MSE, (*adam)(nil), 1); return err }},
 		{"NewTrainer unknown loss", func() error { _, err := NewTrainer(m, Loss(7), newSGD(), 1); return err }},
 		{"NewTrainer batch 0", func() error { _, err := NewTrainer(m, MSE, newSGD(), 0); return err }},
 		{"NewTrainer negative batch", func() error { _, err := NewTrainer(m, MSE, newSGD(), -3); return err }},
@@ -229,20 +229,20 @@ func statsBadArgs() []badArgCase {
 	return []badArgCase{
 		{"NewWelford negative", func() error { _, err := NewWelford(-1); return err }},
 		{"Welford Add short", func() error { return w.Add([]float32{1}) }},
-		{"Welford AddRows short", func() error { return w.AddRows(3, x6, 3) }},
-		{"Welford AddRows negative", func() error { return w.AddRows(-1, x6, 3) }},
-		{"Welford AddRows stride", func() error { return w.AddRows(2, x6, 2) }},
-		{"Standardizer Apply mean and scale lengths", func() error { return std.Apply(1, x6, 3, x6, 3) }},
-		{"Standardizer Apply short X", func() error { return ok.Apply(3, x6, 3, make([]float32, 9), 3) }},
-		{"Standardizer Apply short D", func() error { return ok.Apply(2, x6, 3, x6[:5], 3) }},
-		{"Standardizer Apply huge m", func() error { return ok.Apply(math.MaxInt, x6, 3, x6, 3) }},
+		{"Welford AddRows short", func() error { return w.AddRows(rawDense(3, 3, 3, x6)) }},
+		{"Welford AddRows negative", func() error { return w.AddRows(rawDense(-1, 3, 3, x6)) }},
+		{"Welford AddRows stride", func() error { return w.AddRows(rawDense(2, 3, 2, x6)) }},
+		{"Standardizer Apply mean and scale lengths", func() error { return std.Apply(rawDense(1, 3, 3, x6), rawDense(1, 3, 3, x6)) }},
+		{"Standardizer Apply short X", func() error { return ok.Apply(rawDense(3, 3, 3, make([]float32, 9)), rawDense(3, 3, 3, x6)) }},
+		{"Standardizer Apply short D", func() error { return ok.Apply(rawDense(2, 3, 3, x6[:5]), rawDense(2, 3, 3, x6)) }},
+		{"Standardizer Apply huge m", func() error { return ok.Apply(rawDense(math.MaxInt, 3, 3, x6), rawDense(math.MaxInt, 3, 3, x6)) }},
 		{"Standardizer Fold weights", func() error { return ok.Fold(x6[:5], x6[:2], x6[:5], x6[:2]) }},
 		{"Standardizer Fold mean and scale lengths", func() error { return std.Fold(x6, x6[:2], x6, x6[:2]) }},
 		{"Standardizer Unfold bias", func() error { return ok.Unfold(x6, x6[:2], x6, x6[:1]) }},
 		{"NewMetrics 0", func() error { _, err := NewMetrics(0); return err }},
-		{"Metrics Add short", func() error { return met.Add(4, x6, x6) }},
-		{"Metrics Add negative", func() error { return met.Add(-1, x6, x6) }},
-		{"zero Metrics Add", func() error { return (&Metrics{}).Add(1, x6, x6) }},
+		{"Metrics Add short", func() error { return met.Add(rawDense(4, 2, 2, x6), rawDense(4, 2, 2, x6)) }},
+		{"Metrics Add negative", func() error { return met.Add(rawDense(-1, 2, 2, x6), rawDense(-1, 2, 2, x6)) }},
+		{"zero Metrics Add", func() error { return (&Metrics{}).Add(rawDense(1, 2, 2, x6), rawDense(1, 2, 2, x6)) }},
 		{"NewEarlyStop negative", func() error { _, err := NewEarlyStop(1, 0, -1, 1); return err }},
 		{"NewEarlyStop NaN delta", func() error { _, err := NewEarlyStop(1, math.NaN(), 1, 1); return err }},
 		{"EarlyStop Observe lengths", func() error { _, err := es.Observe(0, 1, x6[:5], x6[:2]); return err }},
@@ -309,12 +309,12 @@ func modelFileBadArgs(t *testing.T) []badArgCase {
 	short := sampleModel()
 	short.W = short.W[:5]
 	return []badArgCase{
-		{"ModelFile Predict short row", func() error { return sampleModel().Predict(1, []float32{75, 63}, make([]float32, 2)) }},
-		{"ModelFile Predict short outputs", func() error { return sampleModel().Predict(2, make([]float32, 6), make([]float32, 3)) }},
-		{"ModelFile Predict negative rows", func() error { return sampleModel().Predict(-1, nil, nil) }},
-		{"ModelFile Predict huge rows", func() error { return sampleModel().Predict(math.MaxInt/2, make([]float32, 3), make([]float32, 2)) }},
-		{"ModelFile Predict inconsistent model", func() error { return short.Predict(1, make([]float32, 3), make([]float32, 2)) }},
-		{"ModelFile Predict nil model", func() error { return (*modelfile.File)(nil).Predict(1, make([]float32, 3), make([]float32, 2)) }},
+		{"ModelFile Predict short row", func() error { return sampleModel().Predict(make([]float32, 2), []float32{75, 63}) }},
+		{"ModelFile Predict short outputs", func() error { return sampleModel().Predict(make([]float32, 3), make([]float32, 6)) }},
+		{"ModelFile Predict long outputs", func() error { return sampleModel().Predict(make([]float32, 4), make([]float32, 3)) }},
+		{"ModelFile Predict partial row", func() error { return sampleModel().Predict(make([]float32, 2), make([]float32, 4)) }},
+		{"ModelFile Predict inconsistent model", func() error { return short.Predict(make([]float32, 2), make([]float32, 3)) }},
+		{"ModelFile Predict nil model", func() error { return (*modelfile.File)(nil).Predict(make([]float32, 2), make([]float32, 3)) }},
 		{"ModelFile Check nil", func() error { return (*modelfile.File)(nil).Check() }},
 		{"ModelFile Check short weights", func() error { return short.Check() }},
 		{"ModelFile Linear inconsistent", func() error { _, err := LinearFromFile(short); return err }},
@@ -349,7 +349,7 @@ func csvBadArgs(t *testing.T) []badArgCase {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fn := func(m int, X, Y []float32) error { return nil }
+	fn := func(X, Y linalg.Dense) error { return nil }
 	return []badArgCase{
 		{"NewCSVReader nil reader", func() error { _, err := data.NewCSVReader(nil, "d.csv", []string{"y"}, nil); return err }},
 		{"ReadTable nil reader", func() error { _, err := data.ReadTable(nil, "d.csv", []string{"y"}, nil, 0); return err }},
@@ -363,10 +363,22 @@ func csvBadArgs(t *testing.T) []badArgCase {
 		}},
 		{"SelectColumns unknown", func() error { _, err := data.SelectColumns([]string{"a"}, []string{"z"}, nil); return err }},
 		{"CSVReader Next short", func() error { return cr.Next(make([]float32, 1), make([]float32, 1)) }},
-		{"CSVReader ReadBatch -1", func() error { _, err := cr.ReadBatch(-1, make([]float32, 4), make([]float32, 2)); return err }},
-		{"CSVReader ReadBatch 0", func() error { _, err := cr.ReadBatch(0, make([]float32, 4), make([]float32, 2)); return err }},
-		{"CSVReader ReadBatch short", func() error { _, err := cr.ReadBatch(3, make([]float32, 4), make([]float32, 3)); return err }},
-		{"CSVReader ReadBatch huge", func() error { _, err := cr.ReadBatch(math.MaxInt, make([]float32, 4), make([]float32, 2)); return err }},
+		{"CSVReader ReadBatch -1", func() error {
+			_, err := cr.ReadBatch(rawDense(-1, 2, 2, make([]float32, 4)), rawDense(-1, 1, 1, make([]float32, 2)))
+			return err
+		}},
+		{"CSVReader ReadBatch 0", func() error {
+			_, err := cr.ReadBatch(rawDense(0, 2, 2, make([]float32, 4)), rawDense(0, 1, 1, make([]float32, 2)))
+			return err
+		}},
+		{"CSVReader ReadBatch short", func() error {
+			_, err := cr.ReadBatch(rawDense(3, 2, 2, make([]float32, 4)), rawDense(3, 1, 1, make([]float32, 3)))
+			return err
+		}},
+		{"CSVReader ReadBatch huge", func() error {
+			_, err := cr.ReadBatch(rawDense(math.MaxInt, 2, 2, make([]float32, 4)), rawDense(math.MaxInt, 1, 1, make([]float32, 2)))
+			return err
+		}},
 		{"OpenCSVFile missing", func() error { _, err := data.OpenCSVFile(path+".none", []string{"y"}, nil); return err }},
 		{"CSVFile Pass nil function", func() error { return f.Pass(make([]float32, 4), make([]float32, 2), nil) }},
 		{"CSVFile Pass short buffers", func() error { return f.Pass(make([]float32, 1), make([]float32, 2), fn) }},

@@ -26,7 +26,7 @@ func BenchmarkCSVReader(b *testing.B) {
 		sb.WriteByte('\n')
 	}
 	text := sb.String()
-	X, Y := make([]float32, 1024*16), make([]float32, 1024)
+	X, Y := zeros(1024, 16), zeros(1024, 1)
 	b.SetBytes(int64(len(text)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -35,7 +35,7 @@ func BenchmarkCSVReader(b *testing.B) {
 			b.Fatal(err)
 		}
 		for {
-			if _, err := cr.ReadBatch(1024, X, Y); err == io.EOF {
+			if _, err := cr.ReadBatch(X, Y); err == io.EOF {
 				break
 			} else if err != nil {
 				b.Fatal(err)

@@ -4,7 +4,7 @@
 //
 //	nn.Linear                  Linear (W Out×In, as nn.Linear's weight), NewLinear
 //	F.mse_loss                 MSE, SumSquares
-//	torch.optim.SGD, Adam      SGD, Adam (the Optimizer interface)
+//	torch.optim.SGD, Adam      NewSGD, NewAdam (each an Optimizer)
 //	fit(epochs, model, …)      Trainer: Step, Epoch, Evaluate; Fit (rows in memory
 //	                           or streamed) with Schedule, Guard, EarlyStop
 //	TensorDataset, DataLoader  package regress/data

@@ -1,6 +1,7 @@
 package regress
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
@@ -16,7 +17,7 @@ type EarlyStop struct {
 	Best      float64 // best validation loss so far
 	BestEpoch int     // the epoch given to Observe with it (Fit's, from 1); -1 before any
 	bad       int
-	W, B      []float32 // the parameters at BestEpoch
+	w, b      []float32 // the parameters at BestEpoch: CopyBest
 }
 
 // NewEarlyStop returns an EarlyStop for a model with nw weights and nb
@@ -33,7 +34,7 @@ func NewEarlyStop(patience int, minDelta float64, nw, nb int) (*EarlyStop, error
 		return nil, fmt.Errorf("regress: NewEarlyStop: minimum improvement %v: want a finite number ≥ 0", minDelta)
 	}
 	return &EarlyStop{Patience: patience, MinDelta: minDelta, Best: math.Inf(1), BestEpoch: -1,
-		W: make([]float32, nw), B: make([]float32, nb)}, nil
+		w: make([]float32, nw), b: make([]float32, nb)}, nil
 }
 
 // Observe records the validation loss after an epoch and the parameters that
@@ -41,15 +42,40 @@ func NewEarlyStop(patience int, minDelta float64, nw, nb int) (*EarlyStop, error
 // as an improvement. Parameters of other lengths than NewEarlyStop's are an
 // error. It allocates nothing.
 func (e *EarlyStop) Observe(epoch int, valLoss float64, W, b []float32) (stop bool, err error) {
-	if len(W) != len(e.W) || len(b) != len(e.B) {
-		return false, fmt.Errorf("regress: EarlyStop.Observe: %d weights and %d biases, want %d and %d", len(W), len(b), len(e.W), len(e.B))
+	if err := e.checkLens("Observe", W, b); err != nil {
+		return false, err
 	}
 	if valLoss < e.Best-e.MinDelta {
 		e.Best, e.BestEpoch, e.bad = valLoss, epoch, 0
-		copy(e.W, W)
-		copy(e.B, b)
+		copy(e.w, W)
+		copy(e.b, b)
 		return false, nil
 	}
 	e.bad++
 	return e.Patience > 0 && e.bad >= e.Patience, nil
+}
+
+// CopyBest copies the parameters kept at BestEpoch into W and b (the weights
+// row by row and the biases, of NewEarlyStop's lengths), as Fit does when it
+// ends: the copies themselves stay the EarlyStop's. Before any epoch observed,
+// or with other lengths, it is an error. It allocates nothing.
+func (e *EarlyStop) CopyBest(W, b []float32) error {
+	if err := e.checkLens("CopyBest", W, b); err != nil {
+		return err
+	}
+	if e.BestEpoch < 0 {
+		return errors.New("regress: EarlyStop.CopyBest: no epoch observed yet")
+	}
+	copy(W, e.w)
+	copy(b, e.b)
+	return nil
+}
+
+// checkLens returns an error unless W and b have the lengths of the kept
+// parameters.
+func (e *EarlyStop) checkLens(method string, W, b []float32) error {
+	if len(W) != len(e.w) || len(b) != len(e.b) {
+		return fmt.Errorf("regress: EarlyStop.%s: %d weights and %d biases, want %d and %d", method, len(W), len(b), len(e.w), len(e.b))
+	}
+	return nil
 }

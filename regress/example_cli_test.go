@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
 	"github.com/edgefit/edgefit/regress/data"
 )
@@ -24,12 +25,12 @@ func ExampleQR() {
 		fmt.Println(err)
 		return
 	}
-	a, err := regress.NewQR(tab.K, tab.N, true)
+	a, err := regress.NewQR(tab.X.Cols, tab.Y.Cols, true)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	a.AddRows32(tab.M, tab.X, tab.K, tab.Y, tab.N)
+	a.AddRows32(tab.X, tab.Y)
 	sol, err := a.Solve(0)
 	if err != nil {
 		fmt.Println(err)
@@ -47,12 +48,12 @@ func ExampleQR() {
 // weights: the folded model gives the same outputs on raw inputs.
 func ExampleStandardizer_Fold() {
 	tab, _ := data.ReadTable(strings.NewReader(cropsCSV), "crops.csv", []string{"apples"}, []string{"temp", "rainfall", "humidity"}, 0)
-	w, err := regress.NewWelford(tab.K)
+	w, err := regress.NewWelford(tab.X.Cols)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	w.AddRows(tab.M, tab.X, tab.K)
+	w.AddRows(tab.X)
 	std := w.Standardizer()
 	fmt.Printf("temp: mean %.1f, scale %.2f\n", std.Mean[0], std.Scale[0])
 
@@ -61,13 +62,13 @@ func ExampleStandardizer_Fold() {
 	Wraw, braw := make([]float32, 3), make([]float32, 1)
 	std.Fold(W, b, Wraw, braw)
 
-	x := tab.X[:3] // the first row, raw
-	xs := make([]float32, 3)
-	std.Apply(1, x, 3, xs, 3)
+	x := tab.X.Slice(0, 1) // the first row, raw
+	xs, _ := linalg.New(1, 3)
+	std.Apply(xs, x)
 	var ystd, yraw float32 = b[0], braw[0]
-	for p := range x {
-		ystd += W[p] * xs[p]
-		yraw += Wraw[p] * x[p]
+	for p := 0; p < 3; p++ {
+		ystd += W[p] * xs.At(0, p)
+		yraw += Wraw[p] * x.At(0, p)
 	}
 	fmt.Printf("standardised model %.3f, folded model on raw inputs %.3f\n", ystd, yraw)
 	// Output:

@@ -24,19 +24,19 @@ func Example_pieces() {
 	x, y := []float32{-0.5, 1, 0.5}, make([]float32, 2)
 
 	tab, err := data.ReadTable(f, "crops.csv", []string{"apples", "oranges"}, nil, 0) // errors name line and column
-	w, err := regress.NewWelford(tab.K)                                               // one streaming pass: per-input mean and spread
-	err = w.AddRows(tab.M, tab.X, tab.K)                                              // bad arguments are errors, never panics
+	w, err := regress.NewWelford(tab.X.Cols)                                          // one streaming pass: per-input mean and spread
+	err = w.AddRows(tab.X)                                                            // rows are linalg.Dense; bad arguments are errors
 	std := w.Standardizer()                                                           // x' = (x − mean)/scale, applied while training
 
-	a, err := regress.NewQR(tab.K, tab.N, true) // float64 QR factor, O((k+n)²) memory
-	err = a.AddRows32(tab.M, tab.X, tab.K, tab.Y, tab.N)
+	a, err := regress.NewQR(tab.X.Cols, tab.Y.Cols, true) // float64 QR factor, O((k+n)²) memory
+	err = a.AddRows32(tab.X, tab.Y)
 	sol, err := a.Solve(0)              // *SingularError names a collinear input
 	fmt.Printf("MSE %.4f\n", sol.MSE()) // the best any linear model does on these rows
 
 	mf, err := regress.NewModelFile(model, std, tab.Cols.XNames(), tab.Cols.YNames()) // fold std into W, b
 	err = modelfile.Save(path, mf)                                                    // atomic
 	mf, err = modelfile.Load(path)                                                    // checked
-	err = mf.Predict(1, []float32{75, 63, 44}, y)                                     // one matmul, raw inputs
+	err = mf.Predict(y, []float32{75, 63, 44})                                        // one matmul, raw inputs
 
 	o, err := regress.NewOnline(model, opt, nil) // a sensor stream: one sample at a time, no allocation
 	loss, err := o.PartialFit(x, y)              // a step that explodes is undone and reported

@@ -64,7 +64,7 @@ func (t *Trainer) Fit(ctx context.Context, src data.Source, cfg FitConfig) ([]fl
 	if r.part == nil { // made once per trainer, not per Fit or epoch
 		r.t, r.part, r.valChunk = t, r.onPart, r.onValChunk
 	}
-	r.ctx, r.cfg, r.lr0, r.scale, r.rule = ctx, cfg, t.Opt.LR(), 1, newGrowth()
+	r.ctx, r.cfg, r.lr0, r.scale, r.rule = ctx, cfg, t.opt.LR(), 1, newGrowth()
 	defer func() { r.ctx, r.cfg = nil, FitConfig{} }() // hold nothing of the caller's
 	// Room for the history up to a bound: Epochs may be far more than the
 	// run will reach (a cancellation, ErrStop), and too many to allocate.
@@ -99,8 +99,9 @@ func (t *Trainer) Fit(ctx context.Context, src data.Source, cfg FitConfig) ([]fl
 		}
 	}
 	if es := cfg.EarlyStop; es != nil && es.BestEpoch >= 0 {
-		copy(t.Model.W.Data, es.W)
-		copy(t.Model.B, es.B)
+		if err := es.CopyBest(t.model.W.Data, t.model.B); err != nil {
+			return hist, err
+		}
 	}
 	return hist, nil
 }
@@ -120,8 +121,8 @@ func (t *Trainer) checkFit(ctx context.Context, src data.Source, cfg *FitConfig)
 		if cfg.Val == nil {
 			return errors.New("regress: Fit: early stopping without validation rows (Val)")
 		}
-		if len(es.W) != len(t.Model.W.Data) || len(es.B) != len(t.Model.B) {
-			return fmt.Errorf("regress: Fit: early stopping made for %d weights and %d biases, the model has %d and %d", len(es.W), len(es.B), len(t.Model.W.Data), len(t.Model.B))
+		if len(es.w) != len(t.model.W.Data) || len(es.b) != len(t.model.B) {
+			return fmt.Errorf("regress: Fit: early stopping made for %d weights and %d biases, the model has %d and %d", len(es.w), len(es.b), len(t.model.W.Data), len(t.model.B))
 		}
 	}
 	return nil
@@ -147,7 +148,7 @@ type fitRun struct {
 func (r *fitRun) epoch(src data.Source, e int) (EpochStats, bool, error) {
 	t, cfg := r.t, &r.cfg
 	if cfg.Schedule != nil {
-		if err := t.Opt.SetLR(cfg.Schedule.LR(r.lr0, e-1) * r.scale); err != nil {
+		if err := t.opt.SetLR(cfg.Schedule.LR(r.lr0, e-1) * r.scale); err != nil {
 			return EpochStats{}, false, err
 		}
 	}
@@ -157,7 +158,7 @@ func (r *fitRun) epoch(src data.Source, e int) (EpochStats, bool, error) {
 		err = errors.New("regress: Fit: the source holds no rows")
 	}
 	st := r.sum.st
-	st.Loss = t.Loss.fromSum(float32(r.sum.sq), r.sum.elems)
+	st.Loss = t.loss.fromSum(float32(r.sum.sq), r.sum.elems)
 	if err != nil {
 		if d, ok := epochError(err, e); ok {
 			st.Loss = d.Loss
@@ -174,7 +175,7 @@ func (r *fitRun) epoch(src data.Source, e int) (EpochStats, bool, error) {
 	if err != nil {
 		return st, false, err
 	}
-	if d := r.rule.check(e, st.Loss, plainLimit, t.Model.params); d != nil {
+	if d := r.rule.check(e, st.Loss, plainLimit, t.model.params); d != nil {
 		return st, false, d
 	}
 	return st, false, nil
@@ -193,7 +194,7 @@ func (r *fitRun) onPart(l *data.Loader) error {
 	}
 	if r.cfg.OnPart != nil {
 		st := r.sum.st
-		st.Loss = r.t.Loss.fromSum(float32(r.sum.sq), r.sum.elems)
+		st.Loss = r.t.loss.fromSum(float32(r.sum.sq), r.sum.elems)
 		r.cfg.OnPart(st)
 	}
 	return nil
@@ -214,10 +215,10 @@ func (r *fitRun) earlyStop(e int) (bool, error) {
 		return false, errors.New("regress: Fit: no validation rows")
 	}
 	loss := r.valSum
-	if r.t.Loss == MSE {
+	if r.t.loss == MSE {
 		loss /= float64(r.valRows)
 	}
-	return es.Observe(e, float64(float32(loss)), r.t.Model.W.Data, r.t.Model.B)
+	return es.Observe(e, float64(float32(loss)), r.t.model.W.Data, r.t.model.B)
 }
 
 // onValChunk adds the loss over one chunk of validation rows: weighted by
@@ -230,7 +231,7 @@ func (r *fitRun) onValChunk(X, Y linalg.Dense) error {
 	if err != nil {
 		return err
 	}
-	if r.t.Loss == MSE {
+	if r.t.loss == MSE {
 		r.valSum += float64(l) * float64(X.Rows)
 	} else {
 		r.valSum += float64(l)

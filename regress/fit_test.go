@@ -120,8 +120,8 @@ func TestFitGuard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Rollbacks == 0 || rolled != g.Rollbacks || lr != 1e-3/math.Pow(2, float64(g.Rollbacks)) || len(hist) != 100 {
-		t.Errorf("%d rollbacks, %d seen by OnEpoch, rate %v, %d epochs: want some, as many, 1e-3 halved for each, 100", g.Rollbacks, rolled, lr, len(hist))
+	if g.Rollbacks() == 0 || rolled != g.Rollbacks() || lr != 1e-3/math.Pow(2, float64(g.Rollbacks())) || len(hist) != 100 {
+		t.Errorf("%d rollbacks, %d seen by OnEpoch, rate %v, %d epochs: want some, as many, 1e-3 halved for each, 100", g.Rollbacks(), rolled, lr, len(hist))
 	}
 	if !(hist[99] < 1000) {
 		t.Errorf("final loss %v", hist[99])

@@ -71,7 +71,7 @@ type Guard struct {
 	// MaxRollbacks bounds the retries; the next divergence is returned as
 	// the error.
 	MaxRollbacks int
-	Rollbacks    int // rollbacks so far
+	rollbacks    int // rollbacks so far: Rollbacks
 
 	t         *Trainer
 	last      Snapshot // the state at the start of the epoch just run
@@ -84,7 +84,7 @@ type Guard struct {
 // training), allocating the snapshot's buffers once. A nil trainer or a
 // negative maxRollbacks is an error.
 func NewGuard(t *Trainer, maxRollbacks int) (*Guard, error) {
-	if t == nil || t.Model == nil || t.Opt == nil {
+	if t == nil || t.model == nil || t.opt == nil {
 		return nil, errors.New("regress: NewGuard: nil trainer (or one not made by NewTrainer)")
 	}
 	if maxRollbacks < 0 {
@@ -115,7 +115,7 @@ func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) 
 		}
 	} else {
 		improved := float64(loss) <= g.rule.best
-		if d = g.rule.check(epoch, loss, g.Limit, g.t.Model.params); d == nil {
+		if d = g.rule.check(epoch, loss, g.Limit, g.t.model.params); d == nil {
 			// Keep the state the best epoch started from: a run that is
 			// starting to diverge can do so within one epoch, so even the
 			// best epoch's end state may be the start of the blow-up.
@@ -125,7 +125,7 @@ func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) 
 			return false, g.t.Snapshot(&g.last)
 		}
 	}
-	if g.Rollbacks >= g.MaxRollbacks {
+	if g.rollbacks >= g.MaxRollbacks {
 		return false, d
 	}
 	if err := g.t.Restore(&g.bestStart); err != nil {
@@ -134,9 +134,12 @@ func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) 
 	if err := g.t.Snapshot(&g.last); err != nil {
 		return false, err
 	}
-	if err := g.t.Opt.SetLR(g.t.Opt.LR() / 2); err != nil {
+	if err := g.t.opt.SetLR(g.t.opt.LR() / 2); err != nil {
 		return false, err
 	}
-	g.Rollbacks++
+	g.rollbacks++
 	return true, nil
 }
+
+// Rollbacks returns the number of rollbacks so far.
+func (g *Guard) Rollbacks() int { return g.rollbacks }

@@ -102,8 +102,8 @@ func TestHugeTargetsOverflowNotDiverge(t *testing.T) {
 	st, err := tr.Epoch(ctxBg, l)
 	retry, err := g.After(1, st.Loss, err)
 	check("Guard", err, 1)
-	if retry || g.Rollbacks != 0 {
-		t.Errorf("the guard rolled back (%d) for an overflow no learning rate avoids", g.Rollbacks)
+	if retry || g.Rollbacks() != 0 {
+		t.Errorf("the guard rolled back (%d) for an overflow no learning rate avoids", g.Rollbacks())
 	}
 }
 

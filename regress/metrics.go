@@ -3,6 +3,8 @@ package regress
 import (
 	"fmt"
 	"math"
+
+	"github.com/edgefit/edgefit/linalg"
 )
 
 // Metrics accumulates, in one pass and memory independent of the rows, the
@@ -28,18 +30,24 @@ func NewMetrics(n int) (*Metrics, error) {
 	return &Metrics{sse: make([]float64, n), sae: make([]float64, n), mean: make([]float64, n), m2: make([]float64, n)}, nil
 }
 
-// Add adds m rows of predictions P and targets T, both m×n and contiguous,
-// all or, on error, none. It allocates nothing.
-func (e *Metrics) Add(m int, P, T []float32) error {
+// Add adds the rows of predictions P and targets T (n columns each, as many
+// rows), all or, on error, none. It allocates nothing.
+func (e *Metrics) Add(P, T linalg.Dense) error {
 	n := len(e.sse)
-	if m < 0 || n == 0 || m > len(P)/n || m > len(T)/n {
-		return fmt.Errorf("regress: Metrics.Add: %d rows of %d outputs from %d predictions and %d targets", m, n, len(P), len(T))
+	if n == 0 || P.Cols != n || T.Cols != n || P.Rows != T.Rows {
+		return fmt.Errorf("regress: Metrics.Add: %d×%d predictions and %d×%d targets for %d outputs: want %d columns and as many rows of each", P.Rows, P.Cols, T.Rows, T.Cols, n, n)
 	}
-	for i := 0; i < m; i++ {
+	if err := P.Check("Metrics.Add", "P"); err != nil {
+		return err
+	}
+	if err := T.Check("Metrics.Add", "T"); err != nil {
+		return err
+	}
+	for i := 0; i < P.Rows; i++ {
 		e.Count++
 		inv := 1 / float64(e.Count)
-		for j := 0; j < n; j++ {
-			p, t := float64(P[i*n+j]), float64(T[i*n+j])
+		for j, pv := range P.Row(i) {
+			p, t := float64(pv), float64(T.Data[i*T.Stride+j])
 			r := p - t
 			e.sse[j] += r * r
 			e.sae[j] += math.Abs(r)

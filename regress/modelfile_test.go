@@ -12,7 +12,7 @@ import (
 func TestModelFileFromLinear(t *testing.T) {
 	X, _ := cropXY()
 	w := must(NewWelford(3))
-	w.AddRows(15, X, 3)
+	w.AddRows(rawDense(15, 3, 3, X))
 	std := w.Standardizer()
 	m, _ := NewLinear(3, 2, 3)
 	mf, err := NewModelFile(m, std, []string{"a", "b", "c"}, []string{"p", "q"})
@@ -32,7 +32,7 @@ func TestModelFileFromLinear(t *testing.T) {
 		t.Fatal(err)
 	}
 	xs := make([]float32, 3)
-	std.Apply(1, X[:3], 3, xs, 3)
+	std.Apply(rawDense(1, 3, 3, xs), rawDense(1, 3, 3, X[:3]))
 	want, _ := m.PredictRow(nil, xs)
 	y, _ := raw.PredictRow(nil, X[:3])
 	for j := range y {

@@ -13,7 +13,7 @@ import (
 func TestNewModelFileWithoutBias(t *testing.T) {
 	X, _ := cropXY()
 	w := must(NewWelford(3))
-	w.AddRows(15, X, 3)
+	w.AddRows(rawDense(15, 3, 3, X))
 	m, _ := NewLinearNoBias(3, 2, 3)
 	std := w.ScaleOnly()
 	mf, err := NewModelFile(m, std, nil, nil)
@@ -26,9 +26,9 @@ func TestNewModelFileWithoutBias(t *testing.T) {
 	xs := make([]float32, 3)
 	y := make([]float32, 2)
 	for i := 0; i < 15; i++ {
-		std.Apply(1, X[3*i:3*i+3], 3, xs, 3)
+		std.Apply(rawDense(1, 3, 3, xs), rawDense(1, 3, 3, X[3*i:3*i+3]))
 		want, _ := m.PredictRow(nil, xs)
-		if err := mf.Predict(1, X[3*i:3*i+3], y); err != nil {
+		if err := mf.Predict(y, X[3*i:3*i+3]); err != nil {
 			t.Fatal(err)
 		}
 		for j := range y {

@@ -94,7 +94,7 @@ func (r *refModel) step(o Optimizer, X, Y linalg.Dense) {
 	}
 	r.steps++
 	switch o := o.(type) {
-	case *SGD:
+	case *sgd:
 		c := o.cfg
 		for i := range r.w {
 			gi := g[i] + c.WeightDecay*r.w[i]
@@ -112,7 +112,7 @@ func (r *refModel) step(o Optimizer, X, Y linalg.Dense) {
 			}
 			r.w[i] -= c.LR * gi
 		}
-	case *Adam:
+	case *adam:
 		c := o.cfg
 		t := float64(r.steps)
 		for i := range r.w {
@@ -251,7 +251,7 @@ func TestOnlineNoBias(t *testing.T) {
 		X.Data[i] = 50 + 5*X.Data[i] // far from 0: the scaling matters
 	}
 	w, _ := NewWelford(in)
-	w.AddRows(n, X.Data, in)
+	w.AddRows(X)
 	std := w.ScaleOnly()
 	m, _ := NewLinearNoBias(in, out, 2)
 	ref := &refModel{w: make([]float64, in*out)}
@@ -268,7 +268,7 @@ func TestOnlineNoBias(t *testing.T) {
 		if _, err := o.PartialFit(X.Row(i), Y.Row(i)); err != nil {
 			t.Fatal(err)
 		}
-		std.Apply(1, X.Row(i), in, xs.Data, in)
+		std.Apply(xs, X.Slice(i, i+1))
 		ref.step(opt, xs, Y.Slice(i, i+1))
 	}
 	for i, v := range m.Params() {

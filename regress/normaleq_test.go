@@ -85,10 +85,10 @@ func (ls *leastSquares) Add(x, y []float32) error {
 // AddRows adds m examples: X m×k and Y m×n, row strides ldx and ldy. Slices
 // too short for them are an error, and then no example is added.
 func (ls *leastSquares) AddRows(m int, X []float32, ldx int, Y []float32, ldy int) error {
-	if err := checkRows("leastSquares.AddRows", "X", m, ls.K, X, ldx); err != nil {
+	if err := checkRows("leastSquares.AddRows", "X", ls.K, rawDense(m, ls.K, ldx, X)); err != nil {
 		return err
 	}
-	if err := checkRows("leastSquares.AddRows", "Y", m, ls.N, Y, ldy); err != nil {
+	if err := checkRows("leastSquares.AddRows", "Y", ls.N, rawDense(m, ls.N, ldy, Y)); err != nil {
 		return err
 	}
 	for i := 0; i < m; i++ {

@@ -59,7 +59,7 @@ func (o *Online) Publish() error {
 		return errors.New("regress: Online.Publish: no publisher (see PublishTo)")
 	}
 	o.since = 0
-	if err := o.pub.Publish(o.t.Model, o.std); err != nil {
+	if err := o.pub.Publish(o.t.model, o.std); err != nil {
 		return fmt.Errorf("regress: Online: publishing the model: %w", err)
 	}
 	return nil
@@ -99,7 +99,7 @@ func (o *Online) PartialFit(x, y []float32) (float32, error) {
 		return 0, fmt.Errorf("regress: PartialFit: %d inputs and %d targets, the model takes %d and %d", len(x), len(y), len(o.x), len(o.y))
 	}
 	if o.std != nil {
-		if err := o.std.Apply(1, x, len(x), o.x, len(x)); err != nil {
+		if err := o.std.Apply(o.xd, linalg.Dense{Rows: 1, Cols: len(x), Stride: o.xd.Stride, Data: x}); err != nil {
 			return 0, err
 		}
 	} else {
@@ -131,7 +131,7 @@ func (o *Online) PartialFit(x, y []float32) (float32, error) {
 // checkStep returns a *DivergedError if the step just taken, from a state
 // with loss before on the sample, left the model non-finite or exploded.
 func (o *Online) checkStep(before float32) error {
-	m := o.t.Model
+	m := o.t.model
 	if j := nonFinite(m.params); j >= 0 {
 		return &DivergedError{Loss: before, Reason: fmt.Sprintf("one step made parameter %d %v; the step was undone", j, m.params[j])}
 	}
@@ -143,7 +143,7 @@ func (o *Online) checkStep(before float32) error {
 		r := v - o.y[j]
 		sq += r * r
 	}
-	after := o.t.Loss.fromSum(sq, len(o.p))
+	after := o.t.loss.fromSum(sq, len(o.p))
 	wBefore, wAfter := maxMagnitude(o.snap.Params), maxMagnitude(m.params)
 	if !finite(after) || (float64(after) > o.Limit*float64(before) && wAfter > o.Limit*math.Max(wBefore, 1)) {
 		return &DivergedError{Loss: after, Reason: fmt.Sprintf("one step took the sample's loss from %v to %v and the largest parameter from %.3g to %.3g; the step was undone", before, after, wBefore, wAfter)}

@@ -61,8 +61,8 @@ func TestGuardRollsBack(t *testing.T) {
 		}
 		last = st.Loss
 	}
-	if g.Rollbacks == 0 || !(opt.LR() < 1e-3) {
-		t.Errorf("%d rollbacks, lr %v: want at least one rollback and a lower rate", g.Rollbacks, opt.LR())
+	if g.Rollbacks() == 0 || !(opt.LR() < 1e-3) {
+		t.Errorf("%d rollbacks, lr %v: want at least one rollback and a lower rate", g.Rollbacks(), opt.LR())
 	}
 	if !(last < 1000) {
 		t.Errorf("final loss %v", last)

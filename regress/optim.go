@@ -10,7 +10,8 @@ import (
 // Optimizer updates a parameter vector from its gradient, as a torch.optim
 // optimiser's step() does, and saves and restores its running state so that
 // a Snapshot puts training back exactly where it was. A Trainer calls Init
-// once, then Step once per batch; an SGD or Adam serves one Trainer only.
+// once, then Step once per batch; an optimiser from NewSGD or NewAdam serves
+// one Trainer only.
 type Optimizer interface {
 	Init(n int) error                   // size the state for n parameters and reset it; the only allocation
 	Step(params, grads []float32) error // update params in place; both of Init's length
@@ -84,8 +85,8 @@ type SGDConfig struct {
 	Maximize    bool    // ascend instead of descend
 }
 
-// SGD is torch.optim.SGD: its update equations, in its order, in float32.
-type SGD struct {
+// sgd is torch.optim.SGD: its update equations, in its order, in float32.
+type sgd struct {
 	cfg   SGDConfig
 	buf   []float32
 	n     int // parameters, from Init
@@ -93,8 +94,9 @@ type SGD struct {
 	owner
 }
 
-// NewSGD checks cfg as torch.optim.SGD does (and LR > 0).
-func NewSGD(cfg SGDConfig) (*SGD, error) {
+// NewSGD returns torch.optim.SGD: its update equations, in its order, in
+// float32. It checks cfg as torch.optim.SGD does (and LR > 0).
+func NewSGD(cfg SGDConfig) (Optimizer, error) {
 	if err := checkLR("SGD", cfg.LR); err != nil {
 		return nil, err
 	}
@@ -110,11 +112,11 @@ func NewSGD(cfg SGDConfig) (*SGD, error) {
 	if cfg.Nesterov && (cfg.Momentum <= 0 || cfg.Dampening != 0) {
 		return nil, fmt.Errorf("regress: SGD: Nesterov momentum requires a momentum and zero dampening (momentum %v, dampening %v)", cfg.Momentum, cfg.Dampening)
 	}
-	return &SGD{cfg: cfg}, nil
+	return &sgd{cfg: cfg}, nil
 }
 
 // Init implements Optimizer.
-func (o *SGD) Init(n int) error {
+func (o *sgd) Init(n int) error {
 	if err := checkCount("SGD", "parameters", n); err != nil {
 		return err
 	}
@@ -127,10 +129,10 @@ func (o *SGD) Init(n int) error {
 }
 
 // LR implements Optimizer.
-func (o *SGD) LR() float64 { return o.cfg.LR }
+func (o *sgd) LR() float64 { return o.cfg.LR }
 
 // SetLR implements Optimizer.
-func (o *SGD) SetLR(lr float64) error {
+func (o *sgd) SetLR(lr float64) error {
 	if err := checkLR("SGD", lr); err != nil {
 		return err
 	}
@@ -139,13 +141,13 @@ func (o *SGD) SetLR(lr float64) error {
 }
 
 // Reset implements Optimizer.
-func (o *SGD) Reset() { o.steps = 0 }
+func (o *sgd) Reset() { o.steps = 0 }
 
 // StateLen implements Optimizer.
-func (o *SGD) StateLen() int { return len(o.buf) }
+func (o *sgd) StateLen() int { return len(o.buf) }
 
 // SaveState implements Optimizer.
-func (o *SGD) SaveState(dst []float32) (int, error) {
+func (o *sgd) SaveState(dst []float32) (int, error) {
 	if err := checkSave("SGD", dst, len(o.buf)); err != nil {
 		return 0, err
 	}
@@ -154,7 +156,7 @@ func (o *SGD) SaveState(dst []float32) (int, error) {
 }
 
 // LoadState implements Optimizer.
-func (o *SGD) LoadState(src []float32, steps int) error {
+func (o *sgd) LoadState(src []float32, steps int) error {
 	if len(src) != len(o.buf) || steps < 0 {
 		return fmt.Errorf("regress: SGD: state of %d values at step %d, want %d values", len(src), steps, len(o.buf))
 	}
@@ -164,7 +166,7 @@ func (o *SGD) LoadState(src []float32, steps int) error {
 }
 
 // Step implements Optimizer; it allocates nothing.
-func (o *SGD) Step(params, grads []float32) error {
+func (o *sgd) Step(params, grads []float32) error {
 	// Per parameter p with gradient g, in this order, with the coefficients
 	// rounded to float32 as torch rounds Python floats applied to tensors:
 	//
@@ -233,9 +235,9 @@ func AdamDefaults(lr float64) AdamConfig {
 	return AdamConfig{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
 }
 
-// Adam is torch.optim.Adam without amsgrad (weight decay in the L2 form, not
+// adam is torch.optim.Adam without amsgrad (weight decay in the L2 form, not
 // AdamW's): torch's order, bias corrections in float64, the rest in float32.
-type Adam struct {
+type adam struct {
 	cfg   AdamConfig
 	m, v  []float32 // m and v, one slice so that state saving is one copy
 	state []float32
@@ -243,8 +245,11 @@ type Adam struct {
 	owner
 }
 
-// NewAdam checks cfg as torch.optim.Adam does (and LR > 0).
-func NewAdam(cfg AdamConfig) (*Adam, error) {
+// NewAdam returns torch.optim.Adam without amsgrad (weight decay in the L2
+// form, not AdamW's): torch's order, bias corrections in float64, the rest in
+// float32. It checks cfg as torch.optim.Adam does (and LR > 0). Its state, two
+// values per parameter, must fit in linalg.MaxElements.
+func NewAdam(cfg AdamConfig) (Optimizer, error) {
 	if err := checkLR("Adam", cfg.LR); err != nil {
 		return nil, err
 	}
@@ -260,12 +265,12 @@ func NewAdam(cfg AdamConfig) (*Adam, error) {
 	if err := checkRange("Adam", "weight decay", cfg.WeightDecay, 0, math.MaxFloat64, false); err != nil {
 		return nil, err
 	}
-	return &Adam{cfg: cfg}, nil
+	return &adam{cfg: cfg}, nil
 }
 
 // Init implements Optimizer; the state (2n values) must fit in
 // linalg.MaxElements.
-func (o *Adam) Init(n int) error {
+func (o *adam) Init(n int) error {
 	if err := checkCount("Adam", "parameters", n); err != nil {
 		return err
 	}
@@ -279,10 +284,10 @@ func (o *Adam) Init(n int) error {
 }
 
 // LR implements Optimizer.
-func (o *Adam) LR() float64 { return o.cfg.LR }
+func (o *adam) LR() float64 { return o.cfg.LR }
 
 // SetLR implements Optimizer.
-func (o *Adam) SetLR(lr float64) error {
+func (o *adam) SetLR(lr float64) error {
 	if err := checkLR("Adam", lr); err != nil {
 		return err
 	}
@@ -291,16 +296,16 @@ func (o *Adam) SetLR(lr float64) error {
 }
 
 // Reset implements Optimizer.
-func (o *Adam) Reset() {
+func (o *adam) Reset() {
 	clear(o.state)
 	o.steps = 0
 }
 
 // StateLen implements Optimizer.
-func (o *Adam) StateLen() int { return len(o.state) }
+func (o *adam) StateLen() int { return len(o.state) }
 
 // SaveState implements Optimizer.
-func (o *Adam) SaveState(dst []float32) (int, error) {
+func (o *adam) SaveState(dst []float32) (int, error) {
 	if err := checkSave("Adam", dst, len(o.state)); err != nil {
 		return 0, err
 	}
@@ -309,7 +314,7 @@ func (o *Adam) SaveState(dst []float32) (int, error) {
 }
 
 // LoadState implements Optimizer.
-func (o *Adam) LoadState(src []float32, steps int) error {
+func (o *adam) LoadState(src []float32, steps int) error {
 	if len(src) != len(o.state) || steps < 0 {
 		return fmt.Errorf("regress: Adam: state of %d values at step %d, want %d values", len(src), steps, len(o.state))
 	}
@@ -319,7 +324,7 @@ func (o *Adam) LoadState(src []float32, steps int) error {
 }
 
 // Step implements Optimizer; it allocates nothing.
-func (o *Adam) Step(params, grads []float32) error {
+func (o *adam) Step(params, grads []float32) error {
 	// At step t = 1, 2, …, per parameter p with gradient g:
 	//
 	//	g ← g + weight_decay·p

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/edgefit/edgefit/linalg"
 )
 
 // QR is a streaming, mergeable least-squares accumulator in float64: the
@@ -128,14 +130,32 @@ func finiteRows[T float32 | float64](m, k, n int, X []T, ldx int, Y []T, ldy int
 }
 
 // AddRows adds m rows of inputs X (m×k, row stride ldx) and targets Y (m×n,
-// row stride ldy): all or, on error (short slices, NaN or Inf), none.
+// row stride ldy): all or, on error (short slices, NaN or Inf), none. Rows
+// are raw slices here: linalg.Dense holds float32 only.
 func (a *QR) AddRows(m int, X []float64, ldx int, Y []float64, ldy int) error {
 	return addRows(a, m, X, ldx, Y, ldy)
 }
 
-// AddRows32 is AddRows for float32 rows (converted exactly).
-func (a *QR) AddRows32(m int, X []float32, ldx int, Y []float32, ldy int) error {
-	return addRows(a, m, X, ldx, Y, ldy)
+// AddRows32 is AddRows for float32 rows (converted exactly): inputs X (k
+// columns) and targets Y (n columns, as many rows).
+func (a *QR) AddRows32(X, Y linalg.Dense) error {
+	if err := checkDense32("QR.AddRows32", a.k, a.n, X, Y); err != nil {
+		return err
+	}
+	return addRows(a, X.Rows, X.Data, X.Stride, Y.Data, Y.Stride)
+}
+
+// checkDense32 returns an error unless X (k columns) and Y (n columns) are
+// well-formed matrices (Dense.Check) of as many rows.
+func checkDense32(op string, k, n int, X, Y linalg.Dense) error {
+	if X.Cols != k || Y.Cols != n || X.Rows != Y.Rows {
+		return fmt.Errorf("regress: %s: %d×%d inputs and %d×%d targets, want %d input and %d target columns and one target row per input row",
+			op, X.Rows, X.Cols, Y.Rows, Y.Cols, k, n)
+	}
+	if err := X.Check(op, "X"); err != nil {
+		return err
+	}
+	return Y.Check(op, "Y")
 }
 
 func addRows[T float32 | float64](a *QR, m int, X []T, ldx int, Y []T, ldy int) error {

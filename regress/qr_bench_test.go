@@ -49,7 +49,7 @@ func BenchmarkLeastSquares(b *testing.B) {
 			if err != nil {
 				return err
 			}
-			if err := a.AddRows32(m, X32, k, Y32, n); err != nil {
+			if err := a.AddRows32(rawDense(m, k, k, X32), rawDense(m, n, n, Y32)); err != nil {
 				return err
 			}
 			_, err = a.Solve(0)

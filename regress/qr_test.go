@@ -311,7 +311,7 @@ func TestQRAddRowsAllocatesNothing(t *testing.T) {
 	b.AddRows(m, X, k, Y, n)
 	for name, f := range map[string]func(){
 		"AddRows":   func() { a.AddRows(m, X, k, Y, n) },
-		"AddRows32": func() { a.AddRows32(m, X32, k, Y32, n) },
+		"AddRows32": func() { a.AddRows32(rawDense(m, k, k, X32), rawDense(m, n, n, Y32)) },
 		"Merge":     func() { a.Merge(b) },
 	} {
 		if allocs := testing.AllocsPerRun(20, f); allocs != 0 {
@@ -332,15 +332,17 @@ func TestQRBadArguments(t *testing.T) {
 	nan := []float64{1, 2, math.NaN(), 4, 5, 6}
 	inf := []float64{1, math.Inf(-1)}
 	for name, f := range map[string]func() error{
-		"negative rows":   func() error { return a.AddRows(-1, x, 3, y, 1) },
-		"short X":         func() error { return a.AddRows(3, x, 3, y, 1) },
-		"short Y":         func() error { return a.AddRows(2, x, 3, y[:1], 1) },
-		"stride < k":      func() error { return a.AddRows(1, x, 2, y, 1) },
-		"huge stride":     func() error { return a.AddRows(2, x, math.MaxInt, y, 1) },
-		"huge rows":       func() error { return a.AddRows(math.MaxInt, x, 3, y, 1) },
-		"NaN":             func() error { return a.AddRows(2, nan, 3, y, 1) },
-		"Inf target":      func() error { return a.AddRows(2, x, 3, inf, 1) },
-		"float32 NaN":     func() error { return a.AddRows32(1, []float32{1, float32(math.NaN()), 3}, 3, []float32{1}, 1) },
+		"negative rows": func() error { return a.AddRows(-1, x, 3, y, 1) },
+		"short X":       func() error { return a.AddRows(3, x, 3, y, 1) },
+		"short Y":       func() error { return a.AddRows(2, x, 3, y[:1], 1) },
+		"stride < k":    func() error { return a.AddRows(1, x, 2, y, 1) },
+		"huge stride":   func() error { return a.AddRows(2, x, math.MaxInt, y, 1) },
+		"huge rows":     func() error { return a.AddRows(math.MaxInt, x, 3, y, 1) },
+		"NaN":           func() error { return a.AddRows(2, nan, 3, y, 1) },
+		"Inf target":    func() error { return a.AddRows(2, x, 3, inf, 1) },
+		"float32 NaN": func() error {
+			return a.AddRows32(rawDense(1, 3, 3, []float32{1, float32(math.NaN()), 3}), rawDense(1, 1, 1, []float32{1}))
+		},
 		"merge shape":     func() error { b, _ := NewQR(2, 1, true); return a.Merge(b) },
 		"merge intercept": func() error { b, _ := NewQR(3, 1, false); return a.Merge(b) },
 		"merge nil":       func() error { return a.Merge(nil) },

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/edgefit/edgefit/linalg"
 )
 
 // QRRefinement improves a solution from a QR accumulator by one step of
@@ -127,14 +129,18 @@ func b2int(b bool) int {
 }
 
 // AddRows adds m rows, as QR.AddRows does (all or, on error, none: also
-// when a residual or a sum overflows float64). It allocates nothing.
+// when a residual or a sum overflows float64; raw slices, as float64 has no
+// Dense). It allocates nothing.
 func (f *QRRefinement) AddRows(m int, X []float64, ldx int, Y []float64, ldy int) error {
 	return refineRows(f, m, X, ldx, Y, ldy)
 }
 
-// AddRows32 adds m float32 rows, as QR.AddRows32 does.
-func (f *QRRefinement) AddRows32(m int, X []float32, ldx int, Y []float32, ldy int) error {
-	return refineRows(f, m, X, ldx, Y, ldy)
+// AddRows32 adds float32 rows, as QR.AddRows32 does.
+func (f *QRRefinement) AddRows32(X, Y linalg.Dense) error {
+	if err := checkDense32("QRRefinement.AddRows32", f.k, f.n, X, Y); err != nil {
+		return err
+	}
+	return refineRows(f, X.Rows, X.Data, X.Stride, Y.Data, Y.Stride)
 }
 
 func refineRows[T float32 | float64](f *QRRefinement, m int, X []T, ldx int, Y []T, ldy int) error {

@@ -213,7 +213,7 @@ func TestQRRefinementForAllocs(t *testing.T) {
 	x32, y32 := make([]float32, 3*d.m), make([]float32, 2*d.m)
 	if allocs := testing.AllocsPerRun(10, func() {
 		f.AddRows(d.m, d.X, d.k, d.Y, d.n)
-		f.AddRows32(d.m, x32, d.k, y32, d.n)
+		f.AddRows32(rawDense(d.m, d.k, d.k, x32), rawDense(d.m, d.n, d.n, y32))
 	}); allocs != 0 {
 		t.Errorf("QRRefinement.AddRows: %v allocations, want 0", allocs)
 	}

@@ -31,16 +31,29 @@ func TestEarlyStop(t *testing.T) {
 			break
 		}
 	}
-	if stopped != 5 || e.BestEpoch != 3 || e.Best != 3 || e.W[0] != 3 || e.B[0] != -3 {
-		t.Errorf("stopped at %d, best epoch %d loss %v, W %v B %v; want 5, 3, 3, [3], [-3]", stopped, e.BestEpoch, e.Best, e.W, e.B)
+	W, B := []float32{7}, []float32{7}
+	if err := e.CopyBest(W, B); err != nil {
+		t.Fatal(err)
+	}
+	if stopped != 5 || e.BestEpoch != 3 || e.Best != 3 || W[0] != 3 || B[0] != -3 {
+		t.Errorf("stopped at %d, best epoch %d loss %v, W %v B %v; want 5, 3, 3, [3], [-3]", stopped, e.BestEpoch, e.Best, W, B)
 	}
 	n := must(NewEarlyStop(1, 0, 1, 1))
 	if n.Observe(0, math.NaN(), []float32{0}, []float32{0}); n.BestEpoch != -1 {
 		t.Error("NaN counted as an improvement")
 	}
+	if err := n.CopyBest(W, B); err == nil {
+		t.Error("CopyBest before any improvement: no error")
+	}
+	if err := e.CopyBest(W, B[:0]); err == nil {
+		t.Error("CopyBest with no room for the bias: no error")
+	}
 	w, b := []float32{1}, []float32{2}
 	if a := testing.AllocsPerRun(100, func() { e.Observe(9, 0.5, w, b) }); a != 0 {
 		t.Errorf("Observe allocates %v times", a)
+	}
+	if a := testing.AllocsPerRun(100, func() { e.CopyBest(w, b) }); a != 0 {
+		t.Errorf("CopyBest allocates %v times", a)
 	}
 }
 

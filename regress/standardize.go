@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/edgefit/edgefit/linalg"
 )
 
 // Gradient descent on raw inputs of very different scales (a temperature
@@ -52,14 +54,13 @@ func welfordAdd[T float32 | float64](w *Welford, op string, x []T) error {
 	return nil
 }
 
-// AddRows adds m rows of X (row stride ldx), all or, on error, none.
-func (w *Welford) AddRows(m int, X []float32, ldx int) error {
-	k := len(w.Mean)
-	if err := checkRows("Welford.AddRows", "X", m, k, X, ldx); err != nil {
+// AddRows adds the rows of X (len(w.Mean) columns), all or, on error, none.
+func (w *Welford) AddRows(X linalg.Dense) error {
+	if err := checkRows("Welford.AddRows", "X", len(w.Mean), X); err != nil {
 		return err
 	}
-	for i := 0; i < m; i++ {
-		if err := w.Add(X[i*ldx : i*ldx+k]); err != nil {
+	for i := 0; i < X.Rows; i++ {
+		if err := w.Add(row(X, i)); err != nil {
 			return err
 		}
 	}
@@ -175,21 +176,25 @@ func (s *Standardizer) Identity() bool {
 	return true
 }
 
-// Apply writes the standardised rows of X (m×k, row stride ldx) to D (row
-// stride ldd, D may be X), all or, on error, none. It allocates nothing.
-func (s *Standardizer) Apply(m int, X []float32, ldx int, D []float32, ldd int) error {
+// Apply writes the standardised rows of X (k = len(s.Mean) columns) to D
+// (as many rows, k columns; D may be X), destination first as in
+// Linear.Predict: all or, on error, none. It allocates nothing.
+func (s *Standardizer) Apply(D, X linalg.Dense) error {
 	k := len(s.Mean)
 	if len(s.Scale) != k {
 		return fmt.Errorf("regress: Standardizer.Apply: %d means and %d scales", k, len(s.Scale))
 	}
-	if err := checkRows("Standardizer.Apply", "X", m, k, X, ldx); err != nil {
+	if err := checkRows("Standardizer.Apply", "X", k, X); err != nil {
 		return err
 	}
-	if err := checkRows("Standardizer.Apply", "D", m, k, D, ldd); err != nil {
+	if err := checkRows("Standardizer.Apply", "D", k, D); err != nil {
 		return err
 	}
-	for i := 0; i < m; i++ {
-		x, d := X[i*ldx:i*ldx+k], D[i*ldd:i*ldd+k]
+	if D.Rows != X.Rows {
+		return fmt.Errorf("regress: Standardizer.Apply: %d destination rows for %d input rows", D.Rows, X.Rows)
+	}
+	for i := 0; i < X.Rows; i++ {
+		x, d := row(X, i), row(D, i)
 		for p := range x {
 			d[p] = (x[p] - s.Mean[p]) / s.Scale[p]
 		}
@@ -211,19 +216,22 @@ func (s *Standardizer) check(op string, k int) error {
 	return nil
 }
 
-// checkRows returns an error unless X holds m rows of k values at row stride
-// ld: m ≥ 0, ld ≥ k, and len(X) ≥ (m−1)·ld + k, computed without overflow.
-func checkRows(op, name string, m, k int, X []float32, ld int) error {
-	if m < 0 || k < 0 || ld < k {
-		return fmt.Errorf("regress: %s: %d rows of %d values at stride %d: want counts ≥ 0 and a stride of at least %d", op, m, k, ld, k)
+// checkRows returns an error unless X is a well-formed matrix (Dense.Check:
+// sizes computed without overflow) of k columns.
+func checkRows(op, name string, k int, X linalg.Dense) error {
+	if X.Cols != k {
+		return fmt.Errorf("regress: %s: %s has %d columns, want %d", op, name, X.Cols, k)
 	}
-	if m == 0 || k == 0 {
+	return X.Check(op, name)
+}
+
+// row returns row i of a matrix checked by checkRows (nil without columns,
+// where Data may be empty whatever the stride).
+func row(X linalg.Dense, i int) []float32 {
+	if X.Cols == 0 {
 		return nil
 	}
-	if len(X) < k || (m-1) > (len(X)-k)/ld {
-		return fmt.Errorf("regress: %s: %s holds %d values, too few for %d rows of %d at stride %d", op, name, len(X), m, k, ld)
-	}
-	return nil
+	return X.Row(i)
 }
 
 // Fold turns weights W (n×k) and bias b trained on standardised inputs into

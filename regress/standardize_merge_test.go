@@ -44,12 +44,12 @@ func TestWelfordMergeMatchesOnePass(t *testing.T) {
 		X[i*k+2] = float32(1e-3 * (5 + rng.NormFloat64() - 1e-3*float64(i)))
 	}
 	whole := must(NewWelford(k))
-	whole.AddRows(m, X, k)
+	whole.AddRows(rawDense(m, k, k, X))
 	u := math.Ldexp(1, -53)
 	for _, cut := range []int{m / 2, 1 + rng.IntN(m-1), 1, m - 1, 0, m} {
 		a, b := must(NewWelford(k)), must(NewWelford(k))
-		a.AddRows(cut, X, k)
-		b.AddRows(m-cut, X[cut*k:], k)
+		a.AddRows(rawDense(cut, k, k, X))
+		b.AddRows(rawDense(m-cut, k, k, X[cut*k:]))
 		if err := a.Merge(b); err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +76,7 @@ func TestWelfordMergeMatchesOnePass(t *testing.T) {
 		}
 	}
 	c, d := must(NewWelford(k)), must(NewWelford(k))
-	d.AddRows(1, X, k)
+	d.AddRows(rawDense(1, k, k, X))
 	if a := testing.AllocsPerRun(10, func() { c.Merge(d) }); a != 0 {
 		t.Errorf("Merge allocates %v times", a)
 	}
@@ -84,7 +84,7 @@ func TestWelfordMergeMatchesOnePass(t *testing.T) {
 
 func TestWelfordMergeChecks(t *testing.T) {
 	w := must(NewWelford(2))
-	w.AddRows(2, []float32{1, 2, 3, 4}, 2)
+	w.AddRows(rawDense(2, 2, 2, []float32{1, 2, 3, 4}))
 	before := *w
 	before.Mean, before.M2 = append([]float64(nil), w.Mean...), append([]float64(nil), w.M2...)
 	cases := map[string]*Welford{

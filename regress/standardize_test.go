@@ -4,12 +4,14 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/edgefit/edgefit/linalg"
 )
 
 func TestWelfordMatchesTwoPass(t *testing.T) {
 	X, _ := cropXY()
 	w := must(NewWelford(3))
-	w.AddRows(15, X, 3)
+	w.AddRows(rawDense(15, 3, 3, X))
 	for p := 0; p < 3; p++ {
 		var s float64
 		for i := 0; i < 15; i++ {
@@ -43,13 +45,13 @@ func TestWelfordLargeMean(t *testing.T) {
 func TestStandardizerFoldUnfold(t *testing.T) {
 	X, _ := cropXY()
 	w := must(NewWelford(3))
-	w.AddRows(15, X, 3)
+	w.AddRows(rawDense(15, 3, 3, X))
 	s := w.Standardizer()
 	Xs := make([]float32, len(X))
-	s.Apply(15, X, 3, Xs, 3)
+	s.Apply(rawDense(15, 3, 3, Xs), rawDense(15, 3, 3, X))
 	// Standardised columns have mean 0 and variance 1.
 	c := must(NewWelford(3))
-	c.AddRows(15, Xs, 3)
+	c.AddRows(rawDense(15, 3, 3, Xs))
 	for p := 0; p < 3; p++ {
 		if math.Abs(c.Mean[p]) > 1e-5 || math.Abs(c.Var(p)-1) > 1e-5 {
 			t.Errorf("standardised feature %d: mean %v var %v", p, c.Mean[p], c.Var(p))
@@ -95,7 +97,7 @@ func TestStandardizerConstantFeature(t *testing.T) {
 		t.Errorf("constant feature: mean %v scale %v, want 7 and 1", s.Mean[0], s.Scale[0])
 	}
 	x := []float32{7, 2}
-	if a := testing.AllocsPerRun(100, func() { s.Apply(1, x, 2, x, 2); x[0], x[1] = 7, 2 }); a != 0 {
+	if a := testing.AllocsPerRun(100, func() { s.Apply(rawDense(1, 2, 2, x), rawDense(1, 2, 2, x)); x[0], x[1] = 7, 2 }); a != 0 {
 		t.Errorf("Apply allocates %v times", a)
 	}
 }
@@ -117,7 +119,7 @@ func TestStandardizerTinySpread(t *testing.T) {
 	}
 	// Standardised, the tiny column spans about ±1.3.
 	x := []float32{3e-13, 5, 3}
-	s.Apply(1, x, 3, x, 3)
+	s.Apply(rawDense(1, 3, 3, x), rawDense(1, 3, 3, x))
 	if !(x[0] > 1.2 && x[0] < 1.4) {
 		t.Errorf("standardised 3e-13: %v", x[0])
 	}
@@ -147,4 +149,10 @@ func TestWelfordAdd64(t *testing.T) {
 	if err := w.Add64([]float64{1, 2}); err == nil || !strings.Contains(err.Error(), "regress: Welford.Add64: 2 values for 1 features") {
 		t.Errorf("Add64 of 2 values: %v", err)
 	}
+}
+
+// rawDense wraps m rows of k values at row stride ld, unchecked: bad shapes
+// reach the function under test.
+func rawDense(m, k, ld int, data []float32) linalg.Dense {
+	return linalg.Dense{Rows: m, Cols: k, Stride: ld, Data: data}
 }

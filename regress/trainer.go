@@ -19,12 +19,12 @@ import (
 // A Trainer is not safe for concurrent use, and the model must not be used
 // for prediction from other goroutines while it trains.
 type Trainer struct {
-	Model *Linear
-	Loss  Loss
-	Opt   Optimizer
+	model *Linear
+	loss  Loss
+	opt   Optimizer
 
 	maxBatch int
-	grad     []float32 // ∂L/∂W row by row then ∂L/∂b (if any), laid out as Model.Params
+	grad     []float32 // ∂L/∂W row by row then ∂L/∂b (if any), laid out as Linear.Params
 	path     path      // which Backward implementation; auto in normal use
 
 	// The data-parallel work (parallel.go): the job the team shares, the
@@ -61,10 +61,10 @@ const fusedMaxWork = 256
 
 // NewTrainer returns a trainer for batches of at most maxBatch rows (a
 // Loader's BatchSize); maxBatch×Out must fit in linalg.MaxElements values.
-// Init is called on opt, which then belongs to this trainer: an SGD or Adam
-// already given to another trainer is refused.
+// Init is called on opt, which then belongs to this trainer: an optimiser
+// from NewSGD or NewAdam already given to another trainer is refused.
 func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, error) {
-	if m == nil || opt == nil || opt == (*SGD)(nil) || opt == (*Adam)(nil) {
+	if m == nil || opt == nil || opt == (*sgd)(nil) || opt == (*adam)(nil) {
 		return nil, errors.New("regress: NewTrainer: model and optimiser must not be nil")
 	}
 	if err := m.valid("NewTrainer"); err != nil {
@@ -86,7 +86,7 @@ func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, er
 	if err := opt.Init(len(m.params)); err != nil {
 		return nil, err
 	}
-	t := &Trainer{Model: m, Loss: loss, Opt: opt, maxBatch: maxBatch}
+	t := &Trainer{model: m, loss: loss, opt: opt, maxBatch: maxBatch}
 	t.grad = make([]float32, len(m.params))
 	t.job = &job{grads: [][]float32{t.grad}}
 	t.job.p, _ = linalg.New(maxBatch, m.Out())
@@ -100,8 +100,18 @@ func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, er
 // MaxBatch is the largest batch Step accepts.
 func (t *Trainer) MaxBatch() int { return t.maxBatch }
 
+// Model returns the model the trainer trains, NewTrainer's.
+func (t *Trainer) Model() *Linear { return t.model }
+
+// Loss returns the loss the trainer minimises, NewTrainer's.
+func (t *Trainer) Loss() Loss { return t.loss }
+
+// Optimizer returns the trainer's optimiser, NewTrainer's: setting its
+// learning rate changes the trainer's.
+func (t *Trainer) Optimizer() Optimizer { return t.opt }
+
 // Gradients returns the gradient of the last Step or Backward, laid out as
-// Model.Params (∂L/∂W row by row, then ∂L/∂b if the model has a bias): what
+// Linear.Params (∂L/∂W row by row, then ∂L/∂b if the model has a bias): what
 // w.grad and b.grad hold after loss.backward(). It shares the trainer's
 // storage.
 func (t *Trainer) Gradients() []float32 { return t.grad }

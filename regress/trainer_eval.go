@@ -12,7 +12,7 @@ import (
 // trainer's workers), without training: with torch.no_grad():
 // loss_fn(model(X), Y). It allocates nothing.
 func (t *Trainer) Evaluate(X, Y linalg.Dense) (float32, error) {
-	m := t.Model
+	m := t.model
 	if X.Cols != m.In() || Y.Cols != m.Out() || X.Rows != Y.Rows {
 		return 0, fmt.Errorf("regress: Evaluate: %d×%d inputs and %d×%d targets for a %d→%d model: want one target row per input row, %d input and %d target columns", X.Rows, X.Cols, Y.Rows, Y.Cols, m.In(), m.Out(), m.In(), m.Out())
 	}
@@ -43,14 +43,14 @@ func (t *Trainer) Evaluate(X, Y linalg.Dense) (float32, error) {
 	for c := range chunks {
 		sq += j.out[c].sq
 	}
-	return t.Loss.fromSum(float32(sq), X.Rows*Y.Cols), nil
+	return t.loss.fromSum(float32(sq), X.Rows*Y.Cols), nil
 }
 
 // Predict writes Y = X·Wᵀ + b for the trainer's model into the caller's Y
 // (X.Rows×Out), as Linear.Predict, with the rows shared by the trainer's
 // workers. It allocates nothing.
 func (t *Trainer) Predict(Y, X linalg.Dense) error {
-	m := t.Model
+	m := t.model
 	if err := m.checkPredict(Y, X); err != nil {
 		return err
 	}
@@ -80,13 +80,13 @@ func (t *Trainer) Snapshot(s *Snapshot) error {
 	if s == nil {
 		return errors.New("regress: Snapshot: nil snapshot")
 	}
-	s.Params = append(s.Params[:0], t.Model.params...)
-	n := t.Opt.StateLen()
+	s.Params = append(s.Params[:0], t.model.params...)
+	n := t.opt.StateLen()
 	if cap(s.State) < n {
 		s.State = make([]float32, n)
 	}
 	s.State = s.State[:n]
-	steps, err := t.Opt.SaveState(s.State)
+	steps, err := t.opt.SaveState(s.State)
 	s.Steps = steps
 	return err
 }
@@ -97,12 +97,12 @@ func (t *Trainer) Restore(s *Snapshot) error {
 	if s == nil {
 		return errors.New("regress: Restore: nil snapshot")
 	}
-	if len(s.Params) != len(t.Model.params) {
-		return fmt.Errorf("regress: Restore: snapshot of %d parameters, the model has %d", len(s.Params), len(t.Model.params))
+	if len(s.Params) != len(t.model.params) {
+		return fmt.Errorf("regress: Restore: snapshot of %d parameters, the model has %d", len(s.Params), len(t.model.params))
 	}
-	if err := t.Opt.LoadState(s.State, s.Steps); err != nil {
+	if err := t.opt.LoadState(s.State, s.Steps); err != nil {
 		return err
 	}
-	copy(t.Model.params, s.Params)
+	copy(t.model.params, s.Params)
 	return nil
 }

@@ -40,7 +40,7 @@ func (t *Trainer) Backward(X, Y linalg.Dense) (float32, error) {
 
 // checkBatch returns an error unless X and Y are a batch the trainer takes.
 func (t *Trainer) checkBatch(X, Y linalg.Dense) error {
-	m := t.Model
+	m := t.model
 	if X.Cols != m.In() || Y.Cols != m.Out() || X.Rows != Y.Rows {
 		return fmt.Errorf("regress: batch of %d×%d inputs and %d×%d targets for a %d→%d model: want one target row per input row, %d input and %d target columns", X.Rows, X.Cols, Y.Rows, Y.Cols, m.In(), m.Out(), m.In(), m.Out())
 	}
@@ -60,13 +60,13 @@ func (t *Trainer) checkBatch(X, Y linalg.Dense) error {
 // pass for a tiny batch, else with the kernels, split across the workers
 // (parallel.go).
 func (t *Trainer) backward(b *batch) (float32, error) {
-	m := t.Model
+	m := t.model
 	rows := b.X.Rows
 	if b.idx != nil {
 		rows = len(b.idx)
 	}
 	n := rows * m.Out()
-	alpha := t.Loss.gradScale(n)
+	alpha := t.loss.gradScale(n)
 	work := m.In() * m.Out()
 	chunks, share := t.chunksFor(rows, work)
 	if t.path == pathFused || (t.path == pathAuto && chunks == 1 && rows <= fusedMaxWork/work) {
@@ -77,7 +77,7 @@ func (t *Trainer) backward(b *batch) (float32, error) {
 				batches.Prefetch(b.X, b.Y, b.next)
 			}
 		}
-		return t.Loss.fromSum(t.backwardTiny(X, Y, alpha), n), nil
+		return t.loss.fromSum(t.backwardTiny(X, Y, alpha), n), nil
 	}
 	j := t.job
 	j.kind, j.m, j.alpha, j.share = jobStep, m, alpha, share
@@ -91,7 +91,7 @@ func (t *Trainer) backward(b *batch) (float32, error) {
 	for c := 1; c < chunks; c++ {
 		edgefit.Axpy(1, j.grads[c][:len(t.grad)], t.grad)
 	}
-	return t.Loss.fromSum(sq, n), err
+	return t.loss.fromSum(sq, n), err
 }
 
 // backwardTiny is Backward fused into one pass over the rows: per row the
@@ -99,7 +99,7 @@ func (t *Trainer) backward(b *batch) (float32, error) {
 // The bias is added first, as torch.addmm(b, X, Wᵀ) does; a model without
 // one has neither the bias nor its gradient.
 func (t *Trainer) backwardTiny(X, Y linalg.Dense, alpha float32) float32 {
-	m := t.Model
+	m := t.model
 	in, out := m.In(), m.Out()
 	np := len(m.params)
 	W, b := m.W.Data[:in*out], m.B // b nil without a bias
@@ -162,7 +162,7 @@ func (t *Trainer) step(b *batch) (float32, error) {
 		X, Y := b.rows()
 		return loss, t.badLoss(X, Y, loss, 0)
 	}
-	if err := t.Opt.Step(t.Model.params, t.grad); err != nil {
+	if err := t.opt.Step(t.model.params, t.grad); err != nil {
 		return loss, err
 	}
 	return loss, nil
@@ -174,7 +174,7 @@ func (t *Trainer) step(b *batch) (float32, error) {
 func (t *Trainer) Epoch(ctx context.Context, l *data.Loader) (EpochStats, error) {
 	var s epochSum
 	err := t.epoch(ctx, l, &s)
-	s.st.Loss = t.Loss.fromSum(float32(s.sq), s.elems)
+	s.st.Loss = t.loss.fromSum(float32(s.sq), s.elems)
 	return s.st, err
 }
 
@@ -201,7 +201,7 @@ func (t *Trainer) epoch(ctx context.Context, l *data.Loader, s *epochSum) error 
 			return ctx.Err()
 		default:
 		}
-		nb, ok := batches.Next(l)
+		nb, ok := l.NextBatch()
 		if !ok {
 			return nil
 		}
@@ -216,7 +216,7 @@ func (t *Trainer) epoch(ctx context.Context, l *data.Loader, s *epochSum) error 
 		}
 		n := X.Rows * Y.Cols
 		// Back to Σ(P−T)² so that batches of different sizes weigh by rows.
-		s.sq += float64(loss) / float64(t.Loss.scale(n))
+		s.sq += float64(loss) / float64(t.loss.scale(n))
 		s.elems += n
 		s.st.Batches++
 		s.st.Rows += X.Rows

@@ -22,7 +22,7 @@ func cropDataset(t testing.TB) *data.Dataset {
 	return ds
 }
 
-func newSGD(t testing.TB, lr float64) *SGD {
+func newSGD(t testing.TB, lr float64) Optimizer {
 	o, err := NewSGD(SGDConfig{LR: lr})
 	if err != nil {
 		t.Fatal(err)
@@ -419,7 +419,7 @@ func TestSnapshotRestore(t *testing.T) {
 		tr.Epoch(ctx, l)
 		tr.Epoch(ctx, l)
 		if !equal(after, m.Params()) {
-			t.Errorf("%T: training after Restore took another path", tr.Opt)
+			t.Errorf("%T: training after Restore took another path", tr.opt)
 		}
 	}
 }

@@ -71,7 +71,7 @@ func TestWorkersDeterministic(t *testing.T) {
 					if erra != nil || errb != nil || sa != sb {
 						t.Fatalf("%s: %+v (%v), then %+v (%v)", what, sa, erra, sb, errb)
 					}
-					if !equal(a.Model.Params(), b.Model.Params()) {
+					if !equal(a.model.Params(), b.model.Params()) {
 						t.Fatalf("%s: the parameters differ", what)
 					}
 				}
@@ -98,13 +98,13 @@ func epochByNext(tr *Trainer, l *data.Loader) (EpochStats, error) {
 			return st, err
 		}
 		n := X.Rows * Y.Cols
-		sq += float64(loss) / float64(tr.Loss.scale(n))
+		sq += float64(loss) / float64(tr.loss.scale(n))
 		elems += n
 		st.Batches++
 		st.Rows += X.Rows
 		st.LastBatchLoss = loss
 	}
-	st.Loss = tr.Loss.fromSum(float32(sq), elems)
+	st.Loss = tr.loss.fromSum(float32(sq), elems)
 	return st, nil
 }
 
@@ -262,13 +262,13 @@ func TestWorkersParkAndClose(t *testing.T) {
 	if st := memberStates(tm); len(st) != 0 {
 		t.Fatalf("after Close: %q", st)
 	}
-	copy(tr.Model.Params(), one.Model.Params())
+	copy(tr.model.Params(), one.model.Params())
 	la := must(data.NewLoader(ds, data.LoaderConfig{BatchSize: 256, Shuffle: true, Seed: 2}))
 	lb := must(data.NewLoader(ds, data.LoaderConfig{BatchSize: 256, Shuffle: true, Seed: 2}))
 	for range 2 {
 		sa, erra := tr.Epoch(ctx, la)
 		sb, errb := one.Epoch(ctx, lb)
-		if erra != nil || errb != nil || sa != sb || !equal(tr.Model.Params(), one.Model.Params()) {
+		if erra != nil || errb != nil || sa != sb || !equal(tr.model.Params(), one.model.Params()) {
 			t.Fatalf("after Close: %+v (%v), one worker %+v (%v)", sa, erra, sb, errb)
 		}
 	}

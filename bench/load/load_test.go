@@ -69,7 +69,7 @@ func (s *stub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rows := len(x) / s.mf.In
 	y := make([]float32, rows*s.mf.Out)
-	s.mf.Predict(rows, x, y)
+	s.mf.Predict(y, x[:rows*s.mf.In])
 	out := map[string][]float32{}
 	for j, name := range s.mf.Outputs {
 		for i := range rows {

@@ -132,7 +132,7 @@ func compare(body []byte, mf *modelfile.File, x []float32) error {
 	}
 	rows := len(x) / mf.In
 	want := make([]float32, rows*mf.Out)
-	if err := mf.Predict(rows, x, want); err != nil {
+	if err := mf.Predict(want, x[:rows*mf.In]); err != nil {
 		return err
 	}
 	if len(got) != mf.Out {

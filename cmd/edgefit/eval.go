@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 
+	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
 	"github.com/edgefit/edgefit/regress/data"
 	"github.com/edgefit/edgefit/regress/modelfile"
@@ -69,28 +70,29 @@ func evalMetrics(path string, mf *modelfile.File) (*regress.Metrics, error) {
 		return nil, err
 	}
 	chunk := evalChunk(mf.In, mf.Out)
-	X, Y, P := make([]float32, chunk*mf.In), make([]float32, chunk*mf.Out), make([]float32, chunk*mf.Out)
+	X, Y, P := newDense(chunk, mf.In), newDense(chunk, mf.Out), newDense(chunk, mf.Out)
 	met, err := regress.NewMetrics(mf.Out)
 	if err != nil {
 		return nil, err
 	}
 	for {
-		m, err := cr.ReadBatch(chunk, X, Y)
+		m, err := cr.ReadBatch(X, Y)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
-		if err := mf.Predict(m, X[:m*mf.In], P[:m*mf.Out]); err != nil {
+		Pm := P.Slice(0, m)
+		if err := mf.Predict(Pm.Data, X.Slice(0, m).Data); err != nil {
 			return nil, err
 		}
 		for i := 0; i < m; i++ {
-			if err := checkFinite(P[i*mf.Out:(i+1)*mf.Out], mf.Outputs); err != nil {
+			if err := checkFinite(Pm.Row(i), mf.Outputs); err != nil {
 				return nil, fmt.Errorf("%s: data row %d: %v", path, met.Count+int64(i)+1, err)
 			}
 		}
-		if err := met.Add(m, P, Y); err != nil {
+		if err := met.Add(Pm, Y.Slice(0, m)); err != nil {
 			return nil, err
 		}
 	}
@@ -130,4 +132,15 @@ func printMetrics(e *env, data string, mf *modelfile.File, met *regress.Metrics,
 func evalChunk(in, out int) int {
 	const most, bytes = 4096, 16 << 20
 	return max(1, min(most, bytes/(4*(in+2*out))))
+}
+
+// newDense returns a zeroed contiguous rows×cols matrix, for sizes the
+// command has already bounded.
+func newDense(rows, cols int) linalg.Dense {
+	return linalg.Dense{Rows: rows, Cols: cols, Stride: max(cols, 1), Data: make([]float32, rows*cols)}
+}
+
+// rowsOf wraps the first m contiguous rows of k values in X.
+func rowsOf(m, k int, X []float32) linalg.Dense {
+	return linalg.Dense{Rows: m, Cols: k, Stride: max(k, 1), Data: X[:m*k]}
 }

@@ -55,7 +55,7 @@ func (r *trainRun) standardizeRows() {
 		r.mem, r.rawKept, r.back = mem, false, standardizeInPlace(mem, r.std)
 	default:
 		r.mem = &table{k: mem.k, n: mem.n, X: make([]float32, len(mem.X)), Y: mem.Y}
-		r.std.Apply(mem.rows(), mem.X, mem.k, r.mem.X, mem.k) // k columns by construction: no error
+		r.std.Apply(rowsOf(mem.rows(), mem.k, r.mem.X), rowsOf(mem.rows(), mem.k, mem.X)) // k columns by construction: no error
 	}
 }
 
@@ -101,7 +101,7 @@ func (r *trainRun) fit(model *regress.Linear, opt regress.Optimizer, sched regre
 		res.lossCurve = append(res.lossCurve, float64(l))
 	}
 	if cfg.Guard != nil {
-		res.Rollbacks = cfg.Guard.Rollbacks
+		res.Rollbacks = cfg.Guard.Rollbacks()
 	}
 	if es := cfg.EarlyStop; es != nil && es.BestEpoch >= 0 {
 		res.BestEpoch = es.BestEpoch
@@ -124,23 +124,22 @@ func (r *trainRun) trainChunks(yield func(X, Y linalg.Dense) error) error {
 	}
 	k, n := len(r.file.Cols.X), len(r.file.Cols.Y)
 	var row int64
-	return r.file.Pass(r.bufX, r.bufY, func(m int, X, Y []float32) error {
+	return r.file.Pass(r.bufX, r.bufY, func(X, Y linalg.Dense) error {
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
 		// Keep the training rows, standardised, in place.
-		kept := keepTraining(m, X, Y, k, n, row, r.f)
-		row += int64(m)
+		kept := keepTraining(X.Rows, X.Data, Y.Data, k, n, row, r.f)
+		row += int64(X.Rows)
 		if kept == 0 {
 			return nil
 		}
-		if err := r.std.Apply(kept, X, k, X, k); err != nil {
+		X, Y = X.Slice(0, kept), Y.Slice(0, kept)
+		if err := r.std.Apply(X, X); err != nil {
 			return err
 		}
-		Xd, _ := linalg.FromSlice(kept, k, X[:kept*k])
-		Yd, _ := linalg.FromSlice(kept, n, Y[:kept*n])
 		r.trained += int64(kept)
-		return yield(Xd, Yd)
+		return yield(X, Y)
 	})
 }
 
@@ -166,14 +165,16 @@ func (r *trainRun) onEpoch(st regress.EpochStats) error {
 // file.
 func (r *trainRun) measure(mf *modelfile.File, met *regress.Metrics, chunk int) error {
 	k, n := len(r.file.Cols.X), len(r.file.Cols.Y)
-	P := make([]float32, chunk*n)
+	P := newDense(chunk, n)
 	addRows := func(m int, X, Y []float32) error {
+		Xd, Yd := rowsOf(m, k, X), rowsOf(m, n, Y)
 		for lo := 0; lo < m; lo += chunk {
 			hi := min(lo+chunk, m)
-			if err := mf.Predict(hi-lo, X[lo*k:hi*k], P[:(hi-lo)*n]); err != nil {
+			Pc := P.Slice(0, hi-lo)
+			if err := mf.Predict(Pc.Data, Xd.Slice(lo, hi).Data); err != nil {
 				return err
 			}
-			if err := met.Add(hi-lo, P[:(hi-lo)*n], Y[lo*n:hi*n]); err != nil {
+			if err := met.Add(Pc, Yd.Slice(lo, hi)); err != nil {
 				return err
 			}
 		}
@@ -190,9 +191,9 @@ func (r *trainRun) measure(mf *modelfile.File, met *regress.Metrics, chunk int) 
 		r.bufX, r.bufY = make([]float32, chunk*k), make([]float32, chunk*n)
 	}
 	var row int64
-	return r.file.Pass(r.bufX, r.bufY, func(m int, X, Y []float32) error {
-		kept := keepTraining(m, X, Y, k, n, row, r.f)
-		row += int64(m)
-		return addRows(kept, X, Y)
+	return r.file.Pass(r.bufX, r.bufY, func(X, Y linalg.Dense) error {
+		kept := keepTraining(X.Rows, X.Data, Y.Data, k, n, row, r.f)
+		row += int64(X.Rows)
+		return addRows(kept, X.Data, Y.Data)
 	})
 }

@@ -142,7 +142,7 @@ func TestDefaultRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ls.AddRows32(tab.M, tab.X, 3, tab.Y, 2)
+	ls.AddRows32(tab.X, tab.Y)
 	sol, _ := ls.Solve(0)
 	if math.Abs(exact-sol.MSE()) > 1e-4 {
 		t.Errorf("exact MSE printed %v, want %v", exact, sol.MSE())

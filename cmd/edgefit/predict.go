@@ -20,22 +20,9 @@ func cmdPredict(e *env, args []string) error {
 	data := fs.String("data", "", "read rows from this CSV `file` (- for stdin); with no ROW arguments and no -data, rows come from stdin")
 	asJSON := fs.Bool("json", false, "print the predictions as one JSON object")
 	names := addNameFlags(fs)
-	// A row such as -1.5,2,3 is an argument, not a flag: marked with a NUL
-	// (which no argument holds) for the flag parser, it stays in its place
-	// among the rows.
-	var rest []string
-	for _, a := range args {
-		if len(a) > 1 && a[0] == '-' && (a[1] == '.' || (a[1] >= '0' && a[1] <= '9')) {
-			a = "\x00" + a
-		}
-		rest = append(rest, a)
-	}
-	rows, err := parse(fs, rest)
+	rows, err := parseRows(fs, args)
 	if err != nil {
 		return err
-	}
-	for i, r := range rows {
-		rows[i] = strings.TrimPrefix(r, "\x00")
 	}
 	if *modelPath == "" {
 		return errors.New("-model is required: the model file written by edgefit train -o")
@@ -54,7 +41,7 @@ func cmdPredict(e *env, args []string) error {
 	x, y := make([]float32, mf.In), make([]float32, mf.Out)
 	// predict predicts the row in x into y.
 	predict := func(where func() string) error {
-		if err := mf.Predict(1, x, y); err != nil {
+		if err := mf.Predict(y, x); err != nil {
 			return err
 		}
 		if err := checkFinite(y, out.names); err != nil {
@@ -95,6 +82,27 @@ func cmdPredict(e *env, args []string) error {
 		return err
 	}
 	return out.close()
+}
+
+// parseRows parses predict's flags and returns its ROW arguments. A row such
+// as -1.5,2,3 is an argument, not a flag: marked with a NUL (which no
+// argument holds) for the flag parser, it stays in its place among the rows.
+func parseRows(fs *flagSet, args []string) ([]string, error) {
+	var rest []string
+	for _, a := range args {
+		if len(a) > 1 && a[0] == '-' && (a[1] == '.' || (a[1] >= '0' && a[1] <= '9')) {
+			a = "\x00" + a
+		}
+		rest = append(rest, a)
+	}
+	rows, err := parse(fs, rest)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range rows {
+		rows[i] = strings.TrimPrefix(r, "\x00")
+	}
+	return rows, nil
 }
 
 // checkFinite reports a prediction that is not a finite float32 (finite

@@ -48,7 +48,7 @@ func standardizeInPlace(mem *table, std *regress.Standardizer) *rawBack {
 		hi := min(lo+block, rows)
 		X := mem.X[lo*k : hi*k]
 		copy(raw, X)
-		std.Apply(hi-lo, X, k, X, k) // k columns by construction: no error
+		std.Apply(rowsOf(hi-lo, k, X), rowsOf(hi-lo, k, X)) // k columns by construction: no error
 		if r == nil {
 			continue
 		}

@@ -42,7 +42,7 @@ func TestRawBack(t *testing.T) {
 		std := w.Standardizer()
 		raw := append([]float32(nil), mem.X...)
 		want := make([]float32, len(raw))
-		if err := std.Apply(rows, raw, k, want, k); err != nil {
+		if err := std.Apply(rowsOf(rows, k, want), rowsOf(rows, k, raw)); err != nil {
 			t.Fatal(err)
 		}
 		back := standardizeInPlace(mem, std)

@@ -38,7 +38,7 @@ func TestPredictAllocs(t *testing.T) {
 	}
 	s := newServer(p, 1<<20, 100)
 	y := make([]float32, 2)
-	if err := mf.Predict(1, []float32{73.5, 67, 43.25}, y); err != nil {
+	if err := mf.Predict(y, []float32{73.5, 67, 43.25}); err != nil {
 		t.Fatal(err)
 	}
 	want := fmt.Sprintf(`{"y":[%s],"z":[%s]}`+"\n", strconv.FormatFloat(float64(y[0]), 'g', -1, 32), strconv.FormatFloat(float64(y[1]), 'g', -1, 32))

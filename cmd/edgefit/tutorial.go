@@ -39,12 +39,11 @@ func cmdTutorial(e *env) error {
 	if err != nil {
 		return err
 	}
-	X, _ := linalg.FromSlice(tab.M, tab.K, tab.X)
-	Y, _ := linalg.FromSlice(tab.M, tab.N, tab.Y)
+	X, Y := tab.X, tab.Y
 	in, out := tab.Cols.XNames(), tab.Cols.YNames()
-	fmt.Fprintf(w, "The tutorial's crop model: %d regions, %s -> %s\n", tab.M, strings.Join(in, ", "), strings.Join(out, ", "))
+	fmt.Fprintf(w, "The tutorial's crop model: %d regions, %s -> %s\n", tab.X.Rows, strings.Join(in, ", "), strings.Join(out, ", "))
 	fmt.Fprintf(w, "nn.Linear(%d, %d), batches of %d shuffled, SGD lr %g, %d epochs, raw inputs (kernels: %s)\n\n",
-		tab.K, tab.N, tutorialBatch, tutorialLR, tutorialEpochs, edgefit.Active().Name())
+		tab.X.Cols, tab.Y.Cols, tutorialBatch, tutorialLR, tutorialEpochs, edgefit.Active().Name())
 
 	model, err := fitCrops(X, Y, tutorialLR, func(st regress.EpochStats) {
 		fmt.Fprintf(w, "Epoch [%d/%d], Loss: %.4f\n", st.Epoch, st.Epochs, st.LastBatchLoss)
@@ -64,20 +63,20 @@ func cmdTutorial(e *env) error {
 func printCrops(w io.Writer, tab *data.Table, model *regress.Linear, X, Y linalg.Dense) error {
 	in, out := tab.Cols.XNames(), tab.Cols.YNames()
 	fmt.Fprintf(w, "\nweight (%s by %s):\n", strings.Join(out, ", "), strings.Join(in, ", "))
-	for j := 0; j < tab.N; j++ {
+	for j := 0; j < tab.Y.Cols; j++ {
 		fmt.Fprintf(w, "  %-8s", out[j])
-		for p := 0; p < tab.K; p++ {
+		for p := 0; p < tab.X.Cols; p++ {
 			fmt.Fprintf(w, " %9.4f", model.W.At(j, p))
 		}
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "bias:     ")
-	for j := 0; j < tab.N; j++ {
+	for j := 0; j < tab.Y.Cols; j++ {
 		fmt.Fprintf(w, " %9.4f", model.B[j])
 	}
 	fmt.Fprintln(w)
 
-	P, _ := linalg.New(tab.M, tab.N)
+	P, _ := linalg.New(tab.X.Rows, tab.Y.Cols)
 	if err := model.Predict(P, X); err != nil {
 		return err
 	}
@@ -89,11 +88,11 @@ func printCrops(w io.Writer, tab *data.Table, model *regress.Linear, X, Y linalg
 		fmt.Fprintf(w, "  %19s", name+" pred / target")
 	}
 	fmt.Fprintln(w)
-	for i := 0; i < tab.M; i++ {
-		for p := 0; p < tab.K; p++ {
+	for i := 0; i < tab.X.Rows; i++ {
+		for p := 0; p < tab.X.Cols; p++ {
 			fmt.Fprintf(w, " %9.0f", X.At(i, p))
 		}
-		for j := 0; j < tab.N; j++ {
+		for j := 0; j < tab.Y.Cols; j++ {
 			fmt.Fprintf(w, "  %10.2f / %6.0f", P.At(i, j), Y.At(i, j))
 		}
 		fmt.Fprintln(w)
@@ -121,16 +120,16 @@ func compareCrops(w io.Writer, tab *data.Table, model *regress.Linear, X, Y lina
 	if err != nil {
 		return err
 	}
-	ws, err := regress.NewWelford(tab.K)
+	ws, err := regress.NewWelford(tab.X.Cols)
 	if err != nil {
 		return err
 	}
-	if err := ws.AddRows(tab.M, tab.X, tab.K); err != nil {
+	if err := ws.AddRows(tab.X); err != nil {
 		return err
 	}
 	std := ws.Standardizer()
-	Xs, _ := linalg.New(tab.M, tab.K)
-	if err := std.Apply(tab.M, tab.X, tab.K, Xs.Data, tab.K); err != nil {
+	Xs, _ := linalg.New(tab.X.Rows, tab.X.Cols)
+	if err := std.Apply(Xs, tab.X); err != nil {
 		return err
 	}
 	sm, err := fitCrops(Xs, Y, standardLR, nil)
@@ -144,18 +143,18 @@ func compareCrops(w io.Writer, tab *data.Table, model *regress.Linear, X, Y lina
 	if err != nil {
 		return err
 	}
-	ls, err := regress.NewQR(tab.K, tab.N, true)
+	ls, err := regress.NewQR(tab.X.Cols, tab.Y.Cols, true)
 	if err != nil {
 		return err
 	}
-	if err := ls.AddRows32(tab.M, tab.X, tab.K, tab.Y, tab.N); err != nil {
+	if err := ls.AddRows32(tab.X, tab.Y); err != nil {
 		return err
 	}
 	sol, err := ls.Solve(0)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nthe same %d rows, three ways (mean squared error of the final model over all rows):\n", tab.M)
+	fmt.Fprintf(w, "\nthe same %d rows, three ways (mean squared error of the final model over all rows):\n", tab.X.Rows)
 	fmt.Fprintf(w, "  raw inputs, SGD lr %g, %d epochs          %10.4f\n", tutorialLR, tutorialEpochs, rawMSE)
 	fmt.Fprintf(w, "  standardised inputs, SGD lr %g, %d epochs   %10.4f\n", standardLR, tutorialEpochs, stdMSE)
 	fmt.Fprintf(w, "  exact least squares (QR)                     %10.4f\n", sol.MSE())
@@ -202,7 +201,7 @@ func mse(m *regress.Linear, X, Y linalg.Dense) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := e.Add(X.Rows, P.Data, Y.Data); err != nil {
+	if err := e.Add(P, Y); err != nil {
 		return 0, err
 	}
 	return e.TotalMSE(), nil

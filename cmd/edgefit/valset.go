@@ -73,13 +73,11 @@ func (b *rowBlocks) standardized(std *regress.Standardizer) data.Chunks {
 	return func(yield func(X, Y linalg.Dense) error) error {
 		for j := range b.X {
 			m, X, Y := b.block(j)
-			S := b.scratch[:m*b.k]
-			if err := std.Apply(m, X, b.k, S, b.k); err != nil {
+			S := rowsOf(m, b.k, b.scratch)
+			if err := std.Apply(S, rowsOf(m, b.k, X)); err != nil {
 				return err
 			}
-			Xd, _ := linalg.FromSlice(m, b.k, S)
-			Yd, _ := linalg.FromSlice(m, b.n, Y)
-			if err := yield(Xd, Yd); err != nil {
+			if err := yield(S, rowsOf(m, b.n, Y)); err != nil {
 				return err
 			}
 		}
@@ -96,10 +94,10 @@ func (b *rowBlocks) metrics(mf *modelfile.File) (*regress.Metrics, error) {
 	for j := range b.X {
 		m, X, Y := b.block(j)
 		P := b.scratch[:m*b.n]
-		if err := mf.Predict(m, X, P); err != nil {
+		if err := mf.Predict(P, X); err != nil {
 			return nil, err
 		}
-		if err := met.Add(m, P, Y); err != nil {
+		if err := met.Add(rowsOf(m, b.n, P), rowsOf(m, b.n, Y)); err != nil {
 			return nil, err
 		}
 	}

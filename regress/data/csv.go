@@ -7,127 +7,9 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/edgefit/edgefit/linalg"
 )
-
-// A CSV file for training holds one example per line: a header row naming the
-// columns, then rows of numbers. Some columns are the inputs x and some the
-// targets y; the rest are ignored.
-
-// Columns says which columns of a CSV header are the inputs and which the
-// targets.
-type Columns struct {
-	Header []string // every column's name, as in the file
-	X, Y   []int    // indices into Header of the inputs and the targets
-}
-
-// XNames returns the names of the input columns.
-func (c Columns) XNames() []string { return pick(c.Header, c.X) }
-
-// YNames returns the names of the target columns.
-func (c Columns) YNames() []string { return pick(c.Header, c.Y) }
-
-func pick(names []string, idx []int) []string {
-	out := make([]string, len(idx))
-	for i, j := range idx {
-		out[i] = names[j]
-	}
-	return out
-}
-
-// SelectColumns finds the named target columns y and input columns x in a
-// header. An empty x means every column that is not a target. Every name must
-// be in the header exactly once, and no column may be both an input and a
-// target.
-func SelectColumns(header, y, x []string) (Columns, error) {
-	pos, err := headerIndex(header)
-	if err != nil {
-		return Columns{}, err
-	}
-	find := func(role string, names []string) ([]int, error) {
-		idx := make([]int, 0, len(names))
-		seen := make(map[string]bool, len(names))
-		for _, name := range names {
-			name = strings.TrimSpace(name)
-			i, ok := pos[name]
-			if !ok {
-				return nil, fmt.Errorf("%s column %s is not in the header (columns: %s)", role, clip(name), clipList(header))
-			}
-			if seen[name] {
-				return nil, fmt.Errorf("%s column %s is named twice", role, clip(name))
-			}
-			seen[name] = true
-			idx = append(idx, i)
-		}
-		return idx, nil
-	}
-	if len(y) == 0 {
-		return Columns{}, errors.New("no target column named")
-	}
-	yi, err := find("target", y)
-	if err != nil {
-		return Columns{}, err
-	}
-	isY := make(map[int]bool, len(yi))
-	for _, i := range yi {
-		isY[i] = true
-	}
-	var xi []int
-	if len(x) == 0 {
-		for i := range header {
-			if !isY[i] {
-				xi = append(xi, i)
-			}
-		}
-		if len(xi) == 0 {
-			return Columns{}, errors.New("no input column: every column is a target")
-		}
-	} else {
-		if xi, err = find("input", x); err != nil {
-			return Columns{}, err
-		}
-		for _, i := range xi {
-			if isY[i] {
-				return Columns{}, fmt.Errorf("column %s is both an input and a target", clip(header[i]))
-			}
-		}
-	}
-	return Columns{Header: append([]string(nil), header...), X: xi, Y: yi}, nil
-}
-
-// headerIndex maps a header's names to their columns; every name must be
-// non-empty and given once.
-func headerIndex(header []string) (map[string]int, error) {
-	pos := make(map[string]int, len(header))
-	for i, h := range header {
-		if h == "" {
-			return nil, fmt.Errorf("header column %d has no name", i+1)
-		}
-		if j, dup := pos[h]; dup {
-			return nil, fmt.Errorf("header names column %s twice (columns %d and %d)", clip(h), j+1, i+1)
-		}
-		pos[h] = i
-	}
-	return pos, nil
-}
-
-// clipList lists names for an error message, cut to about 200 characters.
-func clipList(names []string) string {
-	var b strings.Builder
-	for i, n := range names {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if b.Len() > 200 {
-			fmt.Fprintf(&b, "… (%d in all)", len(names))
-			break
-		}
-		if q := clip(n); len(n) > 40 || len(q) != len(n)+2 {
-			n = q // cut, or with escapes
-		}
-		b.WriteString(n)
-	}
-	return b.String()
-}
 
 // CSVReader reads rows of numbers from a CSV file with a header row, one row
 // at a time or in batches, without holding more than one row of text: a file
@@ -362,21 +244,42 @@ func parseFields[T float32 | float64](c *CSVReader, idx []int, dst []T, conv num
 	return nil
 }
 
-// ReadBatch reads up to m rows into X (m×k, row stride k) and Y (m×n, row
-// stride n) and returns how many it read; at the end of the file it returns
-// 0, io.EOF. m < 1 or slices too short for m rows are an error, and nothing
-// is read.
-func (c *CSVReader) ReadBatch(m int, X, Y []float32) (int, error) {
-	return readBatch(c, "ReadBatch", m, X, Y, c.Next)
+// ReadBatch reads up to X.Rows rows into the rows of X (k columns) and Y (n
+// columns, as many rows) and returns how many it read; at the end of the file
+// it returns 0, io.EOF. No rows, or matrices of the wrong shape, are an error,
+// and nothing is read.
+func (c *CSVReader) ReadBatch(X, Y linalg.Dense) (int, error) {
+	k, n := len(c.cols.X), len(c.cols.Y)
+	if X.Cols != k || Y.Cols != n || X.Rows != Y.Rows {
+		return 0, fmt.Errorf("data: CSVReader.ReadBatch: %d×%d inputs and %d×%d targets for rows of %d inputs and %d targets: want as many rows of each", X.Rows, X.Cols, Y.Rows, Y.Cols, k, n)
+	}
+	if err := X.Check("CSVReader.ReadBatch", "X"); err != nil {
+		return 0, err
+	}
+	if err := Y.Check("CSVReader.ReadBatch", "Y"); err != nil {
+		return 0, err
+	}
+	return readBatch(c, "ReadBatch", X.Rows, X.Data, stride(X), Y.Data, stride(Y), c.Next)
 }
 
-func readBatch[T float32 | float64](c *CSVReader, op string, m int, X, Y []T, next func(x, y []T) error) (int, error) {
+// stride is a checked matrix's row stride, 0 without columns (whose Data
+// may be empty).
+func stride(d linalg.Dense) int {
+	if d.Cols == 0 {
+		return 0
+	}
+	return d.Stride
+}
+
+// readBatch reads up to m rows into X (row stride ldx) and Y (row stride
+// ldy), all sizes checked without overflow.
+func readBatch[T float32 | float64](c *CSVReader, op string, m int, X []T, ldx int, Y []T, ldy int, next func(x, y []T) error) (int, error) {
 	k, n := len(c.cols.X), len(c.cols.Y)
-	if m < 1 || m > len(X)/max(k, 1) || m > len(Y)/max(n, 1) {
+	if m < 1 || !holds(m, k, ldx, len(X)) || !holds(m, n, ldy, len(Y)) {
 		return 0, fmt.Errorf("data: CSVReader.%s: %d rows of %d inputs and %d targets into %d and %d values: want m ≥ 1 and room for m rows", op, m, k, n, len(X), len(Y))
 	}
 	for i := 0; i < m; i++ {
-		err := next(X[i*k:(i+1)*k], Y[i*n:(i+1)*n])
+		err := next(X[i*ldx:i*ldx+k], Y[i*ldy:i*ldy+n])
 		if err == io.EOF {
 			if i == 0 {
 				return 0, io.EOF
@@ -388,4 +291,13 @@ func readBatch[T float32 | float64](c *CSVReader, op string, m int, X, Y []T, ne
 		}
 	}
 	return m, nil
+}
+
+// holds reports whether l values hold m ≥ 1 rows of k at row stride ld:
+// (m−1)·ld + k ≤ l, computed without overflow.
+func holds(m, k, ld, l int) bool {
+	if k == 0 {
+		return ld == 0
+	}
+	return ld >= k && l >= k && m-1 <= (l-k)/ld
 }

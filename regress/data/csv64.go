@@ -76,13 +76,16 @@ func float64Of(d float64) (v float64, ok bool) {
 	return d, true
 }
 
-// ReadBatch64 is ReadBatch for float64 rows (see Next64).
+// ReadBatch64 is ReadBatch for float64 rows (see Next64): up to m rows into
+// X (m×k, row stride k) and Y (m×n, row stride n), raw slices as float64 has
+// no Dense.
 func (c *CSVReader) ReadBatch64(m int, X, Y []float64) (int, error) {
-	return readBatch(c, "ReadBatch64", m, X, Y, c.Next64)
+	return readBatch(c, "ReadBatch64", m, X, len(c.cols.X), Y, len(c.cols.Y), c.Next64)
 }
 
 // Pass64 is Pass for float64 rows (see Next64): one pass over the file, fn
-// called with consecutive chunks of at most len(X)/k rows.
+// called with consecutive chunks of m ≤ len(X)/k rows, X m×k and Y m×n
+// contiguous (raw slices, as float64 has no Dense).
 func (f *CSVFile) Pass64(X, Y []float64, fn func(m int, X, Y []float64) error) error {
 	return pass(f, "Pass64", X, Y, (*CSVReader).ReadBatch64, fn)
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/edgefit/edgefit/linalg"
 )
 
 // TestParseNumber64: the values ParseNumber takes, to the nearest float64,
@@ -93,7 +95,7 @@ func TestCSVNext64Errors(t *testing.T) {
 				if wide {
 					_, err = cr.ReadBatch64(4, make([]float64, 8), make([]float64, 4))
 				} else {
-					_, err = cr.ReadBatch(4, make([]float32, 8), make([]float32, 4))
+					_, err = cr.ReadBatch(rawDense(4, 2, 2, make([]float32, 8)), rawDense(4, 1, 1, make([]float32, 4)))
 				}
 				if err != nil {
 					return err
@@ -119,9 +121,9 @@ func TestCSVFilePass64(t *testing.T) {
 	}
 	var v32 []float32
 	var v64 []float64
-	if err := f.Pass(make([]float32, 4), make([]float32, 2), func(m int, X, Y []float32) error {
-		for i := 0; i < m; i++ {
-			v32 = append(append(v32, X[2*i:2*i+2]...), Y[i])
+	if err := f.Pass(make([]float32, 4), make([]float32, 2), func(X, Y linalg.Dense) error {
+		for i := 0; i < X.Rows; i++ {
+			v32 = append(append(v32, X.Row(i)...), Y.Row(i)...)
 		}
 		return nil
 	}); err != nil {

@@ -6,8 +6,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/edgefit/edgefit/linalg"
 )
 
 func TestCSVReadsCrops(t *testing.T) {
@@ -21,17 +24,17 @@ func TestCSVReadsCrops(t *testing.T) {
 		t.Fatal(err)
 	}
 	X, Y := cropXY()
-	if tab.M != 15 || tab.K != 3 || tab.N != 2 {
-		t.Fatalf("table %d×(%d+%d), want 15×(3+2)", tab.M, tab.K, tab.N)
+	if tab.X.Rows != 15 || tab.X.Cols != 3 || tab.Y.Cols != 2 {
+		t.Fatalf("table %d×(%d+%d), want 15×(3+2)", tab.X.Rows, tab.X.Cols, tab.Y.Cols)
 	}
 	for i := range X {
-		if tab.X[i] != X[i] {
-			t.Fatalf("X[%d] = %v, want %v", i, tab.X[i], X[i])
+		if tab.X.Data[i] != X[i] {
+			t.Fatalf("X[%d] = %v, want %v", i, tab.X.Data[i], X[i])
 		}
 	}
 	for i := range Y {
-		if tab.Y[i] != Y[i] {
-			t.Fatalf("Y[%d] = %v, want %v", i, tab.Y[i], Y[i])
+		if tab.Y.Data[i] != Y[i] {
+			t.Fatalf("Y[%d] = %v, want %v", i, tab.Y.Data[i], Y[i])
 		}
 	}
 	if got := strings.Join(tab.Cols.XNames(), ","); got != "temp,rainfall,humidity" {
@@ -45,8 +48,8 @@ func TestCSVColumnSelection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tab.X[0] != 4 || tab.X[1] != 2 || tab.Y[0] != 5 {
-		t.Errorf("X = %v, Y = %v, want [4 2] [5]", tab.X, tab.Y)
+	if tab.X.Data[0] != 4 || tab.X.Data[1] != 2 || tab.Y.Data[0] != 5 {
+		t.Errorf("X = %v, Y = %v, want [4 2] [5]", tab.X.Data, tab.Y.Data)
 	}
 }
 
@@ -107,10 +110,10 @@ func TestCSVFilePasses(t *testing.T) {
 	for pass := 0; pass < 2; pass++ {
 		rows, chunks := 0, 0
 		var sum float64
-		err := f.Pass(X, Y, func(m int, X, Y []float32) error {
-			rows += m
+		err := f.Pass(X, Y, func(X, Y linalg.Dense) error {
+			rows += X.Rows
 			chunks++
-			for _, v := range X {
+			for _, v := range X.Data {
 				sum += float64(v)
 			}
 			return nil
@@ -123,7 +126,7 @@ func TestCSVFilePasses(t *testing.T) {
 		}
 	}
 	stop := errors.New("stop")
-	if err := f.Pass(X, Y, func(int, []float32, []float32) error { return stop }); err != stop {
+	if err := f.Pass(X, Y, func(linalg.Dense, linalg.Dense) error { return stop }); err != stop {
 		t.Errorf("callback error: got %v", err)
 	}
 }
@@ -167,13 +170,46 @@ func FuzzCSV(f *testing.F) {
 			}
 			return
 		}
-		if tab.M == 0 || len(tab.X) != tab.M*tab.K || len(tab.Y) != tab.M*tab.N {
-			t.Fatalf("table %d rows, %d+%d values", tab.M, len(tab.X), len(tab.Y))
+		if tab.X.Rows == 0 || len(tab.X.Data) != tab.X.Rows*tab.X.Cols || len(tab.Y.Data) != tab.X.Rows*tab.Y.Cols {
+			t.Fatalf("table %d rows, %d+%d values", tab.X.Rows, len(tab.X.Data), len(tab.Y.Data))
 		}
-		for _, v := range append(tab.X, tab.Y...) {
+		for _, v := range append(tab.X.Data, tab.Y.Data...) {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 				t.Fatalf("non-finite value %v", v)
 			}
 		}
 	})
+}
+
+// rawDense wraps m rows of k values at row stride ld, unchecked: bad shapes
+// reach the function under test.
+func rawDense(m, k, ld int, data []float32) linalg.Dense {
+	return linalg.Dense{Rows: m, Cols: k, Stride: ld, Data: data}
+}
+
+// ReadBatch fills the rows of matrices of any stride, leaving the gaps alone,
+// and reads no more rows than they have.
+func TestCSVReadBatchStrided(t *testing.T) {
+	cr, err := NewCSVReader(strings.NewReader("a,b,y\n1,2,3\n4,5,6\n7,8,9\n"), "d.csv", []string{"y"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	X := rawDense(2, 2, 3, []float32{-1, -1, -1, -1, -1})
+	Y := rawDense(2, 1, 2, []float32{-1, -1, -1})
+	m, err := cr.ReadBatch(X, Y)
+	if err != nil || m != 2 {
+		t.Fatalf("ReadBatch: %d rows, %v; want 2", m, err)
+	}
+	if want := []float32{1, 2, -1, 4, 5}; !slices.Equal(X.Data, want) {
+		t.Errorf("X.Data = %v, want %v", X.Data, want)
+	}
+	if want := []float32{3, -1, 6}; !slices.Equal(Y.Data, want) {
+		t.Errorf("Y.Data = %v, want %v", Y.Data, want)
+	}
+	if m, err = cr.ReadBatch(X, Y); err != nil || m != 1 || X.Data[0] != 7 || Y.Data[0] != 9 {
+		t.Errorf("second ReadBatch: %d rows, %v, X %v, Y %v; want the last row", m, err, X.Data, Y.Data)
+	}
+	if _, err := cr.ReadBatch(X, Y.Slice(0, 1)); err == nil {
+		t.Error("ReadBatch with fewer target rows than input rows: no error")
+	}
 }

@@ -48,7 +48,7 @@ func BenchmarkCSVRead(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; {
-		m, err := cr.ReadBatch(min(256, b.N-i), X, Y)
+		m, err := cr.ReadBatch(rawDense(min(256, b.N-i), 16, 16, X), rawDense(min(256, b.N-i), 2, 2, Y))
 		if err == io.EOF {
 			b.StopTimer()
 			cr = open()

@@ -5,14 +5,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/edgefit/edgefit/linalg"
 )
 
-// Table is a whole data set in memory: m rows of k inputs and n targets.
+// Table is a whole data set in memory: X holds its rows of inputs and Y its
+// rows of targets (one per input row), both contiguous.
 type Table struct {
-	Cols    Columns
-	M, K, N int
-	X       []float32 // M×K, row-major
-	Y       []float32 // M×N, row-major
+	Cols Columns
+	X, Y linalg.Dense
 }
 
 // ReadTable reads every row of a CSV file into memory. It stops with
@@ -26,9 +27,11 @@ func ReadTable(r io.Reader, name string, y, x []string, maxBytes int64) (*Table,
 	if err != nil {
 		return nil, err
 	}
-	t := &Table{Cols: cr.Columns(), K: len(cr.cols.X), N: len(cr.cols.Y)}
-	rowBytes := int64(4 * (t.K + t.N))
-	xr, yr := make([]float32, t.K), make([]float32, t.N)
+	k, n := len(cr.cols.X), len(cr.cols.Y)
+	rowBytes := int64(4 * (k + n))
+	xr, yr := make([]float32, k), make([]float32, n)
+	var xs, ys []float32
+	m := 0
 	for {
 		err := cr.Next(xr, yr)
 		if err == io.EOF {
@@ -37,17 +40,19 @@ func ReadTable(r io.Reader, name string, y, x []string, maxBytes int64) (*Table,
 		if err != nil {
 			return nil, err
 		}
-		if maxBytes > 0 && int64(t.M+1)*rowBytes > maxBytes {
+		if maxBytes > 0 && int64(m+1)*rowBytes > maxBytes {
 			return nil, ErrTooLarge
 		}
-		t.X = append(t.X, xr...)
-		t.Y = append(t.Y, yr...)
-		t.M++
+		xs = append(xs, xr...)
+		ys = append(ys, yr...)
+		m++
 	}
-	if t.M == 0 {
+	if m == 0 {
 		return nil, &CSVError{File: name, Err: errors.New("no data rows after the header")}
 	}
-	return t, nil
+	return &Table{Cols: cr.Columns(),
+		X: linalg.Dense{Rows: m, Cols: k, Stride: max(k, 1), Data: xs},
+		Y: linalg.Dense{Rows: m, Cols: n, Stride: max(n, 1), Data: ys}}, nil
 }
 
 // ErrTooLarge is returned by ReadTable when a file does not fit the memory
@@ -110,10 +115,22 @@ func (f *CSVFile) Close() error {
 }
 
 // Pass reads the file once, calling fn with consecutive chunks of at most
-// len(X)/k rows (X and Y are the caller's buffers, reused for every chunk).
-// The first error, from reading or from fn, ends the pass.
-func (f *CSVFile) Pass(X, Y []float32, fn func(m int, X, Y []float32) error) error {
-	return pass(f, "Pass", X, Y, (*CSVReader).ReadBatch, fn)
+// len(X)/k rows: inputs X and targets Y, contiguous matrices over the
+// caller's buffers X and Y, reused for every chunk. The first error, from
+// reading or from fn, ends the pass.
+func (f *CSVFile) Pass(X, Y []float32, fn func(X, Y linalg.Dense) error) error {
+	k, n := len(f.Cols.X), len(f.Cols.Y)
+	var rows func(m int, X, Y []float32) error
+	if fn != nil {
+		rows = func(m int, X, Y []float32) error {
+			return fn(linalg.Dense{Rows: m, Cols: k, Stride: max(k, 1), Data: X},
+				linalg.Dense{Rows: m, Cols: n, Stride: max(n, 1), Data: Y})
+		}
+	}
+	read := func(cr *CSVReader, m int, X, Y []float32) (int, error) {
+		return readBatch(cr, "Pass", m, X, k, Y, n, cr.Next)
+	}
+	return pass(f, "Pass", X, Y, read, rows)
 }
 
 func pass[T float32 | float64](f *CSVFile, op string, X, Y []T, read func(cr *CSVReader, m int, X, Y []T) (int, error), fn func(m int, X, Y []T) error) error {

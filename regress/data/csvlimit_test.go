@@ -63,7 +63,7 @@ func TestCSVRowLimit(t *testing.T) {
 	quoted := "\"" + strings.Repeat("x\n", 1000) + "\""
 	data := "a,b,y\n" + long + "," + quoted + ",3\n"
 	tab, err := ReadTable(strings.NewReader(data), "d.csv", []string{"y"}, []string{"a"}, 0)
-	if err != nil || tab.M != 1 || tab.X[0] != 1 || tab.Y[0] != 3 {
+	if err != nil || tab.X.Rows != 1 || tab.X.Data[0] != 1 || tab.Y.Data[0] != 3 {
 		t.Errorf("long row: %v", err)
 	}
 }
@@ -94,8 +94,8 @@ func TestCSVLineEndings(t *testing.T) {
 			t.Errorf("%q: %v", eol, err)
 			continue
 		}
-		if tab.M != 2 || tab.X[2] != 4 || tab.Y[1] != 6 {
-			t.Errorf("%q: %d rows, X %v, Y %v", eol, tab.M, tab.X, tab.Y)
+		if tab.X.Rows != 2 || tab.X.Data[2] != 4 || tab.Y.Data[1] != 6 {
+			t.Errorf("%q: %d rows, X %v, Y %v", eol, tab.X.Rows, tab.X.Data, tab.Y.Data)
 		}
 		// Line numbers count every line break.
 		_, err = ReadTable(strings.NewReader(data+"7,x,9"+eol), "d.csv", []string{"y"}, nil, 0)
@@ -116,7 +116,7 @@ func TestCSVLineEndings(t *testing.T) {
 // it; the columns of line 1 count its bytes.
 func TestCSVByteOrderMark(t *testing.T) {
 	tab, err := ReadTable(strings.NewReader("\ufeff\"a\",\"y\"\n1,2\n"), "d.csv", []string{"y"}, nil, 0)
-	if err != nil || tab.X[0] != 1 || tab.Y[0] != 2 {
+	if err != nil || tab.X.Data[0] != 1 || tab.Y.Data[0] != 2 {
 		t.Fatalf("BOM and quoted header: %v", err)
 	}
 	_, err = ReadTable(strings.NewReader("\ufeffa,\xff\n1,2\n"), "d.csv", []string{"y"}, nil, 0)

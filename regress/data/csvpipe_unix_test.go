@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/edgefit/edgefit/linalg"
 )
 
 // A pipe (here a FIFO) is opened once and read once: no rows are lost to a
@@ -43,11 +45,11 @@ func TestCSVFilePipe(t *testing.T) {
 	}
 	X, Y := make([]float32, 64), make([]float32, 64)
 	got := 0
-	err = f.Pass(X, Y, func(m int, X, Y []float32) error { got += m; return nil })
+	err = f.Pass(X, Y, func(X, Y linalg.Dense) error { got += X.Rows; return nil })
 	if err != nil || got != rows {
 		t.Errorf("pass: %d rows, %v; want %d", got, err, rows)
 	}
-	if err := f.Pass(X, Y, func(int, []float32, []float32) error { return nil }); err == nil || !strings.Contains(err.Error(), "read only once") {
+	if err := f.Pass(X, Y, func(linalg.Dense, linalg.Dense) error { return nil }); err == nil || !strings.Contains(err.Error(), "read only once") {
 		t.Errorf("second pass: %v", err)
 	}
 	// Release the writer's second opening: a reader held open until the

@@ -273,14 +273,12 @@ func (l *Loader) Next() (X, Y linalg.Dense, ok bool) {
 	return X, Y, true
 }
 
-func init() {
-	batches.Next = func(l any) (batches.Batch, bool) { return l.(*Loader).batch() }
-}
-
-// batch is Next for regress.Trainer.Epoch (through batches.Next), which gathers a
-// shuffled batch itself, split among its workers: it returns the batch's
-// rows of the order, the next batch's and where to gather them.
-func (l *Loader) batch() (b batches.Batch, ok bool) {
+// NextBatch returns the next batch like Next, but a shuffled one ungathered:
+// its rows of the order (Idx), the next batch's (Next, to prefetch) and the
+// buffers to gather them into. It is for callers that gather rows themselves,
+// such as regress.Trainer's workers, each gathering its share; a Loader's
+// batches are taken by Next or NextBatch, not both in one epoch.
+func (l *Loader) NextBatch() (b batches.Batch, ok bool) {
 	if !l.cfg.Shuffle {
 		b.X, b.Y, ok = l.Next()
 		return b, ok

@@ -29,7 +29,7 @@ func ExampleSave() {
 		return
 	}
 	y := make([]float32, 1)
-	got.Predict(1, []float32{75, 63, 44}, y)
+	got.Predict(y, []float32{75, 63, 44})
 	fmt.Printf("%s from %v: %.2f\n", got.Outputs[0], got.Inputs, y[0])
 	// Output:
 	// apples from [temp rainfall humidity]: 54.41

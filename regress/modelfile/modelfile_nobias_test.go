@@ -39,7 +39,7 @@ func TestModelFileWithoutBias(t *testing.T) {
 	}
 	x := []float32{80, 70, 60}
 	y := make([]float32, 2)
-	if err := got.Predict(1, x, y); err != nil {
+	if err := got.Predict(y, x); err != nil {
 		t.Fatal(err)
 	}
 	for j := range y {

@@ -64,7 +64,7 @@ func TestLoadPyTorchSafetensors(t *testing.T) {
 		}
 		y := make([]float32, mf.Out)
 		for i, x := range doc.Files.Inputs {
-			if err := mf.Predict(1, x, y); err != nil {
+			if err := mf.Predict(y, x); err != nil {
 				t.Fatal(err)
 			}
 			for j, want := range c.Preds[i] {

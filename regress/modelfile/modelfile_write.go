@@ -90,14 +90,7 @@ func (mf *File) header(crc uint32) ([]byte, error) {
 		v   []string
 	}{{"inputs", mf.Inputs}, {"outputs", mf.Outputs}} {
 		if c.v != nil {
-			b := []byte{'['}
-			for k, s := range c.v {
-				if k > 0 {
-					b = append(b, ',')
-				}
-				b = appendJSONString(b, s)
-			}
-			b = append(b, ']')
+			b := appendJSONStrings(nil, c.v)
 			meta = append(meta, [2]string{c.key, string(b)})
 			names += len(b)
 		}
@@ -127,6 +120,19 @@ func (mf *File) header(crc uint32) ([]byte, error) {
 		return nil, fmtlite.Errorf("%w; the column names take %d bytes of it", err, names)
 	}
 	return h, nil
+}
+
+// appendJSONStrings appends v as encoding/json writes a []string: a JSON
+// array of appendJSONString's strings, without spaces.
+func appendJSONStrings(b []byte, v []string) []byte {
+	b = append(b, '[')
+	for k, s := range v {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return append(b, ']')
 }
 
 // appendJSONString appends s as encoding/json writes a string: ", \\ and
@@ -190,11 +196,14 @@ func checkModelSize(hlen uint64, size int64) error {
 	return nil
 }
 
-// Predict computes the outputs Y (m×Out) of m raw input rows X (m×In), one
-// matmul with the active kernels. X must hold at least m·In values and Y
-// m·Out; a shorter slice, a negative m or an inconsistent File is an
-// error. It allocates nothing.
-func (mf *File) Predict(m int, X, Y []float32) error {
+// Predict computes the outputs Y of the raw input rows X, destination first
+// as in regress.Linear.Predict: X holds m rows of In values and Y m rows of
+// Out, both contiguous (m = len(X)/In), one matmul with the active kernels.
+// The rows are raw slices, not linalg.Dense: linalg imports fmt, which a
+// program that only loads and predicts (regress/example/predictonly) must
+// not pay for. Lengths that are not whole rows, or do not match, or an
+// inconsistent File are an error. It allocates nothing.
+func (mf *File) Predict(Y, X []float32) error {
 	if mf == nil {
 		return errors.New("modelfile: File.Predict: nil model")
 	}
@@ -202,11 +211,9 @@ func (mf *File) Predict(m int, X, Y []float32) error {
 	if in <= 0 || out <= 0 || len(mf.W)/in != out || len(mf.W)%in != 0 || (len(mf.B) != out && len(mf.B) != 0) {
 		return fmtlite.Errorf("modelfile: File.Predict: model is %d×%d with %d weights and %d biases: not a consistent model", out, in, len(mf.W), len(mf.B))
 	}
-	if m < 0 {
-		return fmtlite.Errorf("modelfile: File.Predict: %d rows: want at least 0", m)
-	}
-	if m > len(X)/in || m > len(Y)/out {
-		return fmtlite.Errorf("modelfile: File.Predict: %d inputs and room for %d outputs, want %d×%d inputs and %d×%d outputs", len(X), len(Y), m, in, m, out)
+	m := len(X) / in
+	if len(X)%in != 0 || len(Y)%out != 0 || len(Y)/out != m {
+		return fmtlite.Errorf("modelfile: File.Predict: %d inputs and %d outputs, want whole rows of %d inputs and %d outputs, as many of each", len(X), len(Y), in, out)
 	}
 	var b []float32 // nil: no bias
 	if len(mf.B) != 0 {

@@ -32,7 +32,7 @@ func modelFile(t testing.TB, d float32) *modelfile.File {
 func want(t testing.TB, mf *modelfile.File, x []float32) []float32 {
 	t.Helper()
 	y := make([]float32, mf.Out*len(x)/mf.In)
-	if err := mf.Predict(len(x)/mf.In, x, y); err != nil {
+	if err := mf.Predict(y, x); err != nil {
 		t.Fatal(err)
 	}
 	return y

@@ -37,7 +37,7 @@ func main() {
 		x[i] = float32(v)
 	}
 	y := make([]float32, mf.Out)
-	if err := mf.Predict(1, x, y); err != nil {
+	if err := mf.Predict(y, x); err != nil {
 		os.Stderr.WriteString("predictonly: " + err.Error() + "\n")
 		os.Exit(2)
 	}

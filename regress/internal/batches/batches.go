@@ -1,6 +1,6 @@
-// Package batches is what packages regress and data share about a batch: how
-// Trainer.Epoch takes a data.Loader's batches ungathered, so that its workers
-// gather each their share, and the gathering itself.
+// Package batches is what packages regress and data share about a batch: the
+// ungathered batch data.Loader.NextBatch returns, so that Trainer.Epoch's
+// workers gather each their share, and the gathering itself.
 package batches
 
 import (
@@ -16,11 +16,6 @@ type Batch struct {
 	Idx, Next []int
 	BX, BY    linalg.Dense
 }
-
-// Next returns the next batch of a *data.Loader, ungathered, or ok = false at
-// the end of the epoch. Package data sets it when it is initialised; package
-// regress, which imports data, calls it.
-var Next func(loader any) (b Batch, ok bool)
 
 // Gather copies rows idx of the inputs X and targets Y into consecutive rows
 // of bx and by.

@@ -1,0 +1,79 @@
+package data
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/internal/batches"
+)
+
+// NextBatch's batches, gathered, are Next's batch for batch, shuffled or not,
+// and each names the following batch's rows to prefetch.
+func TestNextBatchMatchesNext(t *testing.T) {
+	X, _ := linalg.New(23, 3)
+	Y, _ := linalg.New(23, 2)
+	for i := range X.Data {
+		X.Data[i] = float32(i)
+	}
+	for i := range Y.Data {
+		Y.Data[i] = -float32(i)
+	}
+	ds, err := NewDataset(X, Y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, shuffle := range []bool{false, true} {
+		cfg := LoaderConfig{BatchSize: 5, Shuffle: shuffle, Seed: 7}
+		a, errA := NewLoader(ds, cfg)
+		b, errB := NewLoader(ds, cfg)
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		for epoch := range 2 {
+			if err := a.Reset(); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Reset(); err != nil {
+				t.Fatal(err)
+			}
+			var prevNext []int
+			for n := 0; ; n++ {
+				wx, wy, ok := a.Next()
+				nb, okB := b.NextBatch()
+				if ok != okB {
+					t.Fatalf("shuffle %v, epoch %d, batch %d: Next ok = %v, NextBatch ok = %v", shuffle, epoch, n, ok, okB)
+				}
+				if !ok {
+					break
+				}
+				gx, gy := nb.X, nb.Y
+				if nb.Idx != nil {
+					if prevNext != nil && !slices.Equal(prevNext, nb.Idx) {
+						t.Fatalf("shuffle %v, epoch %d, batch %d: the previous batch's Next %v is not this batch's rows %v", shuffle, epoch, n, prevNext, nb.Idx)
+					}
+					prevNext = nb.Next
+					gx, gy = nb.BX.Slice(0, len(nb.Idx)), nb.BY.Slice(0, len(nb.Idx))
+					batches.Gather(gx, nb.X, gy, nb.Y, nb.Idx)
+				} else if shuffle {
+					t.Fatalf("shuffle %v, epoch %d, batch %d: a shuffled batch without Idx", shuffle, epoch, n)
+				}
+				if !equalDense(wx, gx) || !equalDense(wy, gy) {
+					t.Fatalf("shuffle %v, epoch %d, batch %d: NextBatch's rows differ from Next's", shuffle, epoch, n)
+				}
+			}
+		}
+	}
+}
+
+func equalDense(a, b linalg.Dense) bool {
+	if a.Rows != b.Rows || a.Cols != b.Cols {
+		return false
+	}
+	for i := range a.Rows {
+		if !slices.Equal(a.Data[i*a.Stride:i*a.Stride+a.Cols], b.Data[i*b.Stride:i*b.Stride+b.Cols]) {
+			return false
+		}
+	}
+	return true
+}
