@@ -43,11 +43,11 @@ func Example_fromScratch() {
 	fmt.Printf("first prediction: %.2f %.2f\n", P.At(0, 0), P.At(0, 1))
 
 	opt, _ := regress.NewSGD(regress.SGDConfig{LR: 1e-5})
-	tr, _ := regress.NewTrainer(model, regress.MSE, opt, 5)
+	tr, _ := regress.NewTrainer(model, regress.MSE, opt, 5) // 5 = largest batch
 	for epoch := 0; epoch < 100; epoch++ {
-		// preds = model(inputs); loss = mse(preds, targets); loss.backward()
-		// with torch.no_grad(): w -= w.grad * 1e-5; b -= b.grad * 1e-5; zero_()
-		loss, err := tr.Step(X, Y)
+		loss, err := tr.Step(X, Y) // forward, loss, gradients, update
+		// (preds = model(inputs); loss = mse(preds, targets); loss.backward();
+		// with torch.no_grad(): w -= w.grad * 1e-5; b -= b.grad * 1e-5; zero_())
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -55,7 +55,7 @@ func Example_fromScratch() {
 			fmt.Printf("loss before training: %.1f\n", loss)
 		}
 	}
-	loss, _ := tr.Evaluate(X, Y)
+	loss, _ := tr.Evaluate(X, Y) // 380.8, as PyTorch
 	fmt.Printf("loss after 100 epochs: %.1f\n", loss)
 	// Output:
 	// first prediction: 45.50 -67.07
@@ -107,9 +107,9 @@ func Example_fit() {
 	tr, _ := regress.NewTrainer(model, regress.MSE, opt, 5) // loss_fn = F.mse_loss
 
 	// fit(100, model, loss_fn, opt, train_dl)
-	_, err = tr.Fit(context.Background(), dl, regress.FitConfig{
-		Epochs: 100,
-		Every:  20,
+	ctx := context.Background()
+	hist, err := tr.Fit(ctx, dl, regress.FitConfig{
+		Epochs: 100, Every: 20,
 		Progress: func(st regress.EpochStats) {
 			fmt.Printf("Epoch [%d/%d], Loss: %.1f\n", st.Epoch, st.Epochs, st.LastBatchLoss)
 		},
@@ -118,14 +118,14 @@ func Example_fit() {
 		log.Fatal(err)
 	}
 	y, _ := model.PredictRow(nil, []float32{75, 63, 44}) // model(torch.tensor([[75, 63, 44.]]))
-	fmt.Printf("apples %.0f, oranges %.0f\n", y[0], y[1])
+	fmt.Printf("the loss of %d epochs; apples %.0f, oranges %.0f\n", len(hist), y[0], y[1])
 	// Output:
 	// Epoch [20/100], Loss: 635.6
 	// Epoch [40/100], Loss: 190.7
 	// Epoch [60/100], Loss: 79.8
 	// Epoch [80/100], Loss: 86.0
 	// Epoch [100/100], Loss: 42.7
-	// apples 55, oranges 70
+	// the loss of 100 epochs; apples 55, oranges 70
 }
 
 // Predict writes into a matrix the caller owns, so serving predictions

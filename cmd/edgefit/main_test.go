@@ -469,6 +469,26 @@ func TestEarlyStopping(t *testing.T) {
 	}
 }
 
+// The text output calls it early stopping only when the run stopped early
+// (it once said "early stopping: kept epoch 100" after all 100 epochs).
+func TestEarlyStoppingText(t *testing.T) {
+	r := ok(t, runCmd(t, "", "train", "-data", crops, "-y", "apples,oranges", "-val", "0.2", "-patience", "5"))
+	j := trainJ(t, "-data", crops, "-y", "apples,oranges", "-val", "0.2", "-patience", "5")
+	if *j.Epochs != 100 || j.BestEpoch != 100 {
+		t.Fatalf("ran %d epochs, best %d: the case wants a run whose last epoch is the best", *j.Epochs, j.BestEpoch)
+	}
+	if strings.Contains(r.stdout, "early stopping") || strings.Contains(r.stdout, "kept") {
+		t.Errorf("a run of every epoch, the last the best, says:\n%s", r.stdout)
+	}
+	path := bigCSV(t, 2000)
+	r = ok(t, runCmd(t, "", "train", "-data", path, "-y", "y", "-epochs", "300", "-val", "0.25", "-patience", "3"))
+	j = trainJ(t, "-data", path, "-y", "y", "-epochs", "300", "-val", "0.25", "-patience", "3")
+	want := fmt.Sprintf("early stopping: stopped at epoch %d, 3 after the best on validation (epoch %d), whose weights are kept\n", *j.Epochs, j.BestEpoch)
+	if !strings.Contains(r.stdout, want) {
+		t.Errorf("a run that stopped early says:\n%s\nwant a line %q", r.stdout, want)
+	}
+}
+
 // mustEmulator returns the emulator for this GOARCH, or fails the test with
 // why the child could not start and what to install.
 func mustEmulator(t *testing.T, cause error) string {

@@ -90,8 +90,14 @@ func (r *trainResult) print(e *env, f *trainFlags) error {
 	} else {
 		fmt.Fprintf(w, "trained %d epochs on %d rows (%s), %s rows/s\n", r.Epochs, r.Rows, mode, si(r.RowsPerSec))
 	}
-	if r.BestEpoch > 0 {
-		fmt.Fprintf(w, "early stopping: kept epoch %d, the best on validation\n", r.BestEpoch)
+	// With -patience the best epoch's weights are kept: say so when they are
+	// not the last epoch's, and call it early stopping only when it stopped.
+	switch {
+	case r.BestEpoch > 0 && r.Epochs < f.epochs:
+		fmt.Fprintf(w, "early stopping: stopped at epoch %d, %d after the best on validation (epoch %d), whose weights are kept\n",
+			r.Epochs, r.Epochs-r.BestEpoch, r.BestEpoch)
+	case r.BestEpoch > 0 && r.BestEpoch < r.Epochs:
+		fmt.Fprintf(w, "validation: the best epoch was %d, whose weights are kept\n", r.BestEpoch)
 	}
 	if r.Rollbacks > 0 {
 		fmt.Fprintf(w, "divergence guard: %d rollbacks\n", r.Rollbacks)

@@ -160,7 +160,7 @@ func compareCrops(w io.Writer, tab *data.Table, model *regress.Linear, X, Y lina
 	fmt.Fprintf(w, "  exact least squares (QR)                     %10.4f\n", sol.MSE())
 	ys, _ := sm.PredictRow(nil, newRegion)
 	fmt.Fprintf(w, "\nstandardised model's prediction for (75, 63, 44): %s %.2f, %s %.2f\n", out[0], ys[0], out[1], ys[1])
-	fmt.Fprintln(w, "\nnext: edgefit train -data fixtures/crops.csv -y apples,oranges -o crops.safetensors")
+	fmt.Fprintln(w, "\nnext: go run ./cmd/edgefit train -data fixtures/crops.csv -y apples,oranges -o crops.safetensors")
 	return nil
 }
 
