@@ -3,10 +3,8 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
@@ -22,37 +20,9 @@ import (
 // os/exec starts a child by vfork, and Linux records the parent's peak in
 // the child's at exec: a command started by this test process, which may be
 // large (under -race above all), would report this process's peak. So the
-// command is started by a launcher, this test binary run afresh and small,
-// which reports the command's peak on file descriptor 3, passes signals on,
-// and exits with the command's status.
-
-func init() { launcher = launch }
-
-// launch is the launcher's main: it runs os.Args[1:], which dies with it.
-func launch() int {
-	cmd := exec.Command(os.Args[1], os.Args[2:]...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	if err := cmd.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "launcher:", err)
-		return 125
-	}
-	go func() {
-		for s := range sigs {
-			cmd.Process.Signal(s)
-		}
-	}()
-	cmd.Wait()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		fmt.Fprint(os.NewFile(3, "peak"), int64(ru.Maxrss))
-	}
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal())
-	}
-	return cmd.ProcessState.ExitCode()
-}
+// command is started by a launcher (testdata/launcher), a small program built
+// on its own without the race detector, which reports the command's peak on
+// file descriptor 3, passes signals on, and exits with the command's status.
 
 // launched makes cmd start its program through the launcher and returns a
 // function that gives, once cmd has ended, the program's peak resident set
@@ -73,17 +43,12 @@ func launched(t *testing.T, cmd *exec.Cmd) func() (peak, masked int64) {
 			return int64(ru.Maxrss) >> 10, self
 		}
 	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	peak, err := os.CreateTemp(t.TempDir(), "peak")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Args = append([]string{self}, append([]string{cmd.Path}, cmd.Args[1:]...)...)
-	cmd.Path = self
-	cmd.Env = append(cmd.Env, launcherEnv+"=1")
+	cmd.Args = append([]string{launcherBin}, append([]string{cmd.Path}, cmd.Args[1:]...)...)
+	cmd.Path = launcherBin
 	cmd.ExtraFiles = []*os.File{peak}
 	return func() (int64, int64) {
 		defer peak.Close()

@@ -26,9 +26,6 @@ import (
 var bin string
 
 func TestMain(m *testing.M) {
-	if launcher != nil && os.Getenv(launcherEnv) != "" {
-		os.Exit(launcher())
-	}
 	dir, err := os.MkdirTemp("", "edgefit-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -40,16 +37,22 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
+	if runtime.GOOS == "linux" {
+		launcherBin = filepath.Join(dir, "launcher")
+		if out, err := exec.Command("go", "build", "-o", launcherBin, "./testdata/launcher").CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building the launcher: %v\n%s", err, out)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
-// launcher, when set, is the main of this binary run as a launcher (see
-// launcher_test.go): with launcherEnv set, it runs instead of the tests.
-var launcher func() int
-
-const launcherEnv = "EDGEFIT_TEST_LAUNCHER"
+// launcherBin is the launcher that reports a command's peak resident set
+// (see launcher_test.go), built from testdata/launcher on Linux.
+var launcherBin string
 
 // qemu, when set, is the user-mode emulator that runs the built binary.
 var qemu string
