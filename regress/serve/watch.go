@@ -109,8 +109,10 @@ var beforeOpen func()
 // the file read, so that the two agree whatever replaces the file meanwhile.
 func readModel(path string) ([]byte, os.FileInfo, error) {
 	// Checked before opening too: opening a FIFO blocks until a writer comes.
+	// Its information is returned with the error, as for a file refused,
+	// so that Watch reports it once, not at every tick.
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("serve: %s: not a regular file", path)
+		return nil, st, fmt.Errorf("serve: %s: not a regular file", path)
 	}
 	if beforeOpen != nil {
 		beforeOpen()
@@ -127,7 +129,7 @@ func readModel(path string) ([]byte, os.FileInfo, error) {
 		return nil, nil, fmt.Errorf("serve: %w", err)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("serve: %s: not a regular file", path)
+		return nil, st, fmt.Errorf("serve: %s: not a regular file", path)
 	}
 	if st.Size() > modelfile.MaxFile {
 		return nil, st, fmt.Errorf("serve: %s: %d bytes, over the %d-byte limit of a model file", path, st.Size(), int64(modelfile.MaxFile))

@@ -51,3 +51,45 @@ func TestReloadFIFORace(t *testing.T) {
 		t.Errorf("Reload of a FIFO: %v, version %08x (want %08x kept), stats %+v", rerr, p.Current().Version(), v, p.Stats())
 	}
 }
+
+// A model file replaced by a directory is one load error, not one at every
+// tick of Watch: the directory is remembered as the file last read, and a
+// file put back in its place is read again.
+func TestWatchDirectoryOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	if err := modelfile.Save(path, modelFile(t, 0)); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := p.Current().Version()
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tick := func() { // what Watch does at a tick
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.changed() {
+			p.reload()
+		}
+	}
+	for range 3 {
+		tick()
+	}
+	if s := p.Stats(); s.LoadErrors != 1 || s.Version != v {
+		t.Errorf("after 3 ticks on a directory: %+v, want 1 load error and version %08x kept", s, v)
+	}
+	os.Remove(path)
+	if err := modelfile.Save(path, modelFile(t, 2)); err != nil {
+		t.Fatal(err)
+	}
+	tick()
+	if s := p.Stats(); s.Swaps != 1 || s.Version == v {
+		t.Errorf("after a new file in the directory's place: %+v, want it served", s)
+	}
+}
