@@ -301,5 +301,22 @@ func (a *QR) Merge(other *QR) error {
 	}
 	a.count += other.count
 	qrHouseholder(a.r, p, a.buf, ld, rows)
+	if !a.finite() {
+		return errors.New("regress: QR.Merge: the merged sums overflow float64 (rescale the data); the accumulator cannot be solved")
+	}
 	return nil
+}
+
+// finite reports whether the means and R are finite: sums that overflowed
+// (inputs near float64's range) are no least-squares state. The sums of
+// squares may overflow where R, scaled, does not: they are not checked.
+func (a *QR) finite() bool {
+	for _, v := range [][]float64{a.mean, a.meanLo, a.r} {
+		for _, x := range v {
+			if x-x != 0 {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -1,8 +1,10 @@
 package regress
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -127,5 +129,33 @@ func TestQRMergeNIST(t *testing.T) {
 		if !(lc >= need) || !(ls >= need) {
 			t.Errorf("%s: merged LRE against the single pass: coefficients %.2f, SSE %.2f, want ≥ %.1f", s.Name, lc, ls, need)
 		}
+	}
+}
+
+// Merging states whose means are far apart in float64's range (each state
+// finite and solvable) is an error naming the overflow, not an accumulator
+// of infinities and NaNs that Solve would call singular; Solve names the
+// overflow too.
+func TestQRMergeOverflow(t *testing.T) {
+	state := func(mean float64) *QR {
+		a, err := NewQRFromState(QRState{K: 1, N: 1, Intercept: true, Count: 2,
+			Mean: []float64{mean, mean}, MeanLo: []float64{0, 0}, M2: []float64{1e308, 1e308},
+			R: []float64{1e308, 0, 0, 1e308}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a, b := state(1e308), state(-1e308)
+	if _, err := a.Solve(0); err != nil {
+		t.Fatalf("one state alone: %v", err)
+	}
+	err := a.Merge(b)
+	if err == nil || !strings.Contains(err.Error(), "overflow float64") {
+		t.Errorf("Merge = %v, want an overflow error", err)
+	}
+	var se *SingularError
+	if _, err := a.Solve(0); err == nil || errors.As(err, &se) || !strings.Contains(err.Error(), "overflow float64") {
+		t.Errorf("Solve after the overflow = %v, want an overflow error", err)
 	}
 }

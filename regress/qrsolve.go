@@ -74,6 +74,9 @@ func (a *QR) triangle(alpha float64) ([]float64, error) {
 	if alpha < 0 || math.IsNaN(alpha) || math.IsInf(alpha, 0) {
 		return nil, fmt.Errorf("regress: least squares: ridge term %v, want a finite number ≥ 0", alpha)
 	}
+	if !a.finite() {
+		return nil, errors.New("regress: least squares: the accumulated sums overflow float64 (rescale the data)")
+	}
 	k, p := a.k, a.k+a.n
 	rr := a.r
 	if alpha > 0 {

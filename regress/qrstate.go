@@ -145,7 +145,9 @@ func NewQRFromState(s QRState) (*QR, error) {
 	copy(a.mean, s.Mean)
 	copy(a.meanLo, s.MeanLo)
 	copy(a.m2, s.M2)
-	copy(a.r, s.R)
+	for i := 0; i < p; i++ { // the upper triangle: a -0 below stays out
+		copy(a.r[i*p+i:i*p+p], s.R[i*p+i:i*p+p])
+	}
 	return a, nil
 }
 

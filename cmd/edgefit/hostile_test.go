@@ -65,7 +65,7 @@ type hostileCase struct {
 const initJSON = `{"weight": [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], "bias": [1, 2]}`
 
 // hostileCases is every case, in the order of README's table.
-var hostileCases = slices.Concat(commandCases, readCases, modelCases, signalCases, statsCases, refineCases)
+var hostileCases = slices.Concat(commandCases, readCases, modelCases, signalCases, statsCases, refineCases, serveCases)
 
 func args(s string) []string { return strings.Fields(s) }
 

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/edgefit/edgefit/regress"
@@ -66,4 +68,70 @@ func TestPredictAllocs(t *testing.T) {
 			t.Errorf("%s: %v allocations a request", tc.contentType, a)
 		}
 	}
+}
+
+// A request near the body limit costs a few times its size, not many: the
+// body is read into a buffer that doubles (to the Content-Length when there
+// is one), the rows go into one slice sized by the body, and the answer
+// grows by doubling (append grows large slices by a quarter, which costs
+// five times the final size in copies).
+func TestPredictMemory(t *testing.T) {
+	m, _ := regress.NewLinearFrom([][]float32{{1, 2, 3}, {4, 5, 6}}, []float32{0.5, -1})
+	mf, _ := regress.NewModelFile(m, nil, []string{"a", "b", "c"}, []string{"y", "z"})
+	p, err := serve.New(mf, serve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const limit = 4 << 20
+	s := newServer(p, limit, limit)
+	fill := func(pre, unit, post string) []byte {
+		return []byte(pre + strings.Repeat(unit, (limit-len(pre)-len(post))/len(unit)) + post)
+	}
+	for _, tc := range []struct {
+		name, contentType string
+		body              []byte
+	}{
+		{"JSON", "application/json", fill(`{"rows":[`, `[0,0,0],`, `[0,0,0]]}`)},
+		{"CSV", "text/csv", fill("", "0,0,0\n", "")},
+		{"CSV with a header", "text/csv", fill("c,b,a\n", "0,0,0\r\n", "")},
+	} {
+		for _, length := range []int64{int64(len(tc.body)), -1} { // given, chunked
+			req, _ := http.NewRequest("POST", "http://edgefit/predict", io.NopCloser(bytes.NewReader(tc.body)))
+			req.ContentLength = length
+			req.Header.Set("Content-Type", tc.contentType)
+			w := &counter{h: http.Header{}}
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			s.predictWith(w, req, new(request))
+			runtime.ReadMemStats(&after)
+			if w.code != http.StatusOK {
+				t.Fatalf("%s: status %d", tc.name, w.code)
+			}
+			// The body and the rows (a float32 for 2 bytes of text at
+			// least) twice their size at most, the predictions and the
+			// answer (each about the body's size here) the same, plus slack.
+			n := float64(after.TotalAlloc-before.TotalAlloc) / float64(len(tc.body))
+			if n > 12 {
+				t.Errorf("%s, Content-Length %d: %.1f bytes allocated a byte of the body, want at most 12", tc.name, length, n)
+			}
+		}
+	}
+}
+
+// counter is a ResponseWriter that keeps the status and counts the bytes.
+type counter struct {
+	h    http.Header
+	code int
+	n    int
+}
+
+func (c *counter) Header() http.Header  { return c.h }
+func (c *counter) WriteHeader(code int) { c.code = code }
+func (c *counter) Write(b []byte) (int, error) {
+	if c.code == 0 {
+		c.code = http.StatusOK
+	}
+	c.n += len(b)
+	return len(b), nil
 }

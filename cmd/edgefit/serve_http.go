@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -157,20 +158,33 @@ func (s *server) predictWith(w http.ResponseWriter, r *http.Request, q *request)
 }
 
 // read reads the body, at most max bytes, into q.body.
-func (q *request) read(r *http.Request, max int64) error {
-	if r.ContentLength > max {
-		return tooLarge(max)
+func (q *request) read(r *http.Request, maxBody int64) error {
+	if r.ContentLength > maxBody {
+		return tooLarge(maxBody)
+	}
+	// The buffer doubles as bytes arrive, up to the Content-Length given
+	// (plus the byte that shows the body ends there) or maxBody+1: a body never
+	// costs more than a few times its size, and a Content-Length that lies
+	// costs nothing until the bytes come.
+	limit := int(maxBody) + 1
+	if r.ContentLength >= 0 {
+		limit = int(r.ContentLength) + 1
 	}
 	b := q.body[:0]
 	for {
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+			c := max(2*cap(b), 4096)
+			if len(b) < limit { // else the body is longer than its Content-Length
+				c = min(c, limit)
+			}
+			nb := make([]byte, len(b), min(c, int(maxBody)+1))
+			b = nb[:copy(nb, b)]
 		}
-		n, err := r.Body.Read(b[len(b):min(cap(b), int(max)+1)])
+		n, err := r.Body.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
-		if int64(len(b)) > max {
+		if int64(len(b)) > maxBody {
 			q.body = b[:0]
-			return tooLarge(max)
+			return tooLarge(maxBody)
 		}
 		if err == io.EOF {
 			break
@@ -199,6 +213,7 @@ func (s *server) parse(q *request, v *modelView, ct []string) (linalg.Dense, err
 	var rows int
 	if !isCSV(ct) {
 		p := &q.json
+		p.x = roomForRows(p.x, len(q.body), k, s.maxRows)
 		p.b, p.i, p.k, p.names, p.maxRows = q.body, 0, k, v.names, s.maxRows
 		if err := p.parse(); err != nil {
 			return linalg.Dense{}, err
@@ -206,6 +221,7 @@ func (s *server) parse(q *request, v *modelView, ct []string) (linalg.Dense, err
 		x, rows = p.x, p.rows
 	} else {
 		c := &q.csv
+		c.x = roomForRows(c.x, len(q.body), k, s.maxRows)
 		c.k, c.inputs, c.maxRows, c.cache = k, v.inputs, s.maxRows, &v.header
 		if err := c.parse(q.body); err != nil {
 			return linalg.Dense{}, err
@@ -213,6 +229,17 @@ func (s *server) parse(q *request, v *modelView, ct []string) (linalg.Dense, err
 		x, rows = c.x, c.rows
 	}
 	return linalg.Dense{Rows: rows, Cols: k, Stride: k, Data: x[:rows*k]}, nil
+}
+
+// roomForRows returns x[:0] with room for every row of k values a body of n
+// bytes can hold, in one allocation: a row takes at least 2k bytes ("0,"
+// a value, in JSON and CSV), so that x never takes more than twice the
+// body's bytes, and the parsers never grow it value by value.
+func roomForRows(x []float32, n, k, maxRows int) []float32 {
+	if c := min(n/(2*k)+1, maxRows+1) * k; cap(x) < c {
+		return make([]float32, 0, c)
+	}
+	return x[:0]
 }
 
 // isCSV reports whether a Content-Type is text/csv, parameters aside.
@@ -238,6 +265,9 @@ func (q *request) answer(v *modelView, Y linalg.Dense) error {
 			if math.IsInf(float64(y), 0) || math.IsNaN(float64(y)) {
 				q.out = b[:0]
 				return badRequest("row %d: the prediction for %s is %v, beyond float32's range (the inputs are far outside what the model can predict)", i+1, strings.TrimSuffix(string(key), ":["), y)
+			}
+			if cap(b)-len(b) < 16+len(key) { // a float32 takes at most 15 bytes
+				b = slices.Grow(b, cap(b)+16+len(key)) // doubled, not append's quarter
 			}
 			if i > 0 {
 				b = append(b, ',')

@@ -132,7 +132,7 @@ func (c *CSVReader) read() error {
 		return c.readError(err)
 	}
 	c.line = c.sc.pos[0].line
-	nf := len(c.sc.spans) / 2
+	nf := c.sc.nf
 	if nf > MaxCSVColumns {
 		return &CSVError{File: c.name, Line: c.line, Err: limitError(fmt.Sprintf("%d fields, over the limit of %d", nf, MaxCSVColumns))}
 	}
@@ -182,7 +182,7 @@ func (c *CSVReader) readError(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		if errors.Is(pe.Err, csv.ErrFieldCount) {
-			return &CSVError{File: c.name, Line: pe.StartLine, Err: fmt.Errorf("ragged row: %d fields, the first row has %d", len(c.sc.spans)/2, c.sc.nfields)}
+			return &CSVError{File: c.name, Line: pe.StartLine, Err: fmt.Errorf("ragged row: %d fields, the first row has %d", c.sc.nf, c.sc.nfields)}
 		}
 		col := pe.Column
 		if c.lim.bom && pe.Line == 1 {

@@ -1,9 +1,11 @@
 package data
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -245,4 +247,30 @@ func FuzzRowLimiter(f *testing.F) {
 			t.Fatalf("%q became %q", data, whole)
 		}
 	})
+}
+
+// A row of many fields is refused at the cost of a row of as many bytes
+// and MaxCSVColumns+1 fields: the scanner keeps the first MaxCSVColumns+1
+// fields' bookkeeping (40 bytes a field, which can be 2 bytes long) and only
+// counts the others.
+func TestManyFieldsMemory(t *testing.T) {
+	n := MaxCSVRow/2 - 2
+	many := "a" + strings.Repeat(",a", n)
+	limit := "a" + strings.Repeat(",a", MaxCSVColumns)
+	limit += strings.Repeat("a", len(many)-len(limit))
+	cost := func(row string, fields int) float64 {
+		b := []byte(row + "\n1\n")
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, err := NewCSVInputReader(bytes.NewReader(b), "d.csv", 3, nil)
+		runtime.ReadMemStats(&after)
+		if want := fmt.Sprintf("d.csv:1: %d fields, over the limit of %d", fields, MaxCSVColumns); err == nil || err.Error() != want {
+			t.Fatalf("got %v, want %s", err, want)
+		}
+		return float64(after.TotalAlloc - before.TotalAlloc)
+	}
+	if a, b := cost(many, n+1), cost(limit, MaxCSVColumns+1); a > 1.5*b {
+		t.Errorf("a row of %d fields costs %.0f bytes, %.1f times one of as many bytes and %d fields", n+1, a, a/b, MaxCSVColumns+1)
+	}
 }

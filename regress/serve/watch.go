@@ -102,14 +102,24 @@ func (p *Predictor) reload() (swapped bool, err error) {
 	return true, nil
 }
 
+// beforeOpen, when set by a test, runs between readModel's Stat and Open.
+var beforeOpen func()
+
 // readModel reads a model file whole, with its file information taken from
 // the file read, so that the two agree whatever replaces the file meanwhile.
 func readModel(path string) ([]byte, os.FileInfo, error) {
 	// Checked before opening too: opening a FIFO blocks until a writer comes.
+	// Its information is returned with the error, as for a file refused,
+	// so that Watch reports it once, not at every tick.
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("serve: %s: not a regular file", path)
+		return nil, st, fmt.Errorf("serve: %s: not a regular file", path)
 	}
-	f, err := os.Open(path)
+	if beforeOpen != nil {
+		beforeOpen()
+	}
+	// Non-blocking all the same: a FIFO renamed over the file after the
+	// Stat must not hold the watcher, and Reload, until a writer comes.
+	f, err := os.OpenFile(path, os.O_RDONLY|nonBlock, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("serve: %w", err)
 	}
@@ -119,7 +129,7 @@ func readModel(path string) ([]byte, os.FileInfo, error) {
 		return nil, nil, fmt.Errorf("serve: %w", err)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("serve: %s: not a regular file", path)
+		return nil, st, fmt.Errorf("serve: %s: not a regular file", path)
 	}
 	if st.Size() > modelfile.MaxFile {
 		return nil, st, fmt.Errorf("serve: %s: %d bytes, over the %d-byte limit of a model file", path, st.Size(), int64(modelfile.MaxFile))
