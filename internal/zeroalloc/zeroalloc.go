@@ -59,12 +59,6 @@ func Loop(b *testing.B, body func()) {
 // collection before f publishes earlier allocations, so that the difference
 // leaves them out; the one after publishes f's.
 func record(f func()) (ours, own []string, unexplained int64) {
-	ours, own, _, unexplained = recordN(f)
-	return ours, own, unexplained
-}
-
-// recordN is record that also counts the allocations described by ours.
-func recordN(f func()) (ours, own []string, oursN, unexplained int64) {
 	rate := runtime.MemProfileRate
 	runtime.MemProfileRate = 1
 	defer func() { runtime.MemProfileRate = rate }()
@@ -75,25 +69,8 @@ func recordN(f func()) (ours, own []string, oursN, unexplained int64) {
 	f()
 	runtime.ReadMemStats(&m1)
 	runtime.GC()
-	ours, own, oursN, profiled := diff(before, snapshot())
-	return ours, own, oursN, max(0, int64(m1.Mallocs-m0.Mallocs)-profiled)
-}
-
-// PerRun is testing.AllocsPerRun without the runtime's own allocations (see
-// the package doc), for tests whose code parks goroutines: the average number
-// of heap allocations of f over runs calls, after one call to warm up, and
-// the sites that made them.
-func PerRun(runs int, f func()) (float64, []string) {
-	f()
-	ours, _, n, unexplained := recordN(func() {
-		for range runs {
-			f()
-		}
-	})
-	if unexplained > 0 {
-		ours = append(ours, fmt.Sprintf("%d tiny allocations (profiled only with the first in their block)", unexplained))
-	}
-	return float64(n+unexplained) / float64(runs), ours
+	ours, own, profiled := diff(before, snapshot())
+	return ours, own, max(0, int64(m1.Mallocs-m0.Mallocs)-profiled)
 }
 
 type site struct {
@@ -116,7 +93,7 @@ func snapshot() map[site]int64 {
 
 // diff describes the sites that allocated between before and after, the
 // runtime's own apart, and returns how many allocations it saw in all.
-func diff(before, after map[site]int64) (ours, own []string, oursN, all int64) {
+func diff(before, after map[site]int64) (ours, own []string, all int64) {
 	byRuntime := map[string]int64{}
 	for s, n := range after {
 		d := n - before[s]
@@ -133,13 +110,12 @@ func diff(before, after map[site]int64) (ours, own []string, oursN, all int64) {
 			continue
 		}
 		ours = append(ours, fmt.Sprintf("%d allocations at\n\t%s", d, strings.Join(frames, "\n\t")))
-		oursN += d
 	}
 	for fn, d := range byRuntime {
 		own = append(own, fmt.Sprintf("%d by %s", d, fn))
 	}
 	slices.Sort(own)
-	return ours, own, oursN, all
+	return ours, own, all
 }
 
 // allocator returns the function that asked for the allocation: the first
