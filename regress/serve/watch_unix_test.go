@@ -44,8 +44,7 @@ func TestReloadFIFORace(t *testing.T) {
 	case <-time.After(time.Minute): // a guard against a hang, not a measure
 		w, _ := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
 		w.Close()
-		rerr = <-done
-		t.Fatal("Reload waited on a FIFO for a writer")
+		t.Fatalf("Reload waited on a FIFO for a writer (then returned %v)", <-done)
 	}
 	if rerr == nil || p.Current().Version() != v || p.Stats().LoadErrors != 1 {
 		t.Errorf("Reload of a FIFO: %v, version %08x (want %08x kept), stats %+v", rerr, p.Current().Version(), v, p.Stats())
