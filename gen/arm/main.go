@@ -17,12 +17,9 @@
 package main
 
 import (
-	"flag"
-	"fmt"
-	"os"
-
 	"github.com/edgefit/edgefit/gen/arm/asm"
 	"github.com/edgefit/edgefit/gen/consts"
+	"github.com/edgefit/edgefit/gen/internal/emit"
 )
 
 // command is how the files are regenerated, named in their headers.
@@ -31,26 +28,7 @@ const command = "go run -C gen ./arm -out ../linalg_arm.s -stubs ../linalg_arm.g
 // constraint is the build constraint of every file written.
 const constraint = "arm && gc && !purego"
 
-func main() {
-	out := flag.String("out", "linalg_arm.s", "assembly `file` to write")
-	stubs := flag.String("stubs", "linalg_arm.go", "Go declarations `file` to write")
-	constsOut := flag.String("consts", "linalg_consts_arm.go", "Go `file` to write the constants the assembly depends on to")
-	pkg := flag.String("pkg", "edgefit", "Go package `name`")
-	flag.Parse()
-	s, d, c, err := generate(*pkg)
-	for _, f := range []struct {
-		path string
-		src  []byte
-	}{{*out, s}, {*stubs, d}, {*constsOut, c}} {
-		if err == nil {
-			err = os.WriteFile(f.path, f.src, 0o644)
-		}
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "arm:", err)
-		os.Exit(1)
-	}
-}
+func main() { emit.Main("arm", generate) }
 
 // generate returns the assembly, the Go declarations and the constants.
 func generate(pkg string) (s, d, c []byte, err error) {
@@ -66,16 +44,7 @@ func generate(pkg string) (s, d, c []byte, err error) {
 	prefetchRows(f)
 	peakFMA(f)
 	peakLoad(f)
-	if s, err = f.Assembly(); err != nil {
-		return nil, nil, nil, err
-	}
-	if d, err = f.Declarations(); err != nil {
-		return nil, nil, nil, err
-	}
-	if c, err = consts.File(pkg, constraint, command, constants()); err != nil {
-		return nil, nil, nil, err
-	}
-	return s, d, c, nil
+	return emit.Files(f, pkg, constraint, command, constants())
 }
 
 // constants are the values the Go wrappers in kernels_neon_arm.go need.

@@ -15,11 +15,8 @@
 package main
 
 import (
-	"flag"
-	"fmt"
-	"os"
-
 	"github.com/edgefit/edgefit/gen/consts"
+	"github.com/edgefit/edgefit/gen/internal/emit"
 	"github.com/edgefit/edgefit/gen/riscv64/asm"
 )
 
@@ -29,26 +26,7 @@ const command = "go run -C gen ./riscv64 -out ../linalg_riscv64.s -stubs ../lina
 // constraint is the build constraint of every file written.
 const constraint = "riscv64 && gc && !purego"
 
-func main() {
-	out := flag.String("out", "linalg_riscv64.s", "assembly `file` to write")
-	stubs := flag.String("stubs", "linalg_riscv64.go", "Go declarations `file` to write")
-	constsOut := flag.String("consts", "linalg_consts_riscv64.go", "Go `file` to write the constants the assembly depends on to")
-	pkg := flag.String("pkg", "edgefit", "Go package `name`")
-	flag.Parse()
-	s, d, c, err := generate(*pkg)
-	for _, f := range []struct {
-		path string
-		src  []byte
-	}{{*out, s}, {*stubs, d}, {*constsOut, c}} {
-		if err == nil {
-			err = os.WriteFile(f.path, f.src, 0o644)
-		}
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "riscv64:", err)
-		os.Exit(1)
-	}
-}
+func main() { emit.Main("riscv64", generate) }
 
 // generate returns the assembly, the Go declarations and the constants.
 func generate(pkg string) (s, d, c []byte, err error) {
@@ -65,16 +43,7 @@ func generate(pkg string) (s, d, c []byte, err error) {
 	peakFMA(f)
 	peakLoad(f)
 	vlenBytes(f)
-	if s, err = f.Assembly(); err != nil {
-		return nil, nil, nil, err
-	}
-	if d, err = f.Declarations(); err != nil {
-		return nil, nil, nil, err
-	}
-	if c, err = consts.File(pkg, constraint, command, constants()); err != nil {
-		return nil, nil, nil, err
-	}
-	return s, d, c, nil
+	return emit.Files(f, pkg, constraint, command, constants())
 }
 
 // constants are the values the Go wrappers in kernels_rvv_riscv64.go need.
