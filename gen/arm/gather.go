@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	. "github.com/edgefit/edgefit/gen/arm/asm"
+	"github.com/edgefit/edgefit/gen/arm/asm"
 )
 
 // GatherRows copies rows of X picked by an index into consecutive rows of Y:
@@ -45,12 +45,12 @@ const (
 
 // gr holds gatherRows' register assignment.
 type gr struct {
-	fn                *Func
-	idx, pidx, x, ldx Reg // the next index to copy, the next to prefetch
-	yrow, src, dst, c Reg
-	pf, pc, rows      Reg
+	fn                *asm.Func
+	idx, pidx, x, ldx asm.Reg // the next index to copy, the next to prefetch
+	yrow, src, dst, c asm.Reg
+	pf, pc, rows      asm.Reg
 	tracing           bool
-	trace             Reg
+	trace             asm.Reg
 }
 
 const gatherSig = "func(k int, idx []int, x []float32, ldx int, y []float32, ldy int, ahead, lines, last int%s)"
@@ -64,7 +64,7 @@ row idx[i+ahead] (when i+ahead < len(idx)), having first prefetched rows
 idx[0:ahead]: 1 ≤ ahead ≤ len(idx). A row is prefetched at byte offsets
 last and 0, 64, …, 64·(lines−1) (lines ≥ 0, 0 ≤ last < 4k).`
 
-func gatherRows(f *File) {
+func gatherRows(f *asm.File) {
 	gatherRowsFunc(f.Func("gatherRowsNEON", fmt.Sprintf(gatherSig, ""),
 		fmt.Sprintf(gatherDoc, "gatherRowsNEON")), false)
 	gatherRowsFunc(f.Func("gatherRowsNEONTrace", fmt.Sprintf(gatherSig, ", trace []uintptr"), `
@@ -75,10 +75,10 @@ it stores the row's address plus one. trace must have room for
 len(idx)·(lines+2) addresses.`), true)
 }
 
-func gatherRowsFunc(fn *Func, tracing bool) {
+func gatherRowsFunc(fn *asm.Func, tracing bool) {
 	fn.Frame(nGatherLocals)
-	g := &gr{fn: fn, idx: R0, pidx: R1, x: R2, ldx: R3, yrow: R4, src: R5, dst: R6, c: R7,
-		pf: R8, pc: R9, rows: R12, tracing: tracing, trace: R14}
+	g := &gr{fn: fn, idx: asm.R0, pidx: asm.R1, x: asm.R2, ldx: asm.R3, yrow: asm.R4, src: asm.R5, dst: asm.R6, c: asm.R7,
+		pf: asm.R8, pc: asm.R9, rows: asm.R12, tracing: tracing, trace: asm.R14}
 	for _, l := range []struct {
 		name  string
 		local int
@@ -117,7 +117,7 @@ func gatherRowsFunc(fn *Func, tracing bool) {
 
 // prefetchAt emits the prefetch of the line holding the byte at p, or, in
 // the trace twin, the store of p to the trace.
-func (g *gr) prefetchAt(p Reg) {
+func (g *gr) prefetchAt(p asm.Reg) {
 	if g.tracing {
 		g.fn.St(p, g.trace.PostOff(4))
 	} else {
@@ -138,7 +138,7 @@ func (g *gr) prefetch() {
 	fn.Local(gLocalLines, g.pc)
 	countDown(fn, "lines", g.pc, func() {
 		g.prefetchAt(g.pf)
-		fn.ADD(Imm(64), g.pf)
+		fn.ADD(asm.Imm(64), g.pf)
 	})
 }
 
@@ -150,7 +150,7 @@ func (g *gr) copyRow() {
 	fn.MUL3(g.ldx, g.src, g.src)
 	fn.ADD(g.x, g.src)
 	if g.tracing {
-		fn.ADD3(Imm(1), g.src, g.pf)
+		fn.ADD3(asm.Imm(1), g.src, g.pf)
 		fn.St(g.pf, g.trace.PostOff(4))
 	}
 	fn.MOVW(g.yrow, g.dst)
@@ -159,22 +159,22 @@ func (g *gr) copyRow() {
 	fn.Local(gLocalK, g.c)
 	fn.MOVW(g.c.LSR(4), g.c)
 	countDown(fn, "by16", g.c, func() {
-		fn.VLD1(QList(Q(0), 2), g.src.Post())
-		fn.VLD1(QList(Q(2), 2), g.src.Post())
-		fn.VST1(QList(Q(0), 2), g.dst.Post())
-		fn.VST1(QList(Q(2), 2), g.dst.Post())
+		fn.VLD1(asm.QList(asm.Q(0), 2), g.src.Post())
+		fn.VLD1(asm.QList(asm.Q(2), 2), g.src.Post())
+		fn.VST1(asm.QList(asm.Q(0), 2), g.dst.Post())
+		fn.VST1(asm.QList(asm.Q(2), 2), g.dst.Post())
 	})
 	fn.Local(gLocalK, g.c)
 	fn.MOVW(g.c.LSR(2), g.c)
-	fn.AND3(Imm(3), g.c, g.c)
+	fn.AND3(asm.Imm(3), g.c, g.c)
 	countDown(fn, "by4", g.c, func() {
-		fn.VLD1(QList(Q(0), 1), g.src.Post())
-		fn.VST1(QList(Q(0), 1), g.dst.Post())
+		fn.VLD1(asm.QList(asm.Q(0), 1), g.src.Post())
+		fn.VST1(asm.QList(asm.Q(0), 1), g.dst.Post())
 	})
 	fn.Local(gLocalK, g.c)
-	fn.AND3(Imm(3), g.c, g.c)
+	fn.AND3(asm.Imm(3), g.c, g.c)
 	countDown(fn, "by1", g.c, func() {
-		fn.VLD1Lane(D(0).L(0), g.src.Post())
-		fn.VST1Lane(D(0).L(0), g.dst.Post())
+		fn.VLD1Lane(asm.D(0).L(0), g.src.Post())
+		fn.VST1Lane(asm.D(0).L(0), g.dst.Post())
 	})
 }

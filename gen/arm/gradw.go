@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	. "github.com/edgefit/edgefit/gen/arm/asm"
+	"github.com/edgefit/edgefit/gen/arm/asm"
 )
 
 // GradW sums over the m rows of R and X: G[j, p] = α·Σᵢ R[i,j]·X[i,p] + β·G[j,p].
@@ -36,13 +36,13 @@ const localG = 0
 
 // gw holds GradW's register assignment.
 type gw struct {
-	fn                    *Func
-	rb, ldr, ldx, ldxm    Reg // R at the pass; strides in bytes; ldx − 32
-	xc, gc, ldg           Reg // X and G at the column tile
-	cols, rows, rp, xp, c Reg
+	fn                    *asm.Func
+	rb, ldr, ldx, ldxm    asm.Reg // R at the pass; strides in bytes; ldx − 32
+	xc, gc, ldg           asm.Reg // X and G at the column tile
+	cols, rows, rp, xp, c asm.Reg
 }
 
-func gradW(f *File) {
+func gradW(f *asm.File) {
 	fn := f.Func("gradWNEON", "func(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int)", `
 gradWNEON computes G = α·Rᵀ·X + β·G: for j < n and p < k,
 g[j·ldg+p] = α·Σᵢ r[i·ldr+j]·x[i·ldx+p] + β·g[j·ldg+p] (i < m), reading g
@@ -50,14 +50,14 @@ only when β ≠ 0 (β = −0 counts as 0; a NaN β reads it). n and k must be a
 least 1, m at least 0, and the slices must hold the m×n, m×k and n×k
 matrices with their strides. Only the n×k elements of g are touched.`)
 	fn.Frame(1)
-	r := &gw{fn: fn, rb: R0, ldr: R1, ldx: R2, ldxm: R14, xc: R3, gc: R4, ldg: R5,
-		cols: R6, rows: R7, rp: R8, xp: R9, c: R12}
+	r := &gw{fn: fn, rb: asm.R0, ldr: asm.R1, ldx: asm.R2, ldxm: asm.R14, xc: asm.R3, gc: asm.R4, ldg: asm.R5,
+		cols: asm.R6, rows: asm.R7, rp: asm.R8, xp: asm.R9, c: asm.R12}
 	fn.Load("r.base", r.rb)
 	fn.Load("ldr", r.ldr)
 	fn.MOVW(r.ldr.LSL(2), r.ldr)
 	fn.Load("ldx", r.ldx)
 	fn.MOVW(r.ldx.LSL(2), r.ldx)
-	fn.SUB3(Imm(32), r.ldx, r.ldxm)
+	fn.SUB3(asm.Imm(32), r.ldx, r.ldxm)
 	fn.Load("g.base", r.gc)
 	fn.SetLocal(r.gc, localG)
 	fn.Load("ldg", r.ldg)
@@ -79,27 +79,27 @@ func (r *gw) pass(jr int) {
 	fn.Load("k", r.cols)
 	whileAtLeast(fn, fmt.Sprintf("g%dp12", jr), r.cols, gradWTileK, func() {
 		r.tile(jr, 3)
-		fn.ADD(Imm(48), r.xc)
-		fn.ADD(Imm(48), r.gc)
+		fn.ADD(asm.Imm(48), r.xc)
+		fn.ADD(asm.Imm(48), r.gc)
 	})
 	whileAtLeast(fn, fmt.Sprintf("g%dp4", jr), r.cols, 4, func() {
 		r.tile(jr, 1)
-		fn.ADD(Imm(16), r.xc)
-		fn.ADD(Imm(16), r.gc)
+		fn.ADD(asm.Imm(16), r.xc)
+		fn.ADD(asm.Imm(16), r.gc)
 	})
 	whileAtLeast(fn, fmt.Sprintf("g%dp1", jr), r.cols, 1, func() {
 		r.column(jr)
-		fn.ADD(Imm(4), r.xc)
-		fn.ADD(Imm(4), r.gc)
+		fn.ADD(asm.Imm(4), r.xc)
+		fn.ADD(asm.Imm(4), r.gc)
 	})
-	fn.ADD(Imm(4*jr), r.rb)
+	fn.ADD(asm.Imm(4*jr), r.rb)
 	fn.Local(localG, r.gc)
 	addMul(fn, r.ldg, jr, r.gc, false)
 	fn.SetLocal(r.gc, localG)
 }
 
 // lane is 32-bit lane j of q.
-func lane(q QReg, j int) Lane {
+func lane(q asm.QReg, j int) asm.Lane {
 	if j < 2 {
 		return q.Lo().L(j)
 	}
@@ -108,12 +108,12 @@ func lane(q QReg, j int) Lane {
 
 // loadR emits the load of R[i, j..j+jr-1] at rp into the first jr lanes of
 // q, stepping rp down a row.
-func (r *gw) loadR(jr int, q QReg) {
+func (r *gw) loadR(jr int, q asm.QReg) {
 	switch jr {
 	case 4:
-		r.fn.VLD1(QList(q, 1), r.rp.PostBy(r.ldr))
+		r.fn.VLD1(asm.QList(q, 1), r.rp.PostBy(r.ldr))
 	case 2:
-		r.fn.VLD1(Regs(q.Lo(), 1), r.rp.PostBy(r.ldr))
+		r.fn.VLD1(asm.Regs(q.Lo(), 1), r.rp.PostBy(r.ldr))
 	case 1:
 		r.fn.VLD1Lane(q.Lo().L(0), r.rp.PostBy(r.ldr))
 	}
@@ -132,18 +132,18 @@ func (r *gw) pairs(sets int, body func(s int)) {
 	countDown(fn, "i2", r.c, func() { body(0); body(1) })
 	even := fn.NewLabel("even")
 	fn.Load("m", r.c)
-	fn.AND3(Imm(1), r.c, r.c)
-	fn.CMP(Imm(0), r.c)
+	fn.AND3(asm.Imm(1), r.c, r.c)
+	fn.CMP(asm.Imm(0), r.c)
 	fn.BEQ(even)
 	body(0)
 	fn.Bind(even)
 }
 
 // betaZero emits a branch to l when β is ±0.
-func (r *gw) betaZero(l Label) {
+func (r *gw) betaZero(l asm.Label) {
 	r.fn.LoadBits("beta", r.c)
 	r.fn.MOVW(r.c.LSL(1), r.c)
-	r.fn.CMP(Imm(0), r.c)
+	r.fn.CMP(asm.Imm(0), r.c)
 	r.fn.BEQ(l)
 }
 
@@ -155,9 +155,9 @@ func (r *gw) tile(jr, pv int) {
 	if jr*pv <= 4 {
 		sets = 2
 	}
-	rq := func(s int) QReg { return Q(s) }
-	xq := func(s, v int) QReg { return Q(sets + s*pv + v) }
-	acc := func(s, j, v int) QReg { return Q(16 - sets*jr*pv + s*jr*pv + j*pv + v) }
+	rq := func(s int) asm.QReg { return asm.Q(s) }
+	xq := func(s, v int) asm.QReg { return asm.Q(sets + s*pv + v) }
+	acc := func(s, j, v int) asm.QReg { return asm.Q(16 - sets*jr*pv + s*jr*pv + j*pv + v) }
 	fn.MOVW(r.rb, r.rp)
 	fn.MOVW(r.xc, r.xp)
 	for s := 0; s < sets; s++ {
@@ -170,10 +170,10 @@ func (r *gw) tile(jr, pv int) {
 	r.pairs(sets, func(s int) {
 		r.loadR(jr, rq(s))
 		if pv == 3 {
-			fn.VLD1(QList(xq(s, 0), 2), r.xp.Post())
-			fn.VLD1(QList(xq(s, 2), 1), r.xp.PostBy(r.ldxm))
+			fn.VLD1(asm.QList(xq(s, 0), 2), r.xp.Post())
+			fn.VLD1(asm.QList(xq(s, 2), 1), r.xp.PostBy(r.ldxm))
 		} else {
-			fn.VLD1(QList(xq(s, 0), 1), r.xp.PostBy(r.ldx))
+			fn.VLD1(asm.QList(xq(s, 0), 1), r.xp.PostBy(r.ldx))
 		}
 		for j := 0; j < jr; j++ {
 			for v := 0; v < pv; v++ {
@@ -188,7 +188,7 @@ func (r *gw) tile(jr, pv int) {
 			}
 		}
 	}
-	alpha, beta := D(0).L(0), D(1).L(0)
+	alpha, beta := asm.D(0).L(0), asm.D(1).L(0)
 	fn.LoadF("alpha", alpha.D)
 	for j := 0; j < jr; j++ {
 		for v := 0; v < pv; v++ {
@@ -197,17 +197,17 @@ func (r *gw) tile(jr, pv int) {
 	}
 	// G's rows: one stride, or, for three vectors, 32 bytes then ldg − 32.
 	gp, ldgm := r.rp, r.xp
-	fn.SUB3(Imm(32), r.ldg, ldgm)
-	row := func(j int, q QReg, ld bool) {
+	fn.SUB3(asm.Imm(32), r.ldg, ldgm)
+	row := func(j int, q asm.QReg, ld bool) {
 		op := fn.VST1
 		if ld {
 			op = fn.VLD1
 		}
 		if pv == 3 {
-			op(QList(q, 2), gp.Post())
-			op(QList(q+2, 1), gp.PostBy(ldgm))
+			op(asm.QList(q, 2), gp.Post())
+			op(asm.QList(q+2, 1), gp.PostBy(ldgm))
 		} else {
-			op(QList(q, 1), gp.PostBy(r.ldg))
+			op(asm.QList(q, 1), gp.PostBy(r.ldg))
 		}
 	}
 	store := fn.NewLabel("store")
@@ -215,9 +215,9 @@ func (r *gw) tile(jr, pv int) {
 	fn.LoadF("beta", beta.D)
 	fn.MOVW(r.gc, gp)
 	for j := 0; j < jr; j++ {
-		row(j, Q(1), true)
+		row(j, asm.Q(1), true)
 		for v := 0; v < pv; v++ {
-			fn.VMLAScalar(acc(0, j, v).V(), Q(1+v).V(), beta)
+			fn.VMLAScalar(acc(0, j, v).V(), asm.Q(1+v).V(), beta)
 		}
 	}
 	fn.Bind(store)
@@ -233,7 +233,7 @@ func (r *gw) tile(jr, pv int) {
 func (r *gw) column(jr int) {
 	fn := r.fn
 	fn.Comment("column of %d elements of G", jr)
-	acc, rq, xs := []QReg{Q(14), Q(15)}, []QReg{Q(0), Q(1)}, []DReg{D(4), D(5)}
+	acc, rq, xs := []asm.QReg{asm.Q(14), asm.Q(15)}, []asm.QReg{asm.Q(0), asm.Q(1)}, []asm.DReg{asm.D(4), asm.D(5)}
 	fn.MOVW(r.rb, r.rp)
 	fn.MOVW(r.xc, r.xp)
 	fn.Zero(acc[0].V(), acc[1].V())
@@ -244,7 +244,7 @@ func (r *gw) column(jr int) {
 	})
 	a := acc[0]
 	fn.VADD(a.V(), a.V(), acc[1].V())
-	alpha, beta, gq := D(6).L(0), D(7).L(0), Q(2)
+	alpha, beta, gq := asm.D(6).L(0), asm.D(7).L(0), asm.Q(2)
 	fn.LoadF("alpha", alpha.D)
 	fn.VMULScalar(a.V(), a.V(), alpha)
 	store := fn.NewLabel("store")
@@ -265,17 +265,17 @@ func (r *gw) column(jr int) {
 // ColSums adds rows of R into vector accumulators: 16 columns at a time,
 // two rows per iteration into two sets of four accumulators (so that
 // consecutive adds are independent), then 4 columns, then single columns.
-func colSums(f *File) {
+func colSums(f *asm.File) {
 	fn := f.Func("colSumsNEON", "func(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)", `
 colSumsNEON computes g = α·(column sums of R) + β·g: for j < n,
 g[j] = α·Σᵢ r[i·ldr+j] + β·g[j] (i < m), reading g only when β ≠ 0. n must
 be at least 1, m at least 0; r must hold the m×n matrix with row stride
 ldr and len(g) ≥ n. Only g[:n] is touched.`)
-	rb, ldr2, ldr2m, g, m, cols, rp, rp2, c := R0, R1, R2, R3, R4, R5, R6, R7, R8
+	rb, ldr2, ldr2m, g, m, cols, rp, rp2, c := asm.R0, asm.R1, asm.R2, asm.R3, asm.R4, asm.R5, asm.R6, asm.R7, asm.R8
 	fn.Load("r.base", rb)
 	fn.Load("ldr", rp)
 	fn.MOVW(rp.LSL(3), ldr2) // two rows, in bytes
-	fn.SUB3(Imm(32), ldr2, ldr2m)
+	fn.SUB3(asm.Imm(32), ldr2, ldr2m)
 	fn.Load("g.base", g)
 	fn.Load("m", m)
 	fn.Load("n", cols)
@@ -289,24 +289,24 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 		for v := 0; v < nv; v++ {
 			fn.Zero(accA[v].V(), accB[v].V())
 		}
-		load := func(p Reg, vs []QReg) {
+		load := func(p asm.Reg, vs []asm.QReg) {
 			switch w {
 			case 16:
-				fn.VLD1(QList(vs[0], 2), p.Post())
-				fn.VLD1(QList(vs[2], 2), p.PostBy(ldr2m))
+				fn.VLD1(asm.QList(vs[0], 2), p.Post())
+				fn.VLD1(asm.QList(vs[2], 2), p.PostBy(ldr2m))
 			case 4:
-				fn.VLD1(QList(vs[0], 1), p.PostBy(ldr2))
+				fn.VLD1(asm.QList(vs[0], 1), p.PostBy(ldr2))
 			case 1:
 				fn.VLD1Lane(vs[0].Lo().L(0), p.PostBy(ldr2))
 			}
 		}
-		vec := func(q QReg) Vec {
+		vec := func(q asm.QReg) asm.Vec {
 			if w == 1 {
 				return q.Lo().V()
 			}
 			return q.V()
 		}
-		add := func(vs, acc []QReg) {
+		add := func(vs, acc []asm.QReg) {
 			for v := range vs {
 				fn.VADD(vec(acc[v]), vec(acc[v]), vec(vs[v]))
 			}
@@ -319,13 +319,13 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 			add(in[nv:], accB)
 		})
 		even := fn.NewLabel("even")
-		fn.AND3(Imm(1), m, c)
-		fn.CMP(Imm(0), c)
+		fn.AND3(asm.Imm(1), m, c)
+		fn.CMP(asm.Imm(0), c)
 		fn.BEQ(even)
 		load(rp, in[:nv])
 		add(in[:nv], accA)
 		fn.Bind(even)
-		alpha, beta := D(0).L(0), D(1).L(0)
+		alpha, beta := asm.D(0).L(0), asm.D(1).L(0)
 		fn.LoadF("alpha", alpha.D)
 		for v := 0; v < nv; v++ {
 			fn.VADD(vec(accA[v]), vec(accA[v]), vec(accB[v]))
@@ -334,17 +334,17 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 		store := fn.NewLabel("store")
 		fn.LoadBits("beta", c)
 		fn.MOVW(c.LSL(1), c)
-		fn.CMP(Imm(0), c)
+		fn.CMP(asm.Imm(0), c)
 		fn.BEQ(store)
 		fn.LoadF("beta", beta.D)
 		gv := in[nv:]
 		switch w {
 		case 16:
 			fn.MOVW(g, rp)
-			fn.VLD1(QList(gv[0], 2), rp.Post())
-			fn.VLD1(QList(gv[2], 2), rp.Mem())
+			fn.VLD1(asm.QList(gv[0], 2), rp.Post())
+			fn.VLD1(asm.QList(gv[2], 2), rp.Mem())
 		case 4:
-			fn.VLD1(QList(gv[0], 1), g.Mem())
+			fn.VLD1(asm.QList(gv[0], 1), g.Mem())
 		case 1:
 			fn.VLD1Lane(gv[0].Lo().L(0), g.Mem())
 		}
@@ -354,14 +354,14 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 		fn.Bind(store)
 		switch w {
 		case 16:
-			fn.VST1(QList(accA[0], 2), g.Post())
-			fn.VST1(QList(accA[2], 2), g.Post())
+			fn.VST1(asm.QList(accA[0], 2), g.Post())
+			fn.VST1(asm.QList(accA[2], 2), g.Post())
 		case 4:
-			fn.VST1(QList(accA[0], 1), g.Post())
+			fn.VST1(asm.QList(accA[0], 1), g.Post())
 		case 1:
 			fn.VST1Lane(accA[0].Lo().L(0), g.Post())
 		}
-		fn.ADD(Imm(4*w), rb)
+		fn.ADD(asm.Imm(4*w), rb)
 	}
 	whileAtLeast(fn, "c16", cols, colSumsTileN, func() { block(colSumsTileN) })
 	whileAtLeast(fn, "c4", cols, 4, func() { block(4) })

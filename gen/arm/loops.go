@@ -1,51 +1,51 @@
 package main
 
-import . "github.com/edgefit/edgefit/gen/arm/asm"
+import "github.com/edgefit/edgefit/gen/arm/asm"
 
 // countDown emits a loop that runs body cnt times, nothing when cnt is zero;
 // cnt is consumed.
-func countDown(fn *Func, name string, cnt Reg, body func()) {
+func countDown(fn *asm.Func, name string, cnt asm.Reg, body func()) {
 	loop, done := fn.NewLabel(name), fn.NewLabel(name+"_end")
-	fn.CMP(Imm(0), cnt)
+	fn.CMP(asm.Imm(0), cnt)
 	fn.BEQ(done)
 	fn.Bind(loop)
 	body()
-	fn.SUBS(Imm(1), cnt)
+	fn.SUBS(asm.Imm(1), cnt)
 	fn.BNE(loop)
 	fn.Bind(done)
 }
 
 // whileAtLeast emits: for cnt ≥ min { body(); cnt -= min }.
-func whileAtLeast(fn *Func, name string, cnt Reg, min int, body func()) {
+func whileAtLeast(fn *asm.Func, name string, cnt asm.Reg, min int, body func()) {
 	loop, done := fn.NewLabel(name), fn.NewLabel(name+"_end")
-	fn.CMP(Imm(min), cnt)
+	fn.CMP(asm.Imm(min), cnt)
 	fn.BLT(done)
 	fn.Bind(loop)
 	body()
-	fn.SUB(Imm(min), cnt)
-	fn.CMP(Imm(min), cnt)
+	fn.SUB(asm.Imm(min), cnt)
+	fn.CMP(asm.Imm(min), cnt)
 	fn.BGE(loop)
 	fn.Bind(done)
 }
 
 // ifAtLeast emits: if cnt ≥ min { body(); cnt -= min }.
-func ifAtLeast(fn *Func, name string, cnt Reg, min int, body func()) {
+func ifAtLeast(fn *asm.Func, name string, cnt asm.Reg, min int, body func()) {
 	skip := fn.NewLabel(name + "_skip")
-	fn.CMP(Imm(min), cnt)
+	fn.CMP(asm.Imm(min), cnt)
 	fn.BLT(skip)
 	body()
-	fn.SUB(Imm(min), cnt)
+	fn.SUB(asm.Imm(min), cnt)
 	fn.Bind(skip)
 }
 
 // addMul emits d += x·c for a small constant c ≥ 0 as shifted adds (sub
 // when neg), so that stepping a pointer by c rows needs no multiply.
-func addMul(fn *Func, x Reg, c int, d Reg, neg bool) {
+func addMul(fn *asm.Func, x asm.Reg, c int, d asm.Reg, neg bool) {
 	for s := uint8(0); c > 0; s, c = s+1, c>>1 {
 		if c&1 == 0 {
 			continue
 		}
-		var o Operand = x
+		var o asm.Operand = x
 		if s > 0 {
 			o = x.LSL(s)
 		}
@@ -58,10 +58,10 @@ func addMul(fn *Func, x Reg, c int, d Reg, neg bool) {
 }
 
 // qs returns n consecutive Q registers from first.
-func qs(first, n int) []QReg {
-	v := make([]QReg, n)
+func qs(first, n int) []asm.QReg {
+	v := make([]asm.QReg, n)
 	for i := range v {
-		v[i] = Q(first + i)
+		v[i] = asm.Q(first + i)
 	}
 	return v
 }
@@ -69,7 +69,7 @@ func qs(first, n int) []QReg {
 // sumAcross emits the sum of the float32 lanes of every accumulator into
 // lane 0 of the returned D register (D0, which MOVF can store): vector adds
 // in pairs, the halves of the last one, then a pairwise add.
-func sumAcross(fn *Func, accs []QReg) DReg {
+func sumAcross(fn *asm.Func, accs []asm.QReg) asm.DReg {
 	for len(accs) > 1 {
 		h := len(accs) / 2
 		for i := 0; i < h; i++ {
@@ -82,6 +82,6 @@ func sumAcross(fn *Func, accs []QReg) DReg {
 	}
 	a := accs[0]
 	fn.VADD(a.Lo().V(), a.Lo().V(), a.Hi().V())
-	fn.VPADD(D(0), a.Lo(), a.Lo())
-	return D(0)
+	fn.VPADD(asm.D(0), a.Lo(), a.Lo())
+	return asm.D(0)
 }

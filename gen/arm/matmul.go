@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	. "github.com/edgefit/edgefit/gen/arm/asm"
+	"github.com/edgefit/edgefit/gen/arm/asm"
 )
 
 // MatMulBias computes every element of Y as a dot product of a row of X and a
@@ -61,13 +61,13 @@ const (
 
 // mm holds MatMulBias's register assignment.
 type mm struct {
-	fn                     *Func
-	x, w                   [matMulBiasTileN]Reg // the tile's row pointers
-	cnt                    Reg
-	yj, wj, cols, bj, rows Reg // Y, W, b at the current column tile
+	fn                     *asm.Func
+	x, w                   [matMulBiasTileN]asm.Reg // the tile's row pointers
+	cnt                    asm.Reg
+	yj, wj, cols, bj, rows asm.Reg // Y, W, b at the current column tile
 }
 
-func matMulBias(f *File) {
+func matMulBias(f *asm.File) {
 	fn := f.Func("matMulBiasNEON", "func(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)", `
 matMulBiasNEON computes Y = X·Wᵀ + b: for i < m and j < n,
 y[i·ldy+j] = Σₚ x[i·ldx+p]·w[j·ldw+p] + b[j] (p < k), without the b[j]
@@ -77,8 +77,8 @@ slices must hold the m×k, n×k and m×n matrices with their strides (the
 last row may end at its last element) and len(b) ≥ n when it is not 0.
 Only the m×n elements of y are read (when accum is not 0) and written.`)
 	fn.Frame(nLocals)
-	r := &mm{fn: fn, x: [3]Reg{R0, R1, R2}, w: [3]Reg{R3, R4, R5}, cnt: R6,
-		yj: R7, wj: R8, cols: R9, bj: R12, rows: R14,
+	r := &mm{fn: fn, x: [3]asm.Reg{asm.R0, asm.R1, asm.R2}, w: [3]asm.Reg{asm.R3, asm.R4, asm.R5}, cnt: asm.R6,
+		yj: asm.R7, wj: asm.R8, cols: asm.R9, bj: asm.R12, rows: asm.R14,
 	}
 	t := r.x[0]
 	fn.Load("x.base", t)
@@ -113,13 +113,13 @@ func (r *mm) pass(mr int) {
 		r.tile(mr, matMulBiasTileN)
 		fn.Local(localLdw, r.cnt)
 		addMul(fn, r.cnt, matMulBiasTileN, r.wj, false)
-		fn.ADD(Imm(4*matMulBiasTileN), r.bj)
-		fn.ADD(Imm(4*matMulBiasTileN), r.yj)
+		fn.ADD(asm.Imm(4*matMulBiasTileN), r.bj)
+		fn.ADD(asm.Imm(4*matMulBiasTileN), r.yj)
 	})
 	done, one := fn.NewLabel(fmt.Sprintf("rows%d_done", mr)), fn.NewLabel(fmt.Sprintf("cols%dx1", mr))
-	fn.CMP(Imm(0), r.cols)
+	fn.CMP(asm.Imm(0), r.cols)
 	fn.BEQ(done)
-	fn.CMP(Imm(2), r.cols)
+	fn.CMP(asm.Imm(2), r.cols)
 	fn.BLT(one)
 	r.tile(mr, 2)
 	fn.B(done)
@@ -148,13 +148,13 @@ func newTileRegs(mr, nr int) tileRegs {
 }
 
 // acc is the accumulator of row i, column j for the half h of a chunk.
-func (t tileRegs) acc(h, i, j int) QReg { return Q(h%t.sets*t.mr*t.nr + i*t.nr + j) }
+func (t tileRegs) acc(h, i, j int) asm.QReg { return asm.Q(h%t.sets*t.mr*t.nr + i*t.nr + j) }
 
 // w is the register of half h of W's row j in a chunk.
-func (t tileRegs) w(j, h int) QReg { return Q(t.sets*t.mr*t.nr + 2*j + h) }
+func (t tileRegs) w(j, h int) asm.QReg { return asm.Q(t.sets*t.mr*t.nr + 2*j + h) }
 
 // x is the register every X load goes to.
-func (t tileRegs) x() QReg { return Q(15) }
+func (t tileRegs) x() asm.QReg { return asm.Q(15) }
 
 // tile emits one mr×nr tile: Y rows at yj, W rows from wj, bias at bj.
 func (r *mm) tile(mr, nr int) {
@@ -185,7 +185,7 @@ func (r *mm) tile(mr, nr int) {
 	fn.Load("k", r.cnt)
 	fn.MOVW(r.cnt.LSR(4), r.cnt)
 	loop, done := fn.NewLabel("k16"), fn.NewLabel("k16_end")
-	fn.CMP(Imm(0), r.cnt)
+	fn.CMP(asm.Imm(0), r.cnt)
 	fn.BEQ(done)
 	fn.Bind(loop)
 	r.chunks(t, mmChunks, true) // decrements the counter, flags for BNE
@@ -197,8 +197,8 @@ func (r *mm) tile(mr, nr int) {
 	}{{8, func() { r.chunks(t, 1, false) }}, {4, func() { r.step4(t) }}} {
 		skip := fn.NewLabel(fmt.Sprintf("k%d_none", c.bit))
 		fn.Load("k", r.cnt)
-		fn.AND3(Imm(c.bit), r.cnt, r.cnt)
-		fn.CMP(Imm(0), r.cnt)
+		fn.AND3(asm.Imm(c.bit), r.cnt, r.cnt)
+		fn.CMP(asm.Imm(0), r.cnt)
 		fn.BEQ(skip)
 		c.body()
 		fn.Bind(skip)
@@ -208,7 +208,7 @@ func (r *mm) tile(mr, nr int) {
 	}
 	fn.Zero(t.x().V())
 	fn.Load("k", r.cnt)
-	fn.AND3(Imm(3), r.cnt, r.cnt)
+	fn.AND3(asm.Imm(3), r.cnt, r.cnt)
 	countDown(fn, "k1", r.cnt, func() {
 		for j := 0; j < nr; j++ {
 			fn.VLD1Lane(t.w(j, 0).Lo().L(0), r.w[j].Post())
@@ -243,19 +243,19 @@ func (r *mm) tile(mr, nr int) {
 func (r *mm) chunks(t tileRegs, n int, looped bool) {
 	fn := r.fn
 	type item struct {
-		p    Reg
+		p    asm.Reg
 		by   int
 		subs bool
 	}
 	var pending []item
 	emit := func(it item) {
 		if it.subs {
-			fn.SUBS(Imm(1), r.cnt)
+			fn.SUBS(asm.Imm(1), r.cnt)
 		} else {
-			fn.ADD(Imm(it.by), it.p)
+			fn.ADD(asm.Imm(it.by), it.p)
 		}
 	}
-	flush := func(p Reg) {
+	flush := func(p asm.Reg) {
 		for k, it := range pending {
 			if !it.subs && it.p == p {
 				emit(it)
@@ -272,12 +272,12 @@ func (r *mm) chunks(t tileRegs, n int, looped bool) {
 	}
 	loadW := func(j int) {
 		flush(r.w[j])
-		fn.VLD1(QList(t.w(j, 0), 2), r.w[j].Mem())
+		fn.VLD1(asm.QList(t.w(j, 0), 2), r.w[j].Mem())
 		pending = append(pending, item{p: r.w[j], by: 32})
 	}
 	loadX := func(i int) {
 		flush(r.x[i])
-		fn.VLD1(QList(t.x(), 1), r.x[i].Mem())
+		fn.VLD1(asm.QList(t.x(), 1), r.x[i].Mem())
 		pending = append(pending, item{p: r.x[i], by: 16})
 	}
 	for j := 0; j < t.nr; j++ {
@@ -318,10 +318,10 @@ func (r *mm) chunks(t tileRegs, n int, looped bool) {
 func (r *mm) step4(t tileRegs) {
 	fn := r.fn
 	for j := 0; j < t.nr; j++ {
-		fn.VLD1(QList(t.w(j, 0), 1), r.w[j].Post())
+		fn.VLD1(asm.QList(t.w(j, 0), 1), r.w[j].Post())
 	}
 	for i := 0; i < t.mr; i++ {
-		fn.VLD1(QList(t.x(), 1), r.x[i].Post())
+		fn.VLD1(asm.QList(t.x(), 1), r.x[i].Post())
 		for j := 0; j < t.nr; j++ {
 			fn.VMLA(t.acc(0, i, j).V(), t.x().V(), t.w(j, 0).V())
 		}
@@ -354,21 +354,21 @@ func (r *mm) finish(t tileRegs) {
 		}
 	}
 	// loadRow loads the nr floats at p, exactly those, into b0 and b1.
-	loadRow := func(p Reg) {
+	loadRow := func(p asm.Reg) {
 		switch nr {
 		case 3:
-			fn.VLD1(Regs(b0, 1), p.Mem())
-			fn.ADD3(Imm(8), p, r.cnt)
+			fn.VLD1(asm.Regs(b0, 1), p.Mem())
+			fn.ADD3(asm.Imm(8), p, r.cnt)
 			fn.VLD1Lane(b1.L(0), r.cnt.Mem())
 		case 2:
-			fn.VLD1(Regs(b0, 1), p.Mem())
+			fn.VLD1(asm.Regs(b0, 1), p.Mem())
 		case 1:
 			fn.VLD1Lane(b0.L(0), p.Mem())
 		}
 	}
 	noBias := fn.NewLabel("nobias")
 	fn.Load("b.len", r.x[2])
-	fn.CMP(Imm(0), r.x[2])
+	fn.CMP(asm.Imm(0), r.x[2])
 	fn.BEQ(noBias)
 	loadRow(r.bj)
 	for i := 0; i < mr; i++ {
@@ -380,7 +380,7 @@ func (r *mm) finish(t tileRegs) {
 	fn.Local(localLdy, ldy)
 	noAccum := fn.NewLabel("noaccum")
 	fn.Load("accum", r.x[2])
-	fn.CMP(Imm(0), r.x[2])
+	fn.CMP(asm.Imm(0), r.x[2])
 	fn.BEQ(noAccum)
 	fn.MOVW(r.yj, yrow)
 	for i := 0; i < mr; i++ {
@@ -397,11 +397,11 @@ func (r *mm) finish(t tileRegs) {
 		a0, a2 := t.acc(0, i, 0).Lo(), t.acc(0, i, nr-1).Lo()
 		switch nr {
 		case 3:
-			fn.VST1(Regs(a0, 1), yrow.Mem())
-			fn.ADD3(Imm(8), yrow, r.cnt)
+			fn.VST1(asm.Regs(a0, 1), yrow.Mem())
+			fn.ADD3(asm.Imm(8), yrow, r.cnt)
 			fn.VST1Lane(a2.L(0), r.cnt.Mem())
 		case 2:
-			fn.VST1(Regs(a0, 1), yrow.Mem())
+			fn.VST1(asm.Regs(a0, 1), yrow.Mem())
 		case 1:
 			fn.VST1Lane(a0.L(0), yrow.Mem())
 		}

@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	. "github.com/edgefit/edgefit/gen/arm/asm"
+	"github.com/edgefit/edgefit/gen/arm/asm"
 )
 
 // PrefetchRows asks for rows of X picked by an index to be brought into the
@@ -29,7 +29,7 @@ every line of the row, or its first %d when it touches more.
 k and len(idx) must be at least 1 and every row must lie inside x. It reads
 idx and nothing else, and writes nothing.`
 
-func prefetchRows(f *File) {
+func prefetchRows(f *asm.File) {
 	prefetchRowsFunc(f.Func("prefetchRowsNEON", fmt.Sprintf(prefetchSig, ""),
 		fmt.Sprintf(prefetchDoc, "prefetchRowsNEON", prefetchMaxLines)), false)
 	prefetchRowsFunc(f.Func("prefetchRowsNEONTrace", fmt.Sprintf(prefetchSig, ", trace []uintptr"),
@@ -40,9 +40,9 @@ the address to the next element of trace instead. trace must have room for
 len(idx)·%d addresses.`, prefetchMaxLines)), true)
 }
 
-func prefetchRowsFunc(fn *Func, tracing bool) {
-	span, idx, n, x, ldx := R0, R1, R2, R3, R4
-	a, more, line, trace := R5, R6, R7, R8
+func prefetchRowsFunc(fn *asm.Func, tracing bool) {
+	span, idx, n, x, ldx := asm.R0, asm.R1, asm.R2, asm.R3, asm.R4
+	a, more, line, trace := asm.R5, asm.R6, asm.R7, asm.R8
 	fn.Load("k", span)
 	fn.Load("idx.base", idx)
 	fn.Load("idx.len", n)
@@ -54,8 +54,8 @@ func prefetchRowsFunc(fn *Func, tracing bool) {
 	}
 	fn.Comment("a row's last byte is 4k−1 bytes after its first")
 	fn.MOVW(span.LSL(2), span)
-	fn.SUB(Imm(1), span)
-	prefetch := func(p Reg) {
+	fn.SUB(asm.Imm(1), span)
+	prefetch := func(p asm.Reg) {
 		if tracing {
 			fn.St(p, trace.PostOff(4))
 		} else {
@@ -73,13 +73,13 @@ func prefetchRowsFunc(fn *Func, tracing bool) {
 		fn.MOVW(a.LSR(6), line)
 		fn.SUB(line, more)
 		ok := fn.NewLabel("cap_ok")
-		fn.CMP(Imm(prefetchMaxLines-1), more)
+		fn.CMP(asm.Imm(prefetchMaxLines-1), more)
 		fn.BLE(ok)
-		fn.MOVW(Imm(prefetchMaxLines-1), more)
+		fn.MOVW(asm.Imm(prefetchMaxLines-1), more)
 		fn.Bind(ok)
 		fn.MOVW(line.LSL(6), line)
 		countDown(fn, "lines", more, func() {
-			fn.ADD(Imm(64), line)
+			fn.ADD(asm.Imm(64), line)
 			prefetch(line)
 		})
 	})

@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	. "github.com/edgefit/edgefit/gen/arm64/asm"
+	"github.com/edgefit/edgefit/gen/arm64/asm"
 )
 
 // GatherRows copies rows of X picked by an index into consecutive rows of Y:
@@ -55,17 +55,17 @@ const (
 
 // gr holds gatherRows' register assignment.
 type gr struct {
-	fn                *Func
-	x, ldx, yrow, ldy Reg // X; strides in bytes; the next row of Y
-	idx, pidx         Reg // the next index to copy, the next to prefetch
-	lines, last       Reg
-	c16, c4, c1       Reg // blocks of 16, 4 and 1 in a row
-	src, dst, cnt     Reg
-	pf, pcnt          Reg
-	rows              Reg
-	block             []VReg
+	fn                *asm.Func
+	x, ldx, yrow, ldy asm.Reg // X; strides in bytes; the next row of Y
+	idx, pidx         asm.Reg // the next index to copy, the next to prefetch
+	lines, last       asm.Reg
+	c16, c4, c1       asm.Reg // blocks of 16, 4 and 1 in a row
+	src, dst, cnt     asm.Reg
+	pf, pcnt          asm.Reg
+	rows              asm.Reg
+	block             []asm.VReg
 	tracing           bool
-	trace, tmp        Reg // gatherRowsNEONTrace's next trace entry
+	trace, tmp        asm.Reg // gatherRowsNEONTrace's next trace entry
 }
 
 const gatherSig = "func(k int, idx []int, x []float32, ldx int, y []float32, ldy int, ahead, lines, last int%s)"
@@ -79,7 +79,7 @@ row idx[i+ahead] (when i+ahead < len(idx)), having first prefetched rows
 idx[0:ahead]: 1 ≤ ahead ≤ len(idx). A row is prefetched at byte offsets
 last and 0, 64, …, 64·(lines−1) (lines ≥ 0, 0 ≤ last < 4k).`
 
-func gatherRows(f *File) {
+func gatherRows(f *asm.File) {
 	gatherRowsFunc(f.Func("gatherRowsNEON", fmt.Sprintf(gatherSig, ""),
 		fmt.Sprintf(gatherDoc, "gatherRowsNEON")), false)
 	gatherRowsFunc(f.Func("gatherRowsNEONTrace", fmt.Sprintf(gatherSig, ", trace []uintptr"),
@@ -91,13 +91,13 @@ it stores the row's address plus one. trace must have room for
 len(idx)·(lines+2) addresses.`), true)
 }
 
-func gatherRowsFunc(fn *Func, tracing bool) {
-	k, n, ahead := R0, R2, R7
+func gatherRowsFunc(fn *asm.Func, tracing bool) {
+	k, n, ahead := asm.R0, asm.R2, asm.R7
 	g := &gr{fn: fn,
-		idx: R1, x: R3, ldx: R4, yrow: R5, ldy: R6, lines: R8, last: R9, pidx: R10,
-		c16: R11, c4: R12, c1: R13, src: R14, dst: R15, cnt: R16, pf: R17, pcnt: R19, rows: R20,
+		idx: asm.R1, x: asm.R3, ldx: asm.R4, yrow: asm.R5, ldy: asm.R6, lines: asm.R8, last: asm.R9, pidx: asm.R10,
+		c16: asm.R11, c4: asm.R12, c1: asm.R13, src: asm.R14, dst: asm.R15, cnt: asm.R16, pf: asm.R17, pcnt: asm.R19, rows: asm.R20,
 		block:   regs(0, 4),
-		tracing: tracing, trace: R21, tmp: R22,
+		tracing: tracing, trace: asm.R21, tmp: asm.R22,
 	}
 	fn.Load("k", k)
 	fn.Load("idx.base", g.idx)
@@ -116,8 +116,8 @@ func gatherRowsFunc(fn *Func, tracing bool) {
 	}
 	fn.LSR3(4, k, g.c16)
 	fn.LSR3(2, k, g.c4)
-	fn.AND3(Imm(3), g.c4, g.c4)
-	fn.AND3(Imm(3), k, g.c1)
+	fn.AND3(asm.Imm(3), g.c4, g.c4)
+	fn.AND3(asm.Imm(3), k, g.c1)
 
 	fn.Comment("prefetch rows idx[0:ahead]")
 	fn.MOVD(g.idx, g.pidx)
@@ -147,16 +147,16 @@ func (g *gr) prefetch() {
 		fn.ADD3(g.last, g.pf, g.tmp)
 		fn.MOVDStore(g.tmp, g.trace.Post(8))
 	} else {
-		fn.PRFM(g.pf.Index(g.last), PLDL1KEEP)
+		fn.PRFM(g.pf.Index(g.last), asm.PLDL1KEEP)
 	}
 	fn.MOVD(g.lines, g.pcnt)
 	countDown(fn, "lines", g.pcnt, func() {
 		if g.tracing {
 			fn.MOVDStore(g.pf, g.trace.Post(8))
 		} else {
-			fn.PRFM(g.pf.Mem(), PLDL1KEEP)
+			fn.PRFM(g.pf.Mem(), asm.PLDL1KEEP)
 		}
-		fn.ADD(Imm(64), g.pf)
+		fn.ADD(asm.Imm(64), g.pf)
 	})
 }
 
@@ -168,7 +168,7 @@ func (g *gr) copyRow() {
 	fn.MUL3(g.ldx, g.src, g.src)
 	fn.ADD(g.x, g.src)
 	if g.tracing {
-		fn.ADD3(Imm(1), g.src, g.tmp)
+		fn.ADD3(asm.Imm(1), g.src, g.tmp)
 		fn.MOVDStore(g.tmp, g.trace.Post(8))
 	}
 	fn.MOVD(g.yrow, g.dst)

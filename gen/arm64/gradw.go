@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	. "github.com/edgefit/edgefit/gen/arm64/asm"
+	"github.com/edgefit/edgefit/gen/arm64/asm"
 )
 
 // GradW sums over the m rows of R and X: G[j, p] = α·Σᵢ R[i,j]·X[i,p] + β·G[j,p].
@@ -35,20 +35,20 @@ const (
 
 // gw holds GradW's register assignment.
 type gw struct {
-	fn                 *Func
-	r, ldr, x, ldx     Reg
-	g, ldg, m, k, rows Reg
-	cols, rp, xp, xc   Reg
-	gc, gp, cnt        Reg
-	ldr2, ldx2         Reg // two rows, for the tiles that take rows in pairs
-	rp2, xp2           Reg // the odd rows of those tiles
-	rp3, rp4, xp3, xp4 Reg // the 8×8 tile's third and fourth rows
-	ldr4, ldx4         Reg // four rows
-	xs, gs, cs         Reg // the 8-row pass's place while its halves finish (rp3…xp3 are free then)
-	alpha, beta        VReg
+	fn                 *asm.Func
+	r, ldr, x, ldx     asm.Reg
+	g, ldg, m, k, rows asm.Reg
+	cols, rp, xp, xc   asm.Reg
+	gc, gp, cnt        asm.Reg
+	ldr2, ldx2         asm.Reg // two rows, for the tiles that take rows in pairs
+	rp2, xp2           asm.Reg // the odd rows of those tiles
+	rp3, rp4, xp3, xp4 asm.Reg // the 8×8 tile's third and fourth rows
+	ldr4, ldx4         asm.Reg // four rows
+	xs, gs, cs         asm.Reg // the 8-row pass's place while its halves finish (rp3…xp3 are free then)
+	alpha, beta        asm.VReg
 }
 
-func gradW(f *File) {
+func gradW(f *asm.File) {
 	fn := f.Func("gradWNEON", "func(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int)", `
 gradWNEON computes G = α·Rᵀ·X + β·G: for j < n and p < k,
 g[j·ldg+p] = α·Σᵢ r[i·ldr+j]·x[i·ldx+p] + β·g[j·ldg+p] (i < m), reading g
@@ -56,12 +56,12 @@ only when β ≠ 0 (β = −0 counts as 0; a NaN β reads it). n and k must be a
 least 1, m at least 0, and the slices must hold the m×n, m×k and n×k
 matrices with their strides. Only the n×k elements of g are touched.`)
 	r := &gw{fn: fn,
-		r: R0, ldr: R1, x: R2, ldx: R3, g: R4, ldg: R5, m: R6, k: R7, rows: R8,
-		cols: R9, rp: R10, xp: R11, xc: R12, gc: R13, gp: R14, cnt: R15,
-		ldr2: R16, ldx2: R17, rp2: R19, xp2: R20,
-		rp3: R21, rp4: R22, xp3: R23, xp4: R24, ldr4: R25, ldx4: R26,
-		xs: R21, gs: R22, cs: R23,
-		alpha: V(30), beta: V(31),
+		r: asm.R0, ldr: asm.R1, x: asm.R2, ldx: asm.R3, g: asm.R4, ldg: asm.R5, m: asm.R6, k: asm.R7, rows: asm.R8,
+		cols: asm.R9, rp: asm.R10, xp: asm.R11, xc: asm.R12, gc: asm.R13, gp: asm.R14, cnt: asm.R15,
+		ldr2: asm.R16, ldx2: asm.R17, rp2: asm.R19, xp2: asm.R20,
+		rp3: asm.R21, rp4: asm.R22, xp3: asm.R23, xp4: asm.R24, ldr4: asm.R25, ldx4: asm.R26,
+		xs: asm.R21, gs: asm.R22, cs: asm.R23,
+		alpha: asm.V(30), beta: asm.V(31),
 	}
 	fn.Load("r.base", r.r)
 	fn.Load("ldr", r.ldr)
@@ -97,7 +97,7 @@ func (r *gw) pass(jr int) {
 	fn.MOVD(r.g, r.gc)
 	fn.MOVD(r.k, r.cols)
 	r.walk(jr, true)
-	fn.ADD(Imm(4*jr), r.r)
+	fn.ADD(asm.Imm(4*jr), r.r)
 	addMul(fn, r.ldg, jr, r.g)
 }
 
@@ -108,26 +108,26 @@ func (r *gw) walk(jr int, wide bool) {
 	if wide {
 		whileAtLeast(fn, fmt.Sprintf("g%dp16", jr), r.cols, 16, func() {
 			r.tile(jr, 4)
-			fn.ADD(Imm(64), r.xc)
-			fn.ADD(Imm(64), r.gc)
+			fn.ADD(asm.Imm(64), r.xc)
+			fn.ADD(asm.Imm(64), r.gc)
 		})
 	}
 	whileAtLeast(fn, fmt.Sprintf("g%dp4", jr), r.cols, 4, func() {
 		r.tile(jr, 1)
-		fn.ADD(Imm(16), r.xc)
-		fn.ADD(Imm(16), r.gc)
+		fn.ADD(asm.Imm(16), r.xc)
+		fn.ADD(asm.Imm(16), r.gc)
 	})
 	whileAtLeast(fn, fmt.Sprintf("g%dp1", jr), r.cols, 1, func() {
 		r.column(jr)
-		fn.ADD(Imm(4), r.xc)
-		fn.ADD(Imm(4), r.gc)
+		fn.ADD(asm.Imm(4), r.xc)
+		fn.ADD(asm.Imm(4), r.gc)
 	})
 }
 
 // loadR emits the load of R[i, j..j+jr-1] at p into the first jr lanes of
 // rv (zeroing the others): unindexed, so that the caller steps all its
 // pointers after all of a row pair's loads.
-func (r *gw) loadR(jr int, rv VReg, p Reg) {
+func (r *gw) loadR(jr int, rv asm.VReg, p asm.Reg) {
 	switch jr {
 	case 4:
 		r.fn.LDURQ(p.Off(0), rv)
@@ -158,9 +158,9 @@ func (r *gw) tile(jr, pv int) {
 	if jr*pv <= 8 {
 		sets = 2
 	}
-	a := func(s, j, v int) VReg { return V(s*jr*pv + j*pv + v) }
-	xv := func(s int) VReg { return V(16 + s*pv) }
-	rv := func(s int) VReg { return V(24 + s) }
+	a := func(s, j, v int) asm.VReg { return asm.V(s*jr*pv + j*pv + v) }
+	xv := func(s int) asm.VReg { return asm.V(16 + s*pv) }
+	rv := func(s int) asm.VReg { return asm.V(24 + s) }
 	fn.MOVD(r.r, r.rp)
 	fn.MOVD(r.xc, r.xp)
 	for s := 0; s < sets; s++ {
@@ -174,7 +174,7 @@ func (r *gw) tile(jr, pv int) {
 	// set 1 through rp2 and xp2; step then advances those pointers by one
 	// row when there is one set and by two when there are two. All loads
 	// of an iteration come before its multiply-adds (see ldurs).
-	ptrs := func(s int) (Reg, Reg) {
+	ptrs := func(s int) (asm.Reg, asm.Reg) {
 		if s == 1 {
 			return r.rp2, r.xp2
 		}
@@ -184,7 +184,7 @@ func (r *gw) tile(jr, pv int) {
 		rp, xp := ptrs(s)
 		r.loadR(jr, rv(s), rp)
 		for v := 0; v < pv; v++ {
-			fn.LDURQ(xp.Off(16*v), xv(s)+VReg(v))
+			fn.LDURQ(xp.Off(16*v), xv(s)+asm.VReg(v))
 		}
 	}
 	step := func(s int) {
@@ -199,7 +199,7 @@ func (r *gw) tile(jr, pv int) {
 	fma := func(s int) {
 		for j := 0; j < jr; j++ {
 			for v := 0; v < pv; v++ {
-				fn.VFMLAElem(rv(s).S(j), (xv(s) + VReg(v)).S4(), a(s, j, v).S4())
+				fn.VFMLAElem(rv(s).S(j), (xv(s) + asm.VReg(v)).S4(), a(s, j, v).S4())
 			}
 		}
 	}
@@ -218,7 +218,7 @@ func (r *gw) tile(jr, pv int) {
 			fma(1)
 		})
 		even := fn.NewLabel("even")
-		fn.AND3(Imm(1), r.m, r.cnt)
+		fn.AND3(asm.Imm(1), r.m, r.cnt)
 		fn.CBZ(r.cnt, even)
 		row(0)
 		fma(0)
@@ -239,15 +239,15 @@ func (r *gw) tile(jr, pv int) {
 	fn.BEQ(store)
 	fn.MOVD(r.gc, r.gp)
 	for j := 0; j < jr; j++ {
-		fn.VLD1(r.gp.PostBy(r.ldg), Seq(xv(0), pv, S4))
+		fn.VLD1(r.gp.PostBy(r.ldg), asm.Seq(xv(0), pv, asm.S4))
 		for v := 0; v < pv; v++ {
-			fn.VFMLAElem(r.beta.S(0), (xv(0) + VReg(v)).S4(), a(0, j, v).S4())
+			fn.VFMLAElem(r.beta.S(0), (xv(0) + asm.VReg(v)).S4(), a(0, j, v).S4())
 		}
 	}
 	fn.Bind(store)
 	fn.MOVD(r.gc, r.gp)
 	for j := 0; j < jr; j++ {
-		fn.VST1(Seq(a(0, j, 0), pv, S4), r.gp.PostBy(r.ldg))
+		fn.VST1(asm.Seq(a(0, j, 0), pv, asm.S4), r.gp.PostBy(r.ldg))
 	}
 }
 
@@ -257,11 +257,11 @@ func (r *gw) tile(jr, pv int) {
 func (r *gw) column(jr int) {
 	fn := r.fn
 	fn.Comment("column of %d elements of G", jr)
-	acc, xv, rv := []VReg{V(0), V(1)}, []VReg{V(16), V(17)}, []VReg{V(24), V(25)}
+	acc, xv, rv := []asm.VReg{asm.V(0), asm.V(1)}, []asm.VReg{asm.V(16), asm.V(17)}, []asm.VReg{asm.V(24), asm.V(25)}
 	fn.MOVD(r.r, r.rp)
 	fn.MOVD(r.xc, r.xp)
 	fn.Zero(acc...)
-	ptrs := func(s int) (Reg, Reg) {
+	ptrs := func(s int) (asm.Reg, asm.Reg) {
 		if s == 1 {
 			return r.rp2, r.xp2
 		}
@@ -289,7 +289,7 @@ func (r *gw) column(jr int) {
 		fma(1)
 	})
 	even := fn.NewLabel("even")
-	fn.AND3(Imm(1), r.m, r.cnt)
+	fn.AND3(asm.Imm(1), r.m, r.cnt)
 	fn.CBZ(r.cnt, even)
 	row(0)
 	fma(0)
@@ -315,7 +315,7 @@ func (r *gw) column(jr int) {
 // ColSums adds rows of R into vector accumulators: 16 columns at a time,
 // two rows per iteration into two sets of four accumulators (so that
 // consecutive adds are independent), then 4 columns, then single columns.
-func colSums(f *File) {
+func colSums(f *asm.File) {
 	fn := f.Func("colSumsNEON", "func(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)", `
 colSumsNEON computes g = α·(column sums of R) + β·g: for j < n,
 g[j] = α·Σᵢ r[i·ldr+j] + β·g[j] (i < m), reading g only when β ≠ 0. n must
@@ -324,8 +324,8 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 	// The even and the odd rows have pointers of their own, each stepping
 	// two rows, so that the two loads of an iteration do not wait for each
 	// other's address (bench/results/NOTES.md).
-	rb, ldr, ldr2, g, m, cols, rp, rp2, cnt := R0, R1, R7, R2, R3, R4, R5, R8, R6
-	alpha, beta := V(30), V(31)
+	rb, ldr, ldr2, g, m, cols, rp, rp2, cnt := asm.R0, asm.R1, asm.R7, asm.R2, asm.R3, asm.R4, asm.R5, asm.R8, asm.R6
+	alpha, beta := asm.V(30), asm.V(31)
 	fn.Load("r.base", rb)
 	fn.Load("ldr", ldr)
 	fn.LSL3(2, ldr, ldr)
@@ -347,7 +347,7 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 		fn.Zero(accB...)
 		// The vector loads are LDURs (see ldurs), each pointer then
 		// stepped by two rows.
-		load := func(p Reg, vs []VReg) {
+		load := func(p asm.Reg, vs []asm.VReg) {
 			if w == 1 {
 				fn.VLD1Lane(p.PostBy(ldr2), vs[0].S(0))
 				return
@@ -357,7 +357,7 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 			}
 			fn.ADD(ldr2, p)
 		}
-		add := func(vs, acc []VReg) {
+		add := func(vs, acc []asm.VReg) {
 			for v := range vs {
 				if w == 1 {
 					fn.FADDS(vs[v].F(), acc[v].F(), acc[v].F())
@@ -374,7 +374,7 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 			add(in[nv:], accB)
 		})
 		odd := fn.NewLabel("even")
-		fn.AND3(Imm(1), m, cnt)
+		fn.AND3(asm.Imm(1), m, cnt)
 		fn.CBZ(cnt, odd)
 		load(rp, in[:nv])
 		add(in[:nv], accA)
@@ -395,7 +395,7 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 			fn.FMOVS(g.Mem(), in[0].F())
 			fn.FMADDS(beta.F(), accA[0].F(), in[0].F(), accA[0].F())
 		} else {
-			fn.VLD1(g.Mem(), Seq(in[0], nv, S4))
+			fn.VLD1(g.Mem(), asm.Seq(in[0], nv, asm.S4))
 			for v := 0; v < nv; v++ {
 				fn.VFMLAElem(beta.S(0), in[v].S4(), accA[v].S4())
 			}
@@ -404,9 +404,9 @@ ldr and len(g) ≥ n. Only g[:n] is touched.`)
 		if w == 1 {
 			fn.FMOVS(accA[0].F(), g.Post(4))
 		} else {
-			fn.VST1(Seq(accA[0], nv, S4), g.Post(16*nv))
+			fn.VST1(asm.Seq(accA[0], nv, asm.S4), g.Post(16*nv))
 		}
-		fn.ADD(Imm(4*w), rb)
+		fn.ADD(asm.Imm(4*w), rb)
 	}
 	whileAtLeast(fn, "c16", cols, colSumsTileN, func() { block(colSumsTileN) })
 	whileAtLeast(fn, "c4", cols, 4, func() { block(4) })

@@ -1,6 +1,6 @@
 package main
 
-import . "github.com/edgefit/edgefit/gen/arm64/asm"
+import "github.com/edgefit/edgefit/gen/arm64/asm"
 
 // GradW's widest pass takes eight rows of G (j) in tiles of 8×8: per row i
 // of R and X, two vectors of R[i, j..j+7] and two of X[i, p..p+7] feed 16
@@ -16,9 +16,9 @@ import . "github.com/edgefit/edgefit/gen/arm64/asm"
 // g8Acc is the accumulator of row j of G, columns 4v…4v+3 of the tile;
 // g8R and g8X hold row t of the iteration's four: R's lanes j and X's
 // columns.
-func g8Acc(j, v int) VReg { return V(2*j + v) }
-func g8R(t, h int) VReg   { return V(16 + 2*t + h) }
-func g8X(t, v int) VReg   { return V(24 + 2*t + v) }
+func g8Acc(j, v int) asm.VReg { return asm.V(2*j + v) }
+func g8R(t, h int) asm.VReg   { return asm.V(16 + 2*t + h) }
+func g8X(t, v int) asm.VReg   { return asm.V(24 + 2*t + v) }
 
 // pass8 emits the tiles of 8 rows of G across all k columns, then steps R
 // right and G down by 8.
@@ -30,8 +30,8 @@ func (r *gw) pass8() {
 	fn.MOVD(r.k, r.cols)
 	whileAtLeast(fn, "g8p8", r.cols, 8, func() {
 		r.tile88()
-		fn.ADD(Imm(32), r.xc)
-		fn.ADD(Imm(32), r.gc)
+		fn.ADD(asm.Imm(32), r.xc)
+		fn.ADD(asm.Imm(32), r.gc)
 	})
 	done := fn.NewLabel("g8_done")
 	fn.CBZ(r.cols, done)
@@ -43,11 +43,11 @@ func (r *gw) pass8() {
 	fn.MOVD(r.gs, r.gc)
 	addMul(fn, r.ldg, 4, r.gc)
 	fn.MOVD(r.cs, r.cols)
-	fn.ADD(Imm(16), r.r)
+	fn.ADD(asm.Imm(16), r.r)
 	r.walk(4, false)
-	fn.SUB(Imm(16), r.r)
+	fn.SUB(asm.Imm(16), r.r)
 	fn.Bind(done)
-	fn.ADD(Imm(32), r.r)
+	fn.ADD(asm.Imm(32), r.r)
 	addMul(fn, r.ldg, 8, r.g)
 }
 
@@ -55,8 +55,8 @@ func (r *gw) pass8() {
 func (r *gw) tile88() {
 	fn := r.fn
 	fn.Comment("tile of 8×8 elements of G")
-	rp := [4]Reg{r.rp, r.rp2, r.rp3, r.rp4}
-	xp := [4]Reg{r.xp, r.xp2, r.xp3, r.xp4}
+	rp := [4]asm.Reg{r.rp, r.rp2, r.rp3, r.rp4}
+	xp := [4]asm.Reg{r.xp, r.xp2, r.xp3, r.xp4}
 	fn.MOVD(r.r, rp[0])
 	fn.MOVD(r.xc, xp[0])
 	for t := 1; t < 4; t++ {
@@ -68,7 +68,7 @@ func (r *gw) tile88() {
 	}
 	// rows emits the loads and multiply-adds of rows 0…n-1 of rp and xp,
 	// stepping the pointers by ldr and ldx.
-	rows := func(n int, ldr, ldx Reg) {
+	rows := func(n int, ldr, ldx asm.Reg) {
 		for t := 0; t < n; t++ {
 			fn.LDURQ(rp[t].Off(0), g8R(t, 0))
 			fn.LDURQ(rp[t].Off(16), g8R(t, 1))
@@ -89,7 +89,7 @@ func (r *gw) tile88() {
 	}
 	fn.LSR3(2, r.m, r.cnt)
 	countDown(fn, "g8i4", r.cnt, func() { rows(4, r.ldr4, r.ldx4) })
-	fn.AND3(Imm(3), r.m, r.cnt)
+	fn.AND3(asm.Imm(3), r.m, r.cnt)
 	countDown(fn, "g8i1", r.cnt, func() { rows(1, r.ldr, r.ldx) })
 
 	// α·sum, plus β·G only when β is not 0; the multiply-adds used every
@@ -107,7 +107,7 @@ func (r *gw) tile88() {
 	fn.BEQ(store)
 	fn.MOVD(r.gc, r.gp)
 	for j := 0; j < 8; j++ {
-		fn.VLD1(r.gp.PostBy(r.ldg), Seq(g8X(0, 0), 2, S4))
+		fn.VLD1(r.gp.PostBy(r.ldg), asm.Seq(g8X(0, 0), 2, asm.S4))
 		for v := 0; v < 2; v++ {
 			fn.VFMLAElem(beta.S(0), g8X(0, v).S4(), g8Acc(j, v).S4())
 		}
@@ -115,7 +115,7 @@ func (r *gw) tile88() {
 	fn.Bind(store)
 	fn.MOVD(r.gc, r.gp)
 	for j := 0; j < 8; j++ {
-		fn.VST1(Seq(g8Acc(j, 0), 2, S4), r.gp.PostBy(r.ldg))
+		fn.VST1(asm.Seq(g8Acc(j, 0), 2, asm.S4), r.gp.PostBy(r.ldg))
 	}
 	fn.FMOVS(alpha.F(), r.alpha.F())
 	fn.FMOVS(beta.F(), r.beta.F())

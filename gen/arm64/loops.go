@@ -1,45 +1,45 @@
 package main
 
-import . "github.com/edgefit/edgefit/gen/arm64/asm"
+import "github.com/edgefit/edgefit/gen/arm64/asm"
 
 // countDown emits a loop that runs body cnt times, nothing when cnt is zero;
 // cnt is consumed.
-func countDown(fn *Func, name string, cnt Reg, body func()) {
+func countDown(fn *asm.Func, name string, cnt asm.Reg, body func()) {
 	loop, done := fn.NewLabel(name), fn.NewLabel(name+"_end")
 	fn.CBZ(cnt, done)
 	fn.Bind(loop)
 	body()
-	fn.SUBS(Imm(1), cnt)
+	fn.SUBS(asm.Imm(1), cnt)
 	fn.BNE(loop)
 	fn.Bind(done)
 }
 
 // whileAtLeast emits: for cnt ≥ min { body(); cnt -= min }.
-func whileAtLeast(fn *Func, name string, cnt Reg, min int, body func()) {
+func whileAtLeast(fn *asm.Func, name string, cnt asm.Reg, min int, body func()) {
 	loop, done := fn.NewLabel(name), fn.NewLabel(name+"_end")
-	fn.CMP(Imm(min), cnt)
+	fn.CMP(asm.Imm(min), cnt)
 	fn.BLT(done)
 	fn.Bind(loop)
 	body()
-	fn.SUB(Imm(min), cnt)
-	fn.CMP(Imm(min), cnt)
+	fn.SUB(asm.Imm(min), cnt)
+	fn.CMP(asm.Imm(min), cnt)
 	fn.BGE(loop)
 	fn.Bind(done)
 }
 
 // ifAtLeast emits: if cnt ≥ min { body(); cnt -= min }.
-func ifAtLeast(fn *Func, name string, cnt Reg, min int, body func()) {
+func ifAtLeast(fn *asm.Func, name string, cnt asm.Reg, min int, body func()) {
 	skip := fn.NewLabel(name + "_skip")
-	fn.CMP(Imm(min), cnt)
+	fn.CMP(asm.Imm(min), cnt)
 	fn.BLT(skip)
 	body()
-	fn.SUB(Imm(min), cnt)
+	fn.SUB(asm.Imm(min), cnt)
 	fn.Bind(skip)
 }
 
 // addMul emits d += x·c for a small constant c ≥ 0, as shifted adds, so that
 // stepping a pointer by c rows needs no multiply.
-func addMul(fn *Func, x Reg, c int, d Reg) {
+func addMul(fn *asm.Func, x asm.Reg, c int, d asm.Reg) {
 	for s := uint8(0); c > 0; s, c = s+1, c>>1 {
 		if c&1 == 0 {
 			continue
@@ -53,22 +53,22 @@ func addMul(fn *Func, x Reg, c int, d Reg) {
 }
 
 // regs returns n consecutive vector registers from first.
-func regs(first, n int) []VReg {
-	v := make([]VReg, n)
+func regs(first, n int) []asm.VReg {
+	v := make([]asm.VReg, n)
 	for i := range v {
-		v[i] = V(first + i)
+		v[i] = asm.V(first + i)
 	}
 	return v
 }
 
 // s4 is the list of the registers as S4, for VLD1 and VST1 (consecutive).
-func s4(vs []VReg) VList { return Seq(vs[0], len(vs), S4) }
+func s4(vs []asm.VReg) asm.VList { return asm.Seq(vs[0], len(vs), asm.S4) }
 
 // sumAcross emits the sum of the float32 lanes of every accumulator into the
 // scalar accs[0].F(): pairwise vector adds, then pairwise lane adds. Scalar
 // work may only follow it, since writing an S register zeroes the rest of its
 // vector register.
-func sumAcross(fn *Func, accs []VReg) FReg {
+func sumAcross(fn *asm.Func, accs []asm.VReg) asm.FReg {
 	for len(accs) > 1 {
 		h := len(accs) / 2
 		for i := 0; i < h; i++ {
@@ -86,10 +86,10 @@ func sumAcross(fn *Func, accs []VReg) FReg {
 }
 
 // atMost emits: if r > max { r = max } (signed).
-func atMost(fn *Func, name string, r Reg, max int) {
+func atMost(fn *asm.Func, name string, r asm.Reg, max int) {
 	ok := fn.NewLabel(name + "_ok")
-	fn.CMP(Imm(max), r)
+	fn.CMP(asm.Imm(max), r)
 	fn.BLE(ok)
-	fn.MOVD(Imm(max), r)
+	fn.MOVD(asm.Imm(max), r)
 	fn.Bind(ok)
 }

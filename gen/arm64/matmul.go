@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	. "github.com/edgefit/edgefit/gen/arm64/asm"
+	"github.com/edgefit/edgefit/gen/arm64/asm"
 )
 
 // The dot-product kernel, matMulBiasDotNEON, takes the columns of Y left
@@ -36,20 +36,20 @@ const (
 
 // mm holds MatMulBias's register assignment.
 type mm struct {
-	fn                  *Func
-	x, ldx, ldw, y, ldy Reg // X and Y at the current row pass; strides in bytes
-	k, rows, cols       Reg
-	wj, bj, yj          Reg // W, b and Y at the current column tile
-	cnt, tmp, yrow      Reg
-	xp                  [6]Reg // X rows of the tile
-	wp                  [4]Reg // W rows of the tile
-	wv                  [4]VReg
-	wv2                 [4]VReg // W for the second accumulator set of small tiles
-	xv                  [6]VReg // the tile's rows of X
-	bias                VReg
+	fn                  *asm.Func
+	x, ldx, ldw, y, ldy asm.Reg // X and Y at the current row pass; strides in bytes
+	k, rows, cols       asm.Reg
+	wj, bj, yj          asm.Reg // W, b and Y at the current column tile
+	cnt, tmp, yrow      asm.Reg
+	xp                  [6]asm.Reg // X rows of the tile
+	wp                  [4]asm.Reg // W rows of the tile
+	wv                  [4]asm.VReg
+	wv2                 [4]asm.VReg // W for the second accumulator set of small tiles
+	xv                  [6]asm.VReg // the tile's rows of X
+	bias                asm.VReg
 }
 
-func matMulBias(f *File) {
+func matMulBias(f *asm.File) {
 	fn := f.Func("matMulBiasDotNEON", "func(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)", `
 matMulBiasDotNEON computes Y = X·Wᵀ + b: for i < m and j < n,
 y[i·ldy+j] = Σₚ x[i·ldx+p]·w[j·ldw+p] + b[j] (p < k), without the b[j]
@@ -59,14 +59,14 @@ slices must hold the m×k, n×k and m×n matrices with their strides (the
 last row may end at its last element) and len(b) ≥ n when it is not 0.
 Only the m×n elements of y are read (when accum is not 0) and written.`)
 	r := &mm{fn: fn,
-		x: R0, ldx: R1, ldw: R3, y: R4, ldy: R5, k: R6, rows: R7, cols: R8,
-		wj: R9, bj: R10, yj: R11, cnt: R12, tmp: R13, yrow: R25,
-		xp:   [6]Reg{R14, R15, R16, R17, R19, R20},
-		wp:   [4]Reg{R21, R22, R23, R24},
-		wv:   [4]VReg{V(26), V(27), V(28), V(29)},
-		wv2:  [4]VReg{V(16), V(17), V(18), V(19)},
-		xv:   [6]VReg{V(20), V(21), V(22), V(23), V(24), V(25)},
-		bias: V(24),
+		x: asm.R0, ldx: asm.R1, ldw: asm.R3, y: asm.R4, ldy: asm.R5, k: asm.R6, rows: asm.R7, cols: asm.R8,
+		wj: asm.R9, bj: asm.R10, yj: asm.R11, cnt: asm.R12, tmp: asm.R13, yrow: asm.R25,
+		xp:   [6]asm.Reg{asm.R14, asm.R15, asm.R16, asm.R17, asm.R19, asm.R20},
+		wp:   [4]asm.Reg{asm.R21, asm.R22, asm.R23, asm.R24},
+		wv:   [4]asm.VReg{asm.V(26), asm.V(27), asm.V(28), asm.V(29)},
+		wv2:  [4]asm.VReg{asm.V(16), asm.V(17), asm.V(18), asm.V(19)},
+		xv:   [6]asm.VReg{asm.V(20), asm.V(21), asm.V(22), asm.V(23), asm.V(24), asm.V(25)},
+		bias: asm.V(24),
 	}
 	fn.Load("x.base", r.x)
 	fn.Load("ldx", r.ldx)
@@ -97,13 +97,13 @@ func (r *mm) pass(mr int) {
 	whileAtLeast(fn, fmt.Sprintf("cols%dx3", mr), r.cols, matMulBiasDotTileN, func() {
 		r.tile(mr, matMulBiasDotTileN)
 		addMul(fn, r.ldw, matMulBiasDotTileN, r.wj)
-		fn.ADD(Imm(4*matMulBiasDotTileN), r.bj)
-		fn.ADD(Imm(4*matMulBiasDotTileN), r.yj)
+		fn.ADD(asm.Imm(4*matMulBiasDotTileN), r.bj)
+		fn.ADD(asm.Imm(4*matMulBiasDotTileN), r.yj)
 	})
 	done := fn.NewLabel(fmt.Sprintf("rows%d_done", mr))
 	one := fn.NewLabel(fmt.Sprintf("cols%dx1", mr))
 	fn.CBZ(r.cols, done)
-	fn.CMP(Imm(1), r.cols)
+	fn.CMP(asm.Imm(1), r.cols)
 	fn.BEQ(one)
 	r.tile(mr, 2)
 	fn.B(done)
@@ -115,7 +115,7 @@ func (r *mm) pass(mr int) {
 }
 
 // acc is the accumulator of row i, column j of an mr×nr tile.
-func acc(nr, i, j int) VReg { return V(i*nr + j) }
+func acc(nr, i, j int) asm.VReg { return asm.V(i*nr + j) }
 
 // tile emits one mr×nr tile: Y rows at yj, W rows from wj, bias at bj.
 func (r *mm) tile(mr, nr int) {
@@ -136,7 +136,7 @@ func (r *mm) tile(mr, nr int) {
 	if mr*nr <= 4 {
 		sets = 2
 	}
-	set := func(s, i, j int) VReg { return acc(nr, i, j) + VReg(s*mr*nr) }
+	set := func(s, i, j int) asm.VReg { return acc(nr, i, j) + asm.VReg(s*mr*nr) }
 	for s := 0; s < sets; s++ {
 		for i := 0; i < mr; i++ {
 			for j := 0; j < nr; j++ {
@@ -151,20 +151,20 @@ func (r *mm) tile(mr, nr int) {
 	// multiply-adds, so that an in-order core does not stall on a load
 	// issued behind a multiply-add. Set 1 (tiles of at most 4
 	// accumulators, so at most 4 rows) keeps its rows of X in V8-V11.
-	wvs := func(s int) [4]VReg {
+	wvs := func(s int) [4]asm.VReg {
 		if s == 1 {
 			return r.wv2
 		}
 		return r.wv
 	}
-	xvs := func(s int) []VReg {
+	xvs := func(s int) []asm.VReg {
 		if s == 1 {
 			return regs(8, mr)
 		}
 		return r.xv[:mr]
 	}
 	loads := func(s, width int) {
-		load := func(p Reg, v VReg) {
+		load := func(p asm.Reg, v asm.VReg) {
 			if width == 4 {
 				fn.LDURQ(p.Off(16*s), v)
 			} else {
@@ -180,10 +180,10 @@ func (r *mm) tile(mr, nr int) {
 	}
 	advance := func(bytes int) {
 		for j := 0; j < nr; j++ {
-			fn.ADD(Imm(bytes), r.wp[j])
+			fn.ADD(asm.Imm(bytes), r.wp[j])
 		}
 		for i := 0; i < mr; i++ {
-			fn.ADD(Imm(bytes), r.xp[i])
+			fn.ADD(asm.Imm(bytes), r.xp[i])
 		}
 	}
 	fmas := func(s int) {
@@ -200,14 +200,14 @@ func (r *mm) tile(mr, nr int) {
 		fn.LSR3(3, r.k, r.cnt)
 		countDown(fn, "k8", r.cnt, func() { loads(0, 4); loads(1, 4); advance(32); fmas(0); fmas(1) })
 		no4 := fn.NewLabel("k4_none")
-		fn.AND3(Imm(4), r.k, r.cnt)
+		fn.AND3(asm.Imm(4), r.k, r.cnt)
 		fn.CBZ(r.cnt, no4)
 		loads(0, 4)
 		advance(16)
 		fmas(0)
 		fn.Bind(no4)
 	}
-	fn.AND3(Imm(3), r.k, r.cnt)
+	fn.AND3(asm.Imm(3), r.k, r.cnt)
 	countDown(fn, "k1", r.cnt, func() { loads(0, 1); fmas(0) })
 	if sets == 2 {
 		for i := 0; i < mr; i++ {
@@ -219,7 +219,7 @@ func (r *mm) tile(mr, nr int) {
 
 	// Row i's nr dot products into the first lanes of acc(nr, i, 0).
 	for i := 0; i < mr; i++ {
-		a := func(j int) Vec { return acc(nr, i, j).S4() }
+		a := func(j int) asm.Vec { return acc(nr, i, j).S4() }
 		switch nr {
 		case 4:
 			fn.VFADDP(a(1), a(0), a(0))
@@ -276,10 +276,10 @@ func (r *mm) tile(mr, nr int) {
 		a := acc(nr, i, 0)
 		switch nr {
 		case 4:
-			fn.VST1(Seq(a, 1, S4), r.yrow.Mem())
+			fn.VST1(asm.Seq(a, 1, asm.S4), r.yrow.Mem())
 		case 3:
 			fn.FMOVD(a.F(), r.yrow.Mem())
-			fn.ADD3(Imm(8), r.yrow, r.tmp)
+			fn.ADD3(asm.Imm(8), r.yrow, r.tmp)
 			fn.VST1Lane(a.S(2), r.tmp.Mem())
 		case 2:
 			fn.FMOVD(a.F(), r.yrow.Mem())
@@ -293,14 +293,14 @@ func (r *mm) tile(mr, nr int) {
 }
 
 // loadRow loads the nr floats at p into r.bias, reading exactly those.
-func (r *mm) loadRow(nr int, p Reg) {
+func (r *mm) loadRow(nr int, p asm.Reg) {
 	fn := r.fn
 	switch nr {
 	case 4:
-		fn.VLD1(p.Mem(), Seq(r.bias, 1, S4))
+		fn.VLD1(p.Mem(), asm.Seq(r.bias, 1, asm.S4))
 	case 3:
 		fn.FMOVD(p.Mem(), r.bias.F())
-		fn.ADD3(Imm(8), p, r.tmp)
+		fn.ADD3(asm.Imm(8), p, r.tmp)
 		fn.VLD1Lane(r.tmp.Mem(), r.bias.S(2))
 	case 2:
 		fn.FMOVD(p.Mem(), r.bias.F())

@@ -1,6 +1,6 @@
 package main
 
-import . "github.com/edgefit/edgefit/gen/arm64/asm"
+import "github.com/edgefit/edgefit/gen/arm64/asm"
 
 // The panel kernel, matMulBiasNEON, computes Y for one panel of at most
 // eight columns from a packed copy of those eight rows of W: for each input
@@ -45,20 +45,20 @@ const (
 
 // mp holds the panel kernel's register assignment.
 type mp struct {
-	fn                   *Func
-	x, ldx, wp, y, ldy   Reg
-	k, rows, cnt, wq, nc Reg
-	yrow, bb, tmp        Reg
-	xp                   [8]Reg
+	fn                   *asm.Func
+	x, ldx, wp, y, ldy   asm.Reg
+	k, rows, cnt, wq, nc asm.Reg
+	yrow, bb, tmp        asm.Reg
+	xp                   [8]asm.Reg
 }
 
 // acc is row i's accumulator h (columns 4h…4h+3); xv holds row i of X;
 // wv is the weights of step s, half h.
-func pAcc(i, h int) VReg { return V(2*i + h) }
-func pX(i int) VReg      { return V(16 + i) }
-func pW(s, h int) VReg   { return V(24 + 2*s + h) }
+func pAcc(i, h int) asm.VReg { return asm.V(2*i + h) }
+func pX(i int) asm.VReg      { return asm.V(16 + i) }
+func pW(s, h int) asm.VReg   { return asm.V(24 + 2*s + h) }
 
-func matMulBiasPanel(f *File) {
+func matMulBiasPanel(f *asm.File) {
 	fn := f.Func("matMulBiasNEON", "func(m, k, nc int, x []float32, ldx int, wp []float32, b, y []float32, ldy int, accum int)", `
 matMulBiasNEON computes one panel of Y = X·Wᵀ + b from packed weights:
 for i < m and j < nc, y[i·ldy+j] = s + Σₚ x[i·ldx+p]·wp[8p+j] (p < k, in
@@ -69,9 +69,9 @@ matrix with its stride, y the m×nc one, b at least nc floats when not
 empty. Only the m×nc elements of y are read (when accum is not 0) and
 written.`)
 	r := &mp{fn: fn,
-		x: R0, ldx: R1, wp: R2, y: R3, ldy: R4, k: R5, rows: R6, cnt: R7, wq: R8, nc: R9,
-		yrow: R10, bb: R20, tmp: R21,
-		xp: [8]Reg{R11, R12, R13, R14, R15, R16, R17, R19},
+		x: asm.R0, ldx: asm.R1, wp: asm.R2, y: asm.R3, ldy: asm.R4, k: asm.R5, rows: asm.R6, cnt: asm.R7, wq: asm.R8, nc: asm.R9,
+		yrow: asm.R10, bb: asm.R20, tmp: asm.R21,
+		xp: [8]asm.Reg{asm.R11, asm.R12, asm.R13, asm.R14, asm.R15, asm.R16, asm.R17, asm.R19},
 	}
 	fn.Load("x.base", r.x)
 	fn.Load("ldx", r.ldx)
@@ -109,7 +109,7 @@ func (r *mp) tile(mr int) {
 	zero, start := fn.NewLabel("pzero"), fn.NewLabel("pstart")
 	fn.Load("accum", r.tmp)
 	fn.CBZ(r.tmp, zero)
-	r.rowsIO(mr, func(rem int, p Reg, a0, a1 VReg) { r.loadCols(rem, p, a0, a1) })
+	r.rowsIO(mr, func(rem int, p asm.Reg, a0, a1 asm.VReg) { r.loadCols(rem, p, a0, a1) })
 	fn.B(start)
 	fn.Bind(zero)
 	for i := 0; i < mr; i++ {
@@ -129,9 +129,9 @@ func (r *mp) tile(mr int) {
 			fn.LDURQ(r.wq.Off(32*s+16), pW(s, 1))
 		}
 		for i := 0; i < mr; i++ {
-			fn.ADD(Imm(16), r.xp[i])
+			fn.ADD(asm.Imm(16), r.xp[i])
 		}
-		fn.ADD(Imm(128), r.wq)
+		fn.ADD(asm.Imm(128), r.wq)
 		for s := 0; s < 4; s++ {
 			for i := 0; i < mr; i++ {
 				for h := 0; h < 2; h++ {
@@ -140,14 +140,14 @@ func (r *mp) tile(mr int) {
 			}
 		}
 	})
-	fn.AND3(Imm(3), r.k, r.cnt)
+	fn.AND3(asm.Imm(3), r.k, r.cnt)
 	countDown(fn, "pk1", r.cnt, func() {
 		fn.LDURQ(r.wq.Off(0), pW(0, 0))
 		fn.LDURQ(r.wq.Off(16), pW(0, 1))
 		for i := 0; i < mr; i++ {
 			fn.FMOVS(r.xp[i].Post(4), pX(i).F())
 		}
-		fn.ADD(Imm(32), r.wq)
+		fn.ADD(asm.Imm(32), r.wq)
 		for i := 0; i < mr; i++ {
 			for h := 0; h < 2; h++ {
 				fn.VFMLAElem(pX(i).S(0), pW(0, h).S4(), pAcc(i, h).S4())
@@ -168,7 +168,7 @@ func (r *mp) tile(mr int) {
 		}
 	})
 	fn.Bind(noBias)
-	r.rowsIO(mr, func(rem int, p Reg, a0, a1 VReg) { r.storeCols(rem, a0, a1, p) })
+	r.rowsIO(mr, func(rem int, p asm.Reg, a0, a1 asm.VReg) { r.storeCols(rem, a0, a1, p) })
 }
 
 // forNC emits body once for each panel width nc = 4 + rem (rem 0…4), run
@@ -178,7 +178,7 @@ func (r *mp) forNC(body func(rem int)) {
 	done := fn.NewLabel("pnc_done")
 	for rem := 4; rem > 0; rem-- {
 		next := fn.NewLabel("pnc")
-		fn.CMP(Imm(4+rem), r.nc)
+		fn.CMP(asm.Imm(4+rem), r.nc)
 		fn.BNE(next)
 		body(rem)
 		fn.B(done)
@@ -190,7 +190,7 @@ func (r *mp) forNC(body func(rem int)) {
 
 // rowsIO emits, for the call's nc, io on each of the mr rows of Y at y
 // with the row's two accumulators.
-func (r *mp) rowsIO(mr int, io func(rem int, p Reg, a0, a1 VReg)) {
+func (r *mp) rowsIO(mr int, io func(rem int, p asm.Reg, a0, a1 asm.VReg)) {
 	fn := r.fn
 	r.forNC(func(rem int) {
 		fn.MOVD(r.y, r.yrow)
@@ -205,16 +205,16 @@ func (r *mp) rowsIO(mr int, io func(rem int, p Reg, a0, a1 VReg)) {
 
 // loadCols loads the 4+rem floats at p into a0 and a1, zeros in the lanes
 // past them, reading exactly those floats.
-func (r *mp) loadCols(rem int, p Reg, a0, a1 VReg) {
+func (r *mp) loadCols(rem int, p asm.Reg, a0, a1 asm.VReg) {
 	fn := r.fn
-	fn.VLD1(p.Mem(), Seq(a0, 1, S4))
-	fn.ADD3(Imm(16), p, r.tmp)
+	fn.VLD1(p.Mem(), asm.Seq(a0, 1, asm.S4))
+	fn.ADD3(asm.Imm(16), p, r.tmp)
 	switch rem {
 	case 4:
-		fn.VLD1(r.tmp.Mem(), Seq(a1, 1, S4))
+		fn.VLD1(r.tmp.Mem(), asm.Seq(a1, 1, asm.S4))
 	case 3:
 		fn.FMOVD(r.tmp.Mem(), a1.F())
-		fn.ADD(Imm(8), r.tmp)
+		fn.ADD(asm.Imm(8), r.tmp)
 		fn.VLD1Lane(r.tmp.Mem(), a1.S(2))
 	case 2:
 		fn.FMOVD(r.tmp.Mem(), a1.F())
@@ -227,19 +227,19 @@ func (r *mp) loadCols(rem int, p Reg, a0, a1 VReg) {
 
 // storeCols stores the first 4+rem lanes of a0 and a1 to p, writing
 // exactly those floats.
-func (r *mp) storeCols(rem int, a0, a1 VReg, p Reg) {
+func (r *mp) storeCols(rem int, a0, a1 asm.VReg, p asm.Reg) {
 	fn := r.fn
-	fn.VST1(Seq(a0, 1, S4), p.Mem())
+	fn.VST1(asm.Seq(a0, 1, asm.S4), p.Mem())
 	if rem == 0 {
 		return
 	}
-	fn.ADD3(Imm(16), p, r.tmp)
+	fn.ADD3(asm.Imm(16), p, r.tmp)
 	switch rem {
 	case 4:
-		fn.VST1(Seq(a1, 1, S4), r.tmp.Mem())
+		fn.VST1(asm.Seq(a1, 1, asm.S4), r.tmp.Mem())
 	case 3:
 		fn.FMOVD(a1.F(), r.tmp.Mem())
-		fn.ADD(Imm(8), r.tmp)
+		fn.ADD(asm.Imm(8), r.tmp)
 		fn.VST1Lane(a1.S(2), r.tmp.Mem())
 	case 2:
 		fn.FMOVD(a1.F(), r.tmp.Mem())

@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	. "github.com/edgefit/edgefit/gen/arm64/asm"
+	"github.com/edgefit/edgefit/gen/arm64/asm"
 )
 
 // PrefetchRows asks for rows of X picked by an index to be brought into the
@@ -45,7 +45,7 @@ every line of the row, or its first %d when it touches more.
 k and len(idx) must be at least 1 and every row must lie inside x. It reads
 idx and nothing else, and writes nothing.`
 
-func prefetchRows(f *File) {
+func prefetchRows(f *asm.File) {
 	prefetchRowsFunc(f.Func("prefetchRowsNEON", fmt.Sprintf(prefetchSig, ""),
 		fmt.Sprintf(prefetchDoc, "prefetchRowsNEON", prefetchMaxLines)), false)
 	prefetchRowsFunc(f.Func("prefetchRowsNEONTrace", fmt.Sprintf(prefetchSig, ", trace []uintptr"),
@@ -56,9 +56,9 @@ the address to the next element of trace instead. trace must have room for
 len(idx)·%d addresses.`, prefetchMaxLines)), true)
 }
 
-func prefetchRowsFunc(fn *Func, tracing bool) {
-	span, idx, n, x, ldx := R0, R1, R2, R3, R4
-	a, more, line, trace := R5, R6, R7, R8
+func prefetchRowsFunc(fn *asm.Func, tracing bool) {
+	span, idx, n, x, ldx := asm.R0, asm.R1, asm.R2, asm.R3, asm.R4
+	a, more, line, trace := asm.R5, asm.R6, asm.R7, asm.R8
 	fn.Load("k", span)
 	fn.Load("idx.base", idx)
 	fn.Load("idx.len", n)
@@ -70,12 +70,12 @@ func prefetchRowsFunc(fn *Func, tracing bool) {
 	}
 	fn.Comment("a row's last byte is 4k−1 bytes after its first")
 	fn.LSL3(2, span, span)
-	fn.SUB(Imm(1), span)
-	prefetch := func(p Reg) {
+	fn.SUB(asm.Imm(1), span)
+	prefetch := func(p asm.Reg) {
 		if tracing {
 			fn.MOVDStore(p, trace.Post(8))
 		} else {
-			fn.PRFM(p.Mem(), PLDL2KEEP)
+			fn.PRFM(p.Mem(), asm.PLDL2KEEP)
 		}
 	}
 	countDown(fn, "rows", n, func() {
@@ -91,7 +91,7 @@ func prefetchRowsFunc(fn *Func, tracing bool) {
 		atMost(fn, "cap", more, prefetchMaxLines-1)
 		fn.LSL3(6, line, line)
 		countDown(fn, "lines", more, func() {
-			fn.ADD(Imm(64), line)
+			fn.ADD(asm.Imm(64), line)
 			prefetch(line)
 		})
 	})

@@ -1,6 +1,6 @@
 package main
 
-import . "github.com/edgefit/edgefit/gen/arm64/asm"
+import "github.com/edgefit/edgefit/gen/arm64/asm"
 
 // The one-dimensional kernels stream their slices in blocks of 16 float32
 // (four vector registers, one cache line), then of 4, then one at a time,
@@ -13,22 +13,22 @@ import . "github.com/edgefit/edgefit/gen/arm64/asm"
 
 // ldurs loads the consecutive 16-byte vectors at p into vs and advances p
 // past them.
-func ldurs(fn *Func, p Reg, vs []VReg) {
+func ldurs(fn *asm.Func, p asm.Reg, vs []asm.VReg) {
 	for i, v := range vs {
 		fn.LDURQ(p.Off(16*i), v)
 	}
-	fn.ADD(Imm(16*len(vs)), p)
+	fn.ADD(asm.Imm(16*len(vs)), p)
 }
 
 // st1s stores vs, consecutive registers, at p with one unindexed ST1 and
 // advances p past them.
-func st1s(fn *Func, vs []VReg, p Reg) {
+func st1s(fn *asm.Func, vs []asm.VReg, p asm.Reg) {
 	fn.VST1(s4(vs), p.Mem())
-	fn.ADD(Imm(16*len(vs)), p)
+	fn.ADD(asm.Imm(16*len(vs)), p)
 }
 
 // dot: Σ x·y.
-func dot(f *File) {
+func dot(f *asm.File) {
 	fn := f.Func("dotNEON", "func(x, y []float32) float32", `
 dotNEON returns Σ x[i]·y[i] over len(x) elements; y must be at least as
 long. Four vector accumulators take 16 elements per iteration, then one
@@ -39,8 +39,8 @@ takes 4, and a scalar multiply-add the last 0-3.`)
 
 // dotBody emits the loops of dotNEON and returns the register holding the
 // sum.
-func dotBody(fn *Func) FReg {
-	x, y, n, c := R0, R1, R2, R3
+func dotBody(fn *asm.Func) asm.FReg {
+	x, y, n, c := asm.R0, asm.R1, asm.R2, asm.R3
 	xv, yv, acc := regs(0, 4), regs(4, 4), regs(16, 4)
 	fn.Load("x.base", x)
 	fn.Load("y.base", y)
@@ -55,14 +55,14 @@ func dotBody(fn *Func) FReg {
 		}
 	})
 	fn.LSR3(2, n, c)
-	fn.AND3(Imm(3), c, c)
+	fn.AND3(asm.Imm(3), c, c)
 	countDown(fn, "by4", c, func() {
 		fn.VLD1(x.Post(16), s4(xv[:1]))
 		fn.VLD1(y.Post(16), s4(yv[:1]))
 		fn.VFMLA(yv[0].S4(), xv[0].S4(), acc[0].S4())
 	})
 	s := sumAcross(fn, acc)
-	fn.AND3(Imm(3), n, c)
+	fn.AND3(asm.Imm(3), n, c)
 	countDown(fn, "by1", c, func() {
 		fn.FMOVS(x.Post(4), xv[0].F())
 		fn.FMOVS(y.Post(4), yv[0].F())
@@ -72,7 +72,7 @@ func dotBody(fn *Func) FReg {
 }
 
 // axpy: y += α·x.
-func axpy(f *File) {
+func axpy(f *asm.File) {
 	fn := f.Func("axpyNEON", "func(alpha float32, x, y []float32)", `
 axpyNEON computes y[i] += alpha·x[i], fused, for i < len(y); x must be at
 least as long. y is read through one pointer and written through another,
@@ -80,8 +80,8 @@ in blocks of 16, then 4, then single elements.`)
 	// Reading and writing y through one pointer would make each block's
 	// loads wait for the address written back by the previous block's store
 	// (bench/results/NOTES.md).
-	x, y, yw, n, c := R0, R1, R4, R2, R3
-	xv, yv, a := regs(0, 4), regs(4, 4), V(31)
+	x, y, yw, n, c := asm.R0, asm.R1, asm.R4, asm.R2, asm.R3
+	xv, yv, a := regs(0, 4), regs(4, 4), asm.V(31)
 	fn.LoadF("alpha", a.F())
 	fn.VDUP(a.S(0), a.S4())
 	fn.Load("x.base", x)
@@ -98,14 +98,14 @@ in blocks of 16, then 4, then single elements.`)
 		st1s(fn, yv, yw)
 	})
 	fn.LSR3(2, n, c)
-	fn.AND3(Imm(3), c, c)
+	fn.AND3(asm.Imm(3), c, c)
 	countDown(fn, "by4", c, func() {
 		fn.VLD1(x.Post(16), s4(xv[:1]))
 		fn.VLD1(y.Post(16), s4(yv[:1]))
 		fn.VFMLA(a.S4(), xv[0].S4(), yv[0].S4())
 		fn.VST1(s4(yv[:1]), yw.Post(16))
 	})
-	fn.AND3(Imm(3), n, c)
+	fn.AND3(asm.Imm(3), n, c)
 	countDown(fn, "by1", c, func() {
 		fn.FMOVS(x.Post(4), xv[0].F())
 		fn.FMOVS(y.Post(4), yv[0].F())
@@ -117,7 +117,7 @@ in blocks of 16, then 4, then single elements.`)
 
 // sqErrBody emits the squared-error loop shared by sqErr and sqErrSum: it
 // returns the scalar sum; when store, the differences are written through r.
-func sqErrBody(fn *Func, r, p, t, n, c Reg, store bool) FReg {
+func sqErrBody(fn *asm.Func, r, p, t, n, c asm.Reg, store bool) asm.FReg {
 	pv, tv, acc := regs(0, 4), regs(4, 4), regs(16, 4)
 	fn.Zero(acc...)
 	fn.LSR3(4, n, c)
@@ -135,7 +135,7 @@ func sqErrBody(fn *Func, r, p, t, n, c Reg, store bool) FReg {
 		}
 	})
 	fn.LSR3(2, n, c)
-	fn.AND3(Imm(3), c, c)
+	fn.AND3(asm.Imm(3), c, c)
 	countDown(fn, "by4", c, func() {
 		fn.VLD1(p.Post(16), s4(pv[:1]))
 		fn.VLD1(t.Post(16), s4(tv[:1]))
@@ -146,7 +146,7 @@ func sqErrBody(fn *Func, r, p, t, n, c Reg, store bool) FReg {
 		fn.VFMLA(pv[0].S4(), pv[0].S4(), acc[0].S4())
 	})
 	s := sumAcross(fn, acc)
-	fn.AND3(Imm(3), n, c)
+	fn.AND3(asm.Imm(3), n, c)
 	countDown(fn, "by1", c, func() {
 		fn.FMOVS(p.Post(4), pv[0].F())
 		fn.FMOVS(t.Post(4), tv[0].F())
@@ -160,13 +160,13 @@ func sqErrBody(fn *Func, r, p, t, n, c Reg, store bool) FReg {
 }
 
 // sqErr: r = p − t, Σ r².
-func sqErr(f *File) {
+func sqErr(f *asm.File) {
 	fn := f.Func("sqErrNEON", "func(r, p, t []float32) float32", `
 sqErrNEON writes r[i] = p[i] − t[i] for i < len(r) and returns Σ r[i]²;
 p and t must be at least as long as r. r may be p or t: each block is
 loaded before it is stored. Four vector accumulators take 16 elements per
 iteration, then one takes 4, and a scalar multiply-add the last 0-3.`)
-	r, p, t, n, c := R0, R1, R2, R3, R4
+	r, p, t, n, c := asm.R0, asm.R1, asm.R2, asm.R3, asm.R4
 	fn.Load("r.base", r)
 	fn.Load("p.base", p)
 	fn.Load("t.base", t)
@@ -176,21 +176,21 @@ iteration, then one takes 4, and a scalar multiply-add the last 0-3.`)
 }
 
 // sqErrSum: Σ (p − t)².
-func sqErrSum(f *File) {
+func sqErrSum(f *asm.File) {
 	fn := f.Func("sqErrSumNEON", "func(p, t []float32) float32", `
 sqErrSumNEON returns Σ (p[i] − t[i])² for i < len(p), writing nothing;
 t must be at least as long as p. Its loop is sqErrNEON's without the
 stores.`)
-	p, t, n, c := R1, R2, R3, R4
+	p, t, n, c := asm.R1, asm.R2, asm.R3, asm.R4
 	fn.Load("p.base", p)
 	fn.Load("t.base", t)
 	fn.Load("p.len", n)
-	fn.StoreF(sqErrBody(fn, R0, p, t, n, c, false), "ret")
+	fn.StoreF(sqErrBody(fn, asm.R0, p, t, n, c, false), "ret")
 	fn.RET()
 }
 
 // peakFMA: 32 FMLA .4S per iteration, 256 flops.
-func peakFMA(f *File) {
+func peakFMA(f *asm.File) {
 	fn := f.Func("peakFMANEON", "func(iters int)", `
 peakFMANEON runs iters iterations of 32 vector multiply-adds (FMLA .4S,
 8 flops each: 256 flops an iteration, edgefit.PeakFMAFlopsPerIter). They
@@ -198,10 +198,10 @@ go to 30 accumulators (two take a second one), so each dependency chain
 advances at most twice an iteration and throughput, not latency, bounds
 the loop. Every product is 1/8·1/8, so the accumulators grow slowly and
 stay normal numbers. iters must be at least 1.`)
-	n, bits := R0, R1
-	a, b, acc := V(0), V(1), regs(2, 30)
+	n, bits := asm.R0, asm.R1
+	a, b, acc := asm.V(0), asm.V(1), regs(2, 30)
 	fn.Load("iters", n)
-	fn.MOVD(Imm(0x3e000000), bits) // 0.125
+	fn.MOVD(asm.Imm(0x3e000000), bits) // 0.125
 	fn.VDUPR(bits, a.S4())
 	fn.VDUPR(bits, b.S4())
 	fn.Zero(acc...)
@@ -210,13 +210,13 @@ stay normal numbers. iters must be at least 1.`)
 	for i := 0; i < 32; i++ {
 		fn.VFMLA(b.S4(), a.S4(), acc[i%len(acc)].S4())
 	}
-	fn.SUBS(Imm(1), n)
+	fn.SUBS(asm.Imm(1), n)
 	fn.BNE(loop)
 	fn.RET()
 }
 
 // peakLoad: the load ceiling of the streaming kernels.
-func peakLoad(f *File) {
+func peakLoad(f *asm.File) {
 	fn := f.Func("peakLoadNEON", "func(x, y []float32) float32", `
 peakLoadNEON returns Σ x[i]·y[i] over len(x) elements (y at least as long):
 one multiply-add per two vectors loaded, the least arithmetic that still

@@ -1,6 +1,6 @@
 package main
 
-import . "github.com/edgefit/edgefit/gen/riscv64/asm"
+import "github.com/edgefit/edgefit/gen/riscv64/asm"
 
 // GatherRows copies rows of X picked by an index, strip by strip of up to
 // eight vector registers (a bit-exact copy: loads and stores only), and
@@ -20,23 +20,23 @@ const (
 
 // The registers of the gather and prefetch kernels.
 var (
-	gaK, gaIdx, gaN, gaX, gaLdx = X10, X11, X12, X13, X14
-	gaY, gaLdy                  = X15, X16
-	gaAhead, gaLines, gaLast    = X17, X18, X19
-	gaPIdx, gaPN, gaRow, gaL    = X20, X21, X22, X23 // prefetch cursor, count, row address, line count
-	gaTrace                     = X24
-	gaSrc, gaDst, gaKL          = X25, X28, X29
+	gaK, gaIdx, gaN, gaX, gaLdx = asm.X10, asm.X11, asm.X12, asm.X13, asm.X14
+	gaY, gaLdy                  = asm.X15, asm.X16
+	gaAhead, gaLines, gaLast    = asm.X17, asm.X18, asm.X19
+	gaPIdx, gaPN, gaRow, gaL    = asm.X20, asm.X21, asm.X22, asm.X23 // prefetch cursor, count, row address, line count
+	gaTrace                     = asm.X24
+	gaSrc, gaDst, gaKL          = asm.X25, asm.X28, asm.X29
 )
 
 // rowAddress emits gaRow = x + idx[*p]·ldx (bytes) and advances p.
-func rowAddress(fn *Func, p Reg) {
+func rowAddress(fn *asm.Func, p asm.Reg) {
 	fn.Load64(p.Mem(), gaRow)
 	fn.MUL(gaLdx, gaRow, gaRow)
 	fn.ADD(gaX, gaRow, gaRow)
-	fn.ADD(Imm(8), p, p)
+	fn.ADD(asm.Imm(8), p, p)
 }
 
-func gatherRows(f *File) {
+func gatherRows(f *asm.File) {
 	fn := f.Func("gatherRowsRVV", "func(k int, idx []int, x []float32, ldx int, y []float32, ldy int, ahead, lines, last int)", `
 gatherRowsRVV copies row idx[i] of x, the k elements from x[idx[i]·ldx],
 to y[i·ldy : i·ldy+k] for i < len(idx), bit for bit. k and len(idx) must
@@ -64,7 +64,7 @@ idx[0:ahead]: 1 ≤ ahead ≤ len(idx). A row is prefetched at byte offsets
 	fn.Bind(first)
 	rowAddress(fn, gaPIdx)
 	prefetchRow(fn, false)
-	fn.ADD(Imm(-1), gaPN, gaPN)
+	fn.ADD(asm.Imm(-1), gaPN, gaPN)
 	fn.BNEZ(gaPN, first)
 	fn.SUB(gaAhead, gaN, gaPN) // rows still to prefetch
 	rows, copyRow := fn.NewLabel("row"), fn.NewLabel("copy")
@@ -72,20 +72,20 @@ idx[0:ahead]: 1 ≤ ahead ≤ len(idx). A row is prefetched at byte offsets
 	fn.BEQZ(gaPN, copyRow)
 	rowAddress(fn, gaPIdx)
 	prefetchRow(fn, false)
-	fn.ADD(Imm(-1), gaPN, gaPN)
+	fn.ADD(asm.Imm(-1), gaPN, gaPN)
 	fn.Bind(copyRow)
 	fn.Load64(gaIdx.Mem(), gaSrc)
 	fn.MUL(gaLdx, gaSrc, gaSrc)
 	fn.ADD(gaX, gaSrc, gaSrc)
 	fn.MOV(gaY, gaDst)
 	fn.MOV(gaK, gaKL)
-	stripMine(fn, "elems", gaKL, M8, []Reg{gaSrc, gaDst}, func() {
+	stripMine(fn, "elems", gaKL, asm.M8, []asm.Reg{gaSrc, gaDst}, func() {
 		fn.VLE32V(gaSrc, 0)
 		fn.VSE32V(0, gaDst)
 	})
-	fn.ADD(Imm(8), gaIdx, gaIdx)
+	fn.ADD(asm.Imm(8), gaIdx, gaIdx)
 	fn.ADD(gaLdy, gaY, gaY)
-	fn.ADD(Imm(-1), gaN, gaN)
+	fn.ADD(asm.Imm(-1), gaN, gaN)
 	fn.BNEZ(gaN, rows)
 	fn.RET()
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	. "github.com/edgefit/edgefit/gen/riscv64/asm"
+	"github.com/edgefit/edgefit/gen/riscv64/asm"
 )
 
 // GradW sums over the m rows of R and X: G[j, p] = α·Σᵢ R[i, j]·X[i, p] +
@@ -24,18 +24,18 @@ const (
 
 // The registers of gradWRVV.
 var (
-	gwM, gwN, gwK    = X10, X11, X12 // rows, rows of G left, columns
-	gwR, gwLdr       = X13, X14      // R at the tile's first column; its stride in bytes
-	gwX, gwLdx       = X15, X16
-	gwG, gwLdg       = X17, X18 // the tile's first row of G; its stride in bytes
-	gwBetaZero       = X19      // 1 when β = 0: G is not read
-	gwKLeft, gwPOff  = X20, X21 // columns left; the strip's offset in bytes
-	gwRP, gwXP, gwIC = X22, X23, X24
-	gwGP, gwVL, gwT  = X25, X5, X6
-	gwAlpha, gwBeta  = FReg(0), FReg(1)
+	gwM, gwN, gwK    = asm.X10, asm.X11, asm.X12 // rows, rows of G left, columns
+	gwR, gwLdr       = asm.X13, asm.X14          // R at the tile's first column; its stride in bytes
+	gwX, gwLdx       = asm.X15, asm.X16
+	gwG, gwLdg       = asm.X17, asm.X18 // the tile's first row of G; its stride in bytes
+	gwBetaZero       = asm.X19          // 1 when β = 0: G is not read
+	gwKLeft, gwPOff  = asm.X20, asm.X21 // columns left; the strip's offset in bytes
+	gwRP, gwXP, gwIC = asm.X22, asm.X23, asm.X24
+	gwGP, gwVL, gwT  = asm.X25, asm.X5, asm.X6
+	gwAlpha, gwBeta  = asm.FReg(0), asm.FReg(1)
 )
 
-func gradW(f *File) {
+func gradW(f *asm.File) {
 	fn := f.Func("gradWRVV", "func(m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int)", `
 gradWRVV computes G = α·Rᵀ·X + β·G: for j < n and p < k,
 g[j·ldg+p] = α·Σᵢ r[i·ldr+j]·x[i·ldx+p] + β·g[j·ldg+p] (i < m), reading g
@@ -56,20 +56,20 @@ matrices with their strides. Only the n×k elements of g are touched.`)
 	fn.SLLI(2, gwLdg, gwLdg)
 	fn.LoadF("alpha", gwAlpha)
 	fn.LoadF("beta", gwBeta)
-	fn.FMVWX(Zero, 2)
+	fn.FMVWX(asm.Zero, 2)
 	fn.FEQS(gwBeta, 2, gwBetaZero)
 	for _, nr := range []int{gradWTileN, 1} {
 		loop, done := fn.NewLabel(fmt.Sprintf("rows%d", nr)), fn.NewLabel(fmt.Sprintf("rows%d_end", nr))
-		fn.MOV(Imm(nr), gwT)
+		fn.MOV(asm.Imm(nr), gwT)
 		fn.BLT(gwN, gwT, done)
 		fn.Bind(loop)
 		gradWTile(fn, nr)
-		fn.ADD(Imm(4*nr), gwR, gwR)
+		fn.ADD(asm.Imm(4*nr), gwR, gwR)
 		for j := 0; j < nr; j++ {
 			fn.ADD(gwLdg, gwG, gwG)
 		}
-		fn.ADD(Imm(-nr), gwN, gwN)
-		fn.MOV(Imm(nr), gwT)
+		fn.ADD(asm.Imm(-nr), gwN, gwN)
+		fn.MOV(asm.Imm(nr), gwT)
 		fn.BGE(gwN, gwT, loop)
 		fn.Bind(done)
 	}
@@ -77,14 +77,14 @@ matrices with their strides. Only the n×k elements of g are touched.`)
 }
 
 // gradWTile emits nr rows of G, strip by strip of p.
-func gradWTile(fn *Func, nr int) {
-	acc := func(j int) VReg { return VReg(4 * j) }
-	xv, gv := VReg(16), VReg(24)
+func gradWTile(fn *asm.Func, nr int) {
+	acc := func(j int) asm.VReg { return asm.VReg(4 * j) }
+	xv, gv := asm.VReg(16), asm.VReg(24)
 	strip, end := fn.NewLabel("strip"), fn.NewLabel("strip_end")
 	fn.MOV(gwK, gwKLeft)
-	fn.MOV(Zero, gwPOff)
+	fn.MOV(asm.Zero, gwPOff)
 	fn.Bind(strip)
-	fn.VSETVLI(gwKLeft, E32, M4, TA, gwVL)
+	fn.VSETVLI(gwKLeft, asm.E32, asm.M4, asm.TA, gwVL)
 	for j := 0; j < nr; j++ {
 		fn.VMVVI0(acc(j))
 	}
@@ -96,14 +96,14 @@ func gradWTile(fn *Func, nr int) {
 	fn.Bind(rows)
 	fn.VLE32V(gwXP, xv)
 	for j := 0; j < nr; j++ {
-		fn.MOVFLoad(gwRP.Off(4*j), 4+FReg(j))
+		fn.MOVFLoad(gwRP.Off(4*j), 4+asm.FReg(j))
 	}
 	for j := 0; j < nr; j++ {
-		fn.VFMACCVF(4+FReg(j), xv, acc(j))
+		fn.VFMACCVF(4+asm.FReg(j), xv, acc(j))
 	}
 	fn.ADD(gwLdr, gwRP, gwRP)
 	fn.ADD(gwLdx, gwXP, gwXP)
-	fn.ADD(Imm(-1), gwIC, gwIC)
+	fn.ADD(asm.Imm(-1), gwIC, gwIC)
 	fn.BNEZ(gwIC, rows)
 	fn.Bind(rowsEnd)
 	fn.Comment("G = α·sum, plus β·G unless β is 0.")
@@ -128,17 +128,17 @@ func gradWTile(fn *Func, nr int) {
 }
 
 // colSums: g = α·(column sums of R) + β·g.
-func colSums(f *File) {
+func colSums(f *asm.File) {
 	fn := f.Func("colSumsRVV", "func(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)", `
 colSumsRVV computes g = α·(column sums of R) + β·g: for j < n,
 g[j] = α·Σᵢ r[i·ldr+j] + β·g[j] (i < m), reading g only when β ≠ 0. n must
 be at least 1, m at least 0; r must hold the m×n matrix with row stride
 ldr and len(g) ≥ n. Only g[:n] is touched. Each column is summed over i
 in order, a strip of columns (LMUL 8) at a time.`)
-	m, n, r, ldr, g := X10, X11, X12, X13, X14
-	rp, ic, betaZero, vl, t := X15, X16, X17, X5, X6
-	alpha, beta := FReg(0), FReg(1)
-	acc, rv, gv := VReg(8), VReg(16), VReg(24)
+	m, n, r, ldr, g := asm.X10, asm.X11, asm.X12, asm.X13, asm.X14
+	rp, ic, betaZero, vl, t := asm.X15, asm.X16, asm.X17, asm.X5, asm.X6
+	alpha, beta := asm.FReg(0), asm.FReg(1)
+	acc, rv, gv := asm.VReg(8), asm.VReg(16), asm.VReg(24)
 	fn.Load("m", m)
 	fn.Load("n", n)
 	fn.Load("r.base", r)
@@ -147,11 +147,11 @@ in order, a strip of columns (LMUL 8) at a time.`)
 	fn.Load("g.base", g)
 	fn.LoadF("alpha", alpha)
 	fn.LoadF("beta", beta)
-	fn.FMVWX(Zero, 2)
+	fn.FMVWX(asm.Zero, 2)
 	fn.FEQS(beta, 2, betaZero)
 	strip := fn.NewLabel("strip")
 	fn.Bind(strip)
-	fn.VSETVLI(n, E32, M8, TA, vl)
+	fn.VSETVLI(n, asm.E32, asm.M8, asm.TA, vl)
 	fn.VMVVI0(acc)
 	fn.MOV(r, rp)
 	rows, rowsEnd := fn.NewLabel("i"), fn.NewLabel("i_end")
@@ -161,7 +161,7 @@ in order, a strip of columns (LMUL 8) at a time.`)
 	fn.VLE32V(rp, rv)
 	fn.VFADDVV(rv, acc, acc)
 	fn.ADD(ldr, rp, rp)
-	fn.ADD(Imm(-1), ic, ic)
+	fn.ADD(asm.Imm(-1), ic, ic)
 	fn.BNEZ(ic, rows)
 	fn.Bind(rowsEnd)
 	fn.VFMULVF(alpha, acc, acc)

@@ -1,18 +1,18 @@
 package main
 
-import . "github.com/edgefit/edgefit/gen/riscv64/asm"
+import "github.com/edgefit/edgefit/gen/riscv64/asm"
 
 // stripMine emits the loop every one-dimensional kernel runs: while n > 0,
 // set vl = VSETVLI(n) for float32 in groups of lmul registers (tail
 // undisturbed, so that accumulators keep the lanes a short last strip does
 // not reach), run body, advance each pointer by vl elements and take vl from
 // n. vl is left in X5; X6 is used.
-func stripMine(fn *Func, name string, n Reg, lmul LMUL, ptrs []Reg, body func()) {
+func stripMine(fn *asm.Func, name string, n asm.Reg, lmul asm.LMUL, ptrs []asm.Reg, body func()) {
 	loop, done := fn.NewLabel(name), fn.NewLabel(name+"_end")
-	vl, bytes := X5, X6
+	vl, bytes := asm.X5, asm.X6
 	fn.BEQZ(n, done)
 	fn.Bind(loop)
-	fn.VSETVLI(n, E32, lmul, TU, vl)
+	fn.VSETVLI(n, asm.E32, lmul, asm.TU, vl)
 	body()
 	fn.SLLI(2, vl, bytes)
 	for _, p := range ptrs {
@@ -25,10 +25,10 @@ func stripMine(fn *Func, name string, n Reg, lmul LMUL, ptrs []Reg, body func())
 
 // reduce emits the sum of all VLMAX lanes of the group acc (of lmul
 // registers) into f, using the single register tmp.
-func reduce(fn *Func, acc VReg, lmul LMUL, tmp VReg, f FReg) {
-	fn.VSETVLI(Zero, E32, M1, TA, X5)
+func reduce(fn *asm.Func, acc asm.VReg, lmul asm.LMUL, tmp asm.VReg, f asm.FReg) {
+	fn.VSETVLI(asm.Zero, asm.E32, asm.M1, asm.TA, asm.X5)
 	fn.VMVVI0(tmp)
-	fn.VSETVLI(Zero, E32, lmul, TA, X5)
+	fn.VSETVLI(asm.Zero, asm.E32, lmul, asm.TA, asm.X5)
 	fn.VFREDUSUMVS(tmp, acc, tmp)
 	fn.VFMVFS(tmp, f)
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	. "github.com/edgefit/edgefit/gen/riscv64/asm"
+	"github.com/edgefit/edgefit/gen/riscv64/asm"
 )
 
 // MatMulBias multiplies rows of X by rows of W, both contiguous along k, so
@@ -20,19 +20,19 @@ const (
 
 // The registers of matMulBiasRVV.
 var (
-	mmM, mmN, mmK      = X10, X11, X12 // rows left, columns left, k
-	mmX, mmLdx         = X13, X14      // the row block's first row of X; its stride in bytes
-	mmW, mmLdw         = X15, X16      // the column block's first row of W; its stride in bytes
-	mmB, mmBLen        = X17, X18      // the column block's bias; len(b), 0 for none
-	mmY, mmLdy         = X19, X20      // the row block's first row of Y; its stride in bytes
-	mmAccum            = X21           // accum
-	mmYT               = X9            // the tile's first element of Y
-	mmXP               = []Reg{X22, X23, X24, X25}
-	mmWP               = []Reg{X28, X29, X30, X7}
-	mmKLeft, mmVL, mm4 = X8, X5, X6
+	mmM, mmN, mmK      = asm.X10, asm.X11, asm.X12 // rows left, columns left, k
+	mmX, mmLdx         = asm.X13, asm.X14          // the row block's first row of X; its stride in bytes
+	mmW, mmLdw         = asm.X15, asm.X16          // the column block's first row of W; its stride in bytes
+	mmB, mmBLen        = asm.X17, asm.X18          // the column block's bias; len(b), 0 for none
+	mmY, mmLdy         = asm.X19, asm.X20          // the row block's first row of Y; its stride in bytes
+	mmAccum            = asm.X21                   // accum
+	mmYT               = asm.X9                    // the tile's first element of Y
+	mmXP               = []asm.Reg{asm.X22, asm.X23, asm.X24, asm.X25}
+	mmWP               = []asm.Reg{asm.X28, asm.X29, asm.X30, asm.X7}
+	mmKLeft, mmVL, mm4 = asm.X8, asm.X5, asm.X6
 )
 
-func matMulBias(f *File) {
+func matMulBias(f *asm.File) {
 	fn := f.Func("matMulBiasRVV", "func(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int, accum int)", `
 matMulBiasRVV computes Y = X·Wᵀ + b: for i < m and j < n,
 y[i·ldy+j] = Σₚ x[i·ldx+p]·w[j·ldw+p] + b[j] (p < k), without the b[j]
@@ -66,14 +66,14 @@ the lanes, then the bias and the old value are added.`)
 			fn.ADD(mmLdx, mmX, mmX)
 			fn.ADD(mmLdy, mmY, mmY)
 		}
-		fn.ADD(Imm(-mr), mmM, mmM)
+		fn.ADD(asm.Imm(-mr), mmM, mmM)
 	}
 	big, one, done := fn.NewLabel("rows4"), fn.NewLabel("rows1"), fn.NewLabel("done")
-	fn.MOV(Imm(matMulBiasTileM), mm4)
+	fn.MOV(asm.Imm(matMulBiasTileM), mm4)
 	fn.BLT(mmM, mm4, one)
 	fn.Bind(big)
 	rowBlock(matMulBiasTileM)
-	fn.MOV(Imm(matMulBiasTileM), mm4)
+	fn.MOV(asm.Imm(matMulBiasTileM), mm4)
 	fn.BGE(mmM, mm4, big)
 	fn.Bind(one)
 	fn.BEQZ(mmM, done)
@@ -85,30 +85,30 @@ the lanes, then the bias and the old value are added.`)
 
 // columns emits the tiles of mr rows by nr columns while at least nr
 // columns are left.
-func columns(fn *Func, mr, nr int) {
+func columns(fn *asm.Func, mr, nr int) {
 	loop, done := fn.NewLabel(fmt.Sprintf("tile%dx%d", mr, nr)), fn.NewLabel(fmt.Sprintf("tile%dx%d_end", mr, nr))
-	fn.MOV(Imm(nr), mm4)
+	fn.MOV(asm.Imm(nr), mm4)
 	fn.BLT(mmN, mm4, done)
 	fn.Bind(loop)
 	tile(fn, mr, nr)
 	for j := 0; j < nr; j++ {
 		fn.ADD(mmLdw, mmW, mmW)
 	}
-	fn.ADD(Imm(4*nr), mmB, mmB)
-	fn.ADD(Imm(4*nr), mmYT, mmYT)
-	fn.ADD(Imm(-nr), mmN, mmN)
-	fn.MOV(Imm(nr), mm4)
+	fn.ADD(asm.Imm(4*nr), mmB, mmB)
+	fn.ADD(asm.Imm(4*nr), mmYT, mmYT)
+	fn.ADD(asm.Imm(-nr), mmN, mmN)
+	fn.MOV(asm.Imm(nr), mm4)
 	fn.BGE(mmN, mm4, loop)
 	fn.Bind(done)
 }
 
 // tile emits one mr×nr tile of Y at mmYT from the rows of X at mmX and of W
 // at mmW.
-func tile(fn *Func, mr, nr int) {
+func tile(fn *asm.Func, mr, nr int) {
 	xp, wp := mmXP[:mr], mmWP[:nr]
-	xv := func(a int) VReg { return VReg(16 + a) }
-	wv := func(b int) VReg { return VReg(20 + b) }
-	acc := func(a, b int) VReg { return VReg(a*nr + b) }
+	xv := func(a int) asm.VReg { return asm.VReg(16 + a) }
+	wv := func(b int) asm.VReg { return asm.VReg(20 + b) }
+	acc := func(a, b int) asm.VReg { return asm.VReg(a*nr + b) }
 	fn.MOV(mmX, xp[0])
 	for a := 1; a < mr; a++ {
 		fn.ADD(mmLdx, xp[a-1], xp[a])
@@ -117,9 +117,9 @@ func tile(fn *Func, mr, nr int) {
 	for b := 1; b < nr; b++ {
 		fn.ADD(mmLdw, wp[b-1], wp[b])
 	}
-	fn.VSETVLI(Zero, E32, M1, TA, mmVL)
+	fn.VSETVLI(asm.Zero, asm.E32, asm.M1, asm.TA, mmVL)
 	for v := 0; v < mr*nr; v++ {
-		fn.VMVVI0(VReg(v))
+		fn.VMVVI0(asm.VReg(v))
 	}
 	step := func() {
 		for a := range xp {
@@ -134,8 +134,8 @@ func tile(fn *Func, mr, nr int) {
 			}
 		}
 	}
-	advance := func(by Reg) {
-		for _, p := range append(append([]Reg(nil), xp...), wp...) {
+	advance := func(by asm.Reg) {
+		for _, p := range append(append([]asm.Reg(nil), xp...), wp...) {
 			fn.ADD(by, p, p)
 		}
 	}
@@ -147,7 +147,7 @@ func tile(fn *Func, mr, nr int) {
 		fn.MOV(mmK, mmKLeft)
 		fn.BEQZ(mmKLeft, end)
 		fn.Bind(loop)
-		fn.VSETVLI(mmKLeft, E32, M1, TU, mmVL)
+		fn.VSETVLI(mmKLeft, asm.E32, asm.M1, asm.TU, mmVL)
 		step()
 		fn.SLLI(2, mmVL, mm4)
 		advance(mm4)
@@ -164,23 +164,23 @@ func tile(fn *Func, mr, nr int) {
 // other, one load issued before every second multiply-add, so that the
 // load unit and the FMA unit work at once. Whole strips of VLMAX run in the
 // loop; the rest of k, fewer than VLMAX, takes one strip at the end.
-func pipelined(fn *Func, xp, wp []Reg, acc func(a, b int) VReg) {
-	bufA, bufB := VReg(16), VReg(24)
-	ptrs := append(append([]Reg(nil), xp...), wp...)
-	load := func(buf VReg, i int) { fn.VLE32V(ptrs[i], buf+VReg(i)) }
+func pipelined(fn *asm.Func, xp, wp []asm.Reg, acc func(a, b int) asm.VReg) {
+	bufA, bufB := asm.VReg(16), asm.VReg(24)
+	ptrs := append(append([]asm.Reg(nil), xp...), wp...)
+	load := func(buf asm.VReg, i int) { fn.VLE32V(ptrs[i], buf+asm.VReg(i)) }
 	advance := func() {
 		for _, p := range ptrs {
 			fn.ADD(mm4, p, p)
 		}
 	}
 	// half runs the multiply-adds of cur, loading next meanwhile if asked.
-	half := func(cur, next VReg, loadNext bool) {
+	half := func(cur, next asm.VReg, loadNext bool) {
 		for i := 0; i < 16; i++ {
 			if loadNext && i%2 == 0 {
 				load(next, i/2)
 			}
 			a, b := i/4, i%4
-			fn.VFMACCVV(cur+VReg(4+b), cur+VReg(a), acc(a, b))
+			fn.VFMACCVV(cur+asm.VReg(4+b), cur+asm.VReg(a), acc(a, b))
 		}
 		if loadNext {
 			advance()
@@ -201,7 +201,7 @@ func pipelined(fn *Func, xp, wp []Reg, acc func(a, b int) VReg) {
 	fn.SLLI(1, mm4, mmVL)
 	fn.BLT(mmKLeft, mmVL, one)
 	fn.Bind(loop)
-	fn.VSETVLI(Zero, E32, M1, TA, Zero)
+	fn.VSETVLI(asm.Zero, asm.E32, asm.M1, asm.TA, asm.Zero)
 	half(bufA, bufB, true)
 	half(bufB, bufA, true)
 	fn.SUB(mmVL, mmKLeft, mmKLeft)
@@ -218,7 +218,7 @@ func pipelined(fn *Func, xp, wp []Reg, acc func(a, b int) VReg) {
 	fn.Bind(tail)
 	fn.BEQZ(mmKLeft, end)
 	fn.SRLI(2, mmKLeft, mmKLeft)
-	fn.VSETVLI(mmKLeft, E32, M1, TU, mmVL)
+	fn.VSETVLI(mmKLeft, asm.E32, asm.M1, asm.TU, mmVL)
 	for i := range ptrs {
 		load(bufA, i)
 	}
@@ -228,14 +228,14 @@ func pipelined(fn *Func, xp, wp []Reg, acc func(a, b int) VReg) {
 
 // reduceTile emits the end of a tile: each accumulator's lanes summed into
 // F0…, plus the bias and the old element of Y when asked for, stored.
-func reduceTile(fn *Func, mr, nr int, acc func(a, b int) VReg) {
-	seed := VReg(16)
-	fv := func(a, b int) FReg { return FReg(a*nr + b) }
-	fn.VSETVLI(Zero, E32, M1, TA, mmVL)
+func reduceTile(fn *asm.Func, mr, nr int, acc func(a, b int) asm.VReg) {
+	seed := asm.VReg(16)
+	fv := func(a, b int) asm.FReg { return asm.FReg(a*nr + b) }
+	fn.VSETVLI(asm.Zero, asm.E32, asm.M1, asm.TA, mmVL)
 	fn.VMVVI0(seed)
 	for a := 0; a < mr; a++ {
 		for b := 0; b < nr; b++ {
-			fn.VFREDUSUMVS(seed, acc(a, b), VReg(17))
+			fn.VFREDUSUMVS(seed, acc(a, b), asm.VReg(17))
 			fn.VFMVFS(17, fv(a, b))
 		}
 	}
@@ -248,9 +248,9 @@ func reduceTile(fn *Func, mr, nr int, acc func(a, b int) VReg) {
 	noBias, noAccum := fn.NewLabel("nobias"), fn.NewLabel("noaccum")
 	fn.BEQZ(mmBLen, noBias)
 	for b := 0; b < nr; b++ {
-		fn.MOVFLoad(mmB.Off(4*b), 16+FReg(b))
+		fn.MOVFLoad(mmB.Off(4*b), 16+asm.FReg(b))
 		for a := 0; a < mr; a++ {
-			fn.FADDS(16+FReg(b), fv(a, b), fv(a, b))
+			fn.FADDS(16+asm.FReg(b), fv(a, b), fv(a, b))
 		}
 	}
 	fn.Bind(noBias)

@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	. "github.com/edgefit/edgefit/gen/riscv64/asm"
+	"github.com/edgefit/edgefit/gen/riscv64/asm"
 )
 
 // PrefetchRows asks for rows of X picked by an index to be brought into the
@@ -21,11 +21,11 @@ const prefetchMaxLines = 8
 // prefetchRow emits the prefetches of the row at gaRow: offsets 0, 64, …,
 // 64·(lines−1), then last. With trace, each address is stored to the next
 // element of the trace instead. gaRow is consumed.
-func prefetchRow(fn *Func, trace bool) {
+func prefetchRow(fn *asm.Func, trace bool) {
 	pf := func() {
 		if trace {
 			fn.Store64(gaRow, gaTrace.Mem())
-			fn.ADD(Imm(8), gaTrace, gaTrace)
+			fn.ADD(asm.Imm(8), gaTrace, gaTrace)
 		} else {
 			fn.PrefetchR(gaRow)
 		}
@@ -36,8 +36,8 @@ func prefetchRow(fn *Func, trace bool) {
 	fn.BEQZ(gaL, done)
 	fn.Bind(loop)
 	pf()
-	fn.ADD(Imm(64), gaRow, gaRow)
-	fn.ADD(Imm(-1), gaL, gaL)
+	fn.ADD(asm.Imm(64), gaRow, gaRow)
+	fn.ADD(asm.Imm(-1), gaL, gaL)
 	fn.BNEZ(gaL, loop)
 	fn.Bind(done)
 	fn.MOV(gaSrc, gaRow)
@@ -51,7 +51,7 @@ and last of each row, in that order (lines ≥ 0, 0 ≤ last < 4k). len(idx)
 must be at least 1 and every row must lie inside x. It reads idx and
 nothing else, and writes nothing.`
 
-func prefetchRows(f *File) {
+func prefetchRows(f *asm.File) {
 	prefetchRowsFunc(f.Func("prefetchRowsRVV", "func(k int, idx []int, x []float32, ldx, lines, last int)",
 		fmt.Sprintf(prefetchDoc, "prefetchRowsRVV")), false)
 	prefetchRowsFunc(f.Func("prefetchRowsRVVTrace", "func(k int, idx []int, x []float32, ldx, lines, last int, trace []uintptr)", `
@@ -61,7 +61,7 @@ the address to the next element of trace instead. trace must have room for
 len(idx)·(lines+1) addresses.`), true)
 }
 
-func prefetchRowsFunc(fn *Func, trace bool) {
+func prefetchRowsFunc(fn *asm.Func, trace bool) {
 	fn.Load("idx.base", gaIdx)
 	fn.Load("idx.len", gaN)
 	fn.Load("x.base", gaX)
@@ -76,7 +76,7 @@ func prefetchRowsFunc(fn *Func, trace bool) {
 	fn.Bind(loop)
 	rowAddress(fn, gaIdx)
 	prefetchRow(fn, trace)
-	fn.ADD(Imm(-1), gaN, gaN)
+	fn.ADD(asm.Imm(-1), gaN, gaN)
 	fn.BNEZ(gaN, loop)
 	fn.RET()
 }

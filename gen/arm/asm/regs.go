@@ -148,8 +148,6 @@ func (q QReg) Lo() DReg { return DReg(2 * q) }
 // Hi is the upper half of q.
 func (q QReg) Hi() DReg { return DReg(2*q + 1) }
 
-func (q QReg) gnu() string { return fmt.Sprintf("q%d", uint8(q)) }
-
 // DReg is one of the 32 64-bit NEON registers D0-D31.
 type DReg uint8
 
@@ -160,8 +158,6 @@ func D(n int) DReg {
 	}
 	return DReg(n)
 }
-
-func (d DReg) gnu() string { return fmt.Sprintf("d%d", uint8(d)) }
 
 // F is the Go name of d's low float32 for MOVF (Go's Fn is Dn, MOVF moves
 // its low single, S2n). Only D0-D15 have one.
