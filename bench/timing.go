@@ -16,12 +16,11 @@ type contender struct {
 
 // timing is what was measured for one contender of one case.
 type timing struct {
-	name    string
-	perOp   time.Duration   // median over the repetitions of the time per call
-	reps    []time.Duration // time per call in each repetition, in order
-	iters   int             // calls per repetition
-	spread  float64         // (slowest − fastest) / median over the repetitions
-	skipped string          // non-empty when the contender did not run, saying why
+	name   string
+	perOp  time.Duration   // median over the repetitions of the time per call
+	reps   []time.Duration // time per call in each repetition, in order
+	iters  int             // calls per repetition
+	spread float64         // (slowest − fastest) / median over the repetitions
 }
 
 // timer decides how long each case runs.
