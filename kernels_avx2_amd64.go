@@ -66,12 +66,7 @@ func (s splitter) matMulBiasPanels(tileN int, panel func(nc int) matMulPanel, m,
 		matMulBiasTiny(m, n, k, x, ldx, w, ldw, b, y, ldy)
 		return
 	}
-	raceReadMatrix(x, m, k, ldx)
-	raceReadMatrix(w, n, k, ldw)
-	if b != nil {
-		raceRead(b[:n])
-	}
-	raceWriteMatrix(y, m, n, ldy)
+	raceMatMulBias(m, n, k, x, ldx, w, ldw, b, y, ldy)
 	for j0 := 0; j0 < n; j0 += tileN {
 		nc := min(tileN, n-j0)
 		asm := panel(nc)
@@ -104,12 +99,6 @@ func (s splitter) gradWTiles(asm gradWKernel, tileN, tileK, m, n, k int, alpha f
 		gradWGeneric(m, n, k, alpha, r, ldr, x, ldx, beta, g, ldg)
 		return
 	}
-	raceReadMatrix(r, m, n, ldr)
-	raceReadMatrix(x, m, k, ldx)
-	if beta != 0 {
-		raceReadMatrix(g, n, k, ldg)
-	}
-	raceWriteMatrix(g, n, k, ldg)
 	s.gradW(asm, tileN, tileK, m, n, k, alpha, r, ldr, x, ldx, beta, g, ldg)
 }
 
@@ -124,11 +113,5 @@ func (s splitter) colSumsTiles(asm colSumsKernel, tileN, m, n int, alpha float32
 		colSumsGeneric(m, n, alpha, r, ldr, beta, g)
 		return
 	}
-	g = g[:n]
-	raceReadMatrix(r, m, n, ldr)
-	if beta != 0 {
-		raceRead(g)
-	}
-	raceWrite(g)
 	s.colSums(asm, tileN, m, n, alpha, r, ldr, beta, g)
 }

@@ -116,12 +116,29 @@ type (
 	colSumsKernel func(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32)
 )
 
+// raceMatMulBias reports what MatMulBias's assembly reads (X, W and b, when
+// not nil) and writes (Y) to the race detector.
+func raceMatMulBias(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
+	raceReadMatrix(x, m, k, ldx)
+	raceReadMatrix(w, n, k, ldw)
+	if b != nil {
+		raceRead(b[:n])
+	}
+	raceWriteMatrix(y, m, n, ldy)
+}
+
 // gradW runs asm on blocks of G made of whole tiles of tileN rows by tileK
 // columns, so that each element is summed as in one call, and, when one
 // tile's sum over the m rows is over the budget, on blocks of those rows,
 // each after the first adding to G (β = 1): α·(s₁+s₂) + β·G, within the
-// documented bound.
+// documented bound. It reports R, X and G to the race detector.
 func (s splitter) gradW(asm gradWKernel, tileN, tileK, m, n, k int, alpha float32, r []float32, ldr int, x []float32, ldx int, beta float32, g []float32, ldg int) {
+	raceReadMatrix(r, m, n, ldr)
+	raceReadMatrix(x, m, k, ldx)
+	if beta != 0 {
+		raceReadMatrix(g, n, k, ldg)
+	}
+	raceWriteMatrix(g, n, k, ldg)
 	kb := s.block(k, tileN*m, tileK)
 	nb := s.block(n, kb*m, tileN)
 	mb := s.block(m, nb*kb, 1)
@@ -141,8 +158,15 @@ func (s splitter) gradW(asm gradWKernel, tileN, tileK, m, n, k int, alpha float3
 }
 
 // colSums runs asm like gradW: on blocks of whole tiles of tileN columns,
-// and on blocks of rows when a tile's column is over the budget.
+// and on blocks of rows when a tile's column is over the budget. It reports
+// R and g to the race detector.
 func (s splitter) colSums(asm colSumsKernel, tileN, m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32) {
+	g = g[:n]
+	raceReadMatrix(r, m, n, ldr)
+	if beta != 0 {
+		raceRead(g)
+	}
+	raceWrite(g)
 	nb := s.block(n, m, tileN)
 	mb := s.block(m, nb, 1)
 	for j0 := 0; j0 < n; j0 += nb {
