@@ -5,8 +5,8 @@ package edgefit
 // in Go, where setting up vector code (packing a panel, masks, reductions)
 // costs about as much as the whole product, as for the tutorial's 5×3×2;
 // from there on the vector code is faster (bench/results/NOTES.md). Only the
-// sets whose kernels pay such a set-up use it (avx2); neon's kernels have
-// none.
+// sets whose kernels pay such a set-up use it: avx2 and avx512 for all
+// three, arm64's neon for MatMulBias (it packs panels of W).
 const tinyWork = 64
 
 // matMulBiasTiny runs MatMulBias on a tiny product: for 1 ≤ k ≤ 4 (the

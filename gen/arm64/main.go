@@ -45,7 +45,7 @@ func generate(pkg string) (s, d, c []byte, err error) {
 	return emit.Files(f, pkg, constraint, command, constants())
 }
 
-// constants are the values the Go wrappers in kernels_neon_arm64.go need.
+// constants are the values the Go wrappers (kernels_neon*.go) need.
 func constants() []consts.Const {
 	return []consts.Const{
 		{Name: "matMulBiasTileM", Value: matMulBiasTileM, Doc: "matMulBiasTileM is the rows of X matMulBiasNEON's widest tile takes."},
