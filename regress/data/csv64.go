@@ -62,15 +62,9 @@ func parseNumber64(b []byte) (float64, error) {
 }
 
 // float64Of is ParseNumber64's value for a number whose nearest float64 is
-// d, when that is d itself: d is 0, or normal in float32 and not halfway
-// between two float32 numbers (see float32Of); ok is false otherwise, and
-// for NaN.
+// d, when that is d itself: when roundsOnce(d); ok is false otherwise.
 func float64Of(d float64) (v float64, ok bool) {
-	a := math.Abs(d)
-	if a == 0 {
-		return d, true
-	}
-	if !(a >= 0x1p-126 && a <= math.MaxFloat32) || math.Float64bits(d)&(1<<29-1) == 1<<28 {
+	if !roundsOnce(d) {
 		return 0, false
 	}
 	return d, true

@@ -29,18 +29,20 @@ func parseNumber32(b []byte) (float32, error) {
 }
 
 // float32Of is the float32 nearest to the number d stands for, d being that
-// number rounded to float64, when d is normal in float32 and not halfway
-// between two float32 values (where rounding twice could differ from
-// rounding once); ok is false otherwise, and for NaN.
+// number rounded to float64, when roundsOnce(d); ok is false otherwise.
 func float32Of(d float64) (v float32, ok bool) {
-	a := math.Abs(d)
-	if a == 0 {
-		return float32(d), true
-	}
-	if !(a >= 0x1p-126 && a <= math.MaxFloat32) || math.Float64bits(d)&(1<<29-1) == 1<<28 {
+	if !roundsOnce(d) {
 		return 0, false
 	}
 	return float32(d), true
+}
+
+// roundsOnce reports whether d, a number rounded to float64, is 0, or normal
+// in float32 and not halfway between two float32 values (where rounding
+// twice could differ from rounding once); false for NaN.
+func roundsOnce(d float64) bool {
+	a := math.Abs(d)
+	return a == 0 || a >= 0x1p-126 && a <= math.MaxFloat32 && math.Float64bits(d)&(1<<29-1) != 1<<28
 }
 
 // decimal64 converts b, a decimal number with ASCII spaces around it, to the
