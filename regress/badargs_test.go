@@ -254,19 +254,24 @@ func onlineBadArgs(t *testing.T) []badArgCase {
 	newSGD := func() Optimizer { o, _ := NewSGD(SGDConfig{LR: 0.1}); return o }
 	std := &Standardizer{Mean: []float32{0, 0}, Scale: []float32{1, 1}}
 	m2, _ := NewLinear(2, 1, 1)
-	o, err := NewOnline(m2, newSGD(), std)
+	m2.Std = std
+	o, err := NewOnline(m2, newSGD())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return []badArgCase{
-		{"NewOnline nil model", func() error { _, err := NewOnline(nil, newSGD(), nil); return err }},
-		{"NewOnline nil optimiser", func() error { _, err := NewOnline(m, nil, nil); return err }},
+		{"NewOnline nil model", func() error { _, err := NewOnline(nil, newSGD()); return err }},
+		{"NewOnline nil optimiser", func() error { _, err := NewOnline(m, nil); return err }},
 		{"NewOnline short scale", func() error {
-			_, err := NewOnline(m, newSGD(), &Standardizer{Mean: []float32{0, 0}, Scale: []float32{1}})
+			c := m.Clone()
+			c.Std = &Standardizer{Mean: []float32{0, 0}, Scale: []float32{1}}
+			_, err := NewOnline(c, newSGD())
 			return err
 		}},
 		{"NewOnline zero scale", func() error {
-			_, err := NewOnline(m, newSGD(), &Standardizer{Mean: []float32{0, 0}, Scale: []float32{1, 0}})
+			c := m.Clone()
+			c.Std = &Standardizer{Mean: []float32{0, 0}, Scale: []float32{1, 0}}
+			_, err := NewOnline(c, newSGD())
 			return err
 		}},
 		{"PartialFit short row", func() error { _, err := o.PartialFit([]float32{1}, []float32{1}); return err }},
@@ -326,13 +331,15 @@ func modelFileBadArgs(t *testing.T) []badArgCase {
 		{"SaveModel nil", func() error { return modelfile.Save(filepath.Join(dir, "m"), nil) }},
 		{"SaveModel empty path", func() error { return modelfile.Save("", sampleModel()) }},
 		{"LoadModel missing", func() error { _, err := modelfile.Load(filepath.Join(dir, "none")); return err }},
-		{"NewModelFile nil model", func() error { _, err := NewModelFile(nil, nil, nil, nil); return err }},
-		{"NewModelFile zero Linear", func() error { _, err := NewModelFile(&Linear{}, nil, nil, nil); return err }},
-		{"NewModelFile short scale", func() error {
-			_, err := NewModelFile(m, &Standardizer{Mean: make([]float32, 3), Scale: []float32{1}}, nil, nil)
+		{"Linear.File nil model", func() error { _, err := (*Linear)(nil).File(); return err }},
+		{"Linear.File zero Linear", func() error { _, err := (&Linear{}).File(); return err }},
+		{"Linear.File short scale", func() error {
+			c := m.Clone()
+			c.Std = &Standardizer{Mean: make([]float32, 3), Scale: []float32{1}}
+			_, err := c.File()
 			return err
 		}},
-		{"NewModelFile names", func() error { _, err := NewModelFile(m, nil, []string{"a"}, nil); return err }},
+		{"Linear.File names", func() error { c := m.Clone(); c.Inputs = []string{"a"}; _, err := c.File(); return err }},
 	}
 }
 

@@ -80,7 +80,7 @@ func ExampleStandardizer_Fold() {
 func ExampleOnline_PartialFit() {
 	m, _ := regress.NewLinear(1, 1, 1)
 	opt, _ := regress.NewSGD(regress.SGDConfig{LR: 0.1})
-	o, _ := regress.NewOnline(m, opt, nil)
+	o, _ := regress.NewOnline(m, opt)
 	for i := 0; i < 2000; i++ {
 		x := float32(i%10) / 10
 		o.PartialFit([]float32{x}, []float32{3*x + 1}) // a sensor: y = 3x + 1

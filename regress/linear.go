@@ -4,18 +4,27 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync"
 
 	"github.com/edgefit/edgefit/linalg"
 )
 
 // Linear is the model y = W·x + b, nn.Linear(In, Out), or y = W·x without a
-// bias (NewLinearNoBias: B nil). W and B are the model's parameters, views
-// into the one vector Params returns (W's rows, then B) that optimisers and
-// snapshots work on: write to them in place (W.Set, B[j] = v), never replace
-// them.
+// bias (NewLinearNoBias: B nil), of raw inputs x. W and B are views into the
+// one vector Params returns (W's rows, then B) that optimisers and snapshots
+// work on: write to them in place, never replace them.
+//
+// With Std set, W and B apply to the standardised inputs (x − Std.Mean) /
+// Std.Scale: Predict and the Trainer take raw rows and standardise them as
+// they go, so that training runs on inputs of one scale. Set Std on a new
+// model before training; Standardize re-expresses a trained one.
 type Linear struct {
-	W linalg.Dense // Out×In: row j holds output j's weights
-	B []float32    // Out, or nil: no bias
+	W   linalg.Dense  // Out×In: row j holds output j's weights
+	B   []float32     // Out, or nil: no bias
+	Std *Standardizer // nil: W and B apply to raw inputs
+
+	Inputs, Outputs []string // column names (nil: unnamed), kept in its file
 
 	params []float32 // W.Data followed by B
 }
@@ -115,27 +124,94 @@ func (m *Linear) Out() int { return m.W.Rows }
 // Params returns the model's parameter vector (not a copy): W's rows, then B.
 func (m *Linear) Params() []float32 { return m.params }
 
-// Clone returns a deep copy of m.
+// Clone returns a deep copy of m, its Std and names included.
 func (m *Linear) Clone() *Linear {
 	c := newLinear(m.In(), m.Out(), m.B != nil)
 	copy(c.params, m.params)
+	if m.Std != nil {
+		c.Std = &Standardizer{Mean: slices.Clone(m.Std.Mean), Scale: slices.Clone(m.Std.Scale)}
+	}
+	c.Inputs, c.Outputs = slices.Clone(m.Inputs), slices.Clone(m.Outputs)
 	return c
 }
 
-// Predict writes model(X) = X·Wᵀ + b into Y (X.Rows×Out). It allocates
-// nothing and only reads the model: goroutines may predict at once, each into
-// its own Y, while nothing trains it.
+// Standardize re-expresses m for inputs standardised by std (nil: raw
+// inputs), its predictions unchanged up to rounding: W and B are folded back
+// from m.Std to raw inputs (Standardizer.Fold), then unfolded for std, which
+// m keeps as its Std. A model without bias takes only std of zero means.
+func (m *Linear) Standardize(std *Standardizer) error {
+	if err := m.valid("Standardize"); err != nil {
+		return err
+	}
+	if std != nil {
+		if err := std.check("Standardize", m.In()); err != nil {
+			return err
+		}
+		if _, err := std.checkParams("Standardize", m.W.Data, m.B, m.W.Data, m.B); err != nil {
+			return err
+		}
+	}
+	if m.Std != nil {
+		if err := m.Std.Fold(m.W.Data, m.B, m.W.Data, m.B); err != nil {
+			return err
+		}
+		m.Std = nil
+	}
+	if std == nil {
+		return nil
+	}
+	m.Std = std
+	return std.Unfold(m.W.Data, m.B, m.W.Data, m.B)
+}
+
+// Predict writes the outputs for the raw input rows X into Y (X.Rows×Out):
+// X·Wᵀ + b, X standardised first with Std set. It allocates nothing and
+// only reads the model: goroutines may predict at once, each into its own Y,
+// while nothing trains it.
 func (m *Linear) Predict(Y, X linalg.Dense) error {
 	if err := m.checkPredict(Y, X); err != nil {
 		return err
 	}
-	return linalg.MatMulBias(Y, X, m.W, m.B)
+	return m.predict(Y, X)
 }
+
+// predict is Predict on checked arguments.
+func (m *Linear) predict(Y, X linalg.Dense) error {
+	if m.Std == nil {
+		return linalg.MatMulBias(Y, X, m.W, m.B)
+	}
+	in := m.In()
+	rows := max(1, stdBlock/in/chunkAlign*chunkAlign)
+	buf := scratch.Get().(*[]float32)
+	defer scratch.Put(buf)
+	if n := min(rows, X.Rows) * in; cap(*buf) < n {
+		*buf = make([]float32, n)
+	}
+	for lo := 0; lo < X.Rows; lo += rows {
+		hi := min(lo+rows, X.Rows)
+		S := linalg.Dense{Rows: hi - lo, Cols: in, Stride: in, Data: (*buf)[:(hi-lo)*in]}
+		m.Std.apply(S, X.Slice(lo, hi))
+		if err := linalg.MatMulBias(Y.Slice(lo, hi), S, m.W, m.B); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stdBlock is how many input values Predict standardises at a time, in a
+// buffer from scratch, which concurrent predictions share without
+// allocating once warm.
+const stdBlock = 4096
+
+var scratch = sync.Pool{New: func() any { return new([]float32) }}
 
 // checkPredict returns an error unless Y (outputs) and X (inputs) fit m.
 func (m *Linear) checkPredict(Y, X linalg.Dense) error {
 	if X.Cols != m.In() {
 		return fmt.Errorf("regress: Predict: inputs have %d columns, the model takes %d", X.Cols, m.In())
+	}
+	if s := m.Std; s != nil && (len(s.Mean) != m.In() || len(s.Scale) != m.In()) {
+		return fmt.Errorf("regress: Predict: Std has %d means and %d scales, the model takes %d inputs", len(s.Mean), len(s.Scale), m.In())
 	}
 	if Y.Rows != X.Rows || Y.Cols != m.Out() {
 		return fmt.Errorf("regress: Predict: output is %d×%d, want %d×%d (one row per input row, one column per model output)", Y.Rows, Y.Cols, X.Rows, m.Out())
@@ -143,8 +219,9 @@ func (m *Linear) checkPredict(Y, X linalg.Dense) error {
 	return nil
 }
 
-// PredictRow writes the outputs for one input row x to dst[:0] and returns
-// them; it allocates only if dst is too small (nil: y, err := PredictRow(nil, x)).
+// PredictRow is Predict for one raw input row x, its outputs written to
+// dst[:0] and returned; it allocates only if dst is too small (nil: y, err :=
+// PredictRow(nil, x)).
 func (m *Linear) PredictRow(dst, x []float32) ([]float32, error) {
 	if len(x) != m.In() {
 		return dst[:0], fmt.Errorf("regress: PredictRow: %d inputs, the model takes %d", len(x), m.In())
@@ -156,7 +233,10 @@ func (m *Linear) PredictRow(dst, x []float32) ([]float32, error) {
 	dst = dst[:n]
 	X := linalg.Dense{Rows: 1, Cols: len(x), Stride: len(x), Data: x}
 	Y := linalg.Dense{Rows: 1, Cols: n, Stride: n, Data: dst}
-	return dst, linalg.MatMulBias(Y, X, m.W, m.B)
+	if err := m.checkPredict(Y, X); err != nil {
+		return dst[:0], err
+	}
+	return dst, m.predict(Y, X)
 }
 
 // valid returns an error unless m is a model made by NewLinear or

@@ -259,7 +259,8 @@ func TestOnlineNoBias(t *testing.T) {
 		ref.w[i] = float64(v)
 	}
 	opt := newSGD(t, 0.05)
-	o, err := NewOnline(m, opt, std)
+	m.Std = std
+	o, err := NewOnline(m, opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,8 @@ import (
 )
 
 // Online trains a model one sample at a time, as a sensor stream delivers
-// them (scikit-learn's partial_fit), on inputs standardised by a fixed
-// Standardizer if one is given. It allocates nothing after NewOnline
+// them (scikit-learn's partial_fit), on inputs standardised by the model's
+// Std if it has one. It allocates nothing after NewOnline
 // (publishing aside). PartialFit writes the model in place: to predict while
 // it learns, publish copies (PublishTo) to a Publisher such as
 // regress/serve's Predictor and predict with those.
@@ -21,7 +21,6 @@ type Online struct {
 	Limit float64
 
 	t      *Trainer
-	std    *Standardizer
 	x      []float32
 	y      []float32
 	p      []float32    // the prediction after a step
@@ -34,10 +33,10 @@ type Online struct {
 }
 
 // A Publisher receives copies of a model trained online: Publish must copy
-// m and std (nil: raw inputs) before returning, as training goes on changing
-// them. It is called from the goroutine that calls PartialFit or Publish.
+// m before returning, as training goes on changing it. It is called from the
+// goroutine that calls PartialFit or Publish.
 type Publisher interface {
-	Publish(m *Linear, std *Standardizer) error
+	Publish(m *Linear) error
 }
 
 // PublishTo publishes the model to p now and then after every every samples
@@ -59,30 +58,23 @@ func (o *Online) Publish() error {
 		return errors.New("regress: Online.Publish: no publisher (see PublishTo)")
 	}
 	o.since = 0
-	if err := o.pub.Publish(o.t.model, o.std); err != nil {
+	if err := o.pub.Publish(o.t.model); err != nil {
 		return fmt.Errorf("regress: Online: publishing the model: %w", err)
 	}
 	return nil
 }
 
 // NewOnline returns an online trainer of m with optimiser opt and the MSE
-// loss. With std non-nil, m's weights are for standardised inputs (see
-// Standardizer.Unfold) and std must hold one finite mean and one positive
-// scale per input.
-func NewOnline(m *Linear, opt Optimizer, std *Standardizer) (*Online, error) {
+// loss.
+func NewOnline(m *Linear, opt Optimizer) (*Online, error) {
 	if err := m.valid("NewOnline"); err != nil {
 		return nil, err
-	}
-	if std != nil {
-		if err := std.check("NewOnline", m.In()); err != nil {
-			return nil, err
-		}
 	}
 	t, err := NewTrainer(m, MSE, opt, 1)
 	if err != nil {
 		return nil, err
 	}
-	o := &Online{Limit: 100, t: t, std: std, x: make([]float32, m.In()), y: make([]float32, m.Out()), p: make([]float32, m.Out())}
+	o := &Online{Limit: 100, t: t, x: make([]float32, m.In()), y: make([]float32, m.Out()), p: make([]float32, m.Out())}
 	o.xd = linalg.Dense{Rows: 1, Cols: m.In(), Stride: m.In(), Data: o.x}
 	o.yd = linalg.Dense{Rows: 1, Cols: m.Out(), Stride: m.Out(), Data: o.y}
 	if err := t.Snapshot(&o.snap); err != nil { // allocates the buffers once
@@ -98,13 +90,7 @@ func (o *Online) PartialFit(x, y []float32) (float32, error) {
 	if len(x) != len(o.x) || len(y) != len(o.y) {
 		return 0, fmt.Errorf("regress: PartialFit: %d inputs and %d targets, the model takes %d and %d", len(x), len(y), len(o.x), len(o.y))
 	}
-	if o.std != nil {
-		if err := o.std.Apply(o.xd, linalg.Dense{Rows: 1, Cols: len(x), Stride: o.xd.Stride, Data: x}); err != nil {
-			return 0, err
-		}
-	} else {
-		copy(o.x, x)
-	}
+	copy(o.x, x)
 	copy(o.y, y)
 	t := o.t
 	if err := t.Snapshot(&o.snap); err != nil {

@@ -11,7 +11,7 @@ import (
 func TestOnlinePartialFitLearns(t *testing.T) {
 	m, _ := NewLinear(2, 1, 1)
 	opt, _ := NewSGD(SGDConfig{LR: 0.05})
-	o, err := NewOnline(m, opt, nil)
+	o, err := NewOnline(m, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestGuardAfterAllocs(t *testing.T) {
 // copier is a Publisher that keeps copies of what it is given.
 type copier struct{ copies []*Linear }
 
-func (c *copier) Publish(m *Linear, std *Standardizer) error {
+func (c *copier) Publish(m *Linear) error {
 	c.copies = append(c.copies, m.Clone())
 	return nil
 }
@@ -113,7 +113,7 @@ func (c *copier) Publish(m *Linear, std *Standardizer) error {
 func TestOnlinePublishTo(t *testing.T) {
 	m, _ := NewLinear(2, 1, 1)
 	opt, _ := NewSGD(SGDConfig{LR: 0.05})
-	o, _ := NewOnline(m, opt, nil)
+	o, _ := NewOnline(m, opt)
 	if err := o.Publish(); err == nil {
 		t.Error("Publish without a publisher: no error")
 	}

@@ -193,13 +193,19 @@ func (s *Standardizer) Apply(D, X linalg.Dense) error {
 	if D.Rows != X.Rows {
 		return fmt.Errorf("regress: Standardizer.Apply: %d destination rows for %d input rows", D.Rows, X.Rows)
 	}
+	s.apply(D, X)
+	return nil
+}
+
+// apply is Apply on checked arguments.
+func (s *Standardizer) apply(D, X linalg.Dense) {
+	mean, scale := s.Mean[:X.Cols], s.Scale[:X.Cols]
 	for i := 0; i < X.Rows; i++ {
 		x, d := row(X, i), row(D, i)
 		for p := range x {
-			d[p] = (x[p] - s.Mean[p]) / s.Scale[p]
+			d[p] = (x[p] - mean[p]) / scale[p]
 		}
 	}
-	return nil
 }
 
 // check returns an error unless s standardises k inputs: k finite means and

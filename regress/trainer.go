@@ -83,18 +83,52 @@ func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, er
 	if !fits(maxBatch, m.Out()) {
 		return nil, tooLarge("NewTrainer", fmt.Sprintf("predictions for batches of %d rows", maxBatch), maxBatch, m.Out())
 	}
+	if !fits(maxBatch, m.In()) {
+		return nil, tooLarge("NewTrainer", fmt.Sprintf("standardised batches of %d rows", maxBatch), maxBatch, m.In())
+	}
+	t := &Trainer{model: m, loss: loss, opt: opt, maxBatch: maxBatch}
+	t.job = &job{}
+	if err := t.checkStd("NewTrainer"); err != nil {
+		return nil, err
+	}
 	if err := opt.Init(len(m.params)); err != nil {
 		return nil, err
 	}
-	t := &Trainer{model: m, loss: loss, opt: opt, maxBatch: maxBatch}
 	t.grad = make([]float32, len(m.params))
-	t.job = &job{grads: [][]float32{t.grad}}
+	t.job.grads = [][]float32{t.grad}
 	t.job.p, _ = linalg.New(maxBatch, m.Out())
 	t.SetWorkers(0)
 	if cl != nil {
 		cl.claim(t)
 	}
 	return t, nil
+}
+
+// checkStd returns an error unless the model's Std, if any, fits it, and
+// makes the buffer batches are standardised into the first time.
+func (t *Trainer) checkStd(op string) error {
+	s := t.model.Std
+	if s == nil {
+		return nil
+	}
+	if err := s.check(op, t.model.In()); err != nil {
+		return err
+	}
+	if t.job.xs.Data == nil {
+		t.job.xs, _ = linalg.New(t.maxBatch, t.model.In())
+	}
+	return nil
+}
+
+// standardized returns the rows X standardised by std into rows lo… of buf,
+// or X itself when std is nil.
+func standardized(std *Standardizer, buf, X linalg.Dense, lo int) linalg.Dense {
+	if std == nil {
+		return X
+	}
+	S := buf.Slice(lo, lo+X.Rows)
+	std.apply(S, X)
+	return S
 }
 
 // MaxBatch is the largest batch Step accepts.

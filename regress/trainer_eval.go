@@ -19,6 +19,9 @@ func (t *Trainer) Evaluate(X, Y linalg.Dense) (float32, error) {
 	if X.Rows == 0 {
 		return 0, errors.New("regress: Evaluate: no rows")
 	}
+	if err := t.checkStd("Evaluate"); err != nil {
+		return 0, err
+	}
 	if err := X.Check("Evaluate", "inputs"); err != nil {
 		return 0, fmt.Errorf("regress: %w", err)
 	}
@@ -52,6 +55,9 @@ func (t *Trainer) Evaluate(X, Y linalg.Dense) (float32, error) {
 func (t *Trainer) Predict(Y, X linalg.Dense) error {
 	m := t.model
 	if err := m.checkPredict(Y, X); err != nil {
+		return err
+	}
+	if err := t.checkStd("Predict"); err != nil {
 		return err
 	}
 	if err := X.Check("Predict", "inputs"); err != nil {

@@ -41,6 +41,9 @@ func (t *Trainer) Backward(X, Y linalg.Dense) (float32, error) {
 // checkBatch returns an error unless X and Y are a batch the trainer takes.
 func (t *Trainer) checkBatch(X, Y linalg.Dense) error {
 	m := t.model
+	if err := t.checkStd("Step"); err != nil {
+		return err
+	}
 	if X.Cols != m.In() || Y.Cols != m.Out() || X.Rows != Y.Rows {
 		return fmt.Errorf("regress: batch of %d×%d inputs and %d×%d targets for a %d→%d model: want one target row per input row, %d input and %d target columns", X.Rows, X.Cols, Y.Rows, Y.Cols, m.In(), m.Out(), m.In(), m.Out())
 	}
@@ -77,6 +80,7 @@ func (t *Trainer) backward(b *batch) (float32, error) {
 				batches.Prefetch(b.X, b.Y, b.next)
 			}
 		}
+		X = standardized(m.Std, t.job.xs, X, 0)
 		return t.loss.fromSum(t.backwardTiny(X, Y, alpha), n), nil
 	}
 	j := t.job

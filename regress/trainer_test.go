@@ -31,7 +31,8 @@ func newSGD(t testing.TB, lr float64) Optimizer {
 }
 
 // Every hot path allocates nothing once constructed: Step (fused and kernel
-// paths, every optimiser), a whole epoch with shuffling, Evaluate and Predict.
+// paths, every optimiser, a model with Std), a whole epoch with shuffling,
+// Evaluate and Predict.
 func TestNoAllocations(t *testing.T) {
 	ctx := context.Background()
 	for _, shape := range []struct{ in, out, rows, batch int }{{3, 2, 15, 5}, {64, 8, 1000, 256}} {
@@ -39,8 +40,13 @@ func TestNoAllocations(t *testing.T) {
 		X, Y := ds.X.Slice(0, shape.batch), ds.Y.Slice(0, shape.batch)
 		sgdm, _ := NewSGD(SGDConfig{LR: 1e-3, Momentum: 0.9, Nesterov: true, WeightDecay: 1e-4})
 		adam, _ := NewAdam(AdamDefaults(1e-3))
-		for _, opt := range []Optimizer{newSGD(t, 1e-3), sgdm, adam} {
+		w := must(NewWelford(shape.in))
+		w.AddRows(ds.X)
+		for i, opt := range []Optimizer{newSGD(t, 1e-3), sgdm, adam, newSGD(t, 1e-3)} {
 			m, _ := NewLinear(shape.in, shape.out, 7)
+			if i == 3 {
+				m.Std = w.Standardizer()
+			}
 			tr, err := NewTrainer(m, MSE, opt, shape.batch)
 			if err != nil {
 				t.Fatal(err)
@@ -63,7 +69,7 @@ func TestNoAllocations(t *testing.T) {
 				"Restore":    func() { err = tr.Restore(&snap) },
 			} {
 				if a := testing.AllocsPerRun(20, f); a != 0 || err != nil {
-					t.Errorf("%d→%d, %T: %s: %v allocations per run (err %v), want 0", shape.in, shape.out, opt, name, a, err)
+					t.Errorf("%d→%d, %T (Std %v): %s: %v allocations per run (err %v), want 0", shape.in, shape.out, opt, m.Std != nil, name, a, err)
 				}
 			}
 		}

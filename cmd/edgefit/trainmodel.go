@@ -63,8 +63,22 @@ func standardizer(f *trainFlags, fp *firstPass, k int) *regress.Standardizer {
 	return std
 }
 
-// initModel makes the starting model in the standardised space.
+// initModel makes the starting model, with its standardisation (none with
+// -standardize=false) and column names.
 func initModel(f *trainFlags, k, n int, std *regress.Standardizer, start *regress.Solution, res *trainResult, rawW, rawB []float32) (*regress.Linear, error) {
+	m, err := initWeights(f, k, n, std, start, res, rawW, rawB)
+	if err != nil {
+		return nil, err
+	}
+	if f.standardize {
+		m.Std = std
+	}
+	m.Inputs, m.Outputs = res.Inputs, res.Outputs
+	return m, nil
+}
+
+// initWeights makes the starting weights in the standardised space.
+func initWeights(f *trainFlags, k, n int, std *regress.Standardizer, start *regress.Solution, res *trainResult, rawW, rawB []float32) (*regress.Linear, error) {
 	switch f.init {
 	case "":
 		if !f.bias {
