@@ -98,7 +98,7 @@ func modelBadArgs() []badArgCase {
 		{"PredictRow short row", func() error { _, err := m.PredictRow(nil, []float32{1}); return err }},
 		{"Loss Value shapes", func() error { _, err := MSE.Value(zeros(2, 2), zeros(2, 1)); return err }},
 		{"Loss Value unknown loss", func() error { _, err := Loss(9).Value(zeros(1, 1), zeros(1, 1)); return err }},
-		{"Loss Grad shapes", func() error { _, err := MSE.Grad(zeros(2, 1), zeros(2, 2), zeros(2, 2)); return err }},
+		{"Loss Grad shapes", func() error { _, err := MSE.grad(zeros(2, 1), zeros(2, 2), zeros(2, 2)); return err }},
 	}
 }
 
@@ -228,24 +228,24 @@ func statsBadArgs() []badArgCase {
 	x6 := make([]float32, 6)
 	return []badArgCase{
 		{"NewWelford negative", func() error { _, err := NewWelford(-1); return err }},
-		{"Welford Add short", func() error { return w.Add([]float32{1}) }},
+		{"Welford Add short", func() error { return w.add([]float32{1}) }},
 		{"Welford AddRows short", func() error { return w.AddRows(rawDense(3, 3, 3, x6)) }},
 		{"Welford AddRows negative", func() error { return w.AddRows(rawDense(-1, 3, 3, x6)) }},
 		{"Welford AddRows stride", func() error { return w.AddRows(rawDense(2, 3, 2, x6)) }},
-		{"Standardizer Apply mean and scale lengths", func() error { return std.Apply(rawDense(1, 3, 3, x6), rawDense(1, 3, 3, x6)) }},
-		{"Standardizer Apply short X", func() error { return ok.Apply(rawDense(3, 3, 3, make([]float32, 9)), rawDense(3, 3, 3, x6)) }},
-		{"Standardizer Apply short D", func() error { return ok.Apply(rawDense(2, 3, 3, x6[:5]), rawDense(2, 3, 3, x6)) }},
-		{"Standardizer Apply huge m", func() error { return ok.Apply(rawDense(math.MaxInt, 3, 3, x6), rawDense(math.MaxInt, 3, 3, x6)) }},
-		{"Standardizer Fold weights", func() error { return ok.Fold(x6[:5], x6[:2], x6[:5], x6[:2]) }},
-		{"Standardizer Fold mean and scale lengths", func() error { return std.Fold(x6, x6[:2], x6, x6[:2]) }},
-		{"Standardizer Unfold bias", func() error { return ok.Unfold(x6, x6[:2], x6, x6[:1]) }},
+		{"Standardizer Apply mean and scale lengths", func() error { return std.applyChecked(rawDense(1, 3, 3, x6), rawDense(1, 3, 3, x6)) }},
+		{"Standardizer Apply short X", func() error { return ok.applyChecked(rawDense(3, 3, 3, make([]float32, 9)), rawDense(3, 3, 3, x6)) }},
+		{"Standardizer Apply short D", func() error { return ok.applyChecked(rawDense(2, 3, 3, x6[:5]), rawDense(2, 3, 3, x6)) }},
+		{"Standardizer Apply huge m", func() error { return ok.applyChecked(rawDense(math.MaxInt, 3, 3, x6), rawDense(math.MaxInt, 3, 3, x6)) }},
+		{"Standardizer Fold weights", func() error { return ok.fold(x6[:5], x6[:2], x6[:5], x6[:2]) }},
+		{"Standardizer Fold mean and scale lengths", func() error { return std.fold(x6, x6[:2], x6, x6[:2]) }},
+		{"Standardizer Unfold bias", func() error { return ok.unfold(x6, x6[:2], x6, x6[:1]) }},
 		{"NewMetrics 0", func() error { _, err := NewMetrics(0); return err }},
 		{"Metrics Add short", func() error { return met.Add(rawDense(4, 2, 2, x6), rawDense(4, 2, 2, x6)) }},
 		{"Metrics Add negative", func() error { return met.Add(rawDense(-1, 2, 2, x6), rawDense(-1, 2, 2, x6)) }},
 		{"zero Metrics Add", func() error { return (&Metrics{}).Add(rawDense(1, 2, 2, x6), rawDense(1, 2, 2, x6)) }},
 		{"NewEarlyStop negative", func() error { _, err := NewEarlyStop(1, 0, -1, 1); return err }},
 		{"NewEarlyStop NaN delta", func() error { _, err := NewEarlyStop(1, math.NaN(), 1, 1); return err }},
-		{"EarlyStop Observe lengths", func() error { _, err := es.Observe(0, 1, x6[:5], x6[:2]); return err }},
+		{"EarlyStop Observe lengths", func() error { _, err := es.observe(0, 1, x6[:5], x6[:2]); return err }},
 	}
 }
 

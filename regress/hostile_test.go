@@ -101,7 +101,7 @@ func TestHugeTargetsOverflowNotDiverge(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, err := tr.Epoch(ctxBg, l)
-	retry, err := g.After(1, st.Loss, err)
+	retry, err := g.after(1, st.Loss, err)
 	check("Guard", err, 1)
 	if retry || g.Rollbacks() != 0 {
 		t.Errorf("the guard rolled back (%d) for an overflow no learning rate avoids", g.Rollbacks())

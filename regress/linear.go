@@ -10,35 +10,24 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// Linear is the model y = W·x + b, nn.Linear(In, Out), or y = W·x without a
-// bias (NewLinearNoBias: B nil), of raw inputs x. W and B are views into the
-// one vector Params returns (W's rows, then B) that optimisers and snapshots
-// work on: write to them in place, never replace them.
-//
-// With Std set, W and B apply to the standardised inputs (x − Std.Mean) /
-// Std.Scale: Predict and the Trainer take raw rows and standardise them as
-// they go, so that training runs on inputs of one scale. Set Std on a new
-// model before training; Standardize re-expresses a trained one.
+// Linear is the model y = W·x + b (nn.Linear; B nil: no bias) of raw inputs x.
+// With Std set, W and B apply to (x − Mean)/Scale: Predict and the Trainer
+// standardise raw rows as they go.
 type Linear struct {
-	W   linalg.Dense  // Out×In: row j holds output j's weights
-	B   []float32     // Out, or nil: no bias
-	Std *Standardizer // nil: W and B apply to raw inputs
-
-	Inputs, Outputs []string // column names (nil: unnamed), kept in its file
+	W               linalg.Dense  // Out×In, views of Params: write in place
+	B               []float32     // Out, or nil: no bias
+	Std             *Standardizer // nil: W and B apply to raw inputs
+	Inputs, Outputs []string      // column names (nil: unnamed)
 
 	params []float32 // W.Data followed by B
 }
 
-// NewLinear returns a model initialised as nn.Linear(in, out) does, uniform
-// in [−1/√in, 1/√in), from seed (not torch's generator: NewLinearFrom takes
-// PyTorch's weights). The out×(in+1) parameters must fit in
-// linalg.MaxElements.
+// NewLinear returns nn.Linear(in, out): uniform in ±1/√in, from seed.
 func NewLinear(in, out int, seed uint64) (*Linear, error) {
 	return newLinearSeeded("NewLinear", in, out, seed, true)
 }
 
-// NewLinearNoBias is NewLinear without a bias: nn.Linear(in, out,
-// bias=False), scikit-learn's fit_intercept=False.
+// NewLinearNoBias is NewLinear without a bias (bias=False).
 func NewLinearNoBias(in, out int, seed uint64) (*Linear, error) {
 	return newLinearSeeded("NewLinearNoBias", in, out, seed, false)
 }
@@ -62,8 +51,7 @@ func newLinearSeeded(op string, in, out int, seed uint64, bias bool) (*Linear, e
 	return m, nil
 }
 
-// NewLinearFrom returns a model with a copy of the given finite weights (one
-// row per output, nn.Linear's weight) and bias (nil: zeros).
+// NewLinearFrom copies W (a row per output) and b (nil: zeros) into a model.
 func NewLinearFrom(W [][]float32, b []float32) (*Linear, error) {
 	return newLinearFrom("NewLinearFrom", W, b, true)
 }
@@ -112,8 +100,8 @@ func newLinear(in, out int, bias bool) *Linear {
 	return m
 }
 
-// HasBias reports whether the model has a bias (B non-nil).
-func (m *Linear) HasBias() bool { return m.B != nil }
+// hasBias reports whether the model has a bias (B non-nil).
+func (m *Linear) hasBias() bool { return m.B != nil }
 
 // In is the number of inputs.
 func (m *Linear) In() int { return m.W.Cols }
@@ -121,7 +109,7 @@ func (m *Linear) In() int { return m.W.Cols }
 // Out is the number of outputs.
 func (m *Linear) Out() int { return m.W.Rows }
 
-// Params returns the model's parameter vector (not a copy): W's rows, then B.
+// Params returns the parameter vector (not a copy): W's rows, then B.
 func (m *Linear) Params() []float32 { return m.params }
 
 // Clone returns a deep copy of m, its Std and names included.
@@ -135,10 +123,8 @@ func (m *Linear) Clone() *Linear {
 	return c
 }
 
-// Standardize re-expresses m for inputs standardised by std (nil: raw
-// inputs), its predictions unchanged up to rounding: W and B are folded back
-// from m.Std to raw inputs (Standardizer.Fold), then unfolded for std, which
-// m keeps as its Std. A model without bias takes only std of zero means.
+// Standardize re-expresses m for inputs standardised by std (nil: raw inputs)
+// without changing its predictions beyond rounding.
 func (m *Linear) Standardize(std *Standardizer) error {
 	if err := m.valid("Standardize"); err != nil {
 		return err
@@ -152,7 +138,7 @@ func (m *Linear) Standardize(std *Standardizer) error {
 		}
 	}
 	if m.Std != nil {
-		if err := m.Std.Fold(m.W.Data, m.B, m.W.Data, m.B); err != nil {
+		if err := m.Std.fold(m.W.Data, m.B, m.W.Data, m.B); err != nil {
 			return err
 		}
 		m.Std = nil
@@ -161,13 +147,10 @@ func (m *Linear) Standardize(std *Standardizer) error {
 		return nil
 	}
 	m.Std = std
-	return std.Unfold(m.W.Data, m.B, m.W.Data, m.B)
+	return std.unfold(m.W.Data, m.B, m.W.Data, m.B)
 }
 
-// Predict writes the outputs for the raw input rows X into Y (X.Rows×Out):
-// X·Wᵀ + b, X standardised first with Std set. It allocates nothing and
-// only reads the model: goroutines may predict at once, each into its own Y,
-// while nothing trains it.
+// Predict writes the outputs for the raw rows X into Y, allocating nothing.
 func (m *Linear) Predict(Y, X linalg.Dense) error {
 	if err := m.checkPredict(Y, X); err != nil {
 		return err
@@ -219,9 +202,7 @@ func (m *Linear) checkPredict(Y, X linalg.Dense) error {
 	return nil
 }
 
-// PredictRow is Predict for one raw input row x, its outputs written to
-// dst[:0] and returned; it allocates only if dst is too small (nil: y, err :=
-// PredictRow(nil, x)).
+// PredictRow predicts one raw row x into dst[:0] (nil: allocated).
 func (m *Linear) PredictRow(dst, x []float32) ([]float32, error) {
 	if len(x) != m.In() {
 		return dst[:0], fmt.Errorf("regress: PredictRow: %d inputs, the model takes %d", len(x), m.In())

@@ -26,7 +26,7 @@ func scaledData(t testing.TB, n, d, o int) (raw, std *data.Dataset, s *Standardi
 	}
 	s = w.Standardizer()
 	Xs := must(linalg.New(n, d))
-	if err := s.Apply(Xs, X); err != nil {
+	if err := s.applyChecked(Xs, X); err != nil {
 		t.Fatal(err)
 	}
 	return must(data.NewDataset(X, ds.Y)), must(data.NewDataset(Xs, ds.Y)), s
@@ -64,7 +64,7 @@ func TestStdTrainsAsStandardisedRows(t *testing.T) {
 				if err != nil || err2 != nil {
 					t.Fatal(err, err2)
 				}
-				out = append(append(out, loss, ev), tr.Model().Params()...)
+				out = append(append(out, loss, ev), tr.model.Params()...)
 				return append(out, tr.Gradients()...)
 			}
 			got, want := run(tb, raw), run(ta, stdz)

@@ -8,9 +8,7 @@ import (
 	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
-// File returns m's model file: weights for raw inputs (m's Std folded in, in
-// float64), Std's means and scales as a record, and m's column names. A file
-// Encode would refuse is an error here already.
+// File returns m's model file: raw weights (Std folded in), Std, names.
 func (m *Linear) File() (*modelfile.File, error) {
 	if err := m.valid("Linear.File"); err != nil {
 		return nil, err
@@ -19,7 +17,7 @@ func (m *Linear) File() (*modelfile.File, error) {
 	mf := &modelfile.File{Inputs: slices.Clone(m.Inputs), Outputs: slices.Clone(m.Outputs), In: in, Out: out,
 		W: make([]float32, out*in), Mean: make([]float32, in), Scale: make([]float32, in)}
 	copy(mf.W, m.W.Data)
-	if m.HasBias() {
+	if m.hasBias() {
 		mf.B = append(make([]float32, 0, out), m.B...)
 	}
 	if std := m.Std; std == nil {
@@ -32,7 +30,7 @@ func (m *Linear) File() (*modelfile.File, error) {
 		}
 		copy(mf.Mean, std.Mean)
 		copy(mf.Scale, std.Scale)
-		if err := std.Fold(mf.W, mf.B, mf.W, mf.B); err != nil {
+		if err := std.fold(mf.W, mf.B, mf.W, mf.B); err != nil {
 			return nil, err
 		}
 	}
@@ -45,8 +43,7 @@ func (m *Linear) File() (*modelfile.File, error) {
 	return mf, nil
 }
 
-// LinearFromFile returns the model mf holds, for raw inputs (Std nil: it
-// predicts with the file's weights exactly), with its column names.
+// LinearFromFile returns the model mf holds, for raw inputs (Std nil), named.
 func LinearFromFile(mf *modelfile.File) (*Linear, error) {
 	if mf == nil {
 		return nil, errors.New("regress: LinearFromFile: nil model")

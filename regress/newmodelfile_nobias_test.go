@@ -29,7 +29,7 @@ func TestModelFileWithoutBias(t *testing.T) {
 	raw.Std = nil
 	y := make([]float32, 2)
 	for i := 0; i < 15; i++ {
-		std.Apply(rawDense(1, 3, 3, xs), rawDense(1, 3, 3, X[3*i:3*i+3]))
+		std.applyChecked(rawDense(1, 3, 3, xs), rawDense(1, 3, 3, X[3*i:3*i+3]))
 		want, _ := raw.PredictRow(nil, xs)
 		if err := mf.Predict(y, X[3*i:3*i+3]); err != nil {
 			t.Fatal(err)
@@ -56,7 +56,7 @@ func TestModelFileWithoutBias(t *testing.T) {
 			t.Fatal(err)
 		}
 		m, err := LinearFromFile(got)
-		if err != nil || m.HasBias() || len(m.Params()) != got.In*got.Out {
+		if err != nil || m.hasBias() || len(m.Params()) != got.In*got.Out {
 			t.Errorf("%s: LinearFromFile: %v (%v), want a model without bias", p, m, err)
 		}
 	}

@@ -8,17 +8,9 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// Online trains a model one sample at a time, as a sensor stream delivers
-// them (scikit-learn's partial_fit), on inputs standardised by the model's
-// Std if it has one. It allocates nothing after NewOnline
-// (publishing aside). PartialFit writes the model in place: to predict while
-// it learns, publish copies (PublishTo) to a Publisher such as
-// regress/serve's Predictor and predict with those.
+// Online trains a model a sample at a time (partial_fit), in place.
 type Online struct {
-	// Limit bounds one step's damage: a step that raises the loss on its own
-	// sample over Limit times while the largest parameter grows over Limit
-	// times (from at least 1) is undone as divergence. NewOnline sets 100.
-	Limit float64
+	Limit float64 // a step raising loss and parameters over Limit× is undone
 
 	t      *Trainer
 	x      []float32
@@ -32,15 +24,12 @@ type Online struct {
 	since int       // samples learned since the last copy
 }
 
-// A Publisher receives copies of a model trained online: Publish must copy
-// m before returning, as training goes on changing it. It is called from the
-// goroutine that calls PartialFit or Publish.
+// A Publisher, such as serve.Predictor, copies the models Online publishes.
 type Publisher interface {
 	Publish(m *Linear) error
 }
 
-// PublishTo publishes the model to p now and then after every every samples
-// learned (every 0: only on Publish); a nil p stops publishing.
+// PublishTo publishes to p now and every every samples (0: on Publish).
 func (o *Online) PublishTo(p Publisher, every int) error {
 	if every < 0 {
 		return fmt.Errorf("regress: Online.PublishTo: every %d samples: want 0 (on demand) or more", every)
@@ -64,8 +53,7 @@ func (o *Online) Publish() error {
 	return nil
 }
 
-// NewOnline returns an online trainer of m with optimiser opt and the MSE
-// loss.
+// NewOnline returns an online trainer of m (MSE loss).
 func NewOnline(m *Linear, opt Optimizer) (*Online, error) {
 	if err := m.valid("NewOnline"); err != nil {
 		return nil, err
@@ -83,9 +71,7 @@ func NewOnline(m *Linear, opt Optimizer) (*Online, error) {
 	return o, nil
 }
 
-// PartialFit takes one optimiser step on inputs x and targets y and returns
-// the loss before it. A step whose loss or parameters become NaN or Inf, or
-// that explodes (see Limit), is undone and returns a *DivergedError.
+// PartialFit steps on one sample, undoing a step that diverges.
 func (o *Online) PartialFit(x, y []float32) (float32, error) {
 	if len(x) != len(o.x) || len(y) != len(o.y) {
 		return 0, fmt.Errorf("regress: PartialFit: %d inputs and %d targets, the model takes %d and %d", len(x), len(y), len(o.x), len(o.y))

@@ -51,7 +51,7 @@ func TestGuardRollsBack(t *testing.T) {
 	var last float32
 	for e := 1; e <= 100; e++ {
 		st, err := tr.Epoch(ctxBg, loader)
-		retry, err := g.After(e, st.Loss, err)
+		retry, err := g.after(e, st.Loss, err)
 		if err != nil {
 			t.Fatalf("epoch %d: %v", e, err)
 		}
@@ -75,7 +75,7 @@ func TestGuardRollsBack(t *testing.T) {
 	var err error
 	for e := 1; e <= 100 && err == nil; e++ {
 		st, eerr := tr2.Epoch(ctxBg, loader)
-		_, err = g2.After(e, st.Loss, eerr)
+		_, err = g2.after(e, st.Loss, eerr)
 	}
 	var d *DivergedError
 	if !errors.As(err, &d) {
@@ -89,10 +89,10 @@ func TestGuardAfterAllocs(t *testing.T) {
 	tr, _ := NewTrainer(m, MSE, opt, 5)
 	g, _ := NewGuard(tr, 3)
 	loss := float32(100)
-	g.After(1, loss, nil)
+	g.after(1, loss, nil)
 	if a := testing.AllocsPerRun(100, func() {
 		loss *= 0.99
-		if _, err := g.After(2, loss, nil); err != nil {
+		if _, err := g.after(2, loss, nil); err != nil {
 			t.Fatal(err)
 		}
 	}); a != 0 {

@@ -8,16 +8,8 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// Trainer trains one Linear model with one loss and one optimiser, the
-// tutorial's fit(num_epochs, model, loss_fn, opt, train_dl). NewTrainer
-// allocates every buffer; Step, Epoch, an epoch of Fit and Evaluate
-// allocate nothing.
-//
-// A large batch's step is shared by the trainer's workers (see SetWorkers),
-// goroutines kept until Close.
-//
-// A Trainer is not safe for concurrent use, and the model must not be used
-// for prediction from other goroutines while it trains.
+// Trainer trains one Linear with one loss and optimiser, the tutorial's fit,
+// allocating nothing per step. Not safe for concurrent use.
 type Trainer struct {
 	model *Linear
 	loss  Loss
@@ -59,10 +51,7 @@ const (
 // 8→4 at 16 rows (512).
 const fusedMaxWork = 256
 
-// NewTrainer returns a trainer for batches of at most maxBatch rows (a
-// Loader's BatchSize); maxBatch×Out must fit in linalg.MaxElements values.
-// Init is called on opt, which then belongs to this trainer: an optimiser
-// from NewSGD or NewAdam already given to another trainer is refused.
+// NewTrainer returns a trainer for batches of at most maxBatch rows.
 func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, error) {
 	if m == nil || opt == nil || opt == (*sgd)(nil) || opt == (*adam)(nil) {
 		return nil, errors.New("regress: NewTrainer: model and optimiser must not be nil")
@@ -131,21 +120,5 @@ func standardized(std *Standardizer, buf, X linalg.Dense, lo int) linalg.Dense {
 	return S
 }
 
-// MaxBatch is the largest batch Step accepts.
-func (t *Trainer) MaxBatch() int { return t.maxBatch }
-
-// Model returns the model the trainer trains, NewTrainer's.
-func (t *Trainer) Model() *Linear { return t.model }
-
-// Loss returns the loss the trainer minimises, NewTrainer's.
-func (t *Trainer) Loss() Loss { return t.loss }
-
-// Optimizer returns the trainer's optimiser, NewTrainer's: setting its
-// learning rate changes the trainer's.
-func (t *Trainer) Optimizer() Optimizer { return t.opt }
-
-// Gradients returns the gradient of the last Step or Backward, laid out as
-// Linear.Params (∂L/∂W row by row, then ∂L/∂b if the model has a bias): what
-// w.grad and b.grad hold after loss.backward(). It shares the trainer's
-// storage.
+// Gradients returns the last gradient, laid out as Params (not a copy).
 func (t *Trainer) Gradients() []float32 { return t.grad }

@@ -7,10 +7,7 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// Evaluate returns the loss of the model on inputs X and targets Y (any
-// number of rows, predicted in chunks of at most MaxBatch, shared by the
-// trainer's workers), without training: with torch.no_grad():
-// loss_fn(model(X), Y). It allocates nothing.
+// Evaluate returns the loss on X and Y without training (no_grad).
 func (t *Trainer) Evaluate(X, Y linalg.Dense) (float32, error) {
 	m := t.model
 	if X.Cols != m.In() || Y.Cols != m.Out() || X.Rows != Y.Rows {
@@ -49,9 +46,7 @@ func (t *Trainer) Evaluate(X, Y linalg.Dense) (float32, error) {
 	return t.loss.fromSum(float32(sq), X.Rows*Y.Cols), nil
 }
 
-// Predict writes Y = X·Wᵀ + b for the trainer's model into the caller's Y
-// (X.Rows×Out), as Linear.Predict, with the rows shared by the trainer's
-// workers. It allocates nothing.
+// Predict is Linear.Predict shared by the trainer's workers.
 func (t *Trainer) Predict(Y, X linalg.Dense) error {
 	m := t.model
 	if err := m.checkPredict(Y, X); err != nil {
@@ -74,14 +69,11 @@ func (t *Trainer) Predict(Y, X linalg.Dense) error {
 
 // Snapshot holds a copy of a model's parameters and its optimiser's state.
 type Snapshot struct {
-	Params []float32
-	State  []float32
-	Steps  int
+	Params, State []float32
+	Steps         int
 }
 
-// Snapshot copies the model's parameters and the optimiser's state into s
-// (nil is an error), reusing s's slices when they are large enough (so that
-// taking a snapshot every epoch allocates only the first time).
+// Snapshot copies the parameters and optimiser state into s.
 func (t *Trainer) Snapshot(s *Snapshot) error {
 	if s == nil {
 		return errors.New("regress: Snapshot: nil snapshot")
@@ -97,8 +89,7 @@ func (t *Trainer) Snapshot(s *Snapshot) error {
 	return err
 }
 
-// Restore puts back the parameters and optimiser state of a Snapshot taken
-// from this trainer.
+// Restore puts back a Snapshot taken from this trainer.
 func (t *Trainer) Restore(s *Snapshot) error {
 	if s == nil {
 		return errors.New("regress: Restore: nil snapshot")

@@ -28,9 +28,7 @@ func (b *batch) rows() (X, Y linalg.Dense) {
 	return b.bx.Slice(0, len(b.idx)), b.by.Slice(0, len(b.idx))
 }
 
-// Backward computes the loss of the model on one batch and its gradients
-// (see Gradients) without updating the model: loss = loss_fn(model(X), Y);
-// loss.backward().
+// Backward computes a batch's loss and Gradients, without a step.
 func (t *Trainer) Backward(X, Y linalg.Dense) (float32, error) {
 	if err := t.checkBatch(X, Y); err != nil {
 		return 0, err
@@ -141,14 +139,8 @@ func (t *Trainer) backwardTiny(X, Y linalg.Dense, alpha float32) float32 {
 	return sq
 }
 
-// Step trains on one batch, the body of the tutorial's loop:
-//
-//	loss = loss_fn(model(xb), yb); loss.backward(); opt.step(); opt.zero_grad()
-//
-// and returns the batch's loss (before the update). If the loss is NaN or
-// Inf the model is left untouched and the error is a *DivergedError (or names
-// the row and column of a NaN or Inf in the batch, if that is the cause, or is
-// an *OverflowError if the targets are too large to square in float32).
+// Step trains on one batch, loss.backward(); opt.step(), and returns the loss
+// before the step; a NaN or Inf loss changes nothing and is an error.
 func (t *Trainer) Step(X, Y linalg.Dense) (float32, error) {
 	if err := t.checkBatch(X, Y); err != nil {
 		return 0, err
@@ -172,9 +164,7 @@ func (t *Trainer) step(b *batch) (float32, error) {
 	return loss, nil
 }
 
-// Epoch trains on every batch of one epoch of l (calling l.Reset first) and
-// returns its statistics (Epoch and Epochs left 0). It checks ctx between
-// batches. It allocates nothing.
+// Epoch trains on every batch of l, checking ctx between batches.
 func (t *Trainer) Epoch(ctx context.Context, l *data.Loader) (EpochStats, error) {
 	var s epochSum
 	err := t.epoch(ctx, l, &s)

@@ -70,8 +70,9 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, start *regres
 	if err != nil {
 		return nil, err
 	}
-	if f.standardize {
-		m.Std = std
+	m.Std = std
+	if !f.standardize {
+		m.Std = nil // std changes nothing
 	}
 	m.Inputs, m.Outputs = res.Inputs, res.Outputs
 	return m, nil
@@ -98,29 +99,27 @@ func initWeights(f *trainFlags, k, n int, std *regress.Standardizer, start *regr
 		}
 		return m, nil
 	}
-	var W, b []float32
-	switch {
-	case start != nil:
+	W, b := rawW, rawB // a file's weights, for raw inputs
+	if start != nil {
 		W, b = unfold64(std, start, k)
-	default:
-		W, b = make([]float32, n*k), make([]float32, n)
-		if !f.bias {
-			b = nil
-		} else if rawB == nil { // a model without bias: start b at 0
-			rawB = make([]float32, n)
-		}
-		if err := std.Unfold(rawW, rawB, W, b); err != nil {
-			return nil, fmt.Errorf("-init %s: %v", f.init, err)
-		}
+	}
+	if !f.bias {
+		b = nil
 	}
 	rows := make([][]float32, n)
 	for j := range rows {
 		rows[j] = W[j*k : (j+1)*k]
 	}
+	var m *regress.Linear
+	var err error
 	if !f.bias {
-		return regress.NewLinearNoBiasFrom(rows)
+		m, err = regress.NewLinearNoBiasFrom(rows)
+	} else {
+		m, err = regress.NewLinearFrom(rows, b) // a file without bias: b starts at 0
 	}
-	m, err := regress.NewLinearFrom(rows, b)
+	if err == nil && start == nil {
+		err = m.Standardize(std)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("-init %s: %v", f.init, err)
 	}
