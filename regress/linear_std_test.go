@@ -88,7 +88,9 @@ func TestStdTrainsAsStandardisedRows(t *testing.T) {
 }
 
 // Linear.Predict and PredictRow with Std take raw rows, give what the model
-// without Std gives on the rows standardised, and allocate nothing.
+// without Std gives on the rows standardised, and allocate nothing. (Their
+// scratch comes from a sync.Pool, which drops a quarter of what it is given
+// under the race detector: over 1000 runs that stays below one a run.)
 func TestStdPredict(t *testing.T) {
 	raw, stdz, std := scaledData(t, 1000, 24, 3)
 	a := must(NewLinear(24, 3, 2))
@@ -112,7 +114,7 @@ func TestStdPredict(t *testing.T) {
 		"Predict":    func() { err = b.Predict(Q, raw.X) },
 		"PredictRow": func() { row, err = b.PredictRow(row, raw.X.Row(0)) },
 	} {
-		if n := testing.AllocsPerRun(50, f); n != 0 || err != nil {
+		if n := testing.AllocsPerRun(1000, f); n != 0 || err != nil {
 			t.Errorf("%s with Std: %v allocations per run (err %v), want 0", name, n, err)
 		}
 	}

@@ -107,8 +107,7 @@ func (j *job) run(c int) {
 	case jobEval:
 		j.out[c].sq, err = j.eval(c)
 	case jobPredict:
-		lo, hi := span(c, j.X.Rows, j.share)
-		err = j.m.predict(j.Y.Slice(lo, hi), j.X.Slice(lo, hi))
+		err = j.predict(c)
 	}
 	j.out[c].err = err
 }

@@ -25,23 +25,13 @@ func (t *Trainer) Evaluate(X, Y linalg.Dense) (float32, error) {
 	if err := Y.Check("Evaluate", "targets"); err != nil {
 		return 0, fmt.Errorf("regress: %w", err)
 	}
-	chunks, share := t.chunksFor(X.Rows, m.In()*m.Out())
-	if chunks > t.maxBatch {
-		chunks, share = split(X.Rows, t.maxBatch)
-	}
-	// Each chunk predicts into its own part of the predictions buffer.
-	pshare := t.maxBatch / chunks
-	if chunks > 1 && pshare >= chunkAlign {
-		pshare = pshare / chunkAlign * chunkAlign
-	}
-	j := t.job
-	j.kind, j.m, j.X, j.Y, j.share, j.pshare = jobEval, m, X, Y, share, pshare
+	chunks := t.post(jobEval, X, Y)
 	if err := t.do(chunks); err != nil {
 		return 0, err
 	}
 	var sq float64
 	for c := range chunks {
-		sq += j.out[c].sq
+		sq += t.job.out[c].sq
 	}
 	return t.loss.fromSum(float32(sq), X.Rows*Y.Cols), nil
 }
@@ -61,10 +51,42 @@ func (t *Trainer) Predict(Y, X linalg.Dense) error {
 	if err := Y.Check("Predict", "outputs"); err != nil {
 		return fmt.Errorf("regress: %w", err)
 	}
+	return t.do(t.post(jobPredict, X, Y))
+}
+
+// post sets up a job of kind Evaluate or Predict over the rows of X and Y
+// and returns its chunks. Each chunk works in blocks of pshare rows, in its
+// own part of the trainer's buffers.
+func (t *Trainer) post(kind jobKind, X, Y linalg.Dense) int {
+	m := t.model
 	chunks, share := t.chunksFor(X.Rows, m.In()*m.Out())
+	if chunks > t.maxBatch && (kind == jobEval || m.Std != nil) {
+		chunks, share = split(X.Rows, t.maxBatch)
+	}
+	pshare := t.maxBatch / chunks
+	if chunks > 1 && pshare >= chunkAlign {
+		pshare = pshare / chunkAlign * chunkAlign
+	}
 	j := t.job
-	j.kind, j.m, j.X, j.Y, j.share = jobPredict, m, X, Y, share
-	return t.do(chunks)
+	j.kind, j.m, j.X, j.Y, j.share, j.pshare = kind, m, X, Y, share, pshare
+	return chunks
+}
+
+// predict is chunk c of Predict: its rows, standardised pshare rows at a
+// time into its part of xs when the model has Std.
+func (j *job) predict(c int) error {
+	lo, hi := span(c, j.X.Rows, j.share)
+	if j.m.Std == nil {
+		return linalg.MatMulBias(j.Y.Slice(lo, hi), j.X.Slice(lo, hi), j.m.W, j.m.B)
+	}
+	for b := lo; b < hi; b += j.pshare {
+		e := min(b+j.pshare, hi)
+		X := standardized(j.m.Std, j.xs, j.X.Slice(b, e), c*j.pshare)
+		if err := linalg.MatMulBias(j.Y.Slice(b, e), X, j.m.W, j.m.B); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Snapshot holds a copy of a model's parameters and its optimiser's state.
