@@ -34,8 +34,8 @@ type FitConfig struct {
 	OnEpoch   func(EpochStats) error // after every epoch: ErrStop ends Fit
 }
 
-// Fit trains for cfg.Epochs passes over src and returns each kept epoch's
-// loss; it stops early on ctx, ErrStop, EarlyStop or divergence.
+// Fit trains for cfg.Epochs passes over src and returns the epochs' losses,
+// stopping early on ctx, ErrStop, EarlyStop or a *DivergedError.
 func (t *Trainer) Fit(ctx context.Context, src data.Source, cfg FitConfig) ([]float32, error) {
 	if err := t.checkFit(ctx, src, &cfg); err != nil {
 		return nil, err

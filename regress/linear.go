@@ -123,8 +123,7 @@ func (m *Linear) Clone() *Linear {
 	return c
 }
 
-// Standardize re-expresses m for inputs standardised by std (nil: raw inputs)
-// without changing its predictions beyond rounding.
+// Standardize re-expresses m for inputs standardised by std (nil: raw).
 func (m *Linear) Standardize(std *Standardizer) error {
 	if err := m.valid("Standardize"); err != nil {
 		return err

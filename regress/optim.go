@@ -70,8 +70,7 @@ func checkRange(op, name string, v, lo, hi float64, hiOpen bool) error {
 	return nil
 }
 
-// SGDConfig holds torch.optim.SGD's arguments; zero is PyTorch's default but
-// for LR.
+// SGDConfig holds torch.optim.SGD's arguments (zero: PyTorch's default).
 type SGDConfig struct {
 	LR          float64 // learning rate, > 0
 	Momentum    float64 // ≥ 0

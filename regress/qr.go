@@ -8,8 +8,7 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// QR is a streaming, mergeable float64 least-squares accumulator: the factor R
-// of the centred [X Y], never squared. Parts of the rows Merge in any order.
+// QR is a streaming, mergeable float64 least-squares accumulator.
 type QR struct {
 	k, n      int
 	intercept bool

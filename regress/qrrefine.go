@@ -33,8 +33,7 @@ import (
 //     gives), Merge sums them and Solve gives the refined solution, the
 //     single pass's to about 12 digits.
 
-// QRRefinement improves a QR solution by one step of iterative refinement over
-// a second pass of the rows; across devices, a second round.
+// QRRefinement refines a QR solution over a second pass of the rows.
 type QRRefinement struct {
 	qr        *QR // the accumulator Solve uses; nil when begun by NewQRRefinementFor
 	k, n      int

@@ -33,8 +33,7 @@ func (s InvScaling) LR(lr0 float64, epoch int) float64 {
 	return lr0 / math.Pow(float64(epoch+1), s.Power)
 }
 
-// ScheduleUnderflow returns the first epoch at which s from lr0 gives a rate
-// below float32's normal range, or -1.
+// ScheduleUnderflow returns the first epoch of a rate below float32's, or -1.
 func ScheduleUnderflow(s Schedule, lr0 float64, epochs int) int {
 	if s == nil {
 		return -1

@@ -8,8 +8,7 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// Trainer trains one Linear with one loss and optimiser, the tutorial's fit,
-// allocating nothing per step. Not safe for concurrent use.
+// Trainer trains a Linear, the tutorial's fit; not safe for concurrent use.
 type Trainer struct {
 	model *Linear
 	loss  Loss

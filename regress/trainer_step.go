@@ -139,8 +139,8 @@ func (t *Trainer) backwardTiny(X, Y linalg.Dense, alpha float32) float32 {
 	return sq
 }
 
-// Step trains on one batch, loss.backward(); opt.step(), and returns the loss
-// before the step; a NaN or Inf loss changes nothing and is an error.
+// Step trains on one batch and returns its loss before the step; a NaN or Inf
+// loss leaves the model as it was and is an error.
 func (t *Trainer) Step(X, Y linalg.Dense) (float32, error) {
 	if err := t.checkBatch(X, Y); err != nil {
 		return 0, err
