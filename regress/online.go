@@ -107,7 +107,8 @@ func (o *Online) checkStep(before float32) error {
 	if j := nonFinite(m.params); j >= 0 {
 		return &DivergedError{Loss: before, Reason: fmt.Sprintf("one step made parameter %d %v; the step was undone", j, m.params[j])}
 	}
-	if _, err := m.PredictRow(o.p, o.x); err != nil {
+	P := linalg.Dense{Rows: 1, Cols: len(o.p), Stride: len(o.p), Data: o.p}
+	if err := o.t.Predict(P, o.xd); err != nil { // the trainer's buffers: no pool
 		return err
 	}
 	var sq float32
