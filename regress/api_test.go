@@ -24,16 +24,3 @@ func TestNoExportedBuffers(t *testing.T) {
 		}
 	}
 }
-
-// A Trainer's model, loss and optimiser are NewTrainer's, read through
-// methods: a field written after NewTrainer could disagree with the buffers
-// sized for it.
-func TestTrainerAccessors(t *testing.T) {
-	m := must(NewLinear(3, 2, 1))
-	opt := newSGD(t, 0.1)
-	tr := must(NewTrainer(m, MSE, opt, 4))
-	defer tr.Close()
-	if tr.Model() != m || tr.Loss() != MSE || tr.Optimizer() != opt {
-		t.Errorf("Model, Loss, Optimizer = %p, %v, %p; want NewTrainer's %p, %v, %p", tr.Model(), tr.Loss(), tr.Optimizer(), m, MSE, opt)
-	}
-}

@@ -98,7 +98,7 @@ func modelBadArgs() []badArgCase {
 		{"PredictRow short row", func() error { _, err := m.PredictRow(nil, []float32{1}); return err }},
 		{"Loss Value shapes", func() error { _, err := MSE.Value(zeros(2, 2), zeros(2, 1)); return err }},
 		{"Loss Value unknown loss", func() error { _, err := Loss(9).Value(zeros(1, 1), zeros(1, 1)); return err }},
-		{"Loss Grad shapes", func() error { _, err := MSE.Grad(zeros(2, 1), zeros(2, 2), zeros(2, 2)); return err }},
+		{"Loss Grad shapes", func() error { _, err := MSE.grad(zeros(2, 1), zeros(2, 2), zeros(2, 2)); return err }},
 	}
 }
 
@@ -228,24 +228,24 @@ func statsBadArgs() []badArgCase {
 	x6 := make([]float32, 6)
 	return []badArgCase{
 		{"NewWelford negative", func() error { _, err := NewWelford(-1); return err }},
-		{"Welford Add short", func() error { return w.Add([]float32{1}) }},
+		{"Welford Add short", func() error { return w.add([]float32{1}) }},
 		{"Welford AddRows short", func() error { return w.AddRows(rawDense(3, 3, 3, x6)) }},
 		{"Welford AddRows negative", func() error { return w.AddRows(rawDense(-1, 3, 3, x6)) }},
 		{"Welford AddRows stride", func() error { return w.AddRows(rawDense(2, 3, 2, x6)) }},
-		{"Standardizer Apply mean and scale lengths", func() error { return std.Apply(rawDense(1, 3, 3, x6), rawDense(1, 3, 3, x6)) }},
-		{"Standardizer Apply short X", func() error { return ok.Apply(rawDense(3, 3, 3, make([]float32, 9)), rawDense(3, 3, 3, x6)) }},
-		{"Standardizer Apply short D", func() error { return ok.Apply(rawDense(2, 3, 3, x6[:5]), rawDense(2, 3, 3, x6)) }},
-		{"Standardizer Apply huge m", func() error { return ok.Apply(rawDense(math.MaxInt, 3, 3, x6), rawDense(math.MaxInt, 3, 3, x6)) }},
-		{"Standardizer Fold weights", func() error { return ok.Fold(x6[:5], x6[:2], x6[:5], x6[:2]) }},
-		{"Standardizer Fold mean and scale lengths", func() error { return std.Fold(x6, x6[:2], x6, x6[:2]) }},
-		{"Standardizer Unfold bias", func() error { return ok.Unfold(x6, x6[:2], x6, x6[:1]) }},
+		{"Standardizer Apply mean and scale lengths", func() error { return std.applyChecked(rawDense(1, 3, 3, x6), rawDense(1, 3, 3, x6)) }},
+		{"Standardizer Apply short X", func() error { return ok.applyChecked(rawDense(3, 3, 3, make([]float32, 9)), rawDense(3, 3, 3, x6)) }},
+		{"Standardizer Apply short D", func() error { return ok.applyChecked(rawDense(2, 3, 3, x6[:5]), rawDense(2, 3, 3, x6)) }},
+		{"Standardizer Apply huge m", func() error { return ok.applyChecked(rawDense(math.MaxInt, 3, 3, x6), rawDense(math.MaxInt, 3, 3, x6)) }},
+		{"Standardizer Fold weights", func() error { return ok.fold(x6[:5], x6[:2], x6[:5], x6[:2]) }},
+		{"Standardizer Fold mean and scale lengths", func() error { return std.fold(x6, x6[:2], x6, x6[:2]) }},
+		{"Standardizer Unfold bias", func() error { return ok.unfold(x6, x6[:2], x6, x6[:1]) }},
 		{"NewMetrics 0", func() error { _, err := NewMetrics(0); return err }},
 		{"Metrics Add short", func() error { return met.Add(rawDense(4, 2, 2, x6), rawDense(4, 2, 2, x6)) }},
 		{"Metrics Add negative", func() error { return met.Add(rawDense(-1, 2, 2, x6), rawDense(-1, 2, 2, x6)) }},
 		{"zero Metrics Add", func() error { return (&Metrics{}).Add(rawDense(1, 2, 2, x6), rawDense(1, 2, 2, x6)) }},
 		{"NewEarlyStop negative", func() error { _, err := NewEarlyStop(1, 0, -1, 1); return err }},
 		{"NewEarlyStop NaN delta", func() error { _, err := NewEarlyStop(1, math.NaN(), 1, 1); return err }},
-		{"EarlyStop Observe lengths", func() error { _, err := es.Observe(0, 1, x6[:5], x6[:2]); return err }},
+		{"EarlyStop Observe lengths", func() error { _, err := es.observe(0, 1, x6[:5], x6[:2]); return err }},
 	}
 }
 
@@ -254,19 +254,24 @@ func onlineBadArgs(t *testing.T) []badArgCase {
 	newSGD := func() Optimizer { o, _ := NewSGD(SGDConfig{LR: 0.1}); return o }
 	std := &Standardizer{Mean: []float32{0, 0}, Scale: []float32{1, 1}}
 	m2, _ := NewLinear(2, 1, 1)
-	o, err := NewOnline(m2, newSGD(), std)
+	m2.Std = std
+	o, err := NewOnline(m2, newSGD())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return []badArgCase{
-		{"NewOnline nil model", func() error { _, err := NewOnline(nil, newSGD(), nil); return err }},
-		{"NewOnline nil optimiser", func() error { _, err := NewOnline(m, nil, nil); return err }},
+		{"NewOnline nil model", func() error { _, err := NewOnline(nil, newSGD()); return err }},
+		{"NewOnline nil optimiser", func() error { _, err := NewOnline(m, nil); return err }},
 		{"NewOnline short scale", func() error {
-			_, err := NewOnline(m, newSGD(), &Standardizer{Mean: []float32{0, 0}, Scale: []float32{1}})
+			c := m.Clone()
+			c.Std = &Standardizer{Mean: []float32{0, 0}, Scale: []float32{1}}
+			_, err := NewOnline(c, newSGD())
 			return err
 		}},
 		{"NewOnline zero scale", func() error {
-			_, err := NewOnline(m, newSGD(), &Standardizer{Mean: []float32{0, 0}, Scale: []float32{1, 0}})
+			c := m.Clone()
+			c.Std = &Standardizer{Mean: []float32{0, 0}, Scale: []float32{1, 0}}
+			_, err := NewOnline(c, newSGD())
 			return err
 		}},
 		{"PartialFit short row", func() error { _, err := o.PartialFit([]float32{1}, []float32{1}); return err }},
@@ -326,13 +331,15 @@ func modelFileBadArgs(t *testing.T) []badArgCase {
 		{"SaveModel nil", func() error { return modelfile.Save(filepath.Join(dir, "m"), nil) }},
 		{"SaveModel empty path", func() error { return modelfile.Save("", sampleModel()) }},
 		{"LoadModel missing", func() error { _, err := modelfile.Load(filepath.Join(dir, "none")); return err }},
-		{"NewModelFile nil model", func() error { _, err := NewModelFile(nil, nil, nil, nil); return err }},
-		{"NewModelFile zero Linear", func() error { _, err := NewModelFile(&Linear{}, nil, nil, nil); return err }},
-		{"NewModelFile short scale", func() error {
-			_, err := NewModelFile(m, &Standardizer{Mean: make([]float32, 3), Scale: []float32{1}}, nil, nil)
+		{"Linear.File nil model", func() error { _, err := (*Linear)(nil).File(); return err }},
+		{"Linear.File zero Linear", func() error { _, err := (&Linear{}).File(); return err }},
+		{"Linear.File short scale", func() error {
+			c := m.Clone()
+			c.Std = &Standardizer{Mean: make([]float32, 3), Scale: []float32{1}}
+			_, err := c.File()
 			return err
 		}},
-		{"NewModelFile names", func() error { _, err := NewModelFile(m, nil, []string{"a"}, nil); return err }},
+		{"Linear.File names", func() error { c := m.Clone(); c.Inputs = []string{"a"}; _, err := c.File(); return err }},
 	}
 }
 

@@ -49,7 +49,7 @@ func BenchmarkCSVReader(b *testing.B) {
 func BenchmarkPartialFit(b *testing.B) {
 	m, _ := NewLinear(16, 1, 1)
 	opt, _ := NewSGD(SGDConfig{LR: 1e-3})
-	o, _ := NewOnline(m, opt, nil)
+	o, _ := NewOnline(m, opt)
 	x, y := make([]float32, 16), []float32{1}
 	for i := range x {
 		x[i] = float32(i) / 16

@@ -45,10 +45,10 @@ func TestDenseRowsStrided(t *testing.T) {
 
 	std := w.Standardizer()
 	D, Ds := must(linalg.New(m, k)), padded(must(linalg.New(m, k)), 3)
-	if err := std.Apply(D, X); err != nil {
+	if err := std.applyChecked(D, X); err != nil {
 		t.Fatal(err)
 	}
-	if err := std.Apply(Ds, Xs); err != nil {
+	if err := std.applyChecked(Ds, Xs); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < m; i++ {
@@ -61,7 +61,7 @@ func TestDenseRowsStrided(t *testing.T) {
 			}
 		}
 	}
-	if err := std.Apply(D.Slice(0, m-1), X); err == nil {
+	if err := std.applyChecked(D.Slice(0, m-1), X); err == nil {
 		t.Error("Apply into fewer rows than the inputs: no error")
 	}
 

@@ -6,23 +6,17 @@ import (
 	"math"
 )
 
-// EarlyStop ends training when the loss on a validation split has not
-// improved for Patience epochs in a row and keeps a copy of the parameters
-// from the best epoch, so that training can hand those back rather than the
-// last, overfitted ones (Keras's restore_best_weights): FitConfig.EarlyStop.
+// EarlyStop stops Fit when the validation loss stalls, keeping the best epoch.
 type EarlyStop struct {
-	Patience int     // epochs without improvement before stopping; ≤ 0 never stops
-	MinDelta float64 // an improvement must lower the loss by more than this
-
+	Patience  int     // epochs without improvement before stopping; ≤ 0 never stops
+	MinDelta  float64 // an improvement must lower the loss by more than this
 	Best      float64 // best validation loss so far
-	BestEpoch int     // the epoch given to Observe with it (Fit's, from 1); -1 before any
+	BestEpoch int     // its epoch (from 1); -1 before any
 	bad       int
-	w, b      []float32 // the parameters at BestEpoch: CopyBest
+	w, b      []float32 // the parameters at BestEpoch: copyBest
 }
 
-// NewEarlyStop returns an EarlyStop for a model with nw weights and nb
-// biases (each at most linalg.MaxElements); its copies are allocated here,
-// once.
+// NewEarlyStop returns an EarlyStop for nw weights and nb biases.
 func NewEarlyStop(patience int, minDelta float64, nw, nb int) (*EarlyStop, error) {
 	if err := checkCount("NewEarlyStop", "weights", nw); err != nil {
 		return nil, err
@@ -37,11 +31,11 @@ func NewEarlyStop(patience int, minDelta float64, nw, nb int) (*EarlyStop, error
 		w: make([]float32, nw), b: make([]float32, nb)}, nil
 }
 
-// Observe records the validation loss after an epoch and the parameters that
+// observe records the validation loss after an epoch and the parameters that
 // gave it, and reports whether training should stop. A NaN loss never counts
 // as an improvement. Parameters of other lengths than NewEarlyStop's are an
 // error. It allocates nothing.
-func (e *EarlyStop) Observe(epoch int, valLoss float64, W, b []float32) (stop bool, err error) {
+func (e *EarlyStop) observe(epoch int, valLoss float64, W, b []float32) (stop bool, err error) {
 	if err := e.checkLens("Observe", W, b); err != nil {
 		return false, err
 	}
@@ -55,11 +49,11 @@ func (e *EarlyStop) Observe(epoch int, valLoss float64, W, b []float32) (stop bo
 	return e.Patience > 0 && e.bad >= e.Patience, nil
 }
 
-// CopyBest copies the parameters kept at BestEpoch into W and b (the weights
+// copyBest copies the parameters kept at BestEpoch into W and b (the weights
 // row by row and the biases, of NewEarlyStop's lengths), as Fit does when it
 // ends: the copies themselves stay the EarlyStop's. Before any epoch observed,
 // or with other lengths, it is an error. It allocates nothing.
-func (e *EarlyStop) CopyBest(W, b []float32) error {
+func (e *EarlyStop) copyBest(W, b []float32) error {
 	if err := e.checkLens("CopyBest", W, b); err != nil {
 		return err
 	}

@@ -46,9 +46,7 @@ func targetsOverflow(Y linalg.Dense) *OverflowError {
 	return &OverflowError{Column: col, Max: float32(big)}
 }
 
-// OverflowError reports targets too large (about 1e19 and up) for their
-// squared error to fit float32, whatever the model: scale them down, not the
-// learning rate.
+// OverflowError reports targets too large to square in float32: scale them.
 type OverflowError struct {
 	Epoch  int     // 1-based epoch in which it was seen; 0 outside Fit
 	Column int     // the target column (from 0) with the largest magnitude
@@ -72,10 +70,7 @@ func (e *OverflowError) Error() string {
 		where, e.Column, e.Max, math.MaxFloat32, int(math.Floor(math.Log10(float64(e.Max)))))
 }
 
-// DivergedError reports training that diverged: a loss or, by the rule Fit
-// and Guard apply after every epoch, a parameter became NaN or Inf, or the
-// epoch's loss passed a limit times the lowest so far (Guard.Limit under a
-// guard, 1e6 without). The parameters are not to be trusted.
+// DivergedError reports training that diverged: NaN, Inf or a loss explosion.
 type DivergedError struct {
 	Epoch  int     // 1-based epoch in which it was seen; 0 outside Fit
 	Loss   float32 // the offending loss

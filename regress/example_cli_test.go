@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
 	"github.com/edgefit/edgefit/regress/data"
 )
@@ -44,9 +43,9 @@ func ExampleQR() {
 	// apples = -0.388·temp +0.848·rainfall +0.698·humidity -1.64
 }
 
-// Train on standardised inputs, then fold the standardisation into the
-// weights: the folded model gives the same outputs on raw inputs.
-func ExampleStandardizer_Fold() {
+// A model on standardised inputs (its Std) predicts raw rows; Standardize
+// (nil) folds Std into its weights, which then take raw inputs directly.
+func ExampleLinear_Standardize() {
 	tab, _ := data.ReadTable(strings.NewReader(cropsCSV), "crops.csv", []string{"apples"}, []string{"temp", "rainfall", "humidity"}, 0)
 	w, err := regress.NewWelford(tab.X.Cols)
 	if err != nil {
@@ -54,23 +53,15 @@ func ExampleStandardizer_Fold() {
 		return
 	}
 	w.AddRows(tab.X)
-	std := w.Standardizer()
-	fmt.Printf("temp: mean %.1f, scale %.2f\n", std.Mean[0], std.Scale[0])
+	m, _ := regress.NewLinearFrom([][]float32{{-0.5, 1.5, 0.25}}, []float32{76}) // weights for standardised inputs
+	m.Std = w.Standardizer()
+	fmt.Printf("temp: mean %.1f, scale %.2f\n", m.Std.Mean[0], m.Std.Scale[0])
 
-	W := []float32{-0.5, 1.5, 0.25} // weights for standardised inputs
-	b := []float32{76}
-	Wraw, braw := make([]float32, 3), make([]float32, 1)
-	std.Fold(W, b, Wraw, braw)
-
-	x := tab.X.Slice(0, 1) // the first row, raw
-	xs, _ := linalg.New(1, 3)
-	std.Apply(xs, x)
-	var ystd, yraw float32 = b[0], braw[0]
-	for p := 0; p < 3; p++ {
-		ystd += W[p] * xs.At(0, p)
-		yraw += Wraw[p] * x.At(0, p)
-	}
-	fmt.Printf("standardised model %.3f, folded model on raw inputs %.3f\n", ystd, yraw)
+	x := tab.X.Row(0) // the first row, raw
+	ystd, _ := m.PredictRow(nil, x)
+	m.Standardize(nil) // W and b for raw inputs, Std nil
+	yraw, _ := m.PredictRow(nil, x)
+	fmt.Printf("standardised model %.3f, folded model on raw inputs %.3f\n", ystd[0], yraw[0])
 	// Output:
 	// temp: mean 84.4, scale 12.06
 	// standardised model 75.327, folded model on raw inputs 75.327
@@ -80,7 +71,7 @@ func ExampleStandardizer_Fold() {
 func ExampleOnline_PartialFit() {
 	m, _ := regress.NewLinear(1, 1, 1)
 	opt, _ := regress.NewSGD(regress.SGDConfig{LR: 0.1})
-	o, _ := regress.NewOnline(m, opt, nil)
+	o, _ := regress.NewOnline(m, opt)
 	for i := 0; i < 2000; i++ {
 		x := float32(i%10) / 10
 		o.PartialFit([]float32{x}, []float32{3*x + 1}) // a sensor: y = 3x + 1

@@ -9,53 +9,33 @@ import (
 	"github.com/edgefit/edgefit/regress/data"
 )
 
-// ErrStop, returned by FitConfig.OnEpoch, ends Fit early without an error.
+// ErrStop, from FitConfig.OnEpoch, ends Fit early without an error.
 var ErrStop = errors.New("regress: stop training")
 
-// EpochStats describes one epoch, finished or (in FitConfig.OnPart) so far.
+// EpochStats describes an epoch, finished or (OnPart) so far.
 type EpochStats struct {
-	Epoch   int // 1-based
-	Epochs  int // as asked of Fit (0 outside Fit)
-	Batches int
-	Rows    int // rows trained on
-	// Loss is the loss over all the epoch's rows as they were trained on
-	// (each batch's loss measured before its update): for MSE, the sum of
-	// squared errors over all batches divided by the number of elements.
-	Loss float32
-	// LastBatchLoss is the loss of the epoch's last batch, what the
-	// tutorial's fit prints.
-	LastBatchLoss float32
-	RolledBack    bool // diverged: FitConfig.Guard rolled it back, to run again
+	Epoch, Epochs int // from 1; Fit's cfg.Epochs (0 outside Fit)
+	Batches, Rows int
+	Loss          float32 // over the epoch's rows, each batch's before its step
+	LastBatchLoss float32 // what the tutorial's fit prints
+	RolledBack    bool    // diverged: the Guard rolled it back, to run again
 }
 
-// FitConfig configures Fit: the number of epochs and optional hooks.
+// FitConfig is Fit's number of epochs and optional hooks.
 type FitConfig struct {
-	Epochs int // > 0
-	// Schedule sets the rate of every epoch from the optimiser's at the
-	// start, halved for every rollback; nil keeps it.
-	Schedule Schedule
-	Guard    *Guard // nil: the first divergence ends Fit
-	// EarlyStop observes the loss over Val after every epoch; Fit stops
-	// when it says so, with the parameters of its best epoch.
-	EarlyStop *EarlyStop
-	Val       data.Chunks
-	// Every and Progress: Progress is called after every Every-th epoch
-	// and after the last (only after the last if Every ≤ 0), as the
-	// tutorial prints its loss every 10 epochs.
-	Every    int
-	Progress func(EpochStats)
-	OnPart   func(EpochStats) // after each part of an epoch, with its stats so far
-	// OnEpoch is called after every epoch (one rolled back too), after
-	// Progress: ErrStop ends Fit successfully, another error with it.
-	OnEpoch func(EpochStats) error
+	Epochs    int         // > 0
+	Schedule  Schedule    // from the optimiser's rate, halved per rollback; nil keeps it
+	Guard     *Guard      // nil: the first divergence ends Fit
+	EarlyStop *EarlyStop  // judges the loss over Val after every epoch
+	Val       data.Chunks // validation rows (raw, as the training rows)
+	Every     int         // Progress after every Every-th epoch and the last
+	Progress  func(EpochStats)
+	OnPart    func(EpochStats)       // after each part (chunk) of an epoch
+	OnEpoch   func(EpochStats) error // after every epoch: ErrStop ends Fit
 }
 
-// Fit trains for cfg.Epochs passes over src (a data.Loader, or a data.Stream
-// of chunks read every pass) and returns the loss of every epoch not rolled
-// back. It stops early with the history so far: with ctx's error when ctx is
-// cancelled, with no error for ErrStop or EarlyStop, or with a
-// *DivergedError naming the epoch. Besides its history an epoch over a
-// Loader allocates nothing.
+// Fit trains for cfg.Epochs passes over src and returns the epochs' losses,
+// stopping early on ctx, ErrStop, EarlyStop or a *DivergedError.
 func (t *Trainer) Fit(ctx context.Context, src data.Source, cfg FitConfig) ([]float32, error) {
 	if err := t.checkFit(ctx, src, &cfg); err != nil {
 		return nil, err
@@ -99,7 +79,7 @@ func (t *Trainer) Fit(ctx context.Context, src data.Source, cfg FitConfig) ([]fl
 		}
 	}
 	if es := cfg.EarlyStop; es != nil && es.BestEpoch >= 0 {
-		if err := es.CopyBest(t.model.W.Data, t.model.B); err != nil {
+		if err := es.copyBest(t.model.W.Data, t.model.B); err != nil {
 			return hist, err
 		}
 	}
@@ -165,7 +145,7 @@ func (r *fitRun) epoch(src data.Source, e int) (EpochStats, bool, error) {
 		}
 	}
 	if g := cfg.Guard; g != nil {
-		retry, err := g.After(e, st.Loss, err)
+		retry, err := g.after(e, st.Loss, err)
 		if retry {
 			r.scale /= 2
 			st.RolledBack = true
@@ -218,7 +198,7 @@ func (r *fitRun) earlyStop(e int) (bool, error) {
 	if r.t.loss == MSE {
 		loss /= float64(r.valRows)
 	}
-	return es.Observe(e, float64(float32(loss)), r.t.model.W.Data, r.t.model.B)
+	return es.observe(e, float64(float32(loss)), r.t.model.W.Data, r.t.model.B)
 }
 
 // onValChunk adds the loss over one chunk of validation rows: weighted by

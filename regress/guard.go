@@ -62,16 +62,11 @@ func nonFinite(p []float32) int {
 	return -1
 }
 
-// Guard is the divergence guard: when an epoch diverges (see DivergedError)
-// it puts back the state from which the epoch with the lowest loss started
-// and halves the learning rate, so that a rate slightly too large costs a
-// retried epoch, not the run. Give it to Fit, or call After every epoch.
+// Guard rolls a diverged epoch back and halves the rate (FitConfig.Guard).
 type Guard struct {
-	Limit float64 // the divergence rule's limit
-	// MaxRollbacks bounds the retries; the next divergence is returned as
-	// the error.
-	MaxRollbacks int
-	rollbacks    int // rollbacks so far: Rollbacks
+	Limit        float64 // the divergence rule's limit
+	MaxRollbacks int     // then the next divergence is Fit's error
+	rollbacks    int     // rollbacks so far: Rollbacks
 
 	t         *Trainer
 	last      Snapshot // the state at the start of the epoch just run
@@ -79,10 +74,7 @@ type Guard struct {
 	rule      growth
 }
 
-// NewGuard returns a guard for t that allows maxRollbacks rollbacks, with a
-// limit of 100; it snapshots t's current state (make it just before
-// training), allocating the snapshot's buffers once. A nil trainer or a
-// negative maxRollbacks is an error.
+// NewGuard returns a guard for t, which it snapshots: make it just before Fit.
 func NewGuard(t *Trainer, maxRollbacks int) (*Guard, error) {
 	if t == nil || t.model == nil || t.opt == nil {
 		return nil, errors.New("regress: NewGuard: nil trainer (or one not made by NewTrainer)")
@@ -100,11 +92,11 @@ func NewGuard(t *Trainer, maxRollbacks int) (*Guard, error) {
 	return g, nil
 }
 
-// After takes an epoch's loss and error (nil if none). If the epoch diverged
+// after takes an epoch's loss and error (nil if none). If the epoch diverged
 // and a rollback is left, it rolls back and reports retry: run the epoch
-// again. A divergence with no rollback left, or another error, is returned.
-// It allocates nothing for a good epoch.
-func (g *Guard) After(epoch int, loss float32, err error) (retry bool, _ error) {
+// again. A divergence with no rollback left, or another error, is returned. It
+// allocates nothing for a good epoch.
+func (g *Guard) after(epoch int, loss float32, err error) (retry bool, _ error) {
 	var d *DivergedError
 	if err != nil {
 		// Only here: errors.As's target escapes, and a good epoch must not

@@ -15,7 +15,7 @@ import (
 
 // train wrote a model whose header (17 MB of column names) the loader
 // refused. The writer shares the reader's limits: Encode, modelfile.Save and
-// NewModelFile refuse such a model, writing nothing, and a header just under
+// Linear.File refuse such a model, writing nothing, and a header just under
 // the limit is written and read back.
 func TestModelWriterRefusesWhatReaderRefuses(t *testing.T) {
 	over := sampleModel()
@@ -32,8 +32,9 @@ func TestModelWriterRefusesWhatReaderRefuses(t *testing.T) {
 		t.Errorf("SaveModel left %d files", len(entries))
 	}
 	m, _ := NewLinear(3, 2, 1)
-	if _, err := NewModelFile(m, nil, over.Inputs, nil); !errors.Is(err, modelfile.ErrTooLarge) {
-		t.Errorf("NewModelFile: error %v, want ErrModelTooLarge", err)
+	m.Inputs = over.Inputs
+	if _, err := m.File(); !errors.Is(err, modelfile.ErrTooLarge) {
+		t.Errorf("Linear.File: error %v, want ErrModelTooLarge", err)
 	}
 
 	// Just under the limit: written, and read back as it was.
@@ -100,7 +101,7 @@ func TestHugeTargetsOverflowNotDiverge(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, err := tr.Epoch(ctxBg, l)
-	retry, err := g.After(1, st.Loss, err)
+	retry, err := g.after(1, st.Loss, err)
 	check("Guard", err, 1)
 	if retry || g.Rollbacks() != 0 {
 		t.Errorf("the guard rolled back (%d) for an overflow no learning rate avoids", g.Rollbacks())
@@ -115,7 +116,7 @@ func TestHugeTargetsOverflowNotDiverge(t *testing.T) {
 func TestOnlineUndoesExplodingStep(t *testing.T) {
 	m, _ := NewLinearFrom([][]float32{{0}}, []float32{0})
 	opt, _ := NewSGD(SGDConfig{LR: 1e15, Momentum: 0.5})
-	o, err := NewOnline(m, opt, nil)
+	o, err := NewOnline(m, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +146,7 @@ func TestOnlineUndoesExplodingStep(t *testing.T) {
 	// but non-zero after; no false alarm.
 	m2, _ := NewLinearFrom([][]float32{{3}}, []float32{1})
 	adam, _ := NewAdam(AdamDefaults(1e-3))
-	o2, err := NewOnline(m2, adam, nil)
+	o2, err := NewOnline(m2, adam)
 	if err != nil {
 		t.Fatal(err)
 	}

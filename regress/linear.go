@@ -4,32 +4,30 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync"
 
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// Linear is the model y = W·x + b, nn.Linear(In, Out), or y = W·x without a
-// bias (NewLinearNoBias: B nil). W and B are the model's parameters, views
-// into the one vector Params returns (W's rows, then B) that optimisers and
-// snapshots work on: write to them in place (W.Set, B[j] = v), never replace
-// them.
+// Linear is the model y = W·x + b (nn.Linear; B nil: no bias) of raw inputs x.
+// With Std set, W and B apply to (x − Mean)/Scale: Predict and the Trainer
+// standardise raw rows as they go.
 type Linear struct {
-	W linalg.Dense // Out×In: row j holds output j's weights
-	B []float32    // Out, or nil: no bias
+	W               linalg.Dense  // Out×In, views of Params: write in place
+	B               []float32     // Out, or nil: no bias
+	Std             *Standardizer // nil: W and B apply to raw inputs
+	Inputs, Outputs []string      // column names (nil: unnamed)
 
 	params []float32 // W.Data followed by B
 }
 
-// NewLinear returns a model initialised as nn.Linear(in, out) does, uniform
-// in [−1/√in, 1/√in), from seed (not torch's generator: NewLinearFrom takes
-// PyTorch's weights). The out×(in+1) parameters must fit in
-// linalg.MaxElements.
+// NewLinear returns nn.Linear(in, out): uniform in ±1/√in, from seed.
 func NewLinear(in, out int, seed uint64) (*Linear, error) {
 	return newLinearSeeded("NewLinear", in, out, seed, true)
 }
 
-// NewLinearNoBias is NewLinear without a bias: nn.Linear(in, out,
-// bias=False), scikit-learn's fit_intercept=False.
+// NewLinearNoBias is NewLinear without a bias (bias=False).
 func NewLinearNoBias(in, out int, seed uint64) (*Linear, error) {
 	return newLinearSeeded("NewLinearNoBias", in, out, seed, false)
 }
@@ -53,8 +51,7 @@ func newLinearSeeded(op string, in, out int, seed uint64, bias bool) (*Linear, e
 	return m, nil
 }
 
-// NewLinearFrom returns a model with a copy of the given finite weights (one
-// row per output, nn.Linear's weight) and bias (nil: zeros).
+// NewLinearFrom copies W (a row per output) and b (nil: zeros) into a model.
 func NewLinearFrom(W [][]float32, b []float32) (*Linear, error) {
 	return newLinearFrom("NewLinearFrom", W, b, true)
 }
@@ -103,8 +100,8 @@ func newLinear(in, out int, bias bool) *Linear {
 	return m
 }
 
-// HasBias reports whether the model has a bias (B non-nil).
-func (m *Linear) HasBias() bool { return m.B != nil }
+// hasBias reports whether the model has a bias (B non-nil).
+func (m *Linear) hasBias() bool { return m.B != nil }
 
 // In is the number of inputs.
 func (m *Linear) In() int { return m.W.Cols }
@@ -112,30 +109,91 @@ func (m *Linear) In() int { return m.W.Cols }
 // Out is the number of outputs.
 func (m *Linear) Out() int { return m.W.Rows }
 
-// Params returns the model's parameter vector (not a copy): W's rows, then B.
+// Params returns the parameter vector (not a copy): W's rows, then B.
 func (m *Linear) Params() []float32 { return m.params }
 
-// Clone returns a deep copy of m.
+// Clone returns a deep copy of m, its Std and names included.
 func (m *Linear) Clone() *Linear {
 	c := newLinear(m.In(), m.Out(), m.B != nil)
 	copy(c.params, m.params)
+	if m.Std != nil {
+		c.Std = &Standardizer{Mean: slices.Clone(m.Std.Mean), Scale: slices.Clone(m.Std.Scale)}
+	}
+	c.Inputs, c.Outputs = slices.Clone(m.Inputs), slices.Clone(m.Outputs)
 	return c
 }
 
-// Predict writes model(X) = X·Wᵀ + b into Y (X.Rows×Out). It allocates
-// nothing and only reads the model: goroutines may predict at once, each into
-// its own Y, while nothing trains it.
+// Standardize re-expresses m for inputs standardised by std (nil: raw).
+func (m *Linear) Standardize(std *Standardizer) error {
+	if err := m.valid("Standardize"); err != nil {
+		return err
+	}
+	if std != nil {
+		if err := std.check("Standardize", m.In()); err != nil {
+			return err
+		}
+		if _, err := std.checkParams("Standardize", m.W.Data, m.B, m.W.Data, m.B); err != nil {
+			return err
+		}
+	}
+	if m.Std != nil {
+		if err := m.Std.fold(m.W.Data, m.B, m.W.Data, m.B); err != nil {
+			return err
+		}
+		m.Std = nil
+	}
+	if std == nil {
+		return nil
+	}
+	m.Std = std
+	return std.unfold(m.W.Data, m.B, m.W.Data, m.B)
+}
+
+// Predict writes the outputs for the raw rows X into Y, allocating nothing.
 func (m *Linear) Predict(Y, X linalg.Dense) error {
 	if err := m.checkPredict(Y, X); err != nil {
 		return err
 	}
-	return linalg.MatMulBias(Y, X, m.W, m.B)
+	return m.predict(Y, X)
 }
+
+// predict is Predict on checked arguments.
+func (m *Linear) predict(Y, X linalg.Dense) error {
+	if m.Std == nil {
+		return linalg.MatMulBias(Y, X, m.W, m.B)
+	}
+	in := m.In()
+	rows := max(1, stdBlock/in/chunkAlign*chunkAlign)
+	buf := scratch.Get().(*[]float32)
+	defer scratch.Put(buf)
+	if n := min(rows, X.Rows) * in; cap(*buf) < n {
+		*buf = make([]float32, n)
+	}
+	for lo := 0; lo < X.Rows; lo += rows {
+		hi := min(lo+rows, X.Rows)
+		S := linalg.Dense{Rows: hi - lo, Cols: in, Stride: in, Data: (*buf)[:(hi-lo)*in]}
+		m.Std.apply(S, X.Slice(lo, hi))
+		if err := linalg.MatMulBias(Y.Slice(lo, hi), S, m.W, m.B); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stdBlock is how many input values Predict standardises at a time, in a
+// buffer from scratch, which concurrent predictions share without
+// allocating once warm.
+const stdBlock = 4096
+
+var scratch = sync.Pool{New: func() any { return new([]float32) }}
 
 // checkPredict returns an error unless Y (outputs) and X (inputs) fit m.
 func (m *Linear) checkPredict(Y, X linalg.Dense) error {
 	if X.Cols != m.In() {
 		return fmt.Errorf("regress: Predict: inputs have %d columns, the model takes %d", X.Cols, m.In())
+	}
+	if s := m.Std; s != nil && (len(s.Mean) != m.In() || len(s.Scale) != m.In()) {
+		return fmt.Errorf("regress: Predict: Std has %d means and %d scales, the model takes %d inputs", len(s.Mean), len(s.Scale), m.In())
 	}
 	if Y.Rows != X.Rows || Y.Cols != m.Out() {
 		return fmt.Errorf("regress: Predict: output is %d×%d, want %d×%d (one row per input row, one column per model output)", Y.Rows, Y.Cols, X.Rows, m.Out())
@@ -143,8 +201,7 @@ func (m *Linear) checkPredict(Y, X linalg.Dense) error {
 	return nil
 }
 
-// PredictRow writes the outputs for one input row x to dst[:0] and returns
-// them; it allocates only if dst is too small (nil: y, err := PredictRow(nil, x)).
+// PredictRow predicts one raw row x into dst[:0] (nil: allocated).
 func (m *Linear) PredictRow(dst, x []float32) ([]float32, error) {
 	if len(x) != m.In() {
 		return dst[:0], fmt.Errorf("regress: PredictRow: %d inputs, the model takes %d", len(x), m.In())
@@ -156,7 +213,10 @@ func (m *Linear) PredictRow(dst, x []float32) ([]float32, error) {
 	dst = dst[:n]
 	X := linalg.Dense{Rows: 1, Cols: len(x), Stride: len(x), Data: x}
 	Y := linalg.Dense{Rows: 1, Cols: n, Stride: n, Data: dst}
-	return dst, linalg.MatMulBias(Y, X, m.W, m.B)
+	if err := m.checkPredict(Y, X); err != nil {
+		return dst[:0], err
+	}
+	return dst, m.predict(Y, X)
 }
 
 // valid returns an error unless m is a model made by NewLinear or

@@ -6,15 +6,11 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// Loss is a squared-error loss of predictions P against targets T.
+// Loss is a squared-error loss: F.mse_loss's reduction "mean" or "sum".
 type Loss int
 
 const (
-	// MSE is F.mse_loss(P, T) (reduction "mean"): Σ(P−T)² / N with N the
-	// number of elements, rows × outputs. Its gradient is ∂L/∂P = 2(P−T)/N.
 	MSE Loss = iota
-	// SumSquares is F.mse_loss(P, T, reduction="sum"): Σ(P−T)². Its
-	// gradient is ∂L/∂P = 2(P−T).
 	SumSquares
 )
 
@@ -61,7 +57,7 @@ func (l Loss) gradScale(n int) float32 {
 	return 2
 }
 
-// Value returns the loss of P against T, which must have the same shape.
+// Value returns the loss of P against T (same shape).
 func (l Loss) Value(P, T linalg.Dense) (float32, error) {
 	if err := l.check(); err != nil {
 		return 0, err
@@ -73,9 +69,9 @@ func (l Loss) Value(P, T linalg.Dense) (float32, error) {
 	return l.fromSum(sq, P.Rows*P.Cols), nil
 }
 
-// Grad returns the loss of P against T and writes its gradient ∂L/∂P, what
+// grad returns the loss of P against T and writes its gradient ∂L/∂P, what
 // loss.backward() leaves in P.grad, into D (same shape; D may be P or T).
-func (l Loss) Grad(D, P, T linalg.Dense) (float32, error) {
+func (l Loss) grad(D, P, T linalg.Dense) (float32, error) {
 	if err := l.check(); err != nil {
 		return 0, err
 	}

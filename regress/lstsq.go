@@ -2,17 +2,14 @@ package regress
 
 import "fmt"
 
-// Solution is a least-squares fit (QR.Solve) and how well it does on the rows
-// it was computed from.
+// Solution is a least-squares fit (QR.Solve) and its errors on its rows.
 type Solution struct {
-	W    []float64 // n×k, the nn.Linear layout
-	B    []float64 // n, nil without an intercept
-	SSE  []float64 // per target: Σ (W·x + b − y)² over the rows
-	SST  []float64 // per target: Σ (y − ȳ)², the error of predicting the mean
-	Rows int64
+	W, B     []float64 // n×k (as nn.Linear) and n (nil without an intercept)
+	SSE, SST []float64 // per target: Σ (W·x + b − y)², Σ (y − ȳ)²
+	Rows     int64
 }
 
-// MSE is the mean squared error over every row and target (F.mse_loss).
+// MSE is the mean squared error over every row and target.
 func (s *Solution) MSE() float64 {
 	var t float64
 	for _, v := range s.SSE {
@@ -21,13 +18,13 @@ func (s *Solution) MSE() float64 {
 	return t / float64(s.Rows) / float64(len(s.SSE))
 }
 
-// R2 returns target j's coefficient of determination; j out of range panics.
+// R2 returns target j's coefficient of determination.
 func (s *Solution) R2(j int) float64 { return r2(s.SSE[j], s.SST[j]) }
 
-// W32 returns a copy of W as float32, for a Linear model.
+// W32 returns a float32 copy of W.
 func (s *Solution) W32() []float32 { return to32(s.W) }
 
-// B32 returns B as float32 (see W32).
+// B32 returns a float32 copy of B.
 func (s *Solution) B32() []float32 { return to32(s.B) }
 
 func to32(v []float64) []float32 {
@@ -38,9 +35,7 @@ func to32(v []float64) []float32 {
 	return out
 }
 
-// SingularError reports inputs that are rank-deficient: input Feature (from
-// 0) is constant or a linear combination of the inputs before it, so the
-// least-squares solution is not unique.
+// SingularError names an input that is a linear combination of those before.
 type SingularError struct {
 	Feature int
 }

@@ -7,9 +7,7 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// Metrics accumulates, in one pass and memory independent of the rows, the
-// MSE, MAE and R² of predictions against targets, per output and overall.
-// Accessors taking an output j panic when it is out of range, as a slice does.
+// Metrics accumulates the MSE, MAE and R² of predictions, per output.
 type Metrics struct {
 	Count int64 // rows added
 	sse   []float64
@@ -18,8 +16,7 @@ type Metrics struct {
 	m2    []float64
 }
 
-// NewMetrics returns an empty accumulator for 1 ≤ n ≤ linalg.MaxElements
-// outputs.
+// NewMetrics returns an empty accumulator for n ≥ 1 outputs.
 func NewMetrics(n int) (*Metrics, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("regress: NewMetrics: %d outputs: want at least 1", n)
@@ -30,8 +27,7 @@ func NewMetrics(n int) (*Metrics, error) {
 	return &Metrics{sse: make([]float64, n), sae: make([]float64, n), mean: make([]float64, n), m2: make([]float64, n)}, nil
 }
 
-// Add adds the rows of predictions P and targets T (n columns each, as many
-// rows), all or, on error, none. It allocates nothing.
+// Add adds predictions P against targets T: all rows or, on error, none.
 func (e *Metrics) Add(P, T linalg.Dense) error {
 	n := len(e.sse)
 	if n == 0 || P.Cols != n || T.Cols != n || P.Rows != T.Rows {
@@ -58,9 +54,6 @@ func (e *Metrics) Add(P, T linalg.Dense) error {
 	}
 	return nil
 }
-
-// Outputs returns the number of outputs.
-func (e *Metrics) Outputs() int { return len(e.sse) }
 
 // MSE returns output j's mean squared error.
 func (e *Metrics) MSE(j int) float64 { return e.sse[j] / float64(e.Count) }

@@ -2,6 +2,7 @@ package regress
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/edgefit/edgefit/regress/modelfile"
@@ -15,7 +16,8 @@ func TestModelFileFromLinear(t *testing.T) {
 	w.AddRows(rawDense(15, 3, 3, X))
 	std := w.Standardizer()
 	m, _ := NewLinear(3, 2, 3)
-	mf, err := NewModelFile(m, std, []string{"a", "b", "c"}, []string{"p", "q"})
+	m.Std, m.Inputs, m.Outputs = std, []string{"a", "b", "c"}, []string{"p", "q"}
+	mf, err := m.File()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,16 +33,18 @@ func TestModelFileFromLinear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	xs := make([]float32, 3)
-	std.Apply(rawDense(1, 3, 3, xs), rawDense(1, 3, 3, X[:3]))
-	want, _ := m.PredictRow(nil, xs)
+	if raw.Std != nil || !slices.Equal(raw.Inputs, m.Inputs) || !slices.Equal(raw.Outputs, m.Outputs) {
+		t.Errorf("loaded: Std %v, names %q %q, want nil and %q %q", raw.Std, raw.Inputs, raw.Outputs, m.Inputs, m.Outputs)
+	}
+	want, _ := m.PredictRow(nil, X[:3])
 	y, _ := raw.PredictRow(nil, X[:3])
 	for j := range y {
 		if d := y[j] - want[j]; d > 1e-4 || d < -1e-4 {
 			t.Errorf("output %d: %v from the file, %v from the trained model", j, y[j], want[j])
 		}
 	}
-	if _, err := NewModelFile(m, &Standardizer{Mean: []float32{0}, Scale: []float32{1}}, nil, nil); err == nil {
+	m.Std = &Standardizer{Mean: []float32{0}, Scale: []float32{1}}
+	if _, err := m.File(); err == nil {
 		t.Error("standardisation of the wrong size: no error")
 	}
 }

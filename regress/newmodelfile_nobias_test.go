@@ -8,15 +8,16 @@ import (
 	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
-// NewModelFile folds a scale-only standardisation into a model without bias
+// Linear.File folds a scale-only standardisation into a model without bias
 // and refuses one with means.
-func TestNewModelFileWithoutBias(t *testing.T) {
+func TestModelFileWithoutBias(t *testing.T) {
 	X, _ := cropXY()
 	w := must(NewWelford(3))
 	w.AddRows(rawDense(15, 3, 3, X))
 	m, _ := NewLinearNoBias(3, 2, 3)
 	std := w.ScaleOnly()
-	mf, err := NewModelFile(m, std, nil, nil)
+	m.Std = std
+	mf, err := m.File()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,10 +25,12 @@ func TestNewModelFileWithoutBias(t *testing.T) {
 		t.Fatalf("bias %v, want none", mf.B)
 	}
 	xs := make([]float32, 3)
+	raw := m.Clone() // the model on standardised inputs
+	raw.Std = nil
 	y := make([]float32, 2)
 	for i := 0; i < 15; i++ {
-		std.Apply(rawDense(1, 3, 3, xs), rawDense(1, 3, 3, X[3*i:3*i+3]))
-		want, _ := m.PredictRow(nil, xs)
+		std.applyChecked(rawDense(1, 3, 3, xs), rawDense(1, 3, 3, X[3*i:3*i+3]))
+		want, _ := raw.PredictRow(nil, xs)
 		if err := mf.Predict(y, X[3*i:3*i+3]); err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +40,8 @@ func TestNewModelFileWithoutBias(t *testing.T) {
 			}
 		}
 	}
-	if _, err := NewModelFile(m, w.Standardizer(), nil, nil); err == nil {
+	m.Std = w.Standardizer()
+	if _, err := m.File(); err == nil {
 		t.Error("a centring standardisation folded into a model without bias: no error")
 	}
 	// Saved, loaded and made a model again, it has no bias; nor has a
@@ -52,7 +56,7 @@ func TestNewModelFileWithoutBias(t *testing.T) {
 			t.Fatal(err)
 		}
 		m, err := LinearFromFile(got)
-		if err != nil || m.HasBias() || len(m.Params()) != got.In*got.Out {
+		if err != nil || m.hasBias() || len(m.Params()) != got.In*got.Out {
 			t.Errorf("%s: LinearFromFile: %v (%v), want a model without bias", p, m, err)
 		}
 	}

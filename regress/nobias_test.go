@@ -21,7 +21,7 @@ func TestNoBiasModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	withB, _ := NewLinear(3, 2, 9)
-	if m.B != nil || m.HasBias() || !withB.HasBias() || len(m.Params()) != 6 || !slices.Equal(m.W.Data, withB.W.Data) {
+	if m.B != nil || m.hasBias() || !withB.hasBias() || len(m.Params()) != 6 || !slices.Equal(m.W.Data, withB.W.Data) {
 		t.Fatalf("NewLinearNoBias: B %v, %d parameters, W %v; want B nil, 6 parameters, NewLinear's W %v", m.B, len(m.Params()), m.W.Data, withB.W.Data)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -47,15 +47,15 @@ func TestNoBiasModel(t *testing.T) {
 		}
 	}
 	c := m.Clone()
-	if c.HasBias() || len(c.Params()) != 6 || c.valid("test") != nil {
+	if c.hasBias() || len(c.Params()) != 6 || c.valid("test") != nil {
 		t.Fatalf("Clone of a model without bias: B %v, %d parameters", c.B, len(c.Params()))
 	}
 	f, err := NewLinearNoBiasFrom([][]float32{{1, 2, 3}, {4, 5, 6}})
-	if err != nil || f.HasBias() || !slices.Equal(f.Params(), []float32{1, 2, 3, 4, 5, 6}) {
+	if err != nil || f.hasBias() || !slices.Equal(f.Params(), []float32{1, 2, 3, 4, 5, 6}) {
 		t.Fatalf("NewLinearNoBiasFrom: %v, %v", f, err)
 	}
 	// NewLinearFrom with a nil bias is still a zero bias.
-	if z, _ := NewLinearFrom([][]float32{{1, 2, 3}}, nil); !z.HasBias() || len(z.Params()) != 4 {
+	if z, _ := NewLinearFrom([][]float32{{1, 2, 3}}, nil); !z.hasBias() || len(z.Params()) != 4 {
 		t.Fatalf("NewLinearFrom(W, nil) has no bias")
 	}
 	// A bias attached afterwards parts the model from its parameters.
@@ -259,7 +259,8 @@ func TestOnlineNoBias(t *testing.T) {
 		ref.w[i] = float64(v)
 	}
 	opt := newSGD(t, 0.05)
-	o, err := NewOnline(m, opt, std)
+	m.Std = std
+	o, err := NewOnline(m, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +269,7 @@ func TestOnlineNoBias(t *testing.T) {
 		if _, err := o.PartialFit(X.Row(i), Y.Row(i)); err != nil {
 			t.Fatal(err)
 		}
-		std.Apply(xs, X.Slice(i, i+1))
+		std.applyChecked(xs, X.Slice(i, i+1))
 		ref.step(opt, xs, Y.Slice(i, i+1))
 	}
 	for i, v := range m.Params() {
@@ -288,7 +289,7 @@ func TestScaleOnlyAndFoldWithoutBias(t *testing.T) {
 	rows := [][]float32{{1, 5, 0, -3}, {2, 5, 0, 4}, {4, 5, 0, -1}, {-2, 5, 0, 2.5}}
 	w, _ := NewWelford(4)
 	for _, r := range rows {
-		w.Add(r)
+		w.add(r)
 	}
 	s := w.ScaleOnly()
 	for p := 0; p < 4; p++ {
@@ -307,7 +308,7 @@ func TestScaleOnlyAndFoldWithoutBias(t *testing.T) {
 	// Weights for x/s folded into weights for x predict the same.
 	W := []float32{0.5, -1, 2, 0.25, 3, 1.5, -0.5, 1}
 	raw := make([]float32, len(W))
-	if err := s.Fold(W, nil, raw, nil); err != nil {
+	if err := s.fold(W, nil, raw, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range rows {
@@ -323,7 +324,7 @@ func TestScaleOnlyAndFoldWithoutBias(t *testing.T) {
 		}
 	}
 	back := make([]float32, len(W))
-	if err := s.Unfold(raw, nil, back, nil); err != nil {
+	if err := s.unfold(raw, nil, back, nil); err != nil {
 		t.Fatal(err)
 	}
 	for i := range W {
@@ -334,13 +335,13 @@ func TestScaleOnlyAndFoldWithoutBias(t *testing.T) {
 	// Centring cannot be folded into a model without bias.
 	centred := w.Standardizer()
 	dst := slices.Clone(raw)
-	if err := centred.Fold(W, nil, dst, nil); err == nil || !strings.Contains(err.Error(), "ScaleOnly") || !slices.Equal(dst, raw) {
+	if err := centred.fold(W, nil, dst, nil); err == nil || !strings.Contains(err.Error(), "ScaleOnly") || !slices.Equal(dst, raw) {
 		t.Fatalf("Fold of means into a model without bias: %v (weights written: %v)", err, !slices.Equal(dst, raw))
 	}
-	if err := centred.Unfold(raw, nil, dst, nil); err == nil {
+	if err := centred.unfold(raw, nil, dst, nil); err == nil {
 		t.Fatal("Unfold of means into a model without bias: no error")
 	}
-	if err := s.Fold(W, nil, raw, make([]float32, 2)); err == nil {
+	if err := s.fold(W, nil, raw, make([]float32, 2)); err == nil {
 		t.Fatal("Fold from no bias into a bias: no error")
 	}
 }

@@ -8,20 +8,11 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// Online trains a model one sample at a time, as a sensor stream delivers
-// them (scikit-learn's partial_fit), on inputs standardised by a fixed
-// Standardizer if one is given. It allocates nothing after NewOnline
-// (publishing aside). PartialFit writes the model in place: to predict while
-// it learns, publish copies (PublishTo) to a Publisher such as
-// regress/serve's Predictor and predict with those.
+// Online trains a model a sample at a time (partial_fit), in place.
 type Online struct {
-	// Limit bounds one step's damage: a step that raises the loss on its own
-	// sample over Limit times while the largest parameter grows over Limit
-	// times (from at least 1) is undone as divergence. NewOnline sets 100.
-	Limit float64
+	Limit float64 // a step raising loss and parameters over Limit× is undone
 
 	t      *Trainer
-	std    *Standardizer
 	x      []float32
 	y      []float32
 	p      []float32    // the prediction after a step
@@ -33,15 +24,12 @@ type Online struct {
 	since int       // samples learned since the last copy
 }
 
-// A Publisher receives copies of a model trained online: Publish must copy
-// m and std (nil: raw inputs) before returning, as training goes on changing
-// them. It is called from the goroutine that calls PartialFit or Publish.
+// A Publisher, such as serve.Predictor, copies the models Online publishes.
 type Publisher interface {
-	Publish(m *Linear, std *Standardizer) error
+	Publish(m *Linear) error
 }
 
-// PublishTo publishes the model to p now and then after every every samples
-// learned (every 0: only on Publish); a nil p stops publishing.
+// PublishTo publishes to p now and every every samples (0: on Publish).
 func (o *Online) PublishTo(p Publisher, every int) error {
 	if every < 0 {
 		return fmt.Errorf("regress: Online.PublishTo: every %d samples: want 0 (on demand) or more", every)
@@ -59,30 +47,22 @@ func (o *Online) Publish() error {
 		return errors.New("regress: Online.Publish: no publisher (see PublishTo)")
 	}
 	o.since = 0
-	if err := o.pub.Publish(o.t.model, o.std); err != nil {
+	if err := o.pub.Publish(o.t.model); err != nil {
 		return fmt.Errorf("regress: Online: publishing the model: %w", err)
 	}
 	return nil
 }
 
-// NewOnline returns an online trainer of m with optimiser opt and the MSE
-// loss. With std non-nil, m's weights are for standardised inputs (see
-// Standardizer.Unfold) and std must hold one finite mean and one positive
-// scale per input.
-func NewOnline(m *Linear, opt Optimizer, std *Standardizer) (*Online, error) {
+// NewOnline returns an online trainer of m (MSE loss).
+func NewOnline(m *Linear, opt Optimizer) (*Online, error) {
 	if err := m.valid("NewOnline"); err != nil {
 		return nil, err
-	}
-	if std != nil {
-		if err := std.check("NewOnline", m.In()); err != nil {
-			return nil, err
-		}
 	}
 	t, err := NewTrainer(m, MSE, opt, 1)
 	if err != nil {
 		return nil, err
 	}
-	o := &Online{Limit: 100, t: t, std: std, x: make([]float32, m.In()), y: make([]float32, m.Out()), p: make([]float32, m.Out())}
+	o := &Online{Limit: 100, t: t, x: make([]float32, m.In()), y: make([]float32, m.Out()), p: make([]float32, m.Out())}
 	o.xd = linalg.Dense{Rows: 1, Cols: m.In(), Stride: m.In(), Data: o.x}
 	o.yd = linalg.Dense{Rows: 1, Cols: m.Out(), Stride: m.Out(), Data: o.y}
 	if err := t.Snapshot(&o.snap); err != nil { // allocates the buffers once
@@ -91,20 +71,12 @@ func NewOnline(m *Linear, opt Optimizer, std *Standardizer) (*Online, error) {
 	return o, nil
 }
 
-// PartialFit takes one optimiser step on inputs x and targets y and returns
-// the loss before it. A step whose loss or parameters become NaN or Inf, or
-// that explodes (see Limit), is undone and returns a *DivergedError.
+// PartialFit steps on one sample, undoing a step that diverges.
 func (o *Online) PartialFit(x, y []float32) (float32, error) {
 	if len(x) != len(o.x) || len(y) != len(o.y) {
 		return 0, fmt.Errorf("regress: PartialFit: %d inputs and %d targets, the model takes %d and %d", len(x), len(y), len(o.x), len(o.y))
 	}
-	if o.std != nil {
-		if err := o.std.Apply(o.xd, linalg.Dense{Rows: 1, Cols: len(x), Stride: o.xd.Stride, Data: x}); err != nil {
-			return 0, err
-		}
-	} else {
-		copy(o.x, x)
-	}
+	copy(o.x, x)
 	copy(o.y, y)
 	t := o.t
 	if err := t.Snapshot(&o.snap); err != nil {
@@ -135,7 +107,8 @@ func (o *Online) checkStep(before float32) error {
 	if j := nonFinite(m.params); j >= 0 {
 		return &DivergedError{Loss: before, Reason: fmt.Sprintf("one step made parameter %d %v; the step was undone", j, m.params[j])}
 	}
-	if _, err := m.PredictRow(o.p, o.x); err != nil {
+	P := linalg.Dense{Rows: 1, Cols: len(o.p), Stride: len(o.p), Data: o.p}
+	if err := o.t.Predict(P, o.xd); err != nil { // the trainer's buffers: no pool
 		return err
 	}
 	var sq float32

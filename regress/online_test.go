@@ -11,7 +11,7 @@ import (
 func TestOnlinePartialFitLearns(t *testing.T) {
 	m, _ := NewLinear(2, 1, 1)
 	opt, _ := NewSGD(SGDConfig{LR: 0.05})
-	o, err := NewOnline(m, opt, nil)
+	o, err := NewOnline(m, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestGuardRollsBack(t *testing.T) {
 	var last float32
 	for e := 1; e <= 100; e++ {
 		st, err := tr.Epoch(ctxBg, loader)
-		retry, err := g.After(e, st.Loss, err)
+		retry, err := g.after(e, st.Loss, err)
 		if err != nil {
 			t.Fatalf("epoch %d: %v", e, err)
 		}
@@ -75,7 +75,7 @@ func TestGuardRollsBack(t *testing.T) {
 	var err error
 	for e := 1; e <= 100 && err == nil; e++ {
 		st, eerr := tr2.Epoch(ctxBg, loader)
-		_, err = g2.After(e, st.Loss, eerr)
+		_, err = g2.after(e, st.Loss, eerr)
 	}
 	var d *DivergedError
 	if !errors.As(err, &d) {
@@ -89,10 +89,10 @@ func TestGuardAfterAllocs(t *testing.T) {
 	tr, _ := NewTrainer(m, MSE, opt, 5)
 	g, _ := NewGuard(tr, 3)
 	loss := float32(100)
-	g.After(1, loss, nil)
+	g.after(1, loss, nil)
 	if a := testing.AllocsPerRun(100, func() {
 		loss *= 0.99
-		if _, err := g.After(2, loss, nil); err != nil {
+		if _, err := g.after(2, loss, nil); err != nil {
 			t.Fatal(err)
 		}
 	}); a != 0 {
@@ -103,7 +103,7 @@ func TestGuardAfterAllocs(t *testing.T) {
 // copier is a Publisher that keeps copies of what it is given.
 type copier struct{ copies []*Linear }
 
-func (c *copier) Publish(m *Linear, std *Standardizer) error {
+func (c *copier) Publish(m *Linear) error {
 	c.copies = append(c.copies, m.Clone())
 	return nil
 }
@@ -113,7 +113,7 @@ func (c *copier) Publish(m *Linear, std *Standardizer) error {
 func TestOnlinePublishTo(t *testing.T) {
 	m, _ := NewLinear(2, 1, 1)
 	opt, _ := NewSGD(SGDConfig{LR: 0.05})
-	o, _ := NewOnline(m, opt, nil)
+	o, _ := NewOnline(m, opt)
 	if err := o.Publish(); err == nil {
 		t.Error("Publish without a publisher: no error")
 	}

@@ -7,11 +7,7 @@ import (
 	"github.com/edgefit/edgefit"
 )
 
-// Optimizer updates a parameter vector from its gradient, as a torch.optim
-// optimiser's step() does, and saves and restores its running state so that
-// a Snapshot puts training back exactly where it was. A Trainer calls Init
-// once, then Step once per batch; an optimiser from NewSGD or NewAdam serves
-// one Trainer only.
+// Optimizer is a torch.optim optimiser: step() and its running state.
 type Optimizer interface {
 	Init(n int) error                   // size the state for n parameters and reset it; the only allocation
 	Step(params, grads []float32) error // update params in place; both of Init's length
@@ -74,8 +70,7 @@ func checkRange(op, name string, v, lo, hi float64, hiOpen bool) error {
 	return nil
 }
 
-// SGDConfig holds torch.optim.SGD's arguments, zero (PyTorch's default)
-// but for LR.
+// SGDConfig holds torch.optim.SGD's arguments (zero: PyTorch's default).
 type SGDConfig struct {
 	LR          float64 // learning rate, > 0
 	Momentum    float64 // ≥ 0
@@ -94,8 +89,7 @@ type sgd struct {
 	owner
 }
 
-// NewSGD returns torch.optim.SGD: its update equations, in its order, in
-// float32. It checks cfg as torch.optim.SGD does (and LR > 0).
+// NewSGD returns torch.optim.SGD, in its order, in float32.
 func NewSGD(cfg SGDConfig) (Optimizer, error) {
 	if err := checkLR("SGD", cfg.LR); err != nil {
 		return nil, err
@@ -245,10 +239,7 @@ type adam struct {
 	owner
 }
 
-// NewAdam returns torch.optim.Adam without amsgrad (weight decay in the L2
-// form, not AdamW's): torch's order, bias corrections in float64, the rest in
-// float32. It checks cfg as torch.optim.Adam does (and LR > 0). Its state, two
-// values per parameter, must fit in linalg.MaxElements.
+// NewAdam returns torch.optim.Adam (no amsgrad), in torch's order.
 func NewAdam(cfg AdamConfig) (Optimizer, error) {
 	if err := checkLR("Adam", cfg.LR); err != nil {
 		return nil, err

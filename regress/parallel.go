@@ -59,6 +59,7 @@ type job struct {
 	next   []int        // the next batch's rows, to prefetch
 	bx, by linalg.Dense // where a shuffled batch is gathered
 	p      linalg.Dense // maxBatch×Out: predictions, then residuals in place
+	xs     linalg.Dense // maxBatch×In: the batch standardised, with m.Std
 	chunks int
 	share  int // rows per chunk (the last has what is left)
 	pshare int // Evaluate: rows of p per chunk
@@ -106,8 +107,7 @@ func (j *job) run(c int) {
 	case jobEval:
 		j.out[c].sq, err = j.eval(c)
 	case jobPredict:
-		lo, hi := span(c, j.X.Rows, j.share)
-		err = linalg.MatMulBias(j.Y.Slice(lo, hi), j.X.Slice(lo, hi), j.m.W, j.m.B)
+		err = j.predict(c)
 	}
 	j.out[c].err = err
 }
@@ -134,6 +134,7 @@ func (j *job) step(c int) (float64, error) {
 		}
 	}
 	m := j.m
+	X = standardized(m.Std, j.xs, X, lo)
 	in, out := m.In(), m.Out()
 	g := j.grads[c]
 	gW := linalg.Dense{Rows: out, Cols: in, Stride: in, Data: g[: out*in : out*in]}
@@ -166,7 +167,8 @@ func (j *job) eval(c int) (float64, error) {
 	for b := lo; b < hi; b += j.pshare {
 		e := min(b+j.pshare, hi)
 		P := p.Slice(0, e-b)
-		if err := linalg.MatMulBias(P, j.X.Slice(b, e), j.m.W, j.m.B); err != nil {
+		X := standardized(j.m.Std, j.xs, j.X.Slice(b, e), c*j.pshare)
+		if err := linalg.MatMulBias(P, X, j.m.W, j.m.B); err != nil {
 			return 0, err
 		}
 		s, err := linalg.SqErrSum(P, j.Y.Slice(b, e))

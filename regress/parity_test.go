@@ -169,7 +169,7 @@ func TestParityFromScratch(t *testing.T) {
 	} {
 		// preds.grad after loss.backward(), through Loss.Grad.
 		D, _ := linalg.New(s.Rows, 2)
-		lg, err := c.loss.Grad(D, P, Y)
+		lg, err := c.loss.grad(D, P, Y)
 		if err != nil {
 			t.Fatal(err)
 		}

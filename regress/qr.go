@@ -8,14 +8,7 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// QR is a streaming, mergeable least-squares accumulator in float64: the
-// triangular factor R of the centred [X Y] (the raw one without an
-// intercept), with the row count and each column's mean and centred sum of
-// squares. R is never squared, so Solve keeps QR's accuracy where the normal
-// equations would square the condition number. Accumulators of parts of the
-// rows Merge, in any order, into that of all of them. Memory is O((k+n)²)
-// whatever the rows; AddRows, AddRows32 and Merge allocate nothing. A QR is
-// not safe for concurrent use.
+// QR is a streaming, mergeable float64 least-squares accumulator.
 type QR struct {
 	k, n      int
 	intercept bool
@@ -37,8 +30,7 @@ const qrBlock = 64
 // maxQRCols bounds k+n, so that R (and a decoded state) stays a reasonable size.
 const maxQRCols = 4096
 
-// NewQR returns an empty accumulator for k ≥ 1 inputs and n ≥ 1 targets, of
-// y = W·x + b (intercept) or y = W·x.
+// NewQR returns an empty accumulator for y = W·x (+ b with intercept).
 func NewQR(k, n int, intercept bool) (*QR, error) {
 	if k < 1 || n < 1 || k > maxQRCols || n > maxQRCols-k {
 		return nil, fmt.Errorf("regress: QR of %d inputs and %d targets, want k ≥ 1, n ≥ 1, k+n ≤ %d", k, n, maxQRCols)
@@ -59,17 +51,16 @@ func (a *QR) N() int { return a.n }
 // Intercept reports whether the model has an intercept.
 func (a *QR) Intercept() bool { return a.intercept }
 
-// Count returns the number of rows added, merged ones included.
+// Count returns the number of rows added or merged.
 func (a *QR) Count() int64 { return a.count }
 
-// Moments returns copies of the columns' means and centred sums of squares
-// (the k inputs, then the n targets).
+// Moments returns copies of the columns' means and centred sums of squares.
 func (a *QR) Moments() (mean, m2 []float64) {
 	return append([]float64(nil), a.mean...), append([]float64(nil), a.m2...)
 }
 
-// Reset empties the accumulator, keeping its shape.
-func (a *QR) Reset() {
+// reset empties the accumulator, keeping its shape.
+func (a *QR) reset() {
 	a.count = 0
 	clear(a.mean)
 	clear(a.meanLo)
@@ -129,15 +120,12 @@ func finiteRows[T float32 | float64](m, k, n int, X []T, ldx int, Y []T, ldy int
 	return nil
 }
 
-// AddRows adds m rows of inputs X (m×k, row stride ldx) and targets Y (m×n,
-// row stride ldy): all or, on error (short slices, NaN or Inf), none. Rows
-// are raw slices here: linalg.Dense holds float32 only.
+// AddRows adds m rows (strides ldx, ldy): all or, on error, none.
 func (a *QR) AddRows(m int, X []float64, ldx int, Y []float64, ldy int) error {
 	return addRows(a, m, X, ldx, Y, ldy)
 }
 
-// AddRows32 is AddRows for float32 rows (converted exactly): inputs X (k
-// columns) and targets Y (n columns, as many rows).
+// AddRows32 is AddRows for float32 rows.
 func (a *QR) AddRows32(X, Y linalg.Dense) error {
 	if err := checkDense32("QR.AddRows32", a.k, a.n, X, Y); err != nil {
 		return err
@@ -264,8 +252,7 @@ func twoSum(x, y float64) (s, e float64) {
 	return s, e
 }
 
-// Merge adds the rows other (of the same k, n and intercept) accumulated, as
-// if they had been added to a.
+// Merge adds the rows other (same shape) accumulated.
 func (a *QR) Merge(other *QR) error {
 	if other == nil {
 		return errors.New("regress: QR.Merge: nil accumulator")

@@ -346,10 +346,10 @@ func TestQRBadArguments(t *testing.T) {
 		"merge shape":     func() error { b, _ := NewQR(2, 1, true); return a.Merge(b) },
 		"merge intercept": func() error { b, _ := NewQR(3, 1, false); return a.Merge(b) },
 		"merge nil":       func() error { return a.Merge(nil) },
-		"merge self":      func() error { a.AddRows(1, x, 3, y, 1); defer a.Reset(); return a.Merge(a) },
+		"merge self":      func() error { a.AddRows(1, x, 3, y, 1); defer a.reset(); return a.Merge(a) },
 		"no rows":         func() error { _, err := a.Solve(0); return err },
-		"negative ridge":  func() error { a.AddRows(2, x, 3, y, 1); defer a.Reset(); _, err := a.Solve(-1); return err },
-		"NaN ridge":       func() error { a.AddRows(2, x, 3, y, 1); defer a.Reset(); _, err := a.Solve(math.NaN()); return err },
+		"negative ridge":  func() error { a.AddRows(2, x, 3, y, 1); defer a.reset(); _, err := a.Solve(-1); return err },
+		"NaN ridge":       func() error { a.AddRows(2, x, 3, y, 1); defer a.reset(); _, err := a.Solve(math.NaN()); return err },
 	} {
 		err := f()
 		if err == nil {
@@ -358,7 +358,7 @@ func TestQRBadArguments(t *testing.T) {
 		}
 		if a.Count() != 0 {
 			t.Errorf("%s: %d rows added on error", name, a.Count())
-			a.Reset()
+			a.reset()
 		}
 	}
 	// Zero rows add nothing and are not an error, with any slices.

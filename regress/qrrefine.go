@@ -8,8 +8,8 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// QRRefinement improves a solution from a QR accumulator by one step of
-// iterative refinement (the corrected semi-normal equations). Over a second
+// Refinement is one step of iterative refinement (the corrected semi-normal
+// equations). Over a second
 // pass of the same rows it accumulates, in double-double arithmetic, the
 // solution's residuals r, Σ x·r and Σ r²; Solve then corrects the weights by
 // δ, with RᵀR·δ = Xcᵀr (− α·w with a ridge term), and the residual sum of
@@ -32,6 +32,8 @@ import (
 //     accumulator (which checks it refines the solution that accumulator
 //     gives), Merge sums them and Solve gives the refined solution, the
 //     single pass's to about 12 digits.
+
+// QRRefinement refines a QR solution over a second pass of the rows.
 type QRRefinement struct {
 	qr        *QR // the accumulator Solve uses; nil when begun by NewQRRefinementFor
 	k, n      int
@@ -57,8 +59,7 @@ func (d *qrDD) add(hi, lo float64) {
 	d.hi, d.lo = twoSum(s, e+d.lo+lo)
 }
 
-// Refinement begins a refinement of sol, the solution of a.Solve(alpha).
-// Add every row of a to it (in any order and parts), then call Solve.
+// Refinement begins refining sol = a.Solve(alpha): add a's rows, Solve.
 func (a *QR) Refinement(sol *Solution, alpha float64) (*QRRefinement, error) {
 	f, err := newRefinement("QR.Refinement", a.k, a.n, a.intercept, sol, alpha)
 	if err != nil {
@@ -68,11 +69,7 @@ func (a *QR) Refinement(sol *Solution, alpha float64) (*QRRefinement, error) {
 	return f, nil
 }
 
-// NewQRRefinementFor begins a refinement of sol (with ridge term alpha) for
-// k inputs, n targets and the intercept setting given, without an
-// accumulator: it only sums over the rows added. A device refining its part
-// of the rows for a solution it received starts here, then sends State;
-// Solve needs NewQRRefinementFromState and the merged accumulator.
+// NewQRRefinementFor begins a refinement without the accumulator.
 func NewQRRefinementFor(k, n int, intercept bool, sol *Solution, alpha float64) (*QRRefinement, error) {
 	if k < 1 || n < 1 || k > maxQRCols || n > maxQRCols-k {
 		return nil, fmt.Errorf("regress: QR refinement of %d inputs and %d targets, want k ≥ 1, n ≥ 1, k+n ≤ %d", k, n, maxQRCols)
@@ -128,15 +125,13 @@ func b2int(b bool) int {
 	return 0
 }
 
-// AddRows adds m rows, as QR.AddRows does (all or, on error, none: also
-// when a residual or a sum overflows float64; raw slices, as float64 has no
-// Dense). It allocates nothing.
+// AddRows adds m rows as QR.AddRows does.
 func (f *QRRefinement) AddRows(m int, X []float64, ldx int, Y []float64, ldy int) error {
 	return refineRows(f, m, X, ldx, Y, ldy)
 }
 
-// AddRows32 adds float32 rows, as QR.AddRows32 does.
-func (f *QRRefinement) AddRows32(X, Y linalg.Dense) error {
+// addRows32 adds float32 rows, as QR.AddRows32 does.
+func (f *QRRefinement) addRows32(X, Y linalg.Dense) error {
 	if err := checkDense32("QRRefinement.AddRows32", f.k, f.n, X, Y); err != nil {
 		return err
 	}
@@ -196,10 +191,7 @@ func sumRows[T float32 | float64](f *QRRefinement, m int, X []T, ldx int, Y []T,
 	return nil
 }
 
-// Merge adds the rows another refinement of the same solution and ridge term
-// has seen; it may have been begun against a copy of the accumulator
-// (decoded on another device, say) or none (NewQRRefinementFor), as the
-// sums do not depend on R.
+// Merge adds the rows another refinement of the same solution saw.
 func (f *QRRefinement) Merge(o *QRRefinement) error {
 	if o == nil || o == f || o.k != f.k || o.n != f.n || o.intercept != f.intercept ||
 		o.alpha != f.alpha || !equalF64(o.w, f.w) || !equalF64(o.b, f.b) {
@@ -231,9 +223,7 @@ func equalF64(a, b []float64) bool {
 	return true
 }
 
-// Solve returns the refined solution (SSE and SST as QR.Solve gives them).
-// The refinement must have seen every row of the accumulator, which must not
-// have changed since Refinement (or NewQRRefinementFromState).
+// Solve returns the refined solution, once every row was added.
 func (f *QRRefinement) Solve() (*Solution, error) {
 	a := f.qr
 	if a == nil {

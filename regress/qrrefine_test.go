@@ -157,7 +157,7 @@ func TestQRRefinementChecks(t *testing.T) {
 	x32, y32 := make([]float32, k*m), make([]float32, m)
 	if allocs := testing.AllocsPerRun(10, func() {
 		h.AddRows(m, X, k, Y, n)
-		h.AddRows32(rawDense(m, k, k, x32), rawDense(m, n, n, y32))
+		h.addRows32(rawDense(m, k, k, x32), rawDense(m, n, n, y32))
 	}); allocs != 0 {
 		t.Errorf("QRRefinement.AddRows: %v allocations, want 0", allocs)
 	}

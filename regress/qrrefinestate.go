@@ -5,12 +5,7 @@ import (
 	"fmt"
 )
 
-// QRRefinementState is a QRRefinement's state as plain values, for a caller
-// that stores or sends it in a format of its own (a file, a message): State
-// reads it, NewQRRefinementFromState rebuilds the refinement against the
-// merged accumulator. The sums are double-double, hi + lo with |lo| at most
-// half an ulp of hi; r_j = y_j − b_j − w_j·x is a row's residual for target
-// j under the solution refined.
+// QRRefinementState is a QRRefinement's state as plain values.
 type QRRefinementState struct {
 	K, N       int       // inputs and targets
 	Intercept  bool      // whether the model has an intercept
@@ -40,15 +35,7 @@ func splitDD(d []qrDD) (hi, lo []float64) {
 	return hi, lo
 }
 
-// NewQRRefinementFromState returns the refinement whose state is s (copied),
-// to be solved with a, the merged accumulator: s must have a's inputs,
-// targets and intercept setting, at most a's rows, and refine the very
-// solution a.Solve(s.Alpha) gives, bit for bit (a refinement of another
-// solution, such as one from another merge, is refused rather than solved
-// to fewer digits). It refuses what no refinement can hold as well: sizes
-// out of range, slices whose lengths do not match K and N, values that are
-// infinite or NaN, a ridge term < 0, a negative row count or sum of
-// squares, sums not in double-double form, or non-zero sums without rows.
+// NewQRRefinementFromState rebuilds a refinement of a.Solve(s.Alpha) from s.
 func NewQRRefinementFromState(s QRRefinementState, a *QR) (*QRRefinement, error) {
 	if a == nil {
 		return nil, errors.New("regress: QR refinement state: nil accumulator")

@@ -19,7 +19,7 @@ import (
 func secondRound(t *testing.T, rng *rand.Rand, merged *QR, sol *Solution, alpha float64, d *lsProblem, cuts []int) *Solution {
 	t.Helper()
 	parts := len(cuts) - 1
-	enc, _ := merged.MarshalBinary()
+	enc, _ := merged.marshalBinary()
 	fs := make([]*QRRefinement, parts)
 	for i := range fs {
 		var f *QRRefinement
@@ -28,7 +28,7 @@ func secondRound(t *testing.T, rng *rand.Rand, merged *QR, sol *Solution, alpha 
 			f, err = NewQRRefinementFor(d.k, d.n, d.intercept, sol, alpha)
 		} else {
 			base := new(QR)
-			if err := base.UnmarshalBinary(enc); err != nil {
+			if err := base.unmarshalBinary(enc); err != nil {
 				t.Fatal(err)
 			}
 			f, err = base.Refinement(sol, alpha)
@@ -213,7 +213,7 @@ func TestQRRefinementForAllocs(t *testing.T) {
 	x32, y32 := make([]float32, 3*d.m), make([]float32, 2*d.m)
 	if allocs := testing.AllocsPerRun(10, func() {
 		f.AddRows(d.m, d.X, d.k, d.Y, d.n)
-		f.AddRows32(rawDense(d.m, d.k, d.k, x32), rawDense(d.m, d.n, d.n, y32))
+		f.addRows32(rawDense(d.m, d.k, d.k, x32), rawDense(d.m, d.n, d.n, y32))
 	}); allocs != 0 {
 		t.Errorf("QRRefinement.AddRows: %v allocations, want 0", allocs)
 	}

@@ -12,10 +12,7 @@ import (
 // as NIST's Filip, keeps orders of magnitude more.
 const qrRankTol = 1e-12
 
-// Solve returns the minimiser of ‖X·Wᵀ + b − Y‖² + alpha·‖W‖² over the rows
-// added, alpha ≥ 0 (b is not penalised, as in scikit-learn's Ridge). Inputs
-// rank-deficient at float64 precision give a *SingularError; ill-conditioned
-// ones still solve.
+// Solve returns the least squares with ridge term alpha (b not penalised).
 func (a *QR) Solve(alpha float64) (*Solution, error) {
 	k, n, p := a.k, a.n, a.k+a.n
 	rr, err := a.triangle(alpha)

@@ -22,8 +22,8 @@ const (
 	qrHeaderLen = 4 + 2 + 2 + 4 + 4 + 8
 )
 
-// MarshalBinary encodes the accumulator's state.
-func (a *QR) MarshalBinary() ([]byte, error) {
+// marshalBinary encodes the accumulator's state.
+func (a *QR) marshalBinary() ([]byte, error) {
 	p := a.k + a.n
 	out := make([]byte, qrHeaderLen, qrHeaderLen+8*(3*p+p*(p+1)/2))
 	copy(out, qrMagic)
@@ -49,10 +49,9 @@ func (a *QR) MarshalBinary() ([]byte, error) {
 	return out, nil
 }
 
-// UnmarshalBinary replaces the accumulator with a state MarshalBinary
-// encoded, checked as NewQRFromState checks (sizes before allocating); on
-// error the accumulator is unchanged.
-func (a *QR) UnmarshalBinary(data []byte) error {
+// unmarshalBinary replaces a with a state marshalBinary encoded, checked as
+// NewQRFromState checks; on error a is unchanged.
+func (a *QR) unmarshalBinary(data []byte) error {
 	if len(data) < qrHeaderLen || string(data[:4]) != qrMagic {
 		return errors.New("regress: QR state: not an edgefit QR state")
 	}
@@ -101,10 +100,7 @@ func (a *QR) UnmarshalBinary(data []byte) error {
 	return nil
 }
 
-// QRState is a QR's whole state as plain values, for a format of the
-// caller's own (a stats file, a message): NewQRFromState rebuilds an
-// accumulator that goes on bit for bit as the original. Columns are the K
-// inputs, then the N targets: p = K+N.
+// QRState is a QR's state as plain values: columns K inputs, then N targets.
 type QRState struct {
 	K, N         int
 	Intercept    bool
@@ -121,10 +117,7 @@ func (a *QR) State() QRState {
 		M2: append([]float64(nil), a.m2...), R: append([]float64(nil), a.r...)}
 }
 
-// NewQRFromState returns the accumulator whose state is a copy of s. It
-// refuses what no accumulator can hold (sizes NewQR refuses or that do not
-// match, NaN or Inf, R not upper triangular, a negative sum of squares or
-// count, a mean not double-double, statistics without rows).
+// NewQRFromState returns a QR of a copy of s, refusing invalid states.
 func NewQRFromState(s QRState) (*QR, error) {
 	if s.K < 1 || s.N < 1 || s.K > maxQRCols || s.N > maxQRCols-s.K {
 		return nil, fmt.Errorf("regress: QR state: %d inputs and %d targets, want k ≥ 1, n ≥ 1, k+n ≤ %d", s.K, s.N, maxQRCols)

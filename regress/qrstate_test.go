@@ -18,15 +18,15 @@ func TestQRStateRoundTrip(t *testing.T) {
 	for _, intercept := range []bool{true, false} {
 		a, _ := NewQR(k, n, intercept)
 		a.AddRows(m/2, X, k, Y, n)
-		enc, err := a.MarshalBinary()
+		enc, err := a.marshalBinary()
 		if err != nil {
 			t.Fatal(err)
 		}
 		var b QR
-		if err := b.UnmarshalBinary(enc); err != nil {
+		if err := b.unmarshalBinary(enc); err != nil {
 			t.Fatal(err)
 		}
-		if enc2, _ := b.MarshalBinary(); !bytes.Equal(enc, enc2) {
+		if enc2, _ := b.marshalBinary(); !bytes.Equal(enc, enc2) {
 			t.Fatal("re-encoded state differs")
 		}
 		if b.K() != k || b.N() != n || b.Intercept() != intercept || b.Count() != m/2 {
@@ -37,10 +37,10 @@ func TestQRStateRoundTrip(t *testing.T) {
 		c, _ := NewQR(k, n, intercept)
 		c.AddRows(m/2, X[m/2*k:], k, Y[m/2*n:], n)
 		var d QR
-		d.UnmarshalBinary(enc)
+		d.unmarshalBinary(enc)
 		c.Merge(&d)
-		ea, _ := a.MarshalBinary()
-		eb, _ := b.MarshalBinary()
+		ea, _ := a.marshalBinary()
+		eb, _ := b.marshalBinary()
 		if !bytes.Equal(ea, eb) {
 			t.Error("adding rows to the decoded state differs from adding them to the original")
 		}
@@ -62,7 +62,7 @@ func validQRState(t testing.TB, intercept bool) []byte {
 	a, _ := NewQR(3, 1, intercept)
 	X, Y := genLinear(5, 20, 3, 1)
 	a.AddRows(20, X, 3, Y, 1)
-	enc, err := a.MarshalBinary()
+	enc, err := a.marshalBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestQRStateStrict(t *testing.T) {
 	}
 	p := 4
 	empty, _ := NewQR(3, 1, true)
-	emptyEnc, _ := empty.MarshalBinary()
+	emptyEnc, _ := empty.marshalBinary()
 	cases := map[string][]byte{
 		"empty":          nil,
 		"short header":   good[:10],
@@ -104,7 +104,7 @@ func TestQRStateStrict(t *testing.T) {
 	for name, enc := range cases {
 		var a QR
 		orig := a
-		err := a.UnmarshalBinary(enc)
+		err := a.unmarshalBinary(enc)
 		if err == nil {
 			t.Errorf("%s: decoded without error", name)
 			continue
@@ -117,7 +117,7 @@ func TestQRStateStrict(t *testing.T) {
 		}
 	}
 	var a QR
-	if err := a.UnmarshalBinary(emptyEnc); err != nil {
+	if err := a.unmarshalBinary(emptyEnc); err != nil {
 		t.Errorf("an empty accumulator's state: %v", err)
 	}
 }
@@ -128,15 +128,15 @@ func FuzzQRUnmarshal(f *testing.F) {
 	f.Add(validQRState(f, true))
 	f.Add(validQRState(f, false))
 	e, _ := NewQR(2, 2, false)
-	enc, _ := e.MarshalBinary()
+	enc, _ := e.marshalBinary()
 	f.Add(enc)
 	f.Add([]byte("EFQR"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var a QR
-		if err := a.UnmarshalBinary(data); err != nil {
+		if err := a.unmarshalBinary(data); err != nil {
 			return
 		}
-		enc, err := a.MarshalBinary()
+		enc, err := a.marshalBinary()
 		if err != nil || !bytes.Equal(enc, data) {
 			t.Fatalf("re-encoding differs: %v", err)
 		}
@@ -159,7 +159,7 @@ func TestQRStateBoundedAllocation(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	var a QR
 	for i := 0; i < 10; i++ {
-		if err := a.UnmarshalBinary(enc); err == nil {
+		if err := a.unmarshalBinary(enc); err == nil {
 			t.Fatal("a truncated state decoded")
 		}
 	}
@@ -213,8 +213,8 @@ func TestQRStateValues(t *testing.T) {
 		if !sameState(b.State(), s) {
 			t.Error("NewQRFromState(s).State() differs from s")
 		}
-		ea, _ := a.MarshalBinary()
-		if eb, _ := b.MarshalBinary(); !bytes.Equal(ea, eb) {
+		ea, _ := a.marshalBinary()
+		if eb, _ := b.marshalBinary(); !bytes.Equal(ea, eb) {
 			t.Error("the rebuilt accumulator's binary form differs")
 		}
 		s.R[0], s.Mean[0] = 42, 42 // the accumulators keep their own copies
@@ -348,9 +348,9 @@ func FuzzQRState(f *testing.F) {
 		if !sameState(a.State(), s) {
 			t.Fatal("State differs from the state given")
 		}
-		enc, _ := a.MarshalBinary()
+		enc, _ := a.marshalBinary()
 		var b QR
-		if err := b.UnmarshalBinary(enc); err != nil || !sameState(b.State(), s) {
+		if err := b.unmarshalBinary(enc); err != nil || !sameState(b.State(), s) {
 			t.Fatalf("the binary form does not decode to the same state: %v", err)
 		}
 		a.Solve(0)

@@ -26,33 +26,33 @@ func TestEarlyStop(t *testing.T) {
 	losses := []float64{5, 4, 4.5, 3, 3.5, 3.2, 1}
 	var stopped = -1
 	for ep, l := range losses {
-		if stop, err := e.Observe(ep, l, []float32{float32(ep)}, []float32{float32(-ep)}); err != nil || stop {
+		if stop, err := e.observe(ep, l, []float32{float32(ep)}, []float32{float32(-ep)}); err != nil || stop {
 			stopped = ep
 			break
 		}
 	}
 	W, B := []float32{7}, []float32{7}
-	if err := e.CopyBest(W, B); err != nil {
+	if err := e.copyBest(W, B); err != nil {
 		t.Fatal(err)
 	}
 	if stopped != 5 || e.BestEpoch != 3 || e.Best != 3 || W[0] != 3 || B[0] != -3 {
 		t.Errorf("stopped at %d, best epoch %d loss %v, W %v B %v; want 5, 3, 3, [3], [-3]", stopped, e.BestEpoch, e.Best, W, B)
 	}
 	n := must(NewEarlyStop(1, 0, 1, 1))
-	if n.Observe(0, math.NaN(), []float32{0}, []float32{0}); n.BestEpoch != -1 {
+	if n.observe(0, math.NaN(), []float32{0}, []float32{0}); n.BestEpoch != -1 {
 		t.Error("NaN counted as an improvement")
 	}
-	if err := n.CopyBest(W, B); err == nil {
+	if err := n.copyBest(W, B); err == nil {
 		t.Error("CopyBest before any improvement: no error")
 	}
-	if err := e.CopyBest(W, B[:0]); err == nil {
+	if err := e.copyBest(W, B[:0]); err == nil {
 		t.Error("CopyBest with no room for the bias: no error")
 	}
 	w, b := []float32{1}, []float32{2}
-	if a := testing.AllocsPerRun(100, func() { e.Observe(9, 0.5, w, b) }); a != 0 {
+	if a := testing.AllocsPerRun(100, func() { e.observe(9, 0.5, w, b) }); a != 0 {
 		t.Errorf("Observe allocates %v times", a)
 	}
-	if a := testing.AllocsPerRun(100, func() { e.CopyBest(w, b) }); a != 0 {
+	if a := testing.AllocsPerRun(100, func() { e.copyBest(w, b) }); a != 0 {
 		t.Errorf("CopyBest allocates %v times", a)
 	}
 }

@@ -17,16 +17,14 @@ import (
 //
 //	y = W'·(x − μ)/σ + b' = (W'/σ)·x + (b' − W'·(μ/σ))
 
-// Welford accumulates each feature's mean and spread in one pass, in float64,
-// with Welford's update (accurate when the mean is large against the spread).
-// Its fields are its whole state, to read or to restore.
+// Welford accumulates each feature's mean and spread in float64.
 type Welford struct {
 	Count int64
 	Mean  []float64 // per feature
 	M2    []float64 // per feature: Σ (x − mean)²
 }
 
-// NewWelford returns an accumulator for k ≤ linalg.MaxElements features.
+// NewWelford returns an accumulator for k features.
 func NewWelford(k int) (*Welford, error) {
 	if err := checkCount("NewWelford", "features", k); err != nil {
 		return nil, err
@@ -34,10 +32,10 @@ func NewWelford(k int) (*Welford, error) {
 	return &Welford{Mean: make([]float64, k), M2: make([]float64, k)}, nil
 }
 
-// Add adds one row of len(w.Mean) features.
-func (w *Welford) Add(x []float32) error { return welfordAdd(w, "Add", x) }
+// add adds one row of len(w.Mean) features.
+func (w *Welford) add(x []float32) error { return welfordAdd(w, "Add", x) }
 
-// Add64 is Add for a row of float64 values.
+// Add64 adds one row of len(w.Mean) features.
 func (w *Welford) Add64(x []float64) error { return welfordAdd(w, "Add64", x) }
 
 func welfordAdd[T float32 | float64](w *Welford, op string, x []T) error {
@@ -54,22 +52,20 @@ func welfordAdd[T float32 | float64](w *Welford, op string, x []T) error {
 	return nil
 }
 
-// AddRows adds the rows of X (len(w.Mean) columns), all or, on error, none.
+// AddRows adds the rows of X, all or, on error, none.
 func (w *Welford) AddRows(X linalg.Dense) error {
 	if err := checkRows("Welford.AddRows", "X", len(w.Mean), X); err != nil {
 		return err
 	}
 	for i := 0; i < X.Rows; i++ {
-		if err := w.Add(row(X, i)); err != nil {
+		if err := w.add(row(X, i)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// Merge adds the rows other (same features, unchanged) has accumulated, as
-// if added to w: parts of the rows (devices, threads) merge in any order.
-// It allocates nothing.
+// Merge adds the rows other has seen, as if added to w.
 func (w *Welford) Merge(other *Welford) error {
 	if other == nil {
 		return errors.New("regress: Welford.Merge: nil accumulator")
@@ -100,33 +96,29 @@ func (w *Welford) Merge(other *Welford) error {
 	return nil
 }
 
-// Var returns feature i's population variance (M2/Count, as scikit-learn).
-func (w *Welford) Var(i int) float64 {
+// variance returns feature i's population variance (M2/Count, as scikit-learn).
+func (w *Welford) variance(i int) float64 {
 	if w.Count == 0 {
 		return 0
 	}
 	return w.M2[i] / float64(w.Count)
 }
 
-// Standardizer returns x' = (x − μ)/σ for the features seen; a feature that
-// never varies gets σ = 1, as in scikit-learn.
+// Standardizer returns (x − μ)/σ, σ = 1 for a constant feature.
 func (w *Welford) Standardizer() *Standardizer {
 	s := &Standardizer{Mean: make([]float32, len(w.Mean)), Scale: make([]float32, len(w.Mean))}
 	for i := range w.Mean {
 		s.Mean[i] = float32(w.Mean[i])
-		s.Scale[i] = scaleOf(math.Sqrt(w.Var(i)))
+		s.Scale[i] = scaleOf(math.Sqrt(w.variance(i)))
 	}
 	return s
 }
 
-// ScaleOnly returns x' = x/s for a model without bias, which cannot absorb a
-// shift (Fold): s is the root mean square √(σ² + μ²), so that E[x'²] = 1 as
-// after Standardizer (scikit-learn's with_mean=False divides by σ, leaving an
-// input of large mean large); s = 1 for an input always 0.
+// ScaleOnly returns x/√(σ² + μ²), for a model without bias.
 func (w *Welford) ScaleOnly() *Standardizer {
 	s := &Standardizer{Mean: make([]float32, len(w.Mean)), Scale: make([]float32, len(w.Mean))}
 	for i, mu := range w.Mean {
-		s.Scale[i] = scaleOf(math.Sqrt(w.Var(i) + mu*mu))
+		s.Scale[i] = scaleOf(math.Sqrt(w.variance(i) + mu*mu))
 	}
 	return s
 }
@@ -146,8 +138,7 @@ func scaleOf(sd float64) float32 {
 	return float32(sd)
 }
 
-// Constant returns, in increasing order, the features that never varied
-// (nil before any row): nothing can be learned from them.
+// Constant returns the features that never varied, in order.
 func (w *Welford) Constant() []int {
 	var c []int
 	for i, m2 := range w.M2 {
@@ -158,28 +149,14 @@ func (w *Welford) Constant() []int {
 	return c
 }
 
-// Standardizer is the per-feature transform x' = (x − Mean)/Scale.
+// Standardizer is the per-feature transform (x − Mean)/Scale.
 type Standardizer struct {
 	Mean, Scale []float32
 }
 
-// Identity reports whether s changes nothing (mean 0, scale 1 everywhere).
-func (s *Standardizer) Identity() bool {
-	if len(s.Scale) != len(s.Mean) {
-		return false
-	}
-	for i := range s.Mean {
-		if s.Mean[i] != 0 || s.Scale[i] != 1 {
-			return false
-		}
-	}
-	return true
-}
-
-// Apply writes the standardised rows of X (k = len(s.Mean) columns) to D
-// (as many rows, k columns; D may be X), destination first as in
-// Linear.Predict: all or, on error, none. It allocates nothing.
-func (s *Standardizer) Apply(D, X linalg.Dense) error {
+// applyChecked writes the rows of X standardised to D (D may be X): all or, on
+// error, none. It allocates nothing.
+func (s *Standardizer) applyChecked(D, X linalg.Dense) error {
 	k := len(s.Mean)
 	if len(s.Scale) != k {
 		return fmt.Errorf("regress: Standardizer.Apply: %d means and %d scales", k, len(s.Scale))
@@ -193,13 +170,19 @@ func (s *Standardizer) Apply(D, X linalg.Dense) error {
 	if D.Rows != X.Rows {
 		return fmt.Errorf("regress: Standardizer.Apply: %d destination rows for %d input rows", D.Rows, X.Rows)
 	}
+	s.apply(D, X)
+	return nil
+}
+
+// apply is applyChecked on checked arguments.
+func (s *Standardizer) apply(D, X linalg.Dense) {
+	mean, scale := s.Mean[:X.Cols], s.Scale[:X.Cols]
 	for i := 0; i < X.Rows; i++ {
 		x, d := row(X, i), row(D, i)
 		for p := range x {
-			d[p] = (x[p] - s.Mean[p]) / s.Scale[p]
+			d[p] = (x[p] - mean[p]) / scale[p]
 		}
 	}
-	return nil
 }
 
 // check returns an error unless s standardises k inputs: k finite means and
@@ -234,11 +217,11 @@ func row(X linalg.Dense, i int) []float32 {
 	return X.Row(i)
 }
 
-// Fold turns weights W (n×k) and bias b trained on standardised inputs into
+// fold turns weights W (n×k) and bias b trained on standardised inputs into
 // Wraw and braw (which may be W and b) giving the same outputs on raw inputs,
 // in float64. Without a bias (b and braw nil) every Mean must be 0
 // (ScaleOnly).
-func (s *Standardizer) Fold(W, b, Wraw, braw []float32) error {
+func (s *Standardizer) fold(W, b, Wraw, braw []float32) error {
 	k := len(s.Mean)
 	n, err := s.checkParams("Fold", W, b, Wraw, braw)
 	if err != nil {
@@ -261,8 +244,8 @@ func (s *Standardizer) Fold(W, b, Wraw, braw []float32) error {
 	return nil
 }
 
-// Unfold is Fold's inverse, to start training from a model for raw inputs.
-func (s *Standardizer) Unfold(Wraw, braw, W, b []float32) error {
+// unfold is fold's inverse, to start training from a model for raw inputs.
+func (s *Standardizer) unfold(Wraw, braw, W, b []float32) error {
 	k := len(s.Mean)
 	n, err := s.checkParams("Unfold", Wraw, braw, W, b)
 	if err != nil {

@@ -8,16 +8,7 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// Trainer trains one Linear model with one loss and one optimiser, the
-// tutorial's fit(num_epochs, model, loss_fn, opt, train_dl). NewTrainer
-// allocates every buffer; Step, Epoch, an epoch of Fit and Evaluate
-// allocate nothing.
-//
-// A large batch's step is shared by the trainer's workers (see SetWorkers),
-// goroutines kept until Close.
-//
-// A Trainer is not safe for concurrent use, and the model must not be used
-// for prediction from other goroutines while it trains.
+// Trainer trains a Linear, the tutorial's fit; not safe for concurrent use.
 type Trainer struct {
 	model *Linear
 	loss  Loss
@@ -59,10 +50,7 @@ const (
 // 8→4 at 16 rows (512).
 const fusedMaxWork = 256
 
-// NewTrainer returns a trainer for batches of at most maxBatch rows (a
-// Loader's BatchSize); maxBatch×Out must fit in linalg.MaxElements values.
-// Init is called on opt, which then belongs to this trainer: an optimiser
-// from NewSGD or NewAdam already given to another trainer is refused.
+// NewTrainer returns a trainer for batches of at most maxBatch rows.
 func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, error) {
 	if m == nil || opt == nil || opt == (*sgd)(nil) || opt == (*adam)(nil) {
 		return nil, errors.New("regress: NewTrainer: model and optimiser must not be nil")
@@ -83,12 +71,19 @@ func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, er
 	if !fits(maxBatch, m.Out()) {
 		return nil, tooLarge("NewTrainer", fmt.Sprintf("predictions for batches of %d rows", maxBatch), maxBatch, m.Out())
 	}
+	if !fits(maxBatch, m.In()) {
+		return nil, tooLarge("NewTrainer", fmt.Sprintf("standardised batches of %d rows", maxBatch), maxBatch, m.In())
+	}
+	t := &Trainer{model: m, loss: loss, opt: opt, maxBatch: maxBatch}
+	t.job = &job{}
+	if err := t.checkStd("NewTrainer"); err != nil {
+		return nil, err
+	}
 	if err := opt.Init(len(m.params)); err != nil {
 		return nil, err
 	}
-	t := &Trainer{model: m, loss: loss, opt: opt, maxBatch: maxBatch}
 	t.grad = make([]float32, len(m.params))
-	t.job = &job{grads: [][]float32{t.grad}}
+	t.job.grads = [][]float32{t.grad}
 	t.job.p, _ = linalg.New(maxBatch, m.Out())
 	t.SetWorkers(0)
 	if cl != nil {
@@ -97,21 +92,32 @@ func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, er
 	return t, nil
 }
 
-// MaxBatch is the largest batch Step accepts.
-func (t *Trainer) MaxBatch() int { return t.maxBatch }
+// checkStd returns an error unless the model's Std, if any, fits it, and
+// makes the buffer batches are standardised into the first time.
+func (t *Trainer) checkStd(op string) error {
+	s := t.model.Std
+	if s == nil {
+		return nil
+	}
+	if err := s.check(op, t.model.In()); err != nil {
+		return err
+	}
+	if t.job.xs.Data == nil {
+		t.job.xs, _ = linalg.New(t.maxBatch, t.model.In())
+	}
+	return nil
+}
 
-// Model returns the model the trainer trains, NewTrainer's.
-func (t *Trainer) Model() *Linear { return t.model }
+// standardized returns the rows X standardised by std into rows lo… of buf,
+// or X itself when std is nil.
+func standardized(std *Standardizer, buf, X linalg.Dense, lo int) linalg.Dense {
+	if std == nil {
+		return X
+	}
+	S := buf.Slice(lo, lo+X.Rows)
+	std.apply(S, X)
+	return S
+}
 
-// Loss returns the loss the trainer minimises, NewTrainer's.
-func (t *Trainer) Loss() Loss { return t.loss }
-
-// Optimizer returns the trainer's optimiser, NewTrainer's: setting its
-// learning rate changes the trainer's.
-func (t *Trainer) Optimizer() Optimizer { return t.opt }
-
-// Gradients returns the gradient of the last Step or Backward, laid out as
-// Linear.Params (∂L/∂W row by row, then ∂L/∂b if the model has a bias): what
-// w.grad and b.grad hold after loss.backward(). It shares the trainer's
-// storage.
+// Gradients returns the last gradient, laid out as Params (not a copy).
 func (t *Trainer) Gradients() []float32 { return t.grad }

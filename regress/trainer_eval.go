@@ -7,10 +7,7 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// Evaluate returns the loss of the model on inputs X and targets Y (any
-// number of rows, predicted in chunks of at most MaxBatch, shared by the
-// trainer's workers), without training: with torch.no_grad():
-// loss_fn(model(X), Y). It allocates nothing.
+// Evaluate returns the loss on X and Y without training (no_grad).
 func (t *Trainer) Evaluate(X, Y linalg.Dense) (float32, error) {
 	m := t.model
 	if X.Cols != m.In() || Y.Cols != m.Out() || X.Rows != Y.Rows {
@@ -19,39 +16,33 @@ func (t *Trainer) Evaluate(X, Y linalg.Dense) (float32, error) {
 	if X.Rows == 0 {
 		return 0, errors.New("regress: Evaluate: no rows")
 	}
+	if err := t.checkStd("Evaluate"); err != nil {
+		return 0, err
+	}
 	if err := X.Check("Evaluate", "inputs"); err != nil {
 		return 0, fmt.Errorf("regress: %w", err)
 	}
 	if err := Y.Check("Evaluate", "targets"); err != nil {
 		return 0, fmt.Errorf("regress: %w", err)
 	}
-	chunks, share := t.chunksFor(X.Rows, m.In()*m.Out())
-	if chunks > t.maxBatch {
-		chunks, share = split(X.Rows, t.maxBatch)
-	}
-	// Each chunk predicts into its own part of the predictions buffer.
-	pshare := t.maxBatch / chunks
-	if chunks > 1 && pshare >= chunkAlign {
-		pshare = pshare / chunkAlign * chunkAlign
-	}
-	j := t.job
-	j.kind, j.m, j.X, j.Y, j.share, j.pshare = jobEval, m, X, Y, share, pshare
+	chunks := t.post(jobEval, X, Y)
 	if err := t.do(chunks); err != nil {
 		return 0, err
 	}
 	var sq float64
 	for c := range chunks {
-		sq += j.out[c].sq
+		sq += t.job.out[c].sq
 	}
 	return t.loss.fromSum(float32(sq), X.Rows*Y.Cols), nil
 }
 
-// Predict writes Y = X·Wᵀ + b for the trainer's model into the caller's Y
-// (X.Rows×Out), as Linear.Predict, with the rows shared by the trainer's
-// workers. It allocates nothing.
+// Predict is Linear.Predict shared by the trainer's workers.
 func (t *Trainer) Predict(Y, X linalg.Dense) error {
 	m := t.model
 	if err := m.checkPredict(Y, X); err != nil {
+		return err
+	}
+	if err := t.checkStd("Predict"); err != nil {
 		return err
 	}
 	if err := X.Check("Predict", "inputs"); err != nil {
@@ -60,22 +51,51 @@ func (t *Trainer) Predict(Y, X linalg.Dense) error {
 	if err := Y.Check("Predict", "outputs"); err != nil {
 		return fmt.Errorf("regress: %w", err)
 	}
+	return t.do(t.post(jobPredict, X, Y))
+}
+
+// post sets up a job of kind Evaluate or Predict over the rows of X and Y
+// and returns its chunks. Each chunk works in blocks of pshare rows, in its
+// own part of the trainer's buffers.
+func (t *Trainer) post(kind jobKind, X, Y linalg.Dense) int {
+	m := t.model
 	chunks, share := t.chunksFor(X.Rows, m.In()*m.Out())
+	if chunks > t.maxBatch && (kind == jobEval || m.Std != nil) {
+		chunks, share = split(X.Rows, t.maxBatch)
+	}
+	pshare := t.maxBatch / chunks
+	if chunks > 1 && pshare >= chunkAlign {
+		pshare = pshare / chunkAlign * chunkAlign
+	}
 	j := t.job
-	j.kind, j.m, j.X, j.Y, j.share = jobPredict, m, X, Y, share
-	return t.do(chunks)
+	j.kind, j.m, j.X, j.Y, j.share, j.pshare = kind, m, X, Y, share, pshare
+	return chunks
+}
+
+// predict is chunk c of Predict: its rows, standardised pshare rows at a
+// time into its part of xs when the model has Std.
+func (j *job) predict(c int) error {
+	lo, hi := span(c, j.X.Rows, j.share)
+	if j.m.Std == nil {
+		return linalg.MatMulBias(j.Y.Slice(lo, hi), j.X.Slice(lo, hi), j.m.W, j.m.B)
+	}
+	for b := lo; b < hi; b += j.pshare {
+		e := min(b+j.pshare, hi)
+		X := standardized(j.m.Std, j.xs, j.X.Slice(b, e), c*j.pshare)
+		if err := linalg.MatMulBias(j.Y.Slice(b, e), X, j.m.W, j.m.B); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Snapshot holds a copy of a model's parameters and its optimiser's state.
 type Snapshot struct {
-	Params []float32
-	State  []float32
-	Steps  int
+	Params, State []float32
+	Steps         int
 }
 
-// Snapshot copies the model's parameters and the optimiser's state into s
-// (nil is an error), reusing s's slices when they are large enough (so that
-// taking a snapshot every epoch allocates only the first time).
+// Snapshot copies the parameters and optimiser state into s.
 func (t *Trainer) Snapshot(s *Snapshot) error {
 	if s == nil {
 		return errors.New("regress: Snapshot: nil snapshot")
@@ -91,8 +111,7 @@ func (t *Trainer) Snapshot(s *Snapshot) error {
 	return err
 }
 
-// Restore puts back the parameters and optimiser state of a Snapshot taken
-// from this trainer.
+// Restore puts back a Snapshot taken from this trainer.
 func (t *Trainer) Restore(s *Snapshot) error {
 	if s == nil {
 		return errors.New("regress: Restore: nil snapshot")

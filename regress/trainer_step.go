@@ -28,9 +28,7 @@ func (b *batch) rows() (X, Y linalg.Dense) {
 	return b.bx.Slice(0, len(b.idx)), b.by.Slice(0, len(b.idx))
 }
 
-// Backward computes the loss of the model on one batch and its gradients
-// (see Gradients) without updating the model: loss = loss_fn(model(X), Y);
-// loss.backward().
+// Backward computes a batch's loss and Gradients, without a step.
 func (t *Trainer) Backward(X, Y linalg.Dense) (float32, error) {
 	if err := t.checkBatch(X, Y); err != nil {
 		return 0, err
@@ -41,6 +39,9 @@ func (t *Trainer) Backward(X, Y linalg.Dense) (float32, error) {
 // checkBatch returns an error unless X and Y are a batch the trainer takes.
 func (t *Trainer) checkBatch(X, Y linalg.Dense) error {
 	m := t.model
+	if err := t.checkStd("Step"); err != nil {
+		return err
+	}
 	if X.Cols != m.In() || Y.Cols != m.Out() || X.Rows != Y.Rows {
 		return fmt.Errorf("regress: batch of %d×%d inputs and %d×%d targets for a %d→%d model: want one target row per input row, %d input and %d target columns", X.Rows, X.Cols, Y.Rows, Y.Cols, m.In(), m.Out(), m.In(), m.Out())
 	}
@@ -77,6 +78,7 @@ func (t *Trainer) backward(b *batch) (float32, error) {
 				batches.Prefetch(b.X, b.Y, b.next)
 			}
 		}
+		X = standardized(m.Std, t.job.xs, X, 0)
 		return t.loss.fromSum(t.backwardTiny(X, Y, alpha), n), nil
 	}
 	j := t.job
@@ -137,14 +139,8 @@ func (t *Trainer) backwardTiny(X, Y linalg.Dense, alpha float32) float32 {
 	return sq
 }
 
-// Step trains on one batch, the body of the tutorial's loop:
-//
-//	loss = loss_fn(model(xb), yb); loss.backward(); opt.step(); opt.zero_grad()
-//
-// and returns the batch's loss (before the update). If the loss is NaN or
-// Inf the model is left untouched and the error is a *DivergedError (or names
-// the row and column of a NaN or Inf in the batch, if that is the cause, or is
-// an *OverflowError if the targets are too large to square in float32).
+// Step trains on one batch and returns its loss before the step; a NaN or Inf
+// loss leaves the model as it was and is an error.
 func (t *Trainer) Step(X, Y linalg.Dense) (float32, error) {
 	if err := t.checkBatch(X, Y); err != nil {
 		return 0, err
@@ -168,9 +164,7 @@ func (t *Trainer) step(b *batch) (float32, error) {
 	return loss, nil
 }
 
-// Epoch trains on every batch of one epoch of l (calling l.Reset first) and
-// returns its statistics (Epoch and Epochs left 0). It checks ctx between
-// batches. It allocates nothing.
+// Epoch trains on every batch of l, checking ctx between batches.
 func (t *Trainer) Epoch(ctx context.Context, l *data.Loader) (EpochStats, error) {
 	var s epochSum
 	err := t.epoch(ctx, l, &s)

@@ -31,7 +31,8 @@ func newSGD(t testing.TB, lr float64) Optimizer {
 }
 
 // Every hot path allocates nothing once constructed: Step (fused and kernel
-// paths, every optimiser), a whole epoch with shuffling, Evaluate and Predict.
+// paths, every optimiser, a model with Std), a whole epoch with shuffling,
+// Evaluate and Predict.
 func TestNoAllocations(t *testing.T) {
 	ctx := context.Background()
 	for _, shape := range []struct{ in, out, rows, batch int }{{3, 2, 15, 5}, {64, 8, 1000, 256}} {
@@ -39,8 +40,13 @@ func TestNoAllocations(t *testing.T) {
 		X, Y := ds.X.Slice(0, shape.batch), ds.Y.Slice(0, shape.batch)
 		sgdm, _ := NewSGD(SGDConfig{LR: 1e-3, Momentum: 0.9, Nesterov: true, WeightDecay: 1e-4})
 		adam, _ := NewAdam(AdamDefaults(1e-3))
-		for _, opt := range []Optimizer{newSGD(t, 1e-3), sgdm, adam} {
+		w := must(NewWelford(shape.in))
+		w.AddRows(ds.X)
+		for i, opt := range []Optimizer{newSGD(t, 1e-3), sgdm, adam, newSGD(t, 1e-3)} {
 			m, _ := NewLinear(shape.in, shape.out, 7)
+			if i == 3 {
+				m.Std = w.Standardizer()
+			}
 			tr, err := NewTrainer(m, MSE, opt, shape.batch)
 			if err != nil {
 				t.Fatal(err)
@@ -53,7 +59,7 @@ func TestNoAllocations(t *testing.T) {
 			row := make([]float32, 0, shape.out)
 			var snap Snapshot
 			tr.Snapshot(&snap)
-			for name, f := range map[string]func(){
+			hot := map[string]func(){
 				"Step":       func() { _, err = tr.Step(X, Y) },
 				"Epoch":      func() { _, err = tr.Epoch(ctx, l) },
 				"Evaluate":   func() { _, err = tr.Evaluate(ds.X, ds.Y) },
@@ -61,9 +67,14 @@ func TestNoAllocations(t *testing.T) {
 				"PredictRow": func() { row, err = m.PredictRow(row, X.Row(0)) },
 				"Snapshot":   func() { tr.Snapshot(&snap) },
 				"Restore":    func() { err = tr.Restore(&snap) },
-			} {
+			}
+			if m.Std != nil { // Linear's scratch with Std: TestStdPredict
+				delete(hot, "Predict")
+				delete(hot, "PredictRow")
+			}
+			for name, f := range hot {
 				if a := testing.AllocsPerRun(20, f); a != 0 || err != nil {
-					t.Errorf("%d→%d, %T: %s: %v allocations per run (err %v), want 0", shape.in, shape.out, opt, name, a, err)
+					t.Errorf("%d→%d, %T (Std %v): %s: %v allocations per run (err %v), want 0", shape.in, shape.out, opt, m.Std != nil, name, a, err)
 				}
 			}
 		}
@@ -90,10 +101,21 @@ func TestFitAllocatesOnlyItsHistory(t *testing.T) {
 }
 
 // Predicting with one trained model from many goroutines at once is safe
-// (run with -race) and gives every goroutine the same answers.
+// (run with -race) and gives every goroutine the same answers, with Std
+// (whose scratch the goroutines share) and without.
 func TestPredictConcurrent(t *testing.T) {
+	t.Run("raw", func(t *testing.T) { predictConcurrent(t, false) })
+	t.Run("Std", func(t *testing.T) { predictConcurrent(t, true) })
+}
+
+func predictConcurrent(t *testing.T, withStd bool) {
 	ds := mediumData(t, 512, 16, 4)
 	m, _ := NewLinear(16, 4, 1)
+	if withStd {
+		w := must(NewWelford(16))
+		w.AddRows(ds.X)
+		m.Std = w.Standardizer()
+	}
 	tr, _ := NewTrainer(m, MSE, newSGD(t, 1e-2), 64)
 	l, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: 64, Shuffle: true})
 	if _, err := tr.Fit(context.Background(), l, FitConfig{Epochs: 3}); err != nil {

@@ -289,14 +289,20 @@ func TestWorkersParkAndClose(t *testing.T) {
 }
 
 // Workers take part in nothing that allocates: steps, epochs, Evaluate and
-// Predict with every count of workers.
+// Predict with every count of workers, with and without Std.
 func TestWorkersNoAllocations(t *testing.T) {
 	ds := mediumData(t, 3000, 64, 8)
 	X, Y := ds.X.Slice(0, 256), ds.Y.Slice(0, 256)
 	P := must(linalg.New(ds.Len(), 8))
 	ctx := context.Background()
-	for _, w := range []int{0, 1, 2, 4} {
-		tr := newTrainerW(t, must(NewLinear(64, 8, 1)), newSGD(t, 1e-4), 256, w)
+	wf := must(NewWelford(64))
+	wf.AddRows(ds.X)
+	for i, w := range []int{0, 1, 2, 4, 2} {
+		m := must(NewLinear(64, 8, 1))
+		if i == 4 {
+			m.Std = wf.Standardizer()
+		}
+		tr := newTrainerW(t, m, newSGD(t, 1e-4), 256, w)
 		l := must(data.NewLoader(ds, data.LoaderConfig{BatchSize: 256, Shuffle: true}))
 		var err error
 		for name, f := range map[string]func(){
@@ -306,7 +312,7 @@ func TestWorkersNoAllocations(t *testing.T) {
 			"Predict":  func() { err = tr.Predict(P, ds.X) },
 		} {
 			if a := testing.AllocsPerRun(20, f); a != 0 || err != nil {
-				t.Errorf("%d workers: %s: %v allocations per run (err %v), want 0", w, name, a, err)
+				t.Errorf("%d workers (Std %v): %s: %v allocations per run (err %v), want 0", w, m.Std != nil, name, a, err)
 			}
 		}
 	}

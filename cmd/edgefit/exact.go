@@ -296,7 +296,7 @@ func unfold64(std *regress.Standardizer, sol *regress.Solution, k int) (W, b []f
 // exact solution rounded to float32 once), with the standardisation recorded.
 func exportModel(f *trainFlags, model *regress.Linear, std *regress.Standardizer, start *regress.Solution, rawW, rawB []float32, res *trainResult) (*modelfile.File, error) {
 	if f.epochs > 0 {
-		mf, err := regress.NewModelFile(model, std, res.Inputs, res.Outputs)
+		mf, err := model.File()
 		if err != nil && !errors.Is(err, modelfile.ErrTooLarge) {
 			return nil, fmt.Errorf("the trained model is unusable (%v): lower the learning rate", err)
 		}
@@ -320,7 +320,8 @@ func exportModel(f *trainFlags, model *regress.Linear, std *regress.Standardizer
 	if err != nil {
 		return nil, fmt.Errorf("-init %s: the starting model does not fit float32: %v", f.init, err)
 	}
-	mf, err := regress.NewModelFile(lin, nil, res.Inputs, res.Outputs)
+	lin.Inputs, lin.Outputs = res.Inputs, res.Outputs
+	mf, err := lin.File()
 	if err != nil {
 		return nil, err
 	}

@@ -12,20 +12,16 @@ import (
 )
 
 // trainRun is what train gives regress's Fit: the training rows as a
-// data.Stream (standardised copies in memory, one chunk, or a standardising
-// pass over the file per epoch, a chunk at a time), the validation split,
-// and the hooks that report progress.
+// data.Stream (the rows in memory, one chunk, or a pass over the file per
+// epoch, a chunk at a time), the validation split, and the hooks that report
+// progress. The rows stay raw: the model standardises its batches (its Std).
 type trainRun struct {
 	ctx        context.Context
 	e          *env
 	f          *trainFlags
 	file       *data.CSVFile
 	fp         *firstPass
-	std        *regress.Standardizer
 	prog       *progress
-	mem        *table    // the training rows as trained on, when in memory
-	rawKept    bool      // fp.mem holds the raw training rows
-	back       *rawBack  // what brings fp.mem's standardised rows back, if any
 	bufX, bufY []float32 // the chunk buffers, when streaming
 	opt        regress.Optimizer
 
@@ -34,29 +30,12 @@ type trainRun struct {
 	passStart time.Time
 }
 
-func newTrainRun(ctx context.Context, e *env, f *trainFlags, file *data.CSVFile, fp *firstPass, std *regress.Standardizer, prog *progress, chunk int) *trainRun {
-	r := &trainRun{ctx: ctx, e: e, f: f, file: file, fp: fp, std: std, prog: prog, rawKept: fp.inMemory}
+func newTrainRun(ctx context.Context, e *env, f *trainFlags, file *data.CSVFile, fp *firstPass, prog *progress, chunk int) *trainRun {
+	r := &trainRun{ctx: ctx, e: e, f: f, file: file, fp: fp, prog: prog}
 	if !fp.inMemory {
 		r.bufX, r.bufY = make([]float32, chunk*len(file.Cols.X)), make([]float32, chunk*len(file.Cols.Y))
 	}
 	return r
-}
-
-// standardizeRows makes the training rows in memory those trained on: the
-// rows themselves without standardisation; a regular file's rows
-// standardised in place, with what brings them back (rawBack; nil: the final
-// metrics read the file again); a pipe's into a copy.
-func (r *trainRun) standardizeRows() {
-	mem := r.fp.mem
-	switch {
-	case !r.f.standardize:
-		r.mem = mem
-	case r.file.Rereadable():
-		r.mem, r.rawKept, r.back = mem, false, standardizeInPlace(mem, r.std)
-	default:
-		r.mem = &table{k: mem.k, n: mem.n, X: make([]float32, len(mem.X)), Y: mem.Y}
-		r.std.Apply(rowsOf(mem.rows(), mem.k, r.mem.X), rowsOf(mem.rows(), mem.k, mem.X)) // k columns by construction: no error
-	}
 }
 
 // fit trains model with opt for -epochs epochs (none with -epochs 0) and
@@ -72,9 +51,6 @@ func (r *trainRun) fit(model *regress.Linear, opt regress.Optimizer, sched regre
 	}
 	defer tr.Close()
 	r.opt = opt
-	if r.fp.inMemory {
-		r.standardizeRows()
-	}
 	src, err := data.NewStream(r.trainChunks, data.LoaderConfig{BatchSize: f.batch, Shuffle: f.shuffle, Seed: f.seed})
 	if err != nil {
 		return err
@@ -89,7 +65,7 @@ func (r *trainRun) fit(model *regress.Linear, opt regress.Optimizer, sched regre
 		if cfg.EarlyStop, err = regress.NewEarlyStop(f.patience, 0, len(model.W.Data), len(model.B)); err != nil {
 			return err
 		}
-		cfg.Val = r.fp.val.standardized(r.std)
+		cfg.Val = r.fp.val.chunks
 	}
 	hist, err := tr.Fit(r.ctx, src, cfg)
 	r.prog.done()
@@ -112,13 +88,13 @@ func (r *trainRun) fit(model *regress.Linear, opt regress.Optimizer, sched regre
 	return nil
 }
 
-// trainChunks is one pass over the training rows, standardised: the rows in
-// memory as one chunk, or the file's chunks, the validation rows dropped.
+// trainChunks is one pass over the training rows: the rows in memory as one
+// chunk, or the file's chunks, the validation rows dropped.
 func (r *trainRun) trainChunks(yield func(X, Y linalg.Dense) error) error {
 	r.passStart = time.Now()
 	defer func() { r.trainTime += time.Since(r.passStart) }()
-	if r.mem != nil {
-		X, Y := r.mem.dense()
+	if r.fp.inMemory {
+		X, Y := r.fp.mem.dense()
 		r.trained += int64(X.Rows)
 		return yield(X, Y)
 	}
@@ -128,16 +104,12 @@ func (r *trainRun) trainChunks(yield func(X, Y linalg.Dense) error) error {
 		if err := r.ctx.Err(); err != nil {
 			return err
 		}
-		// Keep the training rows, standardised, in place.
 		kept := keepTraining(X.Rows, X.Data, Y.Data, k, n, row, r.f)
 		row += int64(X.Rows)
 		if kept == 0 {
 			return nil
 		}
 		X, Y = X.Slice(0, kept), Y.Slice(0, kept)
-		if err := r.std.Apply(X, X); err != nil {
-			return err
-		}
 		r.trained += int64(kept)
 		return yield(X, Y)
 	})
@@ -160,9 +132,8 @@ func (r *trainRun) onEpoch(st regress.EpochStats) error {
 	return nil
 }
 
-// measure adds the exported model's metrics over the training rows, raw:
-// those in memory (brought back if standardised in place), or a pass over the
-// file.
+// measure adds the exported model's metrics over the training rows: those
+// in memory, or a pass over the file.
 func (r *trainRun) measure(mf *modelfile.File, met *regress.Metrics, chunk int) error {
 	k, n := len(r.file.Cols.X), len(r.file.Cols.Y)
 	P := newDense(chunk, n)
@@ -180,15 +151,8 @@ func (r *trainRun) measure(mf *modelfile.File, met *regress.Metrics, chunk int) 
 		}
 		return nil
 	}
-	if r.back != nil {
-		r.back.restore(r.fp.mem, r.std)
-		r.back, r.rawKept = nil, true
-	}
-	if r.rawKept {
+	if r.fp.inMemory {
 		return addRows(r.fp.mem.rows(), r.fp.mem.X, r.fp.mem.Y)
-	}
-	if r.bufX == nil { // rows in memory that could not be brought back
-		r.bufX, r.bufY = make([]float32, chunk*k), make([]float32, chunk*n)
 	}
 	var row int64
 	return r.file.Pass(r.bufX, r.bufY, func(X, Y linalg.Dense) error {

@@ -11,7 +11,7 @@ import (
 // table is training rows held in memory within a budget of bytes that
 // counts all they take: the storage's capacity, the copy made while it
 // grows (old and new storage are both live then), and extra bytes a row
-// needed after reading (the standardised copy of the inputs).
+// needs after reading (the loader's index of it).
 type table struct {
 	k, n   int
 	X, Y   []float32

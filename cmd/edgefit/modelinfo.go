@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/edgefit/edgefit/regress"
 	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
@@ -38,13 +37,13 @@ func describeModel(w io.Writer, path string) error {
 		}
 		fmt.Fprintf(w, "bias          %s\n", clipList(vals))
 	}
-	std := &regress.Standardizer{Mean: mf.Mean, Scale: mf.Scale}
-	centred := false
-	for _, m := range mf.Mean {
+	centred, scaled := false, false
+	for p, m := range mf.Mean {
 		centred = centred || m != 0
+		scaled = scaled || mf.Scale[p] != 1
 	}
 	switch {
-	case std.Identity():
+	case !centred && !scaled:
 		fmt.Fprintln(w, "standardised  no")
 	case centred:
 		fmt.Fprintln(w, "standardised  (x − mean)/scale in training, folded into the weights")

@@ -13,7 +13,8 @@ import (
 // a minus sign among them (they were once moved after the others).
 func TestPredictRowOrder(t *testing.T) {
 	m, _ := regress.NewLinearFrom([][]float32{{1, 10}}, nil)
-	mf, _ := regress.NewModelFile(m, nil, []string{"a", "b"}, []string{"y"})
+	m.Inputs, m.Outputs = []string{"a", "b"}, []string{"y"}
+	mf, _ := m.File()
 	path := filepath.Join(t.TempDir(), "m.safetensors")
 	if err := modelfile.Save(path, mf); err != nil {
 		t.Fatal(err)

@@ -33,7 +33,8 @@ func (d *discard) Write(b []byte) (int, error) {
 // aside).
 func TestPredictAllocs(t *testing.T) {
 	m, _ := regress.NewLinearFrom([][]float32{{1, 2, 3}, {4, 5, 6}}, []float32{0.5, -1})
-	mf, _ := regress.NewModelFile(m, nil, []string{"a", "b", "c"}, []string{"y", "z"})
+	m.Inputs, m.Outputs = []string{"a", "b", "c"}, []string{"y", "z"}
+	mf, _ := m.File()
 	p, err := serve.New(mf, serve.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +78,8 @@ func TestPredictAllocs(t *testing.T) {
 // five times the final size in copies).
 func TestPredictMemory(t *testing.T) {
 	m, _ := regress.NewLinearFrom([][]float32{{1, 2, 3}, {4, 5, 6}}, []float32{0.5, -1})
-	mf, _ := regress.NewModelFile(m, nil, []string{"a", "b", "c"}, []string{"y", "z"})
+	m.Inputs, m.Outputs = []string{"a", "b", "c"}, []string{"y", "z"}
+	mf, _ := m.File()
 	p, err := serve.New(mf, serve.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -39,7 +39,8 @@ func saveServeModel(t *testing.T, path string, d float32) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mf, err := regress.NewModelFile(m, nil, serveInputs, serveOutputs)
+	m.Inputs, m.Outputs = serveInputs, serveOutputs
+	mf, err := m.File()
 	if err != nil {
 		t.Fatal(err)
 	}

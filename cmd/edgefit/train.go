@@ -180,17 +180,9 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A row in memory takes its values and the loader's index of it. A
-	// regular file's rows are standardised in place, with what brings them
-	// back for the final metrics (rawBack); a pipe's, read once, into a copy
-	// beside the raw ones.
+	// A row in memory takes its values and the loader's index of it: the
+	// rows stay raw, the model standardises each batch.
 	extra := int64(strconv.IntSize / 8)
-	switch {
-	case f.standardize && !file.Rereadable():
-		extra += int64(4 * k)
-	case f.standardize:
-		extra += int64(math.Ceil(rawBackBytes * float64(k)))
-	}
 
 	// Pass 0: the split, the statistics for standardisation, the least
 	// squares, and the rows themselves while they fit in memory.
@@ -215,13 +207,13 @@ func train(ctx context.Context, e *env, f *trainFlags) (*trainResult, error) {
 	}
 	prog.start, prog.last = time.Now(), time.Now()
 
-	// The model, in the standardised space it is trained in.
+	// The model, in the standardised space it is trained in (its Std).
 	std := standardizer(f, fp, k)
 	model, err := initModel(f, k, n, std, start, res, initW, initB)
 	if err != nil {
 		return nil, err
 	}
-	run := newTrainRun(ctx, e, f, file, fp, std, prog, chunk)
+	run := newTrainRun(ctx, e, f, file, fp, prog, chunk)
 	if err := run.fit(model, opt, sched, res); err != nil {
 		return nil, err
 	}

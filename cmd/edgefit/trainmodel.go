@@ -63,8 +63,23 @@ func standardizer(f *trainFlags, fp *firstPass, k int) *regress.Standardizer {
 	return std
 }
 
-// initModel makes the starting model in the standardised space.
+// initModel makes the starting model, with its standardisation (none with
+// -standardize=false) and column names.
 func initModel(f *trainFlags, k, n int, std *regress.Standardizer, start *regress.Solution, res *trainResult, rawW, rawB []float32) (*regress.Linear, error) {
+	m, err := initWeights(f, k, n, std, start, res, rawW, rawB)
+	if err != nil {
+		return nil, err
+	}
+	m.Std = std
+	if !f.standardize {
+		m.Std = nil // std changes nothing
+	}
+	m.Inputs, m.Outputs = res.Inputs, res.Outputs
+	return m, nil
+}
+
+// initWeights makes the starting weights in the standardised space.
+func initWeights(f *trainFlags, k, n int, std *regress.Standardizer, start *regress.Solution, res *trainResult, rawW, rawB []float32) (*regress.Linear, error) {
 	switch f.init {
 	case "":
 		if !f.bias {
@@ -84,29 +99,27 @@ func initModel(f *trainFlags, k, n int, std *regress.Standardizer, start *regres
 		}
 		return m, nil
 	}
-	var W, b []float32
-	switch {
-	case start != nil:
+	W, b := rawW, rawB // a file's weights, for raw inputs
+	if start != nil {
 		W, b = unfold64(std, start, k)
-	default:
-		W, b = make([]float32, n*k), make([]float32, n)
-		if !f.bias {
-			b = nil
-		} else if rawB == nil { // a model without bias: start b at 0
-			rawB = make([]float32, n)
-		}
-		if err := std.Unfold(rawW, rawB, W, b); err != nil {
-			return nil, fmt.Errorf("-init %s: %v", f.init, err)
-		}
+	}
+	if !f.bias {
+		b = nil
 	}
 	rows := make([][]float32, n)
 	for j := range rows {
 		rows[j] = W[j*k : (j+1)*k]
 	}
+	var m *regress.Linear
+	var err error
 	if !f.bias {
-		return regress.NewLinearNoBiasFrom(rows)
+		m, err = regress.NewLinearNoBiasFrom(rows)
+	} else {
+		m, err = regress.NewLinearFrom(rows, b) // a file without bias: b starts at 0
 	}
-	m, err := regress.NewLinearFrom(rows, b)
+	if err == nil && start == nil {
+		err = m.Standardize(std)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("-init %s: %v", f.init, err)
 	}

@@ -45,7 +45,7 @@ func cmdTutorial(e *env) error {
 	fmt.Fprintf(w, "nn.Linear(%d, %d), batches of %d shuffled, SGD lr %g, %d epochs, raw inputs (kernels: %s)\n\n",
 		tab.X.Cols, tab.Y.Cols, tutorialBatch, tutorialLR, tutorialEpochs, edgefit.Active().Name())
 
-	model, err := fitCrops(X, Y, tutorialLR, func(st regress.EpochStats) {
+	model, err := fitCrops(X, Y, nil, tutorialLR, func(st regress.EpochStats) {
 		fmt.Fprintf(w, "Epoch [%d/%d], Loss: %.4f\n", st.Epoch, st.Epochs, st.LastBatchLoss)
 	})
 	if err != nil {
@@ -127,16 +127,11 @@ func compareCrops(w io.Writer, tab *data.Table, model *regress.Linear, X, Y lina
 	if err := ws.AddRows(tab.X); err != nil {
 		return err
 	}
-	std := ws.Standardizer()
-	Xs, _ := linalg.New(tab.X.Rows, tab.X.Cols)
-	if err := std.Apply(Xs, tab.X); err != nil {
-		return err
-	}
-	sm, err := fitCrops(Xs, Y, standardLR, nil)
+	sm, err := fitCrops(X, Y, ws.Standardizer(), standardLR, nil)
 	if err != nil {
 		return err
 	}
-	if err := std.Fold(sm.W.Data, sm.B, sm.W.Data, sm.B); err != nil { // weights for raw inputs
+	if err := sm.Standardize(nil); err != nil { // weights for raw inputs, as in its file
 		return err
 	}
 	stdMSE, err := mse(sm, X, Y)
@@ -164,9 +159,9 @@ func compareCrops(w io.Writer, tab *data.Table, model *regress.Linear, X, Y lina
 	return nil
 }
 
-// fitCrops trains nn.Linear on X, Y as the tutorial's fit does and calls
-// report every 10 epochs.
-func fitCrops(X, Y linalg.Dense, lr float64, report func(regress.EpochStats)) (*regress.Linear, error) {
+// fitCrops trains nn.Linear on X, Y as the tutorial's fit does, on inputs
+// standardised by std (nil: raw), and calls report every 10 epochs.
+func fitCrops(X, Y linalg.Dense, std *regress.Standardizer, lr float64, report func(regress.EpochStats)) (*regress.Linear, error) {
 	ds, err := data.NewDataset(X, Y)
 	if err != nil {
 		return nil, err
@@ -179,6 +174,7 @@ func fitCrops(X, Y linalg.Dense, lr float64, report func(regress.EpochStats)) (*
 	if err != nil {
 		return nil, err
 	}
+	m.Std = std // nil: raw inputs
 	opt, err := regress.NewSGD(regress.SGDConfig{LR: lr})
 	if err != nil {
 		return nil, err

@@ -5,21 +5,20 @@ import (
 
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
-	"github.com/edgefit/edgefit/regress/data"
 	"github.com/edgefit/edgefit/regress/modelfile"
 )
 
 // rowBlocks holds rows (the validation split) in blocks of a fixed number
 // of rows, allocated as rows arrive. Growing never copies, so the memory
 // held is what the rows take rounded up to one block, plus one block of
-// scratch for the standardised inputs, and never more than limit bytes
+// scratch for predictions, and never more than limit bytes
 // (growing a slice by append would hold up to twice what it counts).
 type rowBlocks struct {
 	k, n, per int   // inputs, outputs, rows per block
 	limit     int64 // bytes
 	X, Y      [][]float32
 	rows      int
-	scratch   []float32 // per×max(k, n): standardised inputs, or predictions
+	scratch   []float32 // per×n: predictions
 }
 
 // errValFull is returned by add when one more block would pass the limit.
@@ -49,7 +48,7 @@ func (b *rowBlocks) add(x, y []float32) error {
 			return errValFull
 		}
 		if b.scratch == nil {
-			b.scratch = make([]float32, b.per*max(b.k, b.n))
+			b.scratch = make([]float32, b.per*b.n)
 		}
 		b.X = append(b.X, make([]float32, b.per*b.k))
 		b.Y = append(b.Y, make([]float32, b.per*b.n))
@@ -67,22 +66,15 @@ func (b *rowBlocks) block(j int) (int, []float32, []float32) {
 	return m, b.X[j][:m*b.k], b.Y[j][:m*b.n]
 }
 
-// standardized is the validation split as chunks of rows for Fit, the
-// inputs standardised by std block by block into the scratch block.
-func (b *rowBlocks) standardized(std *regress.Standardizer) data.Chunks {
-	return func(yield func(X, Y linalg.Dense) error) error {
-		for j := range b.X {
-			m, X, Y := b.block(j)
-			S := rowsOf(m, b.k, b.scratch)
-			if err := std.Apply(S, rowsOf(m, b.k, X)); err != nil {
-				return err
-			}
-			if err := yield(S, rowsOf(m, b.n, Y)); err != nil {
-				return err
-			}
+// chunks is the validation split as chunks of rows for Fit (a data.Chunks).
+func (b *rowBlocks) chunks(yield func(X, Y linalg.Dense) error) error {
+	for j := range b.X {
+		m, X, Y := b.block(j)
+		if err := yield(rowsOf(m, b.k, X), rowsOf(m, b.n, Y)); err != nil {
+			return err
 		}
-		return nil
 	}
+	return nil
 }
 
 // metrics measures mf over every row, as given (raw inputs).

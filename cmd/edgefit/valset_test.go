@@ -50,7 +50,7 @@ func TestRowBlocksLimit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mf, err := regress.NewModelFile(m, nil, nil, nil)
+		mf, err := m.File()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,7 +10,7 @@
 // allocating, and refuse a file over MaxFile or a header over MaxHeader.
 // A file that is not a model file is a *FormatError naming the file and what
 // is wrong. Package regress makes a File from a trained model
-// (regress.NewModelFile) and turns one back into a model
+// (regress.Linear.File) and turns one back into a model
 // (regress.LinearFromFile).
 //
 // The same container holds stats files: a least-squares accumulator's

@@ -47,7 +47,7 @@ const FormatVersion = 1
 
 // MaxHeader bounds a model file's JSON header, so that a corrupt length
 // cannot make the loader allocate gigabytes: 16 MiB, mostly column names.
-// Decode refuses a longer header and Encode, Save and regress.NewModelFile
+// Decode refuses a longer header and Encode, Save and regress.Linear.File
 // refuse a model whose header would be longer.
 const MaxHeader = 16 << 20
 

@@ -17,7 +17,7 @@
 //
 // Online learning trains its own model and publishes copies:
 //
-//	o, _ := regress.NewOnline(m, opt, std)
+//	o, _ := regress.NewOnline(m, opt)
 //	o.PublishTo(p, 100)            // a copy every 100 samples
 //	o.PartialFit(x, y)             // meanwhile p serves the last copy
 package serve

@@ -20,7 +20,8 @@ func ExamplePredictor() {
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "crops.safetensors")
 	model, _ := regress.NewLinear(3, 2, 1)
-	saved, _ := regress.NewModelFile(model, nil, []string{"temp", "rainfall", "humidity"}, []string{"apples", "oranges"})
+	model.Inputs, model.Outputs = []string{"temp", "rainfall", "humidity"}, []string{"apples", "oranges"}
+	saved, _ := model.File()
 	if err := modelfile.Save(path, saved); err != nil {
 		fmt.Println(err)
 		return
@@ -28,7 +29,7 @@ func ExamplePredictor() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	opt, _ := regress.NewSGD(regress.SGDConfig{LR: 1e-5})
-	o, _ := regress.NewOnline(model, opt, nil)
+	o, _ := regress.NewOnline(model, opt)
 	x, y := []float32{75, 63, 44}, make([]float32, 2)
 
 	p, err := serve.Open(path, serve.Options{})

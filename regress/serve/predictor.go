@@ -122,19 +122,23 @@ func (p *Predictor) Swap(mf *modelfile.File) error {
 	return nil
 }
 
-// Publish serves a copy of m, whose weights are for inputs standardised by
-// std (nil: raw inputs), under the names of the model served: it makes
+// Publish serves a copy of m (its Std folded in, as in its file), under its
+// names or, for a model without, those of the model served: it makes
 // Predictor a regress.Publisher, so that online learning (regress.Online's
 // PublishTo) trains its own model and serves copies of it.
-func (p *Predictor) Publish(m *regress.Linear, std *regress.Standardizer) error {
-	var inputs, outputs []string
-	if cur := p.cur.Load(); cur != nil {
-		inputs, outputs = cur.inputs, cur.outputs
-	}
-	mf, err := regress.NewModelFile(m, std, inputs, outputs)
+func (p *Predictor) Publish(m *regress.Linear) error {
+	mf, err := m.File()
 	if err != nil {
 		p.loadErrors.Add(1)
 		return fmt.Errorf("serve: Publish: %w", err)
+	}
+	if cur := p.cur.Load(); cur != nil {
+		if mf.Inputs == nil {
+			mf.Inputs = cur.inputs
+		}
+		if mf.Outputs == nil {
+			mf.Outputs = cur.outputs
+		}
 	}
 	return p.Swap(mf)
 }

@@ -22,7 +22,8 @@ func modelFile(t testing.TB, d float32) *modelfile.File {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mf, err := regress.NewModelFile(m, nil, []string{"a", "b", "c"}, []string{"y", "z"})
+	m.Inputs, m.Outputs = []string{"a", "b", "c"}, []string{"y", "z"}
+	mf, err := m.File()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,8 @@ func TestReloadAndWatch(t *testing.T) {
 // race (go test -race), and the model served is the last copy published.
 func TestOnlinePublishes(t *testing.T) {
 	m, _ := regress.NewLinear(3, 2, 1)
-	mf, err := regress.NewModelFile(m, nil, []string{"a", "b", "c"}, []string{"y", "z"})
+	m.Inputs, m.Outputs = []string{"a", "b", "c"}, []string{"y", "z"}
+	mf, err := m.File()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +213,7 @@ func TestOnlinePublishes(t *testing.T) {
 		t.Fatal(err)
 	}
 	opt, _ := regress.NewSGD(regress.SGDConfig{LR: 0.01})
-	o, err := regress.NewOnline(m, opt, nil)
+	o, err := regress.NewOnline(m, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +277,7 @@ func TestZeroPredictor(t *testing.T) {
 		t.Error("Swap(nil): no error")
 	}
 	m, _ := regress.NewLinear(3, 2, 1)
-	if err := p.Publish(m, nil); err != nil {
+	if err := p.Publish(m); err != nil {
 		t.Fatal(err)
 	}
 	if y, err := p.PredictRow(nil, []float32{1, 2, 3}); err != nil || len(y) != 2 || p.Stats().Swaps != 0 {
@@ -289,7 +291,7 @@ func TestNoBias(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mf, err := regress.NewModelFile(m, nil, nil, nil)
+	mf, err := m.File()
 	if err != nil {
 		t.Fatal(err)
 	}
