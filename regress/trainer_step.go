@@ -18,6 +18,7 @@ type batch struct {
 	X, Y      linalg.Dense
 	idx, next []int
 	bx, by    linalg.Dense
+	ahead     *batches.Ahead // the loader's work ahead, for idle workers
 }
 
 // rows returns the batch's rows once gathered.
@@ -82,6 +83,9 @@ func (t *Trainer) backward(b *batch) (float32, error) {
 	j := t.job
 	j.kind, j.m, j.alpha, j.share = jobStep, m, alpha, share
 	j.X, j.Y, j.idx, j.next, j.bx, j.by = b.X, b.Y, b.idx, b.next, b.bx, b.by
+	if tm := t.team; tm != nil && b.ahead != nil && tm.side.Load() != b.ahead {
+		tm.side.Store(b.ahead)
+	}
 	err := t.do(chunks)
 	var sq float32
 	for c := range chunks {
@@ -205,7 +209,7 @@ func (t *Trainer) epoch(ctx context.Context, l *data.Loader, s *epochSum) error 
 		if !ok {
 			return nil
 		}
-		b := batch{X: nb.X, Y: nb.Y, idx: nb.Idx, next: nb.Next, bx: nb.BX, by: nb.BY}
+		b := batch{X: nb.X, Y: nb.Y, idx: nb.Idx, next: nb.Next, bx: nb.BX, by: nb.BY, ahead: nb.Ahead}
 		X, Y := b.rows()
 		if err := t.checkBatch(X, Y); err != nil {
 			return err

@@ -1,6 +1,7 @@
 package regress
 
 import (
+	"github.com/edgefit/edgefit/regress/internal/batches"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,14 +28,21 @@ import (
 // up: a step takes microseconds, and a wait longer than spinFor means the
 // other goroutine's thread is not running or no job is coming.
 //
-// When other programs keep the CPUs busy the members' threads run in
-// turns with theirs, and a member often shows up after the caller has run
-// its chunk too: it would only take CPU time from the caller. So after a
-// job in which the caller ran another's chunk or had to park, the caller
-// runs the next jobs' chunks alone, posting nothing, for a number of jobs
-// that doubles with every such job in a row (up to maxSolo) and is reset by
-// a job the members kept up with. The chunks are the same either way, and
-// so are the results.
+// The caller posts a job only when a member is awake (spinning or at side
+// work, not parked): waking a parked goroutine takes longer than a step, so
+// it wakes them and runs that job's chunks alone, and shares the next jobs
+// once they are up. When other programs keep the CPUs busy the members'
+// threads run in turns with theirs: a member shows up after the caller has
+// run its chunk too (it would only take CPU time from the caller), or stops
+// in the middle of a chunk, and the caller waits for it. So after a job in
+// which the caller ran another's chunk or had to park, it runs the next
+// jobs alone, posting nothing, for a number of jobs that doubles with every
+// such job in a row (up to maxSolo) and is reset by a job the members kept
+// up with. The chunks are the same either way, and so are the results.
+//
+// While they wait for a job, members run pieces of the side work the caller
+// names (a shuffling loader drawing its next epoch's order), one short
+// piece at a time so as to be late for a job by little.
 type team struct {
 	work func(c int) // runs chunk c of the current job
 
@@ -43,10 +51,11 @@ type team struct {
 	left  atomic.Int64 // chunks of the current job not yet done
 	_     [56]byte
 
-	// The caller's side: jobs still to run alone, how many the last time
-	// (see above), and when it woke the members to post again.
+	side atomic.Pointer[batches.Ahead] // work for members waiting for a job
+
+	// The caller's side: jobs still to run alone, and how many the last
+	// time (see above).
 	solo, backoff int
-	woken         time.Time
 
 	caller  parker   // the caller, waiting for left to reach 0
 	members []member // goroutines 1…len(members)
@@ -64,12 +73,8 @@ type member struct {
 // maxChunks bounds a job's chunks, and so a team's goroutines: one bit each.
 const maxChunks = 32
 
-// maxSolo bounds the jobs the caller runs alone after the members were late;
-// it wakes them at least wakeLead (under spinFor) before it posts again.
-const (
-	maxSolo  = 256
-	wakeLead = 20 * time.Microsecond
-)
+// maxSolo bounds the jobs the caller runs alone after the members were late.
+const maxSolo = 256
 
 // spinFor is how long a goroutine of a team spins, waiting for a job or for
 // the others to finish theirs, before it parks.
@@ -100,7 +105,7 @@ func (t *team) close() {
 // do runs work(c) for every chunk c < chunks (1 ≤ chunks ≤ size), chunk 0
 // in the caller, and returns when all have run.
 func (t *team) do(chunks int) {
-	if chunks <= 1 || !t.post() {
+	if chunks <= 1 || !t.post(chunks-1) {
 		for c := range chunks {
 			t.work(c)
 		}
@@ -125,24 +130,21 @@ func (t *team) do(chunks int) {
 	}
 }
 
-// post reports whether the caller is to share the next job, counting down
-// the jobs it runs alone. After the last, it wakes the members, which have
-// parked by then, and goes on alone until wakeLead has passed, so that
-// members whose threads can run are spinning when it posts again.
-func (t *team) post() bool {
-	switch {
-	case t.solo > 1:
+// post reports whether the caller is to share the next job with members
+// 1…n, counting down the jobs it runs alone: only if one of them is awake.
+// If none is, it wakes them for the jobs to come.
+func (t *team) post(n int) bool {
+	if t.solo > 0 {
 		t.solo--
 		return false
-	case t.solo == 1 && t.woken.IsZero():
-		t.wakeMembers(len(t.members))
-		t.woken = time.Now()
-		return false
-	case t.solo == 1 && time.Since(t.woken) < wakeLead:
-		return false
 	}
-	t.solo, t.woken = 0, time.Time{}
-	return true
+	for i := range n {
+		if !t.members[i].parked.sleeping.Load() {
+			return true
+		}
+	}
+	t.wakeMembers(n)
+	return false
 }
 
 // wakeMembers wakes members 1…n if they are parked.
@@ -200,6 +202,8 @@ func (t *team) member(id int) {
 	p := &t.members[id-1].parked
 	var seen uint64 // the last job taken part in
 	for {
+		for a := t.side.Load(); a != nil && t.state.Load()>>40 == seen && a.Piece(); {
+		}
 		if ok, _ := t.wait(p, func() bool { return t.state.Load()>>40 != seen }); !ok {
 			return
 		}

@@ -347,27 +347,31 @@ func TestSetWorkers(t *testing.T) {
 	}
 }
 
-// After its jobs alone the caller wakes the members once, and posts again
-// only after wakeLead.
-func TestTeamPostAfterSolo(t *testing.T) {
+// The caller runs its jobs alone as counted, then posts only to a member
+// that is awake: when all are parked it wakes them and runs the job alone.
+func TestTeamPostsOnlyToAwake(t *testing.T) {
 	tm := newTeam(2, func(int) {})
 	defer tm.close()
-	tm.solo = 3
+	tm.solo = 2
 	for i := range 2 {
-		if tm.post() || tm.solo != 2-i || !tm.woken.IsZero() {
-			t.Fatalf("job %d alone: solo %d, woken %v", i, tm.solo, tm.woken)
+		if tm.post(1) || tm.solo != 1-i {
+			t.Fatalf("job %d alone: posted, or solo %d", i, tm.solo)
 		}
 	}
-	if tm.post() || tm.woken.IsZero() {
-		t.Fatal("the last job alone did not wake the members")
-	}
-	woken := tm.woken
-	for end := time.Now().Add(time.Minute); !tm.post(); {
-		if time.Now().After(end) || tm.woken != woken {
-			t.Fatal("the caller does not post again after wakeLead")
+	p := &tm.members[0].parked
+	for end := time.Now().Add(time.Minute); !p.sleeping.Load(); {
+		if time.Now().After(end) {
+			t.Fatal("the idle member does not park")
 		}
+		runtime.Gosched()
 	}
-	if time.Since(woken) < wakeLead || tm.solo != 0 || !tm.woken.IsZero() {
-		t.Fatalf("posted %v after the wake-up, solo %d", time.Since(woken), tm.solo)
+	if tm.post(1) {
+		t.Fatal("posted to a parked member")
+	}
+	for end := time.Now().Add(time.Minute); !tm.post(1); {
+		if time.Now().After(end) {
+			t.Fatal("the member woken by post is not taken back")
+		}
+		runtime.Gosched()
 	}
 }
