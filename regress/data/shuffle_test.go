@@ -3,7 +3,10 @@ package data
 import (
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
+
+	"github.com/edgefit/edgefit/linalg"
 )
 
 // shuffle draws exactly the permutations rand.Rand.IntN would, in pieces of
@@ -36,6 +39,49 @@ func TestShuffleMatchesRandIntN(t *testing.T) {
 					t.Fatalf("n %d, seed %d, epoch %d: drawn in pieces, the permutation differs", n, seed, epoch)
 				}
 			}
+		}
+	}
+}
+
+// A Loader's orders are the same whether another goroutine draws them ahead,
+// in pieces, while the epochs run, or Reset draws them.
+func TestLoaderOrderDrawnAhead(t *testing.T) {
+	X, _ := linalg.New(10_007, 1)
+	Y, _ := linalg.New(10_007, 1)
+	ds, err := NewDataset(X, Y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := LoaderConfig{BatchSize: 64, Shuffle: true, Seed: 7}
+	a, _ := NewLoader(ds, cfg)
+	b, _ := NewLoader(ds, cfg)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				a.ahead.Piece()
+			}
+		}
+	}()
+	defer func() { close(stop); wg.Wait() }()
+	for epoch := range 20 {
+		if err := a.Reset(); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Reset(); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(a.perm, b.perm) {
+			t.Fatalf("epoch %d: the order drawn ahead differs", epoch)
+		}
+		for range epoch % 3 * 50 { // and pieces from this one
+			a.ahead.Piece()
 		}
 	}
 }
