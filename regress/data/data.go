@@ -102,8 +102,10 @@ type LoaderConfig struct {
 // buffers allocated once, by NewLoader, while the next batch's rows are
 // fetched into cache. A batch is valid until the next call to Next or Reset,
 // or to regress.Trainer.Epoch on this loader (whose workers gather each
-// their share of every batch into the same buffers). A Loader is not safe
-// for concurrent use.
+// their share of every batch into the same buffers). Without an Order,
+// the trainer's workers may draw the next epoch's permutation while they
+// wait, into a second buffer (one int per row): Reset then only finishes
+// it; the permutations are the same. A Loader is not safe for concurrent use.
 type Loader struct {
 	ds   *Dataset
 	cfg  LoaderConfig
