@@ -40,9 +40,10 @@ import (
 // such job in a row (up to maxSolo) and is reset by a job the members kept
 // up with. The chunks are the same either way, and so are the results.
 //
-// While they wait for a job, members run pieces of the side work the caller
-// names (a shuffling loader drawing its next epoch's order), one short
-// piece at a time so as to be late for a job by little.
+// While they wait for a job, members run the side work the caller names (a
+// shuffling loader drawing its next epoch's order, fastest in one go while
+// the order's array stays in cache); the caller does not post to a member at
+// it, and runs the chunks of a job posted meanwhile as they come.
 type team struct {
 	work func(c int) // runs chunk c of the current job
 
@@ -67,7 +68,8 @@ type team struct {
 
 type member struct {
 	parked parker
-	_      [48]byte
+	aside  atomic.Bool // at side work
+	_      [44]byte
 }
 
 // maxChunks bounds a job's chunks, and so a team's goroutines: one bit each.
@@ -105,7 +107,8 @@ func (t *team) close() {
 // do runs work(c) for every chunk c < chunks (1 ≤ chunks ≤ size), chunk 0
 // in the caller, and returns when all have run.
 func (t *team) do(chunks int) {
-	if chunks <= 1 || !t.post(chunks-1) {
+	share, aside := t.post(chunks - 1)
+	if chunks <= 1 || !share {
 		for c := range chunks {
 			t.work(c)
 		}
@@ -117,7 +120,8 @@ func (t *team) do(chunks int) {
 	t.wakeMembers(chunks - 1)
 	t.work(0)
 	t.done()
-	late := t.claimAndRun(0)
+	// A member at side work is late by design.
+	late := t.claimAndRun(0) && !aside
 	if t.left.Load() != 0 {
 		_, parked := t.wait(&t.caller, func() bool { return t.left.Load() == 0 })
 		late = late || parked
@@ -131,20 +135,29 @@ func (t *team) do(chunks int) {
 }
 
 // post reports whether the caller is to share the next job with members
-// 1…n, counting down the jobs it runs alone: only if one of them is awake.
-// If none is, it wakes them for the jobs to come.
-func (t *team) post(n int) bool {
+// 1…n, counting down the jobs it runs alone: only if one of them is awake
+// and not at side work. If one is parked, it wakes it for the jobs to come.
+// It also reports whether one of them is at side work.
+func (t *team) post(n int) (share, aside bool) {
 	if t.solo > 0 {
 		t.solo--
-		return false
+		return false, false
 	}
+	asleep := false
 	for i := range n {
-		if !t.members[i].parked.sleeping.Load() {
-			return true
+		m := &t.members[i]
+		a := m.aside.Load()
+		aside = aside || a
+		if m.parked.sleeping.Load() {
+			asleep = true
+		} else if !a {
+			share = true
 		}
 	}
-	t.wakeMembers(n)
-	return false
+	if asleep {
+		t.wakeMembers(n)
+	}
+	return share, aside
 }
 
 // wakeMembers wakes members 1…n if they are parked.
@@ -202,7 +215,11 @@ func (t *team) member(id int) {
 	p := &t.members[id-1].parked
 	var seen uint64 // the last job taken part in
 	for {
-		for a := t.side.Load(); a != nil && t.state.Load()>>40 == seen && a.Piece(); {
+		if a := t.side.Load(); a != nil && a.Pending() {
+			t.members[id-1].aside.Store(true)
+			for t.state.Load()>>40 == seen && a.Piece() {
+			}
+			t.members[id-1].aside.Store(false)
 		}
 		if ok, _ := t.wait(p, func() bool { return t.state.Load()>>40 != seen }); !ok {
 			return

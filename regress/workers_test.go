@@ -354,7 +354,7 @@ func TestTeamPostsOnlyToAwake(t *testing.T) {
 	defer tm.close()
 	tm.solo = 2
 	for i := range 2 {
-		if tm.post(1) || tm.solo != 1-i {
+		if share, _ := tm.post(1); share || tm.solo != 1-i {
 			t.Fatalf("job %d alone: posted, or solo %d", i, tm.solo)
 		}
 	}
@@ -365,10 +365,13 @@ func TestTeamPostsOnlyToAwake(t *testing.T) {
 		}
 		runtime.Gosched()
 	}
-	if tm.post(1) {
+	if share, _ := tm.post(1); share {
 		t.Fatal("posted to a parked member")
 	}
-	for end := time.Now().Add(time.Minute); !tm.post(1); {
+	for end := time.Now().Add(time.Minute); ; {
+		if share, _ := tm.post(1); share {
+			break
+		}
 		if time.Now().After(end) {
 			t.Fatal("the member woken by post is not taken back")
 		}

@@ -157,7 +157,7 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 			l.next = make([]int, n)
 			l.draw.rng = pcg{cfg.Seed, 0xda942042e4dd58b5}
 			l.draw.start(l.next)
-			l.ahead = batches.NewAhead(func() bool { return l.draw.run(pieceFill, pieceSwaps) })
+			l.ahead = batches.NewAhead(func() bool { l.draw.finish(); return false })
 		}
 		l.bx, _ = linalg.New(bs, ds.X.Cols)
 		l.by, _ = linalg.New(bs, ds.Y.Cols)

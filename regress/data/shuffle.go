@@ -43,13 +43,6 @@ type drawer struct {
 	i      int // the next position to swap into; done when below 1
 }
 
-// Pieces of a permutation drawn ahead are short, so that a worker doing
-// one is late for a step by little: rows filled, or positions swapped.
-const (
-	pieceFill  = 2048
-	pieceSwaps = 128
-)
-
 // start begins a permutation into p.
 func (d *drawer) start(p []int) { d.p, d.filled, d.i = p, 0, len(p)-1 }
 

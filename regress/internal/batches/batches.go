@@ -36,9 +36,10 @@ func Prefetch(X, Y linalg.Dense, idx []int) {
 	edgefit.PrefetchRows(Y.Cols, idx, Y.Data, Y.Stride)
 }
 
-// Ahead is work a loader can have done before it needs it, in short pieces,
-// by a goroutine that would otherwise wait: a shuffling data.Loader draws the
-// next epoch's order while regress.Trainer's workers wait for the next step.
+// Ahead is work a loader can have done before it needs it, in pieces, by a
+// goroutine that would otherwise wait: a shuffling data.Loader's next
+// epoch's order, which one of regress.Trainer's workers draws (in one piece)
+// while the others and the caller go on with the steps.
 // One goroutine at a time runs a piece; the owner holds the work (Hold)
 // while it finishes it itself or starts it over, and pieces wait for it.
 type Ahead struct {
@@ -67,6 +68,9 @@ func (a *Ahead) Piece() bool {
 	a.busy.Store(false)
 	return more
 }
+
+// Pending reports whether there is work and its owner is not holding it.
+func (a *Ahead) Pending() bool { return !a.done.Load() && !a.held.Load() }
 
 // Hold waits for a piece another goroutine may be running, then keeps the
 // work for the caller until Release: the owner then reads and changes what
