@@ -71,6 +71,7 @@ func (t *Trainer) backward(b *batch) (float32, error) {
 	work := m.In() * m.Out()
 	chunks, share := t.chunksFor(rows, work)
 	if t.path == pathFused || (t.path == pathAuto && chunks == 1 && rows <= fusedMaxWork/work) {
+		t.job.seq++ // rows gathered ahead are no longer where they were
 		X, Y := b.rows()
 		if b.idx != nil {
 			batches.Gather(X, b.X, Y, b.Y, b.idx)
@@ -164,6 +165,12 @@ func (t *Trainer) step(b *batch) (float32, error) {
 	}
 	if !finite(loss) {
 		X, Y := b.rows()
+		if b.idx != nil {
+			// The workers may have gathered the next batch's rows there.
+			t.job.settle()
+			batches.Gather(X, b.X, Y, b.Y, b.idx)
+			t.job.seq++
+		}
 		return loss, t.badLoss(X, Y, loss, 0)
 	}
 	if err := t.opt.Step(t.model.params, t.grad); err != nil {
@@ -198,6 +205,8 @@ func (t *Trainer) epoch(ctx context.Context, l *data.Loader, s *epochSum) error 
 	if err := l.Reset(); err != nil {
 		return err
 	}
+	// Workers may still be gathering the next batch when the epoch stops.
+	defer t.job.settle()
 	done := ctx.Done()
 	for {
 		select {

@@ -45,7 +45,9 @@ import (
 // the order's array stays in cache); the caller does not post to a member at
 // it, and runs the chunks of a job posted meanwhile as they come.
 type team struct {
-	work func(c int) // runs chunk c of the current job
+	work  func(c int)      // runs chunk c of the current job
+	after func(c int)      // what chunk c leaves to do once counted done (see do)
+	busy  func(c int) bool // chunk c's last runner is at after(c) still
 
 	state atomic.Uint64 // job number <<40 | chunks <<32 | claimed chunks
 	_     [56]byte
@@ -82,9 +84,10 @@ const maxSolo = 256
 // the others to finish theirs, before it parks.
 const spinFor = 50 * time.Microsecond
 
-// newTeam starts size−1 goroutines (2 ≤ size ≤ maxChunks) that run work.
-func newTeam(size int, work func(c int)) *team {
-	t := &team{work: work, members: make([]member, size-1), quit: make(chan struct{})}
+// newTeam starts size−1 goroutines (2 ≤ size ≤ maxChunks) that run work
+// and after; nobody takes over a chunk c while busy(c).
+func newTeam(size int, work, after func(c int), busy func(c int) bool) *team {
+	t := &team{work: work, after: after, busy: busy, members: make([]member, size-1), quit: make(chan struct{})}
 	t.caller.init()
 	t.exited.Add(size - 1)
 	for i := range t.members {
@@ -111,6 +114,7 @@ func (t *team) do(chunks int) {
 	if chunks <= 1 || !share {
 		for c := range chunks {
 			t.work(c)
+			t.after(c)
 		}
 		return
 	}
@@ -119,6 +123,7 @@ func (t *team) do(chunks int) {
 	t.state.Store(job<<40 | uint64(chunks)<<32 | 1) // chunk 0 is the caller's
 	t.wakeMembers(chunks - 1)
 	t.work(0)
+	t.after(0)
 	t.done()
 	// A member at side work is late by design.
 	late := t.claimAndRun(0) && !aside
@@ -181,15 +186,23 @@ func (t *team) claimAndRun(id int) (other bool) {
 	for {
 		s := t.state.Load()
 		c := unclaimed(s, id)
-		if c < 0 {
-			return other
+		if c < 0 || c != id && t.busy(c) {
+			return other // none left, or left to the goroutine at its after
 		}
 		other = other || c != id
 		if !t.state.CompareAndSwap(s, s|1<<c) {
 			continue
 		}
+		// A member's chunk counts done before after(c), which then
+		// overlaps the caller's own work: the caller's chunks, after.
 		t.work(c)
-		t.done()
+		if id == 0 {
+			t.after(c)
+			t.done()
+		} else {
+			t.done()
+			t.after(c)
+		}
 	}
 }
 
