@@ -3,6 +3,7 @@ package regress
 import (
 	"fmt"
 	"runtime"
+	"sync/atomic"
 
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress/internal/batches"
@@ -15,7 +16,9 @@ import (
 // computes their predictions, residuals and squared errors, and the partial
 // gradients α·Rᵀ·X and α·Σ R into chunk c's own buffer. The caller then adds
 // the partial gradients in chunk order, ((g₀+g₁)+g₂)+…, and applies one
-// update. With one chunk this is the single-goroutine step, bit for bit.
+// update, while the members gather their chunks of the next batch (after),
+// which the next step's chunks then find gathered. With one chunk this is
+// the single-goroutine step, bit for bit.
 //
 // The bound between W and one worker. A prediction is b + Σₖ xₖwₖ over In
 // terms, and float32 rounding puts any summation order within γ·F of the
@@ -65,6 +68,7 @@ type job struct {
 	pshare int // Evaluate: rows of p per chunk
 	grads  [][]float32
 	out    []chunkOut
+	seq    uint64 // the jobs run so far
 }
 
 type jobKind uint8
@@ -75,11 +79,30 @@ const (
 	jobPredict
 )
 
-// chunkOut is a chunk's results, each in a cache line of its own.
+// chunkOut is a chunk's results and its rows of the next batch: to gather
+// (plan, while busy), then gathered (ahead). Each chunk's in cache lines of
+// its own.
 type chunkOut struct {
-	sq  float64
-	err error
-	_   [40]byte
+	sq    float64
+	err   error
+	ahead gathered
+	busy  atomic.Bool
+	plan  struct {
+		X, Y, bx, by linalg.Dense
+		idx          []int
+		lo, hi       int
+		seq          uint64
+	}
+	_ [48]byte
+}
+
+// gathered is rows idx[lo:hi] of a batch, gathered into rows lo…hi−1 of bx
+// ahead of job seq, which takes them.
+type gathered struct {
+	seq    uint64
+	idx    *int
+	bx     *float32
+	lo, hi int
 }
 
 // split returns how many chunks of how many rows each (a multiple of
@@ -121,18 +144,73 @@ func (j *job) step(c int) (float64, error) {
 	}
 	lo, hi := span(c, rows, j.share)
 	X, Y := j.X.Slice(lo, hi), j.Y.Slice(lo, hi)
+	var nlo, nhi int // this chunk's rows of the next batch
+	o := &j.out[c]
 	if j.idx != nil {
 		X, Y = j.bx.Slice(lo, hi), j.by.Slice(lo, hi)
-		batches.Gather(X, j.X, Y, j.Y, j.idx[lo:hi])
+		for o.busy.Load() { // its rows may still be on their way
+			runtime.Gosched()
+		}
+		if o.ahead != j.gatheredAt(lo, hi) {
+			batches.Gather(X, j.X, Y, j.Y, j.idx[lo:hi])
+		}
 		// This chunk's rows of the next batch are on their way while
 		// this one trains.
 		if len(j.next) > 0 {
 			_, nshare := split(len(j.next), j.chunks)
-			if nlo, nhi := span(c, len(j.next), nshare); nlo < nhi {
+			if nlo, nhi = span(c, len(j.next), nshare); nlo < nhi {
 				batches.Prefetch(j.X, j.Y, j.next[nlo:nhi])
 			}
 		}
 	}
+	sq, err := j.train(c, lo, hi, X, Y)
+	// Done with its rows, a chunk of a shared step gathers its rows of the
+	// next batch into the same place (after), where the next job's chunk
+	// takes them; alone, it may as well gather them then.
+	o.ahead = gathered{}
+	if err == nil && j.chunks > 1 && nlo < nhi && nlo >= lo && nhi <= hi {
+		p := &o.plan
+		p.X, p.Y, p.bx, p.by, p.idx, p.lo, p.hi, p.seq = j.X, j.Y, j.bx, j.by, j.next[nlo:nhi], nlo, nhi, j.seq+1
+		o.busy.Store(true)
+	}
+	return sq, err
+}
+
+// after gathers what chunk c planned to (step), once the chunk is counted
+// done: a member does it while the caller adds the partial gradients and
+// updates the model, and it reads nothing of the job the caller rewrites.
+func (j *job) after(c int) {
+	o := &j.out[c]
+	if !o.busy.Load() {
+		return
+	}
+	p := &o.plan
+	batches.Gather(p.bx.Slice(p.lo, p.hi), p.X, p.by.Slice(p.lo, p.hi), p.Y, p.idx)
+	o.ahead = gathered{seq: p.seq, idx: &p.idx[0], bx: &p.bx.Data[0], lo: p.lo, hi: p.hi}
+	p.X, p.Y, p.bx, p.by, p.idx = linalg.Dense{}, linalg.Dense{}, linalg.Dense{}, linalg.Dense{}, nil
+	o.busy.Store(false)
+}
+
+// busy reports whether chunk c's rows of the next batch are on their way.
+func (j *job) busy(c int) bool { return j.out[c].busy.Load() }
+
+// settle waits for the rows chunks are gathering ahead: before the caller
+// writes the batch buffers itself or gives them back.
+func (j *job) settle() {
+	for c := range j.out {
+		for j.out[c].busy.Load() {
+			runtime.Gosched()
+		}
+	}
+}
+
+// gatheredAt is what a chunk gathered ahead for this job's rows lo…hi−1.
+func (j *job) gatheredAt(lo, hi int) gathered {
+	return gathered{seq: j.seq, idx: &j.idx[lo], bx: &j.bx.Data[0], lo: lo, hi: hi}
+}
+
+// train is chunk c's forward pass, loss and gradients over its rows X, Y.
+func (j *job) train(c, lo, hi int, X, Y linalg.Dense) (float64, error) {
 	m := j.m
 	X = standardized(m.Std, j.xs, X, lo)
 	in, out := m.In(), m.Out()
@@ -209,7 +287,7 @@ func (t *Trainer) SetWorkers(n int) error {
 	}
 	t.job.out = make([]chunkOut, n)
 	if n > 1 {
-		t.team = newTeam(n, t.job.run)
+		t.team = newTeam(n, t.job.run, t.job.after, t.job.busy)
 		t.cleanup = runtime.AddCleanup(t, (*team).close, t.team)
 	}
 	return nil
@@ -246,10 +324,12 @@ func (t *Trainer) chunksFor(rows, perRow int) (chunks, share int) {
 func (t *Trainer) do(chunks int) error {
 	j := t.job
 	j.chunks = chunks
+	j.seq++
 	if t.team != nil {
 		t.team.do(chunks)
 	} else {
 		j.run(0)
+		j.after(0)
 	}
 	// The team keeps the job: let go of the caller's rows.
 	j.X, j.Y, j.bx, j.by, j.idx, j.next = linalg.Dense{}, linalg.Dense{}, linalg.Dense{}, linalg.Dense{}, nil, nil

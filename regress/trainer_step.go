@@ -18,6 +18,7 @@ type batch struct {
 	X, Y      linalg.Dense
 	idx, next []int
 	bx, by    linalg.Dense
+	ahead     *batches.Ahead // the loader's work ahead, for idle workers
 }
 
 // rows returns the batch's rows once gathered.
@@ -71,6 +72,7 @@ func (t *Trainer) backward(b *batch) (float32, error) {
 	work := m.In() * m.Out()
 	chunks, share := t.chunksFor(rows, work)
 	if t.path == pathFused || (t.path == pathAuto && chunks == 1 && rows <= fusedMaxWork/work) {
+		t.job.seq++ // rows gathered ahead are no longer where they were
 		X, Y := b.rows()
 		if b.idx != nil {
 			batches.Gather(X, b.X, Y, b.Y, b.idx)
@@ -84,6 +86,9 @@ func (t *Trainer) backward(b *batch) (float32, error) {
 	j := t.job
 	j.kind, j.m, j.alpha, j.share = jobStep, m, alpha, share
 	j.X, j.Y, j.idx, j.next, j.bx, j.by = b.X, b.Y, b.idx, b.next, b.bx, b.by
+	if tm := t.team; tm != nil && b.ahead != nil && tm.side.Load() != b.ahead {
+		tm.side.Store(b.ahead)
+	}
 	err := t.do(chunks)
 	var sq float32
 	for c := range chunks {
@@ -156,6 +161,12 @@ func (t *Trainer) step(b *batch) (float32, error) {
 	}
 	if !finite(loss) {
 		X, Y := b.rows()
+		if b.idx != nil {
+			// The workers may have gathered the next batch's rows there.
+			t.job.settle()
+			batches.Gather(X, b.X, Y, b.Y, b.idx)
+			t.job.seq++
+		}
 		return loss, t.badLoss(X, Y, loss, 0)
 	}
 	if err := t.opt.Step(t.model.params, t.grad); err != nil {
@@ -188,6 +199,8 @@ func (t *Trainer) epoch(ctx context.Context, l *data.Loader, s *epochSum) error 
 	if err := l.Reset(); err != nil {
 		return err
 	}
+	// Workers may still be gathering the next batch when the epoch stops.
+	defer t.job.settle()
 	done := ctx.Done()
 	for {
 		select {
@@ -199,7 +212,7 @@ func (t *Trainer) epoch(ctx context.Context, l *data.Loader, s *epochSum) error 
 		if !ok {
 			return nil
 		}
-		b := batch{X: nb.X, Y: nb.Y, idx: nb.Idx, next: nb.Next, bx: nb.BX, by: nb.BY}
+		b := batch{X: nb.X, Y: nb.Y, idx: nb.Idx, next: nb.Next, bx: nb.BX, by: nb.BY, ahead: nb.Ahead}
 		X, Y := b.rows()
 		if err := t.checkBatch(X, Y); err != nil {
 			return err

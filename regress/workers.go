@@ -1,6 +1,7 @@
 package regress
 
 import (
+	"github.com/edgefit/edgefit/regress/internal/batches"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,26 +28,37 @@ import (
 // up: a step takes microseconds, and a wait longer than spinFor means the
 // other goroutine's thread is not running or no job is coming.
 //
-// When other programs keep the CPUs busy the members' threads run in
-// turns with theirs, and a member often shows up after the caller has run
-// its chunk too: it would only take CPU time from the caller. So after a
-// job in which the caller ran another's chunk or had to park, the caller
-// runs the next jobs' chunks alone, posting nothing, for a number of jobs
-// that doubles with every such job in a row (up to maxSolo) and is reset by
-// a job the members kept up with. The chunks are the same either way, and
-// so are the results.
+// The caller posts a job only when a member is awake (spinning or at side
+// work, not parked): waking a parked goroutine takes longer than a step, so
+// it wakes them and runs that job's chunks alone, and shares the next jobs
+// once they are up. When other programs keep the CPUs busy the members'
+// threads run in turns with theirs: a member shows up after the caller has
+// run its chunk too (it would only take CPU time from the caller), or stops
+// in the middle of a chunk, and the caller waits for it. So after a job in
+// which the caller ran another's chunk or had to park, it runs the next
+// jobs alone, posting nothing, for a number of jobs that doubles with every
+// such job in a row (up to maxSolo) and is reset by a job the members kept
+// up with. The chunks are the same either way, and so are the results.
+//
+// While they wait for a job, members run the side work the caller names (a
+// shuffling loader drawing its next epoch's order, fastest in one go while
+// the order's array stays in cache); the caller does not post to a member at
+// it, and runs the chunks of a job posted meanwhile as they come.
 type team struct {
-	work func(c int) // runs chunk c of the current job
+	work  func(c int)      // runs chunk c of the current job
+	after func(c int)      // what chunk c leaves to do once counted done (see do)
+	busy  func(c int) bool // chunk c's last runner is at after(c) still
 
 	state atomic.Uint64 // job number <<40 | chunks <<32 | claimed chunks
 	_     [56]byte
 	left  atomic.Int64 // chunks of the current job not yet done
 	_     [56]byte
 
-	// The caller's side: jobs still to run alone, how many the last time
-	// (see above), and when it woke the members to post again.
+	side atomic.Pointer[batches.Ahead] // work for members waiting for a job
+
+	// The caller's side: jobs still to run alone, and how many the last
+	// time (see above).
 	solo, backoff int
-	woken         time.Time
 
 	caller  parker   // the caller, waiting for left to reach 0
 	members []member // goroutines 1…len(members)
@@ -58,26 +70,24 @@ type team struct {
 
 type member struct {
 	parked parker
-	_      [48]byte
+	aside  atomic.Bool // at side work
+	_      [44]byte
 }
 
 // maxChunks bounds a job's chunks, and so a team's goroutines: one bit each.
 const maxChunks = 32
 
-// maxSolo bounds the jobs the caller runs alone after the members were late;
-// it wakes them at least wakeLead (under spinFor) before it posts again.
-const (
-	maxSolo  = 256
-	wakeLead = 20 * time.Microsecond
-)
+// maxSolo bounds the jobs the caller runs alone after the members were late.
+const maxSolo = 256
 
 // spinFor is how long a goroutine of a team spins, waiting for a job or for
 // the others to finish theirs, before it parks.
 const spinFor = 50 * time.Microsecond
 
-// newTeam starts size−1 goroutines (2 ≤ size ≤ maxChunks) that run work.
-func newTeam(size int, work func(c int)) *team {
-	t := &team{work: work, members: make([]member, size-1), quit: make(chan struct{})}
+// newTeam starts size−1 goroutines (2 ≤ size ≤ maxChunks) that run work
+// and after; nobody takes over a chunk c while busy(c).
+func newTeam(size int, work, after func(c int), busy func(c int) bool) *team {
+	t := &team{work: work, after: after, busy: busy, members: make([]member, size-1), quit: make(chan struct{})}
 	t.caller.init()
 	t.exited.Add(size - 1)
 	for i := range t.members {
@@ -100,9 +110,11 @@ func (t *team) close() {
 // do runs work(c) for every chunk c < chunks (1 ≤ chunks ≤ size), chunk 0
 // in the caller, and returns when all have run.
 func (t *team) do(chunks int) {
-	if chunks <= 1 || !t.post() {
+	share, aside := t.post(chunks - 1)
+	if chunks <= 1 || !share {
 		for c := range chunks {
 			t.work(c)
+			t.after(c)
 		}
 		return
 	}
@@ -111,8 +123,10 @@ func (t *team) do(chunks int) {
 	t.state.Store(job<<40 | uint64(chunks)<<32 | 1) // chunk 0 is the caller's
 	t.wakeMembers(chunks - 1)
 	t.work(0)
+	t.after(0)
 	t.done()
-	late := t.claimAndRun(0)
+	// A member at side work is late by design.
+	late := t.claimAndRun(0) && !aside
 	if t.left.Load() != 0 {
 		_, parked := t.wait(&t.caller, func() bool { return t.left.Load() == 0 })
 		late = late || parked
@@ -125,24 +139,30 @@ func (t *team) do(chunks int) {
 	}
 }
 
-// post reports whether the caller is to share the next job, counting down
-// the jobs it runs alone. After the last, it wakes the members, which have
-// parked by then, and goes on alone until wakeLead has passed, so that
-// members whose threads can run are spinning when it posts again.
-func (t *team) post() bool {
-	switch {
-	case t.solo > 1:
+// post reports whether the caller is to share the next job with members
+// 1…n, counting down the jobs it runs alone: only if one of them is awake
+// and not at side work. If one is parked, it wakes it for the jobs to come.
+// It also reports whether one of them is at side work.
+func (t *team) post(n int) (share, aside bool) {
+	if t.solo > 0 {
 		t.solo--
-		return false
-	case t.solo == 1 && t.woken.IsZero():
-		t.wakeMembers(len(t.members))
-		t.woken = time.Now()
-		return false
-	case t.solo == 1 && time.Since(t.woken) < wakeLead:
-		return false
+		return false, false
 	}
-	t.solo, t.woken = 0, time.Time{}
-	return true
+	asleep := false
+	for i := range n {
+		m := &t.members[i]
+		a := m.aside.Load()
+		aside = aside || a
+		if m.parked.sleeping.Load() {
+			asleep = true
+		} else if !a {
+			share = true
+		}
+	}
+	if asleep {
+		t.wakeMembers(n)
+	}
+	return share, aside
 }
 
 // wakeMembers wakes members 1…n if they are parked.
@@ -166,15 +186,23 @@ func (t *team) claimAndRun(id int) (other bool) {
 	for {
 		s := t.state.Load()
 		c := unclaimed(s, id)
-		if c < 0 {
-			return other
+		if c < 0 || c != id && t.busy(c) {
+			return other // none left, or left to the goroutine at its after
 		}
 		other = other || c != id
 		if !t.state.CompareAndSwap(s, s|1<<c) {
 			continue
 		}
+		// A member's chunk counts done before after(c), which then
+		// overlaps the caller's own work: the caller's chunks, after.
 		t.work(c)
-		t.done()
+		if id == 0 {
+			t.after(c)
+			t.done()
+		} else {
+			t.done()
+			t.after(c)
+		}
 	}
 }
 
@@ -200,6 +228,12 @@ func (t *team) member(id int) {
 	p := &t.members[id-1].parked
 	var seen uint64 // the last job taken part in
 	for {
+		if a := t.side.Load(); a != nil && a.Pending() {
+			t.members[id-1].aside.Store(true)
+			for t.state.Load()>>40 == seen && a.Piece() {
+			}
+			t.members[id-1].aside.Store(false)
+		}
 		if ok, _ := t.wait(p, func() bool { return t.state.Load()>>40 != seen }); !ok {
 			return
 		}

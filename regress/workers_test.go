@@ -38,8 +38,9 @@ var testOptimizers = map[string]func() Optimizer{
 
 // With a given number of workers, training is the same, bit for bit, from
 // run to run, whichever goroutine runs which chunk (here, the caller runs
-// them all in the second run); with one worker, an epoch is exactly the
-// steps on the batches data.Loader.Next gathers, in order.
+// them all in the second run), and an epoch is exactly the steps on the
+// batches data.Loader.Next gathers, in order (no rows gathered ahead are
+// stale).
 func TestWorkersDeterministic(t *testing.T) {
 	ds := mediumData(t, 1003, 16, 3)
 	m0 := must(NewLinear(16, 3, 5))
@@ -57,7 +58,10 @@ func TestWorkersDeterministic(t *testing.T) {
 				if b.team != nil {
 					b.team.solo = math.MaxInt // the caller runs every chunk
 				}
-				la, lb := must(data.NewLoader(ds, cfg)), must(data.NewLoader(ds, cfg))
+				// And with the batches data.Loader.Next gathers, which
+				// no worker gathers ahead.
+				c := newTrainerW(t, m0, opt(), cfg.BatchSize, w)
+				la, lb, lc := must(data.NewLoader(ds, cfg)), must(data.NewLoader(ds, cfg)), must(data.NewLoader(ds, cfg))
 				for epoch := range 3 {
 					what := fmt.Sprintf("%s, %+v, %d workers, epoch %d", name, cfg, w, epoch)
 					sa, erra := a.Epoch(ctx, la)
@@ -73,6 +77,9 @@ func TestWorkersDeterministic(t *testing.T) {
 					}
 					if !equal(a.model.Params(), b.model.Params()) {
 						t.Fatalf("%s: the parameters differ", what)
+					}
+					if sc, err := epochByNext(c, lc); err != nil || sc != sa || !equal(a.model.Params(), c.model.Params()) {
+						t.Fatalf("%s: %+v, by Next %+v (%v)", what, sa, sc, err)
 					}
 				}
 			}
@@ -353,27 +360,34 @@ func TestSetWorkers(t *testing.T) {
 	}
 }
 
-// After its jobs alone the caller wakes the members once, and posts again
-// only after wakeLead.
-func TestTeamPostAfterSolo(t *testing.T) {
-	tm := newTeam(2, func(int) {})
+// The caller runs its jobs alone as counted, then posts only to a member
+// that is awake: when all are parked it wakes them and runs the job alone.
+func TestTeamPostsOnlyToAwake(t *testing.T) {
+	tm := newTeam(2, func(int) {}, func(int) {}, func(int) bool { return false })
 	defer tm.close()
-	tm.solo = 3
+	tm.solo = 2
 	for i := range 2 {
-		if tm.post() || tm.solo != 2-i || !tm.woken.IsZero() {
-			t.Fatalf("job %d alone: solo %d, woken %v", i, tm.solo, tm.woken)
+		if share, _ := tm.post(1); share || tm.solo != 1-i {
+			t.Fatalf("job %d alone: posted, or solo %d", i, tm.solo)
 		}
 	}
-	if tm.post() || tm.woken.IsZero() {
-		t.Fatal("the last job alone did not wake the members")
-	}
-	woken := tm.woken
-	for end := time.Now().Add(time.Minute); !tm.post(); {
-		if time.Now().After(end) || tm.woken != woken {
-			t.Fatal("the caller does not post again after wakeLead")
+	p := &tm.members[0].parked
+	for end := time.Now().Add(time.Minute); !p.sleeping.Load(); {
+		if time.Now().After(end) {
+			t.Fatal("the idle member does not park")
 		}
+		runtime.Gosched()
 	}
-	if time.Since(woken) < wakeLead || tm.solo != 0 || !tm.woken.IsZero() {
-		t.Fatalf("posted %v after the wake-up, solo %d", time.Since(woken), tm.solo)
+	if share, _ := tm.post(1); share {
+		t.Fatal("posted to a parked member")
+	}
+	for end := time.Now().Add(time.Minute); ; {
+		if share, _ := tm.post(1); share {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatal("the member woken by post is not taken back")
+		}
+		runtime.Gosched()
 	}
 }

@@ -3,8 +3,6 @@ package data
 import (
 	"errors"
 	"fmt"
-	"math/bits"
-	"math/rand/v2"
 
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress/internal/batches"
@@ -104,13 +102,19 @@ type LoaderConfig struct {
 // buffers allocated once, by NewLoader, while the next batch's rows are
 // fetched into cache. A batch is valid until the next call to Next or Reset,
 // or to regress.Trainer.Epoch on this loader (whose workers gather each
-// their share of every batch into the same buffers). A Loader is not safe
-// for concurrent use.
+// their share of every batch into the same buffers). Without an Order,
+// the trainer's workers may draw the next epoch's permutation while they
+// wait, into a second buffer (one int per row): Reset then only finishes
+// it; the permutations are the same. A Loader is not safe for concurrent use.
 type Loader struct {
-	ds     *Dataset
-	cfg    LoaderConfig
-	rng    *rand.PCG // draws the permutations (see shuffle)
-	perm   []int
+	ds   *Dataset
+	cfg  LoaderConfig
+	perm []int // the epoch's order
+	// Without an Order, the next epoch's order is drawn into next, by
+	// Reset or ahead of it by a Trainer's workers in pieces (ahead).
+	next   []int
+	draw   drawer
+	ahead  *batches.Ahead
 	seen   []bool // checks an Order's permutations
 	bx, by linalg.Dense
 	epoch  int // epochs started (by Reset)
@@ -146,9 +150,14 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 			return nil, tooLarge("NewLoader", fmt.Sprintf("a shuffled batch of %d rows", bs), bs, cols)
 		}
 		l.perm = make([]int, n)
-		l.rng = rand.NewPCG(cfg.Seed, 0xda942042e4dd58b5)
 		if cfg.Order != nil {
 			l.seen = make([]bool, n)
+		} else {
+			// rand.NewPCG(cfg.Seed, 0xda942042e4dd58b5)'s draws.
+			l.next = make([]int, n)
+			l.draw.rng = pcg{cfg.Seed, 0xda942042e4dd58b5}
+			l.draw.start(l.next)
+			l.ahead = batches.NewAhead(func() bool { l.draw.finish(); return false })
 		}
 		l.bx, _ = linalg.New(bs, ds.X.Cols)
 		l.by, _ = linalg.New(bs, ds.Y.Cols)
@@ -217,39 +226,13 @@ func (l *Loader) order() error {
 		}
 		return nil
 	}
-	shuffle(p, l.rng)
+	// The same permutations whoever draws them and however much ahead.
+	l.ahead.Hold()
+	l.draw.finish()
+	l.perm, l.next = l.next, l.perm
+	l.draw.start(l.next)
+	l.ahead.Release(true)
 	return nil
-}
-
-// shuffle fills p with a fresh permutation of 0…len(p)−1 (Fisher–Yates), as
-// torch.randperm gives RandomSampler. The draws are exactly those of
-// rand.New(src).IntN(i+1), computed here on the PCG itself: through
-// rand.Rand's interface, drawing took as long per row as gathering a batch's
-// row from cache.
-func shuffle(p []int, src *rand.PCG) {
-	for i := range p {
-		p[i] = i
-	}
-	for i := len(p) - 1; i > 0; i-- {
-		j := int(uint64n(src, uint64(i+1)))
-		p[i], p[j] = p[j], p[i]
-	}
-}
-
-// uint64n is rand.Rand's uint64n (Lemire's multiply-and-reject; on 32-bit
-// machines too, where rand.Rand computes the same values another way).
-func uint64n(src *rand.PCG, n uint64) uint64 {
-	if n&(n-1) == 0 {
-		return src.Uint64() & (n - 1)
-	}
-	hi, lo := bits.Mul64(src.Uint64(), n)
-	if lo < n {
-		thresh := -n % n
-		for lo < thresh {
-			hi, lo = bits.Mul64(src.Uint64(), n)
-		}
-	}
-	return hi
 }
 
 // Next returns the next batch of inputs and targets, or ok = false at the end
@@ -289,7 +272,7 @@ func (l *Loader) NextBatch() (b batches.Batch, ok bool) {
 	}
 	lo := l.pos
 	l.pos += rows
-	b = batches.Batch{X: l.ds.X, Y: l.ds.Y, Idx: l.perm[lo : lo+rows], BX: l.bx, BY: l.by}
+	b = batches.Batch{X: l.ds.X, Y: l.ds.Y, Idx: l.perm[lo : lo+rows], BX: l.bx, BY: l.by, Ahead: l.ahead}
 	if next := l.rowsAt(l.pos); next > 0 {
 		b.Next = l.perm[l.pos : l.pos+next]
 	}

@@ -4,6 +4,9 @@
 package batches
 
 import (
+	"runtime"
+	"sync/atomic"
+
 	"github.com/edgefit/edgefit"
 	"github.com/edgefit/edgefit/linalg"
 )
@@ -15,6 +18,7 @@ type Batch struct {
 	X, Y      linalg.Dense
 	Idx, Next []int
 	BX, BY    linalg.Dense
+	Ahead     *Ahead // work the loader can have done ahead, or nil
 }
 
 // Gather copies rows idx of the inputs X and targets Y into consecutive rows
@@ -30,4 +34,59 @@ func Gather(bx, X, by, Y linalg.Dense, idx []int) {
 func Prefetch(X, Y linalg.Dense, idx []int) {
 	edgefit.PrefetchRows(X.Cols, idx, X.Data, X.Stride)
 	edgefit.PrefetchRows(Y.Cols, idx, Y.Data, Y.Stride)
+}
+
+// Ahead is work a loader can have done before it needs it, in pieces, by a
+// goroutine that would otherwise wait: a shuffling data.Loader's next
+// epoch's order, which one of regress.Trainer's workers draws (in one piece)
+// while the others and the caller go on with the steps.
+// One goroutine at a time runs a piece; the owner holds the work (Hold)
+// while it finishes it itself or starts it over, and pieces wait for it.
+type Ahead struct {
+	busy  atomic.Bool
+	done  atomic.Bool
+	held  atomic.Bool // the owner wants the work or has it
+	piece func() bool // runs one piece and reports whether work is left
+}
+
+// NewAhead returns work done by piece, which runs one short piece of it and
+// reports whether work is left; there is work at first.
+func NewAhead(piece func() bool) *Ahead {
+	return &Ahead{piece: piece}
+}
+
+// Piece runs one piece of the work unless it is done or held by another
+// goroutine, and reports whether it ran one and work is left.
+func (a *Ahead) Piece() bool {
+	if a.done.Load() || a.held.Load() || !a.busy.CompareAndSwap(false, true) {
+		return false
+	}
+	more := a.piece()
+	if !more {
+		a.done.Store(true)
+	}
+	a.busy.Store(false)
+	return more
+}
+
+// Pending reports whether there is work and its owner is not holding it.
+func (a *Ahead) Pending() bool { return !a.done.Load() && !a.held.Load() }
+
+// Hold waits for a piece another goroutine may be running, then keeps the
+// work for the caller until Release: the owner then reads and changes what
+// the pieces write.
+func (a *Ahead) Hold() {
+	a.held.Store(true)
+	for i := 1; !a.busy.CompareAndSwap(false, true); i++ {
+		if i%64 == 0 {
+			runtime.Gosched()
+		}
+	}
+}
+
+// Release ends a Hold; more tells whether work is left for pieces.
+func (a *Ahead) Release(more bool) {
+	a.done.Store(!more)
+	a.held.Store(false)
+	a.busy.Store(false)
 }
