@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/edgefit/edgefit/linalg"
@@ -51,7 +52,11 @@ func (r *trainRun) fit(model *regress.Linear, opt regress.Optimizer, sched regre
 	}
 	defer tr.Close()
 	r.opt = opt
-	src, err := data.NewStream(r.trainChunks, data.LoaderConfig{BatchSize: f.batch, Shuffle: f.shuffle, Seed: f.seed})
+	lc := data.LoaderConfig{BatchSize: f.batch, Shuffle: f.shuffle, Seed: f.seed}
+	// The workers draw the next epoch's order into a second index of the
+	// rows held, only if the budget has room for it.
+	lc.InPlace = r.fp.inMemory && r.fp.mem.spare() < int64(r.fp.mem.rows())*int64(strconv.IntSize/8)
+	src, err := data.NewStream(r.trainChunks, lc)
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,11 @@ func (t *table) limit() int64 {
 	return min((t.budget-held*s)/s, t.budget/(s+t.extra), math.MaxInt/s)
 }
 
+// spare is what the budget has left with the rows held and their extra bytes.
+func (t *table) spare() int64 {
+	return t.budget - int64(cap(t.Y)/t.n)*int64(4*(t.k+t.n)) - int64(t.rows())*t.extra
+}
+
 // reserve makes room for rows rows, if they fit in the budget (the storage
 // is never more than that); false, and nothing allocated, if they do not.
 func (t *table) reserve(rows int64) bool {

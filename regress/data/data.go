@@ -92,6 +92,11 @@ type LoaderConfig struct {
 	Seed      uint64
 	DropLast  bool     // drop a final batch smaller than BatchSize
 	Order     Permuter // if set, the order of every epoch comes from it (implies Shuffle)
+	// InPlace draws each epoch's order in Reset, into the loader's one
+	// order buffer: without it, a shuffling loader keeps a second buffer
+	// (one int per row) where a Trainer's waiting workers draw the next
+	// epoch's order. The orders are the same either way.
+	InPlace bool
 }
 
 // Loader yields a Dataset's rows in batches, as DataLoader: call Reset at the
@@ -102,10 +107,10 @@ type LoaderConfig struct {
 // buffers allocated once, by NewLoader, while the next batch's rows are
 // fetched into cache. A batch is valid until the next call to Next or Reset,
 // or to regress.Trainer.Epoch on this loader (whose workers gather each
-// their share of every batch into the same buffers). Without an Order,
-// the trainer's workers may draw the next epoch's permutation while they
-// wait, into a second buffer (one int per row): Reset then only finishes
-// it; the permutations are the same. A Loader is not safe for concurrent use.
+// their share of every batch into the same buffers). Without an Order or
+// InPlace, the trainer's workers may draw the next epoch's permutation while
+// they wait, into a second buffer: Reset then only finishes it. A Loader is
+// not safe for concurrent use.
 type Loader struct {
 	ds   *Dataset
 	cfg  LoaderConfig
@@ -154,10 +159,12 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 			l.seen = make([]bool, n)
 		} else {
 			// rand.NewPCG(cfg.Seed, 0xda942042e4dd58b5)'s draws.
-			l.next = make([]int, n)
 			l.draw.rng = pcg{cfg.Seed, 0xda942042e4dd58b5}
-			l.draw.start(l.next)
-			l.ahead = batches.NewAhead(func() bool { l.draw.finish(); return false })
+			if !cfg.InPlace {
+				l.next = make([]int, n)
+				l.draw.start(l.next)
+				l.ahead = batches.NewAhead(func() bool { l.draw.finish(); return false })
+			}
 		}
 		l.bx, _ = linalg.New(bs, ds.X.Cols)
 		l.by, _ = linalg.New(bs, ds.Y.Cols)
@@ -224,6 +231,11 @@ func (l *Loader) order() error {
 			}
 			l.seen[r] = true
 		}
+		return nil
+	}
+	if l.next == nil { // InPlace
+		l.draw.start(p)
+		l.draw.finish()
 		return nil
 	}
 	// The same permutations whoever draws them and however much ahead.

@@ -55,6 +55,12 @@ func TestLoaderOrderDrawnAhead(t *testing.T) {
 	cfg := LoaderConfig{BatchSize: 64, Shuffle: true, Seed: 7}
 	a, _ := NewLoader(ds, cfg)
 	b, _ := NewLoader(ds, cfg)
+	in := cfg
+	in.InPlace = true
+	c, _ := NewLoader(ds, in) // draws in Reset, with no second buffer
+	if c.next != nil || c.ahead != nil {
+		t.Fatal("InPlace: the loader keeps a second order buffer")
+	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -77,8 +83,14 @@ func TestLoaderOrderDrawnAhead(t *testing.T) {
 		if err := b.Reset(); err != nil {
 			t.Fatal(err)
 		}
+		if err := c.Reset(); err != nil {
+			t.Fatal(err)
+		}
 		if !slices.Equal(a.perm, b.perm) {
 			t.Fatalf("epoch %d: the order drawn ahead differs", epoch)
+		}
+		if !slices.Equal(c.perm, b.perm) {
+			t.Fatalf("epoch %d: the order drawn in place differs", epoch)
 		}
 		for range epoch % 3 * 50 { // and pieces from this one
 			a.ahead.Piece()
