@@ -192,8 +192,10 @@ func (m *Linear) checkPredict(Y, X linalg.Dense) error {
 	if X.Cols != m.In() {
 		return fmt.Errorf("regress: Predict: inputs have %d columns, the model takes %d", X.Cols, m.In())
 	}
-	if s := m.Std; s != nil && (len(s.Mean) != m.In() || len(s.Scale) != m.In()) {
-		return fmt.Errorf("regress: Predict: Std has %d means and %d scales, the model takes %d inputs", len(s.Mean), len(s.Scale), m.In())
+	if s := m.Std; s != nil {
+		if err := s.check("Predict", m.In()); err != nil {
+			return err
+		}
 	}
 	if Y.Rows != X.Rows || Y.Cols != m.Out() {
 		return fmt.Errorf("regress: Predict: output is %d×%d, want %d×%d (one row per input row, one column per model output)", Y.Rows, Y.Cols, X.Rows, m.Out())

@@ -129,9 +129,9 @@ func scaleOf(sd float64) float32 {
 	switch {
 	case !(sd > 0) || math.IsInf(sd, 0):
 		sd = 1
-	case sd < math.SmallestNonzeroFloat32:
-		// A spread that float32 cannot hold: the smallest it can.
-		sd = math.SmallestNonzeroFloat32
+	case sd < minScale:
+		// A spread too small for a normal float32: the smallest normal one.
+		sd = minScale
 	case sd > math.MaxFloat32:
 		sd = math.MaxFloat32
 	}
@@ -185,15 +185,19 @@ func (s *Standardizer) apply(D, X linalg.Dense) {
 	}
 }
 
+// minScale is the smallest scale taken: float32's smallest normal number (1
+// over a subnormal scale overflows float32).
+const minScale = 0x1p-126
+
 // check returns an error unless s standardises k inputs: k finite means and
-// k positive, finite scales.
+// k finite scales ≥ minScale.
 func (s *Standardizer) check(op string, k int) error {
 	if len(s.Mean) != k || len(s.Scale) != k {
 		return fmt.Errorf("regress: %s: standardizer of %d means and %d scales, the model takes %d inputs", op, len(s.Mean), len(s.Scale), k)
 	}
 	for i := range s.Mean {
-		if !finite(s.Mean[i]) || !finite(s.Scale[i]) || !(s.Scale[i] > 0) {
-			return fmt.Errorf("regress: %s: standardizer input %d has mean %v and scale %v: want finite numbers and a scale > 0", op, i, s.Mean[i], s.Scale[i])
+		if !finite(s.Mean[i]) || !finite(s.Scale[i]) || !(s.Scale[i] >= minScale) {
+			return fmt.Errorf("regress: %s: standardizer input %d has mean %v and scale %v: want finite numbers and a normal scale > 0", op, i, s.Mean[i], s.Scale[i])
 		}
 	}
 	return nil
