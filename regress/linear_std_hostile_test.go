@@ -92,3 +92,62 @@ func TestHostileBadStd(t *testing.T) {
 		})
 	}
 }
+
+// Standardize and File refuse a Std whose fold or unfold float32 cannot hold
+// (weight or bias), leaving the model as it was, and never write Inf.
+func TestHostileFoldOverflow(t *testing.T) {
+	big := float32(3e38)
+	for _, c := range []struct {
+		name string
+		from *Standardizer // the model's Std
+		to   *Standardizer // Standardize's argument
+		file bool          // File must fail too
+		w    float32       // W[0][1], if not 0
+	}{
+		{"unfold weight", nil, &Standardizer{Mean: []float32{0, 0, 0}, Scale: []float32{1, big, 1}}, false, 0},
+		{"unfold bias", nil, &Standardizer{Mean: []float32{0, big, 0}, Scale: []float32{1, 1, 1}}, false, 0},
+		{"fold weight", &Standardizer{Mean: []float32{0, 0, 0}, Scale: []float32{1, 1e-37, 1}}, nil, true, 1e3},
+		{"fold bias", &Standardizer{Mean: []float32{big, 0, 0}, Scale: []float32{0.5, 1, 1}}, nil, true, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := hostileModel(t)
+			m.Std = c.from
+			if c.w != 0 {
+				m.W.Data[1] = c.w
+			}
+			before := slices.Clone(m.params)
+			if err := m.Standardize(c.to); err == nil {
+				t.Errorf("Standardize: no error, params %v", m.params)
+			}
+			if !slices.Equal(before, m.params) || m.Std != c.from {
+				t.Error("Standardize changed the model on error")
+			}
+			mf, err := m.File()
+			if c.file && err == nil {
+				t.Errorf("File: no error, weights %v bias %v", mf.W, mf.B)
+			}
+		})
+	}
+}
+
+// Standardize keeps a copy of its std and Clone of the model's: changing
+// the caller's or the original's Std afterwards changes no prediction.
+func TestHostileStdAliasing(t *testing.T) {
+	x := []float32{3, -1, 7}
+	m := hostileModel(t)
+	want := must(m.PredictRow(nil, x))
+	c := m.Clone()
+	m.Std.Scale[0], m.Std.Mean[2] = 100, -5
+	if got := must(c.PredictRow(nil, x)); !slices.Equal(got, want) {
+		t.Errorf("clone after the original's Std changed: %v, want %v", got, want)
+	}
+	std := &Standardizer{Mean: []float32{4, 4, 4}, Scale: []float32{3, 3, 3}}
+	if err := c.Standardize(std); err != nil {
+		t.Fatal(err)
+	}
+	want = must(c.PredictRow(nil, x))
+	std.Scale[1], std.Mean[0] = 1e-3, 1e6
+	if got := must(c.PredictRow(nil, x)); !slices.Equal(got, want) {
+		t.Errorf("after the caller's std changed: %v, want %v", got, want)
+	}
+}

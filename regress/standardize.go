@@ -240,12 +240,27 @@ func (s *Standardizer) fold(W, b, Wraw, braw []float32) error {
 			w := float64(W[j*k+p]) / float64(s.Scale[p])
 			bj -= w * float64(s.Mean[p])
 			Wraw[j*k+p] = float32(w)
+			if !finite(Wraw[j*k+p]) {
+				return overflow("Fold", j, p)
+			}
 		}
 		if braw != nil {
-			braw[j] = float32(bj)
+			if braw[j] = float32(bj); !finite(braw[j]) {
+				return overflow("Fold", j, -1)
+			}
 		}
 	}
 	return nil
+}
+
+// overflow is fold's or unfold's error for weight (j, p), or bias j (p < 0),
+// out of float32's range.
+func overflow(op string, j, p int) error {
+	what := fmt.Sprintf("weight (%d, %d)", j, p)
+	if p < 0 {
+		what = fmt.Sprintf("bias %d", j)
+	}
+	return fmt.Errorf("regress: Standardizer.%s: %s overflows float32 with these means and scales", op, what)
 }
 
 // unfold is fold's inverse, to start training from a model for raw inputs.
@@ -263,10 +278,14 @@ func (s *Standardizer) unfold(Wraw, braw, W, b []float32) error {
 		for p := 0; p < k; p++ {
 			w := float64(Wraw[j*k+p])
 			bj += w * float64(s.Mean[p])
-			W[j*k+p] = float32(w * float64(s.Scale[p]))
+			if W[j*k+p] = float32(w * float64(s.Scale[p])); !finite(W[j*k+p]) {
+				return overflow("Unfold", j, p)
+			}
 		}
 		if b != nil {
-			b[j] = float32(bj)
+			if b[j] = float32(bj); !finite(b[j]) {
+				return overflow("Unfold", j, -1)
+			}
 		}
 	}
 	return nil
