@@ -209,7 +209,11 @@ func (m *Linear) checkPredict(Y, X linalg.Dense) error {
 	if Y.Rows != X.Rows || Y.Cols != m.Out() {
 		return fmt.Errorf("regress: Predict: output is %d×%d, want %d×%d (one row per input row, one column per model output)", Y.Rows, Y.Cols, X.Rows, m.Out())
 	}
-	return nil
+	// Std's blocks slice X and Y before MatMulBias would check them.
+	if err := X.Check("Predict", "inputs"); err != nil {
+		return err
+	}
+	return Y.Check("Predict", "outputs")
 }
 
 // PredictRow predicts one raw row x into dst[:0] (nil: allocated).

@@ -151,3 +151,55 @@ func TestHostileStdAliasing(t *testing.T) {
 		t.Errorf("after the caller's std changed: %v, want %v", got, want)
 	}
 }
+
+// Predict with Std refuses malformed or mismatched matrices with an error
+// (no panic), and predicts 0 rows and many rows (several blocks) right.
+func TestHostilePredictShapes(t *testing.T) {
+	m := hostileModel(t)
+	ok := func(r, c int) linalg.Dense { return must(linalg.New(r, c)) }
+	short := ok(4, 3)
+	short.Data = short.Data[:7]
+	shortY := ok(4, 2)
+	shortY.Data = shortY.Data[:5]
+	stride := ok(4, 3)
+	stride.Stride = 2
+	for name, c := range map[string]struct{ Y, X linalg.Dense }{
+		"X too narrow":  {ok(4, 2), ok(4, 2)},
+		"X too wide":    {ok(4, 2), ok(4, 4)},
+		"Y rows":        {ok(3, 2), ok(4, 3)},
+		"Y columns":     {ok(4, 3), ok(4, 3)},
+		"X data short":  {ok(4, 2), short},
+		"X stride":      {ok(4, 2), stride},
+		"Y data short":  {shortY, ok(4, 3)},
+		"negative rows": {linalg.Dense{Rows: -1, Cols: 2}, linalg.Dense{Rows: -1, Cols: 3, Stride: 3}},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: panic %v", name, r)
+				}
+			}()
+			if err := m.Predict(c.Y, c.X); err == nil {
+				t.Errorf("%s: no error", name)
+			}
+		}()
+	}
+	if err := m.Predict(ok(0, 2), ok(0, 3)); err != nil {
+		t.Errorf("0 rows: %v", err)
+	}
+	n := 3*stdBlock/3 + 7 // several of Predict's blocks
+	X, Y := ok(n, 3), ok(n, 2)
+	for i := range X.Data {
+		X.Data[i] = float32(i%97) - 40
+	}
+	if err := m.Predict(Y, X); err != nil {
+		t.Fatal(err)
+	}
+	raw := m.Clone()
+	if err := raw.Standardize(nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		nearRel(t, "row of a large Predict", Y.Row(i), must(raw.PredictRow(nil, X.Row(i))), 1e-5)
+	}
+}
