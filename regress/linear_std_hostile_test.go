@@ -203,3 +203,84 @@ func TestHostilePredictShapes(t *testing.T) {
 		nearRel(t, "row of a large Predict", Y.Row(i), must(raw.PredictRow(nil, X.Row(i))), 1e-5)
 	}
 }
+
+// A model read from its file, standardised and written again predicts as
+// before within float32 rounding, and reads back the same.
+func TestHostileFileRoundTrip(t *testing.T) {
+	m := hostileModel(t)
+	m.Inputs, m.Outputs = []string{"a", "b", "c"}, []string{"y", "z"}
+	mf := must(m.File())
+	r := must(LinearFromFile(mf))
+	if r.Std != nil || !slices.Equal(r.Inputs, m.Inputs) || !slices.Equal(r.Outputs, m.Outputs) {
+		t.Fatalf("LinearFromFile: Std %v, names %q %q", r.Std, r.Inputs, r.Outputs)
+	}
+	if err := r.Standardize(&Standardizer{Mean: []float32{-7, 0.5, 1e3}, Scale: []float32{1e-3, 30, 5e2}}); err != nil {
+		t.Fatal(err)
+	}
+	back := must(LinearFromFile(must(r.File())))
+	for _, x := range [][]float32{{0, 0, 0}, {3, -1, 7}, {-1e3, 2e2, 5}} {
+		want := must(m.PredictRow(nil, x))
+		nearRel(t, "standardised", must(r.PredictRow(nil, x)), want, 1e-4)
+		nearRel(t, "read back", must(back.PredictRow(nil, x)), want, 1e-4)
+	}
+}
+
+// A Std set on the model after NewTrainer (workers up) trains as a trainer
+// made with it.
+func TestHostileStdAfterNewTrainer(t *testing.T) {
+	X, Y := must(linalg.New(64, 3)), must(linalg.New(64, 2))
+	for i := range X.Data {
+		X.Data[i] = float32(i%13)*3 - 10
+	}
+	for i := range Y.Data {
+		Y.Data[i] = float32(i%7) - 3
+	}
+	a, b := hostileModel(t), hostileModel(t)
+	std := b.Std
+	b.Std = nil
+	ta := must(NewTrainer(a, MSE, must(NewSGD(SGDConfig{LR: 0.01})), 64))
+	tb := must(NewTrainer(b, MSE, must(NewSGD(SGDConfig{LR: 0.01})), 64))
+	defer ta.Close()
+	defer tb.Close()
+	for _, tr := range []*Trainer{ta, tb} {
+		if err := tr.SetWorkers(2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Std = std
+	for range 3 {
+		la := must(ta.Step(X, Y))
+		lb := must(tb.Step(X, Y))
+		if la != lb || !slices.Equal(a.params, b.params) {
+			t.Fatalf("losses %v and %v, params %v and %v", la, lb, a.params, b.params)
+		}
+	}
+}
+
+// Trainer.Predict and Evaluate with Std on more rows than the trainer's
+// batch (chunked through its buffer) agree with Linear.Predict.
+func TestHostileTrainerPredictManyRows(t *testing.T) {
+	m := hostileModel(t)
+	tr := must(NewTrainer(m, MSE, must(NewSGD(SGDConfig{LR: 0.01})), 5))
+	defer tr.Close()
+	n := 3*5 + 2
+	X, P, Q := must(linalg.New(n, 3)), must(linalg.New(n, 2)), must(linalg.New(n, 2))
+	for i := range X.Data {
+		X.Data[i] = float32(i%11)*2 - 9
+	}
+	for _, w := range []int{1, 2} {
+		if err := tr.SetWorkers(w); err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.Predict(P, X); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Predict(Q, X); err != nil {
+			t.Fatal(err)
+		}
+		nearRel(t, "Trainer.Predict", P.Data, Q.Data, 1e-6)
+		if l, err := tr.Evaluate(X, Q); err != nil || l > 1e-6 {
+			t.Errorf("%d workers: Evaluate against the model's own predictions: %v, %v", w, l, err)
+		}
+	}
+}
