@@ -210,10 +210,10 @@ func (m *Linear) checkPredict(Y, X linalg.Dense) error {
 		return fmt.Errorf("regress: Predict: output is %d×%d, want %d×%d (one row per input row, one column per model output)", Y.Rows, Y.Cols, X.Rows, m.Out())
 	}
 	// Std's blocks slice X and Y before MatMulBias would check them.
-	if err := X.Check("Predict", "inputs"); err != nil {
+	if err := X.Check("Predict", "X"); err != nil {
 		return err
 	}
-	return Y.Check("Predict", "outputs")
+	return Y.Check("Predict", "Y")
 }
 
 // PredictRow predicts one raw row x into dst[:0] (nil: allocated).
