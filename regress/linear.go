@@ -123,30 +123,39 @@ func (m *Linear) Clone() *Linear {
 	return c
 }
 
-// Standardize re-expresses m for inputs standardised by std (nil: raw).
+// Standardize re-expresses m for inputs standardised by a copy of std (nil:
+// raw inputs): all or, on error (a bad Std or std, weights float32 cannot
+// hold), nothing.
 func (m *Linear) Standardize(std *Standardizer) error {
 	if err := m.valid("Standardize"); err != nil {
 		return err
 	}
+	p := slices.Clone(m.params)
+	w, b := p[:len(m.W.Data)], p[len(m.W.Data):]
+	if !m.hasBias() {
+		b = nil
+	}
+	if m.Std != nil {
+		if err := m.Std.check("Standardize", m.In()); err != nil {
+			return err
+		}
+		if err := m.Std.fold(w, b, w, b); err != nil {
+			return err
+		}
+	}
+	var c *Standardizer
 	if std != nil {
 		if err := std.check("Standardize", m.In()); err != nil {
 			return err
 		}
-		if _, err := std.checkParams("Standardize", m.W.Data, m.B, m.W.Data, m.B); err != nil {
+		c = &Standardizer{Mean: slices.Clone(std.Mean), Scale: slices.Clone(std.Scale)}
+		if err := c.unfold(w, b, w, b); err != nil {
 			return err
 		}
 	}
-	if m.Std != nil {
-		if err := m.Std.fold(m.W.Data, m.B, m.W.Data, m.B); err != nil {
-			return err
-		}
-		m.Std = nil
-	}
-	if std == nil {
-		return nil
-	}
-	m.Std = std
-	return std.unfold(m.W.Data, m.B, m.W.Data, m.B)
+	copy(m.params, p)
+	m.Std = c
+	return nil
 }
 
 // Predict writes the outputs for the raw rows X into Y, allocating nothing.
@@ -192,13 +201,19 @@ func (m *Linear) checkPredict(Y, X linalg.Dense) error {
 	if X.Cols != m.In() {
 		return fmt.Errorf("regress: Predict: inputs have %d columns, the model takes %d", X.Cols, m.In())
 	}
-	if s := m.Std; s != nil && (len(s.Mean) != m.In() || len(s.Scale) != m.In()) {
-		return fmt.Errorf("regress: Predict: Std has %d means and %d scales, the model takes %d inputs", len(s.Mean), len(s.Scale), m.In())
+	if s := m.Std; s != nil {
+		if err := s.check("Predict", m.In()); err != nil {
+			return err
+		}
 	}
 	if Y.Rows != X.Rows || Y.Cols != m.Out() {
 		return fmt.Errorf("regress: Predict: output is %d×%d, want %d×%d (one row per input row, one column per model output)", Y.Rows, Y.Cols, X.Rows, m.Out())
 	}
-	return nil
+	// Std's blocks slice X and Y before MatMulBias would check them.
+	if err := X.Check("Predict", "X"); err != nil {
+		return err
+	}
+	return Y.Check("Predict", "Y")
 }
 
 // PredictRow predicts one raw row x into dst[:0] (nil: allocated).

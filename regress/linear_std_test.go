@@ -135,7 +135,7 @@ func TestStandardize(t *testing.T) {
 	P0, P := must(linalg.New(50, 2)), must(linalg.New(50, 2))
 	m.Predict(P0, raw.X)
 	near := func(what string, got, want []float32) { t.Helper(); nearRel(t, what, got, want, 1e-4) }
-	if err := m.Standardize(std); err != nil || m.Std != std {
+	if err := m.Standardize(std); err != nil || m.Std == std || !slices.Equal(m.Std.Mean, std.Mean) || !slices.Equal(m.Std.Scale, std.Scale) {
 		t.Fatalf("Standardize: %v, Std %v", err, m.Std)
 	}
 	m.Predict(P, raw.X)

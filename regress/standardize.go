@@ -129,9 +129,9 @@ func scaleOf(sd float64) float32 {
 	switch {
 	case !(sd > 0) || math.IsInf(sd, 0):
 		sd = 1
-	case sd < math.SmallestNonzeroFloat32:
-		// A spread that float32 cannot hold: the smallest it can.
-		sd = math.SmallestNonzeroFloat32
+	case sd < minScale:
+		// A spread too small for a normal float32: the smallest normal one.
+		sd = minScale
 	case sd > math.MaxFloat32:
 		sd = math.MaxFloat32
 	}
@@ -185,15 +185,19 @@ func (s *Standardizer) apply(D, X linalg.Dense) {
 	}
 }
 
+// minScale is the smallest scale taken: float32's smallest normal number (1
+// over a subnormal scale overflows float32).
+const minScale = 0x1p-126
+
 // check returns an error unless s standardises k inputs: k finite means and
-// k positive, finite scales.
+// k finite scales ≥ minScale.
 func (s *Standardizer) check(op string, k int) error {
 	if len(s.Mean) != k || len(s.Scale) != k {
 		return fmt.Errorf("regress: %s: standardizer of %d means and %d scales, the model takes %d inputs", op, len(s.Mean), len(s.Scale), k)
 	}
 	for i := range s.Mean {
-		if !finite(s.Mean[i]) || !finite(s.Scale[i]) || !(s.Scale[i] > 0) {
-			return fmt.Errorf("regress: %s: standardizer input %d has mean %v and scale %v: want finite numbers and a scale > 0", op, i, s.Mean[i], s.Scale[i])
+		if !finite(s.Mean[i]) || !finite(s.Scale[i]) || !(s.Scale[i] >= minScale) {
+			return fmt.Errorf("regress: %s: standardizer input %d has mean %v and scale %v: want finite numbers and a normal scale > 0", op, i, s.Mean[i], s.Scale[i])
 		}
 	}
 	return nil
@@ -236,12 +240,27 @@ func (s *Standardizer) fold(W, b, Wraw, braw []float32) error {
 			w := float64(W[j*k+p]) / float64(s.Scale[p])
 			bj -= w * float64(s.Mean[p])
 			Wraw[j*k+p] = float32(w)
+			if !finite(Wraw[j*k+p]) {
+				return overflow("Fold", j, p)
+			}
 		}
 		if braw != nil {
-			braw[j] = float32(bj)
+			if braw[j] = float32(bj); !finite(braw[j]) {
+				return overflow("Fold", j, -1)
+			}
 		}
 	}
 	return nil
+}
+
+// overflow is fold's or unfold's error for weight (j, p), or bias j (p < 0),
+// out of float32's range.
+func overflow(op string, j, p int) error {
+	what := fmt.Sprintf("weight (%d, %d)", j, p)
+	if p < 0 {
+		what = fmt.Sprintf("bias %d", j)
+	}
+	return fmt.Errorf("regress: Standardizer.%s: %s overflows float32 with these means and scales", op, what)
 }
 
 // unfold is fold's inverse, to start training from a model for raw inputs.
@@ -259,10 +278,14 @@ func (s *Standardizer) unfold(Wraw, braw, W, b []float32) error {
 		for p := 0; p < k; p++ {
 			w := float64(Wraw[j*k+p])
 			bj += w * float64(s.Mean[p])
-			W[j*k+p] = float32(w * float64(s.Scale[p]))
+			if W[j*k+p] = float32(w * float64(s.Scale[p])); !finite(W[j*k+p]) {
+				return overflow("Unfold", j, p)
+			}
 		}
 		if b != nil {
-			b[j] = float32(bj)
+			if b[j] = float32(bj); !finite(b[j]) {
+				return overflow("Unfold", j, -1)
+			}
 		}
 	}
 	return nil

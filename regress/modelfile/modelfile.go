@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"unicode/utf8"
 
 	"github.com/edgefit/edgefit/internal/fmtlite"
 )
@@ -84,7 +85,7 @@ const (
 
 // Check reports whether mf is a consistent model: shapes that agree (B of
 // Out values, or none for a model without bias), finite numbers, positive
-// scales.
+// scales, UTF-8 names.
 func (mf *File) Check() error {
 	if mf == nil {
 		return errors.New("nil model")
@@ -119,6 +120,14 @@ func (mf *File) Check() error {
 	}
 	if mf.Outputs != nil && len(mf.Outputs) != mf.Out {
 		return fmtlite.Errorf("%d output names for %d outputs", len(mf.Outputs), mf.Out)
+	}
+	// The header would carry an invalid name as another (U+FFFD).
+	for _, names := range [][]string{mf.Inputs, mf.Outputs} {
+		for _, s := range names {
+			if !utf8.ValidString(s) {
+				return fmtlite.Errorf("column name %q is not valid UTF-8", s)
+			}
+		}
 	}
 	return nil
 }
