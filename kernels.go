@@ -285,8 +285,25 @@ func checkRows(kernel string, k int, idx []int, X []float32, ldx int) {
 	if len(idx) == 0 || k == 0 {
 		return
 	}
-	// The last row X holds; -1 if it holds none. Comparing indices with it
-	// cannot overflow, as idx[i]·ldx could.
+	// No index may exceed the last row X holds; a negative one, as a uint,
+	// exceeds them all. Comparing indices cannot overflow, as idx[i]·ldx
+	// could. The loop names nothing but its bound, so that it stays in
+	// registers; badRow finds the index to report.
+	if len(X) < k {
+		badRow(kernel, k, idx, X, ldx)
+	}
+	last := uint((len(X) - k) / ldx)
+	for _, r := range idx {
+		if uint(r) > last {
+			badRow(kernel, k, idx, X, ldx)
+		}
+	}
+}
+
+// badRow panics with the first index of idx that names no row of X.
+//
+//go:noinline
+func badRow(kernel string, k int, idx []int, X []float32, ldx int) {
 	last := -1
 	if len(X) >= k {
 		last = (len(X) - k) / ldx
