@@ -31,7 +31,7 @@ import (
 // The caller posts a job only when a member is awake (spinning or at side
 // work, not parked): waking a parked goroutine takes longer than a step, so
 // it wakes them and runs that job's chunks alone, and shares the next jobs
-// once they are up. When other programs keep the CPUs busy the members'
+// once they are up; still parked at the next job, they are late (below). When other programs keep the CPUs busy the members'
 // threads run in turns with theirs: a member shows up after the caller has
 // run its chunk too (it would only take CPU time from the caller), or stops
 // in the middle of a chunk, and the caller waits for it. So after a job in
@@ -59,6 +59,7 @@ type team struct {
 	// The caller's side: jobs still to run alone, and how many the last
 	// time (see above).
 	solo, backoff int
+	woken         bool // it woke members at the last post
 
 	caller  parker   // the caller, waiting for left to reach 0
 	members []member // goroutines 1…len(members)
@@ -79,6 +80,10 @@ const maxChunks = 32
 
 // maxSolo bounds the jobs the caller runs alone after the members were late.
 const maxSolo = 256
+
+// wakeBefore is how many of the jobs it runs alone the caller wakes parked
+// members before, so that they are up when it shares again.
+const wakeBefore = 2
 
 // spinFor is how long a goroutine of a team spins, waiting for a job or for
 // the others to finish theirs, before it parks.
@@ -132,8 +137,7 @@ func (t *team) do(chunks int) {
 		late = late || parked
 	}
 	if late {
-		t.backoff = min(max(1, 2*t.backoff), maxSolo)
-		t.solo = t.backoff
+		t.late()
 	} else {
 		t.backoff = 0
 	}
@@ -141,11 +145,20 @@ func (t *team) do(chunks int) {
 
 // post reports whether the caller is to share the next job with members
 // 1…n, counting down the jobs it runs alone: only if one of them is awake
-// and not at side work. If one is parked, it wakes it for the jobs to come.
-// It also reports whether one of them is at side work.
+// and not at side work. It also reports whether one of them is at side work.
+//
+// A parked member is woken for the jobs to come, and this job runs alone.
+// Members still parked at the job after such a wake-up are members whose
+// threads are not running (other programs have the CPUs): the caller backs
+// off as after a late job, and wakes them again in the last jobs it runs
+// alone, so that they are up, or shown late again, when it next shares.
 func (t *team) post(n int) (share, aside bool) {
 	if t.solo > 0 {
 		t.solo--
+		if t.solo < wakeBefore {
+			t.wakeMembers(n)
+			t.woken = true
+		}
 		return false, false
 	}
 	asleep := false
@@ -159,10 +172,23 @@ func (t *team) post(n int) (share, aside bool) {
 			share = true
 		}
 	}
-	if asleep {
-		t.wakeMembers(n)
+	if !asleep {
+		t.woken = false
+		return share, aside
 	}
-	return share, aside
+	if t.woken {
+		t.late()
+	}
+	t.woken = true
+	t.wakeMembers(n)
+	return false, aside
+}
+
+// late backs off after a job the members did not keep up with: the caller
+// runs the next jobs alone, twice as many as the last time in a row.
+func (t *team) late() {
+	t.backoff = min(max(1, 2*t.backoff), maxSolo)
+	t.solo = t.backoff
 }
 
 // wakeMembers wakes members 1…n if they are parked.

@@ -391,3 +391,39 @@ func TestTeamPostsOnlyToAwake(t *testing.T) {
 		runtime.Gosched()
 	}
 }
+
+// Members still parked at the job after the caller woke them (threads other
+// programs keep from running) make it run alone for twice as many jobs each
+// time in a row, waking them again in its last jobs alone; once one is up,
+// it shares.
+func TestTeamBacksOffWhileMembersStayParked(t *testing.T) {
+	tm := &team{members: make([]member, 1)}
+	m := &tm.members[0]
+	m.parked.init()
+	m.parked.sleeping.Store(true)
+	if share, _ := tm.post(1); share || tm.solo != 0 || !tm.woken {
+		t.Fatalf("first post to a parked member: share %v, solo %d, woken %v", share, tm.solo, tm.woken)
+	}
+	for want := 1; want <= 2*maxSolo; want *= 2 {
+		if share, _ := tm.post(1); share || tm.solo != min(want, maxSolo) {
+			t.Fatalf("member still parked: share %v, solo %d, want %d", share, tm.solo, min(want, maxSolo))
+		}
+		for tm.solo > 0 {
+			select {
+			case <-m.parked.ch:
+			default:
+			}
+			solo := tm.solo
+			if share, _ := tm.post(1); share {
+				t.Fatal("shared a job it was to run alone")
+			}
+			if woke := len(m.parked.ch) == 1; woke != (solo <= wakeBefore) {
+				t.Fatalf("%d jobs alone left: woke the member %v", solo, woke)
+			}
+		}
+	}
+	m.parked.sleeping.Store(false)
+	if share, _ := tm.post(1); !share || tm.woken {
+		t.Fatalf("member up: share %v, woken %v", share, tm.woken)
+	}
+}
