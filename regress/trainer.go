@@ -8,7 +8,9 @@ import (
 	"github.com/edgefit/edgefit/linalg"
 )
 
-// Trainer trains a Linear, the tutorial's fit; not safe for concurrent use.
+// Trainer trains a Linear, the tutorial's fit. NewTrainer allocates every
+// buffer; Step, Epoch, Fit's epochs and Evaluate allocate nothing. It is not
+// safe for concurrent use, nor is its model for Predict while it trains.
 type Trainer struct {
 	model *Linear
 	loss  Loss
@@ -50,7 +52,8 @@ const (
 // 8→4 at 16 rows (512).
 const fusedMaxWork = 256
 
-// NewTrainer returns a trainer for batches of at most maxBatch rows.
+// NewTrainer returns a trainer for batches of at most maxBatch rows; opt then
+// belongs to it (one that another trainer has is refused).
 func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, error) {
 	if m == nil || opt == nil || opt == (*sgd)(nil) || opt == (*adam)(nil) {
 		return nil, errors.New("regress: NewTrainer: model and optimiser must not be nil")
@@ -119,5 +122,6 @@ func standardized(std *Standardizer, buf, X linalg.Dense, lo int) linalg.Dense {
 	return S
 }
 
-// Gradients returns the last gradient, laid out as Params (not a copy).
+// Gradients returns the last gradient, laid out as Params: what w.grad and
+// b.grad hold after the tutorial's loss.backward(). Not a copy.
 func (t *Trainer) Gradients() []float32 { return t.grad }

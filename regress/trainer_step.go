@@ -144,8 +144,9 @@ func (t *Trainer) backwardTiny(X, Y linalg.Dense, alpha float32) float32 {
 	return sq
 }
 
-// Step trains on one batch and returns its loss before the step; a NaN or Inf
-// loss leaves the model as it was and is an error.
+// Step trains on one batch and returns its loss before the step. A NaN or Inf
+// loss leaves the model as it was and is an error: a *DivergedError, an
+// *OverflowError (targets too large to square), or the batch's bad value.
 func (t *Trainer) Step(X, Y linalg.Dense) (float32, error) {
 	if err := t.checkBatch(X, Y); err != nil {
 		return 0, err
@@ -175,7 +176,8 @@ func (t *Trainer) step(b *batch) (float32, error) {
 	return loss, nil
 }
 
-// Epoch trains on every batch of l, checking ctx between batches.
+// Epoch trains on every batch of l (after l.Reset), checking ctx between
+// batches.
 func (t *Trainer) Epoch(ctx context.Context, l *data.Loader) (EpochStats, error) {
 	var s epochSum
 	err := t.epoch(ctx, l, &s)
