@@ -24,6 +24,7 @@ func newAVX2(s splitter) *Impl {
 		dot:          s.sum(dotAVX2),
 		gatherRows:   s.gatherRows(gatherRowsAVX2, avx2Plan),
 		prefetchRows: s.prefetchRows(prefetchRowsAVX2K, avx2Plan),
+		standardize:  s.standardize(standardizeAVX2),
 		peakFMA:      s.peakFMA(peakFMAAVX2),
 		peakLoad:     s.sum(peakLoadAVX2),
 	}}

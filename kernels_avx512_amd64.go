@@ -23,6 +23,7 @@ func newAVX512(s splitter) *Impl {
 		dot:          s.sum(dotAVX512),
 		gatherRows:   s.gatherRows(gatherRowsAVX2, avx2Plan),
 		prefetchRows: s.prefetchRows(prefetchRowsAVX2K, avx2Plan),
+		standardize:  s.standardize(standardizeAVX512),
 		peakFMA:      s.peakFMA(peakFMAAVX512),
 		peakLoad:     s.sum(peakLoadAVX512),
 	}}

@@ -30,6 +30,9 @@ const (
 	costPrefetch = 64
 	// costPeakIter is one iteration of PeakFMA, 128 multiply-adds.
 	costPeakIter = PeakFMAFlopsPerIter / 2
+	// costStdElem is one element of Standardize: a subtraction and a
+	// division, whose throughput is several times a multiply-add's.
+	costStdElem = 8
 )
 
 // splitter cuts kernel calls into assembly calls of at most budget units.
@@ -106,6 +109,29 @@ func (s splitter) peakFMA(asm func(iters int)) func(iters int) {
 		per := s.block(iters, costPeakIter, 1)
 		for ; iters > 0; iters -= per {
 			asm(min(per, iters))
+		}
+	}
+}
+
+// standardizeKernel is the assembly of Standardize.
+type standardizeKernel func(m, k int, x []float32, ldx int, mean, scale, d []float32, ldd int)
+
+// standardize returns the standardize kernel running asm on blocks of rows
+// and, for rows too long for one call, on blocks of whole vectors of
+// columns. Each element is computed alone, so the cuts change no bit.
+func (s splitter) standardize(asm standardizeKernel) standardizeKernel {
+	return func(m, k int, x []float32, ldx int, mean, scale, d []float32, ldd int) {
+		raceReadMatrix(x, m, k, ldx)
+		raceRead(mean[:k])
+		raceRead(scale[:k])
+		raceWriteMatrix(d, m, k, ldd)
+		kb := s.block(k, costStdElem, 64)
+		for p0 := 0; p0 < k; p0 += kb {
+			kc := min(kb, k-p0)
+			mb := s.block(m, costStdElem*kc, 1)
+			for i0 := 0; i0 < m; i0 += mb {
+				asm(min(mb, m-i0), kc, x[i0*ldx+p0:], ldx, mean[p0:], scale[p0:], d[i0*ldd+p0:], ldd)
+			}
 		}
 	}
 }
