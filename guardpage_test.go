@@ -83,8 +83,14 @@ func tailCases(seed uint64) iter.Seq[kcase] {
 				// every row of Y, and idx) flush against the page.
 				newGR(r, 1+r.IntN(8), 3, t, orderRandom), newGR(r, 8, 20, t, orderShuffled),
 				newPR(r, 1+r.IntN(8), 3, t, orderRandom), newPR(r, 8, 20, t, orderShuffled),
+				// Rows of t, and t rows, of Standardize: the last row of X
+				// and of D flush against the page in the first, as mean
+				// and scale always are.
+				newStd(r, 3, t, mode), newStd(r, t, 5, mode),
 			}
-			for _, c := range cases[len(cases)-4:] {
+			flush := cases[len(cases)-2].(*stdCase)
+			flush.lx.extra, flush.ld.extra = 0, 0
+			for _, c := range cases[len(cases)-6 : len(cases)-2] {
 				switch c := c.(type) {
 				case *grCase:
 					c.lx.extra, c.ly.extra = 0, 0

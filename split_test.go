@@ -36,7 +36,8 @@ func TestSplitCalls(t *testing.T) {
 				}
 			}
 			for _, n := range []int{1, 49, 50, 51, 333} {
-				for _, c := range []kcase{newSE(r, n, false, modeOf(n)), newSE(r, n, true, modeOf(n)), newVec(r, "Dot", n, modeOf(n)), newVec(r, "Axpy", n, modeOf(n)), newPL(r, n)} {
+				for _, c := range []kcase{newSE(r, n, false, modeOf(n)), newSE(r, n, true, modeOf(n)), newVec(r, "Dot", n, modeOf(n)), newVec(r, "Axpy", n, modeOf(n)), newPL(r, n),
+					newStd(r, 3, n, modeOf(n)), newStd(r, n, 7, modeOf(n))} {
 					if errs := c.run(im, heapPlacer{}); errs.n > 0 {
 						t.Errorf("%s budget %d: %s:\n\t%s", im, budget, c, errs)
 					}
@@ -182,6 +183,33 @@ func TestSplitterBoundsCalls(t *testing.T) {
 	check("axpy", len(x), budget)
 	s.peakFMA(func(iters int) { lens = append(lens, iters) })(1000)
 	check("peakFMA", 1000, budget/costPeakIter)
+
+	// Standardize: each call's elements within the budget (or one block of
+	// 64 columns of one row), every element of D covered once.
+	for _, sh := range [][2]int{{1, 1}, {3, 1000}, {5000, 3}, {2, 64}, {7, 130}} {
+		m, k := sh[0], sh[1]
+		X, D, mv := make([]float32, m*k), make([]float32, m*k), make([]float32, k)
+		seen := make([]int, m*k)
+		s.standardize(func(mc, kc int, x []float32, _ int, mean, _, d []float32, _ int) {
+			if mc*kc*costStdElem > budget && (mc > 1 || kc > 64) {
+				t.Errorf("standardize %v: a call of %d×%d", sh, mc, kc)
+			}
+			at := len(D) - len(d) // where d starts in D
+			if len(X)-len(x) != at || k-len(mean) != at%k {
+				t.Errorf("standardize %v: x, d and mean of a call start at %d, %d and %d", sh, len(X)-len(x), at, k-len(mean))
+			}
+			for i := 0; i < mc; i++ {
+				for p := 0; p < kc; p++ {
+					seen[at+i*k+p]++
+				}
+			}
+		})(m, k, X, k, mv, mv, D, k)
+		for i, c := range seen {
+			if c != 1 {
+				t.Fatalf("standardize %v: element %d written %d times", sh, i, c)
+			}
+		}
+	}
 
 	idx := make([]int, 5000)
 	plan := prefetchPlan{8192, 2, 64, 8}

@@ -174,3 +174,43 @@ func TestStandardizeInPlace(t *testing.T) {
 		}
 	})
 }
+
+// FuzzStandardize decodes a case (values with NaN and ±Inf among them, so
+// zero and infinite scales too, in place or not) and runs it on every
+// implementation, then the call again with one argument replaced by any int
+// (hostile_test.go).
+func FuzzStandardize(f *testing.F) {
+	for _, s := range [][2]uint8{{0, 0}, {1, 1}, {3, 17}, {8, 8}, {2, 65}, {17, 70}, {1, 80}, {5, 0}} {
+		f.Add(s[0], s[1], s[0]%2 == 0, uint64(s[1]), []byte{byte(s[0]), 0x12, 0xF9, 3}, uint8(10), int64(0))
+	}
+	addHostileSeeds(f, 8, func(which uint8, v int64) {
+		f.Add(uint8(5), uint8(19), false, uint64(which), []byte{1}, which, v)
+	})
+	f.Fuzz(func(t *testing.T, m, k uint8, inPlace bool, seed uint64, data []byte, which uint8, v int64) {
+		d := newDecoder(seed, data)
+		c := &stdCase{m: dim(m), k: dim(k), inPlace: inPlace, lx: d.lay(false), ld: d.lay(false), lm: d.lay(false), ls: d.lay(false), mode: "fuzz"}
+		c.X, c.mean, c.scale = d.values(c.m*c.k), d.values(c.k), d.values(c.k)
+		fuzzAll(t, c)
+		fuzzHostileStandardize(t, c.m, c.k, which, v)
+	})
+}
+
+// fuzzHostileStandardize replaces one argument of an m×k Standardize.
+func fuzzHostileStandardize(t *testing.T, m, k int, which uint8, v int64) {
+	ldx, ldd := k+1, k+2
+	a := []int{m, k, ldx, ldd, extent(m, k, ldx), k, k, extent(m, k, ldd)}
+	if !substitute(a, 4, which, v) {
+		return
+	}
+	m, k, ldx, ldd = a[0], a[1], a[2], a[3]
+	X, mean, scale := smallInts(a[4], 9), smallInts(a[5], 10), smallInts(a[6], 11)
+	for i, s := range scale {
+		if s == 0 {
+			scale[i] = 4
+		}
+	}
+	legal := hmat{m, k, ldx, len(X)}.legal() && hmat{m, k, ldd, a[7]}.legal() && len(mean) >= k && len(scale) >= k
+	runHostile(t, "Standardize", fmt.Sprint(a), legal, a[7], func(im *Impl, D []float32) {
+		im.Standardize(m, k, X, ldx, mean, scale, D, ldd)
+	}, X, mean, scale)
+}
