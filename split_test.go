@@ -203,10 +203,46 @@ func TestSplitterBoundsCalls(t *testing.T) {
 					seen[at+i*k+p]++
 				}
 			}
-		})(m, k, X, k, mv, mv, D, k)
+		}, m, k, X, k, mv, mv, D, k)
 		for i, c := range seen {
 			if c != 1 {
 				t.Fatalf("standardize %v: element %d written %d times", sh, i, c)
+			}
+		}
+	}
+
+	// Standardize's runs of short rows: whole vectors, mean and scale
+	// repeated, the rows left fewer than one run, calls within the budget.
+	for _, lanes := range []int{8, 16} {
+		for k := 1; k <= 70; k++ {
+			mean, scale := make([]float32, k), make([]float32, k)
+			for p := range mean {
+				mean[p], scale[p] = float32(p), float32(-p)
+			}
+			for _, m := range []int{1, 15, 16, 17, 31, 32, 33, 1000, 100000} {
+				var pat stdPattern
+				X := make([]float32, m*k)
+				q, n, mb := s.runs(&pat, m, k, k, k, lanes, X, mean, scale, X)
+				g := lanes / gcd(k, lanes)
+				worth := k%lanes != 0 && g*k <= stdPatternMax && m >= 2*g
+				switch {
+				case !worth && q != 0:
+					t.Errorf("runs k=%d m=%d lanes=%d: %d runs, want none", k, m, lanes, q)
+				case !worth:
+				case n != g*k || n%lanes != 0 || q != m/g:
+					t.Errorf("runs k=%d m=%d lanes=%d: %d runs of %d, want %d of %d", k, m, lanes, q, n, m/g, g*k)
+				case mb < 1 || mb > q || mb > 1 && mb*n*costStdElem > budget:
+					t.Errorf("runs k=%d m=%d lanes=%d: %d runs of %d a call", k, m, lanes, mb, n)
+				default:
+					for i := 0; i < n; i++ {
+						if pat.mean[i] != mean[i%k] || pat.scale[i] != scale[i%k] {
+							t.Fatalf("runs k=%d lanes=%d: pattern %d is %v, %v", k, lanes, i, pat.mean[i], pat.scale[i])
+						}
+					}
+				}
+				if q, _, _ := s.runs(&pat, m, k, k+1, k, lanes, X, mean, scale, X); q != 0 {
+					t.Errorf("runs k=%d m=%d: rows with gaps laid end to end", k, m)
+				}
 			}
 		}
 	}
@@ -258,4 +294,11 @@ func TestSplitterBoundsCalls(t *testing.T) {
 			}
 		}
 	}
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }

@@ -48,6 +48,16 @@ func newStdBits(r *rand.Rand, m, k int) *stdCase {
 	return c
 }
 
+// newStdContiguous is newStd with rows end to end in X and D (strides k),
+// flush against whatever follows: the layout the SIMD sets run as long rows
+// of whole vectors (splitter.runs).
+func newStdContiguous(r *rand.Rand, m, k int, mode dataMode, inPlace bool) *stdCase {
+	c := newStd(r, m, k, mode)
+	c.inPlace = inPlace
+	c.lx.pad, c.ld.pad, c.lx.extra, c.ld.extra = 0, 0, 0, 0
+	return c
+}
+
 func (c *stdCase) String() string {
 	in := ""
 	if c.inPlace {
@@ -168,6 +178,30 @@ func TestStandardizeInPlace(t *testing.T) {
 		for k := 0; k <= maxSweep; k++ {
 			c := newStd(r, 4, k, modeOf(k))
 			c.inPlace = true
+			if !yield(c) {
+				return
+			}
+		}
+	})
+}
+
+// TestStandardizeRuns: rows laid end to end (strides k), which the SIMD sets
+// run as longer rows of whole vectors with mean and scale repeated, for every
+// k 1..70 and row counts on both sides of one and two runs of 8 and 16 rows
+// and many runs, in place and not.
+func TestStandardizeRuns(t *testing.T) {
+	testCases(t, heapPlacer{}, func(yield func(kcase) bool) {
+		r := rand.New(rand.NewPCG(53, 53))
+		for k := 1; k <= maxSweep; k++ {
+			for i, m := range []int{7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 100, 1000} {
+				if !yield(newStdContiguous(r, m, k, modeOf(i+k), i%3 == 0)) {
+					return
+				}
+			}
+		}
+		for k := 1; k <= 20; k++ {
+			c := newStdBits(r, 40, k)
+			c.lx.pad, c.ld.pad = 0, 0
 			if !yield(c) {
 				return
 			}
