@@ -32,13 +32,15 @@ func (im *Impl) Standardize(m, k int, X []float32, ldx int, mean, scale []float3
 	im.k.standardize(m, k, X, ldx, mean, scale, D, ldd)
 }
 
-// standardizeGeneric is the loop documented on Impl.Standardize.
+// standardizeGeneric is the loop documented on Impl.Standardize, its rows
+// sliced to one length so that the inner loop needs no bounds checks.
 func standardizeGeneric(m, k int, x []float32, ldx int, mean, scale, d []float32, ldd int) {
-	mean, scale = mean[:k], scale[:k]
+	mean = mean[:k]
+	scale = scale[:len(mean)]
 	for i := 0; i < m; i++ {
-		xi, di := x[i*ldx:i*ldx+k], d[i*ldd:i*ldd+k]
-		for p := range xi {
-			di[p] = (xi[p] - mean[p]) / scale[p]
+		xi, di := x[i*ldx:][:len(mean)], d[i*ldd:][:len(mean)]
+		for p, mu := range mean {
+			di[p] = (xi[p] - mu) / scale[p]
 		}
 	}
 }
