@@ -96,6 +96,16 @@ func badCalls() []badCall {
 		{"PrefetchRows", "ldx < k", []string{"X has row stride 4", "5 columns"}, func(im *Impl, _ []float32) { im.PrefetchRows(k, []int{0}, X, k-1) }},
 		{"PrefetchRows", "ldx 0 with no columns", []string{"X has row stride 0", "at least 1"}, func(im *Impl, _ []float32) { im.PrefetchRows(0, []int{0}, X, 0) }},
 		{"PrefetchRows", "negative k", []string{"k = -1", "at least 0"}, func(im *Impl, _ []float32) { im.PrefetchRows(-1, []int{0}, X, k) }},
+		// Standardize: X is m×k, D = out[:15].
+		{"Standardize", "short X", []string{"len(X) = 14", "15"}, func(im *Impl, D []float32) { im.Standardize(m, k, X[:14], k, W[:k], W[:k], D, k) }},
+		{"Standardize", "short D", []string{"len(D) = 14", "15"}, func(im *Impl, D []float32) { im.Standardize(m, k, X, k, W[:k], W[:k], D[:14], k) }},
+		{"Standardize", "short mean", []string{"len(mean) = 4", "len(scale) = 5", "k = 5"}, func(im *Impl, D []float32) { im.Standardize(m, k, X, k, W[:k-1], W[:k], D, k) }},
+		{"Standardize", "short scale", []string{"len(mean) = 5", "len(scale) = 4", "k = 5"}, func(im *Impl, D []float32) { im.Standardize(m, k, X, k, W[:k], W[:k-1], D, k) }},
+		{"Standardize", "ldx < k", []string{"X has row stride 4", "5 columns"}, func(im *Impl, D []float32) { im.Standardize(m, k, X, k-1, W, W, D, k) }},
+		{"Standardize", "ldd < k", []string{"D has row stride 4", "5 columns"}, func(im *Impl, D []float32) { im.Standardize(m, k, X, k, W, W, D, k-1) }},
+		{"Standardize", "ld 0 with no columns", []string{"X has row stride 0", "at least 1"}, func(im *Impl, D []float32) { im.Standardize(m, 0, nil, 0, nil, nil, D, 1) }},
+		{"Standardize", "negative m", []string{"X is -1×5", "non-negative"}, func(im *Impl, D []float32) { im.Standardize(-1, k, X, k, W, W, D, k) }},
+		{"Standardize", "negative k", []string{"X is 3×-1", "non-negative"}, func(im *Impl, D []float32) { im.Standardize(m, -1, X, k, W, W, D, k) }},
 	}
 }
 
@@ -138,6 +148,10 @@ func overflowCalls(a []float32) []badCall {
 		{"ColSums", "R's rows times stride wrap to 1", []string{"R is " + half, ovf}, func(im *Impl, g []float32) { im.ColSums(halfInt+1, 1, 1, a, halfInt, 0, g) }},
 		{"ColSums", "R's huge columns", []string{fmt.Sprintf("R is 3×%d", maxInt), ovf}, func(im *Impl, g []float32) { im.ColSums(3, maxInt, 1, a, maxInt, 0, g) }},
 		{"GatherRows", "Y's stride wraps its extent to 0", []string{"Y is 5×64", wrap, ovf}, func(im *Impl, Y []float32) { im.GatherRows(cols, make([]int, rows), big, cols, Y, wrapLd) }},
+		{"Standardize", "X's stride wraps its extent to 0", []string{"X is 5×64", wrap, ovf}, func(im *Impl, D []float32) { im.Standardize(rows, cols, a, wrapLd, big, big, D, cols) }},
+		{"Standardize", "D's stride wraps its extent to 0", []string{"D is 5×64", wrap, ovf}, func(im *Impl, D []float32) { im.Standardize(rows, cols, big, cols, big, big, D, wrapLd) }},
+		{"Standardize", "X's rows times stride wrap to 1", []string{"X is " + half, ovf}, func(im *Impl, D []float32) { im.Standardize(halfInt+1, 1, a, halfInt, big, big, D, 1) }},
+		{"Standardize", "X has no columns but its row offsets overflow", []string{"X is 11×0", ovf}, func(im *Impl, D []float32) { im.Standardize(11, 0, a, maxInt/4, nil, nil, D, 1) }},
 	}
 }
 
@@ -227,6 +241,7 @@ func TestArgumentChecksPackageFuncs(t *testing.T) {
 		{"Dot", func() { Dot(v, v[:3]) }},
 		{"GatherRows", func() { GatherRows(2, []int{2}, v, 2, v, 2) }},
 		{"PrefetchRows", func() { PrefetchRows(2, []int{2}, v, 2) }},
+		{"Standardize", func() { Standardize(2, 2, v, 2, v, v[:1], v, 2) }},
 	} {
 		msg, panicked := panicMessage(tc.f)
 		if !panicked || !strings.HasPrefix(msg, "edgefit: "+tc.kernel+": ") {
@@ -259,6 +274,9 @@ func TestEmptyArgumentsAccepted(t *testing.T) {
 			{"PrefetchRows no rows", func() { im.PrefetchRows(3, nil, nil, 3) }},
 			{"PrefetchRows no rows of an empty X", func() { im.PrefetchRows(0, []int{}, nil, 1) }},
 			{"PrefetchRows k=0", func() { im.PrefetchRows(0, []int{7, -1}, nil, 1) }},
+			{"Standardize 0×0", func() { im.Standardize(0, 0, nil, 1, nil, nil, nil, 1) }},
+			{"Standardize m=0", func() { im.Standardize(0, 3, nil, 3, make([]float32, 3), make([]float32, 3), nil, 3) }},
+			{"Standardize k=0", func() { im.Standardize(4, 0, nil, 1, nil, nil, nil, 1) }},
 		} {
 			if msg, panicked := panicMessage(tc.f); panicked {
 				t.Errorf("%s: %s panicked: %s", im, tc.what, msg)
@@ -349,6 +367,20 @@ func TestNoAllocations(t *testing.T) {
 					PrefetchRows(k, gidx, X, k)
 				} else {
 					im.PrefetchRows(k, gidx, X, k)
+				}
+			}},
+			{"Standardize", func() {
+				if im == nil {
+					Standardize(m, k, X, k, G[:k], W[:k], gY, k)
+				} else {
+					im.Standardize(m, k, X, k, G[:k], W[:k], gY, k)
+				}
+			}},
+			{"Standardize in place", func() {
+				if im == nil {
+					Standardize(m, n, Y, n, b, b, Y, n)
+				} else {
+					im.Standardize(m, n, Y, n, b, b, Y, n)
 				}
 			}},
 			{"PeakLoad", func() {

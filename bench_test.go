@@ -341,3 +341,27 @@ func BenchmarkPrefetchRows(b *testing.B) {
 		}
 	}
 }
+
+// stdShapes are BenchmarkStandardize's batches, rows×k: the trainer's batch
+// of 256 rows of 16 inputs (the command's 1M×16 benchmark CSV), the
+// tutorial's rows of 3 inputs, and wide rows.
+var stdShapes = [][2]int{{256, 16}, {256, 3}, {64, 1000}}
+
+// BenchmarkStandardize: GB/s of X read (D, as many bytes, is written).
+//
+//	go test -run '^$' -bench 'Standardize' -count 3 .
+func BenchmarkStandardize(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	for _, im := range edgefit.Implementations() {
+		for _, s := range stdShapes {
+			m, k := s[0], s[1]
+			X, D, mean, scale := randSlice(r, m*k), make([]float32, m*k), randSlice(r, k), randSlice(r, k)
+			for i := range scale {
+				scale[i] = 1.5 + scale[i]
+			}
+			b.Run(fmt.Sprintf("impl=%s/shape=%dx%d", im, m, k), func(b *testing.B) {
+				run(b, 0, 4*float64(m*k), func() { im.Standardize(m, k, X, k, mean, scale, D, k) })
+			})
+		}
+	}
+}

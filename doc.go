@@ -16,7 +16,8 @@
 //	W  ← W − lr·∂W              the update, an axpy
 //
 // and these are exactly the kernels here: MatMulBias, SqErr and SqErrSum,
-// GradW, ColSums, Axpy and Dot.
+// GradW, ColSums, Axpy and Dot, and Standardize, X' = (X − mean)/scale, for
+// inputs put on one scale before them.
 //
 // # Layout
 //

@@ -39,9 +39,9 @@ func newFencePlacer(t testing.TB, atEnd bool, floats int) *fencePlacer {
 	return p
 }
 
-// smallFence has room for the largest operand of tailCases, 70×26 (and
-// GatherRows's Y, 20 rows of at most 79).
-const smallFence = 2048
+// smallFence has room for the largest operand of tailCases, Standardize's
+// contiguous 33×70 (and 70×26, GatherRows's Y, 20 rows of at most 79).
+const smallFence = 2560
 
 func (p *fencePlacer) place(need int, l lay) ([]float32, int) {
 	f := p.fences[p.next%len(p.fences)]
@@ -83,8 +83,17 @@ func tailCases(seed uint64) iter.Seq[kcase] {
 				// every row of Y, and idx) flush against the page.
 				newGR(r, 1+r.IntN(8), 3, t, orderRandom), newGR(r, 8, 20, t, orderShuffled),
 				newPR(r, 1+r.IntN(8), 3, t, orderRandom), newPR(r, 8, 20, t, orderShuffled),
+				// Rows of t, and t rows, of Standardize: the last row of X
+				// and of D flush against the page in the first, as mean
+				// and scale always are.
+				newStd(r, 3, t, mode), newStd(r, t, 5, mode),
+				// Rows of t laid end to end, run as whole vectors (the
+				// SIMD sets' runs of short rows), flush too.
+				newStdContiguous(r, 33, t, mode, t%2 == 0),
 			}
-			for _, c := range cases[len(cases)-4:] {
+			flush := cases[len(cases)-3].(*stdCase)
+			flush.lx.extra, flush.ld.extra = 0, 0
+			for _, c := range cases[len(cases)-7 : len(cases)-3] {
 				switch c := c.(type) {
 				case *grCase:
 					c.lx.extra, c.ly.extra = 0, 0

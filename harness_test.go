@@ -208,6 +208,40 @@ var mutants = []struct {
 			slices.Sort(idx) // for locality, in the caller's slice
 		}
 	}), "idx unchanged", false, prSweep},
+	{mutant("standardize-multiplies-by-reciprocal", func(k *kernels) {
+		k.standardize = func(m, kk int, x []float32, ldx int, mean, scale, d []float32, ldd int) {
+			for i := 0; i < m; i++ {
+				for p := 0; p < kk; p++ {
+					d[i*ldd+p] = (x[i*ldx+p] - mean[p]) * (1 / scale[p]) // two roundings
+				}
+			}
+		}
+	}), "bitwise comparison", false, stdSweep},
+	{mutant("standardize-ignores-ldd", func(k *kernels) {
+		k.standardize = func(m, kk int, x []float32, ldx int, mean, scale, d []float32, ldd int) {
+			standardizeGeneric(m, kk, x, ldx, mean, scale, d, kk)
+		}
+	}), "sweep (padded strides)", false, stdSweep},
+	{mutant("standardize-writes-row-gap", func(k *kernels) {
+		k.standardize = func(m, kk int, x []float32, ldx int, mean, scale, d []float32, ldd int) {
+			standardizeGeneric(m, kk, x, ldx, mean, scale, d, ldd)
+			if m > 1 && ldd > kk {
+				d[kk] = 0 // a full-vector store of row 0 spilling into the gap
+			}
+		}
+	}), "guards in row gaps", false, stdSweep},
+	{mutant("standardize-reads-one-past-row", func(k *kernels) {
+		k.standardize = func(m, kk int, x []float32, ldx int, mean, scale, d []float32, ldd int) {
+			overReadSink = *at(x, (m-1)*ldx+kk) // a full-vector load of the last row's tail
+			standardizeGeneric(m, kk, x, ldx, mean, scale, d, ldd)
+		}
+	}), "guard page at end", true, fenced(true)},
+	{mutant("standardize-reads-mean-past-k", func(k *kernels) {
+		k.standardize = func(m, kk int, x []float32, ldx int, mean, scale, d []float32, ldd int) {
+			overReadSink = *at(mean, kk)
+			standardizeGeneric(m, kk, x, ldx, mean, scale, d, ldd)
+		}
+	}), "guard page at end", true, fenced(true)},
 	{mutant("peakload-skips-last", func(k *kernels) {
 		k.peakLoad = func(x, y []float32) float32 { return peakLoadGeneric(x[:len(x)-1], y[:len(x)-1]) }
 	}), "PeakLoad NaN at every position", false, peakLoadPlanted},
@@ -244,6 +278,7 @@ var (
 	prSweep = smallSweep(func(r *rand.Rand, d []int, _ dataMode) kcase {
 		return newPR(r, 1+r.IntN(20), d[0], d[1], r.IntN(numOrders))
 	}, 2)
+	stdSweep = smallSweep(func(r *rand.Rand, d []int, mode dataMode) kcase { return newStd(r, d[0], d[1], mode) }, 2)
 )
 
 func fenced(atEnd bool) func(*testing.T) (placer, iter.Seq[kcase]) {

@@ -19,6 +19,7 @@ type kernels struct {
 	dot          func(x, y []float32) float32
 	gatherRows   func(k int, idx []int, x []float32, ldx int, y []float32, ldy int)
 	prefetchRows func(k int, idx []int, x []float32, ldx int)
+	standardize  func(m, k int, x []float32, ldx int, mean, scale, d []float32, ldd int)
 
 	// Calibration loops for benchmarks: the machine's ceilings, measured in
 	// the same run as the kernels they are compared with.

@@ -43,3 +43,9 @@ func PrefetchRows(k int, idx []int, X []float32, ldx int) { active.PrefetchRows(
 func GatherRows(k int, idx []int, X []float32, ldx int, Y []float32, ldy int) {
 	active.GatherRows(k, idx, X, ldx, Y, ldy)
 }
+
+// Standardize writes D = (X − mean)/scale, row by row, with the active
+// implementation; see Impl.Standardize.
+func Standardize(m, k int, X []float32, ldx int, mean, scale []float32, D []float32, ldd int) {
+	active.Standardize(m, k, X, ldx, mean, scale, D, ldd)
+}

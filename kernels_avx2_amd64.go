@@ -24,6 +24,7 @@ func newAVX2(s splitter) *Impl {
 		dot:          s.sum(dotAVX2),
 		gatherRows:   s.gatherRows(gatherRowsAVX2, avx2Plan),
 		prefetchRows: s.prefetchRows(prefetchRowsAVX2K, avx2Plan),
+		standardize:  s.standardizeAVX2,
 		peakFMA:      s.peakFMA(peakFMAAVX2),
 		peakLoad:     s.sum(peakLoadAVX2),
 	}}
@@ -114,4 +115,18 @@ func (s splitter) colSumsTiles(asm colSumsKernel, tileN, m, n int, alpha float32
 		return
 	}
 	s.colSums(asm, tileN, m, n, alpha, r, ldr, beta, g)
+}
+
+// standardizeAVX2 runs D = (X − mean)/scale with standardizeAVX2: short rows
+// laid end to end as runs of whole vectors (splitter.runs), the rest row by
+// row through the splitter.
+func (s splitter) standardizeAVX2(m, k int, x []float32, ldx int, mean, scale, d []float32, ldd int) {
+	var p stdPattern
+	if q, n, mb := s.runs(&p, m, k, ldx, ldd, 8, x, mean, scale, d); q > 0 {
+		for i0 := 0; i0 < q; i0 += mb {
+			standardizeAVX2(min(mb, q-i0), n, x[i0*n:], n, p.mean[:n], p.scale[:n], d[i0*n:], n)
+		}
+		m, x, d = m-q*n/k, x[q*n:], d[q*n:]
+	}
+	s.standardize(standardizeAVX2, m, k, x, ldx, mean, scale, d, ldd)
 }

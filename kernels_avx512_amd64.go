@@ -23,6 +23,7 @@ func newAVX512(s splitter) *Impl {
 		dot:          s.sum(dotAVX512),
 		gatherRows:   s.gatherRows(gatherRowsAVX2, avx2Plan),
 		prefetchRows: s.prefetchRows(prefetchRowsAVX2K, avx2Plan),
+		standardize:  s.standardizeAVX512,
 		peakFMA:      s.peakFMA(peakFMAAVX512),
 		peakLoad:     s.sum(peakLoadAVX512),
 	}}
@@ -51,4 +52,17 @@ func (s splitter) gradWAVX512(m, n, k int, alpha float32, r []float32, ldr int, 
 // colSumsAVX512 runs g = α·(column sums of R) + β·g on colSumsAVX512's tiles.
 func (s splitter) colSumsAVX512(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32) {
 	s.colSumsTiles(colSumsAVX512, colSums512TileN, m, n, alpha, r, ldr, beta, g)
+}
+
+// standardizeAVX512 runs D = (X − mean)/scale with standardizeAVX512 as
+// standardizeAVX2 does with its kernel.
+func (s splitter) standardizeAVX512(m, k int, x []float32, ldx int, mean, scale, d []float32, ldd int) {
+	var p stdPattern
+	if q, n, mb := s.runs(&p, m, k, ldx, ldd, 16, x, mean, scale, d); q > 0 {
+		for i0 := 0; i0 < q; i0 += mb {
+			standardizeAVX512(min(mb, q-i0), n, x[i0*n:], n, p.mean[:n], p.scale[:n], d[i0*n:], n)
+		}
+		m, x, d = m-q*n/k, x[q*n:], d[q*n:]
+	}
+	s.standardize(standardizeAVX512, m, k, x, ldx, mean, scale, d, ldd)
 }

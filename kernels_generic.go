@@ -14,6 +14,7 @@ var generic = &Impl{name: "generic", k: kernels{
 	dot:          dotGeneric,
 	gatherRows:   gatherRowsGeneric,
 	prefetchRows: prefetchRowsGeneric,
+	standardize:  standardizeGeneric,
 	peakFMA:      peakFMAGeneric,
 	peakLoad:     peakLoadGeneric,
 }}

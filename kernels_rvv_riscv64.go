@@ -6,7 +6,8 @@ package edgefit
 // linalg_riscv64.s (see gen/riscv64), called through the splitter of
 // kernels_split.go. The Impl methods have checked every length and stride;
 // the assembly trusts them. The kernels are vector-length agnostic: one
-// build runs on every VLEN.
+// build runs on every VLEN. Standardize has no RVV version: the set runs its
+// Go loop (standardizeGeneric).
 
 var rvv = newRVV(splitter{callBudget})
 
@@ -26,6 +27,7 @@ func newRVV(s splitter) *Impl {
 		dot:          s.sum(dotRVV),
 		gatherRows:   s.gatherRows(gatherRowsRVV, rvvPlan),
 		prefetchRows: s.prefetchRows(prefetchRowsRVV, rvvPlan),
+		standardize:  standardizeGeneric,
 		peakFMA:      s.peakFMA(peakFMARVV),
 		peakLoad:     s.sum(peakLoadRVV),
 	}}

@@ -30,6 +30,9 @@ const (
 	costPrefetch = 64
 	// costPeakIter is one iteration of PeakFMA, 128 multiply-adds.
 	costPeakIter = PeakFMAFlopsPerIter / 2
+	// costStdElem is one element of Standardize: a subtraction and a
+	// division, whose throughput is several times a multiply-add's.
+	costStdElem = 8
 )
 
 // splitter cuts kernel calls into assembly calls of at most budget units.
@@ -108,6 +111,66 @@ func (s splitter) peakFMA(asm func(iters int)) func(iters int) {
 			asm(min(per, iters))
 		}
 	}
+}
+
+// standardizeKernel is the assembly of Standardize.
+type standardizeKernel func(m, k int, x []float32, ldx int, mean, scale, d []float32, ldd int)
+
+// standardize runs asm on blocks of rows and, for rows too long for one
+// call, on blocks of whole vectors of columns, reporting X, mean, scale and
+// D to the race detector. Each element is computed alone, so the cuts
+// change no bit.
+func (s splitter) standardize(asm standardizeKernel, m, k int, x []float32, ldx int, mean, scale, d []float32, ldd int) {
+	raceReadMatrix(x, m, k, ldx)
+	raceRead(mean[:k])
+	raceRead(scale[:k])
+	raceWriteMatrix(d, m, k, ldd)
+	kb := s.block(k, costStdElem, 64)
+	for p0 := 0; p0 < k; p0 += kb {
+		kc := min(kb, k-p0)
+		mb := s.block(m, costStdElem*kc, 1)
+		for i0 := 0; i0 < m; i0 += mb {
+			asm(min(mb, m-i0), kc, x[i0*ldx+p0:], ldx, mean[p0:], scale[p0:], d[i0*ldd+p0:], ldd)
+		}
+	}
+}
+
+// stdPattern is mean and scale repeated over a run of Standardize's short
+// rows laid end to end (see runs). It lives on the caller's stack: the
+// caller passes it straight to its assembly, so that it does not escape.
+type stdPattern struct{ mean, scale [stdPatternMax]float32 }
+
+// stdPatternMax is the longest run, in elements.
+const stdPatternMax = 256
+
+// runs prepares a Standardize of m rows of k elements that X and D hold end
+// to end (ldx = ldd = k), for a kernel of vectors of lanes elements (a power
+// of two), to run as q rows of n = g·k elements, g = lanes/gcd(k, lanes)
+// rows each: n is a whole number of vectors, so each run takes full vectors
+// where each short row would end in a scalar or masked tail. It fills p
+// with mean and scale repeated g times and returns q, n and the most of
+// those rows one call may take (within the budget). The m − q·g rows left
+// are the caller's to run as they are. q is 0, and p untouched, where that
+// gains nothing: k a multiple of lanes, strides, n past stdPatternMax, or
+// fewer than 2·g rows. Each element still gets its own column's mean and
+// scale, so the result is the same, bit for bit.
+func (s splitter) runs(p *stdPattern, m, k, ldx, ldd, lanes int, x, mean, scale, d []float32) (q, n, mb int) {
+	if k%lanes == 0 || ldx != k || ldd != k {
+		return 0, 0, 0
+	}
+	g := lanes / min(k&-k, lanes)
+	if n = g * k; n > stdPatternMax || m < 2*g {
+		return 0, 0, 0
+	}
+	q = m / g
+	mean, scale = mean[:k], scale[:k]
+	for r := 0; r < g; r++ {
+		copy(p.mean[r*k:r*k+k], mean)
+		copy(p.scale[r*k:r*k+k], scale)
+	}
+	raceRead(x[:q*n])
+	raceWrite(d[:q*n])
+	return q, n, s.block(q, costStdElem*n, 1)
 }
 
 // gradWKernel is the assembly of GradW, colSumsKernel that of ColSums.

@@ -357,6 +357,9 @@ func TestPackageFuncsRunActive(t *testing.T) {
 	x1, x2 := make([]float32, len(idx)*k), make([]float32, len(idx)*k)
 	GatherRows(k, idx, X, k, x1, k)
 	im.GatherRows(k, idx, X, k, x2, k)
+	z1, z2 := make([]float32, m*k), make([]float32, m*k)
+	Standardize(m, k, X, k, W[:k], a1[:k], z1, k)
+	im.Standardize(m, k, X, k, W[:k], a1[:k], z2, k)
 	same := func(what string, a, b []float32) {
 		for i := range a {
 			if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
@@ -373,6 +376,7 @@ func TestPackageFuncsRunActive(t *testing.T) {
 	same("Axpy", a1, a2)
 	same("Dot", []float32{d1}, []float32{d2})
 	same("GatherRows", x1, x2)
+	same("Standardize", z1, z2)
 }
 
 // streamingLen is a length from which an implementation may use streaming

@@ -108,6 +108,13 @@ func peakFMAAVX2(iters int)
 //go:noescape
 func peakLoadAVX2(x []float32, y []float32) float32
 
+// standardizeAVX2 writes d[i·ldd+p] = (x[i·ldx+p] − mean[p]) / scale[p] for i < m and
+// p < k, m, k ≥ 1, the slices holding those elements. d may be x itself (the
+// same stride); otherwise it must not overlap x.
+//
+//go:noescape
+func standardizeAVX2(m int, k int, x []float32, ldx int, mean []float32, scale []float32, d []float32, ldd int)
+
 // matMulBias32AVX512 computes nc columns (17 ≤ nc ≤ 32) of Y = X·Wᵀ + b over a block of
 // kc inputs (1 ≤ kc ≤ 256), for m ≥ 1 rows: for i < m and j < nc,
 //
@@ -181,3 +188,10 @@ func peakFMAAVX512(iters int)
 //
 //go:noescape
 func peakLoadAVX512(x []float32, y []float32) float32
+
+// standardizeAVX512 writes d[i·ldd+p] = (x[i·ldx+p] − mean[p]) / scale[p] for i < m and
+// p < k, m, k ≥ 1, the slices holding those elements. d may be x itself (the
+// same stride); otherwise it must not overlap x.
+//
+//go:noescape
+func standardizeAVX512(m int, k int, x []float32, ldx int, mean []float32, scale []float32, d []float32, ldd int)

@@ -9143,6 +9143,91 @@ peakLoadAVX2_end:
 	MOVSS        X0, ret+48(FP)
 	RET
 
+// func standardizeAVX2(m int, k int, x []float32, ldx int, mean []float32, scale []float32, d []float32, ldd int)
+// Requires: AVX
+TEXT ·standardizeAVX2(SB), NOSPLIT, $0-128
+	MOVQ m+0(FP), AX
+	MOVQ x_base+16(FP), CX
+	MOVQ d_base+96(FP), DX
+	MOVQ ldx+40(FP), BX
+	SHLQ $0x02, BX
+	MOVQ ldd+120(FP), SI
+	SHLQ $0x02, SI
+
+standardizeAVX2_row:
+	MOVQ CX, DI
+	MOVQ DX, R8
+	MOVQ mean_base+48(FP), R9
+	MOVQ scale_base+72(FP), R10
+	MOVQ k+8(FP), R11
+
+standardizeAVX2_big:
+	CMPQ    R11, $0x00000020
+	JB      standardizeAVX2_one
+	VMOVUPS (DI), Y0
+	VSUBPS  (R9), Y0, Y0
+	VDIVPS  (R10), Y0, Y0
+	VMOVUPS Y0, (R8)
+	VMOVUPS 32(DI), Y0
+	VSUBPS  32(R9), Y0, Y0
+	VDIVPS  32(R10), Y0, Y0
+	VMOVUPS Y0, 32(R8)
+	VMOVUPS 64(DI), Y0
+	VSUBPS  64(R9), Y0, Y0
+	VDIVPS  64(R10), Y0, Y0
+	VMOVUPS Y0, 64(R8)
+	VMOVUPS 96(DI), Y0
+	VSUBPS  96(R9), Y0, Y0
+	VDIVPS  96(R10), Y0, Y0
+	VMOVUPS Y0, 96(R8)
+	ADDQ    $0x00000080, DI
+	ADDQ    $0x00000080, R9
+	ADDQ    $0x00000080, R10
+	ADDQ    $0x00000080, R8
+	SUBQ    $0x00000020, R11
+	JMP     standardizeAVX2_big
+
+standardizeAVX2_one:
+	CMPQ    R11, $0x08
+	JB      standardizeAVX2_tail
+	VMOVUPS (DI), Y0
+	VSUBPS  (R9), Y0, Y0
+	VDIVPS  (R10), Y0, Y0
+	VMOVUPS Y0, (R8)
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, R9
+	ADDQ    $0x20, R10
+	ADDQ    $0x20, R8
+	SUBQ    $0x08, R11
+	JMP     standardizeAVX2_one
+
+standardizeAVX2_tail:
+	TESTQ R11, R11
+	JZ    standardizeAVX2_tailend
+
+standardizeAVX2_tail1:
+	VMOVSS (DI), X0
+	VSUBSS (R9), X0, X0
+	VDIVSS (R10), X0, X0
+	VMOVSS X0, (R8)
+	ADDQ   $0x04, DI
+	ADDQ   $0x04, R9
+	ADDQ   $0x04, R10
+	ADDQ   $0x04, R8
+	DECQ   R11
+	JNZ    standardizeAVX2_tail1
+
+standardizeAVX2_tailend:
+	DECQ AX
+	JZ   standardizeAVX2_done
+	ADDQ BX, CX
+	ADDQ SI, DX
+	JMP  standardizeAVX2_row
+
+standardizeAVX2_done:
+	VZEROUPPER
+	RET
+
 // func matMulBias32AVX512(m int, kc int, nc int, x []float32, ldx int, w []float32, ldw int, b []float32, y []float32, ldy int, accum bool)
 // Requires: AVX, AVX512F
 TEXT ·matMulBias32AVX512(SB), $32960-145
@@ -20019,4 +20104,85 @@ peakLoadAVX512_end:
 	VADDSS        X1, X0, X0
 	VZEROUPPER
 	MOVSS         X0, ret+48(FP)
+	RET
+
+// func standardizeAVX512(m int, k int, x []float32, ldx int, mean []float32, scale []float32, d []float32, ldd int)
+// Requires: AVX, AVX512F
+TEXT ·standardizeAVX512(SB), NOSPLIT, $0-128
+	MOVQ m+0(FP), AX
+	MOVQ x_base+16(FP), CX
+	MOVQ d_base+96(FP), DX
+	MOVQ ldx+40(FP), BX
+	SHLQ $0x02, BX
+	MOVQ ldd+120(FP), SI
+	SHLQ $0x02, SI
+
+standardizeAVX512_row:
+	MOVQ CX, DI
+	MOVQ DX, R8
+	MOVQ mean_base+48(FP), R9
+	MOVQ scale_base+72(FP), R10
+	MOVQ k+8(FP), R11
+
+standardizeAVX512_big:
+	CMPQ    R11, $0x00000040
+	JB      standardizeAVX512_one
+	VMOVUPS (DI), Z0
+	VSUBPS  (R9), Z0, Z0
+	VDIVPS  (R10), Z0, Z0
+	VMOVUPS Z0, (R8)
+	VMOVUPS 64(DI), Z0
+	VSUBPS  64(R9), Z0, Z0
+	VDIVPS  64(R10), Z0, Z0
+	VMOVUPS Z0, 64(R8)
+	VMOVUPS 128(DI), Z0
+	VSUBPS  128(R9), Z0, Z0
+	VDIVPS  128(R10), Z0, Z0
+	VMOVUPS Z0, 128(R8)
+	VMOVUPS 192(DI), Z0
+	VSUBPS  192(R9), Z0, Z0
+	VDIVPS  192(R10), Z0, Z0
+	VMOVUPS Z0, 192(R8)
+	ADDQ    $0x00000100, DI
+	ADDQ    $0x00000100, R9
+	ADDQ    $0x00000100, R10
+	ADDQ    $0x00000100, R8
+	SUBQ    $0x00000040, R11
+	JMP     standardizeAVX512_big
+
+standardizeAVX512_one:
+	CMPQ    R11, $0x10
+	JB      standardizeAVX512_tail
+	VMOVUPS (DI), Z0
+	VSUBPS  (R9), Z0, Z0
+	VDIVPS  (R10), Z0, Z0
+	VMOVUPS Z0, (R8)
+	ADDQ    $0x40, DI
+	ADDQ    $0x40, R9
+	ADDQ    $0x40, R10
+	ADDQ    $0x40, R8
+	SUBQ    $0x10, R11
+	JMP     standardizeAVX512_one
+
+standardizeAVX512_tail:
+	TESTQ     R11, R11
+	JZ        standardizeAVX512_end
+	LEAQ      kmask16<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
+	VMOVUPS.Z (DI), K1, Z0
+	VMOVUPS.Z (R9), K1, Z1
+	VMOVUPS.Z (R10), K1, Z2
+	VSUBPS    Z1, Z0, Z0
+	VDIVPS    Z2, Z0, Z0
+	VMOVUPS   Z0, K1, (R8)
+
+standardizeAVX512_end:
+	DECQ AX
+	JZ   standardizeAVX512_done
+	ADDQ BX, CX
+	ADDQ SI, DX
+	JMP  standardizeAVX512_row
+
+standardizeAVX512_done:
+	VZEROUPPER
 	RET

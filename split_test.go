@@ -36,7 +36,8 @@ func TestSplitCalls(t *testing.T) {
 				}
 			}
 			for _, n := range []int{1, 49, 50, 51, 333} {
-				for _, c := range []kcase{newSE(r, n, false, modeOf(n)), newSE(r, n, true, modeOf(n)), newVec(r, "Dot", n, modeOf(n)), newVec(r, "Axpy", n, modeOf(n)), newPL(r, n)} {
+				for _, c := range []kcase{newSE(r, n, false, modeOf(n)), newSE(r, n, true, modeOf(n)), newVec(r, "Dot", n, modeOf(n)), newVec(r, "Axpy", n, modeOf(n)), newPL(r, n),
+					newStd(r, 3, n, modeOf(n)), newStd(r, n, 7, modeOf(n))} {
 					if errs := c.run(im, heapPlacer{}); errs.n > 0 {
 						t.Errorf("%s budget %d: %s:\n\t%s", im, budget, c, errs)
 					}
@@ -183,6 +184,69 @@ func TestSplitterBoundsCalls(t *testing.T) {
 	s.peakFMA(func(iters int) { lens = append(lens, iters) })(1000)
 	check("peakFMA", 1000, budget/costPeakIter)
 
+	// Standardize: each call's elements within the budget (or one block of
+	// 64 columns of one row), every element of D covered once.
+	for _, sh := range [][2]int{{1, 1}, {3, 1000}, {5000, 3}, {2, 64}, {7, 130}} {
+		m, k := sh[0], sh[1]
+		X, D, mv := make([]float32, m*k), make([]float32, m*k), make([]float32, k)
+		seen := make([]int, m*k)
+		s.standardize(func(mc, kc int, x []float32, _ int, mean, _, d []float32, _ int) {
+			if mc*kc*costStdElem > budget && (mc > 1 || kc > 64) {
+				t.Errorf("standardize %v: a call of %d×%d", sh, mc, kc)
+			}
+			at := len(D) - len(d) // where d starts in D
+			if len(X)-len(x) != at || k-len(mean) != at%k {
+				t.Errorf("standardize %v: x, d and mean of a call start at %d, %d and %d", sh, len(X)-len(x), at, k-len(mean))
+			}
+			for i := 0; i < mc; i++ {
+				for p := 0; p < kc; p++ {
+					seen[at+i*k+p]++
+				}
+			}
+		}, m, k, X, k, mv, mv, D, k)
+		for i, c := range seen {
+			if c != 1 {
+				t.Fatalf("standardize %v: element %d written %d times", sh, i, c)
+			}
+		}
+	}
+
+	// Standardize's runs of short rows: whole vectors, mean and scale
+	// repeated, the rows left fewer than one run, calls within the budget.
+	for _, lanes := range []int{8, 16} {
+		for k := 1; k <= 70; k++ {
+			mean, scale := make([]float32, k), make([]float32, k)
+			for p := range mean {
+				mean[p], scale[p] = float32(p), float32(-p)
+			}
+			for _, m := range []int{1, 15, 16, 17, 31, 32, 33, 1000, 100000} {
+				var pat stdPattern
+				X := make([]float32, m*k)
+				q, n, mb := s.runs(&pat, m, k, k, k, lanes, X, mean, scale, X)
+				g := lanes / gcd(k, lanes)
+				worth := k%lanes != 0 && g*k <= stdPatternMax && m >= 2*g
+				switch {
+				case !worth && q != 0:
+					t.Errorf("runs k=%d m=%d lanes=%d: %d runs, want none", k, m, lanes, q)
+				case !worth:
+				case n != g*k || n%lanes != 0 || q != m/g:
+					t.Errorf("runs k=%d m=%d lanes=%d: %d runs of %d, want %d of %d", k, m, lanes, q, n, m/g, g*k)
+				case mb < 1 || mb > q || mb > 1 && mb*n*costStdElem > budget:
+					t.Errorf("runs k=%d m=%d lanes=%d: %d runs of %d a call", k, m, lanes, mb, n)
+				default:
+					for i := 0; i < n; i++ {
+						if pat.mean[i] != mean[i%k] || pat.scale[i] != scale[i%k] {
+							t.Fatalf("runs k=%d lanes=%d: pattern %d is %v, %v", k, lanes, i, pat.mean[i], pat.scale[i])
+						}
+					}
+				}
+				if q, _, _ := s.runs(&pat, m, k, k+1, k, lanes, X, mean, scale, X); q != 0 {
+					t.Errorf("runs k=%d m=%d: rows with gaps laid end to end", k, m)
+				}
+			}
+		}
+	}
+
 	idx := make([]int, 5000)
 	plan := prefetchPlan{8192, 2, 64, 8}
 	for _, k := range []int{1, 16, 64, 1000} {
@@ -230,4 +294,11 @@ func TestSplitterBoundsCalls(t *testing.T) {
 			}
 		}
 	}
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }

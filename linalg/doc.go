@@ -10,7 +10,7 @@
 // allocation, so a mini-batch that is a slice of a dataset is passed to the
 // kernels without copying.
 //
-// The operations here (MatMulBias, SqErr, GradW, ColSums) run on the root
+// The operations here (MatMulBias, SqErr, GradW, ColSums, Standardize) run on the root
 // package's kernels, whichever implementation edgefit.Active chose, and
 // differ from them only in their contract: the kernels panic on a shape
 // mismatch because it is a caller's bug, while these functions return an

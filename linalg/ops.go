@@ -104,3 +104,19 @@ func ColSums(g []float32, alpha float32, R Dense, beta float32) error {
 	edgefit.ColSums(R.Rows, R.Cols, alpha, R.Data, R.Stride, beta, g)
 	return nil
 }
+
+// Standardize writes D = (X − mean)/scale column by column, scikit-learn's
+// StandardScaler.transform: D(i, p) = (X(i, p) − mean[p]) / scale[p] in
+// float32, bit for bit as that Go expression gives it. mean and scale have
+// one element per column of X; D has X's shape and may be X itself (in
+// place), but must not otherwise overlap it.
+func Standardize(D, X Dense, mean, scale []float32) error {
+	if err := sameShape("Standardize", "D", D, "X", X); err != nil {
+		return err
+	}
+	if len(mean) != X.Cols || len(scale) != X.Cols {
+		return fmt.Errorf("linalg: Standardize: %d means and %d scales, want %d (one per column of X)", len(mean), len(scale), X.Cols)
+	}
+	edgefit.Standardize(X.Rows, X.Cols, X.Data, X.Stride, mean, scale, D.Data, D.Stride)
+	return nil
+}

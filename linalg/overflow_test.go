@@ -50,6 +50,8 @@ func TestCheckOverflow(t *testing.T) {
 		wantErr(t, err, "linalg: SqErrSum: P is ", "overflows int")
 		wantErr(t, ColSums(nil, 1, tc.d, 0), "linalg: ColSums: R is ", "overflows int")
 		wantErr(t, Copy(tc.d, tc.d), "linalg: Copy: dst is ", "overflows int")
+		wantErr(t, Standardize(Y, tc.d, nil, nil), "linalg: Standardize: X is ", "overflows int")
+		wantErr(t, Standardize(tc.d, Y, nil, nil), "linalg: Standardize: D is ", "overflows int")
 	}
 }
 

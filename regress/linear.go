@@ -181,7 +181,9 @@ func (m *Linear) predict(Y, X linalg.Dense) error {
 	for lo := 0; lo < X.Rows; lo += rows {
 		hi := min(lo+rows, X.Rows)
 		S := linalg.Dense{Rows: hi - lo, Cols: in, Stride: in, Data: (*buf)[:(hi-lo)*in]}
-		m.Std.apply(S, X.Slice(lo, hi))
+		if err := m.Std.apply(S, X.Slice(lo, hi)); err != nil {
+			return err
+		}
 		if err := linalg.MatMulBias(Y.Slice(lo, hi), S, m.W, m.B); err != nil {
 			return err
 		}

@@ -212,7 +212,10 @@ func (j *job) gatheredAt(lo, hi int) gathered {
 // train is chunk c's forward pass, loss and gradients over its rows X, Y.
 func (j *job) train(c, lo, hi int, X, Y linalg.Dense) (float64, error) {
 	m := j.m
-	X = standardized(m.Std, j.xs, X, lo)
+	X, err := standardized(m.Std, j.xs, X, lo)
+	if err != nil {
+		return 0, err
+	}
 	in, out := m.In(), m.Out()
 	g := j.grads[c]
 	gW := linalg.Dense{Rows: out, Cols: in, Stride: in, Data: g[: out*in : out*in]}
@@ -245,7 +248,10 @@ func (j *job) eval(c int) (float64, error) {
 	for b := lo; b < hi; b += j.pshare {
 		e := min(b+j.pshare, hi)
 		P := p.Slice(0, e-b)
-		X := standardized(j.m.Std, j.xs, j.X.Slice(b, e), c*j.pshare)
+		X, err := standardized(j.m.Std, j.xs, j.X.Slice(b, e), c*j.pshare)
+		if err != nil {
+			return 0, err
+		}
 		if err := linalg.MatMulBias(P, X, j.m.W, j.m.B); err != nil {
 			return 0, err
 		}

@@ -170,19 +170,14 @@ func (s *Standardizer) applyChecked(D, X linalg.Dense) error {
 	if D.Rows != X.Rows {
 		return fmt.Errorf("regress: Standardizer.Apply: %d destination rows for %d input rows", D.Rows, X.Rows)
 	}
-	s.apply(D, X)
-	return nil
+	return s.apply(D, X)
 }
 
-// apply is applyChecked on checked arguments.
-func (s *Standardizer) apply(D, X linalg.Dense) {
-	mean, scale := s.Mean[:X.Cols], s.Scale[:X.Cols]
-	for i := 0; i < X.Rows; i++ {
-		x, d := row(X, i), row(D, i)
-		for p := range x {
-			d[p] = (x[p] - mean[p]) / scale[p]
-		}
-	}
+// apply is applyChecked on checked arguments: D = (X − Mean)/Scale by the
+// root package's Standardize kernel, which gives, bit for bit, what the
+// float32 loop d[p] = (x[p] − Mean[p]) / Scale[p] over each row gives.
+func (s *Standardizer) apply(D, X linalg.Dense) error {
+	return linalg.Standardize(D, X, s.Mean[:X.Cols], s.Scale[:X.Cols])
 }
 
 // minScale is the smallest scale taken: float32's smallest normal number (1

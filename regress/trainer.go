@@ -113,13 +113,12 @@ func (t *Trainer) checkStd(op string) error {
 
 // standardized returns the rows X standardised by std into rows lo… of buf,
 // or X itself when std is nil.
-func standardized(std *Standardizer, buf, X linalg.Dense, lo int) linalg.Dense {
+func standardized(std *Standardizer, buf, X linalg.Dense, lo int) (linalg.Dense, error) {
 	if std == nil {
-		return X
+		return X, nil
 	}
 	S := buf.Slice(lo, lo+X.Rows)
-	std.apply(S, X)
-	return S
+	return S, std.apply(S, X)
 }
 
 // Gradients returns the last gradient, laid out as Params: what w.grad and

@@ -81,7 +81,10 @@ func (j *job) predict(c int) error {
 	}
 	for b := lo; b < hi; b += j.pshare {
 		e := min(b+j.pshare, hi)
-		X := standardized(j.m.Std, j.xs, j.X.Slice(b, e), c*j.pshare)
+		X, err := standardized(j.m.Std, j.xs, j.X.Slice(b, e), c*j.pshare)
+		if err != nil {
+			return err
+		}
 		if err := linalg.MatMulBias(j.Y.Slice(b, e), X, j.m.W, j.m.B); err != nil {
 			return err
 		}

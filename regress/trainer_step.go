@@ -80,7 +80,10 @@ func (t *Trainer) backward(b *batch) (float32, error) {
 				batches.Prefetch(b.X, b.Y, b.next)
 			}
 		}
-		X = standardized(m.Std, t.job.xs, X, 0)
+		X, err := standardized(m.Std, t.job.xs, X, 0)
+		if err != nil {
+			return 0, err
+		}
 		return t.loss.fromSum(t.backwardTiny(X, Y, alpha), n), nil
 	}
 	j := t.job

@@ -69,6 +69,7 @@ func main() {
 	prefetchRows()
 	peakFMA()
 	peakLoad()
+	standardize()
 
 	matMulBias512()
 	gradW512()
@@ -79,6 +80,7 @@ func main() {
 	dot512()
 	peakFMA512()
 	peakLoad512()
+	standardize512()
 
 	if *constsOut != "" {
 		src, err := consts.File("edgefit", constraint, "go run -C gen ./amd64", constants())
