@@ -31,7 +31,7 @@ import (
 // The caller posts a job only when a member is awake (spinning or at side
 // work, not parked): waking a parked goroutine takes longer than a step, so
 // it wakes them and runs that job's chunks alone, and shares the next jobs
-// once they are up; still parked at the next job, they are late (below). When other programs keep the CPUs busy the members'
+// once they are up; still parked long after, they are late (below). When other programs keep the CPUs busy the members'
 // threads run in turns with theirs: a member shows up after the caller has
 // run its chunk too (it would only take CPU time from the caller), or stops
 // in the middle of a chunk, and the caller waits for it. So after a job in
@@ -59,7 +59,7 @@ type team struct {
 	// The caller's side: jobs still to run alone, and how many the last
 	// time (see above).
 	solo, backoff int
-	woken         bool // it woke members at the last post
+	wokeAt        time.Time // when it woke parked members, if they may be still parked
 
 	caller  parker   // the caller, waiting for left to reach 0
 	members []member // goroutines 1…len(members)
@@ -84,6 +84,11 @@ const maxSolo = 256
 // wakeBefore is how many of the jobs it runs alone the caller wakes parked
 // members before, so that they are up when it shares again.
 const wakeBefore = 2
+
+// wakeGrace is how long a woken member may take to be up before the caller
+// takes it for one whose thread is not running: waking takes tens of
+// microseconds, a thread kept off its CPU by others milliseconds.
+const wakeGrace = 500 * time.Microsecond
 
 // spinFor is how long a goroutine of a team spins, waiting for a job or for
 // the others to finish theirs, before it parks.
@@ -147,17 +152,17 @@ func (t *team) do(chunks int) {
 // 1…n, counting down the jobs it runs alone: only if one of them is awake
 // and not at side work. It also reports whether one of them is at side work.
 //
-// A parked member is woken for the jobs to come, and this job runs alone.
-// Members still parked at the job after such a wake-up are members whose
-// threads are not running (other programs have the CPUs): the caller backs
-// off as after a late job, and wakes them again in the last jobs it runs
-// alone, so that they are up, or shown late again, when it next shares.
+// A parked member is woken for the jobs to come, and the jobs run alone
+// until it is up. Members still parked wakeGrace after the wake-up are
+// members whose threads are not running (other programs have the CPUs): the
+// caller backs off as after a late job, and wakes them again in the last
+// jobs it runs alone, so that they are up, or shown late again, when it
+// next shares.
 func (t *team) post(n int) (share, aside bool) {
 	if t.solo > 0 {
 		t.solo--
 		if t.solo < wakeBefore {
-			t.wakeMembers(n)
-			t.woken = true
+			t.wake(n)
 		}
 		return false, false
 	}
@@ -173,15 +178,24 @@ func (t *team) post(n int) (share, aside bool) {
 		}
 	}
 	if !asleep {
-		t.woken = false
+		t.wokeAt = time.Time{}
 		return share, aside
 	}
-	if t.woken {
-		t.late()
+	if !t.wokeAt.IsZero() && time.Since(t.wokeAt) > wakeGrace {
+		t.late() // woken again in its last jobs alone
+		t.wokeAt = time.Time{}
+		return false, aside
 	}
-	t.woken = true
-	t.wakeMembers(n)
+	t.wake(n)
 	return false, aside
+}
+
+// wake wakes members 1…n, noting when unless it has already.
+func (t *team) wake(n int) {
+	if t.wokeAt.IsZero() {
+		t.wokeAt = time.Now()
+	}
+	t.wakeMembers(n)
 }
 
 // late backs off after a job the members did not keep up with: the caller

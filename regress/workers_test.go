@@ -392,19 +392,22 @@ func TestTeamPostsOnlyToAwake(t *testing.T) {
 	}
 }
 
-// Members still parked at the job after the caller woke them (threads other
-// programs keep from running) make it run alone for twice as many jobs each
-// time in a row, waking them again in its last jobs alone; once one is up,
-// it shares.
+// A member the caller woke runs no job until it is up, and one still parked
+// wakeGrace after (a thread other programs keep from running) makes the
+// caller run alone for twice as many jobs each time in a row, waking it
+// again in its last jobs alone; once it is up, the caller shares.
 func TestTeamBacksOffWhileMembersStayParked(t *testing.T) {
 	tm := &team{members: make([]member, 1)}
 	m := &tm.members[0]
 	m.parked.init()
 	m.parked.sleeping.Store(true)
-	if share, _ := tm.post(1); share || tm.solo != 0 || !tm.woken {
-		t.Fatalf("first post to a parked member: share %v, solo %d, woken %v", share, tm.solo, tm.woken)
+	for range 3 { // waking: no backoff
+		if share, _ := tm.post(1); share || tm.solo != 0 || tm.wokeAt.IsZero() {
+			t.Fatalf("posts to a member being woken: share %v, solo %d, woke at %v", share, tm.solo, tm.wokeAt)
+		}
 	}
 	for want := 1; want <= 2*maxSolo; want *= 2 {
+		tm.wokeAt = tm.wokeAt.Add(-2 * wakeGrace) // long enough ago
 		if share, _ := tm.post(1); share || tm.solo != min(want, maxSolo) {
 			t.Fatalf("member still parked: share %v, solo %d, want %d", share, tm.solo, min(want, maxSolo))
 		}
@@ -423,7 +426,7 @@ func TestTeamBacksOffWhileMembersStayParked(t *testing.T) {
 		}
 	}
 	m.parked.sleeping.Store(false)
-	if share, _ := tm.post(1); !share || tm.woken {
-		t.Fatalf("member up: share %v, woken %v", share, tm.woken)
+	if share, _ := tm.post(1); !share || !tm.wokeAt.IsZero() {
+		t.Fatalf("member up: share %v, woke at %v", share, tm.wokeAt)
 	}
 }
