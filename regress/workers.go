@@ -31,14 +31,15 @@ import (
 // The caller posts a job only when a member is awake (spinning or at side
 // work, not parked): waking a parked goroutine takes longer than a step, so
 // it wakes them and runs that job's chunks alone, and shares the next jobs
-// once they are up; still parked long after, they are late (below). When other programs keep the CPUs busy the members'
-// threads run in turns with theirs: a member shows up after the caller has
-// run its chunk too (it would only take CPU time from the caller), or stops
-// in the middle of a chunk, and the caller waits for it. So after a job in
-// which the caller ran another's chunk or had to park, it runs the next
-// jobs alone, posting nothing, for a number of jobs that doubles with every
-// such job in a row (up to maxSolo) and is reset by a job the members kept
-// up with. The chunks are the same either way, and so are the results.
+// once they are up; still parked long after, they are late (below). When
+// other programs keep the CPUs busy the members' threads run in turns with
+// theirs: a member shows up after the caller has run its chunk too (it would
+// only take CPU time from the caller), or stops in the middle of a chunk,
+// and the caller waits for it. So after a job in which the caller ran
+// another's chunk or had to park, it runs the next jobs alone, posting
+// nothing, for a number of jobs that doubles with every such job in a row
+// (up to maxSolo) and is reset by a job the members kept up with. The chunks
+// are the same either way, and so are the results.
 //
 // While they wait for a job, members run the side work the caller names (a
 // shuffling loader drawing its next epoch's order, fastest in one go while
@@ -152,8 +153,8 @@ func (t *team) do(chunks int) {
 // 1…n, counting down the jobs it runs alone: only if one of them is awake
 // and not at side work. It also reports whether one of them is at side work.
 //
-// A parked member is woken for the jobs to come, and the jobs run alone
-// until it is up. Members still parked wakeGrace after the wake-up are
+// A parked member is woken for the jobs to come, shared meanwhile only with
+// members awake. Members still parked wakeGrace after the wake-up are
 // members whose threads are not running (other programs have the CPUs): the
 // caller backs off as after a late job, and wakes them again in the last
 // jobs it runs alone, so that they are up, or shown late again, when it
@@ -187,7 +188,7 @@ func (t *team) post(n int) (share, aside bool) {
 		return false, aside
 	}
 	t.wake(n)
-	return false, aside
+	return share, aside
 }
 
 // wake wakes members 1…n, noting when unless it has already.

@@ -430,3 +430,16 @@ func TestTeamBacksOffWhileMembersStayParked(t *testing.T) {
 		t.Fatalf("member up: share %v, woke at %v", share, tm.wokeAt)
 	}
 }
+
+// With one member parked and another awake, the caller wakes the parked one
+// and shares the job with the awake one.
+func TestTeamSharesWithAwakeWhileWaking(t *testing.T) {
+	tm := &team{members: make([]member, 2)}
+	for i := range tm.members {
+		tm.members[i].parked.init()
+	}
+	tm.members[0].parked.sleeping.Store(true)
+	if share, _ := tm.post(2); !share || tm.wokeAt.IsZero() || len(tm.members[0].parked.ch) != 1 {
+		t.Fatalf("share %v, woke at %v, wake-ups sent %d", share, tm.wokeAt, len(tm.members[0].parked.ch))
+	}
+}
