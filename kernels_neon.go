@@ -7,9 +7,9 @@ package edgefit
 // same names and signatures on both but for MatMulBias (matMulBiasNEON in
 // kernels_neon_arm.go and kernels_neon_arm64.go), called through the
 // splitter of kernels_split.go. The Impl methods have checked every length
-// and stride; the assembly trusts them. Standardize has no NEON version: the
-// set runs its Go loop (standardizeGeneric), which gives the same bits, on
-// 32-bit ARM too, where the set's own arithmetic would flush subnormals.
+// and stride; the assembly trusts them. Standardize is the other exception
+// (standardizeNEON): arm64 has its assembly, while 32-bit ARM, whose NEON
+// has no vector division and flushes subnormals, runs its Go loop.
 
 var neon = newNEON(splitter{callBudget})
 
@@ -28,7 +28,7 @@ func newNEON(s splitter) *Impl {
 		dot:          s.sum(dotNEON),
 		gatherRows:   s.gatherRows(gatherRowsNEON, neonPlan),
 		prefetchRows: s.prefetchRows(prefetchRowsNEONK, neonPlan),
-		standardize:  standardizeGeneric,
+		standardize:  s.standardizeNEON,
 		peakFMA:      s.peakFMA(peakFMANEON),
 		peakLoad:     s.sum(peakLoadNEON),
 	}, flushes: neonFlushes}

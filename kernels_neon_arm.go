@@ -18,3 +18,10 @@ func (s splitter) matMulBiasNEON(m, n, k int, x []float32, ldx int, w []float32,
 	raceMatMulBias(m, n, k, x, ldx, w, ldw, b, y, ldy)
 	s.matMulBiasTiles(matMulBiasNEON, matMulBiasTileM, matMulBiasTileN, matMulBiasKStep, m, n, k, x, ldx, w, ldw, b, y, ldy)
 }
+
+// standardizeNEON runs Standardize's Go loop: ARMv7's NEON has no vector
+// division, and its arithmetic would flush subnormals where the loop's
+// (VFP's, IEEE 754) does not.
+func (s splitter) standardizeNEON(m, k int, x []float32, ldx int, mean, scale, d []float32, ldd int) {
+	standardizeGeneric(m, k, x, ldx, mean, scale, d, ldd)
+}

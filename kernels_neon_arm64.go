@@ -93,3 +93,17 @@ const _ = uint(matMulBiasTileN-8) + uint(8-matMulBiasTileN)
 func (s splitter) matMulBiasDot(m, n, k int, x []float32, ldx int, w []float32, ldw int, b, y []float32, ldy int) {
 	s.matMulBiasTiles(matMulBiasDotNEON, matMulBiasDotTileM, matMulBiasDotTileN, 4, m, n, k, x, ldx, w, ldw, b, y, ldy)
 }
+
+// standardizeNEON runs D = (X − mean)/scale with standardizeNEON: short rows
+// laid end to end as runs of whole vectors (splitter.runs), the rest row by
+// row through the splitter.
+func (s splitter) standardizeNEON(m, k int, x []float32, ldx int, mean, scale, d []float32, ldd int) {
+	var p stdPattern
+	if q, n, mb := s.runs(&p, m, k, ldx, ldd, 4, x, mean, scale, d); q > 0 {
+		for i0 := 0; i0 < q; i0 += mb {
+			standardizeNEON(min(mb, q-i0), n, x[i0*n:], n, p.mean[:n], p.scale[:n], d[i0*n:], n)
+		}
+		m, x, d = m-q*n/k, x[q*n:], d[q*n:]
+	}
+	s.standardize(standardizeNEON, m, k, x, ldx, mean, scale, d, ldd)
+}

@@ -16,10 +16,10 @@ import "github.com/edgefit/edgefit/internal/fmtlite"
 // mean and scale must have at least k elements. Every implementation
 // subtracts and divides, each correctly rounded as IEEE 754 says (never a
 // multiplication by a reciprocal), so D is the loop's, bit for bit, NaN
-// payloads included (on 32-bit ARM too: its NEON set runs this loop in Go,
-// as do generic and rvv). Only the m×k elements of D are written. D may be X
-// itself (the same slice and stride: standardising in place); otherwise it
-// must not overlap X.
+// payloads included (on 32-bit ARM too, whose NEON set runs this loop in
+// Go, as do generic and rvv; arm64's NEON set divides vectors). Only the m×k
+// elements of D are written. D may be X itself (the same slice and stride:
+// standardising in place); otherwise it must not overlap X.
 func (im *Impl) Standardize(m, k int, X []float32, ldx int, mean, scale []float32, D []float32, ldd int) {
 	checkMatrix("Standardize", "X", X, m, k, ldx)
 	checkMatrix("Standardize", "D", D, m, k, ldd)

@@ -111,6 +111,13 @@ func prefetchRowsNEON(k int, idx []int, x []float32, ldx int)
 //go:noescape
 func prefetchRowsNEONTrace(k int, idx []int, x []float32, ldx int, trace []uintptr)
 
+// standardizeNEON writes d[i·ldd+p] = (x[i·ldx+p] − mean[p]) / scale[p] for
+// i < m and p < k, m, k ≥ 1, the slices holding those elements. d may be x
+// itself (the same stride); otherwise it must not overlap x.
+//
+//go:noescape
+func standardizeNEON(m, k int, x []float32, ldx int, mean, scale, d []float32, ldd int)
+
 // peakFMANEON runs iters iterations of 32 vector multiply-adds (FMLA .4S,
 // 8 flops each: 256 flops an iteration, edgefit.PeakFMAFlopsPerIter). They
 // go to 30 accumulators (two take a second one), so each dependency chain

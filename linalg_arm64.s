@@ -5234,6 +5234,99 @@ lines_end_5:
 rows_end_2:
 	RET
 
+// standardizeNEON writes d[i·ldd+p] = (x[i·ldx+p] − mean[p]) / scale[p] for
+// i < m and p < k, m, k ≥ 1, the slices holding those elements. d may be x
+// itself (the same stride); otherwise it must not overlap x.
+//
+// func standardizeNEON(m, k int, x []float32, ldx int, mean, scale, d []float32, ldd int)
+TEXT ·standardizeNEON(SB), NOSPLIT|NOFRAME, $0-128
+	MOVD	m+0(FP), R0
+	MOVD	k+8(FP), R7
+	MOVD	x_base+16(FP), R1
+	MOVD	ldx+40(FP), R2
+	LSL	$2, R2, R2
+	MOVD	mean_base+48(FP), R3
+	MOVD	scale_base+72(FP), R4
+	MOVD	d_base+96(FP), R5
+	MOVD	ldd+120(FP), R6
+	LSL	$2, R6, R6
+
+row_1:
+	MOVD	R1, R8
+	MOVD	R3, R9
+	MOVD	R4, R10
+	MOVD	R5, R11
+	LSR	$4, R7, R12
+	CBZ	R12, by16_end_4
+
+by16_3:
+	WORD	$0x3cc00100 // ldur q0, [x8]
+	WORD	$0x3cc10101 // ldur q1, [x8,#16]
+	WORD	$0x3cc20102 // ldur q2, [x8,#32]
+	WORD	$0x3cc30103 // ldur q3, [x8,#48]
+	ADD	$64, R8
+	WORD	$0x3cc00124 // ldur q4, [x9]
+	WORD	$0x3cc10125 // ldur q5, [x9,#16]
+	WORD	$0x3cc20126 // ldur q6, [x9,#32]
+	WORD	$0x3cc30127 // ldur q7, [x9,#48]
+	ADD	$64, R9
+	WORD	$0x3cc00148 // ldur q8, [x10]
+	WORD	$0x3cc10149 // ldur q9, [x10,#16]
+	WORD	$0x3cc2014a // ldur q10, [x10,#32]
+	WORD	$0x3cc3014b // ldur q11, [x10,#48]
+	ADD	$64, R10
+	WORD	$0x4ea4d400 // fsub v0.4s, v0.4s, v4.4s
+	WORD	$0x4ea5d421 // fsub v1.4s, v1.4s, v5.4s
+	WORD	$0x4ea6d442 // fsub v2.4s, v2.4s, v6.4s
+	WORD	$0x4ea7d463 // fsub v3.4s, v3.4s, v7.4s
+	WORD	$0x6e28fc00 // fdiv v0.4s, v0.4s, v8.4s
+	WORD	$0x6e29fc21 // fdiv v1.4s, v1.4s, v9.4s
+	WORD	$0x6e2afc42 // fdiv v2.4s, v2.4s, v10.4s
+	WORD	$0x6e2bfc63 // fdiv v3.4s, v3.4s, v11.4s
+	VST1	[V0.S4, V1.S4, V2.S4, V3.S4], (R11)
+	ADD	$64, R11
+	SUBS	$1, R12
+	BNE	by16_3
+
+by16_end_4:
+	LSR	$2, R7, R12
+	AND	$3, R12, R12
+	CBZ	R12, by4_end_6
+
+by4_5:
+	VLD1.P	16(R8), [V0.S4]
+	VLD1.P	16(R9), [V4.S4]
+	VLD1.P	16(R10), [V8.S4]
+	WORD	$0x4ea4d400 // fsub v0.4s, v0.4s, v4.4s
+	WORD	$0x6e28fc00 // fdiv v0.4s, v0.4s, v8.4s
+	VST1.P	[V0.S4], 16(R11)
+	SUBS	$1, R12
+	BNE	by4_5
+
+by4_end_6:
+	AND	$3, R7, R12
+	CBZ	R12, by1_end_8
+
+by1_7:
+	FMOVS.P	4(R8), F0
+	FMOVS.P	4(R9), F4
+	FMOVS.P	4(R10), F8
+	FSUBS	F4, F0, F0
+	FDIVS	F8, F0, F0
+	FMOVS.P	F0, 4(R11)
+	SUBS	$1, R12
+	BNE	by1_7
+
+by1_end_8:
+	SUBS	$1, R0
+	BEQ	done_2
+	ADD	R2, R1
+	ADD	R6, R5
+	B	row_1
+
+done_2:
+	RET
+
 // peakFMANEON runs iters iterations of 32 vector multiply-adds (FMLA .4S,
 // 8 flops each: 256 flops an iteration, edgefit.PeakFMAFlopsPerIter). They
 // go to 30 accumulators (two take a second one), so each dependency chain

@@ -297,6 +297,9 @@ func (fn *Func) FSUBS(m, n, d FReg) { fn.inst("FSUBS", fmt.Sprintf("%s, %s, %s",
 // FMULS sets d = n · m in single precision.
 func (fn *Func) FMULS(m, n, d FReg) { fn.inst("FMULS", fmt.Sprintf("%s, %s, %s", m, n, d)) }
 
+// FDIVS sets d = n / m in single precision, correctly rounded.
+func (fn *Func) FDIVS(m, n, d FReg) { fn.inst("FDIVS", fmt.Sprintf("%s, %s, %s", m, n, d)) }
+
 // FCMPSZero compares f with 0: equal for ±0, unordered (so not equal) for
 // NaN.
 func (fn *Func) FCMPSZero(f FReg) { fn.inst("FCMPS", "$(0.0), "+f.String()) }
@@ -318,6 +321,9 @@ func (fn *Func) VFSUB(m, n, d Vec) { fn.emitWord(EncodeFSUB(m, n, d)) }
 
 // VFMUL sets d = n · m lane by lane (fmul).
 func (fn *Func) VFMUL(m, n, d Vec) { fn.emitWord(EncodeFMUL(m, n, d)) }
+
+// VFDIV sets d = n / m lane by lane (fdiv), each correctly rounded.
+func (fn *Func) VFDIV(m, n, d Vec) { fn.emitWord(EncodeFDIV(m, n, d)) }
 
 // VFADDP adds adjacent pairs (faddp): d = [n0+n1, n2+n3, m0+m1, m2+m3] for
 // S4.

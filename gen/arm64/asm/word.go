@@ -20,6 +20,7 @@ const (
 	opFADD     = 0x0E20D400 // fadd  vd.T, vn.T, vm.T
 	opFSUB     = 0x0EA0D400 // fsub  vd.T, vn.T, vm.T
 	opFMUL     = 0x2E20DC00 // fmul  vd.T, vn.T, vm.T
+	opFDIV     = 0x2E20FC00 // fdiv  vd.T, vn.T, vm.T
 	opFADDP    = 0x2E20D400 // faddp vd.T, vn.T, vm.T
 	opFADDPS   = 0x7E30D800 // faddp sd, vn.2s
 	opFMLAElem = 0x0F801000 // fmla  vd.T, vn.T, vm.s[i]
@@ -51,6 +52,9 @@ func EncodeFSUB(m, n, d Vec) (Word, error) { return threeSame(opFSUB, "fsub", m,
 
 // EncodeFMUL encodes fmul d, n, m.
 func EncodeFMUL(m, n, d Vec) (Word, error) { return threeSame(opFMUL, "fmul", m, n, d) }
+
+// EncodeFDIV encodes fdiv d, n, m (d = n / m, correctly rounded).
+func EncodeFDIV(m, n, d Vec) (Word, error) { return threeSame(opFDIV, "fdiv", m, n, d) }
 
 // EncodeFADDP encodes faddp d, n, m.
 func EncodeFADDP(m, n, d Vec) (Word, error) { return threeSame(opFADDP, "faddp", m, n, d) }

@@ -35,7 +35,7 @@ func checkWord(t *testing.T, w Word, err error) {
 // and checks the disassembler reads back what the comment says.
 func TestWordsDecode(t *testing.T) {
 	three := map[string]func(m, n, d Vec) (Word, error){
-		"fadd": EncodeFADD, "fsub": EncodeFSUB, "fmul": EncodeFMUL, "faddp": EncodeFADDP,
+		"fadd": EncodeFADD, "fsub": EncodeFSUB, "fmul": EncodeFMUL, "fdiv": EncodeFDIV, "faddp": EncodeFADDP,
 	}
 	elem := map[string]func(m Lane, n, d Vec) (Word, error){
 		"fmla": EncodeFMLAElem, "fmul": EncodeFMULElem,
@@ -108,6 +108,8 @@ func TestWordsKnown(t *testing.T) {
 		// ldur q1, [x2, #16] and ldur q31, [x26, #-256] (llvm-mc).
 		{must(EncodeLDURQ(R2, 16, V(1))), 0x3CC10041},
 		{must(EncodeLDURQ(R26, -256, V(31))), 0x3CD0035F},
+		// fdiv v0.4s, v1.4s, v2.4s (llvm-mc).
+		{must(EncodeFDIV(V(2).S4(), V(1).S4(), V(0).S4())), 0x6E22FC20},
 	} {
 		if tc.w.Bits != tc.bits {
 			t.Errorf("%s = %#08x, want %#08x", tc.w.GNU, tc.w.Bits, tc.bits)
