@@ -17,7 +17,7 @@ import "github.com/edgefit/edgefit/internal/fmtlite"
 // subtracts and divides, each correctly rounded as IEEE 754 says (never a
 // multiplication by a reciprocal), so D is the loop's, bit for bit, NaN
 // payloads included (on 32-bit ARM too: its NEON set runs this loop in Go,
-// as do generic and rvv). Only the m×k elements of D are written. D may be X
+// as does generic). Only the m×k elements of D are written. D may be X
 // itself (the same slice and stride: standardising in place); otherwise it
 // must not overlap X.
 func (im *Impl) Standardize(m, k int, X []float32, ldx int, mean, scale []float32, D []float32, ldd int) {
