@@ -6,8 +6,7 @@ package edgefit
 // linalg_riscv64.s (see gen/riscv64), called through the splitter of
 // kernels_split.go. The Impl methods have checked every length and stride;
 // the assembly trusts them. The kernels are vector-length agnostic: one
-// build runs on every VLEN. Standardize has no RVV version: the set runs its
-// Go loop (standardizeGeneric).
+// build runs on every VLEN.
 
 var rvv = newRVV(splitter{callBudget})
 
@@ -27,7 +26,7 @@ func newRVV(s splitter) *Impl {
 		dot:          s.sum(dotRVV),
 		gatherRows:   s.gatherRows(gatherRowsRVV, rvvPlan),
 		prefetchRows: s.prefetchRows(prefetchRowsRVV, rvvPlan),
-		standardize:  standardizeGeneric,
+		standardize:  s.standardizeRVV,
 		peakFMA:      s.peakFMA(peakFMARVV),
 		peakLoad:     s.sum(peakLoadRVV),
 	}}
@@ -49,4 +48,25 @@ func (s splitter) gradWRVV(m, n, k int, alpha float32, r []float32, ldr int, x [
 // colSums.
 func (s splitter) colSumsRVV(m, n int, alpha float32, r []float32, ldr int, beta float32, g []float32) {
 	s.colSums(colSumsRVV, colSumsTileN, m, n, alpha, r, ldr, beta, g)
+}
+
+// standardizeRVV runs D = (X − mean)/scale with standardizeRVV through the
+// splitter. A strip may be short, so no row needs whole vectors, but short
+// rows laid end to end (splitter.runs) share one row's loop overhead and
+// fill more of each strip: runs of whole 32-lane strips, an LMUL-8 group at
+// the least VLEN (128 bits), or else of whole 8-lane pieces, which admit
+// more row lengths within stdPatternMax.
+func (s splitter) standardizeRVV(m, k int, x []float32, ldx int, mean, scale, d []float32, ldd int) {
+	var p stdPattern
+	q, n, mb := s.runs(&p, m, k, ldx, ldd, 32, x, mean, scale, d)
+	if q == 0 {
+		q, n, mb = s.runs(&p, m, k, ldx, ldd, 8, x, mean, scale, d)
+	}
+	if q > 0 {
+		for i0 := 0; i0 < q; i0 += mb {
+			standardizeRVV(min(mb, q-i0), n, x[i0*n:], n, p.mean[:n], p.scale[:n], d[i0*n:], n)
+		}
+		m, x, d = m-q*n/k, x[q*n:], d[q*n:]
+	}
+	s.standardize(standardizeRVV, m, k, x, ldx, mean, scale, d, ldd)
 }

@@ -17,7 +17,7 @@ import "github.com/edgefit/edgefit/internal/fmtlite"
 // subtracts and divides, each correctly rounded as IEEE 754 says (never a
 // multiplication by a reciprocal), so D is the loop's, bit for bit, NaN
 // payloads included (on 32-bit ARM too, whose NEON set runs this loop in
-// Go, as do generic and rvv; arm64's NEON set divides vectors). Only the m×k
+// Go, as does generic; arm64's NEON and rvv divide vectors). Only the m×k
 // elements of D are written. D may be X itself (the same slice and stride:
 // standardising in place); otherwise it must not overlap X.
 func (im *Impl) Standardize(m, k int, X []float32, ldx int, mean, scale []float32, D []float32, ldd int) {

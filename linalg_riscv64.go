@@ -90,6 +90,14 @@ func prefetchRowsRVV(k int, idx []int, x []float32, ldx, lines, last int)
 //go:noescape
 func prefetchRowsRVVTrace(k int, idx []int, x []float32, ldx, lines, last int, trace []uintptr)
 
+// standardizeRVV writes d[i·ldd+p] = (x[i·ldx+p] − mean[p]) / scale[p] for
+// i < m and p < k, m, k ≥ 1, the slices holding those elements. d may be x
+// itself (the same stride: each strip is loaded before it is stored);
+// otherwise it must not overlap x.
+//
+//go:noescape
+func standardizeRVV(m, k int, x []float32, ldx int, mean, scale, d []float32, ldd int)
+
 // peakFMARVV runs iters·128 lanes of fused multiply-adds on 16 independent
 // single-register accumulators (LMUL 1, as in matMulBiasRVV), strip-mined
 // over iters·8 lanes each, whatever the vector length. iters must be at

@@ -1133,6 +1133,57 @@ line_end_3:
 	BNEZ	X12, row_1
 	RET
 
+// standardizeRVV writes d[i·ldd+p] = (x[i·ldx+p] − mean[p]) / scale[p] for
+// i < m and p < k, m, k ≥ 1, the slices holding those elements. d may be x
+// itself (the same stride: each strip is loaded before it is stored);
+// otherwise it must not overlap x.
+//
+// func standardizeRVV(m, k int, x []float32, ldx int, mean, scale, d []float32, ldd int)
+TEXT ·standardizeRVV(SB), NOSPLIT|NOFRAME, $0-128
+	MOV	m+0(FP), X10
+	MOV	x_base+16(FP), X11
+	MOV	d_base+96(FP), X12
+	MOV	ldx+40(FP), X13
+	SLLI	$2, X13, X13
+	MOV	ldd+120(FP), X14
+	SLLI	$2, X14, X14
+
+row_1:
+	MOV	X11, X15
+	MOV	X12, X16
+	MOV	mean_base+48(FP), X17
+	MOV	scale_base+72(FP), X18
+	MOV	k+8(FP), X19
+	BEQZ	X19, std_end_4
+
+std_3:
+	VSETVLI	X19, E32, M8, TU, MA, X5
+	VLE32V	(X15), V0
+	VLE32V	(X17), V8
+	VLE32V	(X18), V16
+	VFSUBVV	V8, V0, V0
+	VFDIVVV	V16, V0, V0
+	VSE32V	V0, (X16)
+	SLLI	$2, X5, X6
+	ADD	X6, X15, X15
+	ADD	X6, X17, X17
+	ADD	X6, X18, X18
+	ADD	X6, X16, X16
+	SUB	X5, X19, X19
+	BNEZ	X19, std_3
+
+std_end_4:
+	// The next row, if any: the strides are added only then, so that no
+	// address past the last row is formed.
+	ADD	$-1, X10, X10
+	BEQZ	X10, done_2
+	ADD	X13, X11, X11
+	ADD	X14, X12, X12
+	JMP	row_1
+
+done_2:
+	RET
+
 // peakFMARVV runs iters·128 lanes of fused multiply-adds on 16 independent
 // single-register accumulators (LMUL 1, as in matMulBiasRVV), strip-mined
 // over iters·8 lanes each, whatever the vector length. iters must be at

@@ -187,13 +187,13 @@ func TestStandardizeInPlace(t *testing.T) {
 
 // TestStandardizeRuns: rows laid end to end (strides k), which the SIMD sets
 // run as longer rows of whole vectors with mean and scale repeated, for every
-// k 1..70 and row counts on both sides of one and two runs of 8 and 16 rows
-// and many runs, in place and not.
+// k 1..70 and row counts on both sides of one and two runs of 8, 16 and 32
+// rows and many runs, in place and not.
 func TestStandardizeRuns(t *testing.T) {
 	testCases(t, heapPlacer{}, func(yield func(kcase) bool) {
 		r := rand.New(rand.NewPCG(53, 53))
 		for k := 1; k <= maxSweep; k++ {
-			for i, m := range []int{7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 100, 1000} {
+			for i, m := range []int{7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 100, 1000} {
 				if !yield(newStdContiguous(r, m, k, modeOf(i+k), i%3 == 0)) {
 					return
 				}

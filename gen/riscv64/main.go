@@ -40,6 +40,7 @@ func generate(pkg string) (s, d, c []byte, err error) {
 	dot(f)
 	gatherRows(f)
 	prefetchRows(f)
+	standardize(f)
 	peakFMA(f)
 	peakLoad(f)
 	vlenBytes(f)

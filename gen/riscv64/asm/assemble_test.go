@@ -33,6 +33,7 @@ var probes = []probe{
 	{func(fn *Func) { fn.VFMACCVF(3, 16, 8) }, "vfmacc.vf v8,f3,v16"},
 	{func(fn *Func) { fn.VFADDVV(8, 16, 24) }, "vfadd.vv v24,v16,v8"},
 	{func(fn *Func) { fn.VFSUBVV(8, 16, 24) }, "vfsub.vv v24,v16,v8"},
+	{func(fn *Func) { fn.VFDIVVV(8, 16, 24) }, "vfdiv.vv v24,v16,v8"},
 	{func(fn *Func) { fn.VFMULVF(2, 8, 16) }, "vfmul.vf v16,v8,f2"},
 	{func(fn *Func) { fn.VFMVVF(4, 8) }, "vfmv.v.f v8,f4"},
 	{func(fn *Func) { fn.VMVVI0(24) }, "vmv.v.i v24,0"},
@@ -70,7 +71,8 @@ var (
 // the machine code with golang.org/x/arch, and checks each is the
 // instruction intended with its operands in the intended roles. This pins
 // the Go operand order of every method (VFMACCVF's v, f, d; VFSUBVV's
-// subtrahend first; VFREDUSUMVS's seed first) and the prefetch.r encoding.
+// subtrahend and VFDIVVV's divisor first; VFREDUSUMVS's seed first) and the
+// prefetch.r encoding.
 func TestAssemblerAgrees(t *testing.T) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {

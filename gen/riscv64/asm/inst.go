@@ -150,6 +150,11 @@ func (fn *Func) VFSUBVV(x, n, d VReg) {
 	fn.vinst("VFSUBVV", fmt.Sprintf("%s, %s, %s", x, n, d), x, n, d)
 }
 
+// VFDIVVV sets d = n / x, correctly rounded (IEEE 754 division).
+func (fn *Func) VFDIVVV(x, n, d VReg) {
+	fn.vinst("VFDIVVV", fmt.Sprintf("%s, %s, %s", x, n, d), x, n, d)
+}
+
 // VFMULVF sets d = f·v.
 func (fn *Func) VFMULVF(f FReg, v, d VReg) {
 	fn.vinst("VFMULVF", fmt.Sprintf("%s, %s, %s", f, v, d), v, d)
