@@ -201,3 +201,39 @@ func BenchmarkStepWorkers(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEvaluate/medium/workers=N: Evaluate over the 100,000 rows of
+// BenchmarkEpoch/medium, as a validation split is, with a trainer made for
+// batches of 256 rows: the forward pass over data streamed from memory.
+func BenchmarkEvaluate(b *testing.B) {
+	const n, d, o, bs = 100_000, 64, 8, 256
+	ds := mediumData(b, n, d, o)
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("medium/workers=%d", w), func(b *testing.B) {
+			m, _ := NewLinear(d, o, 0)
+			opt, _ := NewSGD(SGDConfig{LR: 0.01})
+			tr, err := NewTrainer(m, MSE, opt, bs)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer tr.Close()
+			if err := tr.SetWorkers(w); err != nil {
+				b.Fatal(err)
+			}
+			peak := peakGFLOPS()
+			b.ReportAllocs()
+			b.ResetTimer()
+			zeroalloc.Loop(b, func() {
+				for range b.N {
+					if _, err := tr.Evaluate(ds.X, ds.Y); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			rows := float64(n) * float64(b.N) / b.Elapsed().Seconds()
+			gflops := rows * 2 * d * o / 1e9
+			b.ReportMetric(rows, "rows/s")
+			b.ReportMetric(100*gflops/peak, "%peak")
+		})
+	}
+}

@@ -59,7 +59,9 @@ type job struct {
 	alpha  float32
 	X, Y   linalg.Dense // the batch, or the dataset when idx is set; Predict's inputs and outputs
 	idx    []int        // rows of X and Y to gather into bx and by
-	next   []int        // the next batch's rows, to prefetch
+	next   []int        // rows of nx and ny to prefetch: the next batch's
+	nx, ny linalg.Dense
+	ident  []int        // 0, 1, …: Evaluate's next block's rows, to prefetch
 	bx, by linalg.Dense // where a shuffled batch is gathered
 	p      linalg.Dense // maxBatch×Out: predictions, then residuals in place
 	xs     linalg.Dense // maxBatch×In: the batch standardised, with m.Std
@@ -145,6 +147,10 @@ func (j *job) step(c int) (float64, error) {
 	lo, hi := span(c, rows, j.share)
 	X, Y := j.X.Slice(lo, hi), j.Y.Slice(lo, hi)
 	var nlo, nhi int // this chunk's rows of the next batch
+	if len(j.next) > 0 {
+		_, nshare := split(len(j.next), j.chunks)
+		nlo, nhi = span(c, len(j.next), nshare)
+	}
 	o := &j.out[c]
 	if j.idx != nil {
 		X, Y = j.bx.Slice(lo, hi), j.by.Slice(lo, hi)
@@ -154,21 +160,18 @@ func (j *job) step(c int) (float64, error) {
 		if o.ahead != j.gatheredAt(lo, hi) {
 			batches.Gather(X, j.X, Y, j.Y, j.idx[lo:hi])
 		}
-		// This chunk's rows of the next batch are on their way while
-		// this one trains.
-		if len(j.next) > 0 {
-			_, nshare := split(len(j.next), j.chunks)
-			if nlo, nhi = span(c, len(j.next), nshare); nlo < nhi {
-				batches.Prefetch(j.X, j.Y, j.next[nlo:nhi])
-			}
-		}
+	}
+	// This chunk's rows of the next batch are on their way while this one
+	// trains.
+	if nlo < nhi {
+		batches.Prefetch(j.nx, j.ny, j.next[nlo:nhi])
 	}
 	sq, err := j.train(c, lo, hi, X, Y)
-	// Done with its rows, a chunk of a shared step gathers its rows of the
-	// next batch into the same place (after), where the next job's chunk
-	// takes them; alone, it may as well gather them then.
+	// Done with its rows, a chunk of a shared, shuffled step gathers its rows
+	// of the next batch into the same place (after), where the next job's
+	// chunk takes them; alone, it may as well gather them then.
 	o.ahead = gathered{}
-	if err == nil && j.chunks > 1 && nlo < nhi && nlo >= lo && nhi <= hi {
+	if err == nil && j.idx != nil && j.chunks > 1 && nlo < nhi && nlo >= lo && nhi <= hi {
 		p := &o.plan
 		p.X, p.Y, p.bx, p.by, p.idx, p.lo, p.hi, p.seq = j.X, j.Y, j.bx, j.by, j.next[nlo:nhi], nlo, nhi, j.seq+1
 		o.busy.Store(true)
@@ -247,6 +250,11 @@ func (j *job) eval(c int) (float64, error) {
 	var sq float64
 	for b := lo; b < hi; b += j.pshare {
 		e := min(b+j.pshare, hi)
+		// The next block's rows are on their way while this one is
+		// predicted.
+		if n := min(j.pshare, hi-e, len(j.ident)); n > 0 {
+			batches.Prefetch(j.X.Slice(e, e+n), j.Y.Slice(e, e+n), j.ident[:n])
+		}
 		P := p.Slice(0, e-b)
 		X, err := standardized(j.m.Std, j.xs, j.X.Slice(b, e), c*j.pshare)
 		if err != nil {
@@ -339,6 +347,7 @@ func (t *Trainer) do(chunks int) error {
 	}
 	// The team keeps the job: let go of the caller's rows.
 	j.X, j.Y, j.bx, j.by, j.idx, j.next = linalg.Dense{}, linalg.Dense{}, linalg.Dense{}, linalg.Dense{}, nil, nil
+	j.nx, j.ny = linalg.Dense{}, linalg.Dense{}
 	for c := range chunks {
 		if err := j.out[c].err; err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"runtime"
 
 	"github.com/edgefit/edgefit/linalg"
+	"github.com/edgefit/edgefit/regress/internal/batches"
 )
 
 // Trainer trains a Linear, the tutorial's fit. NewTrainer allocates every
@@ -88,6 +89,10 @@ func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, er
 	t.grad = make([]float32, len(m.params))
 	t.job.grads = [][]float32{t.grad}
 	t.job.p, _ = linalg.New(maxBatch, m.Out())
+	t.job.ident = make([]int, min(maxBatch, batches.MaxPrefetchRows))
+	for i := range t.job.ident {
+		t.job.ident[i] = i
+	}
 	t.SetWorkers(0)
 	if cl != nil {
 		cl.claim(t)

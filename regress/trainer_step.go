@@ -13,10 +13,11 @@ import (
 
 // batch is one step's rows: X and Y themselves, or, when idx is set, rows idx
 // of X and Y gathered into bx and by (a shuffled Loader's batch), with next
-// the following batch's rows, to prefetch.
+// rows of nx and ny to prefetch (batches.Batch).
 type batch struct {
 	X, Y      linalg.Dense
 	idx, next []int
+	nx, ny    linalg.Dense // the rows next names
 	bx, by    linalg.Dense
 	ahead     *batches.Ahead // the loader's work ahead, for idle workers
 }
@@ -76,9 +77,9 @@ func (t *Trainer) backward(b *batch) (float32, error) {
 		X, Y := b.rows()
 		if b.idx != nil {
 			batches.Gather(X, b.X, Y, b.Y, b.idx)
-			if len(b.next) > 0 {
-				batches.Prefetch(b.X, b.Y, b.next)
-			}
+		}
+		if len(b.next) > 0 {
+			batches.Prefetch(b.nx, b.ny, b.next)
 		}
 		X, err := standardized(m.Std, t.job.xs, X, 0)
 		if err != nil {
@@ -89,6 +90,7 @@ func (t *Trainer) backward(b *batch) (float32, error) {
 	j := t.job
 	j.kind, j.m, j.alpha, j.share = jobStep, m, alpha, share
 	j.X, j.Y, j.idx, j.next, j.bx, j.by = b.X, b.Y, b.idx, b.next, b.bx, b.by
+	j.nx, j.ny = b.nx, b.ny
 	if tm := t.team; tm != nil && b.ahead != nil && tm.side.Load() != b.ahead {
 		tm.side.Store(b.ahead)
 	}
@@ -217,7 +219,7 @@ func (t *Trainer) epoch(ctx context.Context, l *data.Loader, s *epochSum) error 
 		if !ok {
 			return nil
 		}
-		b := batch{X: nb.X, Y: nb.Y, idx: nb.Idx, next: nb.Next, bx: nb.BX, by: nb.BY, ahead: nb.Ahead}
+		b := batch{X: nb.X, Y: nb.Y, idx: nb.Idx, next: nb.Next, nx: nb.NX, ny: nb.NY, bx: nb.BX, by: nb.BY, ahead: nb.Ahead}
 		X, Y := b.rows()
 		if err := t.checkBatch(X, Y); err != nil {
 			return err

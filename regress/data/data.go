@@ -121,6 +121,7 @@ type Loader struct {
 	draw   drawer
 	ahead  *batches.Ahead
 	seen   []bool // checks an Order's permutations
+	ident  []int  // 0, 1, …: the rows of a next batch to prefetch, unshuffled
 	bx, by linalg.Dense
 	epoch  int // epochs started (by Reset)
 	pos    int // next row of the order
@@ -168,6 +169,11 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 		}
 		l.bx, _ = linalg.New(bs, ds.X.Cols)
 		l.by, _ = linalg.New(bs, ds.Y.Cols)
+	} else {
+		l.ident = make([]int, min(cfg.BatchSize, ds.Len(), batches.MaxPrefetchRows))
+		for i := range l.ident {
+			l.ident[i] = i
+		}
 	}
 	l.pos = ds.Len() // nothing to yield before Reset
 	return l, nil
@@ -257,6 +263,9 @@ func (l *Loader) Next() (X, Y linalg.Dense, ok bool) {
 	lo := l.pos
 	l.pos += rows
 	if !l.cfg.Shuffle {
+		if next, NX, NY := l.nextRows(); len(next) > 0 {
+			batches.Prefetch(NX, NY, next)
+		}
 		return l.ds.X.Slice(lo, lo+rows), l.ds.Y.Slice(lo, lo+rows), true
 	}
 	X, Y = l.bx.Slice(0, rows), l.by.Slice(0, rows)
@@ -275,8 +284,15 @@ func (l *Loader) Next() (X, Y linalg.Dense, ok bool) {
 // batches are taken by Next or NextBatch, not both in one epoch.
 func (l *Loader) NextBatch() (b batches.Batch, ok bool) {
 	if !l.cfg.Shuffle {
-		b.X, b.Y, ok = l.Next()
-		return b, ok
+		rows := l.rowsAt(l.pos)
+		if rows == 0 {
+			return b, false
+		}
+		lo := l.pos
+		l.pos += rows
+		b.X, b.Y = l.ds.X.Slice(lo, lo+rows), l.ds.Y.Slice(lo, lo+rows)
+		b.Next, b.NX, b.NY = l.nextRows()
+		return b, true
 	}
 	rows := l.rowsAt(l.pos)
 	if rows == 0 {
@@ -286,9 +302,19 @@ func (l *Loader) NextBatch() (b batches.Batch, ok bool) {
 	l.pos += rows
 	b = batches.Batch{X: l.ds.X, Y: l.ds.Y, Idx: l.perm[lo : lo+rows], BX: l.bx, BY: l.by, Ahead: l.ahead}
 	if next := l.rowsAt(l.pos); next > 0 {
-		b.Next = l.perm[l.pos : l.pos+next]
+		b.Next, b.NX, b.NY = l.perm[l.pos:l.pos+next], l.ds.X, l.ds.Y
 	}
 	return b, true
+}
+
+// nextRows returns, without shuffling, the first rows of the next batch, to
+// prefetch: rows next of NX and NY, or none at the end of the epoch.
+func (l *Loader) nextRows() (next []int, NX, NY linalg.Dense) {
+	rows := min(l.rowsAt(l.pos), len(l.ident))
+	if rows == 0 {
+		return nil, linalg.Dense{}, linalg.Dense{}
+	}
+	return l.ident[:rows], l.ds.X.Slice(l.pos, l.pos+rows), l.ds.Y.Slice(l.pos, l.pos+rows)
 }
 
 // Err reports why the current epoch could not start, if it could not.

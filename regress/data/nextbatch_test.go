@@ -9,10 +9,17 @@ import (
 )
 
 // NextBatch's batches, gathered, are Next's batch for batch, shuffled or not,
-// and each names the following batch's rows to prefetch.
+// and each names the following batch's rows to prefetch: all of them when
+// shuffled, its first rows (at most batches.MaxPrefetchRows) when not, none at the
+// end of the epoch.
 func TestNextBatchMatchesNext(t *testing.T) {
-	X, _ := linalg.New(23, 3)
-	Y, _ := linalg.New(23, 2)
+	testNextBatch(t, 23, 5)
+	testNextBatch(t, 2*batches.MaxPrefetchRows+100, batches.MaxPrefetchRows+50)
+}
+
+func testNextBatch(t *testing.T, rows, bs int) {
+	X, _ := linalg.New(rows, 3)
+	Y, _ := linalg.New(rows, 2)
 	for i := range X.Data {
 		X.Data[i] = float32(i)
 	}
@@ -24,7 +31,7 @@ func TestNextBatchMatchesNext(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, shuffle := range []bool{false, true} {
-		cfg := LoaderConfig{BatchSize: 5, Shuffle: shuffle, Seed: 7}
+		cfg := LoaderConfig{BatchSize: bs, Shuffle: shuffle, Seed: 7}
 		a, errA := NewLoader(ds, cfg)
 		b, errB := NewLoader(ds, cfg)
 		if errA != nil || errB != nil {
@@ -38,6 +45,7 @@ func TestNextBatchMatchesNext(t *testing.T) {
 				t.Fatal(err)
 			}
 			var prevNext []int
+			var aheadX, aheadY linalg.Dense // the rows the previous batch named to prefetch
 			for n := 0; ; n++ {
 				wx, wy, ok := a.Next()
 				nb, okB := b.NextBatch()
@@ -45,8 +53,16 @@ func TestNextBatchMatchesNext(t *testing.T) {
 					t.Fatalf("shuffle %v, epoch %d, batch %d: Next ok = %v, NextBatch ok = %v", shuffle, epoch, n, ok, okB)
 				}
 				if !ok {
+					if aheadX.Rows != 0 {
+						t.Fatalf("shuffle %v, epoch %d: the last batch names %d rows to prefetch", shuffle, epoch, aheadX.Rows)
+					}
 					break
 				}
+				if n > 0 && (aheadX.Rows != min(wx.Rows, batches.MaxPrefetchRows) && !shuffle || shuffle && aheadX.Rows != wx.Rows ||
+					!equalDense(aheadX, wx.Slice(0, aheadX.Rows)) || !equalDense(aheadY, wy.Slice(0, aheadY.Rows))) {
+					t.Fatalf("shuffle %v, epoch %d, batch %d: the previous batch named %d rows to prefetch, not this batch's first rows", shuffle, epoch, n, aheadX.Rows)
+				}
+				aheadX, aheadY = gathered(nb.NX, nb.NY, nb.Next)
 				gx, gy := nb.X, nb.Y
 				if nb.Idx != nil {
 					if prevNext != nil && !slices.Equal(prevNext, nb.Idx) {
@@ -76,4 +92,15 @@ func equalDense(a, b linalg.Dense) bool {
 		}
 	}
 	return true
+}
+
+// gathered returns rows idx of X and Y, copied.
+func gathered(X, Y linalg.Dense, idx []int) (gx, gy linalg.Dense) {
+	if len(idx) == 0 {
+		return linalg.Dense{}, linalg.Dense{}
+	}
+	gx, _ = linalg.New(len(idx), X.Cols)
+	gy, _ = linalg.New(len(idx), Y.Cols)
+	batches.Gather(gx, X, gy, Y, idx)
+	return gx, gy
 }

@@ -12,11 +12,13 @@ import (
 )
 
 // Batch is one step's rows: X and Y themselves, or, when Idx is set, rows Idx
-// of X and Y to gather into BX and BY (a shuffled loader's batch), with Next
-// the following batch's rows, to prefetch.
+// of X and Y to gather into BX and BY (a shuffled loader's batch). Next is
+// rows of NX and NY to prefetch while the step trains: the next batch's rows
+// of the dataset when shuffled, else the first rows of the next batch itself.
 type Batch struct {
 	X, Y      linalg.Dense
 	Idx, Next []int
+	NX, NY    linalg.Dense // the rows Next names
 	BX, BY    linalg.Dense
 	Ahead     *Ahead // work the loader can have done ahead, or nil
 }
@@ -27,6 +29,11 @@ func Gather(bx, X, by, Y linalg.Dense, idx []int) {
 	edgefit.GatherRows(X.Cols, idx, X.Data, X.Stride, bx.Data, bx.Stride)
 	edgefit.GatherRows(Y.Cols, idx, Y.Data, Y.Stride, by.Data, by.Stride)
 }
+
+// MaxPrefetchRows is the most consecutive rows (of an unshuffled next batch,
+// or of Evaluate's next block) prefetched ahead of their step: the rows of
+// a larger batch would not stay in cache until then.
+const MaxPrefetchRows = 1024
 
 // Prefetch asks for rows idx of the inputs X and targets Y to be brought into
 // cache, without waiting: a batch gathered a step later then finds its rows
