@@ -42,6 +42,12 @@ import (
 // its gradient costs about as much as a chunk of that size takes to compute.
 const minChunkWork = 1 << 14
 
+// longChunkWork is the least work, rows·In·Out multiply-adds, of a chunk
+// that takes long enough (about 100 µs even from memory) to be worth waking
+// a parked worker for: Evaluate or Predict over many rows, or a very large
+// batch. Shorter jobs go to workers that are up (workers.go).
+const longChunkWork = 1 << 21
+
 // chunkAlign is the rows a chunk's row count is a multiple of (but the
 // last's), so that chunks write to separate cache lines of the shared
 // prediction buffer.
@@ -340,7 +346,7 @@ func (t *Trainer) do(chunks int) error {
 	j.chunks = chunks
 	j.seq++
 	if t.team != nil {
-		t.team.do(chunks)
+		t.team.do(chunks, j.share >= longChunkWork/max(1, j.m.In()*j.m.Out()))
 	} else {
 		j.run(0)
 		j.after(0)

@@ -119,9 +119,11 @@ func (t *team) close() {
 }
 
 // do runs work(c) for every chunk c < chunks (1 ≤ chunks ≤ size), chunk 0
-// in the caller, and returns when all have run.
-func (t *team) do(chunks int) {
-	share, aside := t.post(chunks - 1)
+// in the caller, and returns when all have run. A long job (chunks long
+// enough to pay for waking a parked member) is always shared, and says
+// nothing about how the members keep up with short ones.
+func (t *team) do(chunks int, long bool) {
+	share, aside := t.post(chunks-1, long)
 	if chunks <= 1 || !share {
 		for c := range chunks {
 			t.work(c)
@@ -142,16 +144,19 @@ func (t *team) do(chunks int) {
 		_, parked := t.wait(&t.caller, func() bool { return t.left.Load() == 0 })
 		late = late || parked
 	}
-	if late {
+	switch {
+	case long:
+	case late:
 		t.late()
-	} else {
+	default:
 		t.backoff = 0
 	}
 }
 
 // post reports whether the caller is to share the next job with members
 // 1…n, counting down the jobs it runs alone: only if one of them is awake
-// and not at side work. It also reports whether one of them is at side work.
+// and not at side work, or if the job is long, for which it wakes them. It
+// also reports whether one of them is at side work.
 //
 // A parked member is woken for the jobs to come, shared meanwhile only with
 // members awake. Members still parked wakeGrace after the wake-up are
@@ -159,7 +164,14 @@ func (t *team) do(chunks int) {
 // caller backs off as after a late job, and wakes them again in the last
 // jobs it runs alone, so that they are up, or shown late again, when it
 // next shares.
-func (t *team) post(n int) (share, aside bool) {
+func (t *team) post(n int, long bool) (share, aside bool) {
+	if long {
+		for i := range n {
+			aside = aside || t.members[i].aside.Load()
+		}
+		t.wakeMembers(n)
+		return true, aside
+	}
 	if t.solo > 0 {
 		t.solo--
 		if t.solo < wakeBefore {

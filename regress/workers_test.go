@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -367,7 +368,7 @@ func TestTeamPostsOnlyToAwake(t *testing.T) {
 	defer tm.close()
 	tm.solo = 2
 	for i := range 2 {
-		if share, _ := tm.post(1); share || tm.solo != 1-i {
+		if share, _ := tm.post(1, false); share || tm.solo != 1-i {
 			t.Fatalf("job %d alone: posted, or solo %d", i, tm.solo)
 		}
 	}
@@ -378,11 +379,11 @@ func TestTeamPostsOnlyToAwake(t *testing.T) {
 		}
 		runtime.Gosched()
 	}
-	if share, _ := tm.post(1); share {
+	if share, _ := tm.post(1, false); share {
 		t.Fatal("posted to a parked member")
 	}
 	for end := time.Now().Add(time.Minute); ; {
-		if share, _ := tm.post(1); share {
+		if share, _ := tm.post(1, false); share {
 			break
 		}
 		if time.Now().After(end) {
@@ -402,13 +403,13 @@ func TestTeamBacksOffWhileMembersStayParked(t *testing.T) {
 	m.parked.init()
 	m.parked.sleeping.Store(true)
 	for range 3 { // waking: no backoff
-		if share, _ := tm.post(1); share || tm.solo != 0 || tm.wokeAt.IsZero() {
+		if share, _ := tm.post(1, false); share || tm.solo != 0 || tm.wokeAt.IsZero() {
 			t.Fatalf("posts to a member being woken: share %v, solo %d, woke at %v", share, tm.solo, tm.wokeAt)
 		}
 	}
 	for want := 1; want <= 2*maxSolo; want *= 2 {
 		tm.wokeAt = tm.wokeAt.Add(-2 * wakeGrace) // long enough ago
-		if share, _ := tm.post(1); share || tm.solo != min(want, maxSolo) {
+		if share, _ := tm.post(1, false); share || tm.solo != min(want, maxSolo) {
 			t.Fatalf("member still parked: share %v, solo %d, want %d", share, tm.solo, min(want, maxSolo))
 		}
 		for tm.solo > 0 {
@@ -417,7 +418,7 @@ func TestTeamBacksOffWhileMembersStayParked(t *testing.T) {
 			default:
 			}
 			solo := tm.solo
-			if share, _ := tm.post(1); share {
+			if share, _ := tm.post(1, false); share {
 				t.Fatal("shared a job it was to run alone")
 			}
 			if woke := len(m.parked.ch) == 1; woke != (solo <= wakeBefore) {
@@ -426,7 +427,7 @@ func TestTeamBacksOffWhileMembersStayParked(t *testing.T) {
 		}
 	}
 	m.parked.sleeping.Store(false)
-	if share, _ := tm.post(1); !share || !tm.wokeAt.IsZero() {
+	if share, _ := tm.post(1, false); !share || !tm.wokeAt.IsZero() {
 		t.Fatalf("member up: share %v, woke at %v", share, tm.wokeAt)
 	}
 }
@@ -439,7 +440,55 @@ func TestTeamSharesWithAwakeWhileWaking(t *testing.T) {
 		tm.members[i].parked.init()
 	}
 	tm.members[0].parked.sleeping.Store(true)
-	if share, _ := tm.post(2); !share || tm.wokeAt.IsZero() || len(tm.members[0].parked.ch) != 1 {
+	if share, _ := tm.post(2, false); !share || tm.wokeAt.IsZero() || len(tm.members[0].parked.ch) != 1 {
 		t.Fatalf("share %v, woke at %v, wake-ups sent %d", share, tm.wokeAt, len(tm.members[0].parked.ch))
+	}
+}
+
+// A long job goes to parked members too: the caller wakes them and posts it
+// (waking pays for a chunk that long), the member runs its chunk while the
+// caller runs its own, and the job neither counts down nor sets the jobs the
+// caller runs alone.
+func TestTeamSharesLongJobsWithParked(t *testing.T) {
+	var started atomic.Bool // chunk 1 has started
+	var concurrent atomic.Bool
+	work := func(c int) {
+		if c == 1 {
+			started.Store(true)
+			return
+		}
+		// Chunk 0 waits for chunk 1 to start elsewhere, which it never
+		// does if the caller runs the job alone.
+		for end := time.Now().Add(10 * time.Second); time.Now().Before(end); runtime.Gosched() {
+			if started.Load() {
+				concurrent.Store(true)
+				return
+			}
+		}
+	}
+	tm := newTeam(2, work, func(int) {}, func(int) bool { return false })
+	defer tm.close()
+	p := &tm.members[0].parked
+	for end := time.Now().Add(time.Minute); !p.sleeping.Load(); {
+		if time.Now().After(end) {
+			t.Fatal("the idle member does not park")
+		}
+		runtime.Gosched()
+	}
+	tm.solo = 3
+	tm.do(2, true)
+	if !concurrent.Load() || tm.solo != 3 || tm.backoff != 0 {
+		t.Fatalf("long job with a parked member: chunk 1 ran beside chunk 0 %v, solo %d (want 3), backoff %d", concurrent.Load(), tm.solo, tm.backoff)
+	}
+	// A member that never comes: the caller runs its chunk too, and a
+	// short job would now be run alone; a long one is not counted.
+	ran := 0
+	gone := &team{work: func(int) { ran++ }, after: func(int) {}, busy: func(int) bool { return false }, members: make([]member, 1)}
+	gone.caller.init()
+	gone.members[0].parked.init()
+	gone.members[0].parked.sleeping.Store(true)
+	gone.do(2, true)
+	if ran != 2 || gone.solo != 0 || gone.backoff != 0 || len(gone.members[0].parked.ch) != 1 {
+		t.Fatalf("long job, member gone: %d chunks run, solo %d, backoff %d, wake-ups %d", ran, gone.solo, gone.backoff, len(gone.members[0].parked.ch))
 	}
 }
