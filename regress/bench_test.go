@@ -237,3 +237,38 @@ func BenchmarkEvaluate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPredict/medium/workers=N: Trainer.Predict over the 100,000 rows
+// of BenchmarkEpoch/medium, with a trainer made for batches of 256 rows.
+func BenchmarkPredict(b *testing.B) {
+	const n, d, o, bs = 100_000, 64, 8, 256
+	ds := mediumData(b, n, d, o)
+	P, _ := linalg.New(n, o)
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("medium/workers=%d", w), func(b *testing.B) {
+			m, _ := NewLinear(d, o, 0)
+			opt, _ := NewSGD(SGDConfig{LR: 0.01})
+			tr, err := NewTrainer(m, MSE, opt, bs)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer tr.Close()
+			if err := tr.SetWorkers(w); err != nil {
+				b.Fatal(err)
+			}
+			peak := peakGFLOPS()
+			b.ReportAllocs()
+			b.ResetTimer()
+			zeroalloc.Loop(b, func() {
+				for range b.N {
+					if err := tr.Predict(P, ds.X); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			rows := float64(n) * float64(b.N) / b.Elapsed().Seconds()
+			b.ReportMetric(rows, "rows/s")
+			b.ReportMetric(100*rows*2*d*o/1e9/peak, "%peak")
+		})
+	}
+}
