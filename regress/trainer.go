@@ -89,10 +89,7 @@ func NewTrainer(m *Linear, loss Loss, opt Optimizer, maxBatch int) (*Trainer, er
 	t.grad = make([]float32, len(m.params))
 	t.job.grads = [][]float32{t.grad}
 	t.job.p, _ = linalg.New(maxBatch, m.Out())
-	t.job.ident = make([]int, min(maxBatch, batches.MaxPrefetchRows))
-	for i := range t.job.ident {
-		t.job.ident[i] = i
-	}
+	t.job.ident = batches.Ident(min(maxBatch, batches.MaxPrefetchRows))
 	t.SetWorkers(0)
 	if cl != nil {
 		cl.claim(t)

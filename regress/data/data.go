@@ -101,7 +101,8 @@ type LoaderConfig struct {
 
 // Loader yields a Dataset's rows in batches, as DataLoader: call Reset at the
 // start of every epoch, then Next until it reports no more batches. Without
-// shuffling, a batch is a view of consecutive dataset rows (no copy); with
+// shuffling, a batch is a view of consecutive dataset rows (no copy), while
+// the first rows of the next batch are fetched into cache; with
 // shuffling, a new permutation is drawn each epoch (the same sequence of
 // permutations for the same Seed) and each batch's rows are gathered into
 // buffers allocated once, by NewLoader, while the next batch's rows are
@@ -170,10 +171,7 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 		l.bx, _ = linalg.New(bs, ds.X.Cols)
 		l.by, _ = linalg.New(bs, ds.Y.Cols)
 	} else {
-		l.ident = make([]int, min(cfg.BatchSize, ds.Len(), batches.MaxPrefetchRows))
-		for i := range l.ident {
-			l.ident[i] = i
-		}
+		l.ident = batches.Ident(min(cfg.BatchSize, ds.Len(), batches.MaxPrefetchRows))
 	}
 	l.pos = ds.Len() // nothing to yield before Reset
 	return l, nil

@@ -35,6 +35,15 @@ func Gather(bx, X, by, Y linalg.Dense, idx []int) {
 // a larger batch would not stay in cache until then.
 const MaxPrefetchRows = 1024
 
+// Ident returns 0, 1, …, n−1: the indices of n consecutive rows, for Prefetch.
+func Ident(n int) []int {
+	p := make([]int, n)
+	for i := range p {
+		p[i] = i
+	}
+	return p
+}
+
 // Prefetch asks for rows idx of the inputs X and targets Y to be brought into
 // cache, without waiting: a batch gathered a step later then finds its rows
 // there instead of waiting for each in turn (edgefit.PrefetchRows).
