@@ -42,11 +42,18 @@ import (
 // its gradient costs about as much as a chunk of that size takes to compute.
 const minChunkWork = 1 << 14
 
-// longChunkWork is the least work, rows·In·Out multiply-adds, of a chunk
-// that takes long enough (about 100 µs even from memory) to be worth waking
-// a parked worker for: Evaluate or Predict over many rows, or a very large
-// batch. Shorter jobs go to workers that are up (workers.go).
+// longChunkWork is the least work of a chunk, rows·(In·Out + In + Out):
+// its multiply-adds and the values it reads and writes, that takes long
+// enough (about 100 µs) to be worth waking a parked worker for: Evaluate or
+// Predict over many rows, or a very large batch. Shorter jobs go to workers
+// that are up (workers.go).
 const longChunkWork = 1 << 21
+
+// longJob reports whether chunks of share rows of a model of in inputs and out
+// outputs are long (longChunkWork).
+func longJob(share, in, out int) bool {
+	return share >= longChunkWork/max(1, in*out+in+out)
+}
 
 // chunkAlign is the rows a chunk's row count is a multiple of (but the
 // last's), so that chunks write to separate cache lines of the shared
@@ -346,7 +353,7 @@ func (t *Trainer) do(chunks int) error {
 	j.chunks = chunks
 	j.seq++
 	if t.team != nil {
-		t.team.do(chunks, j.share >= longChunkWork/max(1, j.m.In()*j.m.Out()))
+		t.team.do(chunks, longJob(j.share, j.m.In(), j.m.Out()))
 	} else {
 		j.run(0)
 		j.after(0)

@@ -492,3 +492,24 @@ func TestTeamSharesLongJobsWithParked(t *testing.T) {
 		t.Fatalf("long job, member gone: %d chunks run, solo %d, backoff %d, wake-ups %d", ran, gone.solo, gone.backoff, len(gone.members[0].parked.ch))
 	}
 }
+
+// Which jobs wake parked workers: Evaluate over the validation tenth of the
+// README's 1,000,000-row CSV (16 → 2) and over BenchmarkEvaluate's 100,000
+// rows (64 → 8) with two workers; not a step of 256 or 4,096 rows.
+func TestLongJobs(t *testing.T) {
+	for _, c := range []struct {
+		share, in, out int
+		want           bool
+	}{
+		{50_000, 16, 2, true},
+		{50_000, 64, 8, true},
+		{128, 64, 8, false},
+		{2048, 64, 8, false},
+		{1 << 20, 1, 1, true},
+		{1 << 18, 1, 1, false},
+	} {
+		if got := longJob(c.share, c.in, c.out); got != c.want {
+			t.Errorf("chunks of %d rows, %d → %d: long %v, want %v", c.share, c.in, c.out, got, c.want)
+		}
+	}
+}
