@@ -12,6 +12,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 )
 
 // badCall is one call with a bad argument and the words its panic message
@@ -394,7 +396,7 @@ func TestNoAllocations(t *testing.T) {
 				}
 			}},
 		} {
-			if a := testing.AllocsPerRun(20, tc.f); a != 0 {
+			if a := zeroalloc.AllocsPerRun(20, tc.f); a != 0 {
 				t.Errorf("%s %s: %v allocations per call, want 0", name, tc.kernel, a)
 			}
 		}

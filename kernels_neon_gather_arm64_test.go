@@ -16,6 +16,8 @@ import (
 	"runtime/debug"
 	"testing"
 	"unsafe"
+
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 )
 
 // gatherSentinel fills Y's gaps and the memory around it; no float32
@@ -349,7 +351,7 @@ func TestGatherRowsNEONAllocs(t *testing.T) {
 	r := rand.New(rand.NewPCG(47, 47))
 	X, Y := randF32(r, 1000*64), make([]float32, 256*64)
 	idx := neonGatherIndices(r, 256, 1000, 0)
-	if a := testing.AllocsPerRun(20, func() { neon.GatherRows(64, idx, X, 64, Y, 64) }); a != 0 {
+	if a := zeroalloc.AllocsPerRun(20, func() { neon.GatherRows(64, idx, X, 64, Y, 64) }); a != 0 {
 		t.Errorf("GatherRows: %v allocations per call, want 0", a)
 	}
 }
@@ -528,10 +530,10 @@ func TestPrefetchRowsNEONAllocs(t *testing.T) {
 	r := rand.New(rand.NewPCG(51, 51))
 	X := randF32(r, 1000*64)
 	idx := neonGatherIndices(r, 256, 1000, 0)
-	if a := testing.AllocsPerRun(20, func() { neon.PrefetchRows(64, idx, X, 64) }); a != 0 {
+	if a := zeroalloc.AllocsPerRun(20, func() { neon.PrefetchRows(64, idx, X, 64) }); a != 0 {
 		t.Errorf("PrefetchRows: %v allocations per call, want 0", a)
 	}
-	if a := testing.AllocsPerRun(20, func() { PrefetchRows(64, idx, X, 64) }); a != 0 {
+	if a := zeroalloc.AllocsPerRun(20, func() { PrefetchRows(64, idx, X, 64) }); a != 0 {
 		t.Errorf("the package's PrefetchRows: %v allocations per call, want 0", a)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 )
 
 func wantErr(t *testing.T, err error, parts ...string) {
@@ -67,7 +69,7 @@ func TestViewsDoNotAllocate(t *testing.T) {
 		d.Data[i] = float32(i)
 	}
 	var sink float32
-	a := testing.AllocsPerRun(100, func() {
+	a := zeroalloc.AllocsPerRun(100, func() {
 		s := d.Slice(3, 7)
 		r := s.Row(2)
 		sink += r[1] + s.At(3, 3)

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress/data"
 )
@@ -85,7 +86,7 @@ func TestFitStreamAllocs(t *testing.T) {
 	}
 	s := must(data.NewStream(chunked(ds, 24, nil), data.LoaderConfig{BatchSize: 8, Shuffle: true}))
 	for _, epochs := range []int{1, 20} {
-		a := testing.AllocsPerRun(5, func() {
+		a := zeroalloc.AllocsPerRun(5, func() {
 			if _, err := tr.Fit(context.Background(), s, FitConfig{Epochs: epochs}); err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress/data"
 )
@@ -114,7 +115,7 @@ func TestStdPredict(t *testing.T) {
 		"Predict":    func() { err = b.Predict(Q, raw.X) },
 		"PredictRow": func() { row, err = b.PredictRow(row, raw.X.Row(0)) },
 	} {
-		if n := testing.AllocsPerRun(1000, f); n != 0 || err != nil {
+		if n := zeroalloc.AllocsPerRun(1000, f); n != 0 || err != nil {
 			t.Errorf("%s with Std: %v allocations per run (err %v), want 0", name, n, err)
 		}
 	}

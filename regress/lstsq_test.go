@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 )
 
 // cropRows is the tutorial's data: temp, rainfall, humidity -> apples, oranges.
@@ -197,7 +199,7 @@ func TestLeastSquaresRidge(t *testing.T) {
 func TestLeastSquaresAddAllocs(t *testing.T) {
 	ls := must(newLeastSquares(3, 2))
 	x, y := []float32{1, 2, 3}, []float32{4, 5}
-	if a := testing.AllocsPerRun(100, func() { ls.Add(x, y) }); a != 0 {
+	if a := zeroalloc.AllocsPerRun(100, func() { ls.Add(x, y) }); a != 0 {
 		t.Errorf("Add allocates %v times", a)
 	}
 }

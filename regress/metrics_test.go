@@ -3,6 +3,8 @@ package regress
 import (
 	"math"
 	"testing"
+
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 )
 
 func TestMetrics(t *testing.T) {
@@ -40,7 +42,7 @@ func TestMetrics(t *testing.T) {
 	}
 	near("strided TotalMSE", s.TotalMSE(), e.TotalMSE())
 	near("strided MeanR2", s.MeanR2(), e.MeanR2())
-	if a := testing.AllocsPerRun(100, func() { e.Add(rawDense(3, 2, 2, P), rawDense(3, 2, 2, T)) }); a != 0 {
+	if a := zeroalloc.AllocsPerRun(100, func() { e.Add(rawDense(3, 2, 2, P), rawDense(3, 2, 2, T)) }); a != 0 {
 		t.Errorf("Add allocates %v times", a)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress/data"
 )
@@ -230,7 +231,7 @@ func TestNoBiasNoAllocations(t *testing.T) {
 				"Evaluate": func() { _, err = tr.Evaluate(ds.X, ds.Y) },
 				"Predict":  func() { err = tr.Predict(P, X) },
 			} {
-				if a := testing.AllocsPerRun(20, f); a != 0 || err != nil {
+				if a := zeroalloc.AllocsPerRun(20, f); a != 0 || err != nil {
 					t.Errorf("%d→%d, %s: %s: %v allocations per run (err %v), want 0", shape.in, shape.out, name, op, a, err)
 				}
 			}
@@ -278,7 +279,7 @@ func TestOnlineNoBias(t *testing.T) {
 		}
 	}
 	x, y := X.Row(0), Y.Row(0)
-	if a := testing.AllocsPerRun(50, func() { o.PartialFit(x, y) }); a != 0 {
+	if a := zeroalloc.AllocsPerRun(50, func() { o.PartialFit(x, y) }); a != 0 {
 		t.Errorf("PartialFit: %v allocations per run, want 0", a)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"testing"
+
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 )
 
 // A stream of samples from y = 2x₁ − x₂ + 3, fed one by one, must bring the
@@ -30,7 +32,7 @@ func TestOnlinePartialFitLearns(t *testing.T) {
 	if w := m.W.Data; math.Abs(float64(w[0]-2)) > 1e-2 || math.Abs(float64(w[1]+1)) > 1e-2 || math.Abs(float64(m.B[0]-3)) > 1e-2 {
 		t.Errorf("learned W %v b %v, want [2 -1] [3]", w, m.B)
 	}
-	if a := testing.AllocsPerRun(200, func() { sample(); o.PartialFit(x, y) }); a != 0 {
+	if a := zeroalloc.AllocsPerRun(200, func() { sample(); o.PartialFit(x, y) }); a != 0 {
 		t.Errorf("PartialFit allocates %v times", a)
 	}
 	if _, err := o.PartialFit(x[:1], y); err == nil {
@@ -90,7 +92,7 @@ func TestGuardAfterAllocs(t *testing.T) {
 	g, _ := NewGuard(tr, 3)
 	loss := float32(100)
 	g.after(1, loss, nil)
-	if a := testing.AllocsPerRun(100, func() {
+	if a := zeroalloc.AllocsPerRun(100, func() {
 		loss *= 0.99
 		if _, err := g.after(2, loss, nil); err != nil {
 			t.Fatal(err)

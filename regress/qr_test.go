@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 )
 
 // genLinear makes m rows of k inputs with varied scales and offsets and n
@@ -314,7 +316,7 @@ func TestQRAddRowsAllocatesNothing(t *testing.T) {
 		"AddRows32": func() { a.AddRows32(rawDense(m, k, k, X32), rawDense(m, n, n, Y32)) },
 		"Merge":     func() { a.Merge(b) },
 	} {
-		if allocs := testing.AllocsPerRun(20, f); allocs != 0 {
+		if allocs := zeroalloc.AllocsPerRun(20, f); allocs != 0 {
 			t.Errorf("%s: %v allocations per call, want 0", name, allocs)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 )
 
 // exactLS solves the least-squares problem of d's first target in rational
@@ -155,7 +157,7 @@ func TestQRRefinementChecks(t *testing.T) {
 	}
 	h, _ := a.Refinement(sol, 0)
 	x32, y32 := make([]float32, k*m), make([]float32, m)
-	if allocs := testing.AllocsPerRun(10, func() {
+	if allocs := zeroalloc.AllocsPerRun(10, func() {
 		h.AddRows(m, X, k, Y, n)
 		h.addRows32(rawDense(m, k, k, x32), rawDense(m, n, n, y32))
 	}); allocs != 0 {

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 )
 
 // secondRound is the second round of merging across devices: each part of
@@ -211,7 +213,7 @@ func TestQRRefinementMergeCount(t *testing.T) {
 func TestQRRefinementForAllocs(t *testing.T) {
 	_, f, d := refinementCase(t, 3, 2, false, 0)
 	x32, y32 := make([]float32, 3*d.m), make([]float32, 2*d.m)
-	if allocs := testing.AllocsPerRun(10, func() {
+	if allocs := zeroalloc.AllocsPerRun(10, func() {
 		f.AddRows(d.m, d.X, d.k, d.Y, d.n)
 		f.addRows32(rawDense(d.m, d.k, d.k, x32), rawDense(d.m, d.n, d.n, y32))
 	}); allocs != 0 {

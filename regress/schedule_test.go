@@ -3,6 +3,8 @@ package regress
 import (
 	"math"
 	"testing"
+
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 )
 
 func TestSchedules(t *testing.T) {
@@ -49,10 +51,10 @@ func TestEarlyStop(t *testing.T) {
 		t.Error("CopyBest with no room for the bias: no error")
 	}
 	w, b := []float32{1}, []float32{2}
-	if a := testing.AllocsPerRun(100, func() { e.observe(9, 0.5, w, b) }); a != 0 {
+	if a := zeroalloc.AllocsPerRun(100, func() { e.observe(9, 0.5, w, b) }); a != 0 {
 		t.Errorf("Observe allocates %v times", a)
 	}
-	if a := testing.AllocsPerRun(100, func() { e.copyBest(w, b) }); a != 0 {
+	if a := zeroalloc.AllocsPerRun(100, func() { e.copyBest(w, b) }); a != 0 {
 		t.Errorf("CopyBest allocates %v times", a)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 )
 
 // welfordExact returns feature q's mean and Σ (x − mean)² over m rows of k,
@@ -77,7 +79,7 @@ func TestWelfordMergeMatchesOnePass(t *testing.T) {
 	}
 	c, d := must(NewWelford(k)), must(NewWelford(k))
 	d.AddRows(rawDense(1, k, k, X))
-	if a := testing.AllocsPerRun(10, func() { c.Merge(d) }); a != 0 {
+	if a := zeroalloc.AllocsPerRun(10, func() { c.Merge(d) }); a != 0 {
 		t.Errorf("Merge allocates %v times", a)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 	"github.com/edgefit/edgefit/linalg"
 )
 
@@ -97,7 +98,7 @@ func TestStandardizerConstantFeature(t *testing.T) {
 		t.Errorf("constant feature: mean %v scale %v, want 7 and 1", s.Mean[0], s.Scale[0])
 	}
 	x := []float32{7, 2}
-	if a := testing.AllocsPerRun(100, func() { s.applyChecked(rawDense(1, 2, 2, x), rawDense(1, 2, 2, x)); x[0], x[1] = 7, 2 }); a != 0 {
+	if a := zeroalloc.AllocsPerRun(100, func() { s.applyChecked(rawDense(1, 2, 2, x), rawDense(1, 2, 2, x)); x[0], x[1] = 7, 2 }); a != 0 {
 		t.Errorf("Apply allocates %v times", a)
 	}
 }

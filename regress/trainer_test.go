@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress/data"
 )
@@ -73,7 +74,7 @@ func TestNoAllocations(t *testing.T) {
 				delete(hot, "PredictRow")
 			}
 			for name, f := range hot {
-				if a := testing.AllocsPerRun(20, f); a != 0 || err != nil {
+				if a := zeroalloc.AllocsPerRun(20, f); a != 0 || err != nil {
 					t.Errorf("%d→%d, %T (Std %v): %s: %v allocations per run (err %v), want 0", shape.in, shape.out, opt, m.Std != nil, name, a, err)
 				}
 			}
@@ -89,7 +90,7 @@ func TestFitAllocatesOnlyItsHistory(t *testing.T) {
 	l, _ := data.NewLoader(ds, data.LoaderConfig{BatchSize: 5, Shuffle: true})
 	ctx := context.Background()
 	for _, epochs := range []int{1, 50} {
-		a := testing.AllocsPerRun(5, func() {
+		a := zeroalloc.AllocsPerRun(5, func() {
 			if _, err := tr.Fit(ctx, l, FitConfig{Epochs: epochs}); err != nil {
 				t.Fatal(err)
 			}

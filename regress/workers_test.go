@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress/data"
 )
@@ -319,7 +320,7 @@ func TestWorkersNoAllocations(t *testing.T) {
 			"Evaluate": func() { _, err = tr.Evaluate(ds.X, ds.Y) },
 			"Predict":  func() { err = tr.Predict(P, ds.X) },
 		} {
-			if a := testing.AllocsPerRun(20, f); a != 0 || err != nil {
+			if a := zeroalloc.AllocsPerRun(20, f); a != 0 || err != nil {
 				t.Errorf("%d workers (Std %v): %s: %v allocations per run (err %v), want 0", w, m.Std != nil, name, a, err)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 	"github.com/edgefit/edgefit/regress"
 	"github.com/edgefit/edgefit/regress/serve"
 )
@@ -65,7 +66,7 @@ func TestPredictAllocs(t *testing.T) {
 		if w.code != http.StatusOK || string(w.body) != want {
 			t.Fatalf("%s: %d %s, want %s", tc.contentType, w.code, w.body, want)
 		}
-		if a := testing.AllocsPerRun(100, run); a != 0 {
+		if a := zeroalloc.AllocsPerRun(100, run); a != 0 {
 			t.Errorf("%s: %v allocations a request", tc.contentType, a)
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 )
 
 var parseNames = map[string]int{"a": 0, "b": 1, "c": 2}
@@ -77,7 +79,7 @@ func TestJSONRowsAllocs(t *testing.T) {
 	p := &jsonRows{b: []byte(`{"rows": [[73.5, 67, 43.25]]}`), k: 3, names: parseNames, maxRows: 10}
 	obj := &jsonRows{b: []byte(`{"rows": [{"a": 73.5, "b": 67, "c": 43.25}]}`), k: 3, names: parseNames, maxRows: 10}
 	for _, q := range []*jsonRows{p, obj} {
-		if a := testing.AllocsPerRun(100, func() { q.i = 0; q.parse() }); a != 0 {
+		if a := zeroalloc.AllocsPerRun(100, func() { q.i = 0; q.parse() }); a != 0 {
 			t.Errorf("%s: %v allocations", q.b, a)
 		}
 	}

@@ -65,3 +65,37 @@ func TestLoopFails(t *testing.T) {
 		}
 	}
 }
+
+// AllocsPerRun counts what testing.AllocsPerRun counts in a call that
+// allocates, tiny allocations included, and nothing in one that does not,
+// nor in one whose allocations stop after the first try (as the runtime's
+// own now and then).
+func TestAllocsPerRun(t *testing.T) {
+	calls := 0
+	if a := AllocsPerRun(10, func() {
+		if calls++; calls <= 11 {
+			sink = make([]byte, 100)
+		}
+	}); a != 0 {
+		t.Errorf("allocations in the first try only: %v per run, want 0", a)
+	}
+	x := make([]float32, 64)
+	if a := AllocsPerRun(10, func() {
+		for i := range x {
+			x[i] *= 2
+		}
+	}); a != 0 {
+		t.Errorf("a call that allocates nothing: %v per run", a)
+	}
+	for _, size := range []int{100, 4} {
+		f := func() {
+			sink = make([]byte, size)
+			sink = make([]byte, size+1)
+			sink = make([]byte, size+2)
+		}
+		want := testing.AllocsPerRun(10, f)
+		if a := AllocsPerRun(10, f); a != want || a != 3 {
+			t.Errorf("three allocations of %d bytes a call: %v per run (testing.AllocsPerRun: %v)", size, a, want)
+		}
+	}
+}

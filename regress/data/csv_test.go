@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 	"github.com/edgefit/edgefit/linalg"
 )
 
@@ -138,7 +139,7 @@ func TestCSVNextAllocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, y := make([]float32, 2), make([]float32, 1)
-	a := testing.AllocsPerRun(100, func() {
+	a := zeroalloc.AllocsPerRun(100, func() {
 		if err := cr.Next(x, y); err != nil && err != io.EOF {
 			t.Fatal(err)
 		}

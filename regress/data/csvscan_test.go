@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 )
 
 // scanned is what a reader made of a CSV stream: every record's fields and
@@ -188,7 +190,7 @@ func TestCSVNextNoAllocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, y := make([]float32, 3), make([]float32, 1)
-	if a := testing.AllocsPerRun(1000, func() {
+	if a := zeroalloc.AllocsPerRun(1000, func() {
 		if err := cr.Next(x, y); err != nil {
 			t.Fatal(err)
 		}

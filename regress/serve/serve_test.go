@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgefit/edgefit/internal/zeroalloc"
 	"github.com/edgefit/edgefit/linalg"
 	"github.com/edgefit/edgefit/regress"
 	"github.com/edgefit/edgefit/regress/modelfile"
@@ -70,10 +71,10 @@ func TestPredictorPredicts(t *testing.T) {
 	if err := p.Predict(Y, X); err != nil || !equal(Y.Data, wantY) {
 		t.Fatalf("Predict = %v, %v; want %v", Y.Data, err, wantY)
 	}
-	if a := testing.AllocsPerRun(100, func() { p.PredictRow(y, x[:3]) }); a != 0 {
+	if a := zeroalloc.AllocsPerRun(100, func() { p.PredictRow(y, x[:3]) }); a != 0 {
 		t.Errorf("PredictRow allocates %v times", a)
 	}
-	if a := testing.AllocsPerRun(100, func() { p.Predict(Y, X) }); a != 0 {
+	if a := zeroalloc.AllocsPerRun(100, func() { p.Predict(Y, X) }); a != 0 {
 		t.Errorf("Predict allocates %v times", a)
 	}
 	if got := p.Stats().Predictions; got != 1+2+101+2*101 {
