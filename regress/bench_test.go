@@ -272,3 +272,36 @@ func BenchmarkPredict(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEpochTiny/{inorder,shuffled}: one epoch of the tutorial's size,
+// 15 rows, 3 → 2, batches of 5: what a step costs beyond its arithmetic
+// (a dataset this small is not prefetched: batches.PrefetchMinBytes).
+func BenchmarkEpochTiny(b *testing.B) {
+	for _, shuffle := range []bool{false, true} {
+		name := map[bool]string{false: "inorder", true: "shuffled"}[shuffle]
+		b.Run(name, func(b *testing.B) {
+			ds := mediumData(b, 15, 3, 2)
+			m, _ := NewLinear(3, 2, 0)
+			opt, _ := NewSGD(SGDConfig{LR: 1e-5})
+			tr, err := NewTrainer(m, MSE, opt, 5)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer tr.Close()
+			l, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: 5, Shuffle: shuffle, Seed: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			zeroalloc.Loop(b, func() {
+				for range b.N {
+					if _, err := tr.Epoch(ctx, l); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}

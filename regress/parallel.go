@@ -261,11 +261,12 @@ func (j *job) eval(c int) (float64, error) {
 	lo, hi := span(c, j.X.Rows, j.share)
 	p := j.p.Slice(c*j.pshare, (c+1)*j.pshare)
 	var sq float64
+	ahead := batches.Worth(j.X, j.Y)
 	for b := lo; b < hi; b += j.pshare {
 		e := min(b+j.pshare, hi)
 		// The next block's rows are on their way while this one is
 		// predicted.
-		if n := min(j.pshare, hi-e, len(j.ident)); n > 0 {
+		if n := min(j.pshare, hi-e, len(j.ident)); n > 0 && ahead {
 			batches.Prefetch(j.X.Slice(e, e+n), j.Y.Slice(e, e+n), j.ident[:n])
 		}
 		P := p.Slice(0, e-b)

@@ -106,7 +106,8 @@ type LoaderConfig struct {
 // shuffling, a new permutation is drawn each epoch (the same sequence of
 // permutations for the same Seed) and each batch's rows are gathered into
 // buffers allocated once, by NewLoader, while the next batch's rows are
-// fetched into cache. A batch is valid until the next call to Next or Reset,
+// fetched into cache (both for a dataset of at least
+// batches.PrefetchMinBytes; a smaller one stays in cache). A batch is valid until the next call to Next or Reset,
 // or to regress.Trainer.Epoch on this loader (whose workers gather each
 // their share of every batch into the same buffers). Without an Order or
 // InPlace, the trainer's workers may draw the next epoch's permutation while
@@ -118,15 +119,16 @@ type Loader struct {
 	perm []int // the epoch's order
 	// Without an Order, the next epoch's order is drawn into next, by
 	// Reset or ahead of it by a Trainer's workers in pieces (ahead).
-	next   []int
-	draw   drawer
-	ahead  *batches.Ahead
-	seen   []bool // checks an Order's permutations
-	ident  []int  // 0, 1, …: the rows of a next batch to prefetch, unshuffled
-	bx, by linalg.Dense
-	epoch  int // epochs started (by Reset)
-	pos    int // next row of the order
-	err    error
+	next     []int
+	draw     drawer
+	ahead    *batches.Ahead
+	seen     []bool // checks an Order's permutations
+	ident    []int  // 0, 1, …: the rows of a next batch to prefetch, unshuffled
+	prefetch bool   // the next batch's rows are prefetched (batches.Worth)
+	bx, by   linalg.Dense
+	epoch    int // epochs started (by Reset)
+	pos      int // next row of the order
+	err      error
 }
 
 // NewLoader returns a loader over ds; the first Reset starts epoch 0. A
@@ -150,7 +152,7 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 	if cfg.Order != nil {
 		cfg.Shuffle = true
 	}
-	l := &Loader{ds: ds, cfg: cfg}
+	l := &Loader{ds: ds, cfg: cfg, prefetch: batches.Worth(ds.X, ds.Y)}
 	if cfg.Shuffle {
 		n, bs := ds.Len(), min(cfg.BatchSize, ds.Len())
 		if cols := max(ds.X.Cols, ds.Y.Cols); !fits(bs, cols) {
@@ -269,7 +271,7 @@ func (l *Loader) Next() (X, Y linalg.Dense, ok bool) {
 	X, Y = l.bx.Slice(0, rows), l.by.Slice(0, rows)
 	batches.Gather(X, l.ds.X, Y, l.ds.Y, l.perm[lo:lo+rows])
 	// The next batch's rows are on their way while this one trains.
-	if next := l.rowsAt(l.pos); next > 0 {
+	if next := l.rowsAt(l.pos); next > 0 && l.prefetch {
 		batches.Prefetch(l.ds.X, l.ds.Y, l.perm[l.pos:l.pos+next])
 	}
 	return X, Y, true
@@ -299,7 +301,7 @@ func (l *Loader) NextBatch() (b batches.Batch, ok bool) {
 	lo := l.pos
 	l.pos += rows
 	b = batches.Batch{X: l.ds.X, Y: l.ds.Y, Idx: l.perm[lo : lo+rows], BX: l.bx, BY: l.by, Ahead: l.ahead}
-	if next := l.rowsAt(l.pos); next > 0 {
+	if next := l.rowsAt(l.pos); next > 0 && l.prefetch {
 		b.Next, b.NX, b.NY = l.perm[l.pos:l.pos+next], l.ds.X, l.ds.Y
 	}
 	return b, true
@@ -309,7 +311,7 @@ func (l *Loader) NextBatch() (b batches.Batch, ok bool) {
 // prefetch: rows next of NX and NY, or none at the end of the epoch.
 func (l *Loader) nextRows() (next []int, NX, NY linalg.Dense) {
 	rows := min(l.rowsAt(l.pos), len(l.ident))
-	if rows == 0 {
+	if rows == 0 || !l.prefetch {
 		return nil, linalg.Dense{}, linalg.Dense{}
 	}
 	return l.ident[:rows], l.ds.X.Slice(l.pos, l.pos+rows), l.ds.Y.Slice(l.pos, l.pos+rows)

@@ -10,15 +10,19 @@ import (
 
 // NextBatch's batches, gathered, are Next's batch for batch, shuffled or not,
 // and each names the following batch's rows to prefetch: all of them when
-// shuffled, its first rows (at most batches.MaxPrefetchRows) when not, none at the
-// end of the epoch.
+// shuffled, its first rows (at most batches.MaxPrefetchRows) when not, none at
+// the end of the epoch, and none of a dataset under batches.PrefetchMinBytes.
 func TestNextBatchMatchesNext(t *testing.T) {
-	testNextBatch(t, 23, 5)
-	testNextBatch(t, 2*batches.MaxPrefetchRows+100, batches.MaxPrefetchRows+50)
+	testNextBatch(t, 23, 3, 5)
+	testNextBatch(t, 2*batches.MaxPrefetchRows+100, 3, batches.MaxPrefetchRows+50)
+	testNextBatch(t, 2*batches.MaxPrefetchRows+100, 40, batches.MaxPrefetchRows+50)
+	testNextBatch(t, 3000, 30, 7)
+	testNextBatch(t, 2000, 20, 64) // 176 KiB
 }
 
-func testNextBatch(t *testing.T, rows, bs int) {
-	X, _ := linalg.New(rows, 3)
+func testNextBatch(t *testing.T, rows, cols, bs int) {
+	worth := 4*rows*(cols+2) >= batches.PrefetchMinBytes
+	X, _ := linalg.New(rows, cols)
 	Y, _ := linalg.New(rows, 2)
 	for i := range X.Data {
 		X.Data[i] = float32(i)
@@ -58,9 +62,16 @@ func testNextBatch(t *testing.T, rows, bs int) {
 					}
 					break
 				}
-				if n > 0 && (aheadX.Rows != min(wx.Rows, batches.MaxPrefetchRows) && !shuffle || shuffle && aheadX.Rows != wx.Rows ||
-					!equalDense(aheadX, wx.Slice(0, aheadX.Rows)) || !equalDense(aheadY, wy.Slice(0, aheadY.Rows))) {
-					t.Fatalf("shuffle %v, epoch %d, batch %d: the previous batch named %d rows to prefetch, not this batch's first rows", shuffle, epoch, n, aheadX.Rows)
+				want := wx.Rows
+				if !shuffle {
+					want = min(want, batches.MaxPrefetchRows)
+				}
+				if !worth {
+					want = 0
+				}
+				if n > 0 && (aheadX.Rows != want || want > 0 &&
+					(!equalDense(aheadX, wx.Slice(0, want)) || !equalDense(aheadY, wy.Slice(0, want)))) {
+					t.Fatalf("%d×%d rows, batches of %d, shuffle %v, epoch %d, batch %d: the previous batch named %d rows to prefetch, want this batch's first %d", rows, cols, bs, shuffle, epoch, n, aheadX.Rows, want)
 				}
 				aheadX, aheadY = gathered(nb.NX, nb.NY, nb.Next)
 				gx, gy := nb.X, nb.Y

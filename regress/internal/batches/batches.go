@@ -35,6 +35,17 @@ func Gather(bx, X, by, Y linalg.Dense, idx []int) {
 // a larger batch would not stay in cache until then.
 const MaxPrefetchRows = 1024
 
+// PrefetchMinBytes is the least size of a dataset, inputs and targets, whose
+// rows are prefetched ahead of their step: a smaller one stays in the
+// caches after its first epoch, where prefetching its rows only costs time.
+const PrefetchMinBytes = 256 << 10
+
+// Worth reports whether rows of X and Y are worth prefetching
+// (PrefetchMinBytes).
+func Worth(X, Y linalg.Dense) bool {
+	return len(X.Data) >= PrefetchMinBytes/4-len(Y.Data)
+}
+
 // Ident returns 0, 1, …, n−1: the indices of n consecutive rows, for Prefetch.
 func Ident(n int) []int {
 	p := make([]int, n)
