@@ -73,7 +73,7 @@ type job struct {
 	X, Y   linalg.Dense // the batch, or the dataset when idx is set; Predict's inputs and outputs
 	idx    []int        // rows of X and Y to gather into bx and by
 	next   []int        // rows of nx and ny to prefetch: the next batch's
-	nx, ny linalg.Dense
+	nx, ny linalg.Dense // the dataset, or the next unshuffled batch
 	ident  []int        // 0, 1, …: Evaluate's next block's rows, to prefetch
 	bx, by linalg.Dense // where a shuffled batch is gathered
 	p      linalg.Dense // maxBatch×Out: predictions, then residuals in place

@@ -31,7 +31,10 @@ import (
 // The caller posts a job only when a member is awake (spinning or at side
 // work, not parked): waking a parked goroutine takes longer than a step, so
 // it wakes them and runs that job's chunks alone, and shares the next jobs
-// once they are up; still parked long after, they are late (below). When
+// once they are up; still parked long after, they are late (below). A long
+// job (Evaluate over many rows) is the exception: it pays for the wake-up,
+// so the caller wakes them and posts it at once, and it counts for nothing
+// in the back-off below. When
 // other programs keep the CPUs busy the members' threads run in turns with
 // theirs: a member shows up after the caller has run its chunk too (it would
 // only take CPU time from the caller), or stops in the middle of a chunk,
