@@ -206,41 +206,22 @@ func BenchmarkStepWorkers(b *testing.B) {
 // BenchmarkEpoch/medium, as a validation split is, with a trainer made for
 // batches of 256 rows: the forward pass over data streamed from memory.
 func BenchmarkEvaluate(b *testing.B) {
-	const n, d, o, bs = 100_000, 64, 8, 256
-	ds := mediumData(b, n, d, o)
-	for _, w := range []int{1, 2} {
-		b.Run(fmt.Sprintf("medium/workers=%d", w), func(b *testing.B) {
-			m, _ := NewLinear(d, o, 0)
-			opt, _ := NewSGD(SGDConfig{LR: 0.01})
-			tr, err := NewTrainer(m, MSE, opt, bs)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer tr.Close()
-			if err := tr.SetWorkers(w); err != nil {
-				b.Fatal(err)
-			}
-			peak := peakGFLOPS()
-			b.ReportAllocs()
-			b.ResetTimer()
-			zeroalloc.Loop(b, func() {
-				for range b.N {
-					if _, err := tr.Evaluate(ds.X, ds.Y); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-			rows := float64(n) * float64(b.N) / b.Elapsed().Seconds()
-			gflops := rows * 2 * d * o / 1e9
-			b.ReportMetric(rows, "rows/s")
-			b.ReportMetric(100*gflops/peak, "%peak")
-		})
-	}
+	benchOverRows(b, func(tr *Trainer, ds *data.Dataset, _ linalg.Dense) error {
+		_, err := tr.Evaluate(ds.X, ds.Y)
+		return err
+	})
 }
 
-// BenchmarkPredict/medium/workers=N: Trainer.Predict over the 100,000 rows
-// of BenchmarkEpoch/medium, with a trainer made for batches of 256 rows.
+// BenchmarkPredict/medium/workers=N: Trainer.Predict over the same rows.
 func BenchmarkPredict(b *testing.B) {
+	benchOverRows(b, func(tr *Trainer, ds *data.Dataset, P linalg.Dense) error {
+		return tr.Predict(P, ds.X)
+	})
+}
+
+// benchOverRows runs call, a forward pass over BenchmarkEpoch/medium's rows
+// (P has a row for each), with 1 and 2 workers.
+func benchOverRows(b *testing.B, call func(tr *Trainer, ds *data.Dataset, P linalg.Dense) error) {
 	const n, d, o, bs = 100_000, 64, 8, 256
 	ds := mediumData(b, n, d, o)
 	P, _ := linalg.New(n, o)
@@ -261,7 +242,7 @@ func BenchmarkPredict(b *testing.B) {
 			b.ResetTimer()
 			zeroalloc.Loop(b, func() {
 				for range b.N {
-					if err := tr.Predict(P, ds.X); err != nil {
+					if err := call(tr, ds, P); err != nil {
 						b.Fatal(err)
 					}
 				}
