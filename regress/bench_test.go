@@ -95,19 +95,26 @@ func BenchmarkEpoch(b *testing.B) {
 	}
 }
 
-func benchEpoch(b *testing.B, shuffle bool, workers int) {
-	const n, d, o, bs = 100_000, 64, 8, 256
-	ds := mediumData(b, n, d, o)
+// mediumTrainer returns a trainer of a d → o model with SGD at 0.01, made
+// for batches of bs rows and run by workers goroutines, closed when b ends.
+func mediumTrainer(b *testing.B, d, o, bs, workers int) *Trainer {
 	m, _ := NewLinear(d, o, 0)
 	opt, _ := NewSGD(SGDConfig{LR: 0.01})
 	tr, err := NewTrainer(m, MSE, opt, bs)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer tr.Close()
+	b.Cleanup(func() { tr.Close() })
 	if err := tr.SetWorkers(workers); err != nil {
 		b.Fatal(err)
 	}
+	return tr
+}
+
+func benchEpoch(b *testing.B, shuffle bool, workers int) {
+	const n, d, o, bs = 100_000, 64, 8, 256
+	ds := mediumData(b, n, d, o)
+	tr := mediumTrainer(b, d, o, bs, workers)
 	l, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: bs, Shuffle: shuffle, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
@@ -227,16 +234,7 @@ func benchOverRows(b *testing.B, call func(tr *Trainer, ds *data.Dataset, P lina
 	P, _ := linalg.New(n, o)
 	for _, w := range []int{1, 2} {
 		b.Run(fmt.Sprintf("medium/workers=%d", w), func(b *testing.B) {
-			m, _ := NewLinear(d, o, 0)
-			opt, _ := NewSGD(SGDConfig{LR: 0.01})
-			tr, err := NewTrainer(m, MSE, opt, bs)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer tr.Close()
-			if err := tr.SetWorkers(w); err != nil {
-				b.Fatal(err)
-			}
+			tr := mediumTrainer(b, d, o, bs, w)
 			peak := peakGFLOPS()
 			b.ReportAllocs()
 			b.ResetTimer()
