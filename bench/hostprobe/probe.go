@@ -15,10 +15,11 @@ type size struct {
 	fmaIters int // PeakFMA iterations
 	rows     int // rows read
 	bufRows  int // rows of the buffer read from
+	passes   int // hand-overs timed
 }
 
 // fullSize takes about 30 ms per load per thread.
-var fullSize = size{fmaIters: 200_000, rows: 200_000, bufRows: 1 << 17}
+var fullSize = size{fmaIters: 200_000, rows: 200_000, bufRows: 1 << 17, passes: 20_000}
 
 // rowLen is a row's float32s: 256 bytes, 64 inputs as BenchmarkEpoch/medium.
 const rowLen = 64
@@ -31,8 +32,9 @@ type probe struct {
 	im      *edgefit.Impl
 }
 
-// sample is two throughput ratios, threads at once against one.
-type sample struct{ fma, rows float64 }
+// sample is two throughput ratios, threads at once against one, and the
+// time a cache line takes from one thread to another.
+type sample struct{ fma, rows, handover float64 }
 
 func newProbe(threads int, sz size) *probe {
 	buf := make([]float32, sz.bufRows*rowLen)
@@ -44,8 +46,9 @@ func newProbe(threads int, sz size) *probe {
 
 func (p *probe) sample() sample {
 	return sample{
-		fma:  p.ratio(func(int) { p.im.PeakFMA(p.size.fmaIters) }),
-		rows: p.ratio(p.readRows),
+		fma:      p.ratio(func(int) { p.im.PeakFMA(p.size.fmaIters) }),
+		rows:     p.ratio(p.readRows),
+		handover: handover(p.size.passes),
 	}
 }
 
@@ -94,22 +97,24 @@ func (p *probe) readRows(thread int) {
 	sink[thread%len(sink)] = s
 }
 
-// summary is the medians of the samples' ratios and how many fell under
-// threads − 0.5, the host giving fewer cores than threads.
+// summary is the medians of the samples' ratios and hand-over times, the
+// range of the latter, and how many samples had a ratio under threads − 0.5,
+// the host giving fewer cores than threads.
 func summary(ss []sample, threads int) string {
 	if len(ss) == 0 {
 		return "no samples\n"
 	}
-	var fma, rows []float64
+	var fma, rows, ho []float64
 	slowed := 0
 	for _, s := range ss {
-		fma, rows = append(fma, s.fma), append(rows, s.rows)
+		fma, rows, ho = append(fma, s.fma), append(rows, s.rows), append(ho, s.handover)
 		if min(s.fma, s.rows) < float64(threads)-0.5 {
 			slowed++
 		}
 	}
-	return fmt.Sprintf("%d samples: median fma %.2f, rows %.2f; %d (%.0f %%) with a ratio under %.1f\n",
-		len(ss), median(fma), median(rows), slowed, 100*float64(slowed)/float64(len(ss)), float64(threads)-0.5)
+	return fmt.Sprintf("%d samples: median fma %.2f, rows %.2f, hand-over %.0f ns (%.0f–%.0f); %d (%.0f %%) with a ratio under %.1f\n",
+		len(ss), median(fma), median(rows), median(ho), slices.Min(ho), slices.Max(ho),
+		slowed, 100*float64(slowed)/float64(len(ss)), float64(threads)-0.5)
 }
 
 func median(v []float64) float64 {
