@@ -34,11 +34,12 @@ import (
 // once they are up; still parked long after, they are late (below). A long
 // job (Evaluate over many rows) is the exception: it pays for the wake-up,
 // so the caller wakes them and posts it at once, and it counts for nothing
-// in the back-off below. When
-// other programs keep the CPUs busy the members' threads run in turns with
-// theirs: a member shows up after the caller has run its chunk too (it would
-// only take CPU time from the caller), or stops in the middle of a chunk,
-// and the caller waits for it. So after a job in which the caller ran
+// in the back-off below.
+//
+// When other programs keep the CPUs busy the members' threads run in turns
+// with theirs: a member shows up after the caller has run its chunk too (it
+// would only take CPU time from the caller), or stops in the middle of a
+// chunk, and the caller waits for it. So after a job in which the caller ran
 // another's chunk or had to park, it runs the next jobs alone, posting
 // nothing, for a number of jobs that doubles with every such job in a row
 // (up to maxSolo) and is reset by a job the members kept up with. The chunks

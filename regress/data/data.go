@@ -102,12 +102,12 @@ type LoaderConfig struct {
 // Loader yields a Dataset's rows in batches, as DataLoader: call Reset at the
 // start of every epoch, then Next until it reports no more batches. Without
 // shuffling, a batch is a view of consecutive dataset rows (no copy), while
-// the first rows of the next batch are fetched into cache; with
-// shuffling, a new permutation is drawn each epoch (the same sequence of
-// permutations for the same Seed) and each batch's rows are gathered into
-// buffers allocated once, by NewLoader, while the next batch's rows are
-// fetched into cache (both for a dataset of at least
-// batches.PrefetchMinBytes; a smaller one stays in cache). A batch is valid until the next call to Next or Reset,
+// the first rows of the next batch are fetched into cache; with shuffling, a
+// new permutation is drawn each epoch (the same sequence of permutations for
+// the same Seed) and each batch's rows are gathered into buffers allocated
+// once, by NewLoader, while the next batch's rows are fetched into cache.
+// (Only a dataset of 256 KiB or more is fetched ahead; a smaller one stays in
+// cache.) A batch is valid until the next call to Next or Reset,
 // or to regress.Trainer.Epoch on this loader (whose workers gather each
 // their share of every batch into the same buffers). Without an Order or
 // InPlace, the trainer's workers may draw the next epoch's permutation while
